@@ -1,0 +1,117 @@
+//! SNAP Higgs activity lines: `userA userB unix_ts RT|MT|RE` — A retweeted, mentioned or replied
+//! to B (De Domenico et al. 2013). Ids are anonymised, so the platform namespace is `higgs`.
+
+use super::{head_data_lines, Format};
+use crate::lines::for_each_line;
+use crate::{Input, ReadError, ReadOptions, Sink};
+use renown_model::{check_range, AccountRef, Event, Kind};
+
+pub struct Higgs;
+
+fn fields(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    line.split(|b| *b == b' ' || *b == b'\t')
+        .filter(|f| !f.is_empty())
+}
+
+fn numeric_id(field: &[u8], what: &str) -> Result<String, String> {
+    if !field.is_empty() && field.len() <= 20 && field.iter().all(u8::is_ascii_digit) {
+        // Safe: all ASCII digits.
+        Ok(String::from_utf8_lossy(field).into_owned())
+    } else {
+        Err(format!("{what} is not a numeric id"))
+    }
+}
+
+fn parse(line: &[u8], platform: &str) -> Result<Event, String> {
+    let mut it = fields(line);
+    let (Some(a), Some(b), Some(ts), Some(kind)) = (it.next(), it.next(), it.next(), it.next())
+    else {
+        return Err("expected 4 fields: userA userB unix_ts RT|MT|RE".into());
+    };
+    if it.next().is_some() {
+        return Err("more than 4 fields".into());
+    }
+    let kind = match kind {
+        b"RT" => Kind::Reshare,
+        b"MT" => Kind::Mention,
+        b"RE" => Kind::Reply,
+        _ => return Err("interaction must be RT, MT or RE".into()),
+    };
+    let ts: i64 = std::str::from_utf8(ts)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .ok_or("timestamp is not an integer")?;
+    let ts = check_range(ts).map_err(|e| e.to_string())?;
+    let mut e = Event::new(platform, kind, AccountRef::new(numeric_id(a, "userA")?));
+    e.target = Some(AccountRef::new(numeric_id(b, "userB")?));
+    e.time = Some(ts);
+    Ok(e)
+}
+
+impl Format for Higgs {
+    fn name(&self) -> &'static str {
+        "higgs"
+    }
+    fn describe(&self) -> &'static str {
+        "SNAP Higgs activity: `userA userB unix_ts RT|MT|RE`"
+    }
+    fn sniff(&self, input: &Input) -> u8 {
+        let lines = head_data_lines(&input.head, 5);
+        if lines.is_empty() {
+            return 0;
+        }
+        let ok = lines.iter().filter(|l| parse(l, "x").is_ok()).count();
+        if ok == lines.len() {
+            90
+        } else {
+            0
+        }
+    }
+    fn read(
+        &self,
+        input: &mut Input,
+        opts: &ReadOptions,
+        sink: &mut dyn Sink,
+    ) -> Result<(), ReadError> {
+        let platform = opts.platform.clone().unwrap_or_else(|| "higgs".into());
+        for_each_line(&mut input.stream, sink, |no, line, sink| {
+            match parse(line, &platform) {
+                Ok(e) => sink.record(no, e.into()),
+                Err(reason) => sink.reject(no, reason),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_three_kinds_and_rejects_bad_lines() {
+        let e = parse(b"223789 213163 1341100972 MT", "higgs").unwrap();
+        assert_eq!(e.kind, Kind::Mention);
+        assert_eq!(e.actor.id, "223789");
+        assert_eq!(e.target.unwrap().id, "213163");
+        assert_eq!(
+            parse(b"1 2 1341100972 RT", "h").unwrap().kind,
+            Kind::Reshare
+        );
+        assert_eq!(
+            parse(b"1\t2\t1341100972\tRE", "h").unwrap().kind,
+            Kind::Reply
+        );
+        assert!(parse(b"1 2 1341100972", "h")
+            .unwrap_err()
+            .contains("4 fields"));
+        assert!(parse(b"x 2 1341100972 RT", "h")
+            .unwrap_err()
+            .contains("userA"));
+        assert!(parse(b"1 2 99999999999 RT", "h")
+            .unwrap_err()
+            .contains("outside"));
+        assert!(parse(b"1 2 1341100972 XX", "h")
+            .unwrap_err()
+            .contains("RT, MT"));
+    }
+}

@@ -1,0 +1,65 @@
+//! The format registry: every reader renown has, and detection from name and content.
+
+mod csv;
+mod higgs;
+mod jsonl;
+mod snap;
+
+use crate::{Input, ReadError, ReadOptions, Sink};
+
+/// One input format.
+pub trait Format: Sync {
+    /// The `--format` name.
+    fn name(&self) -> &'static str;
+    /// One line for `--help` and docs.
+    fn describe(&self) -> &'static str;
+    /// Confidence (0 = not this format, 100 = certain) from the inner file name and first bytes.
+    fn sniff(&self, input: &Input) -> u8;
+    fn read(
+        &self,
+        input: &mut Input,
+        opts: &ReadOptions,
+        sink: &mut dyn Sink,
+    ) -> Result<(), ReadError>;
+}
+
+/// Every reader, in the order detection prefers them on ties.
+pub static FORMATS: &[&dyn Format] = &[&higgs::Higgs, &jsonl::Jsonl, &csv::Csv, &snap::Snap];
+
+pub fn format_by_name(name: &str) -> Option<&'static dyn Format> {
+    FORMATS.iter().copied().find(|f| f.name() == name)
+}
+
+/// The most confident reader for this input, if any is confident at all.
+pub fn detect(input: &Input) -> Option<&'static dyn Format> {
+    let mut best: Option<(&'static dyn Format, u8)> = None;
+    for f in FORMATS {
+        let score = f.sniff(input);
+        if score > 0 && best.is_none_or(|(_, s)| score > s) {
+            best = Some((*f, score));
+        }
+    }
+    best.map(|(f, _)| f)
+}
+
+/// The first `n` lines of the head that are not blank or `#` comments.
+pub(crate) fn head_data_lines(head: &[u8], n: usize) -> Vec<&[u8]> {
+    // The last line of the head may be cut; drop it unless the head is the whole file.
+    let mut lines: Vec<&[u8]> = head.split(|&b| b == b'\n').collect();
+    if head.len() >= 64 * 1024 {
+        lines.pop();
+    }
+    lines
+        .into_iter()
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .filter(|l| !l.is_empty() && !l.starts_with(b"#") && !l.starts_with(b"%"))
+        .take(n)
+        .collect()
+}
+
+/// The file stem before any extension, lowercased: the namespace for anonymous datasets.
+pub(crate) fn dataset_namespace(inner_name: &str) -> String {
+    let stem = inner_name.split('.').next().unwrap_or(inner_name);
+    let stem = if stem.is_empty() { "edgelist" } else { stem };
+    stem.to_ascii_lowercase()
+}

@@ -1,0 +1,58 @@
+//! Readers: one per format, each turning a source's records into [`renown_model::Record`]s.
+//!
+//! A reader never stops at a bad record: it reports `line: reason` to its [`Sink`] and goes on.
+//! [`run::ingest_path`] connects a reader to the store, batching records into transactions.
+
+pub mod formats;
+pub mod input;
+pub mod lines;
+pub mod run;
+pub mod schema;
+
+pub use formats::{detect, format_by_name, Format, FORMATS};
+pub use input::{open_input, Input};
+pub use run::{ingest_path, IngestOptions, RunReport};
+
+use renown_model::{Kind, Record};
+
+/// The consumer asked the reader to stop (strict mode, or the store failed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stop;
+
+/// Where a reader sends what it finds.
+pub trait Sink {
+    /// `position` is the record's line (or ordinal) in the source, used for event identity.
+    fn record(&mut self, position: u64, record: Record) -> Result<(), Stop>;
+    /// A bad record: `line` is 1-based; `reason` says what is wrong, never the raw content.
+    fn reject(&mut self, line: u64, reason: String) -> Result<(), Stop>;
+    /// The input itself is damaged (truncated or corrupt compression); records before are kept.
+    fn damaged(&mut self, line: u64, reason: String);
+    /// Recoverable oddities (a wrong encoding declaration, an undeclared namespace).
+    fn warn(&mut self, message: String);
+}
+
+/// Options every reader honours where they apply.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// Forces the kind of edge-list events (SNAP lists default to follow).
+    pub kind: Option<Kind>,
+    /// Overrides the platform namespace the reader would choose.
+    pub platform: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The file as a whole is not readable as this format.
+    #[error("{0}")]
+    Format(String),
+    #[error("stopped at the first bad record (--strict)")]
+    Stopped,
+}
+
+impl From<Stop> for ReadError {
+    fn from(_: Stop) -> Self {
+        ReadError::Stopped
+    }
+}

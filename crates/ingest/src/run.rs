@@ -1,0 +1,308 @@
+//! The ingest pipeline: a reader thread parses, the calling thread writes batches to the store.
+
+use crate::formats::{detect, format_by_name, FORMATS};
+use crate::input::{open_input, Input};
+use crate::{ReadError, ReadOptions, Sink, Stop};
+use crossbeam_channel::{bounded, Sender};
+use renown_model::Record;
+use renown_store::{Store, StoreError};
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+const BATCH: usize = 50_000;
+
+#[derive(Clone, Debug, Default)]
+pub struct IngestOptions {
+    /// Forces a reader by name; otherwise it is detected from the name and content.
+    pub format: Option<String>,
+    pub read: ReadOptions,
+    /// Stop at the first bad record.
+    pub strict: bool,
+    /// Where `file:line: reason` lines go; `None` keeps them only in the report.
+    pub rejects_path: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every record read and stored.
+    Clean,
+    /// Some records rejected or the input damaged; every good record was stored.
+    Partial,
+    /// The file could not be read at all, or `--strict` stopped it.
+    Failed,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RunReport {
+    pub file: String,
+    pub format: String,
+    pub status: Status,
+    /// Records the reader produced (events and profiles).
+    pub read: u64,
+    pub added: u64,
+    /// Events already in the store.
+    pub duplicate: u64,
+    pub rejected: u64,
+    pub profiles: u64,
+    /// Events identical in every field to an earlier one in the same file; kept, because the
+    /// source lists them separately.
+    pub repeated: u64,
+    /// The first rejects (all of them are in the rejects file).
+    pub first_rejects: Vec<String>,
+    pub damage: Option<String>,
+    pub warnings: Vec<String>,
+    pub error: Option<String>,
+    pub seconds: f64,
+}
+
+/// Progress callback: (raw bytes read, raw size if known, records read so far).
+pub type Progress<'a> = &'a mut dyn FnMut(u64, Option<u64>, u64);
+
+enum Msg {
+    Batch(Vec<(u64, Record)>),
+    Reject(u64, String),
+    Damaged(u64, String),
+    Warn(String),
+}
+
+struct ChannelSink {
+    tx: Sender<Msg>,
+    batch: Vec<(u64, Record)>,
+    strict: bool,
+    seen: HashSet<u64>,
+    repeated: u64,
+}
+
+impl ChannelSink {
+    fn flush(&mut self) -> Result<(), Stop> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        self.tx.send(Msg::Batch(batch)).map_err(|_| Stop)
+    }
+}
+
+impl Sink for ChannelSink {
+    fn record(&mut self, position: u64, record: Record) -> Result<(), Stop> {
+        if let Record::Event(e) = &record {
+            if e.source_id.is_none() && !self.seen.insert(e.identity(0)) {
+                self.repeated += 1;
+            }
+        }
+        self.batch.push((position, record));
+        if self.batch.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+    fn reject(&mut self, line: u64, reason: String) -> Result<(), Stop> {
+        // Flush first so the writer sees records and rejects in source order.
+        self.flush()?;
+        self.tx.send(Msg::Reject(line, reason)).map_err(|_| Stop)?;
+        if self.strict {
+            Err(Stop)
+        } else {
+            Ok(())
+        }
+    }
+    fn damaged(&mut self, line: u64, reason: String) {
+        let _ = self.flush();
+        let _ = self.tx.send(Msg::Damaged(line, reason));
+    }
+    fn warn(&mut self, message: String) {
+        let _ = self.tx.send(Msg::Warn(message));
+    }
+}
+
+/// Reads `path` with the chosen or detected reader and writes it into `store`.
+///
+/// Errors are only store failures; everything about the input goes into the report.
+pub fn ingest_path(
+    store: &mut Store,
+    path: &Path,
+    opts: &IngestOptions,
+    progress: Progress<'_>,
+) -> Result<RunReport, StoreError> {
+    let started = Instant::now();
+    let display = path.display().to_string();
+    let mut report = RunReport {
+        file: display.clone(),
+        format: String::new(),
+        status: Status::Failed,
+        read: 0,
+        added: 0,
+        duplicate: 0,
+        rejected: 0,
+        profiles: 0,
+        repeated: 0,
+        first_rejects: Vec::new(),
+        damage: None,
+        warnings: Vec::new(),
+        error: None,
+        seconds: 0.0,
+    };
+    let mut input = match open_input(path) {
+        Ok(i) => i,
+        Err(e) => {
+            report.error = Some(format!("{display}: cannot open: {e}"));
+            return Ok(report);
+        }
+    };
+    let format = match &opts.format {
+        Some(name) => format_by_name(name),
+        None => detect(&input),
+    };
+    let Some(format) = format else {
+        let names: Vec<&str> = FORMATS.iter().map(|f| f.name()).collect();
+        report.error = Some(match &opts.format {
+            Some(name) => format!("unknown format {name:?} (one of: {})", names.join(", ")),
+            None => format!(
+                "{display}: cannot tell its format from its name and content; use --format (one of: {})",
+                names.join(", ")
+            ),
+        });
+        return Ok(report);
+    };
+    report.format = format.name().to_string();
+    let run = store.begin_run(&display, format.name())?;
+    let outcome = pump(store, run, format, &mut input, opts, &mut report, progress);
+    report.seconds = started.elapsed().as_secs_f64();
+    let (status, message) = match outcome {
+        Err(e) => {
+            let _ = store.finish_run(run, "failed", Some(&e.to_string()));
+            return Err(e);
+        }
+        Ok(Err(read_err)) => {
+            let msg = match &read_err {
+                ReadError::Stopped => match report.first_rejects.first() {
+                    Some(first) => format!("stopped at the first bad record (--strict): {first}"),
+                    None => read_err.to_string(),
+                },
+                other => format!("{display}: {other}"),
+            };
+            report.error = Some(msg.clone());
+            (Status::Failed, Some(msg))
+        }
+        Ok(Ok(())) if report.rejected > 0 || report.damage.is_some() => (Status::Partial, None),
+        Ok(Ok(())) => (Status::Clean, None),
+    };
+    report.status = status;
+    let status_name = match status {
+        Status::Clean => "clean",
+        Status::Partial => "partial",
+        Status::Failed => "failed",
+    };
+    store.finish_run(
+        run,
+        status_name,
+        message.as_deref().or(report.damage.as_deref()),
+    )?;
+    Ok(report)
+}
+
+/// Runs the reader on its own thread and writes what it sends. The outer result is the store's,
+/// the inner one the reader's.
+fn pump(
+    store: &mut Store,
+    run: renown_store::RunId,
+    format: &'static dyn crate::Format,
+    input: &mut Input,
+    opts: &IngestOptions,
+    report: &mut RunReport,
+    progress: Progress<'_>,
+) -> Result<Result<(), ReadError>, StoreError> {
+    let (tx, rx) = bounded::<Msg>(4);
+    let bytes = input.bytes_read.clone();
+    let size = input.size;
+    let mut rejects_file: Option<std::io::BufWriter<std::fs::File>> = None;
+    let display = report.file.clone();
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut sink = ChannelSink {
+                tx,
+                batch: Vec::with_capacity(BATCH),
+                strict: opts.strict,
+                seen: HashSet::new(),
+                repeated: 0,
+            };
+            let result = format.read(input, &opts.read, &mut sink);
+            let flushed = sink.flush();
+            let result = match (result, flushed) {
+                (Ok(()), Err(Stop)) => Err(ReadError::Stopped),
+                (r, _) => r,
+            };
+            (result, sink.repeated)
+        });
+        let mut pending_rejects = 0u64;
+        let mut last_progress = Instant::now();
+        let mut store_result: Result<(), StoreError> = Ok(());
+        for msg in rx.iter() {
+            match msg {
+                Msg::Batch(batch) => {
+                    match store.write_batch(run, &batch, pending_rejects) {
+                        Ok(c) => {
+                            report.read += batch.len() as u64;
+                            report.added += c.added;
+                            report.duplicate += c.duplicate;
+                            report.profiles += c.profiles;
+                            pending_rejects = 0;
+                        }
+                        Err(e) => {
+                            store_result = Err(e);
+                            break; // dropping rx stops the reader
+                        }
+                    }
+                    if last_progress.elapsed() > Duration::from_millis(100) {
+                        progress(bytes.load(Ordering::Relaxed), size, report.read);
+                        last_progress = Instant::now();
+                    }
+                }
+                Msg::Reject(line, reason) => {
+                    report.rejected += 1;
+                    pending_rejects += 1;
+                    let text = format!("{display}:{line}: {reason}");
+                    if let Some(path) = &opts.rejects_path {
+                        if rejects_file.is_none() {
+                            rejects_file = std::fs::OpenOptions::new()
+                                .create(true)
+                                .append(true)
+                                .open(path)
+                                .ok()
+                                .map(std::io::BufWriter::new);
+                        }
+                        if let Some(f) = rejects_file.as_mut() {
+                            let _ = writeln!(f, "{text}");
+                        }
+                    }
+                    if report.first_rejects.len() < 10 {
+                        report.first_rejects.push(text);
+                    }
+                }
+                Msg::Damaged(line, reason) => {
+                    report.damage = Some(format!("{display}:{line}: {reason}"));
+                }
+                Msg::Warn(w) => report.warnings.push(format!("{display}: {w}")),
+            }
+        }
+        drop(rx);
+        if let Some(f) = rejects_file.as_mut() {
+            let _ = f.flush();
+        }
+        let (read_result, repeated) = reader
+            .join()
+            .unwrap_or_else(|_| (Err(ReadError::Format("the reader crashed".into())), 0));
+        report.repeated = repeated;
+        store_result?;
+        // Rejects after the last batch still count in the run's row.
+        if pending_rejects > 0 {
+            store.write_batch(run, &[], pending_rejects)?;
+        }
+        progress(bytes.load(Ordering::Relaxed), size, report.read);
+        Ok(read_result)
+    })
+}

@@ -1,0 +1,267 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use xxhash_rust::xxh3::Xxh3;
+
+/// What an event does. The numeric codes are stored on disk: never renumber them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[repr(u8)]
+pub enum Kind {
+    Follow = 1,
+    Unfollow = 2,
+    Post = 3,
+    Reply = 4,
+    Comment = 5,
+    /// Tagging someone in a post.
+    Mention = 6,
+    /// Retweet, boost, repost, reblog.
+    Reshare = 7,
+    Quote = 8,
+    Like = 9,
+    /// One blog or page linking another (pingbacks, trackbacks, hyperlinks).
+    Link = 10,
+    Subscribe = 11,
+}
+
+/// Kinds in which the actor responds to the target's contribution: the raw material of earned influence.
+pub const ENGAGEMENT_KINDS: [Kind; 7] = [
+    Kind::Reply,
+    Kind::Comment,
+    Kind::Mention,
+    Kind::Reshare,
+    Kind::Quote,
+    Kind::Like,
+    Kind::Link,
+];
+
+impl Kind {
+    pub const ALL: [Kind; 11] = [
+        Kind::Follow,
+        Kind::Unfollow,
+        Kind::Post,
+        Kind::Reply,
+        Kind::Comment,
+        Kind::Mention,
+        Kind::Reshare,
+        Kind::Quote,
+        Kind::Like,
+        Kind::Link,
+        Kind::Subscribe,
+    ];
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_code(code: u8) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Follow => "follow",
+            Kind::Unfollow => "unfollow",
+            Kind::Post => "post",
+            Kind::Reply => "reply",
+            Kind::Comment => "comment",
+            Kind::Mention => "mention",
+            Kind::Reshare => "reshare",
+            Kind::Quote => "quote",
+            Kind::Like => "like",
+            Kind::Link => "link",
+            Kind::Subscribe => "subscribe",
+        }
+    }
+
+    pub fn is_engagement(self) -> bool {
+        ENGAGEMENT_KINDS.contains(&self)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+    /// Accepts the canonical names plus the platforms' own words for them.
+    fn from_str(s: &str) -> Result<Kind, String> {
+        let k = match s.trim().to_ascii_lowercase().as_str() {
+            "follow" | "friend" | "fan" => Kind::Follow,
+            "unfollow" => Kind::Unfollow,
+            "post" | "tweet" | "status" | "note" | "submission" => Kind::Post,
+            "reply" | "re" => Kind::Reply,
+            "comment" => Kind::Comment,
+            "mention" | "tag" | "mt" => Kind::Mention,
+            "reshare" | "retweet" | "rt" | "boost" | "repost" | "reblog" | "announce" => {
+                Kind::Reshare
+            }
+            "quote" => Kind::Quote,
+            "like" | "favorite" | "favourite" => Kind::Like,
+            "link" | "pingback" | "trackback" => Kind::Link,
+            "subscribe" => Kind::Subscribe,
+            other => return Err(format!("unknown event kind {other:?}")),
+        };
+        Ok(k)
+    }
+}
+
+/// An account as a record names it: its platform-native id and, when known, a display handle.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRef {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
+}
+
+impl AccountRef {
+    pub fn new(id: impl Into<String>) -> Self {
+        AccountRef {
+            id: id.into(),
+            handle: None,
+        }
+    }
+
+    pub fn with_handle(id: impl Into<String>, handle: Option<String>) -> Self {
+        AccountRef {
+            id: id.into(),
+            handle,
+        }
+    }
+}
+
+/// One thing that happened: `actor` did `kind` (to `target`, on `parent`), creating `item`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// UTC seconds since the Unix epoch; `None` for static graphs with no time.
+    pub time: Option<i64>,
+    /// Lowercase platform name ("twitter", "mastodon", or a dataset name for anonymous graphs).
+    pub platform: String,
+    pub kind: Kind,
+    pub actor: AccountRef,
+    pub target: Option<AccountRef>,
+    /// The item (post, comment, page) this event creates.
+    pub item: Option<String>,
+    /// The item it answers, reshares, quotes or likes.
+    pub parent: Option<String>,
+    /// Hashtags, tags, categories, subreddits.
+    pub topics: Vec<String>,
+    /// The source's own identifier for this event, when it has one: the event's identity then
+    /// survives re-exports that reorder records.
+    pub source_id: Option<String>,
+}
+
+impl Event {
+    pub fn new(platform: impl Into<String>, kind: Kind, actor: AccountRef) -> Self {
+        Event {
+            time: None,
+            platform: platform.into(),
+            kind,
+            actor,
+            target: None,
+            item: None,
+            parent: None,
+            topics: Vec::new(),
+            source_id: None,
+        }
+    }
+
+    /// The event's stable identity.
+    ///
+    /// With a source id: platform, kind, source id, actor and target (one tweet yields several
+    /// events — a post and its mentions — so the id alone is not enough). Without one: every field
+    /// plus `position` (the record's line or ordinal in its source), so genuinely repeated records
+    /// in one file are kept apart while re-ingesting the same file reproduces the same keys.
+    pub fn identity(&self, position: u64) -> u64 {
+        let mut h = Xxh3::new();
+        let mut put = |s: &[u8]| {
+            h.update(&(s.len() as u32).to_le_bytes());
+            h.update(s);
+        };
+        put(self.platform.as_bytes());
+        put(&[self.kind.code()]);
+        put(self.actor.id.as_bytes());
+        put(self.target.as_ref().map_or(&[][..], |t| t.id.as_bytes()));
+        match &self.source_id {
+            Some(sid) => {
+                put(b"sid");
+                put(sid.as_bytes());
+            }
+            None => {
+                put(&self.time.unwrap_or(i64::MIN).to_le_bytes());
+                put(self.item.as_deref().unwrap_or("").as_bytes());
+                put(self.parent.as_deref().unwrap_or("").as_bytes());
+                for t in &self.topics {
+                    put(t.as_bytes());
+                }
+                put(&position.to_le_bytes());
+            }
+        }
+        h.digest()
+    }
+}
+
+/// Account attributes that exports carry (profile counts for the audit, display names).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub platform: String,
+    pub account: AccountRef,
+    /// Numeric attributes such as `followers_count`, `following_count`, `posts_count`, `created_at`.
+    pub numbers: Vec<(String, f64)>,
+    /// Text attributes such as `bio`, `url`, `display_name`.
+    pub texts: Vec<(String, String)>,
+}
+
+/// What a reader yields.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    Event(Event),
+    Profile(Profile),
+}
+
+impl From<Event> for Record {
+    fn from(e: Event) -> Self {
+        Record::Event(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_codes_round_trip() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::from_code(k.code()), Some(k));
+            assert_eq!(k.name().parse::<Kind>(), Ok(k));
+        }
+        assert_eq!(Kind::from_code(0), None);
+        assert_eq!("RT".parse::<Kind>(), Ok(Kind::Reshare));
+        assert!("frobnicate".parse::<Kind>().is_err());
+    }
+
+    #[test]
+    fn identity_depends_on_position_only_without_source_id() {
+        let mut e = Event::new("twitter", Kind::Reshare, AccountRef::new("1"));
+        e.target = Some(AccountRef::new("2"));
+        e.time = Some(10);
+        assert_eq!(e.identity(5), e.identity(5));
+        assert_ne!(e.identity(5), e.identity(6));
+        e.source_id = Some("tweet-9".into());
+        assert_eq!(e.identity(5), e.identity(6));
+        let mut other = e.clone();
+        other.target = Some(AccountRef::new("3"));
+        assert_ne!(e.identity(1), other.identity(1));
+    }
+
+    #[test]
+    fn identity_separates_fields_unambiguously() {
+        // "ab" + "c" must not collide with "a" + "bc".
+        let a = Event::new("ab", Kind::Post, AccountRef::new("c"));
+        let b = Event::new("a", Kind::Post, AccountRef::new("bc"));
+        assert_ne!(a.identity(0), b.identity(0));
+    }
+}

@@ -1,0 +1,11 @@
+//! The renown event model.
+//!
+//! Every reader turns its records into [`Event`]s (and optionally [`Profile`]s); the store keeps
+//! them; the graph stage interns accounts to dense integers. Nothing downstream of the readers
+//! knows which platform format an event came from.
+
+mod event;
+mod time;
+
+pub use event::{AccountRef, Event, Kind, Profile, Record, ENGAGEMENT_KINDS};
+pub use time::{check_range, format_time, parse_time, TimeError, MAX_TIME, MIN_TIME};

@@ -1,0 +1,105 @@
+//! The event log: one SQLite file, append-only and idempotent.
+//!
+//! Every event carries a 64-bit identity ([`renown_model::Event::identity`]) under a UNIQUE
+//! constraint, so writing the same record twice adds nothing. Writes happen in batches, one
+//! transaction each, in WAL mode: a killed process loses at most the batch in flight.
+//! Accounts are interned to dense ids (`accounts.id - 1`) the graph stage uses directly.
+
+mod read;
+mod schema;
+mod write;
+
+pub use read::{AccountInfo, EventFilter, EventRow, FullEventRow, RunInfo, Stats};
+pub use write::{BatchCounts, RunId};
+
+use rusqlite::Connection;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store {path}: {source}")]
+    Sqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The file is a SQLite database but not one renown can trust (a newer schema, a bad value).
+    #[error("store {path} is corrupt or from a newer renown: {reason}")]
+    Corrupt { path: String, reason: String },
+    #[error("no account {0:?} in the store")]
+    UnknownAccount(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Interned (platform, native id) → dense account id, loaded lazily for writing.
+#[derive(Default)]
+struct Interner {
+    platforms: HashMap<String, i64>,
+    accounts: HashMap<i64, HashMap<Box<str>, AccountSlot>>,
+    loaded: bool,
+}
+
+#[derive(Clone, Copy)]
+struct AccountSlot {
+    id: i64,
+    has_handle: bool,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    interner: Interner,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).map_err(|e| sqlite_err(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            interner: Interner::default(),
+        };
+        schema::prepare(&mut store)?;
+        Ok(store)
+    }
+
+    /// Opens an existing store read-only; errors if it does not exist.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| sqlite_err(path, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            interner: Interner::default(),
+        };
+        schema::check_version(&store)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The raw connection, for measures that need an SQL query the API does not cover.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn err(&self, e: rusqlite::Error) -> StoreError {
+        sqlite_err(&self.path, e)
+    }
+}
+
+fn sqlite_err(path: &Path, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: path.display().to_string(),
+        source,
+    }
+}
