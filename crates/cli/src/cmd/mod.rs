@@ -1,0 +1,85 @@
+//! One file per subcommand, each carrying its own usage text and examples.
+
+mod demo;
+mod export;
+mod ingest;
+mod rank;
+mod stats;
+
+use crate::Outcome;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "renown",
+    version,
+    about = "Measure earned influence in social media",
+    long_about = "renown ingests the exports people actually have into one event log (SQLite), \
+                  measures earned influence beside the naive baselines, and explains every number.",
+    after_help = "Start with `renown demo`. Every command takes --help with examples."
+)]
+pub struct Cli {
+    /// The store file (created if missing).
+    #[arg(long, global = true, default_value = "renown.db", env = "RENOWN_DB")]
+    pub db: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    Ingest(ingest::Args),
+    Stats(stats::Args),
+    Rank(rank::Args),
+    Export(export::Args),
+    Demo(demo::Args),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Ingest(a) => ingest::run(a, &cli.db),
+        Command::Stats(a) => stats::run(a, &cli.db),
+        Command::Rank(a) => rank::run(a, &cli.db),
+        Command::Export(a) => export::run(a, &cli.db),
+        Command::Demo(a) => demo::run(a, &cli.db),
+    }
+}
+
+/// Opens an existing store for reading, with a hint when it does not exist yet.
+pub fn open_existing(db: &std::path::Path) -> anyhow::Result<renown_store::Store> {
+    if !db.exists() {
+        anyhow::bail!(
+            "no store at {} — ingest something first (`renown ingest FILE`) or try `renown demo`",
+            db.display()
+        );
+    }
+    Ok(renown_store::Store::open_read_only(db)?)
+}
+
+/// Parses a `--as-of` value: a bare date means the end of that day (UTC).
+pub fn parse_as_of(s: &str) -> Result<i64, String> {
+    let t = renown_model::parse_time(s).map_err(|e| e.to_string())?;
+    let is_bare_date = s.trim().len() == 10 && s.trim().as_bytes()[4] == b'-';
+    Ok(if is_bare_date { t + 86_399 } else { t })
+}
+
+/// A stderr progress bar; hidden automatically when stderr is not a terminal.
+pub fn progress_bar(len: Option<u64>, what: &str) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let pb = match len {
+        Some(n) => ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr()).with_style(
+            ProgressStyle::with_template(
+                "{msg:30} [{bar:30}] {bytes}/{total_bytes} {elapsed} {prefix}",
+            )
+            .expect("static template")
+            .progress_chars("=> "),
+        ),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed} {prefix}")
+                .expect("static template"),
+        ),
+    };
+    pb.set_message(what.to_string());
+    pb
+}

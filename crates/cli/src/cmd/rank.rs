@@ -1,0 +1,86 @@
+use crate::output::{OutputFormat, Table};
+use crate::Outcome;
+use renown_measures::{measure, ranking, Scope, MEASURES};
+use serde_json::json;
+use std::path::Path;
+
+const EXAMPLES: &str = "\
+Examples:
+  renown rank --top 20
+  renown rank --by followers --as-of 2025-06-30
+  renown rank --by engagement --topic rust --format csv > engagement.csv
+  renown rank --by reshares --format json | jq '.[0]'";
+
+/// Rank accounts by a measure.
+#[derive(clap::Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// The measure (see --help for the list).
+    #[arg(long, default_value = MEASURES[0].name, value_parser = measure_names())]
+    pub by: String,
+    /// How many accounts to show (0 = all).
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// The score as it was at the end of this date (YYYY-MM-DD) or at this instant (RFC 3339).
+    #[arg(long, value_parser = super::parse_as_of)]
+    pub as_of: Option<i64>,
+    /// Only engagement on items carrying this hashtag/tag/category.
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Only events on this platform.
+    #[arg(long)]
+    pub platform: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+fn measure_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        MEASURES
+            .iter()
+            .map(|m| clap::builder::PossibleValue::new(m.name).help(m.describe)),
+    )
+}
+
+pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+    let store = super::open_existing(db)?;
+    let scope = Scope {
+        as_of: args.as_of,
+        topic: args.topic.clone(),
+        platform: args.platform.clone(),
+    };
+    let spec = measure(&args.by)?;
+    let scores = (spec.compute)(&store, &scope)?;
+    let followers = if spec.name == "followers" {
+        None
+    } else {
+        Some(renown_measures::counts::followers(&store, &scope)?)
+    };
+    let accounts = store.accounts()?;
+    let order = ranking(&scores);
+    let n = if args.top == 0 {
+        order.len()
+    } else {
+        args.top.min(order.len())
+    };
+    let mut table = Table::new(if followers.is_some() {
+        &["rank", "account", "platform", "score", "followers"]
+    } else {
+        &["rank", "account", "platform", "score"]
+    });
+    for (i, (id, score)) in order.iter().take(n).enumerate() {
+        let a = &accounts[*id as usize];
+        let mut row = vec![
+            json!(i + 1),
+            json!(a.label()),
+            json!(a.platform),
+            json!(score),
+        ];
+        if let Some(f) = &followers {
+            row.push(json!(f[*id as usize] as i64));
+        }
+        table.push(row);
+    }
+    table.write(args.format, &mut std::io::stdout().lock())?;
+    Ok(Outcome::Clean)
+}
