@@ -1,0 +1,46 @@
+//! renown's graph engine: CSR snapshots cut from the event log and parallel kernels over them.
+//!
+//! - [`Csr`]: a directed graph over dense `u32` node ids with out- and in-adjacency (`u64`
+//!   offsets, `u32` targets, optional `f32` weights), built from an [`EdgeList`] by a parallel
+//!   counting sort.
+//! - [`follow_graph`] / [`engagement_graph`]: snapshots from the store ([`FollowParams`],
+//!   [`EngagementParams`]); node ids are the store's dense account ids.
+//! - [`pagerank`] / [`pagerank_with`] / [`personalized_pagerank`]: PageRank over any graph, in
+//!   `f32` or `f64` ([`Real`]).
+//!
+//! Kernels run on the current rayon pool; wrap a call in `ThreadPool::install` to pick threads.
+
+mod buf;
+pub mod csr;
+pub mod pagerank;
+pub mod real;
+pub mod snapshot;
+
+pub use csr::{Adjacency, Csr, Directions, EdgeList};
+pub use pagerank::{
+    pagerank, pagerank_with, personalized_pagerank, seed_vector, PageRank, PageRankOptions,
+};
+pub use real::Real;
+pub use snapshot::{engagement_graph, follow_graph, Decay, EngagementParams, FollowParams};
+
+#[derive(Debug, thiserror::Error)]
+pub enum GraphError {
+    #[error(transparent)]
+    Store(#[from] renown_store::StoreError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {reason}")]
+    Parse {
+        path: String,
+        line: u64,
+        reason: String,
+    },
+}
+
+pub type Result<T> = std::result::Result<T, GraphError>;

@@ -1,0 +1,189 @@
+//! Graphs cut from the event log: the follow graph as of a date and the engagement graph over a
+//! window. Node ids are the store's dense account ids, so `n = store.account_count()` and scores
+//! index straight into `store.accounts()`.
+
+use crate::csr::{Csr, EdgeList};
+use crate::Result;
+use rayon::prelude::*;
+use renown_model::Kind;
+use renown_store::{EventFilter, Store};
+
+/// Which follow graph: `follower → followee` for every pair whose last follow/unfollow event up
+/// to `as_of` is a follow (timeless follows count as the earliest). Self-follows are dropped and
+/// each pair is one edge, so a node's in-degree is its `followers` baseline.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FollowParams {
+    /// Inclusive upper time bound; `None` is "now" (everything).
+    pub as_of: Option<i64>,
+    /// Only accounts on this platform (as actors).
+    pub platform: Option<String>,
+}
+
+/// How older engagement counts less.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Decay {
+    /// Every event counts fully.
+    #[default]
+    None,
+    /// Weight halves every `half_life` seconds before the reference time (the window's end, or
+    /// the newest event in it when open-ended). Events after it or without a time count fully.
+    Exponential { half_life: i64 },
+}
+
+/// Which engagement graph: an edge `engager → engaged` for every engagement event in the window,
+/// weighted `kind weight × decay`, parallel edges summed into one. Self-engagement is dropped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngagementParams {
+    /// Inclusive lower time bound.
+    pub since: Option<i64>,
+    /// Inclusive upper time bound (the `--as-of` date).
+    pub until: Option<i64>,
+    /// The kinds that make edges and what each weighs; kinds not listed are ignored.
+    pub kind_weights: Vec<(Kind, f32)>,
+    pub decay: Decay,
+    /// Only events carrying this topic.
+    pub topic: Option<String>,
+    /// Only events on this platform.
+    pub platform: Option<String>,
+}
+
+impl Default for EngagementParams {
+    /// Every engagement kind; a like, the cheapest signal, weighs a quarter, a mention half.
+    fn default() -> Self {
+        EngagementParams {
+            since: None,
+            until: None,
+            kind_weights: vec![
+                (Kind::Reshare, 1.0),
+                (Kind::Quote, 1.0),
+                (Kind::Reply, 1.0),
+                (Kind::Comment, 1.0),
+                (Kind::Link, 1.0),
+                (Kind::Mention, 0.5),
+                (Kind::Like, 0.25),
+            ],
+            decay: Decay::None,
+            topic: None,
+            platform: None,
+        }
+    }
+}
+
+impl FollowParams {
+    /// A stable text key for caches.
+    pub fn key(&self) -> String {
+        format!("follow;as_of={:?};platform={:?}", self.as_of, self.platform)
+    }
+}
+
+impl EngagementParams {
+    /// A stable text key for caches.
+    pub fn key(&self) -> String {
+        let kinds: Vec<String> = self
+            .kind_weights
+            .iter()
+            .map(|(k, w)| format!("{}:{}", k.code(), w.to_bits()))
+            .collect();
+        format!(
+            "engagement;since={:?};until={:?};kinds={};decay={:?};topic={:?};platform={:?}",
+            self.since,
+            self.until,
+            kinds.join(","),
+            self.decay,
+            self.topic,
+            self.platform
+        )
+    }
+}
+
+/// The follow graph as of `p.as_of` (see [`FollowParams`]).
+pub fn follow_graph(store: &Store, p: &FollowParams) -> Result<Csr> {
+    let n = store.account_count()?;
+    let filter = EventFilter {
+        kinds: Some(vec![Kind::Follow, Kind::Unfollow]),
+        until: p.as_of,
+        platform: p.platform.clone(),
+        ..Default::default()
+    };
+    // (pair, time, is_follow); timeless events sort first.
+    let mut rows: Vec<(u64, i64, bool)> = Vec::new();
+    store.scan_events(&filter, |r| {
+        if let Some(t) = r.target {
+            if t != r.actor {
+                rows.push((
+                    (r.actor as u64) << 32 | t as u64,
+                    r.time.unwrap_or(i64::MIN),
+                    r.kind == Kind::Follow,
+                ));
+            }
+        }
+    })?;
+    // Stable: equal times keep insertion order, so the later-ingested event wins.
+    rows.par_sort_by_key(|r| (r.0, r.1));
+    let mut el = EdgeList::new(n);
+    for (i, r) in rows.iter().enumerate() {
+        let last_of_pair = rows.get(i + 1).is_none_or(|next| next.0 != r.0);
+        if last_of_pair && r.2 {
+            el.push((r.0 >> 32) as u32, r.0 as u32);
+        }
+    }
+    drop(rows);
+    Csr::from_edges(&el)
+}
+
+/// The weighted engagement graph over a window (see [`EngagementParams`]).
+pub fn engagement_graph(store: &Store, p: &EngagementParams) -> Result<Csr> {
+    let n = store.account_count()?;
+    let mut weight_of = [None::<f32>; 256];
+    for &(k, w) in &p.kind_weights {
+        if !w.is_finite() || w < 0.0 {
+            return Err(crate::GraphError::Invalid(format!(
+                "weight {w} for {k:?} must be finite and ≥ 0"
+            )));
+        }
+        weight_of[k.code() as usize] = Some(w);
+    }
+    if let Decay::Exponential { half_life } = p.decay {
+        if half_life <= 0 {
+            return Err(crate::GraphError::Invalid(
+                "decay half-life must be positive".into(),
+            ));
+        }
+    }
+    let filter = EventFilter {
+        kinds: Some(p.kind_weights.iter().map(|kw| kw.0).collect()),
+        since: p.since,
+        until: p.until,
+        topic: p.topic.clone(),
+        platform: p.platform.clone(),
+    };
+    let mut el = EdgeList::new(n);
+    let mut times: Vec<Option<i64>> = Vec::new();
+    store.scan_events(&filter, |r| {
+        let (Some(t), Some(w)) = (r.target, weight_of[r.kind.code() as usize]) else {
+            return;
+        };
+        if t != r.actor && w > 0.0 {
+            el.push_weighted(r.actor, t, w);
+            times.push(r.time);
+        }
+    })?;
+    if let Decay::Exponential { half_life } = p.decay {
+        let reference = p
+            .until
+            .or_else(|| times.iter().flatten().max().copied())
+            .unwrap_or(0);
+        let rate = std::f64::consts::LN_2 / half_life as f64;
+        if let Some(ws) = el.weights.as_mut() {
+            ws.par_iter_mut().zip(&times).for_each(|(w, t)| {
+                if let Some(t) = t {
+                    let age = (reference - t).max(0) as f64;
+                    *w = (*w as f64 * (-rate * age).exp()) as f32;
+                }
+            });
+        }
+    }
+    drop(times);
+    el.merge_duplicates();
+    Csr::from_edges(&el)
+}
