@@ -1,0 +1,272 @@
+//! The follower audit: how much of an account's audience is real, and why the rest is not.
+//!
+//! A follower is *suspicious* when at least [`SuspicionConfig::min_reasons`] of these hold —
+//! one alone is common among real people (lurkers never engage; fans arrive in a viral spike):
+//! - **never engages**: it has never replied to, reshared, liked or mentioned anyone, nor posted;
+//! - **mass follower**: it follows more than 1,500 accounts (HypeAuditor's "mass followers");
+//! - **burst**: it made many follows within minutes, or it followed this account on a day of
+//!   anomalous growth ([`crate::growth`]);
+//! - **created together**: it was created (or first appeared) in the same hour as many other
+//!   followers of this account;
+//! - **follow-back ring**: most of the accounts it follows follow it back, across many accounts,
+//!   and it never engages — following to be followed.
+//!
+//! Audience quality is the share of followers not suspicious, with a Wilson 95 % interval.
+
+use crate::activity::Activity;
+use crate::growth::{anomalies, Anomaly, GrowthConfig, DAY};
+use crate::stats::wilson;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Why a follower looks bought. Bit positions in a reason mask.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    NeverEngages = 0,
+    MassFollower = 1,
+    Burst = 2,
+    CreatedTogether = 3,
+    FollowBackRing = 4,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 5] = [
+        Reason::NeverEngages,
+        Reason::MassFollower,
+        Reason::Burst,
+        Reason::CreatedTogether,
+        Reason::FollowBackRing,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Reason::NeverEngages => "never_engages",
+            Reason::MassFollower => "mass_follower",
+            Reason::Burst => "burst",
+            Reason::CreatedTogether => "created_together",
+            Reason::FollowBackRing => "follow_back_ring",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SuspicionConfig {
+    /// Following more than this makes a mass follower.
+    pub mass_following: f64,
+    /// This many follows within `burst_window` seconds make a burst.
+    pub burst_follows: usize,
+    pub burst_window: i64,
+    /// This many followers of one account created within `cohort_window` seconds make a cohort.
+    pub cohort_min: usize,
+    pub cohort_window: i64,
+    /// First appearances within this many seconds of the log's start say nothing of creation.
+    pub censor: i64,
+    /// A ring member follows at least this many accounts, this share of which follow it back.
+    pub ring_min_following: usize,
+    pub ring_share: f64,
+    /// Reasons needed to call a follower suspicious.
+    pub min_reasons: u32,
+    pub growth: GrowthConfig,
+}
+
+impl Default for SuspicionConfig {
+    fn default() -> Self {
+        SuspicionConfig {
+            mass_following: 1500.0,
+            burst_follows: 5,
+            burst_window: 3600,
+            cohort_min: 20,
+            cohort_window: 3600,
+            censor: 30 * DAY,
+            ring_min_following: 20,
+            ring_share: 0.8,
+            min_reasons: 2,
+            growth: GrowthConfig::default(),
+        }
+    }
+}
+
+/// Reasons that belong to an account whoever it follows.
+pub fn account_reasons(act: &Activity, cfg: &SuspicionConfig) -> Vec<u8> {
+    (0..act.n as u32)
+        .map(|a| {
+            let i = a as usize;
+            let mut m = 0u8;
+            let silent = act.engagements_given[i] == 0 && act.posts[i] == 0;
+            if silent {
+                m |= Reason::NeverEngages.bit();
+            }
+            if act.following_count(a) > cfg.mass_following {
+                m |= Reason::MassFollower.bit();
+            }
+            if bursty(&act.follow_actions[i], cfg.burst_follows, cfg.burst_window) {
+                m |= Reason::Burst.bit();
+            }
+            let out = &act.following[i];
+            if silent && out.len() >= cfg.ring_min_following {
+                let back = out.iter().filter(|&&b| act.follows(b, a)).count();
+                if back as f64 >= cfg.ring_share * out.len() as f64 {
+                    m |= Reason::FollowBackRing.bit();
+                }
+            }
+            m
+        })
+        .collect()
+}
+
+/// Whether sorted `times` hold `k` events within `window` seconds.
+fn bursty(times: &[i64], k: usize, window: i64) -> bool {
+    let mut sorted = times.to_vec();
+    sorted.sort_unstable();
+    k > 0 && sorted.windows(k).any(|w| w[k - 1] - w[0] <= window)
+}
+
+/// The audit of one account.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AccountAudit {
+    pub account: u32,
+    pub followers: u64,
+    /// Followers who ever engaged with anyone.
+    pub engaged_any: u64,
+    /// Followers who engaged with this account.
+    pub engaged_this: u64,
+    pub suspicious: u64,
+    /// How many followers show each reason (suspicious or not), in [`Reason::ALL`] order.
+    pub reasons: [u64; 5],
+    /// Share of followers not suspicious, with its Wilson 95 % interval.
+    pub quality: f64,
+    pub quality_low: f64,
+    pub quality_high: f64,
+    pub anomalies: Vec<Anomaly>,
+    /// Per follower: its reason mask (for `--followers` listings and tests).
+    #[serde(skip)]
+    pub follower_reasons: Vec<(u32, u8)>,
+}
+
+impl AccountAudit {
+    pub fn suspicious_share(&self) -> f64 {
+        if self.followers == 0 {
+            0.0
+        } else {
+            self.suspicious as f64 / self.followers as f64
+        }
+    }
+
+    /// Whether a follower with reason mask `m` counts as suspicious.
+    pub fn is_suspicious(m: u8, cfg: &SuspicionConfig) -> bool {
+        m.count_ones() >= cfg.min_reasons
+    }
+
+    /// Names of the reasons in a mask.
+    pub fn reason_names(m: u8) -> Vec<&'static str> {
+        Reason::ALL
+            .iter()
+            .filter(|r| m & r.bit() != 0)
+            .map(|r| r.name())
+            .collect()
+    }
+}
+
+/// Audits of accounts, sharing the account-level work.
+pub struct Auditor<'a> {
+    pub act: &'a Activity,
+    pub cfg: SuspicionConfig,
+    base: Vec<u8>,
+}
+
+impl<'a> Auditor<'a> {
+    pub fn new(act: &'a Activity, cfg: SuspicionConfig) -> Auditor<'a> {
+        let base = account_reasons(act, &cfg);
+        Auditor { act, cfg, base }
+    }
+
+    pub fn audit(&self, account: u32) -> AccountAudit {
+        let act = self.act;
+        let cfg = &self.cfg;
+        let followers = &act.followers[account as usize];
+        let anomalies = anomalies(&act.gains[account as usize], act.log_end, &cfg.growth);
+        let spike_days: Vec<i64> = anomalies.iter().map(|a| a.day / DAY).collect();
+        // Cohorts: creation hours shared by many of this account's followers.
+        let mut per_slot: HashMap<i64, usize> = HashMap::new();
+        let slot = |t: i64| t.div_euclid(cfg.cohort_window.max(1));
+        for &(f, _) in followers {
+            if let Some(c) = act.creation(f, cfg.censor) {
+                *per_slot.entry(slot(c)).or_default() += 1;
+            }
+        }
+        let mut out = AccountAudit {
+            account,
+            followers: followers.len() as u64,
+            engaged_any: 0,
+            engaged_this: 0,
+            suspicious: 0,
+            reasons: [0; 5],
+            quality: 0.0,
+            quality_low: 0.0,
+            quality_high: 1.0,
+            anomalies,
+            follower_reasons: Vec::with_capacity(followers.len()),
+        };
+        for &(f, since) in followers {
+            let i = f as usize;
+            if act.engagements_given[i] > 0 {
+                out.engaged_any += 1;
+            }
+            if act.engaged_with(f, account) {
+                out.engaged_this += 1;
+            }
+            let mut m = self.base[i];
+            if let Some(t) = since {
+                if spike_days.contains(&t.div_euclid(DAY)) {
+                    m |= Reason::Burst.bit();
+                }
+            }
+            if let Some(c) = act.creation(f, cfg.censor) {
+                if per_slot.get(&slot(c)).copied().unwrap_or(0) >= cfg.cohort_min {
+                    m |= Reason::CreatedTogether.bit();
+                }
+            }
+            for r in Reason::ALL {
+                if m & r.bit() != 0 {
+                    out.reasons[r as usize] += 1;
+                }
+            }
+            if AccountAudit::is_suspicious(m, cfg) {
+                out.suspicious += 1;
+            }
+            out.follower_reasons.push((f, m));
+        }
+        let real = out.followers - out.suspicious;
+        let (lo, hi) = wilson(real, out.followers, 1.96);
+        out.quality = if out.followers == 0 {
+            0.0
+        } else {
+            real as f64 / out.followers as f64
+        };
+        out.quality_low = lo;
+        out.quality_high = hi;
+        out
+    }
+
+    /// Every account suspicious as a follower of at least one account it follows: the part of
+    /// the audience whose engagement and follows should not count toward anyone's influence.
+    pub fn suspicious_accounts(&self) -> Vec<bool> {
+        let mut flagged = vec![false; self.act.n];
+        for a in 0..self.act.n as u32 {
+            if self.act.followers[a as usize].is_empty() {
+                continue;
+            }
+            for (f, m) in self.audit(a).follower_reasons {
+                if AccountAudit::is_suspicious(m, &self.cfg) {
+                    flagged[f as usize] = true;
+                }
+            }
+        }
+        flagged
+    }
+}

@@ -1,0 +1,142 @@
+//! Honest accuracy: stratified k-fold cross-validation of the trained model beside the rule
+//! sets on the same accounts.
+
+use crate::features::{expanded_names, Features};
+use crate::gbdt::{self, Params};
+use crate::rules::{criterion_says_fake, RuleSet, RULE_SETS};
+use crate::stats::{roc_auc, Metrics};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+/// Fold of each example: each class shuffled with `seed` and dealt round-robin, so every fold
+/// holds the same share of fakes.
+pub fn stratified_folds(labels: &[bool], k: usize, seed: u64) -> Vec<usize> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut fold = vec![0; labels.len()];
+    for class in [true, false] {
+        let mut idx: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
+        idx.shuffle(&mut rng);
+        for (j, i) in idx.into_iter().enumerate() {
+            fold[i] = j % k.max(1);
+        }
+    }
+    fold
+}
+
+/// One row of the evaluation table.
+#[derive(Clone, Debug, Serialize)]
+pub struct Row {
+    pub method: String,
+    /// Accounts the method could judge (rules skip accounts missing every input they need).
+    pub judged: usize,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub accounts: usize,
+    pub fakes: usize,
+    pub folds: usize,
+    pub seed: u64,
+    /// ROC AUC of each fold's held-out predictions.
+    pub fold_auc: Vec<f64>,
+    pub rows: Vec<Row>,
+}
+
+/// Out-of-fold probabilities of the trained model.
+pub fn cross_validate(
+    x: &[Features],
+    y: &[bool],
+    k: usize,
+    seed: u64,
+    params: &Params,
+) -> (Vec<f64>, Vec<f64>) {
+    let folds = stratified_folds(y, k, seed);
+    let rows: Vec<Vec<f64>> = x.iter().map(Features::expanded).collect();
+    let mut prob = vec![0.0; y.len()];
+    let mut fold_auc = Vec::new();
+    for f in 0..k {
+        let (train_x, train_y): (Vec<Vec<f64>>, Vec<bool>) = (0..y.len())
+            .filter(|&i| folds[i] != f)
+            .map(|i| (rows[i].clone(), y[i]))
+            .unzip();
+        let model = gbdt::train(&train_x, &train_y, expanded_names(), params);
+        let test: Vec<usize> = (0..y.len()).filter(|&i| folds[i] == f).collect();
+        for &i in &test {
+            prob[i] = model.predict(&rows[i]);
+        }
+        let p: Vec<f64> = test.iter().map(|&i| prob[i]).collect();
+        let l: Vec<bool> = test.iter().map(|&i| y[i]).collect();
+        if let Some(a) = roc_auc(&p, &l) {
+            fold_auc.push(a);
+        }
+    }
+    (prob, fold_auc)
+}
+
+/// The model (cross-validated) beside every rule set and every evaluable single criterion.
+pub fn evaluate(x: &[Features], y: &[bool], k: usize, seed: u64, params: &Params) -> Report {
+    let (prob, fold_auc) = cross_validate(x, y, k, seed, params);
+    let predicted: Vec<bool> = prob.iter().map(|&p| p >= 0.5).collect();
+    let mut rows = vec![Row {
+        method: format!("gbdt ({k}-fold CV)"),
+        judged: y.len(),
+        metrics: Metrics::of(&predicted, y, Some(&prob)),
+    }];
+    for set in RULE_SETS {
+        rows.push(rule_set_row(set, x, y));
+        for c in set.evaluable() {
+            let judged: Vec<(bool, bool)> = x
+                .iter()
+                .zip(y)
+                .filter_map(|(f, &l)| criterion_says_fake(set, c, f).map(|p| (p, l)))
+                .collect();
+            let (p, l): (Vec<bool>, Vec<bool>) = judged.into_iter().unzip();
+            rows.push(Row {
+                method: format!("  {} {}", c.id, c.text),
+                judged: l.len(),
+                metrics: Metrics::of(&p, &l, None),
+            });
+        }
+    }
+    Report {
+        accounts: y.len(),
+        fakes: y.iter().filter(|&&l| l).count(),
+        folds: k,
+        seed,
+        fold_auc,
+        rows,
+    }
+}
+
+fn rule_set_row(set: &RuleSet, x: &[Features], y: &[bool]) -> Row {
+    let verdicts: Vec<_> = x.iter().map(|f| set.judge(f)).collect();
+    let predicted: Vec<bool> = verdicts.iter().map(|v| v.fake).collect();
+    let scores: Vec<f64> = verdicts.iter().map(|v| v.score).collect();
+    Row {
+        method: format!("{} (rule set)", set.name),
+        judged: verdicts.iter().filter(|v| v.evaluated > 0).count(),
+        metrics: Metrics::of(&predicted, y, Some(&scores)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_are_stratified_and_seeded() {
+        let labels: Vec<bool> = (0..100).map(|i| i % 5 == 0).collect();
+        let f = stratified_folds(&labels, 5, 1);
+        for k in 0..5 {
+            let in_fold: Vec<usize> = (0..100).filter(|&i| f[i] == k).collect();
+            assert_eq!(in_fold.len(), 20);
+            assert_eq!(in_fold.iter().filter(|&&i| labels[i]).count(), 4);
+        }
+        assert_eq!(f, stratified_folds(&labels, 5, 1));
+        assert_ne!(f, stratified_folds(&labels, 5, 2));
+    }
+}

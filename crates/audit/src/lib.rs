@@ -1,0 +1,41 @@
+//! Bought audiences: the follower audit, growth anomalies, fake-account classifiers and
+//! SybilRank trust.
+//!
+//! - [`audit`]: per-account follower audit — engaged followers, audience quality with a Wilson
+//!   interval, suspicious followers and their reasons.
+//! - [`growth`]: days of anomalous follower growth against a robust (median + k·MAD) baseline.
+//! - [`rules`]: the marketing-literature rule sets that Cresci et al. 2015 evaluated.
+//! - [`gbdt`]: a gradient-boosted tree classifier trained on profile counts, saved as JSON.
+//! - [`eval`]: stratified k-fold cross-validation and the metrics it reports.
+//! - [`sybilrank`]: trust from seeds by early-terminated power iteration (Cao et al. 2012).
+
+pub mod activity;
+pub mod audit;
+pub mod eval;
+pub mod features;
+pub mod gbdt;
+pub mod growth;
+pub mod instafake;
+pub mod rules;
+pub mod stats;
+pub mod sybilrank;
+
+pub use activity::Activity;
+pub use audit::{AccountAudit, Auditor, Reason, SuspicionConfig};
+
+use renown_measures::MeasureError;
+use renown_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Measure(#[from] MeasureError),
+    #[error("{path}: {reason}")]
+    Data { path: String, reason: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T> = std::result::Result<T, AuditError>;

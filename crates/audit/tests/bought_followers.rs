@@ -1,0 +1,104 @@
+//! The audit on generated data with known truth: renown-sim's company buys followers on one day.
+
+use renown_audit::growth::DAY;
+use renown_audit::{AccountAudit, Activity, Auditor, SuspicionConfig};
+use renown_measures::Scope;
+use renown_model::Record;
+use renown_sim::{simulate, SimConfig, PLATFORM};
+use renown_store::Store;
+use std::collections::HashSet;
+
+fn store_of(cfg: &SimConfig) -> (tempfile::TempDir, Store, renown_sim::Truth) {
+    let sim = simulate(cfg);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    let run = store.begin_run("sim", "test").unwrap();
+    let recs: Vec<(u64, Record)> = sim
+        .events
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| (i as u64, Record::Event(e)))
+        .collect();
+    store.write_batch(run, &recs, 0).unwrap();
+    (dir, store, sim.truth)
+}
+
+fn config() -> SimConfig {
+    SimConfig {
+        accounts: 1500,
+        days: 400,
+        bought_followers: 1000,
+        buy_day: 250,
+        viral_day: 100,
+        viral_size: 600,
+        ..SimConfig::default()
+    }
+}
+
+#[test]
+fn bought_followers_are_flagged_and_organic_ones_are_not() {
+    let cfg = config();
+    let (_dir, store, truth) = store_of(&cfg);
+    let act = Activity::load(&store, &Scope::default()).unwrap();
+    let auditor = Auditor::new(&act, SuspicionConfig::default());
+    let buyer = store.find_account(&format!("{PLATFORM}:{}", truth.buyer)).unwrap();
+    let audit = auditor.audit(buyer);
+    let bought: HashSet<u32> = truth
+        .bought
+        .iter()
+        .map(|b| store.find_account(&format!("{PLATFORM}:{b}")).unwrap())
+        .collect();
+    let (mut fake_flagged, mut fake_total, mut real_flagged, mut real_total) = (0, 0, 0, 0);
+    for &(f, m) in &audit.follower_reasons {
+        let flagged = AccountAudit::is_suspicious(m, &auditor.cfg);
+        if bought.contains(&f) {
+            fake_total += 1;
+            fake_flagged += usize::from(flagged);
+        } else {
+            real_total += 1;
+            real_flagged += usize::from(flagged);
+        }
+    }
+    assert_eq!(fake_total, cfg.bought_followers);
+    assert!(real_total > 0, "the buyer has organic followers too");
+    let fake_rate = fake_flagged as f64 / fake_total as f64;
+    let real_rate = real_flagged as f64 / real_total as f64;
+    eprintln!("bought flagged {fake_rate:.3}, organic flagged {real_rate:.3} of {real_total}");
+    assert!(fake_rate >= 0.90, "bought flagged {fake_rate}");
+    assert!(real_rate < 0.05, "organic flagged {real_rate}");
+
+    // Across every account's audience, organic followers stay under 5 % flagged.
+    let (mut flagged, mut total) = (0usize, 0usize);
+    for a in 0..act.n as u32 {
+        if a == buyer {
+            continue;
+        }
+        for (f, m) in auditor.audit(a).follower_reasons {
+            if !bought.contains(&f) {
+                total += 1;
+                flagged += usize::from(AccountAudit::is_suspicious(m, &auditor.cfg));
+            }
+        }
+    }
+    assert!(total > 1000);
+    assert!((flagged as f64) < 0.05 * total as f64, "{flagged} of {total}");
+
+    // The buyer's audience quality sits far below an honest contributor's, and its interval is
+    // narrower than a tiny account's.
+    let honest = store.find_account(&format!("{PLATFORM}:{}", truth.consistent[0])).unwrap();
+    let h = auditor.audit(honest);
+    assert!(audit.quality_high < h.quality_low, "{audit:?} vs {h:?}");
+}
+
+#[test]
+fn the_follower_spike_is_found_on_the_buying_day() {
+    let cfg = config();
+    let (_dir, store, truth) = store_of(&cfg);
+    let act = Activity::load(&store, &Scope::default()).unwrap();
+    let auditor = Auditor::new(&act, SuspicionConfig::default());
+    let buyer = store.find_account(&format!("{PLATFORM}:{}", truth.buyer)).unwrap();
+    let audit = auditor.audit(buyer);
+    assert_eq!(audit.anomalies.len(), 1, "{:?}", audit.anomalies);
+    assert_eq!(audit.anomalies[0].day, truth.buy_time.div_euclid(DAY) * DAY);
+    assert!(audit.anomalies[0].gained as usize >= cfg.bought_followers);
+}
