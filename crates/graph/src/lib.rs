@@ -12,16 +12,26 @@
 
 mod buf;
 pub mod csr;
+pub mod edgelist;
+pub mod hits;
 pub mod pagerank;
 pub mod real;
+pub mod rmat;
 pub mod snapshot;
+pub mod stats;
+pub mod wcc;
 
 pub use csr::{Adjacency, Csr, Directions, EdgeList};
+pub use edgelist::{read_edge_list, read_pull_graph};
+pub use hits::{hits, Hits, HitsOptions};
 pub use pagerank::{
     pagerank, pagerank_with, personalized_pagerank, seed_vector, PageRank, PageRankOptions,
 };
 pub use real::Real;
+pub use rmat::Rmat;
 pub use snapshot::{engagement_graph, follow_graph, Decay, EngagementParams, FollowParams};
+pub use stats::{degrees, graph_stats, reciprocity, GraphStats};
+pub use wcc::{component_sizes, weakly_connected_components};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GraphError {

@@ -1,0 +1,427 @@
+//! Edge-list text files (`src dst [weight]` per line; spaces, tabs or commas; `#` and `%`
+//! comment lines) read in parallel: the file is cut into one byte range per thread at line
+//! boundaries and each range is read with positioned reads into a small buffer (no mapping, so
+//! the file's pages never count towards the process's memory).
+//!
+//! [`read_pull_graph`] builds a PageRank-ready graph in two passes over the file — count, then
+//! scatter straight into the in-adjacency — so the edges are held once, at 4 bytes each.
+
+use crate::buf::SyncPtr;
+use crate::csr::{offsets_and_cursors, Csr, EdgeList};
+use crate::{GraphError, Result};
+use rayon::prelude::*;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+const BUF: usize = 1 << 20;
+
+/// One parsed line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Line {
+    Skip,
+    Edge(u32, u32, Option<f32>),
+}
+
+#[inline]
+fn is_sep(b: u8) -> bool {
+    b == b' ' || b == b'\t' || b == b',' || b == b'\r'
+}
+
+#[inline]
+fn parse_line(l: &[u8]) -> std::result::Result<Line, String> {
+    let mut i = 0;
+    while i < l.len() && is_sep(l[i]) {
+        i += 1;
+    }
+    if i == l.len() || l[i] == b'#' || l[i] == b'%' {
+        return Ok(Line::Skip);
+    }
+    let mut ids = [0u32; 2];
+    for (k, id) in ids.iter_mut().enumerate() {
+        let start = i;
+        let mut v: u64 = 0;
+        while i < l.len() && l[i].is_ascii_digit() {
+            v = v * 10 + (l[i] - b'0') as u64;
+            if v > u32::MAX as u64 - 1 {
+                return Err("node id does not fit in 32 bits".into());
+            }
+            i += 1;
+        }
+        if i == start || (i < l.len() && !is_sep(l[i])) {
+            return Err(format!(
+                "expected `src dst [weight]` with non-negative integer ids, found {:?}",
+                String::from_utf8_lossy(l)
+            ));
+        }
+        *id = v as u32;
+        while i < l.len() && is_sep(l[i]) {
+            i += 1;
+        }
+        if k == 0 && i == l.len() {
+            return Err("a line has one field; expected `src dst [weight]`".into());
+        }
+    }
+    if i == l.len() {
+        return Ok(Line::Edge(ids[0], ids[1], None));
+    }
+    let rest = std::str::from_utf8(&l[i..])
+        .map_err(|_| "the weight is not text".to_string())?
+        .trim_matches(|c: char| c.is_whitespace() || c == ',');
+    match rest.parse::<f32>() {
+        Ok(w) if w.is_finite() && w >= 0.0 => Ok(Line::Edge(ids[0], ids[1], Some(w))),
+        _ => Err(format!(
+            "expected a weight ≥ 0 as the third field, found {rest:?}"
+        )),
+    }
+}
+
+fn io(path: &Path, source: std::io::Error) -> GraphError {
+    GraphError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Byte ranges, one per thread, cut after a newline.
+fn ranges(file: &File, path: &Path, len: u64, parts: usize) -> Result<Vec<(u64, u64)>> {
+    let mut cuts = vec![0u64];
+    let mut probe = [0u8; 4096];
+    for k in 1..parts {
+        let mut at = (len * k as u64 / parts as u64).max(*cuts.last().expect("non-empty"));
+        'find: while at < len {
+            let got = file.read_at(&mut probe, at).map_err(|e| io(path, e))?;
+            if got == 0 {
+                at = len;
+                break;
+            }
+            for (j, &b) in probe[..got].iter().enumerate() {
+                if b == b'\n' {
+                    at += j as u64 + 1;
+                    break 'find;
+                }
+            }
+            at += got as u64;
+        }
+        cuts.push(at.min(len));
+    }
+    cuts.push(len);
+    Ok(cuts.windows(2).map(|w| (w[0], w[1])).collect())
+}
+
+/// Calls `f(line, local line number)` for every line in `range`; stops at the first error and
+/// returns it with its local line number. Returns the number of lines.
+fn scan_range(
+    file: &File,
+    path: &Path,
+    (lo, hi): (u64, u64),
+    mut f: impl FnMut(Line),
+) -> Result<std::result::Result<u64, (u64, String)>> {
+    let mut buf = vec![0u8; BUF];
+    let mut carry = 0usize; // bytes of an unfinished line at the start of buf
+    let mut pos = lo;
+    let mut line_no = 0u64;
+    while pos < hi || carry > 0 {
+        let want = ((hi - pos) as usize).min(BUF - carry);
+        if want == 0 && carry == BUF {
+            return Ok(Err((
+                line_no + 1,
+                format!("a line is longer than {BUF} bytes"),
+            )));
+        }
+        let mut got = 0;
+        while got < want {
+            let r = file
+                .read_at(&mut buf[carry + got..carry + want], pos + got as u64)
+                .map_err(|e| io(path, e))?;
+            if r == 0 {
+                break;
+            }
+            got += r;
+        }
+        pos += got as u64;
+        let end = carry + got;
+        let last = pos >= hi || got == 0;
+        let mut start = 0;
+        while let Some(nl) = memchr(&buf[start..end]) {
+            line_no += 1;
+            match parse_line(&buf[start..start + nl]) {
+                Ok(l) => f(l),
+                Err(e) => return Ok(Err((line_no, e))),
+            }
+            start += nl + 1;
+        }
+        if last {
+            if start < end {
+                line_no += 1;
+                match parse_line(&buf[start..end]) {
+                    Ok(l) => f(l),
+                    Err(e) => return Ok(Err((line_no, e))),
+                }
+            }
+            break;
+        }
+        buf.copy_within(start..end, 0);
+        carry = end - start;
+    }
+    Ok(Ok(line_no))
+}
+
+#[inline]
+fn memchr(h: &[u8]) -> Option<usize> {
+    h.iter().position(|&b| b == b'\n')
+}
+
+/// Runs `per_range` over every range in parallel and turns the first failing range's local
+/// line number into a file line number.
+fn parallel_scan<S: Send>(
+    path: &Path,
+    per_range: impl Fn(&File, (u64, u64), usize) -> Result<(std::result::Result<u64, (u64, String)>, S)>
+        + Sync,
+) -> Result<Vec<S>> {
+    let file = File::open(path).map_err(|e| io(path, e))?;
+    let len = file.metadata().map_err(|e| io(path, e))?.len();
+    let parts = rayon::current_num_threads().max(1);
+    let rs = ranges(&file, path, len, parts)?;
+    let outs: Vec<Result<(std::result::Result<u64, (u64, String)>, S)>> = rs
+        .par_iter()
+        .enumerate()
+        .map(|(k, &r)| per_range(&file, r, k))
+        .collect();
+    let mut before = 0u64;
+    let mut states = Vec::with_capacity(outs.len());
+    for o in outs {
+        let (lines, s) = o?;
+        match lines {
+            Ok(c) => before += c,
+            Err((line, reason)) => {
+                return Err(GraphError::Parse {
+                    path: path.display().to_string(),
+                    line: before + line,
+                    reason,
+                })
+            }
+        }
+        states.push(s);
+    }
+    Ok(states)
+}
+
+/// Reads a whole edge list; `n` is `nodes` or one more than the largest id. Weighted when any
+/// line has a third field (lines without one weigh 1).
+pub fn read_edge_list(path: &Path, nodes: Option<u32>) -> Result<EdgeList> {
+    type Part = (Vec<u32>, Vec<u32>, Vec<f32>, bool);
+    let parts: Vec<Part> = parallel_scan(path, |file, r, _| {
+        let (mut s, mut d, mut w, mut weighted) = (Vec::new(), Vec::new(), Vec::new(), false);
+        let res = scan_range(file, path, r, |l| {
+            if let Line::Edge(a, b, x) = l {
+                s.push(a);
+                d.push(b);
+                weighted |= x.is_some();
+                w.push(x.unwrap_or(1.0));
+            }
+        })?;
+        Ok((res, (s, d, w, weighted)))
+    })?;
+    let weighted = parts.iter().any(|p| p.3);
+    let mut el = EdgeList::default();
+    let mut ws = Vec::new();
+    for (s, d, w, _) in parts {
+        el.src.extend_from_slice(&s);
+        el.dst.extend_from_slice(&d);
+        if weighted {
+            ws.extend_from_slice(&w);
+        }
+    }
+    if weighted {
+        el.weights = Some(ws);
+    }
+    el.n = node_count(path, &el.src, &el.dst, nodes)?;
+    Ok(el)
+}
+
+fn node_count(path: &Path, src: &[u32], dst: &[u32], nodes: Option<u32>) -> Result<u32> {
+    let max = src
+        .par_iter()
+        .chain(dst.par_iter())
+        .max()
+        .map_or(0, |&x| x as u64 + 1);
+    check_nodes(path, max, nodes)
+}
+
+fn check_nodes(path: &Path, max_plus_one: u64, nodes: Option<u32>) -> Result<u32> {
+    match nodes {
+        Some(n) if (n as u64) < max_plus_one => Err(GraphError::Invalid(format!(
+            "{}: node id {} is out of range for {n} nodes",
+            path.display(),
+            max_plus_one - 1
+        ))),
+        Some(n) => Ok(n),
+        None => Ok(max_plus_one as u32),
+    }
+}
+
+/// Per-range counts of the first pass.
+struct Counts {
+    ins: Vec<u32>,
+    outs: Vec<u32>,
+    weighted: bool,
+}
+
+fn bump(v: &mut Vec<u32>, i: u32) {
+    let i = i as usize;
+    if i >= v.len() {
+        v.resize((i + 1).max(v.len() * 2), 0);
+    }
+    v[i] += 1;
+}
+
+/// A pull-only graph (in-adjacency and out-degrees, see [`crate::Directions::PullOnly`]) read in
+/// two passes: about 4 bytes per edge (8 when weighted) and 16 per node at the peak.
+pub fn read_pull_graph(path: &Path, nodes: Option<u32>) -> Result<Csr> {
+    let counts: Vec<Counts> = parallel_scan(path, |file, r, _| {
+        let mut c = Counts {
+            ins: Vec::new(),
+            outs: Vec::new(),
+            weighted: false,
+        };
+        let res = scan_range(file, path, r, |l| {
+            if let Line::Edge(a, b, w) = l {
+                bump(&mut c.ins, b);
+                bump(&mut c.outs, a);
+                c.weighted |= w.is_some();
+            }
+        })?;
+        Ok((res, c))
+    })?;
+    let max = counts
+        .iter()
+        .map(|c| c.ins.len().max(c.outs.len()))
+        .max()
+        .unwrap_or(0);
+    // The vectors grow by doubling, so trailing zeros are not nodes: find the real largest id.
+    let seen = counts
+        .iter()
+        .map(|c| {
+            let last = |v: &[u32]| v.iter().rposition(|&x| x > 0).map_or(0, |i| i as u64 + 1);
+            last(&c.ins).max(last(&c.outs))
+        })
+        .max()
+        .unwrap_or(0);
+    let n = check_nodes(path, seen, nodes)? as usize;
+    let weighted = counts.iter().any(|c| c.weighted);
+    let mut out_degree = vec![0u32; n];
+    let mut parts: Vec<Vec<u32>> = Vec::with_capacity(counts.len());
+    for mut c in counts {
+        c.outs.resize(max.max(n), 0);
+        out_degree
+            .par_iter_mut()
+            .zip(c.outs.par_iter())
+            .for_each(|(d, x)| *d += x);
+        drop(c.outs);
+        c.ins.resize(n, 0);
+        parts.push(c.ins);
+    }
+    let offsets = offsets_and_cursors(n, &mut parts);
+    let m = offsets[n] as usize;
+    // Zeroed (calloc: pages appear as they are written) so nothing is ever uninitialised.
+    let mut sources: Vec<u32> = vec![0; m];
+    let mut weights: Option<Vec<f32>> = weighted.then(|| vec![0.0; m]);
+    let changed = std::sync::atomic::AtomicBool::new(false);
+    let sp = SyncPtr(sources.as_mut_ptr());
+    let wp = weights.as_mut().map(|w| SyncPtr(w.as_mut_ptr()));
+    let cursors: Vec<SyncPtr<u32>> = parts.iter_mut().map(|p| SyncPtr(p.as_mut_ptr())).collect();
+    let offs = &offsets;
+    let _: Vec<()> = parallel_scan(path, |file, r, k| {
+        let cur = cursors[k];
+        let res = scan_range(file, path, r, |l| {
+            if let Line::Edge(a, b, w) = l {
+                if b as usize >= n {
+                    changed.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return;
+                }
+                // SAFETY: range k owns cursor array k; its slots for node b lie in
+                // [offsets[b], offsets[b+1]) after the slots of ranges 0..k, as counted in the
+                // first pass over the same bytes, so writes are disjoint; the bound is checked
+                // in case the file changed between the passes.
+                unsafe {
+                    let c = cur.0.add(b as usize);
+                    let at = offs[b as usize] as usize + *c as usize;
+                    if at >= offs[b as usize + 1] as usize {
+                        changed.store(true, std::sync::atomic::Ordering::Relaxed);
+                        return;
+                    }
+                    *c += 1;
+                    sp.write(at, a);
+                    if let Some(wp) = wp {
+                        wp.write(at, w.unwrap_or(1.0));
+                    }
+                }
+            }
+        })?;
+        Ok((res, ()))
+    })?;
+    drop(parts);
+    if changed.into_inner() {
+        return Err(GraphError::Invalid(format!(
+            "{} changed while it was being read",
+            path.display()
+        )));
+    }
+    Csr::from_in_adjacency(offsets, sources, weights, out_degree)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn parses_lines() {
+        assert_eq!(parse_line(b"1 2"), Ok(Line::Edge(1, 2, None)));
+        assert_eq!(parse_line(b" 1\t2\r"), Ok(Line::Edge(1, 2, None)));
+        assert_eq!(parse_line(b"1,2,0.5"), Ok(Line::Edge(1, 2, Some(0.5))));
+        assert_eq!(parse_line(b"# comment"), Ok(Line::Skip));
+        assert_eq!(parse_line(b""), Ok(Line::Skip));
+        assert!(parse_line(b"1").is_err());
+        assert!(parse_line(b"a b").is_err());
+        assert!(parse_line(b"1 2 -3").is_err());
+        assert!(parse_line(b"1 99999999999").is_err());
+    }
+
+    #[test]
+    fn both_readers_agree_and_report_bad_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("g.el");
+        let mut f = std::fs::File::create(&p).unwrap();
+        let mut text = String::from("# header\n");
+        for i in 0..5000u32 {
+            text.push_str(&format!("{} {}\n", (i * 7) % 1001, (i * 13) % 997));
+        }
+        text.push_str("5 5\n1000 0"); // self-loop, no final newline
+        f.write_all(text.as_bytes()).unwrap();
+        drop(f);
+        let el = read_edge_list(&p, None).unwrap();
+        assert_eq!((el.n, el.len()), (1001, 5002));
+        let full = Csr::from_edges(&el).unwrap();
+        let pull = read_pull_graph(&p, None).unwrap();
+        assert_eq!(pull.n(), 1001);
+        assert_eq!(pull.in_adj().offsets(), full.in_adj().offsets());
+        for v in 0..1001 {
+            let mut a = pull.in_adj().neighbors(v).to_vec();
+            let mut b = full.in_adj().neighbors(v).to_vec();
+            a.sort();
+            b.sort();
+            assert_eq!(a, b);
+            assert_eq!(pull.out_degree(v), full.out_degree(v));
+        }
+        assert!(read_pull_graph(&p, Some(10)).is_err());
+
+        let bad = dir.path().join("bad.el");
+        std::fs::write(&bad, "0 1\n1 2\n2 x\n3 4\n").unwrap();
+        let e = read_pull_graph(&bad, None).unwrap_err().to_string();
+        assert!(e.contains("bad.el:3:"), "{e}");
+        let e = read_edge_list(&bad, None).unwrap_err().to_string();
+        assert!(e.contains("bad.el:3:"), "{e}");
+    }
+}
