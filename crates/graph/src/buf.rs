@@ -13,7 +13,6 @@ impl Pod for f32 {}
 
 pub(crate) enum Buf<T: Pod> {
     Owned(Vec<T>),
-    #[allow(dead_code)] // constructed by the snapshot cache
     /// `offset` is a multiple of `align_of::<T>()` inside a page-aligned mapping (checked when
     /// the file is opened).
     Mapped {

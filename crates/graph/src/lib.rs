@@ -11,6 +11,7 @@
 //! Kernels run on the current rayon pool; wrap a call in `ThreadPool::install` to pick threads.
 
 mod buf;
+pub mod cache;
 pub mod csr;
 pub mod edgelist;
 pub mod hits;
@@ -21,6 +22,7 @@ pub mod snapshot;
 pub mod stats;
 pub mod wcc;
 
+pub use cache::{cache_dir, cached_engagement_graph, cached_follow_graph, CacheOutcome};
 pub use csr::{Adjacency, Csr, Directions, EdgeList};
 pub use edgelist::{read_edge_list, read_pull_graph};
 pub use hits::{hits, Hits, HitsOptions};
