@@ -4,6 +4,11 @@ mod csv;
 mod higgs;
 mod jsonl;
 mod snap;
+mod feeds;
+mod opml;
+mod reddit;
+mod wordpress;
+mod xml;
 
 use crate::{Input, ReadError, ReadOptions, Sink};
 
@@ -24,7 +29,7 @@ pub trait Format: Sync {
 }
 
 /// Every reader, in the order detection prefers them on ties.
-pub static FORMATS: &[&dyn Format] = &[&higgs::Higgs, &jsonl::Jsonl, &csv::Csv, &snap::Snap];
+pub static FORMATS: &[&dyn Format] = &[&higgs::Higgs, &jsonl::Jsonl, &csv::Csv, &snap::Snap, &reddit::Reddit, &wordpress::Wordpress, &feeds::Feed, &opml::Opml];
 
 pub fn format_by_name(name: &str) -> Option<&'static dyn Format> {
     FORMATS.iter().copied().find(|f| f.name() == name)
