@@ -5,6 +5,8 @@
 //! HTTP API offer — only measures that exist are listed.
 
 pub mod counts;
+pub mod pagerank;
+pub mod earned;
 
 use renown_store::{EventFilter, Store, StoreError};
 
@@ -60,11 +62,14 @@ pub struct MeasureSpec {
 
 /// Every measure renown offers, the default first.
 pub static MEASURES: &[MeasureSpec] = &[
+    earned::EARNED,
     counts::FOLLOWERS,
     counts::ENGAGEMENT,
     counts::RESHARES,
     counts::MENTIONS,
     counts::REPLIES,
+    pagerank::PAGERANK,
+    pagerank::ENGAGEMENT_PAGERANK,
 ];
 
 pub fn measure(name: &str) -> Result<&'static MeasureSpec> {

@@ -1,0 +1,518 @@
+//! Earned influence: credibility-weighted endorsement over the engagement graph.
+//!
+//! Every engagement `a → b` (a reshares, quotes, replies to, comments on, mentions, likes or links
+//! `b`) is an endorsement of `b` by `a`. An endorsement counts for more when `a` has itself earned
+//! influence, when `a` is selective, when it is recent, and when `b` is answered month after
+//! month rather than in one burst. The equations, defaults and the bound on collusion rings are
+//! in `docs/MEASURES.md`; in short, with `T` the reference time (`--as-of`, else the newest
+//! engagement in scope):
+//!
+//! ```text
+//! v_ab = Σ_{events a→b} κ_kind · 2^(-(T - t)/H)  +  κ_follow · [a follows b]
+//! s_ab = log2(1 + v_ab)                                  distinct engagers, sublinear per pair
+//! s'_ab = s_ab - γ · min(s_ab, s_ba)                     exchanged endorsement is discounted
+//! W_ab = F_b · s'_ab / (Σ_x s_ax + σ)                    selectivity: a's budget is shared
+//! β_a  = 1 - 2^(-k_a),  k_a = Σ_b (1 - 2^(-v^eng_ab))    a base vote only for accounts that engage
+//! c    = β + d · Wᵀ c                                    credibility (a personalised PageRank)
+//! E    = Wᵀ c                                            earned influence, in base votes
+//! F_b  = M_b / (M_b + M0),  M_b = Σ_months 2^(-(T - t_last)/H) · (1 - 2^(-engagers in month))
+//! ```
+//!
+//! The fixed point is solved with `renown-graph`'s PageRank: `W` is made row-stochastic by a sink
+//! node that takes each account's unspent budget, and the sink's mass returns along the teleport
+//! vector `β`, which only rescales the solution; the scale is recovered exactly from the result.
+
+use crate::{MeasureError, MeasureSpec, Result, Scope, Scores};
+use renown_graph::{
+    follow_graph, pagerank_with, Csr, EdgeList, FollowParams, GraphError, PageRankOptions,
+};
+use renown_model::Kind;
+use renown_store::Store;
+use serde::Serialize;
+
+pub const DAY: i64 = 86_400;
+
+/// The knobs of earned influence; `Default` gives the documented defaults.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EarnedParams {
+    /// κ: what one engagement of each kind is worth (kinds not listed count nothing).
+    pub kind_weights: Vec<(Kind, f64)>,
+    /// κ_follow: what a standing follow adds to a pair (passed on only by credible followers).
+    pub follow_weight: f64,
+    /// H: engagement loses half its weight every `half_life_days`.
+    pub half_life_days: f64,
+    /// d: how much of its credibility an endorser passes on (PageRank's damping).
+    pub damping: f64,
+    /// σ: the unspent budget of every endorser; an account with little activity passes on less
+    /// than all of its credibility.
+    pub selectivity_prior: f64,
+    /// γ: the share of mutual (exchanged) endorsement that is discounted.
+    pub reciprocity_discount: f64,
+    /// M0: active months at which the consistency factor reaches one half; 0 turns it off.
+    pub consistency_months: f64,
+}
+
+impl Default for EarnedParams {
+    fn default() -> Self {
+        EarnedParams {
+            kind_weights: vec![
+                (Kind::Reshare, 1.0),
+                (Kind::Quote, 1.0),
+                (Kind::Reply, 1.0),
+                (Kind::Comment, 1.0),
+                (Kind::Link, 1.0),
+                (Kind::Mention, 0.5),
+                (Kind::Like, 0.25),
+            ],
+            follow_weight: 0.25,
+            half_life_days: 365.0,
+            damping: 0.85,
+            selectivity_prior: 1.0,
+            reciprocity_discount: 0.8,
+            consistency_months: 3.0,
+        }
+    }
+}
+
+impl EarnedParams {
+    fn validate(&self) -> Result<()> {
+        let bad = |what: &str, v: f64| MeasureError::Invalid(format!("earned: {what} = {v}"));
+        for &(k, w) in &self.kind_weights {
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(bad(&format!("weight of {}", k.name()), w));
+            }
+        }
+        if !(self.follow_weight.is_finite() && self.follow_weight >= 0.0) {
+            return Err(bad("follow weight", self.follow_weight));
+        }
+        if !(self.half_life_days.is_finite() && self.half_life_days > 0.0) {
+            return Err(bad("half-life (days, > 0)", self.half_life_days));
+        }
+        if !(0.0..1.0).contains(&self.damping) {
+            return Err(bad("damping (in [0, 1))", self.damping));
+        }
+        if !(self.selectivity_prior.is_finite() && self.selectivity_prior >= 0.0) {
+            return Err(bad("selectivity prior", self.selectivity_prior));
+        }
+        if !(0.0..=1.0).contains(&self.reciprocity_discount) {
+            return Err(bad(
+                "reciprocity discount (in [0, 1])",
+                self.reciprocity_discount,
+            ));
+        }
+        if !(self.consistency_months.is_finite() && self.consistency_months >= 0.0) {
+            return Err(bad("consistency months", self.consistency_months));
+        }
+        Ok(())
+    }
+
+    fn kind_weight(&self) -> [f64; 256] {
+        let mut w = [0.0; 256];
+        for &(k, x) in &self.kind_weights {
+            w[k.code() as usize] = x;
+        }
+        w
+    }
+
+    /// Weight of an event at time `t` seen from `reference`; timeless events count fully.
+    pub fn decay(&self, t: Option<i64>, reference: Option<i64>) -> f64 {
+        match (t, reference) {
+            (Some(t), Some(r)) => {
+                let age = (r - t).max(0) as f64;
+                (-std::f64::consts::LN_2 * age / (self.half_life_days * DAY as f64)).exp()
+            }
+            _ => 1.0,
+        }
+    }
+}
+
+/// Everything the computation produced, kept for explanations.
+pub struct EarnedModel {
+    pub params: EarnedParams,
+    /// T: the time scores are seen from (`None` when no engagement has a time).
+    pub reference: Option<i64>,
+    /// E: earned influence, in base votes, indexed by dense account id.
+    pub score: Vec<f64>,
+    /// c = β + d·E: the weight an account's endorsements carry.
+    pub credibility: Vec<f64>,
+    /// β: the base vote (0 for accounts that never engage).
+    pub base: Vec<f64>,
+    /// F: the consistency factor.
+    pub consistency: Vec<f64>,
+    /// M: decayed count of months in which the account was answered.
+    pub active_months: Vec<f64>,
+    /// The endorsement graph over `n + 1` nodes (the last is the sink of unspent budget):
+    /// `graph.in_adj()` lists each account's endorsers with their raw weights.
+    pub graph: Csr,
+    /// Each node's total out-weight (the normaliser of its edge weights).
+    pub out_weight: Vec<f64>,
+}
+
+impl EarnedModel {
+    pub fn n(&self) -> usize {
+        self.score.len()
+    }
+
+    /// The endorsers of `b` with the influence each passes to it (`c_a · W_ab`), in graph order.
+    /// The contributions sum to `score[b]`.
+    pub fn endorsements(&self, b: u32) -> Vec<(u32, f64)> {
+        let adj = self.graph.in_adj();
+        let ws = adj.neighbor_weights(b).unwrap_or(&[]);
+        adj.neighbors(b)
+            .iter()
+            .zip(ws)
+            .map(|(&a, &w)| {
+                let norm = self.out_weight[a as usize];
+                let share = if norm > 0.0 { w as f64 / norm } else { 0.0 };
+                (a, self.credibility[a as usize] * share)
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn graph_err(e: GraphError) -> MeasureError {
+    match e {
+        GraphError::Store(s) => MeasureError::Store(s),
+        other => MeasureError::Invalid(other.to_string()),
+    }
+}
+
+/// Calendar month index (`year * 12 + month - 1`) of a unix time, UTC.
+pub fn month_of(t: i64) -> i32 {
+    // Howard Hinnant's civil-from-days.
+    let z = t.div_euclid(DAY) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y * 12 + m - 1) as i32
+}
+
+/// `YYYY-MM` of a month index from [`month_of`].
+pub fn month_label(m: i32) -> String {
+    format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
+}
+
+/// One engagement as the model reads it.
+#[derive(Clone, Copy)]
+struct Row {
+    actor: u32,
+    target: u32,
+    weight: f32,
+    time: Option<i64>,
+}
+
+/// Engagement events in scope with a positive kind weight, self-engagement dropped.
+fn engagement_rows(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<Vec<Row>> {
+    let kw = p.kind_weight();
+    let kinds: Vec<Kind> = p
+        .kind_weights
+        .iter()
+        .filter(|kw| kw.1 > 0.0)
+        .map(|kw| kw.0)
+        .collect();
+    let mut rows = Vec::new();
+    if kinds.is_empty() {
+        return Ok(rows);
+    }
+    store.scan_events(&scope.filter(&kinds), |r| {
+        if let Some(t) = r.target {
+            if t != r.actor {
+                rows.push(Row {
+                    actor: r.actor,
+                    target: t,
+                    weight: kw[r.kind.code() as usize] as f32,
+                    time: r.time,
+                });
+            }
+        }
+    })?;
+    Ok(rows)
+}
+
+/// The reference time of a scope: its `as_of`, else the newest engagement in it.
+fn reference_time(scope: &Scope, rows: &[Row]) -> Option<i64> {
+    scope
+        .as_of
+        .or_else(|| rows.iter().filter_map(|r| r.time).max())
+}
+
+/// M_b: for each account, Σ over months with engagement of
+/// `decay(latest event that month) · (1 - 2^-distinct engagers that month)`.
+/// Timeless engagement forms one month of its own.
+fn active_months(n: usize, rows: &[Row], p: &EarnedParams, reference: Option<i64>) -> Vec<f64> {
+    let mut keys: Vec<(u32, i32, u32, i64)> = rows
+        .iter()
+        .map(|r| {
+            let m = r.time.map_or(i32::MIN, month_of);
+            (r.target, m, r.actor, r.time.unwrap_or(i64::MIN))
+        })
+        .collect();
+    keys.sort_unstable();
+    let mut out = vec![0.0; n];
+    let mut i = 0;
+    while i < keys.len() {
+        let (b, m, _, _) = keys[i];
+        let mut j = i;
+        let mut engagers = 0u32;
+        let mut last_actor = None;
+        let mut latest = i64::MIN;
+        while j < keys.len() && keys[j].0 == b && keys[j].1 == m {
+            if last_actor != Some(keys[j].2) {
+                engagers += 1;
+                last_actor = Some(keys[j].2);
+            }
+            latest = latest.max(keys[j].3);
+            j += 1;
+        }
+        let t = (latest != i64::MIN).then_some(latest);
+        out[b as usize] += p.decay(t, reference) * (1.0 - 0.5f64.powi(engagers.min(64) as i32));
+        i = j;
+    }
+    out
+}
+
+/// One ordered pair of accounts with what `a` did for `b`.
+struct Pair {
+    key: u64,
+    /// Decayed, kind-weighted engagement volume.
+    eng: f64,
+    follows: bool,
+}
+
+/// Engagement pairs (sorted by key) merged with the follow edges.
+fn pairs(
+    n: u32,
+    rows: &[Row],
+    follows: &[u64],
+    p: &EarnedParams,
+    reference: Option<i64>,
+) -> Vec<Pair> {
+    let mut el = EdgeList::new(n);
+    for r in rows {
+        let w = r.weight as f64 * p.decay(r.time, reference);
+        if w > 0.0 {
+            el.push_weighted(r.actor, r.target, w as f32);
+        }
+    }
+    el.merge_duplicates();
+    let ws = el.weights.take().unwrap_or_default();
+    let mut out = Vec::with_capacity(el.len() + follows.len());
+    let mut fi = 0;
+    for ((&a, &b), &w) in el.src.iter().zip(&el.dst).zip(&ws) {
+        let key = (a as u64) << 32 | b as u64;
+        while fi < follows.len() && follows[fi] < key {
+            out.push(Pair {
+                key: follows[fi],
+                eng: 0.0,
+                follows: true,
+            });
+            fi += 1;
+        }
+        let f = fi < follows.len() && follows[fi] == key;
+        if f {
+            fi += 1;
+        }
+        out.push(Pair {
+            key,
+            eng: w as f64,
+            follows: f,
+        });
+    }
+    out.extend(follows[fi..].iter().map(|&key| Pair {
+        key,
+        eng: 0.0,
+        follows: true,
+    }));
+    out
+}
+
+/// Follow edges as sorted `follower << 32 | followee` keys (none under a topic: follows carry none).
+fn follow_keys(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<Vec<u64>> {
+    if scope.topic.is_some() || p.follow_weight <= 0.0 {
+        return Ok(Vec::new());
+    }
+    let g = follow_graph(
+        store,
+        &FollowParams {
+            as_of: scope.as_of,
+            platform: scope.platform.clone(),
+        },
+    )
+    .map_err(graph_err)?;
+    let mut keys = Vec::with_capacity(g.m() as usize);
+    if let Some(out) = g.out_adj() {
+        for a in 0..g.n() {
+            keys.extend(
+                out.neighbors(a)
+                    .iter()
+                    .map(|&b| (a as u64) << 32 | b as u64),
+            );
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    Ok(keys)
+}
+
+/// Computes earned influence and keeps the intermediate results.
+pub fn model(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<EarnedModel> {
+    p.validate()?;
+    let n = store.account_count()?;
+    let nu = n as usize;
+    let rows = engagement_rows(store, scope, p)?;
+    let reference = reference_time(scope, &rows);
+    let follows = follow_keys(store, scope, p)?;
+    let pairs = pairs(n, &rows, &follows, p, reference);
+    let months = active_months(nu, &rows, p, reference);
+    drop(rows);
+
+    let consistency: Vec<f64> = months
+        .iter()
+        .map(|&m| {
+            if p.consistency_months == 0.0 {
+                1.0
+            } else {
+                m / (m + p.consistency_months)
+            }
+        })
+        .collect();
+    let strength: Vec<f64> = pairs
+        .iter()
+        .map(|q| (1.0 + q.eng + if q.follows { p.follow_weight } else { 0.0 }).log2())
+        .collect();
+    let mut budget = vec![0.0f64; nu];
+    let mut engaged = vec![0.0f64; nu];
+    for (q, &s) in pairs.iter().zip(&strength) {
+        let a = (q.key >> 32) as usize;
+        budget[a] += s;
+        engaged[a] += 1.0 - (-q.eng).exp2();
+    }
+    let base: Vec<f64> = engaged.iter().map(|&k| 1.0 - (-k).exp2()).collect();
+
+    // The endorsement graph, made row-stochastic by a sink that takes the unspent budget.
+    let sink = n;
+    let mut el = EdgeList::new(n + 1);
+    let mut spent = vec![0.0f64; nu];
+    for (q, &s) in pairs.iter().zip(&strength) {
+        let (a, b) = ((q.key >> 32) as u32, q.key as u32);
+        let reverse = (b as u64) << 32 | a as u64;
+        let back = pairs
+            .binary_search_by_key(&reverse, |r| r.key)
+            .map_or(0.0, |i| strength[i]);
+        let own = s - p.reciprocity_discount * s.min(back);
+        let w = consistency[b as usize] * own / (budget[a as usize] + p.selectivity_prior);
+        if w > 0.0 {
+            el.push_weighted(a, b, w as f32);
+            spent[a as usize] += w as f32 as f64;
+        }
+    }
+    for (a, &s) in spent.iter().enumerate() {
+        if budget[a] > 0.0 && s < 1.0 {
+            el.push_weighted(a as u32, sink, (1.0 - s) as f32);
+        }
+    }
+    drop(pairs);
+    let graph = Csr::from_edges(&el).map_err(graph_err)?;
+    drop(el);
+    let out_weight = graph.out_weights();
+
+    let total_base: f64 = base.iter().sum();
+    let mut score = vec![0.0; nu];
+    let mut credibility = base.clone();
+    if total_base > 0.0 {
+        let mut teleport = base.clone();
+        teleport.push(0.0);
+        let opts = PageRankOptions {
+            damping: p.damping,
+            max_iterations: 1000,
+            tolerance: 1e-13 / (nu + 1) as f64,
+            personalization: Some(teleport),
+            dangling: None,
+            weighted: true,
+        };
+        let x = pagerank_with::<f64>(&graph, &opts)
+            .map_err(graph_err)?
+            .scores;
+        // u = Wᵀx over accounts; x = d·u + κ·β/Σβ fixes κ, and c = x·Σβ/κ.
+        let adj = graph.in_adj();
+        let u: Vec<f64> = (0..n)
+            .map(|b| {
+                let ws = adj.neighbor_weights(b).unwrap_or(&[]);
+                adj.neighbors(b)
+                    .iter()
+                    .zip(ws)
+                    .map(|(&a, &w)| {
+                        let norm = out_weight[a as usize];
+                        x[a as usize] * w as f64 / norm
+                    })
+                    .sum()
+            })
+            .collect();
+        let kappa = x[..nu].iter().sum::<f64>() - p.damping * u.iter().sum::<f64>();
+        if kappa > 0.0 {
+            let scale = total_base / kappa;
+            for b in 0..nu {
+                score[b] = u[b] * scale;
+                credibility[b] = base[b] + p.damping * score[b];
+            }
+        }
+    }
+    Ok(EarnedModel {
+        params: p.clone(),
+        reference,
+        score,
+        credibility,
+        base,
+        consistency,
+        active_months: months,
+        graph,
+        out_weight,
+    })
+}
+
+/// Earned influence with the default parameters.
+pub fn earned(store: &Store, scope: &Scope) -> Result<Scores> {
+    Ok(model(store, scope, &EarnedParams::default())?.score)
+}
+
+pub const EARNED: MeasureSpec = MeasureSpec {
+    name: "earned",
+    describe: "earned influence: engagement from distinct, selective, credible accounts, \
+               sustained over months (in base votes)",
+    follows: "renown's own; credibility propagation as in PageRank/TwitterRank, selectivity as in \
+              Klout, see docs/MEASURES.md",
+    compute: earned,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_calendar_months() {
+        assert_eq!(month_label(month_of(1_341_100_972)), "2012-07");
+        assert_eq!(month_label(month_of(0)), "1970-01");
+        assert_eq!(month_label(month_of(-1)), "1969-12");
+        assert_eq!(month_label(month_of(1_709_251_199)), "2024-02"); // 2024-02-29 23:59:59
+        assert_eq!(month_label(month_of(1_709_251_200)), "2024-03");
+    }
+
+    #[test]
+    fn bad_parameters_are_errors() {
+        let p = EarnedParams {
+            damping: 1.0,
+            ..EarnedParams::default()
+        };
+        assert!(p.validate().is_err());
+        let p = EarnedParams {
+            half_life_days: 0.0,
+            ..EarnedParams::default()
+        };
+        assert!(p.validate().is_err());
+        assert!(EarnedParams::default().validate().is_ok());
+    }
+}
