@@ -127,7 +127,32 @@ fn item_time(node: &Node) -> Option<Result<i64, String>> {
     let t = ["pubDate", "published", "dc:date", "updated", "issued", "modified"]
         .iter()
         .find_map(|n| node.child_text(n))?;
-    Some(parse_time(t).map_err(|e| e.to_string()))
+    Some(
+        parse_time(t)
+            .or_else(|e| lenient_date(t).ok_or(e))
+            .map_err(|e| e.to_string()),
+    )
+}
+
+/// Feed dates as they are really written: a wrong or missing weekday (chrono checks it), full
+/// month names, a `UTC` zone. The weekday is dropped, the month cut to three letters.
+fn lenient_date(t: &str) -> Option<i64> {
+    let from_digit = &t[t.find(|c: char| c.is_ascii_digit())?..];
+    let mut parts: Vec<String> = from_digit.split_whitespace().map(str::to_string).collect();
+    if parts.len() < 4 {
+        return None;
+    }
+    if parts[1].len() > 3 && parts[1].is_char_boundary(3) {
+        parts[1].truncate(3);
+    }
+    if let Some(zone) = parts.get_mut(4) {
+        if zone.eq_ignore_ascii_case("UTC") || zone == "Z" {
+            *zone = "+0000".into();
+        }
+    } else {
+        parts.push("+0000".into());
+    }
+    parse_time(&parts.join(" ")).ok()
 }
 
 /// The HTML of an item: every content-ish field, plus hrefs of XHTML children.
@@ -388,6 +413,19 @@ mod tests {
         let p = profile(&c);
         assert_eq!(p.texts.iter().find(|(k, _)| k == "authors").unwrap().1, "Ann");
         assert!(!format!("{:?}", c.records).contains('@'));
+    }
+
+    #[test]
+    fn real_world_dates() {
+        for (t, want) in [
+            ("Tue, 27 Oct 2006 01:30:00 GMT", 1161912600),
+            ("Tue, 6 June 2006 10:30:00 GMT", 1149589800),
+            ("Fri, 08 Jul 2016 13:40:00 UTC", 1467985200),
+            ("Wed 5 Jan 2011 01:30:00 GMT", 1294191000),
+        ] {
+            assert_eq!(lenient_date(t), Some(want), "{t}");
+        }
+        assert_eq!(lenient_date("Seg, 24 Set 2018 19:42:40 -0300"), None);
     }
 
     #[test]

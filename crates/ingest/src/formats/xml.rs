@@ -501,7 +501,6 @@ pub fn url_host(url: &str) -> Option<String> {
     let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
     let valid = !host.is_empty()
         && host.len() <= 253
-        && host.contains('.')
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');

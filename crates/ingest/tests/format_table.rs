@@ -1,0 +1,82 @@
+//! The counts docs/FORMATS.md publishes for the line formats (higgs, snap), read from the real
+//! files in ../shared. Two of these read the full Higgs and Slashdot files (about 1.5 M lines).
+
+use renown_ingest::{detect, format_by_name, open_input, Sink, Stop};
+use renown_model::Record;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Default)]
+struct Kinds {
+    kinds: BTreeMap<&'static str, u64>,
+    rejects: u64,
+}
+
+impl Sink for Kinds {
+    fn record(&mut self, _: u64, r: Record) -> Result<(), Stop> {
+        if let Record::Event(e) = r {
+            *self.kinds.entry(e.kind.name()).or_default() += 1;
+        }
+        Ok(())
+    }
+    fn reject(&mut self, _: u64, _: String) -> Result<(), Stop> {
+        self.rejects += 1;
+        Ok(())
+    }
+    fn damaged(&mut self, _: u64, reason: String) {
+        panic!("damaged: {reason}");
+    }
+    fn warn(&mut self, _: String) {}
+}
+
+fn shared(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")).join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        println!("skipped: {} is absent", p.display());
+        None
+    }
+}
+
+fn read(rel: &str, expect: &str) -> Option<Kinds> {
+    let p = shared(rel)?;
+    let mut input = open_input(&p).unwrap();
+    assert_eq!(detect(&input).map(|f| f.name()), Some(expect), "{rel}");
+    let mut k = Kinds::default();
+    format_by_name(expect)
+        .unwrap()
+        .read(&mut input, &Default::default(), &mut k)
+        .unwrap();
+    Some(k)
+}
+
+#[test]
+fn higgs_activity() {
+    let Some(k) = read("data/higgs/higgs-activity_time.txt.gz", "higgs") else { return };
+    assert_eq!(k.kinds.values().sum::<u64>(), 563_069);
+    assert_eq!(k.kinds.get("reshare"), Some(&354_930));
+    assert_eq!(k.kinds.get("mention"), Some(&171_237));
+    assert_eq!(k.kinds.get("reply"), Some(&36_902));
+    assert_eq!(k.rejects, 0);
+}
+
+#[test]
+fn slashdot_follows() {
+    let Some(k) = read("data/slashdot/soc-Slashdot0902.txt.gz", "snap") else { return };
+    assert_eq!(k.kinds.get("follow"), Some(&948_464));
+    assert_eq!(k.kinds.len(), 1);
+    assert_eq!(k.rejects, 0);
+}
+
+#[test]
+fn snap_samples() {
+    for (rel, n) in [
+        ("formats/snap_web-BerkStan_head.txt", 11),
+        ("formats/snap_wiki-Vote_head.txt", 3),
+    ] {
+        let Some(k) = read(rel, "snap") else { continue };
+        assert_eq!(k.kinds.get("follow"), Some(&n), "{rel}");
+        assert_eq!(k.rejects, 0, "{rel}");
+    }
+}
