@@ -5,8 +5,10 @@
 //! transaction each, in WAL mode: a killed process loses at most the batch in flight.
 //! Accounts are interned to dense ids (`accounts.id - 1`) the graph stage uses directly.
 
+pub mod links;
 mod read;
 mod schema;
+pub mod tombstones;
 mod write;
 
 pub use read::{AccountInfo, EventFilter, EventRow, FullEventRow, RunInfo, Stats};
@@ -63,6 +65,7 @@ impl Store {
             interner: Interner::default(),
         };
         schema::prepare(&mut store)?;
+        tombstones::prepare(&store.conn).map_err(|e| store.err(e))?;
         Ok(store)
     }
 

@@ -3,6 +3,7 @@
 mod demo;
 mod export;
 mod ingest;
+mod link;
 mod rank;
 mod stats;
 
@@ -30,6 +31,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     Ingest(ingest::Args),
+    Link(link::Args),
     Stats(stats::Args),
     Rank(rank::Args),
     Export(export::Args),
@@ -39,6 +41,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Ingest(a) => ingest::run(a, &cli.db),
+        Command::Link(a) => link::run(a, &cli.db),
         Command::Stats(a) => stats::run(a, &cli.db),
         Command::Rank(a) => rank::run(a, &cli.db),
         Command::Export(a) => export::run(a, &cli.db),

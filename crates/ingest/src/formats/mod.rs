@@ -9,6 +9,11 @@ mod opml;
 mod reddit;
 mod wordpress;
 mod xml;
+mod archive;
+mod twitter_v2;
+mod mastodon;
+mod twitter_archive;
+mod bluesky;
 
 use crate::{Input, ReadError, ReadOptions, Sink};
 
@@ -29,7 +34,7 @@ pub trait Format: Sync {
 }
 
 /// Every reader, in the order detection prefers them on ties.
-pub static FORMATS: &[&dyn Format] = &[&higgs::Higgs, &jsonl::Jsonl, &csv::Csv, &snap::Snap, &reddit::Reddit, &wordpress::Wordpress, &feeds::Feed, &opml::Opml];
+pub static FORMATS: &[&dyn Format] = &[&higgs::Higgs, &jsonl::Jsonl, &csv::Csv, &snap::Snap, &twitter_v2::TwitterV2, &mastodon::Mastodon, &twitter_archive::TwitterArchive, &bluesky::Bluesky, &reddit::Reddit, &wordpress::Wordpress, &feeds::Feed, &opml::Opml];
 
 pub fn format_by_name(name: &str) -> Option<&'static dyn Format> {
     FORMATS.iter().copied().find(|f| f.name() == name)

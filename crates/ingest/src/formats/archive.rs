@@ -1,0 +1,205 @@
+//! Multi-file exports (a zip, or the folder it unpacks to): find members by name and read them
+//! with size caps, so a zip bomb or a stray huge file cannot exhaust memory.
+
+use crate::{Input, ReadError};
+use std::fs::File;
+use std::io::{Cursor, Read, Seek};
+use std::path::{Path, PathBuf};
+
+/// Largest single member renown reads whole (an outbox.json or tweets.js).
+pub const MAX_MEMBER: u64 = 2 << 30;
+/// Total uncompressed bytes read from one archive: the zip-bomb cap.
+pub const MAX_TOTAL: u64 = 8 << 30;
+/// Largest zip read into memory when it arrives as a stream rather than a file.
+const MAX_STREAMED_ZIP: u64 = 1 << 30;
+/// Folders are walked this deep and no further (an archive's data lives one or two levels down).
+const MAX_DEPTH: usize = 4;
+const MAX_FILES: usize = 200_000;
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+trait ReadSeek: Read + Seek + Send {}
+impl<T: Read + Seek + Send> ReadSeek for T {}
+
+enum Source {
+    Dir(PathBuf),
+    Zip(zip::ZipArchive<Box<dyn ReadSeek>>),
+}
+
+/// An opened export with its member names (paths inside it, `/`-separated).
+pub struct Archive {
+    source: Source,
+    names: Vec<String>,
+    /// Uncompressed bytes still allowed.
+    budget: u64,
+}
+
+pub fn is_zip(head: &[u8]) -> bool {
+    head.starts_with(ZIP_MAGIC)
+}
+
+/// Member names visible in the first bytes of a zip (its local headers), for sniffing.
+pub fn zip_head_names(head: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    for pos in memchr::memmem::find_iter(head, ZIP_MAGIC) {
+        let Some(fixed) = head.get(pos..pos + 30) else {
+            break;
+        };
+        let name_len = u16::from_le_bytes([fixed[26], fixed[27]]) as usize;
+        if let Some(name) = head.get(pos + 30..pos + 30 + name_len) {
+            names.push(String::from_utf8_lossy(name).into_owned());
+        }
+    }
+    names
+}
+
+/// Member file names (relative paths) of a folder, shallowly, for sniffing.
+pub fn dir_names(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(dir, "", 0, 2, &mut out);
+    out
+}
+
+fn walk(dir: &Path, prefix: &str, depth: usize, max_depth: usize, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        if out.len() >= MAX_FILES {
+            return;
+        }
+        let name = e.file_name().to_string_lossy().into_owned();
+        let rel = format!("{prefix}{name}");
+        match e.file_type() {
+            Ok(t) if t.is_dir() && depth + 1 < max_depth => {
+                walk(&e.path(), &format!("{rel}/"), depth + 1, max_depth, out)
+            }
+            Ok(t) if t.is_file() => out.push(rel),
+            _ => {}
+        }
+    }
+}
+
+/// The last path component.
+pub fn base_name(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+impl Archive {
+    /// Opens a folder input or a zip input (from its file when there is one, else from memory).
+    pub fn open(input: &mut Input) -> Result<Archive, ReadError> {
+        if input.is_dir {
+            let mut names = Vec::new();
+            walk(&input.path, "", 0, MAX_DEPTH, &mut names);
+            return Ok(Archive {
+                source: Source::Dir(input.path.clone()),
+                names,
+                budget: MAX_TOTAL,
+            });
+        }
+        let reader: Box<dyn ReadSeek> = match File::open(&input.path) {
+            Ok(f) if input.compression == crate::input::Compression::None => Box::new(f),
+            _ => Box::new(Cursor::new(input.read_all(MAX_STREAMED_ZIP)?)),
+        };
+        let zip = zip::ZipArchive::new(reader)
+            .map_err(|e| ReadError::Format(format!("not a readable zip: {e}")))?;
+        let names = zip
+            .file_names()
+            .filter(|n| !n.ends_with('/'))
+            .map(str::to_string)
+            .collect();
+        Ok(Archive {
+            source: Source::Zip(zip),
+            names,
+            budget: MAX_TOTAL,
+        })
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The member whose file name is `file` (any folder), preferring the shallowest.
+    pub fn find(&self, file: &str) -> Option<String> {
+        self.names
+            .iter()
+            .filter(|n| base_name(n).eq_ignore_ascii_case(file))
+            .min_by_key(|n| n.matches('/').count())
+            .cloned()
+    }
+
+    /// Reads one member whole, within the per-member and whole-archive caps.
+    pub fn read(&mut self, name: &str) -> Result<Vec<u8>, ReadError> {
+        let limit = MAX_MEMBER.min(self.budget);
+        let mut out = Vec::new();
+        match &mut self.source {
+            Source::Dir(dir) => {
+                let path = dir.join(name);
+                File::open(&path)?.take(limit + 1).read_to_end(&mut out)?;
+            }
+            Source::Zip(zip) => {
+                let member = zip
+                    .by_name(name)
+                    .map_err(|e| ReadError::Format(format!("{name}: {e}")))?;
+                // The declared size can lie; the take() below is what actually bounds memory.
+                if member.size() > limit {
+                    return Err(too_big(name, limit));
+                }
+                member
+                    .take(limit + 1)
+                    .read_to_end(&mut out)
+                    .map_err(|e| ReadError::Format(format!("{name}: damaged zip member ({e})")))?;
+            }
+        }
+        if out.len() as u64 > limit {
+            return Err(too_big(name, limit));
+        }
+        self.budget -= out.len() as u64;
+        Ok(out)
+    }
+}
+
+fn too_big(name: &str, limit: u64) -> ReadError {
+    ReadError::Format(format!(
+        "{name} is larger than the {limit}-byte cap on what one archive may unpack to (a zip bomb?)"
+    ))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// Writes a zip of `(name, bytes)` members.
+    pub fn make_zip(path: &Path, members: &[(&str, &[u8])]) {
+        let mut z = zip::ZipWriter::new(File::create(path).unwrap());
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in members {
+            z.start_file(*name, opts).unwrap();
+            z.write_all(bytes).unwrap();
+        }
+        z.finish().unwrap();
+    }
+
+    #[test]
+    fn zip_names_and_caps() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.zip");
+        let zeros = vec![0u8; 100_000];
+        make_zip(&path, &[("data/x.js", b"hello"), ("big.bin", &zeros)]);
+        let head = std::fs::read(&path).unwrap();
+        assert!(is_zip(&head));
+        assert_eq!(zip_head_names(&head)[0], "data/x.js");
+        let mut input = crate::open_input(&path).unwrap();
+        let mut a = Archive::open(&mut input).unwrap();
+        assert_eq!(a.find("X.js").as_deref(), Some("data/x.js"));
+        assert_eq!(a.read("data/x.js").unwrap(), b"hello");
+        // A tiny budget stands in for the zip-bomb cap: 100 kB of zeros compress to ~100 bytes.
+        a.budget = 50_000;
+        let err = a.read("big.bin").unwrap_err().to_string();
+        assert!(err.contains("zip bomb"), "{err}");
+    }
+}
