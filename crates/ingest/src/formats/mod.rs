@@ -9,6 +9,7 @@ mod opml;
 mod reddit;
 mod wordpress;
 mod xml;
+mod twitter15;
 mod archive;
 mod twitter_v2;
 mod mastodon;
@@ -34,7 +35,7 @@ pub trait Format: Sync {
 }
 
 /// Every reader, in the order detection prefers them on ties.
-pub static FORMATS: &[&dyn Format] = &[&higgs::Higgs, &jsonl::Jsonl, &csv::Csv, &snap::Snap, &twitter_v2::TwitterV2, &mastodon::Mastodon, &twitter_archive::TwitterArchive, &bluesky::Bluesky, &reddit::Reddit, &wordpress::Wordpress, &feeds::Feed, &opml::Opml];
+pub static FORMATS: &[&dyn Format] = &[&higgs::Higgs, &jsonl::Jsonl, &csv::Csv, &snap::Snap, &twitter_v2::TwitterV2, &mastodon::Mastodon, &twitter_archive::TwitterArchive, &bluesky::Bluesky, &twitter15::Twitter15, &reddit::Reddit, &wordpress::Wordpress, &feeds::Feed, &opml::Opml];
 
 pub fn format_by_name(name: &str) -> Option<&'static dyn Format> {
     FORMATS.iter().copied().find(|f| f.name() == name)

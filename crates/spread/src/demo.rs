@@ -1,0 +1,94 @@
+//! The demo's closing section: who compounds and who went viral once.
+
+use crate::cascades::{cascades, CascadeOptions};
+use crate::dynamics::{dynamics, DynamicsOptions};
+use crate::Result;
+use renown_store::Store;
+use std::fmt::Write;
+
+/// Text for `renown demo`: the fitness rank of each consistent contributor and the viral
+/// account, and the viral account's largest cascade against everything it started afterwards.
+/// Accounts are native ids on `platform`.
+pub fn section(
+    store: &Store,
+    platform: &str,
+    consistent: &[String],
+    viral: &str,
+) -> Result<String> {
+    let mut out = String::new();
+    let dyn_opts = DynamicsOptions {
+        bootstrap: 20,
+        top: 0,
+        ..DynamicsOptions::default()
+    };
+    let d = dynamics(store, &dyn_opts)?;
+    let find = |id: &str| store.find_account(&format!("{platform}:{id}"));
+    let rank_of = |dense: u32| d.fitness.iter().position(|f| f.account == dense);
+    let _ = writeln!(out, "Spread and growth (renown dynamics, renown cascades):");
+    if let Some(a) = &d.alpha {
+        let _ = writeln!(
+            out,
+            "  Engagement received grows with size as k^{:.2} (95 % interval {:.2}-{:.2}); without \
+             fitness the estimate is {:.2}.",
+            a.value,
+            a.low,
+            a.high,
+            d.alpha_no_fitness.unwrap_or(f64::NAN)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  Fitness rank (growth size does not explain) among {} accounts with ≥ {} engagements:",
+        d.fitness.len(),
+        dyn_opts.min_arrivals
+    );
+    for id in consistent.iter().map(String::as_str).chain([viral]) {
+        let dense = find(id)?;
+        let label = store.accounts()?[dense as usize].label();
+        match rank_of(dense) {
+            Some(r) => {
+                let f = &d.fitness[r];
+                let _ = writeln!(
+                    out,
+                    "    {label:<16} #{:<4} fitness {:.2} ({} engagements)",
+                    r + 1,
+                    f.fitness,
+                    f.arrivals
+                );
+            }
+            None => {
+                let _ = writeln!(out, "    {label:<16} too few engagements to rank");
+            }
+        }
+    }
+    let c = cascades(store, &CascadeOptions::default())?;
+    let v = find(viral)?;
+    let mut own: Vec<_> = c.cascades.iter().filter(|c| c.root == v).collect();
+    own.sort_by_key(|c| c.stats.start);
+    if let Some(big) = own.iter().max_by_key(|c| c.stats.size) {
+        let s = &big.stats;
+        let after: Vec<usize> = own
+            .iter()
+            .filter(|c| c.stats.start > s.start)
+            .map(|c| c.stats.size)
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {viral}'s largest cascade ({}): {} nodes, depth {}, structural virality {:.2}, half \
+             its size within {:.1} h.",
+            big.id,
+            s.size,
+            s.depth,
+            s.structural_virality,
+            s.time_to_half.unwrap_or(0) as f64 / 3600.0
+        );
+        let _ = writeln!(
+            out,
+            "  Then it fades: {} later posts spread to {} nodes in all (largest {}).",
+            after.len(),
+            after.iter().map(|n| n - 1).sum::<usize>(),
+            after.iter().max().copied().unwrap_or(0)
+        );
+    }
+    Ok(out)
+}
