@@ -7,9 +7,11 @@ cd "$(dirname "$0")/.."
 secs="${1:-60}"
 shift || true
 shared="../shared"
-cargo build --release -p renown-fuzz
+# The dev profile on purpose: overflow checks and debug assertions turn silent arithmetic bugs
+# into panics the harness reports (dependencies are still optimized, see the workspace profile).
+cargo build -p renown-fuzz
 target="${CARGO_TARGET_DIR:-target}"
-exec "$target/release/renown-fuzz" --seconds "$secs" --out crates/fuzz/regressions "$@" \
+exec "$target/debug/renown-fuzz" --seconds "$secs" --out crates/fuzz/regressions "$@" \
   "$shared/formats" "$shared/data/feeds" "$shared/data/wordpress" "$shared/data/opml" \
   "$shared/data/mastodon" "$shared/data/twitter15" "$shared/data/higgs" "$shared/data/slashdot" \
   crates/fuzz/regressions

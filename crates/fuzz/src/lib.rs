@@ -85,7 +85,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed.max(1))
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -95,20 +95,64 @@ impl Rng {
         if n == 0 {
             0
         } else {
-            (self.next() % n as u64) as usize
+            (self.next_u64() % n as u64) as usize
         }
     }
 }
 
 /// Tokens that matter to the readers, spliced in to reach deeper code than random bytes do.
 const TOKENS: &[&[u8]] = &[
-    b"<", b">", b"</", b"/>", b"<![CDATA[", b"]]>", b"&", b"&amp;", b"&#x10FFFF;", b"&#0;", b"&lol;",
-    b"<!DOCTYPE x [<!ENTITY a \"&a;&a;\">]>", b"xmlns:", b"<item>", b"</item>", b"<entry>",
-    b"<wp:comment>", b"<wp:comment_parent>", b"<outline xmlUrl=\"http://", b"href=\"http://",
-    b"{", b"}", b"[", b"]", b"\"", b"\\u0000", b"\\ud800", b":", b",", b"null", b"true", b"\"false\"",
-    b"1e999", b"-1", b"18446744073709551616", b"\"t1_", b"\"t3_", b"\"parent_id\":",
-    b"\"created_utc\":", b"\"[deleted]\"", b"\n", b"\r\n", b"\t", b"\0", b"\xff\xfe", b"\xef\xbb\xbf",
-    b"#", b"->", b"ROOT", b"'", b"window.YTD.x.part0 = ",
+    b"<",
+    b">",
+    b"</",
+    b"/>",
+    b"<![CDATA[",
+    b"]]>",
+    b"&",
+    b"&amp;",
+    b"&#x10FFFF;",
+    b"&#0;",
+    b"&lol;",
+    b"<!DOCTYPE x [<!ENTITY a \"&a;&a;\">]>",
+    b"xmlns:",
+    b"<item>",
+    b"</item>",
+    b"<entry>",
+    b"<wp:comment>",
+    b"<wp:comment_parent>",
+    b"<outline xmlUrl=\"http://",
+    b"href=\"http://",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"\"",
+    b"\\u0000",
+    b"\\ud800",
+    b":",
+    b",",
+    b"null",
+    b"true",
+    b"\"false\"",
+    b"1e999",
+    b"-1",
+    b"18446744073709551616",
+    b"\"t1_",
+    b"\"t3_",
+    b"\"parent_id\":",
+    b"\"created_utc\":",
+    b"\"[deleted]\"",
+    b"\n",
+    b"\r\n",
+    b"\t",
+    b"\0",
+    b"\xff\xfe",
+    b"\xef\xbb\xbf",
+    b"#",
+    b"->",
+    b"ROOT",
+    b"'",
+    b"window.YTD.x.part0 = ",
 ];
 
 /// One to four mutations: truncate, bit flip, byte set, splice another seed, duplicate a range,
@@ -126,7 +170,7 @@ pub fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
             }
             2 if len > 0 => {
                 let i = rng.below(len);
-                b[i] = rng.next() as u8;
+                b[i] = rng.next_u64() as u8;
             }
             3 if !other.is_empty() => {
                 let cut = rng.below(len + 1);
@@ -154,7 +198,7 @@ pub fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
             }
             _ => {
                 let i = rng.below(len + 1);
-                let junk: Vec<u8> = (0..1 + rng.below(64)).map(|_| rng.next() as u8).collect();
+                let junk: Vec<u8> = (0..1 + rng.below(64)).map(|_| rng.next_u64() as u8).collect();
                 b.splice(i..i, junk);
             }
         }
@@ -186,7 +230,10 @@ pub fn regressions(dir: &Path) -> Vec<(String, Vec<u8>)> {
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {
             let p = e.path();
-            if p.is_file() && p.file_name().is_some_and(|n| n != ".gitkeep" && n != "README.md") {
+            if p.is_file()
+                && p.file_name()
+                    .is_some_and(|n| n != ".gitkeep" && n != "README.md")
+            {
                 if let Ok(bytes) = std::fs::read(&p) {
                     out.push((p.file_name().unwrap().to_string_lossy().into_owned(), bytes));
                 }

@@ -33,7 +33,10 @@ fn walk(p: &Path, out: &mut Vec<(String, Vec<u8>)>) {
         use std::io::Read;
         let mut buf = Vec::new();
         if f.take(MAX_SEED as u64).read_to_end(&mut buf).is_ok() && !buf.is_empty() {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             out.push((name, buf));
         }
     }
@@ -41,7 +44,12 @@ fn walk(p: &Path, out: &mut Vec<(String, Vec<u8>)>) {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let (mut seconds, mut only, mut seed, mut out) = (60u64, None::<String>, 1u64, PathBuf::from("crates/fuzz/regressions"));
+    let (mut seconds, mut only, mut seed, mut out) = (
+        60u64,
+        None::<String>,
+        1u64,
+        PathBuf::from("crates/fuzz/regressions"),
+    );
     let mut paths = Vec::new();
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -61,22 +69,53 @@ fn main() {
         walk(p, &mut seeds);
     }
     if seeds.is_empty() {
-        eprintln!("renown-fuzz: no seed files (give folders such as ../shared/formats ../shared/data)");
+        eprintln!(
+            "renown-fuzz: no seed files (give folders such as ../shared/formats ../shared/data)"
+        );
         std::process::exit(2);
     }
     std::panic::set_hook(Box::new(|info| {
-        let loc = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        let loc = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         LOCATION.with(|c| *c.borrow_mut() = loc);
     }));
     let _ = std::fs::create_dir_all(&out);
     let mut found = 0usize;
-    println!("{:<12} {:>9} {:>10} {:>9} {:>8}  result", "reader", "inputs", "records", "refused", "panics");
-    for format in FORMATS.iter().filter(|f| only.as_deref().is_none_or(|o| o == f.name())) {
+    println!(
+        "{:<16} {:>6} {:>9} {:>10} {:>9} {:>8}  result",
+        "reader", "seeds", "inputs", "records", "refused", "panics"
+    );
+    for format in FORMATS
+        .iter()
+        .filter(|f| only.as_deref().is_none_or(|o| o == f.name()))
+    {
         let mut rng = Rng::new(seed ^ xxhash_rust::xxh3::xxh3_64(format.name().as_bytes()));
         let deadline = Instant::now() + Duration::from_secs(seconds);
+        // Three inputs in four start from a seed this reader recognises, so mutations reach past
+        // its first checks; the rest start anywhere.
+        let own: Vec<usize> = (0..seeds.len())
+            .filter(|&i| {
+                let (name, bytes) = &seeds[i];
+                renown_ingest::input::open_reader(
+                    Box::new(std::io::Cursor::new(bytes.clone())),
+                    name.into(),
+                    name.clone(),
+                    name.clone(),
+                )
+                .map(|input| format.sniff(&input) > 0)
+                .unwrap_or(false)
+            })
+            .collect();
         let (mut n, mut records, mut refused, mut panics) = (0u64, 0u64, 0u64, 0u64);
         while Instant::now() < deadline {
-            let (name, bytes) = &seeds[rng.below(seeds.len())];
+            let pick = if !own.is_empty() && rng.below(4) > 0 {
+                own[rng.below(own.len())]
+            } else {
+                rng.below(seeds.len())
+            };
+            let (name, bytes) = &seeds[pick];
             let other = &seeds[rng.below(seeds.len())].1;
             let mut input = mutate(&mut rng, bytes, other);
             input.truncate(MAX_INPUT);
@@ -92,7 +131,13 @@ fn main() {
                         found += 1;
                         let path = out.join(format!("slow-{}-{hash}", format.name()));
                         let _ = std::fs::write(&path, &input);
-                        println!("SLOW {} on {} ({:.1}s): saved {}", format.name(), name, started.elapsed().as_secs_f64(), path.display());
+                        println!(
+                            "SLOW {} on {} ({:.1}s): saved {}",
+                            format.name(),
+                            name,
+                            started.elapsed().as_secs_f64(),
+                            path.display()
+                        );
                     }
                 }
                 Outcome::Panicked(msg) => {
@@ -101,13 +146,21 @@ fn main() {
                     let path = out.join(format!("{}-{hash}", format.name()));
                     let _ = std::fs::write(&path, &input);
                     let loc = LOCATION.with(|c| c.borrow().clone());
-                    println!("PANIC {} (seed {}): {} at {} — saved {}", format.name(), name, msg, loc, path.display());
+                    println!(
+                        "PANIC {} (seed {}): {} at {} — saved {}",
+                        format.name(),
+                        name,
+                        msg,
+                        loc,
+                        path.display()
+                    );
                 }
             }
         }
         println!(
-            "{:<12} {:>9} {:>10} {:>9} {:>8}  {}",
+            "{:<16} {:>6} {:>9} {:>10} {:>9} {:>8}  {}",
             format.name(),
+            own.len(),
             n,
             records,
             refused,

@@ -17,7 +17,11 @@ fn every_regression_input_through_every_reader() {
             }
         }
     }
-    println!("{} regression inputs x {} readers replayed", inputs.len(), FORMATS.len());
+    println!(
+        "{} regression inputs x {} readers replayed",
+        inputs.len(),
+        FORMATS.len()
+    );
     assert!(panics.is_empty(), "{panics:#?}");
 }
 
@@ -26,10 +30,14 @@ fn the_harness_catches_panics_and_mutates_deterministically() {
     use renown_fuzz::{mutate, Rng};
     let a: Vec<Vec<u8>> = {
         let mut r = Rng::new(7);
-        (0..50).map(|_| mutate(&mut r, b"<rss><channel/></rss>", b"{\"a\":1}")).collect()
+        (0..50)
+            .map(|_| mutate(&mut r, b"<rss><channel/></rss>", b"{\"a\":1}"))
+            .collect()
     };
     let mut r = Rng::new(7);
-    let b: Vec<Vec<u8>> = (0..50).map(|_| mutate(&mut r, b"<rss><channel/></rss>", b"{\"a\":1}")).collect();
+    let b: Vec<Vec<u8>> = (0..50)
+        .map(|_| mutate(&mut r, b"<rss><channel/></rss>", b"{\"a\":1}"))
+        .collect();
     assert_eq!(a, b);
     assert!(a.iter().any(|m| m != b"<rss><channel/></rss>"));
 }

@@ -57,24 +57,24 @@ fn b36(mut v: usize) -> String {
 }
 
 fn wxr(posts: usize, comments: usize) -> Vec<u8> {
-    let mut s = String::from(r#"<?xml version="1.0" encoding="UTF-8" ?>
+    let mut s = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" ?>
 <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
 <channel><title>Bench</title><link>http://bench.example.org</link><wp:base_blog_url>http://bench.example.org</wp:base_blog_url>
 <wp:author><wp:author_id>1</wp:author_id><wp:author_login><![CDATA[admin]]></wp:author_login><wp:author_display_name><![CDATA[Admin]]></wp:author_display_name></wp:author>
-"#);
+"#,
+    );
     let mut cid = 0;
     for p in 0..posts {
-        write!(s, r#"<item><title>Post {p}</title><link>http://bench.example.org/{p}/</link><pubDate>Sun, 01 Jul 2012 00:02:52 +0000</pubDate><dc:creator><![CDATA[admin]]></dc:creator><guid isPermaLink="false">http://bench.example.org/?p={p}</guid>
+        writeln!(s, r#"<item><title>Post {p}</title><link>http://bench.example.org/{p}/</link><pubDate>Sun, 01 Jul 2012 00:02:52 +0000</pubDate><dc:creator><![CDATA[admin]]></dc:creator><guid isPermaLink="false">http://bench.example.org/?p={p}</guid>
 <content:encoded><![CDATA[<p>Some text with <a href="http://other{p}.example.com/x">a link</a> and more text to make it a realistic post body of a few hundred bytes, as blog posts are.</p>]]></content:encoded>
 <wp:post_id>{p}</wp:post_id><wp:post_date_gmt>2012-07-01 00:02:52</wp:post_date_gmt><wp:post_type>post</wp:post_type><wp:status>publish</wp:status>
-<category domain="category" nicename="news"><![CDATA[News]]></category><category domain="post_tag" nicename="rust"><![CDATA[rust]]></category>
-"#).unwrap();
+<category domain="category" nicename="news"><![CDATA[News]]></category><category domain="post_tag" nicename="rust"><![CDATA[rust]]></category>"#).unwrap();
         for c in 0..comments {
             cid += 1;
             let parent = if c % 3 == 2 { cid - 1 } else { 0 };
             let ctype = if c % 10 == 9 { "pingback" } else { "" };
-            write!(s, r#"<wp:comment><wp:comment_id>{cid}</wp:comment_id><wp:comment_author><![CDATA[Reader {c}]]></wp:comment_author><wp:comment_author_email>r@example.com</wp:comment_author_email><wp:comment_author_url>http://reader{c}.example.net/</wp:comment_author_url><wp:comment_author_IP>192.0.2.1</wp:comment_author_IP><wp:comment_date_gmt>2012-07-02 10:00:00</wp:comment_date_gmt><wp:comment_content><![CDATA[Nice post, thanks.]]></wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_type>{ctype}</wp:comment_type><wp:comment_parent>{parent}</wp:comment_parent><wp:comment_user_id>0</wp:comment_user_id></wp:comment>
-"#).unwrap();
+            writeln!(s, r#"<wp:comment><wp:comment_id>{cid}</wp:comment_id><wp:comment_author><![CDATA[Reader {c}]]></wp:comment_author><wp:comment_author_email>r@example.com</wp:comment_author_email><wp:comment_author_url>http://reader{c}.example.net/</wp:comment_author_url><wp:comment_author_IP>192.0.2.1</wp:comment_author_IP><wp:comment_date_gmt>2012-07-02 10:00:00</wp:comment_date_gmt><wp:comment_content><![CDATA[Nice post, thanks.]]></wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_type>{ctype}</wp:comment_type><wp:comment_parent>{parent}</wp:comment_parent><wp:comment_user_id>0</wp:comment_user_id></wp:comment>"#).unwrap();
         }
         s.push_str("</item>\n");
     }
@@ -83,21 +83,23 @@ fn wxr(posts: usize, comments: usize) -> Vec<u8> {
 }
 
 fn rss(items: usize) -> Vec<u8> {
-    let mut s = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Bench</title><link>http://bench.example.org/</link>
-"#);
+    let mut s = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Bench</title><link>http://bench.example.org/</link>
+"#,
+    );
     for i in 0..items {
-        write!(s, r#"<item><title>Item {i}</title><link>http://bench.example.org/{i}</link><pubDate>Sun, 01 Jul 2012 00:02:52 +0000</pubDate><dc:creator>Ann</dc:creator><category>rust</category><category>web</category><guid isPermaLink="false">b-{i}</guid><slash:comments>3</slash:comments><description>&lt;p&gt;See &lt;a href="http://other{}.example.com/"&gt;this&lt;/a&gt; and some more words of summary.&lt;/p&gt;</description></item>
-"#, i % 100).unwrap();
+        writeln!(s, r#"<item><title>Item {i}</title><link>http://bench.example.org/{i}</link><pubDate>Sun, 01 Jul 2012 00:02:52 +0000</pubDate><dc:creator>Ann</dc:creator><category>rust</category><category>web</category><guid isPermaLink="false">b-{i}</guid><slash:comments>3</slash:comments><description>&lt;p&gt;See &lt;a href="http://other{}.example.com/"&gt;this&lt;/a&gt; and some more words of summary.&lt;/p&gt;</description></item>"#, i % 100).unwrap();
     }
     s.push_str("</channel></rss>\n");
     s.into_bytes()
 }
 
 fn opml(feeds: usize) -> Vec<u8> {
-    let mut s = String::from(r#"<?xml version="1.0"?><opml version="2.0"><head><title>Roll</title><ownerName>Bench</ownerName></head><body><outline text="Blogs">"#);
+    let mut s = String::from(
+        r#"<?xml version="1.0"?><opml version="2.0"><head><title>Roll</title><ownerName>Bench</ownerName></head><body><outline text="Blogs">"#,
+    );
     for i in 0..feeds {
-        write!(s, r#"<outline type="rss" text="Blog {i}" title="Blog {i}" xmlUrl="https://blog{i}.example.com/feed" htmlUrl="https://blog{i}.example.com/"/>
-"#).unwrap();
+        writeln!(s, r#"<outline type="rss" text="Blog {i}" title="Blog {i}" xmlUrl="https://blog{i}.example.com/feed" htmlUrl="https://blog{i}.example.com/"/>"#).unwrap();
     }
     s.push_str("</outline></body></opml>\n");
     s.into_bytes()
@@ -127,10 +129,26 @@ fn time(format: &str, name: &str, bytes: &[u8]) -> (u64, f64) {
 fn main() {
     let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
     let mut cases: Vec<(&str, String, Vec<u8>)> = vec![
-        ("reddit", "RC_bench (400k lines, generated)".into(), reddit(400_000)),
-        ("wordpress", "WXR 2,000 posts x 20 comments (generated)".into(), wxr(2_000, 20)),
-        ("feed", "RSS 2.0, 50,000 items (generated)".into(), rss(50_000)),
-        ("opml", "OPML, 100,000 feeds (generated)".into(), opml(100_000)),
+        (
+            "reddit",
+            "RC_bench (400k lines, generated)".into(),
+            reddit(400_000),
+        ),
+        (
+            "wordpress",
+            "WXR 2,000 posts x 20 comments (generated)".into(),
+            wxr(2_000, 20),
+        ),
+        (
+            "feed",
+            "RSS 2.0, 50,000 items (generated)".into(),
+            rss(50_000),
+        ),
+        (
+            "opml",
+            "OPML, 100,000 feeds (generated)".into(),
+            opml(100_000),
+        ),
     ];
     for (fmt, rel) in [
         ("wordpress", "wordpress/cc-labs.wordpress.xml"),
@@ -140,11 +158,22 @@ fn main() {
             cases.push((fmt, format!("{rel} (real)"), b));
         }
     }
-    println!("{:<10} {:<48} {:>9} {:>9} {:>13} {:>8}", "reader", "input", "MB", "records", "records/s", "MB/s");
+    println!(
+        "{:<10} {:<48} {:>9} {:>9} {:>13} {:>8}",
+        "reader", "input", "MB", "records", "records/s", "MB/s"
+    );
     for (fmt, label, bytes) in &cases {
-        let name = if *fmt == "reddit" { "RC_bench" } else { "bench.xml" };
+        let name = if *fmt == "reddit" {
+            "RC_bench"
+        } else {
+            "bench.xml"
+        };
         let (n, secs) = time(fmt, name, bytes);
         let mb = bytes.len() as f64 / 1e6;
-        println!("{fmt:<10} {label:<48} {mb:>9.1} {n:>9} {:>13.0} {:>8.1}", n as f64 / secs, mb / secs);
+        println!(
+            "{fmt:<10} {label:<48} {mb:>9.1} {n:>9} {:>13.0} {:>8.1}",
+            n as f64 / secs,
+            mb / secs
+        );
     }
 }

@@ -53,7 +53,9 @@ fn read(rel: &str, expect: &str) -> Option<Kinds> {
 
 #[test]
 fn higgs_activity() {
-    let Some(k) = read("data/higgs/higgs-activity_time.txt.gz", "higgs") else { return };
+    let Some(k) = read("data/higgs/higgs-activity_time.txt.gz", "higgs") else {
+        return;
+    };
     assert_eq!(k.kinds.values().sum::<u64>(), 563_069);
     assert_eq!(k.kinds.get("reshare"), Some(&354_930));
     assert_eq!(k.kinds.get("mention"), Some(&171_237));
@@ -63,7 +65,9 @@ fn higgs_activity() {
 
 #[test]
 fn slashdot_follows() {
-    let Some(k) = read("data/slashdot/soc-Slashdot0902.txt.gz", "snap") else { return };
+    let Some(k) = read("data/slashdot/soc-Slashdot0902.txt.gz", "snap") else {
+        return;
+    };
     assert_eq!(k.kinds.get("follow"), Some(&948_464));
     assert_eq!(k.kinds.len(), 1);
     assert_eq!(k.rejects, 0);

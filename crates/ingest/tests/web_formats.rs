@@ -81,9 +81,14 @@ fn read(path: &Path, expect: &str) -> Tally {
 
 #[test]
 fn wordpress_cc_labs() {
-    let Some(p) = shared("data/wordpress/cc-labs.wordpress.xml") else { return };
+    let Some(p) = shared("data/wordpress/cc-labs.wordpress.xml") else {
+        return;
+    };
     let t = read(&p, "wordpress");
-    println!("{:?} resolved {} unresolved {} rejects {:?} warnings {:?}", t.kinds, t.resolved, t.unresolved, t.rejects, t.warnings);
+    println!(
+        "{:?} resolved {} unresolved {} rejects {:?} warnings {:?}",
+        t.kinds, t.resolved, t.unresolved, t.rejects, t.warnings
+    );
     assert_eq!(t.count("post"), 219);
     assert_eq!(t.count("comment") + t.count("reply"), 181 - 62);
     assert_eq!(t.count("reply"), 3);
@@ -95,7 +100,9 @@ fn wordpress_cc_labs() {
 
 #[test]
 fn wordpress_theme_unit_test() {
-    let Some(p) = shared("data/wordpress/themeunittestdata.wordpress.xml") else { return };
+    let Some(p) = shared("data/wordpress/themeunittestdata.wordpress.xml") else {
+        return;
+    };
     let t = read(&p, "wordpress");
     // 58 posts, one a draft; 33 comments: 3 awaiting moderation skipped, 4 ping/trackbacks,
     // 26 comments and replies (9 of the 10 threaded ones; the 10th awaits moderation).
@@ -104,14 +111,19 @@ fn wordpress_theme_unit_test() {
     assert_eq!(t.count("reply"), 9);
     assert_eq!(t.count("link"), 4);
     assert_eq!(t.unresolved, 0);
-    assert!(t.warnings.iter().any(|w| w.starts_with("3 comments awaiting moderation")));
+    assert!(t
+        .warnings
+        .iter()
+        .any(|w| w.starts_with("3 comments awaiting moderation")));
     assert!(t.warnings.iter().any(|w| w.starts_with("1 draft")));
     assert!(!t.text.contains('@'), "an e-mail address leaked");
 }
 
 #[test]
 fn opml_engineering_blogs() {
-    let Some(p) = shared("data/opml/engineering_blogs.opml") else { return };
+    let Some(p) = shared("data/opml/engineering_blogs.opml") else {
+        return;
+    };
     let t = read(&p, "opml");
     assert_eq!(t.count("subscribe"), 422);
     assert!(t.rejects.is_empty() && t.warnings.is_empty());
@@ -121,11 +133,41 @@ fn opml_engineering_blogs() {
 fn format_samples() {
     // (file, reader, "kind=count ..." as in docs/FORMATS.md, resolved replies, unresolved)
     for (file, fmt, kinds, resolved, unresolved) in [
-        ("formats/reddit_comments_RC.ndjson", "reddit", "reply=4", 0, 4),
-        ("formats/reddit_submissions_RS.ndjson", "reddit", "post=2", 0, 0),
-        ("formats/wordpress_wxr.xml", "wordpress", "comment=1 post=1", 1, 0),
-        ("formats/rss2_wordpress_slash.xml", "feed", "link=1 post=1", 0, 0),
-        ("formats/opml_subscriptionList.opml", "opml", "subscribe=4", 0, 0),
+        (
+            "formats/reddit_comments_RC.ndjson",
+            "reddit",
+            "reply=4",
+            0,
+            4,
+        ),
+        (
+            "formats/reddit_submissions_RS.ndjson",
+            "reddit",
+            "post=2",
+            0,
+            0,
+        ),
+        (
+            "formats/wordpress_wxr.xml",
+            "wordpress",
+            "comment=1 post=1",
+            1,
+            0,
+        ),
+        (
+            "formats/rss2_wordpress_slash.xml",
+            "feed",
+            "link=1 post=1",
+            0,
+            0,
+        ),
+        (
+            "formats/opml_subscriptionList.opml",
+            "opml",
+            "subscribe=4",
+            0,
+            0,
+        ),
     ] {
         let Some(p) = shared(file) else { continue };
         let t = read(&p, fmt);
@@ -138,9 +180,15 @@ fn format_samples() {
 
 /// The feed-fixture table of docs/FORMATS.md: `| file | outcome | posts | links | note |`.
 fn documented_feed_outcomes() -> Vec<(String, String, u64, u64, String)> {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/FORMATS.md"))
-        .expect("docs/FORMATS.md");
-    let section = doc.split("### Feed fixtures").nth(1).expect("a Feed fixtures section");
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/FORMATS.md"
+    ))
+    .expect("docs/FORMATS.md");
+    let section = doc
+        .split("### Feed fixtures")
+        .nth(1)
+        .expect("a Feed fixtures section");
     section
         .lines()
         .skip_while(|l| !l.starts_with("| `"))
@@ -160,7 +208,9 @@ fn documented_feed_outcomes() -> Vec<(String, String, u64, u64, String)> {
 
 #[test]
 fn feed_fixtures_match_the_documented_outcomes() {
-    let Some(dir) = shared("data/feeds") else { return };
+    let Some(dir) = shared("data/feeds") else {
+        return;
+    };
     let rows = documented_feed_outcomes();
     let mut files = Vec::new();
     for sub in ["node-feedparser", "rss-parser"] {
@@ -173,13 +223,19 @@ fn feed_fixtures_match_the_documented_outcomes() {
     let mut mismatches = Vec::new();
     for p in &files {
         let rel = p.strip_prefix(&dir).unwrap().display().to_string();
-        let row = rows.iter().find(|r| r.0 == rel).unwrap_or_else(|| panic!("{rel} is not documented"));
+        let row = rows
+            .iter()
+            .find(|r| r.0 == rel)
+            .unwrap_or_else(|| panic!("{rel} is not documented"));
         let mut input = open_input(p).unwrap();
         let got = match detect(&input) {
             None => {
                 // Refused by detection; forcing the feed reader must refuse with a reason too.
                 let mut t = Tally::default();
-                let err = format_by_name("feed").unwrap().read(&mut input, &Default::default(), &mut t);
+                let err =
+                    format_by_name("feed")
+                        .unwrap()
+                        .read(&mut input, &Default::default(), &mut t);
                 let reason = err.expect_err("a non-feed must be refused").to_string();
                 assert!(reason.contains("not a feed"), "{rel}: {reason}");
                 ("refused".to_string(), 0, 0)
@@ -200,7 +256,10 @@ fn feed_fixtures_match_the_documented_outcomes() {
             }
         };
         if (got.0.as_str(), got.1, got.2) != (row.1.as_str(), row.2, row.3) {
-            mismatches.push(format!("{rel}: documented {:?}, got {got:?}", (&row.1, row.2, row.3)));
+            mismatches.push(format!(
+                "{rel}: documented {:?}, got {got:?}",
+                (&row.1, row.2, row.3)
+            ));
         }
     }
     assert!(mismatches.is_empty(), "{mismatches:#?}");
@@ -209,7 +268,9 @@ fn feed_fixtures_match_the_documented_outcomes() {
 #[test]
 fn print_feed_fixture_table() {
     // Prints the table rows (run with --nocapture to regenerate docs after a reader change).
-    let Some(dir) = shared("data/feeds") else { return };
+    let Some(dir) = shared("data/feeds") else {
+        return;
+    };
     let mut files = Vec::new();
     for sub in ["node-feedparser", "rss-parser"] {
         for e in std::fs::read_dir(dir.join(sub)).unwrap() {
@@ -222,8 +283,13 @@ fn print_feed_fixture_table() {
         let mut input = open_input(&p).unwrap();
         let Some(f) = detect(&input) else {
             let mut t = Tally::default();
-            let e = format_by_name("feed").unwrap().read(&mut input, &Default::default(), &mut t);
-            println!("ROW | `{rel}` | refused | 0 | 0 | {} |", e.err().map(|e| e.to_string()).unwrap_or_default());
+            let e = format_by_name("feed")
+                .unwrap()
+                .read(&mut input, &Default::default(), &mut t);
+            println!(
+                "ROW | `{rel}` | refused | 0 | 0 | {} |",
+                e.err().map(|e| e.to_string()).unwrap_or_default()
+            );
             continue;
         };
         let mut t = Tally::default();
@@ -235,7 +301,18 @@ fn print_feed_fixture_table() {
         } else {
             "read"
         };
-        let notes: Vec<String> = t.damage.iter().chain(&t.rejects).chain(&t.warnings).cloned().collect();
-        println!("ROW | `{rel}` | {outcome} | {} | {} | {} |", t.count("post"), t.count("link"), notes.join("; "));
+        let notes: Vec<String> = t
+            .damage
+            .iter()
+            .chain(&t.rejects)
+            .chain(&t.warnings)
+            .cloned()
+            .collect();
+        println!(
+            "ROW | `{rel}` | {outcome} | {} | {} | {} |",
+            t.count("post"),
+            t.count("link"),
+            notes.join("; ")
+        );
     }
 }

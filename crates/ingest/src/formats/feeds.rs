@@ -124,9 +124,16 @@ fn comment_count(node: &Node) -> Option<f64> {
 }
 
 fn item_time(node: &Node) -> Option<Result<i64, String>> {
-    let t = ["pubDate", "published", "dc:date", "updated", "issued", "modified"]
-        .iter()
-        .find_map(|n| node.child_text(n))?;
+    let t = [
+        "pubDate",
+        "published",
+        "dc:date",
+        "updated",
+        "issued",
+        "modified",
+    ]
+    .iter()
+    .find_map(|n| node.child_text(n))?;
     Some(
         parse_time(t)
             .or_else(|e| lenient_date(t).ok_or(e))
@@ -214,13 +221,15 @@ impl Format for Feed {
             // RSS 1.0 puts items beside the channel; tolerate them inside it too.
             Flavour::Rss | Flavour::Rdf => channel
                 .children("item")
-                .chain(if std::ptr::eq(channel, root) {
-                    None
-                } else {
-                    Some(root.children("item"))
-                }
-                .into_iter()
-                .flatten())
+                .chain(
+                    if std::ptr::eq(channel, root) {
+                        None
+                    } else {
+                        Some(root.children("item"))
+                    }
+                    .into_iter()
+                    .flatten(),
+                )
                 .collect(),
             Flavour::Atom => root.children("entry").collect(),
         };
@@ -229,7 +238,9 @@ impl Format for Feed {
             .or_else(|| self_link(channel).and_then(blog_account))
             .or_else(|| items.iter().find_map(|i| link_of(i).and_then(blog_account)))
             .unwrap_or_else(|| super::dataset_namespace(&input.inner_name));
-        let title = channel.child_text("title").map(|t| t.chars().take(200).collect::<String>());
+        let title = channel
+            .child_text("title")
+            .map(|t| t.chars().take(200).collect::<String>());
         let blog_ref = || AccountRef::with_handle(blog.clone(), title.clone());
         let mut authors: Vec<String> = Vec::new();
         author_names(channel, &mut authors);
@@ -264,7 +275,8 @@ impl Format for Feed {
             post.time = time;
             post.item = Some(item_id.clone());
             post.topics = categories(item);
-            post.source_id = guid.map(|g| format!("{blog}#{}", g.chars().take(2048).collect::<String>()));
+            post.source_id =
+                guid.map(|g| format!("{blog}#{}", g.chars().take(2048).collect::<String>()));
             position += 1;
             sink.record(position, post.into())?;
             let hrefs = item_hrefs(item);
@@ -299,7 +311,9 @@ impl Format for Feed {
             profile.texts.push(("display_name".into(), t.clone()));
         }
         if let Some(l) = link_of(channel) {
-            profile.texts.push(("url".into(), l.chars().take(2048).collect()));
+            profile
+                .texts
+                .push(("url".into(), l.chars().take(2048).collect()));
         }
         if !authors.is_empty() {
             authors.truncate(50);
@@ -362,7 +376,10 @@ mod tests {
         let (r, c) = read_bytes(feed.as_bytes(), "f.xml");
         r.unwrap();
         let ev = events(&c);
-        let kinds: Vec<_> = ev.iter().map(|e| (e.kind, e.target.as_ref().map(|t| t.id.as_str()))).collect();
+        let kinds: Vec<_> = ev
+            .iter()
+            .map(|e| (e.kind, e.target.as_ref().map(|t| t.id.as_str())))
+            .collect();
         assert_eq!(
             kinds,
             vec![
@@ -411,7 +428,10 @@ mod tests {
         let (r, c) = read_bytes(feed.as_bytes(), "x.xml");
         r.unwrap();
         let p = profile(&c);
-        assert_eq!(p.texts.iter().find(|(k, _)| k == "authors").unwrap().1, "Ann");
+        assert_eq!(
+            p.texts.iter().find(|(k, _)| k == "authors").unwrap().1,
+            "Ann"
+        );
         assert!(!format!("{:?}", c.records).contains('@'));
     }
 

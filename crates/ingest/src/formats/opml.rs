@@ -38,10 +38,9 @@ impl Format for Opml {
         sink: &mut dyn Sink,
     ) -> Result<(), ReadError> {
         let doc = xml::read_document(input, sink)?;
-        let root = doc
-            .element()
-            .filter(|r| r.name == "opml")
-            .ok_or_else(|| ReadError::Format("root element is not <opml>: not an OPML file".into()))?;
+        let root = doc.element().filter(|r| r.name == "opml").ok_or_else(|| {
+            ReadError::Format("root element is not <opml>: not an OPML file".into())
+        })?;
         let platform = opts.platform.as_deref().unwrap_or(PLATFORM);
         let head = root.child("head");
         let owner_name = head.and_then(|h| h.child_text("ownerName"));
@@ -53,7 +52,10 @@ impl Format for Opml {
         let title = head.and_then(|h| h.child_text("title"));
         let handle = owner_name.or(title).map(|s| s.chars().take(200).collect());
         let time = head
-            .and_then(|h| h.child_text("dateModified").or_else(|| h.child_text("dateCreated")))
+            .and_then(|h| {
+                h.child_text("dateModified")
+                    .or_else(|| h.child_text("dateCreated"))
+            })
             .and_then(|t| parse_time(t).ok());
         let Some(body) = root.child("body") else {
             return Err(ReadError::Format("OPML file has no <body>".into()));
@@ -73,7 +75,9 @@ impl Format for Opml {
                     let Some(blog) = site.or_else(|| blog_account(xml_url)) else {
                         sink.reject(
                             ordinal,
-                            format!("outline {ordinal}: neither htmlUrl nor xmlUrl is an http(s) URL"),
+                            format!(
+                                "outline {ordinal}: neither htmlUrl nor xmlUrl is an http(s) URL"
+                            ),
                         )?;
                         continue;
                     };
@@ -128,12 +132,17 @@ mod tests {
         )
         .unwrap();
         let mut sink = Collect::default();
-        Opml.read(&mut input, &ReadOptions::default(), &mut sink).unwrap();
+        Opml.read(&mut input, &ReadOptions::default(), &mut sink)
+            .unwrap();
         let got: Vec<_> = sink
             .records
             .iter()
             .map(|(_, r)| match r {
-                Record::Event(e) => (e.actor.id.clone(), e.target.clone().unwrap().id, e.topics.clone()),
+                Record::Event(e) => (
+                    e.actor.id.clone(),
+                    e.target.clone().unwrap().id,
+                    e.topics.clone(),
+                ),
                 _ => panic!(),
             })
             .collect();
@@ -141,7 +150,11 @@ mod tests {
             got,
             vec![
                 ("opml:dave".into(), "a.org".into(), vec!["Tech".to_string()]),
-                ("opml:dave".into(), "medium.com/team".into(), vec!["Tech".to_string()]),
+                (
+                    "opml:dave".into(),
+                    "medium.com/team".into(),
+                    vec!["Tech".to_string()]
+                ),
                 ("opml:dave".into(), "b.org".into(), vec![]),
             ]
         );

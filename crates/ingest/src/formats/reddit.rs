@@ -82,7 +82,11 @@ fn pack(tag: u64, id: &str) -> Option<u64> {
 
 #[cfg(test)]
 fn unpack(key: u64) -> String {
-    let prefix = if key & SUBMISSION_TAG != 0 { "t3_" } else { "t1_" };
+    let prefix = if key & SUBMISSION_TAG != 0 {
+        "t3_"
+    } else {
+        "t1_"
+    };
     let mut v = key & ((1 << 62) - 1);
     let mut digits = Vec::new();
     while v > 0 {
@@ -134,7 +138,9 @@ fn time_of(n: &Option<Num<'_>>) -> Result<Option<i64>, String> {
             }
         }
     };
-    check_range(t).map(Some).map_err(|e| format!("created_utc: {e}"))
+    check_range(t)
+        .map(Some)
+        .map_err(|e| format!("created_utc: {e}"))
 }
 
 /// A reply waiting for its parent to be seen.
@@ -165,9 +171,9 @@ impl State {
         i
     }
     fn author(&self, key: u64) -> Option<Option<AccountRef>> {
-        self.authors_of.get(&key).map(|&i| {
-            (i != NOBODY).then(|| AccountRef::new(self.names[i as usize].clone()))
-        })
+        self.authors_of
+            .get(&key)
+            .map(|&i| (i != NOBODY).then(|| AccountRef::new(self.names[i as usize].clone())))
     }
 }
 
@@ -193,7 +199,12 @@ fn on_line(
             let comment = raw.parent_id.is_some() || (raw.link_id.is_some() && raw.title.is_none());
             format!("{}{id}", if comment { "t1_" } else { "t3_" })
         }
-        _ => return sink.reject(no, "no id or name: neither a comment nor a submission".into()),
+        _ => {
+            return sink.reject(
+                no,
+                "no id or name: neither a comment nor a submission".into(),
+            )
+        }
     };
     let Some(key) = key_of(&full) else {
         return sink.reject(no, "id is not a comment (t1_) or submission (t3_)".into());
@@ -202,7 +213,11 @@ fn on_line(
         Ok(t) => t,
         Err(r) => return sink.reject(no, r),
     };
-    let author = raw.author.as_deref().map(str::trim).filter(|a| !is_deleted(a));
+    let author = raw
+        .author
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !is_deleted(a));
     let author_idx = match author {
         Some(a) => state.intern(a),
         None => NOBODY,
@@ -233,7 +248,11 @@ fn on_line(
         return sink.record(no, e.into());
     }
     // Old dumps lack parent_id on top-level comments: the link is then the parent.
-    let parent = raw.parent_id.as_deref().or(raw.link_id.as_deref()).map(str::trim);
+    let parent = raw
+        .parent_id
+        .as_deref()
+        .or(raw.link_id.as_deref())
+        .map(str::trim);
     let Some(parent_key) = parent.and_then(key_of) else {
         return sink.reject(no, "comment without a t1_/t3_ parent_id or link_id".into());
     };
@@ -333,7 +352,9 @@ mod tests {
         )
         .unwrap();
         let mut sink = Collect::default();
-        Reddit.read(&mut input, &ReadOptions::default(), &mut sink).unwrap();
+        Reddit
+            .read(&mut input, &ReadOptions::default(), &mut sink)
+            .unwrap();
         sink
     }
 
@@ -356,7 +377,10 @@ mod tests {
             assert_eq!(unpack(key_of(full).unwrap()), full);
         }
         assert_ne!(key_of("t1_abc"), key_of("t3_abc"));
-        assert!(key_of("t1_0ab").is_some(), "non-canonical ids still get a key");
+        assert!(
+            key_of("t1_0ab").is_some(),
+            "non-canonical ids still get a key"
+        );
         assert_ne!(key_of("t1_0ab"), key_of("t1_ab"));
     }
 
@@ -364,18 +388,32 @@ mod tests {
     fn replies_resolve_forwards_and_backwards() {
         let c = read(concat!(
             // A reply whose parent comes later in the file.
-            r#"{"author":"bob","id":"b2","parent_id":"t1_a1","link_id":"t3_s1","subreddit":"rust","created_utc":"1341100972"}"#, "\n",
-            r#"{"author":"ann","id":"a1","parent_id":"t3_s1","link_id":"t3_s1","subreddit":"rust","created_utc":1341100973}"#, "\n",
-            r#"{"author":"sue","id":"s1","name":"t3_s1","title":"T","subreddit":"rust","created_utc":1341100900.0}"#, "\n",
-            r#"{"author":"cy","id":"c3","parent_id":"t1_gone","subreddit":"rust"}"#, "\n",
-            r#"{"author":"[deleted]","id":"d4","parent_id":"t1_a1","subreddit":"rust","created_utc":1341100999}"#, "\n",
-            r#"{"author":"eve","id":"e5","parent_id":"t1_d4","subreddit":"rust","created_utc":1341101000}"#, "\n",
-            r#"{"author":"x","id":"x6","parent_id":"t1_a1","created_utc":"soon"}"#, "\n",
+            r#"{"author":"bob","id":"b2","parent_id":"t1_a1","link_id":"t3_s1","subreddit":"rust","created_utc":"1341100972"}"#,
+            "\n",
+            r#"{"author":"ann","id":"a1","parent_id":"t3_s1","link_id":"t3_s1","subreddit":"rust","created_utc":1341100973}"#,
+            "\n",
+            r#"{"author":"sue","id":"s1","name":"t3_s1","title":"T","subreddit":"rust","created_utc":1341100900.0}"#,
+            "\n",
+            r#"{"author":"cy","id":"c3","parent_id":"t1_gone","subreddit":"rust"}"#,
+            "\n",
+            r#"{"author":"[deleted]","id":"d4","parent_id":"t1_a1","subreddit":"rust","created_utc":1341100999}"#,
+            "\n",
+            r#"{"author":"eve","id":"e5","parent_id":"t1_d4","subreddit":"rust","created_utc":1341101000}"#,
+            "\n",
+            r#"{"author":"x","id":"x6","parent_id":"t1_a1","created_utc":"soon"}"#,
+            "\n",
         ));
         let ev = events(&c);
         let got: Vec<_> = ev
             .iter()
-            .map(|(p, e)| (*p, e.kind, e.actor.id.as_str(), e.target.as_ref().map(|t| t.id.as_str())))
+            .map(|(p, e)| {
+                (
+                    *p,
+                    e.kind,
+                    e.actor.id.as_str(),
+                    e.target.as_ref().map(|t| t.id.as_str()),
+                )
+            })
             .collect();
         assert_eq!(
             got,
@@ -389,7 +427,10 @@ mod tests {
         );
         assert_eq!(ev[0].1.time, Some(1341100972));
         assert_eq!(ev[2].1.time, Some(1341100900));
-        assert_eq!(ev[3].1.time, None, "missing created_utc is no time, not an error");
+        assert_eq!(
+            ev[3].1.time, None,
+            "missing created_utc is no time, not an error"
+        );
         assert_eq!(ev[3].1.parent.as_deref(), Some("t1_gone"));
         assert_eq!(ev[0].1.topics, vec!["rust"]);
         assert_eq!(c.rejects.len(), 1);

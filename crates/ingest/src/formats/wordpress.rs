@@ -73,9 +73,15 @@ impl Format for Wordpress {
             .child_text("wp:base_blog_url")
             .and_then(blog_account)
             .or_else(|| channel.child_text("link").and_then(blog_account))
-            .or_else(|| channel.child_text("wp:base_site_url").and_then(blog_account))
+            .or_else(|| {
+                channel
+                    .child_text("wp:base_site_url")
+                    .and_then(blog_account)
+            })
             .ok_or_else(|| {
-                ReadError::Format("the export names no blog URL (channel link / wp:base_blog_url)".into())
+                ReadError::Format(
+                    "the export names no blog URL (channel link / wp:base_blog_url)".into(),
+                )
             })?;
         let blog_title = channel.child_text("title").map(clip);
         let mut users = Users {
@@ -104,7 +110,10 @@ impl Format for Wordpress {
         let mut comment_authors: HashMap<&str, AccountRef> = HashMap::new();
         for item in &items {
             for c in item.children("wp:comment") {
-                if let (Some(id), Some(who)) = (c.child_text("wp:comment_id"), commenter(c, &blog, &users, &person)) {
+                if let (Some(id), Some(who)) = (
+                    c.child_text("wp:comment_id"),
+                    commenter(c, &blog, &users, &person),
+                ) {
                     comment_authors.insert(id, who);
                 }
             }
@@ -121,7 +130,10 @@ impl Format for Wordpress {
                 .map(|s| s.chars().take(2048).collect::<String>())
                 .or_else(|| post_id.map(|id| format!("{blog}/?p={id}")));
             let Some(post_item) = post_item else {
-                sink.reject(ordinal, format!("item {ordinal} has no link, guid or post id"))?;
+                sink.reject(
+                    ordinal,
+                    format!("item {ordinal} has no link, guid or post id"),
+                )?;
                 continue;
             };
             let author = item.child_text("dc:creator").map(person);
@@ -146,7 +158,10 @@ impl Format for Wordpress {
                     position += 1;
                     sink.record(position, e.into())?;
                 } else {
-                    sink.reject(ordinal, format!("post {} has no author (dc:creator)", post_id.unwrap_or("?")))?;
+                    sink.reject(
+                        ordinal,
+                        format!("post {} has no author (dc:creator)", post_id.unwrap_or("?")),
+                    )?;
                 }
             }
             if !is_content && item.child("wp:comment").is_none() {
@@ -159,7 +174,10 @@ impl Format for Wordpress {
                     continue;
                 }
                 let Some(cid) = c.child_text("wp:comment_id") else {
-                    sink.reject(ordinal, format!("a comment on item {ordinal} has no comment_id"))?;
+                    sink.reject(
+                        ordinal,
+                        format!("a comment on item {ordinal} has no comment_id"),
+                    )?;
                     continue;
                 };
                 let ctype = c.child_text("wp:comment_type").unwrap_or("comment");
@@ -167,7 +185,8 @@ impl Format for Wordpress {
                 let comment_item = format!("{post_item}#comment-{cid}");
                 let source_id = Some(format!("{blog}/comment/{cid}"));
                 if matches!(ctype, "pingback" | "trackback") {
-                    let Some(from) = c.child_text("wp:comment_author_url").and_then(blog_account) else {
+                    let Some(from) = c.child_text("wp:comment_author_url").and_then(blog_account)
+                    else {
                         sink.reject(
                             ordinal,
                             format!("{ctype} {cid}: comment_author_url is not an http(s) URL, so the citing blog is unknown"),
@@ -187,7 +206,10 @@ impl Format for Wordpress {
                     continue;
                 }
                 let Some(actor) = comment_authors.get(cid).cloned() else {
-                    sink.reject(ordinal, format!("comment {cid} has no author name, user or URL"))?;
+                    sink.reject(
+                        ordinal,
+                        format!("comment {cid} has no author name, user or URL"),
+                    )?;
                     continue;
                 };
                 let parent_id = c.child_text("wp:comment_parent").filter(|p| *p != "0");
@@ -218,7 +240,9 @@ impl Format for Wordpress {
             ));
         }
         if skipped_posts > 0 {
-            sink.warn(format!("{skipped_posts} draft, pending or trashed posts were skipped"));
+            sink.warn(format!(
+                "{skipped_posts} draft, pending or trashed posts were skipped"
+            ));
         }
         let mut profile = Profile {
             platform: platform.to_string(),
@@ -229,7 +253,9 @@ impl Format for Wordpress {
             profile.texts.push(("display_name".into(), t.clone()));
         }
         if let Some(l) = channel.child_text("link") {
-            profile.texts.push(("url".into(), l.chars().take(2048).collect()));
+            profile
+                .texts
+                .push(("url".into(), l.chars().take(2048).collect()));
         }
         if !profile.texts.is_empty() {
             sink.record(0, Record::Profile(profile))?;
@@ -258,7 +284,10 @@ fn commenter(
         return Some(AccountRef::with_handle(site, name));
     }
     let name = name?;
-    Some(AccountRef::with_handle(format!("{blog}/~{}", name.to_lowercase()), Some(name)))
+    Some(AccountRef::with_handle(
+        format!("{blog}/~{}", name.to_lowercase()),
+        Some(name),
+    ))
 }
 
 #[cfg(test)]
@@ -276,7 +305,9 @@ mod tests {
         )
         .unwrap();
         let mut sink = Collect::default();
-        Wordpress.read(&mut input, &ReadOptions::default(), &mut sink).unwrap();
+        Wordpress
+            .read(&mut input, &ReadOptions::default(), &mut sink)
+            .unwrap();
         sink
     }
 
@@ -304,7 +335,13 @@ mod tests {
             .collect();
         let got: Vec<_> = ev
             .iter()
-            .map(|e| (e.kind, e.actor.id.as_str(), e.target.as_ref().map(|t| t.id.as_str())))
+            .map(|e| {
+                (
+                    e.kind,
+                    e.actor.id.as_str(),
+                    e.target.as_ref().map(|t| t.id.as_str()),
+                )
+            })
             .collect();
         assert_eq!(
             got,

@@ -45,7 +45,9 @@ impl Node {
     }
     /// Trimmed direct text of the first child called `name`, if non-empty.
     pub fn child_text(&self, name: &str) -> Option<&str> {
-        self.child(name).map(|c| c.text.trim()).filter(|t| !t.is_empty())
+        self.child(name)
+            .map(|c| c.text.trim())
+            .filter(|t| !t.is_empty())
     }
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
@@ -132,7 +134,9 @@ pub fn decode(bytes: &[u8], sink: &mut dyn Sink) -> String {
             text.to_string()
         }
         Err(e) => match declared_enc {
-            Some(enc) if enc != encoding_rs::UTF_8 => enc.decode_without_bom_handling(bytes).0.into_owned(),
+            Some(enc) if enc != encoding_rs::UTF_8 => {
+                enc.decode_without_bom_handling(bytes).0.into_owned()
+            }
             _ => {
                 sink.warn(format!(
                     "{} but is not valid UTF-8 (bad byte at offset {}); read as windows-1252",
@@ -158,7 +162,9 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
     let decl = head.trim_start().strip_prefix("<?xml")?;
     let decl = &decl[..decl.find("?>")?];
     let at = decl.find("encoding")?;
-    let rest = decl[at + "encoding".len()..].trim_start().strip_prefix('=')?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?;
     let rest = rest.trim_start();
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let rest = &rest[1..];
@@ -169,7 +175,9 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
 pub fn read_document(input: &mut Input, sink: &mut dyn Sink) -> Result<Document, ReadError> {
     let bytes = match input.read_all(MAX_DOCUMENT) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("limit") => {
+        Err(e)
+            if e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("limit") =>
+        {
             return Err(ReadError::Format(e.to_string()))
         }
         // A damaged compressed stream: parse nothing rather than guess where it broke.
@@ -340,7 +348,10 @@ fn open(
         let raw = String::from_utf8_lossy(&a.value);
         let value = unescape(&raw, sink, warned);
         if key == "xmlns" {
-            scope.push((String::new(), canonical_prefix(&value).unwrap_or("").to_string()));
+            scope.push((
+                String::new(),
+                canonical_prefix(&value).unwrap_or("").to_string(),
+            ));
         } else if let Some(p) = key.strip_prefix("xmlns:") {
             let canon = canonical_prefix(&value).unwrap_or(p).to_string();
             scope.push((p.to_string(), canon));
@@ -395,7 +406,10 @@ fn canonical_name(
         Some(c) => c,
         None if prefix.is_empty() => "",
         None => {
-            if prefix != "xml" && !warned.prefixes.iter().any(|p| p == prefix) && warned.prefixes.len() < 16 {
+            if prefix != "xml"
+                && !warned.prefixes.iter().any(|p| p == prefix)
+                && warned.prefixes.len() < 16
+            {
                 warned.prefixes.push(prefix.to_string());
                 sink.warn(format!(
                     "namespace prefix {prefix:?} is used but never declared; its elements are read by that prefix"
@@ -413,7 +427,11 @@ fn canonical_name(
 
 /// Resolves the XML predefined and numeric entities, plus the HTML ones feeds use without
 /// declaring (`&nbsp;`, `&hellip;`, …). Anything else stays literal text.
-fn unescape<'a>(raw: &'a str, sink: &mut dyn Sink, warned: &mut Warned) -> std::borrow::Cow<'a, str> {
+fn unescape<'a>(
+    raw: &'a str,
+    sink: &mut dyn Sink,
+    warned: &mut Warned,
+) -> std::borrow::Cow<'a, str> {
     if !raw.contains('&') {
         return std::borrow::Cow::Borrowed(raw);
     }
@@ -485,19 +503,24 @@ fn resolve_entity(name: &str) -> Option<String> {
 /// Lowercased `host` of an http(s) URL, without `www.`, `None` for anything else.
 pub fn url_host(url: &str) -> Option<String> {
     let url = url.trim();
-    let lower = url.get(..8).map(|s| s.to_ascii_lowercase()).unwrap_or_default();
+    let lower = url
+        .get(..8)
+        .map(|s| s.to_ascii_lowercase())
+        .unwrap_or_default();
     let rest = if lower.starts_with("https://") {
         &url[8..]
     } else if lower.starts_with("http://") {
         &url[7..]
-    } else if url.starts_with("//") {
-        &url[2..]
     } else {
-        return None;
+        url.strip_prefix("//")?
     };
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?;
-    let host = host.split(':').next()?.trim_end_matches('.').to_ascii_lowercase();
+    let host = host
+        .split(':')
+        .next()?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
     let valid = !host.is_empty()
         && host.len() <= 253
@@ -508,7 +531,13 @@ pub fn url_host(url: &str) -> Option<String> {
 }
 
 /// Hosts where each blog lives under its own first path segment.
-const MULTI_TENANT: &[&str] = &["medium.com", "dev.to", "substack.com", "tumblr.com", "blogger.com"];
+const MULTI_TENANT: &[&str] = &[
+    "medium.com",
+    "dev.to",
+    "substack.com",
+    "tumblr.com",
+    "blogger.com",
+];
 
 /// The account a blog URL stands for: its host (without `www.`), plus the first path segment
 /// on multi-tenant hosts (`medium.com/airbnb-engineering`).
@@ -601,15 +630,25 @@ pub(crate) mod tests {
         let doc = doc.unwrap();
         let feed = doc.element().unwrap();
         assert_eq!(feed.name, "feed");
-        assert_eq!(feed.child("entry").unwrap().child_text("thr:total"), Some("4"));
+        assert_eq!(
+            feed.child("entry").unwrap().child_text("thr:total"),
+            Some("4")
+        );
         assert!(sink.warnings.is_empty(), "{:?}", sink.warnings);
     }
 
     #[test]
     fn undeclared_prefix_is_read_with_a_warning() {
-        let (doc, sink) = parse_str("<rss><channel><item><dc:creator>Ann</dc:creator></item></channel></rss>");
+        let (doc, sink) =
+            parse_str("<rss><channel><item><dc:creator>Ann</dc:creator></item></channel></rss>");
         let doc = doc.unwrap();
-        let item = doc.element().unwrap().child("channel").unwrap().child("item").unwrap();
+        let item = doc
+            .element()
+            .unwrap()
+            .child("channel")
+            .unwrap()
+            .child("item")
+            .unwrap();
         assert_eq!(item.child_text("dc:creator"), Some("Ann"));
         assert_eq!(sink.warnings.len(), 1);
         assert!(sink.warnings[0].contains("\"dc\""), "{:?}", sink.warnings);
@@ -636,14 +675,19 @@ pub(crate) mod tests {
         assert!(sink.warnings[0].contains("valid UTF-8"));
         // Declared windows-1251 and really so: no warning.
         let mut sink = Collect::default();
-        let doc = parse_bytes(b"<?xml version='1.0' encoding='windows-1251'?><t>\xcf</t>", &mut sink).unwrap();
+        let doc = parse_bytes(
+            b"<?xml version='1.0' encoding='windows-1251'?><t>\xcf</t>",
+            &mut sink,
+        )
+        .unwrap();
         assert_eq!(doc.element().unwrap().text, "П");
         assert!(sink.warnings.is_empty());
     }
 
     #[test]
     fn billion_laughs_is_never_expanded() {
-        let mut doc = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n<!ENTITY lol \"lol\">\n");
+        let mut doc =
+            String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n<!ENTITY lol \"lol\">\n");
         doc.push_str("<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n");
         for i in 2..10 {
             doc.push_str(&format!(
@@ -696,13 +740,19 @@ pub(crate) mod tests {
 
     #[test]
     fn urls_hosts_and_hrefs() {
-        assert_eq!(url_host("https://WWW.Example.com:8080/x?y").as_deref(), Some("example.com"));
+        assert_eq!(
+            url_host("https://WWW.Example.com:8080/x?y").as_deref(),
+            Some("example.com")
+        );
         assert_eq!(url_host("mailto:a@b.c"), None);
         assert_eq!(
             blog_account("https://medium.com/airbnb-engineering/x").as_deref(),
             Some("medium.com/airbnb-engineering")
         );
-        assert_eq!(blog_account("https://blog.example.org/feed").as_deref(), Some("blog.example.org"));
+        assert_eq!(
+            blog_account("https://blog.example.org/feed").as_deref(),
+            Some("blog.example.org")
+        );
         let html = r#"<a href="http://a.org/1">x</a> <A HREF='https://b.net/'>y</A> <a href=http://a.org/1>"#;
         assert_eq!(html_hrefs(html), vec!["http://a.org/1", "https://b.net/"]);
         let links = linked_blogs(&html_hrefs(html), Some("b.net"));
