@@ -130,8 +130,33 @@ pub fn ingest_path(
 ) -> Result<RunReport, StoreError> {
     let started = Instant::now();
     let display = path.display().to_string();
-    let mut report = RunReport {
-        file: display.clone(),
+    let mut report = empty_report(display.clone());
+    let input = match open_input(path) {
+        Ok(i) => i,
+        Err(e) => {
+            report.error = Some(format!("{display}: cannot open: {e}"));
+            return Ok(report);
+        }
+    };
+    ingest_opened(store, input, opts, progress, report, started)
+}
+
+/// Like [`ingest_path`] for an already opened input, such as an HTTP upload wrapped with
+/// [`crate::input::open_reader`]; the report names it by `input.display`.
+pub fn ingest_input(
+    store: &mut Store,
+    input: Input,
+    opts: &IngestOptions,
+    progress: Progress<'_>,
+) -> Result<RunReport, StoreError> {
+    let started = Instant::now();
+    let report = empty_report(input.display.clone());
+    ingest_opened(store, input, opts, progress, report, started)
+}
+
+fn empty_report(file: String) -> RunReport {
+    RunReport {
+        file,
         format: String::new(),
         status: Status::Failed,
         read: 0,
@@ -145,14 +170,18 @@ pub fn ingest_path(
         warnings: Vec::new(),
         error: None,
         seconds: 0.0,
-    };
-    let mut input = match open_input(path) {
-        Ok(i) => i,
-        Err(e) => {
-            report.error = Some(format!("{display}: cannot open: {e}"));
-            return Ok(report);
-        }
-    };
+    }
+}
+
+fn ingest_opened(
+    store: &mut Store,
+    mut input: Input,
+    opts: &IngestOptions,
+    progress: Progress<'_>,
+    mut report: RunReport,
+    started: Instant,
+) -> Result<RunReport, StoreError> {
+    let display = report.file.clone();
     let format = match &opts.format {
         Some(name) => format_by_name(name),
         None => detect(&input),

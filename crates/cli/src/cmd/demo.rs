@@ -29,6 +29,12 @@ pub struct Args {
     /// Ordinary accounts in the simulation.
     #[arg(long, default_value_t = 3000)]
     pub accounts: usize,
+    /// Then open the dashboard on the demo store (at --addr) until Ctrl-C.
+    #[arg(long)]
+    pub serve: bool,
+    /// Where `--serve` listens.
+    #[arg(long, default_value = "127.0.0.1:7878", requires = "serve")]
+    pub addr: std::net::SocketAddr,
 }
 
 pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
@@ -133,5 +139,9 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
         "\nNext: renown --db {} rank --by engagement --top 10",
         db.display()
     )?;
+    if args.serve {
+        drop(out);
+        return super::serve::serve(renown_serve::Config::new(db), args.addr);
+    }
     Ok(Outcome::Clean)
 }

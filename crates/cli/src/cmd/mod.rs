@@ -5,6 +5,7 @@ mod export;
 mod ingest;
 mod link;
 mod rank;
+mod serve;
 mod stats;
 
 use crate::Outcome;
@@ -36,6 +37,7 @@ pub enum Command {
     Rank(rank::Args),
     Export(export::Args),
     Demo(demo::Args),
+    Serve(serve::Args),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -46,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Rank(a) => rank::run(a, &cli.db),
         Command::Export(a) => export::run(a, &cli.db),
         Command::Demo(a) => demo::run(a, &cli.db),
+        Command::Serve(a) => serve::run(a, &cli.db),
     }
 }
 

@@ -1,0 +1,125 @@
+// The dashboard in headless Chromium against a running `renown serve` on a demo store.
+//
+//   BASE_URL=http://127.0.0.1:PORT/ SCREENSHOTS=target/e2e-screenshots node --test dashboard.test.mjs
+//
+// Loads the leaderboard, checks its rows against the API, opens an account, checks its chart is
+// drawn from data, and fails on any console error or page error.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.BASE_URL || 'http://127.0.0.1:7878/').replace(/\/?$/, '/');
+const SHOTS = resolve(process.env.SCREENSHOTS || 'target/e2e-screenshots');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+let browser, page, profile;
+const problems = [];
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  profile = mkdtempSync(join(tmpdir(), 'renown-e2e-profile-'));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      `--user-data-dir=${profile}`],
+  });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+  page = await context.newPage();
+  page.on('console', m => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', e => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', r => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', r => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+});
+
+after(async () => {
+  await browser?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+async function api(path) {
+  const r = await fetch(new URL(path, BASE));
+  assert.equal(r.status, 200, `${path}: ${r.status}`);
+  return r.json();
+}
+
+test('leaderboard rows match the API', async () => {
+  await page.goto(BASE);
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.waitForSelector('#leaderboard tbody tr');
+  const measure = await page.$eval('#leaderboard', t => t.dataset.measure);
+  const expected = await api(`api/leaderboard?measure=${measure}&limit=50`);
+  const rows = await page.$$eval('#leaderboard tbody tr', trs => trs.map(tr => ({
+    id: Number(tr.dataset.id),
+    rank: Number(tr.cells[0].textContent),
+    account: tr.cells[1].textContent,
+    score: Number(tr.querySelector('td.score').dataset.score),
+  })));
+  assert.equal(rows.length, expected.rows.length);
+  assert.ok(rows.length > 0);
+  rows.forEach((r, i) => {
+    const e = expected.rows[i];
+    assert.deepEqual(r, { id: e.id, rank: e.rank, account: e.account, score: e.score }, `row ${i + 1}`);
+  });
+  await page.screenshot({ path: join(SHOTS, '1-leaderboard.png'), fullPage: false });
+  assert.deepEqual(problems, []);
+});
+
+test('the measure selector reranks', async () => {
+  const { measures } = await api('api/measures');
+  const other = measures.find(m => m.name !== measures[0].name);
+  assert.ok(other, 'at least two measures');
+  await page.selectOption('#measure', other.name);
+  await page.waitForSelector(`#leaderboard[data-measure="${other.name}"]`);
+  const expected = await api(`api/leaderboard?measure=${other.name}&limit=50`);
+  const first = await page.$eval('#leaderboard tbody tr', tr => Number(tr.dataset.id));
+  assert.equal(first, expected.rows[0].id);
+  // Followers sit beside every non-follower measure.
+  const followers = await page.$$eval('#leaderboard td.followers', tds => tds.length);
+  assert.equal(followers, expected.rows.length);
+  await page.screenshot({ path: join(SHOTS, `2-leaderboard-${other.name}.png`) });
+  assert.deepEqual(problems, []);
+});
+
+test('an account page draws its chart from data', async () => {
+  const link = page.locator('#leaderboard tbody tr a').first();
+  const name = await link.textContent();
+  const id = Number(await link.getAttribute('data-account'));
+  await link.click();
+  await page.waitForSelector('#account-name');
+  assert.equal(await page.textContent('#account-name'), name);
+  await page.waitForSelector('#timeline-chart canvas');
+  const timeline = await api(`api/accounts/${id}/timeline`);
+  assert.ok(timeline.points.length > 1, 'the account has a history');
+  // The canvas has been painted: some pixels are not transparent/white.
+  const painted = await page.$eval('#timeline-chart canvas', c => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) n++;
+    return { n, w: c.width, h: c.height };
+  });
+  assert.ok(painted.w > 300 && painted.h > 100, `canvas ${painted.w}x${painted.h}`);
+  assert.ok(painted.n > 500, `only ${painted.n} painted pixels`);
+  // The legend carries the series the API returned.
+  const legend = await page.$$eval('#timeline-chart .u-legend .u-label', ls => ls.map(l => l.textContent));
+  assert.ok(legend.includes('followers'), legend.join(', '));
+  const measures = await page.$$eval('#account-measures tbody tr', trs => trs.length);
+  const detail = await api(`api/accounts/${id}`);
+  assert.equal(measures, detail.measures.length);
+  await page.screenshot({ path: join(SHOTS, '3-account.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+test('an unknown account shows an error, not a crash', async () => {
+  const before = problems.length;
+  await page.goto(BASE + '#/account/no:such-account');
+  await page.waitForSelector('.error');
+  assert.match(await page.textContent('.error'), /no account/);
+  // The 404 itself is expected here; nothing else may go wrong.
+  const extra = problems.splice(before).filter(p => !/404/.test(p));
+  assert.deepEqual(extra, []);
+});

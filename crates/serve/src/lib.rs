@@ -1,0 +1,199 @@
+//! `renown serve`: the JSON API over the store and the dashboard embedded in the binary.
+//!
+//! Read-only unless a token is configured, in which case `POST /api/ingest` accepts a file in
+//! any format the ingest crate reads. Store work runs on blocking threads with pooled read-only
+//! connections; measure results are memoised per store state (see [`cache`]).
+
+pub mod api;
+pub mod assets;
+pub mod cache;
+pub mod error;
+pub mod ingest;
+pub mod openapi;
+pub mod params;
+pub mod pool;
+
+use axum::error_handling::HandleErrorLayer;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceBuilder;
+
+pub use error::{ApiError, ApiResult};
+
+/// How the server runs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub db: PathBuf,
+    /// Enables `POST /api/ingest`; requests must carry `Authorization: Bearer <token>`.
+    pub token: Option<String>,
+    /// Largest accepted request body (ingest uploads).
+    pub max_body: u64,
+    /// Longest a read request may take before it is answered with 503.
+    pub timeout: Duration,
+    /// Longest an ingest may take.
+    pub ingest_timeout: Duration,
+}
+
+impl Config {
+    pub fn new(db: PathBuf) -> Config {
+        Config {
+            db,
+            token: None,
+            max_body: 256 << 20,
+            timeout: Duration::from_secs(60),
+            ingest_timeout: Duration::from_secs(3600),
+        }
+    }
+}
+
+pub struct AppState {
+    pub config: Config,
+    pub pool: pool::Pool,
+    pub caches: api::Caches,
+    /// One ingest at a time: SQLite has one writer anyway, and this keeps uploads queued.
+    pub ingest_lock: tokio::sync::Mutex<()>,
+}
+
+pub type Shared = Arc<AppState>;
+
+impl AppState {
+    pub fn new(config: Config) -> Shared {
+        Arc::new(AppState {
+            pool: pool::Pool::new(config.db.clone()),
+            caches: api::Caches::default(),
+            ingest_lock: tokio::sync::Mutex::new(()),
+            config,
+        })
+    }
+
+    /// Runs store work on a blocking thread with a pooled connection.
+    pub async fn blocking<T: Send + 'static>(
+        self: &Shared,
+        f: impl FnOnce(&AppState, &renown_store::Store) -> ApiResult<T> + Send + 'static,
+    ) -> ApiResult<T> {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || state.pool.with(|store| f(&state, store)))
+            .await
+            .map_err(|e| ApiError::internal(format!("a request worker failed: {e}")))?
+    }
+}
+
+/// The whole application: API routes, ingest, and the dashboard as the fallback.
+pub fn router(state: Shared) -> Router {
+    let read_timeout = state.config.timeout;
+    let ingest_timeout = state.config.ingest_timeout;
+    let reads = Router::new()
+        .route("/api/stats", get(api::stats))
+        .route("/api/measures", get(api::measures))
+        .route("/api/leaderboard", get(api::leaderboard))
+        .route("/api/accounts/{id}", get(api::account))
+        .route("/api/accounts/{id}/timeline", get(api::timeline))
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/api", get(api::not_found))
+        .route("/api/{*rest}", get(api::not_found))
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(timed_out))
+                .timeout(read_timeout),
+        );
+    let writes = Router::new()
+        .route("/api/ingest", post(ingest::ingest))
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(timed_out))
+                .timeout(ingest_timeout),
+        );
+    reads
+        .merge(writes)
+        .fallback(assets::serve)
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .with_state(state)
+}
+
+async fn timed_out(err: tower::BoxError) -> ApiError {
+    if err.is::<tower::timeout::error::Elapsed>() {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the request took too long and was abandoned",
+        )
+    } else {
+        ApiError::internal(err.to_string())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] renown_store::StoreError),
+    #[error("server failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Binds `addr` (port 0 picks a free one) and returns the listener with its real address, so the
+/// caller can print the URL before serving.
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })
+}
+
+/// Serves until Ctrl-C (or SIGTERM).
+pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> Result<(), ServeError> {
+    // Fail now, not at the first request, if the store cannot be read.
+    renown_store::Store::open_read_only(&config.db)?;
+    let app = router(AppState::new(config));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// Runs the server on its own runtime until Ctrl-C; `ready` gets the bound address (the real
+/// port when `addr` asked for port 0) before the first request is accepted.
+pub fn run(
+    config: Config,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        renown_store::Store::open_read_only(&config.db)?;
+        let listener = bind(addr).await?;
+        ready(listener.local_addr()?);
+        serve(listener, config).await
+    })
+}

@@ -1,0 +1,137 @@
+//! `GET /api/openapi.json`: the OpenAPI 3 description of the routes in [`crate::router`].
+//! A test requests every path listed here, so the document cannot drift from the router.
+
+use axum::Json;
+use serde_json::{json, Value};
+
+fn query(name: &str, description: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema})
+}
+
+fn scope_params() -> Vec<Value> {
+    vec![
+        query(
+            "as_of",
+            "the score as it was at the end of this date (YYYY-MM-DD) or at this instant (RFC 3339)",
+            json!({"type": "string"}),
+        ),
+        query(
+            "topic",
+            "only engagement on items with this hashtag/tag/category",
+            json!({"type": "string"}),
+        ),
+        query("platform", "only events on this platform", json!({"type": "string"})),
+    ]
+}
+
+fn page_params() -> Vec<Value> {
+    vec![
+        query(
+            "limit",
+            "rows per page (default 50)",
+            json!({"type": "integer", "minimum": 0, "maximum": crate::params::MAX_LIMIT}),
+        ),
+        query(
+            "offset",
+            "rows to skip",
+            json!({"type": "integer", "minimum": 0}),
+        ),
+    ]
+}
+
+fn account_id() -> Value {
+    json!({"name": "id", "in": "path", "required": true,
+           "description": "`platform:native_id`, the dense id, or `@handle`",
+           "schema": {"type": "string"}})
+}
+
+fn json_ok(description: &str) -> Value {
+    json!({
+        "200": {"description": description, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "400": {"$ref": "#/components/responses/Error"},
+    })
+}
+
+fn with_404(mut responses: Value) -> Value {
+    responses["404"] = json!({"$ref": "#/components/responses/Error"});
+    responses
+}
+
+/// The document as a value (also used by tests).
+pub fn spec() -> Value {
+    let mut leaderboard_params = vec![query(
+        "measure",
+        "a name from /api/measures (default: the first)",
+        json!({"type": "string"}),
+    )];
+    leaderboard_params.extend(scope_params());
+    leaderboard_params.extend(page_params());
+    let mut account_params = vec![account_id()];
+    account_params.extend(scope_params());
+    let mut timeline_params = account_params.clone();
+    timeline_params.push(query(
+        "limit",
+        "top engagers to list (default 10)",
+        json!({"type": "integer", "minimum": 0, "maximum": crate::params::MAX_LIMIT}),
+    ));
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "renown",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Earned influence in social media, measured from the event log. Read-only unless the server has a token.",
+        },
+        "paths": {
+            "/api/stats": {"get": {"summary": "What the store holds", "responses": json_ok("counts by kind and platform, time range, ingest runs")}},
+            "/api/measures": {"get": {"summary": "The measures this build offers", "responses": json_ok("name, description and source of each measure")}},
+            "/api/leaderboard": {"get": {
+                "summary": "Accounts ranked by a measure, followers beside each score",
+                "parameters": leaderboard_params,
+                "responses": json_ok("a page of rows: rank, account, score, followers"),
+            }},
+            "/api/accounts/{id}": {"get": {
+                "summary": "One account: its score and rank under every measure",
+                "parameters": account_params,
+                "responses": with_404(json_ok("the account")),
+            }},
+            "/api/accounts/{id}/timeline": {"get": {
+                "summary": "Followers and engagement received over time, and the top engagers",
+                "parameters": timeline_params,
+                "responses": with_404(json_ok("time buckets as [start, followers, engagement] rows")),
+            }},
+            "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}},
+            "/api/ingest": {"post": {
+                "summary": "Ingest a file sent as the body (any supported format, plain, gzip or zstd)",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    query("name", "file name, used to detect the format", json!({"type": "string"})),
+                    query("format", "force a reader by name", json!({"type": "string"})),
+                    query("strict", "stop at the first bad record", json!({"type": "boolean"})),
+                ],
+                "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+                "responses": {
+                    "200": {"description": "the ingest report (status clean or partial)"},
+                    "400": {"$ref": "#/components/responses/Error"},
+                    "401": {"$ref": "#/components/responses/Error"},
+                    "403": {"$ref": "#/components/responses/Error"},
+                    "413": {"$ref": "#/components/responses/Error"},
+                    "422": {"description": "the file could not be read; the report says why"},
+                },
+            }},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": {"Error": {
+                "description": "what went wrong",
+                "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["error"],
+                    "properties": {"error": {"type": "string"}},
+                }}},
+            }},
+        },
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(spec())
+}

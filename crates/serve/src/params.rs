@@ -1,0 +1,99 @@
+//! Query-string parsing with messages a person can act on (axum's own rejections are plain text).
+
+use crate::error::{ApiError, ApiResult};
+use renown_measures::Scope;
+
+/// Largest page a list returns.
+pub const MAX_LIMIT: usize = 1000;
+pub const DEFAULT_LIMIT: usize = 50;
+
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+/// A page of a list.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct Page {
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl Page {
+    /// The slice of `0..total` this page covers.
+    pub fn range(&self, total: usize) -> std::ops::Range<usize> {
+        let start = self.offset.min(total);
+        start..(start + self.limit).min(total)
+    }
+}
+
+impl Params {
+    /// Parses a raw query, refusing names not in `allowed` (a typo should not be silently ignored).
+    pub fn parse(raw: Option<&str>, allowed: &[&str]) -> ApiResult<Params> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+            .map_err(|e| ApiError::bad_request(format!("malformed query string: {e}")))?;
+        for (k, _) in &pairs {
+            if !allowed.contains(&k.as_str()) {
+                return Err(ApiError::bad_request(format!(
+                    "unknown parameter {k:?} (accepted: {})",
+                    allowed.join(", ")
+                )));
+            }
+        }
+        Ok(Params { pairs })
+    }
+
+    /// The last non-empty value of `key`.
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(k, v)| k == key && !v.trim().is_empty())
+            .map(|(_, v)| v.trim())
+    }
+
+    pub fn usize(&self, key: &str, default: usize, max: usize) -> ApiResult<usize> {
+        let Some(v) = self.str(key) else {
+            return Ok(default);
+        };
+        let n: usize = v.parse().map_err(|_| {
+            ApiError::bad_request(format!("{key} must be a whole number, not {v:?}"))
+        })?;
+        if n > max {
+            return Err(ApiError::bad_request(format!(
+                "{key} must be at most {max}, not {n}"
+            )));
+        }
+        Ok(n)
+    }
+
+    pub fn page(&self) -> ApiResult<Page> {
+        Ok(Page {
+            limit: self.usize("limit", DEFAULT_LIMIT, MAX_LIMIT)?,
+            offset: self.usize("offset", 0, usize::MAX)?,
+        })
+    }
+
+    /// `as_of`: a bare date means the end of that day (UTC), as on the command line.
+    pub fn as_of(&self) -> ApiResult<Option<i64>> {
+        let Some(s) = self.str("as_of") else {
+            return Ok(None);
+        };
+        let t = renown_model::parse_time(s)
+            .map_err(|e| ApiError::bad_request(format!("as_of {s:?}: {e}")))?;
+        let is_bare_date = s.len() == 10 && s.as_bytes()[4] == b'-';
+        Ok(Some(if is_bare_date { t + 86_399 } else { t }))
+    }
+
+    pub fn scope(&self) -> ApiResult<Scope> {
+        Ok(Scope {
+            as_of: self.as_of()?,
+            topic: self.str("topic").map(str::to_string),
+            platform: self.str("platform").map(str::to_string),
+        })
+    }
+}
+
+/// The cache key part of a scope.
+pub fn scope_key(s: &Scope) -> (Option<i64>, Option<String>, Option<String>) {
+    (s.as_of, s.topic.clone(), s.platform.clone())
+}

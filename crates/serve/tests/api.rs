@@ -1,0 +1,371 @@
+//! The API in-process (tower `oneshot`), on a small simulated store.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use renown_ingest::schema::SchemaRow;
+use renown_ingest::{ingest_path, IngestOptions};
+use renown_serve::{router, AppState, Config};
+use renown_sim::{simulate, SimConfig};
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use tower::ServiceExt;
+
+const TOKEN: &str = "test-token-0123456789";
+
+fn events_jsonl(seed: u64, accounts: usize) -> Vec<u8> {
+    let sim = simulate(&SimConfig {
+        seed,
+        accounts,
+        bought_followers: 300,
+        viral_size: 80,
+        days: 120,
+        buy_day: 60,
+        viral_day: 30,
+        ..SimConfig::default()
+    });
+    let mut out = Vec::new();
+    for e in &sim.events {
+        serde_json::to_writer(&mut out, &SchemaRow::from_event(e, false)).unwrap();
+        out.write_all(b"\n").unwrap();
+    }
+    out
+}
+
+fn demo_store(dir: &Path) -> std::path::PathBuf {
+    let events = dir.join("events.jsonl");
+    std::fs::write(&events, events_jsonl(7, 200)).unwrap();
+    let db = dir.join("t.db");
+    let mut store = renown_store::Store::open(&db).unwrap();
+    let report = ingest_path(
+        &mut store,
+        &events,
+        &IngestOptions::default(),
+        &mut |_, _, _| {},
+    )
+    .unwrap();
+    assert!(report.added > 1000, "{report:?}");
+    db
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    app: Router,
+}
+
+fn fixture(token: Option<&str>, max_body: u64) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_store(dir.path());
+    let mut config = Config::new(db);
+    config.token = token.map(str::to_string);
+    config.max_body = max_body;
+    Fixture {
+        app: router(AppState::new(config)),
+        _dir: dir,
+    }
+}
+
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Value) {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let v = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    (status, v)
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, Value) {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+fn post(uri: &str, token: Option<&str>, body: Vec<u8>) -> Request<Body> {
+    let mut b = Request::post(uri);
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    b.body(Body::from(body)).unwrap()
+}
+
+fn error_of(v: &Value) -> &str {
+    v["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not a JSON error: {v}"))
+}
+
+#[tokio::test]
+async fn leaderboard_pages_are_slices_of_one_ranking() {
+    let f = fixture(None, 1 << 20);
+    let (s, all) = get(&f.app, "/api/leaderboard?measure=engagement&limit=30").await;
+    assert_eq!(s, StatusCode::OK, "{all}");
+    let rows = all["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 30);
+    assert!(all["total"].as_u64().unwrap() > 200);
+    for (i, pair) in rows.windows(2).enumerate() {
+        assert!(
+            pair[0]["score"].as_f64() >= pair[1]["score"].as_f64(),
+            "row {i}"
+        );
+        assert_eq!(pair[0]["rank"].as_u64().unwrap() as usize, i + 1);
+    }
+    assert!(rows.iter().all(|r| r["followers"].is_number()));
+    let (_, page) = get(
+        &f.app,
+        "/api/leaderboard?measure=engagement&limit=5&offset=10",
+    )
+    .await;
+    assert_eq!(page["rows"].as_array().unwrap()[..], rows[10..15]);
+    // Past the end: an empty page, not an error.
+    let (s, past) = get(&f.app, "/api/leaderboard?offset=100000").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(past["rows"].as_array().unwrap().is_empty());
+    // The default measure is the registry's first.
+    let (_, def) = get(&f.app, "/api/leaderboard?limit=1").await;
+    assert_eq!(def["measure"], renown_measures::MEASURES[0].name);
+}
+
+#[tokio::test]
+async fn bad_parameters_are_400_with_a_message() {
+    let f = fixture(None, 1 << 20);
+    for (uri, needle) in [
+        ("/api/leaderboard?measure=nope", "nope"),
+        ("/api/leaderboard?limit=abc", "limit"),
+        ("/api/leaderboard?limit=5000", "at most"),
+        ("/api/leaderboard?offset=-1", "offset"),
+        ("/api/leaderboard?as_of=yesterday", "as_of"),
+        ("/api/leaderboard?colour=red", "colour"),
+        ("/api/stats?x=1", "x"),
+        ("/api/accounts/0?as_of=2024-13-45", "as_of"),
+    ] {
+        let (s, v) = get(&f.app, uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        assert!(error_of(&v).contains(needle), "{uri}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn accounts_resolve_and_unknown_ones_are_404() {
+    let f = fixture(None, 1 << 20);
+    let (_, lb) = get(&f.app, "/api/leaderboard?measure=engagement&limit=1").await;
+    let top = &lb["rows"][0];
+    let id = top["id"].as_u64().unwrap();
+    let (s, a) = get(&f.app, &format!("/api/accounts/{id}")).await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["account"], top["account"]);
+    let engagement = a["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["measure"] == "engagement")
+        .unwrap();
+    assert_eq!(engagement["rank"], 1);
+    assert_eq!(engagement["score"], top["score"]);
+    // The same account by platform:native_id.
+    let by_native = format!(
+        "/api/accounts/{}:{}",
+        a["platform"].as_str().unwrap(),
+        a["native_id"].as_str().unwrap()
+    );
+    let (s, b) = get(&f.app, &by_native).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b["id"], a["id"]);
+
+    let (s, tl) = get(&f.app, &format!("/api/accounts/{id}/timeline")).await;
+    assert_eq!(s, StatusCode::OK, "{tl}");
+    let points = tl["points"].as_array().unwrap();
+    assert!(!points.is_empty());
+    let engaged: u64 = points.iter().map(|p| p[2].as_u64().unwrap()).sum();
+    assert_eq!(
+        engaged + tl["timeless_engagement"].as_u64().unwrap(),
+        top["score"].as_f64().unwrap() as u64
+    );
+    assert!(tl["top_engagers"].as_array().unwrap().len() <= 10);
+
+    for uri in [
+        "/api/accounts/nosuch:account",
+        "/api/accounts/99999999/timeline",
+    ] {
+        let (s, v) = get(&f.app, uri).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{uri}");
+        assert!(error_of(&v).contains("no account"), "{v}");
+    }
+    let (s, v) = get(&f.app, "/api/nothing-here").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    error_of(&v);
+}
+
+#[tokio::test]
+async fn writes_need_a_configured_and_matching_token() {
+    let body = events_jsonl(8, 100);
+    // Read-only server: refused whatever the request carries.
+    let ro = fixture(None, 1 << 30);
+    let (s, v) = send(
+        &ro.app,
+        post("/api/ingest?name=e.jsonl", Some(TOKEN), body.clone()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(error_of(&v).contains("read-only"));
+
+    let f = fixture(Some(TOKEN), 1 << 30);
+    let (s, v) = send(&f.app, post("/api/ingest?name=e.jsonl", None, body.clone())).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    for wrong in [
+        "",
+        "test-token-012345678",
+        "test-token-0123456789x",
+        "TEST-TOKEN-0123456789",
+    ] {
+        let (s, v) = send(
+            &f.app,
+            post("/api/ingest?name=e.jsonl", Some(wrong), body.clone()),
+        )
+        .await;
+        assert!(
+            s == StatusCode::FORBIDDEN || s == StatusCode::UNAUTHORIZED,
+            "{wrong:?}: {s}"
+        );
+        error_of(&v);
+    }
+    // Nothing was written by the refused requests.
+    let (_, before) = get(&f.app, "/api/stats").await;
+    let (_, lb_before) = get(&f.app, "/api/leaderboard?measure=engagement&limit=1000").await;
+    let (s, report) = send(&f.app, post("/api/ingest?name=e.jsonl", Some(TOKEN), body)).await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    assert_eq!(report["status"], "clean");
+    assert_eq!(report["file"], "upload:e.jsonl");
+    let (_, after) = get(&f.app, "/api/stats").await;
+    let added = report["added"].as_u64().unwrap();
+    assert!(added > 0);
+    assert_eq!(
+        after["events"].as_u64().unwrap(),
+        before["events"].as_u64().unwrap() + added
+    );
+    // Cached rankings follow the new state.
+    let (_, lb_after) = get(&f.app, "/api/leaderboard?measure=engagement&limit=1000").await;
+    assert_ne!(before["state"], after["state"]);
+    assert_ne!(lb_before["rows"], lb_after["rows"]);
+
+    let (s, v) = send(
+        &f.app,
+        post("/api/ingest?format=klingon", Some(TOKEN), b"x".to_vec()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("klingon"));
+    let (s, v) = send(&f.app, post("/api/ingest", Some(TOKEN), Vec::new())).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("empty"));
+    // Unreadable content: 422 with the report.
+    let (s, v) = send(
+        &f.app,
+        post("/api/ingest?name=x.bin", Some(TOKEN), vec![0u8, 1, 2, 3]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["report"]["status"], "failed");
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_413() {
+    let f = fixture(Some(TOKEN), 10_000);
+    let big = events_jsonl(9, 100);
+    assert!(big.len() > 10_000);
+    // Streamed without a length: refused when the count passes the limit.
+    let (s, v) = send(
+        &f.app,
+        post("/api/ingest?name=e.jsonl", Some(TOKEN), big.clone()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+    error_of(&v);
+    // Declared length: refused before reading.
+    let mut req = post("/api/ingest?name=e.jsonl", Some(TOKEN), big.clone());
+    req.headers_mut().insert(
+        header::CONTENT_LENGTH,
+        big.len().to_string().parse().unwrap(),
+    );
+    let (s, _) = send(&f.app, req).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    let (_, stats) = get(&f.app, "/api/stats").await;
+    assert_eq!(
+        stats["runs"].as_array().unwrap().len(),
+        1,
+        "nothing ingested"
+    );
+}
+
+#[tokio::test]
+async fn static_files_are_served_and_traversal_is_404() {
+    let f = fixture(None, 1 << 20);
+    let res = f
+        .app
+        .clone()
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    for ok in ["/app.js", "/style.css", "/vendor/uPlot.iife.min.js"] {
+        let (s, _) = get(&f.app, ok).await;
+        assert_eq!(s, StatusCode::OK, "{ok}");
+    }
+    for bad in [
+        "/../Cargo.toml",
+        "/..%2fCargo.toml",
+        "/%2e%2e/%2e%2e/Cargo.toml",
+        "/vendor/../../Cargo.toml",
+        "/vendor/..%5c..%5cCargo.toml",
+        "/....//Cargo.toml",
+        "//etc/passwd",
+        "/src/lib.rs",
+        "/nope.js",
+    ] {
+        let (s, _) = get(&f.app, bad).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{bad}");
+    }
+    let (s, v) = send(
+        &f.app,
+        Request::builder()
+            .method(Method::DELETE)
+            .uri("/api/stats")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    error_of(&v);
+}
+
+#[tokio::test]
+async fn every_documented_route_answers() {
+    let f = fixture(Some(TOKEN), 1 << 30);
+    let spec = renown_serve::openapi::spec();
+    let (s, served) = get(&f.app, "/api/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(served, spec);
+    let (_, lb) = get(&f.app, "/api/leaderboard?limit=1").await;
+    let id = lb["rows"][0]["id"].to_string();
+    let paths = spec["paths"].as_object().unwrap();
+    assert!(paths.len() >= 7);
+    for (path, ops) in paths {
+        let uri = path.replace("{id}", &id);
+        for method in ops.as_object().unwrap().keys() {
+            let req = match method.as_str() {
+                "get" => Request::get(&uri).body(Body::empty()).unwrap(),
+                "post" => post(
+                    &format!("{uri}?name=e.jsonl"),
+                    Some(TOKEN),
+                    events_jsonl(3, 50),
+                ),
+                other => panic!("undocumented method {other}"),
+            };
+            let (s, v) = send(&f.app, req).await;
+            assert!(s.is_success(), "{method} {uri}: {s} {v}");
+        }
+    }
+}

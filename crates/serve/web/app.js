@@ -1,0 +1,435 @@
+// renown dashboard: hash-routed pages over the JSON API. No build step, no framework.
+'use strict';
+
+const main = document.getElementById('main');
+let api = { paths: {} };   // the OpenAPI document: pages appear only for routes that exist
+let measures = [];         // from /api/measures
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null) continue;
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+async function getJSON(path) {
+  const r = await fetch(path, { headers: { accept: 'application/json' } });
+  let body = null;
+  try { body = await r.json(); } catch (_) { /* not JSON */ }
+  if (!r.ok) throw new Error((body && body.error) || `${r.status} ${r.statusText}`);
+  return body;
+}
+
+function fmt(x) {
+  if (x === null || x === undefined) return '';
+  if (typeof x !== 'number') return String(x);
+  if (Number.isInteger(x)) return x.toLocaleString('en-US');
+  const a = Math.abs(x);
+  return a >= 100 ? x.toFixed(0) : a >= 1 ? x.toFixed(2) : x.toPrecision(3);
+}
+
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== '' && v !== null && v !== undefined) q.set(k, v);
+  const s = q.toString();
+  return s ? '?' + s : '';
+}
+
+function parseHash() {
+  const h = location.hash.replace(/^#\/?/, '');
+  const [path, qs] = h.split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  return { parts, params: Object.fromEntries(new URLSearchParams(qs || '')) };
+}
+
+function go(parts, params) {
+  location.hash = '#/' + parts.map(encodeURIComponent).join('/') + query(params || {});
+}
+
+function showError(where, err) {
+  where.replaceChildren(el('p', { class: 'error', role: 'alert' }, err.message || String(err)));
+}
+
+function accountLink(row) {
+  return el('a', { href: '#/account/' + encodeURIComponent(String(row.id)), 'data-account': row.id }, row.account);
+}
+
+// ---------------------------------------------------------------- leaderboard
+
+async function leaderboardPage(params) {
+  const measure = params.measure || (measures[0] && measures[0].name) || '';
+  const limit = Math.min(Number(params.limit) || 50, 1000);
+  const offset = Math.max(Number(params.offset) || 0, 0);
+  const state = { measure, topic: params.topic || '', as_of: params.as_of || '', platform: params.platform || '' };
+
+  const select = el('select', { id: 'measure', name: 'measure' },
+    measures.map(m => el('option', { value: m.name, title: m.describe }, m.name)));
+  select.value = measure;
+  const topic = el('input', { id: 'topic', name: 'topic', placeholder: 'any', value: state.topic, size: 12 });
+  const asOf = el('input', { id: 'as_of', name: 'as_of', type: 'date', value: state.as_of });
+  const platform = el('input', { id: 'platform', name: 'platform', placeholder: 'any', value: state.platform, size: 10 });
+  const apply = () => go([], { measure: select.value, topic: topic.value.trim(), as_of: asOf.value, platform: platform.value.trim(), limit: params.limit });
+  select.addEventListener('change', apply);
+  const form = el('form', { class: 'controls', onsubmit: e => { e.preventDefault(); apply(); } },
+    el('label', {}, 'Measure', select), el('label', {}, 'Topic', topic),
+    el('label', {}, 'As of', asOf), el('label', {}, 'Platform', platform),
+    el('button', { type: 'submit' }, 'Apply'));
+  const spec = measures.find(m => m.name === measure);
+  const body = el('div', { id: 'leaderboard-body' }, el('p', { class: 'muted' }, 'Computing…'));
+  main.replaceChildren(
+    el('h1', {}, 'Leaderboard'),
+    el('p', { class: 'describe' }, spec ? `${spec.name}: ${spec.describe} (follows ${spec.follows})` : ''),
+    form, body);
+
+  let data;
+  try {
+    data = await getJSON('api/leaderboard' + query({ ...state, limit, offset }));
+  } catch (e) { return showError(body, e); }
+  const maxScore = Math.max(...data.rows.map(r => Math.abs(r.score)), 1e-12);
+  const maxFollowers = Math.max(...data.rows.map(r => r.followers), 1e-12);
+  const showFollowers = data.measure !== 'followers';
+  const table = el('table', { id: 'leaderboard', 'data-measure': data.measure },
+    el('thead', {}, el('tr', {},
+      el('th', { class: 'num' }, '#'), el('th', {}, 'Account'), el('th', {}, 'Platform'),
+      el('th', { class: 'num' }, data.measure),
+      showFollowers ? el('th', { class: 'num' }, 'followers') : null)),
+    el('tbody', {}, data.rows.map(r => el('tr', { 'data-id': r.id },
+      el('td', { class: 'num' }, r.rank),
+      el('td', { class: 'account' }, accountLink(r)),
+      el('td', {}, r.platform),
+      el('td', { class: 'num score', 'data-score': r.score }, fmt(r.score),
+        el('span', { class: 'bar score', style: `width:${(40 * Math.abs(r.score) / maxScore).toFixed(1)}px` })),
+      showFollowers ? el('td', { class: 'num followers' }, fmt(r.followers),
+        el('span', { class: 'bar followers', style: `width:${(40 * r.followers / maxFollowers).toFixed(1)}px` })) : null))));
+  const page = (off) => go([], { ...state, limit: params.limit, offset: off });
+  const pager = el('div', { class: 'pager' },
+    el('button', { id: 'prev', disabled: offset === 0 ? '' : null, onclick: () => page(Math.max(0, offset - limit)) }, '← previous'),
+    el('span', { class: 'muted' }, `${fmt(data.total ? offset + 1 : 0)}–${fmt(Math.min(offset + limit, data.total))} of ${fmt(data.total)} accounts`),
+    el('button', { id: 'next', disabled: offset + limit >= data.total ? '' : null, onclick: () => page(offset + limit) }, 'next →'));
+  body.replaceChildren(table, pager);
+}
+
+// ---------------------------------------------------------------- account
+
+function timelineChart(target, tl) {
+  const xs = [], followers = [], engagement = [];
+  for (const [t, f, e] of tl.points) { xs.push(t); followers.push(f); engagement.push(e); }
+  const width = Math.max(320, Math.min(target.clientWidth || 900, 1150) - 20);
+  const opts = {
+    width, height: 300,
+    title: `Followers and engagement received per ${tl.bucket}`,
+    scales: { x: { time: true }, f: {}, e: {} },
+    series: [
+      {},
+      { label: 'followers', scale: 'f', stroke: '#a15c00', width: 2 },
+      { label: `engagement / ${tl.bucket}`, scale: 'e', stroke: '#1f7a4d', fill: 'rgba(31,122,77,.12)', width: 1.5 },
+    ],
+    axes: [{}, { scale: 'f', label: 'followers' }, { scale: 'e', side: 1, label: 'engagement', grid: { show: false } }],
+  };
+  target.replaceChildren();
+  return new uPlot(opts, [xs, followers, engagement], target);
+}
+
+async function accountPage(id, params) {
+  const scope = { as_of: params.as_of || '', topic: params.topic || '', platform: params.platform || '' };
+  main.replaceChildren(el('p', { class: 'muted' }, 'Loading…'));
+  let acct;
+  try {
+    acct = await getJSON('api/accounts/' + encodeURIComponent(id) + query(scope));
+  } catch (e) { return showError(main, e); }
+  const chartBox = el('div', { class: 'chart', id: 'timeline-chart' }, el('p', { class: 'muted' }, 'Reading its history…'));
+  const engagers = el('div', { id: 'top-engagers' });
+  const kinds = el('div', { id: 'engagement-kinds' });
+  const audience = el('div', { id: 'audience' }, el('p', { class: 'muted' }, 'Auditing the audience…'));
+  main.replaceChildren(
+    el('p', {}, el('a', { href: '#/' }, '← leaderboard')),
+    el('h1', { id: 'account-name' }, acct.account),
+    el('p', { class: 'muted' }, `${acct.platform} · id ${acct.native_id}` + (acct.handle ? ` · ${acct.handle}` : '')),
+    el('h2', {}, 'Influence over time'),
+    chartBox,
+    el('div', { class: 'grid' },
+      el('div', { class: 'card' }, el('h2', {}, 'Every measure'),
+        el('table', { id: 'account-measures' },
+          el('thead', {}, el('tr', {}, el('th', {}, 'measure'), el('th', { class: 'num' }, 'score'), el('th', { class: 'num' }, 'rank'))),
+          el('tbody', {}, acct.measures.map(m => el('tr', {},
+            el('td', {}, el('a', { href: '#/' + query({ measure: m.measure }) }, m.measure)),
+            el('td', { class: 'num' }, fmt(m.score)),
+            el('td', { class: 'num' }, `${fmt(m.rank)} of ${fmt(m.of)}`)))))),
+      el('div', { class: 'card' }, el('h2', {}, 'Who engages most'), engagers),
+      el('div', { class: 'card' }, el('h2', {}, 'Engagement by kind'), kinds),
+      has('/api/accounts/{id}/audit') ? el('div', { class: 'card' }, el('h2', {}, 'Audience quality'), audience) : null));
+  if (has('/api/accounts/{id}/audit')) loadAudience(audience, id, scope);
+
+  let tl;
+  try {
+    tl = await getJSON('api/accounts/' + encodeURIComponent(id) + '/timeline' + query({ ...scope, limit: 10 }));
+  } catch (e) { return showError(chartBox, e); }
+  if (tl.points.length === 0) {
+    chartBox.replaceChildren(el('p', { class: 'muted' }, 'No dated events involve this account.'));
+  } else {
+    timelineChart(chartBox, tl);
+  }
+  engagers.replaceChildren(tl.top_engagers.length === 0 ? el('p', { class: 'muted' }, 'Nobody has engaged with this account.') :
+    el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'account'), el('th', { class: 'num' }, 'events'))),
+      el('tbody', {}, tl.top_engagers.map(r => el('tr', {}, el('td', { class: 'account' }, accountLink(r)), el('td', { class: 'num' }, fmt(r.events)))))));
+  const kindRows = Object.entries(tl.engagement_by_kind);
+  kinds.replaceChildren(kindRows.length === 0 ? el('p', { class: 'muted' }, 'None.') :
+    el('table', {}, el('tbody', {}, kindRows.map(([k, n]) => el('tr', {}, el('td', {}, k), el('td', { class: 'num' }, fmt(n)))))));
+}
+
+// ---------------------------------------------------------------- audit
+
+const pct = x => (100 * x).toFixed(1) + ' %';
+
+async function loadAudience(box, id, scope) {
+  let a;
+  try {
+    a = await getJSON('api/accounts/' + encodeURIComponent(id) + '/audit' + query({ as_of: scope.as_of, platform: scope.platform }));
+  } catch (e) { return showError(box, e); }
+  const reasons = Object.entries(a.reasons).filter(([, n]) => n > 0);
+  box.replaceChildren(
+    el('p', {}, el('strong', { id: 'audience-quality' }, a.followers ? pct(a.quality) : 'no followers'),
+      a.followers ? ` real audience (95 % interval ${pct(a.quality_low)} – ${pct(a.quality_high)})` : ''),
+    el('table', {}, el('tbody', {},
+      el('tr', {}, el('td', {}, 'followers'), el('td', { class: 'num' }, fmt(a.followers))),
+      el('tr', {}, el('td', {}, 'engaged with anyone'), el('td', { class: 'num' }, fmt(a.engaged_any))),
+      el('tr', {}, el('td', {}, 'engaged with this account'), el('td', { class: 'num' }, fmt(a.engaged_this))),
+      el('tr', {}, el('td', {}, 'suspicious'), el('td', { class: 'num' }, `${fmt(a.suspicious)} (${pct(a.suspicious_share)})`)),
+      reasons.map(([r, n]) => el('tr', {}, el('td', { class: 'muted' }, '  ' + r.replace(/_/g, ' ')), el('td', { class: 'num' }, fmt(n)))),
+      a.earned !== null ? el('tr', {}, el('td', {}, 'earned, without suspicious endorsers'),
+        el('td', { class: 'num' }, `${fmt(a.earned)} → ${fmt(a.earned_without_suspicious)}`)) : null)),
+    a.anomalies.length ? el('p', { class: 'muted' }, 'Follower spikes: ' +
+      a.anomalies.map(x => `${x.day} (+${fmt(x.gained)}, usual ${fmt(x.baseline)})`).join(', ')) : null);
+}
+
+async function auditPage(params) {
+  const limit = 50, offset = Math.max(Number(params.offset) || 0, 0);
+  main.replaceChildren(el('h1', {}, 'Audience audit'),
+    el('p', { class: 'describe' }, 'Accounts whose followers look bought first: followers who never engage, follow thousands, follow in bursts, were created together or sit in follow-back rings.'),
+    el('p', { class: 'muted', id: 'audit-body' }, 'Auditing every audience…'));
+  let d;
+  try { d = await getJSON('api/audit' + query({ limit, offset })); } catch (e) { return showError(main, e); }
+  const table = el('table', { id: 'audit' },
+    el('thead', {}, el('tr', {}, el('th', {}, 'Account'), el('th', { class: 'num' }, 'followers'),
+      el('th', { class: 'num' }, 'suspicious'), el('th', { class: 'num' }, 'quality (95 %)'),
+      el('th', { class: 'num' }, 'spikes'), el('th', { class: 'num' }, 'earned → without suspicious'))),
+    el('tbody', {}, d.rows.map(r => el('tr', { 'data-id': r.id },
+      el('td', { class: 'account' }, accountLink(r)), el('td', { class: 'num' }, fmt(r.followers)),
+      el('td', { class: 'num' }, pct(r.suspicious_share)),
+      el('td', { class: 'num' }, `${pct(r.quality)} (${pct(r.quality_low)}–${pct(r.quality_high)})`),
+      el('td', { class: 'num' }, r.anomalies.length),
+      el('td', { class: 'num' }, r.earned === null ? '' : `${fmt(r.earned)} → ${fmt(r.earned_without_suspicious)}`)))));
+  const pager = el('div', { class: 'pager' },
+    el('button', { disabled: offset === 0 ? '' : null, onclick: () => go(['audit'], { offset: Math.max(0, offset - limit) }) }, '← previous'),
+    el('span', { class: 'muted' }, `${fmt(d.total ? offset + 1 : 0)}–${fmt(Math.min(offset + limit, d.total))} of ${fmt(d.total)} audiences`),
+    el('button', { disabled: offset + limit >= d.total ? '' : null, onclick: () => go(['audit'], { offset: offset + limit }) }, 'next →'));
+  document.getElementById('audit-body').replaceWith(table, pager);
+}
+
+// ---------------------------------------------------------------- spread
+
+const hours = s => s === null || s === undefined ? '' : s < 3600 ? `${Math.round(s / 60)} min` : s < 172800 ? `${(s / 3600).toFixed(1)} h` : `${(s / 86400).toFixed(1)} d`;
+
+async function cascadesPage(params) {
+  const limit = 50, offset = Math.max(Number(params.offset) || 0, 0);
+  const topic = params.topic || '';
+  const topicInput = el('input', { id: 'cascade-topic', placeholder: 'any', value: topic, size: 12 });
+  main.replaceChildren(el('h1', {}, 'Cascades'),
+    el('p', { class: 'describe' }, 'Spread trees rebuilt from reshare, quote, reply and mention chains and from tag memes; parents the data does not name are inferred from earlier exposure.'),
+    el('form', { class: 'controls', onsubmit: e => { e.preventDefault(); go(['cascades'], { topic: topicInput.value.trim() }); } },
+      el('label', {}, 'Topic', topicInput), el('button', { type: 'submit' }, 'Apply')),
+    el('p', { class: 'muted', id: 'cascades-body' }, 'Rebuilding the trees…'));
+  let d;
+  try { d = await getJSON('api/cascades' + query({ topic, limit, offset })); } catch (e) { return showError(main, e); }
+  const table = el('table', { id: 'cascades' },
+    el('thead', {}, el('tr', {}, ['cascade', 'started by', 'origin', 'size', 'depth', 'breadth', 'virality', 'start', 'to half size']
+      .map((h, i) => el('th', { class: i >= 3 && i <= 6 ? 'num' : null }, h)))),
+    el('tbody', {}, d.rows.map(c => el('tr', {},
+      el('td', { class: 'account' }, el('a', { href: '#/cascade/' + encodeURIComponent(c.id) }, c.id)),
+      el('td', { class: 'account' }, accountLink(c.root)), el('td', {}, c.origin),
+      el('td', { class: 'num' }, fmt(c.size)), el('td', { class: 'num' }, c.depth), el('td', { class: 'num' }, fmt(c.max_breadth)),
+      el('td', { class: 'num' }, fmt(c.structural_virality)), el('td', {}, (c.start || '').slice(0, 16)),
+      el('td', {}, hours(c.time_to_half_seconds))))));
+  const pager = el('div', { class: 'pager' },
+    el('button', { disabled: offset === 0 ? '' : null, onclick: () => go(['cascades'], { topic, offset: Math.max(0, offset - limit) }) }, '← previous'),
+    el('span', { class: 'muted' }, `${fmt(d.total ? offset + 1 : 0)}–${fmt(Math.min(offset + limit, d.total))} of ${fmt(d.total)} cascades`),
+    el('button', { disabled: offset + limit >= d.total ? '' : null, onclick: () => go(['cascades'], { topic, offset: offset + limit }) }, 'next →'));
+  document.getElementById('cascades-body').replaceWith(table, pager);
+}
+
+// A radial tree: leaves spread evenly round the circle, each parent at the mean angle of its
+// children, depth as the radius.
+function radialTree(nodes) {
+  const NS = 'http://www.w3.org/2000/svg';
+  const size = 620, r0 = 20, R = size / 2 - 20;
+  const kids = nodes.map(() => []);
+  const at = new Map(nodes.map((n, i) => [n.index, i]));
+  const roots = [];
+  nodes.forEach((n, i) => { const p = at.get(n.parent); if (p === undefined) roots.push(i); else kids[p].push(i); });
+  const maxDepth = Math.max(1, ...nodes.map(n => n.depth));
+  const angle = new Array(nodes.length);
+  let leaf = 0, leaves = 0;
+  const count = i => kids[i].length === 0 ? 1 : kids[i].reduce((s, k) => s + count(k), 0);
+  roots.forEach(r => { leaves += count(r); });
+  const place = i => {
+    if (kids[i].length === 0) { angle[i] = 2 * Math.PI * (leaf++ + 0.5) / leaves; return angle[i]; }
+    const a = kids[i].map(place);
+    angle[i] = a.reduce((s, x) => s + x, 0) / a.length;
+    return angle[i];
+  };
+  roots.forEach(place);
+  const xy = i => {
+    const rad = nodes[i].depth === 0 ? 0 : r0 + (R - r0) * nodes[i].depth / maxDepth;
+    return [size / 2 + rad * Math.cos(angle[i]), size / 2 + rad * Math.sin(angle[i])];
+  };
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${size} ${size}`);
+  svg.setAttribute('width', size); svg.setAttribute('height', size);
+  svg.setAttribute('id', 'cascade-tree');
+  const colour = { reshare: '#2b59c3', quote: '#7a3fb0', reply: '#1f7a4d', comment: '#1f7a4d', mention: '#a15c00', post: '#1d2330' };
+  nodes.forEach((n, i) => {
+    const p = at.get(n.parent);
+    if (p === undefined) return;
+    const [x1, y1] = xy(p), [x2, y2] = xy(i);
+    const line = document.createElementNS(NS, 'line');
+    Object.entries({ x1, y1, x2, y2, stroke: n.inferred ? '#c0c6d0' : '#8892a6', 'stroke-width': 1, 'stroke-dasharray': n.inferred ? '3 2' : null })
+      .forEach(([k, v]) => v !== null && line.setAttribute(k, v));
+    svg.append(line);
+  });
+  nodes.forEach((n, i) => {
+    const [cx, cy] = xy(i);
+    const c = document.createElementNS(NS, 'circle');
+    c.setAttribute('cx', cx); c.setAttribute('cy', cy); c.setAttribute('r', n.depth === 0 ? 6 : 2.5);
+    c.setAttribute('fill', n.depth === 0 ? '#b42318' : (colour[n.kind] || '#667085'));
+    const t = document.createElementNS(NS, 'title');
+    t.textContent = `${n.account} · ${n.kind} · depth ${n.depth}${n.time ? ' · ' + n.time : ''}${n.inferred ? ' · inferred parent' : ''}`;
+    c.append(t);
+    svg.append(c);
+  });
+  return svg;
+}
+
+async function cascadePage(id) {
+  main.replaceChildren(el('p', { class: 'muted' }, 'Loading…'));
+  let c;
+  try { c = await getJSON('api/cascades/' + id.split('/').map(encodeURIComponent).join('/') + query({ limit: 1000 })); } catch (e) { return showError(main, e); }
+  const depthCounts = {};
+  for (const n of c.nodes) depthCounts[n.depth] = (depthCounts[n.depth] || 0) + 1;
+  main.replaceChildren(
+    el('p', {}, el('a', { href: '#/cascades' }, '← cascades')),
+    el('h1', {}, c.id),
+    el('p', { class: 'muted' }, 'Started by ', accountLink(c.root), ` · ${c.origin}` + (c.topic ? ` · #${c.topic}` : '') + (c.start ? ` · ${c.start}` : '')),
+    el('div', { class: 'grid' },
+      el('div', { class: 'chart' }, radialTree(c.nodes),
+        c.nodes_total > c.nodes.length ? el('p', { class: 'muted' }, `The first ${fmt(c.nodes.length)} of ${fmt(c.nodes_total)} adopters are drawn.`) : null),
+      el('div', { class: 'card' }, el('h2', {}, 'Shape'),
+        el('table', {}, el('tbody', {},
+          [['size', fmt(c.size)], ['depth', c.depth], ['largest generation', fmt(c.max_breadth)],
+           ['structural virality', fmt(c.structural_virality)], ['time to half its size', hours(c.time_to_half_seconds)]]
+            .map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', { class: 'num' }, v))))),
+        el('h2', {}, 'Adopters by depth'),
+        el('table', {}, el('tbody', {}, Object.entries(depthCounts).map(([d, n]) => el('tr', {}, el('td', {}, `depth ${d}`), el('td', { class: 'num' }, fmt(n)))))))));
+}
+
+async function dynamicsPage(params) {
+  const period = params.period || 'month';
+  main.replaceChildren(el('h1', {}, 'Dynamics: do the big get bigger?'), el('p', { class: 'muted' }, 'Estimating the attachment kernel…'));
+  let d;
+  try { d = await getJSON('api/dynamics' + query({ period, limit: 20 })); } catch (e) { return showError(main, e); }
+  const a = d.alpha;
+  const kernelBox = el('div', { class: 'chart', id: 'kernel-chart' });
+  const concBox = el('div', { class: 'chart', id: 'concentration-chart' });
+  const sel = el('select', { id: 'period', onchange: e => go(['dynamics'], { period: e.target.value }) },
+    ['day', 'week', 'month'].map(p => el('option', { value: p }, p)));
+  sel.value = period;
+  main.replaceChildren(
+    el('h1', {}, 'Dynamics: do the big get bigger?'),
+    el('p', { class: 'describe' }, a ?
+      `Attachment exponent α = ${a.value.toFixed(2)} (95 % bootstrap interval ${a.low.toFixed(2)} – ${a.high.toFixed(2)}, ${a.replicates} replicates): ` +
+      (a.low > 1 ? 'growth is super-linear in size.' : a.high < 1 ? 'growth is sub-linear in size.' : 'consistent with linear preferential attachment.') +
+      ` ${fmt(d.arrivals)} arrivals to ${fmt(d.accounts)} accounts.` : 'Too few dated arrivals to estimate the kernel.'),
+    el('div', { class: 'grid' },
+      el('div', {}, el('h2', {}, 'Attachment kernel A(k), log-log'), kernelBox),
+      el('div', {}, el('h2', {}, 'Concentration of engagement ', el('label', { class: 'muted' }, 'per ', sel)), concBox)),
+    el('h2', {}, 'Fittest accounts: growth their size does not explain'),
+    el('table', { id: 'fitness' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'account'), el('th', { class: 'num' }, 'fitness'), el('th', { class: 'num' }, 'arrivals'))),
+      el('tbody', {}, d.fitness.map(f => el('tr', {},
+        el('td', { class: 'account' }, accountLink({ id: f.account, account: f.label })),
+        el('td', { class: 'num' }, fmt(f.fitness)), el('td', { class: 'num' }, fmt(f.arrivals)))))));
+  const kp = d.kernel.filter(p => p.k > 0 && p.a > 0 && p.a_no_fitness > 0);
+  const w = Math.max(320, Math.min(560, kernelBox.clientWidth - 20));
+  if (kp.length > 1) {
+    new uPlot({
+      width: w, height: 300,
+      scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
+      series: [{ label: 'k' },
+        { label: 'A(k), with fitness', stroke: '#1f7a4d', width: 2, points: { show: true } },
+        { label: 'A(k), fitness fixed', stroke: '#a15c00', width: 1.5, dash: [4, 3] }],
+      axes: [{ label: 'size k (engagement received so far)' }, { label: 'A(k)' }],
+    }, [kp.map(p => p.k), kp.map(p => p.a), kp.map(p => p.a_no_fitness)], kernelBox);
+  } else kernelBox.append(el('p', { class: 'muted' }, 'Not enough points.'));
+  const cp = d.concentration;
+  if (cp.length > 1) {
+    new uPlot({
+      width: w, height: 300,
+      scales: { x: { time: true }, y: { range: [0, 1] } },
+      series: [{}, { label: 'Gini', stroke: '#2b59c3', width: 2 }, { label: 'top 1 % share', stroke: '#b42318', width: 2 }],
+      axes: [{}, { label: 'share' }],
+    }, [cp.map(p => p.start), cp.map(p => p.gini), cp.map(p => p.top1_share)], concBox);
+  } else concBox.append(el('p', { class: 'muted' }, `Only ${cp.length} ${period} in the data: pick a shorter period.`));
+}
+
+// ---------------------------------------------------------------- shell
+
+function has(path) { return !!(api.paths && api.paths[path]); }
+
+const pages = {
+  '': { nav: 'leaderboard', render: (parts, params) => leaderboardPage(params) },
+  account: { nav: null, render: (parts, params) => accountPage(parts[1], params) },
+  audit: { nav: 'audit', route: '/api/audit', title: 'Audit', render: (parts, params) => auditPage(params) },
+  cascades: { nav: 'cascades', route: '/api/cascades', title: 'Cascades', render: (parts, params) => cascadesPage(params) },
+  cascade: { nav: 'cascades', route: '/api/cascades/{id}', render: parts => cascadePage(parts.slice(1).join('/')) },
+  dynamics: { nav: 'dynamics', route: '/api/dynamics', title: 'Dynamics', render: (parts, params) => dynamicsPage(params) },
+};
+
+// Pages whose API route this server lacks are not offered at all.
+function buildNav() {
+  const nav = document.getElementById('nav');
+  for (const [key, p] of Object.entries(pages)) {
+    if (!p.route) continue;
+    if (!has(p.route)) { delete pages[key]; continue; }
+    if (p.title) nav.append(el('a', { href: '#/' + key, 'data-page': p.nav }, p.title));
+  }
+}
+
+async function route() {
+  const { parts, params } = parseHash();
+  const page = pages[parts[0] || ''];
+  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', !!page && a.dataset.page === page.nav);
+  if (!page) return showError(main, new Error('No such page.'));
+  try { await page.render(parts, params); } catch (e) { showError(main, e); }
+}
+
+async function start() {
+  try {
+    [api, { measures }] = await Promise.all([getJSON('api/openapi.json'), getJSON('api/measures')]);
+    const s = await getJSON('api/stats');
+    document.getElementById('store-summary').textContent =
+      `${fmt(s.accounts)} accounts · ${fmt(s.events)} events` + (s.first_time ? ` · ${s.first_time.slice(0, 10)} to ${s.last_time.slice(0, 10)}` : '');
+  } catch (e) { return showError(main, e); }
+  buildNav();
+  window.addEventListener('hashchange', route);
+  await route();
+  document.body.dataset.ready = '1';
+}
+
+start();
