@@ -4,9 +4,13 @@
 //! score is "as of", an optional topic and platform. [`MEASURES`] is the registry the CLI and the
 //! HTTP API offer — only measures that exist are listed.
 
+pub mod compare;
 pub mod counts;
-pub mod pagerank;
 pub mod earned;
+pub mod explain;
+pub mod influence_passivity;
+pub mod pagerank;
+pub mod tweepcred;
 
 use renown_store::{EventFilter, Store, StoreError};
 
@@ -70,6 +74,9 @@ pub static MEASURES: &[MeasureSpec] = &[
     counts::REPLIES,
     pagerank::PAGERANK,
     pagerank::ENGAGEMENT_PAGERANK,
+    compare::RESHARE_PAGERANK,
+    tweepcred::TWEEPCRED,
+    influence_passivity::INFLUENCE_PASSIVITY,
 ];
 
 pub fn measure(name: &str) -> Result<&'static MeasureSpec> {

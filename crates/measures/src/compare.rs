@@ -1,0 +1,326 @@
+//! How far measures agree: Spearman's ρ and Kendall's τ-b between every pair of measures, over
+//! all accounts and over the top accounts by each measure — the table of Cha et al. 2010
+//! ("Measuring User Influence in Twitter: The Million Follower Fallacy", Table 3).
+
+use crate::earned::graph_err;
+use crate::{measure, ranking, MeasureSpec, Result, Scope, Scores};
+use renown_graph::{cached_engagement_graph, pagerank, EngagementParams, PageRankOptions};
+use renown_model::Kind;
+use renown_store::Store;
+use serde::Serialize;
+
+/// Every pairwise correlation, ready for a table or the API.
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    /// Accounts compared (every account in the store).
+    pub accounts: usize,
+    pub measures: Vec<String>,
+    pub rows: Vec<Correlation>,
+}
+
+/// The agreement of two measures over one set of accounts.
+#[derive(Clone, Debug, Serialize)]
+pub struct Correlation {
+    pub a: String,
+    pub b: String,
+    /// `all`, or `top 10% by <measure>`.
+    pub set: String,
+    /// Accounts in the set.
+    pub n: usize,
+    /// Spearman's ρ with average ranks for ties; `None` when a side is constant.
+    pub spearman: Option<f64>,
+    /// Kendall's τ-b; `None` when a side is constant.
+    pub kendall: Option<f64>,
+}
+
+/// PageRank on the reshare graph (reshares and quotes, weighted by count) × n: the
+/// "PageRank on the retweet graph" column of the Cha-style comparison.
+pub fn reshare_pagerank(store: &Store, scope: &Scope) -> Result<Scores> {
+    let p = EngagementParams {
+        until: scope.as_of,
+        topic: scope.topic.clone(),
+        platform: scope.platform.clone(),
+        kind_weights: vec![(Kind::Reshare, 1.0), (Kind::Quote, 1.0)],
+        ..EngagementParams::default()
+    };
+    let (g, _) = cached_engagement_graph(store, &p).map_err(graph_err)?;
+    let opts = PageRankOptions {
+        tolerance: 1e-10,
+        max_iterations: 200,
+        ..PageRankOptions::default()
+    };
+    let n = g.n() as f64;
+    Ok(pagerank(&g, &opts)
+        .map_err(graph_err)?
+        .into_iter()
+        .map(|s| s * n)
+        .collect())
+}
+
+pub const RESHARE_PAGERANK: MeasureSpec = MeasureSpec {
+    name: "reshare-pagerank",
+    describe: "PageRank on the reshare (retweet) graph, weighted by count (× n)",
+    follows: "PageRank (Kwak et al. 2010) on the retweet graph, as compared with retweets and \
+              mentions in Cha et al. 2010",
+    compute: reshare_pagerank,
+};
+
+/// Computes the named measures and compares them; `top_percents` such as `[10.0, 1.0]`.
+pub fn compare(
+    store: &Store,
+    scope: &Scope,
+    names: &[&str],
+    top_percents: &[f64],
+) -> Result<Comparison> {
+    let mut scores = Vec::with_capacity(names.len());
+    for name in names {
+        scores.push((measure(name)?.compute)(store, scope)?);
+    }
+    Ok(compare_scores(names, &scores, top_percents))
+}
+
+/// Compares precomputed scores (one vector per measure, all the same length).
+pub fn compare_scores(names: &[&str], scores: &[Scores], top_percents: &[f64]) -> Comparison {
+    let n = scores.first().map_or(0, Vec::len);
+    let tops: Vec<Vec<(f64, Vec<u32>)>> = scores
+        .iter()
+        .map(|s| {
+            let order = ranking(s);
+            top_percents
+                .iter()
+                .map(|&p| {
+                    let k = ((p / 100.0 * n as f64).ceil() as usize).clamp(0, n);
+                    (p, order[..k].iter().map(|r| r.0).collect())
+                })
+                .collect()
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for i in 0..names.len() {
+        for j in i + 1..names.len() {
+            let (x, y) = (&scores[i], &scores[j]);
+            rows.push(correlation(names[i], names[j], "all".into(), x, y));
+            for (t, &p) in top_percents.iter().enumerate() {
+                for &by in &[i, j] {
+                    let ids = &tops[by][t].1;
+                    let xs: Vec<f64> = ids.iter().map(|&v| x[v as usize]).collect();
+                    let ys: Vec<f64> = ids.iter().map(|&v| y[v as usize]).collect();
+                    let set = format!("top {p}% by {}", names[by]);
+                    rows.push(correlation(names[i], names[j], set, &xs, &ys));
+                }
+            }
+        }
+    }
+    Comparison {
+        accounts: n,
+        measures: names.iter().map(|s| s.to_string()).collect(),
+        rows,
+    }
+}
+
+fn correlation(a: &str, b: &str, set: String, x: &[f64], y: &[f64]) -> Correlation {
+    Correlation {
+        a: a.to_string(),
+        b: b.to_string(),
+        set,
+        n: x.len(),
+        spearman: spearman(x, y),
+        kendall: kendall_tau_b(x, y),
+    }
+}
+
+/// Ranks 1..n with ties given their average rank.
+pub fn average_ranks(x: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut r = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &idx[i..=j] {
+            r[k] = avg;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+/// Spearman's ρ: Pearson's correlation of the average ranks.
+pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
+    assert_eq!(x.len(), y.len());
+    if x.len() < 2 {
+        return None;
+    }
+    let (rx, ry) = (average_ranks(x), average_ranks(y));
+    let mean = (x.len() as f64 + 1.0) / 2.0;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in rx.iter().zip(&ry) {
+        let (dx, dy) = (a - mean, b - mean);
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+}
+
+/// Kendall's τ-b in O(n log n) (Knight 1966): sort by (x, y), count discordant pairs as the
+/// swaps of a merge sort by y, and correct for ties in x, in y and in both.
+pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
+    assert_eq!(x.len(), y.len());
+    let n = x.len();
+    if n < 2 {
+        return None;
+    }
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(y[a].total_cmp(&y[b])));
+    let pairs = |t: u64| t * t.saturating_sub(1) / 2;
+    let (mut tie_x, mut tie_xy) = (0u64, 0u64);
+    let (mut run_x, mut run_xy) = (1u64, 1u64);
+    for w in idx.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if x[a] == x[b] {
+            run_x += 1;
+            if y[a] == y[b] {
+                run_xy += 1;
+            } else {
+                tie_xy += pairs(run_xy);
+                run_xy = 1;
+            }
+        } else {
+            tie_x += pairs(run_x);
+            tie_xy += pairs(run_xy);
+            run_x = 1;
+            run_xy = 1;
+        }
+    }
+    tie_x += pairs(run_x);
+    tie_xy += pairs(run_xy);
+    let mut ys: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
+    let mut buf = vec![0.0; n];
+    let swaps = merge_count(&mut ys, &mut buf);
+    let mut tie_y = 0u64;
+    let mut run = 1u64;
+    for w in ys.windows(2) {
+        if w[0] == w[1] {
+            run += 1;
+        } else {
+            tie_y += pairs(run);
+            run = 1;
+        }
+    }
+    tie_y += pairs(run);
+    let n0 = pairs(n as u64);
+    let denom = ((n0 - tie_x) as f64) * ((n0 - tie_y) as f64);
+    if denom <= 0.0 {
+        return None;
+    }
+    let num = n0 as f64 - tie_x as f64 - tie_y as f64 + tie_xy as f64 - 2.0 * swaps as f64;
+    Some(num / denom.sqrt())
+}
+
+/// Sorts `v` ascending (stable) and returns the number of inversions (strictly greater before).
+fn merge_count(v: &mut [f64], buf: &mut [f64]) -> u64 {
+    let n = v.len();
+    if n < 2 {
+        return 0;
+    }
+    let mid = n / 2;
+    let mut swaps =
+        merge_count(&mut v[..mid], &mut buf[..mid]) + merge_count(&mut v[mid..], &mut buf[mid..]);
+    let (mut i, mut j, mut k) = (0, mid, 0);
+    while i < mid && j < n {
+        if v[j] < v[i] {
+            buf[k] = v[j];
+            swaps += (mid - i) as u64;
+            j += 1;
+        } else {
+            buf[k] = v[i];
+            i += 1;
+        }
+        k += 1;
+    }
+    buf[k..k + mid - i].copy_from_slice(&v[i..mid]);
+    k += mid - i;
+    buf[k..k + n - j].copy_from_slice(&v[j..n]);
+    v.copy_from_slice(&buf[..n]);
+    swaps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The O(n²) definition of τ-b.
+    fn tau_b_naive(x: &[f64], y: &[f64]) -> Option<f64> {
+        let (mut c, mut d, mut tx, mut ty) = (0.0, 0.0, 0.0, 0.0);
+        for i in 0..x.len() {
+            for j in i + 1..x.len() {
+                let a = (x[i] - x[j]).signum() * (x[i] != x[j]) as i32 as f64;
+                let b = (y[i] - y[j]).signum() * (y[i] != y[j]) as i32 as f64;
+                if a == 0.0 && b == 0.0 {
+                } else if a == 0.0 {
+                    tx += 1.0;
+                } else if b == 0.0 {
+                    ty += 1.0;
+                } else if a == b {
+                    c += 1.0;
+                } else {
+                    d += 1.0;
+                }
+            }
+        }
+        let den = ((c + d + tx) * (c + d + ty)) as f64;
+        (den > 0.0).then(|| (c - d) / den.sqrt())
+    }
+
+    #[test]
+    fn kendall_matches_the_definition_with_ties() {
+        let mut s = 12345u64;
+        let mut next = |m: u64| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 33) % m) as f64
+        };
+        for len in [2usize, 3, 7, 50, 301] {
+            for m in [2u64, 5, 1000] {
+                let x: Vec<f64> = (0..len).map(|_| next(m)).collect();
+                let y: Vec<f64> = (0..len).map(|_| next(m)).collect();
+                let (a, b) = (kendall_tau_b(&x, &y), tau_b_naive(&x, &y));
+                match (a, b) {
+                    (Some(a), Some(b)) => assert!((a - b).abs() < 1e-12, "{a} vs {b}"),
+                    (a, b) => assert_eq!(a, b),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn spearman_and_kendall_on_known_values() {
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(spearman(&x, &[2.0, 4.0, 6.0, 8.0, 10.0]), Some(1.0));
+        assert_eq!(kendall_tau_b(&x, &[5.0, 4.0, 3.0, 2.0, 1.0]), Some(-1.0));
+        // scipy.stats.spearmanr([1,2,3,4,5],[5,6,7,8,7]) = 0.8207826816681233
+        let r = spearman(&x, &[5.0, 6.0, 7.0, 8.0, 7.0]).unwrap();
+        assert!((r - 0.8207826816681233).abs() < 1e-12, "{r}");
+        // scipy.stats.kendalltau(...) (tau-b) = 0.7378647873726218
+        let t = kendall_tau_b(&x, &[5.0, 6.0, 7.0, 8.0, 7.0]).unwrap();
+        assert!((t - 0.7378647873726218).abs() < 1e-12, "{t}");
+        assert_eq!(spearman(&x, &[1.0; 5]), None);
+    }
+
+    #[test]
+    fn comparison_lists_every_pair_and_top_set() {
+        let a = vec![5.0, 4.0, 3.0, 2.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let b = vec![1.0, 2.0, 3.0, 4.0, 5.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let c = compare_scores(&["a", "b"], &[a, b], &[50.0]);
+        assert_eq!(c.rows.len(), 3);
+        assert_eq!(c.rows[1].set, "top 50% by a");
+        assert_eq!(c.rows[1].n, 5);
+        assert_eq!(c.rows[1].spearman, Some(-1.0));
+    }
+}
