@@ -1,6 +1,8 @@
 //! One file per subcommand, each carrying its own usage text and examples.
 
+mod compare;
 mod demo;
+mod explain;
 mod export;
 mod ingest;
 mod link;
@@ -35,6 +37,8 @@ pub enum Command {
     Link(link::Args),
     Stats(stats::Args),
     Rank(rank::Args),
+    Compare(compare::Args),
+    Explain(explain::Args),
     Export(export::Args),
     Demo(demo::Args),
     Serve(serve::Args),
@@ -46,6 +50,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Link(a) => link::run(a, &cli.db),
         Command::Stats(a) => stats::run(a, &cli.db),
         Command::Rank(a) => rank::run(a, &cli.db),
+        Command::Compare(a) => compare::run(a, &cli.db),
+        Command::Explain(a) => explain::run(a, &cli.db),
         Command::Export(a) => export::run(a, &cli.db),
         Command::Demo(a) => demo::run(a, &cli.db),
         Command::Serve(a) => serve::run(a, &cli.db),

@@ -1,0 +1,93 @@
+use crate::output::{OutputFormat, Table};
+use crate::Outcome;
+use renown_measures::compare::compare;
+use renown_measures::{measure, Scope, MEASURES};
+use serde_json::json;
+use std::path::Path;
+
+const EXAMPLES: &str = "\
+Examples:
+  renown compare
+  renown compare --by earned,reshares,mentions,replies,pagerank
+  renown compare --top-percent 10,1 --format csv > correlations.csv
+  renown compare --as-of 2012-07-04 --format json | jq '.rows[0]'
+
+For every pair of measures: Spearman's rho and Kendall's tau-b over all accounts, then over the
+top accounts by each of the two measures (Cha et al. 2010, Table 3).";
+
+/// Rank correlations between measures (Spearman, Kendall) over all and top accounts.
+#[derive(clap::Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Measures to compare, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub by: Vec<String>,
+    /// Top sets, in percent of accounts, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [10.0, 1.0])]
+    pub top_percent: Vec<f64>,
+    /// Scores as they were at the end of this date (YYYY-MM-DD) or at this instant (RFC 3339).
+    #[arg(long, value_parser = super::parse_as_of)]
+    pub as_of: Option<i64>,
+    /// Only engagement on items carrying this hashtag/tag/category.
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Only events on this platform.
+    #[arg(long)]
+    pub platform: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+    let names: Vec<&str> = if args.by.is_empty() {
+        MEASURES.iter().map(|m| m.name).collect()
+    } else {
+        args.by.iter().map(|s| s.trim()).collect()
+    };
+    for n in &names {
+        measure(n)?;
+    }
+    if names.len() < 2 {
+        anyhow::bail!("compare needs at least two measures");
+    }
+    if let Some(p) = args
+        .top_percent
+        .iter()
+        .find(|p| !(**p > 0.0 && **p <= 100.0))
+    {
+        anyhow::bail!("--top-percent {p} must be in (0, 100]");
+    }
+    let store = super::open_existing(db)?;
+    let scope = Scope {
+        as_of: args.as_of,
+        topic: args.topic.clone(),
+        platform: args.platform.clone(),
+    };
+    let c = compare(&store, &scope, &names, &args.top_percent)?;
+    let mut out = std::io::stdout().lock();
+    if args.format == OutputFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &c)?;
+        std::io::Write::write_all(&mut out, b"\n")?;
+        return Ok(Outcome::Clean);
+    }
+    let mut table = Table::new(&[
+        "measure_a",
+        "measure_b",
+        "set",
+        "accounts",
+        "spearman",
+        "kendall",
+    ]);
+    for r in &c.rows {
+        table.push(vec![
+            json!(r.a),
+            json!(r.b),
+            json!(r.set),
+            json!(r.n),
+            json!(r.spearman),
+            json!(r.kendall),
+        ]);
+    }
+    table.write(args.format, &mut out)?;
+    Ok(Outcome::Clean)
+}

@@ -1,0 +1,167 @@
+use crate::output::{OutputFormat, Table};
+use crate::Outcome;
+use renown_measures::explain::{explain, ExplainOptions, Explanation};
+use renown_measures::Scope;
+use serde_json::json;
+use std::io::Write;
+use std::path::Path;
+
+const EXAMPLES: &str = "\
+Examples:
+  renown explain @ada_writes
+  renown explain demo:c1 --endorsers 20 --months 24
+  renown explain twitter:12345 --as-of 2012-07-04 --format json | jq '.by_month'
+
+ACCOUNT is platform:id, a native id, or a handle. The score is decomposed exactly: the shares of
+the endorsers, of the kinds and of the months add up to it.";
+
+/// Explain an account's earned influence: endorsers, kinds, months, consistency, followers.
+#[derive(clap::Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// The account (platform:id, native id or @handle).
+    pub account: String,
+    /// Endorsers to list by name.
+    #[arg(long, default_value_t = 10)]
+    pub endorsers: usize,
+    /// Months in the score's trajectory (each one a full recomputation; 0 = none).
+    #[arg(long, default_value_t = 12)]
+    pub months: usize,
+    /// The score as it was at the end of this date (YYYY-MM-DD) or at this instant (RFC 3339).
+    #[arg(long, value_parser = super::parse_as_of)]
+    pub as_of: Option<i64>,
+    /// Only engagement on items carrying this hashtag/tag/category.
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Only events on this platform.
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// `table` prints a report; `json` the full structure; `csv` the endorsers.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+    let store = super::open_existing(db)?;
+    let id = store.find_account(&args.account)?;
+    let scope = Scope {
+        as_of: args.as_of,
+        topic: args.topic.clone(),
+        platform: args.platform.clone(),
+    };
+    let opts = ExplainOptions {
+        endorsers: args.endorsers,
+        trajectory_months: args.months,
+        ..ExplainOptions::default()
+    };
+    let x = explain(&store, &scope, id, &opts)?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &x)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Csv => endorsers(&x).write(OutputFormat::Csv, &mut out)?,
+        OutputFormat::Table => report(&x, &mut out)?,
+    }
+    Ok(Outcome::Clean)
+}
+
+fn endorsers(x: &Explanation) -> Table {
+    let mut t = Table::new(&[
+        "endorser",
+        "their_score",
+        "credibility",
+        "contribution",
+        "share",
+        "actions",
+        "follows",
+    ]);
+    for e in &x.endorsers {
+        t.push(vec![
+            json!(e.account),
+            json!(e.score),
+            json!(e.credibility),
+            json!(e.contribution),
+            json!(e.share),
+            json!(e.actions),
+            json!(e.follows),
+        ]);
+    }
+    t
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}
+
+fn report(x: &Explanation, out: &mut dyn Write) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "{}: earned influence {:.4} (rank {} of {}; {} accounts score above zero)",
+        x.account, x.score, x.rank, x.accounts, x.ranked
+    )?;
+    if let Some(r) = &x.reference {
+        writeln!(out, "seen from {r}")?;
+    }
+    writeln!(
+        out,
+        "consistency factor {:.3} ({:.2} active months, {} calendar months with engagement); \
+         credibility {:.4} (base vote {:.3})",
+        x.consistency.factor,
+        x.consistency.active_months,
+        x.consistency.months_with_engagement,
+        x.credibility,
+        x.base_vote
+    )?;
+    writeln!(
+        out,
+        "followers: {} ({} pass anything on) contribute {:.4} ({})\n",
+        x.followers.followers,
+        x.followers.credible_followers,
+        x.followers.contribution,
+        pct(x.followers.share)
+    )?;
+    writeln!(out, "Top endorsers:")?;
+    endorsers(x).write(OutputFormat::Table, out)?;
+    if x.other_endorsers > 0 {
+        writeln!(
+            out,
+            "... and {} more endorsers ({})",
+            x.other_endorsers,
+            pct(x.other_share)
+        )?;
+    }
+    writeln!(out, "\nBy kind:")?;
+    let mut t = Table::new(&["kind", "contribution", "share", "actions"]);
+    for k in &x.by_kind {
+        t.push(vec![
+            json!(k.kind),
+            json!(k.contribution),
+            json!(pct(k.share)),
+            json!(k.actions),
+        ]);
+    }
+    t.write(OutputFormat::Table, out)?;
+    writeln!(out, "\nBy month (when the engagement happened):")?;
+    let mut t = Table::new(&["month", "contribution", "share", "engagers", "actions"]);
+    for m in &x.by_month {
+        t.push(vec![
+            json!(m.month),
+            json!(m.contribution),
+            json!(pct(m.share)),
+            json!(m.engagers),
+            json!(m.actions),
+        ]);
+    }
+    t.write(OutputFormat::Table, out)?;
+    if !x.trajectory.is_empty() {
+        writeln!(out, "\nTrajectory (score as of each month's end):")?;
+        let mut t = Table::new(&["as_of", "score", "rank"]);
+        for p in &x.trajectory {
+            t.push(vec![json!(p.as_of), json!(p.score), json!(p.rank)]);
+        }
+        t.write(OutputFormat::Table, out)?;
+    }
+    Ok(())
+}
