@@ -9,7 +9,6 @@ pub mod counts;
 pub mod earned;
 pub mod explain;
 pub mod influence_passivity;
-pub mod pagerank;
 pub mod tweepcred;
 
 use renown_store::{EventFilter, Store, StoreError};
@@ -72,8 +71,6 @@ pub static MEASURES: &[MeasureSpec] = &[
     counts::RESHARES,
     counts::MENTIONS,
     counts::REPLIES,
-    pagerank::PAGERANK,
-    pagerank::ENGAGEMENT_PAGERANK,
     compare::RESHARE_PAGERANK,
     tweepcred::TWEEPCRED,
     influence_passivity::INFLUENCE_PASSIVITY,
