@@ -413,14 +413,21 @@ fn parse_car(bytes: &[u8]) -> Result<Car<'_>, String> {
     Ok(Car { roots, blocks })
 }
 
+const MAX_MST_DEPTH: usize = 128;
+
 /// Every (key, record CID) of the Merkle search tree rooted at `node`, in key order.
-fn walk_mst<'a>(
-    car: &Car<'a>,
+fn walk_mst(
+    car: &Car<'_>,
     node: &[u8],
     seen: &mut HashSet<Vec<u8>>,
     out: &mut Vec<(String, Vec<u8>)>,
     missing: &mut u64,
+    depth: usize,
 ) -> Result<(), String> {
+    // Real trees are a few levels deep; a crafted chain must not exhaust the stack.
+    if depth > MAX_MST_DEPTH {
+        return Err(format!("MST deeper than {MAX_MST_DEPTH} levels"));
+    }
     if !seen.insert(node.to_vec()) {
         return Ok(());
     }
@@ -430,7 +437,7 @@ fn walk_mst<'a>(
     };
     let v: Value = ciborium::from_reader(*bytes).map_err(|e| format!("MST node: {e}"))?;
     if let Some(l) = field(&v, "l").and_then(link) {
-        walk_mst(car, l, seen, out, missing)?;
+        walk_mst(car, l, seen, out, missing, depth + 1)?;
     }
     let mut key: Vec<u8> = Vec::new();
     if let Some(Value::Array(entries)) = field(&v, "e") {
@@ -454,7 +461,7 @@ fn walk_mst<'a>(
                 .ok_or("MST entry without a value link")?;
             out.push((String::from_utf8_lossy(&key).into_owned(), value.to_vec()));
             if let Some(t) = field(e, "t").and_then(link) {
-                walk_mst(car, t, seen, out, missing)?;
+                walk_mst(car, t, seen, out, missing, depth + 1)?;
             }
         }
     }
@@ -486,8 +493,15 @@ fn read_car(bytes: &[u8], sink: &mut dyn Sink) -> Result<(), ReadError> {
         .ok_or_else(|| ReadError::Format("commit without a data link".into()))?;
     let mut entries = Vec::new();
     let mut missing = 0;
-    walk_mst(&car, data, &mut HashSet::new(), &mut entries, &mut missing)
-        .map_err(ReadError::Format)?;
+    walk_mst(
+        &car,
+        data,
+        &mut HashSet::new(),
+        &mut entries,
+        &mut missing,
+        0,
+    )
+    .map_err(ReadError::Format)?;
     if missing > 0 {
         sink.warn(format!(
             "{missing} tree nodes are not in the file (a partial CAR); their records are not read"

@@ -116,8 +116,6 @@ impl<'de> Deserialize<'de> for Iri {
 #[derive(Deserialize)]
 struct Note {
     id: Option<String>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
     #[serde(rename = "inReplyTo")]
     in_reply_to: Option<Iri>,
     published: Option<String>,
@@ -405,7 +403,6 @@ fn activity_events(
                 .map(|n| n.trim_start_matches('#').to_string())
                 .filter(|n| !n.is_empty())
                 .collect();
-            let _ = &note.kind;
             out.push(e);
             let mut seen: Vec<String> = target.into_iter().map(|t| t.id).collect();
             for t in note

@@ -347,7 +347,6 @@ impl Reader<'_> {
             events.push(e);
         } else if let Some(l) = w.like {
             let mut e = Event::new(PLATFORM, Kind::Like, owner);
-            e.item = None;
             e.parent = Some(l.tweet_id.0.clone());
             e.source_id = Some(l.tweet_id.0);
             events.push(e);
