@@ -31,6 +31,10 @@ pub struct Caches {
     ranked: Memo<(&'static str, ScopeKey, String), Arc<Ranked>>,
     timelines: Memo<(u32, ScopeKey, String), Arc<Value>>,
     stats: Memo<String, Arc<Value>>,
+    pub(crate) cascades: Memo<(ScopeKey, String), Arc<crate::spread::Cascades>>,
+    pub(crate) dynamics: Memo<(ScopeKey, String, String), Arc<renown_spread::DynamicsReport>>,
+    #[allow(clippy::type_complexity)]
+    pub(crate) explanations: Memo<(u32, ScopeKey, usize, usize, String), Arc<Value>>,
 }
 
 impl Default for Caches {
@@ -41,6 +45,9 @@ impl Default for Caches {
             ranked: Memo::new(64),
             timelines: Memo::new(512),
             stats: Memo::new(4),
+            cascades: Memo::new(8),
+            dynamics: Memo::new(8),
+            explanations: Memo::new(256),
         }
     }
 }

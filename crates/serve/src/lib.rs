@@ -9,9 +9,11 @@ pub mod assets;
 pub mod cache;
 pub mod error;
 pub mod ingest;
+pub mod insight;
 pub mod openapi;
 pub mod params;
 pub mod pool;
+pub mod spread;
 
 use axum::error_handling::HandleErrorLayer;
 use axum::http::StatusCode;
@@ -93,6 +95,13 @@ pub fn router(state: Shared) -> Router {
         .route("/api/leaderboard", get(api::leaderboard))
         .route("/api/accounts/{id}", get(api::account))
         .route("/api/accounts/{id}/timeline", get(api::timeline))
+        .route("/api/accounts/{id}/explain", get(insight::explain))
+        .route("/api/accounts/{id}/trajectory", get(insight::trajectory))
+        .route("/api/compare", get(insight::compare))
+        .route("/api/accounts/{id}/spread", get(spread::account))
+        .route("/api/cascades", get(spread::list))
+        .route("/api/cascades/{*id}", get(spread::one))
+        .route("/api/dynamics", get(spread::dynamics))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api", get(api::not_found))
         .route("/api/{*rest}", get(api::not_found))

@@ -57,6 +57,21 @@ fn with_404(mut responses: Value) -> Value {
     responses
 }
 
+
+fn account_params_plain() -> Vec<Value> {
+    let mut p = vec![account_id()];
+    p.extend(scope_params());
+    p
+}
+
+/// `first`, then the scope parameters, then `last`.
+fn with_scope(first: Value, last: Value) -> Vec<Value> {
+    let mut p = vec![first];
+    p.extend(scope_params());
+    p.push(last);
+    p
+}
+
 /// The document as a value (also used by tests).
 pub fn spec() -> Value {
     let mut leaderboard_params = vec![query(
@@ -74,6 +89,50 @@ pub fn spec() -> Value {
         "top engagers to list (default 10)",
         json!({"type": "integer", "minimum": 0, "maximum": crate::params::MAX_LIMIT}),
     ));
+    let compare_params: Vec<Value> = {
+        let mut p = vec![
+            query(
+                "measures",
+                "comma-separated measure names (default: all)",
+                json!({"type": "string"}),
+            ),
+            query(
+                "top",
+                "comma-separated top percentages (default 10,1)",
+                json!({"type": "string"}),
+            ),
+        ];
+        p.extend(scope_params());
+        p
+    };
+    let cascades_params: Vec<Value> = {
+        let mut p = scope_params();
+        p.extend(page_params());
+        p
+    };
+    let cascade_params: Vec<Value> = {
+        let mut p = vec![json!({"name": "id", "in": "path", "required": true,
+            "description": "the cascade id from /api/cascades (may contain slashes)",
+            "schema": {"type": "string"}})];
+        p.extend(scope_params());
+        p.extend(page_params());
+        p
+    };
+    let dynamics_params: Vec<Value> = {
+        let mut p = vec![query(
+            "period",
+            "day, week or month (default month)",
+            json!({"type": "string", "enum": ["day", "week", "month"]}),
+        )];
+        p.push(query(
+            "bootstrap",
+            "bootstrap replicates for the interval of α (default 100)",
+            json!({"type": "integer", "minimum": 0, "maximum": 1000}),
+        ));
+        p.extend(scope_params());
+        p.extend(page_params());
+        p
+    };
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -98,6 +157,41 @@ pub fn spec() -> Value {
                 "summary": "Followers and engagement received over time, and the top engagers",
                 "parameters": timeline_params,
                 "responses": with_404(json_ok("time buckets as [start, followers, engagement] rows")),
+            }},
+            "/api/accounts/{id}/explain": {"get": {
+                "summary": "Earned influence decomposed: each top endorser's share (with its own score), by kind, by month, consistency, followers",
+                "parameters": with_scope(account_id(), query("endorsers", "endorsers listed by name (default 10)", json!({"type": "integer", "minimum": 0, "maximum": crate::params::MAX_LIMIT}))),
+                "responses": with_404(json_ok("the explanation")),
+            }},
+            "/api/accounts/{id}/trajectory": {"get": {
+                "summary": "Earned influence and rank at each of the last month ends",
+                "parameters": with_scope(account_id(), query("months", "month ends (default 12, at most 36)", json!({"type": "integer", "minimum": 0, "maximum": 36}))),
+                "responses": with_404(json_ok("points: as_of, score, rank")),
+            }},
+            "/api/compare": {"get": {
+                "summary": "Spearman and Kendall rank correlations between every pair of measures, over all accounts and each measure's top percent",
+                "parameters": compare_params,
+                "responses": json_ok("one row per pair and account set"),
+            }},
+            "/api/cascades": {"get": {
+                "summary": "Spread trees (reshare/quote/reply/mention chains, tag memes, inferred exposure), largest first",
+                "parameters": cascades_params,
+                "responses": json_ok("a page of cascades: root, origin, size, depth, breadth, structural virality, time to half size"),
+            }},
+            "/api/cascades/{id}": {"get": {
+                "summary": "One cascade and a page of its nodes (parents before children)",
+                "parameters": cascade_params,
+                "responses": with_404(json_ok("the cascade with nodes: parent index, depth, time, kind, account, inferred")),
+            }},
+            "/api/accounts/{id}/spread": {"get": {
+                "summary": "Cascades an account started, its downstream reach, the reach it carried for others, initiator and amplifier credit",
+                "parameters": account_params_plain(),
+                "responses": with_404(json_ok("the account's spread")),
+            }},
+            "/api/dynamics": {"get": {
+                "summary": "Do the big get bigger: attachment kernel A(k) with α and its bootstrap interval, Jeong's kernel, concentration per period, a page of accounts by fitness",
+                "parameters": dynamics_params,
+                "responses": json_ok("the dynamics report"),
             }},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}},
             "/api/ingest": {"post": {

@@ -350,10 +350,22 @@ async fn every_documented_route_answers() {
     assert_eq!(served, spec);
     let (_, lb) = get(&f.app, "/api/leaderboard?limit=1").await;
     let id = lb["rows"][0]["id"].to_string();
+    let (_, cascades) = get(&f.app, "/api/cascades?limit=1").await;
+    let cascade = cascades["rows"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the demo has cascades: {cascades}"))
+        .to_string();
     let paths = spec["paths"].as_object().unwrap();
-    assert!(paths.len() >= 7);
+    assert!(paths.len() >= 14);
     for (path, ops) in paths {
-        let uri = path.replace("{id}", &id);
+        let uri = if path == "/api/dynamics" {
+            // The bootstrap is what takes long in a debug build; the route is what is tested.
+            format!("{path}?bootstrap=0")
+        } else if path.starts_with("/api/cascades/") {
+            path.replace("{id}", &cascade)
+        } else {
+            path.replace("{id}", &id)
+        };
         for method in ops.as_object().unwrap().keys() {
             let req = match method.as_str() {
                 "get" => Request::get(&uri).body(Body::empty()).unwrap(),
@@ -368,4 +380,87 @@ async fn every_documented_route_answers() {
             assert!(s.is_success(), "{method} {uri}: {s} {v}");
         }
     }
+}
+
+#[tokio::test]
+async fn explanations_comparisons_and_cascades() {
+    let f = fixture(None, 1 << 20);
+    let (_, lb) = get(&f.app, "/api/leaderboard?measure=earned&limit=1").await;
+    let top = &lb["rows"][0];
+    let id = top["id"].as_u64().unwrap();
+
+    let (s, e) = get(&f.app, &format!("/api/accounts/{id}/explain?endorsers=5")).await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    assert_eq!(
+        e["score"], top["score"],
+        "the explanation explains the leaderboard's score"
+    );
+    assert_eq!(e["rank"], 1);
+    assert!(e["endorsers"].as_array().unwrap().len() <= 5);
+    assert!(e.get("trajectory").is_none());
+
+    let (s, t) = get(&f.app, &format!("/api/accounts/{id}/trajectory?months=3")).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let points = t["points"].as_array().unwrap();
+    assert!(!points.is_empty() && points.len() <= 3, "{t}");
+    let (s, v) = get(&f.app, &format!("/api/accounts/{id}/trajectory?months=99")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(error_of(&v).contains("months"));
+
+    let (s, c) = get(
+        &f.app,
+        "/api/compare?measures=earned,followers,engagement&top=10",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    let rows = c["rows"].as_array().unwrap();
+    // 3 pairs over all accounts, and over each measure's top 10 %.
+    assert!(rows.len() >= 3, "{c}");
+    for r in rows {
+        if let Some(rho) = r["spearman"].as_f64() {
+            assert!((-1.0..=1.0).contains(&rho), "{r}");
+        }
+    }
+    for (uri, needle) in [
+        ("/api/compare?measures=earned", "two"),
+        ("/api/compare?measures=earned,nope", "nope"),
+        ("/api/compare?top=0", "top"),
+        ("/api/dynamics?period=year", "period"),
+    ] {
+        let (s, v) = get(&f.app, uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        assert!(error_of(&v).contains(needle), "{uri}: {v}");
+    }
+
+    let (s, list) = get(&f.app, "/api/cascades?limit=3").await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let first = &list["rows"][0];
+    let sizes: Vec<u64> = list["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["size"].as_u64().unwrap())
+        .collect();
+    assert!(
+        sizes.windows(2).all(|w| w[0] >= w[1]),
+        "largest first: {sizes:?}"
+    );
+    let cid = first["id"].as_str().unwrap();
+    let (s, tree) = get(&f.app, &format!("/api/cascades/{cid}?limit=1000")).await;
+    assert_eq!(s, StatusCode::OK, "{tree}");
+    assert_eq!(tree["nodes_total"], first["size"]);
+    let nodes = tree["nodes"].as_array().unwrap();
+    assert!(nodes[0]["parent"].is_null());
+    for (i, n) in nodes.iter().enumerate().skip(1) {
+        // Parents come before children.
+        assert!(n["parent"].as_u64().unwrap() < i as u64);
+    }
+    let (s, v) = get(&f.app, "/api/cascades/no/such/cascade").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    error_of(&v);
+
+    let (s, d) = get(&f.app, "/api/dynamics?period=week&limit=5&bootstrap=2").await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert!(d["fitness"].as_array().unwrap().len() <= 5);
+    assert!(d["concentration"].as_array().unwrap().len() > 1);
 }

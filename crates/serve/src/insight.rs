@@ -1,0 +1,149 @@
+//! Routes over the earned-influence explanations and the measure comparison
+//! (`renown_measures::explain`, `renown_measures::compare`).
+
+use crate::api::{scope_json, View, SCOPE_PARAMS};
+use crate::error::{ApiError, ApiResult};
+use crate::params::{scope_key, Params};
+use crate::Shared;
+use axum::extract::{Path, RawQuery, State};
+use axum::Json;
+use renown_measures::compare::compare_scores;
+use renown_measures::explain::{explain as explain_account, ExplainOptions};
+use renown_measures::MEASURES;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// Most month-end points a trajectory computes (each is a full recomputation of the measure).
+const MAX_MONTHS: usize = 36;
+
+fn to_json<T: serde::Serialize>(v: &T) -> ApiResult<Value> {
+    serde_json::to_value(v).map_err(|e| ApiError::internal(format!("encoding: {e}")))
+}
+
+/// The explanation for (account, scope, endorsers listed, trajectory months), cached.
+fn explained(
+    view: &View,
+    dense: u32,
+    scope: &renown_measures::Scope,
+    endorsers: usize,
+    months: usize,
+) -> ApiResult<Arc<Value>> {
+    let key = (
+        dense,
+        scope_key(scope),
+        endorsers,
+        months,
+        view.token.clone(),
+    );
+    view.state.caches.explanations.get(
+        &key,
+        |k| k.4 != view.token,
+        || {
+            let opts = ExplainOptions {
+                endorsers,
+                trajectory_months: months,
+                ..ExplainOptions::default()
+            };
+            let e = explain_account(view.store, scope, dense, &opts)?;
+            Ok(Arc::new(to_json(&e)?))
+        },
+    )
+}
+
+/// `GET /api/accounts/{id}/explain?endorsers=`: earned influence decomposed by endorser, kind
+/// and month, the consistency factor and what followers add.
+pub async fn explain(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let mut allowed = vec!["endorsers"];
+    allowed.extend(SCOPE_PARAMS);
+    let p = Params::parse(q.as_deref(), &allowed)?;
+    let scope = p.scope()?;
+    let endorsers = p.usize("endorsers", 10, crate::params::MAX_LIMIT)?;
+    app.blocking(move |state, store| {
+        let view = View::new(state, store)?;
+        let dense = view.find(&id)?;
+        let mut out = (*explained(&view, dense, &scope, endorsers, 0)?).clone();
+        if let Some(o) = out.as_object_mut() {
+            o.remove("trajectory");
+        }
+        out["id"] = json!(dense);
+        Ok(Json(out))
+    })
+    .await
+}
+
+/// `GET /api/accounts/{id}/trajectory?months=`: earned influence and rank at each of the last
+/// month ends.
+pub async fn trajectory(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let mut allowed = vec!["months"];
+    allowed.extend(SCOPE_PARAMS);
+    let p = Params::parse(q.as_deref(), &allowed)?;
+    let scope = p.scope()?;
+    let months = p.usize("months", 12, MAX_MONTHS)?;
+    app.blocking(move |state, store| {
+        let view = View::new(state, store)?;
+        let dense = view.find(&id)?;
+        let e = explained(&view, dense, &scope, 0, months)?;
+        Ok(Json(json!({
+            "id": dense,
+            "account": e["account"],
+            "scope": scope_json(&scope),
+            "score": e["score"],
+            "rank": e["rank"],
+            "points": e["trajectory"],
+        })))
+    })
+    .await
+}
+
+/// `GET /api/compare?measures=a,b&top=10,1`: Spearman and Kendall rank correlations between
+/// every pair of measures, over all accounts and over each measure's top percent (Cha et al.
+/// 2010's table). Scores come from the same cache as the leaderboard.
+pub async fn compare(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+    let mut allowed = vec!["measures", "top"];
+    allowed.extend(SCOPE_PARAMS);
+    let p = Params::parse(q.as_deref(), &allowed)?;
+    let scope = p.scope()?;
+    let names: Vec<&'static str> = match p.str("measures") {
+        None => MEASURES.iter().map(|m| m.name).collect(),
+        Some(list) => list
+            .split(',')
+            .map(|n| renown_measures::measure(n.trim()).map(|m| m.name))
+            .collect::<Result<_, _>>()?,
+    };
+    if names.len() < 2 {
+        return Err(ApiError::bad_request("measures: name at least two"));
+    }
+    let tops: Vec<f64> = match p.str("top") {
+        None => vec![10.0, 1.0],
+        Some(list) => list
+            .split(',')
+            .map(|t| match t.trim().parse::<f64>() {
+                Ok(x) if x > 0.0 && x <= 100.0 => Ok(x),
+                _ => Err(ApiError::bad_request(format!(
+                    "top: percentages between 0 and 100, not {t:?}"
+                ))),
+            })
+            .collect::<ApiResult<_>>()?,
+    };
+    app.blocking(move |state, store| {
+        let view = View::new(state, store)?;
+        let ranked = names
+            .iter()
+            .map(|n| view.ranked(n, &scope))
+            .collect::<ApiResult<Vec<_>>>()?;
+        let scores: Vec<Vec<f64>> = ranked.iter().map(|r| r.scores.clone()).collect();
+        let c = compare_scores(&names, &scores, &tops);
+        let mut out = to_json(&c)?;
+        out["scope"] = scope_json(&scope);
+        Ok(Json(out))
+    })
+    .await
+}
