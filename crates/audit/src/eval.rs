@@ -95,6 +95,10 @@ pub fn evaluate(x: &[Features], y: &[bool], k: usize, seed: u64, params: &Params
                 .filter_map(|(f, &l)| criterion_says_fake(set, c, f).map(|p| (p, l)))
                 .collect();
             let (p, l): (Vec<bool>, Vec<bool>) = judged.into_iter().unzip();
+            if l.is_empty() {
+                // Evaluable in general, but these accounts lack its inputs (e.g. age).
+                continue;
+            }
             rows.push(Row {
                 method: format!("  {} {}", c.id, c.text),
                 judged: l.len(),

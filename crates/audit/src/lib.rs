@@ -16,9 +16,11 @@ pub mod features;
 pub mod gbdt;
 pub mod growth;
 pub mod instafake;
+pub mod report;
 pub mod rules;
 pub mod stats;
 pub mod sybilrank;
+pub mod trust;
 
 pub use activity::Activity;
 pub use audit::{AccountAudit, Auditor, Reason, SuspicionConfig};

@@ -134,6 +134,20 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
          the consistent contributors are the ones people answer and reshare.",
         thousands(t.bought.len() as i64)
     )?;
+    // Follower audit (docs/AUDIT.md): the buyer's audience quality beside the honest accounts'.
+    let ids: Vec<u32> = cast
+        .iter()
+        .map(|(id, _)| store.find_account(&format!("{PLATFORM}:{id}")))
+        .collect::<Result<_, _>>()?;
+    let mut audit = Table::new(&renown_audit::report::DEMO_COLUMNS);
+    for row in renown_audit::report::demo_rows(&store, &ids)? {
+        audit.push(row);
+    }
+    writeln!(
+        out,
+        "\nFollower audit: suspicious followers, audience quality (95% interval), biggest growth spike:\n"
+    )?;
+    audit.write(OutputFormat::Table, &mut out)?;
     writeln!(
         out,
         "\nNext: renown --db {} rank --by engagement --top 10",

@@ -1,6 +1,8 @@
 //! One file per subcommand, each carrying its own usage text and examples.
 
 mod compare;
+mod audit;
+mod classify;
 mod demo;
 mod explain;
 mod export;
@@ -9,6 +11,8 @@ mod link;
 mod rank;
 mod serve;
 mod stats;
+mod train;
+mod trust;
 
 use crate::Outcome;
 use clap::{Parser, Subcommand};
@@ -41,6 +45,10 @@ pub enum Command {
     Explain(explain::Args),
     Export(export::Args),
     Demo(demo::Args),
+    Audit(audit::Args),
+    Train(train::Args),
+    Classify(classify::Args),
+    Trust(trust::Args),
     Serve(serve::Args),
 }
 
@@ -54,6 +62,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Explain(a) => explain::run(a, &cli.db),
         Command::Export(a) => export::run(a, &cli.db),
         Command::Demo(a) => demo::run(a, &cli.db),
+        Command::Audit(a) => audit::run(a, &cli.db),
+        Command::Train(a) => train::run(a, &cli.db),
+        Command::Classify(a) => classify::run(a, &cli.db),
+        Command::Trust(a) => trust::run(a, &cli.db),
         Command::Serve(a) => serve::run(a, &cli.db),
     }
 }
