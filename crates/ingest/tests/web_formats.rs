@@ -316,3 +316,26 @@ fn print_feed_fixture_table() {
         );
     }
 }
+
+#[test]
+fn unresolved_replies_reach_the_store_stats_and_reingest_is_idempotent() {
+    let (Some(rc), Some(wp)) = (
+        shared("formats/reddit_comments_RC.ndjson"),
+        shared("data/wordpress/cc-labs.wordpress.xml"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = renown_store::Store::open(&dir.path().join("t.db")).unwrap();
+    let opts = renown_ingest::IngestOptions::default();
+    for p in [&rc, &wp] {
+        let r = renown_ingest::ingest_path(&mut store, p, &opts, &mut |_, _, _| {}).unwrap();
+        assert!(r.error.is_none(), "{:?}", r.error);
+    }
+    let stats = store.stats().unwrap();
+    // The four sample replies have no parent in the file; every CC Labs comment resolved.
+    assert_eq!(stats.unresolved, 4);
+    assert_eq!(stats.events, 4 + 219 + 116 + 3 + 62);
+    let again = renown_ingest::ingest_path(&mut store, &wp, &opts, &mut |_, _, _| {}).unwrap();
+    assert_eq!((again.added, again.duplicate), (0, 219 + 116 + 3 + 62));
+}

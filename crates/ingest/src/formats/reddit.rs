@@ -22,9 +22,9 @@ use super::{head_data_lines, Format};
 use crate::lines::{for_each_line, utf8};
 use crate::{Input, ReadError, ReadOptions, Sink};
 use renown_model::{check_range, AccountRef, Event, Kind};
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 pub struct Reddit;
 
@@ -153,9 +153,9 @@ struct Pending {
 #[derive(Default)]
 struct State {
     /// item key → interned author (or [`NOBODY`]).
-    authors_of: HashMap<u64, u32>,
+    authors_of: FxHashMap<u64, u32>,
     names: Vec<String>,
-    interned: HashMap<String, u32>,
+    interned: FxHashMap<String, u32>,
     pending: Vec<Pending>,
     deleted: u64,
 }
@@ -184,13 +184,18 @@ fn on_line(
     platform: &str,
     sink: &mut dyn Sink,
 ) -> Result<(), crate::Stop> {
-    let text = match utf8(line) {
-        Ok(t) => t,
-        Err(r) => return sink.reject(no, r),
-    };
-    let raw: Raw<'_> = match serde_json::from_str(text) {
+    // from_slice validates UTF-8 inside strings as it parses: no separate pass over the line.
+    let raw: Raw<'_> = match serde_json::from_slice(line) {
         Ok(r) => r,
-        Err(e) => return sink.reject(no, format!("bad JSON: {e}")),
+        Err(e) => {
+            return sink.reject(
+                no,
+                match utf8(line) {
+                    Err(r) => r,
+                    Ok(_) => format!("bad JSON: {e}"),
+                },
+            )
+        }
     };
     // A comment has a parent; a submission has a title. `name` settles it when present.
     let full = match (&raw.name, &raw.id) {
