@@ -40,7 +40,10 @@ fn main() {
         .collect();
     store.write_batch(run, &recs, 0).expect("write");
     let n = store.account_count().expect("count");
-    println!("demo store: {} events, {n} accounts (best of 5 runs)\n", recs.len());
+    println!(
+        "demo store: {} events, {n} accounts (best of 5 runs)\n",
+        recs.len()
+    );
     let buyer = store
         .find_account(&format!("{PLATFORM}:{}", sim.truth.buyer))
         .expect("buyer");
@@ -56,11 +59,16 @@ fn main() {
         audit_rows(&store, &scope, &cfg, Some(&[buyer]), true).expect("audit with earned")
     });
 
-    let data_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/instafake");
+    let data_dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/instafake"
+    );
     let training = instafake::load(std::path::Path::new(data_dir)).ok();
     let model = training.as_ref().map(|d| {
         let x: Vec<Vec<f64>> = d.features.iter().map(Features::expanded).collect();
-        time(5, || train(&x, &d.fake, expanded_names(), &Params::default()))
+        time(5, || {
+            train(&x, &d.fake, expanded_names(), &Params::default())
+        })
     });
     let (classify, fakes) = time(5, || {
         let act = Activity::load(&store, &scope).expect("load");
@@ -81,14 +89,26 @@ fn main() {
     println!("|---|---:|---:|");
     let line = |what: &str, s: f64| println!("| {what} | {s:.3} | {:.0}% |", 100.0 * s);
     line("load activity (one scan of the store)", load);
-    line("audit one account (the buyer, 5,000+ followers), given activity", one);
     line(
-        &format!("`renown audit --all --no-earned` ({} accounts, load included)", rows.len()),
+        "audit one account (the buyer, 5,000+ followers), given activity",
+        one,
+    );
+    line(
+        &format!(
+            "`renown audit --all --no-earned` ({} accounts, load included)",
+            rows.len()
+        ),
         all,
     );
-    line("`renown audit ACCOUNT` with earned influence (load + earned model)", all_earned);
+    line(
+        "`renown audit ACCOUNT` with earned influence (load + earned model)",
+        all_earned,
+    );
     if let Some((t, _)) = &model {
-        line("train the GBDT on InstaFake (1,194 accounts, 150 rounds)", *t);
+        line(
+            "train the GBDT on InstaFake (1,194 accounts, 150 rounds)",
+            *t,
+        );
     }
     line(
         &format!("`renown classify --all` (load, features, model + 3 rule sets on {n} accounts)"),

@@ -23,7 +23,9 @@ const SYBIL_DEGREE: u32 = 40;
 const SEEDS: usize = 100;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| DEFAULT.to_string());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| DEFAULT.to_string());
     let reader = BufReader::new(GzDecoder::new(std::fs::File::open(&path)?));
     let mut ids: HashMap<u64, u32> = HashMap::new();
     let mut honest: Vec<(u32, u32)> = Vec::new();

@@ -62,8 +62,12 @@ impl Features {
 pub fn expanded_names() -> Vec<String> {
     let mut n: Vec<String> = NAMES.iter().map(|s| s.to_string()).collect();
     n.extend(
-        ["log_following_per_follower", "log_posts_per_follower", "username_digit_share"]
-            .map(String::from),
+        [
+            "log_following_per_follower",
+            "log_posts_per_follower",
+            "username_digit_share",
+        ]
+        .map(String::from),
     );
     n
 }

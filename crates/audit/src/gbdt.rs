@@ -105,7 +105,10 @@ impl Model {
     /// Checks a loaded model can score vectors of `features`.
     pub fn check(&self, features: &[String]) -> Result<(), String> {
         if self.format != FORMAT {
-            return Err(format!("model format {:?}, expected {FORMAT:?}", self.format));
+            return Err(format!(
+                "model format {:?}, expected {FORMAT:?}",
+                self.format
+            ));
         }
         if self.features != features {
             return Err(format!(
@@ -122,7 +125,9 @@ impl Model {
                     ..
                 } = n
                 {
-                    if *feature >= features.len() || *left >= t.nodes.len() || *right >= t.nodes.len()
+                    if *feature >= features.len()
+                        || *left >= t.nodes.len()
+                        || *right >= t.nodes.len()
                     {
                         return Err("a tree node points outside the model".into());
                     }
@@ -255,7 +260,9 @@ fn grow(
     p: &Params,
     tree: &mut Tree,
 ) -> usize {
-    let (gs, hs): (f64, f64) = rows.iter().fold((0.0, 0.0), |a, &i| (a.0 + g[i], a.1 + h[i]));
+    let (gs, hs): (f64, f64) = rows
+        .iter()
+        .fold((0.0, 0.0), |a, &i| (a.0 + g[i], a.1 + h[i]));
     let leaf = -gs / (hs + p.lambda);
     let me = tree.nodes.len();
     tree.nodes.push(Node::Leaf { value: leaf });
@@ -288,7 +295,11 @@ fn grow(
             lg += hist_g[c + 1];
             lh += hist_h[c + 1];
             for missing_left in [false, true] {
-                let (l_g, l_h) = if missing_left { (lg + mg, lh + mh) } else { (lg, lh) };
+                let (l_g, l_h) = if missing_left {
+                    (lg + mg, lh + mh)
+                } else {
+                    (lg, lh)
+                };
                 let (r_g, r_h) = (gs - l_g, hs - l_h);
                 if l_h < p.min_child_weight || r_h < p.min_child_weight {
                     continue;

@@ -46,7 +46,12 @@ pub fn anomalies(gains: &[i64], end: Option<i64>, cfg: &GrowthConfig) -> Vec<Ano
         return Vec::new();
     };
     let first_day = first.div_euclid(DAY);
-    let last = gains.iter().max().copied().unwrap_or(first).max(end.unwrap_or(first));
+    let last = gains
+        .iter()
+        .max()
+        .copied()
+        .unwrap_or(first)
+        .max(end.unwrap_or(first));
     let days = (last.div_euclid(DAY) - first_day + 1) as usize;
     let mut per_day = vec![0u32; days];
     for &t in gains {

@@ -69,7 +69,10 @@ pub fn load(path: &Path) -> Result<Labelled> {
         }
     }
     if out.fake.is_empty() {
-        return Err(AuditError::Invalid(format!("{}: no accounts", path.display())));
+        return Err(AuditError::Invalid(format!(
+            "{}: no accounts",
+            path.display()
+        )));
     }
     Ok(out)
 }

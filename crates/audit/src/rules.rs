@@ -84,11 +84,19 @@ pub static CAMISANI_CALZOLARI: RuleSet = RuleSet {
         },
         na("cc8", "the account has been geo-localized", 1),
         na("cc9", "the profile contains a URL", 1),
-        na("cc10", "it has been included in another user's favorites", 1),
+        na(
+            "cc10",
+            "it has been included in another user's favorites",
+            1,
+        ),
         na("cc11", "it writes tweets that have punctuation", 1),
         na("cc12", "it has used a hashtag in at least one tweet", 1),
         na("cc13", "it has logged into Twitter using an iPhone", 1),
-        na("cc14", "it has logged into Twitter using an Android device", 1),
+        na(
+            "cc14",
+            "it has logged into Twitter using an Android device",
+            1,
+        ),
         na("cc15", "it is connected with Foursquare", 1),
         na("cc16", "it is connected with Instagram", 1),
         na("cc17", "it has logged into the twitter.com website", 1),
@@ -105,13 +113,21 @@ pub static CAMISANI_CALZOLARI: RuleSet = RuleSet {
                 Some(2.0 * get(f, features::FOLLOWERS)? >= get(f, features::FOLLOWING)?)
             }),
         },
-        na("cc20", "it publishes content which does not just contain URLs", 1),
+        na(
+            "cc20",
+            "it publishes content which does not just contain URLs",
+            1,
+        ),
         na(
             "cc21",
             "at least one of its tweets has been retweeted by other accounts",
             2,
         ),
-        na("cc22", "it has logged into Twitter through different clients", 3),
+        na(
+            "cc22",
+            "it has logged into Twitter through different clients",
+            3,
+        ),
     ],
 };
 
@@ -284,6 +300,9 @@ mod tests {
         assert_eq!(v.against, ["cc5"]);
         assert!(!v.fake, "one point each way is not fake");
         // sb7 needs the account's age, which is missing here.
-        assert_eq!(criterion_says_fake(&SOCIALBAKERS, &SOCIALBAKERS.criteria[6], &f), None);
+        assert_eq!(
+            criterion_says_fake(&SOCIALBAKERS, &SOCIALBAKERS.criteria[6], &f),
+            None
+        );
     }
 }

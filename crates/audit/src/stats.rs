@@ -138,7 +138,11 @@ mod tests {
 
     #[test]
     fn metrics_of_a_confusion_matrix() {
-        let m = Metrics::of(&[true, true, false, false], &[true, false, false, true], None);
+        let m = Metrics::of(
+            &[true, true, false, false],
+            &[true, false, false, true],
+            None,
+        );
         assert_eq!(m.accuracy, 0.5);
         assert_eq!(m.precision, 0.5);
         assert_eq!(m.recall, 0.5);

@@ -56,11 +56,19 @@ pub fn sybilrank(g: &Csr, seeds: &[u32], iterations: Option<usize>) -> Vec<f64> 
     let mut share = vec![0.0; n];
     for _ in 0..steps {
         for v in 0..n {
-            share[v] = if degree[v] > 0.0 { trust[v] / degree[v] } else { 0.0 };
+            share[v] = if degree[v] > 0.0 {
+                trust[v] / degree[v]
+            } else {
+                0.0
+            };
         }
         // Pull form: each node collects its neighbours' shares.
         for (v, t) in trust.iter_mut().enumerate() {
-            *t = adj.neighbors(v as u32).iter().map(|&u| share[u as usize]).sum();
+            *t = adj
+                .neighbors(v as u32)
+                .iter()
+                .map(|&u| share[u as usize])
+                .sum();
         }
     }
     for (v, t) in trust.iter_mut().enumerate() {

@@ -41,7 +41,9 @@ fn bought_followers_are_flagged_and_organic_ones_are_not() {
     let (_dir, store, truth) = store_of(&cfg);
     let act = Activity::load(&store, &Scope::default()).unwrap();
     let auditor = Auditor::new(&act, SuspicionConfig::default());
-    let buyer = store.find_account(&format!("{PLATFORM}:{}", truth.buyer)).unwrap();
+    let buyer = store
+        .find_account(&format!("{PLATFORM}:{}", truth.buyer))
+        .unwrap();
     let audit = auditor.audit(buyer);
     let bought: HashSet<u32> = truth
         .bought
@@ -81,11 +83,16 @@ fn bought_followers_are_flagged_and_organic_ones_are_not() {
         }
     }
     assert!(total > 1000);
-    assert!((flagged as f64) < 0.05 * total as f64, "{flagged} of {total}");
+    assert!(
+        (flagged as f64) < 0.05 * total as f64,
+        "{flagged} of {total}"
+    );
 
     // The buyer's audience quality sits far below an honest contributor's, and its interval is
     // narrower than a tiny account's.
-    let honest = store.find_account(&format!("{PLATFORM}:{}", truth.consistent[0])).unwrap();
+    let honest = store
+        .find_account(&format!("{PLATFORM}:{}", truth.consistent[0]))
+        .unwrap();
     let h = auditor.audit(honest);
     assert!(audit.quality_high < h.quality_low, "{audit:?} vs {h:?}");
 }
@@ -96,7 +103,9 @@ fn the_follower_spike_is_found_on_the_buying_day() {
     let (_dir, store, truth) = store_of(&cfg);
     let act = Activity::load(&store, &Scope::default()).unwrap();
     let auditor = Auditor::new(&act, SuspicionConfig::default());
-    let buyer = store.find_account(&format!("{PLATFORM}:{}", truth.buyer)).unwrap();
+    let buyer = store
+        .find_account(&format!("{PLATFORM}:{}", truth.buyer))
+        .unwrap();
     let audit = auditor.audit(buyer);
     assert_eq!(audit.anomalies.len(), 1, "{:?}", audit.anomalies);
     assert_eq!(audit.anomalies[0].day, truth.buy_time.div_euclid(DAY) * DAY);

@@ -5,7 +5,10 @@ use renown_audit::gbdt::Params;
 use renown_audit::instafake;
 use std::path::Path;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/instafake");
+const DATA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/instafake"
+);
 
 #[test]
 fn trained_model_beats_the_rule_sets_on_instafake() {
@@ -22,8 +25,16 @@ fn trained_model_beats_the_rule_sets_on_instafake() {
     let auc = model.metrics.roc_auc.unwrap();
     eprintln!("{}", serde_json::to_string_pretty(&report).unwrap());
     assert!(auc >= 0.95, "cross-validated ROC AUC {auc}");
-    for row in report.rows.iter().filter(|r| r.method.ends_with("(rule set)")) {
-        assert!(row.metrics.mcc < model.metrics.mcc, "{} beats the model", row.method);
+    for row in report
+        .rows
+        .iter()
+        .filter(|r| r.method.ends_with("(rule set)"))
+    {
+        assert!(
+            row.metrics.mcc < model.metrics.mcc,
+            "{} beats the model",
+            row.method
+        );
     }
 }
 

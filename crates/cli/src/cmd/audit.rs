@@ -200,7 +200,7 @@ fn print_one(r: &AuditRow, out: &mut dyn Write) -> anyhow::Result<()> {
             format!(" ({})", pct(n as f64 / a.followers as f64))
         }
     };
-    t.push(vec![json!("followers"), json!(a.followers.to_string())]);
+    t.push(vec![json!("followers"), json!(a.followers)]);
     t.push(vec![
         json!("engaged with anyone"),
         json!(format!("{}{}", a.engaged_any, share(a.engaged_any))),
@@ -230,21 +230,31 @@ fn print_one(r: &AuditRow, out: &mut dyn Write) -> anyhow::Result<()> {
         ]);
     }
     t.write(OutputFormat::Table, out)?;
-    writeln!(out, "\nFollowers showing each sign (two or more make a suspicious one):\n")?;
+    writeln!(
+        out,
+        "\nFollowers showing each sign (two or more make a suspicious one):\n"
+    )?;
     let mut t = Table::new(&["reason", "followers", "share"]);
     for x in Reason::ALL {
         let n = a.reasons[x as usize];
         t.push(vec![
             json!(x.name()),
             json!(n),
-            json!(if a.followers == 0 { 0.0 } else { n as f64 / a.followers as f64 }),
+            json!(if a.followers == 0 {
+                0.0
+            } else {
+                n as f64 / a.followers as f64
+            }),
         ]);
     }
     t.write(OutputFormat::Table, out)?;
     if a.anomalies.is_empty() {
         writeln!(out, "\nNo growth anomalies.")?;
     } else {
-        writeln!(out, "\nGrowth anomalies (days far above the account's own baseline):\n")?;
+        writeln!(
+            out,
+            "\nGrowth anomalies (days far above the account's own baseline):\n"
+        )?;
         let mut t = Table::new(&["date", "new_followers", "median_day", "threshold"]);
         for x in &a.anomalies {
             t.push(vec![

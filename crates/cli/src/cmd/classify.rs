@@ -53,7 +53,13 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             .fake
             .iter()
             .enumerate()
-            .map(|(i, f)| format!("#{} ({})", i + 1, if *f { "labelled fake" } else { "labelled real" }))
+            .map(|(i, f)| {
+                format!(
+                    "#{} ({})",
+                    i + 1,
+                    if *f { "labelled fake" } else { "labelled real" }
+                )
+            })
             .collect();
         (labels, data.features)
     } else {

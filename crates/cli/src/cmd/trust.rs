@@ -78,7 +78,11 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         order.retain(|&(_, s)| s > 0.0);
         order.reverse();
     }
-    let n = if args.top == 0 { order.len() } else { args.top.min(order.len()) };
+    let n = if args.top == 0 {
+        order.len()
+    } else {
+        args.top.min(order.len())
+    };
     let mut t = Table::new(&["rank", "account", "trust", "seed"]);
     for (i, (id, s)) in order.iter().take(n).enumerate() {
         t.push(vec![
