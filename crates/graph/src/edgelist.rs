@@ -208,8 +208,13 @@ fn parallel_scan<S: Send>(
 }
 
 /// Reads a whole edge list; `n` is `nodes` or one more than the largest id. Weighted when any
-/// line has a third field (lines without one weigh 1).
+/// line has a third field (lines without one weigh 1). A `.gz` file is read serially.
 pub fn read_edge_list(path: &Path, nodes: Option<u32>) -> Result<EdgeList> {
+    if path.extension().is_some_and(|e| e == "gz") {
+        let f = File::open(path).map_err(|e| io(path, e))?;
+        let r = std::io::BufReader::new(flate2::read::MultiGzDecoder::new(f));
+        return read_edge_list_from(r, path, nodes);
+    }
     type Part = (Vec<u32>, Vec<u32>, Vec<f32>, bool);
     let parts: Vec<Part> = parallel_scan(path, |file, r, _| {
         let (mut s, mut d, mut w, mut weighted) = (Vec::new(), Vec::new(), Vec::new(), false);
@@ -231,6 +236,48 @@ pub fn read_edge_list(path: &Path, nodes: Option<u32>) -> Result<EdgeList> {
         el.dst.extend_from_slice(&d);
         if weighted {
             ws.extend_from_slice(&w);
+        }
+    }
+    if weighted {
+        el.weights = Some(ws);
+    }
+    el.n = node_count(path, &el.src, &el.dst, nodes)?;
+    Ok(el)
+}
+
+/// Reads an edge list from any reader, serially; `path` names it in errors.
+pub fn read_edge_list_from(
+    mut r: impl std::io::BufRead,
+    path: &Path,
+    nodes: Option<u32>,
+) -> Result<EdgeList> {
+    let mut el = EdgeList::default();
+    let mut ws = Vec::new();
+    let mut weighted = false;
+    let mut line = Vec::new();
+    let mut no = 0u64;
+    loop {
+        line.clear();
+        if r.read_until(b'\n', &mut line).map_err(|e| io(path, e))? == 0 {
+            break;
+        }
+        no += 1;
+        let l = line.strip_suffix(b"\n").unwrap_or(&line);
+        match parse_line(l) {
+            Ok(Line::Skip) => {}
+            Ok(Line::Edge(a, b, w)) => {
+                el.src.push(a);
+                el.dst.push(b);
+                weighted |= w.is_some();
+                ws.push(w.unwrap_or(1.0));
+            }
+            Err(reason) => {
+                return Err(GraphError::Parse {
+                    path: path.display().to_string(),
+                    line: no,
+                    reason,
+                })
+            }
         }
     }
     if weighted {

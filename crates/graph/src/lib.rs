@@ -14,6 +14,7 @@ mod buf;
 pub mod cache;
 pub mod csr;
 pub mod edgelist;
+pub mod gml;
 pub mod hits;
 pub mod pagerank;
 pub mod real;
@@ -25,6 +26,7 @@ pub mod wcc;
 pub use cache::{cache_dir, cached_engagement_graph, cached_follow_graph, CacheOutcome};
 pub use csr::{Adjacency, Csr, Directions, EdgeList};
 pub use edgelist::{read_edge_list, read_pull_graph};
+pub use gml::{parse_gml, GmlGraph};
 pub use hits::{hits, Hits, HitsOptions};
 pub use pagerank::{
     pagerank, pagerank_with, personalized_pagerank, seed_vector, PageRank, PageRankOptions,

@@ -9,6 +9,7 @@ pub mod counts;
 pub mod earned;
 pub mod explain;
 pub mod influence_passivity;
+pub mod pagerank;
 pub mod tweepcred;
 
 use renown_store::{EventFilter, Store, StoreError};
@@ -74,6 +75,8 @@ pub static MEASURES: &[MeasureSpec] = &[
     compare::RESHARE_PAGERANK,
     tweepcred::TWEEPCRED,
     influence_passivity::INFLUENCE_PASSIVITY,
+    pagerank::PAGERANK,
+    pagerank::ENGAGEMENT_PAGERANK,
 ];
 
 pub fn measure(name: &str) -> Result<&'static MeasureSpec> {

@@ -6,7 +6,10 @@ mod classify;
 mod demo;
 mod explain;
 mod export;
+mod generate;
+mod graph;
 mod ingest;
+mod pagerank;
 mod link;
 mod rank;
 mod serve;
@@ -45,6 +48,9 @@ pub enum Command {
     Explain(explain::Args),
     Export(export::Args),
     Demo(demo::Args),
+    Pagerank(pagerank::Args),
+    Generate(generate::Args),
+    Graph(graph::Args),
     Audit(audit::Args),
     Train(train::Args),
     Classify(classify::Args),
@@ -62,6 +68,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Explain(a) => explain::run(a, &cli.db),
         Command::Export(a) => export::run(a, &cli.db),
         Command::Demo(a) => demo::run(a, &cli.db),
+        Command::Pagerank(a) => pagerank::run(a, &cli.db),
+        Command::Generate(a) => generate::run(a, &cli.db),
+        Command::Graph(a) => graph::run(a, &cli.db),
         Command::Audit(a) => audit::run(a, &cli.db),
         Command::Train(a) => train::run(a, &cli.db),
         Command::Classify(a) => classify::run(a, &cli.db),

@@ -9,7 +9,8 @@ Examples:
   renown rank --top 20
   renown rank --by followers --as-of 2025-06-30
   renown rank --by engagement --topic rust --format csv > engagement.csv
-  renown rank --by reshares --format json | jq '.[0]'";
+  renown rank --by reshares --format json | jq '.[0]'
+  renown rank --by pagerank --graph engagement --as-of 2012-07-04";
 
 /// Rank accounts by a measure.
 #[derive(clap::Args, Debug)]
@@ -30,6 +31,9 @@ pub struct Args {
     /// Only events on this platform.
     #[arg(long)]
     pub platform: Option<String>,
+    /// The graph `--by pagerank` runs on: follows, or engagement weighted by kind.
+    #[arg(long, value_enum, default_value_t)]
+    pub graph: super::graph::GraphKind,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }
@@ -49,7 +53,10 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         topic: args.topic.clone(),
         platform: args.platform.clone(),
     };
-    let spec = measure(&args.by)?;
+    let spec = match (args.by.as_str(), args.graph) {
+        ("pagerank", super::graph::GraphKind::Engagement) => measure("engagement-pagerank")?,
+        _ => measure(&args.by)?,
+    };
     let scores = (spec.compute)(&store, &scope)?;
     let followers = if spec.name == "followers" {
         None

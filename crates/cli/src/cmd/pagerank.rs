@@ -1,0 +1,200 @@
+use crate::Outcome;
+use anyhow::{bail, Context};
+use renown_graph::{pagerank_with, read_pull_graph, PageRankOptions, Real, Rmat};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+const EXAMPLES: &str = "\
+Examples:
+  renown pagerank --input graph.el --iterations 20 --threads 2 --scores-out scores.npy
+  renown pagerank --input soc-Slashdot0902.txt --tolerance 1e-9 --scores-out pr.csv
+  renown pagerank --rmat-scale 26 --iterations 20     # a billion edges, generated in memory
+
+Runs PageRank straight on an edge-list file (`src dst [weight]` per line, ids 0..n-1, `#`
+comments) without a store, for benchmarks beside other graph libraries. It prints LOAD_S
+(file → graph), one PR_S line per repetition and PR_ITERS on stdout; scores go to --scores-out
+(.npy float32/float64 array indexed by node id, or .csv `node,score` rows).";
+
+/// PageRank on an edge-list file (benchmark entry point; `rank --by pagerank` ranks a store).
+#[derive(clap::Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Edge-list text file.
+    #[arg(long, required_unless_present = "rmat_scale")]
+    pub input: Option<PathBuf>,
+    /// Generate a Graph500 R-MAT graph of this scale in memory instead of reading a file.
+    #[arg(long, conflicts_with = "input")]
+    pub rmat_scale: Option<u32>,
+    /// Edge factor of the generated R-MAT graph.
+    #[arg(long, default_value_t = 16)]
+    pub edge_factor: u32,
+    /// Seed of the generated R-MAT graph.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Number of nodes (default: largest id + 1).
+    #[arg(long)]
+    pub nodes: Option<u32>,
+    /// Iterations (exactly this many when --tolerance is 0).
+    #[arg(long, default_value_t = 20)]
+    pub iterations: usize,
+    /// Stop early when the L1 change is below tolerance × n (0 = run all iterations).
+    #[arg(long, default_value_t = 0.0)]
+    pub tolerance: f64,
+    #[arg(long, default_value_t = 0.85)]
+    pub damping: f64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Timed repetitions of PageRank (each prints a PR_S line).
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Score precision.
+    #[arg(long, value_enum, default_value_t = Precision::F32)]
+    pub precision: Precision,
+    /// Write scores here (.npy or .csv).
+    #[arg(long)]
+    pub scores_out: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    F32,
+    F64,
+}
+
+pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
+    if let Some(t) = args.threads {
+        if t == 0 {
+            bail!("--threads must be at least 1");
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .context("starting the thread pool")?;
+    }
+    if args.repeat == 0 {
+        bail!("--repeat must be at least 1");
+    }
+    if let Some(out) = &args.scores_out {
+        score_format(out)?;
+    }
+    let start = Instant::now();
+    let g = match (&args.input, args.rmat_scale) {
+        (Some(p), _) => read_pull_graph(p, args.nodes)?,
+        (None, Some(s)) => Rmat::graph500(s, args.edge_factor, args.seed)?.pull_graph()?,
+        (None, None) => bail!("give --input FILE or --rmat-scale S"),
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "LOAD_S {:.6}", start.elapsed().as_secs_f64())?;
+    eprintln!(
+        "{} nodes, {} edges, {:.1} MB in memory",
+        g.n(),
+        g.m(),
+        g.bytes() as f64 / 1e6
+    );
+    let opts = PageRankOptions {
+        damping: args.damping,
+        max_iterations: args.iterations,
+        tolerance: args.tolerance,
+        ..Default::default()
+    };
+    match args.precision {
+        Precision::F32 => timed::<f32>(&g, &opts, &args, &mut out),
+        Precision::F64 => timed::<f64>(&g, &opts, &args, &mut out),
+    }
+}
+
+fn timed<T: Real + Npy>(
+    g: &renown_graph::Csr,
+    opts: &PageRankOptions,
+    args: &Args,
+    out: &mut impl Write,
+) -> anyhow::Result<Outcome> {
+    let mut last = None;
+    for _ in 0..args.repeat {
+        let t = Instant::now();
+        let pr = pagerank_with::<T>(g, opts)?;
+        let s = t.elapsed().as_secs_f64();
+        writeln!(out, "PR_S {s:.6}")?;
+        eprintln!(
+            "{} iterations, {:.2} G edges/s",
+            pr.iterations,
+            g.m() as f64 * pr.iterations as f64 / s / 1e9
+        );
+        last = Some(pr);
+    }
+    let pr = last.expect("repeat ≥ 1");
+    writeln!(out, "PR_ITERS {}", pr.iterations)?;
+    if let Some(path) = &args.scores_out {
+        write_scores(path, &pr.scores).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(Outcome::Clean)
+}
+
+fn score_format(path: &Path) -> anyhow::Result<&'static str> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("npy") => Ok("npy"),
+        Some("csv") => Ok("csv"),
+        _ => bail!("--scores-out must end in .npy or .csv: {}", path.display()),
+    }
+}
+
+/// Element types a .npy file can hold here.
+pub trait Npy: Copy {
+    const DESCR: &'static str;
+    fn le_bytes(self, out: &mut Vec<u8>);
+    fn as_f64(self) -> f64;
+}
+
+impl Npy for f32 {
+    const DESCR: &'static str = "<f4";
+    fn le_bytes(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn as_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Npy for f64 {
+    const DESCR: &'static str = "<f8";
+    fn le_bytes(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn as_f64(self) -> f64 {
+        self
+    }
+}
+
+/// Writes scores as a 1-D .npy array (format 1.0) or `node,score` CSV rows.
+pub fn write_scores<T: Npy>(path: &Path, scores: &[T]) -> anyhow::Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    if score_format(path)? == "npy" {
+        let mut header = format!(
+            "{{'descr': '{}', 'fortran_order': False, 'shape': ({},), }}",
+            T::DESCR,
+            scores.len()
+        );
+        // Magic (6) + version (2) + length (2) + header + '\n' is a multiple of 64.
+        while (10 + header.len() + 1) % 64 != 0 {
+            header.push(' ');
+        }
+        header.push('\n');
+        w.write_all(b"\x93NUMPY\x01\x00")?;
+        w.write_all(&(header.len() as u16).to_le_bytes())?;
+        w.write_all(header.as_bytes())?;
+        let mut buf = Vec::with_capacity(scores.len() * std::mem::size_of::<T>());
+        for &s in scores {
+            s.le_bytes(&mut buf);
+        }
+        w.write_all(&buf)?;
+    } else {
+        writeln!(w, "node,score")?;
+        for (i, &s) in scores.iter().enumerate() {
+            writeln!(w, "{i},{}", s.as_f64())?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! PageRank on the follow graph, the baseline of Kwak, Lee, Park & Moon 2010 ("What is Twitter,
+//! a social network or a news media?"), who ranked Twitter users by follower count, PageRank on
+//! the follow graph and retweets; and PageRank on the weighted engagement graph (who responded
+//! to whom), which counts attention that was given rather than a link that was clicked once.
+//!
+//! Scores are PageRank × n: 1 is the average account.
+
+use crate::{MeasureError, MeasureSpec, Result, Scope, Scores};
+use renown_graph::{
+    cached_engagement_graph, cached_follow_graph, pagerank, Csr, EngagementParams, FollowParams,
+    GraphError, PageRankOptions,
+};
+use renown_store::Store;
+
+fn err(e: GraphError) -> MeasureError {
+    match e {
+        GraphError::Store(s) => MeasureError::Store(s),
+        other => MeasureError::Invalid(other.to_string()),
+    }
+}
+
+fn scaled(g: &Csr) -> Result<Scores> {
+    let opts = PageRankOptions {
+        tolerance: 1e-10,
+        max_iterations: 200,
+        ..Default::default()
+    };
+    let n = g.n() as f64;
+    Ok(pagerank(g, &opts)
+        .map_err(err)?
+        .into_iter()
+        .map(|s| s * n)
+        .collect())
+}
+
+/// PageRank over `follower → followee` edges as of the scope's date.
+pub fn follow_pagerank(store: &Store, scope: &Scope) -> Result<Scores> {
+    let p = FollowParams {
+        as_of: scope.as_of,
+        platform: scope.platform.clone(),
+    };
+    let (g, _) = cached_follow_graph(store, &p).map_err(err)?;
+    scaled(&g)
+}
+
+/// PageRank over `engager → engaged` edges weighted by kind, up to the scope's date.
+pub fn engagement_pagerank(store: &Store, scope: &Scope) -> Result<Scores> {
+    let p = EngagementParams {
+        until: scope.as_of,
+        topic: scope.topic.clone(),
+        platform: scope.platform.clone(),
+        ..Default::default()
+    };
+    let (g, _) = cached_engagement_graph(store, &p).map_err(err)?;
+    scaled(&g)
+}
+
+pub const PAGERANK: MeasureSpec = MeasureSpec {
+    name: "pagerank",
+    describe: "PageRank on the follow graph as of the date (× n: 1 = average account)",
+    follows: "Kwak et al. 2010, PageRank of the Twitter follow graph",
+    compute: follow_pagerank,
+};
+
+pub const ENGAGEMENT_PAGERANK: MeasureSpec = MeasureSpec {
+    name: "engagement-pagerank",
+    describe: "PageRank on the engagement graph (who responded to whom, weighted by kind; × n)",
+    follows: "Kwak et al. 2010's PageRank, on the engagement graph instead of follows",
+    compute: engagement_pagerank,
+};
