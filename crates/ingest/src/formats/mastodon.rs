@@ -205,14 +205,26 @@ impl<'de> Deserialize<'de> for RawItem {
 }
 
 /// A whole document: a collection, an actor, or one activity. By hand because real outboxes
-/// carry `orderedItems` twice (an empty one first); the longest wins.
-#[derive(Default)]
-struct Doc {
+/// carry `orderedItems` twice (an empty one first); the longest wins. Items are parsed typed
+/// (`Item`) in one pass, or kept raw (`RawItem`) when that fails, so bad ones are rejected alone.
+struct Doc<I> {
     id: Option<String>,
     kind: Option<String>,
-    items: Option<Vec<RawItem>>,
+    items: Option<Vec<I>>,
     activity: Activity,
     actor: ActorFields,
+}
+
+impl<I> Default for Doc<I> {
+    fn default() -> Self {
+        Doc {
+            id: None,
+            kind: None,
+            items: None,
+            activity: Activity::default(),
+            actor: ActorFields::default(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -230,22 +242,22 @@ struct PropertyValue {
     value: Option<String>,
 }
 
-impl<'de> Deserialize<'de> for Doc {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Doc, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Doc;
+impl<'de, I: Deserialize<'de>> Deserialize<'de> for Doc<I> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Doc<I>, D::Error> {
+        struct V<I>(std::marker::PhantomData<I>);
+        impl<'de, I: Deserialize<'de>> Visitor<'de> for V<I> {
+            type Value = Doc<I>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an ActivityStreams object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Doc, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Doc<I>, A::Error> {
                 let mut doc = Doc::default();
                 while let Some(k) = m.next_key::<std::borrow::Cow<str>>()? {
                     match &*k {
                         "id" => doc.id = m.next_value()?,
                         "type" => doc.kind = m.next_value()?,
                         "orderedItems" | "items" => {
-                            let v: Vec<RawItem> = m.next_value()?;
+                            let v: Vec<I> = m.next_value()?;
                             if doc.items.as_ref().is_none_or(|old| v.len() >= old.len()) {
                                 doc.items = Some(v);
                             }
@@ -270,7 +282,7 @@ impl<'de> Deserialize<'de> for Doc {
                 Ok(doc)
             }
         }
-        d.deserialize_map(V)
+        d.deserialize_map(V(std::marker::PhantomData))
     }
 }
 
@@ -471,7 +483,7 @@ fn like_event(owner: &AccountRef, url: &str) -> Event {
     e
 }
 
-fn actor_profile(doc: &Doc) -> Option<Profile> {
+fn actor_profile<I>(doc: &Doc<I>) -> Option<Profile> {
     let id = doc.id.as_deref()?;
     let mut account = actor_ref(id);
     if let (Some(user), Some((host, _))) = (&doc.actor.preferred_username, split_url(id)) {
@@ -585,15 +597,28 @@ impl Reader<'_> {
     }
 
     fn json(&mut self, file: &str, bytes: &[u8], hint: Member) -> Result<(), Stop> {
-        let doc: Doc = match serde_json::from_slice(bytes) {
-            Ok(d) => d,
-            Err(e) => {
-                return self.sink.reject(
-                    e.line() as u64,
-                    format!("{file}: not an ActivityStreams document: {e}"),
-                )
-            }
-        };
+        // One typed pass; only a document with a malformed item pays for a second, raw one.
+        if let Ok(doc) = serde_json::from_slice::<Doc<Item>>(bytes) {
+            return self.doc(file, doc, hint, Ok);
+        }
+        match serde_json::from_slice::<Doc<RawItem>>(bytes) {
+            Ok(doc) => self.doc(file, doc, hint, |raw| {
+                serde_json::from_str::<Item>(raw.0.get()).map_err(|e| e.to_string())
+            }),
+            Err(e) => self.sink.reject(
+                e.line() as u64,
+                format!("{file}: not an ActivityStreams document: {e}"),
+            ),
+        }
+    }
+
+    fn doc<I>(
+        &mut self,
+        file: &str,
+        doc: Doc<I>,
+        hint: Member,
+        item: impl Fn(I) -> Result<Item, String>,
+    ) -> Result<(), Stop> {
         let kind = doc.kind.as_deref().unwrap_or("");
         if matches!(
             kind,
@@ -606,7 +631,7 @@ impl Reader<'_> {
             }
             return self.sink.reject(1, format!("{file}: actor without an id"));
         }
-        let Some(items) = &doc.items else {
+        let Some(items) = doc.items else {
             // One activity on its own.
             return self.items(
                 file,
@@ -627,10 +652,7 @@ impl Reader<'_> {
             ));
             return Ok(());
         }
-        let parsed = items
-            .iter()
-            .map(|raw| serde_json::from_str::<Item>(raw.0.get()).map_err(|e| e.to_string()));
-        self.items(file, parsed, hint)
+        self.items(file, items.into_iter().map(item), hint)
     }
 
     fn items(
@@ -719,7 +741,7 @@ fn sibling_owner(input: &Input) -> Option<AccountRef> {
         return None;
     }
     let bytes = std::fs::read(path).ok()?;
-    let doc: Doc = serde_json::from_slice(&bytes).ok()?;
+    let doc: Doc<IgnoredAny> = serde_json::from_slice(&bytes).ok()?;
     actor_profile(&doc).map(|p| p.account)
 }
 

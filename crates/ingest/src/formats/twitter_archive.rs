@@ -271,11 +271,21 @@ impl Reader<'_> {
     }
 
     fn file(&mut self, file: &str, bytes: &[u8], kind: Member) -> Result<(), Stop> {
-        let items: Vec<Box<RawValue>> = match strip_wrapper(bytes)
-            .and_then(|json| serde_json::from_slice(json).map_err(|e| e.to_string()))
-        {
-            Ok(v) => v,
+        let json = match strip_wrapper(bytes) {
+            Ok(j) => j,
             Err(reason) => return self.sink.reject(1, format!("{file}: {reason}")),
+        };
+        // One typed pass; only a file with a malformed record pays for a second, raw one.
+        let items: Vec<Result<Wrapped, String>> = match serde_json::from_slice::<Vec<Wrapped>>(json)
+        {
+            Ok(v) => v.into_iter().map(Ok).collect(),
+            Err(_) => match serde_json::from_slice::<Vec<Box<RawValue>>>(json) {
+                Ok(raw) => raw
+                    .iter()
+                    .map(|r| serde_json::from_str::<Wrapped>(r.get()).map_err(|e| e.to_string()))
+                    .collect(),
+                Err(e) => return self.sink.reject(e.line() as u64, format!("{file}: {e}")),
+            },
         };
         let owner = if kind == Member::Account {
             None
@@ -283,11 +293,9 @@ impl Reader<'_> {
             Some(self.owner(file))
         };
         let mut out = Vec::new();
-        for (i, raw) in items.iter().enumerate() {
+        for (i, item) in items.into_iter().enumerate() {
             let no = i as u64 + 1;
-            let result = serde_json::from_str::<Wrapped>(raw.get())
-                .map_err(|e| e.to_string())
-                .and_then(|w| self.record(w, owner.as_ref(), &mut out));
+            let result = item.and_then(|w| self.record(w, owner.as_ref(), &mut out));
             match result {
                 Ok(()) => {
                     self.position += 1;
