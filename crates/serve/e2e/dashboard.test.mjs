@@ -114,6 +114,35 @@ test('an account page draws its chart from data', async () => {
   assert.deepEqual(problems, []);
 });
 
+test('a cascade is drawn as a tree', async (t) => {
+  const nav = await page.$('#nav a[data-page="cascades"]');
+  if (!nav) return t.skip('this build has no cascades route');
+  await nav.click();
+  await page.waitForSelector('#cascades tbody tr');
+  const expected = await api('api/cascades?limit=50');
+  const ids = await page.$$eval('#cascades tbody tr td:first-child a', as => as.map(a => a.textContent));
+  assert.deepEqual(ids, expected.rows.map(r => r.id));
+  await page.screenshot({ path: join(SHOTS, '4-cascades.png') });
+  await page.click('#cascades tbody tr td:first-child a');
+  await page.waitForSelector('#cascade-tree circle');
+  const circles = await page.$$eval('#cascade-tree circle', cs => cs.length);
+  assert.equal(circles, Math.min(expected.rows[0].size, 1000));
+  await page.screenshot({ path: join(SHOTS, '5-cascade-tree.png') });
+  assert.deepEqual(problems, []);
+});
+
+test('the measures are compared', async (t) => {
+  const nav = await page.$('#nav a[data-page="compare"]');
+  if (!nav) return t.skip('this build has no compare route');
+  await nav.click();
+  await page.waitForSelector('#compare-spearman tbody tr');
+  const { measures } = await api('api/measures');
+  const rows = await page.$$eval('#compare-spearman tbody tr', trs => trs.length);
+  assert.equal(rows, measures.length);
+  await page.screenshot({ path: join(SHOTS, '6-compare.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
 test('an unknown account shows an error, not a crash', async () => {
   const before = problems.length;
   await page.goto(BASE + '#/account/no:such-account');

@@ -294,7 +294,7 @@ pub async fn account(
 }
 
 /// Widest number of points a timeline returns; wider spans get coarser buckets.
-const MAX_BUCKETS: i64 = 800;
+const MAX_BUCKETS: i64 = 150;
 
 /// `GET /api/accounts/{id}/timeline`: followers and engagement received over time, and who
 /// engaged most. Follows carry no topics, so a topic restricts only the engagement.

@@ -146,6 +146,8 @@ async function accountPage(id, params) {
     acct = await getJSON('api/accounts/' + encodeURIComponent(id) + query(scope));
   } catch (e) { return showError(main, e); }
   const chartBox = el('div', { class: 'chart', id: 'timeline-chart' }, el('p', { class: 'muted' }, 'Reading its history…'));
+  const earnedBox = has('/api/accounts/{id}/trajectory') ? el('div', { class: 'chart', id: 'trajectory-chart' }, el('p', { class: 'muted' }, 'Recomputing earned influence at each month end…')) : null;
+  const endorsers = has('/api/accounts/{id}/explain') ? el('div', { id: 'endorsers' }, el('p', { class: 'muted' }, 'Decomposing…')) : null;
   const engagers = el('div', { id: 'top-engagers' });
   const kinds = el('div', { id: 'engagement-kinds' });
   const audience = el('div', { id: 'audience' }, el('p', { class: 'muted' }, 'Auditing the audience…'));
@@ -153,20 +155,25 @@ async function accountPage(id, params) {
     el('p', {}, el('a', { href: '#/' }, '← leaderboard')),
     el('h1', { id: 'account-name' }, acct.account),
     el('p', { class: 'muted' }, `${acct.platform} · id ${acct.native_id}` + (acct.handle ? ` · ${acct.handle}` : '')),
-    el('h2', {}, 'Influence over time'),
+    earnedBox ? el('h2', {}, 'Earned influence, month by month') : null,
+    earnedBox,
+    el('h2', {}, 'Followers and engagement over time'),
     chartBox,
     el('div', { class: 'grid' },
       el('div', { class: 'card' }, el('h2', {}, 'Every measure'),
         el('table', { id: 'account-measures' },
-          el('thead', {}, el('tr', {}, el('th', {}, 'measure'), el('th', { class: 'num' }, 'score'), el('th', { class: 'num' }, 'rank'))),
+          el('thead', {}, el('tr', {}, el('th', {}, 'measure'), el('th', { class: 'num' }, 'score'), el('th', { class: 'num' }, `rank of ${fmt(acct.measures[0] ? acct.measures[0].of : 0)}`))),
           el('tbody', {}, acct.measures.map(m => el('tr', {},
             el('td', {}, el('a', { href: '#/' + query({ measure: m.measure }) }, m.measure)),
             el('td', { class: 'num' }, fmt(m.score)),
-            el('td', { class: 'num' }, `${fmt(m.rank)} of ${fmt(m.of)}`)))))),
+            el('td', { class: 'num' }, fmt(m.rank))))))),
+      endorsers ? el('div', { class: 'card' }, el('h2', {}, 'Top endorsers'), endorsers) : null,
       el('div', { class: 'card' }, el('h2', {}, 'Who engages most'), engagers),
       el('div', { class: 'card' }, el('h2', {}, 'Engagement by kind'), kinds),
       has('/api/accounts/{id}/audit') ? el('div', { class: 'card' }, el('h2', {}, 'Audience quality'), audience) : null));
   if (has('/api/accounts/{id}/audit')) loadAudience(audience, id, scope);
+  if (endorsers) loadEndorsers(endorsers, id, scope);
+  if (earnedBox) loadTrajectory(earnedBox, id, scope);
 
   let tl;
   try {
@@ -183,6 +190,63 @@ async function accountPage(id, params) {
   const kindRows = Object.entries(tl.engagement_by_kind);
   kinds.replaceChildren(kindRows.length === 0 ? el('p', { class: 'muted' }, 'None.') :
     el('table', {}, el('tbody', {}, kindRows.map(([k, n]) => el('tr', {}, el('td', {}, k), el('td', { class: 'num' }, fmt(n)))))));
+}
+
+async function loadEndorsers(box, id, scope) {
+  let e;
+  try { e = await getJSON('api/accounts/' + encodeURIComponent(id) + '/explain' + query({ ...scope, endorsers: 10 })); } catch (err) { return showError(box, err); }
+  box.replaceChildren(
+    el('p', { class: 'muted' }, `Earned ${fmt(e.score)} (rank ${fmt(e.rank)}); consistency factor ${fmt(e.consistency.factor)} over ${fmt(e.consistency.months_with_engagement)} months.`),
+    e.endorsers.length === 0 ? el('p', { class: 'muted' }, 'No endorsements.') :
+      el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'endorser'), el('th', { class: 'num' }, 'share'), el('th', { class: 'num' }, 'their score'))),
+        el('tbody', {}, e.endorsers.map(x => el('tr', {}, el('td', { class: 'account' }, x.account),
+          el('td', { class: 'num' }, pct(x.share)), el('td', { class: 'num' }, fmt(x.score)))))),
+    e.other_endorsers ? el('p', { class: 'muted' }, `and ${fmt(e.other_endorsers)} others: ${pct(e.other_share)}`) : null);
+}
+
+async function loadTrajectory(box, id, scope) {
+  let t;
+  try { t = await getJSON('api/accounts/' + encodeURIComponent(id) + '/trajectory' + query({ ...scope, months: 12 })); } catch (err) { return showError(box, err); }
+  const pts = t.points.filter(p => p.as_of);
+  if (pts.length < 2) { box.replaceChildren(el('p', { class: 'muted' }, 'Too little history for a trajectory.')); return; }
+  box.replaceChildren();
+  const width = Math.max(320, Math.min(box.clientWidth || 900, 1150) - 20);
+  new uPlot({
+    width, height: 240,
+    scales: { x: { time: true }, s: {}, r: { dir: -1 } },
+    series: [{}, { label: 'earned influence', scale: 's', stroke: '#1f7a4d', width: 2, points: { show: true } },
+      { label: 'rank', scale: 'r', stroke: '#2b59c3', width: 1, dash: [4, 3] }],
+    axes: [{}, { scale: 's', label: 'earned' }, { scale: 'r', side: 1, label: 'rank', grid: { show: false } }],
+  }, [pts.map(p => Date.parse(p.as_of) / 1000), pts.map(p => p.score), pts.map(p => p.rank)], box);
+}
+
+// ---------------------------------------------------------------- compare
+
+async function comparePage() {
+  main.replaceChildren(el('h1', {}, 'How the measures agree'), el('p', { class: 'muted' }, 'Computing every measure…'));
+  let c;
+  try { c = await getJSON('api/compare'); } catch (e) { return showError(main, e); }
+  const names = c.measures;
+  const all = new Map(c.rows.filter(r => r.set === 'all').map(r => [r.a + '|' + r.b, r]));
+  const cell = (a, b, key) => {
+    if (a === b) return el('td', { class: 'num muted' }, '1');
+    const r = all.get(a + '|' + b) || all.get(b + '|' + a);
+    const v = r ? r[key] : null;
+    return el('td', { class: 'num', style: v === null || v === undefined ? null : `background: rgba(31,122,77,${Math.max(0, v) * 0.35})` }, v === null || v === undefined ? '–' : v.toFixed(2));
+  };
+  const matrix = key => el('table', { class: 'matrix', id: 'compare-' + key },
+    el('thead', {}, el('tr', {}, el('th', {}, ''), names.map(n => el('th', { class: 'num' }, n)))),
+    el('tbody', {}, names.map(a => el('tr', {}, el('th', {}, a), names.map(b => cell(a, b, key))))));
+  const tops = c.rows.filter(r => r.set !== 'all');
+  main.replaceChildren(
+    el('h1', {}, 'How the measures agree'),
+    el('p', { class: 'describe' }, `Rank correlations over all ${fmt(c.accounts)} accounts, as in Cha et al. 2010. Low agreement with followers is the point: an audience is not influence.`),
+    el('h2', {}, "Spearman's ρ"), el('div', { class: 'scroll' }, matrix('spearman')),
+    el('h2', {}, "Kendall's τ-b"), el('div', { class: 'scroll' }, matrix('kendall')),
+    tops.length ? el('h2', {}, 'Among the top accounts') : null,
+    tops.length ? el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, ['a', 'b', 'set', 'n', 'ρ', 'τ-b'].map(h => el('th', {}, h)))),
+      el('tbody', {}, tops.map(r => el('tr', {}, el('td', {}, r.a), el('td', {}, r.b), el('td', {}, r.set), el('td', { class: 'num' }, fmt(r.n)),
+        el('td', { class: 'num' }, r.spearman === null ? '–' : r.spearman.toFixed(2)), el('td', { class: 'num' }, r.kendall === null ? '–' : r.kendall.toFixed(2))))))) : null);
 }
 
 // ---------------------------------------------------------------- audit
@@ -395,6 +459,7 @@ function has(path) { return !!(api.paths && api.paths[path]); }
 const pages = {
   '': { nav: 'leaderboard', render: (parts, params) => leaderboardPage(params) },
   account: { nav: null, render: (parts, params) => accountPage(parts[1], params) },
+  compare: { nav: 'compare', route: '/api/compare', title: 'Compare', render: () => comparePage() },
   audit: { nav: 'audit', route: '/api/audit', title: 'Audit', render: (parts, params) => auditPage(params) },
   cascades: { nav: 'cascades', route: '/api/cascades', title: 'Cascades', render: (parts, params) => cascadesPage(params) },
   cascade: { nav: 'cascades', route: '/api/cascades/{id}', render: parts => cascadePage(parts.slice(1).join('/')) },
