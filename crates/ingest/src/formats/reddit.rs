@@ -34,13 +34,40 @@ const NOBODY: u32 = u32::MAX;
 const COMMENT_TAG: u64 = 1 << 62;
 const SUBMISSION_TAG: u64 = 2 << 62;
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// `created_utc` as the dumps write it over the years: integer, float or string.
 enum Num<'a> {
     Int(i64),
     Float(f64),
-    #[serde(borrow)]
     Text(Cow<'a, str>),
+}
+
+// By hand rather than `#[serde(untagged)]`, which buffers the value first: this is per line.
+impl<'de: 'a, 'a> Deserialize<'de> for Num<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Num<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number or a string")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Num<'a>, E> {
+                Ok(Num::Int(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Num<'a>, E> {
+                Ok(i64::try_from(v).map_or(Num::Float(v as f64), Num::Int))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Num<'a>, E> {
+                Ok(Num::Float(v))
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Num<'a>, E> {
+                Ok(Num::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Num<'a>, E> {
+                Ok(Num::Text(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
 }
 
 #[derive(Deserialize)]
