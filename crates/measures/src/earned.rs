@@ -8,7 +8,7 @@
 //! engagement in scope):
 //!
 //! ```text
-//! v_ab = Σ_{events a→b} κ_kind · 2^(-(T - t)/H)  +  κ_follow · [a follows b]
+//! v_ab = Σ_{events a→b} κ_kind · 2^(-(T - t)/H)  +  κ_follow · 2^(-(T - t_follow)/H) · [a follows b]
 //! s_ab = log2(1 + v_ab)                                  distinct engagers, sublinear per pair
 //! s'_ab = s_ab - γ · min(s_ab, s_ba)                     exchanged endorsement is discounted
 //! W_ab = F_b · s'_ab / (Σ_x s_ax + σ)                    selectivity: a's budget is shared
@@ -23,9 +23,7 @@
 //! vector `β`, which only rescales the solution; the scale is recovered exactly from the result.
 
 use crate::{MeasureError, MeasureSpec, Result, Scope, Scores};
-use renown_graph::{
-    follow_graph, pagerank_with, Csr, EdgeList, FollowParams, GraphError, PageRankOptions,
-};
+use renown_graph::{pagerank_with, Csr, EdgeList, GraphError, PageRankOptions};
 use renown_model::Kind;
 use renown_store::Store;
 use serde::Serialize;
@@ -37,7 +35,8 @@ pub const DAY: i64 = 86_400;
 pub struct EarnedParams {
     /// κ: what one engagement of each kind is worth (kinds not listed count nothing).
     pub kind_weights: Vec<(Kind, f64)>,
-    /// κ_follow: what a standing follow adds to a pair (passed on only by credible followers).
+    /// κ_follow: what a standing follow adds to a pair, decayed from the time it was made like
+    /// any endorsement (passed on only by followers who engage or are credible).
     pub follow_weight: f64,
     /// H: engagement loses half its weight every `half_life_days`.
     pub half_life_days: f64,
@@ -198,39 +197,66 @@ pub fn month_label(m: i32) -> String {
 
 /// One engagement as the model reads it.
 #[derive(Clone, Copy)]
-struct Row {
+pub(crate) struct Row {
     actor: u32,
     target: u32,
     weight: f32,
     time: Option<i64>,
 }
 
-/// Engagement events in scope with a positive kind weight, self-engagement dropped.
-fn engagement_rows(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<Vec<Row>> {
+/// Standing follows: `(follower << 32 | followee, time of the follow that stands)`.
+pub(crate) type Follows = Vec<(u64, Option<i64>)>;
+
+/// One scan of the event log: engagement events in scope with a positive kind weight
+/// (self-engagement dropped), and the follows standing at the scope's date — a pair's last
+/// follow/unfollow event decides, as in `renown_graph::follow_graph`, which keeps no times.
+/// No follows under a topic: follows carry none.
+pub(crate) fn scan(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<(Vec<Row>, Follows)> {
     let kw = p.kind_weight();
-    let kinds: Vec<Kind> = p
+    let is_follow = |k: Kind| matches!(k, Kind::Follow | Kind::Unfollow);
+    let mut kinds: Vec<Kind> = p
         .kind_weights
         .iter()
-        .filter(|kw| kw.1 > 0.0)
+        .filter(|kw| kw.1 > 0.0 && !is_follow(kw.0))
         .map(|kw| kw.0)
         .collect();
-    let mut rows = Vec::new();
-    if kinds.is_empty() {
-        return Ok(rows);
+    if scope.topic.is_none() && p.follow_weight > 0.0 {
+        kinds.extend([Kind::Follow, Kind::Unfollow]);
     }
+    let (mut rows, mut follows) = (Vec::new(), Vec::new());
+    if kinds.is_empty() {
+        return Ok((rows, follows));
+    }
+    let mut edges: Vec<(u64, i64, bool)> = Vec::new();
     store.scan_events(&scope.filter(&kinds), |r| {
-        if let Some(t) = r.target {
-            if t != r.actor {
-                rows.push(Row {
-                    actor: r.actor,
-                    target: t,
-                    weight: kw[r.kind.code() as usize] as f32,
-                    time: r.time,
-                });
-            }
+        let Some(t) = r.target else { return };
+        if t == r.actor {
+            return;
+        }
+        if is_follow(r.kind) {
+            edges.push((
+                (r.actor as u64) << 32 | t as u64,
+                r.time.unwrap_or(i64::MIN),
+                r.kind == Kind::Follow,
+            ));
+        } else {
+            rows.push(Row {
+                actor: r.actor,
+                target: t,
+                weight: kw[r.kind.code() as usize] as f32,
+                time: r.time,
+            });
         }
     })?;
-    Ok(rows)
+    // Stable: equal times keep insertion order, so the later-ingested event wins.
+    edges.sort_by_key(|r| (r.0, r.1));
+    for (i, r) in edges.iter().enumerate() {
+        let last_of_pair = edges.get(i + 1).is_none_or(|next| next.0 != r.0);
+        if last_of_pair && r.2 {
+            follows.push((r.0, (r.1 != i64::MIN).then_some(r.1)));
+        }
+    }
+    Ok((rows, follows))
 }
 
 /// The reference time of a scope: its `as_of`, else the newest engagement in it.
@@ -280,14 +306,15 @@ struct Pair {
     key: u64,
     /// Decayed, kind-weighted engagement volume.
     eng: f64,
-    follows: bool,
+    /// Decayed follow weight (0 without a standing follow).
+    follow: f64,
 }
 
 /// Engagement pairs (sorted by key) merged with the follow edges.
 fn pairs(
     n: u32,
     rows: &[Row],
-    follows: &[u64],
+    follows: &[(u64, Option<i64>)],
     p: &EarnedParams,
     reference: Option<i64>,
 ) -> Vec<Pair> {
@@ -300,62 +327,36 @@ fn pairs(
     }
     el.merge_duplicates();
     let ws = el.weights.take().unwrap_or_default();
+    let follow = |t: Option<i64>| p.follow_weight * p.decay(t, reference);
     let mut out = Vec::with_capacity(el.len() + follows.len());
     let mut fi = 0;
     for ((&a, &b), &w) in el.src.iter().zip(&el.dst).zip(&ws) {
         let key = (a as u64) << 32 | b as u64;
-        while fi < follows.len() && follows[fi] < key {
+        while fi < follows.len() && follows[fi].0 < key {
             out.push(Pair {
-                key: follows[fi],
+                key: follows[fi].0,
                 eng: 0.0,
-                follows: true,
+                follow: follow(follows[fi].1),
             });
             fi += 1;
         }
-        let f = fi < follows.len() && follows[fi] == key;
-        if f {
+        let mut f = 0.0;
+        if fi < follows.len() && follows[fi].0 == key {
+            f = follow(follows[fi].1);
             fi += 1;
         }
         out.push(Pair {
             key,
             eng: w as f64,
-            follows: f,
+            follow: f,
         });
     }
-    out.extend(follows[fi..].iter().map(|&key| Pair {
+    out.extend(follows[fi..].iter().map(|&(key, t)| Pair {
         key,
         eng: 0.0,
-        follows: true,
+        follow: follow(t),
     }));
     out
-}
-
-/// Follow edges as sorted `follower << 32 | followee` keys (none under a topic: follows carry none).
-fn follow_keys(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<Vec<u64>> {
-    if scope.topic.is_some() || p.follow_weight <= 0.0 {
-        return Ok(Vec::new());
-    }
-    let g = follow_graph(
-        store,
-        &FollowParams {
-            as_of: scope.as_of,
-            platform: scope.platform.clone(),
-        },
-    )
-    .map_err(graph_err)?;
-    let mut keys = Vec::with_capacity(g.m() as usize);
-    if let Some(out) = g.out_adj() {
-        for a in 0..g.n() {
-            keys.extend(
-                out.neighbors(a)
-                    .iter()
-                    .map(|&b| (a as u64) << 32 | b as u64),
-            );
-        }
-    }
-    keys.sort_unstable();
-    keys.dedup();
-    Ok(keys)
 }
 
 /// Computes earned influence and keeps the intermediate results.
@@ -363,9 +364,8 @@ pub fn model(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<EarnedMod
     p.validate()?;
     let n = store.account_count()?;
     let nu = n as usize;
-    let rows = engagement_rows(store, scope, p)?;
+    let (rows, follows) = scan(store, scope, p)?;
     let reference = reference_time(scope, &rows);
-    let follows = follow_keys(store, scope, p)?;
     let pairs = pairs(n, &rows, &follows, p, reference);
     let months = active_months(nu, &rows, p, reference);
     drop(rows);
@@ -382,7 +382,7 @@ pub fn model(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<EarnedMod
         .collect();
     let strength: Vec<f64> = pairs
         .iter()
-        .map(|q| (1.0 + q.eng + if q.follows { p.follow_weight } else { 0.0 }).log2())
+        .map(|q| (1.0 + q.eng + q.follow).log2())
         .collect();
     let mut budget = vec![0.0f64; nu];
     let mut engaged = vec![0.0f64; nu];
@@ -429,7 +429,7 @@ pub fn model(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<EarnedMod
         let opts = PageRankOptions {
             damping: p.damping,
             max_iterations: 1000,
-            tolerance: 1e-13 / (nu + 1) as f64,
+            tolerance: 1e-12 / (nu + 1) as f64,
             personalization: Some(teleport),
             dangling: None,
             weighted: true,

@@ -124,6 +124,8 @@ pub struct Point {
 struct Ledger {
     events: Vec<(Kind, Option<i32>, f64)>,
     follows: bool,
+    /// The decayed follow weight.
+    follow: f64,
 }
 
 /// Explains `account`'s earned influence within `scope`.
@@ -159,7 +161,7 @@ pub fn explain(
     let contribution_of: HashMap<u32, f64> = contributions.iter().copied().collect();
     for (&a, ledger) in &ledgers {
         let c = contribution_of.get(&a).copied().unwrap_or(0.0);
-        let fw = if ledger.follows { p.follow_weight } else { 0.0 };
+        let fw = ledger.follow;
         let total: f64 = ledger.events.iter().map(|e| e.2).sum::<f64>() + fw;
         if ledger.follows {
             follow.followers += 1;
@@ -293,19 +295,11 @@ fn ledgers(
             }
         })?;
     }
-    if scope.topic.is_none() && p.follow_weight > 0.0 {
-        let g = renown_graph::follow_graph(
-            store,
-            &renown_graph::FollowParams {
-                as_of: scope.as_of,
-                platform: scope.platform.clone(),
-            },
-        )
-        .map_err(earned::graph_err)?;
-        if target < g.n() {
-            for &a in g.in_adj().neighbors(target) {
-                out.entry(a).or_default().follows = true;
-            }
+    for (key, t) in earned::scan(store, scope, p)?.1 {
+        if key as u32 == target {
+            let l = out.entry((key >> 32) as u32).or_default();
+            l.follows = true;
+            l.follow = p.follow_weight * p.decay(t, model.reference);
         }
     }
     Ok(out)

@@ -72,11 +72,11 @@ pub static MEASURES: &[MeasureSpec] = &[
     counts::RESHARES,
     counts::MENTIONS,
     counts::REPLIES,
+    pagerank::PAGERANK,
+    pagerank::ENGAGEMENT_PAGERANK,
     compare::RESHARE_PAGERANK,
     tweepcred::TWEEPCRED,
     influence_passivity::INFLUENCE_PASSIVITY,
-    pagerank::PAGERANK,
-    pagerank::ENGAGEMENT_PAGERANK,
 ];
 
 pub fn measure(name: &str) -> Result<&'static MeasureSpec> {

@@ -2,6 +2,7 @@
 # Load test of `renown serve` with wrk against a store (default: the Higgs data), on loopback.
 #
 #   crates/serve/load/run.sh [STORE] [SECONDS] [CONNECTIONS]
+#   RENOWN_BIN=target/debug/renown crates/serve/load/run.sh ...
 #
 # Builds the release binary, ingests the Higgs activity file into STORE if it does not exist,
 # starts the server on a free port, warms the caches, then runs wrk for SECONDS against
@@ -17,8 +18,13 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 higgs="$root/../shared/data/higgs/higgs-activity_time.txt.gz"
 
 cd "$root"
-cargo build -q --release -p renown
-bin="$target/release/renown"
+# RENOWN_BIN=path uses an already built binary instead (say which profile in the results).
+if [ -n "${RENOWN_BIN:-}" ]; then
+  bin="$RENOWN_BIN"
+else
+  cargo build -q --release -p renown
+  bin="$target/release/renown"
+fi
 if [ ! -f "$store" ]; then
   "$bin" --db "$store" ingest "$higgs"
 fi

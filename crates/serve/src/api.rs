@@ -35,6 +35,7 @@ pub struct Caches {
     pub(crate) dynamics: Memo<(ScopeKey, String, String), Arc<renown_spread::DynamicsReport>>,
     #[allow(clippy::type_complexity)]
     pub(crate) explanations: Memo<(u32, ScopeKey, usize, usize, String), Arc<Value>>,
+    pub(crate) audits: Memo<(ScopeKey, String), Arc<crate::audience::AuditTable>>,
 }
 
 impl Default for Caches {
@@ -48,6 +49,7 @@ impl Default for Caches {
             cascades: Memo::new(8),
             dynamics: Memo::new(8),
             explanations: Memo::new(256),
+            audits: Memo::new(8),
         }
     }
 }

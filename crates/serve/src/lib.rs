@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod audience;
 pub mod cache;
 pub mod error;
 pub mod ingest;
@@ -102,6 +103,8 @@ pub fn router(state: Shared) -> Router {
         .route("/api/cascades", get(spread::list))
         .route("/api/cascades/{*id}", get(spread::one))
         .route("/api/dynamics", get(spread::dynamics))
+        .route("/api/accounts/{id}/audit", get(audience::account))
+        .route("/api/audit", get(audience::list))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api", get(api::not_found))
         .route("/api/{*rest}", get(api::not_found))

@@ -57,6 +57,19 @@ fn with_404(mut responses: Value) -> Value {
     responses
 }
 
+/// An audience is not topical: audits take a date and a platform, no topic.
+fn audit_params(list: bool) -> Vec<Value> {
+    let mut p: Vec<Value> = scope_params()
+        .into_iter()
+        .filter(|q| q["name"] != "topic")
+        .collect();
+    if list {
+        p.extend(page_params());
+    } else {
+        p.insert(0, account_id());
+    }
+    p
+}
 
 fn account_params_plain() -> Vec<Value> {
     let mut p = vec![account_id()];
@@ -157,6 +170,16 @@ pub fn spec() -> Value {
                 "summary": "Followers and engagement received over time, and the top engagers",
                 "parameters": timeline_params,
                 "responses": with_404(json_ok("time buckets as [start, followers, engagement] rows")),
+            }},
+            "/api/audit": {"get": {
+                "summary": "Audience audit of every account with followers, most suspicious first",
+                "parameters": audit_params(true),
+                "responses": json_ok("a page of audits: followers, engaged, suspicious share and reasons, quality with its 95 % interval, follower spikes, earned with and without suspicious endorsers"),
+            }},
+            "/api/accounts/{id}/audit": {"get": {
+                "summary": "One account's audience audit",
+                "parameters": audit_params(false),
+                "responses": with_404(json_ok("the audit")),
             }},
             "/api/accounts/{id}/explain": {"get": {
                 "summary": "Earned influence decomposed: each top endorser's share (with its own score), by kind, by month, consistency, followers",

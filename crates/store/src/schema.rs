@@ -10,8 +10,7 @@ CREATE TABLE IF NOT EXISTS accounts(
     id INTEGER PRIMARY KEY,
     platform INTEGER NOT NULL REFERENCES platforms(id),
     native_id TEXT NOT NULL,
-    handle TEXT,
-    UNIQUE(platform, native_id));
+    handle TEXT);
 CREATE TABLE IF NOT EXISTS ingest_runs(
     id INTEGER PRIMARY KEY,
     file TEXT NOT NULL,
@@ -28,7 +27,7 @@ CREATE TABLE IF NOT EXISTS ingest_runs(
     message TEXT);
 CREATE TABLE IF NOT EXISTS events(
     id INTEGER PRIMARY KEY,
-    ekey INTEGER NOT NULL UNIQUE,
+    ekey INTEGER NOT NULL,
     time INTEGER,
     kind INTEGER NOT NULL,
     actor INTEGER NOT NULL,

@@ -1,6 +1,6 @@
-use crate::{AccountSlot, Interner, Result, Store};
+use crate::{AccountSlot, Interner, Result, Store, StoreError};
 use renown_model::{AccountRef, Profile, Record};
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Statement, Transaction};
 
 /// An ingest run's row id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +30,7 @@ impl Store {
     /// Records the start of an ingest run. Runs left `running` by a process that no longer
     /// exists are marked `interrupted` first.
     pub fn begin_run(&mut self, file: &str, format: &str) -> Result<RunId> {
+        self.load_interner()?;
         let stale: Vec<(i64, i64)> = {
             let mut st = self
                 .conn
@@ -42,7 +43,8 @@ impl Store {
                 .map_err(|e| self.err(e))?
         };
         for (id, pid) in stale {
-            if pid != std::process::id() as i64 && !process_alive(pid) {
+            // We hold the writer lock, so a run still marked running is not being written.
+            if pid != std::process::id() as i64 || !process_alive(pid) {
                 self.conn
                     .execute(
                         "UPDATE ingest_runs SET status = 'interrupted' WHERE id = ?1",
@@ -76,27 +78,31 @@ impl Store {
         } = self;
         let err = |e| crate::sqlite_err(path, e);
         let tx = conn.transaction().map_err(err)?;
-        let counts = write_records(&tx, interner, run, records).map_err(err)?;
-        tx.execute(
-            "UPDATE ingest_runs SET read = read + ?2, added = added + ?3, duplicate = duplicate + ?4,
-             rejected = rejected + ?5, profiles = profiles + ?6 WHERE id = ?1",
-            params![
-                run.0,
-                (records.len() as u64 - counts.profiles) as i64,
-                counts.added as i64,
-                counts.duplicate as i64,
-                rejected as i64,
-                counts.profiles as i64
-            ],
-        )
-        .map_err(err)?;
-        match tx.commit() {
-            Ok(()) => Ok(counts),
+        let mut new_keys = Vec::new();
+        let written = write_records(&tx, interner, run, records, &mut new_keys).and_then(|counts| {
+            tx.execute(
+                "UPDATE ingest_runs SET read = read + ?2, added = added + ?3, duplicate = duplicate + ?4,
+                 rejected = rejected + ?5, profiles = profiles + ?6 WHERE id = ?1",
+                params![
+                    run.0,
+                    (records.len() as u64 - counts.profiles) as i64,
+                    counts.added as i64,
+                    counts.duplicate as i64,
+                    rejected as i64,
+                    counts.profiles as i64
+                ],
+            )?;
+            Ok(counts)
+        });
+        match written.and_then(|c| tx.commit().map(|_| c)) {
+            Ok(counts) => Ok(counts),
             Err(e) => {
-                // The transaction rolled back: forget accounts interned during it.
-                interner.loaded = false;
-                interner.accounts.clear();
-                interner.platforms.clear();
+                // Rolled back: what this batch interned never reached the disk. Reload next time.
+                let lock = interner.lock.take();
+                *interner = Interner {
+                    lock,
+                    ..Interner::default()
+                };
                 Err(err(e))
             }
         }
@@ -113,116 +119,165 @@ impl Store {
         Ok(())
     }
 
+    /// Takes the writer lock and loads accounts and event identities, once per process.
     fn load_interner(&mut self) -> Result<()> {
         if self.interner.loaded {
             return Ok(());
         }
-        let mut interner = Interner::default();
-        {
-            let mut st = self
-                .conn
-                .prepare("SELECT id, name FROM platforms")
-                .map_err(|e| self.err(e))?;
-            let mut rows = st.query([]).map_err(|e| self.err(e))?;
-            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                interner.platforms.insert(
-                    r.get(1).map_err(|e| self.err(e))?,
-                    r.get(0).map_err(|e| self.err(e))?,
+        let lock = match self.interner.lock.take() {
+            Some(l) => l,
+            None => self.take_writer_lock()?,
+        };
+        let mut interner = Interner {
+            lock: Some(lock),
+            ..Interner::default()
+        };
+        let c = &self.conn;
+        let e = |e| crate::sqlite_err(&self.path, e);
+        let mut st = c.prepare("SELECT id, name FROM platforms").map_err(e)?;
+        let mut rows = st.query([]).map_err(e)?;
+        while let Some(r) = rows.next().map_err(e)? {
+            interner
+                .platforms
+                .insert(r.get(1).map_err(e)?, r.get(0).map_err(e)?);
+        }
+        let mut st = c
+            .prepare("SELECT id, platform, native_id, handle IS NOT NULL FROM accounts")
+            .map_err(e)?;
+        let mut rows = st.query([]).map_err(e)?;
+        while let Some(r) = rows.next().map_err(e)? {
+            let id: i64 = r.get(0).map_err(e)?;
+            let native: String = r.get(2).map_err(e)?;
+            interner.next_account = interner.next_account.max(id);
+            interner
+                .accounts
+                .entry(r.get(1).map_err(e)?)
+                .or_default()
+                .insert(
+                    native.into_boxed_str(),
+                    AccountSlot {
+                        id,
+                        has_handle: r.get(3).map_err(e)?,
+                    },
                 );
-            }
-            let mut st = self
-                .conn
-                .prepare("SELECT id, platform, native_id, handle IS NOT NULL FROM accounts")
-                .map_err(|e| self.err(e))?;
-            let mut rows = st.query([]).map_err(|e| self.err(e))?;
-            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                let get = |i| -> rusqlite::Result<i64> { r.get(i) };
-                let native: String = r.get(2).map_err(|e| self.err(e))?;
-                interner
-                    .accounts
-                    .entry(get(1).map_err(|e| self.err(e))?)
-                    .or_default()
-                    .insert(
-                        native.into_boxed_str(),
-                        AccountSlot {
-                            id: get(0).map_err(|e| self.err(e))?,
-                            has_handle: r.get(3).map_err(|e| self.err(e))?,
-                        },
-                    );
-            }
+        }
+        let mut st = c.prepare("SELECT ekey FROM events").map_err(e)?;
+        let mut rows = st.query([]).map_err(e)?;
+        while let Some(r) = rows.next().map_err(e)? {
+            interner.keys.insert(r.get::<_, i64>(0).map_err(e)? as u64);
         }
         interner.loaded = true;
         self.interner = interner;
         Ok(())
     }
-}
 
-fn platform_id(tx: &Connection, interner: &mut Interner, name: &str) -> rusqlite::Result<i64> {
-    if let Some(&id) = interner.platforms.get(name) {
-        return Ok(id);
-    }
-    tx.execute("INSERT OR IGNORE INTO platforms(name) VALUES (?1)", [name])?;
-    let id: i64 = tx.query_row("SELECT id FROM platforms WHERE name = ?1", [name], |r| {
-        r.get(0)
-    })?;
-    interner.platforms.insert(name.to_string(), id);
-    Ok(id)
-}
-
-fn account_id(
-    tx: &Transaction<'_>,
-    interner: &mut Interner,
-    platform: i64,
-    acc: &AccountRef,
-) -> rusqlite::Result<i64> {
-    // Look up by &str: no allocation on the hot path.
-    let by_id = interner.accounts.entry(platform).or_default();
-    if let Some(slot) = by_id.get_mut(acc.id.as_str()) {
-        if !slot.has_handle {
-            if let Some(h) = &acc.handle {
-                tx.prepare_cached("UPDATE accounts SET handle = ?2 WHERE id = ?1")?
-                    .execute(params![slot.id, h])?;
-                slot.has_handle = true;
-            }
+    fn take_writer_lock(&self) -> Result<std::fs::File> {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        let lock_path = self.path.with_file_name(name);
+        let locked = |source| StoreError::Locked {
+            path: self.path.display().to_string(),
+            lock: lock_path.display().to_string(),
+            source,
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(locked)?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(locked(std::io::Error::new(
+                std::io::ErrorKind::WouldBlock,
+                "another renown process is ingesting into this store; wait for it to finish",
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => Err(locked(e)),
         }
-        return Ok(slot.id);
     }
-    tx.prepare_cached("INSERT INTO accounts(platform, native_id, handle) VALUES (?1, ?2, ?3)")?
-        .execute(params![platform, acc.id, acc.handle])?;
-    let id = tx.last_insert_rowid();
-    by_id.insert(
-        acc.id.as_str().into(),
-        AccountSlot {
-            id,
-            has_handle: acc.handle.is_some(),
-        },
-    );
-    Ok(id)
 }
 
-fn topic_id(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<i64> {
-    tx.prepare_cached("INSERT OR IGNORE INTO topics(name) VALUES (?1)")?
-        .execute([name])?;
-    tx.prepare_cached("SELECT id FROM topics WHERE name = ?1")?
-        .query_row([name], |r| r.get(0))
+/// Prepared statements for one batch.
+struct Statements<'t> {
+    insert_event: Statement<'t>,
+    insert_account: Statement<'t>,
+    set_handle: Statement<'t>,
+    insert_platform: Statement<'t>,
+}
+
+impl Statements<'_> {
+    fn platform_id(&mut self, interner: &mut Interner, name: &str) -> rusqlite::Result<i64> {
+        if let Some(&id) = interner.platforms.get(name) {
+            return Ok(id);
+        }
+        let id = self.insert_platform.insert([name])?;
+        interner.platforms.insert(name.to_string(), id);
+        Ok(id)
+    }
+
+    fn account_id(
+        &mut self,
+        interner: &mut Interner,
+        platform: i64,
+        acc: &AccountRef,
+    ) -> rusqlite::Result<i64> {
+        let by_id = interner.accounts.entry(platform).or_default();
+        // Look up by &str: no allocation on the hot path.
+        if let Some(slot) = by_id.get_mut(acc.id.as_str()) {
+            if !slot.has_handle {
+                if let Some(h) = &acc.handle {
+                    self.set_handle.execute(params![slot.id, h])?;
+                    slot.has_handle = true;
+                }
+            }
+            return Ok(slot.id);
+        }
+        interner.next_account += 1;
+        let id = interner.next_account;
+        self.insert_account
+            .execute(params![id, platform, acc.id, acc.handle])?;
+        by_id.insert(
+            acc.id.as_str().into(),
+            AccountSlot {
+                id,
+                has_handle: acc.handle.is_some(),
+            },
+        );
+        Ok(id)
+    }
 }
 
 fn write_profile(
     tx: &Transaction<'_>,
+    st: &mut Statements<'_>,
     interner: &mut Interner,
     p: &Profile,
 ) -> rusqlite::Result<()> {
-    let platform = platform_id(tx, interner, &p.platform)?;
-    let account = account_id(tx, interner, platform, &p.account)?;
-    let mut st = tx.prepare_cached(
+    let platform = st.platform_id(interner, &p.platform)?;
+    let account = st.account_id(interner, platform, &p.account)?;
+    let mut upsert = tx.prepare_cached(
         "INSERT INTO account_attrs(account, key, num, text) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(account, key) DO UPDATE SET num = excluded.num, text = excluded.text",
     )?;
     for (k, v) in &p.numbers {
-        st.execute(params![account, k, v, Option::<String>::None])?;
+        upsert.execute(params![account, k, v, Option::<String>::None])?;
     }
     for (k, v) in &p.texts {
-        st.execute(params![account, k, Option::<f64>::None, v])?;
+        upsert.execute(params![account, k, Option::<f64>::None, v])?;
+    }
+    Ok(())
+}
+
+fn write_topics(tx: &Transaction<'_>, event_id: i64, topics: &[String]) -> rusqlite::Result<()> {
+    let mut insert_topic = tx.prepare_cached("INSERT OR IGNORE INTO topics(name) VALUES (?1)")?;
+    let mut find_topic = tx.prepare_cached("SELECT id FROM topics WHERE name = ?1")?;
+    let mut link =
+        tx.prepare_cached("INSERT OR IGNORE INTO event_topics(event, topic) VALUES (?1, ?2)")?;
+    for t in topics {
+        let name = t.to_lowercase();
+        insert_topic.execute([&name])?;
+        let tid: i64 = find_topic.query_row([&name], |r| r.get(0))?;
+        link.execute(params![event_id, tid])?;
     }
     Ok(())
 }
@@ -232,54 +287,65 @@ fn write_records(
     interner: &mut Interner,
     run: RunId,
     records: &[(u64, Record)],
+    new_keys: &mut Vec<u64>,
 ) -> rusqlite::Result<BatchCounts> {
+    let mut st = Statements {
+        insert_event: tx.prepare(
+            "INSERT INTO events(ekey, time, kind, actor, target, item, parent, run)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?,
+        insert_account: tx.prepare(
+            "INSERT INTO accounts(id, platform, native_id, handle) VALUES (?1, ?2, ?3, ?4)",
+        )?,
+        set_handle: tx.prepare("UPDATE accounts SET handle = ?2 WHERE id = ?1")?,
+        insert_platform: tx.prepare("INSERT INTO platforms(name) VALUES (?1)")?,
+    };
     let mut counts = BatchCounts::default();
-    let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO events(ekey, time, kind, actor, target, item, parent, run)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    for (position, record) in records {
-        let e = match record {
-            Record::Event(e) => e,
-            Record::Profile(p) => {
-                write_profile(tx, interner, p)?;
-                counts.profiles += 1;
+    let result = (|| {
+        for (position, record) in records {
+            let e = match record {
+                Record::Event(e) => e,
+                Record::Profile(p) => {
+                    write_profile(tx, &mut st, interner, p)?;
+                    counts.profiles += 1;
+                    continue;
+                }
+            };
+            // Identity first: a duplicate costs one hash probe and interns nothing.
+            let key = e.identity(*position);
+            if !interner.keys.insert(key) {
+                counts.duplicate += 1;
                 continue;
             }
-        };
-        // Identity first: a duplicate costs one index probe, and interns nothing new.
-        let key = e.identity(*position) as i64;
-        let platform = platform_id(tx, interner, &e.platform)?;
-        let actor = account_id(tx, interner, platform, &e.actor)?;
-        let target = match &e.target {
-            Some(t) => Some(account_id(tx, interner, platform, t)?),
-            None => None,
-        };
-        let changed = insert.execute(params![
-            key,
-            e.time,
-            e.kind.code(),
-            actor,
-            target,
-            e.item,
-            e.parent,
-            run.0
-        ])?;
-        if changed == 0 {
-            counts.duplicate += 1;
-            continue;
-        }
-        counts.added += 1;
-        if !e.topics.is_empty() {
-            let event_id = tx.last_insert_rowid();
-            let mut link = tx.prepare_cached(
-                "INSERT OR IGNORE INTO event_topics(event, topic) VALUES (?1, ?2)",
-            )?;
-            for t in &e.topics {
-                let tid = topic_id(tx, &t.to_lowercase())?;
-                link.execute(params![event_id, tid])?;
+            new_keys.push(key);
+            let platform = st.platform_id(interner, &e.platform)?;
+            let actor = st.account_id(interner, platform, &e.actor)?;
+            let target = match &e.target {
+                Some(t) => Some(st.account_id(interner, platform, t)?),
+                None => None,
+            };
+            st.insert_event.execute(params![
+                key as i64,
+                e.time,
+                e.kind.code(),
+                actor,
+                target,
+                e.item,
+                e.parent,
+                run.0
+            ])?;
+            counts.added += 1;
+            if !e.topics.is_empty() {
+                write_topics(tx, tx.last_insert_rowid(), &e.topics)?;
             }
         }
+        Ok(counts)
+    })();
+    if result.is_err() {
+        // Keys of a failed batch must not count as stored.
+        for k in new_keys.iter() {
+            interner.keys.remove(k);
+        }
     }
-    Ok(counts)
+    result
 }

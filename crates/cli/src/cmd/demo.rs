@@ -134,6 +134,11 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
          the consistent contributors are the ones people answer and reshare.",
         thousands(t.bought.len() as i64)
     )?;
+    write!(
+        out,
+        "\n{}",
+        renown_spread::demo::section(&store, PLATFORM, &t.consistent, &t.viral)?
+    )?;
     // Follower audit (docs/AUDIT.md): the buyer's audience quality beside the honest accounts'.
     let ids: Vec<u32> = cast
         .iter()

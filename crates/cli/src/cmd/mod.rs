@@ -1,16 +1,19 @@
 //! One file per subcommand, each carrying its own usage text and examples.
 
-mod compare;
 mod audit;
+mod cascade;
+mod cascades;
 mod classify;
+mod compare;
 mod demo;
+mod dynamics;
 mod explain;
 mod export;
 mod generate;
 mod graph;
 mod ingest;
-mod pagerank;
 mod link;
+mod pagerank;
 mod rank;
 mod serve;
 mod stats;
@@ -48,6 +51,9 @@ pub enum Command {
     Explain(explain::Args),
     Export(export::Args),
     Demo(demo::Args),
+    Cascades(cascades::Args),
+    Cascade(cascade::Args),
+    Dynamics(dynamics::Args),
     Pagerank(pagerank::Args),
     Generate(generate::Args),
     Graph(graph::Args),
@@ -68,6 +74,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Explain(a) => explain::run(a, &cli.db),
         Command::Export(a) => export::run(a, &cli.db),
         Command::Demo(a) => demo::run(a, &cli.db),
+        Command::Cascades(a) => cascades::run(a, &cli.db),
+        Command::Cascade(a) => cascade::run(a, &cli.db),
+        Command::Dynamics(a) => dynamics::run(a, &cli.db),
         Command::Pagerank(a) => pagerank::run(a, &cli.db),
         Command::Generate(a) => generate::run(a, &cli.db),
         Command::Graph(a) => graph::run(a, &cli.db),

@@ -1,0 +1,242 @@
+use crate::output::{OutputFormat, Table};
+use crate::Outcome;
+use renown_model::Kind;
+use renown_spread::dynamics::{dynamics, DynamicsOptions, Period};
+use serde_json::json;
+use std::io::Write;
+use std::path::Path;
+
+const EXAMPLES: &str = "\
+Examples:
+  renown dynamics                                   # engagement received, by month
+  renown dynamics --kind reshare,mention --period day
+  renown dynamics --kind follow --top 30            # follower growth
+  renown dynamics --part kernel --format csv > kernel.csv
+  renown dynamics --format json | jq .alpha
+
+Does the big get bigger? Each arrival (a follow, reshare, mention... received) is modelled as
+going to an account with probability proportional to A(k)·fitness, k its size at the time.
+α is the exponent of A(k) ~ k^α (1 = linear preferential attachment, 0 = size does not matter),
+with a 95 % bootstrap interval; fitness is the growth its size does not explain (Bianconi-
+Barabási), estimated jointly with A(k) as in PAFit. Concentration: Gini and top-1 % share of
+arrivals per period, among accounts that received any.";
+
+/// Rich-get-richer dynamics: attachment kernel, fitness, concentration over time.
+#[derive(clap::Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// What counts as an arrival (comma-separated kinds; default: all engagement kinds).
+    #[arg(long, value_delimiter = ',')]
+    pub kind: Vec<Kind>,
+    /// Calendar period for concentration.
+    #[arg(long, value_enum, default_value_t = PeriodArg::Month)]
+    pub period: PeriodArg,
+    /// Bootstrap replicates for α's interval.
+    #[arg(long, default_value_t = 100)]
+    pub bootstrap: usize,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Accounts in the fitness list (0 = all).
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// Fewest arrivals for an account to be in the fitness list.
+    #[arg(long, default_value_t = 5)]
+    pub min_arrivals: u64,
+    #[arg(long, value_parser = super::parse_as_of)]
+    pub as_of: Option<i64>,
+    #[arg(long)]
+    pub topic: Option<String>,
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Which part to print (CSV needs one part).
+    #[arg(long, value_enum, default_value_t = Part::All)]
+    pub part: Part,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    All,
+    Summary,
+    Kernel,
+    Jeong,
+    Concentration,
+    Fitness,
+}
+
+pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+    if args.format == OutputFormat::Csv && args.part == Part::All {
+        anyhow::bail!("CSV holds one table: add --part summary|kernel|jeong|concentration|fitness");
+    }
+    let store = super::open_existing(db)?;
+    let defaults = DynamicsOptions::default();
+    let opts = DynamicsOptions {
+        kinds: if args.kind.is_empty() {
+            defaults.kinds.clone()
+        } else {
+            args.kind.clone()
+        },
+        as_of: args.as_of,
+        topic: args.topic.clone(),
+        platform: args.platform.clone(),
+        period: match args.period {
+            PeriodArg::Day => Period::Day,
+            PeriodArg::Week => Period::Week,
+            PeriodArg::Month => Period::Month,
+        },
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        top: args.top,
+        min_arrivals: args.min_arrivals,
+        ..defaults
+    };
+    let r = dynamics(&store, &opts)?;
+    let mut out = std::io::stdout().lock();
+    if args.format == OutputFormat::Json && args.part == Part::All {
+        serde_json::to_writer_pretty(&mut out, &r)?;
+        writeln!(out)?;
+        return Ok(Outcome::Clean);
+    }
+    let r3 = |x: f64| (x * 1000.0).round() / 1000.0;
+    let show = |p: Part| args.part == Part::All || args.part == p;
+    let titled = args.format == OutputFormat::Table && args.part == Part::All;
+    if show(Part::Summary) {
+        let mut t = Table::new(&["measure", "value", "low_95", "high_95", "note"]);
+        let kinds: Vec<&str> = r.kinds.iter().map(|k| k.name()).collect();
+        t.push(vec![
+            json!("arrivals"),
+            json!(r.arrivals),
+            json!(null),
+            json!(null),
+            json!(format!(
+                "{} received by {} accounts over {} time steps ({} without time left out)",
+                kinds.join("+"),
+                r.accounts,
+                r.steps,
+                r.timeless
+            )),
+        ]);
+        match &r.alpha {
+            Some(a) => t.push(vec![
+                json!("alpha"),
+                json!(r3(a.value)),
+                json!(r3(a.low)),
+                json!(r3(a.high)),
+                json!(format!(
+                    "A(k) ~ k^alpha with fitness, {} bootstrap replicates; {} iterations{}",
+                    a.replicates,
+                    r.iterations,
+                    if r.converged { "" } else { " (not converged)" }
+                )),
+            ]),
+            None => t.push(vec![
+                json!("alpha"),
+                json!(null),
+                json!(null),
+                json!(null),
+                json!("too few sizes with enough arrivals to fit"),
+            ]),
+        }
+        t.push(vec![
+            json!("alpha_no_fitness"),
+            json!(r.alpha_no_fitness.map(r3)),
+            json!(null),
+            json!(null),
+            json!("every fitness fixed at 1 (Newman 2001)"),
+        ]);
+        t.push(vec![
+            json!("alpha_jeong"),
+            json!(r.alpha_jeong.map(r3)),
+            json!(null),
+            json!(null),
+            json!("cumulative kernel (Jeong et al. 2003), ignores fitness"),
+        ]);
+        if titled {
+            writeln!(out, "Summary")?;
+        }
+        t.write(args.format, &mut out)?;
+    }
+    if show(Part::Kernel) {
+        let mut t = Table::new(&["k_low", "k_high", "k", "arrivals", "A", "A_no_fitness"]);
+        for p in &r.kernel {
+            t.push(vec![
+                json!(p.k_low),
+                json!(p.k_high),
+                json!(r3(p.k)),
+                json!(p.arrivals),
+                json!(r3(p.a)),
+                json!(r3(p.a_no_fitness)),
+            ]);
+        }
+        if titled {
+            writeln!(out, "\nKernel A(k) (A(1) = 1)")?;
+        }
+        t.write(args.format, &mut out)?;
+    }
+    if show(Part::Jeong) {
+        let mut t = Table::new(&["k", "accounts", "pi", "kappa"]);
+        for p in &r.jeong {
+            t.push(vec![
+                json!(p.k),
+                json!(p.accounts),
+                json!(r3(p.pi)),
+                json!(r3(p.kappa)),
+            ]);
+        }
+        if titled {
+            writeln!(
+                out,
+                "\nJeong cumulative kernel (sizes at the median arrival)"
+            )?;
+        }
+        if args.part == Part::Jeong || !titled {
+            t.write(args.format, &mut out)?;
+        } else {
+            writeln!(out, "{} points (--part jeong to list them)", r.jeong.len())?;
+        }
+    }
+    if show(Part::Concentration) {
+        let mut t = Table::new(&["period", "accounts", "arrivals", "gini", "top1_share"]);
+        for p in &r.concentration {
+            t.push(vec![
+                json!(p.period),
+                json!(p.accounts),
+                json!(p.arrivals),
+                json!(r3(p.gini)),
+                json!(r3(p.top1_share)),
+            ]);
+        }
+        if titled {
+            writeln!(out, "\nConcentration of arrivals per period")?;
+        }
+        t.write(args.format, &mut out)?;
+    }
+    if show(Part::Fitness) {
+        let mut t = Table::new(&["rank", "account", "fitness", "arrivals"]);
+        for (i, f) in r.fitness.iter().enumerate() {
+            t.push(vec![
+                json!(i + 1),
+                json!(f.label),
+                json!(r3(f.fitness)),
+                json!(f.arrivals),
+            ]);
+        }
+        if titled {
+            writeln!(
+                out,
+                "\nFittest accounts (growth their size does not explain; ≥ {} arrivals)",
+                args.min_arrivals
+            )?;
+        }
+        t.write(args.format, &mut out)?;
+    }
+    Ok(Outcome::Clean)
+}

@@ -1,0 +1,168 @@
+//! Audience audit routes over `renown-audit`: suspicious followers and their reasons, audience
+//! quality with its interval, growth anomalies, earned influence with and without the
+//! suspicious part of the audience.
+
+use crate::api::{account_json, scope_json, View};
+use crate::error::{ApiError, ApiResult};
+use crate::params::{scope_key, Params};
+use crate::Shared;
+use axum::extract::{Path, RawQuery, State};
+use axum::Json;
+use renown_audit::audit::{Reason, SuspicionConfig};
+use renown_audit::report::{audit_rows, AuditRow};
+use renown_measures::Scope;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// An audience is not topical: audits take a date and a platform, not a topic.
+const AUDIT_PARAMS: [&str; 2] = ["as_of", "platform"];
+
+/// Every audited account (those with followers), by account id, and the listing order.
+pub struct AuditTable {
+    rows: Vec<AuditRow>,
+    /// Indexes into `rows`: most suspicious share first, then most followers.
+    by_suspicion: Vec<usize>,
+}
+
+impl From<renown_audit::AuditError> for ApiError {
+    fn from(e: renown_audit::AuditError) -> ApiError {
+        ApiError::internal(e.to_string())
+    }
+}
+
+fn with_earned() -> bool {
+    renown_measures::measure("earned").is_ok()
+}
+
+pub fn table(view: &View, scope: &Scope) -> ApiResult<Arc<AuditTable>> {
+    // An audience is not topical: the audit ignores the topic.
+    let scope = Scope {
+        topic: None,
+        ..scope.clone()
+    };
+    let key = (scope_key(&scope), view.token.clone());
+    view.state.caches.audits.get(
+        &key,
+        |k| k.1 != view.token,
+        || {
+            let mut rows = audit_rows(
+                view.store,
+                &scope,
+                &SuspicionConfig::default(),
+                None,
+                with_earned(),
+            )?;
+            rows.sort_by_key(|r| r.audit.account);
+            for r in &mut rows {
+                // Listings never show followers one by one; keep the memory.
+                r.audit.follower_reasons = Vec::new();
+            }
+            let mut by_suspicion: Vec<usize> = (0..rows.len()).collect();
+            by_suspicion.sort_by(|&a, &b| {
+                let (ra, rb) = (&rows[a].audit, &rows[b].audit);
+                rb.suspicious_share()
+                    .total_cmp(&ra.suspicious_share())
+                    .then(rb.followers.cmp(&ra.followers))
+                    .then(ra.account.cmp(&rb.account))
+            });
+            Ok(Arc::new(AuditTable { rows, by_suspicion }))
+        },
+    )
+}
+
+fn row_json(view: &View, row: &AuditRow) -> ApiResult<Value> {
+    let accounts = view.accounts()?;
+    let a = &row.audit;
+    let mut out = account_json(&accounts[a.account as usize]);
+    let reasons: serde_json::Map<String, Value> = Reason::ALL
+        .iter()
+        .zip(a.reasons)
+        .map(|(r, n)| (r.name().to_string(), json!(n)))
+        .collect();
+    let anomalies: Vec<Value> = a
+        .anomalies
+        .iter()
+        .map(|x| {
+            json!({
+                "day": renown_model::format_time(x.day)[..10],
+                "gained": x.gained,
+                "baseline": x.baseline,
+                "threshold": x.threshold,
+            })
+        })
+        .collect();
+    out["followers"] = json!(a.followers);
+    out["engaged_any"] = json!(a.engaged_any);
+    out["engaged_this"] = json!(a.engaged_this);
+    out["suspicious"] = json!(a.suspicious);
+    out["suspicious_share"] = json!(a.suspicious_share());
+    out["quality"] = json!(a.quality);
+    out["quality_low"] = json!(a.quality_low);
+    out["quality_high"] = json!(a.quality_high);
+    out["reasons"] = json!(reasons);
+    out["anomalies"] = json!(anomalies);
+    out["earned"] = json!(row.earned);
+    out["earned_without_suspicious"] = json!(row.earned_without);
+    Ok(out)
+}
+
+/// `GET /api/audit?as_of=&platform=&limit=&offset=`: accounts with followers, the most
+/// suspicious audiences first.
+pub async fn list(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+    let p = Params::parse(q.as_deref(), &["as_of", "platform", "limit", "offset"])?;
+    let page = p.page()?;
+    let scope = p.scope()?;
+    app.blocking(move |state, store| {
+        let view = View::new(state, store)?;
+        let t = table(&view, &scope)?;
+        let rows = t.by_suspicion[page.range(t.by_suspicion.len())]
+            .iter()
+            .map(|&i| row_json(&view, &t.rows[i]))
+            .collect::<ApiResult<Vec<Value>>>()?;
+        Ok(Json(json!({
+            "scope": scope_json(&Scope { topic: None, ..scope }),
+            "total": t.rows.len(),
+            "limit": page.limit,
+            "offset": page.offset,
+            "rows": rows,
+        })))
+    })
+    .await
+}
+
+/// `GET /api/accounts/{id}/audit`
+pub async fn account(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let p = Params::parse(q.as_deref(), &AUDIT_PARAMS)?;
+    let scope = p.scope()?;
+    app.blocking(move |state, store| {
+        let view = View::new(state, store)?;
+        let dense = view.find(&id)?;
+        let t = table(&view, &scope)?;
+        let row = match t.rows.binary_search_by_key(&dense, |r| r.audit.account) {
+            Ok(i) => row_json(&view, &t.rows[i])?,
+            // No followers: audited alone (cheap to list, nothing suspicious to find).
+            Err(_) => {
+                let rows = audit_rows(
+                    store,
+                    &Scope {
+                        topic: None,
+                        ..scope.clone()
+                    },
+                    &SuspicionConfig::default(),
+                    Some(&[dense]),
+                    with_earned(),
+                )?;
+                let row = rows
+                    .first()
+                    .ok_or_else(|| ApiError::internal("the audit returned no row"))?;
+                row_json(&view, row)?
+            }
+        };
+        Ok(Json(row))
+    })
+    .await
+}
