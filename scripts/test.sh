@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it (.ci/run installs the tools first):
+#   1. every crate's unit and integration tests (dev profile; dependencies are optimized),
+#      including the ones that read ../shared/data and compare against networkx;
+#   2. the dashboard's end-to-end tests in headless Chromium (scripts/e2e.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo test --workspace --locked
+scripts/e2e.sh
