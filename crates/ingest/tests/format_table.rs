@@ -1,5 +1,6 @@
-//! The counts docs/FORMATS.md publishes for the line formats (higgs, snap), read from the real
-//! files in ../shared. Two of these read the full Higgs and Slashdot files (about 1.5 M lines).
+//! The counts docs/FORMATS.md publishes for the line formats (higgs, snap, twitter15), read from
+//! the real files in ../shared. Three of these read the full Higgs, Slashdot and Twitter15 data
+//! (about 2.1 M lines).
 
 use renown_ingest::{detect, format_by_name, open_input, Sink, Stop};
 use renown_model::Record;
@@ -10,12 +11,15 @@ use std::path::{Path, PathBuf};
 struct Kinds {
     kinds: BTreeMap<&'static str, u64>,
     rejects: u64,
+    untimed: u64,
+    warnings: Vec<String>,
 }
 
 impl Sink for Kinds {
     fn record(&mut self, _: u64, r: Record) -> Result<(), Stop> {
         if let Record::Event(e) = r {
             *self.kinds.entry(e.kind.name()).or_default() += 1;
+            self.untimed += u64::from(e.time.is_none());
         }
         Ok(())
     }
@@ -26,7 +30,9 @@ impl Sink for Kinds {
     fn damaged(&mut self, _: u64, reason: String) {
         panic!("damaged: {reason}");
     }
-    fn warn(&mut self, _: String) {}
+    fn warn(&mut self, w: String) {
+        self.warnings.push(w);
+    }
 }
 
 fn shared(rel: &str) -> Option<PathBuf> {
@@ -83,4 +89,20 @@ fn snap_samples() {
         assert_eq!(k.kinds.get("follow"), Some(&n), "{rel}");
         assert_eq!(k.rejects, 0, "{rel}");
     }
+}
+
+#[test]
+fn twitter15_trees() {
+    // The folder of 1,490 trees, read as one input (the reader belongs to crates/spread's owner).
+    let Some(k) = read("data/twitter15/tree", "twitter15") else {
+        return;
+    };
+    assert_eq!(k.kinds.get("post"), Some(&1_490));
+    assert_eq!(k.kinds.get("reshare"), Some(&621_750));
+    assert_eq!(k.kinds.len(), 2);
+    assert_eq!((k.rejects, k.untimed), (0, 0));
+    assert_eq!(
+        k.warnings,
+        ["skipped 1218 self-loop line(s) (a user resharing itself)"]
+    );
 }
