@@ -198,7 +198,9 @@ pub fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
             }
             _ => {
                 let i = rng.below(len + 1);
-                let junk: Vec<u8> = (0..1 + rng.below(64)).map(|_| rng.next_u64() as u8).collect();
+                let junk: Vec<u8> = (0..1 + rng.below(64))
+                    .map(|_| rng.next_u64() as u8)
+                    .collect();
                 b.splice(i..i, junk);
             }
         }

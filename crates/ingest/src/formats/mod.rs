@@ -1,20 +1,20 @@
 //! The format registry: every reader renown has, and detection from name and content.
 
+mod archive;
+mod bluesky;
 mod csv;
+mod feeds;
 mod higgs;
 mod jsonl;
-mod snap;
-mod feeds;
+mod mastodon;
 mod opml;
 mod reddit;
+mod snap;
+mod twitter15;
+mod twitter_archive;
+mod twitter_v2;
 mod wordpress;
 mod xml;
-mod twitter15;
-mod archive;
-mod twitter_v2;
-mod mastodon;
-mod twitter_archive;
-mod bluesky;
 
 use crate::{Input, ReadError, ReadOptions, Sink};
 
@@ -35,7 +35,21 @@ pub trait Format: Sync {
 }
 
 /// Every reader, in the order detection prefers them on ties.
-pub static FORMATS: &[&dyn Format] = &[&higgs::Higgs, &jsonl::Jsonl, &csv::Csv, &snap::Snap, &twitter_v2::TwitterV2, &mastodon::Mastodon, &twitter_archive::TwitterArchive, &bluesky::Bluesky, &twitter15::Twitter15, &reddit::Reddit, &wordpress::Wordpress, &feeds::Feed, &opml::Opml];
+pub static FORMATS: &[&dyn Format] = &[
+    &higgs::Higgs,
+    &jsonl::Jsonl,
+    &csv::Csv,
+    &snap::Snap,
+    &twitter_v2::TwitterV2,
+    &mastodon::Mastodon,
+    &twitter_archive::TwitterArchive,
+    &bluesky::Bluesky,
+    &twitter15::Twitter15,
+    &reddit::Reddit,
+    &wordpress::Wordpress,
+    &feeds::Feed,
+    &opml::Opml,
+];
 
 pub fn format_by_name(name: &str) -> Option<&'static dyn Format> {
     FORMATS.iter().copied().find(|f| f.name() == name)
