@@ -245,3 +245,68 @@ pub fn regressions(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// Where a seed file belongs inside a platform export, if it is one of its members.
+fn archive_member(name: &str) -> Option<(&'static str, String)> {
+    let twitter = [
+        "tweets.js",
+        "follower.js",
+        "following.js",
+        "like.js",
+        "account.js",
+    ];
+    let mastodon = [
+        "outbox.json",
+        "likes.json",
+        "actor.json",
+        "following_accounts.csv",
+    ];
+    let base = name
+        .strip_prefix("twitter_archive_")
+        .or_else(|| name.strip_prefix("mastodon_"))
+        .unwrap_or(name);
+    if twitter.contains(&base) {
+        Some(("twitter-archive.zip", format!("data/{base}")))
+    } else if mastodon.contains(&base) {
+        Some(("mastodon-backup.zip", base.to_string()))
+    } else {
+        None
+    }
+}
+
+/// Seeds for the zip paths of the export readers, built from the member files among `seeds`
+/// (the Twitter archive and Mastodon backup samples) in memory, so no real data is copied into
+/// the repository: one zip per export, deflated, and one stored (whose member bytes mutations
+/// reach directly).
+pub fn archive_seeds(seeds: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {
+    use zip::write::SimpleFileOptions;
+    use zip::CompressionMethod::{Deflated, Stored};
+    let mut out = Vec::new();
+    for export in ["twitter-archive.zip", "mastodon-backup.zip"] {
+        let mut members: Vec<(String, &[u8])> = Vec::new();
+        for (name, bytes) in seeds {
+            if let Some((e, member)) = archive_member(name) {
+                if e == export && !members.iter().any(|(m, _)| *m == member) {
+                    members.push((member, bytes));
+                }
+            }
+        }
+        if members.is_empty() {
+            continue;
+        }
+        for method in [Deflated, Stored] {
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let opts = SimpleFileOptions::default().compression_method(method);
+            for (member, bytes) in &members {
+                if zip.start_file(member.as_str(), opts).is_err() || zip.write_all(bytes).is_err() {
+                    break;
+                }
+            }
+            if let Ok(c) = zip.finish() {
+                let tag = if method == Stored { "stored-" } else { "" };
+                out.push((format!("{tag}{export}"), c.into_inner()));
+            }
+        }
+    }
+    out
+}

@@ -7,7 +7,7 @@
 //! and its input saved as `<out>/<reader>-<hash>`; an input that takes over 5 s is saved as a
 //! `slow-` finding. Exit code 1 if anything was found.
 
-use renown_fuzz::{mutate, run_one, Outcome, Rng};
+use renown_fuzz::{archive_seeds, mutate, run_one, Outcome, Rng};
 use renown_ingest::FORMATS;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -68,6 +68,8 @@ fn main() {
     for p in &paths {
         walk(p, &mut seeds);
     }
+    let zips = archive_seeds(&seeds);
+    seeds.extend(zips);
     if seeds.is_empty() {
         eprintln!(
             "renown-fuzz: no seed files (give folders such as ../shared/formats ../shared/data)"

@@ -41,3 +41,53 @@ fn the_harness_catches_panics_and_mutates_deterministically() {
     assert_eq!(a, b);
     assert!(a.iter().any(|m| m != b"<rss><channel/></rss>"));
 }
+
+#[test]
+fn export_zips_built_from_the_samples_are_read_as_exports() {
+    use renown_fuzz::archive_seeds;
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/formats"
+    ));
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        println!("skipped: {} is absent", dir.display());
+        return;
+    };
+    let seeds: Vec<(String, Vec<u8>)> = entries
+        .flatten()
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    let zips = archive_seeds(&seeds);
+    let names: Vec<&str> = zips.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "twitter-archive.zip",
+            "stored-twitter-archive.zip",
+            "mastodon-backup.zip",
+            "stored-mastodon-backup.zip"
+        ]
+    );
+    for (name, bytes) in &zips {
+        let reader = if name.contains("twitter") {
+            "twitter-archive"
+        } else {
+            "mastodon"
+        };
+        let f = renown_ingest::format_by_name(reader).unwrap();
+        match run_one(f, name, bytes) {
+            // 6 events from the four Twitter samples; 8 from the three Mastodon backup samples.
+            Outcome::Returned(sink, None) => {
+                assert_eq!(
+                    sink.records,
+                    if reader == "mastodon" { 8 } else { 6 },
+                    "{name}"
+                )
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}

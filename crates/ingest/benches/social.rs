@@ -2,7 +2,7 @@
 //! events per second from files into a counting sink (parse + map, no store), best of 3 runs;
 //! then the same inputs end to end into a fresh SQLite store (`ingest_path`), once.
 //!
-//! Run: `cargo bench -p renown-ingest --bench social`. Inputs are the real samples in
+//! Run: `cargo bench -p renown-ingest --bench social [-- [--reader-only] READER...]`. Inputs are the real samples in
 //! ../shared/formats (and the real Mastodon backup in ../shared/data/mastodon) repeated with
 //! perturbed ids into a temp dir, so every record is distinct.
 
@@ -352,6 +352,12 @@ fn main() {
             PathBuf::from(MASTODON),
         ));
     }
+    // `cargo bench --bench social -- mastodon` times only the readers named.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    cases.retain(|(fmt, _, _)| only.is_empty() || only.iter().any(|o| o == fmt));
     println!("Reader only (parse + map into a counting sink), best of 3; rates per wall second and per CPU second:");
     println!(
         "{:<16} {:<50} {:>7} {:>9} {:>8} {:>11} {:>11} {:>9}",
@@ -375,6 +381,9 @@ fn main() {
             counts.events as f64 / cpu,
             mb / cpu
         );
+    }
+    if std::env::args().any(|a| a == "--reader-only") {
+        return;
     }
     println!("\nEnd to end into a fresh store (ingest_path: reader thread + SQLite writer), once:");
     println!(
