@@ -4,9 +4,9 @@ use crate::formats::{detect, format_by_name, FORMATS};
 use crate::input::{open_input, Input};
 use crate::{ReadError, ReadOptions, Sink, Stop};
 use crossbeam_channel::{bounded, Sender};
-use renown_model::Record;
+use renown_model::{identity_at, Record};
 use renown_store::{Store, StoreError};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -63,6 +63,7 @@ pub struct RunReport {
 pub type Progress<'a> = &'a mut dyn FnMut(u64, Option<u64>, u64);
 
 enum Msg {
+    /// Records with their identities (profiles carry 0).
     Batch(Vec<(u64, Record)>),
     Reject(u64, String),
     Damaged(u64, String),
@@ -73,7 +74,7 @@ struct ChannelSink {
     tx: Sender<Msg>,
     batch: Vec<(u64, Record)>,
     strict: bool,
-    seen: HashSet<u64>,
+    seen: FxHashSet<u64>,
     repeated: u64,
 }
 
@@ -89,20 +90,25 @@ impl ChannelSink {
 
 impl Sink for ChannelSink {
     fn record(&mut self, position: u64, record: Record) -> Result<(), Stop> {
-        if let Record::Event(e) = &record {
-            if e.source_id.is_none() && !self.seen.insert(e.identity(0)) {
-                self.repeated += 1;
+        // Identities are hashed here, on the reader's thread, to keep the writer's loop short.
+        let key = match &record {
+            Record::Event(e) if e.source_id.is_none() => {
+                let content = e.content_hash();
+                if !self.seen.insert(content) {
+                    self.repeated += 1;
+                }
+                identity_at(content, position)
             }
-        }
-        self.batch.push((position, record));
+            Record::Event(e) => e.identity(position),
+            Record::Profile(_) => 0,
+        };
+        self.batch.push((key, record));
         if self.batch.len() >= BATCH {
             self.flush()?;
         }
         Ok(())
     }
     fn reject(&mut self, line: u64, reason: String) -> Result<(), Stop> {
-        // Flush first so the writer sees records and rejects in source order.
-        self.flush()?;
         self.tx.send(Msg::Reject(line, reason)).map_err(|_| Stop)?;
         if self.strict {
             Err(Stop)
@@ -256,7 +262,7 @@ fn pump(
                 tx,
                 batch: Vec::with_capacity(BATCH),
                 strict: opts.strict,
-                seen: HashSet::new(),
+                seen: FxHashSet::default(),
                 repeated: 0,
             };
             let result = format.read(input, &opts.read, &mut sink);
@@ -273,7 +279,8 @@ fn pump(
         for msg in rx.iter() {
             match msg {
                 Msg::Batch(batch) => {
-                    match store.write_batch(run, &batch, pending_rejects) {
+                    let keyed: Vec<(u64, &Record)> = batch.iter().map(|(k, r)| (*k, r)).collect();
+                    match store.write_keyed_batch(run, &keyed, pending_rejects) {
                         Ok(c) => {
                             report.read += batch.len() as u64;
                             report.added += c.added;

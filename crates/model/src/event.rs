@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// What an event does. The numeric codes are stored on disk: never renumber them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -176,32 +176,55 @@ impl Event {
     /// plus `position` (the record's line or ordinal in its source), so genuinely repeated records
     /// in one file are kept apart while re-ingesting the same file reproduces the same keys.
     pub fn identity(&self, position: u64) -> u64 {
-        let mut h = Xxh3::new();
-        let mut put = |s: &[u8]| {
-            h.update(&(s.len() as u32).to_le_bytes());
-            h.update(s);
-        };
-        put(self.platform.as_bytes());
-        put(&[self.kind.code()]);
-        put(self.actor.id.as_bytes());
-        put(self.target.as_ref().map_or(&[][..], |t| t.id.as_bytes()));
-        match &self.source_id {
-            Some(sid) => {
-                put(b"sid");
-                put(sid.as_bytes());
-            }
-            None => {
-                put(&self.time.unwrap_or(i64::MIN).to_le_bytes());
-                put(self.item.as_deref().unwrap_or("").as_bytes());
-                put(self.parent.as_deref().unwrap_or("").as_bytes());
-                for t in &self.topics {
-                    put(t.as_bytes());
-                }
-                put(&position.to_le_bytes());
-            }
+        match self.source_id {
+            Some(_) => self.content_hash(),
+            None => identity_at(self.content_hash(), position),
         }
-        h.digest()
     }
+
+    /// A hash of the event without its position: equal for records that repeat each other
+    /// exactly. With a source id it is already the identity.
+    pub fn content_hash(&self) -> u64 {
+        // One buffer and one hash call: xxh3's streaming state costs more than the hashing for
+        // the short fields here. Every field is length-prefixed so field boundaries are unique.
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BUF.with_borrow_mut(|buf| {
+            buf.clear();
+            let mut put = |s: &[u8]| {
+                buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                buf.extend_from_slice(s);
+            };
+            put(self.platform.as_bytes());
+            put(&[self.kind.code()]);
+            put(self.actor.id.as_bytes());
+            put(self.target.as_ref().map_or(&[][..], |t| t.id.as_bytes()));
+            match &self.source_id {
+                Some(sid) => {
+                    put(b"sid");
+                    put(sid.as_bytes());
+                }
+                None => {
+                    put(&self.time.unwrap_or(i64::MIN).to_le_bytes());
+                    put(self.item.as_deref().unwrap_or("").as_bytes());
+                    put(self.parent.as_deref().unwrap_or("").as_bytes());
+                    for t in &self.topics {
+                        put(t.as_bytes());
+                    }
+                }
+            }
+            xxh3_64(buf)
+        })
+    }
+}
+
+/// The identity of a record without a source id, from its [`Event::content_hash`] and position.
+pub fn identity_at(content_hash: u64, position: u64) -> u64 {
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&content_hash.to_le_bytes());
+    b[8..].copy_from_slice(&position.to_le_bytes());
+    xxh3_64(&b)
 }
 
 /// Account attributes that exports carry (profile counts for the audit, display names).

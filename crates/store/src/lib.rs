@@ -51,7 +51,11 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 #[derive(Default)]
 struct Interner {
     platforms: HashMap<String, i64>,
+    /// The platform of the previous event: nearly every file has one, so this skips a lookup.
+    last_platform: Option<(Box<str>, i64)>,
     accounts: FxHashMap<i64, FxHashMap<Box<str>, AccountSlot>>,
+    /// Lowercased topic name → id, filled as topics are written.
+    topics: FxHashMap<Box<str>, i64>,
     next_account: i64,
     keys: FxHashSet<u64>,
     loaded: bool,

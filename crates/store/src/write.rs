@@ -70,6 +70,24 @@ impl Store {
         records: &[(u64, Record)],
         rejected: u64,
     ) -> Result<BatchCounts> {
+        let keyed: Vec<(u64, &Record)> = records
+            .iter()
+            .map(|(position, r)| match r {
+                Record::Event(e) => (e.identity(*position), r),
+                Record::Profile(_) => (0, r),
+            })
+            .collect();
+        self.write_keyed_batch(run, &keyed, rejected)
+    }
+
+    /// [`Store::write_batch`] with each event's identity already computed (the ingest pipeline
+    /// hashes on its reader thread); profiles' keys are ignored.
+    pub fn write_keyed_batch(
+        &mut self,
+        run: RunId,
+        records: &[(u64, &Record)],
+        rejected: u64,
+    ) -> Result<BatchCounts> {
         self.load_interner()?;
         let Store {
             conn,
@@ -207,11 +225,20 @@ struct Statements<'t> {
 
 impl Statements<'_> {
     fn platform_id(&mut self, interner: &mut Interner, name: &str) -> rusqlite::Result<i64> {
-        if let Some(&id) = interner.platforms.get(name) {
-            return Ok(id);
+        if let Some((last, id)) = &interner.last_platform {
+            if &**last == name {
+                return Ok(*id);
+            }
         }
-        let id = self.insert_platform.insert([name])?;
-        interner.platforms.insert(name.to_string(), id);
+        let id = match interner.platforms.get(name) {
+            Some(&id) => id,
+            None => {
+                let id = self.insert_platform.insert([name])?;
+                interner.platforms.insert(name.to_string(), id);
+                id
+            }
+        };
+        interner.last_platform = Some((name.into(), id));
         Ok(id)
     }
 
@@ -268,15 +295,28 @@ fn write_profile(
     Ok(())
 }
 
-fn write_topics(tx: &Transaction<'_>, event_id: i64, topics: &[String]) -> rusqlite::Result<()> {
-    let mut insert_topic = tx.prepare_cached("INSERT OR IGNORE INTO topics(name) VALUES (?1)")?;
-    let mut find_topic = tx.prepare_cached("SELECT id FROM topics WHERE name = ?1")?;
+fn write_topics(
+    tx: &Transaction<'_>,
+    interner: &mut Interner,
+    event_id: i64,
+    topics: &[String],
+) -> rusqlite::Result<()> {
     let mut link =
         tx.prepare_cached("INSERT OR IGNORE INTO event_topics(event, topic) VALUES (?1, ?2)")?;
     for t in topics {
         let name = t.to_lowercase();
-        insert_topic.execute([&name])?;
-        let tid: i64 = find_topic.query_row([&name], |r| r.get(0))?;
+        let tid = match interner.topics.get(name.as_str()) {
+            Some(&id) => id,
+            None => {
+                tx.prepare_cached("INSERT OR IGNORE INTO topics(name) VALUES (?1)")?
+                    .execute([&name])?;
+                let id: i64 = tx
+                    .prepare_cached("SELECT id FROM topics WHERE name = ?1")?
+                    .query_row([&name], |r| r.get(0))?;
+                interner.topics.insert(name.into_boxed_str(), id);
+                id
+            }
+        };
         link.execute(params![event_id, tid])?;
     }
     Ok(())
@@ -286,7 +326,7 @@ fn write_records(
     tx: &Transaction<'_>,
     interner: &mut Interner,
     run: RunId,
-    records: &[(u64, Record)],
+    records: &[(u64, &Record)],
     new_keys: &mut Vec<u64>,
 ) -> rusqlite::Result<BatchCounts> {
     let mut st = Statements {
@@ -302,7 +342,7 @@ fn write_records(
     };
     let mut counts = BatchCounts::default();
     let result = (|| {
-        for (position, record) in records {
+        for &(key, record) in records {
             let e = match record {
                 Record::Event(e) => e,
                 Record::Profile(p) => {
@@ -312,7 +352,6 @@ fn write_records(
                 }
             };
             // Identity first: a duplicate costs one hash probe and interns nothing.
-            let key = e.identity(*position);
             if !interner.keys.insert(key) {
                 counts.duplicate += 1;
                 continue;
@@ -336,7 +375,7 @@ fn write_records(
             ])?;
             counts.added += 1;
             if !e.topics.is_empty() {
-                write_topics(tx, tx.last_insert_rowid(), &e.topics)?;
+                write_topics(tx, interner, tx.last_insert_rowid(), &e.topics)?;
             }
         }
         Ok(counts)

@@ -110,6 +110,9 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
 }
 
 fn print_report(r: &renown_ingest::RunReport) {
+    if r.status == Status::Failed && r.read == 0 && r.rejected == 0 {
+        return; // nothing was read: the error at the end says why
+    }
     let t = |n: u64| thousands(n as i64);
     let rate = if r.seconds > 0.0 {
         format!(

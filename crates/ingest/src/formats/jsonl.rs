@@ -21,24 +21,29 @@ impl Format for Jsonl {
         "renown JSON Lines events: {\"time\",\"platform\",\"kind\",\"actor\",\"target\",...}"
     }
     fn sniff(&self, input: &Input) -> u8 {
+        let schema_line = |l: &&[u8]| {
+            serde_json::from_slice::<serde_json::Value>(l)
+                .ok()
+                .and_then(|v| {
+                    v.as_object()
+                        .map(|o| o.contains_key("kind") && o.contains_key("actor"))
+                })
+                .unwrap_or(false)
+        };
         let lines = head_data_lines(&input.head, 3);
-        let looks = !lines.is_empty()
-            && lines.iter().all(|l| {
-                serde_json::from_slice::<serde_json::Value>(l)
-                    .ok()
-                    .and_then(|v| {
-                        v.as_object()
-                            .map(|o| o.contains_key("kind") && o.contains_key("actor"))
-                    })
-                    .unwrap_or(false)
-            });
-        match (
-            looks,
-            input.inner_name.ends_with(".jsonl") || input.inner_name.ends_with(".ndjson"),
-        ) {
-            (true, true) => 95,
-            (true, false) => 85,
-            _ => 0,
+        let named = input.inner_name.ends_with(".jsonl") || input.inner_name.ends_with(".ndjson");
+        // A damaged line among the first few must not hide a file that is plainly ours: its
+        // bad lines are then rejected one by one rather than the whole file refused.
+        if !lines.is_empty() && lines.iter().all(schema_line) {
+            if named {
+                95
+            } else {
+                85
+            }
+        } else if named && lines.iter().any(schema_line) {
+            80
+        } else {
+            0
         }
     }
     fn read(

@@ -1,0 +1,410 @@
+//! The real `renown` binary, run in a temporary directory: ingest of the real datasets, bad input
+//! of every kind, a SIGKILL in the middle of an ingest, and the export round trip.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_renown");
+
+fn data(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} is not present", p.display());
+        None
+    }
+}
+
+/// Runs `renown ARGS` in `dir` (so the store is the default `renown.db` there).
+fn renown(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run renown");
+    assert_ne!(
+        out.status.code(),
+        Some(101),
+        "renown panicked on {args:?}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// `renown ingest --json ARGS`: the one run report per file.
+fn ingest(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<Value>, String) {
+    let mut all = vec!["ingest", "--json"];
+    all.extend_from_slice(args);
+    let out = renown(dir, &all);
+    let reports: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "ingest printed no JSON ({e}):\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (
+        out.status.code(),
+        reports,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn stats(dir: &Path) -> Value {
+    let out = renown(dir, &["stats", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stats JSON")
+}
+
+fn n(v: &Value) -> u64 {
+    v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
+}
+
+#[test]
+fn higgs_counts_by_kind_and_a_second_ingest_adds_nothing() {
+    let Some(file) = data("higgs/higgs-activity_time.txt.gz") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = file.to_str().unwrap();
+    let (code, r, _) = ingest(dir.path(), &[file]);
+    assert_eq!(code, Some(0));
+    assert_eq!(r[0]["format"], "higgs");
+    assert_eq!(n(&r[0]["read"]), 563_069);
+    assert_eq!(n(&r[0]["added"]), 563_069);
+    assert_eq!(n(&r[0]["rejected"]), 0);
+    let s = stats(dir.path());
+    assert_eq!(n(&s["events"]), 563_069);
+    // RT → reshare, MT → mention, RE → reply.
+    assert_eq!(n(&s["by_kind"]["reshare"]), 354_930);
+    assert_eq!(n(&s["by_kind"]["mention"]), 171_237);
+    assert_eq!(n(&s["by_kind"]["reply"]), 36_902);
+
+    let (code, again, _) = ingest(dir.path(), &[file]);
+    assert_eq!(code, Some(0));
+    assert_eq!(n(&again[0]["read"]), 563_069);
+    assert_eq!(n(&again[0]["added"]), 0);
+    assert_eq!(n(&again[0]["duplicate"]), 563_069);
+    assert_eq!(n(&stats(dir.path())["events"]), 563_069);
+    // Both runs are on record, with their counts.
+    let runs = s["ingest_runs"].as_array().unwrap();
+    assert_eq!(runs[0]["status"], "clean");
+    assert_eq!(
+        stats(dir.path())["ingest_runs"].as_array().unwrap().len(),
+        2
+    );
+}
+
+#[test]
+fn slashdot_edge_list_adds_its_follow_edges() {
+    let Some(file) = data("slashdot/soc-Slashdot0902.txt.gz") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (code, r, _) = ingest(dir.path(), &[file.to_str().unwrap()]);
+    assert_eq!(code, Some(0));
+    assert_eq!(r[0]["format"], "snap");
+    assert_eq!(n(&r[0]["added"]), 948_464);
+    let s = stats(dir.path());
+    assert_eq!(n(&s["by_kind"]["follow"]), 948_464);
+    assert_eq!(n(&s["timeless_events"]), 948_464);
+}
+
+/// Lines of Higgs-format activity, distinct and deterministic.
+fn write_activity(path: &Path, lines: u64) {
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    for i in 0..lines {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let kind = ["RT", "MT", "RE"][(x % 3) as usize];
+        writeln!(
+            w,
+            "{} {} {} {kind}",
+            x % 200_000,
+            (x >> 20) % 200_000,
+            1_341_100_000 + i
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn sigkill_mid_ingest_then_rerun_gives_the_clean_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("activity.txt");
+    write_activity(&file, 1_500_000);
+    let file = file.to_str().unwrap();
+
+    let clean = dir.path().join("clean");
+    std::fs::create_dir(&clean).unwrap();
+    let (code, r, _) = ingest(&clean, &["--format", "higgs", file]);
+    assert_eq!(code, Some(0));
+    assert_eq!(n(&r[0]["added"]), 1_500_000);
+    let clean_stats = stats(&clean);
+
+    let killed = dir.path().join("killed");
+    std::fs::create_dir(&killed).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["ingest", "--format", "higgs", file])
+        .current_dir(&killed)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the first committed batch, then kill without warning.
+    let start = Instant::now();
+    loop {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no batch committed in 2 minutes"
+        );
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the ingest ended ({status}) before it could be killed; enlarge the file");
+        }
+        let out = Command::new(BIN)
+            .args(["stats", "--format", "json"])
+            .current_dir(&killed)
+            .output()
+            .unwrap();
+        if out.status.success() {
+            let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+            if n(&s["events"]) > 0 {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+
+    let partial = stats(&killed);
+    let kept = n(&partial["events"]);
+    assert!(
+        kept > 0 && kept < 1_500_000,
+        "the kill was meant to land mid-ingest, the store holds {kept}"
+    );
+    assert_eq!(kept % 50_000, 0, "only whole batches are committed");
+
+    let (code, r, _) = ingest(&killed, &["--format", "higgs", file]);
+    assert_eq!(code, Some(0));
+    assert_eq!(n(&r[0]["added"]), 1_500_000 - kept);
+    assert_eq!(n(&r[0]["duplicate"]), kept);
+    let done = stats(&killed);
+    for key in ["events", "accounts", "by_kind", "first_time", "last_time"] {
+        assert_eq!(
+            done[key], clean_stats[key],
+            "{key} differs from a clean run"
+        );
+    }
+    let runs = done["ingest_runs"].as_array().unwrap();
+    assert_eq!(runs[0]["status"], "interrupted");
+    assert_eq!(runs[1]["status"], "clean");
+}
+
+#[test]
+fn bad_lines_are_reported_with_their_line_numbers_and_good_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("activity.txt"),
+        "1 2 1341100000 RT\n\
+         3 4 RT\n\
+         x5 6 1341100000 MT\n\
+         7 8 99999999999 RE\n\
+         9 10 -5 RE\n\
+         11 12 1341100001 XX\n\
+         13 14 1341100002 MT\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("events.jsonl"),
+        concat!(
+            r#"{"time":"2024-01-02T03:04:05Z","platform":"x","kind":"reshare","actor":"1","target":"2"}"#,
+            "\n",
+            r#"{"platform":"x","kind":"reshare","actor":"1""#,
+            "\n",
+            r#"{"time":"2024-01-02T03:04:05Z","platform":"x","kind":"reshare","target":"2"}"#,
+            "\n",
+            r#"{"time":"2024-01-02T03:04:05Z","platform":"x","kind":"teleport","actor":"1"}"#,
+            "\n",
+            r#"{"time":"3024-01-02T03:04:05Z","platform":"x","kind":"like","actor":"1"}"#,
+            "\n",
+            r#"{"time":"2024-01-02T03:04:06Z","platform":"x","kind":"mention","actor":"3","target":"2"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("edges.txt"),
+        "# Directed graph\n1\t2\n3\tthree\n4\n5\t6\n",
+    )
+    .unwrap();
+    let (code, r, _) = ingest(d, &["activity.txt", "events.jsonl"]);
+    assert_eq!(code, Some(3), "partial: some records were rejected");
+    assert_eq!(r[0]["format"], "higgs");
+    assert_eq!((n(&r[0]["added"]), n(&r[0]["rejected"])), (2, 5));
+    assert_eq!(r[1]["format"], "jsonl");
+    assert_eq!((n(&r[1]["added"]), n(&r[1]["rejected"])), (2, 4));
+    let (code, r, _) = ingest(d, &["--format", "snap", "edges.txt"]);
+    assert_eq!(code, Some(3));
+    assert_eq!((n(&r[0]["added"]), n(&r[0]["rejected"])), (2, 2));
+
+    let rejects = std::fs::read_to_string(d.join("renown.db.rejects.txt")).unwrap();
+    for line in [
+        "activity.txt:2:",
+        "activity.txt:3:",
+        "activity.txt:4:",
+        "activity.txt:5:",
+        "activity.txt:6:",
+        "events.jsonl:2:",
+        "events.jsonl:3:",
+        "events.jsonl:4:",
+        "events.jsonl:5:",
+        "edges.txt:3:",
+        "edges.txt:4:",
+    ] {
+        assert!(
+            rejects.lines().any(|l| l.starts_with(line)),
+            "{line} missing from the rejects file:\n{rejects}"
+        );
+    }
+    assert!(!rejects.contains("activity.txt:1:") && !rejects.contains("activity.txt:7:"));
+    assert_eq!(rejects.lines().count(), 11, "one line per bad record");
+    assert_eq!(n(&stats(d)["events"]), 6);
+}
+
+#[test]
+fn truncated_gzip_keeps_every_complete_line_and_says_where_it_broke() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let plain = d.join("activity.txt");
+    write_activity(&plain, 200_000);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&std::fs::read(&plain).unwrap()).unwrap();
+    let gz = gz.finish().unwrap();
+    std::fs::write(d.join("cut.txt.gz"), &gz[..gz.len() / 2]).unwrap();
+
+    let (code, r, stderr) = ingest(d, &["--format", "higgs", "cut.txt.gz"]);
+    assert_eq!(code, Some(3), "{stderr}");
+    let read = n(&r[0]["read"]);
+    assert!(read > 50_000 && read < 200_000, "read {read}");
+    assert_eq!(n(&r[0]["added"]), read);
+    assert_eq!(
+        n(&r[0]["rejected"]),
+        0,
+        "a cut final line is damage, not a bad record"
+    );
+    let damage = r[0]["damage"].as_str().expect("damage is reported");
+    assert!(
+        damage.contains(&format!("cut.txt.gz:{}", read + 1)),
+        "{damage}"
+    );
+    // What was read is exactly the file's first lines: re-reading the whole file adds the rest.
+    let (code, r, _) = ingest(d, &["--format", "higgs", "activity.txt"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(n(&r[0]["duplicate"]), read);
+    assert_eq!(n(&r[0]["added"]), 200_000 - read);
+}
+
+#[test]
+fn binary_garbage_and_wrong_encodings_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut x: u32 = 12345;
+    let garbage: Vec<u8> = (0..20_000)
+        .map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (x >> 16) as u8
+        })
+        .collect();
+    std::fs::write(d.join("garbage.bin"), &garbage).unwrap();
+    let out = renown(d, &["ingest", "garbage.bin"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("garbage.bin: cannot tell its format"), "{err}");
+
+    // Forced through a reader, garbage becomes rejected lines, never a crash.
+    let (code, r, _) = ingest(d, &["--format", "higgs", "garbage.bin"]);
+    assert_eq!(code, Some(3));
+    assert_eq!(n(&r[0]["added"]), 0);
+    assert!(n(&r[0]["rejected"]) > 0);
+
+    // Latin-1 bytes in a JSON Lines file: that line is refused, the UTF-8 ones are kept.
+    let mut latin1 = br#"{"platform":"x","kind":"post","actor":"caf"#.to_vec();
+    latin1.extend_from_slice(b"\xe9\"}\n");
+    latin1.extend_from_slice(b"{\"platform\":\"x\",\"kind\":\"post\",\"actor\":\"ok\"}\n");
+    std::fs::write(d.join("mixed.jsonl"), latin1).unwrap();
+    let (code, r, _) = ingest(d, &["mixed.jsonl"]);
+    assert_eq!(code, Some(3));
+    assert_eq!((n(&r[0]["added"]), n(&r[0]["rejected"])), (1, 1));
+
+    // A store that is not a store.
+    std::fs::write(d.join("not.db"), b"hello, I am not SQLite").unwrap();
+    let out = renown(d, &["--db", "not.db", "stats"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&out.stderr).is_empty());
+}
+
+#[test]
+fn export_then_ingest_round_trips_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = renown(d, &["demo", "--dir", "demo", "--accounts", "300"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let demo_db = d.join("demo/demo.db");
+    let demo_db = demo_db.to_str().unwrap();
+    for (file, extra) in [("all.jsonl", None), ("all.csv", Some("--as-csv"))] {
+        let mut args = vec!["--db", demo_db, "export"];
+        args.extend(extra);
+        args.push(file);
+        let out = renown(d, &args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let db = format!("{file}.db");
+        let (code, r, stderr) = ingest(d, &["--db", &db, file]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert_eq!(n(&r[0]["rejected"]), 0);
+        let a = stats_of(d, demo_db);
+        let b = stats_of(d, &db);
+        for key in [
+            "events",
+            "accounts",
+            "by_kind",
+            "topics",
+            "first_time",
+            "last_time",
+        ] {
+            assert_eq!(a[key], b[key], "{file}: {key} differs after the round trip");
+        }
+    }
+}
+
+fn stats_of(dir: &Path, db: &str) -> Value {
+    let out = renown(dir, &["--db", db, "stats", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
