@@ -34,6 +34,59 @@ pub struct Archive {
     budget: u64,
 }
 
+/// Calls `f` on each element of the JSON array `json` as soon as it is parsed, so a whole-file
+/// export is never held twice (bytes and a `Vec` of every record). The outer result is `f`'s
+/// stop; the inner one says whether the array parsed to its end (on an error, the elements before
+/// the bad one have been given to `f`).
+pub fn for_each_element<'de, T, F>(
+    json: &'de [u8],
+    mut f: F,
+) -> Result<Result<(), serde_json::Error>, crate::Stop>
+where
+    T: serde::Deserialize<'de>,
+    F: FnMut(T) -> Result<(), crate::Stop>,
+{
+    struct Each<'f, F, T> {
+        f: &'f mut F,
+        stopped: &'f mut bool,
+        item: std::marker::PhantomData<T>,
+    }
+    impl<'de, F, T> serde::de::Visitor<'de> for Each<'_, F, T>
+    where
+        T: serde::Deserialize<'de>,
+        F: FnMut(T) -> Result<(), crate::Stop>,
+    {
+        type Value = ();
+        fn expecting(&self, fmt: &mut std::fmt::Formatter) -> std::fmt::Result {
+            fmt.write_str("an array")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(item) = seq.next_element::<T>()? {
+                if (self.f)(item).is_err() {
+                    *self.stopped = true;
+                    return Err(serde::de::Error::custom("stopped"));
+                }
+            }
+            Ok(())
+        }
+    }
+    let mut stopped = false;
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let parsed = serde::Deserializer::deserialize_seq(
+        &mut de,
+        Each {
+            f: &mut f,
+            stopped: &mut stopped,
+            item: std::marker::PhantomData,
+        },
+    )
+    .and_then(|()| de.end());
+    if stopped {
+        return Err(crate::Stop);
+    }
+    Ok(parsed)
+}
+
 pub fn is_zip(head: &[u8]) -> bool {
     head.starts_with(ZIP_MAGIC)
 }

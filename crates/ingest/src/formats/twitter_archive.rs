@@ -15,9 +15,10 @@ use super::archive::{self, Archive};
 use super::twitter_v2::Id;
 use super::Format;
 use crate::{Input, ReadError, ReadOptions, Sink, Stop};
-use renown_model::{parse_time, AccountRef, Event, Kind, Profile, Record};
+use renown_model::{check_range, parse_time, AccountRef, Event, Kind, Profile, Record};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 pub struct TwitterArchive;
 
@@ -25,21 +26,26 @@ const PLATFORM: &str = "twitter";
 pub const UNKNOWN_OWNER: &str = "archive-owner";
 
 #[derive(Deserialize, Default)]
-struct Wrapped {
-    tweet: Option<Tweet>,
+struct Wrapped<'a> {
+    #[serde(borrow)]
+    tweet: Option<Tweet<'a>>,
     follower: Option<Relation>,
     following: Option<Relation>,
     like: Option<Like>,
     account: Option<Account>,
 }
 
+// Texts are borrowed from the file where they have no escapes: only their first bytes matter.
 #[derive(Deserialize)]
-struct Tweet {
+struct Tweet<'a> {
     id_str: Option<Id>,
     id: Option<Id>,
-    created_at: Option<String>,
-    full_text: Option<String>,
-    text: Option<String>,
+    #[serde(borrow)]
+    created_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    full_text: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    text: Option<Cow<'a, str>>,
     in_reply_to_status_id_str: Option<Id>,
     in_reply_to_user_id_str: Option<Id>,
     in_reply_to_screen_name: Option<String>,
@@ -115,6 +121,79 @@ fn strip_wrapper(bytes: &[u8]) -> Result<&[u8], String> {
     Ok(&rest[eq + 1..])
 }
 
+/// `Sat Feb 18 12:33:11 +0000 2023` (the archive's and API v1.1's date) read by hand: the general
+/// `parse_time` tries several chrono formats before this one, a tenth of the reading time. Odd
+/// values (leap seconds, impossible days) return `None` and go to `parse_time`, which decides.
+fn twitter_date(s: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut f = s.split_ascii_whitespace();
+    let (_weekday, month, day, hms, offset, year) = (
+        f.next()?,
+        f.next()?,
+        f.next()?,
+        f.next()?,
+        f.next()?,
+        f.next()?,
+    );
+    if f.next().is_some() {
+        return None;
+    }
+    let digits = |t: &str, max: i64| -> Option<i64> {
+        let n: i64 = (!t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse().ok())??;
+        (n <= max).then_some(n)
+    };
+    let m = MONTHS.iter().position(|&x| x == month)? as i64 + 1;
+    let y = digits(year, 9999)?;
+    let d = digits(day, 31)?;
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days_in_month = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if d == 0 || d > days_in_month[m as usize - 1] {
+        return None;
+    }
+    let mut t = hms.split(':');
+    let (h, mi, sec) = (
+        digits(t.next()?, 23)?,
+        digits(t.next()?, 59)?,
+        digits(t.next()?, 59)?,
+    );
+    if t.next().is_some() {
+        return None;
+    }
+    let (sign, off) = match offset.as_bytes().first()? {
+        b'+' => (1, &offset[1..]),
+        b'-' => (-1, &offset[1..]),
+        _ => return None,
+    };
+    if off.len() != 4 {
+        return None;
+    }
+    let off = sign * (digits(&off[..2], 23)? * 3600 + digits(&off[2..], 59)? * 60);
+    // Days from the civil date (H. Hinnant's algorithm), March-based years.
+    let (yy, mm) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let doy = (153 * mm + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + sec - off)
+}
+
 /// `twitter.com/<screen>/status/<id>` or the x.com form.
 fn tweet_link(url: &str) -> Option<(&str, &str)> {
     let rest = url.split_once("://")?.1;
@@ -143,7 +222,7 @@ fn mention_ref(m: &UserMention) -> Option<AccountRef> {
     ))
 }
 
-fn tweet_events(t: &Tweet, owner: &AccountRef, out: &mut Vec<Event>) -> Result<(), String> {
+fn tweet_events(t: &Tweet<'_>, owner: &AccountRef, out: &mut Vec<Event>) -> Result<(), String> {
     let id = t
         .id_str
         .as_ref()
@@ -151,8 +230,14 @@ fn tweet_events(t: &Tweet, owner: &AccountRef, out: &mut Vec<Event>) -> Result<(
         .ok_or("tweet has no id")?
         .0
         .clone();
-    let time = match &t.created_at {
-        Some(s) => Some(parse_time(s).map_err(|e| format!("created_at: {e}"))?),
+    let time = match t.created_at.as_deref() {
+        Some(s) => Some(
+            match twitter_date(s) {
+                Some(t) => check_range(t),
+                None => parse_time(s),
+            }
+            .map_err(|e| format!("created_at: {e}"))?,
+        ),
         None => None,
     };
     let text = t.full_text.as_deref().or(t.text.as_deref()).unwrap_or("");
@@ -275,47 +360,61 @@ impl Reader<'_> {
             Ok(j) => j,
             Err(reason) => return self.sink.reject(1, format!("{file}: {reason}")),
         };
-        // One typed pass; only a file with a malformed record pays for a second, raw one.
-        let items: Vec<Result<Wrapped, String>> = match serde_json::from_slice::<Vec<Wrapped>>(json)
-        {
-            Ok(v) => v.into_iter().map(Ok).collect(),
-            Err(_) => match serde_json::from_slice::<Vec<Box<RawValue>>>(json) {
-                Ok(raw) => raw
-                    .iter()
-                    .map(|r| serde_json::from_str::<Wrapped>(r.get()).map_err(|e| e.to_string()))
-                    .collect(),
-                Err(e) => return self.sink.reject(e.line() as u64, format!("{file}: {e}")),
-            },
-        };
         let owner = if kind == Member::Account {
             None
         } else {
             Some(self.owner(file))
         };
         let mut out = Vec::new();
-        for (i, item) in items.into_iter().enumerate() {
-            let no = i as u64 + 1;
-            let result = item.and_then(|w| self.record(w, owner.as_ref(), &mut out));
-            match result {
-                Ok(()) => {
-                    self.position += 1;
-                    for r in out.drain(..) {
-                        self.sink.record(self.position, r)?;
-                    }
-                }
-                Err(reason) => {
-                    out.clear();
-                    self.sink
-                        .reject(no, format!("{file} record {no}: {reason}"))?;
-                }
-            }
+        // One typed pass, record by record as they are parsed; only a file with a malformed
+        // record pays for a second, raw pass, which goes on after the records already sent.
+        let mut sent = 0usize;
+        let typed = archive::for_each_element(json, |w: Wrapped<'_>| {
+            sent += 1;
+            self.item(file, sent as u64, Ok(w), owner.as_ref(), &mut out)
+        })?;
+        if typed.is_ok() {
+            return Ok(());
+        }
+        let raw = match serde_json::from_slice::<Vec<&RawValue>>(json) {
+            Ok(raw) => raw,
+            Err(e) => return self.sink.reject(e.line() as u64, format!("{file}: {e}")),
+        };
+        for (i, r) in raw.iter().enumerate().skip(sent) {
+            let w = serde_json::from_str::<Wrapped>(r.get()).map_err(|e| e.to_string());
+            self.item(file, i as u64 + 1, w, owner.as_ref(), &mut out)?;
         }
         Ok(())
     }
 
+    /// Sends the records of item `no` of `file`, or its reject.
+    fn item(
+        &mut self,
+        file: &str,
+        no: u64,
+        item: Result<Wrapped<'_>, String>,
+        owner: Option<&AccountRef>,
+        out: &mut Vec<Record>,
+    ) -> Result<(), Stop> {
+        match item.and_then(|w| self.record(w, owner, out)) {
+            Ok(()) => {
+                self.position += 1;
+                for r in out.drain(..) {
+                    self.sink.record(self.position, r)?;
+                }
+                Ok(())
+            }
+            Err(reason) => {
+                out.clear();
+                self.sink
+                    .reject(no, format!("{file} record {no}: {reason}"))
+            }
+        }
+    }
+
     fn record(
         &mut self,
-        w: Wrapped,
+        w: Wrapped<'_>,
         owner: Option<&AccountRef>,
         out: &mut Vec<Record>,
     ) -> Result<(), String> {
@@ -596,6 +695,33 @@ mod tests {
     }
 
     #[test]
+    fn twitter_dates_read_by_hand_agree_with_parse_time() {
+        for s in [
+            "Sat Feb 18 12:33:11 +0000 2023",
+            "Sun Jul 01 00:02:52 +0000 2012",
+            "Thu Feb 29 23:59:59 +0000 2024",
+            "Wed Jan 01 00:00:00 +0000 2020",
+            "Fri Dec 31 23:59:59 +0000 1999",
+            "Mon Mar 01 10:00:00 +0530 2021",
+            "Mon Mar 01 10:00:00 -0800 2021",
+        ] {
+            assert_eq!(twitter_date(s).map(check_range), Some(parse_time(s)), "{s}");
+        }
+        for s in [
+            "Sat Feb 29 12:33:11 +0000 2023",
+            "Sat Feb 18 24:33:11 +0000 2023",
+            "Sat Feb 18 12:33:60 +0000 2023",
+            "Sat Fev 18 12:33:11 +0000 2023",
+            "Sat Feb 18 12:33:11 0000 2023",
+            "Sat Feb 18 12:33 +0000 2023",
+            "2023-02-18T12:33:11Z",
+            "",
+        ] {
+            assert_eq!(twitter_date(s), None, "{s}");
+        }
+    }
+
+    #[test]
     fn kinds_and_bad_records() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("tweets.js");
@@ -604,9 +730,11 @@ mod tests {
             r##"window.YTD.tweets.part0 = [
  {"tweet":{"id_str":"1","created_at":"Sat Feb 18 12:33:11 +0000 2023","full_text":"RT @Ann: hi @Bo","entities":{"user_mentions":[{"screen_name":"Ann","id_str":"7"},{"screen_name":"Bo","id_str":"8"}]}}},
  {"tweet":{"id_str":"2","full_text":"look https://t.co/x #Rust @Bo","entities":{"hashtags":[{"text":"Rust"}],"user_mentions":[{"screen_name":"Bo","id_str":"8"}],"urls":[{"expanded_url":"https://twitter.com/bo/status/99"}]}}},
+ {"tweet":{"id_str":"4","entities":7}},
  {"tweet":{"full_text":"no id"}},
  {"tweet":{"id_str":"3","created_at":"someday"}},
- {"retweet":{}}
+ {"retweet":{}},
+ {"tweet":{"id_str":"5"}}
 ]"##,
         )
         .unwrap();
@@ -615,11 +743,21 @@ mod tests {
             .iter()
             .map(|e| (e.kind, e.target.as_ref().map(|t| t.id.as_str())))
             .collect();
-        assert_eq!(got, [(Kind::Reshare, Some("7")), (Kind::Quote, Some("8"))]);
+        // Record 3 does not parse (the typed pass stops there; the raw pass goes on from it, and
+        // records 1-2 are not sent twice).
+        assert_eq!(
+            got,
+            [
+                (Kind::Reshare, Some("7")),
+                (Kind::Quote, Some("8")),
+                (Kind::Post, None)
+            ]
+        );
         assert_eq!(events(&c)[1].topics, ["Rust"]);
         let rejected: Vec<u64> = c.rejects.iter().map(|r| r.0).collect();
-        assert_eq!(rejected, [3, 4, 5]);
-        assert!(c.rejects[1].1.contains("created_at"));
+        assert_eq!(rejected, [3, 4, 5, 6]);
+        assert!(c.rejects[0].1.contains("tweets.js record 3: invalid type"));
+        assert!(c.rejects[2].1.contains("created_at"));
         std::fs::write(&path, "window.YTD.tweets.part0 = [ {").unwrap();
         let c = read(&path).unwrap();
         assert_eq!(c.rejects.len(), 1);
