@@ -3,7 +3,8 @@
 //   BASE_URL=http://127.0.0.1:PORT/ SCREENSHOTS=target/e2e-screenshots node --test dashboard.test.mjs
 //
 // Loads the leaderboard, checks its rows against the API, opens an account, checks its chart is
-// drawn from data, and fails on any console error or page error.
+// drawn from data, draws a cascade tree, the dynamics charts and the audit, and fails on any
+// console error or page error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +46,23 @@ async function api(path) {
   const r = await fetch(new URL(path, BASE));
   assert.equal(r.status, 200, `${path}: ${r.status}`);
   return r.json();
+}
+
+// Every page below has its API route in this build: a missing nav link is a failure, not a skip.
+async function openPage(name) {
+  const nav = await page.$(`#nav a[data-page="${name}"]`);
+  assert.ok(nav, `the nav offers ${name}`);
+  await nav.click();
+}
+
+// Counts the painted (non-blank) pixels of a canvas.
+async function paintedPixels(selector) {
+  return page.$eval(selector, c => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) n++;
+    return { n, w: c.width, h: c.height };
+  });
 }
 
 test('leaderboard rows match the API', async () => {
@@ -96,12 +114,7 @@ test('an account page draws its chart from data', async () => {
   const timeline = await api(`api/accounts/${id}/timeline`);
   assert.ok(timeline.points.length > 1, 'the account has a history');
   // The canvas has been painted: some pixels are not transparent/white.
-  const painted = await page.$eval('#timeline-chart canvas', c => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) n++;
-    return { n, w: c.width, h: c.height };
-  });
+  const painted = await paintedPixels('#timeline-chart canvas');
   assert.ok(painted.w > 300 && painted.h > 100, `canvas ${painted.w}x${painted.h}`);
   assert.ok(painted.n > 500, `only ${painted.n} painted pixels`);
   // The legend carries the series the API returned.
@@ -114,10 +127,8 @@ test('an account page draws its chart from data', async () => {
   assert.deepEqual(problems, []);
 });
 
-test('a cascade is drawn as a tree', async (t) => {
-  const nav = await page.$('#nav a[data-page="cascades"]');
-  if (!nav) return t.skip('this build has no cascades route');
-  await nav.click();
+test('a cascade is drawn as a tree', async () => {
+  await openPage('cascades');
   await page.waitForSelector('#cascades tbody tr');
   const expected = await api('api/cascades?limit=50');
   const ids = await page.$$eval('#cascades tbody tr td:first-child a', as => as.map(a => a.textContent));
@@ -131,15 +142,43 @@ test('a cascade is drawn as a tree', async (t) => {
   assert.deepEqual(problems, []);
 });
 
-test('the measures are compared', async (t) => {
-  const nav = await page.$('#nav a[data-page="compare"]');
-  if (!nav) return t.skip('this build has no compare route');
-  await nav.click();
+test('the measures are compared', async () => {
+  await openPage('compare');
   await page.waitForSelector('#compare-spearman tbody tr');
   const { measures } = await api('api/measures');
   const rows = await page.$$eval('#compare-spearman tbody tr', trs => trs.length);
   assert.equal(rows, measures.length);
   await page.screenshot({ path: join(SHOTS, '6-compare.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+test('the dynamics page draws the kernel and lists the fittest accounts', async () => {
+  await openPage('dynamics');
+  await page.waitForSelector('#fitness tbody tr', { timeout: 60000 });
+  const expected = await api('api/dynamics?period=month&limit=20');
+  const shown = await page.$$eval('#fitness tbody tr td:first-child a', as => as.map(a => Number(a.dataset.account)));
+  assert.deepEqual(shown, expected.fitness.map(f => f.account));
+  // α as the API states it, with its interval.
+  const text = await page.textContent('.describe');
+  assert.ok(text.includes(`α = ${expected.alpha.value.toFixed(2)}`), text);
+  // The log-log kernel and the concentration series are both drawn.
+  for (const box of ['#kernel-chart', '#concentration-chart']) {
+    await page.waitForSelector(`${box} canvas`);
+    const p = await paintedPixels(`${box} canvas`);
+    assert.ok(p.w > 300 && p.h > 100, `${box}: canvas ${p.w}x${p.h}`);
+    assert.ok(p.n > 300, `${box}: only ${p.n} painted pixels`);
+  }
+  await page.screenshot({ path: join(SHOTS, '7-dynamics.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+test('the audit lists audiences as the API does', async () => {
+  await openPage('audit');
+  await page.waitForSelector('#audit tbody tr', { timeout: 60000 });
+  const expected = await api('api/audit?limit=50');
+  const ids = await page.$$eval('#audit tbody tr', trs => trs.map(tr => Number(tr.dataset.id)));
+  assert.deepEqual(ids, expected.rows.map(r => r.id));
+  await page.screenshot({ path: join(SHOTS, '8-audit.png') });
   assert.deepEqual(problems, []);
 });
 

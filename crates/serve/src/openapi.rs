@@ -139,7 +139,7 @@ pub fn spec() -> Value {
         )];
         p.push(query(
             "bootstrap",
-            "bootstrap replicates for the interval of α (default 100)",
+            "bootstrap replicates for the interval of α (default 20; the CLI uses 100)",
             json!({"type": "integer", "minimum": 0, "maximum": 1000}),
         ));
         p.extend(scope_params());

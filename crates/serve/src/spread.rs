@@ -188,6 +188,10 @@ pub async fn account(
     .await
 }
 
+/// Bootstrap replicates unless asked: fewer than the CLI's 100 so a page opens in seconds (each
+/// replicate refits the kernel); `?bootstrap=100` gives the CLI's interval.
+pub const BOOTSTRAP: usize = 20;
+
 /// `GET /api/dynamics?period=&topic=&as_of=&platform=&limit=&offset=`: the attachment kernel,
 /// α with its bootstrap interval, concentration per period, and a page of the fitness list.
 pub async fn dynamics(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
@@ -206,7 +210,7 @@ pub async fn dynamics(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiRe
             )))
         }
     };
-    let bootstrap = p.usize("bootstrap", DynamicsOptions::default().bootstrap, 1000)?;
+    let bootstrap = p.usize("bootstrap", BOOTSTRAP, 1000)?;
     app.blocking(move |state, store| {
         let view = View::new(state, store)?;
         let key = (

@@ -3,7 +3,8 @@
 use crate::cascades::{cascades, CascadeOptions};
 use crate::dynamics::{dynamics, DynamicsOptions};
 use crate::Result;
-use renown_store::Store;
+use renown_model::Kind;
+use renown_store::{EventFilter, Store};
 use std::fmt::Write;
 
 /// Text for `renown demo`: the fitness rank of each consistent contributor and the viral
@@ -63,10 +64,21 @@ pub fn section(
     }
     let c = cascades(store, &CascadeOptions::default())?;
     let v = find(viral)?;
+    let viral_label = store.accounts()?[v as usize].label();
     let mut own: Vec<_> = c.cascades.iter().filter(|c| c.root == v).collect();
     own.sort_by_key(|c| c.stats.start);
     if let Some(big) = own.iter().max_by_key(|c| c.stats.size) {
         let s = &big.stats;
+        // Its later posts, whether or not anyone spread them (cascades keep 2+ nodes only).
+        let mut later_posts = 0u64;
+        store.scan_events(
+            &EventFilter {
+                kinds: Some(vec![Kind::Post]),
+                since: s.start.map(|t| t + 1),
+                ..EventFilter::default()
+            },
+            |e| later_posts += u64::from(e.actor == v),
+        )?;
         let after: Vec<usize> = own
             .iter()
             .filter(|c| c.stats.start > s.start)
@@ -74,8 +86,8 @@ pub fn section(
             .collect();
         let _ = writeln!(
             out,
-            "  {viral}'s largest cascade ({}): {} nodes, depth {}, structural virality {:.2}, half \
-             its size within {:.1} h.",
+            "  {viral_label}'s largest cascade ({}): {} nodes, depth {}, structural virality {:.2}, \
+             half its size within {:.1} h.",
             big.id,
             s.size,
             s.depth,
@@ -84,8 +96,8 @@ pub fn section(
         );
         let _ = writeln!(
             out,
-            "  Then it fades: {} later posts spread to {} nodes in all (largest {}).",
-            after.len(),
+            "  Then it fades: its {later_posts} later posts were spread to {} accounts in all \
+             (largest cascade {}).",
             after.iter().map(|n| n - 1).sum::<usize>(),
             after.iter().max().copied().unwrap_or(0)
         );
