@@ -252,12 +252,14 @@ fn bad_lines_are_reported_with_their_line_numbers_and_good_ones_kept() {
         "# Directed graph\n1\t2\n3\tthree\n4\n5\t6\n",
     )
     .unwrap();
-    let (code, r, _) = ingest(d, &["activity.txt", "events.jsonl"]);
+    // Five of its seven lines are bad: too few good ones to detect the format, so it is named.
+    let (code, r, _) = ingest(d, &["--format", "higgs", "activity.txt"]);
     assert_eq!(code, Some(3), "partial: some records were rejected");
-    assert_eq!(r[0]["format"], "higgs");
     assert_eq!((n(&r[0]["added"]), n(&r[0]["rejected"])), (2, 5));
-    assert_eq!(r[1]["format"], "jsonl");
-    assert_eq!((n(&r[1]["added"]), n(&r[1]["rejected"])), (2, 4));
+    let (code, r, _) = ingest(d, &["events.jsonl"]);
+    assert_eq!(code, Some(3));
+    assert_eq!(r[0]["format"], "jsonl");
+    assert_eq!((n(&r[0]["added"]), n(&r[0]["rejected"])), (2, 4));
     let (code, r, _) = ingest(d, &["--format", "snap", "edges.txt"]);
     assert_eq!(code, Some(3));
     assert_eq!((n(&r[0]["added"]), n(&r[0]["rejected"])), (2, 2));

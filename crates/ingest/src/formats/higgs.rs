@@ -56,13 +56,14 @@ impl Format for Higgs {
         "SNAP Higgs activity: `userA userB unix_ts RT|MT|RE`"
     }
     fn sniff(&self, input: &Input) -> u8 {
-        let lines = head_data_lines(&input.head, 5);
-        if lines.is_empty() {
-            return 0;
-        }
+        let lines = head_data_lines(&input.head, 8);
         let ok = lines.iter().filter(|l| parse(l, "x").is_ok()).count();
-        if ok == lines.len() {
+        // A few damaged lines among the first must not hide the format: they are rejected
+        // one by one when the file is read.
+        if !lines.is_empty() && ok == lines.len() {
             90
+        } else if ok * 2 > lines.len() {
+            70
         } else {
             0
         }
