@@ -24,6 +24,7 @@ use renown_model::{parse_time, AccountRef, Event, Kind, Profile, Record};
 use renown_store::tombstones::TOMBSTONE_PREFIX;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub struct Bluesky;
@@ -259,20 +260,27 @@ impl Skipped {
 
 // ---- Jetstream -------------------------------------------------------------------------------
 
+// Envelope strings are borrowed from the line where they have no escapes (they never do).
 #[derive(Deserialize)]
-struct JetEvent {
-    did: Option<String>,
+struct JetEvent<'a> {
+    #[serde(borrow)]
+    did: Option<Cow<'a, str>>,
     time_us: Option<i64>,
-    kind: Option<String>,
-    commit: Option<Commit>,
+    #[serde(borrow)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    commit: Option<Commit<'a>>,
     identity: Option<Identity>,
 }
 
 #[derive(Deserialize)]
-struct Commit {
-    operation: String,
-    collection: String,
-    rkey: String,
+struct Commit<'a> {
+    #[serde(borrow)]
+    operation: Cow<'a, str>,
+    #[serde(borrow)]
+    collection: Cow<'a, str>,
+    #[serde(borrow)]
+    rkey: Cow<'a, str>,
     record: Option<BskyRecord>,
 }
 
@@ -288,11 +296,11 @@ fn jetstream_line(line: &[u8], out: &mut Vec<Record>, skipped: &mut Skipped) -> 
     match ev.kind.as_deref() {
         Some("commit") => {
             let c = ev.commit.ok_or("commit event without a commit")?;
-            match c.operation.as_str() {
+            match &*c.operation {
                 "create" | "update" => {
                     let rec = c.record.ok_or("create without a record")?;
                     if !record_events(did, &c.collection, &c.rkey, &rec, time, out)? {
-                        *skipped.0.entry(c.collection).or_default() += 1;
+                        *skipped.0.entry(c.collection.into_owned()).or_default() += 1;
                     }
                 }
                 "delete" => out.push(tombstone(did, &c.collection, &c.rkey, time)),
