@@ -119,3 +119,61 @@ pub fn trust(store: &Store, scope: &Scope, seeds: &[u32], kind: SocialGraph) -> 
     let g = social_graph(store, scope, kind)?;
     Ok(sybilrank(&g, seeds, None))
 }
+
+/// Per-account trust weights in [0, 1] for earned influence (`EarnedParams::trust`, `rank
+/// --trust`): `min(1, trust / median trust)`, the median taken over accounts with an edge in the
+/// social graph. Accounts as trusted as the typical connected account pass on everything; the
+/// sybil side of a narrow cut, which early-terminated SybilRank leaves near zero, passes on
+/// almost nothing. Accounts with no edge in the graph get 1: the graph says nothing about them
+/// (under `--graph mutual`, an account nobody answers back), and an account that neither
+/// engages nor is engaged with has nothing to pass on anyway.
+pub fn trust_weights(
+    store: &Store,
+    scope: &Scope,
+    seeds: &[u32],
+    kind: SocialGraph,
+) -> Result<Vec<f64>> {
+    let g = social_graph(store, scope, kind)?;
+    let t = sybilrank(&g, seeds, None);
+    let adj = g.in_adj();
+    Ok(weights_from_trust(&t, |v| adj.degree(v) > 0))
+}
+
+/// `min(1, t / median)` over connected accounts; 1 for the others (see [`trust_weights`]).
+pub fn weights_from_trust(trust: &[f64], connected: impl Fn(u32) -> bool) -> Vec<f64> {
+    let mut seen: Vec<f64> = (0..trust.len() as u32)
+        .filter(|&v| connected(v))
+        .map(|v| trust[v as usize])
+        .collect();
+    seen.sort_by(f64::total_cmp);
+    let median = seen.get(seen.len() / 2).copied().unwrap_or(0.0);
+    (0..trust.len() as u32)
+        .map(|v| {
+            if !connected(v) {
+                1.0
+            } else if median > 0.0 {
+                (trust[v as usize] / median).min(1.0)
+            } else {
+                // Most connected accounts got no trust: what got any is as trusted as it gets.
+                f64::from(u8::from(trust[v as usize] > 0.0))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_are_relative_to_the_median_and_neutral_without_edges() {
+        let t = [4.0, 2.0, 1.0, 0.0, 0.0];
+        let w = weights_from_trust(&t, |v| v < 4);
+        // Connected: 0, 1, 2, 4 … sorted [0, 1, 2, 4], median (upper) 2.
+        assert_eq!(w, vec![1.0, 1.0, 0.5, 0.0, 1.0]);
+        assert_eq!(
+            weights_from_trust(&[0.0, 0.0, 3.0], |_| true),
+            vec![0.0, 0.0, 1.0]
+        );
+    }
+}

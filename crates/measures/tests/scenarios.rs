@@ -309,3 +309,27 @@ fn consistent_contributors_beat_bought_borrowed_and_lucky_audiences() {
         );
     }
 }
+
+/// The solver's result is the fixed point: every score is what its endorsers pass on
+/// (`Σ_a c_a·W_ab`, the decomposition `explain` prints), and `c = β + d·E`.
+#[test]
+fn scores_are_the_fixed_point() {
+    let (events, _) = background(400, 240);
+    let (_dir, store) = store_with(&events);
+    let m = renown_measures::earned::model(
+        &store,
+        &Scope::default(),
+        &renown_measures::earned::EarnedParams::default(),
+    )
+    .unwrap();
+    let total: f64 = m.score.iter().sum();
+    assert!(total > 0.0);
+    let mut err = 0.0;
+    for b in 0..m.n() {
+        let passed: f64 = m.endorsements(b as u32).iter().map(|e| e.1).sum();
+        err += (passed - m.score[b]).abs();
+        let c = m.base[b] + m.params.damping * m.score[b];
+        assert!((c - m.credibility[b]).abs() <= 1e-12 * c.max(1.0));
+    }
+    assert!(err <= 1e-9 * total, "L1 residual {err} of {total}");
+}

@@ -10,7 +10,8 @@ Examples:
   renown rank --by followers --as-of 2025-06-30
   renown rank --by engagement --topic rust --format csv > engagement.csv
   renown rank --by reshares --format json | jq '.[0]'
-  renown rank --by pagerank --graph engagement --as-of 2012-07-04";
+  renown rank --by pagerank --graph engagement --as-of 2012-07-04
+  renown rank --trust --seeds trusted.txt";
 
 /// Rank accounts by a measure.
 #[derive(clap::Args, Debug)]
@@ -34,6 +35,12 @@ pub struct Args {
     /// The graph `--by pagerank` runs on: follows, or engagement weighted by kind.
     #[arg(long, value_enum, default_value_t)]
     pub graph: super::graph::GraphKind,
+    /// With `--by earned`: discount accounts SybilRank does not trust (docs/AUDIT.md).
+    #[arg(long)]
+    pub trust: bool,
+    /// Trust seeds for --trust, one account per line; default: the top 20 by earned influence.
+    #[arg(long, requires = "trust")]
+    pub seeds: Option<std::path::PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }
@@ -57,7 +64,11 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         ("pagerank", super::graph::GraphKind::Engagement) => measure("engagement-pagerank")?,
         _ => measure(&args.by)?,
     };
-    let scores = (spec.compute)(&store, &scope)?;
+    let scores = match (args.trust, spec.name) {
+        (false, _) => (spec.compute)(&store, &scope)?,
+        (true, "earned") => super::trust::earned_with_trust(&store, &scope, args.seeds.as_deref())?,
+        (true, other) => anyhow::bail!("--trust applies to --by earned, not {other}"),
+    };
     let followers = if spec.name == "followers" {
         None
     } else {

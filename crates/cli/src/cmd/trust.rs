@@ -1,7 +1,8 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_audit::trust::{default_seeds, read_seeds, trust, SocialGraph};
-use renown_measures::{ranking, Scope};
+use renown_audit::trust::{default_seeds, read_seeds, trust, trust_weights, SocialGraph};
+use renown_measures::earned::{model, EarnedParams};
+use renown_measures::{ranking, Scope, Scores};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -94,4 +95,27 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     }
     t.write(args.format, &mut std::io::stdout().lock())?;
     Ok(Outcome::Clean)
+}
+
+/// Earned influence with SybilRank's discount, for `rank --trust`: each account passes on only
+/// `min(1, trust / median trust)` of its base vote and endorsements (docs/AUDIT.md). The graph is
+/// every follow and engagement (`--graph all`): the discount must reach accounts that no one
+/// answers back, which the mutual graph does not see.
+pub fn earned_with_trust(
+    store: &renown_store::Store,
+    scope: &Scope,
+    seeds: Option<&Path>,
+) -> anyhow::Result<Scores> {
+    let seeds = match seeds {
+        Some(p) => read_seeds(store, p)?,
+        None => default_seeds(store, scope, 20)?,
+    };
+    if seeds.is_empty() {
+        anyhow::bail!("no seeds: no account has earned influence yet; pass --seeds FILE");
+    }
+    let params = EarnedParams {
+        trust: Some(trust_weights(store, scope, &seeds, SocialGraph::All)?),
+        ..EarnedParams::default()
+    };
+    Ok(model(store, scope, &params)?.score)
 }
