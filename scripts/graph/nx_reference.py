@@ -2,12 +2,13 @@
 """networkx reference results for renown-graph's kernel tests.
 
 Reads an edge list (`src dst [weight]`, dense ids) over nodes 0..n-1 and writes, into --out:
-pagerank.txt, ppr.txt (when --seeds is given), hubs.txt, authorities.txt (one float per node),
+pagerank.txt, ppr.txt (when --seeds is given), hubs.txt, authorities.txt, in_degree.txt,
+out_degree.txt (weighted by the summed edge weight; one float per node),
 wcc.txt (component label per node: its smallest node id) and reciprocity.txt.
 
 Parallel edges become one edge whose weight is the sum (renown's multigraph semantics); nodes
 without edges are added, so dangling, isolated and self-loop cases match renown's.
-Exit code 3 when networkx is missing, so the Rust test can skip with a clear note.
+Exit code 3 when networkx is missing, so the Rust test fails with a clear message.
 """
 import argparse
 import sys
@@ -61,6 +62,8 @@ def main():
         h, au = nx.hits(g, max_iter=100000, tol=1e-14)
         dump("hubs.txt", [h[i] for i in range(a.nodes)])
         dump("authorities.txt", [au[i] for i in range(a.nodes)])
+    dump("in_degree.txt", [d for _, d in sorted(g.in_degree(weight="weight"))])
+    dump("out_degree.txt", [d for _, d in sorted(g.out_degree(weight="weight"))])
     label = [0] * a.nodes
     for comp in nx.weakly_connected_components(g):
         m = min(comp)

@@ -22,32 +22,81 @@ fn main() {
     let r = Rmat::graph500(scale, 16, 1).expect("valid scale");
     let t = Instant::now();
     let el = r.edge_list();
-    println!("rmat scale {scale}: {} nodes, {} edges, generated in {:.3} s", r.nodes(), r.edges(), t.elapsed().as_secs_f64());
+    println!(
+        "rmat scale {scale}: {} nodes, {} edges, generated in {:.3} s",
+        r.nodes(),
+        r.edges(),
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
     let g = Csr::from_edges_with(&el, Directions::Both).expect("valid edges");
-    println!("csr build (both directions): {:.3} s", t.elapsed().as_secs_f64());
+    println!(
+        "csr build (both directions): {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
     let pull = Csr::from_edges_with(&el, Directions::PullOnly).expect("valid edges");
     println!("csr build (pull only): {:.3} s", t.elapsed().as_secs_f64());
     drop(el);
     let t = Instant::now();
     let pull2 = r.pull_graph().expect("valid");
-    println!("rmat → pull graph, two generation passes: {:.3} s", t.elapsed().as_secs_f64());
+    println!(
+        "rmat → pull graph, two generation passes: {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
     drop(pull2);
-    let opts = PageRankOptions { tolerance: 0.0, max_iterations: 20, ..Default::default() };
+    let opts = PageRankOptions {
+        tolerance: 0.0,
+        max_iterations: 20,
+        ..Default::default()
+    };
     let iters = 20.0;
     for (name, f) in [
-        ("pagerank f32", &(|| { pagerank_with::<f32>(&pull, &opts).unwrap(); }) as &dyn Fn()),
-        ("pagerank f64", &|| { pagerank_with::<f64>(&pull, &opts).unwrap(); }),
+        (
+            "pagerank f32",
+            &(|| {
+                pagerank_with::<f32>(&pull, &opts).unwrap();
+            }) as &dyn Fn(),
+        ),
+        ("pagerank f64", &|| {
+            pagerank_with::<f64>(&pull, &opts).unwrap();
+        }),
     ] {
-        let times: Vec<f64> = (0..5).map(|_| { let t = Instant::now(); f(); t.elapsed().as_secs_f64() }).collect();
+        let times: Vec<f64> = (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .collect();
         let m = median(times);
-        println!("{name}: 20 iterations {:.3} s, {:.2} ms/iter, {:.2} G edges/s", m, m / iters * 1e3, g.m() as f64 * iters / m / 1e9);
+        println!(
+            "{name}: 20 iterations {:.3} s, {:.2} ms/iter, {:.2} G edges/s",
+            m,
+            m / iters * 1e3,
+            g.m() as f64 * iters / m / 1e9
+        );
     }
     let t = Instant::now();
-    let h = hits::<f32>(&g, &HitsOptions { max_iterations: 20, tolerance: 0.0, weighted: false }).unwrap();
-    println!("hits f32, 20 iterations: {:.3} s ({} iterations)", t.elapsed().as_secs_f64(), h.iterations);
+    let h = hits::<f32>(
+        &g,
+        &HitsOptions {
+            max_iterations: 20,
+            tolerance: 0.0,
+            weighted: false,
+        },
+    )
+    .unwrap();
+    println!(
+        "hits f32, 20 iterations: {:.3} s ({} iterations)",
+        t.elapsed().as_secs_f64(),
+        h.iterations
+    );
     let t = Instant::now();
     let c = weakly_connected_components(&g);
-    println!("wcc: {:.3} s ({} components)", t.elapsed().as_secs_f64(), renown_graph::component_sizes(&c).len());
+    println!(
+        "wcc: {:.3} s ({} components)",
+        t.elapsed().as_secs_f64(),
+        renown_graph::component_sizes(&c).len()
+    );
 }

@@ -49,7 +49,10 @@ impl<'a> Lexer<'a> {
                     self.i += 1;
                 }
                 self.i = (self.i + 1).min(self.s.len());
-                Some((&self.s[start + 1..self.i.saturating_sub(1).max(start + 1)], line))
+                Some((
+                    &self.s[start + 1..self.i.saturating_sub(1).max(start + 1)],
+                    line,
+                ))
             }
             _ => {
                 while self.i < self.s.len()
@@ -72,7 +75,11 @@ pub fn parse_gml(text: &[u8], name: &str) -> Result<GmlGraph> {
         line,
         reason,
     };
-    let mut lx = Lexer { s: text, i: 0, line: 1 };
+    let mut lx = Lexer {
+        s: text,
+        i: 0,
+        line: 1,
+    };
     let mut ids: Vec<i64> = Vec::new();
     let mut dense: HashMap<i64, u32> = HashMap::new();
     let mut raw_edges: Vec<(i64, i64, Option<f32>, u64)> = Vec::new();
@@ -88,7 +95,15 @@ pub fn parse_gml(text: &[u8], name: &str) -> Result<GmlGraph> {
             .and_then(|s| s.parse::<f64>().ok())
             .filter(|f| f.fract() == 0.0)
             .map(|f| f as i64)
-            .ok_or_else(|| bad(line, format!("expected an integer id, found {:?}", String::from_utf8_lossy(t))))
+            .ok_or_else(|| {
+                bad(
+                    line,
+                    format!(
+                        "expected an integer id, found {:?}",
+                        String::from_utf8_lossy(t)
+                    ),
+                )
+            })
     };
     while let Some((tok, line)) = lx.next() {
         match tok {
@@ -118,12 +133,18 @@ pub fn parse_gml(text: &[u8], name: &str) -> Result<GmlGraph> {
             _ => match key.take() {
                 None => key = Some(tok.to_vec()),
                 Some(k) => {
-                    let depth2 = stack.len() == 2;
-                    match (depth2, k.as_slice()) {
-                        (true, b"id") => id = Some(num(tok, line)?),
-                        (true, b"source") => src = Some(num(tok, line)?),
-                        (true, b"target") => dst = Some(num(tok, line)?),
-                        (true, b"weight") | (true, b"value") if stack[1] == b"edge" => {
+                    // Only the fields of a node or edge directly inside `graph`: a node's
+                    // `source` (polblogs: the blog directory) is not an edge endpoint.
+                    let block = if stack.len() == 2 {
+                        stack[1].as_slice()
+                    } else {
+                        b""
+                    };
+                    match (block, k.as_slice()) {
+                        (b"node", b"id") => id = Some(num(tok, line)?),
+                        (b"edge", b"source") => src = Some(num(tok, line)?),
+                        (b"edge", b"target") => dst = Some(num(tok, line)?),
+                        (b"edge", b"weight") | (b"edge", b"value") => {
                             w = std::str::from_utf8(tok).ok().and_then(|s| s.parse().ok())
                         }
                         _ => {}
@@ -161,16 +182,19 @@ mod tests {
     #[test]
     fn reads_nodes_and_directed_edges() {
         let g = parse_gml(
-            b"Creator \"x [y]\"\ngraph [\n directed 0\n node [ id 10 label \"a b\" ]\n node [ id 3 ]\n edge [ source 3 target 10 ]\n edge [ source 10 target 10 ]\n]\n",
+            b"Creator \"x [y]\"\ngraph [\n directed 0\n node [ id 10 label \"a b\" source \"Blogarama\" ]\n node [ id 3 ]\n edge [ source 3 target 10 ]\n edge [ source 10 target 10 ]\n]\n",
             "t.gml",
         )
         .unwrap();
         assert_eq!(g.ids, vec![10, 3]);
         assert_eq!(g.edges.src, vec![1, 0]);
         assert_eq!(g.edges.dst, vec![0, 0]);
-        let e = parse_gml(b"graph [\n node [ id 1 ]\n edge [ source 1 target 2 ]\n]", "t.gml")
-            .unwrap_err()
-            .to_string();
+        let e = parse_gml(
+            b"graph [\n node [ id 1 ]\n edge [ source 1 target 2 ]\n]",
+            "t.gml",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("t.gml:3:"), "{e}");
     }
 }
