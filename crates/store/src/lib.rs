@@ -57,6 +57,9 @@ struct Interner {
     /// Lowercased topic name → id, filled as topics are written.
     topics: FxHashMap<Box<str>, i64>,
     next_account: i64,
+    /// Events get explicit row ids (we are the only writer), so a batch's rows can be inserted
+    /// many per statement and their topic links written without asking SQLite for the ids.
+    next_event: i64,
     keys: FxHashSet<u64>,
     loaded: bool,
     /// Held for as long as this store writes.

@@ -179,10 +179,15 @@ impl Store {
                     },
                 );
         }
-        let mut st = c.prepare("SELECT ekey FROM events").map_err(e)?;
+        let events: i64 = c
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+            .map_err(e)?;
+        interner.keys.reserve(events as usize);
+        let mut st = c.prepare("SELECT id, ekey FROM events").map_err(e)?;
         let mut rows = st.query([]).map_err(e)?;
         while let Some(r) = rows.next().map_err(e)? {
-            interner.keys.insert(r.get::<_, i64>(0).map_err(e)? as u64);
+            interner.next_event = interner.next_event.max(r.get(0).map_err(e)?);
+            interner.keys.insert(r.get::<_, i64>(1).map_err(e)? as u64);
         }
         interner.loaded = true;
         self.interner = interner;
@@ -217,7 +222,6 @@ impl Store {
 
 /// Prepared statements for one batch.
 struct Statements<'t> {
-    insert_event: Statement<'t>,
     insert_account: Statement<'t>,
     set_handle: Statement<'t>,
     insert_platform: Statement<'t>,
@@ -322,6 +326,60 @@ fn write_topics(
     Ok(())
 }
 
+/// One `events` row waiting to be inserted.
+struct EventRow<'a> {
+    id: i64,
+    key: u64,
+    time: Option<i64>,
+    kind: u8,
+    actor: i64,
+    target: Option<i64>,
+    item: Option<&'a str>,
+    parent: Option<&'a str>,
+}
+
+/// Rows per INSERT statement: per-statement overhead dominated one row per statement.
+const ROWS_PER_INSERT: usize = 64;
+const EVENT_COLUMNS: usize = 9;
+
+fn insert_events_sql(rows: usize) -> String {
+    let one = format!("({})", vec!["?"; EVENT_COLUMNS].join(","));
+    format!(
+        "INSERT INTO events(id, ekey, time, kind, actor, target, item, parent, run) VALUES {}",
+        vec![one; rows].join(",")
+    )
+}
+
+fn insert_events(
+    tx: &Transaction<'_>,
+    full: &mut Statement<'_>,
+    rows: &[EventRow<'_>],
+    run: RunId,
+) -> rusqlite::Result<()> {
+    if rows.len() == ROWS_PER_INSERT {
+        bind_events(full, rows, run)
+    } else {
+        bind_events(&mut tx.prepare(&insert_events_sql(rows.len()))?, rows, run)
+    }
+}
+
+fn bind_events(st: &mut Statement<'_>, rows: &[EventRow<'_>], run: RunId) -> rusqlite::Result<()> {
+    for (i, r) in rows.iter().enumerate() {
+        let at = i * EVENT_COLUMNS;
+        st.raw_bind_parameter(at + 1, r.id)?;
+        st.raw_bind_parameter(at + 2, r.key as i64)?;
+        st.raw_bind_parameter(at + 3, r.time)?;
+        st.raw_bind_parameter(at + 4, r.kind)?;
+        st.raw_bind_parameter(at + 5, r.actor)?;
+        st.raw_bind_parameter(at + 6, r.target)?;
+        st.raw_bind_parameter(at + 7, r.item)?;
+        st.raw_bind_parameter(at + 8, r.parent)?;
+        st.raw_bind_parameter(at + 9, run.0)?;
+    }
+    st.raw_execute()?;
+    Ok(())
+}
+
 fn write_records(
     tx: &Transaction<'_>,
     interner: &mut Interner,
@@ -329,11 +387,9 @@ fn write_records(
     records: &[(u64, &Record)],
     new_keys: &mut Vec<u64>,
 ) -> rusqlite::Result<BatchCounts> {
+    let mut insert_full = tx.prepare(&insert_events_sql(ROWS_PER_INSERT))?;
+    let mut pending: Vec<EventRow<'_>> = Vec::with_capacity(ROWS_PER_INSERT);
     let mut st = Statements {
-        insert_event: tx.prepare(
-            "INSERT INTO events(ekey, time, kind, actor, target, item, parent, run)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?,
         insert_account: tx.prepare(
             "INSERT INTO accounts(id, platform, native_id, handle) VALUES (?1, ?2, ?3, ?4)",
         )?,
@@ -346,6 +402,12 @@ fn write_records(
             let e = match record {
                 Record::Event(e) => e,
                 Record::Profile(p) => {
+                    // A profile can be a tombstone whose trigger deletes earlier events of this
+                    // batch: they must be in the table first.
+                    if !pending.is_empty() {
+                        insert_events(tx, &mut insert_full, &pending, run)?;
+                        pending.clear();
+                    }
                     write_profile(tx, &mut st, interner, p)?;
                     counts.profiles += 1;
                     continue;
@@ -363,20 +425,29 @@ fn write_records(
                 Some(t) => Some(st.account_id(interner, platform, t)?),
                 None => None,
             };
-            st.insert_event.execute(params![
-                key as i64,
-                e.time,
-                e.kind.code(),
+            interner.next_event += 1;
+            let id = interner.next_event;
+            pending.push(EventRow {
+                id,
+                key,
+                time: e.time,
+                kind: e.kind.code(),
                 actor,
                 target,
-                e.item,
-                e.parent,
-                run.0
-            ])?;
+                item: e.item.as_deref(),
+                parent: e.parent.as_deref(),
+            });
+            if pending.len() == ROWS_PER_INSERT {
+                insert_events(tx, &mut insert_full, &pending, run)?;
+                pending.clear();
+            }
             counts.added += 1;
             if !e.topics.is_empty() {
-                write_topics(tx, interner, tx.last_insert_rowid(), &e.topics)?;
+                write_topics(tx, interner, id, &e.topics)?;
             }
+        }
+        if !pending.is_empty() {
+            insert_events(tx, &mut insert_full, &pending, run)?;
         }
         Ok(counts)
     })();
