@@ -4,6 +4,7 @@ use crate::sybilrank::{sybilrank, undirected};
 use crate::{AuditError, Result};
 use renown_graph::{engagement_graph, follow_graph, Csr, EdgeList, EngagementParams, FollowParams};
 use renown_measures::{measure, ranking, Scope};
+use renown_model::ENGAGEMENT_KINDS;
 use renown_store::Store;
 use std::collections::HashSet;
 use std::path::Path;
@@ -121,12 +122,12 @@ pub fn trust(store: &Store, scope: &Scope, seeds: &[u32], kind: SocialGraph) -> 
 }
 
 /// Per-account trust weights in [0, 1] for earned influence (`EarnedParams::trust`, `rank
-/// --trust`): `min(1, trust / median trust)`, the median taken over accounts with an edge in the
-/// social graph. Accounts as trusted as the typical connected account pass on everything; the
+/// --trust`): `min(1, trust / median trust)`, the median taken over the accounts that engage
+/// with someone and have an edge in the social graph — the only accounts whose weight matters
+/// (a silent account has no base vote to pass on), so piling up silent fakes cannot drag the
+/// median down. Accounts as trusted as the typical engaging account pass on everything; the
 /// sybil side of a narrow cut, which early-terminated SybilRank leaves near zero, passes on
-/// almost nothing. Accounts with no edge in the graph get 1: the graph says nothing about them
-/// (under `--graph mutual`, an account nobody answers back), and an account that neither
-/// engages nor is engaged with has nothing to pass on anyway.
+/// little. Accounts with no edge in the graph get 1: the graph says nothing about them.
 pub fn trust_weights(
     store: &Store,
     scope: &Scope,
@@ -135,14 +136,29 @@ pub fn trust_weights(
 ) -> Result<Vec<f64>> {
     let g = social_graph(store, scope, kind)?;
     let t = sybilrank(&g, seeds, None);
+    let mut engages = vec![false; t.len()];
+    store.scan_events(&scope.filter(&ENGAGEMENT_KINDS), |r| {
+        if r.target.is_some_and(|b| b != r.actor) {
+            engages[r.actor as usize] = true;
+        }
+    })?;
     let adj = g.in_adj();
-    Ok(weights_from_trust(&t, |v| adj.degree(v) > 0))
+    Ok(weights_from_trust(
+        &t,
+        |v| adj.degree(v) > 0,
+        |v| engages[v as usize],
+    ))
 }
 
-/// `min(1, t / median)` over connected accounts; 1 for the others (see [`trust_weights`]).
-pub fn weights_from_trust(trust: &[f64], connected: impl Fn(u32) -> bool) -> Vec<f64> {
+/// `min(1, t / median)` for connected accounts, the median over connected accounts that pass
+/// `counted`; 1 for accounts not connected (see [`trust_weights`]).
+pub fn weights_from_trust(
+    trust: &[f64],
+    connected: impl Fn(u32) -> bool,
+    counted: impl Fn(u32) -> bool,
+) -> Vec<f64> {
     let mut seen: Vec<f64> = (0..trust.len() as u32)
-        .filter(|&v| connected(v))
+        .filter(|&v| connected(v) && counted(v))
         .map(|v| trust[v as usize])
         .collect();
     seen.sort_by(f64::total_cmp);
@@ -154,7 +170,7 @@ pub fn weights_from_trust(trust: &[f64], connected: impl Fn(u32) -> bool) -> Vec
             } else if median > 0.0 {
                 (trust[v as usize] / median).min(1.0)
             } else {
-                // Most connected accounts got no trust: what got any is as trusted as it gets.
+                // Most counted accounts got no trust: what got any is as trusted as it gets.
                 f64::from(u8::from(trust[v as usize] > 0.0))
             }
         })
@@ -168,11 +184,16 @@ mod tests {
     #[test]
     fn weights_are_relative_to_the_median_and_neutral_without_edges() {
         let t = [4.0, 2.0, 1.0, 0.0, 0.0];
-        let w = weights_from_trust(&t, |v| v < 4);
+        let w = weights_from_trust(&t, |v| v < 4, |_| true);
         // Connected: 0, 1, 2, 4 … sorted [0, 1, 2, 4], median (upper) 2.
         assert_eq!(w, vec![1.0, 1.0, 0.5, 0.0, 1.0]);
+        // Only counted accounts set the median: silent ones (here 3) cannot drag it down.
+        let w = weights_from_trust(&[4.0, 2.0, 1.0, 0.0, 0.0], |v| v < 4, |v| v < 3);
+        assert_eq!(w, vec![1.0, 1.0, 0.5, 0.0, 1.0]);
+        let w = weights_from_trust(&[4.0, 0.0, 0.0, 0.0], |_| true, |v| v == 0);
+        assert_eq!(w, vec![1.0, 0.0, 0.0, 0.0]);
         assert_eq!(
-            weights_from_trust(&[0.0, 0.0, 3.0], |_| true),
+            weights_from_trust(&[0.0, 0.0, 3.0], |_| true, |_| true),
             vec![0.0, 0.0, 1.0]
         );
     }

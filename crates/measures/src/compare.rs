@@ -273,7 +273,7 @@ mod tests {
                 }
             }
         }
-        let den = ((c + d + tx) * (c + d + ty)) as f64;
+        let den: f64 = (c + d + tx) * (c + d + ty);
         (den > 0.0).then(|| (c - d) / den.sqrt())
     }
 

@@ -381,7 +381,7 @@ fn reverse_strengths(pairs: &[Pair], strength: &[f64]) -> Vec<f64> {
     let mut rev: Vec<(u64, u32)> = pairs
         .iter()
         .enumerate()
-        .map(|(i, q)| (q.key << 32 | q.key >> 32, i as u32))
+        .map(|(i, q)| (q.key.rotate_right(32), i as u32))
         .collect();
     rev.sort_unstable();
     let mut back = vec![0.0; pairs.len()];

@@ -38,7 +38,7 @@ fn user_mass(age_days: Option<f64>, followers: f64, followings: f64) -> f64 {
         _ => 1.0,
     };
     score *= age_factor;
-    let mass = score.max(0.01).min(1.0) * 100.0;
+    let mass = score.clamp(0.01, 1.0) * 100.0;
     let ratio = (1.0 + followings) / (1.0 + followers);
     if followings > 500.0 && ratio > 0.6 {
         mass / (5.0 * (ratio - 0.6)).exp()

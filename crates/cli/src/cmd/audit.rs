@@ -173,9 +173,9 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let mut rows = audit_rows(&store, &scope, &cfg, None, !args.no_earned)?;
     rows.retain(|r| r.audit.followers >= args.min_followers.max(1));
     match args.sort {
-        Sort::Followers => rows.sort_by(|a, b| b.audit.followers.cmp(&a.audit.followers)),
+        Sort::Followers => rows.sort_by_key(|r| std::cmp::Reverse(r.audit.followers)),
         Sort::Quality => rows.sort_by(|a, b| a.audit.quality.total_cmp(&b.audit.quality)),
-        Sort::Suspicious => rows.sort_by(|a, b| b.audit.suspicious.cmp(&a.audit.suspicious)),
+        Sort::Suspicious => rows.sort_by_key(|r| std::cmp::Reverse(r.audit.suspicious)),
     }
     if args.top > 0 {
         rows.truncate(args.top);
