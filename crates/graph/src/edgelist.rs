@@ -109,6 +109,9 @@ fn ranges(file: &File, path: &Path, len: u64, parts: usize) -> Result<Vec<(u64, 
     Ok(cuts.windows(2).map(|w| (w[0], w[1])).collect())
 }
 
+/// The lines of a range, or the first bad line's local number and reason.
+type Lines = std::result::Result<u64, (u64, String)>;
+
 /// Calls `f(line, local line number)` for every line in `range`; stops at the first error and
 /// returns it with its local line number. Returns the number of lines.
 fn scan_range(
@@ -116,7 +119,7 @@ fn scan_range(
     path: &Path,
     (lo, hi): (u64, u64),
     mut f: impl FnMut(Line),
-) -> Result<std::result::Result<u64, (u64, String)>> {
+) -> Result<Lines> {
     let mut buf = vec![0u8; BUF];
     let mut carry = 0usize; // bytes of an unfinished line at the start of buf
     let mut pos = lo;
@@ -176,14 +179,13 @@ fn memchr(h: &[u8]) -> Option<usize> {
 /// line number into a file line number.
 fn parallel_scan<S: Send>(
     path: &Path,
-    per_range: impl Fn(&File, (u64, u64), usize) -> Result<(std::result::Result<u64, (u64, String)>, S)>
-        + Sync,
+    per_range: impl Fn(&File, (u64, u64), usize) -> Result<(Lines, S)> + Sync,
 ) -> Result<Vec<S>> {
     let file = File::open(path).map_err(|e| io(path, e))?;
     let len = file.metadata().map_err(|e| io(path, e))?.len();
     let parts = rayon::current_num_threads().max(1);
     let rs = ranges(&file, path, len, parts)?;
-    let outs: Vec<Result<(std::result::Result<u64, (u64, String)>, S)>> = rs
+    let outs: Vec<Result<(Lines, S)>> = rs
         .par_iter()
         .enumerate()
         .map(|(k, &r)| per_range(&file, r, k))

@@ -72,7 +72,7 @@ fn step<T: Real>(adj: &Adjacency, weighted: bool, x: &[T], y: &mut [T]) -> f64 {
 pub fn hits<T: Real>(g: &Csr, opts: &HitsOptions) -> Result<Hits<T>> {
     let out = g.require_out("HITS")?;
     let n = g.n() as usize;
-    if !(opts.tolerance >= 0.0) {
+    if opts.tolerance.is_nan() || opts.tolerance < 0.0 {
         return Err(GraphError::Invalid("tolerance must be ≥ 0".into()));
     }
     let mut hubs = vec![T::from_f64(1.0 / n.max(1) as f64); n];

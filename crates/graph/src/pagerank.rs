@@ -144,7 +144,7 @@ pub fn pagerank_with<T: Real>(g: &Csr, opts: &PageRankOptions) -> Result<PageRan
             opts.damping
         )));
     }
-    if !(opts.tolerance >= 0.0) {
+    if opts.tolerance.is_nan() || opts.tolerance < 0.0 {
         return Err(GraphError::Invalid("tolerance must be ≥ 0".into()));
     }
     if n == 0 {

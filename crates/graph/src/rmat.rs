@@ -62,7 +62,7 @@ impl Rmat {
     pub fn permutation(&self) -> Vec<u32> {
         let n = self.nodes();
         let mut p: Vec<u32> = (0..n).collect();
-        let mut rng = SplitMix(self.seed ^ 0x5eed_0f_1d5);
+        let mut rng = SplitMix(self.seed ^ 0x0005_eed0_f1d5);
         for i in (1..n as usize).rev() {
             let j = (rng.next() % (i as u64 + 1)) as usize;
             p.swap(i, j);
