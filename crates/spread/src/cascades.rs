@@ -22,7 +22,9 @@ use crate::Result;
 use renown_model::Kind;
 use renown_store::{EventFilter, FullEventRow, Store};
 use serde::Serialize;
-use std::collections::HashMap;
+// FxHash: keys are item ids and dense account ids, not attacker-chosen hash-flooding inputs
+// at this scale, and SipHash made the map work the largest cost of rebuilding the trees.
+use rustc_hash::FxHashMap as HashMap;
 
 /// What a node's parent link rests on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -325,7 +327,7 @@ impl Forest {
         origin: Origin,
         topic: Option<String>,
     ) -> Cascade {
-        let mut index = HashMap::with_capacity(order.len());
+        let mut index = HashMap::with_capacity_and_hasher(order.len(), Default::default());
         for (i, &v) in order.iter().enumerate() {
             index.insert(v, i as u32);
         }
@@ -439,7 +441,7 @@ pub fn reconstruct(
 
     // Items: the first creator of each item owns it.
     let mut items = Forest::new();
-    let mut item_node: HashMap<&str, usize> = HashMap::new();
+    let mut item_node: HashMap<&str, usize> = HashMap::default();
     let mut item_of: Vec<&str> = Vec::new();
     let mut pending: Vec<(usize, &str, Option<u32>)> = Vec::new();
     for e in &events {
@@ -509,7 +511,7 @@ fn tag_memes(
     anomalies: &mut Anomalies,
 ) -> Vec<Cascade> {
     // First use (time, event) of each (topic, account), events being in time order.
-    let mut first_use: HashMap<(&str, u32), (Option<i64>, i64, Kind)> = HashMap::new();
+    let mut first_use: HashMap<(&str, u32), (Option<i64>, i64, Kind)> = HashMap::default();
     for e in events {
         for t in &e.topics {
             first_use
@@ -518,7 +520,7 @@ fn tag_memes(
         }
     }
     // The first tag of each (topic, account) by someone else, before the account's first use.
-    let mut tagged_by: HashMap<(&str, u32), u32> = HashMap::new();
+    let mut tagged_by: HashMap<(&str, u32), u32> = HashMap::default();
     for e in events.iter().filter(|e| e.row.kind == Kind::Mention) {
         let Some(target) = e.row.target.filter(|&t| t != e.row.actor) else {
             continue;
@@ -538,7 +540,7 @@ fn tag_memes(
     if tagged_by.is_empty() {
         return Vec::new();
     }
-    let mut by_topic: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+    let mut by_topic: HashMap<&str, Vec<(u32, u32)>> = HashMap::default();
     for (&(topic, account), &tagger) in &tagged_by {
         by_topic.entry(topic).or_default().push((account, tagger));
     }
@@ -548,7 +550,7 @@ fn tag_memes(
     for (topic, mut links) in topics {
         links.sort_unstable();
         let mut forest = Forest::new();
-        let mut node: HashMap<u32, usize> = HashMap::new();
+        let mut node: HashMap<u32, usize> = HashMap::default();
         let mut accounts: Vec<u32> = links.iter().flat_map(|&(a, b)| [a, b]).collect();
         // Nodes in order of first use, so breadth-first children come out in time order.
         accounts.sort_unstable();
@@ -589,7 +591,7 @@ fn inferred(
         /// Adopter → node; the origin is node 0.
         node: HashMap<u32, usize>,
     }
-    let mut trees: HashMap<u32, Tree> = HashMap::new();
+    let mut trees: HashMap<u32, Tree> = HashMap::default();
     for e in events.iter().filter(|e| is_inferable(e)) {
         let (a, t) = (e.row.actor, e.row.time);
         let Some(origin) = e.row.target.filter(|&o| o != a) else {
@@ -600,7 +602,7 @@ fn inferred(
             forest.push(origin, None, Kind::Post, None);
             Tree {
                 forest,
-                node: HashMap::from([(origin, 0)]),
+                node: HashMap::from_iter([(origin, 0)]),
             }
         });
         if tree.node.contains_key(&a) {
@@ -673,7 +675,7 @@ fn inferred(
 
 /// Who starts and who carries, summed over cascades.
 fn account_spread(cascades: &[Cascade]) -> Vec<AccountSpread> {
-    let mut by: HashMap<u32, AccountSpread> = HashMap::new();
+    let mut by: HashMap<u32, AccountSpread> = HashMap::default();
     let mut updates: Vec<(u32, u64, u64, u64, f64, f64)> = Vec::new();
     for c in cascades {
         let parents: Vec<Option<u32>> = c.nodes.iter().map(|n| n.parent).collect();
