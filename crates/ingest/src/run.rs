@@ -273,6 +273,10 @@ fn pump(
             };
             (result, sink.repeated)
         });
+        // Freeing a batch's strings costs the writer as much as some of the writing: another
+        // thread does it.
+        let (drop_tx, drop_rx) = bounded::<Vec<(u64, Record)>>(2);
+        scope.spawn(move || drop_rx.iter().for_each(drop));
         let mut pending_rejects = 0u64;
         let mut last_progress = Instant::now();
         let mut store_result: Result<(), StoreError> = Ok(());
@@ -293,6 +297,7 @@ fn pump(
                             break; // dropping rx stops the reader
                         }
                     }
+                    let _ = drop_tx.send(batch);
                     if last_progress.elapsed() > Duration::from_millis(100) {
                         progress(bytes.load(Ordering::Relaxed), size, report.read);
                         last_progress = Instant::now();

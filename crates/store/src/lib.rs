@@ -53,7 +53,9 @@ struct Interner {
     platforms: HashMap<String, i64>,
     /// The platform of the previous event: nearly every file has one, so this skips a lookup.
     last_platform: Option<(Box<str>, i64)>,
-    accounts: FxHashMap<i64, FxHashMap<Box<str>, AccountSlot>>,
+    /// [`account_key`] → account. A 128-bit hash rather than the string itself: no heap string
+    /// to chase and compare on every lookup, and a collision needs ~2^64 accounts.
+    accounts: FxHashMap<u128, AccountSlot>,
     /// Lowercased topic name → id, filled as topics are written.
     topics: FxHashMap<Box<str>, i64>,
     next_account: i64,
@@ -64,6 +66,11 @@ struct Interner {
     loaded: bool,
     /// Held for as long as this store writes.
     lock: Option<std::fs::File>,
+}
+
+/// The interner's key for (platform id, native id).
+fn account_key(platform: i64, native_id: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128_with_seed(native_id.as_bytes(), platform as u64)
 }
 
 #[derive(Clone, Copy)]

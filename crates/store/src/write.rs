@@ -1,4 +1,4 @@
-use crate::{AccountSlot, Interner, Result, Store, StoreError};
+use crate::{account_key, AccountSlot, Interner, Result, Store, StoreError};
 use renown_model::{AccountRef, Profile, Record};
 use rusqlite::{params, Statement, Transaction};
 
@@ -159,25 +159,28 @@ impl Store {
                 .platforms
                 .insert(r.get(1).map_err(e)?, r.get(0).map_err(e)?);
         }
+        let accounts: i64 = c
+            .query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0))
+            .map_err(e)?;
+        interner.accounts.reserve(accounts as usize);
         let mut st = c
             .prepare("SELECT id, platform, native_id, handle IS NOT NULL FROM accounts")
             .map_err(e)?;
         let mut rows = st.query([]).map_err(e)?;
         while let Some(r) = rows.next().map_err(e)? {
             let id: i64 = r.get(0).map_err(e)?;
-            let native: String = r.get(2).map_err(e)?;
+            let native = match r.get_ref(2).map_err(e)? {
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t),
+                _ => "".into(),
+            };
             interner.next_account = interner.next_account.max(id);
-            interner
-                .accounts
-                .entry(r.get(1).map_err(e)?)
-                .or_default()
-                .insert(
-                    native.into_boxed_str(),
-                    AccountSlot {
-                        id,
-                        has_handle: r.get(3).map_err(e)?,
-                    },
-                );
+            interner.accounts.insert(
+                account_key(r.get(1).map_err(e)?, &native),
+                AccountSlot {
+                    id,
+                    has_handle: r.get(3).map_err(e)?,
+                },
+            );
         }
         let events: i64 = c
             .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
@@ -252,9 +255,8 @@ impl Statements<'_> {
         platform: i64,
         acc: &AccountRef,
     ) -> rusqlite::Result<i64> {
-        let by_id = interner.accounts.entry(platform).or_default();
-        // Look up by &str: no allocation on the hot path.
-        if let Some(slot) = by_id.get_mut(acc.id.as_str()) {
+        let key = account_key(platform, &acc.id);
+        if let Some(slot) = interner.accounts.get_mut(&key) {
             if !slot.has_handle {
                 if let Some(h) = &acc.handle {
                     self.set_handle.execute(params![slot.id, h])?;
@@ -267,8 +269,8 @@ impl Statements<'_> {
         let id = interner.next_account;
         self.insert_account
             .execute(params![id, platform, acc.id, acc.handle])?;
-        by_id.insert(
-            acc.id.as_str().into(),
+        interner.accounts.insert(
+            key,
             AccountSlot {
                 id,
                 has_handle: acc.handle.is_some(),
@@ -343,7 +345,7 @@ const ROWS_PER_INSERT: usize = 64;
 const EVENT_COLUMNS: usize = 9;
 
 fn insert_events_sql(rows: usize) -> String {
-    let one = format!("({})", vec!["?"; EVENT_COLUMNS].join(","));
+    let one = format!("({})", ["?"; EVENT_COLUMNS].join(","));
     format!(
         "INSERT INTO events(id, ekey, time, kind, actor, target, item, parent, run) VALUES {}",
         vec![one; rows].join(",")

@@ -135,7 +135,19 @@ fn read_tree(
             format!("{root_id}/{uid}")
         }
     };
-    let time = |n: &Node| root_time.map(|t| t + (n.delay_min * 60.0).round() as i64);
+    // Root time + delay, or an error when the delay puts it outside the supported range.
+    let time = |n: &Node| -> Result<Option<i64>, String> {
+        let Some(t) = root_time else { return Ok(None) };
+        t.checked_add((n.delay_min * 60.0).round() as i64)
+            .and_then(|at| check_range(at).ok())
+            .map(Some)
+            .ok_or_else(|| {
+                format!(
+                    "delay {} min is outside the supported time range",
+                    n.delay_min
+                )
+            })
+    };
     let reject = |sink: &mut dyn Sink, no: u64, reason: String| -> Result<(), Stop> {
         if in_folder {
             sink.reject(no, format!("{name}: {reason}"))
@@ -169,7 +181,10 @@ fn read_tree(
             e.parent = Some(item(&root_uid, parent.uid));
         }
         e.item = Some(item(&root_uid, child.uid));
-        e.time = time(&child);
+        e.time = match time(&child) {
+            Ok(t) => t,
+            Err(reason) => return reject(sink, no, reason),
+        };
         sink.record(position, e.into())
     })
 }
