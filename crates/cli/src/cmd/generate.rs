@@ -56,7 +56,10 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let batch = (rayon::current_num_threads() * 4) as u64;
     if a.store {
         let mut store = renown_store::Store::open(db)?;
-        let name = format!("rmat:scale={},ef={},seed={}", a.scale, a.edge_factor, a.seed);
+        let name = format!(
+            "rmat:scale={},ef={},seed={}",
+            a.scale, a.edge_factor, a.seed
+        );
         let run = store.begin_run(&name, "rmat")?;
         let mut pos = 0u64;
         for k in 0..r.chunks() {

@@ -103,7 +103,10 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     row("self_loops", json!(s.self_loops));
     row("isolated_nodes", json!(s.isolated));
     for (name, d) in [("in_degree", &s.in_degree), ("out_degree", &s.out_degree)] {
-        row(&format!("{name}_mean"), json!((d.mean * 1000.0).round() / 1000.0));
+        row(
+            &format!("{name}_mean"),
+            json!((d.mean * 1000.0).round() / 1000.0),
+        );
         row(&format!("{name}_median"), json!(d.median));
         row(&format!("{name}_p90"), json!(d.p90));
         row(&format!("{name}_p99"), json!(d.p99));
