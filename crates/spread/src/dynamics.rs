@@ -262,13 +262,9 @@ impl<'p> Mm<'p> {
             dz[s.to as usize + 1] -= v;
         }
         let mut z = 0.0;
-        for t in 0..steps {
-            z += dz[t];
-            let inc = if self.m[t] > 0.0 && z > 0.0 {
-                self.m[t] / z
-            } else {
-                0.0
-            };
+        for (t, (&d, &m)) in dz.iter().zip(&self.m).enumerate().take(steps) {
+            z += d;
+            let inc = if m > 0.0 && z > 0.0 { m / z } else { 0.0 };
             self.c[t + 1] = self.c[t] + inc;
         }
     }
@@ -852,9 +848,12 @@ mod tests {
         }
     }
 
+    /// (time, actor, target) arrivals.
+    type Arrivals = Vec<(i64, Option<u32>, u32)>;
+
     /// Growth with A(k) = k (k ≥ 1), A(0) = 1 and known fitness: each step one account joins
     /// and sends `m` arrivals to existing accounts.
-    fn generate(n: usize, m: usize, seed: u64) -> (Vec<(i64, Option<u32>, u32)>, Vec<f64>) {
+    fn generate(n: usize, m: usize, seed: u64) -> (Arrivals, Vec<f64>) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         // Most fitnesses in [0.5, 1.5]; one account in fifty has fitness 3.
         let eta: Vec<f64> = (0..n)
