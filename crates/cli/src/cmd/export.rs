@@ -34,14 +34,14 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         Box::new(std::fs::File::create(&args.output)?)
     };
     enum Writer {
-        Csv(csv::Writer<std::io::BufWriter<Box<dyn Write>>>),
+        Csv(Box<csv::Writer<std::io::BufWriter<Box<dyn Write>>>>),
         Json(std::io::BufWriter<Box<dyn Write>>),
     }
     let out = std::io::BufWriter::new(out);
     let mut writer = if args.as_csv {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(CSV_HEADER)?;
-        Writer::Csv(w)
+        Writer::Csv(Box::new(w))
     } else {
         Writer::Json(out)
     };

@@ -184,7 +184,7 @@ pub fn write_scores<T: Npy>(path: &Path, scores: &[T]) -> anyhow::Result<()> {
         w.write_all(b"\x93NUMPY\x01\x00")?;
         w.write_all(&(header.len() as u16).to_le_bytes())?;
         w.write_all(header.as_bytes())?;
-        let mut buf = Vec::with_capacity(scores.len() * std::mem::size_of::<T>());
+        let mut buf = Vec::with_capacity(std::mem::size_of_val(scores));
         for &s in scores {
             s.le_bytes(&mut buf);
         }
