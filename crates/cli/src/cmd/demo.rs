@@ -125,8 +125,9 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
     )?;
     table.write(OutputFormat::Table, &mut out)?;
     writeln!(out)?;
+    let width = MEASURES.iter().map(|m| m.name.len()).max().unwrap_or(0);
     for m in MEASURES {
-        writeln!(out, "  {:<11} {}", m.name, m.describe)?;
+        writeln!(out, "  {:<width$}  {}", m.name, m.describe)?;
     }
     writeln!(
         out,
