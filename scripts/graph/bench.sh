@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side graph benchmarks of renown against the peers in ../shared/bench (see its README
-# for the one-time venv setup). Every figure in BENCHMARKS.md `## Graph` comes from one of:
+# for the one-time venv setup; graphblas also needs `/tmp/bench-venv/bin/pip install
+# graphblas-algorithms`, which that list lacks). Every figure in BENCHMARKS.md `## Graph` comes from one of:
 #
 #   scripts/graph/bench.sh rmat20     # PageRank 20 iterations, 2 threads: igraph, NetworKit,
 #                                     # python-graphblas, scipy and renown on R-MAT scale 20
