@@ -4,28 +4,12 @@
 //!
 //! Run: `cargo bench -p renown --bench ingest` (reads ../shared/data; best of 3 runs each).
 
-use renown_ingest::{format_by_name, ingest_path, open_input, IngestOptions, Sink, Stop};
-use renown_model::Record;
+use renown_ingest::{format_by_name, ingest_path, open_input, CountingSink, IngestOptions};
 use std::path::Path;
 use std::time::Instant;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
 const RUNS: usize = 3;
-
-struct Count(u64);
-
-impl Sink for Count {
-    fn record(&mut self, _: u64, r: Record) -> Result<(), Stop> {
-        std::hint::black_box(&r);
-        self.0 += 1;
-        Ok(())
-    }
-    fn reject(&mut self, _: u64, _: String) -> Result<(), Stop> {
-        Ok(())
-    }
-    fn damaged(&mut self, _: u64, _: String) {}
-    fn warn(&mut self, _: String) {}
-}
 
 /// Best (shortest) of `RUNS` timings of `f`, which returns the number of events it handled.
 fn best(mut f: impl FnMut() -> u64) -> (u64, f64) {
@@ -56,11 +40,11 @@ fn main() {
         let reader = format_by_name(format).expect("registered format");
         let (events, parse) = best(|| {
             let mut input = open_input(&path).expect("open");
-            let mut sink = Count(0);
+            let mut sink = CountingSink::default();
             reader
                 .read(&mut input, &Default::default(), &mut sink)
                 .expect("read");
-            sink.0
+            sink.records()
         });
         let opts = IngestOptions::default();
         let dir = tempfile::tempdir().expect("temp dir");

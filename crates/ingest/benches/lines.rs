@@ -6,30 +6,16 @@
 //! public sample, so they are written here from generated events of every kind (the rows
 //! `renown export` writes), 500,000 each.
 
+mod common;
+use common::{cpu_seconds, size};
 use renown_ingest::schema::{SchemaRow, CSV_HEADER};
-use renown_ingest::{format_by_name, open_input, Sink, Stop};
-use renown_model::{AccountRef, Event, Kind, Record};
+use renown_ingest::{format_by_name, open_input, CountingSink};
+use renown_model::{AccountRef, Event, Kind};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
-
-#[derive(Default)]
-struct Count(u64);
-
-impl Sink for Count {
-    fn record(&mut self, _: u64, r: Record) -> Result<(), Stop> {
-        std::hint::black_box(&r);
-        self.0 += 1;
-        Ok(())
-    }
-    fn reject(&mut self, _: u64, _: String) -> Result<(), Stop> {
-        Ok(())
-    }
-    fn damaged(&mut self, _: u64, _: String) {}
-    fn warn(&mut self, _: String) {}
-}
 
 /// Events of every kind the schema carries, with handles, items, parents and topics on some.
 fn events(n: usize) -> impl Iterator<Item = Event> {
@@ -84,30 +70,6 @@ fn write_csv(path: &Path, n: usize) {
     w.flush().unwrap();
 }
 
-/// CPU seconds of this process (user + system) from /proc: the machine is shared, so events per
-/// CPU-second is the figure other work disturbs least. Readers run on the calling thread.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
-    // utime and stime are fields 14 and 15 of stat, 11 and 12 counted from after the name.
-    (ticks(11).unwrap_or(0.0) + ticks(12).unwrap_or(0.0)) / 100.0
-}
-
-fn size(path: &Path) -> u64 {
-    if path.is_dir() {
-        std::fs::read_dir(path)
-            .unwrap()
-            .flatten()
-            .map(|e| e.metadata().unwrap().len())
-            .sum()
-    } else {
-        std::fs::metadata(path).unwrap().len()
-    }
-}
-
 fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let jsonl = tmp.path().join("events.jsonl");
@@ -151,14 +113,14 @@ fn main() {
         let (mut wall, mut cpu, mut n) = (f64::MAX, f64::MAX, 0);
         for _ in 0..3 {
             let mut input = open_input(path).unwrap();
-            let mut sink = Count::default();
+            let mut sink = CountingSink::default();
             let (t, c) = (Instant::now(), cpu_seconds());
             reader
                 .read(&mut input, &Default::default(), &mut sink)
                 .unwrap();
             wall = wall.min(t.elapsed().as_secs_f64());
             cpu = cpu.min((cpu_seconds() - c).max(0.01));
-            n = sink.0;
+            n = sink.records();
         }
         let mb = size(path) as f64 / 1e6;
         println!(

@@ -6,8 +6,9 @@
 //! ../shared/formats (and the real Mastodon backup in ../shared/data/mastodon) repeated with
 //! perturbed ids into a temp dir, so every record is distinct.
 
-use renown_ingest::{format_by_name, ingest_path, open_input, IngestOptions, Sink, Stop};
-use renown_model::Record;
+mod common;
+use common::{cpu_seconds, size};
+use renown_ingest::{format_by_name, ingest_path, open_input, CountingSink, IngestOptions};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,27 +16,6 @@ use std::time::Instant;
 
 const FORMATS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/formats");
 const MASTODON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mastodon");
-
-#[derive(Default)]
-struct Count {
-    events: u64,
-    profiles: u64,
-}
-
-impl Sink for Count {
-    fn record(&mut self, _: u64, r: Record) -> Result<(), Stop> {
-        match std::hint::black_box(&r) {
-            Record::Event(_) => self.events += 1,
-            Record::Profile(_) => self.profiles += 1,
-        }
-        Ok(())
-    }
-    fn reject(&mut self, _: u64, _: String) -> Result<(), Stop> {
-        Ok(())
-    }
-    fn damaged(&mut self, _: u64, _: String) {}
-    fn warn(&mut self, _: String) {}
-}
 
 fn sample(name: &str) -> String {
     std::fs::read_to_string(Path::new(FORMATS).join(name))
@@ -268,43 +248,14 @@ fn car(records: usize) -> Vec<u8> {
     out
 }
 
-/// CPU seconds this process has used (user + system), from /proc: the machine is shared, so
-/// events per CPU-second is the figure that does not depend on what else is running.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // Fields 14 and 15 of stat (utime, stime), counted from after the command name.
-    (ticks(11) + ticks(12)) / 100.0
-}
-
 /// (counts, wall seconds, CPU seconds) of one read.
-fn read_once(format: &str, path: &Path) -> (Count, f64, f64) {
+fn read_once(format: &str, path: &Path) -> (CountingSink, f64, f64) {
     let f = format_by_name(format).expect("registered");
     let mut input = open_input(path).unwrap();
-    let mut sink = Count::default();
+    let mut sink = CountingSink::default();
     let (t, c) = (Instant::now(), cpu_seconds());
     f.read(&mut input, &Default::default(), &mut sink).unwrap();
     (sink, t.elapsed().as_secs_f64(), cpu_seconds() - c)
-}
-
-fn size(path: &Path) -> u64 {
-    if path.is_dir() {
-        std::fs::read_dir(path)
-            .unwrap()
-            .flatten()
-            .map(|e| e.metadata().unwrap().len())
-            .sum()
-    } else {
-        std::fs::metadata(path).unwrap().len()
-    }
 }
 
 fn main() {
@@ -365,7 +316,7 @@ fn main() {
     );
     for (fmt, label, path) in &cases {
         let (mut wall, mut cpu) = (f64::MAX, f64::MAX);
-        let mut counts = Count::default();
+        let mut counts = CountingSink::default();
         for _ in 0..3 {
             let (c, w, u) = read_once(fmt, path);
             wall = wall.min(w);

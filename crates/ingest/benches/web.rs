@@ -6,26 +6,9 @@
 //! them), and the real CC Labs export and largest real feed are timed too when present.
 
 use renown_ingest::input::open_reader;
-use renown_ingest::{format_by_name, Sink, Stop};
-use renown_model::Record;
+use renown_ingest::{format_by_name, CountingSink};
 use std::fmt::Write;
 use std::time::Instant;
-
-#[derive(Default)]
-struct Count(u64);
-
-impl Sink for Count {
-    fn record(&mut self, _: u64, r: Record) -> Result<(), Stop> {
-        std::hint::black_box(&r);
-        self.0 += 1;
-        Ok(())
-    }
-    fn reject(&mut self, _: u64, _: String) -> Result<(), Stop> {
-        Ok(())
-    }
-    fn damaged(&mut self, _: u64, _: String) {}
-    fn warn(&mut self, _: String) {}
-}
 
 fn reddit(n: usize) -> Vec<u8> {
     let mut s = String::new();
@@ -125,7 +108,7 @@ fn time(format: &str, name: &str, bytes: &[u8]) -> (u64, f64, f64) {
             name.into(),
         )
         .unwrap();
-        let mut sink = Count::default();
+        let mut sink = CountingSink::default();
         let c = cpu_seconds();
         let t = Instant::now();
         f.read(&mut input, &Default::default(), &mut sink).unwrap();
@@ -133,7 +116,7 @@ fn time(format: &str, name: &str, bytes: &[u8]) -> (u64, f64, f64) {
         if let (Some(a), Some(b)) = (c, cpu_seconds()) {
             best_cpu = best_cpu.min(b - a);
         }
-        n = sink.0;
+        n = sink.records();
     }
     (n, best, best_cpu)
 }

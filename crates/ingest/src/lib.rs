@@ -31,6 +31,44 @@ pub trait Sink {
     fn warn(&mut self, message: String);
 }
 
+/// A sink that counts what a reader sends and keeps nothing: for benchmarks and dry runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CountingSink {
+    pub events: u64,
+    pub profiles: u64,
+    pub rejects: u64,
+    pub damaged: u64,
+    pub warnings: u64,
+}
+
+impl CountingSink {
+    /// Events and profiles together.
+    pub fn records(&self) -> u64 {
+        self.events + self.profiles
+    }
+}
+
+impl Sink for CountingSink {
+    fn record(&mut self, _: u64, r: Record) -> Result<(), Stop> {
+        // black_box: the reader must really build the record even though nobody reads it.
+        match std::hint::black_box(&r) {
+            Record::Event(_) => self.events += 1,
+            Record::Profile(_) => self.profiles += 1,
+        }
+        Ok(())
+    }
+    fn reject(&mut self, _: u64, _: String) -> Result<(), Stop> {
+        self.rejects += 1;
+        Ok(())
+    }
+    fn damaged(&mut self, _: u64, _: String) {
+        self.damaged += 1;
+    }
+    fn warn(&mut self, _: String) {
+        self.warnings += 1;
+    }
+}
+
 /// Options every reader honours where they apply.
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {

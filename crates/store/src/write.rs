@@ -96,8 +96,7 @@ impl Store {
         } = self;
         let err = |e| crate::sqlite_err(path, e);
         let tx = conn.transaction().map_err(err)?;
-        let mut new_keys = Vec::new();
-        let written = write_records(&tx, interner, run, records, &mut new_keys).and_then(|counts| {
+        let written = write_records(&tx, interner, run, records).and_then(|counts| {
             tx.execute(
                 "UPDATE ingest_runs SET read = read + ?2, added = added + ?3, duplicate = duplicate + ?4,
                  rejected = rejected + ?5, profiles = profiles + ?6 WHERE id = ?1",
@@ -115,7 +114,8 @@ impl Store {
         match written.and_then(|c| tx.commit().map(|_| c)) {
             Ok(counts) => Ok(counts),
             Err(e) => {
-                // Rolled back: what this batch interned never reached the disk. Reload next time.
+                // Rolled back: what this batch interned (accounts, identities, topics) never
+                // reached the disk. Reload everything next time.
                 let lock = interner.lock.take();
                 *interner = Interner {
                     lock,
@@ -352,17 +352,20 @@ fn insert_events_sql(rows: usize) -> String {
     )
 }
 
+/// Inserts the pending rows (64 per statement when full) and empties the buffer.
 fn insert_events(
     tx: &Transaction<'_>,
     full: &mut Statement<'_>,
-    rows: &[EventRow<'_>],
+    rows: &mut Vec<EventRow<'_>>,
     run: RunId,
 ) -> rusqlite::Result<()> {
-    if rows.len() == ROWS_PER_INSERT {
-        bind_events(full, rows, run)
-    } else {
-        bind_events(&mut tx.prepare(&insert_events_sql(rows.len()))?, rows, run)
+    match rows.len() {
+        0 => {}
+        ROWS_PER_INSERT => bind_events(full, rows, run)?,
+        n => bind_events(&mut tx.prepare(&insert_events_sql(n))?, rows, run)?,
     }
+    rows.clear();
+    Ok(())
 }
 
 fn bind_events(st: &mut Statement<'_>, rows: &[EventRow<'_>], run: RunId) -> rusqlite::Result<()> {
@@ -387,7 +390,6 @@ fn write_records(
     interner: &mut Interner,
     run: RunId,
     records: &[(u64, &Record)],
-    new_keys: &mut Vec<u64>,
 ) -> rusqlite::Result<BatchCounts> {
     let mut insert_full = tx.prepare(&insert_events_sql(ROWS_PER_INSERT))?;
     let mut pending: Vec<EventRow<'_>> = Vec::with_capacity(ROWS_PER_INSERT);
@@ -399,65 +401,49 @@ fn write_records(
         insert_platform: tx.prepare("INSERT INTO platforms(name) VALUES (?1)")?,
     };
     let mut counts = BatchCounts::default();
-    let result = (|| {
-        for &(key, record) in records {
-            let e = match record {
-                Record::Event(e) => e,
-                Record::Profile(p) => {
-                    // A profile can be a tombstone whose trigger deletes earlier events of this
-                    // batch: they must be in the table first.
-                    if !pending.is_empty() {
-                        insert_events(tx, &mut insert_full, &pending, run)?;
-                        pending.clear();
-                    }
-                    write_profile(tx, &mut st, interner, p)?;
-                    counts.profiles += 1;
-                    continue;
-                }
-            };
-            // Identity first: a duplicate costs one hash probe and interns nothing.
-            if !interner.keys.insert(key) {
-                counts.duplicate += 1;
+    for &(key, record) in records {
+        let e = match record {
+            Record::Event(e) => e,
+            Record::Profile(p) => {
+                // A profile can be a tombstone whose trigger deletes earlier events of this
+                // batch: they must be in the table first.
+                insert_events(tx, &mut insert_full, &mut pending, run)?;
+                write_profile(tx, &mut st, interner, p)?;
+                counts.profiles += 1;
                 continue;
             }
-            new_keys.push(key);
-            let platform = st.platform_id(interner, &e.platform)?;
-            let actor = st.account_id(interner, platform, &e.actor)?;
-            let target = match &e.target {
-                Some(t) => Some(st.account_id(interner, platform, t)?),
-                None => None,
-            };
-            interner.next_event += 1;
-            let id = interner.next_event;
-            pending.push(EventRow {
-                id,
-                key,
-                time: e.time,
-                kind: e.kind.code(),
-                actor,
-                target,
-                item: e.item.as_deref(),
-                parent: e.parent.as_deref(),
-            });
-            if pending.len() == ROWS_PER_INSERT {
-                insert_events(tx, &mut insert_full, &pending, run)?;
-                pending.clear();
-            }
-            counts.added += 1;
-            if !e.topics.is_empty() {
-                write_topics(tx, interner, id, &e.topics)?;
-            }
+        };
+        // Identity first: a duplicate costs one hash probe and interns nothing.
+        if !interner.keys.insert(key) {
+            counts.duplicate += 1;
+            continue;
         }
-        if !pending.is_empty() {
-            insert_events(tx, &mut insert_full, &pending, run)?;
+        let platform = st.platform_id(interner, &e.platform)?;
+        let actor = st.account_id(interner, platform, &e.actor)?;
+        let target = match &e.target {
+            Some(t) => Some(st.account_id(interner, platform, t)?),
+            None => None,
+        };
+        interner.next_event += 1;
+        let id = interner.next_event;
+        pending.push(EventRow {
+            id,
+            key,
+            time: e.time,
+            kind: e.kind.code(),
+            actor,
+            target,
+            item: e.item.as_deref(),
+            parent: e.parent.as_deref(),
+        });
+        if pending.len() == ROWS_PER_INSERT {
+            insert_events(tx, &mut insert_full, &mut pending, run)?;
         }
-        Ok(counts)
-    })();
-    if result.is_err() {
-        // Keys of a failed batch must not count as stored.
-        for k in new_keys.iter() {
-            interner.keys.remove(k);
+        counts.added += 1;
+        if !e.topics.is_empty() {
+            write_topics(tx, interner, id, &e.topics)?;
         }
     }
-    result
+    insert_events(tx, &mut insert_full, &mut pending, run)?;
+    Ok(counts)
 }
