@@ -216,6 +216,10 @@ pub(crate) enum Out {
 }
 
 /// A directed graph in CSR form over nodes `0..n`, with both edge directions.
+///
+/// Invariant, checked by every constructor (and by the snapshot cache when it maps a file):
+/// every neighbour id is `< n` and offsets never decrease. Kernels index per-node arrays by
+/// neighbour id without bounds checks on the strength of it.
 #[derive(Debug)]
 pub struct Csr {
     pub(crate) n: u32,
@@ -265,7 +269,8 @@ impl Csr {
         out_degree: Vec<u32>,
     ) -> Result<Csr> {
         let n = out_degree.len();
-        if in_offsets.len() != n + 1
+        if n > u32::MAX as usize
+            || in_offsets.len() != n + 1
             || in_offsets.last().copied() != Some(in_sources.len() as u64)
             || in_weights
                 .as_ref()
@@ -274,6 +279,14 @@ impl Csr {
             return Err(GraphError::Invalid(
                 "in-adjacency arrays do not fit together".into(),
             ));
+        }
+        if in_offsets.par_windows(2).any(|w| w[0] > w[1]) {
+            return Err(GraphError::Invalid("in-adjacency offsets decrease".into()));
+        }
+        if in_sources.par_iter().any(|&u| u as usize >= n) {
+            return Err(GraphError::Invalid(format!(
+                "an in-neighbour id is ≥ n = {n}"
+            )));
         }
         Ok(Csr {
             n: n as u32,
@@ -388,6 +401,26 @@ impl Csr {
         }
         Ok(())
     }
+}
+
+/// Cuts nodes `0..n` (`offsets` has `n + 1` entries) into consecutive ranges of about
+/// `edges` edges and at most `max_nodes` nodes each (at least one node): parallel work units
+/// balanced by edges, since equal node counts are uneven on power-law graphs. Returns the
+/// range boundaries, `0` first and `n` last.
+pub(crate) fn node_ranges(offsets: &[u64], edges: u64, max_nodes: usize) -> Vec<usize> {
+    let n = offsets.len().saturating_sub(1);
+    let mut bounds = vec![0];
+    let mut v = 0;
+    while v < n {
+        // Nodes v.. whose lists end within the budget (offsets never decrease, see `Csr`).
+        let within = offsets[v + 1..=n].partition_point(|&o| o <= offsets[v] + edges);
+        let end = (v + within)
+            .clamp(v + 1, v.saturating_add(max_nodes.max(1)))
+            .min(n);
+        bounds.push(end);
+        v = end;
+    }
+    bounds
 }
 
 /// Degree count of each key (per node), in parallel.
@@ -525,5 +558,19 @@ mod tests {
         let g = Csr::from_edges(&el).unwrap();
         assert_eq!(g.in_adj().neighbor_weights(2), Some(&[1.5f32][..]));
         assert_eq!(g.out_weights(), vec![2.0, 1.5, 0.0]);
+    }
+
+    #[test]
+    fn node_ranges_balance_edges_and_cover_every_node() {
+        // Degrees 10, 0, 0, 1, 1, 1, 7, 0.
+        let offsets = [0u64, 10, 10, 10, 11, 12, 13, 20, 20];
+        assert_eq!(node_ranges(&offsets, 3, 100), vec![0, 1, 6, 7, 8]);
+        assert_eq!(node_ranges(&offsets, 100, 3), vec![0, 3, 6, 8]);
+        // Nodes without edges fit any budget.
+        assert_eq!(
+            node_ranges(&offsets, 0, usize::MAX),
+            vec![0, 1, 3, 4, 5, 6, 7, 8]
+        );
+        assert_eq!(node_ranges(&[0], 5, 5), vec![0]);
     }
 }

@@ -25,7 +25,7 @@ pub mod wcc;
 
 pub use cache::{cache_dir, cached_engagement_graph, cached_follow_graph, CacheOutcome};
 pub use csr::{Adjacency, Csr, Directions, EdgeList};
-pub use edgelist::{read_edge_list, read_pull_graph};
+pub use edgelist::{read_edge_list, read_pull_graph, read_pull_graph_ordered, Labelled, NodeOrder};
 pub use gml::{parse_gml, GmlGraph};
 pub use hits::{hits, Hits, HitsOptions};
 pub use pagerank::{
