@@ -223,3 +223,64 @@ pub fn write_scores<T: Npy>(path: &Path, scores: &[T]) -> anyhow::Result<()> {
     w.flush()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(input: &Path, order: Order, out: &Path) -> Args {
+        Args {
+            input: Some(input.to_path_buf()),
+            rmat_scale: None,
+            edge_factor: 16,
+            seed: 1,
+            nodes: None,
+            iterations: 30,
+            tolerance: 0.0,
+            damping: 0.85,
+            threads: None,
+            repeat: 1,
+            precision: Precision::F64,
+            scores_out: Some(out.to_path_buf()),
+            order,
+        }
+    }
+
+    /// Scores written after renumbering by degree are indexed by the file's ids.
+    #[test]
+    fn degree_order_writes_scores_by_file_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let el = dir.path().join("g.el");
+        // Node 7 is the busiest source, 0 is dangling, 5 isolated below the largest id.
+        let mut text = String::new();
+        for v in [1, 2, 3, 4, 6, 8] {
+            text.push_str(&format!("7 {v}\n{v} 0\n"));
+        }
+        text.push_str("7 0\n1 7\n2 7\n8 1\n");
+        std::fs::write(&el, text).unwrap();
+        let read = |order, name: &str| {
+            let out = dir.path().join(name);
+            run(args(&el, order, &out), dir.path()).unwrap();
+            std::fs::read_to_string(&out).unwrap()
+        };
+        let by_degree = read(Order::Degree, "d.csv");
+        let by_input = read(Order::Input, "i.csv");
+        let parse = |s: &str| -> Vec<(usize, f64)> {
+            s.lines()
+                .skip(1)
+                .map(|l| {
+                    let (a, b) = l.split_once(',').unwrap();
+                    (a.parse().unwrap(), b.parse().unwrap())
+                })
+                .collect()
+        };
+        let (d, i) = (parse(&by_degree), parse(&by_input));
+        assert_eq!(d.len(), 9);
+        for ((vd, sd), (vi, si)) in d.iter().zip(&i) {
+            assert_eq!(vd, vi);
+            assert!((sd - si).abs() < 1e-12, "node {vd}: {sd} vs {si}");
+        }
+        // The hub's score stays at its file id, above the isolated node's.
+        assert!(d[7].1 > d[5].1 && d[0].1 > d[5].1);
+    }
+}
