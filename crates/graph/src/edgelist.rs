@@ -4,7 +4,9 @@
 //! the file's pages never count towards the process's memory).
 //!
 //! [`read_pull_graph`] builds a PageRank-ready graph in two passes over the file — count, then
-//! scatter straight into the in-adjacency — so the edges are held once, at 4 bytes each.
+//! scatter straight into the in-adjacency — so the edges are held once, at 4 bytes each;
+//! [`read_pull_graph_ordered`] can renumber the nodes by out-degree on the way (see
+//! [`NodeOrder`]).
 
 use crate::buf::SyncPtr;
 use crate::csr::{node_ranges, offsets_and_cursors, Csr, EdgeList};
