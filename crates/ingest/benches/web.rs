@@ -1,7 +1,7 @@
 //! Ingest throughput of the web readers (reddit, wordpress, feed, opml): records per second
 //! from an in-memory input into a counting sink (parse + map, no store), best of 3 runs.
 //!
-//! Run: `cargo bench -p renown-ingest --bench web`. Inputs are generated in the shape of the
+//! Run: `cargo bench -p renown-ingest --bench web [-- READER...]`. Inputs are generated in the shape of the
 //! real samples (Pushshift lines as in ../shared/formats, WXR and RSS as WordPress writes
 //! them), and the real CC Labs export and largest real feed are timed too when present.
 
@@ -153,6 +153,12 @@ fn main() {
             cases.push((fmt, format!("{rel} (real)"), b));
         }
     }
+    // `cargo bench --bench web -- reddit` times only the readers named.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    cases.retain(|(fmt, _, _)| only.is_empty() || only.iter().any(|o| o == fmt));
     println!(
         "{:<10} {:<48} {:>7} {:>8} {:>11} {:>7} {:>13} {:>9}",
         "reader", "input", "MB", "records", "records/s", "MB/s", "rec/CPU-s", "MB/CPU-s"

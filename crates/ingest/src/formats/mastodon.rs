@@ -13,13 +13,17 @@
 //! unresolved unless exactly one Mention tag points at that server.
 
 use super::archive::{self, Archive};
+use super::json::{self, Text};
+use super::times;
 use super::Format;
 use crate::{Input, ReadError, ReadOptions, Sink, Stop};
 use renown_model::{parse_time, AccountRef, Event, Kind, Profile, Record};
 use renown_store::links::SUGGEST_PREFIX;
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
 pub struct Mastodon;
 
@@ -82,25 +86,32 @@ pub fn account_from_status_url(url: &str) -> Option<AccountRef> {
 
 // ---- the documents ---------------------------------------------------------------------------
 
-/// A link given as a string or as an object with an `id`.
-struct Iri(String);
+// Strings are borrowed from the document where they have no escapes (`json::Text`): an outbox
+// is a hundred thousand small objects, and allocating (then freeing) each of their strings was
+// a third of the reading time.
 
-impl<'de> Deserialize<'de> for Iri {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Iri, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Iri;
+/// A link given as a string or as an object with an `id`.
+struct Iri<'a>(Text<'a>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Iri<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Iri<'a>, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Iri<'a>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a link or an object with an id")
             }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Iri, E> {
-                Ok(Iri(s.to_string()))
+            fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Iri<'a>, E> {
+                Ok(Iri(Text(Cow::Borrowed(s))))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Iri, A::Error> {
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Iri<'a>, E> {
+                Ok(Iri(Text(Cow::Owned(s.to_string()))))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Iri<'a>, A::Error> {
                 let mut id = None;
-                while let Some(k) = m.next_key::<std::borrow::Cow<str>>()? {
+                while let Some(k) = m.next_key::<Cow<str>>()? {
                     if k == "id" {
-                        id = Some(m.next_value::<String>()?);
+                        id = Some(m.next_value::<Text<'a>>()?);
                     } else {
                         m.next_value::<IgnoredAny>()?;
                     }
@@ -109,113 +120,127 @@ impl<'de> Deserialize<'de> for Iri {
                     .ok_or_else(|| serde::de::Error::custom("object without an id"))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(PhantomData))
     }
 }
 
 #[derive(Deserialize)]
-struct Note {
-    id: Option<String>,
-    #[serde(rename = "inReplyTo")]
-    in_reply_to: Option<Iri>,
-    published: Option<String>,
-    #[serde(rename = "attributedTo")]
-    attributed_to: Option<Iri>,
-    #[serde(default)]
-    tag: Vec<Tag>,
+struct Note<'a> {
+    #[serde(borrow)]
+    id: Option<Text<'a>>,
+    #[serde(rename = "inReplyTo", borrow)]
+    in_reply_to: Option<Iri<'a>>,
+    #[serde(borrow)]
+    published: Option<Text<'a>>,
+    #[serde(rename = "attributedTo", borrow)]
+    attributed_to: Option<Iri<'a>>,
+    #[serde(default, borrow)]
+    tag: Vec<Tag<'a>>,
 }
 
 #[derive(Deserialize)]
-struct Tag {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    href: Option<String>,
-    name: Option<String>,
+struct Tag<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<Text<'a>>,
+    #[serde(borrow)]
+    href: Option<Text<'a>>,
+    #[serde(borrow)]
+    name: Option<Text<'a>>,
 }
 
 /// An activity's object: a link (Announce, Like, Follow) or an embedded object (Create).
-enum Obj {
-    Link(String),
-    Note(Box<Note>),
+enum Obj<'a> {
+    Link(Text<'a>),
+    Note(Box<Note<'a>>),
 }
 
-impl<'de> Deserialize<'de> for Obj {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Obj, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Obj;
+impl<'de: 'a, 'a> Deserialize<'de> for Obj<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Obj<'a>, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Obj<'a>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a link or an object")
             }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Obj, E> {
-                Ok(Obj::Link(s.to_string()))
+            fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Obj<'a>, E> {
+                Ok(Obj::Link(Text(Cow::Borrowed(s))))
             }
-            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Obj, A::Error> {
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Obj<'a>, E> {
+                Ok(Obj::Link(Text(Cow::Owned(s.to_string()))))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Obj<'a>, A::Error> {
                 Note::deserialize(serde::de::value::MapAccessDeserializer::new(m))
                     .map(|n| Obj::Note(Box::new(n)))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(PhantomData))
     }
 }
 
 #[derive(Deserialize, Default)]
-struct Activity {
-    id: Option<String>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    actor: Option<Iri>,
-    published: Option<String>,
-    object: Option<Obj>,
+struct Activity<'a> {
+    #[serde(borrow)]
+    id: Option<Text<'a>>,
+    #[serde(rename = "type", borrow)]
+    kind: Option<Text<'a>>,
+    #[serde(borrow)]
+    actor: Option<Iri<'a>>,
+    #[serde(borrow)]
+    published: Option<Text<'a>>,
+    #[serde(borrow)]
+    object: Option<Obj<'a>>,
 }
 
 /// A collection member: an activity (outbox) or a bare link (likes.json).
-enum Item {
-    Link(String),
-    Activity(Box<Activity>),
+enum Item<'a> {
+    Link(Text<'a>),
+    Activity(Box<Activity<'a>>),
 }
 
-impl<'de> Deserialize<'de> for Item {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Item, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Item;
+impl<'de: 'a, 'a> Deserialize<'de> for Item<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Item<'a>, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Item<'a>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an activity or a link")
             }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Item, E> {
-                Ok(Item::Link(s.to_string()))
+            fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Item<'a>, E> {
+                Ok(Item::Link(Text(Cow::Borrowed(s))))
             }
-            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Item, A::Error> {
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Item<'a>, E> {
+                Ok(Item::Link(Text(Cow::Owned(s.to_string()))))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Item<'a>, A::Error> {
                 Activity::deserialize(serde::de::value::MapAccessDeserializer::new(m))
                     .map(|a| Item::Activity(Box::new(a)))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(PhantomData))
     }
 }
 
-/// One collection member, kept raw so a bad one is rejected alone.
-struct RawItem(Box<serde_json::value::RawValue>);
+/// One collection member, kept raw (borrowed from the document) so a bad one is rejected alone.
+struct RawItem<'a>(&'a serde_json::value::RawValue);
 
-impl<'de> Deserialize<'de> for RawItem {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawItem, D::Error> {
-        Box::<serde_json::value::RawValue>::deserialize(d).map(RawItem)
+impl<'de: 'a, 'a> Deserialize<'de> for RawItem<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawItem<'a>, D::Error> {
+        <&serde_json::value::RawValue>::deserialize(d).map(RawItem)
     }
 }
 
 /// A whole document: a collection, an actor, or one activity. By hand because real outboxes
 /// carry `orderedItems` twice (an empty one first); the longest wins. Items are parsed typed
 /// (`Item`) in one pass, or kept raw (`RawItem`) when that fails, so bad ones are rejected alone.
-struct Doc<I> {
-    id: Option<String>,
-    kind: Option<String>,
+struct Doc<'a, I> {
+    id: Option<Text<'a>>,
+    kind: Option<Text<'a>>,
     items: Option<Vec<I>>,
-    activity: Activity,
+    activity: Activity<'a>,
     actor: ActorFields,
 }
 
-impl<I> Default for Doc<I> {
+impl<I> Default for Doc<'_, I> {
     fn default() -> Self {
         Doc {
             id: None,
@@ -242,15 +267,15 @@ struct PropertyValue {
     value: Option<String>,
 }
 
-impl<'de, I: Deserialize<'de>> Deserialize<'de> for Doc<I> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Doc<I>, D::Error> {
-        struct V<I>(std::marker::PhantomData<I>);
-        impl<'de, I: Deserialize<'de>> Visitor<'de> for V<I> {
-            type Value = Doc<I>;
+impl<'de: 'a, 'a, I: Deserialize<'de>> Deserialize<'de> for Doc<'a, I> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Doc<'a, I>, D::Error> {
+        struct V<'a, I>(PhantomData<(&'a (), I)>);
+        impl<'de: 'a, 'a, I: Deserialize<'de>> Visitor<'de> for V<'a, I> {
+            type Value = Doc<'a, I>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an ActivityStreams object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Doc<I>, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Doc<'a, I>, A::Error> {
                 let mut doc = Doc::default();
                 while let Some(k) = m.next_key::<std::borrow::Cow<str>>()? {
                     match &*k {
@@ -268,7 +293,9 @@ impl<'de, I: Deserialize<'de>> Deserialize<'de> for Doc<I> {
                         "preferredUsername" => doc.actor.preferred_username = m.next_value()?,
                         "name" => doc.actor.name = m.next_value()?,
                         "summary" => doc.actor.summary = m.next_value()?,
-                        "url" => doc.actor.url = m.next_value::<Option<Iri>>()?.map(|i| i.0),
+                        "url" => {
+                            doc.actor.url = m.next_value::<Option<Iri>>()?.map(|i| i.0.to_string())
+                        }
                         "attachment" => {
                             doc.actor.attachment = m.next_value::<Option<_>>()?.unwrap_or_default()
                         }
@@ -282,20 +309,20 @@ impl<'de, I: Deserialize<'de>> Deserialize<'de> for Doc<I> {
                 Ok(doc)
             }
         }
-        d.deserialize_map(V(std::marker::PhantomData))
+        d.deserialize_map(V(PhantomData))
     }
 }
 
 // ---- events ----------------------------------------------------------------------------------
 
 fn time_of(s: Option<&str>) -> Result<Option<i64>, String> {
-    s.map(|s| parse_time(s).map_err(|e| format!("published: {e}")))
+    s.map(|s| times::parse(s).map_err(|e| format!("published: {e}")))
         .transpose()
 }
 
 /// The account a reply answers: the Mention tag pointing at the replied-to account (it carries
 /// the canonical handle), else the status URL's account, else the only Mention on that server.
-fn reply_target(in_reply_to: &str, tags: &[Tag]) -> Option<AccountRef> {
+fn reply_target(in_reply_to: &str, tags: &[Tag<'_>]) -> Option<AccountRef> {
     let mentions = || {
         tags.iter()
             .filter(|t| t.kind.as_deref() == Some("Mention"))
@@ -329,7 +356,7 @@ fn reply_target(in_reply_to: &str, tags: &[Tag]) -> Option<AccountRef> {
     }
 }
 
-fn mention_ref(t: &Tag) -> Option<AccountRef> {
+fn mention_ref(t: &Tag<'_>) -> Option<AccountRef> {
     let href = t.href.as_deref()?;
     let mut a = actor_ref(href);
     if let Some(n) = t
@@ -362,18 +389,18 @@ impl Skipped {
 }
 
 fn activity_events(
-    a: &Activity,
+    a: &Activity<'_>,
     out: &mut Vec<Event>,
     skipped: &mut Skipped,
 ) -> Result<(), String> {
     let kind = a.kind.as_deref().unwrap_or("");
-    let actor_url = |a: &Activity| -> Result<String, String> {
+    let actor_url = |a: &Activity<'_>| -> Result<String, String> {
         match (&a.actor, &a.object) {
-            (Some(Iri(u)), _) => Ok(u.clone()),
+            (Some(Iri(u)), _) => Ok(u.to_string()),
             (None, Some(Obj::Note(n))) if n.attributed_to.is_some() => Ok(n
                 .attributed_to
                 .as_ref()
-                .map(|i| i.0.clone())
+                .map(|i| i.0.to_string())
                 .unwrap_or_default()),
             _ => Err(format!("{kind} without an actor")),
         }
@@ -390,8 +417,8 @@ fn activity_events(
             }
             let actor = actor_ref(&actor_url(a)?);
             let time = time_of(note.published.as_deref().or(a.published.as_deref()))?;
-            let id = note.id.clone().or_else(|| a.id.clone());
-            let reply_to = note.in_reply_to.as_ref().map(|i| i.0.as_str());
+            let id = note.id.as_deref().or(a.id.as_deref()).map(str::to_string);
+            let reply_to = note.in_reply_to.as_ref().map(|i| &*i.0);
             let target = reply_to.and_then(|r| reply_target(r, &note.tag));
             let mut e = Event::new(
                 PLATFORM,
@@ -438,8 +465,12 @@ fn activity_events(
         "Announce" | "Like" => {
             let actor = actor_ref(&actor_url(a)?);
             let object = match &a.object {
-                Some(Obj::Link(u)) => u.clone(),
-                Some(Obj::Note(n)) => n.id.clone().ok_or(format!("{kind} object without an id"))?,
+                Some(Obj::Link(u)) => u.to_string(),
+                Some(Obj::Note(n)) => {
+                    n.id.as_deref()
+                        .map(str::to_string)
+                        .ok_or(format!("{kind} object without an id"))?
+                }
                 None => return Err(format!("{kind} without an object")),
             };
             let mut e = Event::new(
@@ -453,8 +484,8 @@ fn activity_events(
             );
             e.time = time_of(a.published.as_deref())?;
             e.target = account_from_status_url(&object);
-            e.item = a.id.clone();
-            e.source_id = Some(a.id.clone().unwrap_or_else(|| object.clone()));
+            e.item = a.id.as_deref().map(str::to_string);
+            e.source_id = Some(e.item.clone().unwrap_or_else(|| object.clone()));
             e.parent = Some(object);
             out.push(e);
         }
@@ -483,7 +514,7 @@ fn like_event(owner: &AccountRef, url: &str) -> Event {
     e
 }
 
-fn actor_profile<I>(doc: &Doc<I>) -> Option<Profile> {
+fn actor_profile<I>(doc: &Doc<'_, I>) -> Option<Profile> {
     let id = doc.id.as_deref()?;
     let mut account = actor_ref(id);
     if let (Some(user), Some((host, _))) = (&doc.actor.preferred_username, split_url(id)) {
@@ -598,10 +629,10 @@ impl Reader<'_> {
 
     fn json(&mut self, file: &str, bytes: &[u8], hint: Member) -> Result<(), Stop> {
         // One typed pass; only a document with a malformed item pays for a second, raw one.
-        if let Ok(doc) = serde_json::from_slice::<Doc<Item>>(bytes) {
+        if let Ok(doc) = json::from_bytes::<Doc<Item>>(bytes) {
             return self.doc(file, doc, hint, Ok);
         }
-        match serde_json::from_slice::<Doc<RawItem>>(bytes) {
+        match json::from_bytes::<Doc<RawItem>>(bytes) {
             Ok(doc) => self.doc(file, doc, hint, |raw| {
                 serde_json::from_str::<Item>(raw.0.get()).map_err(|e| e.to_string())
             }),
@@ -612,12 +643,12 @@ impl Reader<'_> {
         }
     }
 
-    fn doc<I>(
+    fn doc<'a, I>(
         &mut self,
         file: &str,
-        doc: Doc<I>,
+        doc: Doc<'a, I>,
         hint: Member,
-        item: impl Fn(I) -> Result<Item, String>,
+        item: impl Fn(I) -> Result<Item<'a>, String>,
     ) -> Result<(), Stop> {
         let kind = doc.kind.as_deref().unwrap_or("");
         if matches!(
@@ -655,10 +686,10 @@ impl Reader<'_> {
         self.items(file, items.into_iter().map(item), hint)
     }
 
-    fn items(
+    fn items<'a>(
         &mut self,
         file: &str,
-        items: impl Iterator<Item = Result<Item, String>>,
+        items: impl Iterator<Item = Result<Item<'a>, String>>,
         hint: Member,
     ) -> Result<(), Stop> {
         let mut skipped = Skipped::default();

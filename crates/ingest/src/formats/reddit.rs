@@ -18,6 +18,7 @@
 //! dropped. `[deleted]`/`[removed]` authors are not accounts: their records are skipped as actors
 //! (counted in a warning) and, as parents, leave the replies to them unresolved.
 
+use super::json::{self, Text};
 use super::{head_data_lines, Format};
 use crate::lines::{for_each_line, utf8};
 use crate::{Input, ReadError, ReadOptions, Sink};
@@ -73,21 +74,21 @@ impl<'de: 'a, 'a> Deserialize<'de> for Num<'a> {
 #[derive(Deserialize)]
 struct Raw<'a> {
     #[serde(borrow, default)]
-    author: Option<Cow<'a, str>>,
+    author: Option<Text<'a>>,
     #[serde(borrow, default)]
-    id: Option<Cow<'a, str>>,
+    id: Option<Text<'a>>,
     #[serde(borrow, default)]
-    name: Option<Cow<'a, str>>,
+    name: Option<Text<'a>>,
     #[serde(borrow, default)]
-    parent_id: Option<Cow<'a, str>>,
+    parent_id: Option<Text<'a>>,
     #[serde(borrow, default)]
-    link_id: Option<Cow<'a, str>>,
+    link_id: Option<Text<'a>>,
     #[serde(borrow, default)]
-    subreddit: Option<Cow<'a, str>>,
+    subreddit: Option<Text<'a>>,
     #[serde(borrow, default)]
     created_utc: Option<Num<'a>>,
     #[serde(borrow, default)]
-    title: Option<Cow<'a, str>>,
+    title: Option<Text<'a>>,
 }
 
 /// `t1_abc` / `abc` with a type tag → a packed key, when the id is canonical base 36.
@@ -211,8 +212,7 @@ fn on_line(
     platform: &str,
     sink: &mut dyn Sink,
 ) -> Result<(), crate::Stop> {
-    // from_slice validates UTF-8 inside strings as it parses: no separate pass over the line.
-    let raw: Raw<'_> = match serde_json::from_slice(line) {
+    let raw: Raw<'_> = match json::from_bytes(line) {
         Ok(r) => r,
         Err(e) => {
             return sink.reject(

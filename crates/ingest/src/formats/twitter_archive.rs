@@ -12,13 +12,14 @@
 //! recorded for the placeholder account `twitter:archive-owner`, with a warning.
 
 use super::archive::{self, Archive};
+use super::json::{IdText, Text};
+use super::times;
 use super::twitter_v2::Id;
 use super::Format;
 use crate::{Input, ReadError, ReadOptions, Sink, Stop};
 use renown_model::{check_range, parse_time, AccountRef, Event, Kind, Profile, Record};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use std::borrow::Cow;
 
 pub struct TwitterArchive;
 
@@ -35,49 +36,59 @@ struct Wrapped<'a> {
     account: Option<Account>,
 }
 
-// Texts are borrowed from the file where they have no escapes: only their first bytes matter.
+// Strings are borrowed from the file where they have no escapes.
 #[derive(Deserialize)]
 struct Tweet<'a> {
-    id_str: Option<Id>,
-    id: Option<Id>,
     #[serde(borrow)]
-    created_at: Option<Cow<'a, str>>,
+    id_str: Option<IdText<'a>>,
     #[serde(borrow)]
-    full_text: Option<Cow<'a, str>>,
+    id: Option<IdText<'a>>,
     #[serde(borrow)]
-    text: Option<Cow<'a, str>>,
-    in_reply_to_status_id_str: Option<Id>,
-    in_reply_to_user_id_str: Option<Id>,
-    in_reply_to_screen_name: Option<String>,
-    #[serde(default)]
-    entities: Entities,
+    created_at: Option<Text<'a>>,
+    #[serde(borrow)]
+    full_text: Option<Text<'a>>,
+    #[serde(borrow)]
+    text: Option<Text<'a>>,
+    #[serde(borrow)]
+    in_reply_to_status_id_str: Option<IdText<'a>>,
+    #[serde(borrow)]
+    in_reply_to_user_id_str: Option<IdText<'a>>,
+    #[serde(borrow)]
+    in_reply_to_screen_name: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    entities: Entities<'a>,
 }
 
 #[derive(Deserialize, Default)]
-struct Entities {
-    #[serde(default)]
-    hashtags: Vec<Hashtag>,
-    #[serde(default)]
-    user_mentions: Vec<UserMention>,
-    #[serde(default)]
-    urls: Vec<Url>,
+struct Entities<'a> {
+    #[serde(borrow, default)]
+    hashtags: Vec<Hashtag<'a>>,
+    #[serde(borrow, default)]
+    user_mentions: Vec<UserMention<'a>>,
+    #[serde(borrow, default)]
+    urls: Vec<Url<'a>>,
 }
 
 #[derive(Deserialize)]
-struct Hashtag {
-    text: String,
+struct Hashtag<'a> {
+    #[serde(borrow)]
+    text: Text<'a>,
 }
 
 #[derive(Deserialize)]
-struct UserMention {
-    id_str: Option<Id>,
-    id: Option<Id>,
-    screen_name: Option<String>,
+struct UserMention<'a> {
+    #[serde(borrow)]
+    id_str: Option<IdText<'a>>,
+    #[serde(borrow)]
+    id: Option<IdText<'a>>,
+    #[serde(borrow)]
+    screen_name: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]
-struct Url {
-    expanded_url: Option<String>,
+struct Url<'a> {
+    #[serde(borrow)]
+    expanded_url: Option<Text<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -148,24 +159,6 @@ fn twitter_date(s: &str) -> Option<i64> {
     let m = MONTHS.iter().position(|&x| x == month)? as i64 + 1;
     let y = digits(year, 9999)?;
     let d = digits(day, 31)?;
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let days_in_month = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if d == 0 || d > days_in_month[m as usize - 1] {
-        return None;
-    }
     let mut t = hms.split(':');
     let (h, mi, sec) = (
         digits(t.next()?, 23)?,
@@ -184,13 +177,7 @@ fn twitter_date(s: &str) -> Option<i64> {
         return None;
     }
     let off = sign * (digits(&off[..2], 23)? * 3600 + digits(&off[2..], 59)? * 60);
-    // Days from the civil date (H. Hinnant's algorithm), March-based years.
-    let (yy, mm) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let doy = (153 * mm + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = times::days_from_civil(y, m, d)?;
     Some(days * 86_400 + h * 3600 + mi * 60 + sec - off)
 }
 
@@ -214,10 +201,10 @@ fn tweet_link(url: &str) -> Option<(&str, &str)> {
     .then_some((screen, id))
 }
 
-fn mention_ref(m: &UserMention) -> Option<AccountRef> {
+fn mention_ref(m: &UserMention<'_>) -> Option<AccountRef> {
     let id = m.id_str.as_ref().or(m.id.as_ref())?;
     Some(AccountRef::with_handle(
-        id.0.clone(),
+        id.to_string(),
         m.screen_name.as_ref().map(|s| format!("@{s}")),
     ))
 }
@@ -228,8 +215,7 @@ fn tweet_events(t: &Tweet<'_>, owner: &AccountRef, out: &mut Vec<Event>) -> Resu
         .as_ref()
         .or(t.id.as_ref())
         .ok_or("tweet has no id")?
-        .0
-        .clone();
+        .to_string();
     let time = match t.created_at.as_deref() {
         Some(s) => Some(
             match twitter_date(s) {
@@ -273,10 +259,10 @@ fn tweet_events(t: &Tweet<'_>, owner: &AccountRef, out: &mut Vec<Event>) -> Resu
         e.parent = Some(qid.to_string());
     } else if let Some(parent) = &t.in_reply_to_status_id_str {
         e.kind = Kind::Reply;
-        e.parent = Some(parent.0.clone());
+        e.parent = Some(parent.to_string());
         e.target = t.in_reply_to_user_id_str.as_ref().map(|u| {
             AccountRef::with_handle(
-                u.0.clone(),
+                u.to_string(),
                 t.in_reply_to_screen_name.as_ref().map(|s| format!("@{s}")),
             )
         });
@@ -284,7 +270,12 @@ fn tweet_events(t: &Tweet<'_>, owner: &AccountRef, out: &mut Vec<Event>) -> Resu
     e.time = time;
     e.item = Some(id.clone());
     e.source_id = Some(id.clone());
-    e.topics = t.entities.hashtags.iter().map(|h| h.text.clone()).collect();
+    e.topics = t
+        .entities
+        .hashtags
+        .iter()
+        .map(|h| h.text.to_string())
+        .collect();
     let kind = e.kind;
     let mut seen: Vec<String> = e.target.iter().map(|t| t.id.clone()).collect();
     out.push(e);
