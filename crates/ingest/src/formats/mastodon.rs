@@ -33,22 +33,59 @@ pub const UNKNOWN_OWNER: &str = "archive-owner";
 
 // ---- accounts from URLs ----------------------------------------------------------------------
 
-/// (host, path segments) of an http(s) URL.
-fn split_url(url: &str) -> Option<(&str, Vec<&str>)> {
+/// The first path segments of a URL: every shape renown matches is decided by at most five
+/// (the patterns end in `..`), and a fixed array spares an allocation per URL.
+struct Segs<'a> {
+    buf: [&'a str; 5],
+    len: usize,
+}
+
+impl<'a> Segs<'a> {
+    fn as_slice(&self) -> &[&'a str] {
+        &self.buf[..self.len]
+    }
+}
+
+/// (host, first non-empty path segments) of an http(s) URL.
+fn split_url(url: &str) -> Option<(&str, Segs<'_>)> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))?;
     let rest = rest.split(['?', '#']).next().unwrap_or(rest);
     let mut parts = rest.split('/');
     let host = parts.next().filter(|h| !h.is_empty())?;
-    Some((host, parts.filter(|p| !p.is_empty()).collect()))
+    let mut segs = Segs {
+        buf: [""; 5],
+        len: 0,
+    };
+    for p in parts.filter(|p| !p.is_empty()).take(5) {
+        segs.buf[segs.len] = p;
+        segs.len += 1;
+    }
+    Some((host, segs))
+}
+
+/// `s.to_lowercase()` appended, without the temporary string when `s` is ASCII.
+fn push_lowercase(out: &mut String, s: &str) {
+    if s.is_ascii() {
+        let start = out.len();
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.push_str(&s.to_lowercase());
+    }
 }
 
 fn acct(name: &str, host: &str) -> AccountRef {
-    AccountRef::with_handle(
-        format!("{}@{}", name.to_lowercase(), host.to_lowercase()),
-        Some(format!("@{name}@{host}")),
-    )
+    let mut id = String::with_capacity(name.len() + host.len() + 1);
+    push_lowercase(&mut id, name);
+    id.push('@');
+    push_lowercase(&mut id, host);
+    let mut handle = String::with_capacity(name.len() + host.len() + 2);
+    for part in ["@", name, "@", host] {
+        handle.push_str(part);
+    }
+    AccountRef::with_handle(id, Some(handle))
 }
 
 /// The account a profile URL names, in the shapes Mastodon, Pleroma and diaspora use.
@@ -394,17 +431,15 @@ fn activity_events(
     skipped: &mut Skipped,
 ) -> Result<(), String> {
     let kind = a.kind.as_deref().unwrap_or("");
-    let actor_url = |a: &Activity<'_>| -> Result<String, String> {
+    fn actor_url<'b>(a: &'b Activity<'_>, kind: &str) -> Result<&'b str, String> {
         match (&a.actor, &a.object) {
-            (Some(Iri(u)), _) => Ok(u.to_string()),
-            (None, Some(Obj::Note(n))) if n.attributed_to.is_some() => Ok(n
-                .attributed_to
-                .as_ref()
-                .map(|i| i.0.to_string())
-                .unwrap_or_default()),
+            (Some(Iri(u)), _) => Ok(u),
+            (None, Some(Obj::Note(n))) if n.attributed_to.is_some() => {
+                Ok(n.attributed_to.as_ref().map_or("", |i| &i.0))
+            }
             _ => Err(format!("{kind} without an actor")),
         }
-    };
+    }
     match kind {
         "Create" | "Update" => {
             let Some(Obj::Note(note)) = &a.object else {
@@ -415,7 +450,7 @@ fn activity_events(
                 skipped.add("Update");
                 return Ok(());
             }
-            let actor = actor_ref(&actor_url(a)?);
+            let actor = actor_ref(actor_url(a, kind)?);
             let time = time_of(note.published.as_deref().or(a.published.as_deref()))?;
             let id = note.id.as_deref().or(a.id.as_deref()).map(str::to_string);
             let reply_to = note.in_reply_to.as_ref().map(|i| &*i.0);
@@ -463,7 +498,7 @@ fn activity_events(
             }
         }
         "Announce" | "Like" => {
-            let actor = actor_ref(&actor_url(a)?);
+            let actor = actor_ref(actor_url(a, kind)?);
             let object = match &a.object {
                 Some(Obj::Link(u)) => u.to_string(),
                 Some(Obj::Note(n)) => {
@@ -490,7 +525,7 @@ fn activity_events(
             out.push(e);
         }
         "Follow" => {
-            let actor = actor_ref(&actor_url(a)?);
+            let actor = actor_ref(actor_url(a, kind)?);
             let Some(Obj::Link(object)) = &a.object else {
                 return Err("Follow without an object link".into());
             };
