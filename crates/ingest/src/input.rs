@@ -209,4 +209,17 @@ mod tests {
         .unwrap();
         assert!(input.read_all(99).is_err());
     }
+
+    #[test]
+    fn read_all_of_a_file_sized_up_front_reads_it_whole_and_keeps_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.json");
+        let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let mut input = open_input(&path).unwrap();
+        assert_eq!(input.size, Some(bytes.len() as u64));
+        assert!(input.read_all(bytes.len() as u64).unwrap() == bytes);
+        let mut input = open_input(&path).unwrap();
+        assert!(input.read_all(bytes.len() as u64 - 1).is_err());
+    }
 }
