@@ -119,7 +119,7 @@ fn main() {
                 .read(&mut input, &Default::default(), &mut sink)
                 .unwrap();
             wall = wall.min(t.elapsed().as_secs_f64());
-            cpu = cpu.min((cpu_seconds() - c).max(0.01));
+            cpu = cpu.min((cpu_seconds() - c).max(1e-6));
             n = sink.records();
         }
         let mb = size(path) as f64 / 1e6;

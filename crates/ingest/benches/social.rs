@@ -320,7 +320,7 @@ fn main() {
         for _ in 0..3 {
             let (c, w, u) = read_once(fmt, path);
             wall = wall.min(w);
-            cpu = cpu.min(u.max(0.01));
+            cpu = cpu.min(u.max(1e-6));
             counts = c;
         }
         let mb = size(path) as f64 / 1e6;
