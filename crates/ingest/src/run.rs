@@ -5,7 +5,7 @@ use crate::input::{open_input, Input};
 use crate::{ReadError, ReadOptions, Sink, Stop};
 use crossbeam_channel::{bounded, Sender};
 use renown_model::{identity_at, Record};
-use renown_store::{Store, StoreError};
+use renown_store::{ResolvedBatch, Resolver, Store, StoreError};
 use rustc_hash::FxHashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -63,8 +63,8 @@ pub struct RunReport {
 pub type Progress<'a> = &'a mut dyn FnMut(u64, Option<u64>, u64);
 
 enum Msg {
-    /// Records with their identities (profiles carry 0).
-    Batch(Vec<(u64, Record)>),
+    /// Records with their identities (profiles carry 0), resolved against the store.
+    Batch(Vec<(u64, Record)>, ResolvedBatch),
     Reject(u64, String),
     Damaged(u64, String),
     Warn(String),
@@ -76,6 +76,9 @@ struct ChannelSink {
     strict: bool,
     seen: FxHashSet<u64>,
     repeated: u64,
+    /// Interning and de-duplication happen here, on the reader's thread, so the writer's
+    /// thread only inserts rows.
+    resolver: Resolver,
 }
 
 impl ChannelSink {
@@ -84,7 +87,8 @@ impl ChannelSink {
             return Ok(());
         }
         let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        self.tx.send(Msg::Batch(batch)).map_err(|_| Stop)
+        let resolved = self.resolver.resolve(&batch);
+        self.tx.send(Msg::Batch(batch, resolved)).map_err(|_| Stop)
     }
 }
 
@@ -256,6 +260,7 @@ fn pump(
     let size = input.size;
     let mut rejects_file: Option<std::io::BufWriter<std::fs::File>> = None;
     let display = report.file.clone();
+    let resolver = store.take_resolver()?;
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             let mut sink = ChannelSink {
@@ -264,6 +269,7 @@ fn pump(
                 strict: opts.strict,
                 seen: FxHashSet::default(),
                 repeated: 0,
+                resolver,
             };
             let result = format.read(input, &opts.read, &mut sink);
             let flushed = sink.flush();
@@ -271,20 +277,19 @@ fn pump(
                 (Ok(()), Err(Stop)) => Err(ReadError::Stopped),
                 (r, _) => r,
             };
-            (result, sink.repeated)
+            (result, sink.repeated, sink.resolver)
         });
         // Freeing a batch's strings costs the writer as much as some of the writing: another
         // thread does it.
-        let (drop_tx, drop_rx) = bounded::<Vec<(u64, Record)>>(2);
+        let (drop_tx, drop_rx) = bounded::<(Vec<(u64, Record)>, ResolvedBatch)>(2);
         scope.spawn(move || drop_rx.iter().for_each(drop));
         let mut pending_rejects = 0u64;
         let mut last_progress = Instant::now();
         let mut store_result: Result<(), StoreError> = Ok(());
         for msg in rx.iter() {
             match msg {
-                Msg::Batch(batch) => {
-                    let keyed: Vec<(u64, &Record)> = batch.iter().map(|(k, r)| (*k, r)).collect();
-                    match store.write_keyed_batch(run, &keyed, pending_rejects) {
+                Msg::Batch(batch, resolved) => {
+                    match store.write_resolved_batch(run, &batch, &resolved, pending_rejects) {
                         Ok(c) => {
                             report.read += batch.len() as u64;
                             report.added += c.added;
@@ -297,7 +302,7 @@ fn pump(
                             break; // dropping rx stops the reader
                         }
                     }
-                    let _ = drop_tx.send(batch);
+                    let _ = drop_tx.send((batch, resolved));
                     if last_progress.elapsed() > Duration::from_millis(100) {
                         progress(bytes.load(Ordering::Relaxed), size, report.read);
                         last_progress = Instant::now();
@@ -334,9 +339,17 @@ fn pump(
         if let Some(f) = rejects_file.as_mut() {
             let _ = f.flush();
         }
-        let (read_result, repeated) = reader
-            .join()
-            .unwrap_or_else(|_| (Err(ReadError::Format("the reader crashed".into())), 0));
+        let (read_result, repeated) = match reader.join() {
+            Ok((result, repeated, resolver)) => {
+                // Every batch it resolved was written unless the store failed: then it is
+                // dropped and the store reloads its view from disk.
+                if store_result.is_ok() {
+                    store.put_resolver(resolver);
+                }
+                (result, repeated)
+            }
+            Err(_) => (Err(ReadError::Format("the reader crashed".into())), 0),
+        };
         report.repeated = repeated;
         store_result?;
         // Rejects after the last batch still count in the run's row.

@@ -10,16 +10,16 @@
 
 pub mod links;
 mod read;
+mod resolve;
 mod schema;
 pub mod tombstones;
 mod write;
 
 pub use read::{AccountInfo, EventFilter, EventRow, FullEventRow, RunInfo, Stats};
+pub use resolve::{ResolvedBatch, Resolver};
 pub use write::{BatchCounts, RunId};
 
 use rusqlite::Connection;
-use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +33,9 @@ pub enum StoreError {
     /// The file is a SQLite database but not one renown can trust (a newer schema, a bad value).
     #[error("store {path} is corrupt or from a newer renown: {reason}")]
     Corrupt { path: String, reason: String },
+    /// The API was called out of order (a bug in the caller, not bad data).
+    #[error("store misuse: {0}")]
+    Misuse(String),
     #[error("no account {0:?} in the store")]
     UnknownAccount(String),
     #[error("store {path} is being written by another process (lock {lock}): {source}")]
@@ -46,43 +49,13 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// The writer's in-memory view: interned accounts and every event identity in the store,
-/// loaded at the first write under the writer lock.
-#[derive(Default)]
-struct Interner {
-    platforms: HashMap<String, i64>,
-    /// The platform of the previous event: nearly every file has one, so this skips a lookup.
-    last_platform: Option<(Box<str>, i64)>,
-    /// [`account_key`] → account. A 128-bit hash rather than the string itself: no heap string
-    /// to chase and compare on every lookup, and a collision needs ~2^64 accounts.
-    accounts: FxHashMap<u128, AccountSlot>,
-    /// Lowercased topic name → id, filled as topics are written.
-    topics: FxHashMap<Box<str>, i64>,
-    next_account: i64,
-    /// Events get explicit row ids (we are the only writer), so a batch's rows can be inserted
-    /// many per statement and their topic links written without asking SQLite for the ids.
-    next_event: i64,
-    keys: FxHashSet<u64>,
-    loaded: bool,
-    /// Held for as long as this store writes.
-    lock: Option<std::fs::File>,
-}
-
-/// The interner's key for (platform id, native id).
-fn account_key(platform: i64, native_id: &str) -> u128 {
-    xxhash_rust::xxh3::xxh3_128_with_seed(native_id.as_bytes(), platform as u64)
-}
-
-#[derive(Clone, Copy)]
-struct AccountSlot {
-    id: i64,
-    has_handle: bool,
-}
-
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    interner: Interner,
+    /// Loaded at the first write; `None` again after a failed write (reloaded from disk).
+    resolver: Option<Resolver>,
+    /// The exclusive `<db>.lock`, held for as long as this store writes.
+    writer_lock: Option<std::fs::File>,
 }
 
 impl Store {
@@ -92,7 +65,8 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            interner: Interner::default(),
+            resolver: None,
+            writer_lock: None,
         };
         schema::prepare(&mut store)?;
         tombstones::prepare(&store.conn).map_err(|e| store.err(e))?;
@@ -110,7 +84,8 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
-            interner: Interner::default(),
+            resolver: None,
+            writer_lock: None,
         };
         schema::check_version(&store)?;
         Ok(store)

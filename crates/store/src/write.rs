@@ -1,6 +1,8 @@
-use crate::{account_key, AccountSlot, Interner, Result, Store, StoreError};
-use renown_model::{AccountRef, Profile, Record};
+use crate::resolve::{account_key, AccountSlot, ResolvedBatch, Resolver, Slot};
+use crate::{Result, Store, StoreError};
+use renown_model::{Profile, Record};
 use rusqlite::{params, Statement, Transaction};
+use std::borrow::Borrow;
 
 /// An ingest run's row id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,7 +32,8 @@ impl Store {
     /// Records the start of an ingest run. Runs left `running` by a process that no longer
     /// exists are marked `interrupted` first.
     pub fn begin_run(&mut self, file: &str, format: &str) -> Result<RunId> {
-        self.load_interner()?;
+        let resolver = self.take_resolver()?;
+        self.resolver = Some(resolver);
         let stale: Vec<(i64, i64)> = {
             let mut st = self
                 .conn
@@ -80,50 +83,85 @@ impl Store {
         self.write_keyed_batch(run, &keyed, rejected)
     }
 
-    /// [`Store::write_batch`] with each event's identity already computed (the ingest pipeline
-    /// hashes on its reader thread); profiles' keys are ignored.
-    pub fn write_keyed_batch(
+    /// [`Store::write_batch`] with each event's identity already computed; profiles' keys are
+    /// ignored. Resolves and writes in one call.
+    pub fn write_keyed_batch<R: Borrow<Record>>(
         &mut self,
         run: RunId,
-        records: &[(u64, &Record)],
+        records: &[(u64, R)],
         rejected: u64,
     ) -> Result<BatchCounts> {
-        self.load_interner()?;
-        let Store {
-            conn,
-            interner,
-            path,
-        } = self;
+        let mut resolver = self.take_resolver()?;
+        let resolved = resolver.resolve(records);
+        let counts = self.write_resolved_batch(run, records, &resolved, rejected)?;
+        // Only a batch that reached the disk keeps what it interned; after a failure the
+        // resolver is dropped and reloaded.
+        self.resolver = Some(resolver);
+        Ok(counts)
+    }
+
+    /// Writes `records` as [`Resolver::resolve`] decided (`resolved` must come from this store's
+    /// resolver, for these records) in one transaction, and adds the counts to the run's row.
+    /// On an error nothing of the batch is stored, and the resolver that resolved it must be
+    /// dropped.
+    pub fn write_resolved_batch<R: Borrow<Record>>(
+        &mut self,
+        run: RunId,
+        records: &[(u64, R)],
+        resolved: &ResolvedBatch,
+        rejected: u64,
+    ) -> Result<BatchCounts> {
+        let matches = records.len() == resolved.slots.len()
+            && records.iter().zip(&resolved.slots).all(|((_, r), slot)| {
+                matches!(
+                    (r.borrow(), slot),
+                    (Record::Profile(_), Slot::Profile { .. })
+                        | (Record::Event(_), Slot::Event { .. } | Slot::Duplicate)
+                )
+            });
+        if !matches {
+            return Err(StoreError::Misuse(
+                "a resolved batch was written with other records than it resolved".into(),
+            ));
+        }
+        let Store { conn, path, .. } = self;
         let err = |e| crate::sqlite_err(path, e);
         let tx = conn.transaction().map_err(err)?;
-        let written = write_records(&tx, interner, run, records).and_then(|counts| {
-            tx.execute(
-                "UPDATE ingest_runs SET read = read + ?2, added = added + ?3, duplicate = duplicate + ?4,
-                 rejected = rejected + ?5, profiles = profiles + ?6 WHERE id = ?1",
-                params![
-                    run.0,
-                    (records.len() as u64 - counts.profiles) as i64,
-                    counts.added as i64,
-                    counts.duplicate as i64,
-                    rejected as i64,
-                    counts.profiles as i64
-                ],
-            )?;
-            Ok(counts)
-        });
-        match written.and_then(|c| tx.commit().map(|_| c)) {
-            Ok(counts) => Ok(counts),
-            Err(e) => {
-                // Rolled back: what this batch interned (accounts, identities, topics) never
-                // reached the disk. Reload everything next time.
-                let lock = interner.lock.take();
-                *interner = Interner {
-                    lock,
-                    ..Interner::default()
-                };
-                Err(err(e))
-            }
+        let counts = resolved.counts;
+        write_records(&tx, run, records, resolved).map_err(err)?;
+        tx.execute(
+            "UPDATE ingest_runs SET read = read + ?2, added = added + ?3, duplicate = duplicate + ?4,
+             rejected = rejected + ?5, profiles = profiles + ?6 WHERE id = ?1",
+            params![
+                run.0,
+                (records.len() as u64 - counts.profiles) as i64,
+                counts.added as i64,
+                counts.duplicate as i64,
+                rejected as i64,
+                counts.profiles as i64
+            ],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(counts)
+    }
+
+    /// Takes the writer lock (once) and the in-memory view of the store, loading it from disk
+    /// unless a previous write left it here. Give it back with [`Store::put_resolver`] once
+    /// everything it resolved is written; drop it otherwise.
+    pub fn take_resolver(&mut self) -> Result<Resolver> {
+        if self.writer_lock.is_none() {
+            self.writer_lock = Some(self.take_writer_lock()?);
         }
+        match self.resolver.take() {
+            Some(r) => Ok(r),
+            None => self.load_resolver(),
+        }
+    }
+
+    /// Returns a resolver taken by [`Store::take_resolver`] whose batches were all written.
+    pub fn put_resolver(&mut self, resolver: Resolver) {
+        self.resolver = Some(resolver);
     }
 
     /// Marks the run finished with its final status (`clean`, `partial`, `failed`).
@@ -137,64 +175,60 @@ impl Store {
         Ok(())
     }
 
-    /// Takes the writer lock and loads accounts and event identities, once per process.
-    fn load_interner(&mut self) -> Result<()> {
-        if self.interner.loaded {
-            return Ok(());
-        }
-        let lock = match self.interner.lock.take() {
-            Some(l) => l,
-            None => self.take_writer_lock()?,
-        };
-        let mut interner = Interner {
-            lock: Some(lock),
-            ..Interner::default()
-        };
+    /// Loads platforms, accounts, topics and event identities from the store.
+    fn load_resolver(&self) -> Result<Resolver> {
+        let mut r = Resolver::default();
         let c = &self.conn;
         let e = |e| crate::sqlite_err(&self.path, e);
         let mut st = c.prepare("SELECT id, name FROM platforms").map_err(e)?;
         let mut rows = st.query([]).map_err(e)?;
-        while let Some(r) = rows.next().map_err(e)? {
-            interner
-                .platforms
-                .insert(r.get(1).map_err(e)?, r.get(0).map_err(e)?);
+        while let Some(row) = rows.next().map_err(e)? {
+            let id: i64 = row.get(0).map_err(e)?;
+            r.next_platform = r.next_platform.max(id);
+            r.platforms.insert(row.get(1).map_err(e)?, id);
+        }
+        let mut st = c.prepare("SELECT id, name FROM topics").map_err(e)?;
+        let mut rows = st.query([]).map_err(e)?;
+        while let Some(row) = rows.next().map_err(e)? {
+            let id: i64 = row.get(0).map_err(e)?;
+            r.next_topic = r.next_topic.max(id);
+            let name: String = row.get(1).map_err(e)?;
+            r.topics.insert(name.into_boxed_str(), id);
         }
         let accounts: i64 = c
-            .query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0))
+            .query_row("SELECT COUNT(*) FROM accounts", [], |row| row.get(0))
             .map_err(e)?;
-        interner.accounts.reserve(accounts as usize);
+        r.accounts.reserve(accounts as usize);
         let mut st = c
             .prepare("SELECT id, platform, native_id, handle IS NOT NULL FROM accounts")
             .map_err(e)?;
         let mut rows = st.query([]).map_err(e)?;
-        while let Some(r) = rows.next().map_err(e)? {
-            let id: i64 = r.get(0).map_err(e)?;
-            let native = match r.get_ref(2).map_err(e)? {
+        while let Some(row) = rows.next().map_err(e)? {
+            let id: i64 = row.get(0).map_err(e)?;
+            let native = match row.get_ref(2).map_err(e)? {
                 rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t),
                 _ => "".into(),
             };
-            interner.next_account = interner.next_account.max(id);
-            interner.accounts.insert(
-                account_key(r.get(1).map_err(e)?, &native),
+            r.next_account = r.next_account.max(id);
+            r.accounts.insert(
+                account_key(row.get(1).map_err(e)?, &native),
                 AccountSlot {
                     id,
-                    has_handle: r.get(3).map_err(e)?,
+                    has_handle: row.get(3).map_err(e)?,
                 },
             );
         }
         let events: i64 = c
-            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+            .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
             .map_err(e)?;
-        interner.keys.reserve(events as usize);
+        r.keys.reserve(events as usize);
         let mut st = c.prepare("SELECT id, ekey FROM events").map_err(e)?;
         let mut rows = st.query([]).map_err(e)?;
-        while let Some(r) = rows.next().map_err(e)? {
-            interner.next_event = interner.next_event.max(r.get(0).map_err(e)?);
-            interner.keys.insert(r.get::<_, i64>(1).map_err(e)? as u64);
+        while let Some(row) = rows.next().map_err(e)? {
+            r.next_event = r.next_event.max(row.get(0).map_err(e)?);
+            r.keys.insert(row.get::<_, i64>(1).map_err(e)? as u64);
         }
-        interner.loaded = true;
-        self.interner = interner;
-        Ok(())
+        Ok(r)
     }
 
     fn take_writer_lock(&self) -> Result<std::fs::File> {
@@ -223,71 +257,7 @@ impl Store {
     }
 }
 
-/// Prepared statements for one batch.
-struct Statements<'t> {
-    insert_account: Statement<'t>,
-    set_handle: Statement<'t>,
-    insert_platform: Statement<'t>,
-}
-
-impl Statements<'_> {
-    fn platform_id(&mut self, interner: &mut Interner, name: &str) -> rusqlite::Result<i64> {
-        if let Some((last, id)) = &interner.last_platform {
-            if &**last == name {
-                return Ok(*id);
-            }
-        }
-        let id = match interner.platforms.get(name) {
-            Some(&id) => id,
-            None => {
-                let id = self.insert_platform.insert([name])?;
-                interner.platforms.insert(name.to_string(), id);
-                id
-            }
-        };
-        interner.last_platform = Some((name.into(), id));
-        Ok(id)
-    }
-
-    fn account_id(
-        &mut self,
-        interner: &mut Interner,
-        platform: i64,
-        acc: &AccountRef,
-    ) -> rusqlite::Result<i64> {
-        let key = account_key(platform, &acc.id);
-        if let Some(slot) = interner.accounts.get_mut(&key) {
-            if !slot.has_handle {
-                if let Some(h) = &acc.handle {
-                    self.set_handle.execute(params![slot.id, h])?;
-                    slot.has_handle = true;
-                }
-            }
-            return Ok(slot.id);
-        }
-        interner.next_account += 1;
-        let id = interner.next_account;
-        self.insert_account
-            .execute(params![id, platform, acc.id, acc.handle])?;
-        interner.accounts.insert(
-            key,
-            AccountSlot {
-                id,
-                has_handle: acc.handle.is_some(),
-            },
-        );
-        Ok(id)
-    }
-}
-
-fn write_profile(
-    tx: &Transaction<'_>,
-    st: &mut Statements<'_>,
-    interner: &mut Interner,
-    p: &Profile,
-) -> rusqlite::Result<()> {
-    let platform = st.platform_id(interner, &p.platform)?;
-    let account = st.account_id(interner, platform, &p.account)?;
+fn write_profile(tx: &Transaction<'_>, account: i64, p: &Profile) -> rusqlite::Result<()> {
     let mut upsert = tx.prepare_cached(
         "INSERT INTO account_attrs(account, key, num, text) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(account, key) DO UPDATE SET num = excluded.num, text = excluded.text",
@@ -301,29 +271,25 @@ fn write_profile(
     Ok(())
 }
 
-fn write_topics(
-    tx: &Transaction<'_>,
-    interner: &mut Interner,
-    event_id: i64,
-    topics: &[String],
-) -> rusqlite::Result<()> {
-    let mut link =
-        tx.prepare_cached("INSERT OR IGNORE INTO event_topics(event, topic) VALUES (?1, ?2)")?;
-    for t in topics {
-        let name = t.to_lowercase();
-        let tid = match interner.topics.get(name.as_str()) {
-            Some(&id) => id,
-            None => {
-                tx.prepare_cached("INSERT OR IGNORE INTO topics(name) VALUES (?1)")?
-                    .execute([&name])?;
-                let id: i64 = tx
-                    .prepare_cached("SELECT id FROM topics WHERE name = ?1")?
-                    .query_row([&name], |r| r.get(0))?;
-                interner.topics.insert(name.into_boxed_str(), id);
-                id
-            }
-        };
-        link.execute(params![event_id, tid])?;
+/// The platforms, accounts, handles and topics a batch introduces, before its events.
+fn write_new_names(tx: &Transaction<'_>, resolved: &ResolvedBatch) -> rusqlite::Result<()> {
+    let mut st = tx.prepare_cached("INSERT INTO platforms(id, name) VALUES (?1, ?2)")?;
+    for (id, name) in &resolved.new_platforms {
+        st.execute(params![id, name])?;
+    }
+    let mut st = tx.prepare_cached(
+        "INSERT INTO accounts(id, platform, native_id, handle) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (id, platform, native, handle) in &resolved.new_accounts {
+        st.execute(params![id, platform, native, handle])?;
+    }
+    let mut st = tx.prepare_cached("UPDATE accounts SET handle = ?2 WHERE id = ?1")?;
+    for (id, handle) in &resolved.handles {
+        st.execute(params![id, handle])?;
+    }
+    let mut st = tx.prepare_cached("INSERT INTO topics(id, name) VALUES (?1, ?2)")?;
+    for (id, name) in &resolved.new_topics {
+        st.execute(params![id, name])?;
     }
     Ok(())
 }
@@ -385,65 +351,56 @@ fn bind_events(st: &mut Statement<'_>, rows: &[EventRow<'_>], run: RunId) -> rus
     Ok(())
 }
 
-fn write_records(
+fn write_records<R: Borrow<Record>>(
     tx: &Transaction<'_>,
-    interner: &mut Interner,
     run: RunId,
-    records: &[(u64, &Record)],
-) -> rusqlite::Result<BatchCounts> {
+    records: &[(u64, R)],
+    resolved: &ResolvedBatch,
+) -> rusqlite::Result<()> {
+    write_new_names(tx, resolved)?;
     let mut insert_full = tx.prepare(&insert_events_sql(ROWS_PER_INSERT))?;
+    let mut link =
+        tx.prepare_cached("INSERT OR IGNORE INTO event_topics(event, topic) VALUES (?1, ?2)")?;
     let mut pending: Vec<EventRow<'_>> = Vec::with_capacity(ROWS_PER_INSERT);
-    let mut st = Statements {
-        insert_account: tx.prepare(
-            "INSERT INTO accounts(id, platform, native_id, handle) VALUES (?1, ?2, ?3, ?4)",
-        )?,
-        set_handle: tx.prepare("UPDATE accounts SET handle = ?2 WHERE id = ?1")?,
-        insert_platform: tx.prepare("INSERT INTO platforms(name) VALUES (?1)")?,
-    };
-    let mut counts = BatchCounts::default();
-    for &(key, record) in records {
-        let e = match record {
-            Record::Event(e) => e,
-            Record::Profile(p) => {
+    for ((_, record), slot) in records.iter().zip(&resolved.slots) {
+        match (record.borrow(), *slot) {
+            (Record::Profile(p), Slot::Profile { account }) => {
                 // A profile can be a tombstone whose trigger deletes earlier events of this
                 // batch: they must be in the table first.
                 insert_events(tx, &mut insert_full, &mut pending, run)?;
-                write_profile(tx, &mut st, interner, p)?;
-                counts.profiles += 1;
-                continue;
+                write_profile(tx, account, p)?;
             }
-        };
-        // Identity first: a duplicate costs one hash probe and interns nothing.
-        if !interner.keys.insert(key) {
-            counts.duplicate += 1;
-            continue;
-        }
-        let platform = st.platform_id(interner, &e.platform)?;
-        let actor = st.account_id(interner, platform, &e.actor)?;
-        let target = match &e.target {
-            Some(t) => Some(st.account_id(interner, platform, t)?),
-            None => None,
-        };
-        interner.next_event += 1;
-        let id = interner.next_event;
-        pending.push(EventRow {
-            id,
-            key,
-            time: e.time,
-            kind: e.kind.code(),
-            actor,
-            target,
-            item: e.item.as_deref(),
-            parent: e.parent.as_deref(),
-        });
-        if pending.len() == ROWS_PER_INSERT {
-            insert_events(tx, &mut insert_full, &mut pending, run)?;
-        }
-        counts.added += 1;
-        if !e.topics.is_empty() {
-            write_topics(tx, interner, id, &e.topics)?;
+            (
+                Record::Event(e),
+                Slot::Event {
+                    id,
+                    key,
+                    actor,
+                    target,
+                    topics,
+                },
+            ) => {
+                pending.push(EventRow {
+                    id,
+                    key,
+                    time: e.time,
+                    kind: e.kind.code(),
+                    actor,
+                    target,
+                    item: e.item.as_deref(),
+                    parent: e.parent.as_deref(),
+                });
+                if pending.len() == ROWS_PER_INSERT {
+                    insert_events(tx, &mut insert_full, &mut pending, run)?;
+                }
+                for &topic in &resolved.topic_links[topics.0 as usize..topics.1 as usize] {
+                    link.execute(params![id, topic])?;
+                }
+            }
+            // Duplicates, and pairs `write_resolved_batch` has already ruled out.
+            _ => {}
         }
     }
     insert_events(tx, &mut insert_full, &mut pending, run)?;
-    Ok(counts)
+    Ok(())
 }

@@ -1,0 +1,253 @@
+//! Resolving a batch against the writer's in-memory view, without touching SQLite: which events
+//! are new (identity set), which account, platform and topic ids they get (new ones numbered
+//! here), which handles to set. The ingest pipeline does this on its reader thread, so the thread
+//! that holds the SQLite transaction only inserts rows; [`crate::Store::write_keyed_batch`] does
+//! both steps in one call.
+
+use crate::BatchCounts;
+use renown_model::{AccountRef, Record};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::HashMap;
+
+/// The writer's in-memory view: interned platforms, accounts and topics and every event
+/// identity in the store, loaded under the writer lock ([`crate::Store::take_resolver`]).
+#[derive(Default)]
+pub struct Resolver {
+    pub(crate) platforms: HashMap<String, i64>,
+    /// The platform of the previous event: nearly every file has one, so this skips a lookup.
+    pub(crate) last_platform: Option<(Box<str>, i64)>,
+    /// [`account_key`] → account. A 128-bit hash rather than the string itself: no heap string
+    /// to chase and compare on every lookup, and a collision needs ~2^64 accounts.
+    pub(crate) accounts: FxHashMap<u128, AccountSlot>,
+    /// Lowercased topic name → id.
+    pub(crate) topics: FxHashMap<Box<str>, i64>,
+    pub(crate) next_platform: i64,
+    pub(crate) next_account: i64,
+    pub(crate) next_topic: i64,
+    /// Events get explicit row ids (we are the only writer), so a batch's rows can be inserted
+    /// many per statement and their topic links written without asking SQLite for the ids.
+    pub(crate) next_event: i64,
+    pub(crate) keys: FxHashSet<u64>,
+}
+
+/// The resolver's key for (platform id, native id).
+pub(crate) fn account_key(platform: i64, native_id: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128_with_seed(native_id.as_bytes(), platform as u64)
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct AccountSlot {
+    pub(crate) id: i64,
+    pub(crate) has_handle: bool,
+}
+
+/// What resolving decided for one record of a batch.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Slot {
+    /// An event already in the store (or earlier in this batch): nothing to write.
+    Duplicate,
+    Event {
+        id: i64,
+        key: u64,
+        actor: i64,
+        target: Option<i64>,
+        /// Range of its topic ids in [`ResolvedBatch::topic_links`].
+        topics: (u32, u32),
+    },
+    Profile {
+        account: i64,
+    },
+}
+
+/// A batch resolved by [`Resolver::resolve`], ready for [`crate::Store::write_resolved_batch`]
+/// together with the same records.
+#[derive(Default)]
+pub struct ResolvedBatch {
+    pub(crate) slots: Vec<Slot>,
+    pub(crate) new_platforms: Vec<(i64, String)>,
+    /// (id, platform, native id, handle).
+    pub(crate) new_accounts: Vec<(i64, i64, String, Option<String>)>,
+    /// Accounts first seen without a handle that now have one.
+    pub(crate) handles: Vec<(i64, String)>,
+    pub(crate) new_topics: Vec<(i64, String)>,
+    pub(crate) topic_links: Vec<i64>,
+    pub(crate) counts: BatchCounts,
+}
+
+impl ResolvedBatch {
+    pub fn counts(&self) -> BatchCounts {
+        self.counts
+    }
+}
+
+impl Resolver {
+    /// Decides ids for `records` (each with its identity; profiles' keys are ignored) and
+    /// marks their identities as seen. Only valid for the store it came from, and only if the
+    /// result is written: after a failed write, drop the resolver (the store reloads).
+    pub fn resolve<R: std::borrow::Borrow<Record>>(
+        &mut self,
+        records: &[(u64, R)],
+    ) -> ResolvedBatch {
+        let mut out = ResolvedBatch {
+            slots: Vec::with_capacity(records.len()),
+            ..ResolvedBatch::default()
+        };
+        for (key, record) in records {
+            let slot = match record.borrow() {
+                Record::Profile(p) => {
+                    let platform = self.platform_id(&mut out, &p.platform);
+                    out.counts.profiles += 1;
+                    Slot::Profile {
+                        account: self.account_id(&mut out, platform, &p.account),
+                    }
+                }
+                // Identity first: a duplicate costs one hash probe and interns nothing.
+                Record::Event(_) if !self.keys.insert(*key) => {
+                    out.counts.duplicate += 1;
+                    Slot::Duplicate
+                }
+                Record::Event(e) => {
+                    let platform = self.platform_id(&mut out, &e.platform);
+                    let actor = self.account_id(&mut out, platform, &e.actor);
+                    let target = e
+                        .target
+                        .as_ref()
+                        .map(|t| self.account_id(&mut out, platform, t));
+                    self.next_event += 1;
+                    let first = out.topic_links.len() as u32;
+                    for t in &e.topics {
+                        let id = self.topic_id(&mut out, t);
+                        out.topic_links.push(id);
+                    }
+                    out.counts.added += 1;
+                    Slot::Event {
+                        id: self.next_event,
+                        key: *key,
+                        actor,
+                        target,
+                        topics: (first, out.topic_links.len() as u32),
+                    }
+                }
+            };
+            out.slots.push(slot);
+        }
+        out
+    }
+
+    fn platform_id(&mut self, out: &mut ResolvedBatch, name: &str) -> i64 {
+        if let Some((last, id)) = &self.last_platform {
+            if &**last == name {
+                return *id;
+            }
+        }
+        let id = match self.platforms.get(name) {
+            Some(&id) => id,
+            None => {
+                self.next_platform += 1;
+                let id = self.next_platform;
+                self.platforms.insert(name.to_string(), id);
+                out.new_platforms.push((id, name.to_string()));
+                id
+            }
+        };
+        self.last_platform = Some((name.into(), id));
+        id
+    }
+
+    fn account_id(&mut self, out: &mut ResolvedBatch, platform: i64, acc: &AccountRef) -> i64 {
+        let key = account_key(platform, &acc.id);
+        if let Some(slot) = self.accounts.get_mut(&key) {
+            if !slot.has_handle {
+                if let Some(h) = &acc.handle {
+                    out.handles.push((slot.id, h.clone()));
+                    slot.has_handle = true;
+                }
+            }
+            return slot.id;
+        }
+        self.next_account += 1;
+        let id = self.next_account;
+        out.new_accounts
+            .push((id, platform, acc.id.clone(), acc.handle.clone()));
+        self.accounts.insert(
+            key,
+            AccountSlot {
+                id,
+                has_handle: acc.handle.is_some(),
+            },
+        );
+        id
+    }
+
+    fn topic_id(&mut self, out: &mut ResolvedBatch, topic: &str) -> i64 {
+        let name = topic.to_lowercase();
+        if let Some(&id) = self.topics.get(name.as_str()) {
+            return id;
+        }
+        self.next_topic += 1;
+        let id = self.next_topic;
+        out.new_topics.push((id, name.clone()));
+        self.topics.insert(name.into_boxed_str(), id);
+        id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Store, StoreError};
+    use renown_model::{AccountRef, Event, Kind, Record};
+
+    fn tagged(platform: &str, actor: &str, target: &str, tags: &[&str]) -> Record {
+        let mut e = Event::new(platform, Kind::Mention, AccountRef::new(actor));
+        e.target = Some(AccountRef::new(target));
+        e.topics = tags.iter().map(|t| t.to_string()).collect();
+        Record::Event(e)
+    }
+
+    fn count(store: &Store, table: &str) -> i64 {
+        store
+            .connection()
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn ids_decided_in_memory_match_what_a_reopened_store_reloads() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("r.db");
+        let batch = [
+            (1, tagged("x", "a", "b", &["Rust", "rust"])),
+            (2, tagged("y", "a", "c", &["RUST", "go"])),
+        ];
+        {
+            let mut store = Store::open(&db).unwrap();
+            let run = store.begin_run("f", "test").unwrap();
+            let c = store.write_batch(run, &batch, 0).unwrap();
+            assert_eq!((c.added, c.duplicate), (2, 0));
+        }
+        // A new process: everything reloaded, nothing added twice, ids continue.
+        let mut store = Store::open(&db).unwrap();
+        let run = store.begin_run("f", "test").unwrap();
+        let c = store.write_batch(run, &batch, 0).unwrap();
+        assert_eq!((c.added, c.duplicate), (0, 2));
+        let more = [(3, tagged("y", "c", "d", &["go", "zig"]))];
+        assert_eq!(store.write_batch(run, &more, 0).unwrap().added, 1);
+        assert_eq!(count(&store, "platforms"), 2);
+        assert_eq!(count(&store, "accounts"), 5, "a, b on x; a, c, d on y");
+        assert_eq!(count(&store, "topics"), 3, "rust, go, zig");
+        assert_eq!(count(&store, "event_topics"), 5);
+        assert_eq!(count(&store, "events"), 3);
+    }
+
+    #[test]
+    fn a_resolved_batch_written_with_other_records_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+        let run = store.begin_run("f", "test").unwrap();
+        let mut resolver = store.take_resolver().unwrap();
+        let resolved = resolver.resolve(&[(7, tagged("x", "a", "b", &[]))]);
+        let err = store.write_resolved_batch(run, &[] as &[(u64, Record)], &resolved, 0);
+        assert!(matches!(err, Err(StoreError::Misuse(_))), "{:?}", err.err());
+        assert_eq!(count(&store, "events"), 0);
+    }
+}
