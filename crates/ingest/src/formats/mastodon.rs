@@ -185,29 +185,37 @@ struct Tag<'a> {
     name: Option<Text<'a>>,
 }
 
-/// An activity's object: a link (Announce, Like, Follow) or an embedded object (Create).
-enum Obj<'a> {
+/// A member that is either a link or an embedded object: an activity's object (a link for
+/// Announce, Like, Follow; a Note for Create) or a collection member (an activity in the outbox,
+/// a bare link in likes.json).
+enum LinkOr<'a, T> {
     Link(Text<'a>),
-    Note(Box<Note<'a>>),
+    Inline(Box<T>),
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Obj<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Obj<'a>, D::Error> {
-        struct V<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Obj<'a>;
+type Obj<'a> = LinkOr<'a, Note<'a>>;
+type Item<'a> = LinkOr<'a, Activity<'a>>;
+
+impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for LinkOr<'a, T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<LinkOr<'a, T>, D::Error> {
+        struct V<'a, T>(PhantomData<(&'a (), T)>);
+        impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for V<'a, T> {
+            type Value = LinkOr<'a, T>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a link or an object")
             }
-            fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Obj<'a>, E> {
-                Ok(Obj::Link(Text(Cow::Borrowed(s))))
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                s: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(LinkOr::Link(Text(Cow::Borrowed(s))))
             }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Obj<'a>, E> {
-                Ok(Obj::Link(Text(Cow::Owned(s.to_string()))))
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(LinkOr::Link(Text(Cow::Owned(s.to_string()))))
             }
-            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Obj<'a>, A::Error> {
-                Note::deserialize(serde::de::value::MapAccessDeserializer::new(m))
-                    .map(|n| Obj::Note(Box::new(n)))
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(|t| LinkOr::Inline(Box::new(t)))
             }
         }
         d.deserialize_any(V(PhantomData))
@@ -226,35 +234,6 @@ struct Activity<'a> {
     published: Option<Text<'a>>,
     #[serde(borrow)]
     object: Option<Obj<'a>>,
-}
-
-/// A collection member: an activity (outbox) or a bare link (likes.json).
-enum Item<'a> {
-    Link(Text<'a>),
-    Activity(Box<Activity<'a>>),
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Item<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Item<'a>, D::Error> {
-        struct V<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Item<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an activity or a link")
-            }
-            fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Item<'a>, E> {
-                Ok(Item::Link(Text(Cow::Borrowed(s))))
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Item<'a>, E> {
-                Ok(Item::Link(Text(Cow::Owned(s.to_string()))))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Item<'a>, A::Error> {
-                Activity::deserialize(serde::de::value::MapAccessDeserializer::new(m))
-                    .map(|a| Item::Activity(Box::new(a)))
-            }
-        }
-        d.deserialize_any(V(PhantomData))
-    }
 }
 
 /// One collection member, kept raw (borrowed from the document) so a bad one is rejected alone.
@@ -434,7 +413,7 @@ fn activity_events(
     fn actor_url<'b>(a: &'b Activity<'_>, kind: &str) -> Result<&'b str, String> {
         match (&a.actor, &a.object) {
             (Some(Iri(u)), _) => Ok(u),
-            (None, Some(Obj::Note(n))) if n.attributed_to.is_some() => {
+            (None, Some(Obj::Inline(n))) if n.attributed_to.is_some() => {
                 Ok(n.attributed_to.as_ref().map_or("", |i| &i.0))
             }
             _ => Err(format!("{kind} without an actor")),
@@ -442,7 +421,7 @@ fn activity_events(
     }
     match kind {
         "Create" | "Update" => {
-            let Some(Obj::Note(note)) = &a.object else {
+            let Some(Obj::Inline(note)) = &a.object else {
                 return Err(format!("{kind} without an embedded object"));
             };
             if kind == "Update" {
@@ -501,7 +480,7 @@ fn activity_events(
             let actor = actor_ref(actor_url(a, kind)?);
             let object = match &a.object {
                 Some(Obj::Link(u)) => u.to_string(),
-                Some(Obj::Note(n)) => {
+                Some(Obj::Inline(n)) => {
                     n.id.as_deref()
                         .map(str::to_string)
                         .ok_or(format!("{kind} object without an id"))?
@@ -701,7 +680,7 @@ impl Reader<'_> {
             // One activity on its own.
             return self.items(
                 file,
-                std::iter::once(Ok(Item::Activity(Box::new(doc.activity)))),
+                std::iter::once(Ok(Item::Inline(Box::new(doc.activity)))),
                 hint,
             );
         };
@@ -739,7 +718,7 @@ impl Reader<'_> {
                     Ok(())
                 }
                 Ok(Item::Link(_)) => Err("a bare link where an activity belongs".into()),
-                Ok(Item::Activity(a)) => activity_events(&a, &mut out, &mut skipped),
+                Ok(Item::Inline(a)) => activity_events(&a, &mut out, &mut skipped),
             };
             match result {
                 Ok(()) => {
