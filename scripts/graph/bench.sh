@@ -8,7 +8,7 @@
 #   scripts/graph/bench.sh rmat16     # the same with networkx, on R-MAT scale 16
 #   scripts/graph/bench.sh scale26    # a billion-edge R-MAT graph generated, built and ranked
 #
-# renown renumbers the nodes by decreasing out-degree while loading (inside LOAD_S) and writes
+# renown renumbers the nodes by decreasing in-degree, then out-degree, while loading (inside LOAD_S) and writes
 # scores under the file's ids; add `--order input` to ENGINE to time the file's own numbering.
 #
 # Environment: BIN (renown binary, default target/release/renown), PY (bench venv python),

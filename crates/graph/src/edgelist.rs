@@ -5,7 +5,7 @@
 //!
 //! [`read_pull_graph`] builds a PageRank-ready graph in two passes over the file — count, then
 //! scatter straight into the in-adjacency — so the edges are held once, at 4 bytes each;
-//! [`read_pull_graph_ordered`] can renumber the nodes by out-degree on the way (see
+//! [`read_pull_graph_ordered`] can renumber the nodes by degree on the way (see
 //! [`NodeOrder`]).
 
 use crate::buf::SyncPtr;
@@ -333,12 +333,16 @@ pub enum NodeOrder {
     /// The file's ids.
     #[default]
     Input,
-    /// By decreasing out-degree (ties by file id): the sources of most edges get the smallest
-    /// ids, so the part of a pull kernel's per-node array that most gathers hit is small and
-    /// stays in cache (degree sorting; Balaji & Lucia, "When is graph reordering an
-    /// optimization?", IISWC 2018). Each in-list is then sorted by id, so a node's gathers
-    /// sweep that array in one direction.
-    OutDegree,
+    /// By decreasing in-degree, ties by decreasing out-degree, then by file id (degree
+    /// sorting; Balaji & Lucia, "When is graph reordering an optimization?", IISWC 2018).
+    /// A pull kernel visits the nodes in id order, so neighbouring nodes have lists of the
+    /// same length and its per-list loop is predicted; within each length the sources of
+    /// most edges come first, so the parts of the per-node array that most gathers hit are
+    /// small and stay in cache (in- and out-degree go together on social graphs). Each
+    /// in-list is then sorted by id, so a node's gathers sweep that array in one direction.
+    /// On R-MAT scale 20 this ran PageRank 6-13% faster than ordering by out-degree alone
+    /// (BENCHMARKS.md, `## Graph`).
+    Degree,
 }
 
 /// A graph read from a file, with the way back to the file's node ids when it was renumbered.
@@ -367,18 +371,19 @@ impl Labelled {
     }
 }
 
-/// New ids by decreasing `degree` (ties by old id): `(rank, original)` with `rank[old] = new`
-/// and `original[new] = old`.
-fn degree_order(degree: &[u32]) -> (Vec<u32>, Vec<u32>) {
-    let mut keys: Vec<u64> = degree
+/// New ids by decreasing in-degree, then decreasing out-degree, then old id:
+/// `(rank, original)` with `rank[old] = new` and `original[new] = old`.
+fn degree_order(in_degree: &[u32], out_degree: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let mut keys: Vec<u128> = in_degree
         .par_iter()
+        .zip(out_degree)
         .enumerate()
-        .map(|(v, &d)| (!d as u64) << 32 | v as u64)
+        .map(|(v, (&i, &o))| (!i as u128) << 64 | (!o as u128) << 32 | v as u128)
         .collect();
     keys.par_sort_unstable();
     let original: Vec<u32> = keys.par_iter().map(|&k| k as u32).collect();
     drop(keys);
-    let mut rank = vec![0u32; degree.len()];
+    let mut rank = vec![0u32; in_degree.len()];
     let rp = SyncPtr(rank.as_mut_ptr());
     original.par_iter().enumerate().for_each(|(new, &old)| {
         // SAFETY: `original` is a permutation of 0..n (distinct ids from the sorted keys).
@@ -498,8 +503,16 @@ pub fn read_pull_graph_ordered(
     // `rank[file id]` is the node's id in the graph (none when the file's ids are kept).
     let (rank, original) = match order {
         NodeOrder::Input => (None, None),
-        NodeOrder::OutDegree => {
-            let (rank, original) = degree_order(&out_degree);
+        NodeOrder::Degree => {
+            let mut in_degree = vec![0u32; n];
+            for p in &parts {
+                in_degree
+                    .par_iter_mut()
+                    .zip(p.par_iter())
+                    .for_each(|(d, x)| *d += x);
+            }
+            let (rank, original) = degree_order(&in_degree, &out_degree);
+            drop(in_degree);
             out_degree = permuted(&out_degree, &original);
             for p in parts.iter_mut() {
                 *p = permuted(p, &original);
@@ -614,9 +627,9 @@ mod tests {
         }
         assert!(read_pull_graph(&p, Some(10)).is_err());
 
-        // Renumbered by out-degree: the same graph under `original`, busiest sources first,
-        // lists sorted, and PageRank equal once mapped back to file ids.
-        let lab = read_pull_graph_ordered(&p, Some(1003), NodeOrder::OutDegree).unwrap();
+        // Renumbered by degree: the same graph under `original`, longest lists first (ties:
+        // busiest sources first), lists sorted, and PageRank equal once mapped back to file ids.
+        let lab = read_pull_graph_ordered(&p, Some(1003), NodeOrder::Degree).unwrap();
         let (g, orig) = (&lab.graph, lab.original.as_ref().unwrap());
         assert_eq!((g.n(), g.m()), (1003, 5002));
         let mut seen = orig.clone();
@@ -627,7 +640,8 @@ mod tests {
             let want = if o < 1001 { full.out_degree(o) } else { 0 };
             assert_eq!(g.out_degree(v), want);
             if v > 0 {
-                assert!(g.out_degree(v - 1) >= g.out_degree(v));
+                let degrees = |v: u32| (g.in_degree(v), g.out_degree(v));
+                assert!(degrees(v - 1) >= degrees(v));
             }
             let mut a: Vec<u32> = g
                 .in_adj()
@@ -670,7 +684,7 @@ mod tests {
         }
         std::fs::write(&p, text).unwrap();
         let plain = read_pull_graph(&p, None).unwrap();
-        let lab = read_pull_graph_ordered(&p, None, NodeOrder::OutDegree).unwrap();
+        let lab = read_pull_graph_ordered(&p, None, NodeOrder::Degree).unwrap();
         let orig = lab.original.as_ref().unwrap();
         for v in 0..lab.graph.n() {
             let adj = lab.graph.in_adj();

@@ -213,16 +213,18 @@ pub fn pagerank_with<T: Real>(g: &Csr, opts: &PageRankOptions) -> Result<PageRan
     for it in 1..=opts.max_iterations {
         let spread = d * T::from_f64(dangling_sum);
         let contrib_ref: &[T] = &contrib;
+        // With no tolerance the change is only reported, after the last iteration.
+        let track = opts.tolerance > 0.0 || it == opts.max_iterations;
         // One node's new score from its in-edges; the teleport and dangling terms are a
         // constant when both vectors are uniform (the common case), so hoist them.
         let (delta, next_dangling) = match (&dang, &tele) {
             (Dist::Uniform(a), Dist::Uniform(b)) => {
                 let c = spread * *a + teleport_share * *b;
-                sweep(&bounds, &mut x, &mut next_contrib, &inv, |v| {
+                sweep(&bounds, &mut x, &mut next_contrib, &inv, track, |v| {
                     d * gather(contrib_ref, sources, weights, offsets, v) + c
                 })
             }
-            _ => sweep(&bounds, &mut x, &mut next_contrib, &inv, |v| {
+            _ => sweep(&bounds, &mut x, &mut next_contrib, &inv, track, |v| {
                 d * gather(contrib_ref, sources, weights, offsets, v)
                     + spread * dang.at(v)
                     + teleport_share * tele.at(v)
@@ -242,13 +244,15 @@ pub fn pagerank_with<T: Real>(g: &Csr, opts: &PageRankOptions) -> Result<PageRan
 }
 
 /// One fused pass over every block: `score(v)` is `v`'s new score; writes it into `x`, its
-/// next contribution into `next`, and returns the L1 change and the next dangling mass.
+/// next contribution into `next`, and returns the L1 change (0 unless `track`) and the next
+/// dangling mass.
 #[inline(always)]
 fn sweep<T: Real>(
     bounds: &[usize],
     x: &mut [T],
     next: &mut [T],
     inv: &[T],
+    track: bool,
     score: impl Fn(usize) -> T + Sync,
 ) -> (f64, f64) {
     let mut parts = Vec::with_capacity(bounds.len());
@@ -266,7 +270,9 @@ fn sweep<T: Real>(
             let ivs = &inv[base..base + xs.len()];
             for (j, ((xv, cv), &iv)) in xs.iter_mut().zip(cs.iter_mut()).zip(ivs).enumerate() {
                 let nv = score(base + j);
-                delta += (nv - *xv).abs().to_f64();
+                if track {
+                    delta += (nv - *xv).abs().to_f64();
+                }
                 *xv = nv;
                 *cv = nv * iv;
                 if iv == T::ZERO {

@@ -18,9 +18,10 @@ comments) without a store, for benchmarks beside other graph libraries. It print
 (file → graph), one PR_S line per repetition and PR_ITERS on stdout; scores go to --scores-out
 (.npy float32/float64 array indexed by node id, or .csv `node,score` rows).
 
-By default the file's nodes are renumbered by decreasing out-degree while loading (counted in
-LOAD_S), which keeps the gathered scores of the busiest sources in cache; scores are written
-back under the file's ids. `--order input` keeps the file's numbering.";
+By default the file's nodes are renumbered by decreasing in-degree, then out-degree, while
+loading (counted in LOAD_S): neighbouring nodes then have lists of one length, so the kernel's
+loop is predicted, and the gathered scores of the busiest sources stay in cache; scores are
+written back under the file's ids. `--order input` keeps the file's numbering.";
 
 /// PageRank on an edge-list file (benchmark entry point; `rank --by pagerank` ranks a store).
 #[derive(clap::Args, Debug)]
@@ -98,7 +99,7 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
     }
     let start = Instant::now();
     let order = match args.order {
-        Order::Degree => NodeOrder::OutDegree,
+        Order::Degree => NodeOrder::Degree,
         Order::Input => NodeOrder::Input,
     };
     let g = match (&args.input, args.rmat_scale) {
