@@ -277,12 +277,14 @@ fn write_new_names(tx: &Transaction<'_>, resolved: &ResolvedBatch) -> rusqlite::
     for (id, name) in &resolved.new_platforms {
         st.execute(params![id, name])?;
     }
-    let mut st = tx.prepare_cached(
-        "INSERT INTO accounts(id, platform, native_id, handle) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for (id, platform, native, handle) in &resolved.new_accounts {
-        st.execute(params![id, platform, native, handle])?;
-    }
+    // A large file brings hundreds of thousands of accounts: many rows per statement.
+    let head = "accounts(id, platform, native_id, handle)";
+    insert_rows(tx, head, 4, &resolved.new_accounts, |st, at, a| {
+        st.raw_bind_parameter(at, a.0)?;
+        st.raw_bind_parameter(at + 1, a.1)?;
+        st.raw_bind_parameter(at + 2, a.2.as_str())?;
+        st.raw_bind_parameter(at + 3, a.3.as_deref())
+    })?;
     let mut st = tx.prepare_cached("UPDATE accounts SET handle = ?2 WHERE id = ?1")?;
     for (id, handle) in &resolved.handles {
         st.execute(params![id, handle])?;
@@ -306,48 +308,73 @@ struct EventRow<'a> {
     parent: Option<&'a str>,
 }
 
+/// Event rows buffered before they are inserted (a profile in between flushes them early).
+const PENDING_EVENTS: usize = 16 * ROWS_PER_INSERT;
+
 /// Rows per INSERT statement: per-statement overhead dominated one row per statement.
 const ROWS_PER_INSERT: usize = 64;
-const EVENT_COLUMNS: usize = 9;
 
-fn insert_events_sql(rows: usize) -> String {
-    let one = format!("({})", ["?"; EVENT_COLUMNS].join(","));
-    format!(
-        "INSERT INTO events(id, ekey, time, kind, actor, target, item, parent, run) VALUES {}",
-        vec![one; rows].join(",")
-    )
+/// `INSERT INTO {head} VALUES (?,…),…` for `rows` rows of `columns` values.
+fn insert_sql(head: &str, columns: usize, rows: usize) -> String {
+    let one = format!("({})", vec!["?"; columns].join(","));
+    format!("INSERT INTO {head} VALUES {}", vec![one; rows].join(","))
 }
 
-/// Inserts the pending rows (64 per statement when full) and empties the buffer.
-fn insert_events(
+/// Inserts `rows` into `head` (`table(col, …)`), [`ROWS_PER_INSERT`] per statement;
+/// `bind(statement, first parameter index, row)` binds one row's `columns` values.
+fn insert_rows<R>(
     tx: &Transaction<'_>,
-    full: &mut Statement<'_>,
-    rows: &mut Vec<EventRow<'_>>,
-    run: RunId,
+    head: &str,
+    columns: usize,
+    rows: &[R],
+    bind: impl Fn(&mut Statement<'_>, usize, &R) -> rusqlite::Result<()>,
 ) -> rusqlite::Result<()> {
-    match rows.len() {
-        0 => {}
-        ROWS_PER_INSERT => bind_events(full, rows, run)?,
-        n => bind_events(&mut tx.prepare(&insert_events_sql(n))?, rows, run)?,
+    let mut chunks = rows.chunks_exact(ROWS_PER_INSERT);
+    if chunks.len() > 0 {
+        let mut full = tx.prepare_cached(&insert_sql(head, columns, ROWS_PER_INSERT))?;
+        for chunk in &mut chunks {
+            bind_all(&mut full, columns, chunk, &bind)?;
+        }
     }
-    rows.clear();
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        bind_all(&mut tx.prepare(&insert_sql(head, columns, rest.len()))?, columns, rest, &bind)?;
+    }
     Ok(())
 }
 
-fn bind_events(st: &mut Statement<'_>, rows: &[EventRow<'_>], run: RunId) -> rusqlite::Result<()> {
+fn bind_all<R>(
+    st: &mut Statement<'_>,
+    columns: usize,
+    rows: &[R],
+    bind: &impl Fn(&mut Statement<'_>, usize, &R) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
     for (i, r) in rows.iter().enumerate() {
-        let at = i * EVENT_COLUMNS;
-        st.raw_bind_parameter(at + 1, r.id)?;
-        st.raw_bind_parameter(at + 2, r.key as i64)?;
-        st.raw_bind_parameter(at + 3, r.time)?;
-        st.raw_bind_parameter(at + 4, r.kind)?;
-        st.raw_bind_parameter(at + 5, r.actor)?;
-        st.raw_bind_parameter(at + 6, r.target)?;
-        st.raw_bind_parameter(at + 7, r.item)?;
-        st.raw_bind_parameter(at + 8, r.parent)?;
-        st.raw_bind_parameter(at + 9, run.0)?;
+        bind(st, i * columns + 1, r)?;
     }
     st.raw_execute()?;
+    Ok(())
+}
+
+/// Inserts the pending event rows and empties the buffer.
+fn insert_events(
+    tx: &Transaction<'_>,
+    rows: &mut Vec<EventRow<'_>>,
+    run: RunId,
+) -> rusqlite::Result<()> {
+    let head = "events(id, ekey, time, kind, actor, target, item, parent, run)";
+    insert_rows(tx, head, 9, rows, |st, at, r| {
+        st.raw_bind_parameter(at, r.id)?;
+        st.raw_bind_parameter(at + 1, r.key as i64)?;
+        st.raw_bind_parameter(at + 2, r.time)?;
+        st.raw_bind_parameter(at + 3, r.kind)?;
+        st.raw_bind_parameter(at + 4, r.actor)?;
+        st.raw_bind_parameter(at + 5, r.target)?;
+        st.raw_bind_parameter(at + 6, r.item)?;
+        st.raw_bind_parameter(at + 7, r.parent)?;
+        st.raw_bind_parameter(at + 8, run.0)
+    })?;
+    rows.clear();
     Ok(())
 }
 
@@ -358,16 +385,15 @@ fn write_records<R: Borrow<Record>>(
     resolved: &ResolvedBatch,
 ) -> rusqlite::Result<()> {
     write_new_names(tx, resolved)?;
-    let mut insert_full = tx.prepare(&insert_events_sql(ROWS_PER_INSERT))?;
     let mut link =
         tx.prepare_cached("INSERT OR IGNORE INTO event_topics(event, topic) VALUES (?1, ?2)")?;
-    let mut pending: Vec<EventRow<'_>> = Vec::with_capacity(ROWS_PER_INSERT);
+    let mut pending: Vec<EventRow<'_>> = Vec::with_capacity(PENDING_EVENTS);
     for ((_, record), slot) in records.iter().zip(&resolved.slots) {
         match (record.borrow(), *slot) {
             (Record::Profile(p), Slot::Profile { account }) => {
                 // A profile can be a tombstone whose trigger deletes earlier events of this
                 // batch: they must be in the table first.
-                insert_events(tx, &mut insert_full, &mut pending, run)?;
+                insert_events(tx, &mut pending, run)?;
                 write_profile(tx, account, p)?;
             }
             (
@@ -390,8 +416,8 @@ fn write_records<R: Borrow<Record>>(
                     item: e.item.as_deref(),
                     parent: e.parent.as_deref(),
                 });
-                if pending.len() == ROWS_PER_INSERT {
-                    insert_events(tx, &mut insert_full, &mut pending, run)?;
+                if pending.len() == PENDING_EVENTS {
+                    insert_events(tx, &mut pending, run)?;
                 }
                 for &topic in &resolved.topic_links[topics.0 as usize..topics.1 as usize] {
                     link.execute(params![id, topic])?;
@@ -401,6 +427,6 @@ fn write_records<R: Borrow<Record>>(
             _ => {}
         }
     }
-    insert_events(tx, &mut insert_full, &mut pending, run)?;
+    insert_events(tx, &mut pending, run)?;
     Ok(())
 }
