@@ -338,7 +338,12 @@ fn insert_rows<R>(
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        bind_all(&mut tx.prepare(&insert_sql(head, columns, rest.len()))?, columns, rest, &bind)?;
+        bind_all(
+            &mut tx.prepare(&insert_sql(head, columns, rest.len()))?,
+            columns,
+            rest,
+            &bind,
+        )?;
     }
     Ok(())
 }
