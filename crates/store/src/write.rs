@@ -278,13 +278,19 @@ fn write_new_names(tx: &Transaction<'_>, resolved: &ResolvedBatch) -> rusqlite::
         st.execute(params![id, name])?;
     }
     // A large file brings hundreds of thousands of accounts: many rows per statement.
-    let head = "accounts(id, platform, native_id, handle)";
-    insert_rows(tx, head, 4, &resolved.new_accounts, |st, at, a| {
-        st.raw_bind_parameter(at, a.0)?;
-        st.raw_bind_parameter(at + 1, a.1)?;
-        st.raw_bind_parameter(at + 2, a.2.as_str())?;
-        st.raw_bind_parameter(at + 3, a.3.as_deref())
-    })?;
+    let columns = ["id", "platform", "native_id", "handle"];
+    insert_rows(
+        tx,
+        "accounts",
+        &columns,
+        &resolved.new_accounts,
+        |st, at, a| {
+            st.raw_bind_parameter(at, a.0)?;
+            st.raw_bind_parameter(at + 1, a.1)?;
+            st.raw_bind_parameter(at + 2, a.2.as_str())?;
+            st.raw_bind_parameter(at + 3, a.3.as_deref())
+        },
+    )?;
     let mut st = tx.prepare_cached("UPDATE accounts SET handle = ?2 WHERE id = ?1")?;
     for (id, handle) in &resolved.handles {
         st.execute(params![id, handle])?;
@@ -314,33 +320,37 @@ const PENDING_EVENTS: usize = 16 * ROWS_PER_INSERT;
 /// Rows per INSERT statement: per-statement overhead dominated one row per statement.
 const ROWS_PER_INSERT: usize = 64;
 
-/// `INSERT INTO {head} VALUES (?,…),…` for `rows` rows of `columns` values.
-fn insert_sql(head: &str, columns: usize, rows: usize) -> String {
-    let one = format!("({})", vec!["?"; columns].join(","));
-    format!("INSERT INTO {head} VALUES {}", vec![one; rows].join(","))
+/// `INSERT INTO table(columns) VALUES (?,…),…` for `rows` rows.
+fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
+    let one = format!("({})", vec!["?"; columns.len()].join(","));
+    format!(
+        "INSERT INTO {table}({}) VALUES {}",
+        columns.join(", "),
+        vec![one; rows].join(",")
+    )
 }
 
-/// Inserts `rows` into `head` (`table(col, …)`), [`ROWS_PER_INSERT`] per statement;
-/// `bind(statement, first parameter index, row)` binds one row's `columns` values.
+/// Inserts `rows` into `table`, [`ROWS_PER_INSERT`] per statement; `bind(statement, first
+/// parameter index, row)` binds one row's values, one per column.
 fn insert_rows<R>(
     tx: &Transaction<'_>,
-    head: &str,
-    columns: usize,
+    table: &str,
+    columns: &[&str],
     rows: &[R],
     bind: impl Fn(&mut Statement<'_>, usize, &R) -> rusqlite::Result<()>,
 ) -> rusqlite::Result<()> {
     let mut chunks = rows.chunks_exact(ROWS_PER_INSERT);
     if chunks.len() > 0 {
-        let mut full = tx.prepare_cached(&insert_sql(head, columns, ROWS_PER_INSERT))?;
+        let mut full = tx.prepare_cached(&insert_sql(table, columns, ROWS_PER_INSERT))?;
         for chunk in &mut chunks {
-            bind_all(&mut full, columns, chunk, &bind)?;
+            bind_all(&mut full, columns.len(), chunk, &bind)?;
         }
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
         bind_all(
-            &mut tx.prepare(&insert_sql(head, columns, rest.len()))?,
-            columns,
+            &mut tx.prepare(&insert_sql(table, columns, rest.len()))?,
+            columns.len(),
             rest,
             &bind,
         )?;
@@ -367,8 +377,10 @@ fn insert_events(
     rows: &mut Vec<EventRow<'_>>,
     run: RunId,
 ) -> rusqlite::Result<()> {
-    let head = "events(id, ekey, time, kind, actor, target, item, parent, run)";
-    insert_rows(tx, head, 9, rows, |st, at, r| {
+    let columns = [
+        "id", "ekey", "time", "kind", "actor", "target", "item", "parent", "run",
+    ];
+    insert_rows(tx, "events", &columns, rows, |st, at, r| {
         st.raw_bind_parameter(at, r.id)?;
         st.raw_bind_parameter(at + 1, r.key as i64)?;
         st.raw_bind_parameter(at + 2, r.time)?;
