@@ -143,12 +143,7 @@ pub fn tweepcred(store: &Store, scope: &Scope) -> Result<Scores> {
     if !created.is_empty() {
         let now = match scope.as_of {
             Some(t) => Some(t),
-            None => store
-                .connection()
-                .query_row("SELECT MAX(time) FROM events", [], |r| {
-                    r.get::<_, Option<i64>>(0)
-                })
-                .map_err(|e| crate::MeasureError::Invalid(e.to_string()))?,
+            None => store.last_event_time()?,
         };
         if let Some(now) = now {
             for (a, c) in created {

@@ -1,5 +1,7 @@
 //! The event log: one SQLite file, append-only and idempotent.
 //!
+//! Events are stored in column blocks, one `event_blocks` row per write batch (see `blocks.rs`):
+//! read them through [`Store::scan_events`], or `renown export` for other tools.
 //! Every event carries a 64-bit identity ([`renown_model::Event::identity`]); the writer keeps
 //! the set of identities in memory and skips any it has, so writing the same record twice adds
 //! nothing. Uniqueness is the writer's job rather than a SQL UNIQUE index because index
@@ -8,6 +10,7 @@
 //! transaction each, in WAL mode: a killed process loses at most the batch in flight.
 //! Accounts are interned to dense ids (`accounts.id - 1`) the graph stage uses directly.
 
+mod blocks;
 pub mod links;
 mod read;
 mod resolve;
@@ -70,6 +73,7 @@ impl Store {
         };
         schema::prepare(&mut store)?;
         tombstones::prepare(&store.conn).map_err(|e| store.err(e))?;
+        schema::upgrade(&mut store)?;
         Ok(store)
     }
 
@@ -87,6 +91,12 @@ impl Store {
             resolver: None,
             writer_lock: None,
         };
+        if schema::needs_upgrade(&store)? {
+            // Written by an older renown: upgrade it once through a writable connection.
+            drop(store);
+            drop(Store::open(path)?);
+            return Store::open_read_only(path);
+        }
         schema::check_version(&store)?;
         Ok(store)
     }

@@ -1,6 +1,7 @@
+use crate::blocks::BlockView;
 use crate::{Result, Store, StoreError};
 use renown_model::Kind;
-use rusqlite::types::Value;
+use rustc_hash::FxHashSet;
 
 /// The light row the graph stage reads: dense ids, kind, time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,42 +88,31 @@ pub struct Stats {
     pub runs: Vec<RunInfo>,
 }
 
-impl EventFilter {
-    fn sql(&self) -> (String, Vec<Value>) {
-        let mut clauses = Vec::new();
-        let mut args: Vec<Value> = Vec::new();
-        if let Some(kinds) = &self.kinds {
-            let codes: Vec<String> = kinds.iter().map(|k| k.code().to_string()).collect();
-            clauses.push(format!("e.kind IN ({})", codes.join(",")));
-        }
-        if let Some(s) = self.since {
-            args.push(Value::Integer(s));
-            clauses.push(format!("(e.time IS NULL OR e.time >= ?{})", args.len()));
-        }
-        if let Some(u) = self.until {
-            args.push(Value::Integer(u));
-            clauses.push(format!("(e.time IS NULL OR e.time <= ?{})", args.len()));
-        }
-        if let Some(t) = &self.topic {
-            args.push(Value::Text(t.to_lowercase()));
-            clauses.push(format!(
-                "e.id IN (SELECT et.event FROM event_topics et JOIN topics t ON t.id = et.topic WHERE t.name = ?{})",
-                args.len()
-            ));
-        }
-        if let Some(p) = &self.platform {
-            args.push(Value::Text(p.to_lowercase()));
-            clauses.push(format!(
-                "e.actor IN (SELECT a.id FROM accounts a JOIN platforms p ON p.id = a.platform WHERE p.name = ?{})",
-                args.len()
-            ));
-        }
-        let wher = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
-        (wher, args)
+/// An [`EventFilter`] with its lookups done: what a block scan tests each event against.
+struct Selection {
+    /// Bit per `Kind::code`; 0 means every kind.
+    kind_mask: i64,
+    since: Option<i64>,
+    until: Option<i64>,
+    /// Events carrying the filter's topic.
+    topic_events: Option<FxHashSet<i64>>,
+    /// Indexed by `accounts.id`: on the filter's platform.
+    platform_accounts: Option<Vec<bool>>,
+    /// Events deleted at their source.
+    deleted: FxHashSet<i64>,
+}
+
+impl Selection {
+    fn keeps(&self, id: i64, time: Option<i64>, kind: Kind, actor: u32) -> bool {
+        (self.kind_mask == 0 || self.kind_mask & (1 << kind.code()) != 0)
+            && time.is_none_or(|t| self.since.is_none_or(|s| t >= s))
+            && time.is_none_or(|t| self.until.is_none_or(|u| t <= u))
+            && self.topic_events.as_ref().is_none_or(|e| e.contains(&id))
+            && self
+                .platform_accounts
+                .as_ref()
+                .is_none_or(|a| a.get(actor as usize).copied().unwrap_or(false))
+            && (self.deleted.is_empty() || !self.deleted.contains(&id))
     }
 }
 
@@ -138,30 +128,119 @@ impl Store {
         }
     }
 
-    /// Calls `f` for every event passing `filter`, in insertion order.
-    pub fn scan_events(&self, filter: &EventFilter, mut f: impl FnMut(EventRow)) -> Result<()> {
-        let (wher, args) = filter.sql();
-        let sql =
-            format!("SELECT e.time, e.kind, e.actor, e.target FROM events e {wher} ORDER BY e.id");
-        let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let mut rows = st
-            .query(rusqlite::params_from_iter(args))
+    /// Calls `f(first event id, block)` for every event block, in id order; with a nonzero
+    /// `kind_mask` (bit per `Kind::code`) only for blocks holding one of those kinds.
+    pub(crate) fn for_each_block(
+        &self,
+        kind_mask: i64,
+        mut f: impl FnMut(i64, &BlockView<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT id, count, data FROM event_blocks WHERE ?1 = 0 OR kinds & ?1 != 0 ORDER BY id",
+            )
             .map_err(|e| self.err(e))?;
+        let mut rows = st.query([kind_mask]).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let code: u8 = r.get(1).map_err(|e| self.err(e))?;
-            let kind = Kind::from_code(code)
-                .ok_or_else(|| self.corrupt(format!("event kind code {code} is unknown")))?;
-            f(EventRow {
-                time: r.get(0).map_err(|e| self.err(e))?,
-                kind,
-                actor: dense(r.get(2).map_err(|e| self.err(e))?),
-                target: r
-                    .get::<_, Option<i64>>(3)
-                    .map_err(|e| self.err(e))?
-                    .map(dense),
-            });
+            let first: i64 = r.get(0).map_err(|e| self.err(e))?;
+            let count: i64 = r.get(1).map_err(|e| self.err(e))?;
+            let corrupt = |reason: String| self.corrupt(format!("event block {first}: {reason}"));
+            let blob = r
+                .get_ref(2)
+                .map_err(|e| self.err(e))?
+                .as_blob()
+                .map_err(|e| corrupt(e.to_string()))?;
+            let count = usize::try_from(count).map_err(|_| corrupt(format!("count {count}")))?;
+            f(first, &BlockView::parse(blob, count).map_err(corrupt)?)?;
         }
         Ok(())
+    }
+
+    /// Ids of the events deleted at their source.
+    fn deleted_events(&self) -> Result<FxHashSet<i64>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id FROM deleted_events")
+            .map_err(|e| self.err(e))?;
+        let ids = st
+            .query_map([], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e));
+        ids
+    }
+
+    fn selection(&self, filter: &EventFilter) -> Result<Selection> {
+        let topic_events = match &filter.topic {
+            None => None,
+            Some(t) => {
+                let mut st = self
+                    .conn
+                    .prepare(
+                        "SELECT et.event FROM event_topics et JOIN topics t ON t.id = et.topic
+                         WHERE t.name = ?1",
+                    )
+                    .map_err(|e| self.err(e))?;
+                let ids = st
+                    .query_map([t.to_lowercase()], |r| r.get(0))
+                    .map_err(|e| self.err(e))?
+                    .collect::<rusqlite::Result<_>>()
+                    .map_err(|e| self.err(e))?;
+                Some(ids)
+            }
+        };
+        let platform_accounts = match &filter.platform {
+            None => None,
+            Some(p) => {
+                let mut on = vec![false; self.account_count()? as usize + 1];
+                let mut st = self
+                    .conn
+                    .prepare(
+                        "SELECT a.id FROM accounts a JOIN platforms p ON p.id = a.platform
+                         WHERE p.name = ?1",
+                    )
+                    .map_err(|e| self.err(e))?;
+                let mut rows = st.query([p.to_lowercase()]).map_err(|e| self.err(e))?;
+                while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+                    let id: i64 = r.get(0).map_err(|e| self.err(e))?;
+                    if let Some(slot) = usize::try_from(id).ok().and_then(|i| on.get_mut(i)) {
+                        *slot = true;
+                    }
+                }
+                Some(on)
+            }
+        };
+        Ok(Selection {
+            kind_mask: filter
+                .kinds
+                .as_ref()
+                .map_or(0, |k| k.iter().fold(0, |m, k| m | 1 << k.code())),
+            since: filter.since,
+            until: filter.until,
+            topic_events,
+            platform_accounts,
+            deleted: self.deleted_events()?,
+        })
+    }
+
+    /// Calls `f` for every event passing `filter`, in insertion order.
+    pub fn scan_events(&self, filter: &EventFilter, mut f: impl FnMut(EventRow)) -> Result<()> {
+        let sel = self.selection(filter)?;
+        self.for_each_block(sel.kind_mask, |first, b| {
+            for i in 0..b.len() {
+                let (time, kind, actor) = (b.time(i), b.kind(i), b.actor(i));
+                if sel.keeps(first + i as i64, time, kind, actor) {
+                    f(EventRow {
+                        time,
+                        kind,
+                        actor: actor - 1,
+                        target: b.target(i).map(|t| t - 1),
+                    });
+                }
+            }
+            Ok(())
+        })
     }
 
     /// Like [`Store::scan_events`] with items, parents and topics.
@@ -170,40 +249,79 @@ impl Store {
         filter: &EventFilter,
         mut f: impl FnMut(FullEventRow),
     ) -> Result<()> {
-        let (wher, args) = filter.sql();
-        let sql = format!(
-            "SELECT e.id, e.time, e.kind, e.actor, e.target, e.item, e.parent,
-                (SELECT group_concat(t.name, char(31)) FROM event_topics et JOIN topics t ON t.id = et.topic WHERE et.event = e.id)
-             FROM events e {wher} ORDER BY e.id"
-        );
-        let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let mut rows = st
-            .query(rusqlite::params_from_iter(args))
-            .map_err(|e| self.err(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let code: u8 = r.get(2).map_err(|e| self.err(e))?;
-            let kind = Kind::from_code(code)
-                .ok_or_else(|| self.corrupt(format!("event kind code {code} is unknown")))?;
-            let topics: Option<String> = r.get(7).map_err(|e| self.err(e))?;
-            f(FullEventRow {
-                id: r.get(0).map_err(|e| self.err(e))?,
-                row: EventRow {
-                    time: r.get(1).map_err(|e| self.err(e))?,
-                    kind,
-                    actor: dense(r.get(3).map_err(|e| self.err(e))?),
-                    target: r
-                        .get::<_, Option<i64>>(4)
-                        .map_err(|e| self.err(e))?
-                        .map(dense),
-                },
-                item: r.get(5).map_err(|e| self.err(e))?,
-                parent: r.get(6).map_err(|e| self.err(e))?,
-                topics: topics
-                    .map(|t| t.split('\u{1f}').map(str::to_string).collect())
-                    .unwrap_or_default(),
-            });
+        let sel = self.selection(filter)?;
+        let mut names = rustc_hash::FxHashMap::default();
+        {
+            let mut st = self
+                .conn
+                .prepare("SELECT id, name FROM topics")
+                .map_err(|e| self.err(e))?;
+            let mut rows = st.query([]).map_err(|e| self.err(e))?;
+            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+                let id: i64 = r.get(0).map_err(|e| self.err(e))?;
+                names.insert(id, r.get::<_, String>(1).map_err(|e| self.err(e))?);
+            }
         }
-        Ok(())
+        // Topic links come in event order beside the blocks: a merge, not a lookup per event.
+        let mut st = self
+            .conn
+            .prepare("SELECT event, topic FROM event_topics ORDER BY event, topic")
+            .map_err(|e| self.err(e))?;
+        let mut links = st.query([]).map_err(|e| self.err(e))?;
+        let advance = |links: &mut rusqlite::Rows<'_>| -> Result<Option<(i64, i64)>> {
+            match links.next().map_err(|e| self.err(e))? {
+                Some(r) => Ok(Some((
+                    r.get(0).map_err(|e| self.err(e))?,
+                    r.get(1).map_err(|e| self.err(e))?,
+                ))),
+                None => Ok(None),
+            }
+        };
+        let mut next_link = advance(&mut links)?;
+        self.for_each_block(sel.kind_mask, |first, b| {
+            for (i, (item, parent)) in b.items().zip(b.parents()).enumerate() {
+                let id = first + i as i64;
+                let mut topics = Vec::new();
+                while let Some((event, topic)) = next_link.filter(|&(event, _)| event <= id) {
+                    if event == id {
+                        let name = names.get(&topic).ok_or_else(|| {
+                            self.corrupt(format!("event {id} links to no topic {topic}"))
+                        })?;
+                        topics.push(name.clone());
+                    }
+                    next_link = advance(&mut links)?;
+                }
+                let (time, kind, actor) = (b.time(i), b.kind(i), b.actor(i));
+                if !sel.keeps(id, time, kind, actor) {
+                    continue;
+                }
+                let corrupt = |reason| self.corrupt(format!("event {id}: {reason}"));
+                f(FullEventRow {
+                    id,
+                    row: EventRow {
+                        time,
+                        kind,
+                        actor: actor - 1,
+                        target: b.target(i).map(|t| t - 1),
+                    },
+                    item: item.map_err(corrupt)?.map(str::to_string),
+                    parent: parent.map_err(corrupt)?.map(str::to_string),
+                    topics,
+                });
+            }
+            Ok(())
+        })
+    }
+
+    /// The latest event time, or `None` if no event has one.
+    pub fn last_event_time(&self) -> Result<Option<i64>> {
+        if self.deleted_events()?.is_empty() {
+            return self
+                .conn
+                .query_row("SELECT MAX(max_time) FROM event_blocks", [], |r| r.get(0))
+                .map_err(|e| self.err(e));
+        }
+        Ok(self.stats()?.last_time)
     }
 
     /// Number of accounts; dense ids run `0..account_count()`.
@@ -299,9 +417,10 @@ impl Store {
     pub fn state_token(&self) -> Result<String> {
         self.conn
             .query_row(
-                "SELECT (SELECT COALESCE(MAX(id),0) FROM events) || '-' ||
+                "SELECT (SELECT COALESCE(MAX(id + count - 1), 0) FROM event_blocks) || '-' ||
                         (SELECT COALESCE(MAX(id),0) FROM accounts) || '-' ||
-                        (SELECT COUNT(*) FROM account_attrs)",
+                        (SELECT COUNT(*) FROM account_attrs) || '-' ||
+                        (SELECT COUNT(*) FROM deleted_events)",
                 [],
                 |r| r.get(0),
             )
@@ -339,72 +458,104 @@ impl Store {
     }
 
     pub fn stats(&self) -> Result<Stats> {
-        let one = |sql: &str| -> Result<i64> {
+        let one = |sql: &str| -> Result<u64> {
             self.conn
                 .query_row(sql, [], |r| r.get::<_, Option<i64>>(0))
-                .map(|v| v.unwrap_or(0))
+                .map(|v| v.unwrap_or(0) as u64)
                 .map_err(|e| self.err(e))
         };
-        let opt = |sql: &str| -> Result<Option<i64>> {
-            self.conn
-                .query_row(sql, [], |r| r.get(0))
-                .map_err(|e| self.err(e))
-        };
-        let mut by_kind = Vec::new();
+        // Platform of every account (indexed by accounts.id), and the platforms' names.
+        let mut platform_of = vec![0u32; self.account_count()? as usize + 1];
         {
             let mut st = self
                 .conn
-                .prepare("SELECT kind, COUNT(*) FROM events GROUP BY kind ORDER BY kind")
+                .prepare("SELECT id, platform FROM accounts")
                 .map_err(|e| self.err(e))?;
             let mut rows = st.query([]).map_err(|e| self.err(e))?;
             while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                let code: u8 = r.get(0).map_err(|e| self.err(e))?;
-                let kind = Kind::from_code(code)
-                    .ok_or_else(|| self.corrupt(format!("event kind code {code} is unknown")))?;
-                by_kind.push((kind, r.get::<_, i64>(1).map_err(|e| self.err(e))? as u64));
+                let id: i64 = r.get(0).map_err(|e| self.err(e))?;
+                let platform: i64 = r.get(1).map_err(|e| self.err(e))?;
+                if let Some(slot) = usize::try_from(id)
+                    .ok()
+                    .and_then(|i| platform_of.get_mut(i))
+                {
+                    *slot = platform as u32;
+                }
             }
         }
-        let mut by_platform = Vec::new();
+        let mut platform_names = rustc_hash::FxHashMap::default();
         {
             let mut st = self
                 .conn
-                .prepare(
-                    "SELECT p.name, COUNT(*) FROM events e JOIN accounts a ON a.id = e.actor
-                     JOIN platforms p ON p.id = a.platform GROUP BY p.name ORDER BY p.name",
-                )
+                .prepare("SELECT id, name FROM platforms")
                 .map_err(|e| self.err(e))?;
             let mut rows = st.query([]).map_err(|e| self.err(e))?;
             while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                by_platform.push((
-                    r.get(0).map_err(|e| self.err(e))?,
-                    r.get::<_, i64>(1).map_err(|e| self.err(e))? as u64,
-                ));
+                let id: i64 = r.get(0).map_err(|e| self.err(e))?;
+                platform_names.insert(id as u32, r.get::<_, String>(1).map_err(|e| self.err(e))?);
             }
         }
-        let responses: Vec<String> = [
+        let responses = [
             Kind::Reply,
             Kind::Comment,
             Kind::Quote,
             Kind::Reshare,
             Kind::Like,
-        ]
-        .iter()
-        .map(|k| k.code().to_string())
-        .collect();
+        ];
+        let deleted = self.deleted_events()?;
+        let mut kinds = [0u64; 256];
+        let mut platforms = rustc_hash::FxHashMap::<u32, u64>::default();
+        let (mut events, mut timeless, mut unresolved) = (0u64, 0u64, 0u64);
+        let (mut first_time, mut last_time) = (None::<i64>, None::<i64>);
+        self.for_each_block(0, |first, b| {
+            for i in 0..b.len() {
+                if !deleted.is_empty() && deleted.contains(&(first + i as i64)) {
+                    continue;
+                }
+                let kind = b.kind(i);
+                events += 1;
+                kinds[kind.code() as usize] += 1;
+                let platform = platform_of.get(b.actor(i) as usize).copied().unwrap_or(0);
+                *platforms.entry(platform).or_default() += 1;
+                match b.time(i) {
+                    Some(t) => {
+                        first_time = Some(first_time.map_or(t, |f| f.min(t)));
+                        last_time = Some(last_time.map_or(t, |l| l.max(t)));
+                    }
+                    None => timeless += 1,
+                }
+                if b.target(i).is_none() && responses.contains(&kind) {
+                    unresolved += 1;
+                }
+            }
+            Ok(())
+        })?;
+        let by_kind = Kind::ALL
+            .iter()
+            .filter(|k| kinds[k.code() as usize] > 0)
+            .map(|&k| (k, kinds[k.code() as usize]))
+            .collect();
+        let mut by_platform: Vec<(String, u64)> = platforms
+            .into_iter()
+            .map(|(p, n)| {
+                let name = platform_names.get(&p).cloned().ok_or_else(|| {
+                    self.corrupt(format!("{n} events by accounts of no known platform"))
+                })?;
+                Ok((name, n))
+            })
+            .collect::<Result<_>>()?;
+        by_platform.sort();
         Ok(Stats {
-            accounts: one("SELECT COUNT(*) FROM accounts")? as u64,
-            events: one("SELECT COUNT(*) FROM events")? as u64,
+            accounts: one("SELECT COUNT(*) FROM accounts")?,
+            events,
             by_kind,
             by_platform,
-            first_time: opt("SELECT MIN(time) FROM events")?,
-            last_time: opt("SELECT MAX(time) FROM events")?,
-            timeless: one("SELECT COUNT(*) FROM events WHERE time IS NULL")? as u64,
-            unresolved: one(&format!(
-                "SELECT COUNT(*) FROM events WHERE target IS NULL AND kind IN ({})",
-                responses.join(",")
-            ))? as u64,
-            profiles: one("SELECT COUNT(DISTINCT account) FROM account_attrs")? as u64,
-            topics: one("SELECT COUNT(*) FROM topics")? as u64,
+            first_time,
+            last_time,
+            timeless,
+            unresolved,
+            profiles: one("SELECT COUNT(DISTINCT account) FROM account_attrs")?,
+            topics: one("SELECT COUNT(*) FROM topics")?,
             runs: self.runs()?,
         })
     }

@@ -1,7 +1,10 @@
+use crate::blocks::{BlockBuilder, BlockEvent};
+use crate::write::insert_block;
 use crate::{Result, Store, StoreError};
+use renown_model::Kind;
 
 /// Bumped when the on-disk layout changes; older renown refuses newer stores.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const DDL: &str = "
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -25,16 +28,18 @@ CREATE TABLE IF NOT EXISTS ingest_runs(
     rejected INTEGER NOT NULL DEFAULT 0,
     profiles INTEGER NOT NULL DEFAULT 0,
     message TEXT);
-CREATE TABLE IF NOT EXISTS events(
+-- Events in column blocks (see blocks.rs): ids id..id+count-1, with summaries that let a scan
+-- skip blocks (kinds: bit per Kind code; times over the events that have one).
+CREATE TABLE IF NOT EXISTS event_blocks(
     id INTEGER PRIMARY KEY,
-    ekey INTEGER NOT NULL,
-    time INTEGER,
-    kind INTEGER NOT NULL,
-    actor INTEGER NOT NULL,
-    target INTEGER,
-    item TEXT,
-    parent TEXT,
-    run INTEGER NOT NULL);
+    count INTEGER NOT NULL,
+    run INTEGER NOT NULL,
+    kinds INTEGER NOT NULL,
+    min_time INTEGER,
+    max_time INTEGER,
+    data BLOB NOT NULL);
+-- Events removed at their source (see tombstones.rs); blocks are never rewritten.
+CREATE TABLE IF NOT EXISTS deleted_events(id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS topics(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS event_topics(
     event INTEGER NOT NULL,
@@ -73,11 +78,12 @@ pub(crate) fn prepare(store: &mut Store) -> Result<()> {
         [SCHEMA_VERSION.to_string()],
     )
     .map_err(|e| store.err(e))?;
-    check_version(store)
+    Ok(())
 }
 
-pub(crate) fn check_version(store: &Store) -> Result<()> {
-    let v: String = store
+/// The stored schema version.
+fn version(store: &Store) -> Result<String> {
+    store
         .conn
         .query_row(
             "SELECT value FROM meta WHERE key = 'schema_version'",
@@ -92,12 +98,185 @@ pub(crate) fn check_version(store: &Store) -> Result<()> {
                 }
             }
             other => store.err(other),
+        })
+}
+
+/// Whether the store was written by an older renown whose layout [`upgrade`] converts.
+pub(crate) fn needs_upgrade(store: &Store) -> Result<bool> {
+    Ok(version(store)? == "1")
+}
+
+/// Brings a store of an older layout to this one (after [`prepare`] and the tombstone tables),
+/// in one transaction: a failure leaves it as it was.
+pub(crate) fn upgrade(store: &mut Store) -> Result<()> {
+    if needs_upgrade(store)? {
+        let Store { conn, path, .. } = store;
+        let tx = conn.transaction().map_err(|e| crate::sqlite_err(path, e))?;
+        events_to_blocks(&tx).map_err(|e| match e {
+            Upgrade::Sqlite(e) => crate::sqlite_err(path, e),
+            Upgrade::Corrupt(reason) => StoreError::Corrupt {
+                path: path.display().to_string(),
+                reason,
+            },
         })?;
+        tx.commit().map_err(|e| crate::sqlite_err(path, e))?;
+    }
+    check_version(store)
+}
+
+enum Upgrade {
+    Sqlite(rusqlite::Error),
+    Corrupt(String),
+}
+
+impl From<rusqlite::Error> for Upgrade {
+    fn from(e: rusqlite::Error) -> Self {
+        Upgrade::Sqlite(e)
+    }
+}
+
+/// Layout 1 → 2: the row-per-event `events` table becomes column blocks, one per run and run of
+/// consecutive ids (at most [`UPGRADE_BLOCK`] events), and its at:// items the tombstone index.
+fn events_to_blocks(tx: &rusqlite::Transaction<'_>) -> std::result::Result<(), Upgrade> {
+    tx.execute_batch(
+        "DROP TRIGGER IF EXISTS tombstone_applies;
+         DROP INDEX IF EXISTS events_by_at_item;
+         INSERT OR IGNORE INTO event_items(item, event)
+             SELECT item, id FROM events WHERE item GLOB 'at://*';",
+    )?;
+    let mut st = tx.prepare(
+        "SELECT id, ekey, time, kind, actor, target, item, parent, run FROM events ORDER BY id",
+    )?;
+    let mut rows = st.query([])?;
+    let mut block = BlockBuilder::default();
+    let (mut first, mut run, mut blob) = (0i64, 0i64, Vec::new());
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let this_run: i64 = r.get(8)?;
+        if id != first + block.len() as i64 || this_run != run || block.len() == UPGRADE_BLOCK {
+            insert_block(tx, first, run, &block, &mut blob)?;
+            (block, first, run) = (BlockBuilder::default(), id, this_run);
+        }
+        let code: u8 = r.get(3)?;
+        let kind = Kind::from_code(code)
+            .ok_or_else(|| Upgrade::Corrupt(format!("event {id}: kind code {code} is unknown")))?;
+        let item: Option<String> = r.get(6)?;
+        let parent: Option<String> = r.get(7)?;
+        block
+            .push(&BlockEvent {
+                key: r.get::<_, i64>(1)? as u64,
+                time: r.get(2)?,
+                kind,
+                actor: r.get(4)?,
+                target: r.get(5)?,
+                item: item.as_deref(),
+                parent: parent.as_deref(),
+            })
+            .map_err(|reason| Upgrade::Corrupt(format!("event {id}: {reason}")))?;
+    }
+    insert_block(tx, first, run, &block, &mut blob)?;
+    drop(rows);
+    drop(st);
+    tx.execute_batch(&format!(
+        "DROP TABLE events; UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version';"
+    ))?;
+    Ok(())
+}
+
+/// Events per block when converting a layout-1 store.
+const UPGRADE_BLOCK: usize = 50_000;
+
+pub(crate) fn check_version(store: &Store) -> Result<()> {
+    let v = version(store)?;
     match v.parse::<i64>() {
         Ok(SCHEMA_VERSION) => Ok(()),
         _ => Err(StoreError::Corrupt {
             path: store.path.display().to_string(),
             reason: format!("schema version {v:?}, this renown reads {SCHEMA_VERSION}"),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{EventFilter, Store};
+    use renown_model::Kind;
+
+    /// The layout-1 tables as renown 0.1 wrote them (one row per event, a tombstone trigger).
+    const V1: &str = "
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema_version', '1');
+        CREATE TABLE platforms(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE accounts(id INTEGER PRIMARY KEY, platform INTEGER NOT NULL,
+            native_id TEXT NOT NULL, handle TEXT);
+        CREATE TABLE events(id INTEGER PRIMARY KEY, ekey INTEGER NOT NULL, time INTEGER,
+            kind INTEGER NOT NULL, actor INTEGER NOT NULL, target INTEGER, item TEXT,
+            parent TEXT, run INTEGER NOT NULL);
+        CREATE TABLE topics(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE event_topics(event INTEGER NOT NULL, topic INTEGER NOT NULL,
+            PRIMARY KEY(event, topic)) WITHOUT ROWID;
+        CREATE TABLE tombstones(item TEXT PRIMARY KEY, account INTEGER NOT NULL, time INTEGER)
+            WITHOUT ROWID;
+        CREATE INDEX events_by_at_item ON events(item) WHERE item GLOB 'at://*';
+        CREATE TRIGGER tombstone_applies AFTER INSERT ON platforms BEGIN SELECT 1; END;
+        INSERT INTO platforms VALUES (1, 'bluesky');
+        INSERT INTO accounts VALUES (1, 1, 'did:a', 'a'), (2, 1, 'did:b', NULL);
+        INSERT INTO topics VALUES (1, 'rust');
+        -- Event 3 was deleted by a tombstone: ids have a gap; run 2 starts at event 5.
+        INSERT INTO events VALUES
+            (1, 11, 100, 3, 1, NULL, 'at://a/1', NULL, 1),
+            (2, 12, NULL, 1, 2, 1, NULL, NULL, 1),
+            (4, 14, 300, 4, 2, 1, 'at://b/9', 'at://a/1', 1),
+            (5, 15, 400, 6, 2, 1, NULL, 'at://a/1', 2);
+        INSERT INTO event_topics VALUES (1, 1), (4, 1);
+    ";
+
+    #[test]
+    fn a_layout_1_store_is_upgraded_with_every_event_and_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("v1.db");
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .execute_batch(V1)
+            .unwrap();
+        // Read-only opening upgrades too (through one writable open).
+        let store = Store::open_read_only(&db).unwrap();
+        let mut rows = Vec::new();
+        store
+            .scan_events_full(&EventFilter::default(), |r| rows.push(r))
+            .unwrap();
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        assert_eq!(ids, [1, 2, 4, 5]);
+        assert_eq!(rows[0].row.kind, Kind::Post);
+        assert_eq!((rows[1].row.time, rows[1].row.target), (None, Some(0)));
+        assert_eq!(rows[2].item.as_deref(), Some("at://b/9"));
+        assert_eq!(rows[3].parent.as_deref(), Some("at://a/1"));
+        assert_eq!(rows[0].topics, ["rust"]);
+        assert_eq!(rows[2].topics, ["rust"]);
+        let blocks: i64 = store
+            .connection()
+            .query_row("SELECT COUNT(*) FROM event_blocks", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(blocks, 3, "split at the gap and at the new run");
+        drop(store);
+        // Writing continues after the highest id, and a known identity is still a duplicate.
+        let mut store = Store::open(&db).unwrap();
+        let run = store.begin_run("f", "test").unwrap();
+        let mut e = renown_model::Event::new(
+            "bluesky",
+            Kind::Post,
+            renown_model::AccountRef::new("did:a"),
+        );
+        e.item = Some("at://a/2".into());
+        let record = renown_model::Record::Event(e);
+        let c = store
+            .write_keyed_batch(run, &[(15, &record), (99, &record)], 0)
+            .unwrap();
+        assert_eq!((c.added, c.duplicate), (1, 1));
+        let mut ids = Vec::new();
+        store
+            .scan_events_full(&EventFilter::default(), |r| ids.push(r.id))
+            .unwrap();
+        assert_eq!(ids, [1, 2, 4, 5, 6]);
     }
 }

@@ -4,16 +4,18 @@
 //! Design: readers yield only events and profiles, so a reader sends a deletion as a profile
 //! attribute on the deleting account whose key is [`TOMBSTONE_PREFIX`] + the deleted item's id
 //! (for Bluesky its at:// URI, which is also the `item` of every event the record produced).
-//! Triggers installed here turn that attribute, inside the same write transaction, into:
-//! a row in `tombstones` (the deletion is remembered, with its time), the removal of every event
-//! whose `item` is that id (with its topic links), and the removal of the attribute itself.
-//! Only items with a scheme prefix (`at://`) are matched, so no other platform's items can be hit.
+//! The writer turns that attribute, inside the same write transaction, into: a row in
+//! `tombstones` (the deletion is remembered, with its time), and the ids of every event written
+//! so far whose `item` is that id in `deleted_events` (their topic links removed); the attribute
+//! itself is not kept. Event blocks are never rewritten: scans skip deleted ids. Only items with
+//! a scheme prefix (`at://`) are deletable, so no other platform's items can be hit; those
+//! events are indexed by item in `event_items` as they are written.
 //!
 //! A create that arrives *after* its delete in a later run is kept: the tombstone is only applied
 //! when it is written. [`Store::tombstone_count`] and [`Store::is_tombstoned`] expose the table.
 
 use crate::{Result, Store};
-use rusqlite::OptionalExtension;
+use rusqlite::{params, OptionalExtension, Transaction};
 
 /// The attribute-key prefix a reader uses to send a deletion.
 pub const TOMBSTONE_PREFIX: &str = "tombstone:";
@@ -23,22 +25,53 @@ CREATE TABLE IF NOT EXISTS tombstones(
     item TEXT PRIMARY KEY,
     account INTEGER NOT NULL,
     time INTEGER) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS events_by_at_item ON events(item) WHERE item GLOB 'at://*';
-CREATE TRIGGER IF NOT EXISTS tombstone_applies AFTER INSERT ON account_attrs
-WHEN NEW.key GLOB 'tombstone:at://*'
-BEGIN
-    INSERT OR REPLACE INTO tombstones(item, account, time)
-        VALUES (substr(NEW.key, 11), NEW.account, CAST(NEW.num AS INTEGER));
-    DELETE FROM event_topics WHERE event IN
-        (SELECT id FROM events WHERE item = substr(NEW.key, 11) AND item GLOB 'at://*');
-    DELETE FROM events WHERE item = substr(NEW.key, 11) AND item GLOB 'at://*';
-    DELETE FROM account_attrs WHERE account = NEW.account AND key = NEW.key;
-END;
+CREATE TABLE IF NOT EXISTS event_items(
+    item TEXT NOT NULL,
+    event INTEGER NOT NULL,
+    PRIMARY KEY(item, event)) WITHOUT ROWID;
 ";
 
-/// Installs the table, the partial index and the trigger (idempotent; run at open).
+/// Installs the tables (idempotent; run at open).
 pub(crate) fn prepare(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     conn.execute_batch(DDL)
+}
+
+/// Whether a source can delete events with this item.
+pub(crate) fn deletable(item: &str) -> bool {
+    item.starts_with("at://")
+}
+
+/// Remembers that event `id` has the deletable `item`.
+pub(crate) fn index_item(tx: &Transaction<'_>, item: &str, id: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO event_items(item, event) VALUES (?1, ?2)")?
+        .execute(params![item, id])?;
+    Ok(())
+}
+
+/// Applies a deletion of `item` by `account` at `time` (seconds, as the attribute's number) to
+/// every event written so far.
+pub(crate) fn apply(
+    tx: &Transaction<'_>,
+    account: i64,
+    item: &str,
+    time: f64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO tombstones(item, account, time) VALUES (?1, ?2, CAST(?3 AS INTEGER))",
+    )?
+    .execute(params![item, account, time])?;
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO deleted_events(id) SELECT event FROM event_items WHERE item = ?1",
+    )?
+    .execute([item])?;
+    tx.prepare_cached(
+        "DELETE FROM event_topics WHERE event IN (SELECT event FROM event_items WHERE item = ?1)",
+    )?
+    .execute([item])?;
+    // What is deleted stays deleted; a create arriving later is indexed anew.
+    tx.prepare_cached("DELETE FROM event_items WHERE item = ?1")?
+        .execute([item])?;
+    Ok(())
 }
 
 impl Store {
@@ -96,11 +129,8 @@ mod tests {
         })
     }
 
-    fn events(store: &Store) -> i64 {
-        store
-            .connection()
-            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
-            .unwrap()
+    fn events(store: &Store) -> u64 {
+        store.stats().unwrap().events
     }
 
     #[test]

@@ -1,4 +1,6 @@
+use crate::blocks::{BlockBuilder, BlockEvent};
 use crate::resolve::{account_key, AccountSlot, ResolvedBatch, Resolver, Slot};
+use crate::tombstones::{self, TOMBSTONE_PREFIX};
 use crate::{Result, Store, StoreError};
 use renown_model::{Profile, Record};
 use rusqlite::{params, Statement, Transaction};
@@ -219,15 +221,18 @@ impl Store {
             );
         }
         let events: i64 = c
-            .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
+            .query_row(
+                "SELECT COALESCE(SUM(count), 0) FROM event_blocks",
+                [],
+                |row| row.get(0),
+            )
             .map_err(e)?;
         r.keys.reserve(events as usize);
-        let mut st = c.prepare("SELECT id, ekey FROM events").map_err(e)?;
-        let mut rows = st.query([]).map_err(e)?;
-        while let Some(row) = rows.next().map_err(e)? {
-            r.next_event = r.next_event.max(row.get(0).map_err(e)?);
-            r.keys.insert(row.get::<_, i64>(1).map_err(e)? as u64);
-        }
+        self.for_each_block(0, |first, block| {
+            r.next_event = r.next_event.max(first + block.len() as i64 - 1);
+            r.keys.extend((0..block.len()).map(|i| block.key(i)));
+            Ok(())
+        })?;
         Ok(r)
     }
 
@@ -258,11 +263,24 @@ impl Store {
 }
 
 fn write_profile(tx: &Transaction<'_>, account: i64, p: &Profile) -> rusqlite::Result<()> {
+    for (k, v) in &p.numbers {
+        if let Some(item) = k
+            .strip_prefix(TOMBSTONE_PREFIX)
+            .filter(|i| tombstones::deletable(i))
+        {
+            tombstones::apply(tx, account, item, *v)?;
+        }
+    }
     let mut upsert = tx.prepare_cached(
         "INSERT INTO account_attrs(account, key, num, text) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(account, key) DO UPDATE SET num = excluded.num, text = excluded.text",
     )?;
     for (k, v) in &p.numbers {
+        if k.strip_prefix(TOMBSTONE_PREFIX)
+            .is_some_and(tombstones::deletable)
+        {
+            continue;
+        }
         upsert.execute(params![account, k, v, Option::<String>::None])?;
     }
     for (k, v) in &p.texts {
@@ -301,21 +319,6 @@ fn write_new_names(tx: &Transaction<'_>, resolved: &ResolvedBatch) -> rusqlite::
     }
     Ok(())
 }
-
-/// One `events` row waiting to be inserted.
-struct EventRow<'a> {
-    id: i64,
-    key: u64,
-    time: Option<i64>,
-    kind: u8,
-    actor: i64,
-    target: Option<i64>,
-    item: Option<&'a str>,
-    parent: Option<&'a str>,
-}
-
-/// Event rows buffered before they are inserted (a profile in between flushes them early).
-const PENDING_EVENTS: usize = 16 * ROWS_PER_INSERT;
 
 /// Rows per INSERT statement: per-statement overhead dominated one row per statement.
 const ROWS_PER_INSERT: usize = 64;
@@ -371,27 +374,32 @@ fn bind_all<R>(
     Ok(())
 }
 
-/// Inserts the pending event rows and empties the buffer.
-fn insert_events(
+/// Inserts `block` (events `first..first + block.len()` of `run`) as one `event_blocks` row;
+/// `blob` is scratch space.
+pub(crate) fn insert_block(
     tx: &Transaction<'_>,
-    rows: &mut Vec<EventRow<'_>>,
-    run: RunId,
+    first: i64,
+    run: i64,
+    block: &BlockBuilder,
+    blob: &mut Vec<u8>,
 ) -> rusqlite::Result<()> {
-    let columns = [
-        "id", "ekey", "time", "kind", "actor", "target", "item", "parent", "run",
-    ];
-    insert_rows(tx, "events", &columns, rows, |st, at, r| {
-        st.raw_bind_parameter(at, r.id)?;
-        st.raw_bind_parameter(at + 1, r.key as i64)?;
-        st.raw_bind_parameter(at + 2, r.time)?;
-        st.raw_bind_parameter(at + 3, r.kind)?;
-        st.raw_bind_parameter(at + 4, r.actor)?;
-        st.raw_bind_parameter(at + 5, r.target)?;
-        st.raw_bind_parameter(at + 6, r.item)?;
-        st.raw_bind_parameter(at + 7, r.parent)?;
-        st.raw_bind_parameter(at + 8, run.0)
-    })?;
-    rows.clear();
+    if block.is_empty() {
+        return Ok(());
+    }
+    block.encode(blob);
+    tx.prepare_cached(
+        "INSERT INTO event_blocks(id, count, run, kinds, min_time, max_time, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        first,
+        block.len() as i64,
+        run,
+        block.kind_mask,
+        block.min_time,
+        block.max_time,
+        &blob[..]
+    ])?;
     Ok(())
 }
 
@@ -404,15 +412,11 @@ fn write_records<R: Borrow<Record>>(
     write_new_names(tx, resolved)?;
     let mut link =
         tx.prepare_cached("INSERT OR IGNORE INTO event_topics(event, topic) VALUES (?1, ?2)")?;
-    let mut pending: Vec<EventRow<'_>> = Vec::with_capacity(PENDING_EVENTS);
+    let mut block = BlockBuilder::default();
+    let mut first = None;
     for ((_, record), slot) in records.iter().zip(&resolved.slots) {
         match (record.borrow(), *slot) {
-            (Record::Profile(p), Slot::Profile { account }) => {
-                // A profile can be a tombstone whose trigger deletes earlier events of this
-                // batch: they must be in the table first.
-                insert_events(tx, &mut pending, run)?;
-                write_profile(tx, account, p)?;
-            }
+            (Record::Profile(p), Slot::Profile { account }) => write_profile(tx, account, p)?,
             (
                 Record::Event(e),
                 Slot::Event {
@@ -423,27 +427,44 @@ fn write_records<R: Borrow<Record>>(
                     topics,
                 },
             ) => {
-                pending.push(EventRow {
-                    id,
-                    key,
-                    time: e.time,
-                    kind: e.kind.code(),
-                    actor,
-                    target,
-                    item: e.item.as_deref(),
-                    parent: e.parent.as_deref(),
-                });
-                if pending.len() == PENDING_EVENTS {
-                    insert_events(tx, &mut pending, run)?;
+                // The resolver numbers a batch's events consecutively: a block is an id range.
+                let first = *first.get_or_insert(id);
+                if id != first + block.len() as i64 {
+                    return Err(misuse(format!(
+                        "event id {id} does not follow the block starting at {first}"
+                    )));
                 }
+                let item = e.item.as_deref();
+                block
+                    .push(&BlockEvent {
+                        key,
+                        time: e.time,
+                        kind: e.kind,
+                        actor,
+                        target,
+                        item,
+                        parent: e.parent.as_deref(),
+                    })
+                    .map_err(misuse)?;
                 for &topic in &resolved.topic_links[topics.0 as usize..topics.1 as usize] {
                     link.execute(params![id, topic])?;
+                }
+                if let Some(item) = item.filter(|i| tombstones::deletable(i)) {
+                    tombstones::index_item(tx, item, id)?;
                 }
             }
             // Duplicates, and pairs `write_resolved_batch` has already ruled out.
             _ => {}
         }
     }
-    insert_events(tx, &mut pending, run)?;
+    if let Some(first) = first {
+        insert_block(tx, first, run.0, &block, &mut Vec::new())?;
+    }
     Ok(())
+}
+
+/// A write the block format cannot hold, reported through SQLite's error type so the batch
+/// rolls back like any failed insert.
+fn misuse(reason: String) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(reason.into())
 }
