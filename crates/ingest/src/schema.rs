@@ -131,11 +131,11 @@ impl SchemaRow {
     pub fn from_event(e: &Event, joined_topics: bool) -> SchemaRow {
         SchemaRow {
             time: e.time.map(|t| TimeField::Text(format_time(t))),
-            platform: Some(e.platform.clone()),
+            platform: Some(e.platform.to_string()),
             kind: Some(e.kind.name().to_string()),
-            actor: Some(e.actor.id.clone()),
+            actor: Some(e.actor.id.to_string()),
             actor_handle: e.actor.handle.clone(),
-            target: e.target.as_ref().map(|t| t.id.clone()),
+            target: e.target.as_ref().map(|t| t.id.to_string()),
             target_handle: e.target.as_ref().and_then(|t| t.handle.clone()),
             item: e.item.clone(),
             parent: e.parent.clone(),

@@ -1,3 +1,4 @@
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -112,20 +113,21 @@ impl FromStr for Kind {
 /// An account as a record names it: its platform-native id and, when known, a display handle.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountRef {
-    pub id: String,
+    /// Inline up to 24 bytes (numeric ids, handles, DIDs' tails): no heap allocation per event.
+    pub id: CompactString,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle: Option<String>,
 }
 
 impl AccountRef {
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         AccountRef {
             id: id.into(),
             handle: None,
         }
     }
 
-    pub fn with_handle(id: impl Into<String>, handle: Option<String>) -> Self {
+    pub fn with_handle(id: impl Into<CompactString>, handle: Option<String>) -> Self {
         AccountRef {
             id: id.into(),
             handle,
@@ -139,7 +141,7 @@ pub struct Event {
     /// UTC seconds since the Unix epoch; `None` for static graphs with no time.
     pub time: Option<i64>,
     /// Lowercase platform name ("twitter", "mastodon", or a dataset name for anonymous graphs).
-    pub platform: String,
+    pub platform: CompactString,
     pub kind: Kind,
     pub actor: AccountRef,
     pub target: Option<AccountRef>,
@@ -155,7 +157,7 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(platform: impl Into<String>, kind: Kind, actor: AccountRef) -> Self {
+    pub fn new(platform: impl Into<CompactString>, kind: Kind, actor: AccountRef) -> Self {
         Event {
             time: None,
             platform: platform.into(),

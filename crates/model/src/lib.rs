@@ -7,5 +7,6 @@
 mod event;
 mod time;
 
+pub use compact_str::CompactString;
 pub use event::{identity_at, AccountRef, Event, Kind, Profile, Record, ENGAGEMENT_KINDS};
 pub use time::{check_range, format_time, parse_time, TimeError, MAX_TIME, MIN_TIME};

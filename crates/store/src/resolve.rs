@@ -5,7 +5,7 @@
 //! both steps in one call.
 
 use crate::BatchCounts;
-use renown_model::{AccountRef, Record};
+use renown_model::{AccountRef, CompactString, Record};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 
@@ -66,7 +66,7 @@ pub struct ResolvedBatch {
     pub(crate) slots: Vec<Slot>,
     pub(crate) new_platforms: Vec<(i64, String)>,
     /// (id, platform, native id, handle).
-    pub(crate) new_accounts: Vec<(i64, i64, String, Option<String>)>,
+    pub(crate) new_accounts: Vec<(i64, i64, CompactString, Option<String>)>,
     /// Accounts first seen without a handle that now have one.
     pub(crate) handles: Vec<(i64, String)>,
     pub(crate) new_topics: Vec<(i64, String)>,

@@ -183,7 +183,7 @@ fn record_events(
                 (None, None) => event(Kind::Post, None, None),
             };
             main.topics = topics;
-            let mut seen: Vec<String> = main.target.iter().map(|t| t.id.clone()).collect();
+            let mut seen: Vec<renown_model::CompactString> = main.target.iter().map(|t| t.id.clone()).collect();
             out.push(Record::Event(main));
             if let (Some(_), Some(q)) = (parent, quoted) {
                 out.push(Record::Event(event(Kind::Quote, did_of(q), Some(q))));
@@ -194,7 +194,7 @@ fn record_events(
                 .flat_map(|f| f.features.iter().filter_map(|x| x.did.as_deref()))
             {
                 if m != did && !seen.iter().any(|s| s == m) {
-                    seen.push(m.to_string());
+                    seen.push(m.into());
                     out.push(Record::Event(event(Kind::Mention, Some(m), None)));
                 }
             }

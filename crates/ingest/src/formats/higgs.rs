@@ -4,7 +4,7 @@
 use super::{head_data_lines, Format};
 use crate::lines::for_each_line;
 use crate::{Input, ReadError, ReadOptions, Sink};
-use renown_model::{check_range, AccountRef, Event, Kind};
+use renown_model::{check_range, AccountRef, CompactString, Event, Kind};
 
 pub struct Higgs;
 
@@ -74,7 +74,7 @@ impl Format for Higgs {
         opts: &ReadOptions,
         sink: &mut dyn Sink,
     ) -> Result<(), ReadError> {
-        let platform = opts.platform.clone().unwrap_or_else(|| "higgs".into());
+        let platform: CompactString = opts.platform.as_deref().unwrap_or("higgs").into();
         for_each_line(&mut input.stream, sink, |no, line, sink| {
             match parse(line, &platform) {
                 Ok(e) => sink.record(no, e.into()),

@@ -6,7 +6,7 @@
 use super::{dataset_namespace, head_data_lines, Format};
 use crate::lines::for_each_line;
 use crate::{Input, ReadError, ReadOptions, Sink};
-use renown_model::{check_range, AccountRef, Event, Kind};
+use renown_model::{check_range, AccountRef, CompactString, Event, Kind};
 
 pub struct Snap;
 
@@ -42,8 +42,8 @@ fn parse(line: &[u8]) -> Result<Edge<'_>, String> {
     Ok(Edge { from, to, time })
 }
 
-fn id(f: &[u8]) -> String {
-    String::from_utf8_lossy(f).into_owned()
+fn id(f: &[u8]) -> CompactString {
+    CompactString::from_utf8_lossy(f)
 }
 
 impl Format for Snap {
@@ -67,10 +67,11 @@ impl Format for Snap {
         opts: &ReadOptions,
         sink: &mut dyn Sink,
     ) -> Result<(), ReadError> {
-        let platform = opts
+        let platform: CompactString = opts
             .platform
             .clone()
-            .unwrap_or_else(|| dataset_namespace(&input.inner_name));
+            .unwrap_or_else(|| dataset_namespace(&input.inner_name))
+            .into();
         let kind = opts.kind.unwrap_or(Kind::Follow);
         let mut undirected = false;
         let mut seen_data = false;
