@@ -5,7 +5,7 @@ use crate::input::{open_input, Input};
 use crate::{ReadError, ReadOptions, Sink, Stop};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use renown_model::{identity_at, Record};
-use renown_store::{ResolvedBatch, Resolver, Store, StoreError};
+use renown_store::{EventIds, ResolvedBatch, Resolver, Store, StoreError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -62,7 +62,8 @@ pub struct RunReport {
 pub type Progress<'a> = &'a mut dyn FnMut(u64, Option<u64>, u64);
 
 enum Msg {
-    /// Records with their identities (profiles carry 0), resolved against the store.
+    /// Records with their identities (profiles carry 0), the new ones numbered; the writer
+    /// names their accounts and topics.
     Batch(Vec<(u64, Record)>, ResolvedBatch),
     Reject(u64, String),
     Damaged(u64, String),
@@ -79,9 +80,9 @@ struct ChannelSink {
     /// Content hashes of the events without a source id, counted for repeats once the file
     /// is read: sorting them once costs less than a hash-set probe per event.
     contents: Vec<u64>,
-    /// Interning and de-duplication happen here, on the reader's thread, so the writer's
-    /// thread only inserts rows.
-    resolver: Resolver,
+    /// De-duplication happens here, on the reader's thread; interning accounts and topics on
+    /// the writer's, which has the time since events are written in blocks.
+    events: EventIds,
 }
 
 impl ChannelSink {
@@ -94,7 +95,7 @@ impl ChannelSink {
             Err(_) => Vec::with_capacity(BATCH),
         };
         let batch = std::mem::replace(&mut self.batch, next);
-        let resolved = self.resolver.resolve(&batch);
+        let resolved = self.events.identify(&batch);
         self.tx.send(Msg::Batch(batch, resolved)).map_err(|_| Stop)
     }
 }
@@ -271,10 +272,12 @@ fn pump(
     let size = input.size;
     let mut rejects_file: Option<std::io::BufWriter<std::fs::File>> = None;
     let display = report.file.clone();
-    let resolver = store.take_resolver()?;
+    let (events, mut names) = store.take_resolver()?.split();
+    // Optional: without it the close checkpoints everything at once.
+    let checkpointer = store.checkpointer().ok();
     std::thread::scope(|scope| {
         // Freeing a batch's strings costs the writer as much as some of the writing: another
-        // thread does it, and hands the emptied buffer back to the reader. (Made inside the
+        // thread does it, and hands the emptied buffer back to the reader, then checkpoints. (Made inside the
         // scope, so the writer's end closes before the scope waits for that thread.)
         let (drop_tx, drop_rx) = bounded::<(Vec<(u64, Record)>, ResolvedBatch)>(2);
         let (empty_tx, empties) = bounded::<Vec<(u64, Record)>>(2);
@@ -285,7 +288,7 @@ fn pump(
                 empties,
                 strict: opts.strict,
                 contents: Vec::new(),
-                resolver,
+                events,
             };
             let result = format.read(input, &opts.read, &mut sink);
             let flushed = sink.flush();
@@ -293,13 +296,18 @@ fn pump(
                 (Ok(()), Err(Stop)) => Err(ReadError::Stopped),
                 (r, _) => r,
             };
-            (result, repeats(sink.contents), sink.resolver)
+            (result, repeats(sink.contents), sink.events)
         });
+        // Batches arrive here once committed: the same thread checkpoints them.
         scope.spawn(move || {
             for (mut batch, resolved) in drop_rx.iter() {
                 batch.clear();
                 drop(resolved);
                 let _ = empty_tx.try_send(batch);
+                if let Some(c) = checkpointer.as_ref().filter(|_| drop_rx.is_empty()) {
+                    // A failed passive checkpoint leaves the pages for the next one or the close.
+                    let _ = c.checkpoint();
+                }
             }
         });
         let mut pending_rejects = 0u64;
@@ -307,7 +315,8 @@ fn pump(
         let mut store_result: Result<(), StoreError> = Ok(());
         for msg in rx.iter() {
             match msg {
-                Msg::Batch(batch, resolved) => {
+                Msg::Batch(batch, mut resolved) => {
+                    names.name(&batch, &mut resolved);
                     match store.write_resolved_batch(run, &batch, &resolved, pending_rejects) {
                         Ok(c) => {
                             report.read += batch.len() as u64;
@@ -359,11 +368,11 @@ fn pump(
             let _ = f.flush();
         }
         let (read_result, repeated) = match reader.join() {
-            Ok((result, repeated, resolver)) => {
+            Ok((result, repeated, events)) => {
                 // Every batch it resolved was written unless the store failed: then it is
                 // dropped and the store reloads its view from disk.
                 if store_result.is_ok() {
-                    store.put_resolver(resolver);
+                    store.put_resolver(Resolver::join(events, names));
                 }
                 (result, repeated)
             }

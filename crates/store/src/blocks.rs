@@ -7,9 +7,9 @@
 //! resolver numbers the events of a batch consecutively). Blob layout, all little-endian:
 //!
 //! ```text
-//! magic "RNB1" | count u32 | flags u32 (bit 0: targets, bit 1: items, bit 2: parents present)
+//! magic "RNB1" | count u32 | flags u32 (bit 0: targets, 1: items, 2: parents, 3: times present)
 //! keys   count × u64        (event identities)
-//! times  count × i64        (i64::MIN: no time)
+//! [times count × i64]       (i64::MIN: no time)
 //! kinds  count × u8         (Kind::code)
 //! actors count × u32        (accounts.id)
 //! [targets count × u32]     (accounts.id; 0: no target)
@@ -26,6 +26,7 @@ const MAGIC: &[u8; 4] = b"RNB1";
 const HAS_TARGETS: u32 = 1;
 const HAS_ITEMS: u32 = 2;
 const HAS_PARENTS: u32 = 4;
+const HAS_TIMES: u32 = 8;
 /// Stands for "no time" in the time column.
 const NO_TIME: i64 = i64::MIN;
 const NO_STRING: u32 = u32::MAX;
@@ -132,7 +133,8 @@ impl BlockBuilder {
     pub fn encode(&self, out: &mut Vec<u8>) {
         out.clear();
         let n = self.keys.len();
-        let flags = (self.any_target as u32) * HAS_TARGETS
+        let flags = (self.min_time.is_some() as u32) * HAS_TIMES
+            | (self.any_target as u32) * HAS_TARGETS
             | (self.items.any as u32) * HAS_ITEMS
             | (self.parents.any as u32) * HAS_PARENTS;
         out.reserve(n * 33 + self.items.bytes.len() + self.parents.bytes.len() + 12);
@@ -142,8 +144,10 @@ impl BlockBuilder {
         for k in &self.keys {
             out.extend_from_slice(&k.to_le_bytes());
         }
-        for t in &self.times {
-            out.extend_from_slice(&t.to_le_bytes());
+        if self.min_time.is_some() {
+            for t in &self.times {
+                out.extend_from_slice(&t.to_le_bytes());
+            }
         }
         out.extend_from_slice(&self.kinds);
         for a in &self.actors {
@@ -174,7 +178,7 @@ struct Strings<'a> {
 pub(crate) struct BlockView<'a> {
     count: usize,
     keys: &'a [u8],
-    times: &'a [u8],
+    times: Option<&'a [u8]>,
     kinds: &'a [u8],
     actors: &'a [u8],
     targets: Option<&'a [u8]>,
@@ -225,7 +229,9 @@ impl<'a> BlockView<'a> {
         }
         let flags = u32::from_le_bytes(take(&mut rest, 4, "header")?.try_into().expect("4"));
         let keys = take(&mut rest, n * 8, "keys")?;
-        let times = take(&mut rest, n * 8, "times")?;
+        let times = (flags & HAS_TIMES != 0)
+            .then(|| take(&mut rest, n * 8, "times"))
+            .transpose()?;
         let kinds = take(&mut rest, n, "kinds")?;
         let actors = take(&mut rest, n * 4, "actors")?;
         let targets = (flags & HAS_TARGETS != 0)
@@ -270,7 +276,9 @@ impl<'a> BlockView<'a> {
     }
 
     pub fn time(&self, i: usize) -> Option<i64> {
-        Some(u64_at(self.times, i) as i64).filter(|&t| t != NO_TIME)
+        self.times
+            .map(|t| u64_at(t, i) as i64)
+            .filter(|&t| t != NO_TIME)
     }
 
     pub fn kind(&self, i: usize) -> Kind {
@@ -413,7 +421,8 @@ mod tests {
         }
         let mut blob = Vec::new();
         b.encode(&mut blob);
-        assert_eq!(blob.len(), 12 + 10 * (8 + 8 + 1 + 4));
+        assert_eq!(blob.len(), 12 + 10 * (8 + 1 + 4));
+        assert_eq!(BlockView::parse(&blob, 10).unwrap().time(3), None);
         let v = BlockView::parse(&blob, 10).unwrap();
         assert_eq!(v.target(9), None);
         assert!(v.items().all(|s| s == Ok(None)));
@@ -431,7 +440,7 @@ mod tests {
         longer.push(0);
         assert!(BlockView::parse(&longer, 3).is_err(), "trailing bytes");
         let mut bad_kind = blob.clone();
-        bad_kind[12 + 3 * 16] = 200;
+        bad_kind[12 + 3 * 16] = 200; // past keys and times
         assert!(BlockView::parse(&bad_kind, 3).is_err(), "unknown kind");
         // A flipped byte anywhere else either parses (a value changed) or errors; reading every
         // field of what parses must not panic.

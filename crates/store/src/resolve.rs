@@ -4,41 +4,50 @@
 //! that holds the SQLite transaction only inserts rows; [`crate::Store::write_keyed_batch`] does
 //! both steps in one call.
 
+use crate::account_table::AccountTable;
 use crate::BatchCounts;
 use renown_model::{AccountRef, CompactString, Record};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 
-/// The writer's in-memory view: interned platforms, accounts and topics and every event
-/// identity in the store, loaded under the writer lock ([`crate::Store::take_resolver`]).
+/// The writer's in-memory view: every event identity in the store, and the interned platforms,
+/// accounts and topics, loaded under the writer lock ([`crate::Store::take_resolver`]). The two
+/// halves work independently ([`Resolver::split`]), so an ingest can decide which events are new
+/// on one thread and name them on another.
 #[derive(Default)]
 pub struct Resolver {
+    pub(crate) events: EventIds,
+    pub(crate) names: Names,
+}
+
+/// Event identities seen so far, and the next event id.
+#[derive(Default)]
+pub struct EventIds {
+    /// Events get explicit row ids (we are the only writer), so a batch's events form one block
+    /// and their topic links are written without asking SQLite for the ids.
+    pub(crate) next_event: i64,
+    pub(crate) keys: FxHashSet<u64>,
+}
+
+/// Interned platforms, accounts and topics.
+#[derive(Default)]
+pub struct Names {
     pub(crate) platforms: HashMap<String, i64>,
     /// The platform of the previous event: nearly every file has one, so this skips a lookup.
     pub(crate) last_platform: Option<(Box<str>, i64)>,
     /// [`account_key`] → account. A 128-bit hash rather than the string itself: no heap string
     /// to chase and compare on every lookup, and a collision needs ~2^64 accounts.
-    pub(crate) accounts: FxHashMap<u128, AccountSlot>,
+    pub(crate) accounts: AccountTable,
     /// Lowercased topic name → id.
     pub(crate) topics: FxHashMap<Box<str>, i64>,
     pub(crate) next_platform: i64,
     pub(crate) next_account: i64,
     pub(crate) next_topic: i64,
-    /// Events get explicit row ids (we are the only writer), so a batch's rows can be inserted
-    /// many per statement and their topic links written without asking SQLite for the ids.
-    pub(crate) next_event: i64,
-    pub(crate) keys: FxHashSet<u64>,
 }
 
 /// The resolver's key for (platform id, native id).
 pub(crate) fn account_key(platform: i64, native_id: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128_with_seed(native_id.as_bytes(), platform as u64)
-}
-
-#[derive(Clone, Copy)]
-pub(crate) struct AccountSlot {
-    pub(crate) id: i64,
-    pub(crate) has_handle: bool,
 }
 
 /// What resolving decided for one record of a batch.
@@ -88,50 +97,131 @@ impl Resolver {
         &mut self,
         records: &[(u64, R)],
     ) -> ResolvedBatch {
+        let mut out = self.events.identify(records);
+        self.names.name(records, &mut out);
+        out
+    }
+
+    /// The two halves, to resolve on two threads: [`EventIds::identify`] then [`Names::name`]
+    /// on each batch, in the same batch order.
+    pub fn split(self) -> (EventIds, Names) {
+        (self.events, self.names)
+    }
+
+    /// Puts the halves of [`Resolver::split`] back together.
+    pub fn join(events: EventIds, names: Names) -> Resolver {
+        Resolver { events, names }
+    }
+}
+
+impl EventIds {
+    /// The first half of [`Resolver::resolve`]: which events are new, and their ids. Accounts
+    /// and topics are left for [`Names::name`].
+    pub fn identify<R: std::borrow::Borrow<Record>>(
+        &mut self,
+        records: &[(u64, R)],
+    ) -> ResolvedBatch {
         let mut out = ResolvedBatch {
             slots: Vec::with_capacity(records.len()),
             ..ResolvedBatch::default()
         };
         for (key, record) in records {
             let slot = match record.borrow() {
-                Record::Profile(p) => {
-                    let platform = self.platform_id(&mut out, &p.platform);
+                Record::Profile(_) => {
                     out.counts.profiles += 1;
-                    Slot::Profile {
-                        account: self.account_id(&mut out, platform, &p.account),
-                    }
+                    Slot::Profile { account: 0 }
                 }
-                // Identity first: a duplicate costs one hash probe and interns nothing.
                 Record::Event(_) if !self.keys.insert(*key) => {
                     out.counts.duplicate += 1;
                     Slot::Duplicate
                 }
-                Record::Event(e) => {
-                    let platform = self.platform_id(&mut out, &e.platform);
-                    let actor = self.account_id(&mut out, platform, &e.actor);
-                    let target = e
-                        .target
-                        .as_ref()
-                        .map(|t| self.account_id(&mut out, platform, t));
+                Record::Event(_) => {
                     self.next_event += 1;
-                    let first = out.topic_links.len() as u32;
-                    for t in &e.topics {
-                        let id = self.topic_id(&mut out, t);
-                        out.topic_links.push(id);
-                    }
                     out.counts.added += 1;
                     Slot::Event {
                         id: self.next_event,
                         key: *key,
-                        actor,
-                        target,
-                        topics: (first, out.topic_links.len() as u32),
+                        actor: 0,
+                        target: None,
+                        topics: (0, 0),
                     }
                 }
             };
             out.slots.push(slot);
         }
         out
+    }
+}
+
+impl Names {
+    /// The second half of [`Resolver::resolve`]: interns the accounts, platforms and topics of
+    /// the new events and profiles of a batch [`EventIds::identify`] returned.
+    pub fn name<R: std::borrow::Borrow<Record>>(
+        &mut self,
+        records: &[(u64, R)],
+        out: &mut ResolvedBatch,
+    ) {
+        // Platforms and account keys first, so that the lookups below can prefetch the table
+        // entries of the accounts a few records ahead.
+        let mut slots = std::mem::take(&mut out.slots);
+        let mut keys: Vec<(i64, u128, Option<u128>)> = Vec::with_capacity(records.len());
+        for ((_, record), slot) in records.iter().zip(&slots) {
+            let (platform, actor, target) = match (record.borrow(), slot) {
+                (Record::Profile(p), Slot::Profile { .. }) => {
+                    (p.platform.as_str(), &p.account, None)
+                }
+                (Record::Event(e), Slot::Event { .. }) => {
+                    (e.platform.as_str(), &e.actor, e.target.as_ref())
+                }
+                _ => continue,
+            };
+            let platform = self.platform_id(out, platform);
+            let key = |a: &AccountRef| account_key(platform, &a.id);
+            keys.push((platform, key(actor), target.map(key)));
+        }
+        const AHEAD: usize = 8;
+        let named = records
+            .iter()
+            .zip(&mut slots)
+            .filter(|(_, slot)| matches!(slot, Slot::Profile { .. } | Slot::Event { .. }));
+        for (i, ((_, record), slot)) in named.enumerate() {
+            if let Some(&(_, actor, target)) = keys.get(i + AHEAD) {
+                self.accounts.prefetch(actor);
+                if let Some(t) = target {
+                    self.accounts.prefetch(t);
+                }
+            }
+            let (platform, actor_key, target_key) = keys[i];
+            match (record.borrow(), slot) {
+                (Record::Profile(p), Slot::Profile { account }) => {
+                    *account = self.account_id(out, platform, actor_key, &p.account);
+                }
+                (
+                    Record::Event(e),
+                    Slot::Event {
+                        actor,
+                        target,
+                        topics,
+                        ..
+                    },
+                ) => {
+                    *actor = self.account_id(out, platform, actor_key, &e.actor);
+                    *target = e
+                        .target
+                        .as_ref()
+                        .zip(target_key)
+                        .map(|(t, key)| self.account_id(out, platform, key, t));
+                    let first = out.topic_links.len() as u32;
+                    for t in &e.topics {
+                        let id = self.topic_id(out, t);
+                        out.topic_links.push(id);
+                    }
+                    *topics = (first, out.topic_links.len() as u32);
+                }
+                _ => unreachable!("filtered above"),
+            }
+        }
+        out.slots = slots;
     }
 
     fn platform_id(&mut self, out: &mut ResolvedBatch, name: &str) -> i64 {
@@ -154,28 +244,28 @@ impl Resolver {
         id
     }
 
-    fn account_id(&mut self, out: &mut ResolvedBatch, platform: i64, acc: &AccountRef) -> i64 {
-        let key = account_key(platform, &acc.id);
-        if let Some(slot) = self.accounts.get_mut(&key) {
-            if !slot.has_handle {
+    /// The id of the account with `key` ([`account_key`] of `platform` and `acc.id`).
+    fn account_id(
+        &mut self,
+        out: &mut ResolvedBatch,
+        platform: i64,
+        key: u128,
+        acc: &AccountRef,
+    ) -> i64 {
+        if let Some(found) = self.accounts.get(key) {
+            if !found.has_handle {
                 if let Some(h) = &acc.handle {
-                    out.handles.push((slot.id, h.clone()));
-                    slot.has_handle = true;
+                    out.handles.push((found.id, h.clone()));
+                    self.accounts.set_handle(&found);
                 }
             }
-            return slot.id;
+            return found.id;
         }
         self.next_account += 1;
         let id = self.next_account;
         out.new_accounts
             .push((id, platform, acc.id.clone(), acc.handle.clone()));
-        self.accounts.insert(
-            key,
-            AccountSlot {
-                id,
-                has_handle: acc.handle.is_some(),
-            },
-        );
+        self.accounts.insert(key, id, acc.handle.is_some());
         id
     }
 

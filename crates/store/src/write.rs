@@ -1,5 +1,5 @@
 use crate::blocks::{BlockBuilder, BlockEvent};
-use crate::resolve::{account_key, AccountSlot, ResolvedBatch, Resolver, Slot};
+use crate::resolve::{account_key, ResolvedBatch, Resolver, Slot};
 use crate::tombstones::{self, TOMBSTONE_PREFIX};
 use crate::{Result, Store, StoreError};
 use renown_model::{Profile, Record};
@@ -186,21 +186,21 @@ impl Store {
         let mut rows = st.query([]).map_err(e)?;
         while let Some(row) = rows.next().map_err(e)? {
             let id: i64 = row.get(0).map_err(e)?;
-            r.next_platform = r.next_platform.max(id);
-            r.platforms.insert(row.get(1).map_err(e)?, id);
+            r.names.next_platform = r.names.next_platform.max(id);
+            r.names.platforms.insert(row.get(1).map_err(e)?, id);
         }
         let mut st = c.prepare("SELECT id, name FROM topics").map_err(e)?;
         let mut rows = st.query([]).map_err(e)?;
         while let Some(row) = rows.next().map_err(e)? {
             let id: i64 = row.get(0).map_err(e)?;
-            r.next_topic = r.next_topic.max(id);
+            r.names.next_topic = r.names.next_topic.max(id);
             let name: String = row.get(1).map_err(e)?;
-            r.topics.insert(name.into_boxed_str(), id);
+            r.names.topics.insert(name.into_boxed_str(), id);
         }
         let accounts: i64 = c
             .query_row("SELECT COUNT(*) FROM accounts", [], |row| row.get(0))
             .map_err(e)?;
-        r.accounts.reserve(accounts as usize);
+        r.names.accounts.reserve(accounts as usize);
         let mut st = c
             .prepare("SELECT id, platform, native_id, handle IS NOT NULL FROM accounts")
             .map_err(e)?;
@@ -211,13 +211,11 @@ impl Store {
                 rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t),
                 _ => "".into(),
             };
-            r.next_account = r.next_account.max(id);
-            r.accounts.insert(
+            r.names.next_account = r.names.next_account.max(id);
+            r.names.accounts.insert(
                 account_key(row.get(1).map_err(e)?, &native),
-                AccountSlot {
-                    id,
-                    has_handle: row.get(3).map_err(e)?,
-                },
+                id,
+                row.get(3).map_err(e)?,
             );
         }
         let events: i64 = c
@@ -227,10 +225,10 @@ impl Store {
                 |row| row.get(0),
             )
             .map_err(e)?;
-        r.keys.reserve(events as usize);
+        r.events.keys.reserve(events as usize);
         self.for_each_block(0, |first, block| {
-            r.next_event = r.next_event.max(first + block.len() as i64 - 1);
-            r.keys.extend((0..block.len()).map(|i| block.key(i)));
+            r.events.next_event = r.events.next_event.max(first + block.len() as i64 - 1);
+            r.events.keys.extend((0..block.len()).map(|i| block.key(i)));
             Ok(())
         })?;
         Ok(r)

@@ -183,7 +183,8 @@ fn record_events(
                 (None, None) => event(Kind::Post, None, None),
             };
             main.topics = topics;
-            let mut seen: Vec<renown_model::CompactString> = main.target.iter().map(|t| t.id.clone()).collect();
+            let mut seen: Vec<renown_model::CompactString> =
+                main.target.iter().map(|t| t.id.clone()).collect();
             out.push(Record::Event(main));
             if let (Some(_), Some(q)) = (parent, quoted) {
                 out.push(Record::Event(event(Kind::Quote, did_of(q), Some(q))));

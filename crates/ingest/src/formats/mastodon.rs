@@ -457,7 +457,8 @@ fn activity_events(
                 .filter(|n| !n.is_empty())
                 .collect();
             out.push(e);
-            let mut seen: Vec<renown_model::CompactString> = target.into_iter().map(|t| t.id).collect();
+            let mut seen: Vec<renown_model::CompactString> =
+                target.into_iter().map(|t| t.id).collect();
             for t in note
                 .tag
                 .iter()
@@ -999,7 +1000,9 @@ mod tests {
         assert!(events(&c).all(|e| e.actor.id == UNKNOWN_OWNER));
         assert!(c.warnings[0].contains("placeholder"));
         let c = read(&Path::new(SAMPLES).join("mastodon_following_accounts.csv")).unwrap();
-        let targets: Vec<String> = events(&c).map(|e| e.target.clone().unwrap().id.to_string()).collect();
+        let targets: Vec<String> = events(&c)
+            .map(|e| e.target.clone().unwrap().id.to_string())
+            .collect();
         assert_eq!(
             targets,
             ["gargron@mastodon.social", "jaywink@dev3.jasonrobinson.me"]

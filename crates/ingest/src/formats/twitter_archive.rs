@@ -277,7 +277,8 @@ fn tweet_events(t: &Tweet<'_>, owner: &AccountRef, out: &mut Vec<Event>) -> Resu
         .map(|h| h.text.to_string())
         .collect();
     let kind = e.kind;
-    let mut seen: Vec<renown_model::CompactString> = e.target.iter().map(|t| t.id.clone()).collect();
+    let mut seen: Vec<renown_model::CompactString> =
+        e.target.iter().map(|t| t.id.clone()).collect();
     out.push(e);
     if kind == Kind::Reshare {
         // A retweet's other mentions are the original author's, not the owner's.
