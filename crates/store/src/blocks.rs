@@ -133,10 +133,11 @@ impl BlockBuilder {
     pub fn encode(&self, out: &mut Vec<u8>) {
         out.clear();
         let n = self.keys.len();
-        let flags = (self.min_time.is_some() as u32) * HAS_TIMES
-            | (self.any_target as u32) * HAS_TARGETS
-            | (self.items.any as u32) * HAS_ITEMS
-            | (self.parents.any as u32) * HAS_PARENTS;
+        let flag = |present: bool, bit: u32| if present { bit } else { 0 };
+        let flags = flag(self.min_time.is_some(), HAS_TIMES)
+            | flag(self.any_target, HAS_TARGETS)
+            | flag(self.items.any, HAS_ITEMS)
+            | flag(self.parents.any, HAS_PARENTS);
         out.reserve(n * 33 + self.items.bytes.len() + self.parents.bytes.len() + 12);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(n as u32).to_le_bytes());
