@@ -19,6 +19,16 @@
 //!
 //! Optional columns are left out when no event of the block has them (a follow graph has no
 //! items). Anything that does not parse is reported as corruption, never a panic.
+//!
+//! New accounts are stored the same way, one `account_blocks` row per batch that brings any
+//! (a Higgs ingest brings 300,000): accounts `first..first + count`,
+//!
+//! ```text
+//! magic "RNA1" | count u32 | flags u32 (bit 0: handles present)
+//! platforms  count × u32    (platforms.id)
+//! native ids count × u32 lengths, then the UTF-8 bytes
+//! [handles]  the same (u32::MAX: none)
+//! ```
 
 use renown_model::Kind;
 
@@ -139,9 +149,7 @@ impl BlockBuilder {
             | flag(self.items.any, HAS_ITEMS)
             | flag(self.parents.any, HAS_PARENTS);
         out.reserve(n * 33 + self.items.bytes.len() + self.parents.bytes.len() + 12);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&(n as u32).to_le_bytes());
-        out.extend_from_slice(&flags.to_le_bytes());
+        encode_header(out, MAGIC, n, flags);
         for k in &self.keys {
             out.extend_from_slice(&k.to_le_bytes());
         }
@@ -175,6 +183,26 @@ struct Strings<'a> {
     bytes: &'a [u8],
 }
 
+/// The header shared by both kinds of block: magic, count (checked against the row's), flags.
+fn header<'a>(rest: &mut &'a [u8], magic: &[u8; 4], count: usize) -> Result<u32, String> {
+    if take(rest, 4, "header")? != magic {
+        return Err("block has an unknown format".into());
+    }
+    let n = u32::from_le_bytes(take(rest, 4, "header")?.try_into().expect("4")) as usize;
+    if n != count {
+        return Err(format!("block holds {n} entries, its row says {count}"));
+    }
+    Ok(u32::from_le_bytes(
+        take(rest, 4, "header")?.try_into().expect("4"),
+    ))
+}
+
+fn encode_header(out: &mut Vec<u8>, magic: &[u8; 4], count: usize, flags: u32) {
+    out.extend_from_slice(magic);
+    out.extend_from_slice(&(count as u32).to_le_bytes());
+    out.extend_from_slice(&flags.to_le_bytes());
+}
+
 /// A parsed, validated view of one block's blob; accessors never read out of bounds.
 pub(crate) struct BlockView<'a> {
     count: usize,
@@ -204,6 +232,13 @@ fn u64_at(bytes: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().expect("8 bytes"))
 }
 
+fn at_end(rest: &[u8]) -> Result<(), String> {
+    match rest.len() {
+        0 => Ok(()),
+        extra => Err(format!("block has {extra} bytes after its columns")),
+    }
+}
+
 fn strings<'a>(rest: &mut &'a [u8], n: usize, what: &str) -> Result<Strings<'a>, String> {
     let lengths = take(rest, n * 4, what)?;
     let total: u64 = (0..n)
@@ -219,16 +254,8 @@ impl<'a> BlockView<'a> {
     /// Parses `blob`, which must hold `count` events.
     pub fn parse(blob: &'a [u8], count: usize) -> Result<BlockView<'a>, String> {
         let mut rest = blob;
-        if take(&mut rest, 4, "header")? != MAGIC {
-            return Err("event block has an unknown format".into());
-        }
-        let n = u32::from_le_bytes(take(&mut rest, 4, "header")?.try_into().expect("4")) as usize;
-        if n != count {
-            return Err(format!(
-                "event block holds {n} events, its row says {count}"
-            ));
-        }
-        let flags = u32::from_le_bytes(take(&mut rest, 4, "header")?.try_into().expect("4"));
+        let flags = header(&mut rest, MAGIC, count)?;
+        let n = count;
         let keys = take(&mut rest, n * 8, "keys")?;
         let times = (flags & HAS_TIMES != 0)
             .then(|| take(&mut rest, n * 8, "times"))
@@ -244,12 +271,7 @@ impl<'a> BlockView<'a> {
         let parents = (flags & HAS_PARENTS != 0)
             .then(|| strings(&mut rest, n, "parents"))
             .transpose()?;
-        if !rest.is_empty() {
-            return Err(format!(
-                "event block has {} bytes after its columns",
-                rest.len()
-            ));
-        }
+        at_end(rest)?;
         if let Some(code) = kinds.iter().find(|&&c| Kind::from_code(c).is_none()) {
             return Err(format!("event kind code {code} is unknown"));
         }
@@ -331,23 +353,115 @@ impl<'a> Iterator for StringIter<'a> {
         if self.next == self.count {
             return None;
         }
+        Some(self.take_next())
+    }
+}
+
+impl<'a> StringIter<'a> {
+    fn take_next(&mut self) -> Result<Option<&'a str>, String> {
         let i = self.next;
         self.next += 1;
         let Some(c) = self.column else {
-            return Some(Ok(None));
+            return Ok(None);
         };
         let len = u32_at(c.lengths, i);
         if len == NO_STRING {
-            return Some(Ok(None));
+            return Ok(None);
         }
         // In bounds: parse checked that the lengths sum to the bytes' size.
         let bytes = &c.bytes[self.offset..self.offset + len as usize];
         self.offset += len as usize;
-        Some(
-            std::str::from_utf8(bytes)
-                .map(Some)
-                .map_err(|_| "an item id in an event block is not UTF-8".to_string()),
-        )
+        std::str::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| "a string in a block is not UTF-8".to_string())
+    }
+}
+
+const ACCOUNT_MAGIC: &[u8; 4] = b"RNA1";
+const HAS_HANDLES: u32 = 1;
+
+/// Builds one block of new accounts.
+#[derive(Default)]
+pub(crate) struct AccountBlockBuilder {
+    platforms: Vec<u32>,
+    native_ids: StringColumn,
+    handles: StringColumn,
+}
+
+impl AccountBlockBuilder {
+    pub fn len(&self) -> usize {
+        self.platforms.len()
+    }
+
+    pub fn push(
+        &mut self,
+        platform: i64,
+        native_id: &str,
+        handle: Option<&str>,
+    ) -> Result<(), String> {
+        let platform = u32::try_from(platform).map_err(|_| format!("platform id {platform}"))?;
+        if native_id.len() >= NO_STRING as usize
+            || handle.is_some_and(|h| h.len() >= NO_STRING as usize)
+        {
+            return Err("an account id or handle longer than 4 GiB".into());
+        }
+        self.platforms.push(platform);
+        self.native_ids.push(Some(native_id));
+        self.handles.push(handle);
+        Ok(())
+    }
+
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.clear();
+        let flags = if self.handles.any { HAS_HANDLES } else { 0 };
+        encode_header(out, ACCOUNT_MAGIC, self.len(), flags);
+        for p in &self.platforms {
+            out.extend_from_slice(&p.to_le_bytes());
+        }
+        self.native_ids.encode(out);
+        if self.handles.any {
+            self.handles.encode(out);
+        }
+    }
+}
+
+/// A parsed, validated view of one account block.
+pub(crate) struct AccountBlockView<'a> {
+    count: usize,
+    platforms: &'a [u8],
+    native_ids: Strings<'a>,
+    handles: Option<Strings<'a>>,
+}
+
+impl<'a> AccountBlockView<'a> {
+    pub fn parse(blob: &'a [u8], count: usize) -> Result<AccountBlockView<'a>, String> {
+        let mut rest = blob;
+        let flags = header(&mut rest, ACCOUNT_MAGIC, count)?;
+        let platforms = take(&mut rest, count * 4, "platforms")?;
+        let native_ids = strings(&mut rest, count, "native ids")?;
+        let handles = (flags & HAS_HANDLES != 0)
+            .then(|| strings(&mut rest, count, "handles"))
+            .transpose()?;
+        at_end(rest)?;
+        Ok(AccountBlockView {
+            count,
+            platforms,
+            native_ids,
+            handles,
+        })
+    }
+
+    pub fn platform(&self, i: usize) -> i64 {
+        u32_at(self.platforms, i) as i64
+    }
+
+    /// Native ids in order.
+    pub fn native_ids(&self) -> StringIter<'a> {
+        StringIter::new(Some(self.native_ids), self.count)
+    }
+
+    pub fn handles(&self) -> StringIter<'a> {
+        StringIter::new(self.handles, self.count)
     }
 }
 
@@ -430,6 +544,27 @@ mod tests {
     }
 
     #[test]
+    fn an_account_block_reads_back_and_refuses_damage() {
+        let mut b = AccountBlockBuilder::default();
+        b.push(1, "12", None).unwrap();
+        b.push(2, "did:plc:x", Some("x.bsky.social")).unwrap();
+        let mut blob = Vec::new();
+        b.encode(&mut blob);
+        let v = AccountBlockView::parse(&blob, 2).unwrap();
+        assert_eq!((v.platform(0), v.platform(1)), (1, 2));
+        let ids: Vec<_> = v.native_ids().map(Result::unwrap).collect();
+        assert_eq!(ids, [Some("12"), Some("did:plc:x")]);
+        let handles: Vec<_> = v.handles().map(Result::unwrap).collect();
+        assert_eq!(handles, [None, Some("x.bsky.social")]);
+        for cut in 0..blob.len() {
+            assert!(
+                AccountBlockView::parse(&blob[..cut], 2).is_err(),
+                "cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
     fn damaged_blobs_are_errors_not_panics() {
         let mut blob = Vec::new();
         sample().encode(&mut blob);
@@ -437,6 +572,10 @@ mod tests {
             assert!(BlockView::parse(&blob[..cut], 3).is_err(), "cut at {cut}");
         }
         assert!(BlockView::parse(&blob, 4).is_err(), "wrong count");
+        assert!(
+            AccountBlockView::parse(&blob, 3).is_err(),
+            "another kind of block"
+        );
         let mut longer = blob.clone();
         longer.push(0);
         assert!(BlockView::parse(&longer, 3).is_err(), "trailing bytes");

@@ -1,4 +1,4 @@
-use crate::blocks::BlockView;
+use crate::blocks::{AccountBlockView, BlockView};
 use crate::{Result, Store, StoreError};
 use renown_model::Kind;
 use rustc_hash::FxHashSet;
@@ -194,20 +194,19 @@ impl Store {
             None => None,
             Some(p) => {
                 let mut on = vec![false; self.account_count()? as usize + 1];
-                let mut st = self
-                    .conn
-                    .prepare(
-                        "SELECT a.id FROM accounts a JOIN platforms p ON p.id = a.platform
-                         WHERE p.name = ?1",
-                    )
-                    .map_err(|e| self.err(e))?;
-                let mut rows = st.query([p.to_lowercase()]).map_err(|e| self.err(e))?;
-                while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                    let id: i64 = r.get(0).map_err(|e| self.err(e))?;
+                let wanted = p.to_lowercase();
+                let ids: Vec<i64> = self
+                    .platform_names()?
+                    .into_iter()
+                    .filter(|(_, name)| *name == wanted)
+                    .map(|(id, _)| id)
+                    .collect();
+                self.for_each_account(|id, platform, _, _| {
                     if let Some(slot) = usize::try_from(id).ok().and_then(|i| on.get_mut(i)) {
-                        *slot = true;
+                        *slot = ids.contains(&platform);
                     }
-                }
+                    Ok(())
+                })?;
                 Some(on)
             }
         };
@@ -328,76 +327,136 @@ impl Store {
     pub fn account_count(&self) -> Result<u32> {
         let n: i64 = self
             .conn
-            .query_row("SELECT COALESCE(MAX(id), 0) FROM accounts", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT COALESCE(MAX(id + count - 1), 0) FROM account_blocks",
+                [],
+                |r| r.get(0),
+            )
             .map_err(|e| self.err(e))?;
         Ok(n as u32)
     }
 
-    /// Every account, indexed by dense id.
-    pub fn accounts(&self) -> Result<Vec<AccountInfo>> {
+    /// Calls `f(accounts.id, platforms.id, native id, handle)` for every account, in id order.
+    pub(crate) fn for_each_account(
+        &self,
+        mut f: impl FnMut(i64, i64, &str, Option<&str>) -> Result<()>,
+    ) -> Result<()> {
+        let mut late_handles = rustc_hash::FxHashMap::<i64, String>::default();
+        {
+            let mut st = self
+                .conn
+                .prepare("SELECT id, handle FROM account_handles")
+                .map_err(|e| self.err(e))?;
+            let mut rows = st.query([]).map_err(|e| self.err(e))?;
+            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+                late_handles.insert(
+                    r.get(0).map_err(|e| self.err(e))?,
+                    r.get(1).map_err(|e| self.err(e))?,
+                );
+            }
+        }
         let mut st = self
             .conn
-            .prepare(
-                "SELECT a.id, p.name, a.native_id, a.handle FROM accounts a
-                 JOIN platforms p ON p.id = a.platform ORDER BY a.id",
-            )
+            .prepare_cached("SELECT id, count, data FROM account_blocks ORDER BY id")
             .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map([], |r| {
-                Ok(AccountInfo {
-                    dense: dense(r.get(0)?),
-                    platform: r.get(1)?,
-                    native_id: r.get(2)?,
-                    handle: r.get(3)?,
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        let out: Vec<AccountInfo> = rows
-            .collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))?;
-        if out.iter().enumerate().any(|(i, a)| a.dense as usize != i) {
-            return Err(self.corrupt("account ids are not dense".into()));
+        let mut rows = st.query([]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let first: i64 = r.get(0).map_err(|e| self.err(e))?;
+            let count: i64 = r.get(1).map_err(|e| self.err(e))?;
+            let corrupt = |reason: String| self.corrupt(format!("account block {first}: {reason}"));
+            let blob = r
+                .get_ref(2)
+                .map_err(|e| self.err(e))?
+                .as_blob()
+                .map_err(|e| corrupt(e.to_string()))?;
+            let count = usize::try_from(count).map_err(|_| corrupt(format!("count {count}")))?;
+            let block = AccountBlockView::parse(blob, count).map_err(corrupt)?;
+            for (i, (native, handle)) in block.native_ids().zip(block.handles()).enumerate() {
+                let id = first + i as i64;
+                let handle = match late_handles.get(&id) {
+                    Some(h) => Some(h.as_str()),
+                    None => handle.map_err(corrupt)?,
+                };
+                f(
+                    id,
+                    block.platform(i),
+                    native.map_err(corrupt)?.unwrap_or(""),
+                    handle,
+                )?;
+            }
         }
+        Ok(())
+    }
+
+    /// Platform names by id.
+    fn platform_names(&self) -> Result<rustc_hash::FxHashMap<i64, String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, name FROM platforms")
+            .map_err(|e| self.err(e))?;
+        let names = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e));
+        names
+    }
+
+    /// Every account, indexed by dense id.
+    pub fn accounts(&self) -> Result<Vec<AccountInfo>> {
+        let platforms = self.platform_names()?;
+        let mut out = Vec::with_capacity(self.account_count()? as usize);
+        self.for_each_account(|id, platform, native, handle| {
+            if id != out.len() as i64 + 1 {
+                return Err(self.corrupt("account ids are not dense".into()));
+            }
+            let platform = platforms.get(&platform).cloned().ok_or_else(|| {
+                self.corrupt(format!("account {id} is on no known platform {platform}"))
+            })?;
+            out.push(AccountInfo {
+                dense: dense(id),
+                platform,
+                native_id: native.to_string(),
+                handle: handle.map(str::to_string),
+            });
+            Ok(())
+        })?;
         Ok(out)
     }
 
-    /// Finds an account by `platform:native_id`, native id, or handle (with or without `@`).
+    /// Finds an account by `platform:native_id`, native id, or handle (with or without `@`);
+    /// the first (lowest id) match of the first kind that matches.
     pub fn find_account(&self, query: &str) -> Result<u32> {
         let q = query.trim();
-        let by = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<Option<i64>> {
-            let mut st = self.conn.prepare(sql).map_err(|e| self.err(e))?;
-            let ids: Vec<i64> = st
-                .query_map(args, |r| r.get(0))
-                .map_err(|e| self.err(e))?
-                .collect::<rusqlite::Result<_>>()
-                .map_err(|e| self.err(e))?;
-            Ok(ids.first().copied())
-        };
-        if let Some((platform, native)) = q.split_once(':') {
-            if let Some(id) = by(
-                "SELECT a.id FROM accounts a JOIN platforms p ON p.id = a.platform
-                 WHERE p.name = ?1 AND a.native_id = ?2",
-                &[&platform.to_lowercase(), &native],
-            )? {
-                return Ok(dense(id));
-            }
-        }
-        if let Some(id) = by(
-            "SELECT id FROM accounts WHERE native_id = ?1 ORDER BY id",
-            &[&q],
-        )? {
-            return Ok(dense(id));
-        }
+        let platforms = self.platform_names()?;
+        let qualified = q.split_once(':').and_then(|(platform, native)| {
+            let platform = platform.to_lowercase();
+            let id = platforms.iter().find(|(_, name)| **name == platform)?.0;
+            Some((*id, native))
+        });
         let handle = q.trim_start_matches('@');
-        if let Some(id) = by(
-            "SELECT id FROM accounts WHERE handle = ?1 OR handle = ?2 ORDER BY id",
-            &[&handle, &format!("@{handle}")],
-        )? {
-            return Ok(dense(id));
+        let at_handle = format!("@{handle}");
+        // Best match so far: (kind rank, id), rank 0 = platform:native, 1 = native, 2 = handle.
+        let mut best: Option<(u8, i64)> = None;
+        self.for_each_account(|id, platform, native, h| {
+            let rank = if qualified == Some((platform, native)) {
+                0
+            } else if native == q {
+                1
+            } else if h.is_some_and(|h| h == handle || h == at_handle) {
+                2
+            } else {
+                return Ok(());
+            };
+            if best.is_none_or(|(r, _)| rank < r) {
+                best = Some((rank, id));
+            }
+            Ok(())
+        })?;
+        match best {
+            Some((_, id)) => Ok(dense(id)),
+            None => Err(StoreError::UnknownAccount(q.to_string())),
         }
-        Err(StoreError::UnknownAccount(q.to_string()))
     }
 
     /// Numeric profile attributes (`followers_count`, ...) of every account that has any.
@@ -418,7 +477,8 @@ impl Store {
         self.conn
             .query_row(
                 "SELECT (SELECT COALESCE(MAX(id + count - 1), 0) FROM event_blocks) || '-' ||
-                        (SELECT COALESCE(MAX(id),0) FROM accounts) || '-' ||
+                        (SELECT COALESCE(MAX(id + count - 1), 0) FROM account_blocks) || '-' ||
+                        (SELECT COUNT(*) FROM account_handles) || '-' ||
                         (SELECT COUNT(*) FROM account_attrs) || '-' ||
                         (SELECT COUNT(*) FROM deleted_events)",
                 [],
@@ -465,36 +525,17 @@ impl Store {
                 .map_err(|e| self.err(e))
         };
         // Platform of every account (indexed by accounts.id), and the platforms' names.
-        let mut platform_of = vec![0u32; self.account_count()? as usize + 1];
-        {
-            let mut st = self
-                .conn
-                .prepare("SELECT id, platform FROM accounts")
-                .map_err(|e| self.err(e))?;
-            let mut rows = st.query([]).map_err(|e| self.err(e))?;
-            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                let id: i64 = r.get(0).map_err(|e| self.err(e))?;
-                let platform: i64 = r.get(1).map_err(|e| self.err(e))?;
-                if let Some(slot) = usize::try_from(id)
-                    .ok()
-                    .and_then(|i| platform_of.get_mut(i))
-                {
-                    *slot = platform as u32;
-                }
+        let mut platform_of = vec![0i64; self.account_count()? as usize + 1];
+        self.for_each_account(|id, platform, _, _| {
+            if let Some(slot) = usize::try_from(id)
+                .ok()
+                .and_then(|i| platform_of.get_mut(i))
+            {
+                *slot = platform;
             }
-        }
-        let mut platform_names = rustc_hash::FxHashMap::default();
-        {
-            let mut st = self
-                .conn
-                .prepare("SELECT id, name FROM platforms")
-                .map_err(|e| self.err(e))?;
-            let mut rows = st.query([]).map_err(|e| self.err(e))?;
-            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                let id: i64 = r.get(0).map_err(|e| self.err(e))?;
-                platform_names.insert(id as u32, r.get::<_, String>(1).map_err(|e| self.err(e))?);
-            }
-        }
+            Ok(())
+        })?;
+        let platform_names = self.platform_names()?;
         let responses = [
             Kind::Reply,
             Kind::Comment,
@@ -504,7 +545,7 @@ impl Store {
         ];
         let deleted = self.deleted_events()?;
         let mut kinds = [0u64; 256];
-        let mut platforms = rustc_hash::FxHashMap::<u32, u64>::default();
+        let mut platforms = rustc_hash::FxHashMap::<i64, u64>::default();
         let (mut events, mut timeless, mut unresolved) = (0u64, 0u64, 0u64);
         let (mut first_time, mut last_time) = (None::<i64>, None::<i64>);
         self.for_each_block(0, |first, b| {
@@ -546,7 +587,7 @@ impl Store {
             .collect::<Result<_>>()?;
         by_platform.sort();
         Ok(Stats {
-            accounts: one("SELECT COUNT(*) FROM accounts")?,
+            accounts: self.account_count()? as u64,
             events,
             by_kind,
             by_platform,

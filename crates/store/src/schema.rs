@@ -1,5 +1,5 @@
 use crate::blocks::{BlockBuilder, BlockEvent};
-use crate::write::insert_block;
+use crate::write::{insert_account_block, insert_block};
 use crate::{Result, Store, StoreError};
 use renown_model::Kind;
 
@@ -9,11 +9,13 @@ pub const SCHEMA_VERSION: i64 = 2;
 const DDL: &str = "
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS platforms(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-CREATE TABLE IF NOT EXISTS accounts(
+-- Accounts in column blocks (see blocks.rs): ids id..id+count-1, dense from 1.
+CREATE TABLE IF NOT EXISTS account_blocks(
     id INTEGER PRIMARY KEY,
-    platform INTEGER NOT NULL REFERENCES platforms(id),
-    native_id TEXT NOT NULL,
-    handle TEXT);
+    count INTEGER NOT NULL,
+    data BLOB NOT NULL);
+-- Handles learned after their account was written.
+CREATE TABLE IF NOT EXISTS account_handles(id INTEGER PRIMARY KEY, handle TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ingest_runs(
     id INTEGER PRIMARY KEY,
     file TEXT NOT NULL,
@@ -136,8 +138,10 @@ impl From<rusqlite::Error> for Upgrade {
 }
 
 /// Layout 1 → 2: the row-per-event `events` table becomes column blocks, one per run and run of
-/// consecutive ids (at most [`UPGRADE_BLOCK`] events), and its at:// items the tombstone index.
+/// consecutive ids (at most [`UPGRADE_BLOCK`] events), and its at:// items the tombstone index;
+/// the `accounts` table becomes account blocks.
 fn events_to_blocks(tx: &rusqlite::Transaction<'_>) -> std::result::Result<(), Upgrade> {
+    accounts_to_blocks(tx)?;
     tx.execute_batch(
         "DROP TRIGGER IF EXISTS tombstone_applies;
          DROP INDEX IF EXISTS events_by_at_item;
@@ -180,6 +184,29 @@ fn events_to_blocks(tx: &rusqlite::Transaction<'_>) -> std::result::Result<(), U
     tx.execute_batch(&format!(
         "DROP TABLE events; UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version';"
     ))?;
+    Ok(())
+}
+
+fn accounts_to_blocks(tx: &rusqlite::Transaction<'_>) -> std::result::Result<(), Upgrade> {
+    let mut st = tx.prepare("SELECT id, platform, native_id, handle FROM accounts ORDER BY id")?;
+    let mut rows = st.query([])?;
+    let mut accounts: Vec<(i64, i64, String, Option<String>)> = Vec::new();
+    while let Some(r) = rows.next()? {
+        accounts.push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    drop(rows);
+    drop(st);
+    if accounts
+        .iter()
+        .enumerate()
+        .any(|(i, a)| a.0 != i as i64 + 1)
+    {
+        return Err(Upgrade::Corrupt("account ids are not dense".into()));
+    }
+    for chunk in accounts.chunks(UPGRADE_BLOCK) {
+        insert_account_block(tx, chunk, &mut Vec::new())?;
+    }
+    tx.execute_batch("DROP TABLE accounts;")?;
     Ok(())
 }
 

@@ -1,9 +1,9 @@
-use crate::blocks::{BlockBuilder, BlockEvent};
+use crate::blocks::{AccountBlockBuilder, BlockBuilder, BlockEvent};
 use crate::resolve::{account_key, ResolvedBatch, Resolver, Slot};
 use crate::tombstones::{self, TOMBSTONE_PREFIX};
 use crate::{Result, Store, StoreError};
 use renown_model::{Profile, Record};
-use rusqlite::{params, Statement, Transaction};
+use rusqlite::{params, Transaction};
 use std::borrow::Borrow;
 
 /// An ingest run's row id.
@@ -197,27 +197,14 @@ impl Store {
             let name: String = row.get(1).map_err(e)?;
             r.names.topics.insert(name.into_boxed_str(), id);
         }
-        let accounts: i64 = c
-            .query_row("SELECT COUNT(*) FROM accounts", [], |row| row.get(0))
-            .map_err(e)?;
-        r.names.accounts.reserve(accounts as usize);
-        let mut st = c
-            .prepare("SELECT id, platform, native_id, handle IS NOT NULL FROM accounts")
-            .map_err(e)?;
-        let mut rows = st.query([]).map_err(e)?;
-        while let Some(row) = rows.next().map_err(e)? {
-            let id: i64 = row.get(0).map_err(e)?;
-            let native = match row.get_ref(2).map_err(e)? {
-                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t),
-                _ => "".into(),
-            };
+        r.names.accounts.reserve(self.account_count()? as usize);
+        self.for_each_account(|id, platform, native, handle| {
             r.names.next_account = r.names.next_account.max(id);
-            r.names.accounts.insert(
-                account_key(row.get(1).map_err(e)?, &native),
-                id,
-                row.get(3).map_err(e)?,
-            );
-        }
+            r.names
+                .accounts
+                .insert(account_key(platform, native), id, handle.is_some());
+            Ok(())
+        })?;
         let events: i64 = c
             .query_row(
                 "SELECT COALESCE(SUM(count), 0) FROM event_blocks",
@@ -293,21 +280,10 @@ fn write_new_names(tx: &Transaction<'_>, resolved: &ResolvedBatch) -> rusqlite::
     for (id, name) in &resolved.new_platforms {
         st.execute(params![id, name])?;
     }
-    // A large file brings hundreds of thousands of accounts: many rows per statement.
-    let columns = ["id", "platform", "native_id", "handle"];
-    insert_rows(
-        tx,
-        "accounts",
-        &columns,
-        &resolved.new_accounts,
-        |st, at, a| {
-            st.raw_bind_parameter(at, a.0)?;
-            st.raw_bind_parameter(at + 1, a.1)?;
-            st.raw_bind_parameter(at + 2, a.2.as_str())?;
-            st.raw_bind_parameter(at + 3, a.3.as_deref())
-        },
-    )?;
-    let mut st = tx.prepare_cached("UPDATE accounts SET handle = ?2 WHERE id = ?1")?;
+    // A large file brings hundreds of thousands of accounts: one block.
+    insert_account_block(tx, &resolved.new_accounts, &mut Vec::new())?;
+    let mut st =
+        tx.prepare_cached("INSERT OR REPLACE INTO account_handles(id, handle) VALUES (?1, ?2)")?;
     for (id, handle) in &resolved.handles {
         st.execute(params![id, handle])?;
     }
@@ -318,57 +294,30 @@ fn write_new_names(tx: &Transaction<'_>, resolved: &ResolvedBatch) -> rusqlite::
     Ok(())
 }
 
-/// Rows per INSERT statement: per-statement overhead dominated one row per statement.
-const ROWS_PER_INSERT: usize = 64;
-
-/// `INSERT INTO table(columns) VALUES (?,…),…` for `rows` rows.
-fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
-    let one = format!("({})", vec!["?"; columns.len()].join(","));
-    format!(
-        "INSERT INTO {table}({}) VALUES {}",
-        columns.join(", "),
-        vec![one; rows].join(",")
-    )
-}
-
-/// Inserts `rows` into `table`, [`ROWS_PER_INSERT`] per statement; `bind(statement, first
-/// parameter index, row)` binds one row's values, one per column.
-fn insert_rows<R>(
+/// Inserts `accounts` (id, platform, native id, handle; consecutive ids) as one
+/// `account_blocks` row; `blob` is scratch space.
+pub(crate) fn insert_account_block<N: AsRef<str>>(
     tx: &Transaction<'_>,
-    table: &str,
-    columns: &[&str],
-    rows: &[R],
-    bind: impl Fn(&mut Statement<'_>, usize, &R) -> rusqlite::Result<()>,
+    accounts: &[(i64, i64, N, Option<String>)],
+    blob: &mut Vec<u8>,
 ) -> rusqlite::Result<()> {
-    let mut chunks = rows.chunks_exact(ROWS_PER_INSERT);
-    if chunks.len() > 0 {
-        let mut full = tx.prepare_cached(&insert_sql(table, columns, ROWS_PER_INSERT))?;
-        for chunk in &mut chunks {
-            bind_all(&mut full, columns.len(), chunk, &bind)?;
+    let Some(first) = accounts.first().map(|a| a.0) else {
+        return Ok(());
+    };
+    let mut block = AccountBlockBuilder::default();
+    for (i, (id, platform, native_id, handle)) in accounts.iter().enumerate() {
+        if *id != first + i as i64 {
+            return Err(misuse(format!(
+                "account id {id} does not follow the block starting at {first}"
+            )));
         }
+        block
+            .push(*platform, native_id.as_ref(), handle.as_deref())
+            .map_err(misuse)?;
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        bind_all(
-            &mut tx.prepare(&insert_sql(table, columns, rest.len()))?,
-            columns.len(),
-            rest,
-            &bind,
-        )?;
-    }
-    Ok(())
-}
-
-fn bind_all<R>(
-    st: &mut Statement<'_>,
-    columns: usize,
-    rows: &[R],
-    bind: &impl Fn(&mut Statement<'_>, usize, &R) -> rusqlite::Result<()>,
-) -> rusqlite::Result<()> {
-    for (i, r) in rows.iter().enumerate() {
-        bind(st, i * columns + 1, r)?;
-    }
-    st.raw_execute()?;
+    block.encode(blob);
+    tx.prepare_cached("INSERT INTO account_blocks(id, count, data) VALUES (?1, ?2, ?3)")?
+        .execute(params![first, accounts.len() as i64, &blob[..]])?;
     Ok(())
 }
 
