@@ -184,7 +184,7 @@ struct Strings<'a> {
 }
 
 /// The header shared by both kinds of block: magic, count (checked against the row's), flags.
-fn header<'a>(rest: &mut &'a [u8], magic: &[u8; 4], count: usize) -> Result<u32, String> {
+fn header(rest: &mut &[u8], magic: &[u8; 4], count: usize) -> Result<u32, String> {
     if take(rest, 4, "header")? != magic {
         return Err("block has an unknown format".into());
     }
