@@ -135,24 +135,39 @@ impl Store {
         kind_mask: i64,
         mut f: impl FnMut(i64, &BlockView<'_>) -> Result<()>,
     ) -> Result<()> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT id, count, data FROM event_blocks WHERE ?1 = 0 OR kinds & ?1 != 0 ORDER BY id",
-            )
-            .map_err(|e| self.err(e))?;
-        let mut rows = st.query([kind_mask]).map_err(|e| self.err(e))?;
+        self.for_each_blob(
+            "SELECT id, count, data FROM event_blocks WHERE ?1 = 0 OR kinds & ?1 != 0 ORDER BY id",
+            [kind_mask],
+            "event",
+            |first, count, blob, corrupt| {
+                f(first, &BlockView::parse(blob, count).map_err(corrupt)?)
+            },
+        )
+    }
+
+    /// Calls `f(first id, count, blob, corrupt)` for every row `sql` selects as
+    /// `(id, count, data)` from a block table; `corrupt` turns a decoding failure into the
+    /// store's corruption error naming the block.
+    fn for_each_blob<P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        what: &str,
+        mut f: impl FnMut(i64, usize, &[u8], &dyn Fn(String) -> StoreError) -> Result<()>,
+    ) -> Result<()> {
+        let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let mut rows = st.query(params).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let first: i64 = r.get(0).map_err(|e| self.err(e))?;
             let count: i64 = r.get(1).map_err(|e| self.err(e))?;
-            let corrupt = |reason: String| self.corrupt(format!("event block {first}: {reason}"));
+            let corrupt = |reason: String| self.corrupt(format!("{what} block {first}: {reason}"));
             let blob = r
                 .get_ref(2)
                 .map_err(|e| self.err(e))?
                 .as_blob()
                 .map_err(|e| corrupt(e.to_string()))?;
             let count = usize::try_from(count).map_err(|_| corrupt(format!("count {count}")))?;
-            f(first, &BlockView::parse(blob, count).map_err(corrupt)?)?;
+            f(first, count, blob, &corrupt)?;
         }
         Ok(())
     }
@@ -249,18 +264,8 @@ impl Store {
         mut f: impl FnMut(FullEventRow),
     ) -> Result<()> {
         let sel = self.selection(filter)?;
-        let mut names = rustc_hash::FxHashMap::default();
-        {
-            let mut st = self
-                .conn
-                .prepare("SELECT id, name FROM topics")
-                .map_err(|e| self.err(e))?;
-            let mut rows = st.query([]).map_err(|e| self.err(e))?;
-            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                let id: i64 = r.get(0).map_err(|e| self.err(e))?;
-                names.insert(id, r.get::<_, String>(1).map_err(|e| self.err(e))?);
-            }
-        }
+        let names: rustc_hash::FxHashMap<i64, String> =
+            self.id_map("SELECT id, name FROM topics")?;
         // Topic links come in event order beside the blocks: a merge, not a lookup per event.
         let mut st = self
             .conn
@@ -341,65 +346,49 @@ impl Store {
         &self,
         mut f: impl FnMut(i64, i64, &str, Option<&str>) -> Result<()>,
     ) -> Result<()> {
-        let mut late_handles = rustc_hash::FxHashMap::<i64, String>::default();
-        {
-            let mut st = self
-                .conn
-                .prepare("SELECT id, handle FROM account_handles")
-                .map_err(|e| self.err(e))?;
-            let mut rows = st.query([]).map_err(|e| self.err(e))?;
-            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                late_handles.insert(
-                    r.get(0).map_err(|e| self.err(e))?,
-                    r.get(1).map_err(|e| self.err(e))?,
-                );
-            }
-        }
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT id, count, data FROM account_blocks ORDER BY id")
-            .map_err(|e| self.err(e))?;
-        let mut rows = st.query([]).map_err(|e| self.err(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let first: i64 = r.get(0).map_err(|e| self.err(e))?;
-            let count: i64 = r.get(1).map_err(|e| self.err(e))?;
-            let corrupt = |reason: String| self.corrupt(format!("account block {first}: {reason}"));
-            let blob = r
-                .get_ref(2)
-                .map_err(|e| self.err(e))?
-                .as_blob()
-                .map_err(|e| corrupt(e.to_string()))?;
-            let count = usize::try_from(count).map_err(|_| corrupt(format!("count {count}")))?;
-            let block = AccountBlockView::parse(blob, count).map_err(corrupt)?;
-            for (i, (native, handle)) in block.native_ids().zip(block.handles()).enumerate() {
-                let id = first + i as i64;
-                let handle = match late_handles.get(&id) {
-                    Some(h) => Some(h.as_str()),
-                    None => handle.map_err(corrupt)?,
-                };
-                f(
-                    id,
-                    block.platform(i),
-                    native.map_err(corrupt)?.unwrap_or(""),
-                    handle,
-                )?;
-            }
-        }
-        Ok(())
+        let late_handles: rustc_hash::FxHashMap<i64, String> =
+            self.id_map("SELECT id, handle FROM account_handles")?;
+        self.for_each_blob(
+            "SELECT id, count, data FROM account_blocks ORDER BY id",
+            [],
+            "account",
+            |first, count, blob, corrupt| {
+                let block = AccountBlockView::parse(blob, count).map_err(corrupt)?;
+                for (i, (native, handle)) in block.native_ids().zip(block.handles()).enumerate() {
+                    let id = first + i as i64;
+                    let handle = match late_handles.get(&id) {
+                        Some(h) => Some(h.as_str()),
+                        None => handle.map_err(corrupt)?,
+                    };
+                    f(
+                        id,
+                        block.platform(i),
+                        native.map_err(corrupt)?.unwrap_or(""),
+                        handle,
+                    )?;
+                }
+                Ok(())
+            },
+        )
     }
 
-    /// Platform names by id.
-    fn platform_names(&self) -> Result<rustc_hash::FxHashMap<i64, String>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, name FROM platforms")
-            .map_err(|e| self.err(e))?;
-        let names = st
+    /// The rows of `sql` (`SELECT id, value ...`) as a map from id to value.
+    fn id_map<V: rusqlite::types::FromSql>(
+        &self,
+        sql: &str,
+    ) -> Result<rustc_hash::FxHashMap<i64, V>> {
+        let mut st = self.conn.prepare(sql).map_err(|e| self.err(e))?;
+        let map = st
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e));
-        names
+        map
+    }
+
+    /// Platform names by id.
+    fn platform_names(&self) -> Result<rustc_hash::FxHashMap<i64, String>> {
+        self.id_map("SELECT id, name FROM platforms")
     }
 
     /// Every account, indexed by dense id.

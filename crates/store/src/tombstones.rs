@@ -41,6 +41,11 @@ pub(crate) fn deletable(item: &str) -> bool {
     item.starts_with("at://")
 }
 
+/// The item a profile attribute key deletes, if it is a deletion.
+pub(crate) fn deleted_item(key: &str) -> Option<&str> {
+    key.strip_prefix(TOMBSTONE_PREFIX).filter(|i| deletable(i))
+}
+
 /// Remembers that event `id` has the deletable `item`.
 pub(crate) fn index_item(tx: &Transaction<'_>, item: &str, id: i64) -> rusqlite::Result<()> {
     tx.prepare_cached("INSERT OR IGNORE INTO event_items(item, event) VALUES (?1, ?2)")?

@@ -1,6 +1,6 @@
 use crate::blocks::{AccountBlockBuilder, BlockBuilder, BlockEvent};
 use crate::resolve::{account_key, ResolvedBatch, Resolver, Slot};
-use crate::tombstones::{self, TOMBSTONE_PREFIX};
+use crate::tombstones;
 use crate::{Result, Store, StoreError};
 use renown_model::{Profile, Record};
 use rusqlite::{params, Transaction};
@@ -248,25 +248,17 @@ impl Store {
 }
 
 fn write_profile(tx: &Transaction<'_>, account: i64, p: &Profile) -> rusqlite::Result<()> {
-    for (k, v) in &p.numbers {
-        if let Some(item) = k
-            .strip_prefix(TOMBSTONE_PREFIX)
-            .filter(|i| tombstones::deletable(i))
-        {
-            tombstones::apply(tx, account, item, *v)?;
-        }
-    }
     let mut upsert = tx.prepare_cached(
         "INSERT INTO account_attrs(account, key, num, text) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(account, key) DO UPDATE SET num = excluded.num, text = excluded.text",
     )?;
     for (k, v) in &p.numbers {
-        if k.strip_prefix(TOMBSTONE_PREFIX)
-            .is_some_and(tombstones::deletable)
-        {
-            continue;
+        match tombstones::deleted_item(k) {
+            Some(item) => tombstones::apply(tx, account, item, *v)?,
+            None => {
+                upsert.execute(params![account, k, v, Option::<String>::None])?;
+            }
         }
-        upsert.execute(params![account, k, v, Option::<String>::None])?;
     }
     for (k, v) in &p.texts {
         upsert.execute(params![account, k, Option::<f64>::None, v])?;
