@@ -5,7 +5,9 @@
 //!
 //! One fused pass per iteration: each node gathers `contrib[u] = x[u] / outweight(u)` from its
 //! in-neighbours, writes its new score in place, and produces its own next contribution and the
-//! next dangling sum, so the only random access is the gather.
+//! next dangling sum, so the only random access is the gather. With unweighted edges and
+//! uniform teleport (the common case), runs of nodes with the same short in-degree are summed by
+//! code for that degree ([`short_runs`]).
 
 use crate::csr::{node_ranges, Csr};
 use crate::real::Real;
@@ -21,6 +23,8 @@ const BLOCK_NODES: usize = 4096;
 const SHORT: usize = 8;
 /// A segment of nodes summed one by one (in-degree above [`SHORT`], or mixed).
 const GENERAL: usize = usize::MAX;
+/// Shorter runs are summed node by node: their bookkeeping would cost more than they save.
+const MIN_RUN: usize = 16;
 
 /// How PageRank runs; `Default` is networkx's: damping 0.85, up to 100 iterations, tolerance
 /// 1e-6, uniform teleport, weighted edges when the graph has weights.
@@ -207,7 +211,7 @@ pub fn pagerank_with<T: Real>(g: &Csr, opts: &PageRankOptions) -> Result<PageRan
     let offsets = adj.offsets();
     let sources = adj.targets();
     let bounds = node_ranges(offsets, BLOCK_EDGES, BLOCK_NODES);
-    let segments = short_runs(offsets, &bounds);
+    let segments = short_runs(offsets, &bounds, MIN_RUN);
     let limit = opts.tolerance * n as f64;
     let mut out = PageRank {
         scores: Vec::new(),
@@ -333,24 +337,46 @@ fn fixed<T: Real, const K: usize>(lists: &[u32], contrib: &[T], d: T, c: T, f: &
     }
 }
 
-/// Splits every work unit into runs of nodes with the same in-degree ≤ [`SHORT`] and
-/// [`GENERAL`] stretches, as `(start, end, degree)`. Nodes ordered by in-degree (the loader's
-/// default) make the runs long: three quarters of an R-MAT graph's nodes have in-degree ≤ 8, and
-/// in a run no offsets are read and no loop exit has to be predicted per node.
-fn short_runs(offsets: &[u64], bounds: &[usize]) -> Vec<Vec<(usize, usize, usize)>> {
+/// Splits every work unit into runs of at least `min_run` nodes with the same in-degree ≤
+/// [`SHORT`] and [`GENERAL`] stretches (everything else, merged), as `(start, end, degree)`.
+/// Nodes ordered by in-degree (the loader's default) make the runs long: three quarters of an
+/// R-MAT graph's nodes have in-degree ≤ 8, and in a run no offsets are read and no loop exit has
+/// to be predicted per node. The minimum keeps an unordered graph at a few bytes per node.
+fn short_runs(
+    offsets: &[u64],
+    bounds: &[usize],
+    min_run: usize,
+) -> Vec<Vec<(usize, usize, usize)>> {
+    let close = |segments: &mut Vec<(usize, usize, usize)>, start: usize, end: usize, degree| {
+        let degree = if end - start < min_run {
+            GENERAL
+        } else {
+            degree
+        };
+        match segments.last_mut() {
+            Some(last) if last.2 == GENERAL && degree == GENERAL => last.1 = end,
+            _ => segments.push((start, end, degree)),
+        }
+    };
     bounds
         .windows(2)
         .map(|w| {
-            let mut segments: Vec<(usize, usize, usize)> = Vec::new();
+            let mut segments = Vec::new();
+            let mut run = (w[0], GENERAL);
             for v in w[0]..w[1] {
                 let degree = match (offsets[v + 1] - offsets[v]) as usize {
                     k if k <= SHORT => k,
                     _ => GENERAL,
                 };
-                match segments.last_mut() {
-                    Some(last) if last.2 == degree => last.1 = v + 1,
-                    _ => segments.push((v, v + 1, degree)),
+                if degree != run.1 {
+                    if v > run.0 {
+                        close(&mut segments, run.0, v, run.1);
+                    }
+                    run = (v, degree);
                 }
+            }
+            if w[1] > run.0 {
+                close(&mut segments, run.0, w[1], run.1);
             }
             segments
         })
@@ -463,18 +489,30 @@ mod tests {
 
     #[test]
     fn short_runs_cover_every_node_once() {
-        // In-degrees 0 0 1 1 9 2 | 2 2: two work units.
+        // In-degrees 0 0 1 1 9 2 | 2 2 5: two work units.
         let mut offsets = vec![0u64];
-        for k in [0, 0, 1, 1, 9, 2, 2, 2] {
+        for k in [0, 0, 1, 1, 9, 2, 2, 2, 5] {
             offsets.push(offsets.last().unwrap() + k);
         }
-        let runs = short_runs(&offsets, &[0, 6, 8]);
+        let bounds = [0, 6, 9];
         assert_eq!(
-            runs,
+            short_runs(&offsets, &bounds, 1),
             [
                 vec![(0, 2, 0), (2, 4, 1), (4, 5, GENERAL), (5, 6, 2)],
-                vec![(6, 8, 2)]
+                vec![(6, 8, 2), (8, 9, 5)]
             ]
+        );
+        // Runs below the minimum join the stretches summed node by node.
+        assert_eq!(
+            short_runs(&offsets, &bounds, 2),
+            [
+                vec![(0, 2, 0), (2, 4, 1), (4, 6, GENERAL)],
+                vec![(6, 8, 2), (8, 9, GENERAL)]
+            ]
+        );
+        assert_eq!(
+            short_runs(&offsets, &bounds, 16),
+            [vec![(0, 6, GENERAL)], vec![(6, 9, GENERAL)]]
         );
     }
 
