@@ -277,8 +277,8 @@ fn pump(
     let checkpointer = store.checkpointer().ok();
     std::thread::scope(|scope| {
         // Freeing a batch's strings costs the writer as much as some of the writing: another
-        // thread does it, and hands the emptied buffer back to the reader, then checkpoints. (Made inside the
-        // scope, so the writer's end closes before the scope waits for that thread.)
+        // thread does it, hands the emptied buffer back to the reader, then checkpoints. (Made
+        // inside the scope, so the writer's end closes before the scope waits for that thread.)
         let (drop_tx, drop_rx) = bounded::<(Vec<(u64, Record)>, ResolvedBatch)>(2);
         let (empty_tx, empties) = bounded::<Vec<(u64, Record)>>(2);
         let reader = scope.spawn(move || {

@@ -11,8 +11,8 @@
 //! keys   count × u64        (event identities)
 //! [times count × i64]       (i64::MIN: no time)
 //! kinds  count × u8         (Kind::code)
-//! actors count × u32        (accounts.id)
-//! [targets count × u32]     (accounts.id; 0: no target)
+//! actors count × u32        (account id, from 1)
+//! [targets count × u32]     (account id; 0: no target)
 //! [items]  count × u32 lengths (u32::MAX: none), then the UTF-8 bytes
 //! [parents] the same
 //! ```
@@ -46,7 +46,7 @@ pub(crate) struct BlockEvent<'a> {
     pub key: u64,
     pub time: Option<i64>,
     pub kind: Kind,
-    /// `accounts.id`.
+    /// Account id (from 1).
     pub actor: i64,
     pub target: Option<i64>,
     pub item: Option<&'a str>,
@@ -308,7 +308,7 @@ impl<'a> BlockView<'a> {
         Kind::from_code(self.kinds[i]).expect("validated in parse")
     }
 
-    /// `accounts.id` of the actor.
+    /// Account id (from 1) of the actor.
     pub fn actor(&self, i: usize) -> u32 {
         u32_at(self.actors, i)
     }

@@ -8,7 +8,7 @@
 //! maintenance on random 64-bit keys cost 10× the ingest rate; an exclusive lock file
 //! (`<db>.lock`) makes sure only one writer holds the set. Writes happen in batches, one
 //! transaction each, in WAL mode: a killed process loses at most the batch in flight.
-//! Accounts are interned to dense ids (`accounts.id - 1`) the graph stage uses directly.
+//! Accounts are interned to dense ids (account id − 1) the graph stage uses directly.
 
 mod account_table;
 mod blocks;

@@ -8,7 +8,7 @@ use rustc_hash::FxHashSet;
 pub struct EventRow {
     pub time: Option<i64>,
     pub kind: Kind,
-    /// Dense account id (`accounts.id - 1`).
+    /// Dense account id (account id − 1).
     pub actor: u32,
     pub target: Option<u32>,
 }
@@ -96,7 +96,7 @@ struct Selection {
     until: Option<i64>,
     /// Events carrying the filter's topic.
     topic_events: Option<FxHashSet<i64>>,
-    /// Indexed by `accounts.id`: on the filter's platform.
+    /// Indexed by account id: on the filter's platform.
     platform_accounts: Option<Vec<bool>>,
     /// Events deleted at their source.
     deleted: FxHashSet<i64>,
@@ -341,7 +341,7 @@ impl Store {
         Ok(n as u32)
     }
 
-    /// Calls `f(accounts.id, platforms.id, native id, handle)` for every account, in id order.
+    /// Calls `f(account id, platforms.id, native id, handle)` for every account, in id order.
     pub(crate) fn for_each_account(
         &self,
         mut f: impl FnMut(i64, i64, &str, Option<&str>) -> Result<()>,
@@ -513,7 +513,7 @@ impl Store {
                 .map(|v| v.unwrap_or(0) as u64)
                 .map_err(|e| self.err(e))
         };
-        // Platform of every account (indexed by accounts.id), and the platforms' names.
+        // Platform of every account (indexed by account id), and the platforms' names.
         let mut platform_of = vec![0i64; self.account_count()? as usize + 1];
         self.for_each_account(|id, platform, _, _| {
             if let Some(slot) = usize::try_from(id)
