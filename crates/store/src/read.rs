@@ -96,7 +96,7 @@ struct Selection {
     until: Option<i64>,
     /// Events carrying the filter's topic.
     topic_events: Option<FxHashSet<i64>>,
-    /// Indexed by account id: on the filter's platform.
+    /// Indexed by dense account id: on the filter's platform.
     platform_accounts: Option<Vec<bool>>,
     /// Events deleted at their source.
     deleted: FxHashSet<i64>,
@@ -108,10 +108,11 @@ impl Selection {
             && time.is_none_or(|t| self.since.is_none_or(|s| t >= s))
             && time.is_none_or(|t| self.until.is_none_or(|u| t <= u))
             && self.topic_events.as_ref().is_none_or(|e| e.contains(&id))
-            && self
-                .platform_accounts
-                .as_ref()
-                .is_none_or(|a| a.get(actor as usize).copied().unwrap_or(false))
+            && self.platform_accounts.as_ref().is_none_or(|a| {
+                a.get(dense(actor as i64) as usize)
+                    .copied()
+                    .unwrap_or(false)
+            })
             && (self.deleted.is_empty() || !self.deleted.contains(&id))
     }
 }
@@ -208,7 +209,6 @@ impl Store {
         let platform_accounts = match &filter.platform {
             None => None,
             Some(p) => {
-                let mut on = vec![false; self.account_count()? as usize + 1];
                 let wanted = p.to_lowercase();
                 let ids: Vec<i64> = self
                     .platform_names()?
@@ -216,12 +216,11 @@ impl Store {
                     .filter(|(_, name)| *name == wanted)
                     .map(|(id, _)| id)
                     .collect();
-                self.for_each_account(|id, platform, _, _| {
-                    if let Some(slot) = usize::try_from(id).ok().and_then(|i| on.get_mut(i)) {
-                        *slot = ids.contains(&platform);
-                    }
-                    Ok(())
-                })?;
+                let on: Vec<bool> = self
+                    .account_platforms()?
+                    .iter()
+                    .map(|p| ids.contains(p))
+                    .collect();
                 Some(on)
             }
         };
@@ -325,7 +324,9 @@ impl Store {
                 .query_row("SELECT MAX(max_time) FROM event_blocks", [], |r| r.get(0))
                 .map_err(|e| self.err(e));
         }
-        Ok(self.stats()?.last_time)
+        let mut last = None::<i64>;
+        self.scan_events(&EventFilter::default(), |e| last = last.max(e.time))?;
+        Ok(last)
     }
 
     /// Number of accounts; dense ids run `0..account_count()`.
@@ -384,6 +385,16 @@ impl Store {
             .collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e));
         map
+    }
+
+    /// The platform id of every account, indexed by dense account id.
+    fn account_platforms(&self) -> Result<Vec<i64>> {
+        let mut platform_of = Vec::with_capacity(self.account_count()? as usize);
+        self.for_each_account(|_, platform, _, _| {
+            platform_of.push(platform);
+            Ok(())
+        })?;
+        Ok(platform_of)
     }
 
     /// Platform names by id.
@@ -513,17 +524,7 @@ impl Store {
                 .map(|v| v.unwrap_or(0) as u64)
                 .map_err(|e| self.err(e))
         };
-        // Platform of every account (indexed by account id), and the platforms' names.
-        let mut platform_of = vec![0i64; self.account_count()? as usize + 1];
-        self.for_each_account(|id, platform, _, _| {
-            if let Some(slot) = usize::try_from(id)
-                .ok()
-                .and_then(|i| platform_of.get_mut(i))
-            {
-                *slot = platform;
-            }
-            Ok(())
-        })?;
+        let platform_of = self.account_platforms()?;
         let platform_names = self.platform_names()?;
         let responses = [
             Kind::Reply,
@@ -532,33 +533,25 @@ impl Store {
             Kind::Reshare,
             Kind::Like,
         ];
-        let deleted = self.deleted_events()?;
         let mut kinds = [0u64; 256];
         let mut platforms = rustc_hash::FxHashMap::<i64, u64>::default();
         let (mut events, mut timeless, mut unresolved) = (0u64, 0u64, 0u64);
         let (mut first_time, mut last_time) = (None::<i64>, None::<i64>);
-        self.for_each_block(0, |first, b| {
-            for i in 0..b.len() {
-                if !deleted.is_empty() && deleted.contains(&(first + i as i64)) {
-                    continue;
+        self.scan_events(&EventFilter::default(), |e| {
+            events += 1;
+            kinds[e.kind.code() as usize] += 1;
+            let platform = platform_of.get(e.actor as usize).copied().unwrap_or(0);
+            *platforms.entry(platform).or_default() += 1;
+            match e.time {
+                Some(t) => {
+                    first_time = Some(first_time.map_or(t, |f| f.min(t)));
+                    last_time = Some(last_time.map_or(t, |l| l.max(t)));
                 }
-                let kind = b.kind(i);
-                events += 1;
-                kinds[kind.code() as usize] += 1;
-                let platform = platform_of.get(b.actor(i) as usize).copied().unwrap_or(0);
-                *platforms.entry(platform).or_default() += 1;
-                match b.time(i) {
-                    Some(t) => {
-                        first_time = Some(first_time.map_or(t, |f| f.min(t)));
-                        last_time = Some(last_time.map_or(t, |l| l.max(t)));
-                    }
-                    None => timeless += 1,
-                }
-                if b.target(i).is_none() && responses.contains(&kind) {
-                    unresolved += 1;
-                }
+                None => timeless += 1,
             }
-            Ok(())
+            if e.target.is_none() && responses.contains(&e.kind) {
+                unresolved += 1;
+            }
         })?;
         let by_kind = Kind::ALL
             .iter()
