@@ -5,8 +5,10 @@
 //! knows which platform format an event came from.
 
 mod event;
+mod text;
 mod time;
 
 pub use compact_str::CompactString;
 pub use event::{identity_at, AccountRef, Event, Kind, Profile, Record, ENGAGEMENT_KINDS};
+pub use text::escape_controls;
 pub use time::{check_range, format_time, parse_time, TimeError, MAX_TIME, MIN_TIME};
