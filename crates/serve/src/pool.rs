@@ -26,17 +26,23 @@ impl Pool {
         &self.path
     }
 
-    /// Runs `f` with a connection, on the calling (blocking) thread.
+    /// Runs `f` with a connection pinned at the latest committed state, on the calling
+    /// (blocking) thread: everything one request reads comes from one state, even while an
+    /// ingest commits. The snapshot ends before the connection goes back to the pool, so an
+    /// idle connection never holds the write-ahead log back.
     pub fn with<T>(&self, f: impl FnOnce(&Store) -> ApiResult<T>) -> ApiResult<T> {
         let taken = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let store = match taken {
             Some(s) => s,
             None => Store::open_read_only(&self.path).map_err(ApiError::from)?,
         };
-        let out = f(&store);
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        if idle.len() < KEEP {
-            idle.push(store);
+        let snapshot = store.snapshot().map_err(ApiError::from)?;
+        let out = f(&snapshot);
+        if let Ok(store) = snapshot.into_store() {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < KEEP {
+                idle.push(store);
+            }
         }
         out
     }

@@ -9,6 +9,8 @@
 //! (`<db>.lock`) makes sure only one writer holds the set. Writes happen in batches, one
 //! transaction each, in WAL mode: a killed process loses at most the batch in flight.
 //! Accounts are interned to dense ids (account id − 1) the graph stage uses directly.
+//! Readers take a [`Snapshot`]: one read transaction, so every query of one command or request
+//! sees the same committed state while an ingest writes.
 
 mod account_table;
 mod blocks;
@@ -16,11 +18,13 @@ pub mod links;
 mod read;
 mod resolve;
 mod schema;
+mod snapshot;
 pub mod tombstones;
 mod write;
 
 pub use read::{AccountInfo, EventFilter, EventRow, FullEventRow, RunInfo, Stats};
 pub use resolve::{EventIds, Names, ResolvedBatch, Resolver};
+pub use snapshot::Snapshot;
 pub use write::{BatchCounts, RunId};
 
 use rusqlite::Connection;
@@ -96,7 +100,8 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens an existing store read-only; errors if it does not exist.
+    /// Opens an existing store read-only; errors if it does not exist. Each query sees the
+    /// latest commit: take a [`Snapshot`] to see one state across queries.
     pub fn open_read_only(path: &Path) -> Result<Store> {
         use rusqlite::OpenFlags;
         let conn = Connection::open_with_flags(

@@ -85,7 +85,7 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
         report.seconds
     )?;
     drop(store);
-    let store = renown_store::Store::open_read_only(&db)?;
+    let store = renown_store::Snapshot::open(&db)?;
 
     let t = &sim.truth;
     let mut cast: Vec<(String, &str)> = t

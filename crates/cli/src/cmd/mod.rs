@@ -88,15 +88,17 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     }
 }
 
-/// Opens an existing store for reading, with a hint when it does not exist yet.
-pub fn open_existing(db: &std::path::Path) -> anyhow::Result<renown_store::Store> {
+/// Opens an existing store for reading, with a hint when it does not exist yet. The whole
+/// command reads one committed state: an ingest running beside it is either all or not at all
+/// of what it sees (see [`renown_store::Snapshot`]).
+pub fn open_existing(db: &std::path::Path) -> anyhow::Result<renown_store::Snapshot> {
     if !db.exists() {
         anyhow::bail!(
             "no store at {} — ingest something first (`renown ingest FILE`) or try `renown demo`",
             db.display()
         );
     }
-    Ok(renown_store::Store::open_read_only(db)?)
+    Ok(renown_store::Snapshot::open(db)?)
 }
 
 /// Parses a `--as-of` value: a bare date means the end of that day (UTC).
