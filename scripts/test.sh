@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run installs the tools first):
 #   1. every crate's unit and integration tests (dev profile; dependencies are optimized),
-#      including the ones that read ../shared/data and compare against networkx;
+#      including the ones that read ../shared/data (skipped when it is absent, unless
+#      RENOWN_REQUIRE_DATA=1 as in CI) and compare against networkx run by $RENOWN_PYTHON
+#      (default python3; .ci/run makes a virtual environment from .ci/requirements.txt);
 #   2. the dashboard's end-to-end tests in headless Chromium (scripts/e2e.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."

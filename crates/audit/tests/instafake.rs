@@ -3,21 +3,13 @@
 use renown_audit::eval::evaluate;
 use renown_audit::gbdt::Params;
 use renown_audit::instafake;
-use std::path::Path;
-
-const DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/instafake"
-);
 
 #[test]
 fn trained_model_beats_the_rule_sets_on_instafake() {
-    let dir = Path::new(DATA);
-    if !dir.join(instafake::FILES[0]).exists() {
-        eprintln!("skipped: {DATA} is absent");
+    let Some(dir) = renown_testdata::data("instafake") else {
         return;
-    }
-    let data = instafake::load(dir).unwrap();
+    };
+    let data = instafake::load(&dir).unwrap();
     assert_eq!(data.fake.len(), 1194);
     assert_eq!(data.fake.iter().filter(|&&f| f).count(), 200);
     let report = evaluate(&data.features, &data.fake, 5, 42, &Params::default());

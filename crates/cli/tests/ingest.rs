@@ -10,15 +10,7 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_renown");
 
 fn data(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is not present", p.display());
-        None
-    }
+    renown_testdata::data(rel)
 }
 
 /// Runs `renown ARGS` in `dir` (so the store is the default `renown.db` there).

@@ -45,14 +45,10 @@ fn the_harness_catches_panics_and_mutates_deterministically() {
 #[test]
 fn export_zips_built_from_the_samples_are_read_as_exports() {
     use renown_fuzz::archive_seeds;
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/formats"
-    ));
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        println!("skipped: {} is absent", dir.display());
+    let Some(dir) = renown_testdata::shared("formats") else {
         return;
     };
+    let entries = std::fs::read_dir(&dir).unwrap();
     let seeds: Vec<(String, Vec<u8>)> = entries
         .flatten()
         .map(|e| {

@@ -12,7 +12,6 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../scripts/graph/nx_reference.py"
@@ -372,13 +371,7 @@ fn check_networkx(name: &str, el: &EdgeList, g: &Csr, with_hits: bool) {
 }
 
 fn data(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(DATA).join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("NOTE: {} is absent; skipping", p.display());
-        None
-    }
+    renown_testdata::data(rel)
 }
 
 // ---------- graphs ----------

@@ -36,13 +36,7 @@ impl Sink for Kinds {
 }
 
 fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")).join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        println!("skipped: {} is absent", p.display());
-        None
-    }
+    renown_testdata::shared(rel)
 }
 
 fn read(rel: &str, expect: &str) -> Option<Kinds> {

@@ -57,13 +57,7 @@ impl Tally {
 }
 
 fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")).join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        println!("skipped: {} is absent", p.display());
-        None
-    }
+    renown_testdata::shared(rel)
 }
 
 /// Reads with the detected reader, which must be `expect`.

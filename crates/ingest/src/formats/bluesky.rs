@@ -640,8 +640,7 @@ mod tests {
     const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/formats/");
 
     fn read(path: &Path) -> Option<Collect> {
-        if !path.exists() {
-            eprintln!("skipping: {} is absent", path.display());
+        if !renown_testdata::present(path) {
             return None;
         }
         let mut input = crate::open_input(path).unwrap();
@@ -729,9 +728,11 @@ mod tests {
 
     #[test]
     fn damaged_car_is_refused_not_panicking() {
-        let Ok(bytes) = std::fs::read(Path::new(SAMPLES).join("atproto_repo_min.car")) else {
+        let car = Path::new(SAMPLES).join("atproto_repo_min.car");
+        if !renown_testdata::present(&car) {
             return;
-        };
+        }
+        let bytes = std::fs::read(car).unwrap();
         for cut in [1, 10, 60, 200, bytes.len() - 5] {
             let mut sink = Collect::default();
             let r = read_car(&bytes[..cut], &mut sink);

@@ -880,8 +880,7 @@ mod tests {
     const BACKUP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mastodon");
 
     fn read(path: &Path) -> Option<Collect> {
-        if !path.exists() {
-            eprintln!("skipping: {} is absent", path.display());
+        if !renown_testdata::present(path) {
             return None;
         }
         let mut input = crate::open_input(path).unwrap();
@@ -959,7 +958,7 @@ mod tests {
     #[test]
     fn real_backup_as_zip_counts() {
         let dir = Path::new(BACKUP);
-        if !dir.exists() {
+        if !renown_testdata::present(dir) {
             return;
         }
         let tmp = tempfile::tempdir().unwrap();

@@ -566,8 +566,7 @@ mod tests {
     const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/formats/");
 
     fn read(path: &Path) -> Option<Collect> {
-        if !path.exists() {
-            eprintln!("skipping: {} is absent", path.display());
+        if !renown_testdata::present(path) {
             return None;
         }
         let mut input = crate::open_input(path).unwrap();
@@ -660,7 +659,7 @@ mod tests {
 
     #[test]
     fn archive_folder_and_zip() {
-        if !Path::new(SAMPLES).exists() {
+        if !renown_testdata::present(Path::new(SAMPLES)) {
             return;
         }
         let tmp = tempfile::tempdir().unwrap();

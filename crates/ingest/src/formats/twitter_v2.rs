@@ -469,8 +469,7 @@ mod tests {
 
     pub(crate) fn read_path(path: &str) -> Option<Collect> {
         let path = std::path::Path::new(path);
-        if !path.exists() {
-            eprintln!("skipping: {} is absent", path.display());
+        if !renown_testdata::present(path) {
             return None;
         }
         let mut input = crate::open_input(path).unwrap();
