@@ -5,7 +5,7 @@
 use renown_ingest::{detect, format_by_name, open_input, Sink, Stop};
 use renown_model::Record;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Default)]
 struct Kinds {
