@@ -4,10 +4,12 @@
 //! them; the graph stage interns accounts to dense integers. Nothing downstream of the readers
 //! knows which platform format an event came from.
 
+mod cancel;
 mod event;
 mod text;
 mod time;
 
+pub use cancel::{Cancel, CancelOnDrop};
 pub use compact_str::CompactString;
 pub use event::{identity_at, AccountRef, Event, Kind, Profile, Record, ENGAGEMENT_KINDS};
 pub use text::escape_controls;

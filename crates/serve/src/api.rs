@@ -172,11 +172,12 @@ pub async fn stats(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResul
                     .iter()
                     .map(|r| {
                         json!({
-                            "id": r.id, "file": r.file, "format": r.format,
+                            "id": r.id, "file": file_name(&r.file), "format": r.format,
                             "started": renown_model::format_time(r.started),
                             "status": r.status, "read": r.read, "added": r.added,
                             "duplicate": r.duplicate, "rejected": r.rejected,
-                            "profiles": r.profiles, "message": r.message,
+                            "profiles": r.profiles,
+                            "message": r.message.as_ref().map(|m| m.replace(&r.file, file_name(&r.file))),
                         })
                     })
                     .collect();
@@ -252,6 +253,12 @@ pub async fn leaderboard(
         })))
     })
     .await
+}
+
+/// The last component of an ingested file's path: where files live on the server is not the
+/// caller's business.
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 pub fn scope_json(s: &Scope) -> Value {

@@ -50,6 +50,49 @@ fn too_large(limit: u64) -> ApiError {
     )
 }
 
+fn decompresses_too_large(limit: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "the body decompresses to more than this server's {limit}-byte limit (--max-body-mb)"
+        ),
+    )
+}
+
+/// Opens the spooled upload as the ingest reads it (decompressing gzip and zstd).
+fn open_upload(path: &std::path::Path, name: &str) -> ApiResult<renown_ingest::input::Input> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| ApiError::internal(format!("reopening the spool file: {e}")))?;
+    renown_ingest::input::open_reader(
+        Box::new(file),
+        path.to_path_buf(),
+        format!("upload:{name}"),
+        name.to_string(),
+    )
+    .map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))
+}
+
+/// Whether a compressed upload decompresses to more than `limit` bytes. Counted before the
+/// ingest, which commits as it reads, so a refused upload stores nothing; a damaged stream
+/// counts what could be read and the ingest reports the damage.
+fn decompressed_over(path: &std::path::Path, name: &str, limit: u64) -> ApiResult<bool> {
+    let input = open_upload(path, name)?;
+    if input.compression == renown_ingest::input::Compression::None {
+        return Ok(false); // its size is the body's, already checked
+    }
+    let mut stream = input.stream;
+    let mut buf = vec![0u8; 256 << 10];
+    let mut total = 0u64;
+    // Counted by hand: an error (damage after a huge run of output) must not lose the count.
+    while let Ok(n) = std::io::Read::read(&mut stream, &mut buf) {
+        if n == 0 || total > limit {
+            break;
+        }
+        total += n as u64;
+    }
+    Ok(total > limit)
+}
+
 /// The file name used for format detection and in `file:line` messages; only its last path
 /// component is kept.
 fn upload_name(p: &Params) -> String {
@@ -128,15 +171,10 @@ pub async fn ingest(
     let _one_at_a_time = app.ingest_lock.lock().await;
     let db = app.config.db.clone();
     let report = tokio::task::spawn_blocking(move || -> ApiResult<_> {
-        let file = std::fs::File::open(&path)
-            .map_err(|e| ApiError::internal(format!("reopening the spool file: {e}")))?;
-        let input = renown_ingest::input::open_reader(
-            Box::new(file),
-            path.to_path_buf(),
-            format!("upload:{name}"),
-            name,
-        )
-        .map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))?;
+        if decompressed_over(&path, &name, limit)? {
+            return Err(decompresses_too_large(limit));
+        }
+        let input = open_upload(&path, &name)?;
         let mut store = renown_store::Store::open(&db)?;
         let opts = IngestOptions {
             format,

@@ -3,24 +3,32 @@
 //! Read-only unless a token is configured, in which case `POST /api/ingest` accepts a file in
 //! any format the ingest crate reads. Store work runs on blocking threads with pooled read-only
 //! connections; measure results are memoised per store state (see [`cache`]).
+//!
+//! Under abuse (docs/SERVER.md): requests name this server in `Host` ([`host`]), connections
+//! are bounded and must send their headers in time ([`server`]), long computations take one of
+//! a few slots and stop when their request goes away ([`jobs`]), and errors never carry
+//! internals ([`error`]).
 
 pub mod api;
 pub mod assets;
 pub mod audience;
 pub mod cache;
 pub mod error;
+pub mod host;
 pub mod ingest;
 pub mod insight;
+pub mod jobs;
 pub mod openapi;
 pub mod params;
 pub mod pool;
+pub mod server;
 pub mod spread;
 
 use axum::error_handling::HandleErrorLayer;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +48,14 @@ pub struct Config {
     pub timeout: Duration,
     /// Longest an ingest may take.
     pub ingest_timeout: Duration,
+    /// Host names accepted besides loopback names and the bound address (`--allow-host`).
+    pub allowed_hosts: Vec<String>,
+    /// The address listened on, for the `Host` check; [`serve`] sets it.
+    pub bound: Option<IpAddr>,
+    /// Long computations (see [`jobs`]) running at once.
+    pub max_jobs: usize,
+    /// Connection limits and the shutdown grace period.
+    pub limits: server::Limits,
 }
 
 impl Config {
@@ -50,6 +66,10 @@ impl Config {
             max_body: 256 << 20,
             timeout: Duration::from_secs(60),
             ingest_timeout: Duration::from_secs(3600),
+            allowed_hosts: Vec::new(),
+            bound: None,
+            max_jobs: 2,
+            limits: server::Limits::default(),
         }
     }
 }
@@ -60,6 +80,8 @@ pub struct AppState {
     pub caches: api::Caches,
     /// One ingest at a time: SQLite has one writer anyway, and this keeps uploads queued.
     pub ingest_lock: tokio::sync::Mutex<()>,
+    pub jobs: jobs::Jobs,
+    pub host_policy: host::HostPolicy,
 }
 
 pub type Shared = Arc<AppState>;
@@ -70,19 +92,26 @@ impl AppState {
             pool: pool::Pool::new(config.db.clone()),
             caches: api::Caches::default(),
             ingest_lock: tokio::sync::Mutex::new(()),
+            jobs: jobs::Jobs::new(config.max_jobs),
+            host_policy: host::HostPolicy::new(config.bound, &config.allowed_hosts),
             config,
         })
     }
 
-    /// Runs store work on a blocking thread with a pooled connection.
+    /// Runs store work on a blocking thread with a pooled connection. If this future is
+    /// dropped (client gone, timeout, shutdown), the work's [`jobs::current_cancel`] is set.
     pub async fn blocking<T: Send + 'static>(
         self: &Shared,
         f: impl FnOnce(&AppState, &renown_store::Store) -> ApiResult<T> + Send + 'static,
     ) -> ApiResult<T> {
         let state = self.clone();
-        tokio::task::spawn_blocking(move || state.pool.with(|store| f(&state, store)))
-            .await
-            .map_err(|e| ApiError::internal(format!("a request worker failed: {e}")))?
+        let cancel = renown_model::Cancel::new();
+        let _cancel_when_abandoned = cancel.cancel_on_drop();
+        tokio::task::spawn_blocking(move || {
+            jobs::with_cancel(cancel, || state.pool.with(|store| f(&state, store)))
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("a request worker failed: {e}")))?
     }
 }
 
@@ -124,7 +153,23 @@ pub fn router(state: Shared) -> Router {
         .merge(writes)
         .fallback(assets::serve)
         .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            host::check,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .with_state(state)
+}
+
+/// A handler that panicked: the panic text goes to the log, the caller gets a plain 500.
+fn panicked(panic: Box<dyn std::any::Any + Send>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let text = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    ApiError::internal(format!("a request handler panicked: {text}")).into_response()
 }
 
 async fn timed_out(err: tower::BoxError) -> ApiError {
@@ -134,7 +179,7 @@ async fn timed_out(err: tower::BoxError) -> ApiError {
             "the request took too long and was abandoned",
         )
     } else {
-        ApiError::internal(err.to_string())
+        ApiError::internal(err)
     }
 }
 
@@ -160,14 +205,17 @@ pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServeErro
         .map_err(|source| ServeError::Bind { addr, source })
 }
 
-/// Serves until Ctrl-C (or SIGTERM).
-pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> Result<(), ServeError> {
+/// Serves until Ctrl-C (or SIGTERM), then finishes within the shutdown grace period.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    mut config: Config,
+) -> Result<(), ServeError> {
     // Fail now, not at the first request, if the store cannot be read.
     renown_store::Store::open_read_only(&config.db)?;
+    config.bound = Some(listener.local_addr()?.ip());
+    let limits = config.limits.clone();
     let app = router(AppState::new(config));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    server::serve_until(listener, app, &limits, shutdown_signal()).await;
     Ok(())
 }
 
@@ -202,10 +250,13 @@ pub fn run(
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(async {
+    let served = rt.block_on(async {
         renown_store::Store::open_read_only(&config.db)?;
         let listener = bind(addr).await?;
         ready(listener.local_addr()?);
         serve(listener, config).await
-    })
+    });
+    // Cancelled computations stop at their next check; do not wait on one that cannot.
+    rt.shutdown_timeout(Duration::from_secs(1));
+    served
 }

@@ -20,6 +20,7 @@ impl From<SpreadError> for ApiError {
         match e {
             SpreadError::Store(s) => s.into(),
             SpreadError::Invalid(m) => ApiError::bad_request(m),
+            SpreadError::Cancelled => crate::jobs::cancelled(),
         }
     }
 }
@@ -191,6 +192,9 @@ pub async fn account(
 /// Bootstrap replicates unless asked: fewer than the CLI's 100 so a page opens in seconds (each
 /// replicate refits the kernel); `?bootstrap=100` gives the CLI's interval.
 pub const BOOTSTRAP: usize = 20;
+/// Most replicates a request may ask for: twice the CLI's default, beyond which the interval
+/// hardly narrows while the cost grows linearly.
+pub const MAX_BOOTSTRAP: usize = 200;
 
 /// `GET /api/dynamics?period=&topic=&as_of=&platform=&limit=&offset=`: the attachment kernel,
 /// α with its bootstrap interval, concentration per period, and a page of the fitness list.
@@ -210,7 +214,7 @@ pub async fn dynamics(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiRe
             )))
         }
     };
-    let bootstrap = p.usize("bootstrap", BOOTSTRAP, 1000)?;
+    let bootstrap = p.usize("bootstrap", BOOTSTRAP, MAX_BOOTSTRAP)?;
     app.blocking(move |state, store| {
         let view = View::new(state, store)?;
         let key = (
@@ -222,6 +226,9 @@ pub async fn dynamics(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiRe
             &key,
             |k| k.2 != view.token,
             || {
+                // The caller chooses the cost: one of the few slots, and stopped when the
+                // request goes away.
+                let _slot = state.jobs.start()?;
                 let opts = DynamicsOptions {
                     as_of: scope.as_of,
                     topic: scope.topic.clone(),
@@ -229,6 +236,7 @@ pub async fn dynamics(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiRe
                     period,
                     bootstrap,
                     top: 0,
+                    cancel: crate::jobs::current_cancel(),
                     ..DynamicsOptions::default()
                 };
                 Ok(Arc::new(renown_spread::dynamics(store, &opts)?))

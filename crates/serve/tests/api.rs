@@ -4,51 +4,14 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use renown_ingest::schema::SchemaRow;
-use renown_ingest::{ingest_path, IngestOptions};
 use renown_serve::{router, AppState, Config};
-use renown_sim::{simulate, SimConfig};
 use serde_json::Value;
-use std::io::Write;
-use std::path::Path;
 use tower::ServiceExt;
 
+mod common;
+use common::{demo_store, events_jsonl};
+
 const TOKEN: &str = "test-token-0123456789";
-
-fn events_jsonl(seed: u64, accounts: usize) -> Vec<u8> {
-    let sim = simulate(&SimConfig {
-        seed,
-        accounts,
-        bought_followers: 300,
-        viral_size: 80,
-        days: 120,
-        buy_day: 60,
-        viral_day: 30,
-        ..SimConfig::default()
-    });
-    let mut out = Vec::new();
-    for e in &sim.events {
-        serde_json::to_writer(&mut out, &SchemaRow::from_event(e, false)).unwrap();
-        out.write_all(b"\n").unwrap();
-    }
-    out
-}
-
-fn demo_store(dir: &Path) -> std::path::PathBuf {
-    let events = dir.join("events.jsonl");
-    std::fs::write(&events, events_jsonl(7, 200)).unwrap();
-    let db = dir.join("t.db");
-    let mut store = renown_store::Store::open(&db).unwrap();
-    let report = ingest_path(
-        &mut store,
-        &events,
-        &IngestOptions::default(),
-        &mut |_, _, _| {},
-    )
-    .unwrap();
-    assert!(report.added > 1000, "{report:?}");
-    db
-}
 
 struct Fixture {
     _dir: tempfile::TempDir,

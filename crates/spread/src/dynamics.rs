@@ -25,7 +25,7 @@
 use crate::{Result, SpreadError};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use renown_model::Kind;
+use renown_model::{Cancel, Kind};
 use renown_store::{EventFilter, Store};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -312,8 +312,18 @@ impl<'p> Mm<'p> {
         change
     }
 
-    fn run(&mut self, a: &mut [f64], eta: &mut [f64], opts: &FitOptions) -> (u32, bool) {
+    /// Iterates to convergence; stops early (unconverged) when `cancel` is set.
+    fn run(
+        &mut self,
+        a: &mut [f64],
+        eta: &mut [f64],
+        opts: &FitOptions,
+        cancel: &Cancel,
+    ) -> (u32, bool) {
         for it in 1..=opts.max_iterations {
+            if cancel.is_cancelled() {
+                return (it - 1, false);
+            }
             let mut change = self.update_a(a, eta);
             if opts.fitness {
                 change = change.max(self.update_eta(a, eta, opts.prior_shape));
@@ -377,13 +387,13 @@ fn start(p: &Prepared) -> (Vec<f64>, Vec<f64>) {
 /// Estimates the kernel (and the fitnesses, if asked) from growth.
 pub fn fit(g: &Growth, opts: &FitOptions) -> KernelFit {
     let p = prepare(g);
-    fit_prepared(&p, opts)
+    fit_prepared(&p, opts, &Cancel::new())
 }
 
-fn fit_prepared(p: &Prepared, opts: &FitOptions) -> KernelFit {
+fn fit_prepared(p: &Prepared, opts: &FitOptions, cancel: &Cancel) -> KernelFit {
     let mut mm = Mm::new(p, vec![1.0; p.nodes]);
     let (mut a, mut eta) = start(p);
-    let (iterations, converged) = mm.run(&mut a, &mut eta, opts);
+    let (iterations, converged) = mm.run(&mut a, &mut eta, opts, cancel);
     normalise(&mut a, &mut eta);
     let alpha = fit_alpha(&a, &mm.num_a);
     KernelFit {
@@ -416,6 +426,7 @@ fn bootstrap(
     opts: &FitOptions,
     reps: usize,
     seed: u64,
+    cancel: &Cancel,
 ) -> Vec<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let boot_opts = FitOptions {
@@ -425,10 +436,13 @@ fn bootstrap(
     };
     let mut out = Vec::with_capacity(reps);
     for _ in 0..reps {
+        if cancel.is_cancelled() {
+            break;
+        }
         let w: Vec<f64> = (0..p.nodes).map(|_| poisson1(&mut rng)).collect();
         let mut mm = Mm::new(p, w);
         let (mut a, mut eta) = (full.a.clone(), full.eta.clone());
-        mm.run(&mut a, &mut eta, &boot_opts);
+        mm.run(&mut a, &mut eta, &boot_opts, cancel);
         if let Some(al) = fit_alpha(&a, &mm.num_a) {
             out.push(al);
         }
@@ -540,6 +554,9 @@ pub struct DynamicsOptions {
     /// Accounts with fewer arrivals are left out of the fitness list.
     pub min_arrivals: u64,
     pub fit: FitOptions,
+    /// Checked between iterations and bootstrap replicates; once set, [`dynamics`] stops and
+    /// returns [`SpreadError::Cancelled`].
+    pub cancel: Cancel,
 }
 
 impl Default for DynamicsOptions {
@@ -555,6 +572,7 @@ impl Default for DynamicsOptions {
             top: 20,
             min_arrivals: 5,
             fit: FitOptions::default(),
+            cancel: Cancel::new(),
         }
     }
 }
@@ -580,7 +598,7 @@ pub fn dynamics(store: &Store, opts: &DynamicsOptions) -> Result<DynamicsReport>
     })?;
     let n = store.account_count()? as usize;
     let labels: Vec<String> = store.accounts()?.iter().map(|a| a.label()).collect();
-    Ok(analyse(&events, n, &labels, timeless, opts))
+    analyse(&events, n, &labels, timeless, opts)
 }
 
 /// [`dynamics`] on events already in memory: `(time, actor, target)`.
@@ -590,19 +608,36 @@ pub fn analyse(
     labels: &[String],
     timeless: u64,
     opts: &DynamicsOptions,
-) -> DynamicsReport {
+) -> Result<DynamicsReport> {
+    let cancelled = || {
+        if opts.cancel.is_cancelled() {
+            Err(SpreadError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
     let g = Growth::from_events(events, accounts);
     let p = prepare(&g);
-    let full = fit_prepared(&p, &opts.fit);
+    let full = fit_prepared(&p, &opts.fit, &opts.cancel);
+    cancelled()?;
     let plain = fit_prepared(
         &p,
         &FitOptions {
             fitness: false,
             ..opts.fit.clone()
         },
+        &opts.cancel,
     );
+    cancelled()?;
     let alpha = full.alpha.map(|value| {
-        let reps = bootstrap(&p, &full, &opts.fit, opts.bootstrap, opts.seed);
+        let reps = bootstrap(
+            &p,
+            &full,
+            &opts.fit,
+            opts.bootstrap,
+            opts.seed,
+            &opts.cancel,
+        );
         let (low, high) = if reps.is_empty() {
             (f64::NAN, f64::NAN)
         } else {
@@ -615,6 +650,7 @@ pub fn analyse(
             replicates: reps.len(),
         }
     });
+    cancelled()?;
     let kernel = (0..full.a.len())
         .filter(|&b| full.bin_arrivals[b] > 0.0)
         .map(|b| {
@@ -652,7 +688,7 @@ pub fn analyse(
     if opts.top > 0 {
         fitness.truncate(opts.top);
     }
-    DynamicsReport {
+    Ok(DynamicsReport {
         kinds: opts.kinds.clone(),
         arrivals: g.arrivals.len() as u64,
         accounts: received.iter().filter(|&&r| r > 0).count() as u64,
@@ -667,7 +703,7 @@ pub fn analyse(
         jeong,
         concentration: concentration(events, opts.period),
         fitness,
-    }
+    })
 }
 
 /// Jeong et al. (2003): sizes frozen at the median arrival, arrivals counted in the next tenth.
@@ -977,5 +1013,27 @@ mod tests {
             hits >= 12 && hits * 10 >= fittest * 7,
             "{hits} of {fittest}"
         );
+    }
+
+    #[test]
+    fn a_cancelled_analysis_stops_and_says_so() {
+        let n = 2000;
+        let (events, _) = generate(n, 3, 11);
+        let labels: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+        // Enough replicates to run for hours: only the cancellation can end it in time.
+        let opts = DynamicsOptions {
+            bootstrap: 10_000_000,
+            ..DynamicsOptions::default()
+        };
+        let cancel = opts.cancel.clone();
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            cancel.cancel();
+        });
+        let started = std::time::Instant::now();
+        let out = analyse(&events, n, &labels, 0, &opts);
+        canceller.join().unwrap();
+        assert!(matches!(out, Err(SpreadError::Cancelled)), "{out:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
     }
 }

@@ -23,6 +23,9 @@ pub enum SpreadError {
     Store(#[from] renown_store::StoreError),
     #[error("{0}")]
     Invalid(String),
+    /// The caller cancelled the computation (see [`renown_model::Cancel`]).
+    #[error("cancelled")]
+    Cancelled,
 }
 
 pub type Result<T> = std::result::Result<T, SpreadError>;

@@ -11,7 +11,9 @@ Examples:
        'http://127.0.0.1:7878/api/ingest?name=events.jsonl.gz'
 
 The dashboard is at the printed URL; the API is described at /api/openapi.json.
-It binds to loopback unless told otherwise; anyone who can reach the address can read the store.";
+It binds to loopback unless told otherwise; anyone who can reach the address can read the store.
+Requests must name the server in their Host header (a loopback name, the bound address, or a
+name given with --allow-host); limits and status codes under load are in docs/SERVER.md.";
 
 /// Serve the JSON API and the dashboard.
 #[derive(clap::Args, Debug)]
@@ -23,12 +25,22 @@ pub struct Args {
     /// Accept ingests over HTTP from requests carrying `Authorization: Bearer TOKEN`.
     #[arg(long, env = "RENOWN_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
-    /// Largest request body accepted, in MiB.
+    /// Largest request body accepted, in MiB, both as sent and once decompressed.
     #[arg(long, default_value_t = 256)]
     pub max_body_mb: u64,
     /// Seconds a read request may take before it is abandoned.
     #[arg(long, default_value_t = 60)]
     pub timeout: u64,
+    /// Also answer requests whose Host header is NAME (e.g. the machine's DNS name when it
+    /// listens beyond loopback); repeatable. Others get 403 (DNS-rebinding protection).
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_host: Vec<String>,
+    /// Open connections at most; beyond it the oldest idle connection is closed.
+    #[arg(long, default_value_t = 256)]
+    pub max_connections: usize,
+    /// Long computations (the dynamics bootstrap) run at once; more get 503 with Retry-After.
+    #[arg(long, default_value_t = 2)]
+    pub max_jobs: usize,
 }
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
@@ -40,6 +52,12 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     config.token = args.token.clone();
     config.max_body = args.max_body_mb.saturating_mul(1 << 20);
     config.timeout = std::time::Duration::from_secs(args.timeout.max(1));
+    if args.max_connections == 0 || args.max_jobs == 0 {
+        anyhow::bail!("--max-connections and --max-jobs must be at least 1");
+    }
+    config.allowed_hosts = args.allow_host.clone();
+    config.limits.max_connections = args.max_connections;
+    config.max_jobs = args.max_jobs;
     serve(config, args.addr)
 }
 
