@@ -1,6 +1,10 @@
 //! The SybilRank experiment: Slashdot's social graph plus a generated sybil region of 1,000
-//! densely connected fake accounts, joined by k attack edges. Prints the ROC AUC of the trust
-//! ranking against the known fakes, next to PageRank's, as a Markdown table.
+//! fake accounts (an Erdős–Rényi graph of mean degree 10 or 40), joined by k uniformly random
+//! attack edges. Prints, as a Markdown table, the ROC AUC of the trust ranking against the known
+//! fakes with the default settings (`renown trust`: every link, seeds spread over
+//! label-propagation communities, ranked by degree as on follow-only data, one seed per 50
+//! accounts up to 100), next to the former default (reciprocated links only, the 100
+//! highest-degree accounts as seeds).
 //!
 //! cargo run --release -p renown-audit --example sybil [-- PATH_TO_soc-Slashdot0902.txt.gz]
 
@@ -8,9 +12,12 @@ use flate2::read::GzDecoder;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use renown_audit::stats::roc_auc;
-use renown_audit::sybilrank::{default_iterations, sybilrank, undirected};
-use renown_graph::{pagerank, Csr, EdgeList, PageRankOptions};
-use std::collections::HashMap;
+use renown_audit::sybilrank::{
+    by_degree, communities, default_seed_count, spread_seeds, sybilrank, undirected,
+};
+use renown_audit::trust::COMMUNITY_SEED;
+use renown_graph::{Csr, EdgeList};
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 
 const DEFAULT: &str = concat!(
@@ -18,9 +25,6 @@ const DEFAULT: &str = concat!(
     "/../../../shared/data/slashdot/soc-Slashdot0902.txt.gz"
 );
 const SYBILS: u32 = 1000;
-/// Mean degree inside the sybil region.
-const SYBIL_DEGREE: u32 = 40;
-const SEEDS: usize = 100;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
@@ -46,56 +50,67 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let h = ids.len() as u32;
     let n = h + SYBILS;
+    let linked: HashSet<(u32, u32)> = honest.iter().copied().collect();
+    let reciprocated: Vec<(u32, u32)> = honest
+        .iter()
+        .copied()
+        .filter(|&(a, b)| a < b && linked.contains(&(b, a)))
+        .collect();
     println!(
-        "Slashdot: {h} accounts, {} directed links; sybil region: {SYBILS} accounts, mean degree \
-         {SYBIL_DEGREE}; {SEEDS} seeds (the highest-degree honest accounts); {} SybilRank steps.\n",
+        "Slashdot: {h} accounts, {} directed links ({} reciprocated pairs); sybil region: {SYBILS} \
+         accounts.\n",
         honest.len(),
-        default_iterations(n as usize)
+        reciprocated.len()
     );
-    let mut rng = ChaCha8Rng::seed_from_u64(2012);
-    let mut sybil_edges = Vec::new();
-    let p = f64::from(SYBIL_DEGREE) / f64::from(SYBILS - 1);
-    for a in 0..SYBILS {
-        for b in a + 1..SYBILS {
-            if rng.gen::<f64>() < p {
-                sybil_edges.push((h + a, h + b));
+    println!(
+        "| sybil mean degree | attack edges k | default: seeds | seeds in sybil region | default ROC AUC | former default (mutual, top-100 degree) ROC AUC |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|");
+    let labels: Vec<bool> = (0..n).map(|v| v < h).collect();
+    for degree in [10u32, 40] {
+        let mut rng = ChaCha8Rng::seed_from_u64(2012 + u64::from(degree));
+        let mut sybil_edges = Vec::new();
+        let p = f64::from(degree) / f64::from(SYBILS - 1);
+        for a in 0..SYBILS {
+            for b in a + 1..SYBILS {
+                if rng.gen::<f64>() < p {
+                    sybil_edges.push((h + a, h + b));
+                }
             }
         }
-    }
-    // Seeds: the defender's known-real accounts, the honest hubs.
-    let honest_graph = {
-        let mut el = EdgeList::new(h);
-        honest.iter().for_each(|&(a, b)| el.push(a, b));
-        undirected(&Csr::from_edges(&el)?)?
-    };
-    let mut by_degree: Vec<u32> = (0..h).collect();
-    by_degree.sort_by_key(|&v| std::cmp::Reverse(honest_graph.in_adj().degree(v)));
-    let seeds = &by_degree[..SEEDS];
-    let labels: Vec<bool> = (0..n).map(|v| v < h).collect();
-
-    println!("| attack edges k | SybilRank ROC AUC | PageRank ROC AUC |");
-    println!("|---:|---:|---:|");
-    for k in [10usize, 100, 1_000, 10_000] {
-        let mut el = EdgeList::new(n);
-        for &(a, b) in honest.iter() {
-            el.push(a, b);
+        for k in [100usize, 500, 1_000, 10_000] {
+            let attack: Vec<(u32, u32)> = (0..k)
+                .map(|_| (rng.gen_range(0..h), h + rng.gen_range(0..SYBILS)))
+                .collect();
+            let graph = |honest_links: &[(u32, u32)]| -> Result<Csr, Box<dyn std::error::Error>> {
+                let mut el = EdgeList::new(n);
+                for &(a, b) in honest_links.iter().chain(&sybil_edges).chain(&attack) {
+                    el.push(a, b);
+                }
+                Ok(undirected(&Csr::from_edges(&el)?)?)
+            };
+            // The default: every link, seeds spread over communities by degree.
+            let all = graph(&honest)?;
+            let adj = all.in_adj();
+            let connected = (0..n).filter(|&v| adj.degree(v) > 0).count();
+            let community = communities(&all, COMMUNITY_SEED);
+            let seeds = spread_seeds(
+                &all,
+                &community,
+                &by_degree(&all),
+                default_seed_count(connected),
+            );
+            let in_sybil = seeds.iter().filter(|&&s| s >= h).count();
+            let auc = roc_auc(&sybilrank(&all, &seeds, None), &labels).unwrap_or(f64::NAN);
+            // The former default: reciprocated links, the 100 highest-degree accounts.
+            let mutual = graph(&reciprocated)?;
+            let top: Vec<u32> = by_degree(&mutual).into_iter().take(100).collect();
+            let auc_mutual = roc_auc(&sybilrank(&mutual, &top, None), &labels).unwrap_or(f64::NAN);
+            println!(
+                "| {degree} | {k} | {} | {in_sybil} | {auc:.4} | {auc_mutual:.4} |",
+                seeds.len()
+            );
         }
-        for &(a, b) in &sybil_edges {
-            el.push(a, b);
-            el.push(b, a);
-        }
-        for _ in 0..k {
-            let a = rng.gen_range(0..h);
-            let s = h + rng.gen_range(0..SYBILS);
-            el.push(a, s);
-            el.push(s, a);
-        }
-        let directed = Csr::from_edges(&el)?;
-        let trust = sybilrank(&undirected(&directed)?, seeds, None);
-        let pr = pagerank(&directed, &PageRankOptions::default())?;
-        let auc_trust = roc_auc(&trust, &labels).unwrap_or(f64::NAN);
-        let auc_pr = roc_auc(&pr, &labels).unwrap_or(f64::NAN);
-        println!("| {k} | {auc_trust:.4} | {auc_pr:.4} |");
     }
     Ok(())
 }

@@ -123,9 +123,12 @@ impl Activity {
                 *slot = Some(v as i64);
             }
         }
-        for (id, v) in store.numeric_attributes("following_count")? {
-            if let Some(slot) = a.profile_following.get_mut(id as usize) {
-                *slot = Some(v);
+        // The first listed name wins, as in `profile::from_store`.
+        for key in crate::profile::FOLLOWING_KEYS.iter().rev() {
+            for (id, v) in store.numeric_attributes(key)? {
+                if let Some(slot) = a.profile_following.get_mut(id as usize) {
+                    *slot = Some(v);
+                }
             }
         }
         Ok(a)

@@ -93,11 +93,15 @@ impl Default for SuspicionConfig {
 
 /// Reasons that belong to an account whoever it follows.
 pub fn account_reasons(act: &Activity, cfg: &SuspicionConfig) -> Vec<u8> {
+    // In a log without any post or engagement (a follow graph alone) everyone is silent:
+    // "never engages" would say nothing about anyone, so it is not a sign there.
+    let log_shows_engagement =
+        act.posts.iter().any(|&p| p > 0) || act.engagements_given.iter().any(|&e| e > 0);
     (0..act.n as u32)
         .map(|a| {
             let i = a as usize;
             let mut m = 0u8;
-            let silent = act.engagements_given[i] == 0 && act.posts[i] == 0;
+            let silent = log_shows_engagement && act.engagements_given[i] == 0 && act.posts[i] == 0;
             if silent {
                 m |= Reason::NeverEngages.bit();
             }
@@ -155,6 +159,27 @@ impl AccountAudit {
         } else {
             self.suspicious as f64 / self.followers as f64
         }
+    }
+
+    /// The evidence that this audience was bought: a 95 % lower confidence bound on the number
+    /// of suspicious followers (followers × the Wilson lower bound of the suspicious share).
+    /// A share alone is topped by a three-follower bystander whose followers all happen to be
+    /// bought accounts' camouflage follows (3 × 0.44 = 1.3 here); the buyer of 5,000 followers
+    /// scores in the thousands.
+    pub fn bought_evidence(&self) -> f64 {
+        self.followers as f64 * (1.0 - self.quality_high)
+    }
+
+    /// The listing order of `audit --all` and the dashboard: the most evidence of a bought
+    /// audience first ([`AccountAudit::bought_evidence`]), then the biggest growth spike, the
+    /// larger audience, the account id.
+    pub fn by_evidence(a: &AccountAudit, b: &AccountAudit) -> std::cmp::Ordering {
+        let spike = |x: &AccountAudit| x.anomalies.iter().map(|s| s.gained).max().unwrap_or(0);
+        b.bought_evidence()
+            .total_cmp(&a.bought_evidence())
+            .then(spike(b).cmp(&spike(a)))
+            .then(b.followers.cmp(&a.followers))
+            .then(a.account.cmp(&b.account))
     }
 
     /// Whether a follower with reason mask `m` counts as suspicious.
@@ -251,6 +276,29 @@ impl<'a> Auditor<'a> {
         out.quality_low = lo;
         out.quality_high = hi;
         out
+    }
+
+    /// Accounts the audit flags: every suspicious follower ([`Auditor::suspicious_accounts`])
+    /// and every account whose audience is, with 95 % confidence, mostly suspicious (the
+    /// Wilson lower bound of its suspicious share is at least one half) — a buyer of
+    /// followers. Such accounts are never trusted seeds.
+    pub fn flagged_accounts(&self) -> Vec<bool> {
+        let mut flagged = vec![false; self.act.n];
+        for a in 0..self.act.n as u32 {
+            if self.act.followers[a as usize].is_empty() {
+                continue;
+            }
+            let audit = self.audit(a);
+            if 1.0 - audit.quality_high >= 0.5 {
+                flagged[a as usize] = true;
+            }
+            for (f, m) in audit.follower_reasons {
+                if AccountAudit::is_suspicious(m, &self.cfg) {
+                    flagged[f as usize] = true;
+                }
+            }
+        }
+        flagged
     }
 
     /// Every account suspicious as a follower of at least one account it follows: the part of

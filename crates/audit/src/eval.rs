@@ -44,6 +44,11 @@ pub struct Report {
     /// ROC AUC of each fold's held-out predictions.
     pub fold_auc: Vec<f64>,
     pub rows: Vec<Row>,
+    /// The model's out-of-fold probability of each account, and its fold.
+    #[serde(skip)]
+    pub out_of_fold: Vec<f64>,
+    #[serde(skip)]
+    pub folds_of: Vec<usize>,
 }
 
 /// Out-of-fold probabilities of the trained model.
@@ -113,6 +118,8 @@ pub fn evaluate(x: &[Features], y: &[bool], k: usize, seed: u64, params: &Params
         seed,
         fold_auc,
         rows,
+        out_of_fold: prob,
+        folds_of: stratified_folds(y, k, seed),
     }
 }
 

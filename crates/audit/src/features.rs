@@ -1,13 +1,15 @@
-//! Account features from the profile counts that exports carry. Missing values are NaN: the
-//! rules skip criteria they cannot check and the trees send missing values their learned way.
+//! Account features from the typed profile fields ([`crate::profile`]) every source fills the
+//! same way, plus what the event log shows. Missing values are NaN: the rules skip criteria they
+//! cannot check and the trees send missing values their learned way.
 
 use crate::activity::Activity;
 use crate::growth::DAY;
+use crate::profile::{self, ProfileFields};
 use crate::Result;
 use renown_store::Store;
 
 /// Feature names, in vector order.
-pub const NAMES: [&str; 10] = [
+pub const NAMES: [&str; 11] = [
     "followers",
     "following",
     "posts",
@@ -18,6 +20,7 @@ pub const NAMES: [&str; 10] = [
     "is_private",
     "username_length",
     "username_digits",
+    "bio_length",
 ];
 
 pub const FOLLOWERS: usize = 0;
@@ -30,6 +33,7 @@ pub const ENGAGEMENT_PER_POST: usize = 6;
 pub const IS_PRIVATE: usize = 7;
 pub const USERNAME_LENGTH: usize = 8;
 pub const USERNAME_DIGITS: usize = 9;
+pub const BIO_LENGTH: usize = 10;
 
 /// One account's features; NaN where unknown.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -72,26 +76,27 @@ pub fn expanded_names() -> Vec<String> {
     n
 }
 
-/// Profile attribute keys each feature is read from, first match wins.
-const ATTRS: [(usize, &[&str]); 6] = [
-    (FOLLOWERS, &["followers_count", "follower_count"]),
-    (FOLLOWING, &["following_count", "friends_count"]),
-    (POSTS, &["posts_count", "statuses_count", "media_count"]),
-    (IS_PRIVATE, &["is_private", "protected"]),
-    (HAS_BIO, &["has_bio", "bio_length"]),
-    (HAS_PICTURE, &["has_picture", "has_profile_pic"]),
-];
-
-/// Features of every account in the store: profile attributes where exports carried them,
-/// otherwise what the event log shows (followers, following, posts, age since first
-/// appearance, engagement received per post).
+/// Features of every account in the store: its [`ProfileFields`] where exports carried them,
+/// otherwise what the event log shows (followers, following, posts, age since first appearance,
+/// engagement received per post).
 pub fn from_store(store: &Store, act: &Activity) -> Result<Vec<Features>> {
-    let n = act.n;
-    let mut out = vec![Features::default(); n];
-    for (i, f) in out.iter_mut().enumerate() {
-        f.0[FOLLOWERS] = act.followers[i].len() as f64;
-        f.0[FOLLOWING] = act.following[i].len() as f64;
-        f.0[POSTS] = f64::from(act.posts[i]);
+    let infos = store.accounts()?;
+    let profiles = profile::from_store(store, &infos)?;
+    let mut out: Vec<Features> = profiles.iter().map(Features::from_profile).collect();
+    out.resize(act.n, Features::default());
+    for (i, f) in out.iter_mut().enumerate().take(act.n) {
+        // Profile counts include what the log never saw; the log may have seen more since.
+        for (feature, seen) in [
+            (FOLLOWERS, act.followers[i].len() as f64),
+            (FOLLOWING, act.following[i].len() as f64),
+            (POSTS, f64::from(act.posts[i])),
+        ] {
+            f.0[feature] = if f.0[feature].is_nan() {
+                seen
+            } else {
+                f.0[feature].max(seen)
+            };
+        }
         if act.posts[i] > 0 {
             f.0[ENGAGEMENT_PER_POST] =
                 f64::from(act.engagements_received[i]) / f64::from(act.posts[i]);
@@ -101,49 +106,24 @@ pub fn from_store(store: &Store, act: &Activity) -> Result<Vec<Features>> {
             f.0[AGE_DAYS] = ((end - b) as f64 / DAY as f64).max(0.0);
         }
     }
-    for (feature, keys) in ATTRS {
-        for key in keys.iter().rev() {
-            for (id, v) in store.numeric_attributes(key)? {
-                if let Some(f) = out.get_mut(id as usize) {
-                    let v = if matches!(feature, HAS_BIO | HAS_PICTURE | IS_PRIVATE) {
-                        f64::from(u8::from(v > 0.0))
-                    } else if matches!(feature, FOLLOWERS | FOLLOWING | POSTS) {
-                        // Profile counts include what the log never saw.
-                        v.max(f.0[feature])
-                    } else {
-                        v
-                    };
-                    f.0[feature] = v;
-                }
-            }
-        }
-    }
-    // Text attributes: a non-empty bio or picture URL.
-    let conn = store.connection();
-    for (feature, keys) in [
-        (HAS_BIO, "'bio','description','summary'"),
-        (HAS_PICTURE, "'avatar','picture','profile_image_url','icon'"),
-    ] {
-        let sql = format!(
-            "SELECT DISTINCT account FROM account_attrs WHERE key IN ({keys}) AND text IS NOT NULL AND text <> ''"
-        );
-        let mut st = conn.prepare(&sql).map_err(renown_store_err(store))?;
-        let ids = st
-            .query_map([], |r| r.get::<_, i64>(0))
-            .map_err(renown_store_err(store))?;
-        for id in ids {
-            let id = id.map_err(renown_store_err(store))?;
-            if let Some(f) = out.get_mut((id - 1) as usize) {
-                f.0[feature] = 1.0;
-            }
-        }
-    }
     Ok(out)
 }
 
-fn renown_store_err(store: &Store) -> impl Fn(rusqlite::Error) -> crate::AuditError + '_ {
-    move |e| crate::AuditError::Data {
-        path: store.path().display().to_string(),
-        reason: e.to_string(),
+impl Features {
+    /// The features a profile alone gives (no age: that needs the time the profile was seen).
+    pub fn from_profile(p: &ProfileFields) -> Features {
+        let mut f = Features::default();
+        let num = |v: Option<f64>| v.unwrap_or(f64::NAN);
+        let flag = |v: Option<bool>| v.map_or(f64::NAN, |b| f64::from(u8::from(b)));
+        f.0[FOLLOWERS] = num(p.followers);
+        f.0[FOLLOWING] = num(p.following);
+        f.0[POSTS] = num(p.posts);
+        f.0[HAS_BIO] = flag(p.bio_present());
+        f.0[BIO_LENGTH] = num(p.bio_chars());
+        f.0[HAS_PICTURE] = flag(p.has_picture);
+        f.0[IS_PRIVATE] = flag(p.is_private);
+        f.0[USERNAME_LENGTH] = num(p.username_length);
+        f.0[USERNAME_DIGITS] = num(p.username_digits);
+        f
     }
 }

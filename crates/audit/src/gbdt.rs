@@ -6,7 +6,7 @@
 //! AUC and no threshold to tune — and neither accepts missing values, which profile exports
 //! are full of. Each split here learns which side missing values go to. Features are binned
 //! into at most 64 quantile bins once, so training is histogram-based and takes milliseconds.
-//! The model is saved as versioned JSON.
+//! The model is saved as versioned JSON inside [`crate::classifier::Classifier`].
 
 use serde::{Deserialize, Serialize};
 
@@ -135,31 +135,6 @@ impl Model {
             }
         }
         Ok(())
-    }
-}
-
-impl Model {
-    /// Writes the model as JSON.
-    pub fn save(&self, path: &std::path::Path) -> crate::Result<()> {
-        let err = |reason: String| crate::AuditError::Data {
-            path: path.display().to_string(),
-            reason,
-        };
-        let text = serde_json::to_string_pretty(self).map_err(|e| err(e.to_string()))?;
-        std::fs::write(path, text + "\n").map_err(|e| err(e.to_string()))
-    }
-
-    /// Reads a model saved by [`Model::save`] and checks it scores `features`.
-    pub fn load(path: &std::path::Path, features: &[String]) -> crate::Result<Model> {
-        let err = |reason: String| crate::AuditError::Data {
-            path: path.display().to_string(),
-            reason,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let m: Model = serde_json::from_str(&text)
-            .map_err(|e| err(format!("line {}: not a renown model ({e})", e.line())))?;
-        m.check(features).map_err(err)?;
-        Ok(m)
     }
 }
 

@@ -2,7 +2,8 @@
 //! with their profile counts. It is a labelled dataset, not an event export, so it is read here
 //! rather than ingested.
 
-use crate::features::{self, Features};
+use crate::features::Features;
+use crate::profile::ProfileFields;
 use crate::{AuditError, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -10,18 +11,59 @@ use std::path::{Path, PathBuf};
 /// The fake-account files of the dataset (the automated-account file has other fields).
 pub const FILES: [&str; 2] = ["fakeAccountData.json", "realAccountData.json"];
 
+/// One account of a labelled file. Every field is optional: real exports are full of missing
+/// fields, and a missing one is a missing value to the model, not an error. Snake-case and
+/// plain names are accepted beside InstaFake's own.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Row {
-    user_follower_count: f64,
-    user_following_count: f64,
-    user_biography_length: f64,
-    user_media_count: f64,
-    user_has_profil_pic: f64,
-    user_is_private: f64,
-    username_digit_count: f64,
-    username_length: f64,
-    is_fake: u8,
+    #[serde(alias = "followers_count", alias = "followers")]
+    user_follower_count: Option<f64>,
+    #[serde(alias = "following_count", alias = "following")]
+    user_following_count: Option<f64>,
+    #[serde(alias = "bio_length")]
+    user_biography_length: Option<f64>,
+    #[serde(alias = "has_bio")]
+    has_bio: Option<f64>,
+    #[serde(alias = "posts_count", alias = "posts")]
+    user_media_count: Option<f64>,
+    #[serde(alias = "has_picture")]
+    user_has_profil_pic: Option<f64>,
+    #[serde(alias = "is_private")]
+    user_is_private: Option<f64>,
+    username: Option<String>,
+    username_digit_count: Option<f64>,
+    username_length: Option<f64>,
+    #[serde(alias = "is_fake")]
+    is_fake: Option<u8>,
+}
+
+impl Row {
+    fn profile(&self) -> ProfileFields {
+        let mut p = ProfileFields {
+            followers: self.user_follower_count,
+            following: self.user_following_count,
+            posts: self.user_media_count,
+            has_bio: self.has_bio.map(|v| v > 0.0),
+            bio_length: self.user_biography_length,
+            has_picture: self.user_has_profil_pic.map(|v| v > 0.0),
+            is_private: self.user_is_private.map(|v| v > 0.0),
+            ..ProfileFields::default()
+        };
+        if let Some(name) = &self.username {
+            p.set_username(name);
+        }
+        p.username_length = self.username_length.or(p.username_length);
+        p.username_digits = self.username_digit_count.or(p.username_digits);
+        p
+    }
+}
+
+/// Accounts of a file, labelled or not.
+pub struct Accounts {
+    pub features: Vec<Features>,
+    /// `None` where the row carries no `isFake`.
+    pub fake: Vec<Option<bool>>,
 }
 
 /// Labelled accounts: features and whether each is fake.
@@ -30,14 +72,14 @@ pub struct Labelled {
     pub fake: Vec<bool>,
 }
 
-/// Reads a JSON file of accounts, or the dataset's two files from a folder.
-pub fn load(path: &Path) -> Result<Labelled> {
+/// Reads a JSON array of accounts, or the dataset's two files from a folder.
+pub fn load_accounts(path: &Path) -> Result<Accounts> {
     let files: Vec<PathBuf> = if path.is_dir() {
         FILES.iter().map(|f| path.join(f)).collect()
     } else {
         vec![path.to_path_buf()]
     };
-    let mut out = Labelled {
+    let mut out = Accounts {
         features: Vec::new(),
         fake: Vec::new(),
     };
@@ -49,23 +91,14 @@ pub fn load(path: &Path) -> Result<Labelled> {
         let text = std::fs::read_to_string(&file).map_err(|e| err(e.to_string()))?;
         let rows: Vec<Row> = serde_json::from_str(&text).map_err(|e| {
             err(format!(
-                "line {}: {} (expected a JSON array of InstaFake account objects)",
+                "line {}: {} (expected a JSON array of account objects)",
                 e.line(),
                 e
             ))
         })?;
         for r in rows {
-            let mut f = Features::default();
-            f.0[features::FOLLOWERS] = r.user_follower_count;
-            f.0[features::FOLLOWING] = r.user_following_count;
-            f.0[features::POSTS] = r.user_media_count;
-            f.0[features::HAS_BIO] = f64::from(u8::from(r.user_biography_length > 0.0));
-            f.0[features::HAS_PICTURE] = r.user_has_profil_pic;
-            f.0[features::IS_PRIVATE] = r.user_is_private;
-            f.0[features::USERNAME_LENGTH] = r.username_length;
-            f.0[features::USERNAME_DIGITS] = r.username_digit_count;
-            out.features.push(f);
-            out.fake.push(r.is_fake != 0);
+            out.features.push(Features::from_profile(&r.profile()));
+            out.fake.push(r.is_fake.map(|v| v != 0));
         }
     }
     if out.fake.is_empty() {
@@ -75,4 +108,58 @@ pub fn load(path: &Path) -> Result<Labelled> {
         )));
     }
     Ok(out)
+}
+
+/// Reads labelled accounts (see [`load_accounts`]); every row needs `isFake`.
+pub fn load(path: &Path) -> Result<Labelled> {
+    let a = load_accounts(path)?;
+    let fake = a
+        .fake
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            l.ok_or_else(|| AuditError::Data {
+                path: path.display().to_string(),
+                reason: format!("account #{} has no isFake label", i + 1),
+            })
+        })
+        .collect::<Result<Vec<bool>>>()?;
+    if !fake.contains(&true) || !fake.contains(&false) {
+        return Err(AuditError::Data {
+            path: path.display().to_string(),
+            reason: "training needs both fake and real accounts".into(),
+        });
+    }
+    Ok(Labelled {
+        features: a.features,
+        fake,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::{BIO_LENGTH, FOLLOWERS, HAS_BIO, POSTS, USERNAME_DIGITS};
+
+    #[test]
+    fn missing_fields_are_missing_values_not_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        std::fs::write(
+            &path,
+            r#"[{"userFollowerCount": 10, "isFake": 1},
+                {"followers_count": 5, "posts_count": 5000, "username": "bob42", "has_bio": 1}]"#,
+        )
+        .unwrap();
+        let a = load_accounts(&path).unwrap();
+        assert_eq!(a.fake, vec![Some(true), None]);
+        let (x, y) = (&a.features[0], &a.features[1]);
+        assert_eq!(x.get(FOLLOWERS), Some(10.0));
+        assert_eq!(x.get(BIO_LENGTH), None);
+        assert_eq!(x.get(HAS_BIO), None);
+        assert_eq!(y.get(POSTS), Some(5000.0));
+        assert_eq!(y.get(USERNAME_DIGITS), Some(2.0));
+        assert_eq!(y.get(HAS_BIO), Some(1.0));
+        assert!(load(&path).is_err(), "training needs every label");
+    }
 }

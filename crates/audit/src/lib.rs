@@ -5,17 +5,26 @@
 //!   interval, suspicious followers and their reasons.
 //! - [`growth`]: days of anomalous follower growth against a robust (median + k·MAD) baseline.
 //! - [`rules`]: the marketing-literature rule sets that Cresci et al. 2015 evaluated.
+//! - [`profile`]: the typed profile fields every source is read into.
 //! - [`gbdt`]: a gradient-boosted tree classifier trained on profile counts, saved as JSON.
+//! - [`calibrate`]: Platt-calibrated probabilities and a threshold for the user's costs.
+//! - [`domain`]: whether an input lies inside the training distribution.
+//! - [`classifier`]: the trained model with its calibration, threshold and domain, saved as one
+//!   file.
 //! - [`eval`]: stratified k-fold cross-validation and the metrics it reports.
 //! - [`sybilrank`]: trust from seeds by early-terminated power iteration (Cao et al. 2012).
 
 pub mod activity;
 pub mod audit;
+pub mod calibrate;
+pub mod classifier;
+pub mod domain;
 pub mod eval;
 pub mod features;
 pub mod gbdt;
 pub mod growth;
 pub mod instafake;
+pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod stats;

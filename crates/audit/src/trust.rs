@@ -1,6 +1,10 @@
 //! SybilRank trust on the store's social graph: which graph, which seeds.
 
-use crate::sybilrank::{sybilrank, undirected};
+use crate::audit::{Auditor, SuspicionConfig};
+use crate::sybilrank::{
+    by_degree, communities, default_seed_count, spread_seeds, sybilrank, undirected,
+};
+use crate::Activity;
 use crate::{AuditError, Result};
 use renown_graph::{engagement_graph, follow_graph, Csr, EdgeList, EngagementParams, FollowParams};
 use renown_measures::{measure, ranking, Scope};
@@ -14,10 +18,13 @@ use std::path::Path;
 pub enum SocialGraph {
     /// Reciprocated relationships only: the two accounts follow or engage with each other. An
     /// attacker cannot make such an edge alone — SybilRank's assumption that attack edges are
-    /// scarce holds only for edges the honest side must accept (Cao et al. used friendships).
+    /// scarce holds only for edges the honest side must accept (Cao et al. used friendships) —
+    /// but every honest account without a returned link gets trust 0, below every sybil.
     Mutual,
-    /// Every follow and engagement, either way: more coverage, but a fake that follows real
-    /// accounts makes an attack edge on its own.
+    /// Every follow and engagement, either way (the default): honest accounts whose links are
+    /// not returned — most of a follow graph — keep their trust; a fake that follows real
+    /// accounts makes an attack edge on its own, which the audit's flags and degree
+    /// normalisation have to absorb.
     All,
 }
 
@@ -75,17 +82,64 @@ pub fn social_graph(store: &Store, scope: &Scope, kind: SocialGraph) -> Result<C
     undirected(&directed)
 }
 
-/// The `k` accounts with the most earned influence: the default seeds.
-pub fn default_seeds(store: &Store, scope: &Scope, k: usize) -> Result<Vec<u32>> {
-    let spec = measure("earned")?;
-    let scores = (spec.compute)(store, scope)?;
-    Ok(ranking(&scores)
-        .into_iter()
-        .filter(|&(_, s)| s > 0.0)
-        .take(k)
-        .map(|(id, _)| id)
-        .collect())
+/// Default seeds and how they were chosen, for the output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeedChoice {
+    pub seeds: Vec<u32>,
+    /// What ranked the candidates: "earned influence" or "degree".
+    pub ranked_by: &'static str,
+    /// Communities (of two or more accounts) the seeds were spread over.
+    pub communities: usize,
+    /// Accounts the audit flags, left out of the candidates.
+    pub excluded: usize,
 }
+
+/// The default seeds: candidates ranked by earned influence (by degree in the social graph when
+/// no account has earned any, as on follow-only data), without any account the follower audit
+/// flags, spread over the graph's communities ([`spread_seeds`]). `k` defaults to
+/// [`default_seed_count`].
+pub fn default_seeds(
+    store: &Store,
+    scope: &Scope,
+    g: &Csr,
+    k: Option<usize>,
+) -> Result<SeedChoice> {
+    let adj = g.in_adj();
+    let k =
+        k.unwrap_or_else(|| default_seed_count((0..g.n()).filter(|&v| adj.degree(v) > 0).count()));
+    let act = Activity::load(store, scope)?;
+    let flagged = Auditor::new(&act, SuspicionConfig::default()).flagged_accounts();
+    let is_flagged = |v: u32| flagged.get(v as usize).copied().unwrap_or(false);
+    let earned = (measure("earned")?.compute)(store, scope)?;
+    let by_earned: Vec<u32> = ranking(&earned)
+        .into_iter()
+        .filter(|&(v, s)| s > 0.0 && !is_flagged(v))
+        .map(|(v, _)| v)
+        .collect();
+    let (ranked, ranked_by) = if by_earned.is_empty() {
+        let r: Vec<u32> = by_degree(g)
+            .into_iter()
+            .filter(|&v| !is_flagged(v))
+            .collect();
+        (r, "degree")
+    } else {
+        (by_earned, "earned influence")
+    };
+    let community = communities(g, COMMUNITY_SEED);
+    let seeds = spread_seeds(g, &community, &ranked, k);
+    let mut used: Vec<u32> = seeds.iter().map(|&s| community[s as usize]).collect();
+    used.sort_unstable();
+    used.dedup();
+    Ok(SeedChoice {
+        seeds,
+        ranked_by,
+        communities: used.len(),
+        excluded: flagged.iter().filter(|&&f| f).count(),
+    })
+}
+
+/// Seed of label propagation's sweep order: the default is reproducible.
+pub const COMMUNITY_SEED: u64 = 2012;
 
 /// Seeds from a file: one account per line (platform:id, native id or @handle); blank lines
 /// and `#` comments are skipped. Unknown accounts are errors naming the line.
@@ -106,6 +160,8 @@ pub fn read_seeds(store: &Store, path: &Path) -> Result<Vec<u32>> {
         })?;
         seeds.push(id);
     }
+    seeds.sort_unstable();
+    seeds.dedup();
     if seeds.is_empty() {
         return Err(AuditError::Data {
             path: path.display().to_string(),
@@ -115,10 +171,9 @@ pub fn read_seeds(store: &Store, path: &Path) -> Result<Vec<u32>> {
     Ok(seeds)
 }
 
-/// Degree-normalized SybilRank trust of every account.
-pub fn trust(store: &Store, scope: &Scope, seeds: &[u32], kind: SocialGraph) -> Result<Vec<f64>> {
-    let g = social_graph(store, scope, kind)?;
-    Ok(sybilrank(&g, seeds, None))
+/// Degree-normalized SybilRank trust of every account on the social graph `g`.
+pub fn trust(g: &Csr, seeds: &[u32]) -> Vec<f64> {
+    sybilrank(g, seeds, None)
 }
 
 /// Per-account trust weights in [0, 1] for earned influence (`EarnedParams::trust`, `rank
@@ -128,14 +183,8 @@ pub fn trust(store: &Store, scope: &Scope, seeds: &[u32], kind: SocialGraph) -> 
 /// median down. Accounts as trusted as the typical engaging account pass on everything; the
 /// sybil side of a narrow cut, which early-terminated SybilRank leaves near zero, passes on
 /// little. Accounts with no edge in the graph get 1: the graph says nothing about them.
-pub fn trust_weights(
-    store: &Store,
-    scope: &Scope,
-    seeds: &[u32],
-    kind: SocialGraph,
-) -> Result<Vec<f64>> {
-    let g = social_graph(store, scope, kind)?;
-    let t = sybilrank(&g, seeds, None);
+pub fn trust_weights(store: &Store, scope: &Scope, g: &Csr, seeds: &[u32]) -> Result<Vec<f64>> {
+    let t = sybilrank(g, seeds, None);
     let mut engages = vec![false; t.len()];
     store.scan_events(&scope.filter(&ENGAGEMENT_KINDS), |r| {
         if r.target.is_some_and(|b| b != r.actor) {

@@ -111,3 +111,28 @@ fn the_follower_spike_is_found_on_the_buying_day() {
     assert_eq!(audit.anomalies[0].day, truth.buy_time.div_euclid(DAY) * DAY);
     assert!(audit.anomalies[0].gained as usize >= cfg.bought_followers);
 }
+
+#[test]
+fn the_buyer_leads_the_listing_and_the_bystanders_it_camouflaged_with_do_not() {
+    let cfg = config();
+    let (_dir, store, truth) = store_of(&cfg);
+    let act = Activity::load(&store, &Scope::default()).unwrap();
+    let auditor = Auditor::new(&act, SuspicionConfig::default());
+    let buyer = store
+        .find_account(&format!("{PLATFORM}:{}", truth.buyer))
+        .unwrap();
+    let mut audits: Vec<AccountAudit> = (0..act.n as u32)
+        .filter(|&a| !act.followers[a as usize].is_empty())
+        .map(|a| auditor.audit(a))
+        .collect();
+    let share = |a: &AccountAudit| a.suspicious_share();
+    let buyer_share = share(audits.iter().find(|a| a.account == buyer).unwrap());
+    // The trap: small accounts followed only by the bought accounts' camouflage follows have a
+    // higher suspicious share than the buyer.
+    let above = audits.iter().filter(|a| share(a) > buyer_share).count();
+    assert!(above > 10, "only {above} accounts out-share the buyer");
+    audits.sort_by(AccountAudit::by_evidence);
+    assert_eq!(audits[0].account, buyer, "{:?}", &audits[..3]);
+    // The runner-up's evidence is a small fraction of the buyer's.
+    assert!(audits[1].bought_evidence() < 0.05 * audits[0].bought_evidence());
+}

@@ -34,7 +34,7 @@ fn trained_model_beats_the_rule_sets_on_instafake() {
 fn a_bad_file_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("x.json");
-    std::fs::write(&p, "[{\"userFollowerCount\": 1}]").unwrap();
+    std::fs::write(&p, "[{\"userFollowerCount\": \"many\"}]").unwrap();
     let e = instafake::load(&p).err().unwrap().to_string();
     assert!(e.contains("x.json") && e.contains("line 1"), "{e}");
 }

@@ -1,7 +1,7 @@
 //! `rank --trust`: SybilRank weights fed into earned influence discount a sybil region that
 //! engages with a client, and leave the honest accounts nearly where they were.
 
-use renown_audit::trust::{default_seeds, trust_weights, SocialGraph};
+use renown_audit::trust::{default_seeds, social_graph, trust_weights, SocialGraph};
 use renown_measures::earned::{model, EarnedParams, DAY};
 use renown_measures::{ranking, Scope};
 use renown_model::{AccountRef, Event, Kind, Record};
@@ -67,8 +67,9 @@ fn trust_discounts_a_sybil_region_and_spares_the_honest() {
     let plain = model(&store, &scope, &EarnedParams::default())
         .unwrap()
         .score;
-    let seeds = default_seeds(&store, &scope, 20).unwrap();
-    let w = trust_weights(&store, &scope, &seeds, SocialGraph::All).unwrap();
+    let g = social_graph(&store, &scope, SocialGraph::All).unwrap();
+    let seeds = default_seeds(&store, &scope, &g, None).unwrap().seeds;
+    let w = trust_weights(&store, &scope, &g, &seeds).unwrap();
     let params = EarnedParams {
         trust: Some(w.clone()),
         ..EarnedParams::default()

@@ -8,7 +8,7 @@ use crate::params::{scope_key, Params};
 use crate::Shared;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use renown_audit::audit::{Reason, SuspicionConfig};
+use renown_audit::audit::{AccountAudit, Reason, SuspicionConfig};
 use renown_audit::report::{audit_rows, AuditRow};
 use renown_measures::Scope;
 use serde_json::{json, Value};
@@ -20,7 +20,8 @@ const AUDIT_PARAMS: [&str; 2] = ["as_of", "platform"];
 /// Every audited account (those with followers), by account id, and the listing order.
 pub struct AuditTable {
     rows: Vec<AuditRow>,
-    /// Indexes into `rows`: most suspicious share first, then most followers.
+    /// Indexes into `rows`: the most evidence of a bought audience first
+    /// (`AccountAudit::by_evidence`, the order of `renown audit --all`).
     by_suspicion: Vec<usize>,
 }
 
@@ -58,13 +59,8 @@ pub fn table(view: &View, scope: &Scope) -> ApiResult<Arc<AuditTable>> {
                 r.audit.follower_reasons = Vec::new();
             }
             let mut by_suspicion: Vec<usize> = (0..rows.len()).collect();
-            by_suspicion.sort_by(|&a, &b| {
-                let (ra, rb) = (&rows[a].audit, &rows[b].audit);
-                rb.suspicious_share()
-                    .total_cmp(&ra.suspicious_share())
-                    .then(rb.followers.cmp(&ra.followers))
-                    .then(ra.account.cmp(&rb.account))
-            });
+            by_suspicion
+                .sort_by(|&a, &b| AccountAudit::by_evidence(&rows[a].audit, &rows[b].audit));
             Ok(Arc::new(AuditTable { rows, by_suspicion }))
         },
     )
@@ -96,6 +92,7 @@ fn row_json(view: &View, row: &AuditRow) -> ApiResult<Value> {
     out["engaged_this"] = json!(a.engaged_this);
     out["suspicious"] = json!(a.suspicious);
     out["suspicious_share"] = json!(a.suspicious_share());
+    out["suspicious_low"] = json!(a.bought_evidence());
     out["quality"] = json!(a.quality);
     out["quality_low"] = json!(a.quality_low);
     out["quality_high"] = json!(a.quality_high);
@@ -107,7 +104,7 @@ fn row_json(view: &View, row: &AuditRow) -> ApiResult<Value> {
 }
 
 /// `GET /api/audit?as_of=&platform=&limit=&offset=`: accounts with followers, the most
-/// suspicious audiences first.
+/// evidence of a bought audience first.
 pub async fn list(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
     let p = Params::parse(q.as_deref(), &["as_of", "platform", "limit", "offset"])?;
     let page = p.page()?;

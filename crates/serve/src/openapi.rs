@@ -172,7 +172,7 @@ pub fn spec() -> Value {
                 "responses": with_404(json_ok("time buckets as [start, followers, engagement] rows")),
             }},
             "/api/audit": {"get": {
-                "summary": "Audience audit of every account with followers, most suspicious first",
+                "summary": "Audience audit of every account with followers, the most evidence of bought followers first",
                 "parameters": audit_params(true),
                 "responses": json_ok("a page of audits: followers, engaged, suspicious share and reasons, quality with its 95 % interval, follower spikes, earned with and without suspicious endorsers"),
             }},

@@ -277,7 +277,7 @@ async function loadAudience(box, id, scope) {
 async function auditPage(params) {
   const limit = 50, offset = Math.max(Number(params.offset) || 0, 0);
   main.replaceChildren(el('h1', {}, 'Audience audit'),
-    el('p', { class: 'describe' }, 'Accounts whose followers look bought first: followers who never engage, follow thousands, follow in bursts, were created together or sit in follow-back rings.'),
+    el('p', { class: 'describe' }, 'Accounts with the most evidence of bought followers first (the 95 % lower bound on the number of suspicious followers, so a buyer of thousands outranks a small account whose few followers look bought): followers who never engage, follow thousands, follow in bursts, were created together or sit in follow-back rings.'),
     el('p', { class: 'muted', id: 'audit-body' }, 'Auditing every audience…'));
   let d;
   try { d = await getJSON('api/audit' + query({ limit, offset })); } catch (e) { return showError(main, e); }

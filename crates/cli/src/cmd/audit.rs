@@ -15,6 +15,10 @@ Examples:
   renown audit --all --min-followers 50 --format json
   renown audit --all --as-of 2024-12-31 --sort quality
 
+--all lists the most evidence of a bought audience first: suspicious_low, the 95% lower bound on
+the number of suspicious followers (followers x the Wilson lower bound of their share), so a
+5,000-follower buy outranks a 3-follower account whose 3 followers all look bought.
+
 A follower is suspicious when at least two of these hold: it never engages (no reply, reshare,
 like, mention or post), it follows more than 1,500 accounts (a mass follower), it follows in
 bursts (many follows within an hour, or it arrived on a day of anomalous growth), it was created
@@ -38,7 +42,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1)]
     pub min_followers: u64,
     /// With --all: how to order accounts.
-    #[arg(long, value_enum, default_value_t = Sort::Followers)]
+    #[arg(long, value_enum, default_value_t = Sort::Evidence)]
     pub sort: Sort,
     /// With --all: how many accounts to show (0 = all).
     #[arg(long, default_value_t = 0)]
@@ -64,6 +68,8 @@ pub struct Args {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Sort {
+    /// Most evidence of a bought audience first: the 95% lower bound on suspicious followers.
+    Evidence,
     Followers,
     /// Lowest audience quality first.
     Quality,
@@ -71,12 +77,13 @@ pub enum Sort {
     Suspicious,
 }
 
-const COLUMNS: [&str; 15] = [
+const COLUMNS: [&str; 16] = [
     "account",
     "followers",
     "engaged_any",
     "engaged_this",
     "suspicious",
+    "suspicious_low",
     "suspicious_share",
     "quality",
     "quality_low",
@@ -98,6 +105,7 @@ fn row_values(r: &AuditRow) -> Vec<serde_json::Value> {
         json!(a.engaged_any),
         json!(a.engaged_this),
         json!(a.suspicious),
+        json!(a.bought_evidence().floor()),
         json!(a.suspicious_share()),
         json!(a.quality),
         json!(a.quality_low),
@@ -147,6 +155,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                 let mut v = serde_json::to_value(&r.audit)?;
                 v["account"] = json!(r.label);
                 v["suspicious_share"] = json!(r.audit.suspicious_share());
+                v["suspicious_low"] = json!(r.audit.bought_evidence().floor());
                 v["reasons"] = Reason::ALL
                     .iter()
                     .map(|x| (x.name().to_string(), json!(r.audit.reasons[*x as usize])))
@@ -173,6 +182,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let mut rows = audit_rows(&store, &scope, &cfg, None, !args.no_earned)?;
     rows.retain(|r| r.audit.followers >= args.min_followers.max(1));
     match args.sort {
+        Sort::Evidence => rows.sort_by(|a, b| AccountAudit::by_evidence(&a.audit, &b.audit)),
         Sort::Followers => rows.sort_by_key(|r| std::cmp::Reverse(r.audit.followers)),
         Sort::Quality => rows.sort_by(|a, b| a.audit.quality.total_cmp(&b.audit.quality)),
         Sort::Suspicious => rows.sort_by_key(|r| std::cmp::Reverse(r.audit.suspicious)),
@@ -212,6 +222,10 @@ fn print_one(r: &AuditRow, out: &mut dyn Write) -> anyhow::Result<()> {
     t.push(vec![
         json!("suspicious"),
         json!(format!("{}{}", a.suspicious, share(a.suspicious))),
+    ]);
+    t.push(vec![
+        json!("suspicious, 95% lower bound"),
+        json!(a.bought_evidence().floor()),
     ]);
     t.push(vec![
         json!("audience quality (95% interval)"),

@@ -1,9 +1,11 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
+use renown_audit::calibrate::{precision_recall, Objective};
+use renown_audit::classifier::Classifier;
 use renown_audit::eval::evaluate;
-use renown_audit::features::expanded_names;
-use renown_audit::gbdt::{train, Params};
-use renown_audit::{features::Features, instafake};
+use renown_audit::gbdt::Params;
+use renown_audit::instafake;
+use renown_audit::stats::roc_auc;
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,16 +13,24 @@ use std::path::{Path, PathBuf};
 const EXAMPLES: &str = "\
 Examples:
   renown train --data ../shared/data/instafake
-  renown train --data ../shared/data/instafake --out fake-model.json --folds 10 --seed 7
+  renown train --data ../shared/data/instafake --precision-at 0.9 --out fake-model.json
+  renown train --data ../shared/data/instafake --cost-ratio 5 --eval other-labelled.json
   renown train --data accounts.json --format json
 
 DATA is InstaFake's folder (fakeAccountData.json + realAccountData.json) or one JSON array of
 accounts in its schema (userFollowerCount, userFollowingCount, userMediaCount,
-userBiographyLength, userHasProfilPic, userIsPrivate, usernameLength, usernameDigitCount, isFake).
+userBiographyLength, userHasProfilPic, userIsPrivate, usernameLength, usernameDigitCount, isFake;
+snake_case names and a plain username are accepted too; any field but isFake may be missing).
 It prints the model's stratified k-fold cross-validated accuracy, precision, recall, F1, MCC and
 ROC AUC beside the literature rule sets (Camisani-Calzolari, State of Search, Socialbakers) and
-each of their criteria on the same accounts, then trains on everything and saves the model for
-`renown classify --model`.";
+each of their criteria on the same accounts — in-domain figures: the folds come from one
+dataset. It then calibrates the model's scores (Platt scaling on the out-of-fold predictions),
+chooses the threshold for --precision-at P (the most recall with precision at least P) or
+--cost-ratio C (a false alarm costs C missed fakes; default: the best F1), prints the precision
+and recall cross-validation gives at it, trains on everything and saves the model for
+`renown classify --model`. Each --eval FILE (labelled, same schema) is scored by the saved model:
+ROC AUC and precision/recall/F1 at the threshold, on every account and on those inside the
+training distribution (the ones `classify` does not abstain on).";
 
 /// Train the fake-account classifier on labelled profiles and report its cross-validated accuracy.
 #[derive(clap::Args, Debug)]
@@ -44,8 +54,31 @@ pub struct Args {
     /// Tree depth.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=8))]
     pub depth: u64,
+    /// Threshold for at least this precision (0 to 1), with the most recall.
+    #[arg(long, conflicts_with = "cost_ratio", value_parser = unit_interval)]
+    pub precision_at: Option<f64>,
+    /// Threshold for the least cost when a false alarm costs this many missed fakes.
+    #[arg(long, value_parser = positive)]
+    pub cost_ratio: Option<f64>,
+    /// Other labelled sets to report the saved model's performance on.
+    #[arg(long, num_args = 1..)]
+    pub eval: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
+}
+
+fn unit_interval(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 1.0 => Ok(v),
+        _ => Err(format!("{s:?} is not a precision in (0, 1]")),
+    }
+}
+
+fn positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("{s:?} is not a positive number")),
+    }
 }
 
 pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
@@ -55,6 +88,16 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
         depth: args.depth as usize,
         ..Params::default()
     };
+    let objective = match (args.precision_at, args.cost_ratio) {
+        (Some(p), _) => Objective::PrecisionAt(p),
+        (None, Some(c)) => Objective::CostRatio(c),
+        (None, None) => Objective::BestF1,
+    };
+    let evals = args
+        .eval
+        .iter()
+        .map(|p| instafake::load(p))
+        .collect::<Result<Vec<_>, _>>()?;
     let report = evaluate(
         &data.features,
         &data.fake,
@@ -86,28 +129,131 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
             json!(m.roc_auc),
         ]);
     }
-    if args.format == OutputFormat::Table {
-        writeln!(
-            out,
-            "{} accounts ({} fake), {}-fold stratified cross-validation, seed {}:\n",
-            report.accounts, report.fakes, report.folds, report.seed
-        )?;
+    let classifier = Classifier::train(&data.features, &data.fake, &report, &params, objective);
+    classifier.save(&args.out)?;
+    let op = &classifier.operating;
+    const EVAL_COLUMNS: [&str; 12] = [
+        "set",
+        "accounts",
+        "fakes",
+        "inside_training",
+        "roc_auc",
+        "precision",
+        "recall",
+        "f1",
+        "inside_roc_auc",
+        "inside_precision",
+        "inside_recall",
+        "inside_f1",
+    ];
+    let mut eval_rows: Vec<Vec<serde_json::Value>> = Vec::new();
+    for (path, set) in args.eval.iter().zip(&evals) {
+        let verdicts: Vec<_> = set.features.iter().map(|f| classifier.judge(f)).collect();
+        let inside: Vec<bool> = verdicts.iter().map(|v| v.outside.is_empty()).collect();
+        let score = |keep: &dyn Fn(usize) -> bool| {
+            let (p, l): (Vec<f64>, Vec<bool>) = (0..verdicts.len())
+                .filter(|&i| keep(i))
+                .map(|i| (verdicts[i].probability, set.fake[i]))
+                .unzip();
+            let (precision, recall) = precision_recall(&p, &l, op.threshold);
+            let f1 = if precision + recall > 0.0 {
+                2.0 * precision * recall / (precision + recall)
+            } else {
+                0.0
+            };
+            // Metrics over one class only mean nothing: reported as null.
+            let both = l.contains(&true) && l.contains(&false);
+            [
+                json!(roc_auc(&p, &l)),
+                json!(both.then_some(precision)),
+                json!(both.then_some(recall)),
+                json!(both.then_some(f1)),
+            ]
+        };
+        let mut row = vec![
+            json!(path.display().to_string()),
+            json!(set.fake.len()),
+            json!(set.fake.iter().filter(|&&f| f).count()),
+            json!(inside.iter().filter(|&&i| i).count()),
+        ];
+        row.extend(score(&|_| true));
+        row.extend(score(&|i| inside[i]));
+        eval_rows.push(row);
     }
-    t.write(args.format, &mut out)?;
-    let rows: Vec<Vec<f64>> = data.features.iter().map(Features::expanded).collect();
-    let model = train(&rows, &data.fake, expanded_names(), &params);
-    model.save(&args.out)?;
-    if args.format == OutputFormat::Table {
-        let aucs: Vec<String> = report.fold_auc.iter().map(|a| format!("{a:.4}")).collect();
-        writeln!(out, "\nROC AUC per fold: {}", aucs.join(", "))?;
-        writeln!(
-            out,
-            "Trained on all {} accounts; model saved to {} (use: renown classify --model {}).",
-            report.accounts,
-            args.out.display(),
-            args.out.display()
-        )?;
-    } else {
+    let mut e = Table::new(&EVAL_COLUMNS);
+    for r in &eval_rows {
+        e.push(r.clone());
+    }
+    match args.format {
+        OutputFormat::Json => {
+            let mut v = serde_json::to_value(&report)?;
+            v["calibration"] = serde_json::to_value(classifier.calibration)?;
+            v["operating"] = json!({
+                "objective": op.objective.to_string(),
+                "threshold": op.threshold,
+                "met": op.met,
+                "cross_validated_precision": op.precision,
+                "cross_validated_recall": op.recall,
+            });
+            v["model"] = json!(args.out.display().to_string());
+            v["eval"] = eval_rows
+                .iter()
+                .map(|r| {
+                    EVAL_COLUMNS
+                        .iter()
+                        .map(|c| c.to_string())
+                        .zip(r.iter().cloned())
+                        .collect::<serde_json::Map<_, _>>()
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &v)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Csv => {
+            t.write(OutputFormat::Csv, &mut out)?;
+            if !args.eval.is_empty() {
+                writeln!(out)?;
+                e.write(OutputFormat::Csv, &mut out)?;
+            }
+        }
+        OutputFormat::Table => {
+            writeln!(
+                out,
+                "{} accounts ({} fake), {}-fold stratified cross-validation, seed {} (in-domain: \
+                 every fold comes from this dataset):\n",
+                report.accounts, report.fakes, report.folds, report.seed
+            )?;
+            t.write(OutputFormat::Table, &mut out)?;
+            let aucs: Vec<String> = report.fold_auc.iter().map(|a| format!("{a:.4}")).collect();
+            writeln!(out, "\nROC AUC per fold: {}", aucs.join(", "))?;
+            writeln!(
+                out,
+                "Calibrated threshold {:.3} for {}{}: cross-validated precision {:.3}, recall {:.3} \
+                 (the threshold chosen without the fold it was applied to).",
+                op.threshold,
+                op.objective,
+                if op.met { "" } else { " (not reachable: the closest)" },
+                op.precision,
+                op.recall
+            )?;
+            if !args.eval.is_empty() {
+                writeln!(
+                    out,
+                    "\nThe saved model on the other labelled sets (at the threshold above; \
+                     inside_* only on accounts inside the training distribution):\n"
+                )?;
+                e.write(OutputFormat::Table, &mut out)?;
+            }
+            writeln!(
+                out,
+                "\nTrained on all {} accounts; model saved to {} (use: renown classify --model {}).",
+                report.accounts,
+                args.out.display(),
+                args.out.display()
+            )?;
+        }
+    }
+    if args.format != OutputFormat::Table {
         eprintln!("model saved to {}", args.out.display());
     }
     Ok(Outcome::Clean)

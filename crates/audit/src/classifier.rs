@@ -1,0 +1,112 @@
+//! The fake-account classifier as `renown train` saves it: the boosted trees, the calibration
+//! of their scores, the threshold chosen for the user's costs, and the training domain.
+
+use crate::calibrate::{choose, cross_validated_operating, Objective, Operating, Platt};
+use crate::domain::Domain;
+use crate::eval::Report;
+use crate::features::{expanded_names, Features};
+use crate::gbdt::{self, Model, Params};
+use crate::{AuditError, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const FORMAT: &str = "renown-classifier-1";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Classifier {
+    pub format: String,
+    pub model: Model,
+    /// Fitted on the out-of-fold scores of cross-validation.
+    pub calibration: Platt,
+    /// Chosen on the calibrated out-of-fold probabilities; its precision and recall are those
+    /// of cross-validation (the threshold chosen without the fold it is applied to).
+    pub operating: Operating,
+    pub domain: Domain,
+}
+
+/// One account's verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    /// Calibrated probability that the account is fake.
+    pub probability: f64,
+    /// `probability >= threshold`.
+    pub fake: bool,
+    /// Why the account lies outside the training distribution; empty inside it.
+    pub outside: Vec<String>,
+}
+
+impl Classifier {
+    /// Trains on every account of `x`, calibrated and thresholded with the out-of-fold
+    /// predictions of `cv` (the [`crate::eval::evaluate`] report on the same accounts).
+    pub fn train(
+        x: &[Features],
+        y: &[bool],
+        cv: &Report,
+        params: &Params,
+        objective: Objective,
+    ) -> Classifier {
+        let rows: Vec<Vec<f64>> = x.iter().map(Features::expanded).collect();
+        let model = gbdt::train(&rows, y, expanded_names(), params);
+        let calibration = Platt::fit(&cv.out_of_fold, y);
+        let calibrated: Vec<f64> = cv
+            .out_of_fold
+            .iter()
+            .map(|&p| calibration.apply(p))
+            .collect();
+        let mut operating = choose(&calibrated, y, objective);
+        let (precision, recall) =
+            cross_validated_operating(&calibrated, y, &cv.folds_of, objective);
+        operating.precision = precision;
+        operating.recall = recall;
+        Classifier {
+            format: FORMAT.into(),
+            model,
+            calibration,
+            operating,
+            domain: Domain::of(x),
+        }
+    }
+
+    pub fn judge(&self, f: &Features) -> Verdict {
+        let probability = self.calibration.apply(self.model.predict(&f.expanded()));
+        Verdict {
+            probability,
+            fake: probability >= self.operating.threshold,
+            outside: self.domain.check(f),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let err = |reason: String| AuditError::Data {
+            path: path.display().to_string(),
+            reason,
+        };
+        let text = serde_json::to_string_pretty(self).map_err(|e| err(e.to_string()))?;
+        std::fs::write(path, text + "\n").map_err(|e| err(e.to_string()))
+    }
+
+    /// Reads a classifier saved by [`Classifier::save`] and checks this renown can use it.
+    pub fn load(path: &Path) -> Result<Classifier> {
+        let err = |reason: String| AuditError::Data {
+            path: path.display().to_string(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let format = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("format")?.as_str().map(String::from));
+        if format.as_deref() != Some(FORMAT) {
+            return Err(err(format!(
+                "not a {FORMAT} model (format {}); train one with `renown train`",
+                format.unwrap_or_else(|| "unknown".into())
+            )));
+        }
+        let c: Classifier = serde_json::from_str(&text)
+            .map_err(|e| err(format!("line {}: not a renown model ({e})", e.line())))?;
+        c.model.check(&expanded_names()).map_err(err)?;
+        if c.domain.features.len() != crate::features::NAMES.len() {
+            return Err(err("the model's domain has other features".into()));
+        }
+        Ok(c)
+    }
+}
