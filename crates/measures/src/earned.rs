@@ -191,6 +191,23 @@ pub(crate) fn graph_err(e: GraphError) -> MeasureError {
     }
 }
 
+/// Checks that a graph cut from the store has one node per account the measure counted, so
+/// that arrays sized by that count hold every node. Read through one `renown_store::Snapshot`
+/// they always agree; a store written while read without one is the caller's bug, reported
+/// rather than indexed past.
+pub(crate) fn check_nodes(g: &Csr, accounts: usize) -> Result<()> {
+    if g.n() as usize == accounts {
+        return Ok(());
+    }
+    Err(MeasureError::Store(renown_store::StoreError::Misuse(
+        format!(
+            "a graph of {} nodes beside {accounts} accounts: the store changed during one read \
+             (read it through a Snapshot)",
+            g.n()
+        ),
+    )))
+}
+
 /// Calendar month index (`year * 12 + month - 1`) of a unix time, UTC.
 pub fn month_of(t: i64) -> i32 {
     // Howard Hinnant's civil-from-days.
@@ -549,6 +566,22 @@ pub const EARNED: MeasureSpec = MeasureSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_graph_with_more_nodes_than_accounts_is_an_error() {
+        let mut el = EdgeList::new(3);
+        el.push(0, 2);
+        let g = Csr::from_edges(&el).unwrap();
+        assert!(check_nodes(&g, 3).is_ok());
+        let err = check_nodes(&g, 2).expect_err("3 nodes passed for 2 accounts");
+        assert!(
+            matches!(
+                err,
+                MeasureError::Store(renown_store::StoreError::Misuse(_))
+            ),
+            "{err}"
+        );
+    }
 
     #[test]
     fn months_are_calendar_months() {

@@ -17,8 +17,8 @@
 //! `i`'s posts in scope, and where the data has no posts (Higgs) or fewer than some follower
 //! reshared, uses the most any single account reshared of `i`, so that `w ≤ 1`.
 
-use crate::earned::graph_err;
-use crate::{MeasureSpec, Result, Scope, Scores};
+use crate::earned::{check_nodes, graph_err};
+use crate::{MeasureError, MeasureSpec, Result, Scope, Scores};
 use renown_graph::{engagement_graph, follow_graph, EngagementParams, FollowParams};
 use renown_model::Kind;
 use renown_store::Store;
@@ -30,8 +30,17 @@ pub struct InfluencePassivity {
     pub iterations: usize,
 }
 
-/// Influence and passivity over exposure edges `(i, j, w_ij)`.
-pub fn influence_passivity_of(n: usize, edges: &[(u32, u32, f64)]) -> InfluencePassivity {
+/// Influence and passivity over exposure edges `(i, j, w_ij)` between nodes `0..n`; an edge
+/// naming a node `≥ n` is an error.
+pub fn influence_passivity_of(n: usize, edges: &[(u32, u32, f64)]) -> Result<InfluencePassivity> {
+    if let Some((i, j, _)) = edges
+        .iter()
+        .find(|&&(i, j, _)| i as usize >= n || j as usize >= n)
+    {
+        return Err(MeasureError::Invalid(format!(
+            "exposure edge {i} → {j} names a node ≥ n = {n}"
+        )));
+    }
     let mut accepted = vec![0.0; n];
     let mut rejected = vec![0.0; n];
     for &(i, j, w) in edges {
@@ -77,11 +86,11 @@ pub fn influence_passivity_of(n: usize, edges: &[(u32, u32, f64)]) -> InfluenceP
             break;
         }
     }
-    InfluencePassivity {
+    Ok(InfluencePassivity {
         influence: inf,
         passivity: pas,
         iterations,
-    }
+    })
 }
 
 /// Exposure edges from the store: reshares and quotes (counted), plus follows (weight 0).
@@ -98,6 +107,7 @@ fn exposure_edges(store: &Store, scope: &Scope) -> Result<Vec<(u32, u32, f64)>> 
         },
     )
     .map_err(graph_err)?;
+    check_nodes(&reshares, n)?;
     let mut posts = vec![0.0f64; n];
     store.scan_events(&scope.filter(&[Kind::Post]), |r| {
         posts[r.actor as usize] += 1.0;
@@ -121,6 +131,7 @@ fn exposure_edges(store: &Store, scope: &Scope) -> Result<Vec<(u32, u32, f64)>> 
             },
         )
         .map_err(graph_err)?;
+        check_nodes(&f, n)?;
         if let Some(out) = f.out_adj() {
             for j in 0..f.n() {
                 for &i in out.neighbors(j) {
@@ -152,7 +163,7 @@ fn exposure_edges(store: &Store, scope: &Scope) -> Result<Vec<(u32, u32, f64)>> 
 pub fn influence(store: &Store, scope: &Scope) -> Result<Scores> {
     let n = store.account_count()? as usize;
     let edges = exposure_edges(store, scope)?;
-    Ok(influence_passivity_of(n, &edges).influence)
+    Ok(influence_passivity_of(n, &edges)?.influence)
 }
 
 pub const INFLUENCE_PASSIVITY: MeasureSpec = MeasureSpec {
@@ -178,9 +189,20 @@ mod tests {
             (5, 4, 1.0),
             (5, 2, 0.0),
         ];
-        let r = influence_passivity_of(6, &edges);
+        let r = influence_passivity_of(6, &edges).unwrap();
         assert!((r.influence.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         assert!(r.passivity[2] > r.passivity[4], "{:?}", r.passivity);
         assert!(r.influence[0] > r.influence[1], "{:?}", r.influence);
+    }
+
+    #[test]
+    fn an_edge_past_the_accounts_is_an_error() {
+        let err = influence_passivity_of(2, &[(0, 1, 0.5), (1, 2, 1.0)])
+            .err()
+            .expect("an edge to node 2 of 2 was accepted");
+        assert!(
+            err.to_string().contains("1 → 2 names a node ≥ n = 2"),
+            "{err}"
+        );
     }
 }

@@ -21,7 +21,7 @@
 //! on engagement-only data such as Higgs; and the final score is not rounded to a byte, so ties
 //! within one point stay ordered (the ranking is that of the adjusted PageRank).
 
-use crate::earned::{graph_err, DAY};
+use crate::earned::{check_nodes, graph_err, DAY};
 use crate::{MeasureSpec, Result, Scope, Scores};
 use renown_graph::{
     engagement_graph, follow_graph, pagerank, Csr, EdgeList, EngagementParams, FollowParams,
@@ -99,6 +99,9 @@ pub fn tweepcred(store: &Store, scope: &Scope) -> Result<Scores> {
         },
     )
     .map_err(graph_err)?;
+    for g in follows.iter().chain([&inter]) {
+        check_nodes(g, nu)?;
+    }
     let (mut followers, mut followings) = (vec![0.0; nu], vec![0.0; nu]);
     let mut pairs: Vec<(u64, f32)> = Vec::new();
     let mut add_edges = |g: &Csr, unit: bool, counts: bool| {

@@ -100,6 +100,8 @@ struct Selection {
     platform_accounts: Option<Vec<bool>>,
     /// Events deleted at their source.
     deleted: FxHashSet<i64>,
+    /// Accounts in the store when the scan began: an event may name only ids `1..=accounts`.
+    accounts: u32,
 }
 
 impl Selection {
@@ -114,6 +116,30 @@ impl Selection {
                     .unwrap_or(false)
             })
             && (self.deleted.is_empty() || !self.deleted.contains(&id))
+    }
+
+    /// Refuses an event naming an account the store does not have, so that every array a
+    /// reader indexes by account id (sized by [`Store::account_count`]) holds it.
+    fn known_accounts(
+        &self,
+        id: i64,
+        actor: u32,
+        target: Option<u32>,
+    ) -> std::result::Result<(), String> {
+        let known = |a: u32| (1..=self.accounts).contains(&a);
+        if known(actor) && target.is_none_or(known) {
+            return Ok(());
+        }
+        Err(format!(
+            "event {id} names account {} but the store had {} when the scan began \
+             (or it was read without a Snapshot while an ingest wrote)",
+            if known(actor) {
+                target.unwrap_or(0)
+            } else {
+                actor
+            },
+            self.accounts
+        ))
     }
 }
 
@@ -234,6 +260,7 @@ impl Store {
             topic_events,
             platform_accounts,
             deleted: self.deleted_events()?,
+            accounts: self.account_count()?,
         })
     }
 
@@ -242,13 +269,16 @@ impl Store {
         let sel = self.selection(filter)?;
         self.for_each_block(sel.kind_mask, |first, b| {
             for i in 0..b.len() {
-                let (time, kind, actor) = (b.time(i), b.kind(i), b.actor(i));
-                if sel.keeps(first + i as i64, time, kind, actor) {
+                let (id, time, kind, actor) = (first + i as i64, b.time(i), b.kind(i), b.actor(i));
+                if sel.keeps(id, time, kind, actor) {
+                    let target = b.target(i);
+                    sel.known_accounts(id, actor, target)
+                        .map_err(|reason| self.corrupt(reason))?;
                     f(EventRow {
                         time,
                         kind,
                         actor: actor - 1,
-                        target: b.target(i).map(|t| t - 1),
+                        target: target.map(|t| t - 1),
                     });
                 }
             }
@@ -298,6 +328,9 @@ impl Store {
                 if !sel.keeps(id, time, kind, actor) {
                     continue;
                 }
+                let target = b.target(i);
+                sel.known_accounts(id, actor, target)
+                    .map_err(|reason| self.corrupt(reason))?;
                 let corrupt = |reason| self.corrupt(format!("event {id}: {reason}"));
                 f(FullEventRow {
                     id,
@@ -305,7 +338,7 @@ impl Store {
                         time,
                         kind,
                         actor: actor - 1,
-                        target: b.target(i).map(|t| t - 1),
+                        target: target.map(|t| t - 1),
                     },
                     item: item.map_err(corrupt)?.map(str::to_string),
                     parent: parent.map_err(corrupt)?.map(str::to_string),

@@ -114,4 +114,31 @@ mod tests {
         assert_eq!((after.0, after.1), (5, Some(4)));
         assert_ne!(after.2, before.2);
     }
+
+    #[test]
+    fn an_event_naming_a_missing_account_is_a_corrupt_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+        let run = store.begin_run("x", "test").unwrap();
+        store.write_batch(run, &[(1, follow("a", "b"))], 0).unwrap();
+        store.write_batch(run, &[(2, follow("c", "a"))], 0).unwrap();
+        // Lose the block that holds account 3 ("c"), which event 2 names.
+        store
+            .connection()
+            .execute("DELETE FROM account_blocks WHERE id = 3", [])
+            .unwrap();
+        assert_eq!(store.account_count().unwrap(), 2);
+        for full in [false, true] {
+            let mut seen = 0;
+            let scanned = if full {
+                store.scan_events_full(&EventFilter::default(), |_| seen += 1)
+            } else {
+                store.scan_events(&EventFilter::default(), |_| seen += 1)
+            };
+            let err = scanned.expect_err("a scan handed out an account past the count");
+            assert!(matches!(err, crate::StoreError::Corrupt { .. }), "{err}");
+            assert!(err.to_string().contains("names account 3"), "{err}");
+            assert_eq!(seen, 1, "the events before the bad one are read");
+        }
+    }
 }
