@@ -64,7 +64,12 @@ impl Table {
         let cells: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|r| r.iter().map(display).collect())
+            // Ids and handles come from input files: no terminal control sequences.
+            .map(|r| {
+                r.iter()
+                    .map(|v| renown_model::escape_controls(&display(v)).into_owned())
+                    .collect()
+            })
             .collect();
         let widths: Vec<usize> = (0..self.columns.len())
             .map(|i| {

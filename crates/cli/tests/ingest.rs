@@ -330,11 +330,13 @@ fn binary_garbage_and_wrong_encodings_get_clear_errors() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("garbage.bin: cannot tell its format"), "{err}");
 
-    // Forced through a reader, garbage becomes rejected lines, never a crash.
-    let (code, r, _) = ingest(d, &["--format", "higgs", "garbage.bin"]);
-    assert_eq!(code, Some(3));
+    // Forced through a reader, garbage becomes rejected lines, never a crash; with not one
+    // good record the run has failed: the file is not in that format.
+    let (code, r, stderr) = ingest(d, &["--format", "higgs", "garbage.bin"]);
+    assert_eq!(code, Some(1));
     assert_eq!(n(&r[0]["added"]), 0);
     assert!(n(&r[0]["rejected"]) > 0);
+    assert!(stderr.contains("this is not higgs data"), "{stderr}");
 
     // Latin-1 bytes in a JSON Lines file: that line is refused, the UTF-8 ones are kept.
     let mut latin1 = br#"{"platform":"x","kind":"post","actor":"caf"#.to_vec();
@@ -401,4 +403,198 @@ fn stats_of(dir: &Path, db: &str) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// One unmatched quote used to swallow the 100,000 rows after it into one 5 MB actor id:
+/// `read 2, added 2, rejected 0`, exit 0.
+#[test]
+fn an_unclosed_csv_quote_is_one_rejected_line_and_the_rows_after_it_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut text = String::from("time,platform,kind,actor,target\n,x,follow,a1,b1\n");
+    text.push_str(",x,follow,\"a2,,b2,,,,,\n");
+    for i in 0..100_000 {
+        text.push_str(&format!(",x,follow,u{i},v{i}\n"));
+    }
+    std::fs::write(d.join("q.csv"), text).unwrap();
+    let (code, r, stderr) = ingest(d, &["q.csv"]);
+    assert_eq!(code, Some(3), "never clean: {stderr}");
+    assert_eq!(r[0]["status"], "partial");
+    assert_eq!((n(&r[0]["added"]), n(&r[0]["rejected"])), (100_001, 1));
+    let first = r[0]["first_rejects"][0].as_str().unwrap();
+    assert!(
+        first.starts_with("q.csv:3: the quoted field opened at column 11"),
+        "{first}"
+    );
+    let out = renown(d, &["export", "-"]);
+    let longest = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::len)
+        .max()
+        .unwrap();
+    assert!(longest < 200, "an exported event is {longest} bytes long");
+}
+
+/// A SNAP edge list forced through the Higgs reader used to exit 3 ("partial") with one
+/// reject line per edge; now it fails, says so, and the rejects file is capped.
+#[test]
+fn a_file_in_another_format_fails_and_its_rejects_are_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text: String = (0..5_000).map(|i| format!("{i}\t{}\n", i + 7)).collect();
+    std::fs::write(d.join("soc-Edges.txt"), text).unwrap();
+    let (code, r, stderr) = ingest(d, &["--format", "higgs", "soc-Edges.txt"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!((n(&r[0]["read"]), n(&r[0]["rejected"])), (0, 5_000));
+    assert!(stderr.contains("this is not higgs data"), "{stderr}");
+    let rejects = std::fs::read_to_string(d.join("renown.db.rejects.txt")).unwrap();
+    assert_eq!(rejects.lines().count(), 1_001);
+    let last = rejects.lines().last().unwrap();
+    assert!(
+        last.contains("soc-Edges.txt: 4000 more rejects not written"),
+        "{last}"
+    );
+}
+
+/// `ingest --format jsonl folder/` read 0 records and exited 0. A folder stands for the files
+/// in it that its reader recognises; the others are named, and a folder with none fails.
+#[test]
+fn a_folder_is_read_file_by_file_and_never_silently_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let folder = d.join("exports");
+    std::fs::create_dir_all(folder.join("more")).unwrap();
+    for i in 0..30 {
+        let sub = if i % 3 == 0 { "more/" } else { "" };
+        std::fs::write(
+            folder.join(format!("{sub}part{i:02}.jsonl")),
+            format!(
+                "{{\"platform\":\"x\",\"kind\":\"follow\",\"actor\":\"a{i}\",\"target\":\"b\"}}\n"
+            ),
+        )
+        .unwrap();
+    }
+    std::fs::write(folder.join("README.txt"), "what these files are\n").unwrap();
+    for args in [&["--format", "jsonl", "exports"][..], &["exports"][..]] {
+        let db = format!("{}.db", args.len());
+        let mut all = vec!["--db", db.as_str()];
+        all.extend_from_slice(args);
+        let (code, r, stderr) = ingest(d, &all);
+        assert_eq!(code, Some(3), "a file was skipped: {stderr}");
+        assert_eq!(r.len(), 30);
+        assert_eq!(r.iter().map(|r| n(&r["added"])).sum::<u64>(), 30);
+        assert!(
+            stderr.contains("1 of the 31 files") && stderr.contains("README.txt"),
+            "{stderr}"
+        );
+    }
+    std::fs::create_dir(d.join("notes")).unwrap();
+    std::fs::write(d.join("notes/a.txt"), "hello there\n").unwrap();
+    let out = renown(d, &["ingest", "--format", "jsonl", "notes"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out).contains("no file that looks like jsonl data"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+/// `renown export -` piped into `renown ingest -` copies a store; the format comes from the
+/// content alone.
+#[test]
+fn ingest_reads_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("e.jsonl"),
+        "{\"platform\":\"x\",\"kind\":\"follow\",\"actor\":\"1\",\"target\":\"2\"}\n\
+         {\"platform\":\"x\",\"kind\":\"like\",\"actor\":\"2\",\"target\":\"1\",\"parent\":\"p\"}\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = ingest(d, &["--db", "a.db", "e.jsonl"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let mut export = Command::new(BIN)
+        .args(["--db", "a.db", "export", "-"])
+        .current_dir(d)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = Command::new(BIN)
+        .args(["--db", "b.db", "ingest", "--json", "-"])
+        .current_dir(d)
+        .stdin(export.stdout.take().unwrap())
+        .output()
+        .unwrap();
+    assert!(export.wait().unwrap().success());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let r: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (r[0]["format"].as_str(), n(&r[0]["added"])),
+        (Some("jsonl"), 2)
+    );
+    assert_eq!(
+        stats_of(d, "a.db")["by_kind"],
+        stats_of(d, "b.db")["by_kind"]
+    );
+}
+
+/// Terminal escapes in ids reached the terminal raw in tables and messages.
+#[test]
+fn control_characters_from_a_file_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("e.csv"),
+        "platform,kind,actor,target\nx,follow,<x\x1b]0;PWNED\x07>,b\nx,like,<y\x1b[2J>,\n",
+    )
+    .unwrap();
+    let out = renown(d, &["ingest", "e.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = renown(d, &["rank", "--by", "followers"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !table.contains('\x1b') && !table.contains('\x07'),
+        "{table:?}"
+    );
+    assert!(table.contains("<x\\x1b]0;PWNED\\x07>"), "{table}");
+    std::fs::write(
+        d.join("n\x1b[31m.jsonl"),
+        "{\"platform\":\"x\",\"kind\":\"follow\",\"actor\":\"1\"}\nnot json\n",
+    )
+    .unwrap();
+    let out = renown(d, &["ingest", "n\x1b[31m.jsonl"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr_of(&out)
+    );
+    assert!(!shown.contains('\x1b'), "{shown:?}");
+    let rejects = std::fs::read_to_string(d.join("renown.db.rejects.txt")).unwrap();
+    assert!(
+        !rejects.contains('\x1b') && rejects.contains("n\\x1b[31m.jsonl:2:"),
+        "{rejects:?}"
+    );
+}
+
+/// The first 100 bytes of a gzip: one whole line and a cut one, which was read as a SNAP
+/// follow. Now detection refuses it, and a forced format says the stream is damaged.
+#[test]
+fn a_gzip_cut_short_is_refused_rather_than_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let plain = d.join("activity.txt");
+    write_activity(&plain, 5_000);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(&plain).unwrap()).unwrap();
+    let gz = gz.finish().unwrap();
+    std::fs::write(d.join("cut.gz"), &gz[..100]).unwrap();
+    let out = renown(d, &["ingest", "cut.gz"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr_of(&out).contains("damaged"), "{}", stderr_of(&out));
+    assert!(!d.join("renown.db").exists() || n(&stats(d)["events"]) == 0);
 }

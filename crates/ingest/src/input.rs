@@ -26,6 +26,56 @@ const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
 /// Pushshift-style dumps are compressed with a 2 GiB window; the zstd default refuses them.
 const ZSTD_WINDOW_LOG_MAX: u32 = 31;
 const BUF: usize = 1 << 20;
+/// How much of the decompressed stream detection sees.
+pub const HEAD: usize = 64 * 1024;
+
+/// What follows the head of a stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HeadEnd {
+    /// The stream goes on: the head's last line may be cut.
+    More,
+    /// The head is the whole stream.
+    End,
+    /// The stream broke inside the head (a truncated or corrupt compressed file): the head is
+    /// what could be read, its last line cut, and too little to tell a format by.
+    Damaged(String),
+}
+
+/// Replays a read error once the head is consumed, so the reader reports the damage where it
+/// happened: a decoder asked again after its error may just say "end of stream".
+struct Failed(io::ErrorKind, String);
+
+impl Read for Failed {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(io::Error::new(self.0, self.1.clone()))
+    }
+}
+
+impl BufRead for Failed {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        Err(io::Error::new(self.0, self.1.clone()))
+    }
+    fn consume(&mut self, _: usize) {}
+}
+
+/// Reads up to [`HEAD`] bytes, however many reads the decoder needs for them.
+fn read_head(stream: &mut dyn Read) -> (Vec<u8>, HeadEnd) {
+    let mut head = vec![0u8; HEAD];
+    let mut filled = 0;
+    let end = loop {
+        if filled == HEAD {
+            break HeadEnd::More;
+        }
+        match stream.read(&mut head[filled..]) {
+            Ok(0) => break HeadEnd::End,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => break HeadEnd::Damaged(e.to_string()),
+        }
+    };
+    head.truncate(filled);
+    (head, end)
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
@@ -42,8 +92,10 @@ pub struct Input {
     /// The file name with compression suffixes removed (`x.jsonl.gz` → `x.jsonl`).
     pub inner_name: String,
     pub compression: Compression,
-    /// The first bytes of the decompressed stream, for format detection.
+    /// The first bytes of the decompressed stream (up to [`HEAD`]), for format detection.
     pub head: Vec<u8>,
+    /// How the stream went on after `head`.
+    pub head_end: HeadEnd,
     pub is_dir: bool,
     pub stream: Box<dyn BufRead + Send>,
     /// Raw bytes read so far, and the raw size when known.
@@ -87,7 +139,19 @@ impl Input {
     }
 }
 
+/// The path that names standard input (`renown ingest -`); `./-` names a file called `-`.
+pub const STDIN: &str = "-";
+
 pub fn open_input(path: &Path) -> io::Result<Input> {
+    if path.as_os_str() == STDIN {
+        // No name to go by: detection reads the content alone.
+        return open_reader(
+            Box::new(io::stdin()),
+            path.to_path_buf(),
+            "standard input".into(),
+            String::new(),
+        );
+    }
     let display = path.display().to_string();
     let file_name = path
         .file_name()
@@ -100,6 +164,7 @@ pub fn open_input(path: &Path) -> io::Result<Input> {
             inner_name: file_name,
             compression: Compression::None,
             head: Vec::new(),
+            head_end: HeadEnd::End,
             is_dir: true,
             stream: Box::new(io::empty()),
             bytes_read: Arc::default(),
@@ -134,7 +199,7 @@ pub fn open_reader(
     } else {
         Compression::None
     };
-    let mut stream: Box<dyn BufRead + Send> = match compression {
+    let mut decoded: Box<dyn BufRead + Send> = match compression {
         Compression::None => Box::new(raw),
         Compression::Gzip => Box::new(BufReader::with_capacity(BUF, MultiGzDecoder::new(raw))),
         Compression::Zstd => {
@@ -143,12 +208,14 @@ pub fn open_reader(
             Box::new(BufReader::with_capacity(BUF, dec))
         }
     };
-    // A damaged stream may fail already here; detection then sees an empty head and the reader
-    // reports the damage when it reads.
-    let head = match stream.fill_buf() {
-        Ok(h) => h[..h.len().min(64 * 1024)].to_vec(),
-        Err(_) => Vec::new(),
+    // The head is read whole (a decoder hands out a few KiB per read) and then replayed in
+    // front of the rest, so detection sees whole lines and knows whether more follows.
+    let (head, head_end) = read_head(&mut decoded);
+    let rest: Box<dyn BufRead + Send> = match &head_end {
+        HeadEnd::Damaged(reason) => Box::new(Failed(io::ErrorKind::InvalidData, reason.clone())),
+        _ => decoded,
     };
+    let stream = Box::new(io::Cursor::new(head.clone()).chain(rest));
     let inner_name = strip_compression_suffix(&file_name).to_string();
     Ok(Input {
         path,
@@ -156,11 +223,41 @@ pub fn open_reader(
         inner_name,
         compression,
         head,
+        head_end,
         is_dir: false,
         stream,
         bytes_read,
         size: None,
     })
+}
+
+/// The files a folder stands for when no reader takes it whole: every regular file under it,
+/// depth first in name order, hidden names (`.git`, `.DS_Store`) and symlinked folders skipped.
+pub fn folder_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let mut entries = std::fs::read_dir(&dir)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?
+            .collect::<io::Result<Vec<_>>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        let mut subdirs = Vec::new();
+        for e in entries {
+            if e.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = e.path();
+            let kind = e.file_type()?;
+            if kind.is_dir() {
+                subdirs.push(path);
+            } else if kind.is_file() || (kind.is_symlink() && path.is_file()) {
+                out.push(path);
+            }
+        }
+        // Popped in name order after this folder's own files.
+        stack.extend(subdirs.into_iter().rev());
+    }
+    Ok(out)
 }
 
 fn strip_compression_suffix(name: &str) -> &str {
@@ -221,5 +318,64 @@ mod tests {
         assert!(input.read_all(bytes.len() as u64).unwrap() == bytes);
         let mut input = open_input(&path).unwrap();
         assert!(input.read_all(bytes.len() as u64 - 1).is_err());
+    }
+
+    #[test]
+    fn folder_files_lists_files_in_name_order_without_hidden_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("b/c")).unwrap();
+        std::fs::create_dir_all(d.join(".git")).unwrap();
+        for f in [
+            "z.jsonl",
+            "a.jsonl",
+            "b/c/x.jsonl",
+            "b/y.jsonl",
+            ".hidden",
+            ".git/config",
+        ] {
+            std::fs::write(d.join(f), "").unwrap();
+        }
+        let got: Vec<_> = folder_files(d)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.strip_prefix(d).unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(got, ["a.jsonl", "z.jsonl", "b/y.jsonl", "b/c/x.jsonl"]);
+    }
+
+    /// The head holds whole decoder output up to 64 KiB and says what follows it, and the
+    /// stream still reads from the first byte.
+    #[test]
+    fn the_head_is_read_whole_and_says_how_the_stream_goes_on() {
+        let text: Vec<u8> = (0..40_000u32)
+            .flat_map(|i| format!("{i} {}\n", i + 1).into_bytes())
+            .collect();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&text).unwrap();
+        let gz = gz.finish().unwrap();
+        let open = |bytes: Vec<u8>| {
+            open_reader(
+                Box::new(io::Cursor::new(bytes)),
+                "x".into(),
+                "x".into(),
+                "x".into(),
+            )
+            .unwrap()
+        };
+        let mut whole = open(gz.clone());
+        assert_eq!((whole.head.len(), &whole.head_end), (HEAD, &HeadEnd::More));
+        assert_eq!(whole.read_all(1 << 30).unwrap(), text);
+        let small = open(b"1 2\n".to_vec());
+        assert_eq!(
+            (&small.head[..], &small.head_end),
+            (&b"1 2\n"[..], &HeadEnd::End)
+        );
+        let mut cut = open(gz[..100].to_vec());
+        assert!(matches!(cut.head_end, HeadEnd::Damaged(_)));
+        // The damage is met again when the stream is read, after the head's bytes.
+        let mut got = Vec::new();
+        assert!(cut.stream.read_to_end(&mut got).is_err());
+        assert_eq!(got, cut.head);
     }
 }

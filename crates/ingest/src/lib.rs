@@ -10,8 +10,8 @@ pub mod run;
 pub mod schema;
 
 pub use formats::{detect, format_by_name, Format, FORMATS};
-pub use input::{open_input, Input};
-pub use run::{ingest_path, IngestOptions, RunReport};
+pub use input::{folder_files, open_input, Input, STDIN};
+pub use run::{ingest_input, ingest_path, IngestOptions, RunReport};
 
 use renown_model::{Kind, Record};
 

@@ -1,10 +1,10 @@
 //! The ingest pipeline: a reader thread parses, the calling thread writes batches to the store.
 
 use crate::formats::{detect, format_by_name, FORMATS};
-use crate::input::{open_input, Input};
+use crate::input::{open_input, HeadEnd, Input};
 use crate::{ReadError, ReadOptions, Sink, Stop};
 use crossbeam_channel::{bounded, Receiver, Sender};
-use renown_model::{identity_at, Record};
+use renown_model::{escape_controls, identity_at, Record};
 use renown_store::{EventIds, ResolvedBatch, Resolver, Store, StoreError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,6 +12,9 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 const BATCH: usize = 50_000;
+/// Reject lines each run writes to the rejects file; the rest are counted in one last line, so
+/// a file in the wrong format cannot fill a disk with them.
+pub const REJECTS_KEPT: u64 = 1_000;
 
 #[derive(Clone, Debug, Default)]
 pub struct IngestOptions {
@@ -50,7 +53,8 @@ pub struct RunReport {
     /// Events identical in every field to an earlier one in the same file; kept, because the
     /// source lists them separately.
     pub repeated: u64,
-    /// The first rejects (all of them are in the rejects file).
+    /// The first rejects (the first [`REJECTS_KEPT`] are in the rejects file), control
+    /// characters escaped like every text here that comes from the file.
     pub first_rejects: Vec<String>,
     pub damage: Option<String>,
     pub warnings: Vec<String>,
@@ -156,7 +160,8 @@ pub fn ingest_path(
     let input = match open_input(path) {
         Ok(i) => i,
         Err(e) => {
-            report.error = Some(format!("{display}: cannot open: {e}"));
+            report.error =
+                Some(escape_controls(&format!("{display}: cannot open: {e}")).into_owned());
             return Ok(report);
         }
     };
@@ -204,6 +209,16 @@ fn ingest_opened(
     started: Instant,
 ) -> Result<RunReport, StoreError> {
     let display = report.file.clone();
+    if let (None, HeadEnd::Damaged(reason)) = (&opts.format, &input.head_end) {
+        // A cut or corrupt compressed file whose first 64 KiB do not even decompress: what
+        // little there is could pass for several formats (one line of Higgs reads as a SNAP
+        // follow), so nothing is guessed.
+        report.error = Some(escape_controls(&format!(
+            "{display}: the stream is damaged after {} bytes of content ({reason}): too little to tell its format; --format reads the complete records before the damage",
+            input.head.len()
+        )).into_owned());
+        return Ok(report);
+    }
     let format = match &opts.format {
         Some(name) => format_by_name(name),
         None => detect(&input),
@@ -212,10 +227,11 @@ fn ingest_opened(
         let names: Vec<&str> = FORMATS.iter().map(|f| f.name()).collect();
         report.error = Some(match &opts.format {
             Some(name) => format!("unknown format {name:?} (one of: {})", names.join(", ")),
-            None => format!(
+            None => escape_controls(&format!(
                 "{display}: cannot tell its format from its name and content; use --format (one of: {})",
                 names.join(", ")
-            ),
+            ))
+            .into_owned(),
         });
         return Ok(report);
     };
@@ -236,6 +252,34 @@ fn ingest_opened(
                 },
                 other => format!("{display}: {other}"),
             };
+            let msg = escape_controls(&msg).into_owned();
+            report.error = Some(msg.clone());
+            (Status::Failed, Some(msg))
+        }
+        Ok(Ok(())) if report.read == 0 && report.rejected > 0 => {
+            // Not one good record: the file is not in this format, whatever was detected or
+            // forced, and "partial" would call a wrong guess a success.
+            let how = if opts.format.is_some() {
+                "--format"
+            } else {
+                "detection"
+            };
+            let msg = format!(
+                "{display}: every one of its {} records was rejected: this is not {} data (chosen by {how}; the first: {}); see `renown ingest --help` for the formats",
+                report.rejected,
+                format.name(),
+                report.first_rejects.first().map_or("?", String::as_str),
+            );
+            let msg = escape_controls(&msg).into_owned();
+            report.error = Some(msg.clone());
+            (Status::Failed, Some(msg))
+        }
+        Ok(Ok(())) if input.is_dir && report.read == 0 && report.damage.is_none() => {
+            let msg = format!(
+                "{display}: a folder in which the {} reader found nothing to read",
+                format.name()
+            );
+            let msg = escape_controls(&msg).into_owned();
             report.error = Some(msg.clone());
             (Status::Failed, Some(msg))
         }
@@ -339,7 +383,10 @@ fn pump(
                 Msg::Reject(line, reason) => {
                     report.rejected += 1;
                     pending_rejects += 1;
-                    let text = format!("{display}:{line}: {reason}");
+                    let text = escape_controls(&format!("{display}:{line}: {reason}")).into_owned();
+                    if report.rejected > REJECTS_KEPT {
+                        continue;
+                    }
                     if let Some(path) = &opts.rejects_path {
                         if rejects_file.is_none() {
                             rejects_file = std::fs::OpenOptions::new()
@@ -358,13 +405,24 @@ fn pump(
                     }
                 }
                 Msg::Damaged(line, reason) => {
-                    report.damage = Some(format!("{display}:{line}: {reason}"));
+                    report.damage =
+                        Some(escape_controls(&format!("{display}:{line}: {reason}")).into_owned());
                 }
-                Msg::Warn(w) => report.warnings.push(format!("{display}: {w}")),
+                Msg::Warn(w) => report
+                    .warnings
+                    .push(escape_controls(&format!("{display}: {w}")).into_owned()),
             }
         }
         drop(rx);
         if let Some(f) = rejects_file.as_mut() {
+            if report.rejected > REJECTS_KEPT {
+                let _ = writeln!(
+                    f,
+                    "{}: {} more rejects not written (the rejects file keeps the first {REJECTS_KEPT} of each run)",
+                    escape_controls(&display),
+                    report.rejected - REJECTS_KEPT
+                );
+            }
             let _ = f.flush();
         }
         let (read_result, repeated) = match reader.join() {
@@ -423,5 +481,113 @@ mod tests {
         let again = ingest_path(&mut store, &file, &opts, &mut |_, _, _| {}).unwrap();
         assert_eq!((again.added, again.duplicate), (0, lines as u64));
         assert_eq!(again.repeated, (lines / 10) as u64);
+    }
+
+    fn ingest_file(dir: &Path, name: &str, bytes: &[u8], format: Option<&str>) -> RunReport {
+        let file = dir.join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let mut store = Store::open(&dir.join("r.db")).unwrap();
+        let opts = IngestOptions {
+            format: format.map(str::to_string),
+            rejects_path: Some(dir.join("rejects.txt")),
+            ..IngestOptions::default()
+        };
+        ingest_path(&mut store, &file, &opts, &mut |_, _, _| {}).unwrap()
+    }
+
+    /// A SNAP edge list forced through the Higgs reader: every line is rejected. That is a
+    /// failed run naming the format, not a "partial" one, and the rejects file stays small.
+    #[test]
+    fn a_run_that_rejects_every_record_fails_and_its_rejects_are_capped() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines = REJECTS_KEPT as usize * 3;
+        let text: String = (0..lines).map(|i| format!("{i}\t{}\n", i + 1)).collect();
+        let r = ingest_file(dir.path(), "edges.txt", text.as_bytes(), Some("higgs"));
+        assert_eq!(r.status, Status::Failed);
+        assert_eq!((r.read, r.rejected), (0, lines as u64));
+        let err = r.error.unwrap();
+        assert!(err.contains("this is not higgs data"), "{err}");
+        let rejects = std::fs::read_to_string(dir.path().join("rejects.txt")).unwrap();
+        let kept: Vec<&str> = rejects.lines().collect();
+        assert_eq!(kept.len() as u64, REJECTS_KEPT + 1);
+        assert!(kept[0].ends_with("edges.txt:1: expected 4 fields: userA userB unix_ts RT|MT|RE"));
+        assert!(
+            kept[REJECTS_KEPT as usize].contains(&format!(
+                "{} more rejects not written",
+                lines as u64 - REJECTS_KEPT
+            )),
+            "{}",
+            kept[REJECTS_KEPT as usize]
+        );
+    }
+
+    /// Higgs lines gzipped and cut after 100 bytes: one whole line and a cut one. The cut
+    /// line read as a SNAP follow; now nothing is guessed, and a forced format reads the whole
+    /// line and reports the damage.
+    #[test]
+    fn a_cut_compressed_file_is_not_guessed_at() {
+        use std::io::Write;
+        let text: String = (0..2000)
+            .map(|i| format!("{} {} {} RT\n", 223_789 + i, 213_163 + i, 1_341_100_972 + i))
+            .collect();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(text.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let r = ingest_file(dir.path(), "cut.gz", &gz[..100], None);
+        assert_eq!(r.status, Status::Failed);
+        assert_eq!(r.read, 0);
+        let err = r.error.unwrap();
+        assert!(err.contains("damaged") && err.contains("--format"), "{err}");
+        let r = ingest_file(dir.path(), "cut.gz", &gz[..100], Some("higgs"));
+        assert_eq!(r.status, Status::Partial);
+        assert!(r.read >= 1 && r.rejected == 0, "{r:?}");
+        assert!(r.damage.unwrap().contains("damaged"));
+    }
+
+    /// Bytes that are not text (here a PNG-like header) are claimed by no line format.
+    #[test]
+    fn binary_content_is_not_detected_as_an_edge_list() {
+        let dir = tempfile::tempdir().unwrap();
+        // Every line starts with two numbers (what the SNAP sniffer checks); the rest is binary.
+        let bytes = b"1 2 \x89PNG\x00\x00\x1a\x00\n3 4 \x00\x01\x02\x03\x00\n".to_vec();
+        let r = ingest_file(dir.path(), "blob", &bytes, None);
+        assert_eq!(r.status, Status::Failed);
+        assert!(r.error.unwrap().contains("cannot tell its format"));
+    }
+
+    /// Terminal control sequences from the input (here in its name, as a crafted archive
+    /// member would carry them) reach the report and the rejects file escaped.
+    #[test]
+    fn control_characters_from_the_input_are_escaped() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "time,platform,kind,actor\n,x,follow,a\n,x,nope,b\n";
+        let name = "e\x1b]0;PWNED\x07.csv";
+        let r = ingest_file(dir.path(), name, text.as_bytes(), None);
+        assert_eq!((r.status, r.read, r.rejected), (Status::Partial, 1, 1));
+        let rejects = std::fs::read_to_string(dir.path().join("rejects.txt")).unwrap();
+        for shown in [&r.first_rejects[0], &rejects] {
+            assert!(
+                !shown.contains('\x1b') && !shown.contains('\x07'),
+                "{shown:?}"
+            );
+            assert!(shown.contains("\\x1b]0;PWNED\\x07"), "{shown:?}");
+        }
+    }
+
+    /// A folder the reader finds nothing in is an error, never a silent "read 0".
+    #[test]
+    fn a_folder_with_nothing_to_read_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("empty");
+        std::fs::create_dir(&folder).unwrap();
+        let mut store = Store::open(&dir.path().join("r.db")).unwrap();
+        let opts = IngestOptions {
+            format: Some("twitter15".into()),
+            ..IngestOptions::default()
+        };
+        let r = ingest_path(&mut store, &folder, &opts, &mut |_, _, _| {}).unwrap();
+        assert_eq!(r.status, Status::Failed);
+        assert!(r.error.unwrap().contains("found nothing to read"));
     }
 }

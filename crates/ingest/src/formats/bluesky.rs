@@ -585,7 +585,7 @@ impl Format for Bluesky {
         if looks_like_car(&input.head) {
             return 95;
         }
-        let lines = head_data_lines(&input.head, 2);
+        let lines = head_data_lines(input, 2);
         let jetstream = !lines.is_empty()
             && lines.iter().all(|l| {
                 serde_json::from_slice::<serde_json::Value>(l).is_ok_and(|v| {

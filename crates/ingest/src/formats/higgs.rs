@@ -56,7 +56,7 @@ impl Format for Higgs {
         "SNAP Higgs activity: `userA userB unix_ts RT|MT|RE`"
     }
     fn sniff(&self, input: &Input) -> u8 {
-        let lines = head_data_lines(&input.head, 8);
+        let lines = head_data_lines(input, 8);
         let ok = lines.iter().filter(|l| parse(l, "x").is_ok()).count();
         // A few damaged lines among the first must not hide the format: they are rejected
         // one by one when the file is read.

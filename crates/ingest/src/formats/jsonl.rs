@@ -30,7 +30,7 @@ impl Format for Jsonl {
                 })
                 .unwrap_or(false)
         };
-        let lines = head_data_lines(&input.head, 3);
+        let lines = head_data_lines(input, 3);
         let named = input.inner_name.ends_with(".jsonl") || input.inner_name.ends_with(".ndjson");
         // A damaged line among the first few must not hide a file that is plainly ours: its
         // bad lines are then rejected one by one rather than the whole file refused.

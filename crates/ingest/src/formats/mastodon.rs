@@ -809,6 +809,9 @@ impl Format for Mastodon {
     fn describe(&self) -> &'static str {
         "Mastodon backup (zip or folder: outbox.json, likes.json, actor.json, following_accounts.csv) and ActivityPub activities"
     }
+    fn reads_folders(&self) -> bool {
+        true
+    }
     fn sniff(&self, input: &Input) -> u8 {
         if input.is_dir {
             return archive_score(&archive::dir_names(&input.path));

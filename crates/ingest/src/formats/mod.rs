@@ -18,6 +18,7 @@ mod twitter_v2;
 mod wordpress;
 mod xml;
 
+use crate::input::HeadEnd;
 use crate::{Input, ReadError, ReadOptions, Sink};
 
 /// One input format.
@@ -28,6 +29,11 @@ pub trait Format: Sync {
     fn describe(&self) -> &'static str;
     /// Confidence (0 = not this format, 100 = certain) from the inner file name and first bytes.
     fn sniff(&self, input: &Input) -> u8;
+    /// Whether `read` takes a folder whole (an unpacked archive); a folder given to any other
+    /// reader stands for the files in it.
+    fn reads_folders(&self) -> bool {
+        false
+    }
     fn read(
         &self,
         input: &mut Input,
@@ -69,11 +75,17 @@ pub fn detect(input: &Input) -> Option<&'static dyn Format> {
     best.map(|(f, _)| f)
 }
 
-/// The first `n` lines of the head that are not blank or `#` comments.
-pub(crate) fn head_data_lines(head: &[u8], n: usize) -> Vec<&[u8]> {
-    // The last line of the head may be cut; drop it unless the head is the whole file.
+/// The first `n` lines of the head that are not blank or `#` comments: the evidence every
+/// line format's sniffer judges by. None for a binary head (NUL bytes or many control bytes:
+/// compressed garbage, an image), which no line format may claim.
+pub(crate) fn head_data_lines(input: &Input, n: usize) -> Vec<&[u8]> {
+    let head = &input.head[..];
+    if looks_binary(head) {
+        return Vec::new();
+    }
+    // The last line of the head may be cut; drop it unless the head is the whole stream.
     let mut lines: Vec<&[u8]> = head.split(|&b| b == b'\n').collect();
-    if head.len() >= 64 * 1024 {
+    if input.head_end != HeadEnd::End {
         lines.pop();
     }
     lines
@@ -82,6 +94,16 @@ pub(crate) fn head_data_lines(head: &[u8], n: usize) -> Vec<&[u8]> {
         .filter(|l| !l.is_empty() && !l.starts_with(b"#") && !l.starts_with(b"%"))
         .take(n)
         .collect()
+}
+
+/// A NUL byte, or more than 1 % control bytes other than tab, CR, LF and form feed: text
+/// formats have neither.
+pub(crate) fn looks_binary(head: &[u8]) -> bool {
+    let controls = head
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f)
+        .count();
+    head.contains(&0) || controls * 100 > head.len()
 }
 
 /// The file stem before any extension, lowercased: the namespace for anonymous datasets.

@@ -313,7 +313,7 @@ impl Format for Reddit {
         "Reddit Pushshift NDJSON dump (RC_* comments, RS_* submissions), plain or .zst"
     }
     fn sniff(&self, input: &Input) -> u8 {
-        let lines = head_data_lines(&input.head, 3);
+        let lines = head_data_lines(input, 3);
         let looks = !lines.is_empty()
             && lines.iter().all(|l| {
                 serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(l)

@@ -54,7 +54,7 @@ impl Format for Snap {
         "SNAP edge list: `from to [unix_time]`, `#` comments, optional `# Undirected` header"
     }
     fn sniff(&self, input: &Input) -> u8 {
-        let lines = head_data_lines(&input.head, 5);
+        let lines = head_data_lines(input, 5);
         if !lines.is_empty() && lines.iter().all(|l| parse(l).is_ok()) {
             60
         } else {

@@ -196,6 +196,9 @@ impl Format for Twitter15 {
     fn describe(&self) -> &'static str {
         "Twitter15/16 propagation trees: `['uid','tweetid','delay_min']->[...]`, one file (or a folder of files) per source tweet"
     }
+    fn reads_folders(&self) -> bool {
+        true
+    }
     fn sniff(&self, input: &Input) -> u8 {
         if input.is_dir {
             let first = tree_files(&input.path)

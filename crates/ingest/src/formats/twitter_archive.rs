@@ -489,6 +489,9 @@ impl Format for TwitterArchive {
     fn describe(&self) -> &'static str {
         "Twitter/X \"download your data\" archive (zip, folder, or tweets.js/follower.js/following.js/like.js)"
     }
+    fn reads_folders(&self) -> bool {
+        true
+    }
     fn sniff(&self, input: &Input) -> u8 {
         if input.is_dir {
             return archive_score(&archive::dir_names(&input.path));

@@ -389,7 +389,7 @@ impl Format for TwitterV2 {
         if input.is_dir {
             return 0;
         }
-        let lines = head_data_lines(&input.head, 2);
+        let lines = head_data_lines(input, 2);
         if let Some(first) = lines.first() {
             if let Ok(v) = serde_json::from_slice::<serde_json::Value>(first) {
                 return if looks_like_v2(&v) { 90 } else { 0 };
@@ -415,7 +415,7 @@ impl Format for TwitterV2 {
         sink: &mut dyn Sink,
     ) -> Result<(), ReadError> {
         // NDJSON when the first line is a whole JSON value; otherwise documents spanning lines.
-        let first_is_whole = head_data_lines(&input.head, 1)
+        let first_is_whole = head_data_lines(input, 1)
             .first()
             .is_some_and(|l| serde_json::from_slice::<serde::de::IgnoredAny>(l).is_ok());
         if first_is_whole {
