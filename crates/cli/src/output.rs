@@ -36,11 +36,15 @@ impl Table {
             OutputFormat::Table => self.write_text(out),
             OutputFormat::Csv => self.write_csv(out),
             OutputFormat::Json => {
-                let rows: Vec<Value> = self.rows.iter().map(|r| self.object(r)).collect();
-                serde_json::to_writer_pretty(&mut *out, &rows)?;
+                serde_json::to_writer_pretty(&mut *out, &self.json_rows())?;
                 writeln!(out)
             }
         }
+    }
+
+    /// The rows as JSON objects keyed by column.
+    pub fn json_rows(&self) -> Vec<Value> {
+        self.rows.iter().map(|r| self.object(r)).collect()
     }
 
     fn object(&self, row: &[Value]) -> Value {
@@ -53,9 +57,9 @@ impl Table {
 
     fn write_csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(&self.columns)?;
+        w.write_record(&self.columns).map_err(csv_io)?;
         for r in &self.rows {
-            w.write_record(r.iter().map(cell_text))?;
+            w.write_record(r.iter().map(cell_text)).map_err(csv_io)?;
         }
         w.flush()
     }
@@ -112,6 +116,31 @@ impl Table {
             line(out, r)?;
         }
         Ok(())
+    }
+}
+
+/// A CSV error as the I/O error it wraps, so a closed pipe stays recognisable as one.
+pub fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => std::io::Error::new(io.kind(), e),
+        _ => std::io::Error::other(e),
+    }
+}
+
+/// A score for output: whole counts as integers, everything else at full precision (the table
+/// format rounds for display; CSV and JSON never do).
+pub fn score(value: f64, counts: bool) -> Value {
+    if counts && value.fract() == 0.0 && value.abs() < 9.0e15 {
+        Value::from(value as i64)
+    } else {
+        Value::from(value)
+    }
+}
+
+/// Reports what makes the numbers degenerate, on stderr so it never mixes with data.
+pub fn warn(warnings: &[renown_measures::Warning]) {
+    for w in warnings {
+        eprintln!("renown: warning: {w}");
     }
 }
 

@@ -3,7 +3,8 @@
 //! ("Measuring User Influence in Twitter: The Million Follower Fallacy", Table 3).
 
 use crate::earned::graph_err;
-use crate::{measure, ranking, MeasureSpec, Result, Scope, Scores};
+use crate::warning::{constant, ScopeFacts, Warning};
+use crate::{measure, ranking, top_cut, ExcludedTie, MeasureSpec, Result, Scope, Scores, TopCut};
 use renown_graph::{cached_engagement_graph, pagerank, EngagementParams, PageRankOptions};
 use renown_model::Kind;
 use renown_store::Store;
@@ -16,6 +17,8 @@ pub struct Comparison {
     pub accounts: usize,
     pub measures: Vec<String>,
     pub rows: Vec<Correlation>,
+    /// What makes the scope or a measure degenerate (a constant measure, an empty scope).
+    pub warnings: Vec<Warning>,
 }
 
 /// The agreement of two measures over one set of accounts.
@@ -27,10 +30,39 @@ pub struct Correlation {
     pub set: String,
     /// Accounts in the set.
     pub n: usize,
-    /// Spearman's ρ with average ranks for ties; `None` when a side is constant.
+    /// For a top set: the accounts asked for (the set is smaller when a tie was left out).
+    pub requested: Option<usize>,
+    /// For a top set: the tie at its boundary, left out whole rather than cut by account id.
+    pub excluded_tie: Option<ExcludedTie>,
+    /// Spearman's ρ with average ranks for ties; `None` when undefined (see `undefined`).
     pub spearman: Option<f64>,
-    /// Kendall's τ-b; `None` when a side is constant.
+    /// Kendall's τ-b; `None` when undefined.
     pub kendall: Option<f64>,
+    /// Why the correlations are undefined on this set, if they are.
+    pub undefined: Option<Undefined>,
+}
+
+/// Why a rank correlation has no value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum Undefined {
+    /// Fewer than two accounts in the set.
+    TooFewAccounts { accounts: usize },
+    /// One measure gives every account in the set the same score.
+    Constant { measure: String, score: f64 },
+}
+
+impl std::fmt::Display for Undefined {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Undefined::TooFewAccounts { accounts } => {
+                write!(f, "{accounts} accounts in the set: no correlation")
+            }
+            Undefined::Constant { measure, score } => {
+                write!(f, "{measure} is {score} for every account in the set")
+            }
+        }
+    }
 }
 
 /// PageRank on the reshare graph (reshares and quotes, weighted by count) × n: the
@@ -62,6 +94,8 @@ pub const RESHARE_PAGERANK: MeasureSpec = MeasureSpec {
     describe: "PageRank on the reshare (retweet) graph, weighted by count (× n)",
     follows: "PageRank (Kwak et al. 2010) on the retweet graph, as compared with retweets and \
               mentions in Cha et al. 2010",
+    counts: false,
+    reads: &[Kind::Reshare, Kind::Quote],
     compute: reshare_pagerank,
 };
 
@@ -72,17 +106,25 @@ pub fn compare(
     names: &[&str],
     top_percents: &[f64],
 ) -> Result<Comparison> {
+    let facts = ScopeFacts::read(store, scope)?;
+    let mut warnings = facts.warnings();
     let mut scores = Vec::with_capacity(names.len());
     for name in names {
-        scores.push((measure(name)?.compute)(store, scope)?);
+        let spec = measure(name)?;
+        let s = (spec.compute)(store, scope)?;
+        warnings.extend(facts.measure_warnings(spec, &s));
+        scores.push(s);
     }
-    Ok(compare_scores(names, &scores, top_percents))
+    let mut c = compare_scores(names, &scores, top_percents);
+    c.warnings = warnings;
+    Ok(c)
 }
 
-/// Compares precomputed scores (one vector per measure, all the same length).
+/// Compares precomputed scores (one vector per measure, all the same length). A top set never
+/// cuts through a tie: a tie at its boundary is left out whole ([`top_cut`]).
 pub fn compare_scores(names: &[&str], scores: &[Scores], top_percents: &[f64]) -> Comparison {
     let n = scores.first().map_or(0, Vec::len);
-    let tops: Vec<Vec<(f64, Vec<u32>)>> = scores
+    let tops: Vec<Vec<(TopCut, Vec<u32>)>> = scores
         .iter()
         .map(|s| {
             let order = ranking(s);
@@ -90,7 +132,9 @@ pub fn compare_scores(names: &[&str], scores: &[Scores], top_percents: &[f64]) -
                 .iter()
                 .map(|&p| {
                     let k = ((p / 100.0 * n as f64).ceil() as usize).clamp(0, n);
-                    (p, order[..k].iter().map(|r| r.0).collect())
+                    let cut = top_cut(&order, k);
+                    let ids = order[..cut.len].iter().map(|r| r.0).collect();
+                    (cut, ids)
                 })
                 .collect()
         })
@@ -99,14 +143,15 @@ pub fn compare_scores(names: &[&str], scores: &[Scores], top_percents: &[f64]) -
     for i in 0..names.len() {
         for j in i + 1..names.len() {
             let (x, y) = (&scores[i], &scores[j]);
-            rows.push(correlation(names[i], names[j], "all".into(), x, y));
+            let pair = [names[i], names[j]];
+            rows.push(correlation(pair, "all".into(), x, y, None));
             for (t, &p) in top_percents.iter().enumerate() {
                 for &by in &[i, j] {
-                    let ids = &tops[by][t].1;
+                    let (cut, ids) = &tops[by][t];
                     let xs: Vec<f64> = ids.iter().map(|&v| x[v as usize]).collect();
                     let ys: Vec<f64> = ids.iter().map(|&v| y[v as usize]).collect();
                     let set = format!("top {p}% by {}", names[by]);
-                    rows.push(correlation(names[i], names[j], set, &xs, &ys));
+                    rows.push(correlation(pair, set, &xs, &ys, Some(cut)));
                 }
             }
         }
@@ -115,17 +160,40 @@ pub fn compare_scores(names: &[&str], scores: &[Scores], top_percents: &[f64]) -
         accounts: n,
         measures: names.iter().map(|s| s.to_string()).collect(),
         rows,
+        warnings: Vec::new(),
     }
 }
 
-fn correlation(a: &str, b: &str, set: String, x: &[f64], y: &[f64]) -> Correlation {
+fn correlation(
+    [a, b]: [&str; 2],
+    set: String,
+    x: &[f64],
+    y: &[f64],
+    cut: Option<&TopCut>,
+) -> Correlation {
+    let undefined = if x.len() < 2 {
+        Some(Undefined::TooFewAccounts { accounts: x.len() })
+    } else if let Some(score) = constant(x) {
+        Some(Undefined::Constant {
+            measure: a.to_string(),
+            score,
+        })
+    } else {
+        constant(y).map(|score| Undefined::Constant {
+            measure: b.to_string(),
+            score,
+        })
+    };
     Correlation {
         a: a.to_string(),
         b: b.to_string(),
         set,
         n: x.len(),
+        requested: cut.map(|c| c.requested),
+        excluded_tie: cut.and_then(|c| c.excluded_tie.clone()),
         spearman: spearman(x, y),
         kendall: kendall_tau_b(x, y),
+        undefined,
     }
 }
 
@@ -322,5 +390,46 @@ mod tests {
         assert_eq!(c.rows[1].set, "top 50% by a");
         assert_eq!(c.rows[1].n, 5);
         assert_eq!(c.rows[1].spearman, Some(-1.0));
+    }
+
+    #[test]
+    fn a_top_set_leaves_out_a_tie_rather_than_cutting_it_by_id() {
+        // 2 accounts with replies, 8 tied at 0: a top 50% (5 accounts) used to take 3 of the
+        // zeros by id, so the correlation depended on the order the accounts were ingested.
+        let replies = vec![0.0, 0.0, 0.0, 4.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0];
+        let other = vec![1.0, 2.0, 3.0, 9.0, 4.0, 5.0, 8.0, 6.0, 7.0, 0.5];
+        let c = compare_scores(&["replies", "other"], &[replies, other], &[50.0]);
+        let top = &c.rows[1];
+        assert_eq!(top.set, "top 50% by replies");
+        assert_eq!((top.n, top.requested), (2, Some(5)));
+        assert_eq!(
+            top.excluded_tie,
+            Some(ExcludedTie {
+                score: 0.0,
+                accounts: 8
+            })
+        );
+        assert_eq!(top.spearman, Some(1.0));
+        assert_eq!(top.undefined, None);
+    }
+
+    #[test]
+    fn an_undefined_correlation_says_why() {
+        let flat = vec![1.0; 6];
+        let varied = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let c = compare_scores(&["pagerank", "replies"], &[flat, varied], &[10.0]);
+        assert_eq!(c.rows[0].spearman, None);
+        assert_eq!(
+            c.rows[0].undefined,
+            Some(Undefined::Constant {
+                measure: "pagerank".into(),
+                score: 1.0
+            })
+        );
+        // The top 10% by pagerank cuts through its one tie: nothing is left.
+        assert_eq!(
+            c.rows[1].undefined,
+            Some(Undefined::TooFewAccounts { accounts: 0 })
+        );
     }
 }

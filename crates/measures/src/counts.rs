@@ -59,6 +59,8 @@ pub const FOLLOWERS: MeasureSpec = MeasureSpec {
     name: "followers",
     describe: "distinct followers as of the date (follows minus unfollows)",
     follows: "the follower count every platform shows; in-degree in Cha et al. 2010",
+    counts: true,
+    reads: &[Kind::Follow],
     compute: followers,
 };
 
@@ -66,6 +68,8 @@ pub const ENGAGEMENT: MeasureSpec = MeasureSpec {
     name: "engagement",
     describe: "raw count of engagement received: reshares, quotes, replies, comments, mentions, likes, links",
     follows: "Cha et al. 2010, summed over kinds",
+    counts: true,
+    reads: &ENGAGEMENT_KINDS,
     compute: |s, sc| received(s, sc, &ENGAGEMENT_KINDS),
 };
 
@@ -73,6 +77,8 @@ pub const RESHARES: MeasureSpec = MeasureSpec {
     name: "reshares",
     describe: "reshares (retweets, boosts, reposts) and quotes received",
     follows: "retweet influence in Cha et al. 2010",
+    counts: true,
+    reads: &[Kind::Reshare, Kind::Quote],
     compute: |s, sc| received(s, sc, &[Kind::Reshare, Kind::Quote]),
 };
 
@@ -80,6 +86,8 @@ pub const MENTIONS: MeasureSpec = MeasureSpec {
     name: "mentions",
     describe: "mentions (tags) received",
     follows: "mention influence in Cha et al. 2010",
+    counts: true,
+    reads: &[Kind::Mention],
     compute: |s, sc| received(s, sc, &[Kind::Mention]),
 };
 
@@ -88,6 +96,8 @@ pub const REPLIES: MeasureSpec = MeasureSpec {
     describe: "replies and comments received",
     follows:
         "replies received, as a separate column beside Cha et al. 2010's retweets and mentions",
+    counts: true,
+    reads: &[Kind::Reply, Kind::Comment],
     compute: |s, sc| received(s, sc, &[Kind::Reply, Kind::Comment]),
 };
 

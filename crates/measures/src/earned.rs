@@ -560,6 +560,8 @@ pub const EARNED: MeasureSpec = MeasureSpec {
                sustained over months (in base votes)",
     follows: "renown's own; credibility propagation as in PageRank/TwitterRank, selectivity as in \
               Klout, see docs/MEASURES.md",
+    counts: false,
+    reads: &crate::FOLLOWS_AND_ENGAGEMENT,
     compute: earned,
 };
 

@@ -4,7 +4,7 @@
 //! serves the same struct as JSON.
 
 use crate::earned::{self, month_label, month_of, EarnedModel, EarnedParams};
-use crate::{ranking, Result, Scope};
+use crate::{rank_of, Result, Scope, ScopeFacts, Warning};
 use renown_model::{format_time, Kind};
 use renown_store::Store;
 use serde::Serialize;
@@ -36,7 +36,7 @@ pub struct Explanation {
     pub dense_id: u32,
     /// Earned influence, in base votes.
     pub score: f64,
-    /// 1-based rank among all accounts (ties by id).
+    /// 1-based standard competition rank among all accounts (equal scores share a rank).
     pub rank: usize,
     pub accounts: usize,
     /// Accounts with a positive score.
@@ -57,6 +57,8 @@ pub struct Explanation {
     pub followers: FollowerPart,
     pub trajectory: Vec<Point>,
     pub params: EarnedParams,
+    /// What makes the scope degenerate (no event matches, a date outside the data).
+    pub warnings: Vec<Warning>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -116,7 +118,8 @@ pub struct Point {
     /// End of the month (RFC 3339).
     pub as_of: String,
     pub score: f64,
-    pub rank: usize,
+    /// Competition rank; `None` before the account's first event (it had no rank yet).
+    pub rank: Option<usize>,
 }
 
 /// One endorser's engagement toward the account: (kind, month, weight) per event, and a follow.
@@ -212,11 +215,7 @@ pub fn explain(
         })
         .collect();
     let listed: f64 = endorsers.iter().map(|e| e.contribution).sum();
-    let order = ranking(&model.score);
-    let rank = order
-        .iter()
-        .position(|r| r.0 == account)
-        .map_or(0, |i| i + 1);
+    let rank = rank_of(&model.score, account);
     let mut by_kind: Vec<Part> = by_kind
         .into_iter()
         .map(|(k, (c, n))| Part {
@@ -260,6 +259,7 @@ pub fn explain(
         followers: follow,
         trajectory: trajectory(store, scope, account, &model, opts)?,
         params: p.clone(),
+        warnings: ScopeFacts::read(store, scope)?.warnings(),
     })
 }
 
@@ -317,6 +317,21 @@ fn trajectory(
     let Some(reference) = model.reference else {
         return Ok(Vec::new());
     };
+    // Before its first event in scope an account has no rank (not the rank of a tie at 0).
+    let mut first_seen: Option<i64> = None;
+    store.scan_events(&scope.filter(&Kind::ALL), |r| {
+        if r.actor == account || r.target == Some(account) {
+            let t = r.time.unwrap_or(i64::MIN);
+            first_seen = Some(first_seen.map_or(t, |f| f.min(t)));
+        }
+    })?;
+    let point = |t: i64, scores: &[f64]| Point {
+        as_of: format_time(t),
+        score: scores.get(account as usize).copied().unwrap_or(0.0),
+        rank: first_seen
+            .is_some_and(|f| f <= t)
+            .then(|| rank_of(scores, account)),
+    };
     let mut points = Vec::new();
     let last = month_of(reference);
     for k in (1..opts.trajectory_months).rev() {
@@ -327,24 +342,12 @@ fn trajectory(
             ..scope.clone()
         };
         let s = earned::model(store, &at, &opts.params)?.score;
-        points.push(point(end, &s, account));
+        points.push(point(end, &s));
     }
     if opts.trajectory_months > 0 {
-        points.push(point(reference, &model.score, account));
+        points.push(point(reference, &model.score));
     }
     Ok(points)
-}
-
-fn point(t: i64, scores: &[f64], account: u32) -> Point {
-    let rank = ranking(scores)
-        .iter()
-        .position(|r| r.0 == account)
-        .map_or(0, |i| i + 1);
-    Point {
-        as_of: format_time(t),
-        score: scores.get(account as usize).copied().unwrap_or(0.0),
-        rank,
-    }
 }
 
 /// Unix time of the first second of month index `m` (see [`month_of`]).

@@ -170,6 +170,8 @@ pub const INFLUENCE_PASSIVITY: MeasureSpec = MeasureSpec {
     name: "influence-passivity",
     describe: "influence in the Influence-Passivity model: moving accounts that are hard to move",
     follows: "Romero, Galuba, Asur & Huberman 2011, Influence and Passivity in Social Media",
+    counts: false,
+    reads: &[Kind::Reshare, Kind::Quote],
     compute: influence,
 };
 

@@ -11,6 +11,9 @@ pub mod explain;
 pub mod influence_passivity;
 pub mod pagerank;
 pub mod tweepcred;
+pub mod warning;
+
+pub use warning::{ScopeFacts, Warning};
 
 use renown_store::{EventFilter, Store, StoreError};
 
@@ -61,8 +64,18 @@ pub struct MeasureSpec {
     pub describe: &'static str,
     /// The paper or system it follows.
     pub follows: &'static str,
+    /// The scores are whole counts (printed as integers).
+    pub counts: bool,
+    /// The event kinds the measure is made of: with none of them in scope it has nothing to say.
+    pub reads: &'static [renown_model::Kind],
     pub compute: fn(&Store, &Scope) -> Result<Scores>,
 }
+
+/// Follows and every engagement kind: what earned influence and Tweepcred read.
+pub const FOLLOWS_AND_ENGAGEMENT: [renown_model::Kind; 8] = {
+    use renown_model::{Kind, ENGAGEMENT_KINDS as E};
+    [Kind::Follow, E[0], E[1], E[2], E[3], E[4], E[5], E[6]]
+};
 
 /// Every measure renown offers, the default first.
 pub static MEASURES: &[MeasureSpec] = &[
@@ -86,7 +99,8 @@ pub fn measure(name: &str) -> Result<&'static MeasureSpec> {
     })
 }
 
-/// Account ids ordered by descending score (ties by id), with their scores.
+/// Account ids ordered by descending score, with their scores. Equal scores are listed by id
+/// only so the order is reproducible: they share a rank ([`competition_ranks`]).
 pub fn ranking(scores: &[f64]) -> Vec<(u32, f64)> {
     let mut order: Vec<(u32, f64)> = scores
         .iter()
@@ -95,4 +109,109 @@ pub fn ranking(scores: &[f64]) -> Vec<(u32, f64)> {
         .collect();
     order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     order
+}
+
+/// Standard competition ranks ("1224") along an order from [`ranking`]: equal scores share the
+/// rank of the first of them, and the next score's rank counts every account above it.
+pub fn competition_ranks(order: &[(u32, f64)]) -> Vec<usize> {
+    let mut ranks: Vec<usize> = Vec::with_capacity(order.len());
+    for (i, &(_, score)) in order.iter().enumerate() {
+        let tied_with_previous = i > 0 && order[i - 1].1 == score;
+        ranks.push(if tied_with_previous {
+            ranks[i - 1]
+        } else {
+            i + 1
+        });
+    }
+    ranks
+}
+
+/// The competition rank of `account` among `scores`: 1 + the accounts scoring strictly more.
+pub fn rank_of(scores: &[f64], account: u32) -> usize {
+    let own = scores[account as usize];
+    1 + scores.iter().filter(|&&s| s > own).count()
+}
+
+/// The top `requested` entries of an order from [`ranking`], never cutting through a tie: when
+/// the accounts at the boundary tie with accounts beyond it, the whole tie is left out (taking it
+/// in could mean most of the store, e.g. every account with 0 replies).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TopCut {
+    /// Entries taken: `order[..len]`.
+    pub len: usize,
+    /// Entries asked for.
+    pub requested: usize,
+    /// The tie left out at the boundary, if there was one.
+    pub excluded_tie: Option<ExcludedTie>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ExcludedTie {
+    pub score: f64,
+    /// Accounts sharing that score (all left out).
+    pub accounts: usize,
+}
+
+pub fn top_cut(order: &[(u32, f64)], requested: usize) -> TopCut {
+    let requested = requested.min(order.len());
+    if requested == 0 || requested == order.len() || order[requested - 1].1 != order[requested].1 {
+        return TopCut {
+            len: requested,
+            requested,
+            excluded_tie: None,
+        };
+    }
+    let score = order[requested - 1].1;
+    let start = order[..requested].partition_point(|r| r.1 != score);
+    let end = requested + order[requested..].partition_point(|r| r.1 == score);
+    TopCut {
+        len: start,
+        requested,
+        excluded_tie: Some(ExcludedTie {
+            score,
+            accounts: end - start,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_share_the_first_rank_of_the_tie() {
+        let scores = [3.0, 5.0, 5.0, 0.0, 1.0, 0.0, 0.0];
+        let order = ranking(&scores);
+        let ranks = competition_ranks(&order);
+        let rank_by_id: Vec<(u32, usize)> = order.iter().map(|r| r.0).zip(ranks).collect();
+        assert_eq!(
+            rank_by_id,
+            [(1, 1), (2, 1), (0, 3), (4, 4), (3, 5), (5, 5), (6, 5)]
+        );
+        for (id, rank) in rank_by_id {
+            assert_eq!(rank_of(&scores, id), rank);
+        }
+    }
+
+    #[test]
+    fn a_top_cut_leaves_out_the_whole_tie_at_its_boundary() {
+        let order = ranking(&[9.0, 8.0, 7.0, 7.0, 7.0, 1.0]);
+        let cut = |k| top_cut(&order, k);
+        assert_eq!(cut(2).len, 2);
+        assert_eq!(cut(2).excluded_tie, None);
+        assert_eq!(cut(3).len, 2);
+        assert_eq!(
+            cut(4).excluded_tie,
+            Some(ExcludedTie {
+                score: 7.0,
+                accounts: 3
+            })
+        );
+        // A tie that ends exactly at the boundary is taken whole.
+        assert_eq!(cut(5).len, 5);
+        assert_eq!(cut(5).excluded_tie, None);
+        assert_eq!(cut(9).len, 6);
+        // All tied: nothing can be said about a top set.
+        assert_eq!(top_cut(&ranking(&[0.0; 4]), 1).len, 0);
+    }
 }

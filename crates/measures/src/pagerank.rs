@@ -10,6 +10,7 @@ use renown_graph::{
     cached_engagement_graph, cached_follow_graph, pagerank, Csr, EngagementParams, FollowParams,
     GraphError, PageRankOptions,
 };
+use renown_model::{Kind, ENGAGEMENT_KINDS};
 use renown_store::Store;
 
 fn err(e: GraphError) -> MeasureError {
@@ -59,6 +60,8 @@ pub const PAGERANK: MeasureSpec = MeasureSpec {
     name: "pagerank",
     describe: "PageRank on the follow graph as of the date (× n: 1 = average account)",
     follows: "Kwak et al. 2010, PageRank of the Twitter follow graph",
+    counts: false,
+    reads: &[Kind::Follow],
     compute: follow_pagerank,
 };
 
@@ -66,5 +69,7 @@ pub const ENGAGEMENT_PAGERANK: MeasureSpec = MeasureSpec {
     name: "engagement-pagerank",
     describe: "PageRank on the engagement graph (who responded to whom, weighted by kind; × n)",
     follows: "Kwak et al. 2010's PageRank, on the engagement graph instead of follows",
+    counts: false,
+    reads: &ENGAGEMENT_KINDS,
     compute: engagement_pagerank,
 };

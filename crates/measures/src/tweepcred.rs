@@ -180,6 +180,8 @@ pub const TWEEPCRED: MeasureSpec = MeasureSpec {
     describe: "Twitter's Tweepcred: PageRank from a per-account mass prior, rescaled to 0-100",
     follows:
         "twitter/the-algorithm, graph/batch/job/tweepcred (UserMass, WeightedPageRank, Reputation)",
+    counts: false,
+    reads: &crate::FOLLOWS_AND_ENGAGEMENT,
     compute: tweepcred,
 };
 

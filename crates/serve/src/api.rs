@@ -7,7 +7,8 @@ use crate::{AppState, Shared};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
-use renown_measures::{measure, ranking, Scope, MEASURES};
+use renown_measures::warning::measure_with_warnings;
+use renown_measures::{competition_ranks, measure, ranking, Scope, Warning, MEASURES};
 use renown_model::{Kind, ENGAGEMENT_KINDS};
 use renown_store::{AccountInfo, Store};
 use serde_json::{json, Value};
@@ -21,8 +22,24 @@ pub struct Ranked {
     pub scores: Vec<f64>,
     /// Account ids by descending score.
     pub order: Vec<(u32, f64)>,
-    /// 1-based rank of each account id.
+    /// 1-based standard competition rank of each account id (equal scores share a rank).
     pub rank_of: Vec<u32>,
+    /// What makes the scope or this measure's scores degenerate.
+    pub warnings: Vec<Warning>,
+    /// The scores are whole counts.
+    pub counts: bool,
+}
+
+impl Ranked {
+    /// An account's score as JSON: counts as integers, the rest at full precision.
+    pub fn score_json(&self, id: u32) -> Value {
+        let s = self.scores[id as usize];
+        if self.counts && s.fract() == 0.0 && s.abs() < 9.0e15 {
+            json!(s as i64)
+        } else {
+            json!(s)
+        }
+    }
 }
 
 pub struct Caches {
@@ -85,16 +102,18 @@ impl<'a> View<'a> {
             &key,
             |k| k.2 != self.token,
             || {
-                let scores = (spec.compute)(self.store, scope)?;
+                let (scores, warnings) = measure_with_warnings(self.store, scope, spec)?;
                 let order = ranking(&scores);
                 let mut rank_of = vec![0u32; scores.len()];
-                for (r, (id, _)) in order.iter().enumerate() {
-                    rank_of[*id as usize] = r as u32 + 1;
+                for ((id, _), rank) in order.iter().zip(competition_ranks(&order)) {
+                    rank_of[*id as usize] = rank as u32;
                 }
                 Ok(Arc::new(Ranked {
                     scores,
                     order,
                     rank_of,
+                    warnings,
+                    counts: spec.counts,
                 }))
             },
         )
@@ -234,12 +253,11 @@ pub async fn leaderboard(
         let accounts = view.accounts()?;
         let rows: Vec<Value> = ranked.order[page.range(ranked.order.len())]
             .iter()
-            .enumerate()
-            .map(|(i, &(id, score))| {
+            .map(|&(id, _)| {
                 let mut row = account_json(&accounts[id as usize]);
-                row["rank"] = json!(page.offset + i + 1);
-                row["score"] = json!(score);
-                row["followers"] = json!(followers.scores[id as usize]);
+                row["rank"] = json!(ranked.rank_of[id as usize]);
+                row["score"] = ranked.score_json(id);
+                row["followers"] = followers.score_json(id);
                 row
             })
             .collect();
@@ -249,6 +267,7 @@ pub async fn leaderboard(
             "total": ranked.order.len(),
             "limit": page.limit,
             "offset": page.offset,
+            "warnings": ranked.warnings,
             "rows": rows,
         })))
     })
@@ -289,8 +308,9 @@ pub async fn account(
             let r = view.ranked(m.name, &scope)?;
             measures.push(json!({
                 "measure": m.name,
-                "score": r.scores[dense as usize],
+                "score": r.score_json(dense),
                 "rank": r.rank_of[dense as usize],
+                "warnings": r.warnings,
                 "of": r.scores.len(),
             }));
         }

@@ -140,7 +140,12 @@ pub async fn compare(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiRes
             .map(|n| view.ranked(n, &scope))
             .collect::<ApiResult<Vec<_>>>()?;
         let scores: Vec<Vec<f64>> = ranked.iter().map(|r| r.scores.clone()).collect();
-        let c = compare_scores(&names, &scores, &tops);
+        let mut c = compare_scores(&names, &scores, &tops);
+        for w in ranked.iter().flat_map(|r| &r.warnings) {
+            if !c.warnings.contains(w) {
+                c.warnings.push(w.clone());
+            }
+        }
         let mut out = to_json(&c)?;
         out["scope"] = scope_json(&scope);
         Ok(Json(out))

@@ -70,8 +70,28 @@ async fn leaderboard_pages_are_slices_of_one_ranking() {
             pair[0]["score"].as_f64() >= pair[1]["score"].as_f64(),
             "row {i}"
         );
-        assert_eq!(pair[0]["rank"].as_u64().unwrap() as usize, i + 1);
+        // Standard competition ranks: a tie shares the rank of its first row.
+        let rank = |r: &Value| r["rank"].as_u64().unwrap() as usize;
+        let expected = if pair[1]["score"] == pair[0]["score"] {
+            rank(&pair[0])
+        } else {
+            i + 2
+        };
+        assert_eq!(rank(&pair[1]), expected, "row {}", i + 1);
     }
+    assert_eq!(rows[0]["rank"], 1);
+    // Counts are integers.
+    assert!(rows.iter().all(|r| r["score"].is_u64()), "{all}");
+    assert_eq!(all["warnings"], Value::Array(vec![]));
+    // A scope that matches nothing says so, in the leaderboard and in the comparison.
+    let (_, none) = get(&f.app, "/api/leaderboard?topic=nothing-like-this").await;
+    assert_eq!(
+        none["warnings"][0]["code"], "scope-matches-nothing",
+        "{none}"
+    );
+    let (_, c) = get(&f.app, "/api/compare?measures=followers,replies&topic=none").await;
+    assert_eq!(c["warnings"][0]["code"], "scope-matches-nothing", "{c}");
+    assert!(c["rows"][0]["undefined"]["reason"].is_string(), "{c}");
     assert!(rows.iter().all(|r| r["followers"].is_number()));
     let (_, page) = get(
         &f.app,

@@ -90,10 +90,10 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                 json!(a.cascades_started),
                 json!(a.downstream_reach),
                 json!(a.reach_carried),
-                json!(round(a.initiator_credit)),
-                json!(round(a.amplifier_credit)),
+                json!(a.initiator_credit),
+                json!(a.amplifier_credit),
                 json!(if total > 0.0 {
-                    round(a.initiator_credit / total)
+                    a.initiator_credit / total
                 } else {
                     0.0
                 }),
@@ -130,7 +130,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                 json!(c.stats.size),
                 json!(c.stats.depth),
                 json!(c.stats.max_breadth),
-                json!(round(c.stats.structural_virality)),
+                json!(c.stats.structural_virality),
                 json!(c.stats.start.map(renown_model::format_time)),
                 json!(c.stats.time_to_half),
             ]);
@@ -150,8 +150,4 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         );
     }
     Ok(Outcome::Clean)
-}
-
-fn round(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
 }

@@ -1,6 +1,6 @@
-use crate::output::{OutputFormat, Table};
+use crate::output::{thousands, OutputFormat, Table};
 use crate::Outcome;
-use renown_measures::compare::compare;
+use renown_measures::compare::{compare, Correlation};
 use renown_measures::{measure, Scope, MEASURES};
 use serde_json::json;
 use std::path::Path;
@@ -13,7 +13,9 @@ Examples:
   renown compare --as-of 2012-07-04 --format json | jq '.rows[0]'
 
 For every pair of measures: Spearman's rho and Kendall's tau-b over all accounts, then over the
-top accounts by each of the two measures (Cha et al. 2010, Table 3).";
+top accounts by each of the two measures (Cha et al. 2010, Table 3). A top set never cuts through
+a tie: when the accounts at its boundary tie with accounts beyond it, the whole tie is left out
+and the note says so. A blank correlation has its reason in the note.";
 
 /// Rank correlations between measures (Spearman, Kendall) over all and top accounts.
 #[derive(clap::Args, Debug)]
@@ -64,6 +66,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         platform: args.platform.clone(),
     };
     let c = compare(&store, &scope, &names, &args.top_percent)?;
+    crate::output::warn(&c.warnings);
     let mut out = std::io::stdout().lock();
     if args.format == OutputFormat::Json {
         serde_json::to_writer_pretty(&mut out, &c)?;
@@ -77,6 +80,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         "accounts",
         "spearman",
         "kendall",
+        "note",
     ]);
     for r in &c.rows {
         table.push(vec![
@@ -86,8 +90,27 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             json!(r.n),
             json!(r.spearman),
             json!(r.kendall),
+            json!(note(r)),
         ]);
     }
     table.write(args.format, &mut out)?;
     Ok(Outcome::Clean)
+}
+
+/// Why a cell is blank, and what a top set left out.
+fn note(r: &Correlation) -> String {
+    let mut parts = Vec::new();
+    if let (Some(tie), Some(requested)) = (&r.excluded_tie, r.requested) {
+        parts.push(format!(
+            "{} of {} asked for: a tie of {} accounts at {} left out",
+            thousands(r.n as i64),
+            thousands(requested as i64),
+            thousands(tie.accounts as i64),
+            tie.score
+        ));
+    }
+    if let Some(why) = &r.undefined {
+        parts.push(why.to_string());
+    }
+    parts.join("; ")
 }

@@ -1,8 +1,9 @@
 use crate::output::{thousands, OutputFormat, Table};
 use crate::Outcome;
+use anyhow::Context;
 use renown_ingest::schema::SchemaRow;
 use renown_ingest::{ingest_path, IngestOptions};
-use renown_measures::{ranking, Scope, MEASURES};
+use renown_measures::{competition_ranks, ranking, Scope, MEASURES};
 use renown_sim::{simulate, SimConfig, PLATFORM};
 use serde_json::json;
 use std::io::Write;
@@ -14,8 +15,9 @@ Examples:
   renown demo --seed 7 --accounts 5000 --dir /tmp/demo
 
 It simulates two years of a social network (no download), writes the events as JSON Lines in
-DIR/events.jsonl, ingests them into DIR/demo.db, and prints what every measure says about the
-accounts whose story is known. Explore further with `renown --db DIR/demo.db ...`.";
+DIR/events.jsonl, ingests them into DIR/demo.db (or the store --db / RENOWN_DB names, which it
+replaces — it refuses a store holding anything but a demo), and prints what every measure says
+about the accounts whose story is known. Explore further with `renown --db DIR/demo.db ...`.";
 
 /// Simulate a social network and show what each measure makes of it.
 #[derive(clap::Args, Debug)]
@@ -37,8 +39,15 @@ pub struct Args {
     pub addr: std::net::SocketAddr,
 }
 
-pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
+pub fn run(args: Args, named_db: Option<&Path>) -> anyhow::Result<Outcome> {
     std::fs::create_dir_all(&args.dir)?;
+    let db = match named_db {
+        Some(db) => {
+            refuse_to_replace_real_data(db)?;
+            db.to_path_buf()
+        }
+        None => args.dir.join("demo.db"),
+    };
     let cfg = SimConfig {
         seed: args.seed,
         accounts: args.accounts.max(100),
@@ -62,7 +71,6 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
         }
         w.flush()?;
     }
-    let db = args.dir.join("demo.db");
     for suffix in ["", "-wal", "-shm"] {
         let mut p = db.clone().into_os_string();
         p.push(suffix);
@@ -105,9 +113,10 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
     for m in MEASURES {
         columns.push(m.name);
         let scores = (m.compute)(&store, &scope)?;
+        let order = ranking(&scores);
         let mut rank_of = vec![0usize; scores.len()];
-        for (r, (id, _)) in ranking(&scores).into_iter().enumerate() {
-            rank_of[id as usize] = r + 1;
+        for ((id, _), rank) in order.iter().zip(competition_ranks(&order)) {
+            rank_of[*id as usize] = rank;
         }
         ranks.push(rank_of);
     }
@@ -164,4 +173,23 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
         return super::serve::serve(renown_serve::Config::new(db), args.addr);
     }
     Ok(Outcome::Clean)
+}
+
+/// The demo replaces its store: never one that holds anything but an earlier demo.
+fn refuse_to_replace_real_data(db: &Path) -> anyhow::Result<()> {
+    if !db.exists() {
+        return Ok(());
+    }
+    let refuse = || {
+        format!(
+            "demo replaces its store, and {} is not a demo store: name another with --db (or \
+             unset RENOWN_DB to use DIR/demo.db)",
+            db.display()
+        )
+    };
+    let store = renown_store::Store::open_read_only(db).with_context(refuse)?;
+    if store.accounts()?.iter().any(|a| a.platform != PLATFORM) {
+        anyhow::bail!(refuse());
+    }
+    Ok(())
 }

@@ -105,7 +105,6 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         writeln!(out)?;
         return Ok(Outcome::Clean);
     }
-    let r3 = |x: f64| (x * 1000.0).round() / 1000.0;
     let show = |p: Part| args.part == Part::All || args.part == p;
     let titled = args.format == OutputFormat::Table && args.part == Part::All;
     if show(Part::Summary) {
@@ -127,9 +126,9 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         match &r.alpha {
             Some(a) => t.push(vec![
                 json!("alpha"),
-                json!(r3(a.value)),
-                json!(r3(a.low)),
-                json!(r3(a.high)),
+                json!(a.value),
+                json!(a.low),
+                json!(a.high),
                 json!(format!(
                     "A(k) ~ k^alpha with fitness, {} bootstrap replicates; {} iterations{}",
                     a.replicates,
@@ -147,14 +146,14 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         }
         t.push(vec![
             json!("alpha_no_fitness"),
-            json!(r.alpha_no_fitness.map(r3)),
+            json!(r.alpha_no_fitness),
             json!(null),
             json!(null),
             json!("every fitness fixed at 1 (Newman 2001)"),
         ]);
         t.push(vec![
             json!("alpha_jeong"),
-            json!(r.alpha_jeong.map(r3)),
+            json!(r.alpha_jeong),
             json!(null),
             json!(null),
             json!("cumulative kernel (Jeong et al. 2003), ignores fitness"),
@@ -170,10 +169,10 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             t.push(vec![
                 json!(p.k_low),
                 json!(p.k_high),
-                json!(r3(p.k)),
+                json!(p.k),
                 json!(p.arrivals),
-                json!(r3(p.a)),
-                json!(r3(p.a_no_fitness)),
+                json!(p.a),
+                json!(p.a_no_fitness),
             ]);
         }
         if titled {
@@ -187,8 +186,8 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             t.push(vec![
                 json!(p.k),
                 json!(p.accounts),
-                json!(r3(p.pi)),
-                json!(r3(p.kappa)),
+                json!(p.pi),
+                json!(p.kappa),
             ]);
         }
         if titled {
@@ -210,8 +209,8 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                 json!(p.period),
                 json!(p.accounts),
                 json!(p.arrivals),
-                json!(r3(p.gini)),
-                json!(r3(p.top1_share)),
+                json!(p.gini),
+                json!(p.top1_share),
             ]);
         }
         if titled {
@@ -225,7 +224,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             t.push(vec![
                 json!(i + 1),
                 json!(f.label),
-                json!(r3(f.fitness)),
+                json!(f.fitness),
                 json!(f.arrivals),
             ]);
         }

@@ -55,6 +55,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         ..ExplainOptions::default()
     };
     let x = explain(&store, &scope, id, &opts)?;
+    crate::output::warn(&x.warnings);
     let mut out = std::io::stdout().lock();
     match args.format {
         OutputFormat::Json => {
@@ -159,7 +160,9 @@ fn report(x: &Explanation, out: &mut dyn Write) -> anyhow::Result<()> {
         writeln!(out, "\nTrajectory (score as of each month's end):")?;
         let mut t = Table::new(&["as_of", "score", "rank"]);
         for p in &x.trajectory {
-            t.push(vec![json!(p.as_of), json!(p.score), json!(p.rank)]);
+            // Before its first event an account has no rank, not the rank of a tie at 0.
+            let rank = p.rank.map_or_else(|| json!("no data yet"), |r| json!(r));
+            t.push(vec![json!(p.as_of), json!(p.score), rank]);
         }
         t.write(OutputFormat::Table, out)?;
     }

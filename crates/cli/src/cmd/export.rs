@@ -40,7 +40,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let out = std::io::BufWriter::new(out);
     let mut writer = if args.as_csv {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(CSV_HEADER)?;
+        w.write_record(CSV_HEADER).map_err(crate::output::csv_io)?;
         Writer::Csv(Box::new(w))
     } else {
         Writer::Json(out)
@@ -67,7 +67,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         let res = match &mut writer {
             Writer::Csv(w) => w
                 .write_record(SchemaRow::from_event(&e, true).csv_cells())
-                .map_err(std::io::Error::from),
+                .map_err(crate::output::csv_io),
             Writer::Json(w) => serde_json::to_writer(&mut *w, &SchemaRow::from_event(&e, false))
                 .map_err(std::io::Error::from)
                 .and_then(|_| w.write_all(b"\n")),

@@ -103,17 +103,14 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     row("self_loops", json!(s.self_loops));
     row("isolated_nodes", json!(s.isolated));
     for (name, d) in [("in_degree", &s.in_degree), ("out_degree", &s.out_degree)] {
-        row(
-            &format!("{name}_mean"),
-            json!((d.mean * 1000.0).round() / 1000.0),
-        );
+        row(&format!("{name}_mean"), json!(d.mean));
         row(&format!("{name}_median"), json!(d.median));
         row(&format!("{name}_p90"), json!(d.p90));
         row(&format!("{name}_p99"), json!(d.p99));
         row(&format!("{name}_max"), json!(d.max));
         row(&format!("{name}_zero"), json!(d.zero));
     }
-    row("reciprocity", json!((s.reciprocity * 1e6).round() / 1e6));
+    row("reciprocity", json!(s.reciprocity));
     row("weak_components", json!(s.components));
     row("largest_component", json!(s.largest_component));
     t.write(a.format, &mut std::io::stdout().lock())?;

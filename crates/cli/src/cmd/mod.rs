@@ -34,9 +34,9 @@ use std::path::PathBuf;
     after_help = "Start with `renown demo`. Every command takes --help with examples."
 )]
 pub struct Cli {
-    /// The store file (created if missing).
-    #[arg(long, global = true, default_value = "renown.db", env = "RENOWN_DB")]
-    pub db: PathBuf,
+    /// The store file (created if missing) [default: renown.db].
+    #[arg(long, global = true, env = "RENOWN_DB")]
+    pub db: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -65,26 +65,29 @@ pub enum Command {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let named = cli.db;
+    let db = &named.clone().unwrap_or_else(|| PathBuf::from("renown.db"));
     match cli.command {
-        Command::Ingest(a) => ingest::run(a, &cli.db),
-        Command::Link(a) => link::run(a, &cli.db),
-        Command::Stats(a) => stats::run(a, &cli.db),
-        Command::Rank(a) => rank::run(a, &cli.db),
-        Command::Compare(a) => compare::run(a, &cli.db),
-        Command::Explain(a) => explain::run(a, &cli.db),
-        Command::Export(a) => export::run(a, &cli.db),
-        Command::Demo(a) => demo::run(a, &cli.db),
-        Command::Cascades(a) => cascades::run(a, &cli.db),
-        Command::Cascade(a) => cascade::run(a, &cli.db),
-        Command::Dynamics(a) => dynamics::run(a, &cli.db),
-        Command::Pagerank(a) => pagerank::run(a, &cli.db),
-        Command::Generate(a) => generate::run(a, &cli.db),
-        Command::Graph(a) => graph::run(a, &cli.db),
-        Command::Audit(a) => audit::run(a, &cli.db),
-        Command::Train(a) => train::run(a, &cli.db),
-        Command::Classify(a) => classify::run(a, &cli.db),
-        Command::Trust(a) => trust::run(a, &cli.db),
-        Command::Serve(a) => serve::run(a, &cli.db),
+        Command::Ingest(a) => ingest::run(a, db),
+        Command::Link(a) => link::run(a, db),
+        Command::Stats(a) => stats::run(a, db),
+        Command::Rank(a) => rank::run(a, db),
+        Command::Compare(a) => compare::run(a, db),
+        Command::Explain(a) => explain::run(a, db),
+        Command::Export(a) => export::run(a, db),
+        // `demo` makes its own store unless one is named.
+        Command::Demo(a) => demo::run(a, named.as_deref()),
+        Command::Cascades(a) => cascades::run(a, db),
+        Command::Cascade(a) => cascade::run(a, db),
+        Command::Dynamics(a) => dynamics::run(a, db),
+        Command::Pagerank(a) => pagerank::run(a, db),
+        Command::Generate(a) => generate::run(a, db),
+        Command::Graph(a) => graph::run(a, db),
+        Command::Audit(a) => audit::run(a, db),
+        Command::Train(a) => train::run(a, db),
+        Command::Classify(a) => classify::run(a, db),
+        Command::Trust(a) => trust::run(a, db),
+        Command::Serve(a) => serve::run(a, db),
     }
 }
 

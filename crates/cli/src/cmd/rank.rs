@@ -1,6 +1,6 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_measures::{measure, ranking, Scope, MEASURES};
+use renown_measures::{competition_ranks, measure, ranking, Scope, ScopeFacts, MEASURES};
 use serde_json::json;
 use std::path::Path;
 
@@ -9,11 +9,12 @@ Examples:
   renown rank --top 20
   renown rank --by followers --as-of 2025-06-30
   renown rank --by engagement --topic rust --format csv > engagement.csv
-  renown rank --by reshares --format json | jq '.[0]'
+  renown rank --by reshares --format json | jq '.rows[0]'
   renown rank --by pagerank --graph engagement --as-of 2012-07-04
   renown rank --trust --seeds trusted.txt";
 
-/// Rank accounts by a measure.
+/// Rank accounts by a measure. Equal scores share a rank (1, 2, 2, 4); a measure or scope that
+/// says nothing (every score equal, no event in scope) is reported on stderr and in JSON.
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
@@ -64,6 +65,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         ("pagerank", super::graph::GraphKind::Engagement) => measure("engagement-pagerank")?,
         _ => measure(&args.by)?,
     };
+    let facts = ScopeFacts::read(&store, &scope)?;
     let scores = match (args.trust, spec.name) {
         (false, _) => (spec.compute)(&store, &scope)?,
         (true, "earned") => super::trust::earned_with_trust(&store, &scope, args.seeds.as_deref())?,
@@ -74,8 +76,12 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     } else {
         Some(renown_measures::counts::followers(&store, &scope)?)
     };
+    let mut warnings = facts.warnings();
+    warnings.extend(facts.measure_warnings(spec, &scores));
+    crate::output::warn(&warnings);
     let accounts = store.accounts()?;
     let order = ranking(&scores);
+    let ranks = competition_ranks(&order);
     let n = if args.top == 0 {
         order.len()
     } else {
@@ -86,19 +92,31 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     } else {
         &["rank", "account", "platform", "score"]
     });
-    for (i, (id, score)) in order.iter().take(n).enumerate() {
+    for ((id, score), rank) in order.iter().zip(ranks).take(n) {
         let a = &accounts[*id as usize];
         let mut row = vec![
-            json!(i + 1),
+            json!(rank),
             json!(a.label()),
             json!(a.platform),
-            json!(score),
+            crate::output::score(*score, spec.counts),
         ];
         if let Some(f) = &followers {
             row.push(json!(f[*id as usize] as i64));
         }
         table.push(row);
     }
-    table.write(args.format, &mut std::io::stdout().lock())?;
+    let mut out = std::io::stdout().lock();
+    if args.format == OutputFormat::Json {
+        let report = json!({
+            "measure": spec.name,
+            "accounts": order.len(),
+            "warnings": warnings,
+            "rows": table.json_rows(),
+        });
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        std::io::Write::write_all(&mut out, b"\n")?;
+    } else {
+        table.write(args.format, &mut out)?;
+    }
     Ok(Outcome::Clean)
 }

@@ -5,7 +5,7 @@ use renown_audit::trust::{
 };
 use renown_graph::Csr;
 use renown_measures::earned::{model, EarnedParams};
-use renown_measures::{ranking, Scope, Scores};
+use renown_measures::{competition_ranks, ranking, Scope, Scores};
 use renown_store::Store;
 use serde_json::json;
 use std::io::Write;
@@ -137,10 +137,11 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     } else {
         args.top.min(order.len())
     };
+    let ranks = competition_ranks(&order);
     let mut t = Table::new(&["rank", "account", "trust", "seed"]);
-    for (i, (id, s)) in order.iter().take(n).enumerate() {
+    for ((id, s), rank) in order.iter().zip(ranks).take(n) {
         t.push(vec![
-            json!(i + 1),
+            json!(rank),
             json!(accounts[*id as usize].label()),
             json!(s),
             json!(seeds.binary_search(id).is_ok()),

@@ -1,0 +1,210 @@
+//! What makes a measure's numbers say less than they seem: a scope that matches nothing, a date
+//! outside the data, a measure that gives every account the same score. Measures and the
+//! comparison return these beside their numbers; the CLI prints them on stderr and in JSON, the
+//! HTTP API in a `warnings` field.
+
+use crate::{MeasureSpec, Result, Scope};
+use renown_model::{format_time, Kind};
+use renown_store::{EventFilter, Store};
+use serde::ser::SerializeStruct;
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Warning {
+    /// The topic and/or platform select no event at all.
+    ScopeMatchesNothing {
+        topic: Option<String>,
+        platform: Option<String>,
+    },
+    /// The as-of date is after the last event in scope: the scores are those of all the data.
+    AsOfAfterData { as_of: i64, last_event: i64 },
+    /// The as-of date is before the first dated event in scope: only timeless events count.
+    AsOfBeforeData { as_of: i64, first_event: i64 },
+    /// Every account has the same score: the ranking says nothing.
+    Constant {
+        measure: String,
+        score: f64,
+        accounts: usize,
+        /// The kinds the measure reads, when none of them occurs in scope (the likely cause).
+        missing: Vec<Kind>,
+    },
+}
+
+impl Warning {
+    /// A stable machine-readable name.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Warning::ScopeMatchesNothing { .. } => "scope-matches-nothing",
+            Warning::AsOfAfterData { .. } => "as-of-after-data",
+            Warning::AsOfBeforeData { .. } => "as-of-before-data",
+            Warning::Constant { .. } => "constant-measure",
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::ScopeMatchesNothing { topic, platform } => {
+                let mut what = Vec::new();
+                if let Some(t) = topic {
+                    what.push(format!("topic {t:?}"));
+                }
+                if let Some(p) = platform {
+                    what.push(format!("platform {p:?}"));
+                }
+                write!(
+                    f,
+                    "no event matches {}: nothing is measured in this scope",
+                    what.join(" on ")
+                )
+            }
+            Warning::AsOfAfterData { as_of, last_event } => write!(
+                f,
+                "as of {} is after the last event in scope ({}): the scores are those of all \
+                 the data",
+                format_time(*as_of),
+                format_time(*last_event)
+            ),
+            Warning::AsOfBeforeData { as_of, first_event } => write!(
+                f,
+                "as of {} is before the first dated event in scope ({}): only timeless events \
+                 count",
+                format_time(*as_of),
+                format_time(*first_event)
+            ),
+            Warning::Constant {
+                measure,
+                score,
+                accounts,
+                missing,
+            } => {
+                write!(
+                    f,
+                    "{measure} is {score} for all {accounts} accounts in scope"
+                )?;
+                if !missing.is_empty() {
+                    let kinds: Vec<&str> = missing.iter().map(|k| k.name()).collect();
+                    write!(f, " (it reads {} events; there are none)", kinds.join("/"))?;
+                }
+                write!(f, ": its ranking says nothing")
+            }
+        }
+    }
+}
+
+/// `{"code": ..., "message": ...}`.
+impl serde::Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut w = s.serialize_struct("Warning", 2)?;
+        w.serialize_field("code", self.code())?;
+        w.serialize_field("message", &self.to_string())?;
+        w.end()
+    }
+}
+
+/// What a scope holds, read in one scan: enough to say when it is degenerate.
+#[derive(Clone, Debug)]
+pub struct ScopeFacts {
+    scope: Scope,
+    /// Events matching the topic and platform, at any time.
+    matched: u64,
+    first_time: Option<i64>,
+    last_time: Option<i64>,
+    /// Events per kind code within the whole scope (as-of included).
+    by_kind: [u64; 256],
+}
+
+impl ScopeFacts {
+    pub fn read(store: &Store, scope: &Scope) -> Result<ScopeFacts> {
+        let filter = EventFilter {
+            topic: scope.topic.clone(),
+            platform: scope.platform.clone(),
+            ..EventFilter::default()
+        };
+        let mut facts = ScopeFacts {
+            scope: scope.clone(),
+            matched: 0,
+            first_time: None,
+            last_time: None,
+            by_kind: [0; 256],
+        };
+        store.scan_events(&filter, |e| {
+            facts.matched += 1;
+            if let Some(t) = e.time {
+                facts.first_time = Some(facts.first_time.map_or(t, |f| f.min(t)));
+                facts.last_time = Some(facts.last_time.map_or(t, |l| l.max(t)));
+            }
+            let in_time = match (e.time, scope.as_of) {
+                (Some(t), Some(as_of)) => t <= as_of,
+                _ => true,
+            };
+            if in_time {
+                facts.by_kind[e.kind.code() as usize] += 1;
+            }
+        })?;
+        Ok(facts)
+    }
+
+    /// Warnings about the scope itself, whatever the measure.
+    pub fn warnings(&self) -> Vec<Warning> {
+        let s = &self.scope;
+        if self.matched == 0 && (s.topic.is_some() || s.platform.is_some()) {
+            return vec![Warning::ScopeMatchesNothing {
+                topic: s.topic.clone(),
+                platform: s.platform.clone(),
+            }];
+        }
+        match (s.as_of, self.first_time, self.last_time) {
+            (Some(as_of), _, Some(last_event)) if as_of > last_event => {
+                vec![Warning::AsOfAfterData { as_of, last_event }]
+            }
+            (Some(as_of), Some(first_event), _) if as_of < first_event => {
+                vec![Warning::AsOfBeforeData { as_of, first_event }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Warnings about one measure's scores in this scope.
+    pub fn measure_warnings(&self, spec: &MeasureSpec, scores: &[f64]) -> Vec<Warning> {
+        match constant(scores) {
+            Some(score) => {
+                let none_read = spec
+                    .reads
+                    .iter()
+                    .all(|k| self.by_kind[k.code() as usize] == 0);
+                vec![Warning::Constant {
+                    measure: spec.name.to_string(),
+                    score,
+                    accounts: scores.len(),
+                    missing: if none_read {
+                        spec.reads.to_vec()
+                    } else {
+                        Vec::new()
+                    },
+                }]
+            }
+            None => Vec::new(),
+        }
+    }
+}
+
+/// The one score every account has, when there are at least two accounts and all agree.
+pub fn constant(scores: &[f64]) -> Option<f64> {
+    let first = *scores.first()?;
+    (scores.len() >= 2 && scores.iter().all(|&s| s == first)).then_some(first)
+}
+
+/// A measure's scores in a scope with every warning about them (scope first).
+pub fn measure_with_warnings(
+    store: &Store,
+    scope: &Scope,
+    spec: &MeasureSpec,
+) -> Result<(crate::Scores, Vec<Warning>)> {
+    let facts = ScopeFacts::read(store, scope)?;
+    let scores = (spec.compute)(store, scope)?;
+    let mut warnings = facts.warnings();
+    warnings.extend(facts.measure_warnings(spec, &scores));
+    Ok((scores, warnings))
+}

@@ -1,0 +1,153 @@
+//! Output that says what it knows: ranks that tie, warnings for degenerate scopes and measures,
+//! no rank before an account's first event (issue 15, part 4).
+
+use renown_measures::compare::{compare, Undefined};
+use renown_measures::earned::DAY;
+use renown_measures::explain::{explain, ExplainOptions};
+use renown_measures::warning::measure_with_warnings;
+use renown_measures::{measure, Scope, Warning};
+use renown_model::{AccountRef, Event, Kind, Record};
+use renown_store::Store;
+
+const T0: i64 = 1_704_067_200; // 2024-01-01
+
+fn ev(kind: Kind, a: &str, b: &str, t: i64) -> Event {
+    let mut e = Event::new("demo", kind, AccountRef::new(a));
+    e.target = Some(AccountRef::new(b));
+    e.time = Some(t);
+    e.topics = vec!["rust".into()];
+    e
+}
+
+fn store_with(events: &[Event]) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    let run = store.begin_run("test", "test").unwrap();
+    let recs: Vec<(u64, Record)> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (i as u64, Record::Event(e.clone())))
+        .collect();
+    store.write_batch(run, &recs, 0).unwrap();
+    (dir, store)
+}
+
+/// Replies only, over six months; `late` first appears in the fifth month. No follows at all.
+fn replies_only() -> Vec<Event> {
+    let mut events = Vec::new();
+    for month in 0..6 {
+        let t = T0 + month * 31 * DAY;
+        for (a, b) in [("u1", "star"), ("u2", "star"), ("u3", "u1"), ("star", "u2")] {
+            events.push(ev(Kind::Reply, a, b, t));
+        }
+        if month >= 4 {
+            events.push(ev(Kind::Reply, "u1", "late", t));
+        }
+    }
+    events
+}
+
+#[test]
+fn months_before_an_accounts_first_event_have_no_rank() {
+    let (_d, store) = store_with(&replies_only());
+    let late = store.find_account("demo:late").unwrap();
+    let opts = ExplainOptions {
+        trajectory_months: 6,
+        ..ExplainOptions::default()
+    };
+    let x = explain(&store, &Scope::default(), late, &opts).unwrap();
+    let ranks: Vec<Option<usize>> = x.trajectory.iter().map(|p| p.rank).collect();
+    assert_eq!(ranks.len(), 6);
+    assert!(ranks[..4].iter().all(Option::is_none), "{ranks:?}");
+    assert!(ranks[4..].iter().all(Option::is_some), "{ranks:?}");
+    assert_eq!(ranks[5], Some(x.rank));
+}
+
+#[test]
+fn a_measure_with_no_input_in_scope_says_so() {
+    let (_d, store) = store_with(&replies_only());
+    let scope = Scope::default();
+    let (scores, warnings) =
+        measure_with_warnings(&store, &scope, measure("followers").unwrap()).unwrap();
+    assert!(scores.iter().all(|&s| s == 0.0));
+    assert_eq!(
+        warnings,
+        [Warning::Constant {
+            measure: "followers".into(),
+            score: 0.0,
+            accounts: 5,
+            missing: vec![Kind::Follow],
+        }]
+    );
+    assert!(warnings[0].to_string().contains("no"), "{}", warnings[0]);
+    let (_, warnings) =
+        measure_with_warnings(&store, &scope, measure("pagerank").unwrap()).unwrap();
+    assert!(
+        matches!(&warnings[..], [Warning::Constant { measure, missing, .. }]
+            if measure == "pagerank" && missing == &[Kind::Follow]),
+        "{warnings:?}"
+    );
+    // Replies exist: nothing to say about the reply count.
+    let (_, warnings) = measure_with_warnings(&store, &scope, measure("replies").unwrap()).unwrap();
+    assert_eq!(warnings, []);
+}
+
+#[test]
+fn a_scope_outside_the_data_says_so() {
+    let (_d, store) = store_with(&replies_only());
+    let replies = measure("replies").unwrap();
+    let nothing = Scope {
+        topic: Some("cooking".into()),
+        ..Scope::default()
+    };
+    let (_, w) = measure_with_warnings(&store, &nothing, replies).unwrap();
+    assert_eq!(
+        w[0],
+        Warning::ScopeMatchesNothing {
+            topic: Some("cooking".into()),
+            platform: None
+        }
+    );
+    let elsewhere = Scope {
+        platform: Some("mastodon".into()),
+        ..Scope::default()
+    };
+    let (_, w) = measure_with_warnings(&store, &elsewhere, replies).unwrap();
+    assert_eq!(w[0].code(), "scope-matches-nothing");
+    let later = Scope {
+        as_of: Some(T0 + 1000 * DAY),
+        ..Scope::default()
+    };
+    let (_, w) = measure_with_warnings(&store, &later, replies).unwrap();
+    assert_eq!(w[0].code(), "as-of-after-data");
+    let earlier = Scope {
+        as_of: Some(T0 - DAY),
+        ..Scope::default()
+    };
+    let (_, w) = measure_with_warnings(&store, &earlier, replies).unwrap();
+    assert_eq!(w[0].code(), "as-of-before-data");
+    assert!(w[0].to_string().contains("2023-12-31"), "{}", w[0]);
+}
+
+#[test]
+fn compare_gives_a_reason_for_every_blank_cell() {
+    let (_d, store) = store_with(&replies_only());
+    let c = compare(
+        &store,
+        &Scope::default(),
+        &["followers", "replies"],
+        &[50.0],
+    )
+    .unwrap();
+    assert!(c.warnings.iter().any(|w| w.code() == "constant-measure"));
+    for row in &c.rows {
+        assert_eq!(row.spearman.is_none(), row.undefined.is_some(), "{row:?}");
+    }
+    assert_eq!(
+        c.rows[0].undefined,
+        Some(Undefined::Constant {
+            measure: "followers".into(),
+            score: 0.0
+        })
+    );
+}
