@@ -3,9 +3,9 @@
 
 use crate::calibrate::{choose, cross_validated_operating, Objective, Operating, Platt};
 use crate::domain::Domain;
-use crate::eval::Report;
-use crate::features::{expanded_names, Features};
-use crate::gbdt::{self, Model, Params};
+use crate::eval::{train_with_missing_copies, Report};
+use crate::features::{expanded_names, with_missing_copies, Features};
+use crate::gbdt::{Model, Params};
 use crate::{AuditError, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -45,8 +45,7 @@ impl Classifier {
         params: &Params,
         objective: Objective,
     ) -> Classifier {
-        let rows: Vec<Vec<f64>> = x.iter().map(Features::expanded).collect();
-        let model = gbdt::train(&rows, y, expanded_names(), params);
+        let model = train_with_missing_copies(x, y, params);
         let calibration = Platt::fit(&cv.out_of_fold, y);
         let calibrated: Vec<f64> = cv
             .out_of_fold
@@ -63,7 +62,8 @@ impl Classifier {
             model,
             calibration,
             operating,
-            domain: Domain::of(x),
+            // The domain of what the trees saw: optional features may be missing.
+            domain: Domain::of(x, &with_missing_copies(x, y, 0).0),
         }
     }
 

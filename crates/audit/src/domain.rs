@@ -1,11 +1,15 @@
 //! Whether an account lies inside the classifier's training distribution.
 //!
 //! Trees say nothing useful about inputs unlike any they were trained on: a value beyond every
-//! training value falls into the last bin whatever it is, and a feature that was never missing
-//! in training is routed by a default direction no example taught. [`Domain`] keeps, per
-//! feature, the training range and how often it was missing; [`Domain::check`] lists the
-//! reasons an account is outside it, so the classifier abstains and says why instead of
-//! printing a confident score.
+//! training value falls into the last bin whatever it is, a feature that was never missing in
+//! training is routed by a default direction no example taught, and a combination of values no
+//! training account comes near is extrapolated from accounts that are not like it. [`Domain`]
+//! keeps, per feature, the training range and how often it was missing, and the training
+//! accounts themselves as ranks (each value's empirical CDF); [`Domain::check`] lists the
+//! reasons an account is outside — a value out of range, a feature missing that training always
+//! had, or no training account within the distance at which 99 % of training accounts have
+//! their nearest neighbour — so the classifier abstains and says why instead of printing a
+//! confident score.
 
 use crate::features::{Features, NAMES};
 use serde::{Deserialize, Serialize};
@@ -26,11 +30,80 @@ pub struct FeatureDomain {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Domain {
     pub features: Vec<FeatureDomain>,
+    /// Per feature, the sorted training values (the empirical CDF).
+    pub sorted: Vec<Vec<f64>>,
+    /// The training accounts as CDF values per feature (`None` where missing).
+    pub points: Vec<Vec<Option<f32>>>,
+    /// The distance within which 99 % of training accounts have another training account.
+    pub neighbour_limit: f64,
+}
+
+/// Features two accounts must share for their distance to mean anything.
+const MIN_SHARED: usize = 3;
+
+/// Mean absolute CDF difference over the features both accounts have; `None` when they share
+/// fewer than [`MIN_SHARED`].
+fn distance(a: &[Option<f32>], b: &[Option<f32>]) -> Option<f64> {
+    let (mut sum, mut shared) = (0.0, 0usize);
+    for (x, y) in a.iter().zip(b) {
+        if let (Some(x), Some(y)) = (x, y) {
+            sum += f64::from((x - y).abs());
+            shared += 1;
+        }
+    }
+    (shared >= MIN_SHARED).then(|| sum / shared as f64)
 }
 
 impl Domain {
-    /// The domain of the training accounts `x`.
-    pub fn of(x: &[Features]) -> Domain {
+    /// The domain of the training accounts `training`; `seen` are the accounts the trees were
+    /// trained on (`training` plus copies with optional features dropped), which set which
+    /// features may be missing.
+    pub fn of(training: &[Features], seen: &[Features]) -> Domain {
+        let mut d = Domain::ranges(seen);
+        d.sorted = (0..NAMES.len())
+            .map(|j| {
+                let mut v: Vec<f64> = training.iter().filter_map(|f| f.get(j)).collect();
+                v.sort_by(f64::total_cmp);
+                v
+            })
+            .collect();
+        d.points = training.iter().map(|f| d.ranks(f)).collect();
+        // Leave-one-out nearest-neighbour distances of the training accounts.
+        let mut nearest: Vec<f64> = (0..d.points.len())
+            .filter_map(|i| {
+                (0..d.points.len())
+                    .filter(|&k| k != i)
+                    .filter_map(|k| distance(&d.points[i], &d.points[k]))
+                    .reduce(f64::min)
+            })
+            .collect();
+        nearest.sort_by(f64::total_cmp);
+        d.neighbour_limit = nearest
+            .get((nearest.len() as f64 * 0.99) as usize)
+            .or(nearest.last())
+            .copied()
+            .unwrap_or(f64::INFINITY);
+        d
+    }
+
+    /// Each feature's empirical CDF value (mid-rank among the training values).
+    fn ranks(&self, f: &Features) -> Vec<Option<f32>> {
+        (0..NAMES.len())
+            .map(|j| {
+                let s = self.sorted.get(j)?;
+                let v = f.get(j)?;
+                if s.is_empty() {
+                    return None;
+                }
+                let below = s.partition_point(|&x| x < v);
+                let upto = s.partition_point(|&x| x <= v);
+                Some(((below + upto) as f64 / 2.0 / s.len() as f64) as f32)
+            })
+            .collect()
+    }
+
+    /// Ranges and missing shares of `x`, without the density part.
+    fn ranges(x: &[Features]) -> Domain {
         let features = NAMES
             .iter()
             .enumerate()
@@ -49,7 +122,12 @@ impl Domain {
                 }
             })
             .collect();
-        Domain { features }
+        Domain {
+            features,
+            sorted: Vec::new(),
+            points: Vec::new(),
+            neighbour_limit: f64::INFINITY,
+        }
     }
 
     /// Why `f` lies outside the training distribution; empty when it lies inside.
@@ -74,6 +152,20 @@ impl Domain {
                 None => {}
             }
         }
+        let me = self.ranks(f);
+        let nearest = self
+            .points
+            .iter()
+            .filter_map(|p| distance(&me, p))
+            .reduce(f64::min);
+        // (Sharing too few features with every training account, it has no distance: the
+        // range and missingness checks above are all that can be said.)
+        if let Some(d) = nearest.filter(|&d| d > self.neighbour_limit) {
+            out.push(format!(
+                "unlike any training account (nearest at {d:.3}; 99% of training accounts have one within {:.3})",
+                self.neighbour_limit
+            ));
+        }
         out
     }
 }
@@ -81,7 +173,7 @@ impl Domain {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::{FOLLOWERS, HAS_PICTURE};
+    use crate::features::{FOLLOWERS, FOLLOWING, HAS_PICTURE, POSTS};
 
     #[test]
     fn missing_and_out_of_range_features_are_named() {
@@ -90,14 +182,40 @@ mod tests {
             f.0[FOLLOWERS] = 10.0 * i as f64;
             f.0[HAS_PICTURE] = 1.0;
         }
-        let d = Domain::of(&train);
+        let d = Domain::of(&train, &train);
         assert!(d.check(&train[1]).is_empty());
         let mut odd = train[1];
         odd.0[FOLLOWERS] = 1e6;
         odd.0[HAS_PICTURE] = f64::NAN;
         let why = d.check(&odd);
-        assert_eq!(why.len(), 2, "{why:?}");
         assert!(why[0].starts_with("followers 1000000 above"), "{why:?}");
         assert!(why[1].starts_with("has_picture missing"), "{why:?}");
+    }
+
+    #[test]
+    fn a_combination_no_training_account_comes_near_is_named() {
+        // Training: followers and following rise together; posts follow them.
+        let train: Vec<Features> = (0..200)
+            .map(|i| {
+                let mut f = Features::default();
+                f.0[FOLLOWERS] = i as f64;
+                f.0[FOLLOWING] = i as f64;
+                f.0[POSTS] = i as f64;
+                f
+            })
+            .collect();
+        let d = Domain::of(&train, &train);
+        let mut typical = Features::default();
+        typical.0[FOLLOWERS] = 100.5;
+        typical.0[FOLLOWING] = 99.5;
+        typical.0[POSTS] = 100.0;
+        assert!(d.check(&typical).is_empty(), "{:?}", d.check(&typical));
+        // Every value within range, but the combination is nowhere near the training accounts.
+        let mut odd = typical;
+        odd.0[FOLLOWERS] = 199.0;
+        odd.0[FOLLOWING] = 0.0;
+        let why = d.check(&odd);
+        assert_eq!(why.len(), 1, "{why:?}");
+        assert!(why[0].starts_with("unlike any training account"), "{why:?}");
     }
 }

@@ -62,6 +62,42 @@ impl Features {
     }
 }
 
+/// Groups of features a source may not carry (a bio field, a picture flag, a privacy flag, a
+/// username): training also sees copies of its accounts with these dropped
+/// ([`with_missing_copies`]), so a missing one is a value the trees learnt to route, not a
+/// guess.
+pub const OPTIONAL_GROUPS: [&[usize]; 4] = [
+    &[HAS_BIO, BIO_LENGTH],
+    &[HAS_PICTURE],
+    &[IS_PRIVATE],
+    &[USERNAME_LENGTH, USERNAME_DIGITS],
+];
+
+/// `f` with each [`OPTIONAL_GROUPS`] group dropped with probability one half.
+pub fn drop_optional(f: &Features, rng: &mut impl rand::Rng) -> Features {
+    let mut out = *f;
+    for group in OPTIONAL_GROUPS {
+        if rng.gen_bool(0.5) {
+            for &j in group {
+                out.0[j] = f64::NAN;
+            }
+        }
+    }
+    out
+}
+
+/// `x` (and labels `y`) followed by one copy of each account with optional features dropped at
+/// random ([`drop_optional`], seeded).
+pub fn with_missing_copies(x: &[Features], y: &[bool], seed: u64) -> (Vec<Features>, Vec<bool>) {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut xs = x.to_vec();
+    xs.extend(x.iter().map(|f| drop_optional(f, &mut rng)));
+    let mut ys = y.to_vec();
+    ys.extend_from_slice(y);
+    (xs, ys)
+}
+
 /// Names of [`Features::expanded`].
 pub fn expanded_names() -> Vec<String> {
     let mut n: Vec<String> = NAMES.iter().map(|s| s.to_string()).collect();

@@ -22,8 +22,9 @@ length, picture, private, age, username length and digits (from the handle). A f
 did not carry is a missing value, not an error; in the store, counts the profile lacks come from
 the event log. With --model each row gives the calibrated probability that the account is fake
 and the verdict at the threshold chosen in training — or, for an account outside the training
-distribution (a feature the training data always had is missing, or a value lies beyond its
-range), no probability and the reasons, unless --score-outside. Each row also gives the verdict
+distribution (a feature the training data always had is missing, a value lies beyond its range,
+or no training account comes as near as 99% of them are to their nearest neighbour), no
+probability and the reasons, unless --score-outside. Each row also gives the verdict
 of each literature rule set with the criteria it failed.";
 
 /// Score accounts as fake or real: the trained model and the literature rule sets.

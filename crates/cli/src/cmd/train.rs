@@ -24,7 +24,9 @@ snake_case names and a plain username are accepted too; any field but isFake may
 It prints the model's stratified k-fold cross-validated accuracy, precision, recall, F1, MCC and
 ROC AUC beside the literature rule sets (Camisani-Calzolari, State of Search, Socialbakers) and
 each of their criteria on the same accounts — in-domain figures: the folds come from one
-dataset. It then calibrates the model's scores (Platt scaling on the out-of-fold predictions),
+dataset (the second row scores held-out accounts with their optional fields — bio, picture,
+privacy, username — dropped at random; training sees such copies too, so a source without those
+fields is scored, not guessed). It then calibrates the model's scores (Platt scaling on the out-of-fold predictions),
 chooses the threshold for --precision-at P (the most recall with precision at least P) or
 --cost-ratio C (a false alarm costs C missed fakes; default: the best F1), prints the precision
 and recall cross-validation gives at it, trains on everything and saves the model for
