@@ -110,7 +110,11 @@ pub fn default_seeds(
     let act = Activity::load(store, scope)?;
     let flagged = Auditor::new(&act, SuspicionConfig::default()).flagged_accounts();
     let is_flagged = |v: u32| flagged.get(v as usize).copied().unwrap_or(false);
-    let earned = (measure("earned")?.compute)(store, scope)?;
+    // A build without the earned measure ranks by degree, as on follow-only data.
+    let earned = match measure("earned") {
+        Ok(spec) => (spec.compute)(store, scope)?,
+        Err(_) => Vec::new(),
+    };
     let by_earned: Vec<u32> = ranking(&earned)
         .into_iter()
         .filter(|&(v, s)| s > 0.0 && !is_flagged(v))
