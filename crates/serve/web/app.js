@@ -283,10 +283,11 @@ async function auditPage(params) {
   try { d = await getJSON('api/audit' + query({ limit, offset })); } catch (e) { return showError(main, e); }
   const table = el('table', { id: 'audit' },
     el('thead', {}, el('tr', {}, el('th', {}, 'Account'), el('th', { class: 'num' }, 'followers'),
-      el('th', { class: 'num' }, 'suspicious'), el('th', { class: 'num' }, 'quality (95 %)'),
+      el('th', { class: 'num' }, 'suspicious, 95 % low'), el('th', { class: 'num' }, 'suspicious'), el('th', { class: 'num' }, 'quality (95 %)'),
       el('th', { class: 'num' }, 'spikes'), el('th', { class: 'num' }, 'earned → without suspicious'))),
     el('tbody', {}, d.rows.map(r => el('tr', { 'data-id': r.id },
       el('td', { class: 'account' }, accountLink(r)), el('td', { class: 'num' }, fmt(r.followers)),
+      el('td', { class: 'num' }, fmt(Math.floor(r.suspicious_low))),
       el('td', { class: 'num' }, pct(r.suspicious_share)),
       el('td', { class: 'num' }, `${pct(r.quality)} (${pct(r.quality_low)}–${pct(r.quality_high)})`),
       el('td', { class: 'num' }, r.anomalies.length),
