@@ -598,3 +598,25 @@ fn a_gzip_cut_short_is_refused_rather_than_guessed() {
     assert!(stderr_of(&out).contains("damaged"), "{}", stderr_of(&out));
     assert!(!d.join("renown.db").exists() || n(&stats(d)["events"]) == 0);
 }
+
+/// Causes were printed twice ("…: Is a directory (os error 21): Is a directory (os error 21)")
+/// and a lock file that cannot be made was called "being written by another process".
+#[test]
+fn store_errors_name_their_path_and_say_their_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("e.txt"), "1 2\n").unwrap();
+    std::fs::create_dir(d.join("renown.db.lock")).unwrap();
+    let out = renown(d, &["ingest", "e.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(err.contains("cannot create its lock file renown.db.lock"), "{err}");
+    assert!(!err.contains("another process"), "{err}");
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
+
+    let out = renown(d, &["--db", "no/such/folder/x.db", "ingest", "e.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(err.contains("no/such/folder/x.db"), "{err}");
+    assert_eq!(err.matches("unable to open database file").count(), 1, "{err}");
+}

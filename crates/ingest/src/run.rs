@@ -265,10 +265,14 @@ fn ingest_opened(
                 "detection"
             };
             let msg = format!(
-                "{display}: every one of its {} records was rejected: this is not {} data (chosen by {how}; the first: {}); see `renown ingest --help` for the formats",
+                "{display}: every one of its {} records was rejected: this is not {} data (chosen by {how}; the first, line {}); see `renown ingest --help` for the formats",
                 report.rejected,
                 format.name(),
-                report.first_rejects.first().map_or("?", String::as_str),
+                report
+                    .first_rejects
+                    .first()
+                    .and_then(|r| r.strip_prefix(escape_controls(&display).as_ref()))
+                    .map_or("?", |r| r.trim_start_matches(':')),
             );
             let msg = escape_controls(&msg).into_owned();
             report.error = Some(msg.clone());

@@ -32,11 +32,12 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("store {path}: {source}")]
+    // The causes below are in the message and deliberately not `#[source]`: a chain printer
+    // (`{:#}`) would print them twice.
+    #[error("store {path}: {cause}")]
     Sqlite {
         path: String,
-        #[source]
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
     /// The file is a SQLite database but not one renown can trust (a newer schema, a bad value).
     #[error("store {path} is corrupt or from a newer renown: {reason}")]
@@ -46,12 +47,18 @@ pub enum StoreError {
     Misuse(String),
     #[error("no account {0:?} in the store")]
     UnknownAccount(String),
-    #[error("store {path} is being written by another process (lock {lock}): {source}")]
+    #[error("store {path} is being written by another process (lock {lock}): {cause}")]
     Locked {
         path: String,
         lock: String,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
+    },
+    /// The lock file beside the store cannot be made (a read-only folder, a folder in its way).
+    #[error("store {path}: cannot create its lock file {lock}: {cause}")]
+    LockFile {
+        path: String,
+        lock: String,
+        cause: std::io::Error,
     },
 }
 
@@ -148,9 +155,9 @@ impl Store {
     }
 }
 
-fn sqlite_err(path: &Path, source: rusqlite::Error) -> StoreError {
+fn sqlite_err(path: &Path, cause: rusqlite::Error) -> StoreError {
     StoreError::Sqlite {
         path: path.display().to_string(),
-        source,
+        cause,
     }
 }

@@ -225,17 +225,21 @@ impl Store {
         let mut name = self.path.file_name().unwrap_or_default().to_os_string();
         name.push(".lock");
         let lock_path = self.path.with_file_name(name);
-        let locked = |source| StoreError::Locked {
+        let locked = |cause| StoreError::Locked {
             path: self.path.display().to_string(),
             lock: lock_path.display().to_string(),
-            source,
+            cause,
         };
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(locked)?;
+            .map_err(|cause| StoreError::LockFile {
+                path: self.path.display().to_string(),
+                lock: lock_path.display().to_string(),
+                cause,
+            })?;
         match file.try_lock() {
             Ok(()) => Ok(file),
             Err(std::fs::TryLockError::WouldBlock) => Err(locked(std::io::Error::new(

@@ -1,6 +1,6 @@
 use crate::output::thousands;
 use crate::Outcome;
-use renown_ingest::run::Status;
+use renown_ingest::run::{Status, REJECTS_KEPT};
 use renown_ingest::{
     detect, folder_files, format_by_name, ingest_input, ingest_path, open_input, Format,
     IngestOptions, Input, ReadOptions, FORMATS,
@@ -275,8 +275,9 @@ fn print_report(r: &renown_ingest::RunReport) {
     }
     if r.rejected > r.first_rejects.len() as u64 {
         eprintln!(
-            "  ... {} more rejects in the rejects file",
-            t(r.rejected - r.first_rejects.len() as u64)
+            "  ... {} more rejects (the rejects file has the first {})",
+            t(r.rejected - r.first_rejects.len() as u64),
+            t(r.rejected.min(REJECTS_KEPT))
         );
     }
     if let Some(d) = &r.damage {

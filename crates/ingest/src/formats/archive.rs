@@ -200,11 +200,13 @@ impl Archive {
         let mut out = Vec::new();
         match &mut self.source {
             Source::Dir(dir) => {
-                let file = File::open(dir.join(name))?;
+                // The member's name goes with the error: the report names only the folder.
+                let named = |e: std::io::Error| ReadError::Format(format!("{name}: {e}"));
+                let file = File::open(dir.join(name)).map_err(named)?;
                 // Sized up front: growing by doubling copied a large outbox about twice over.
                 let size = file.metadata().map_or(0, |m| m.len()).min(limit + 1);
                 out.reserve_exact(size as usize);
-                file.take(limit + 1).read_to_end(&mut out)?;
+                file.take(limit + 1).read_to_end(&mut out).map_err(named)?;
             }
             Source::Zip(zip) => {
                 let member = zip
