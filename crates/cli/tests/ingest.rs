@@ -549,7 +549,9 @@ fn control_characters_from_a_file_never_reach_the_terminal() {
     let d = dir.path();
     std::fs::write(
         d.join("e.csv"),
-        "platform,kind,actor,target\nx,follow,<x\x1b]0;PWNED\x07>,b\nx,like,<y\x1b[2J>,\n",
+        "platform,kind,actor,actor_handle,target\n\
+         x,follow,<x\x1b]0;PWNED\x07>,@h\x1b[31m,b\n\
+         x,like,<y\x1b[2J>,,\n",
     )
     .unwrap();
     let out = renown(d, &["ingest", "e.csv"]);
@@ -560,7 +562,16 @@ fn control_characters_from_a_file_never_reach_the_terminal() {
         !table.contains('\x1b') && !table.contains('\x07'),
         "{table:?}"
     );
-    assert!(table.contains("<x\\x1b]0;PWNED\\x07>"), "{table}");
+    assert!(table.contains("\\x1b"), "{table}");
+    for args in [&["trust"][..], &["explain", "x:<x\x1b]0;PWNED\x07>"][..]] {
+        let out = renown(d, args);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.is_empty(), "{args:?}: {}", stderr_of(&out));
+        assert!(
+            !text.contains('\x1b') && !text.contains('\x07'),
+            "{args:?}: {text:?}"
+        );
+    }
     std::fs::write(
         d.join("n\x1b[31m.jsonl"),
         "{\"platform\":\"x\",\"kind\":\"follow\",\"actor\":\"1\"}\nnot json\n",
@@ -610,7 +621,10 @@ fn store_errors_name_their_path_and_say_their_cause_once() {
     let out = renown(d, &["ingest", "e.txt"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
-    assert!(err.contains("cannot create its lock file renown.db.lock"), "{err}");
+    assert!(
+        err.contains("cannot create its lock file renown.db.lock"),
+        "{err}"
+    );
     assert!(!err.contains("another process"), "{err}");
     assert_eq!(err.matches("os error").count(), 1, "{err}");
 
@@ -618,5 +632,9 @@ fn store_errors_name_their_path_and_say_their_cause_once() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
     assert!(err.contains("no/such/folder/x.db"), "{err}");
-    assert_eq!(err.matches("unable to open database file").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("unable to open database file").count(),
+        1,
+        "{err}"
+    );
 }

@@ -201,7 +201,11 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
 fn print_one(r: &AuditRow, out: &mut dyn Write) -> anyhow::Result<()> {
     let a = &r.audit;
     let pct = |x: f64| format!("{:.1}%", 100.0 * x);
-    writeln!(out, "Audit of {}\n", r.label)?;
+    writeln!(
+        out,
+        "Audit of {}\n",
+        renown_model::escape_controls(&r.label)
+    )?;
     let mut t = Table::new(&["measure", "value"]);
     let share = |n: u64| {
         if a.followers == 0 {

@@ -94,7 +94,9 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                     .map(|t| format!("{t} s"))
                     .unwrap_or_else(|| "an unknown time".into())
             )?;
-            write!(out, "{}", draw(c, &label, args.max_nodes.max(1)))?;
+            // The tree is text for a terminal: labels come from input files.
+            let shown = |a: u32| renown_model::escape_controls(&label(a)).into_owned();
+            write!(out, "{}", draw(c, &shown, args.max_nodes.max(1)))?;
         }
     }
     Ok(Outcome::Clean)

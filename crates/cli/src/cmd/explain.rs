@@ -100,10 +100,14 @@ fn report(x: &Explanation, out: &mut dyn Write) -> anyhow::Result<()> {
     writeln!(
         out,
         "{}: earned influence {:.4} (rank {} of {}; {} accounts score above zero)",
-        x.account, x.score, x.rank, x.accounts, x.ranked
+        renown_model::escape_controls(&x.account),
+        x.score,
+        x.rank,
+        x.accounts,
+        x.ranked
     )?;
     if let Some(r) = &x.reference {
-        writeln!(out, "seen from {r}")?;
+        writeln!(out, "seen from {}", renown_model::escape_controls(r))?;
     }
     writeln!(
         out,

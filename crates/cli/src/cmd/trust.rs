@@ -112,7 +112,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     if args.format == OutputFormat::Table {
         let names: Vec<String> = seeds
             .iter()
-            .map(|&s| accounts[s as usize].label())
+            .map(|&s| renown_model::escape_controls(&accounts[s as usize].label()).into_owned())
             .collect();
         match &choice {
             Some(c) => writeln!(
