@@ -142,6 +142,7 @@ impl Store {
                 Err(reason) => report.unknown.push((i, reason)),
             }
         }
+        crate::write::bump_generation(&tx).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(report)
     }

@@ -505,11 +505,14 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Changes whenever an ingest adds anything: the key for caches derived from the store.
+    /// Names the committed state: it changes with every write (the commit count, then what a
+    /// writer that did not count commits would still change). The key for caches derived from
+    /// the store.
     pub fn state_token(&self) -> Result<String> {
         self.conn
             .query_row(
-                "SELECT (SELECT COALESCE(MAX(id + count - 1), 0) FROM event_blocks) || '-' ||
+                "SELECT COALESCE((SELECT value FROM meta WHERE key = 'generation'), '0') || '-' ||
+                        (SELECT COALESCE(MAX(id + count - 1), 0) FROM event_blocks) || '-' ||
                         (SELECT COALESCE(MAX(id + count - 1), 0) FROM account_blocks) || '-' ||
                         (SELECT COUNT(*) FROM account_handles) || '-' ||
                         (SELECT COUNT(*) FROM account_attrs) || '-' ||

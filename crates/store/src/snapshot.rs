@@ -116,6 +116,39 @@ mod tests {
     }
 
     #[test]
+    fn the_state_token_changes_with_every_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let mut seen = vec![store.state_token().unwrap()];
+        let mut changed = |store: &Store, what: &str| {
+            let token = store.state_token().unwrap();
+            assert!(!seen.contains(&token), "{what} left the token at {token}");
+            seen.push(token);
+        };
+        let run = store.begin_run("x", "test").unwrap();
+        changed(&store, "a run's start");
+        store.write_batch(run, &[(1, follow("a", "b"))], 0).unwrap();
+        changed(&store, "new events");
+        let followers = |n: f64| {
+            Record::Profile(renown_model::Profile {
+                platform: "twitter".into(),
+                account: AccountRef::with_handle("a", Some("@first".into())),
+                numbers: vec![("followers_count".into(), n)],
+                texts: vec![],
+            })
+        };
+        store.write_batch(run, &[(2, followers(10.0))], 0).unwrap();
+        changed(&store, "a first profile");
+        // The same rows, other values: no count of anything changes.
+        store.write_batch(run, &[(3, followers(20.0))], 0).unwrap();
+        changed(&store, "a profile count replaced in place");
+        store.write_batch(run, &[(4, follow("a", "b"))], 0).unwrap();
+        changed(&store, "a batch of duplicates");
+        store.finish_run(run, "clean", None).unwrap();
+        changed(&store, "a run's end");
+    }
+
+    #[test]
     fn an_event_naming_a_missing_account_is_a_corrupt_store() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("c.db")).unwrap();

@@ -6,6 +6,19 @@ use renown_model::{Profile, Record};
 use rusqlite::{params, Transaction};
 use std::borrow::Borrow;
 
+/// Counts the store's commits in `meta`: [`Store::state_token`] starts with it, so the token
+/// changes with every write, including those that add no event or account (a run's row, a
+/// handle or profile count replaced in place, a person link). Call inside the write's
+/// transaction.
+pub(crate) fn bump_generation(c: &rusqlite::Connection) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO meta(key, value) VALUES ('generation', '1')
+         ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        [],
+    )
+    .map(|_| ())
+}
+
 /// An ingest run's row id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunId(pub i64);
@@ -47,24 +60,26 @@ impl Store {
             rows.collect::<rusqlite::Result<_>>()
                 .map_err(|e| self.err(e))?
         };
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         for (id, pid) in stale {
             // We hold the writer lock, so a run still marked running is not being written.
             if pid != std::process::id() as i64 || !process_alive(pid) {
-                self.conn
-                    .execute(
-                        "UPDATE ingest_runs SET status = 'interrupted' WHERE id = ?1",
-                        [id],
-                    )
-                    .map_err(|e| self.err(e))?;
+                tx.execute(
+                    "UPDATE ingest_runs SET status = 'interrupted' WHERE id = ?1",
+                    [id],
+                )
+                .map_err(|e| self.err(e))?;
             }
         }
-        self.conn
-            .execute(
-                "INSERT INTO ingest_runs(file, format, started, status, pid) VALUES (?1, ?2, ?3, 'running', ?4)",
-                params![file, format, now(), std::process::id() as i64],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(RunId(self.conn.last_insert_rowid()))
+        tx.execute(
+            "INSERT INTO ingest_runs(file, format, started, status, pid) VALUES (?1, ?2, ?3, 'running', ?4)",
+            params![file, format, now(), std::process::id() as i64],
+        )
+        .map_err(|e| self.err(e))?;
+        let run = RunId(tx.last_insert_rowid());
+        bump_generation(&tx).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(run)
     }
 
     /// Writes a batch of records in one transaction and adds its counts to the run's row.
@@ -144,6 +159,7 @@ impl Store {
             ],
         )
         .map_err(err)?;
+        bump_generation(&tx).map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(counts)
     }
@@ -168,13 +184,14 @@ impl Store {
 
     /// Marks the run finished with its final status (`clean`, `partial`, `failed`).
     pub fn finish_run(&mut self, run: RunId, status: &str, message: Option<&str>) -> Result<()> {
-        self.conn
-            .execute(
-                "UPDATE ingest_runs SET status = ?2, finished = ?3, message = ?4 WHERE id = ?1",
-                params![run.0, status, now(), message],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(())
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        tx.execute(
+            "UPDATE ingest_runs SET status = ?2, finished = ?3, message = ?4 WHERE id = ?1",
+            params![run.0, status, now(), message],
+        )
+        .map_err(|e| self.err(e))?;
+        bump_generation(&tx).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
     }
 
     /// Loads platforms, accounts, topics and event identities from the store.
