@@ -1,11 +1,14 @@
 //! The fake-account classifier as `renown train` saves it: the boosted trees, the calibration
 //! of their scores, the threshold chosen for the user's costs, and the training domain.
 
-use crate::calibrate::{choose, cross_validated_operating, Objective, Operating, Platt};
+use crate::calibrate::{
+    choose, cross_validated_operating, precision_recall, Objective, Operating, Platt,
+};
 use crate::domain::Domain;
 use crate::eval::{train_with_missing_copies, Report};
 use crate::features::{expanded_names, with_missing_copies, Features};
 use crate::gbdt::{Model, Params};
+use crate::stats::roc_auc;
 use crate::{AuditError, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -22,6 +25,49 @@ pub struct Classifier {
     /// of cross-validation (the threshold chosen without the fold it is applied to).
     pub operating: Operating,
     pub domain: Domain,
+}
+
+/// Metrics of the saved classifier on some accounts; `None` where they mean nothing (one class
+/// only, or no account).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SetMetrics {
+    pub roc_auc: Option<f64>,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub f1: Option<f64>,
+}
+
+impl SetMetrics {
+    fn of(prob: &[f64], labels: &[bool], threshold: f64) -> SetMetrics {
+        if !(labels.contains(&true) && labels.contains(&false)) {
+            return SetMetrics::default();
+        }
+        let (precision, recall) = precision_recall(prob, labels, threshold);
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
+        SetMetrics {
+            roc_auc: roc_auc(prob, labels),
+            precision: Some(precision),
+            recall: Some(recall),
+            f1: Some(f1),
+        }
+    }
+}
+
+/// The classifier on a labelled set it was not trained on (`renown train --eval`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Transfer {
+    pub accounts: usize,
+    pub fakes: usize,
+    /// Accounts inside the training domain (those `classify` does not abstain on).
+    pub inside_training: usize,
+    /// On every account, scored even outside the domain.
+    pub all: SetMetrics,
+    /// On the accounts inside the domain.
+    pub inside: SetMetrics,
 }
 
 /// One account's verdict.
@@ -73,6 +119,27 @@ impl Classifier {
             probability,
             fake: probability >= self.operating.threshold,
             outside: self.domain.check(f),
+        }
+    }
+
+    /// How the classifier does on `x` labelled `y`, at its threshold.
+    pub fn transfer(&self, x: &[Features], y: &[bool]) -> Transfer {
+        let verdicts: Vec<Verdict> = x.iter().map(|f| self.judge(f)).collect();
+        let subset = |keep: &dyn Fn(&Verdict) -> bool| -> SetMetrics {
+            let (p, l): (Vec<f64>, Vec<bool>) = verdicts
+                .iter()
+                .zip(y)
+                .filter(|(v, _)| keep(v))
+                .map(|(v, &l)| (v.probability, l))
+                .unzip();
+            SetMetrics::of(&p, &l, self.operating.threshold)
+        };
+        Transfer {
+            accounts: y.len(),
+            fakes: y.iter().filter(|&&l| l).count(),
+            inside_training: verdicts.iter().filter(|v| v.outside.is_empty()).count(),
+            all: subset(&|_| true),
+            inside: subset(&|v| v.outside.is_empty()),
         }
     }
 

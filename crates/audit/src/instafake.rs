@@ -110,7 +110,8 @@ pub fn load_accounts(path: &Path) -> Result<Accounts> {
     Ok(out)
 }
 
-/// Reads labelled accounts (see [`load_accounts`]); every row needs `isFake`.
+/// Reads labelled accounts (see [`load_accounts`]); every row needs `isFake`. One class only
+/// is fine for scoring; training checks for both.
 pub fn load(path: &Path) -> Result<Labelled> {
     let a = load_accounts(path)?;
     let fake = a
@@ -124,12 +125,6 @@ pub fn load(path: &Path) -> Result<Labelled> {
             })
         })
         .collect::<Result<Vec<bool>>>()?;
-    if !fake.contains(&true) || !fake.contains(&false) {
-        return Err(AuditError::Data {
-            path: path.display().to_string(),
-            reason: "training needs both fake and real accounts".into(),
-        });
-    }
     Ok(Labelled {
         features: a.features,
         fake,

@@ -92,6 +92,25 @@ fn the_saved_classifier_is_calibrated_thresholded_and_knows_its_domain() {
     let v = c.judge(&huge);
     assert_eq!(v.outside.len(), 1, "{v:?}");
     assert!(v.outside[0].starts_with("followers"), "{v:?}");
+    // Scored on another set (here InstaFake with every follower count a million times larger,
+    // beyond the training range): every account is outside the domain, so the inside metrics
+    // are absent, while the all-account ones are still reported.
+    let shifted: Vec<_> = data
+        .features
+        .iter()
+        .map(|f| {
+            let mut g = *f;
+            g.0[FOLLOWERS] = f.0[FOLLOWERS] * 1e6 + 1e7;
+            g
+        })
+        .collect();
+    let t = c.transfer(&shifted, &data.fake);
+    assert_eq!((t.accounts, t.fakes, t.inside_training), (1194, 200, 0));
+    assert_eq!(t.inside, Default::default());
+    assert!(t.all.roc_auc.is_some() && t.all.f1.is_some(), "{t:?}");
+    let same = c.transfer(&data.features, &data.fake);
+    assert!(same.inside_training > 1100, "{same:?}");
+    assert!(same.inside.roc_auc.unwrap() > 0.99, "{same:?}");
     // Calibrated: the mean probability of the out-of-fold predictions matches the fake share.
     let mean: f64 = report
         .out_of_fold

@@ -1,11 +1,10 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_audit::calibrate::{precision_recall, Objective};
+use renown_audit::calibrate::Objective;
 use renown_audit::classifier::Classifier;
 use renown_audit::eval::evaluate;
 use renown_audit::gbdt::Params;
 use renown_audit::instafake;
-use renown_audit::stats::roc_auc;
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -85,6 +84,12 @@ fn positive(s: &str) -> Result<f64, String> {
 
 pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
     let data = instafake::load(&args.data)?;
+    if !data.fake.contains(&true) || !data.fake.contains(&false) {
+        anyhow::bail!(
+            "{}: training needs both fake and real accounts",
+            args.data.display()
+        );
+    }
     let params = Params {
         rounds: args.rounds.max(1),
         depth: args.depth as usize,
@@ -150,36 +155,21 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
     ];
     let mut eval_rows: Vec<Vec<serde_json::Value>> = Vec::new();
     for (path, set) in args.eval.iter().zip(&evals) {
-        let verdicts: Vec<_> = set.features.iter().map(|f| classifier.judge(f)).collect();
-        let inside: Vec<bool> = verdicts.iter().map(|v| v.outside.is_empty()).collect();
-        let score = |keep: &dyn Fn(usize) -> bool| {
-            let (p, l): (Vec<f64>, Vec<bool>) = (0..verdicts.len())
-                .filter(|&i| keep(i))
-                .map(|i| (verdicts[i].probability, set.fake[i]))
-                .unzip();
-            let (precision, recall) = precision_recall(&p, &l, op.threshold);
-            let f1 = if precision + recall > 0.0 {
-                2.0 * precision * recall / (precision + recall)
-            } else {
-                0.0
-            };
-            // Metrics over one class only mean nothing: reported as null.
-            let both = l.contains(&true) && l.contains(&false);
-            [
-                json!(roc_auc(&p, &l)),
-                json!(both.then_some(precision)),
-                json!(both.then_some(recall)),
-                json!(both.then_some(f1)),
-            ]
-        };
+        let t = classifier.transfer(&set.features, &set.fake);
         let mut row = vec![
             json!(path.display().to_string()),
-            json!(set.fake.len()),
-            json!(set.fake.iter().filter(|&&f| f).count()),
-            json!(inside.iter().filter(|&&i| i).count()),
+            json!(t.accounts),
+            json!(t.fakes),
+            json!(t.inside_training),
         ];
-        row.extend(score(&|_| true));
-        row.extend(score(&|i| inside[i]));
+        for m in [&t.all, &t.inside] {
+            row.extend([
+                json!(m.roc_auc),
+                json!(m.precision),
+                json!(m.recall),
+                json!(m.f1),
+            ]);
+        }
         eval_rows.push(row);
     }
     let mut e = Table::new(&EVAL_COLUMNS);
