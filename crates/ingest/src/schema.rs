@@ -76,6 +76,11 @@ pub struct SchemaRow {
     pub id: Option<String>,
 }
 
+/// The longest account id or handle a row may give. Platforms' ids and handles are short (a
+/// Mastodon actor URL is the longest, well under 200 bytes); a longer one is a broken row, such
+/// as a quote that swallowed the lines after it, and would become a bogus account.
+pub const MAX_ACCOUNT_BYTES: usize = 4096;
+
 fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.trim().is_empty())
 }
@@ -91,6 +96,19 @@ impl SchemaRow {
             .ok_or("missing field `platform`")?
             .to_ascii_lowercase();
         let actor = non_empty(self.actor).ok_or("missing field `actor`")?;
+        for (name, value) in [
+            ("actor", Some(&actor)),
+            ("actor_handle", self.actor_handle.as_ref()),
+            ("target", self.target.as_ref()),
+            ("target_handle", self.target_handle.as_ref()),
+        ] {
+            if let Some(v) = value.filter(|v| v.len() > MAX_ACCOUNT_BYTES) {
+                return Err(format!(
+                    "field `{name}` is {} bytes long, more than the {MAX_ACCOUNT_BYTES} an account id or handle may have",
+                    v.len()
+                ));
+            }
+        }
         let time = match self.time {
             None => None,
             Some(TimeField::Seconds(s)) => {
@@ -199,6 +217,34 @@ mod tests {
             let back: SchemaRow = serde_json::from_str(&json).unwrap();
             assert_eq!(back.into_event(None).unwrap(), e);
         }
+    }
+
+    #[test]
+    fn an_account_id_longer_than_the_bound_is_refused() {
+        let long = "a".repeat(MAX_ACCOUNT_BYTES + 1);
+        for field in ["actor", "target", "actor_handle", "target_handle"] {
+            let mut row: SchemaRow = serde_json::from_str(
+                r#"{"platform":"x","kind":"follow","actor":"1","target":"2"}"#,
+            )
+            .unwrap();
+            match field {
+                "actor" => row.actor = Some(long.clone()),
+                "target" => row.target = Some(long.clone()),
+                "actor_handle" => row.actor_handle = Some(long.clone()),
+                _ => row.target_handle = Some(long.clone()),
+            }
+            let err = row.into_event(None).unwrap_err();
+            assert!(
+                err.starts_with(&format!("field `{field}` is 4097 bytes long")),
+                "{err}"
+            );
+        }
+        let row: SchemaRow = serde_json::from_str(&format!(
+            r#"{{"platform":"x","kind":"follow","actor":"{}"}}"#,
+            "a".repeat(MAX_ACCOUNT_BYTES)
+        ))
+        .unwrap();
+        assert!(row.into_event(None).is_ok());
     }
 
     #[test]
