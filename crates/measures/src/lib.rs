@@ -4,6 +4,7 @@
 //! score is "as of", an optional topic and platform. [`MEASURES`] is the registry the CLI and the
 //! HTTP API offer — only measures that exist are listed.
 
+pub mod backtest;
 pub mod compare;
 pub mod counts;
 pub mod earned;

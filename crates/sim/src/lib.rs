@@ -36,6 +36,11 @@ pub struct SimConfig {
     pub viral_day: i64,
     /// Size of the viral cascade (reshares).
     pub viral_size: usize,
+    /// σ of the log-normal latent activity and quality of ordinary accounts: 0 makes them all
+    /// alike (and the event stream what it was before this knob); with σ > 0 each posts at its
+    /// own rate and draws its own expected number of responses, recorded in
+    /// [`Truth::quality`] so a measure's recovery of it can be scored.
+    pub quality_spread: f64,
 }
 
 impl Default for SimConfig {
@@ -49,6 +54,7 @@ impl Default for SimConfig {
             buy_day: 400,
             viral_day: 180,
             viral_size: 1500,
+            quality_spread: 0.0,
         }
     }
 }
@@ -67,6 +73,10 @@ pub struct Truth {
     /// The viral post's item id.
     pub viral_item: String,
     pub meme_topic: String,
+    /// Every account's latent earned attention: the engagement per day its steady behaviour
+    /// draws in expectation (posting rate × expected responses per post). Luck (the viral
+    /// cascade, being tagged in the meme) and bought or borrowed followers earn nothing here.
+    pub quality: Vec<(String, f64)>,
 }
 
 pub struct Simulation {
@@ -197,6 +207,58 @@ impl World {
     }
 }
 
+/// Posts by ordinary accounts per day.
+fn ordinary_posts(cfg: &SimConfig) -> usize {
+    (cfg.accounts / 30).max(1)
+}
+
+/// Latent activity and quality of the ordinary accounts (indices `0..accounts`), drawn from a
+/// stream of their own so the main stream is unchanged when the spread is 0.
+struct Latent {
+    activity: Vec<f64>,
+    total_activity: f64,
+    /// Cumulative activity, for drawing posters in proportion to it.
+    cumulative: Vec<f64>,
+    quality: Vec<f64>,
+}
+
+impl Latent {
+    fn draw(cfg: &SimConfig) -> Option<Latent> {
+        if cfg.quality_spread <= 0.0 {
+            return None;
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x5157_A11E_0F00_D5ED);
+        let mut lognormal = || {
+            // Box–Muller.
+            let (u, v): (f64, f64) = (rng.gen_range(f64::EPSILON..1.0), rng.gen());
+            let z = (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos();
+            (cfg.quality_spread * z).exp()
+        };
+        let activity: Vec<f64> = (0..cfg.accounts).map(|_| lognormal()).collect();
+        let quality: Vec<f64> = (0..cfg.accounts).map(|_| lognormal()).collect();
+        let cumulative: Vec<f64> = activity
+            .iter()
+            .scan(0.0, |s, a| {
+                *s += a;
+                Some(*s)
+            })
+            .collect();
+        Some(Latent {
+            total_activity: *cumulative.last().unwrap_or(&0.0),
+            activity,
+            cumulative,
+            quality,
+        })
+    }
+
+    fn poster(&self, rng: &mut ChaCha8Rng) -> usize {
+        let x = rng.gen::<f64>() * self.total_activity;
+        self.cumulative
+            .partition_point(|&c| c <= x)
+            .min(self.cumulative.len() - 1)
+    }
+}
+
 fn poisson(rng: &mut impl Rng, lambda: f64) -> usize {
     // Knuth's method; lambda is small here.
     let l = (-lambda).exp();
@@ -233,6 +295,7 @@ pub fn simulate(cfg: &SimConfig) -> Simulation {
     let buyer = w.add_account("b1".into(), Some("@megacorp".into()));
     let celebrity = w.add_account("f1".into(), Some("@famous_fay".into()));
     let meme_starter = w.add_account("m1".into(), Some("@meme_mitch".into()));
+    let latent = Latent::draw(cfg);
 
     // Each consistent contributor has an audience it earns over time: a fifth of the crowd.
     let audiences: Vec<Vec<usize>> = consistent
@@ -281,11 +344,14 @@ pub fn simulate(cfg: &SimConfig) -> Simulation {
             }
         }
         // Ordinary accounts post now and then and get a response or two.
-        for _ in 0..(cfg.accounts / 30).max(1) {
-            let a = *regular.choose(&mut w.rng).expect("accounts");
+        for _ in 0..ordinary_posts(cfg) {
+            let a = match &latent {
+                Some(l) => l.poster(&mut w.rng),
+                None => *regular.choose(&mut w.rng).expect("accounts"),
+            };
             let topic = TOPICS[w.rng.gen_range(0..TOPICS.len())];
             let (item, t) = w.post(a, day, topic);
-            let k = poisson(&mut w.rng, 1.0);
+            let k = poisson(&mut w.rng, latent.as_ref().map_or(1.0, |l| l.quality[a]));
             let engagers: Vec<usize> = regular.choose_multiple(&mut w.rng, k).copied().collect();
             w.respond(&item, a, t, topic, &engagers);
         }
@@ -332,6 +398,26 @@ pub fn simulate(cfg: &SimConfig) -> Simulation {
         buy_time: cfg.start + cfg.buy_day * DAY,
         viral_item,
         meme_topic: "fivethings".into(),
+        quality: (0..w.ids.len())
+            .map(|i| {
+                let q = if let Some(r) = regular.get(i) {
+                    let (rate, quality) = match &latent {
+                        Some(l) => (l.activity[*r] / l.total_activity, l.quality[*r]),
+                        None => (1.0 / cfg.accounts as f64, 1.0),
+                    };
+                    ordinary_posts(cfg) as f64 * rate * quality
+                } else if consistent.contains(&i) {
+                    3.0 / 7.0 * (2.0 + 5.0)
+                } else if i == buyer {
+                    0.3 / 7.0
+                } else if i == celebrity {
+                    2.0 / 30.0
+                } else {
+                    0.0 // the viral account, the meme starter, bought followers
+                };
+                (w.ids[i].clone(), q)
+            })
+            .collect(),
     };
     Simulation {
         events: w.events,
@@ -465,5 +551,54 @@ mod tests {
             .count();
         assert_eq!(viral_reshares, 200);
         assert!(a.events.windows(2).all(|p| p[0].time <= p[1].time));
+        assert_eq!(a.truth.quality.len(), 600 + 9 + 300);
+    }
+
+    #[test]
+    fn latent_quality_draws_the_responses() {
+        let cfg = SimConfig {
+            accounts: 300,
+            days: 300,
+            bought_followers: 10,
+            quality_spread: 1.0,
+            ..SimConfig::default()
+        };
+        let sim = simulate(&cfg);
+        let truth: std::collections::HashMap<&str, f64> = sim
+            .truth
+            .quality
+            .iter()
+            .map(|(id, q)| (id.as_str(), *q))
+            .collect();
+        // Responses to ordinary accounts' posts follow their latent rate × quality: the top
+        // quartile by truth receives several times what the bottom quartile receives.
+        let mut received: std::collections::HashMap<&str, f64> = Default::default();
+        for e in &sim.events {
+            if matches!(e.kind, Kind::Reply | Kind::Like) && e.topics != ["meme"] {
+                if let Some(t) = &e.target {
+                    *received.entry(t.id.as_str()).or_default() += 1.0;
+                }
+            }
+        }
+        let mut ordinary: Vec<(f64, f64)> = (0..300)
+            .map(|i| {
+                let id = format!("u{i}");
+                (
+                    truth[id.as_str()],
+                    received.get(id.as_str()).copied().unwrap_or(0.0),
+                )
+            })
+            .collect();
+        ordinary.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mean = |s: &[(f64, f64)]| s.iter().map(|p| p.1).sum::<f64>() / s.len() as f64;
+        let (bottom, top) = (mean(&ordinary[..75]), mean(&ordinary[225..]));
+        assert!(top > 4.0 * bottom, "top {top} bottom {bottom}");
+        // The spread-0 default keeps every ordinary account alike.
+        let flat = simulate(&SimConfig {
+            quality_spread: 0.0,
+            ..cfg
+        });
+        let q: Vec<f64> = flat.truth.quality[..300].iter().map(|p| p.1).collect();
+        assert!(q.iter().all(|&x| x == q[0] && x > 0.0));
     }
 }

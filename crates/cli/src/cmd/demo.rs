@@ -3,6 +3,7 @@ use crate::Outcome;
 use anyhow::Context;
 use renown_ingest::schema::SchemaRow;
 use renown_ingest::{ingest_path, IngestOptions};
+use renown_measures::backtest::{backtest, BacktestOptions};
 use renown_measures::{competition_ranks, ranking, Scope, MEASURES};
 use renown_sim::{simulate, SimConfig, PLATFORM};
 use serde_json::json;
@@ -51,6 +52,7 @@ pub fn run(args: Args, named_db: Option<&Path>) -> anyhow::Result<Outcome> {
     let cfg = SimConfig {
         seed: args.seed,
         accounts: args.accounts.max(100),
+        quality_spread: 1.0,
         ..SimConfig::default()
     };
     let mut out = std::io::stdout().lock();
@@ -163,10 +165,45 @@ pub fn run(args: Args, named_db: Option<&Path>) -> anyhow::Result<Outcome> {
         "\nFollower audit: suspicious followers, audience quality (95% interval), biggest growth spike:\n"
     )?;
     audit.write(OutputFormat::Table, &mut out)?;
+    // Which measure predicts here, and which recovers the latent quality the simulation drew.
+    let truth_path = args.dir.join("truth.csv");
+    {
+        let mut w = csv::Writer::from_path(&truth_path)?;
+        w.write_record(["account", "quality"])?;
+        for (id, q) in &t.quality {
+            w.write_record([format!("{PLATFORM}:{id}"), q.to_string()])?;
+        }
+        w.flush()?;
+    }
+    let (truth, _) = super::backtest::truth_by_dense(
+        &store,
+        t.quality
+            .iter()
+            .map(|(id, q)| (format!("{PLATFORM}:{id}"), *q)),
+    )?;
+    let mut bt = backtest(
+        &store,
+        &BacktestOptions {
+            bootstrap: 200,
+            truth: Some(truth),
+            ..BacktestOptions::default()
+        },
+    )?;
+    bt.splits.drain(..bt.splits.len().saturating_sub(1));
     writeln!(
         out,
-        "\nNext: renown --db {} rank --by engagement --top 10",
-        db.display()
+        "\nBacktest (the last of `renown backtest`'s three rolling origins): every measure as of \
+         the split, scored against the distinct accounts that engaged after it, and (truth \
+         spearman) against each account's latent quality × activity, written to {}:\n",
+        truth_path.display()
+    )?;
+    super::backtest::write_text(&bt, &mut out)?;
+    writeln!(
+        out,
+        "\nNext: renown --db {} rank --by engagement --top 10\n      renown --db {} backtest --truth {}",
+        db.display(),
+        db.display(),
+        truth_path.display()
     )?;
     if args.serve {
         drop(out);

@@ -1,6 +1,7 @@
 //! One file per subcommand, each carrying its own usage text and examples.
 
 mod audit;
+mod backtest;
 mod cascade;
 mod cascades;
 mod classify;
@@ -48,6 +49,7 @@ pub enum Command {
     Stats(stats::Args),
     Rank(rank::Args),
     Compare(compare::Args),
+    Backtest(backtest::Args),
     Explain(explain::Args),
     Export(export::Args),
     Demo(demo::Args),
@@ -73,6 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Stats(a) => stats::run(a, db),
         Command::Rank(a) => rank::run(a, db),
         Command::Compare(a) => compare::run(a, db),
+        Command::Backtest(a) => backtest::run(a, db),
         Command::Explain(a) => explain::run(a, db),
         Command::Export(a) => export::run(a, db),
         // `demo` makes its own store unless one is named.

@@ -1,0 +1,176 @@
+//! `renown backtest` on stores whose outcome is known: a hand-made log (every target counted by
+//! hand) and a small simulated network (accounts and targets recounted from the events).
+
+use renown_measures::backtest::{backtest, outcomes, BacktestOptions, Target};
+use renown_measures::compare::{kendall_tau_b, spearman};
+use renown_measures::{measure, Scope};
+use renown_model::{AccountRef, Event, Kind, Record};
+use renown_sim::{simulate, SimConfig, PLATFORM};
+use renown_store::Store;
+use std::collections::{HashMap, HashSet};
+
+fn ev(kind: Kind, a: &str, b: &str, t: i64) -> Event {
+    let mut e = Event::new(PLATFORM, kind, AccountRef::new(a));
+    e.target = Some(AccountRef::new(b));
+    e.time = Some(t);
+    e
+}
+
+fn store_with(events: &[Event]) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    let run = store.begin_run("backtest", "test").unwrap();
+    for (c, chunk) in events.chunks(50_000).enumerate() {
+        let recs: Vec<(u64, Record)> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, e)| ((c * 50_000 + i) as u64, Record::Event(e.clone())))
+            .collect();
+        store.write_batch(run, &recs, 0).unwrap();
+    }
+    (dir, store)
+}
+
+fn dense(store: &Store, id: &str) -> usize {
+    store.find_account(&format!("{PLATFORM}:{id}")).unwrap() as usize
+}
+
+#[test]
+fn targets_count_what_happened_after_the_split() {
+    let split = 1_000;
+    let events = [
+        ev(Kind::Reply, "a", "z", 900),
+        ev(Kind::Follow, "b", "y", 950),
+        ev(Kind::Reshare, "a", "z", 1_000), // at the split: before
+        ev(Kind::Reshare, "a", "z", 1_100),
+        ev(Kind::Reshare, "a", "z", 1_200), // same engager again
+        ev(Kind::Quote, "c", "z", 1_300),
+        ev(Kind::Like, "d", "z", 1_400),
+        ev(Kind::Reply, "z", "z", 1_500),  // self-engagement
+        ev(Kind::Follow, "e", "z", 1_500), // a follow is not engagement
+        ev(Kind::Mention, "a", "y", 1_600),
+        ev(Kind::Reply, "c", "y", 3_000), // after the horizon
+    ];
+    let (_dir, store) = store_with(&events);
+    let (z, y) = (dense(&store, "z"), dense(&store, "y"));
+    let count = |t: Target| outcomes(&store, None, t, split, 2_000).unwrap();
+    let o = count(Target::DistinctEngagers);
+    assert_eq!((o.target[z], o.target[y]), (3.0, 1.0)); // a, c, d; a
+    let active: HashSet<usize> = (0..o.active.len()).filter(|&i| o.active[i]).collect();
+    let expect: HashSet<usize> = ["a", "z", "b", "y"]
+        .iter()
+        .map(|i| dense(&store, i))
+        .collect();
+    assert_eq!(active, expect);
+    let o = count(Target::Reshares);
+    assert_eq!((o.target[z], o.target[y]), (3.0, 0.0)); // two reshares and a quote
+    let o = count(Target::Engagement);
+    assert_eq!((o.target[z], o.target[y]), (4.0, 1.0));
+    let o = count(Target::Retained);
+    assert_eq!((o.target[z], o.target[y]), (1.0, 0.0)); // only a engaged before and after
+}
+
+#[test]
+fn backtest_on_a_simulated_network() {
+    let cfg = SimConfig {
+        seed: 5,
+        accounts: 300,
+        days: 150,
+        bought_followers: 60,
+        buy_day: 100,
+        viral_day: 70,
+        viral_size: 100,
+        ..SimConfig::default()
+    };
+    let sim = simulate(&cfg);
+    let (_dir, store) = store_with(&sim.events);
+    let names = ["earned", "engagement", "followers"];
+    let opts = BacktestOptions {
+        measures: names.iter().map(|s| s.to_string()).collect(),
+        bootstrap: 30,
+        k: 20,
+        ..BacktestOptions::default()
+    };
+    let b = backtest(&store, &opts).unwrap();
+    let mut times: Vec<i64> = sim.events.iter().filter_map(|e| e.time).collect();
+    times.sort_unstable();
+    let quantile = |f: f64| times[((times.len() - 1) as f64 * f).round() as usize];
+    assert_eq!(b.splits.len(), 3);
+    assert_eq!(b.horizon_seconds, times[times.len() - 1] - quantile(0.8));
+    for (s, f) in b.splits.iter().zip([0.4, 0.6, 0.8]) {
+        assert_eq!(s.split, quantile(f));
+        // Accounts and targets recounted from the simulated events.
+        let mut active = HashSet::new();
+        let mut engagers: HashMap<&str, HashSet<&str>> = HashMap::new();
+        for e in &sim.events {
+            let t = e.time.unwrap();
+            let target = e.target.as_ref().map(|a| a.id.as_str());
+            if t <= s.split {
+                active.insert(e.actor.id.as_str());
+                active.extend(target);
+            } else if t <= s.until && e.kind.is_engagement() {
+                if let Some(to) = target.filter(|&to| to != e.actor.id.as_str()) {
+                    engagers.entry(to).or_default().insert(e.actor.id.as_str());
+                }
+            }
+        }
+        assert_eq!(s.accounts, active.len());
+        let with_target = active.iter().filter(|a| engagers.contains_key(*a)).count();
+        assert_eq!(s.with_target, with_target);
+
+        // Point estimates are the plain correlations of the measure as of the split.
+        let mut ids: Vec<&str> = active.iter().copied().collect();
+        ids.sort_unstable();
+        let y: Vec<f64> = ids
+            .iter()
+            .map(|a| engagers.get(a).map_or(0.0, |e| e.len() as f64))
+            .collect();
+        let scope = Scope {
+            as_of: Some(s.split),
+            ..Scope::default()
+        };
+        for (name, r) in names.iter().zip(&s.measures) {
+            assert_eq!(r.measure, *name);
+            let scores = (measure(name).unwrap().compute)(&store, &scope).unwrap();
+            let x: Vec<f64> = ids.iter().map(|a| scores[dense(&store, a)]).collect();
+            let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+                (Some(a), Some(b)) => (a - b).abs() < 1e-9,
+                (a, b) => a == b,
+            };
+            assert!(close(r.metrics[0].value, spearman(&x, &y)), "{name}");
+            assert!(close(r.metrics[1].value, kendall_tau_b(&x, &y)), "{name}");
+            for m in &r.metrics {
+                if let (Some(lo), Some(hi)) = (m.lo, m.hi) {
+                    assert!(lo <= hi);
+                }
+            }
+        }
+        // The best baseline is a baseline, compared with everything but itself.
+        for (m, best) in s.best_baseline.iter().enumerate() {
+            let best = best.as_deref().unwrap();
+            assert_ne!(best, "earned");
+            for r in &s.measures {
+                let d = r.metrics[m].vs_best.as_ref();
+                if r.measure == best {
+                    assert!(d.is_none());
+                } else if let Some(d) = d {
+                    assert_eq!(d.baseline, best);
+                    assert!(d.lo <= d.hi);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_store_without_a_time_span_is_an_error_not_a_panic() {
+    let mut e = ev(Kind::Follow, "a", "b", 0);
+    e.time = None;
+    let (_dir, store) = store_with(&[e]);
+    assert!(backtest(&store, &BacktestOptions::default()).is_err());
+    let bad_k = BacktestOptions {
+        k: 0,
+        ..BacktestOptions::default()
+    };
+    assert!(backtest(&store, &bad_k).is_err());
+}
