@@ -260,3 +260,22 @@ pub fn run(
     rt.shutdown_timeout(Duration::from_secs(1));
     served
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::to_bytes;
+
+    #[tokio::test]
+    async fn a_panic_is_a_plain_500_without_its_text() {
+        let res = panicked(Box::new(format!(
+            "index out of bounds at {}",
+            "/src/x.rs:38"
+        )));
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = to_bytes(res.into_body(), 1 << 16).await.unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains(error::INTERNAL_MESSAGE), "{body}");
+        assert!(!body.contains("bounds") && !body.contains("/src"), "{body}");
+    }
+}

@@ -249,15 +249,17 @@ const LONG_ACCOUNTS: usize = 1500;
 
 #[tokio::test]
 async fn timed_out_and_abandoned_requests_stop_their_computation() {
-    let f = fixture_with(LONG_ACCOUNTS, |c| c.timeout = Duration::from_millis(300));
-    let a = get(&f.app, LONG).await;
+    let f = fixture_with(LONG_ACCOUNTS, |_| {});
+    let mut config = f.state.config.clone();
+    config.timeout = Duration::from_millis(300);
+    let impatient = AppState::new(config);
+    let a = get(&router(impatient.clone()), LONG).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{}", a.body);
     assert!(
-        jobs_finish(&f.state, Duration::from_secs(2)).await,
+        jobs_finish(&impatient, Duration::from_secs(2)).await,
         "the computation outlived its timed-out request"
     );
 
-    let f = fixture_with(LONG_ACCOUNTS, |_| {});
     let app = f.app.clone();
     let request = tokio::spawn(async move { get(&app, LONG).await });
     job_starts(&f.state, Duration::from_secs(10)).await;
@@ -365,19 +367,25 @@ async fn headers_must_arrive_in_time() {
         ..Limits::default()
     };
     let (addr, stop, server) = listen(&f, limits).await;
-    let mut s = half_sent(addr).await;
-    let mut buf = [0u8; 256];
-    // The server closes the connection (possibly after a 408); reading then ends.
-    let closed = tokio::time::timeout(Duration::from_secs(3), async {
-        loop {
-            match s.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
+    let half = half_sent(addr).await;
+    let silent = TcpStream::connect(addr).await.unwrap();
+    for (what, mut s) in [
+        ("a half-sent request", half),
+        ("a silent connection", silent),
+    ] {
+        let mut buf = [0u8; 256];
+        // The server closes the connection (possibly after a 408); reading then ends.
+        let closed = tokio::time::timeout(Duration::from_secs(3), async {
+            loop {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
             }
-        }
-    })
-    .await;
-    assert!(closed.is_ok(), "a half-sent request held its connection");
+        })
+        .await;
+        assert!(closed.is_ok(), "{what} held its connection");
+    }
     stop.send(()).unwrap();
     server.await.unwrap();
 }
