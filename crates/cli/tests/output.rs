@@ -88,7 +88,11 @@ const ACCOUNTS: usize = 2000;
 fn fixture() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
+        // Under the target's scratch folder, rebuilt on every run (a static TempDir is never
+        // dropped, so it would be left behind in /tmp).
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("output-fixture");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("events.jsonl");
         let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
         let u = |i: usize| format!("u{}", i % ACCOUNTS);
@@ -287,6 +291,15 @@ fn a_scope_that_matches_nothing_or_lies_after_the_data_warns() {
         let (v, _) = json(&all);
         assert_eq!(v["warnings"][0]["code"], code, "compare {args:?}: {v}");
     }
+    // Commands whose output has no warnings field say it on stderr.
+    for args in [
+        &["cascades", "--topic", "nothing-like-this"][..],
+        &["dynamics", "--platform", "bluesky", "--bootstrap", "5"],
+        &["audit", "--all", "--no-earned", "--as-of", "2030-01-01"],
+    ] {
+        let (_, stderr) = renown(args);
+        assert!(stderr.contains("renown: warning:"), "{args:?}: {stderr}");
+    }
 }
 
 #[test]
@@ -305,6 +318,27 @@ fn json_and_csv_keep_full_precision_and_counts_are_integers() {
     // The table alone rounds.
     let (table, _) = renown(&["cascades", "--top", "1"]);
     assert!(table.contains("1.6667"), "{table}");
+    // The dynamics summary gives the same α as the full report, not α to three decimals.
+    let (full, _) = json(&["dynamics", "--format", "json", "--bootstrap", "20"]);
+    let (summary, _) = json(&[
+        "dynamics",
+        "--part",
+        "summary",
+        "--format",
+        "json",
+        "--bootstrap",
+        "20",
+    ]);
+    let alpha = summary
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["measure"] == "alpha")
+        .expect("an alpha row");
+    for (row, report) in [("value", "value"), ("low_95", "low"), ("high_95", "high")] {
+        let (a, b) = (&alpha[row], &full["alpha"][report]);
+        assert!(a.is_f64() && a == b, "{row}: {a} vs {b}");
+    }
 }
 
 #[test]

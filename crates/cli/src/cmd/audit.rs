@@ -131,6 +131,7 @@ fn reason_summary(a: &AccountAudit) -> String {
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
+    super::warn_scope(&store, args.as_of, None, args.platform.as_deref())?;
     let scope = Scope {
         as_of: args.as_of,
         topic: None,

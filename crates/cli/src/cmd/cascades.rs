@@ -53,6 +53,12 @@ pub enum Order {
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
+    super::warn_scope(
+        &store,
+        args.as_of,
+        args.topic.as_deref(),
+        args.platform.as_deref(),
+    )?;
     let report = cascades(
         &store,
         &CascadeOptions {

@@ -77,6 +77,12 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         anyhow::bail!("CSV holds one table: add --part summary|kernel|jeong|concentration|fitness");
     }
     let store = super::open_existing(db)?;
+    super::warn_scope(
+        &store,
+        args.as_of,
+        args.topic.as_deref(),
+        args.platform.as_deref(),
+    )?;
     let defaults = DynamicsOptions::default();
     let opts = DynamicsOptions {
         kinds: if args.kind.is_empty() {

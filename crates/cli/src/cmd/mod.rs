@@ -107,6 +107,23 @@ pub fn open_existing(db: &std::path::Path) -> anyhow::Result<renown_store::Snaps
     Ok(renown_store::Snapshot::open(db)?)
 }
 
+/// Warns on stderr when a scope matches no event or its date lies outside the data: for the
+/// commands whose output has no place for warnings (rank, compare and explain carry them in JSON).
+pub fn warn_scope(
+    store: &renown_store::Store,
+    as_of: Option<i64>,
+    topic: Option<&str>,
+    platform: Option<&str>,
+) -> anyhow::Result<()> {
+    let scope = renown_measures::Scope {
+        as_of,
+        topic: topic.map(str::to_string),
+        platform: platform.map(str::to_string),
+    };
+    crate::output::warn(&renown_measures::ScopeFacts::read(store, &scope)?.warnings());
+    Ok(())
+}
+
 /// Parses a `--as-of` value: a bare date means the end of that day (UTC).
 pub fn parse_as_of(s: &str) -> Result<i64, String> {
     let t = renown_model::parse_time(s).map_err(|e| e.to_string())?;
