@@ -319,6 +319,7 @@ fn pump(
     let bytes = input.bytes_read.clone();
     let size = input.size;
     let mut rejects_file: Option<std::io::BufWriter<std::fs::File>> = None;
+    let mut rejects_unwritable = false;
     let display = report.file.clone();
     let (events, mut names) = store.take_resolver()?.split();
     // Optional: without it the close checkpoints everything at once.
@@ -391,14 +392,26 @@ fn pump(
                     if report.rejected > REJECTS_KEPT {
                         continue;
                     }
-                    if let Some(path) = &opts.rejects_path {
+                    if let Some(path) = opts.rejects_path.as_ref().filter(|_| !rejects_unwritable) {
                         if rejects_file.is_none() {
-                            rejects_file = std::fs::OpenOptions::new()
+                            match std::fs::OpenOptions::new()
                                 .create(true)
                                 .append(true)
                                 .open(path)
-                                .ok()
-                                .map(std::io::BufWriter::new);
+                            {
+                                Ok(f) => rejects_file = Some(std::io::BufWriter::new(f)),
+                                Err(e) => {
+                                    // Said once: the rejects are then only in this report.
+                                    rejects_unwritable = true;
+                                    report.warnings.push(
+                                        escape_controls(&format!(
+                                            "{}: cannot write the rejects file: {e}",
+                                            path.display()
+                                        ))
+                                        .into_owned(),
+                                    );
+                                }
+                            }
                         }
                         if let Some(f) = rejects_file.as_mut() {
                             let _ = writeln!(f, "{text}");
@@ -577,6 +590,32 @@ mod tests {
             );
             assert!(shown.contains("\\x1b]0;PWNED\\x07"), "{shown:?}");
         }
+    }
+
+    /// A rejects file that cannot be written is said, once, rather than silently missing.
+    #[test]
+    fn an_unwritable_rejects_file_is_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.txt");
+        std::fs::write(&file, "1 2 1341100972 RT\n1 2 x RT\n3 4 y MT\n").unwrap();
+        let mut store = Store::open(&dir.path().join("r.db")).unwrap();
+        let opts = IngestOptions {
+            format: Some("higgs".into()),
+            rejects_path: Some(dir.path().join("no/such/folder/rejects.txt")),
+            ..IngestOptions::default()
+        };
+        let r = ingest_path(&mut store, &file, &opts, &mut |_, _, _| {}).unwrap();
+        assert_eq!((r.status, r.rejected), (Status::Partial, 2));
+        let about: Vec<_> = r
+            .warnings
+            .iter()
+            .filter(|w| w.contains("rejects file"))
+            .collect();
+        assert_eq!(about.len(), 1, "{:?}", r.warnings);
+        assert!(
+            about[0].contains("no/such/folder/rejects.txt: cannot write"),
+            "{about:?}"
+        );
     }
 
     /// A folder the reader finds nothing in is an error, never a silent "read 0".
