@@ -45,10 +45,14 @@ fn account_id() -> Value {
            "schema": {"type": "string"}})
 }
 
+/// Every route may also answer 403 (a `Host` that does not name this server), 500 (an internal
+/// failure, details in the server log) and 503 (timed out); see docs/SERVER.md.
 fn json_ok(description: &str) -> Value {
     json!({
         "200": {"description": description, "content": {"application/json": {"schema": {"type": "object"}}}},
         "400": {"$ref": "#/components/responses/Error"},
+        "403": {"$ref": "#/components/responses/Error"},
+        "503": {"$ref": "#/components/responses/Busy"},
     })
 }
 
@@ -140,7 +144,7 @@ pub fn spec() -> Value {
         p.push(query(
             "bootstrap",
             "bootstrap replicates for the interval of α (default 20; the CLI uses 100)",
-            json!({"type": "integer", "minimum": 0, "maximum": 1000}),
+            json!({"type": "integer", "minimum": 0, "maximum": crate::spread::MAX_BOOTSTRAP}),
         ));
         p.extend(scope_params());
         p.extend(page_params());
@@ -233,18 +237,29 @@ pub fn spec() -> Value {
                     "403": {"$ref": "#/components/responses/Error"},
                     "413": {"$ref": "#/components/responses/Error"},
                     "422": {"description": "the file could not be read; the report says why"},
+                    "503": {"$ref": "#/components/responses/Busy"},
                 },
             }},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "responses": {"Error": {
-                "description": "what went wrong",
-                "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["error"],
-                    "properties": {"error": {"type": "string"}},
-                }}},
-            }},
+            "responses": {
+                "Error": {
+                    "description": "what went wrong",
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["error"],
+                        "properties": {"error": {"type": "string"}},
+                    }}},
+                },
+                "Busy": {
+                    "description": "timed out, every long-computation slot taken, or the store locked by an ingest; retry after Retry-After seconds when given",
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["error"],
+                        "properties": {"error": {"type": "string"}},
+                    }}},
+                },
+            },
         },
     })
 }
