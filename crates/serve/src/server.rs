@@ -4,8 +4,9 @@
 //! A client that opens sockets and never finishes its requests would otherwise hold one
 //! connection (and one file descriptor) each until the process runs out and stops accepting.
 //! Here headers must arrive within `header_timeout`, and at `max_connections` a new connection
-//! closes the oldest one that has no request in progress (idle, or still sending headers); only
-//! when every connection is running a request is the newcomer turned away.
+//! closes the oldest one with no request being handled (idle, still sending headers, or
+//! receiving an answer already computed); only when every connection is running a handler is
+//! the newcomer turned away.
 
 use axum::body::Body;
 use axum::Router;
