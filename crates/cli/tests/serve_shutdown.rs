@@ -55,6 +55,16 @@ fn head(addr: &str, path: &str, timeout: Duration) -> String {
     text.split("\r\n\r\n").next().unwrap_or("").to_string()
 }
 
+/// Kills the server if the test fails before it exits.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn sigterm_stops_the_server_within_five_seconds_during_a_long_computation() {
     let dir = tempfile::tempdir().unwrap();
@@ -69,6 +79,7 @@ fn sigterm_stops_the_server_within_five_seconds_during_a_long_computation() {
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut child = KillOnDrop(child);
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
     let addr = first
@@ -92,12 +103,12 @@ fn sigterm_stops_the_server_within_five_seconds_during_a_long_computation() {
 
     let started = Instant::now();
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
     let exited = loop {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = child.0.try_wait().unwrap() {
             break Some(status);
         }
         if started.elapsed() > Duration::from_secs(10) {
@@ -106,10 +117,6 @@ fn sigterm_stops_the_server_within_five_seconds_during_a_long_computation() {
         std::thread::sleep(Duration::from_millis(20));
     };
     let took = started.elapsed();
-    if exited.is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
     assert!(exited.is_some(), "still running 10 s after SIGTERM");
     assert!(
         took < Duration::from_secs(5),
