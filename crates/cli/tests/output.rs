@@ -192,6 +192,30 @@ fn equal_scores_share_a_competition_rank() {
 }
 
 #[test]
+fn tied_cascades_share_a_rank() {
+    // Chains c, c + 140 and c + 280 start on the same day with the same size: one rank.
+    let (csv, _) = renown(&["cascades", "--top", "0", "--format", "csv"]);
+    let rows: Vec<Vec<String>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    assert_eq!(rows.len(), 300);
+    let (rank, size, start) = (0, 4, 8);
+    for (i, r) in rows.iter().enumerate() {
+        let above = rows
+            .iter()
+            .filter(|o| {
+                let (os, rs): (usize, usize) = (o[size].parse().unwrap(), r[size].parse().unwrap());
+                os > rs || (os == rs && o[start] < r[start])
+            })
+            .count();
+        assert_eq!(r[rank], (above + 1).to_string(), "row {i}: {r:?}");
+    }
+    assert_eq!(rows[2][rank], "1");
+}
+
+#[test]
 fn compare_leaves_a_boundary_tie_out_and_says_so() {
     let (v, _) = json(&[
         "compare",

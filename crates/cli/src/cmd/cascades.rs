@@ -1,4 +1,4 @@
-use crate::output::{OutputFormat, Table};
+use crate::output::{ranks_by, OutputFormat, Table};
 use crate::Outcome;
 use renown_spread::cascades::{cascades, CascadeOptions};
 use serde_json::json;
@@ -83,15 +83,17 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             "amplifier_credit",
             "initiator_share",
         ]);
-        for (i, a) in report
+        // The report's order: reach, then reach carried; equal on both is a tie.
+        let ranks = ranks_by(&report.accounts, |a| (a.downstream_reach, a.reach_carried));
+        for (a, rank) in report
             .accounts
             .iter()
+            .zip(ranks)
             .take(top(report.accounts.len()))
-            .enumerate()
         {
             let total = a.initiator_credit + a.amplifier_credit;
             table.push(vec![
-                json!(i + 1),
+                json!(rank),
                 json!(label(a.account)),
                 json!(a.cascades_started),
                 json!(a.downstream_reach),
@@ -127,9 +129,15 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             "start",
             "time_to_half_s",
         ]);
-        for (i, c) in list.iter().take(top(list.len())).enumerate() {
+        // Ties share a rank: equal on every field the list is sorted by (size then start, or
+        // virality then size).
+        let ranks = match args.by {
+            Order::Size => ranks_by(&list, |c| (c.stats.size, c.stats.start)),
+            Order::Virality => ranks_by(&list, |c| (c.stats.structural_virality, c.stats.size)),
+        };
+        for (c, rank) in list.iter().zip(ranks).take(top(list.len())) {
             table.push(vec![
-                json!(i + 1),
+                json!(rank),
                 json!(c.id),
                 json!(c.origin),
                 json!(label(c.root)),

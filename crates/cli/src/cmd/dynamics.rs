@@ -1,4 +1,4 @@
-use crate::output::{OutputFormat, Table};
+use crate::output::{ranks_by, OutputFormat, Table};
 use crate::Outcome;
 use renown_model::Kind;
 use renown_spread::dynamics::{dynamics, DynamicsOptions, Period};
@@ -226,9 +226,10 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     }
     if show(Part::Fitness) {
         let mut t = Table::new(&["rank", "account", "fitness", "arrivals"]);
-        for (i, f) in r.fitness.iter().enumerate() {
+        let ranks = ranks_by(&r.fitness, |f| f.fitness);
+        for (f, rank) in r.fitness.iter().zip(ranks) {
             t.push(vec![
-                json!(i + 1),
+                json!(rank),
                 json!(f.label),
                 json!(f.fitness),
                 json!(f.arrivals),
