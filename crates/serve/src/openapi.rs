@@ -163,12 +163,12 @@ pub fn spec() -> Value {
             "/api/leaderboard": {"get": {
                 "summary": "Accounts ranked by a measure, followers beside each score",
                 "parameters": leaderboard_params,
-                "responses": json_ok("a page of rows: rank, account, score, followers"),
+                "responses": json_ok("a page of rows: rank (equal scores share one), account, score (counts as integers), followers; warnings [{code, message}] when the scope or measure is degenerate"),
             }},
             "/api/accounts/{id}": {"get": {
                 "summary": "One account: its score and rank under every measure",
                 "parameters": account_params,
-                "responses": with_404(json_ok("the account")),
+                "responses": with_404(json_ok("the account; per measure its score, competition rank and warnings")),
             }},
             "/api/accounts/{id}/timeline": {"get": {
                 "summary": "Followers and engagement received over time, and the top engagers",
@@ -193,12 +193,12 @@ pub fn spec() -> Value {
             "/api/accounts/{id}/trajectory": {"get": {
                 "summary": "Earned influence and rank at each of the last month ends",
                 "parameters": with_scope(account_id(), query("months", "month ends (default 12, at most 36)", json!({"type": "integer", "minimum": 0, "maximum": 36}))),
-                "responses": with_404(json_ok("points: as_of, score, rank")),
+                "responses": with_404(json_ok("points: as_of, score, rank (null before the account's first event)")),
             }},
             "/api/compare": {"get": {
                 "summary": "Spearman and Kendall rank correlations between every pair of measures, over all accounts and each measure's top percent",
                 "parameters": compare_params,
-                "responses": json_ok("one row per pair and account set"),
+                "responses": json_ok("one row per pair and account set (a top set leaves a boundary tie out: requested, excluded_tie; undefined says why a correlation is null); warnings"),
             }},
             "/api/cascades": {"get": {
                 "summary": "Spread trees (reshare/quote/reply/mention chains, tag memes, inferred exposure), largest first",
