@@ -74,6 +74,8 @@ pub struct Consistency {
 #[derive(Clone, Debug, Serialize)]
 pub struct Endorser {
     pub account: String,
+    /// The endorser's dense account id (what the dashboard links to).
+    pub dense_id: u32,
     /// The endorser's own earned influence and credibility.
     pub score: f64,
     pub credibility: f64,
@@ -205,6 +207,7 @@ pub fn explain(
             let ledger = ledgers.get(&a);
             Endorser {
                 account: accounts[a as usize].label(),
+                dense_id: a,
                 score: model.score[a as usize],
                 credibility: model.credibility[a as usize],
                 contribution: c,

@@ -4,7 +4,10 @@
 //
 // Loads the leaderboard, checks its rows against the API, opens an account, checks its chart is
 // drawn from data, draws a cascade tree, the dynamics charts and the audit, and fails on any
-// console error or page error.
+// console error or page error. Then visits every view at 1400×1000 and 390×844 and checks each:
+// the page does not overflow horizontally, no "null", "undefined" or "NaN" is shown, every chart
+// is drawn with data and fits its box, no card or nav link is cut, and its links navigate.
+// Screenshots of every view at both widths go to $SCREENSHOTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -190,4 +193,233 @@ test('an unknown account shows an error, not a crash', async () => {
   // The 404 itself is expected here; nothing else may go wrong.
   const extra = problems.splice(before).filter(p => !/404/.test(p));
   assert.deepEqual(extra, []);
+});
+
+// ---------------------------------------------------------------- every view, both widths
+
+const VIEWPORTS = [{ width: 1400, height: 1000 }, { width: 390, height: 844 }];
+
+// Opens a hash route in a fresh document and waits until it and all its loads are drawn.
+async function open(hash) {
+  await page.goto('about:blank');
+  await page.goto(BASE + hash);
+  await settle(hash);
+}
+
+async function settle(hash) {
+  await page.waitForFunction(h => document.body.dataset.ready === '1' && document.getElementById('main').dataset.rendered === h &&
+    !document.body.dataset.busy, hash, { timeout: 60000, polling: 50 });
+}
+
+// The views of the dashboard, with the ids of an account and a cascade taken from the API.
+async function allViews() {
+  const { measures } = await api('api/measures');
+  const top = (await api(`api/leaderboard?measure=${measures[0].name}&limit=1`)).rows[0];
+  const cascade = (await api('api/cascades?limit=1')).rows[0];
+  return [
+    ['leaderboard', '#/'],
+    ['account', `#/account/${top.id}`],
+    ['compare', '#/compare'],
+    ['audit', '#/audit'],
+    ['cascades', '#/cascades'],
+    ['cascade', '#/cascade/' + cascade.id.split('/').map(encodeURIComponent).join('/')],
+    ['dynamics', '#/dynamics'],
+  ];
+}
+
+// Everything wrong with the layout and text of the view on screen, as sentences.
+function layoutProblems() {
+  const out = [];
+  const vw = window.innerWidth;
+  const doc = document.documentElement;
+  if (doc.scrollWidth > vw) out.push(`the page is ${doc.scrollWidth} px wide in a ${vw} px viewport`);
+  const text = document.body.innerText;
+  for (const m of text.matchAll(/\b(null|undefined|NaN)\b/g)) {
+    out.push(`text "${m[1]}" shown: …${text.slice(Math.max(0, m.index - 40), m.index + 20).replace(/\s+/g, ' ')}…`);
+  }
+  for (const a of document.querySelectorAll('#nav a')) {
+    const r = a.getBoundingClientRect();
+    if (r.left < 0 || r.right > vw || a.scrollWidth > a.clientWidth + 1) out.push(`nav link "${a.textContent}" is cut (${r.left.toFixed(0)}–${r.right.toFixed(0)})`);
+  }
+  for (const c of document.querySelectorAll('main .card, main .chart')) {
+    if (c.scrollWidth > c.clientWidth + 1) out.push(`${c.id || c.className} "${(c.querySelector('h2') || c).textContent.slice(0, 30)}" cuts its content: ${c.scrollWidth} px in ${c.clientWidth}`);
+    const r = c.getBoundingClientRect();
+    if (r.right > vw + 0.5) out.push(`${c.id || c.className} ends at ${r.right.toFixed(0)} px, past the viewport`);
+  }
+  for (const g of document.querySelectorAll('main canvas, main svg#cascade-tree')) {
+    const box = g.closest('.chart').getBoundingClientRect(), r = g.getBoundingClientRect();
+    if (r.left < box.left - 0.5 || r.right > box.right + 0.5) out.push(`chart ${g.closest('.chart').id} is ${r.width.toFixed(0)} px wide in a ${box.width.toFixed(0)} px box`);
+  }
+  for (const s of document.querySelectorAll('main .scroll')) {
+    if (s.getBoundingClientRect().right > vw + 0.5) out.push('a scrolling box extends past the viewport');
+  }
+  return out;
+}
+
+// Every chart on the view is drawn with data: each canvas has painted pixels, a tree has nodes.
+async function undrawnCharts() {
+  const out = [];
+  const canvases = await page.$$('main .chart canvas');
+  for (const c of canvases) {
+    const p = await c.evaluate(c => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) n++;
+      return { n, id: c.closest('.chart').id };
+    });
+    if (p.n < 300) out.push(`${p.id}: only ${p.n} painted pixels`);
+  }
+  for (const t of await page.$$eval('main svg#cascade-tree', ts => ts.map(t => t.querySelectorAll('circle').length))) {
+    if (t === 0) out.push('the cascade tree has no nodes');
+  }
+  // A chart box left with neither a drawing nor a sentence saying why is a failure too.
+  for (const id of await page.$$eval('main .chart', cs => cs.filter(c => !c.querySelector('canvas, svg, p')).map(c => c.id))) {
+    out.push(`${id}: empty`);
+  }
+  return out;
+}
+
+for (const vp of VIEWPORTS) {
+  test(`every view at ${vp.width}×${vp.height}: no overflow, no null, charts drawn and fitting`, async () => {
+    await page.setViewportSize(vp);
+    const before = problems.length;
+    for (const [name, hash] of await allViews()) {
+      await open(hash);
+      await page.screenshot({ path: join(SHOTS, `view-${name}-${vp.width}.png`), fullPage: true });
+      assert.deepEqual(await page.evaluate(layoutProblems), [], `${name} at ${vp.width} px`);
+      assert.deepEqual(await undrawnCharts(), [], `${name} at ${vp.width} px`);
+      const charts = await page.$$eval('main .chart canvas, main svg#cascade-tree', cs => cs.length);
+      if (['account', 'cascade', 'dynamics'].includes(name)) assert.ok(charts > 0, `${name}: a chart is drawn`);
+    }
+    assert.deepEqual(problems.slice(before), []);
+  });
+}
+
+// Waits until the main view shows `hash` (not for its side loads).
+async function shown(hash) {
+  await page.waitForFunction(h => document.getElementById('main').dataset.rendered === h, hash, { timeout: 60000, polling: 50 });
+}
+
+test('every view\'s links navigate to a page that renders', async () => {
+  await page.setViewportSize(VIEWPORTS[0]);
+  const before = problems.length;
+  for (const [name, hash] of await allViews()) {
+    await open(hash);
+    // One link of each destination (account, cascade, leaderboard with a measure, …), and the nav.
+    const links = await page.$$eval('#nav a, main a[href^="#"]', as => {
+      const seen = new Set(), out = [];
+      for (const a of as) {
+        const h = a.getAttribute('href'), key = h.replace(/^#\/?/, '').split(/[/?]/)[0] + (h.includes('?') ? '?' : '');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ href: h, text: a.textContent, nav: !!a.closest('#nav') });
+      }
+      return out;
+    });
+    assert.ok(links.length > 1, `${name}: links found`);
+    for (const l of links) {
+      await page.click(`${l.nav ? '#nav' : 'main'} a[href="${l.href}"] >> nth=0`);
+      await shown(l.href);
+      assert.equal(await page.$('main .error'), null, `${name}: ${l.href} shows an error`);
+      assert.ok(await page.$('main h1'), `${name}: ${l.href} has a heading`);
+      if (l.href.startsWith('#/account/')) assert.equal(await page.textContent('#account-name'), l.text, `${name}: ${l.href}`);
+      if (l.href !== hash) {
+        await page.goBack();
+        await shown(hash);
+      }
+    }
+    await settle(hash);
+  }
+  assert.deepEqual(problems.slice(before), []);
+});
+
+// ---------------------------------------------------------------- the defects of issue 19, one by one
+
+test('account page: endorsers are links to their accounts, as the engagers are', async () => {
+  await page.setViewportSize(VIEWPORTS[0]);
+  const [, hash] = (await allViews())[1];
+  await open(hash);
+  const id = hash.split('/').pop();
+  const e = await api(`api/accounts/${id}/explain?endorsers=10`);
+  assert.ok(e.endorsers.length > 0, 'the top account has endorsers');
+  const links = await page.$$eval('#endorsers tbody td.account a', as => as.map(a => ({ id: a.dataset.account, text: a.textContent })));
+  assert.deepEqual(links, e.endorsers.map(x => ({ id: String(x.dense_id), text: x.account })));
+  await page.click('#endorsers tbody td.account a >> nth=0');
+  await settle(`#/account/${e.endorsers[0].dense_id}`);
+  assert.equal(await page.textContent('#account-name'), e.endorsers[0].account);
+});
+
+test('account page: the trajectory spans only the store\'s time range, ranks on whole-number ticks', async () => {
+  await page.setViewportSize(VIEWPORTS[0]);
+  const stats = await api('api/stats');
+  const first = Date.parse(stats.first_time) / 1000;
+  const [, hash] = (await allViews())[1];
+  await open(hash);
+  const t = await page.evaluate(() => {
+    const u = document.getElementById('trajectory-chart').uplot;
+    return { xs: u.data[0], rankTicks: u.axes[2]._splits };
+  });
+  assert.ok(t.xs.length >= 2, 'a trajectory is drawn on the full store');
+  assert.ok(t.xs.every(x => x >= first), `points before the store's first event (${stats.first_time}): ${t.xs}`);
+  assert.ok(t.rankTicks.length > 0 && t.rankTicks.every(Number.isInteger), `rank ticks ${t.rankTicks}`);
+  // Seen from one week after the first event, the store holds no month end: no chart of zeros.
+  const weekLater = new Date((first + 7 * 86400) * 1000).toISOString().slice(0, 10);
+  await open(`${hash}?as_of=${weekLater}`);
+  const drawn = await page.evaluate(() => {
+    const u = document.getElementById('trajectory-chart').uplot;
+    return u ? Array.from(u.data[0]) : [];
+  });
+  assert.ok(drawn.every(x => x >= first), `a week-long view plots points before its data: ${drawn}`);
+  assert.match(await page.textContent('#trajectory-chart'), /too little|spans/);
+});
+
+test('cascade tree: fits its box at every width and has a legend for its colours and links', async () => {
+  const views = await allViews();
+  const [, hash] = views.find(v => v[0] === 'cascade');
+  const c = await api('api/cascades/' + hash.slice('#/cascade/'.length) + '?limit=1000');
+  const kinds = [...new Set(c.nodes.filter(n => n.depth > 0).map(n => n.kind))].sort();
+  for (const width of [1400, 900, 390, 320]) {
+    await page.setViewportSize({ width, height: 900 });
+    await open(hash);
+    const fit = await page.$eval('#cascade-tree', s => {
+      const r = s.getBoundingClientRect(), b = s.closest('.chart').getBoundingClientRect();
+      return { w: r.width, h: r.height, left: r.left - b.left, right: b.right - r.right };
+    });
+    assert.ok(fit.left >= 0 && fit.right >= 0 && fit.w > 150, `${width} px: tree ${JSON.stringify(fit)}`);
+    const legend = await page.$$eval('#cascade-legend li', ls => ls.map(l => l.dataset.key));
+    assert.deepEqual(legend.filter(k => !['root', 'named', 'inferred'].includes(k)).sort(), kinds);
+    assert.equal(legend.includes('inferred'), c.nodes.some(n => n.depth > 0 && n.inferred));
+    assert.ok(legend.includes('root'));
+  }
+});
+
+test('compare: the headline states what the data shows, over all accounts and the top slice', async () => {
+  await page.setViewportSize(VIEWPORTS[0]);
+  await open('#/compare');
+  const c = await api('api/compare');
+  const [lead] = c.measures;
+  const pair = set => c.rows.find(r => r.set === set && r.a === lead && r.b === 'followers');
+  const all = pair('all'), top = pair(`top 10% by ${lead}`);
+  assert.ok(all && top, 'the API compares the lead measure with followers, also in its top 10 %');
+  const text = await page.textContent('#compare-headline');
+  assert.ok(text.includes(`ρ = ${all.spearman.toFixed(2)}`), text);
+  assert.ok(text.includes(`top 10 % by ${lead}`) && text.includes(`ρ = ${top.spearman.toFixed(2)}`), text);
+  assert.doesNotMatch(await page.textContent('main'), /is the point/);
+  // The top-slice matrix shows the API's figures, blank cells with their reason.
+  const cell = await page.$eval('#compare-top tbody tr:first-child td:nth-of-type(2)', td => td.textContent);
+  const first = c.rows.find(r => r.set === `top 10% by ${lead}` && r.a === lead && r.b === c.measures[1]);
+  assert.equal(cell, first.spearman === null ? '–' : first.spearman.toFixed(2));
+});
+
+test('audit: listed by the evidence of bought followers, as its caption says', async () => {
+  await page.setViewportSize(VIEWPORTS[0]);
+  await open('#/audit');
+  const caption = await page.textContent('main .describe');
+  assert.match(caption, /most evidence of bought followers first/);
+  assert.match(caption, /95 % lower bound on the number of suspicious followers/);
+  const expected = await api('api/audit?limit=50');
+  const lows = expected.rows.map(r => r.suspicious_low);
+  assert.ok(lows.every((x, i) => i === 0 || lows[i - 1] >= x), 'the API orders by suspicious_low');
+  const shown = await page.$$eval('#audit tbody tr', trs => trs.map(tr => Number(tr.cells[2].textContent.replace(/,/g, ''))));
+  assert.deepEqual(shown, lows.map(Math.floor));
 });

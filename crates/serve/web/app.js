@@ -4,6 +4,7 @@
 const main = document.getElementById('main');
 let api = { paths: {} };   // the OpenAPI document: pages appear only for routes that exist
 let measures = [];         // from /api/measures
+let stats = {};            // from /api/stats: the store's size and time range
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -20,12 +21,38 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// Fills a box with children, skipping null and undefined (the "nothing here" of a conditional):
+// DOM replaceChildren would print them as the text "null".
+function fill(box, ...children) {
+  box.replaceChildren(...children.flat().filter(c => c !== null && c !== undefined));
+}
+
+// A chart's width: its box's content width (the .chart padding is 8 px a side), at most `max`,
+// so that no chart is wider than its box at any viewport width.
+function chartWidth(box, max) {
+  return Math.max(200, Math.min((box.clientWidth || max) - 16, max));
+}
+
+// Requests under way: body[data-busy] is set while any is, so that a test (or a reader of the
+// page) can tell a view that is still loading from one that is drawn. Cleared a task later, after
+// the code awaiting the answer has drawn it.
+let inflight = 0;
+function busy(delta) {
+  inflight += delta;
+  if (inflight > 0) document.body.dataset.busy = '1'; else delete document.body.dataset.busy;
+}
+
 async function getJSON(path) {
-  const r = await fetch(path, { headers: { accept: 'application/json' } });
-  let body = null;
-  try { body = await r.json(); } catch (_) { /* not JSON */ }
-  if (!r.ok) throw new Error((body && body.error) || `${r.status} ${r.statusText}`);
-  return body;
+  busy(1);
+  try {
+    const r = await fetch(path, { headers: { accept: 'application/json' } });
+    let body = null;
+    try { body = await r.json(); } catch (_) { /* not JSON */ }
+    if (!r.ok) throw new Error((body && body.error) || `${r.status} ${r.statusText}`);
+    return body;
+  } finally {
+    setTimeout(() => busy(-1), 0);
+  }
 }
 
 function fmt(x) {
@@ -55,7 +82,7 @@ function go(parts, params) {
 }
 
 function showError(where, err) {
-  where.replaceChildren(el('p', { class: 'error', role: 'alert' }, err.message || String(err)));
+  fill(where, el('p', { class: 'error', role: 'alert' }, err.message || String(err)));
 }
 
 function accountLink(row) {
@@ -84,7 +111,7 @@ async function leaderboardPage(params) {
     el('button', { type: 'submit' }, 'Apply'));
   const spec = measures.find(m => m.name === measure);
   const body = el('div', { id: 'leaderboard-body' }, el('p', { class: 'muted' }, 'Computing…'));
-  main.replaceChildren(
+  fill(main,
     el('h1', {}, 'Leaderboard'),
     el('p', { class: 'describe' }, spec ? `${spec.name}: ${spec.describe} (follows ${spec.follows})` : ''),
     form, body);
@@ -114,7 +141,7 @@ async function leaderboardPage(params) {
     el('button', { id: 'prev', disabled: offset === 0 ? '' : null, onclick: () => page(Math.max(0, offset - limit)) }, '← previous'),
     el('span', { class: 'muted' }, `${fmt(data.total ? offset + 1 : 0)}–${fmt(Math.min(offset + limit, data.total))} of ${fmt(data.total)} accounts`),
     el('button', { id: 'next', disabled: offset + limit >= data.total ? '' : null, onclick: () => page(offset + limit) }, 'next →'));
-  body.replaceChildren(table, pager);
+  fill(body, el('div', { class: 'scroll' }, table), pager);
 }
 
 // ---------------------------------------------------------------- account
@@ -122,9 +149,8 @@ async function leaderboardPage(params) {
 function timelineChart(target, tl) {
   const xs = [], followers = [], engagement = [];
   for (const [t, f, e] of tl.points) { xs.push(t); followers.push(f); engagement.push(e); }
-  const width = Math.max(320, Math.min(target.clientWidth || 900, 1150) - 20);
   const opts = {
-    width, height: 300,
+    width: chartWidth(target, 1150), height: 300,
     title: `Followers and engagement received per ${tl.bucket}`,
     scales: { x: { time: true }, f: {}, e: {} },
     series: [
@@ -134,13 +160,13 @@ function timelineChart(target, tl) {
     ],
     axes: [{}, { scale: 'f', label: 'followers' }, { scale: 'e', side: 1, label: 'engagement', grid: { show: false } }],
   };
-  target.replaceChildren();
+  fill(target);
   return new uPlot(opts, [xs, followers, engagement], target);
 }
 
 async function accountPage(id, params) {
   const scope = { as_of: params.as_of || '', topic: params.topic || '', platform: params.platform || '' };
-  main.replaceChildren(el('p', { class: 'muted' }, 'Loading…'));
+  fill(main, el('p', { class: 'muted' }, 'Loading…'));
   let acct;
   try {
     acct = await getJSON('api/accounts/' + encodeURIComponent(id) + query(scope));
@@ -151,7 +177,7 @@ async function accountPage(id, params) {
   const engagers = el('div', { id: 'top-engagers' });
   const kinds = el('div', { id: 'engagement-kinds' });
   const audience = el('div', { id: 'audience' }, el('p', { class: 'muted' }, 'Auditing the audience…'));
-  main.replaceChildren(
+  fill(main,
     el('p', {}, el('a', { href: '#/' }, '← leaderboard')),
     el('h1', { id: 'account-name' }, acct.account),
     el('p', { class: 'muted' }, `${acct.platform} · id ${acct.native_id}` + (acct.handle ? ` · ${acct.handle}` : '')),
@@ -180,73 +206,155 @@ async function accountPage(id, params) {
     tl = await getJSON('api/accounts/' + encodeURIComponent(id) + '/timeline' + query({ ...scope, limit: 10 }));
   } catch (e) { return showError(chartBox, e); }
   if (tl.points.length === 0) {
-    chartBox.replaceChildren(el('p', { class: 'muted' }, 'No dated events involve this account.'));
+    fill(chartBox, el('p', { class: 'muted' }, 'No dated events involve this account.'));
   } else {
     timelineChart(chartBox, tl);
   }
-  engagers.replaceChildren(tl.top_engagers.length === 0 ? el('p', { class: 'muted' }, 'Nobody has engaged with this account.') :
+  fill(engagers, tl.top_engagers.length === 0 ? el('p', { class: 'muted' }, 'Nobody has engaged with this account.') :
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'account'), el('th', { class: 'num' }, 'events'))),
       el('tbody', {}, tl.top_engagers.map(r => el('tr', {}, el('td', { class: 'account' }, accountLink(r)), el('td', { class: 'num' }, fmt(r.events)))))));
   const kindRows = Object.entries(tl.engagement_by_kind);
-  kinds.replaceChildren(kindRows.length === 0 ? el('p', { class: 'muted' }, 'None.') :
+  fill(kinds, kindRows.length === 0 ? el('p', { class: 'muted' }, 'None.') :
     el('table', {}, el('tbody', {}, kindRows.map(([k, n]) => el('tr', {}, el('td', {}, k), el('td', { class: 'num' }, fmt(n)))))));
 }
 
 async function loadEndorsers(box, id, scope) {
   let e;
   try { e = await getJSON('api/accounts/' + encodeURIComponent(id) + '/explain' + query({ ...scope, endorsers: 10 })); } catch (err) { return showError(box, err); }
-  box.replaceChildren(
+  fill(box,
     el('p', { class: 'muted' }, `Earned ${fmt(e.score)} (rank ${fmt(e.rank)}); consistency factor ${fmt(e.consistency.factor)} over ${fmt(e.consistency.months_with_engagement)} months.`),
     e.endorsers.length === 0 ? el('p', { class: 'muted' }, 'No endorsements.') :
       el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'endorser'), el('th', { class: 'num' }, 'share'), el('th', { class: 'num' }, 'their score'))),
-        el('tbody', {}, e.endorsers.map(x => el('tr', {}, el('td', { class: 'account' }, x.account),
+        el('tbody', {}, e.endorsers.map(x => el('tr', {}, el('td', { class: 'account' }, accountLink({ id: x.dense_id, account: x.account })),
           el('td', { class: 'num' }, pct(x.share)), el('td', { class: 'num' }, fmt(x.score)))))),
     e.other_endorsers ? el('p', { class: 'muted' }, `and ${fmt(e.other_endorsers)} others: ${pct(e.other_share)}`) : null);
 }
 
+// Calendar months from the first to the last instant, both counted (RFC 3339 strings).
+function monthsSpanned(first, last) {
+  const a = new Date(first), b = new Date(last);
+  return (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + b.getUTCMonth() - a.getUTCMonth() + 1;
+}
+
+// Axis ticks at whole numbers only (ranks): uPlot picks its step from these increments.
+const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6];
+
 async function loadTrajectory(box, id, scope) {
+  // Only the month ends inside the store's time range: a one-week store has no history to plot.
+  const last = scope.as_of || stats.last_time;
+  if (!stats.first_time || !last) { fill(box, el('p', { class: 'muted' }, 'No dated events: no trajectory.')); return; }
+  // At most the last 12 month ends: each is a full recomputation of the measure.
+  const months = Math.max(1, Math.min(12, monthsSpanned(stats.first_time, last)));
   let t;
-  try { t = await getJSON('api/accounts/' + encodeURIComponent(id) + '/trajectory' + query({ ...scope, months: 12 })); } catch (err) { return showError(box, err); }
-  const pts = t.points.filter(p => p.as_of);
-  if (pts.length < 2) { box.replaceChildren(el('p', { class: 'muted' }, 'Too little history for a trajectory.')); return; }
-  box.replaceChildren();
-  const width = Math.max(320, Math.min(box.clientWidth || 900, 1150) - 20);
-  new uPlot({
-    width, height: 240,
+  try { t = await getJSON('api/accounts/' + encodeURIComponent(id) + '/trajectory' + query({ ...scope, months })); } catch (err) { return showError(box, err); }
+  const from = Date.parse(stats.first_time);
+  const pts = t.points.filter(p => p.as_of && Date.parse(p.as_of) >= from);
+  if (pts.length < 2) {
+    fill(box, el('p', { class: 'muted' }, `The store spans ${months === 1 ? 'less than a month' : months + ' months'}, too little for a month-by-month trajectory` +
+      (t.rank ? `: earned ${fmt(t.score)}, rank ${fmt(t.rank)} now.` : '.')));
+    return;
+  }
+  fill(box);
+  box.dataset.points = pts.length;
+  box.uplot = new uPlot({
+    width: chartWidth(box, 1150), height: 240,
     scales: { x: { time: true }, s: {}, r: { dir: -1 } },
     series: [{}, { label: 'earned influence', scale: 's', stroke: '#1f7a4d', width: 2, points: { show: true } },
       { label: 'rank', scale: 'r', stroke: '#2b59c3', width: 1, dash: [4, 3] }],
-    axes: [{}, { scale: 's', label: 'earned' }, { scale: 'r', side: 1, label: 'rank', grid: { show: false } }],
+    axes: [{}, { scale: 's', label: 'earned' },
+      { scale: 'r', side: 1, label: 'rank', grid: { show: false }, incrs: INTEGER_STEPS, values: (u, ticks) => ticks.map(v => fmt(v)) }],
   }, [pts.map(p => Date.parse(p.as_of) / 1000), pts.map(p => p.score), pts.map(p => p.rank)], box);
 }
 
 // ---------------------------------------------------------------- compare
 
+// A top-x % slice's set name as the compare API writes it: "top 10% by earned".
+const TOP_SET = /^top ([0-9.]+)% by (.+)$/;
+
+// Why a correlation is blank, in words (the API's `undefined`).
+function undefinedReason(u) {
+  if (!u) return 'undefined';
+  if (u.reason === 'too-few-accounts') return `only ${fmt(u.accounts)} account${u.accounts === 1 ? '' : 's'} in the set`;
+  if (u.reason === 'constant') return `${u.measure} is ${fmt(u.score)} for every account in the set`;
+  return u.reason;
+}
+
+// How far a rank correlation goes, in words.
+function agreement(rho) {
+  const a = Math.abs(rho);
+  const words = a >= 0.7 ? 'largely agree' : a >= 0.4 ? 'partly agree' : a >= 0.2 ? 'barely agree' : 'do not agree';
+  return rho < -0.2 ? 'rank in opposite orders' : words;
+}
+
+// A set's size, with the tie the API left out at its boundary.
+function setSize(r) {
+  let s = `${fmt(r.n)} accounts`;
+  if (r.excluded_tie) s += `; a tie of ${fmt(r.excluded_tie.accounts)} at ${fmt(r.excluded_tie.score)} left out of the ${fmt(r.requested)} asked for`;
+  return s;
+}
+
+const rhoText = r => r.spearman === null ? `no ρ (${undefinedReason(r.undefined)})` : `ρ = ${r.spearman.toFixed(2)}`;
+
 async function comparePage() {
-  main.replaceChildren(el('h1', {}, 'How the measures agree'), el('p', { class: 'muted' }, 'Computing every measure…'));
+  fill(main, el('h1', {}, 'How the measures agree'), el('p', { class: 'muted' }, 'Computing every measure…'));
   let c;
   try { c = await getJSON('api/compare'); } catch (e) { return showError(main, e); }
   const names = c.measures;
-  const all = new Map(c.rows.filter(r => r.set === 'all').map(r => [r.a + '|' + r.b, r]));
-  const cell = (a, b, key) => {
-    if (a === b) return el('td', { class: 'num muted' }, '1');
-    const r = all.get(a + '|' + b) || all.get(b + '|' + a);
-    const v = r ? r[key] : null;
-    return el('td', { class: 'num', style: v === null || v === undefined ? null : `background: rgba(31,122,77,${Math.max(0, v) * 0.35})` }, v === null || v === undefined ? '–' : v.toFixed(2));
+  const find = (set, a, b) => c.rows.find(r => r.set === set && ((r.a === a && r.b === b) || (r.a === b && r.b === a)));
+  // The widest top slice the API computed (10 % by default), if any.
+  const percents = [...new Set(c.rows.map(r => TOP_SET.exec(r.set)).filter(Boolean).map(m => Number(m[1])))].sort((x, y) => y - x);
+  const top = percents[0];
+  const topSet = m => `top ${top}% by ${m}`;
+
+  const cell = r => {
+    const v = r ? r.spearman : null;
+    if (v === null) return el('td', { class: 'num muted', title: r ? undefinedReason(r.undefined) : 'not computed' }, '–');
+    return el('td', { class: 'num', title: r.set === 'all' ? null : setSize(r), style: `background: rgba(31,122,77,${(Math.max(0, v) * 0.35).toFixed(3)})` }, v.toFixed(2));
   };
-  const matrix = key => el('table', { class: 'matrix', id: 'compare-' + key },
+  // Rows: the set (all accounts, or the row measure's top slice); columns: the other measure.
+  const matrix = (id, setOf, key) => el('table', { class: 'matrix', id },
     el('thead', {}, el('tr', {}, el('th', {}, ''), names.map(n => el('th', { class: 'num' }, n)))),
-    el('tbody', {}, names.map(a => el('tr', {}, el('th', {}, a), names.map(b => cell(a, b, key))))));
+    el('tbody', {}, names.map(a => el('tr', {}, el('th', {}, a), names.map(b => {
+      if (a === b) return el('td', { class: 'num muted' }, '1');
+      const r = find(setOf(a), a, b);
+      if (key === 'spearman') return cell(r);
+      const v = r ? r[key] : null;
+      return v === null ? el('td', { class: 'num muted', title: r ? undefinedReason(r.undefined) : 'not computed' }, '–') : el('td', { class: 'num' }, v.toFixed(2));
+    })))));
+
+  // The headline: the first measure (earned influence) against followers, over all accounts and
+  // over its top slice, as the API computed them.
+  const lead = names[0], other = names.includes('followers') && lead !== 'followers' ? 'followers' : names[1];
+  const allRow = find('all', lead, other);
+  const topRow = top !== undefined ? find(topSet(lead), lead, other) : null;
+  const headline = [];
+  if (allRow) {
+    headline.push(allRow.spearman === null
+      ? `Over all ${fmt(c.accounts)} accounts, ${lead} and ${other} cannot be correlated: ${undefinedReason(allRow.undefined)}.`
+      : `Over all ${fmt(c.accounts)} accounts, ${lead} and ${other} ${agreement(allRow.spearman)}: ${rhoText(allRow)}` +
+        (allRow.kendall === null ? '.' : `, τ-b = ${allRow.kendall.toFixed(2)}.`));
+  }
+  if (topRow) {
+    headline.push(topRow.spearman === null
+      ? ` Among the top ${top} % by ${lead} (${setSize(topRow)}) there is no correlation: ${undefinedReason(topRow.undefined)}.`
+      : ` Among the top ${top} % by ${lead} (${setSize(topRow)}) they ${agreement(topRow.spearman)}: ${rhoText(topRow)}.`);
+  }
   const tops = c.rows.filter(r => r.set !== 'all');
-  main.replaceChildren(
-    el('h1', {}, 'How the measures agree'),
-    el('p', { class: 'describe' }, `Rank correlations over all ${fmt(c.accounts)} accounts, as in Cha et al. 2010. Low agreement with followers is the point: an audience is not influence.`),
-    el('h2', {}, "Spearman's ρ"), el('div', { class: 'scroll' }, matrix('spearman')),
-    el('h2', {}, "Kendall's τ-b"), el('div', { class: 'scroll' }, matrix('kendall')),
-    tops.length ? el('h2', {}, 'Among the top accounts') : null,
-    tops.length ? el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, ['a', 'b', 'set', 'n', 'ρ', 'τ-b'].map(h => el('th', {}, h)))),
+  const detail = tops.length ? el('details', {}, el('summary', {}, `Every top slice (${fmt(tops.length)} rows)`),
+    el('div', { class: 'scroll' }, el('table', { id: 'compare-tops' }, el('thead', {}, el('tr', {}, ['a', 'b', 'set', 'n', 'ρ', 'τ-b', 'note'].map(h => el('th', {}, h)))),
       el('tbody', {}, tops.map(r => el('tr', {}, el('td', {}, r.a), el('td', {}, r.b), el('td', {}, r.set), el('td', { class: 'num' }, fmt(r.n)),
-        el('td', { class: 'num' }, r.spearman === null ? '–' : r.spearman.toFixed(2)), el('td', { class: 'num' }, r.kendall === null ? '–' : r.kendall.toFixed(2))))))) : null);
+        el('td', { class: 'num' }, r.spearman === null ? '–' : r.spearman.toFixed(2)), el('td', { class: 'num' }, r.kendall === null ? '–' : r.kendall.toFixed(2)),
+        el('td', { class: 'muted' }, r.undefined ? undefinedReason(r.undefined) : r.excluded_tie ? setSize(r) : ''))))))) : null;
+  fill(main,
+    el('h1', {}, 'How the measures agree'),
+    el('p', { class: 'describe' }, `Rank correlations between the measures, as in Cha et al. 2010: over all accounts, and among each measure's top accounts, where influence is decided.`),
+    headline.length ? el('p', { class: 'headline', id: 'compare-headline' }, headline.join('')) : null,
+    c.warnings && c.warnings.length ? el('p', { class: 'muted' }, 'Note: ' + c.warnings.map(w => w.message || w.kind || JSON.stringify(w)).join('; ')) : null,
+    el('h2', {}, "Spearman's ρ, all accounts"), el('div', { class: 'scroll' }, matrix('compare-spearman', () => 'all', 'spearman')),
+    top !== undefined ? el('h2', {}, `Spearman's ρ among the top ${top} % by the row's measure`) : null,
+    top !== undefined ? el('div', { class: 'scroll' }, matrix('compare-top', topSet, 'spearman')) : null,
+    el('h2', {}, "Kendall's τ-b, all accounts"), el('div', { class: 'scroll' }, matrix('compare-kendall', () => 'all', 'kendall')),
+    detail);
 }
 
 // ---------------------------------------------------------------- audit
@@ -259,7 +367,7 @@ async function loadAudience(box, id, scope) {
     a = await getJSON('api/accounts/' + encodeURIComponent(id) + '/audit' + query({ as_of: scope.as_of, platform: scope.platform }));
   } catch (e) { return showError(box, e); }
   const reasons = Object.entries(a.reasons).filter(([, n]) => n > 0);
-  box.replaceChildren(
+  fill(box,
     el('p', {}, el('strong', { id: 'audience-quality' }, a.followers ? pct(a.quality) : 'no followers'),
       a.followers ? ` real audience (95 % interval ${pct(a.quality_low)} – ${pct(a.quality_high)})` : ''),
     el('table', {}, el('tbody', {},
@@ -276,14 +384,14 @@ async function loadAudience(box, id, scope) {
 
 async function auditPage(params) {
   const limit = 50, offset = Math.max(Number(params.offset) || 0, 0);
-  main.replaceChildren(el('h1', {}, 'Audience audit'),
+  fill(main, el('h1', {}, 'Audience audit'),
     el('p', { class: 'describe' }, 'Accounts with the most evidence of bought followers first (the 95 % lower bound on the number of suspicious followers, so a buyer of thousands outranks a small account whose few followers look bought): followers who never engage, follow thousands, follow in bursts, were created together or sit in follow-back rings.'),
     el('p', { class: 'muted', id: 'audit-body' }, 'Auditing every audience…'));
   let d;
   try { d = await getJSON('api/audit' + query({ limit, offset })); } catch (e) { return showError(main, e); }
   const table = el('table', { id: 'audit' },
     el('thead', {}, el('tr', {}, el('th', {}, 'Account'), el('th', { class: 'num' }, 'followers'),
-      el('th', { class: 'num' }, 'suspicious, 95 % low'), el('th', { class: 'num' }, 'suspicious'), el('th', { class: 'num' }, 'quality (95 %)'),
+      el('th', { class: 'num', title: 'the 95 % lower bound on the number of suspicious followers: the order of this list' }, 'suspicious, 95 % low'), el('th', { class: 'num' }, 'suspicious'), el('th', { class: 'num' }, 'quality (95 %)'),
       el('th', { class: 'num' }, 'spikes'), el('th', { class: 'num' }, 'earned → without suspicious'))),
     el('tbody', {}, d.rows.map(r => el('tr', { 'data-id': r.id },
       el('td', { class: 'account' }, accountLink(r)), el('td', { class: 'num' }, fmt(r.followers)),
@@ -296,7 +404,7 @@ async function auditPage(params) {
     el('button', { disabled: offset === 0 ? '' : null, onclick: () => go(['audit'], { offset: Math.max(0, offset - limit) }) }, '← previous'),
     el('span', { class: 'muted' }, `${fmt(d.total ? offset + 1 : 0)}–${fmt(Math.min(offset + limit, d.total))} of ${fmt(d.total)} audiences`),
     el('button', { disabled: offset + limit >= d.total ? '' : null, onclick: () => go(['audit'], { offset: offset + limit }) }, 'next →'));
-  document.getElementById('audit-body').replaceWith(table, pager);
+  document.getElementById('audit-body').replaceWith(el('div', { class: 'scroll' }, table), pager);
 }
 
 // ---------------------------------------------------------------- spread
@@ -307,7 +415,7 @@ async function cascadesPage(params) {
   const limit = 50, offset = Math.max(Number(params.offset) || 0, 0);
   const topic = params.topic || '';
   const topicInput = el('input', { id: 'cascade-topic', placeholder: 'any', value: topic, size: 12 });
-  main.replaceChildren(el('h1', {}, 'Cascades'),
+  fill(main, el('h1', {}, 'Cascades'),
     el('p', { class: 'describe' }, 'Spread trees rebuilt from reshare, quote, reply and mention chains and from tag memes; parents the data does not name are inferred from earlier exposure.'),
     el('form', { class: 'controls', onsubmit: e => { e.preventDefault(); go(['cascades'], { topic: topicInput.value.trim() }); } },
       el('label', {}, 'Topic', topicInput), el('button', { type: 'submit' }, 'Apply')),
@@ -327,7 +435,43 @@ async function cascadesPage(params) {
     el('button', { disabled: offset === 0 ? '' : null, onclick: () => go(['cascades'], { topic, offset: Math.max(0, offset - limit) }) }, '← previous'),
     el('span', { class: 'muted' }, `${fmt(d.total ? offset + 1 : 0)}–${fmt(Math.min(offset + limit, d.total))} of ${fmt(d.total)} cascades`),
     el('button', { disabled: offset + limit >= d.total ? '' : null, onclick: () => go(['cascades'], { topic, offset: offset + limit }) }, 'next →'));
-  document.getElementById('cascades-body').replaceWith(table, pager);
+  document.getElementById('cascades-body').replaceWith(el('div', { class: 'scroll' }, table), pager);
+}
+
+const KIND_COLOUR = { reshare: '#2b59c3', quote: '#7a3fb0', reply: '#1f7a4d', comment: '#1f7a4d', mention: '#a15c00', post: '#1d2330' };
+const ROOT_COLOUR = '#b42318', OTHER_COLOUR = '#667085';
+const nodeColour = n => n.depth === 0 ? ROOT_COLOUR : (KIND_COLOUR[n.kind] || OTHER_COLOUR);
+
+// The key to the tree: one entry per colour drawn, and the two kinds of link when both occur.
+function treeLegend(nodes) {
+  const NS = 'http://www.w3.org/2000/svg';
+  const swatch = (draw) => {
+    const s = document.createElementNS(NS, 'svg');
+    s.setAttribute('width', 22); s.setAttribute('height', 10); s.setAttribute('aria-hidden', 'true');
+    draw(s);
+    return s;
+  };
+  const dot = colour => swatch(s => {
+    const c = document.createElementNS(NS, 'circle');
+    c.setAttribute('cx', 11); c.setAttribute('cy', 5); c.setAttribute('r', 4); c.setAttribute('fill', colour);
+    s.append(c);
+  });
+  const link = dashed => swatch(s => {
+    const l = document.createElementNS(NS, 'line');
+    Object.entries({ x1: 1, y1: 5, x2: 21, y2: 5, stroke: dashed ? '#c0c6d0' : '#8892a6', 'stroke-width': 1.5 })
+      .forEach(([k, v]) => l.setAttribute(k, v));
+    if (dashed) l.setAttribute('stroke-dasharray', '3 2');
+    s.append(l);
+  });
+  const entries = [];
+  if (nodes.some(n => n.depth === 0)) entries.push(['root', dot(ROOT_COLOUR), 'started it']);
+  const kinds = [...new Set(nodes.filter(n => n.depth > 0).map(n => n.kind))];
+  for (const k of kinds) entries.push([k, dot(KIND_COLOUR[k] || OTHER_COLOUR), k]);
+  const inferred = nodes.some(n => n.depth > 0 && n.inferred), named = nodes.some(n => n.depth > 0 && !n.inferred);
+  if (named) entries.push(['named', link(false), 'parent named by the data']);
+  if (inferred) entries.push(['inferred', link(true), 'parent inferred from earlier exposure']);
+  return el('ul', { class: 'legend', id: 'cascade-legend' },
+    entries.map(([key, mark, text]) => el('li', { 'data-key': key }, mark, text)));
 }
 
 // A radial tree: leaves spread evenly round the circle, each parent at the mean angle of its
@@ -356,10 +500,11 @@ function radialTree(nodes) {
     return [size / 2 + rad * Math.cos(angle[i]), size / 2 + rad * Math.sin(angle[i])];
   };
   const svg = document.createElementNS(NS, 'svg');
+  // Scaled by its viewBox to the width of its box (CSS: width 100 %, at most its natural size).
   svg.setAttribute('viewBox', `0 0 ${size} ${size}`);
-  svg.setAttribute('width', size); svg.setAttribute('height', size);
+  svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
   svg.setAttribute('id', 'cascade-tree');
-  const colour = { reshare: '#2b59c3', quote: '#7a3fb0', reply: '#1f7a4d', comment: '#1f7a4d', mention: '#a15c00', post: '#1d2330' };
+  svg.setAttribute('role', 'img');
   nodes.forEach((n, i) => {
     const p = at.get(n.parent);
     if (p === undefined) return;
@@ -373,7 +518,7 @@ function radialTree(nodes) {
     const [cx, cy] = xy(i);
     const c = document.createElementNS(NS, 'circle');
     c.setAttribute('cx', cx); c.setAttribute('cy', cy); c.setAttribute('r', n.depth === 0 ? 6 : 2.5);
-    c.setAttribute('fill', n.depth === 0 ? '#b42318' : (colour[n.kind] || '#667085'));
+    c.setAttribute('fill', nodeColour(n));
     const t = document.createElementNS(NS, 'title');
     t.textContent = `${n.account} · ${n.kind} · depth ${n.depth}${n.time ? ' · ' + n.time : ''}${n.inferred ? ' · inferred parent' : ''}`;
     c.append(t);
@@ -383,17 +528,17 @@ function radialTree(nodes) {
 }
 
 async function cascadePage(id) {
-  main.replaceChildren(el('p', { class: 'muted' }, 'Loading…'));
+  fill(main, el('p', { class: 'muted' }, 'Loading…'));
   let c;
   try { c = await getJSON('api/cascades/' + id.split('/').map(encodeURIComponent).join('/') + query({ limit: 1000 })); } catch (e) { return showError(main, e); }
   const depthCounts = {};
   for (const n of c.nodes) depthCounts[n.depth] = (depthCounts[n.depth] || 0) + 1;
-  main.replaceChildren(
+  fill(main,
     el('p', {}, el('a', { href: '#/cascades' }, '← cascades')),
     el('h1', {}, c.id),
     el('p', { class: 'muted' }, 'Started by ', accountLink(c.root), ` · ${c.origin}` + (c.topic ? ` · #${c.topic}` : '') + (c.start ? ` · ${c.start}` : '')),
     el('div', { class: 'grid' },
-      el('div', { class: 'chart' }, radialTree(c.nodes),
+      el('div', { class: 'chart', id: 'cascade-chart' }, radialTree(c.nodes), treeLegend(c.nodes),
         c.nodes_total > c.nodes.length ? el('p', { class: 'muted' }, `The first ${fmt(c.nodes.length)} of ${fmt(c.nodes_total)} adopters are drawn.`) : null),
       el('div', { class: 'card' }, el('h2', {}, 'Shape'),
         el('table', {}, el('tbody', {},
@@ -406,7 +551,7 @@ async function cascadePage(id) {
 
 async function dynamicsPage(params) {
   const period = params.period || 'month';
-  main.replaceChildren(el('h1', {}, 'Dynamics: do the big get bigger?'), el('p', { class: 'muted' }, 'Estimating the attachment kernel…'));
+  fill(main, el('h1', {}, 'Dynamics: do the big get bigger?'), el('p', { class: 'muted' }, 'Estimating the attachment kernel…'));
   let d;
   try { d = await getJSON('api/dynamics' + query({ period, limit: 20 })); } catch (e) { return showError(main, e); }
   const a = d.alpha;
@@ -415,7 +560,7 @@ async function dynamicsPage(params) {
   const sel = el('select', { id: 'period', onchange: e => go(['dynamics'], { period: e.target.value }) },
     ['day', 'week', 'month'].map(p => el('option', { value: p }, p)));
   sel.value = period;
-  main.replaceChildren(
+  fill(main,
     el('h1', {}, 'Dynamics: do the big get bigger?'),
     el('p', { class: 'describe' }, a ?
       `Attachment exponent α = ${a.value.toFixed(2)} (95 % bootstrap interval ${a.low.toFixed(2)} – ${a.high.toFixed(2)}, ${a.replicates} replicates): ` +
@@ -425,16 +570,15 @@ async function dynamicsPage(params) {
       el('div', {}, el('h2', {}, 'Attachment kernel A(k), log-log'), kernelBox),
       el('div', {}, el('h2', {}, 'Concentration of engagement ', el('label', { class: 'muted' }, 'per ', sel)), concBox)),
     el('h2', {}, 'Fittest accounts: growth their size does not explain'),
-    el('table', { id: 'fitness' },
+    el('div', { class: 'scroll' }, el('table', { id: 'fitness' },
       el('thead', {}, el('tr', {}, el('th', {}, 'account'), el('th', { class: 'num' }, 'fitness'), el('th', { class: 'num' }, 'arrivals'))),
       el('tbody', {}, d.fitness.map(f => el('tr', {},
         el('td', { class: 'account' }, accountLink({ id: f.account, account: f.label })),
-        el('td', { class: 'num' }, fmt(f.fitness)), el('td', { class: 'num' }, fmt(f.arrivals)))))));
+        el('td', { class: 'num' }, fmt(f.fitness)), el('td', { class: 'num' }, fmt(f.arrivals))))))));
   const kp = d.kernel.filter(p => p.k > 0 && p.a > 0 && p.a_no_fitness > 0);
-  const w = Math.max(320, Math.min(560, kernelBox.clientWidth - 20));
   if (kp.length > 1) {
     new uPlot({
-      width: w, height: 300,
+      width: chartWidth(kernelBox, 560), height: 300,
       scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
       series: [{ label: 'k' },
         { label: 'A(k), with fitness', stroke: '#1f7a4d', width: 2, points: { show: true } },
@@ -445,7 +589,7 @@ async function dynamicsPage(params) {
   const cp = d.concentration;
   if (cp.length > 1) {
     new uPlot({
-      width: w, height: 300,
+      width: chartWidth(concBox, 560), height: 300,
       scales: { x: { time: true }, y: { range: [0, 1] } },
       series: [{}, { label: 'Gini', stroke: '#2b59c3', width: 2 }, { label: 'top 1 % share', stroke: '#b42318', width: 2 }],
       axes: [{}, { label: 'share' }],
@@ -481,14 +625,17 @@ async function route() {
   const { parts, params } = parseHash();
   const page = pages[parts[0] || ''];
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', !!page && a.dataset.page === page.nav);
-  if (!page) return showError(main, new Error('No such page.'));
-  try { await page.render(parts, params); } catch (e) { showError(main, e); }
+  delete main.dataset.rendered;
+  if (!page) showError(main, new Error('No such page.'));
+  else try { await page.render(parts, params); } catch (e) { showError(main, e); }
+  // Which route the main view shows (its own loads may still run: see body[data-busy]).
+  main.dataset.rendered = location.hash || '#/';
 }
 
 async function start() {
   try {
     [api, { measures }] = await Promise.all([getJSON('api/openapi.json'), getJSON('api/measures')]);
-    const s = await getJSON('api/stats');
+    const s = stats = await getJSON('api/stats');
     document.getElementById('store-summary').textContent =
       `${fmt(s.accounts)} accounts · ${fmt(s.events)} events` + (s.first_time ? ` · ${s.first_time.slice(0, 10)} to ${s.last_time.slice(0, 10)}` : '');
   } catch (e) { return showError(main, e); }
