@@ -349,6 +349,21 @@ test('account page: endorsers are links to their accounts, as the engagers are',
   assert.equal(await page.textContent('#account-name'), e.endorsers[0].account);
 });
 
+test('account page: an account without follower spikes shows no "null"', async () => {
+  await page.setViewportSize(VIEWPORTS[0]);
+  const { measures } = await api('api/measures');
+  const rows = (await api(`api/leaderboard?measure=${measures[0].name}&limit=30`)).rows;
+  let calm;
+  for (const r of rows) {
+    if ((await api(`api/accounts/${r.id}/audit`)).anomalies.length === 0) { calm = r; break; }
+  }
+  assert.ok(calm, 'one of the top 30 accounts has no follower spike');
+  await open(`#/account/${calm.id}`);
+  const text = await page.textContent('#audience');
+  assert.match(text, /real audience|no followers/);
+  assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /\b(null|undefined|NaN)\b/);
+});
+
 test('account page: the trajectory spans only the store\'s time range, ranks on whole-number ticks', async () => {
   await page.setViewportSize(VIEWPORTS[0]);
   const stats = await api('api/stats');
