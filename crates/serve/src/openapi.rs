@@ -186,7 +186,7 @@ pub fn spec() -> Value {
                 "responses": with_404(json_ok("the audit")),
             }},
             "/api/accounts/{id}/explain": {"get": {
-                "summary": "Earned influence decomposed: each top endorser's share (with its own score), by kind, by month, consistency, followers",
+                "summary": "Earned influence decomposed: each top endorser's share (with its own score and dense_id), by kind, by month, consistency, followers",
                 "parameters": with_scope(account_id(), query("endorsers", "endorsers listed by name (default 10)", json!({"type": "integer", "minimum": 0, "maximum": crate::params::MAX_LIMIT}))),
                 "responses": with_404(json_ok("the explanation")),
             }},
