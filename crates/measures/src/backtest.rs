@@ -84,6 +84,9 @@ impl Target {
 /// The four scores, in the order of [`MeasureResult::metrics`].
 pub const METRICS: [&str; 4] = ["spearman", "kendall", "ndcg", "precision"];
 
+/// The largest cut-off of NDCG@k and precision@k.
+pub const MAX_K: usize = 1_000_000;
+
 /// Where rolling origins fall by default: quantiles of the timed events in scope.
 pub const DEFAULT_SPLITS: [f64; 3] = [0.4, 0.6, 0.8];
 
@@ -192,8 +195,12 @@ pub struct Difference {
 
 /// Runs the backtest.
 pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
-    if opts.k == 0 {
-        return Err(MeasureError::Invalid("k must be at least 1".into()));
+    // k sizes the table of DCG discounts: bounded, so no request can ask for gigabytes.
+    if !(1..=MAX_K).contains(&opts.k) {
+        return Err(MeasureError::Invalid(format!(
+            "k = {} must be between 1 and {MAX_K}",
+            opts.k
+        )));
     }
     if opts.bootstrap > 100_000 {
         return Err(MeasureError::Invalid(

@@ -53,6 +53,13 @@ fn targets_count_what_happened_after_the_split() {
     ];
     let (_dir, store) = store_with(&events);
     let (z, y) = (dense(&store, "z"), dense(&store, "y"));
+    // A cut-off that would size a table of discounts in exabytes is refused, not attempted.
+    let huge_k = BacktestOptions {
+        k: usize::MAX,
+        bootstrap: 0,
+        ..BacktestOptions::default()
+    };
+    assert!(backtest(&store, &huge_k).is_err());
     let count = |t: Target| outcomes(&store, None, t, split, 2_000).unwrap();
     let o = count(Target::DistinctEngagers);
     assert_eq!((o.target[z], o.target[y]), (3.0, 1.0)); // a, c, d; a
