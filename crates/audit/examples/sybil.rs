@@ -57,8 +57,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|&(a, b)| a < b && linked.contains(&(b, a)))
         .collect();
     println!(
-        "Slashdot: {h} accounts, {} directed links ({} reciprocated pairs); sybil region: {SYBILS} \
+        "{}: {h} accounts, {} directed links ({} reciprocated pairs); sybil region: {SYBILS} \
          accounts.\n",
+        std::path::Path::new(&path)
+            .file_name()
+            .map_or_else(|| path.clone(), |f| f.to_string_lossy().into_owned()),
         honest.len(),
         reciprocated.len()
     );
