@@ -307,6 +307,22 @@ function resourceOf(href) {
   return m[1] === 'account' ? `api/accounts/${m[2]}` : `api/cascades/${m[2]}?limit=1`;
 }
 
+test('charts refit when the window narrows and widens again', async () => {
+  const views = (await allViews()).filter(([name]) => ['account', 'dynamics'].includes(name));
+  for (const [name, hash] of views) {
+    await page.setViewportSize(VIEWPORTS[0]);
+    await open(hash);
+    const wide = await page.$$eval('main .chart canvas', cs => cs.map(c => c.getBoundingClientRect().width));
+    await page.setViewportSize(VIEWPORTS[1]);
+    await page.waitForTimeout(400);
+    assert.deepEqual(await page.evaluate(layoutProblems), [], `${name} narrowed to ${VIEWPORTS[1].width} px`);
+    await page.setViewportSize(VIEWPORTS[0]);
+    await page.waitForTimeout(400);
+    const again = await page.$$eval('main .chart canvas', cs => cs.map(c => c.getBoundingClientRect().width));
+    assert.deepEqual(again, wide, `${name}: widened again, the charts take their width back`);
+  }
+});
+
 test('every view\'s links navigate to a page that renders', async () => {
   await page.setViewportSize(VIEWPORTS[0]);
   const before = problems.length;

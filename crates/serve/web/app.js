@@ -42,6 +42,27 @@ function busy(delta) {
   if (inflight > 0) document.body.dataset.busy = '1'; else delete document.body.dataset.busy;
 }
 
+// Draws a uPlot chart in `box`, as wide as the box allows up to `maxWidth`, and keeps it so when
+// the window is resized (a phone turned, a window narrowed).
+function plot(box, maxWidth, opts, data) {
+  box.dataset.maxWidth = maxWidth;
+  box.uplot = new uPlot({ ...opts, width: chartWidth(box, maxWidth) }, data, box);
+  return box.uplot;
+}
+
+let refitTimer = null;
+window.addEventListener('resize', () => {
+  clearTimeout(refitTimer);
+  refitTimer = setTimeout(() => {
+    for (const box of document.querySelectorAll('.chart')) {
+      if (!box.uplot || !box.isConnected) continue;
+      // Shrink first so that the box's width is its own, not the old chart's.
+      box.uplot.setSize({ width: 200, height: box.uplot.height });
+      box.uplot.setSize({ width: chartWidth(box, Number(box.dataset.maxWidth)), height: box.uplot.height });
+    }
+  }, 100);
+});
+
 async function getJSON(path) {
   busy(1);
   try {
@@ -150,7 +171,7 @@ function timelineChart(target, tl) {
   const xs = [], followers = [], engagement = [];
   for (const [t, f, e] of tl.points) { xs.push(t); followers.push(f); engagement.push(e); }
   const opts = {
-    width: chartWidth(target, 1150), height: 300,
+    height: 300,
     title: `Followers and engagement received per ${tl.bucket}`,
     scales: { x: { time: true }, f: {}, e: {} },
     series: [
@@ -161,7 +182,7 @@ function timelineChart(target, tl) {
     axes: [{}, { scale: 'f', label: 'followers' }, { scale: 'e', side: 1, label: 'engagement', grid: { show: false } }],
   };
   fill(target);
-  return new uPlot(opts, [xs, followers, engagement], target);
+  return plot(target, 1150, opts, [xs, followers, engagement]);
 }
 
 async function accountPage(id, params) {
@@ -256,14 +277,14 @@ async function loadTrajectory(box, id, scope) {
   }
   fill(box);
   box.dataset.points = pts.length;
-  box.uplot = new uPlot({
-    width: chartWidth(box, 1150), height: 240,
+  plot(box, 1150, {
+    height: 240,
     scales: { x: { time: true }, s: {}, r: { dir: -1 } },
     series: [{}, { label: 'earned influence', scale: 's', stroke: '#1f7a4d', width: 2, points: { show: true } },
       { label: 'rank', scale: 'r', stroke: '#2b59c3', width: 1, dash: [4, 3] }],
     axes: [{}, { scale: 's', label: 'earned' },
       { scale: 'r', side: 1, label: 'rank', grid: { show: false }, incrs: INTEGER_STEPS, values: (u, ticks) => ticks.map(v => fmt(v)) }],
-  }, [pts.map(p => Date.parse(p.as_of) / 1000), pts.map(p => p.score), pts.map(p => p.rank)], box);
+  }, [pts.map(p => Date.parse(p.as_of) / 1000), pts.map(p => p.score), pts.map(p => p.rank)]);
 }
 
 // ---------------------------------------------------------------- compare
@@ -577,23 +598,23 @@ async function dynamicsPage(params) {
         el('td', { class: 'num' }, fmt(f.fitness)), el('td', { class: 'num' }, fmt(f.arrivals))))))));
   const kp = d.kernel.filter(p => p.k > 0 && p.a > 0 && p.a_no_fitness > 0);
   if (kp.length > 1) {
-    new uPlot({
-      width: chartWidth(kernelBox, 560), height: 300,
+    plot(kernelBox, 560, {
+      height: 300,
       scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
       series: [{ label: 'k' },
         { label: 'A(k), with fitness', stroke: '#1f7a4d', width: 2, points: { show: true } },
         { label: 'A(k), fitness fixed', stroke: '#a15c00', width: 1.5, dash: [4, 3] }],
       axes: [{ label: 'size k (engagement received so far)' }, { label: 'A(k)' }],
-    }, [kp.map(p => p.k), kp.map(p => p.a), kp.map(p => p.a_no_fitness)], kernelBox);
+    }, [kp.map(p => p.k), kp.map(p => p.a), kp.map(p => p.a_no_fitness)]);
   } else kernelBox.append(el('p', { class: 'muted' }, 'Not enough points.'));
   const cp = d.concentration;
   if (cp.length > 1) {
-    new uPlot({
-      width: chartWidth(concBox, 560), height: 300,
+    plot(concBox, 560, {
+      height: 300,
       scales: { x: { time: true }, y: { range: [0, 1] } },
       series: [{}, { label: 'Gini', stroke: '#2b59c3', width: 2 }, { label: 'top 1 % share', stroke: '#b42318', width: 2 }],
       axes: [{}, { label: 'share' }],
-    }, [cp.map(p => p.start), cp.map(p => p.gini), cp.map(p => p.top1_share)], concBox);
+    }, [cp.map(p => p.start), cp.map(p => p.gini), cp.map(p => p.top1_share)]);
   } else concBox.append(el('p', { class: 'muted' }, `Only ${cp.length} ${period} in the data: pick a shorter period.`));
 }
 
