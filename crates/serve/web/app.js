@@ -279,7 +279,8 @@ async function loadTrajectory(box, id, scope) {
   box.dataset.points = pts.length;
   plot(box, 1150, {
     height: 240,
-    scales: { x: { time: true }, s: {}, r: { dir: -1 } },
+    // Ranks start at 1: the axis never shows rank 0 or below, and has room below the worst rank.
+    scales: { x: { time: true }, s: {}, r: { dir: -1, range: (u, lo, hi) => [1, Math.max(hi, 1) + Math.max(1, Math.ceil((hi - lo) * 0.1))] } },
     series: [{}, { label: 'earned influence', scale: 's', stroke: '#1f7a4d', width: 2, points: { show: true } },
       { label: 'rank', scale: 'r', stroke: '#2b59c3', width: 1, dash: [4, 3] }],
     axes: [{}, { scale: 's', label: 'earned' },
