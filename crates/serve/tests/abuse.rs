@@ -409,8 +409,12 @@ async fn shutdown_finishes_within_five_seconds_and_cancels_work() {
         jobs_finish(&f.state, Duration::from_secs(1)).await,
         "the computation outlived the server"
     );
-    // The long request got no answer (it was dropped) and new connections are refused.
-    assert_eq!(long.await.unwrap(), None);
+    // The long request was dropped, or answered if its computation ended within the grace
+    // period (how long it runs depends on the machine); never anything else. New connections are
+    // refused.
+    if let Some(status) = long.await.unwrap() {
+        assert!(status.contains(" 200 "), "{status}");
+    }
     assert_eq!(
         probe(addr, "/api/measures", Duration::from_secs(1)).await,
         None
