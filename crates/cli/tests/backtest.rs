@@ -1,27 +1,10 @@
 //! `renown backtest` as a user runs it: on the demo store with the truth the demo writes, in
 //! every output format, and refusing bad input with a message instead of a panic.
 
+mod common;
+use common::renown;
+
 use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-const BIN: &str = env!("CARGO_BIN_EXE_renown");
-
-fn renown(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run renown");
-    assert_ne!(
-        out.status.code(),
-        Some(101),
-        "renown panicked on {args:?}:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 #[test]
 fn backtest_on_the_demo_with_its_truth() {

@@ -3,7 +3,9 @@
 //! the CLI and the HTTP API at the same time. Every read must succeed and equal what the same
 //! read gives on one of the states the writer committed (replayed afterwards, one by one).
 
-use renown_ingest::schema::SchemaRow;
+mod common;
+use common::{served_address, write_jsonl, BIN};
+
 use renown_measures::MEASURES;
 use renown_model::{AccountRef, Event, Kind};
 use renown_sim::{simulate, SimConfig};
@@ -15,7 +17,6 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_renown");
 /// Ingests the writer runs after the base, each adding `NEW_PER_INGEST` accounts.
 const INGESTS: usize = 8;
 const NEW_PER_INGEST: usize = 30;
@@ -28,15 +29,6 @@ fn renown(db: &Path, args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("run renown")
-}
-
-fn write_jsonl(path: &Path, events: &[Event]) {
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    for e in events {
-        serde_json::to_writer(&mut out, &SchemaRow::from_event(e, false)).unwrap();
-        out.write_all(b"\n").unwrap();
-    }
-    out.flush().unwrap();
 }
 
 /// A simulated network (the base state) and `INGESTS` files of new accounts woven into it: they
@@ -142,12 +134,7 @@ impl Server {
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut first = String::new();
         stdout.read_line(&mut first).unwrap();
-        let addr = first
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .unwrap_or_else(|| panic!("no address in {first:?}"))
-            .to_string();
+        let addr = served_address(&first);
         Server {
             child,
             addr,

@@ -1,33 +1,17 @@
 //! The real `renown` binary, run in a temporary directory: ingest of the real datasets, bad input
 //! of every kind, a SIGKILL in the middle of an ingest, and the export round trip.
 
+mod common;
+use common::{renown, BIN};
+
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_renown");
-
 fn data(rel: &str) -> Option<PathBuf> {
     renown_testdata::data(rel)
-}
-
-/// Runs `renown ARGS` in `dir` (so the store is the default `renown.db` there).
-fn renown(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run renown");
-    assert_ne!(
-        out.status.code(),
-        Some(101),
-        "renown panicked on {args:?}:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// `renown ingest --json ARGS`: the one run report per file.

@@ -2,32 +2,17 @@
 //! a rank, top sets never cut a tie, JSON and CSV keep full precision and counts are integers,
 //! degenerate measures and scopes warn, closed pipes end quietly, `demo` honours `--db`.
 
+mod common;
+use common::{renown as renown_in, BIN};
+
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-const BIN: &str = env!("CARGO_BIN_EXE_renown");
 const DAY: i64 = 86_400;
 const T0: i64 = 1_704_067_200; // 2024-01-01
-
-fn renown_in(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RENOWN_DB")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run renown");
-    assert_ne!(
-        out.status.code(),
-        Some(101),
-        "renown panicked on {args:?}:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 /// Runs `renown ARGS` on the shared fixture store and expects success.
 fn renown(args: &[&str]) -> (String, String) {

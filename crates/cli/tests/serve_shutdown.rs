@@ -1,15 +1,15 @@
 //! `renown serve` stops within 5 s of SIGTERM even while a long computation runs: the
 //! computation is cancelled, not waited for (it used to keep the process alive for minutes).
 
-use renown_ingest::schema::SchemaRow;
+mod common;
+use common::{served_address, write_jsonl, BIN};
+
 use renown_sim::{simulate, SimConfig};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_renown");
 
 /// A store on which `?bootstrap=200` runs for many seconds in a debug build.
 fn store(dir: &Path) -> std::path::PathBuf {
@@ -20,13 +20,7 @@ fn store(dir: &Path) -> std::path::PathBuf {
         ..SimConfig::default()
     });
     let events = dir.join("events.jsonl");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&events).unwrap());
-    for e in &sim.events {
-        serde_json::to_writer(&mut out, &SchemaRow::from_event(e, false)).unwrap();
-        out.write_all(b"\n").unwrap();
-    }
-    out.flush().unwrap();
-    drop(out);
+    write_jsonl(&events, &sim.events);
     let db = dir.join("s.db");
     let status = Command::new(BIN)
         .arg("--db")
@@ -82,12 +76,7 @@ fn sigterm_stops_the_server_within_five_seconds_during_a_long_computation() {
     let mut child = KillOnDrop(child);
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_string();
+    let addr = served_address(&first);
 
     let long_addr = addr.clone();
     let long = std::thread::spawn(move || {
