@@ -1,35 +1,16 @@
 //! `renown backtest` on stores whose outcome is known: a hand-made log (every target counted by
 //! hand) and a small simulated network (accounts and targets recounted from the events).
 
+mod common;
+use common::{ev, store_with};
+
 use renown_measures::backtest::{backtest, outcomes, BacktestOptions, Target};
 use renown_measures::compare::{kendall_tau_b, spearman};
 use renown_measures::{measure, Scope};
-use renown_model::{AccountRef, Event, Kind, Record};
+use renown_model::Kind;
 use renown_sim::{simulate, SimConfig, PLATFORM};
 use renown_store::Store;
 use std::collections::{HashMap, HashSet};
-
-fn ev(kind: Kind, a: &str, b: &str, t: i64) -> Event {
-    let mut e = Event::new(PLATFORM, kind, AccountRef::new(a));
-    e.target = Some(AccountRef::new(b));
-    e.time = Some(t);
-    e
-}
-
-fn store_with(events: &[Event]) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
-    let run = store.begin_run("backtest", "test").unwrap();
-    for (c, chunk) in events.chunks(50_000).enumerate() {
-        let recs: Vec<(u64, Record)> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, e)| ((c * 50_000 + i) as u64, Record::Event(e.clone())))
-            .collect();
-        store.write_batch(run, &recs, 0).unwrap();
-    }
-    (dir, store)
-}
 
 fn dense(store: &Store, id: &str) -> usize {
     store.find_account(&format!("{PLATFORM}:{id}")).unwrap() as usize

@@ -1,35 +1,23 @@
 //! Output that says what it knows: ranks that tie, warnings for degenerate scopes and measures,
 //! no rank before an account's first event (issue 15, part 4).
 
+mod common;
+use common::store_with;
+
 use renown_measures::compare::{compare, Undefined};
 use renown_measures::earned::DAY;
 use renown_measures::explain::{explain, ExplainOptions};
 use renown_measures::warning::measure_with_warnings;
 use renown_measures::{measure, Scope, Warning};
-use renown_model::{AccountRef, Event, Kind, Record};
-use renown_store::Store;
+use renown_model::{Event, Kind};
 
 const T0: i64 = 1_704_067_200; // 2024-01-01
 
+/// `a` does `kind` to `b` at `t`, tagged `rust`.
 fn ev(kind: Kind, a: &str, b: &str, t: i64) -> Event {
-    let mut e = Event::new("demo", kind, AccountRef::new(a));
-    e.target = Some(AccountRef::new(b));
-    e.time = Some(t);
+    let mut e = common::ev(kind, a, b, t);
     e.topics = vec!["rust".into()];
     e
-}
-
-fn store_with(events: &[Event]) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
-    let run = store.begin_run("test", "test").unwrap();
-    let recs: Vec<(u64, Record)> = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (i as u64, Record::Event(e.clone())))
-        .collect();
-    store.write_batch(run, &recs, 0).unwrap();
-    (dir, store)
 }
 
 /// Replies only, over six months; `late` first appears in the fifth month. No follows at all.

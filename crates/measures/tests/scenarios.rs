@@ -1,36 +1,17 @@
 //! Earned influence on generated scenarios (issue 4, "must show" (a)–(d)), each laid over an
 //! organic background network from `renown-sim`.
 
+mod common;
+use common::{ev, store_with};
+
 use renown_graph::{engagement_graph, pagerank, EngagementParams, PageRankOptions};
 use renown_measures::counts::followers;
 use renown_measures::earned::{earned, DAY};
 use renown_measures::{ranking, Scope, Scores};
-use renown_model::{AccountRef, Event, Kind, Record};
+use renown_model::{Event, Kind};
 use renown_sim::{simulate, SimConfig, PLATFORM};
 use renown_store::Store;
 use std::collections::HashMap;
-
-fn ev(kind: Kind, a: &str, b: &str, t: i64) -> Event {
-    let mut e = Event::new(PLATFORM, kind, AccountRef::new(a));
-    e.target = Some(AccountRef::new(b));
-    e.time = Some(t);
-    e
-}
-
-fn store_with(events: &[Event]) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
-    let run = store.begin_run("scenario", "test").unwrap();
-    for (c, chunk) in events.chunks(50_000).enumerate() {
-        let recs: Vec<(u64, Record)> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, e)| ((c * 50_000 + i) as u64, Record::Event(e.clone())))
-            .collect();
-        store.write_batch(run, &recs, 0).unwrap();
-    }
-    (dir, store)
-}
 
 /// Scores by native id.
 fn by_id(store: &Store, scores: &Scores) -> HashMap<String, f64> {
