@@ -125,6 +125,20 @@ struct Prepared {
     arrivals: Vec<(u32, u32, u32)>,
 }
 
+/// Appends a segment, extending the previous one instead when it is the same node in the same
+/// bin and they touch: above [`EXACT_BINS`] a node stays in one bin over many arrivals, and one
+/// segment per bin instead of one per arrival divides the MM iteration's work (the sums over
+/// the merged stretch telescope, so only their rounding changes).
+fn push_segment(segments: &mut Vec<Segment>, s: Segment) {
+    if let Some(prev) = segments.last_mut() {
+        if prev.node == s.node && prev.bin == s.bin && prev.to + 1 == s.from {
+            prev.to = s.to;
+            return;
+        }
+    }
+    segments.push(s);
+}
+
 fn prepare(g: &Growth) -> Prepared {
     let n = g.birth.len();
     let mut per_node: Vec<Vec<u32>> = vec![Vec::new(); n];
@@ -152,12 +166,15 @@ fn prepare(g: &Growth) -> Prepared {
             }
             let b = bin_of(k) as u32;
             bins = bins.max(b as usize + 1);
-            segments.push(Segment {
-                node: i as u32,
-                bin: b,
-                from: from.min(s),
-                to: s,
-            });
+            push_segment(
+                &mut segments,
+                Segment {
+                    node: i as u32,
+                    bin: b,
+                    from: from.min(s),
+                    to: s,
+                },
+            );
             for _ in 0..c {
                 arrivals.push((s, i as u32, b));
             }
@@ -167,12 +184,15 @@ fn prepare(g: &Growth) -> Prepared {
         if from <= last {
             let b = bin_of(k) as u32;
             bins = bins.max(b as usize + 1);
-            segments.push(Segment {
-                node: i as u32,
-                bin: b,
-                from,
-                to: last,
-            });
+            push_segment(
+                &mut segments,
+                Segment {
+                    node: i as u32,
+                    bin: b,
+                    from,
+                    to: last,
+                },
+            );
         }
     }
     Prepared {
@@ -291,7 +311,10 @@ impl<'p> Mm<'p> {
         let mut acc = 0.0;
         for (t, (&d, &m)) in dz.iter().zip(&self.m).enumerate().take(steps) {
             z += d;
-            let inc = if m > 0.0 && z > 0.0 { m / z } else { 0.0 };
+            // Divide unconditionally and select: under bootstrap weights m(t) is 0 at random
+            // steps, and a branch on it mispredicts often enough to dominate the loop.
+            let q = m / z;
+            let inc = if (m > 0.0) & (z > 0.0) { q } else { 0.0 };
             acc += inc;
             self.c[t + 1] = acc;
         }
