@@ -36,7 +36,12 @@ before(async () => {
   page = context.pages()[0] || await context.newPage();
   page.on('console', m => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', e => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', r => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  // A request cancelled because the test moved on to the next view (or the page dropped a stale
+  // fetch) is not a failure; anything else is.
+  page.on('requestfailed', r => {
+    const why = r.failure()?.errorText;
+    if (why !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} ${why}`);
+  });
   page.on('response', r => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
 });
 
