@@ -1,44 +1,18 @@
 //! The audit on generated data with known truth: renown-sim's company buys followers on one day.
 
+mod common;
+use common::{buyer_network, store_of};
+
 use renown_audit::growth::DAY;
 use renown_audit::{AccountAudit, Activity, Auditor, SuspicionConfig};
 use renown_measures::Scope;
-use renown_model::Record;
-use renown_sim::{simulate, SimConfig, PLATFORM};
-use renown_store::Store;
+use renown_sim::PLATFORM;
 use std::collections::HashSet;
-
-fn store_of(cfg: &SimConfig) -> (tempfile::TempDir, Store, renown_sim::Truth) {
-    let sim = simulate(cfg);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
-    let run = store.begin_run("sim", "test").unwrap();
-    let recs: Vec<(u64, Record)> = sim
-        .events
-        .into_iter()
-        .enumerate()
-        .map(|(i, e)| (i as u64, Record::Event(e)))
-        .collect();
-    store.write_batch(run, &recs, 0).unwrap();
-    (dir, store, sim.truth)
-}
-
-fn config() -> SimConfig {
-    SimConfig {
-        accounts: 1500,
-        days: 400,
-        bought_followers: 1000,
-        buy_day: 250,
-        viral_day: 100,
-        viral_size: 600,
-        ..SimConfig::default()
-    }
-}
 
 #[test]
 fn bought_followers_are_flagged_and_organic_ones_are_not() {
-    let cfg = config();
-    let (_dir, store, truth) = store_of(&cfg);
+    let cfg = buyer_network();
+    let (_dir, store, truth) = store_of(&cfg, |_| true);
     let act = Activity::load(&store, &Scope::default()).unwrap();
     let auditor = Auditor::new(&act, SuspicionConfig::default());
     let buyer = store
@@ -99,8 +73,8 @@ fn bought_followers_are_flagged_and_organic_ones_are_not() {
 
 #[test]
 fn the_follower_spike_is_found_on_the_buying_day() {
-    let cfg = config();
-    let (_dir, store, truth) = store_of(&cfg);
+    let cfg = buyer_network();
+    let (_dir, store, truth) = store_of(&cfg, |_| true);
     let act = Activity::load(&store, &Scope::default()).unwrap();
     let auditor = Auditor::new(&act, SuspicionConfig::default());
     let buyer = store
@@ -114,8 +88,8 @@ fn the_follower_spike_is_found_on_the_buying_day() {
 
 #[test]
 fn the_buyer_leads_the_listing_and_the_bystanders_it_camouflaged_with_do_not() {
-    let cfg = config();
-    let (_dir, store, truth) = store_of(&cfg);
+    let cfg = buyer_network();
+    let (_dir, store, truth) = store_of(&cfg, |_| true);
     let act = Activity::load(&store, &Scope::default()).unwrap();
     let auditor = Auditor::new(&act, SuspicionConfig::default());
     let buyer = store

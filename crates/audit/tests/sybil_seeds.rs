@@ -1,35 +1,19 @@
 //! SybilRank's default seeds on renown-sim's network, where a company buys followers: spread
 //! over communities, never the buyer or its bought followers, and found on follow-only data.
 
+mod common;
+
 use renown_audit::trust::{default_seeds, social_graph, SocialGraph};
 use renown_audit::{Activity, Auditor, SuspicionConfig};
 use renown_measures::{measure, ranking, Scope};
-use renown_model::{Kind, Record};
-use renown_sim::{simulate, SimConfig, PLATFORM};
+use renown_model::Kind;
+use renown_sim::PLATFORM;
 use renown_store::Store;
 
 fn store_of(follows_only: bool) -> (tempfile::TempDir, Store, renown_sim::Truth) {
-    let sim = simulate(&SimConfig {
-        accounts: 1500,
-        days: 400,
-        bought_followers: 1000,
-        buy_day: 250,
-        viral_day: 100,
-        viral_size: 600,
-        ..SimConfig::default()
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
-    let run = store.begin_run("sim", "test").unwrap();
-    let recs: Vec<(u64, Record)> = sim
-        .events
-        .into_iter()
-        .filter(|e| !follows_only || e.kind == Kind::Follow)
-        .enumerate()
-        .map(|(i, e)| (i as u64, Record::Event(e)))
-        .collect();
-    store.write_batch(run, &recs, 0).unwrap();
-    (dir, store, sim.truth)
+    common::store_of(&common::buyer_network(), |e| {
+        !follows_only || e.kind == Kind::Follow
+    })
 }
 
 #[test]
