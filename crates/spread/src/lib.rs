@@ -7,12 +7,15 @@
 //! - [`dynamics`]: "the big get bigger" — the preferential-attachment kernel A(k) and its
 //!   exponent α, per-account fitness (growth that size does not explain), and concentration of
 //!   engagement over time.
+//! - [`im`]: influence maximization — who to engage so that a message reaches furthest, under
+//!   the independent cascade or linear threshold model (OPIM-C over reverse-reachable sets).
 //!
 //! Every result is a plain serde-serializable struct, so the CLI and the HTTP API show the same.
 
 pub mod cascades;
 pub mod demo;
 pub mod dynamics;
+pub mod im;
 
 pub use cascades::{cascades, Cascade, CascadeOptions, CascadeReport};
 pub use dynamics::{dynamics, DynamicsOptions, DynamicsReport};

@@ -1,0 +1,264 @@
+//! Influence maximization: which `k` accounts, if they took a message up, would carry it
+//! furthest (Kempe, Kleinberg & Tardos 2003)?
+//!
+//! - [`DiffusionGraph`]: edges with propagation probabilities (weighted cascade, a constant, or
+//!   learned per pair — see [`learn`]).
+//! - [`Model`]: independent cascade (each newly active `u` gets one chance to activate each
+//!   out-neighbour `v` with probability `p(u,v)`) or linear threshold (`v` activates once the
+//!   weights of its active in-neighbours reach a uniform random threshold).
+//! - [`maximize`]: OPIM-C (Tang, Tang, Xiao & Yuan 2018) over reverse-reachable sets sampled
+//!   with SUBSIM's subset sampling (Guo et al. 2020): a seed set that is (1 − 1/e − ε)-optimal
+//!   with probability ≥ 1 − δ, each seed's marginal gain, and the spread with a martingale
+//!   interval. It doubles the sample until a lower bound on the chosen set's spread (from an
+//!   independent half of the sample) and an upper bound on the optimum (from the half that chose
+//!   it) certify the ratio, so it stops as soon as the data allow rather than at IMM's worst-case
+//!   sample size (Tang, Shi & Xiao 2015).
+//! - [`simulate`]: forward Monte Carlo spread of any seed set with its interval;
+//!   [`exact_spread`] enumerates live-edge worlds on tiny graphs.
+
+pub mod graph;
+pub mod rng;
+pub mod rr;
+pub mod select;
+pub mod simulate;
+
+pub use graph::{DiffusionGraph, EdgeProbabilities};
+pub use rr::RrSets;
+pub use simulate::{exact_spread, exact_spreads, simulate, SpreadEstimate};
+
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImError {
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The diffusion model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Model {
+    /// Independent cascade.
+    Ic,
+    /// Linear threshold.
+    Lt,
+}
+
+impl Model {
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Ic => "ic",
+            Model::Lt => "lt",
+        }
+    }
+}
+
+impl std::str::FromStr for Model {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Model, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "ic" => Ok(Model::Ic),
+            "lt" => Ok(Model::Lt),
+            _ => Err(format!("unknown model {s:?} (ic or lt)")),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ImOptions {
+    pub k: usize,
+    pub model: Model,
+    /// The approximation slack: the result is (1 − 1/e − ε)-optimal.
+    pub epsilon: f64,
+    /// Failure probability of the guarantee; `None` = 1/n (IMM's and OPIM-C's default).
+    pub delta: Option<f64>,
+    /// Seeds may only be taken where this is true (`None`: any node). Candidates and
+    /// exclusions both become this mask.
+    pub allowed: Option<Vec<bool>>,
+    pub seed: u64,
+}
+
+impl Default for ImOptions {
+    fn default() -> Self {
+        ImOptions {
+            k: 10,
+            model: Model::Ic,
+            epsilon: 0.1,
+            delta: None,
+            allowed: None,
+            seed: 1,
+        }
+    }
+}
+
+/// One chosen seed.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ChosenSeed {
+    pub node: u32,
+    /// 1 = chosen first.
+    pub order: u32,
+    /// Expected additional accounts reached by adding this seed to the ones before it,
+    /// estimated on the RR sets that did not choose the seeds.
+    pub marginal_gain: f64,
+}
+
+/// The answer of [`maximize`].
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SeedSelection {
+    pub model: Model,
+    pub k: usize,
+    pub epsilon: f64,
+    pub delta: f64,
+    pub seeds: Vec<ChosenSeed>,
+    /// Expected spread of the seed set (seeds included), estimated on the validation RR sets.
+    pub spread: f64,
+    /// Martingale bounds on that spread, jointly holding with probability ≥ 1 − δ.
+    pub spread_low: f64,
+    pub spread_high: f64,
+    /// Upper bound on the best possible spread of k allowed seeds (same confidence).
+    pub optimum_high: f64,
+    /// Certified ratio `spread_low / optimum_high`: at least 1 − 1/e − ε unless the sample
+    /// cap was reached first (`certified` false).
+    pub ratio: f64,
+    pub certified: bool,
+    /// RR sets sampled (selection and validation halves together) and their total entries.
+    pub rr_sets: u64,
+    pub rr_entries: u64,
+    /// Bytes the RR sets took.
+    pub rr_bytes: u64,
+    pub rounds: u32,
+}
+
+/// ln C(n, k).
+pub fn ln_choose(n: u64, k: u64) -> f64 {
+    let k = k.min(n - k.min(n));
+    (0..k)
+        .map(|i| ((n - i) as f64).ln() - ((i + 1) as f64).ln())
+        .sum()
+}
+
+/// OPIM-C: a (1 − 1/e − ε)-approximate seed set with probability ≥ 1 − δ.
+///
+/// Two independent RR collections R1 (chooses) and R2 (validates) start at θ₀ sets each and
+/// double until `σ_low(S*) / σ_high(OPT) ≥ 1 − 1/e − ε` or the worst-case size θ_max is
+/// reached, where with `a = ln(3 i_max / δ)`:
+/// - `σ_low(S*) = ((√(Λ₂(S*) + 2a/9) − √(a/2))² − a/18) · n/θ₂` (Λ₂: sets of R2 S* covers),
+/// - `σ_high(OPT) = (√(Λ₁ᵘ + a/2) + √(a/2))² · n/θ₁` (Λ₁ᵘ: greedy's upper bound on the best
+///   coverage in R1). The optimum is one fixed set, so its bound needs no union over sets.
+/// - θ_max = 2n((1 − 1/e)√ln(6/δ) + √((1 − 1/e)(ln C(n',k) + ln(6/δ))))² / (ε² k), θ₀ =
+///   θ_max ε² k / n, i_max = ⌈log₂(θ_max / θ₀)⌉, with n' the number of allowed nodes (OPT ≥ k:
+///   each seed reaches itself).
+pub fn maximize(g: &DiffusionGraph, opts: &ImOptions) -> Result<SeedSelection, ImError> {
+    let n = g.n() as u64;
+    let allowed_count = match &opts.allowed {
+        Some(a) => {
+            if a.len() != n as usize {
+                return Err(ImError::Invalid(format!(
+                    "the allowed-seed mask has {} entries for {n} nodes",
+                    a.len()
+                )));
+            }
+            a.iter().filter(|&&x| x).count() as u64
+        }
+        None => n,
+    };
+    if opts.k == 0 {
+        return Err(ImError::Invalid("k must be at least 1".into()));
+    }
+    if opts.k as u64 > allowed_count {
+        return Err(ImError::Invalid(format!(
+            "k = {} but only {allowed_count} accounts may be seeds",
+            opts.k
+        )));
+    }
+    if !(opts.epsilon > 0.0 && opts.epsilon < 1.0 - 1.0 / std::f64::consts::E) {
+        return Err(ImError::Invalid(format!(
+            "epsilon must lie in (0, 1 − 1/e ≈ 0.632), got {}",
+            opts.epsilon
+        )));
+    }
+    let delta = opts.delta.unwrap_or(1.0 / n as f64);
+    if !(delta > 0.0 && delta < 1.0) {
+        return Err(ImError::Invalid(format!(
+            "delta must lie in (0, 1), got {delta}"
+        )));
+    }
+    let k = opts.k as f64;
+    let eps = opts.epsilon;
+    let nf = n as f64;
+    let e1 = 1.0 - 1.0 / std::f64::consts::E;
+    let ln6d = (6.0 / delta).ln();
+    let theta_max = 2.0
+        * nf
+        * (e1 * ln6d.sqrt() + (e1 * (ln_choose(allowed_count, opts.k as u64) + ln6d)).sqrt())
+            .powi(2)
+        / (eps * eps * k);
+    let theta_0 = (theta_max * eps * eps * k / nf).max(1.0);
+    let i_max = (theta_max / theta_0).log2().ceil().max(1.0) as u32;
+    let a = (3.0 * i_max as f64 / delta).ln();
+    let allowed = opts.allowed.as_deref();
+
+    let mut r1 = RrSets::new();
+    let mut r2 = RrSets::new();
+    // R1 and R2 use disjoint random seeds.
+    let seed1 = opts.seed.wrapping_mul(2);
+    let seed2 = opts.seed.wrapping_mul(2).wrapping_add(1);
+    let mut theta = theta_0.ceil() as u64;
+    let mut round = 0;
+    loop {
+        round += 1;
+        r1.grow_to(g, opts.model, theta, seed1);
+        r2.grow_to(g, opts.model, theta, seed2);
+        let chosen = select::greedy(&r1, g.n(), opts.k, allowed);
+        let mut mask = vec![false; n as usize];
+        for &s in &chosen.seeds {
+            mask[s as usize] = true;
+        }
+        let cov2 = r2.coverage(&mask) as f64;
+        let (t1, t2) = (r1.len() as f64, r2.len() as f64);
+        let low = (((cov2 + 2.0 * a / 9.0).sqrt() - (a / 2.0).sqrt()).powi(2) - a / 18.0).max(0.0)
+            * nf
+            / t2;
+        let high_opt =
+            ((chosen.best_upper_bound as f64 + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * nf
+                / t1;
+        let ratio = if high_opt > 0.0 { low / high_opt } else { 0.0 };
+        let certified = ratio >= e1 - eps;
+        if certified || round >= i_max {
+            let high = ((cov2 + a / 2.0).sqrt() + (a / 2.0).sqrt()).powi(2) * nf / t2;
+            let gains = select::marginal_coverage(&r2, g.n(), &chosen.seeds);
+            let seeds = chosen
+                .seeds
+                .iter()
+                .zip(&gains)
+                .enumerate()
+                .map(|(i, (&node, &gain))| ChosenSeed {
+                    node,
+                    order: i as u32 + 1,
+                    marginal_gain: gain as f64 * nf / t2,
+                })
+                .collect();
+            return Ok(SeedSelection {
+                model: opts.model,
+                k: opts.k,
+                epsilon: eps,
+                delta,
+                seeds,
+                spread: cov2 * nf / t2,
+                spread_low: low,
+                spread_high: high.min(nf),
+                optimum_high: high_opt.min(nf),
+                ratio,
+                certified,
+                rr_sets: r1.len() + r2.len(),
+                rr_entries: r1.entries() + r2.entries(),
+                rr_bytes: r1.bytes() + r2.bytes(),
+                rounds: round,
+            });
+        }
+        theta *= 2;
+    }
+}
+
+#[cfg(test)]
+mod tests;

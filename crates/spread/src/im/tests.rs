@@ -1,0 +1,251 @@
+//! Correctness against exact answers: spreads by enumeration of live-edge worlds, optima by
+//! brute force over every k-set.
+
+use super::rng::Rng;
+use super::*;
+
+/// A seeded random graph: `m` distinct edges over `n` nodes (no self-loops), probabilities in
+/// `[lo, hi]` with a few certain (1.0) and impossible (0.0) edges thrown in.
+fn random_graph(n: u32, m: usize, seed: u64, lo: f32, hi: f32) -> (Vec<u32>, Vec<u32>, Vec<f32>) {
+    let mut rng = Rng::new(seed, 99);
+    let mut pairs = std::collections::BTreeSet::new();
+    while pairs.len() < m {
+        let (a, b) = (rng.below(n), rng.below(n));
+        if a != b {
+            pairs.insert((a, b));
+        }
+    }
+    let (src, dst): (Vec<u32>, Vec<u32>) = pairs.into_iter().unzip();
+    let p = (0..m)
+        .map(|i| match i % 7 {
+            3 => 1.0,
+            5 => 0.0,
+            _ => lo + (hi - lo) * rng.unit() as f32,
+        })
+        .collect();
+    (src, dst, p)
+}
+
+fn rr_estimate(g: &DiffusionGraph, model: Model, seeds: &[u32], sets: u64) -> (f64, f64) {
+    let mut rr = RrSets::new();
+    rr.extend(g, model, sets, 5);
+    let mut mask = vec![false; g.n() as usize];
+    for &s in seeds {
+        mask[s as usize] = true;
+    }
+    let q = rr.coverage(&mask) as f64 / sets as f64;
+    let n = g.n() as f64;
+    (n * q, n * (q * (1.0 - q) / sets as f64).sqrt())
+}
+
+/// Monte Carlo and RR-set estimates agree with the exact spread (within 4.5 standard errors),
+/// for IC and LT, per-edge and per-node probabilities.
+#[test]
+fn estimates_match_exact_spread_by_enumeration() {
+    let (src, dst, p) = random_graph(9, 16, 3, 0.1, 0.7);
+    let cases = [
+        (Model::Ic, EdgeProbabilities::PerEdge(p.clone())),
+        (Model::Ic, EdgeProbabilities::WeightedCascade),
+        (Model::Ic, EdgeProbabilities::Constant(0.35)),
+        (Model::Lt, EdgeProbabilities::WeightedCascade),
+        (
+            Model::Lt,
+            EdgeProbabilities::PerEdge(p.iter().map(|x| x * 0.3).collect()),
+        ),
+    ];
+    for (model, probs) in cases {
+        let mut g = DiffusionGraph::new(9, &src, &dst, probs.clone()).unwrap();
+        if model == Model::Lt {
+            g.normalize_for_lt();
+        }
+        for seeds in [vec![0u32], vec![2, 5], vec![1, 4, 7]] {
+            let exact = exact_spread(&g, model, &seeds).unwrap();
+            let mc = simulate(&g, model, &seeds, 200_000, 11).unwrap();
+            assert!(
+                (mc.mean - exact).abs() <= 4.5 * mc.std_error + 1e-9,
+                "{model:?} {probs:?} {seeds:?}: Monte Carlo {} ± {} vs exact {exact}",
+                mc.mean,
+                mc.std_error
+            );
+            let (rr, se) = rr_estimate(&g, model, &seeds, 200_000);
+            assert!(
+                (rr - exact).abs() <= 4.5 * se + 1e-9,
+                "{model:?} {probs:?} {seeds:?}: RR estimate {rr} ± {se} vs exact {exact}"
+            );
+        }
+    }
+}
+
+/// Subset sampling on a node with many in-edges of mixed probabilities keeps each in-edge
+/// with its own probability: seed `i` alone reaches the hub with probability `p_i`.
+#[test]
+fn subset_sampling_keeps_each_in_edge_with_its_probability() {
+    let d = 40u32;
+    let src: Vec<u32> = (1..=d).collect();
+    let dst = vec![0u32; d as usize];
+    let p: Vec<f32> = (0..d)
+        .map(|i| [0.9, 0.5, 0.2, 0.05, 0.01, 1.0, 0.0, 0.33][i as usize % 8])
+        .collect();
+    let g = DiffusionGraph::new(d + 1, &src, &dst, EdgeProbabilities::PerEdge(p.clone())).unwrap();
+    let mut rr = RrSets::new();
+    let sets = 400_000u64;
+    rr.extend(&g, Model::Ic, sets, 9);
+    let mut hits = vec![0u64; d as usize + 1];
+    let mut rooted_at_hub = 0u64;
+    for set in rr.iter() {
+        if set[0] == 0 {
+            rooted_at_hub += 1;
+            for &u in &set[1..] {
+                hits[u as usize] += 1;
+            }
+        }
+    }
+    for i in 0..d as usize {
+        let expected = p[i] as f64;
+        let seen = hits[i + 1] as f64 / rooted_at_hub as f64;
+        let se = (expected * (1.0 - expected) / rooted_at_hub as f64).sqrt();
+        assert!(
+            (seen - expected).abs() <= 5.0 * se + 1e-12,
+            "in-edge {i} (p = {expected}): kept {seen}"
+        );
+    }
+}
+
+/// The seed set is within 1 − 1/e − ε of the brute-force optimum, and the reported bounds
+/// hold: spread_low ≤ exact spread ≤ spread_high, optimum ≤ optimum_high.
+#[test]
+fn approximation_guarantee_against_brute_force_optimum() {
+    let n = 12u32;
+    for (trial, model) in [(1u64, Model::Ic), (2, Model::Ic), (3, Model::Lt)] {
+        let (src, dst, p) = random_graph(n, 18, trial, 0.05, 0.6);
+        let mut g = DiffusionGraph::new(n, &src, &dst, EdgeProbabilities::PerEdge(p)).unwrap();
+        g.normalize_for_lt();
+        for (k, allowed) in [
+            (2usize, None),
+            (3, Some((0..n).map(|v| v % 3 != 0).collect())),
+        ] {
+            let allowed: Option<Vec<bool>> = allowed;
+            let sets: Vec<Vec<u32>> = k_subsets(n, k)
+                .into_iter()
+                .filter(|s| {
+                    s.iter()
+                        .all(|&v| allowed.as_ref().is_none_or(|a| a[v as usize]))
+                })
+                .collect();
+            let spreads = exact_spreads(&g, model, &sets).unwrap();
+            let optimum = spreads.iter().cloned().fold(0.0, f64::max);
+            let eps = 0.2;
+            let r = maximize(
+                &g,
+                &ImOptions {
+                    k,
+                    model,
+                    epsilon: eps,
+                    delta: Some(0.01),
+                    allowed: allowed.clone(),
+                    seed: trial,
+                },
+            )
+            .unwrap();
+            let chosen: Vec<u32> = r.seeds.iter().map(|s| s.node).collect();
+            assert_eq!(chosen.len(), k);
+            if let Some(a) = &allowed {
+                assert!(
+                    chosen.iter().all(|&v| a[v as usize]),
+                    "{chosen:?} not allowed"
+                );
+            }
+            let exact = exact_spread(&g, model, &chosen).unwrap();
+            let floor = (1.0 - 1.0 / std::f64::consts::E - eps) * optimum;
+            assert!(
+                exact >= floor,
+                "{model:?} k={k}: {exact} < {floor} (OPT {optimum})"
+            );
+            assert!(r.certified, "{r:?}");
+            assert!(
+                r.spread_low <= exact && exact <= r.spread_high,
+                "{model:?} k={k}: exact {exact} outside [{}, {}]",
+                r.spread_low,
+                r.spread_high
+            );
+            assert!(
+                r.optimum_high >= optimum,
+                "{} < OPT {optimum}",
+                r.optimum_high
+            );
+            let gains: f64 = r.seeds.iter().map(|s| s.marginal_gain).sum();
+            assert!(
+                (gains - r.spread).abs() < 1e-6 * r.spread.max(1.0),
+                "{gains} vs {}",
+                r.spread
+            );
+        }
+    }
+}
+
+fn k_subsets(n: u32, k: usize) -> Vec<Vec<u32>> {
+    let mut out = Vec::new();
+    let mut cur = Vec::new();
+    fn rec(start: u32, n: u32, k: usize, cur: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
+        if cur.len() == k {
+            out.push(cur.clone());
+            return;
+        }
+        for v in start..n {
+            cur.push(v);
+            rec(v + 1, n, k, cur, out);
+            cur.pop();
+        }
+    }
+    rec(0, n, k, &mut cur, &mut out);
+    out
+}
+
+/// The same sets whatever the number of threads.
+#[test]
+fn rr_sets_do_not_depend_on_thread_count() {
+    let (src, dst, _) = random_graph(40, 200, 8, 0.0, 1.0);
+    let g = DiffusionGraph::new(40, &src, &dst, EdgeProbabilities::WeightedCascade).unwrap();
+    let sample = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                let mut rr = RrSets::new();
+                rr.extend(&g, Model::Ic, 5_000, 3);
+                rr.extend(&g, Model::Ic, 3_000, 3);
+                rr.iter().map(|s| s.to_vec()).collect::<Vec<_>>()
+            })
+    };
+    let one = sample(1);
+    assert_eq!(one.len(), 8_000);
+    assert_eq!(one, sample(3));
+}
+
+#[test]
+fn rejects_bad_input() {
+    let g = DiffusionGraph::new(3, &[0, 1], &[1, 2], EdgeProbabilities::Constant(0.5)).unwrap();
+    let bad = |o: ImOptions| maximize(&g, &o).is_err();
+    assert!(bad(ImOptions {
+        k: 0,
+        ..Default::default()
+    }));
+    assert!(bad(ImOptions {
+        k: 4,
+        ..Default::default()
+    }));
+    assert!(bad(ImOptions {
+        k: 1,
+        epsilon: 0.7,
+        ..Default::default()
+    }));
+    assert!(bad(ImOptions {
+        k: 2,
+        allowed: Some(vec![true, false, false]),
+        ..Default::default()
+    }));
+    assert!(DiffusionGraph::new(3, &[0], &[3], EdgeProbabilities::WeightedCascade).is_err());
+    assert!(DiffusionGraph::new(3, &[0], &[1], EdgeProbabilities::Constant(1.5)).is_err());
+    assert!(simulate(&g, Model::Ic, &[7], 10, 1).is_err());
+}
