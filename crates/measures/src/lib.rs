@@ -11,6 +11,8 @@ pub mod earned;
 pub mod explain;
 pub mod influence_passivity;
 pub mod pagerank;
+pub mod profile;
+pub mod scatter;
 pub mod tweepcred;
 pub mod warning;
 

@@ -251,7 +251,7 @@ function layoutProblems() {
     const r = c.getBoundingClientRect();
     if (r.right > vw + 0.5) out.push(`${c.id || c.className} ends at ${r.right.toFixed(0)} px, past the viewport`);
   }
-  for (const g of document.querySelectorAll('main canvas, main svg#cascade-tree')) {
+  for (const g of document.querySelectorAll('main canvas, main svg#cascade-tree, main svg.plot')) {
     const box = g.closest('.chart').getBoundingClientRect(), r = g.getBoundingClientRect();
     if (r.left < box.left - 0.5 || r.right > box.right + 0.5) out.push(`chart ${g.closest('.chart').id} is ${r.width.toFixed(0)} px wide in a ${box.width.toFixed(0)} px box`);
   }
@@ -277,6 +277,9 @@ async function undrawnCharts() {
   for (const t of await page.$$eval('main svg#cascade-tree', ts => ts.map(t => t.querySelectorAll('circle').length))) {
     if (t === 0) out.push('the cascade tree has no nodes');
   }
+  for (const [id, n] of await page.$$eval('main svg.plot', ps => ps.map(p => [p.id, p.querySelectorAll('circle').length]))) {
+    if (n === 0) out.push(`${id}: no points drawn`);
+  }
   // A chart box left with neither a drawing nor a sentence saying why is a failure too.
   for (const id of await page.$$eval('main .chart', cs => cs.filter(c => !c.querySelector('canvas, svg, p')).map(c => c.id))) {
     out.push(`${id}: empty`);
@@ -293,8 +296,8 @@ for (const vp of VIEWPORTS) {
       await page.screenshot({ path: join(SHOTS, `view-${name}-${vp.width}.png`), fullPage: true });
       assert.deepEqual(await page.evaluate(layoutProblems), [], `${name} at ${vp.width} px`);
       assert.deepEqual(await undrawnCharts(), [], `${name} at ${vp.width} px`);
-      const charts = await page.$$eval('main .chart canvas, main svg#cascade-tree', cs => cs.length);
-      if (['account', 'cascade', 'dynamics'].includes(name)) assert.ok(charts > 0, `${name}: a chart is drawn`);
+      const charts = await page.$$eval('main .chart canvas, main svg#cascade-tree, main svg.plot', cs => cs.length);
+      if (['account', 'cascade', 'dynamics', 'compare'].includes(name)) assert.ok(charts > 0, `${name}: a chart is drawn`);
     }
     assert.deepEqual(problems.slice(before), []);
   });
@@ -435,7 +438,8 @@ test('cascade tree: fits its box at every width and has a legend for its colours
     });
     assert.ok(fit.left >= 0 && fit.right >= 0 && fit.w > 150, `${width} px: tree ${JSON.stringify(fit)}`);
     const legend = await page.$$eval('#cascade-legend li', ls => ls.map(l => l.dataset.key));
-    assert.deepEqual(legend.filter(k => !['root', 'named', 'inferred'].includes(k)).sort(), kinds);
+    assert.deepEqual(legend.filter(k => !['root', 'named', 'inferred', 'suspicious'].includes(k)).sort(), kinds);
+    assert.equal(legend.includes('suspicious'), c.nodes.some(n => n.suspicious));
     assert.equal(legend.includes('inferred'), c.nodes.some(n => n.depth > 0 && n.inferred));
     assert.ok(legend.includes('root'));
   }
@@ -470,4 +474,90 @@ test('audit: listed by the evidence of bought followers, as its caption says', a
   assert.ok(lows.every((x, i) => i === 0 || lows[i - 1] >= x), 'the API orders by suspicious_low');
   const shown = await page.$$eval('#audit tbody tr', trs => trs.map(tr => Number(tr.cells[2].textContent.replace(/,/g, ''))));
   assert.deepEqual(shown, lows.map(Math.floor));
+});
+
+// ---------------------------------------------------------------- Dashboard 2: what is built
+
+test('account page: the headline states the earned score, rank, percentile and what it is made of', async () => {
+  await page.setViewportSize(VIEWPORTS[0]);
+  const [, hash] = (await allViews())[1];
+  await open(hash);
+  const id = hash.split('/').pop();
+  const [acct, profile, explain] = await Promise.all([api(`api/accounts/${id}`), api(`api/accounts/${id}/profile?limit=10`), api(`api/accounts/${id}/explain?endorsers=10`)]);
+  const earned = acct.measures.find(m => m.measure === 'earned');
+  assert.equal(await page.textContent('#headline-rank'), earned.rank.toLocaleString('en-US'));
+  assert.match(await page.textContent('#headline-percentile'), /top [0-9.]+ %/);
+  const facts = Object.fromEntries(await page.$$eval('#account-headline .facts > div', ds => ds.map(d => [d.querySelector('dt').textContent, d.querySelector('dd').textContent])));
+  assert.equal(facts['distinct endorsers'], profile.endorsers.toLocaleString('en-US'));
+  assert.equal(facts['months answered'], String(explain.consistency.months_with_engagement));
+  assert.equal(facts[`share from its top ${profile.top_endorsers}`], (100 * profile.top_endorsers_share).toFixed(1) + ' %');
+  assert.ok('earned from suspicious accounts' in facts && 'suspicious followers' in facts, JSON.stringify(facts));
+  // Influenced by: the accounts it endorses, as links, in the API's order.
+  const by = await page.$$eval('#influenced-by td.account a', as => as.map(a => Number(a.dataset.account)));
+  assert.deepEqual(by, profile.influenced_by.listed.map(f => f.dense_id));
+  assert.ok(by.length > 0, 'the top account endorses someone');
+  // The topic profile: one bar per listed topic, largest first.
+  const topics = await page.$$eval('#topic-bars .topic-name', ts => ts.map(t => t.textContent));
+  assert.deepEqual(topics, profile.topics.listed.map(t => '#' + t.topic));
+  assert.ok(topics.length > 0, 'the demo tags its posts');
+});
+
+test('account page: the follower-growth chart marks the audit\'s spike days', async () => {
+  await page.setViewportSize(VIEWPORTS[1]);
+  const buyer = (await api('api/audit?limit=1')).rows[0];
+  assert.ok(buyer.anomalies.length > 0, 'the first audited account has a follower spike');
+  await open(`#/account/${buyer.id}`);
+  const marks = await page.evaluate(() => {
+    const u = document.getElementById('timeline-chart').uplot;
+    return u.data[3].filter(v => v !== null).length;
+  });
+  assert.ok(marks >= 1 && marks <= buyer.anomalies.length, `${marks} spike marks for ${buyer.anomalies.length} anomalies`);
+  assert.equal(await page.$eval('#timeline-chart', b => Number(b.dataset.spikes)), marks);
+  assert.deepEqual(await page.evaluate(layoutProblems), []);
+});
+
+test('compare: earned against followers on log axes, outliers named and linked, top-k agreement as the API says', async () => {
+  await page.setViewportSize(VIEWPORTS[0]);
+  await open('#/compare');
+  const s = await api('api/scatter');
+  assert.equal(await page.$$eval('#scatter circle', cs => cs.length), s.points.length);
+  const labels = await page.$$eval('#scatter a', as => as.map(a => [Number(a.dataset.account), a.textContent]).sort((x, y) => x[0] - y[0]));
+  const outliers = s.points.filter(p => p.outlier).map(p => [p.dense_id, p.account]).sort((x, y) => x[0] - y[0]);
+  assert.ok(outliers.length >= 2, 'outliers on both sides');
+  assert.deepEqual(labels, outliers);
+  const rows = await page.$$eval('#topk-agreement tbody tr', trs => trs.map(tr => tr.cells[1].textContent));
+  assert.deepEqual(rows, s.agreement.map(a => `${a.overlap.toLocaleString('en-US')} of ${Math.min(a.x_set, a.y_set).toLocaleString('en-US')}`));
+  const headline = await page.textContent('#scatter-headline');
+  assert.ok(headline.includes(`Of the top ${s.agreement[0].k} by ${s.y}, ${s.agreement[0].overlap} are in the top`), headline);
+  // A named outlier is a link to its account.
+  const [href, text] = await page.$eval('#scatter a', a => [a.getAttribute('href'), a.textContent]);
+  await page.click('#scatter a >> nth=0');
+  await shown(href);
+  assert.equal(await page.textContent('#account-name'), text);
+});
+
+test('cascade: the tree zooms and pans, the spread over time shows every dated adopter in its status colour', async () => {
+  await page.setViewportSize(VIEWPORTS[1]);
+  const [, hash] = (await allViews()).find(v => v[0] === 'cascade');
+  await open(hash);
+  const c = await api('api/cascades/' + hash.slice('#/cascade/'.length) + '?limit=1000');
+  const box = () => page.$eval('#cascade-tree', t => t.getAttribute('viewBox').split(' ').map(Number));
+  const full = await box();
+  await page.click('#tree-zoom-in');
+  const zoomed = await box();
+  assert.ok(zoomed[2] < full[2], `zoomed in: ${zoomed}`);
+  const r = await page.$eval('#cascade-tree', t => { const b = t.getBoundingClientRect(); return { x: b.left + b.width / 2, y: b.top + b.height / 2 }; });
+  await page.mouse.move(r.x, r.y);
+  await page.mouse.down();
+  await page.mouse.move(r.x + 60, r.y + 30, { steps: 3 });
+  await page.mouse.up();
+  const panned = await box();
+  assert.ok(panned[0] < zoomed[0] && panned[1] < zoomed[1], `panned: ${zoomed} -> ${panned}`);
+  await page.click('#tree-zoom-reset');
+  assert.deepEqual(await box(), full);
+  const dots = await page.$$eval('#cascade-time circle', cs => cs.map(c => c.dataset.status));
+  const dated = c.nodes.filter(n => n.time);
+  assert.equal(dots.length, dated.length);
+  assert.equal(dots.filter(s => s === 'suspicious').length, dated.filter(n => n.suspicious).length);
+  assert.deepEqual(await page.evaluate(layoutProblems), []);
 });

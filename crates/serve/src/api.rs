@@ -53,6 +53,11 @@ pub struct Caches {
     #[allow(clippy::type_complexity)]
     pub(crate) explanations: Memo<(u32, ScopeKey, usize, usize, String), Arc<Value>>,
     pub(crate) audits: Memo<(ScopeKey, String), Arc<crate::audience::AuditTable>>,
+    /// Accounts suspicious as followers, per scope (cascade nodes are coloured by it).
+    pub(crate) suspects: Memo<(ScopeKey, String), Arc<Vec<bool>>>,
+    pub(crate) earned_models: Memo<(ScopeKey, String), Arc<renown_measures::earned::EarnedModel>>,
+    pub(crate) profiles: Memo<(u32, ScopeKey, usize, String), Arc<Value>>,
+    pub(crate) scatters: Memo<(String, ScopeKey, String), Arc<Value>>,
 }
 
 impl Default for Caches {
@@ -67,6 +72,10 @@ impl Default for Caches {
             dynamics: Memo::new(8),
             explanations: Memo::new(256),
             audits: Memo::new(8),
+            suspects: Memo::new(8),
+            earned_models: Memo::new(4),
+            profiles: Memo::new(512),
+            scatters: Memo::new(16),
         }
     }
 }

@@ -66,6 +66,25 @@ pub fn table(view: &View, scope: &Scope) -> ApiResult<Arc<AuditTable>> {
     )
 }
 
+/// Every account suspicious as a follower of some account it follows
+/// ([`renown_audit::audit::Auditor::suspicious_accounts`]), by account id.
+pub fn suspects(view: &View, scope: &Scope) -> ApiResult<Arc<Vec<bool>>> {
+    let scope = Scope {
+        topic: None,
+        ..scope.clone()
+    };
+    let key = (scope_key(&scope), view.token.clone());
+    view.state.caches.suspects.get(
+        &key,
+        |k| k.1 != view.token,
+        || {
+            let act = renown_audit::Activity::load(view.store, &scope)?;
+            let auditor = renown_audit::audit::Auditor::new(&act, SuspicionConfig::default());
+            Ok(Arc::new(auditor.suspicious_accounts()))
+        },
+    )
+}
+
 fn row_json(view: &View, row: &AuditRow) -> ApiResult<Value> {
     let accounts = view.accounts()?;
     let a = &row.audit;

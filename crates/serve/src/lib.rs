@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod openapi;
 pub mod params;
 pub mod pool;
+pub mod profile;
 pub mod server;
 pub mod spread;
 
@@ -127,7 +128,9 @@ pub fn router(state: Shared) -> Router {
         .route("/api/accounts/{id}/timeline", get(api::timeline))
         .route("/api/accounts/{id}/explain", get(insight::explain))
         .route("/api/accounts/{id}/trajectory", get(insight::trajectory))
+        .route("/api/accounts/{id}/profile", get(profile::account))
         .route("/api/compare", get(insight::compare))
+        .route("/api/scatter", get(profile::scatter))
         .route("/api/accounts/{id}/spread", get(spread::account))
         .route("/api/cascades", get(spread::list))
         .route("/api/cascades/{*id}", get(spread::one))

@@ -91,6 +91,12 @@ fn with_scope(first: Value, last: Value) -> Vec<Value> {
 
 /// The document as a value (also used by tests).
 pub fn spec() -> Value {
+    let mut scatter_params = vec![
+        query("x", "measure on the x axis (default followers)", json!({"type": "string"})),
+        query("y", "measure on the y axis (default the first measure)", json!({"type": "string"})),
+        query("points", "most points returned (default 2000): a larger store is sampled, keeping each measure's top accounts and the outliers", json!({"type": "integer", "minimum": 1, "maximum": 20000})),
+    ];
+    scatter_params.extend(scope_params());
     let mut leaderboard_params = vec![query(
         "measure",
         "a name from /api/measures (default: the first)",
@@ -195,6 +201,16 @@ pub fn spec() -> Value {
                 "parameters": with_scope(account_id(), query("months", "month ends (default 12, at most 36)", json!({"type": "integer", "minimum": 0, "maximum": 36}))),
                 "responses": with_404(json_ok("points: as_of, score, rank (null before the account's first event)")),
             }},
+            "/api/accounts/{id}/profile": {"get": {
+                "summary": "Where an account's earned influence comes from and goes: the accounts it is influenced by (it endorses them) and an influencer of (they endorse it), the influence passed each way, its endorser count and top-endorser share, and its earned influence by topic",
+                "parameters": with_scope(account_id(), query("limit", "accounts listed on each side (default 10)", json!({"type": "integer", "minimum": 0, "maximum": crate::params::MAX_LIMIT}))),
+                "responses": with_404(json_ok("the profile: influenced_by, influencer_of (listed, accounts, total, other_share), topics (listed, untagged_share, follow_share)")),
+            }},
+            "/api/scatter": {"get": {
+                "summary": "Two measures account by account (default: followers against earned influence): points with percentiles, the accounts furthest from agreeing each way, and the overlap of the two top-k sets",
+                "parameters": scatter_params,
+                "responses": json_ok("points (dense_id, account, x, y, percentiles, outlier), zero counts, sampled, agreement per k"),
+            }},
             "/api/compare": {"get": {
                 "summary": "Spearman and Kendall rank correlations between every pair of measures, over all accounts and each measure's top percent",
                 "parameters": compare_params,
@@ -208,7 +224,7 @@ pub fn spec() -> Value {
             "/api/cascades/{id}": {"get": {
                 "summary": "One cascade and a page of its nodes (parents before children)",
                 "parameters": cascade_params,
-                "responses": with_404(json_ok("the cascade with nodes: parent index, depth, time, kind, account, inferred")),
+                "responses": with_404(json_ok("the cascade with nodes: parent index, depth, time, kind, account, inferred, suspicious (the audit finds the adopter suspicious as a follower)")),
             }},
             "/api/accounts/{id}/spread": {"get": {
                 "summary": "Cascades an account started, its downstream reach, the reach it carried for others, initiator and amplifier credit",

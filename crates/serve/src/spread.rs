@@ -127,6 +127,7 @@ pub async fn one(
             .map(|&i| &all.report.cascades[i])
             .ok_or_else(|| ApiError::not_found(format!("no cascade {id:?} in this scope")))?;
         let accounts = view.accounts()?;
+        let suspects = crate::audience::suspects(&view, &scope)?;
         let range = page.range(c.nodes.len());
         let nodes: Vec<Value> = c.nodes[range.clone()]
             .iter()
@@ -142,6 +143,7 @@ pub async fn one(
                     "inferred": n.inferred,
                     "id": a.dense,
                     "account": a.label(),
+                    "suspicious": suspects.get(n.account as usize).copied().unwrap_or(false),
                 })
             })
             .collect();

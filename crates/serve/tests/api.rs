@@ -447,3 +447,57 @@ async fn explanations_comparisons_and_cascades() {
     assert!(d["fitness"].as_array().unwrap().len() <= 5);
     assert!(d["concentration"].as_array().unwrap().len() > 1);
 }
+
+#[tokio::test]
+async fn profiles_and_the_scatter_agree_with_the_other_routes() {
+    let f = fixture(None, 1 << 20);
+    let (_, lb) = get(&f.app, "/api/leaderboard?measure=earned&limit=1").await;
+    let top = &lb["rows"][0];
+    let id = top["id"].as_u64().unwrap();
+
+    let (s, p) = get(&f.app, &format!("/api/accounts/{id}/profile?limit=5")).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["score"], top["score"]);
+    let (_, e) = get(&f.app, &format!("/api/accounts/{id}/explain?endorsers=5")).await;
+    let ids = |v: &Value, key: &str| -> Vec<u64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x[key].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        ids(&p["influencer_of"]["listed"], "dense_id"),
+        ids(&e["endorsers"], "dense_id"),
+        "the profile's endorsers are the explanation's"
+    );
+    assert!(p["influenced_by"]["listed"].as_array().unwrap().len() <= 5);
+    assert!(p["topics"]["listed"].is_array());
+
+    let (s, sc) = get(&f.app, "/api/scatter?points=300").await;
+    assert_eq!(s, StatusCode::OK, "{sc}");
+    assert_eq!(
+        (sc["x"].as_str(), sc["y"].as_str()),
+        (Some("followers"), Some("earned"))
+    );
+    let points = sc["points"].as_array().unwrap();
+    let top_point = points
+        .iter()
+        .find(|pt| pt["dense_id"].as_u64() == Some(id))
+        .expect("the top earned account is drawn");
+    assert_eq!(top_point["y"], top["score"]);
+    assert_eq!(top_point["x"].as_f64(), top["followers"].as_f64());
+    assert!(points.iter().any(|pt| pt["outlier"] == "x-without-y"));
+    assert!(points.iter().any(|pt| pt["outlier"] == "y-without-x"));
+
+    for (uri, needle) in [
+        ("/api/scatter?x=earned&y=earned", "different"),
+        ("/api/scatter?x=nope", "nope"),
+        ("/api/scatter?points=many", "points"),
+        ("/api/accounts/1/profile?limit=-1", "limit"),
+    ] {
+        let (s, v) = get(&f.app, uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        assert!(error_of(&v).contains(needle), "{uri}: {v}");
+    }
+}

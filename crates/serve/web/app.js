@@ -167,9 +167,20 @@ async function leaderboardPage(params) {
 
 // ---------------------------------------------------------------- account
 
-function timelineChart(target, tl) {
+// Followers and engagement received over time, with the days the audit found follower spikes
+// marked on the followers line (each in the bucket that holds it).
+function timelineChart(target, tl, spikes) {
   const xs = [], followers = [], engagement = [];
   for (const [t, f, e] of tl.points) { xs.push(t); followers.push(f); engagement.push(e); }
+  const marks = xs.map(() => null);
+  let marked = 0;
+  for (const day of spikes || []) {
+    const t = Date.parse(day + 'T00:00:00Z') / 1000;
+    let i = xs.length - 1;
+    while (i > 0 && xs[i] > t) i--;
+    if (i >= 0 && marks[i] === null) { marks[i] = followers[i]; marked++; }
+  }
+  target.dataset.spikes = marked;
   const opts = {
     height: 300,
     title: `Followers and engagement received per ${tl.bucket}`,
@@ -178,11 +189,78 @@ function timelineChart(target, tl) {
       {},
       { label: 'followers', scale: 'f', stroke: '#a15c00', width: 2 },
       { label: `engagement / ${tl.bucket}`, scale: 'e', stroke: '#1f7a4d', fill: 'rgba(31,122,77,.12)', width: 1.5 },
+      { label: 'follower spike', scale: 'f', stroke: '#b42318', width: 0, paths: () => null, points: { show: true, size: 11, fill: '#b42318', stroke: '#b42318' } },
     ],
     axes: [{}, { scale: 'f', label: 'followers' }, { scale: 'e', side: 1, label: 'engagement', grid: { show: false } }],
   };
   fill(target);
-  return plot(target, 1150, opts, [xs, followers, engagement]);
+  return plot(target, 1150, opts, [xs, followers, engagement, marks]);
+}
+
+const accountPath = (id, tail) => 'api/accounts/' + encodeURIComponent(id) + (tail || '');
+
+// A list of accounts with the influence passed to or from each, as links.
+function flowTable(flows, empty, whom) {
+  if (!flows.listed.length) return el('p', { class: 'muted' }, empty);
+  return [
+    el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'account'), el('th', { class: 'num' }, 'influence'), el('th', { class: 'num' }, 'share'))),
+      el('tbody', {}, flows.listed.map(f => el('tr', {}, el('td', { class: 'account' }, accountLink({ id: f.dense_id, account: f.account })),
+        el('td', { class: 'num' }, fmt(f.contribution)), el('td', { class: 'num' }, pct(f.share)))))),
+    flows.accounts > flows.listed.length ? el('p', { class: 'muted' }, `and ${fmt(flows.accounts - flows.listed.length)} more ${whom}: ${pct(flows.other_share)}`) : null,
+  ];
+}
+
+// Horizontal bars of the account's earned influence by topic, then what carries no topic.
+function topicBars(t) {
+  if (!t.listed.length) {
+    return el('p', { class: 'muted' }, t.untagged_share + t.follow_share > 0
+      ? 'None of the engagement that earned it carries a topic (tag, subreddit or category).'
+      : 'No earned influence to split.');
+  }
+  const max = Math.max(...t.listed.map(x => x.share), 1e-12);
+  const row = (label, share, title) => el('div', { class: 'topic-row', title },
+    el('span', { class: 'topic-name' }, label),
+    el('span', { class: 'topic-bar' }, el('span', { class: 'bar score', style: `width:${(100 * share / max).toFixed(1)}%` })),
+    el('span', { class: 'num' }, pct(share)));
+  return el('div', { id: 'topic-bars' },
+    t.listed.map(x => row('#' + x.topic, x.share, `${fmt(x.actions)} engagement events`)),
+    t.topics > t.listed.length ? el('p', { class: 'muted' }, `${fmt(t.topics - t.listed.length)} other topics: ${pct(t.other_share)}`) : null,
+    el('p', { class: 'muted' }, `Without a topic: ${pct(t.untagged_share)} from untagged engagement, ${pct(t.follow_share)} from follows.`));
+}
+
+// "top 3 %" for a rank among `of` accounts.
+function percentile(rank, of) {
+  const top = 100 * rank / of;
+  if (top < 0.1) return 'top 0.1 %';
+  if (top <= 50) return `top ${top < 1 ? top.toFixed(1) : Math.ceil(top)} %`;
+  return `bottom ${Math.max(1, Math.ceil(100 - top + 100 / of))} %`;
+}
+
+// The answer up front: the earned score, its rank and percentile, and what it is made of.
+async function accountHeadline(box, acct, loads) {
+  const earned = acct.measures.find(m => m.measure === 'earned') || acct.measures[0];
+  if (!earned) { fill(box, el('p', { class: 'muted' }, 'No measure is registered.')); return; }
+  const [profile, explain, audit] = await Promise.allSettled([loads.profile, loads.explain, loads.audit]);
+  const facts = [];
+  if (profile.status === 'fulfilled') {
+    const p = profile.value;
+    facts.push(['distinct endorsers', fmt(p.endorsers), 'accounts whose engagement or follow passes it influence']);
+    if (p.endorsers) facts.push([`share from its top ${fmt(p.top_endorsers)}`, pct(p.top_endorsers_share), 'how concentrated the earning is']);
+  }
+  if (explain.status === 'fulfilled') {
+    facts.push(['months answered', fmt(explain.value.consistency.months_with_engagement), `consistency factor ${fmt(explain.value.consistency.factor)}`]);
+  }
+  if (audit.status === 'fulfilled') {
+    const a = audit.value;
+    if (a.earned !== null && a.earned > 0) facts.push(['earned from suspicious accounts', pct(Math.max(0, 1 - a.earned_without_suspicious / a.earned)), 'the share that goes when suspicious endorsers are left out']);
+    if (a.followers) facts.push(['suspicious followers', pct(a.suspicious_share), `${fmt(a.suspicious)} of ${fmt(a.followers)}`]);
+  }
+  fill(box,
+    el('p', { class: 'headline-score' },
+      el('strong', { id: 'headline-score' }, fmt(earned.score)), ` ${earned.measure} · rank `,
+      el('strong', { id: 'headline-rank' }, fmt(earned.rank)), ` of ${fmt(earned.of)}`,
+      earned.of ? el('span', { id: 'headline-percentile' }, ` · ${percentile(earned.rank, earned.of)}`) : null),
+    el('dl', { class: 'facts' }, facts.map(([k, v, title]) => el('div', { title }, el('dt', {}, k), el('dd', {}, v)))));
 }
 
 async function accountPage(id, params) {
@@ -190,11 +268,26 @@ async function accountPage(id, params) {
   fill(main, el('p', { class: 'muted' }, 'Loading…'));
   let acct;
   try {
-    acct = await getJSON('api/accounts/' + encodeURIComponent(id) + query(scope));
+    acct = await getJSON(accountPath(id) + query(scope));
   } catch (e) { return showError(main, e); }
+  // Every load starts now; each card draws when its own answer is in.
+  const audited = has('/api/accounts/{id}/audit');
+  const explained = has('/api/accounts/{id}/explain');
+  const profiled = has('/api/accounts/{id}/profile');
+  const missing = what => Promise.reject(new Error(`this server has no ${what}`));
+  const loads = {
+    timeline: getJSON(accountPath(id, '/timeline') + query({ ...scope, limit: 10 })),
+    explain: explained ? getJSON(accountPath(id, '/explain') + query({ ...scope, endorsers: 10 })) : missing('explanations'),
+    profile: profiled ? getJSON(accountPath(id, '/profile') + query({ ...scope, limit: 10 })) : missing('profiles'),
+    audit: audited ? getJSON(accountPath(id, '/audit') + query({ as_of: scope.as_of, platform: scope.platform })) : missing('audits'),
+  };
+  for (const p of Object.values(loads)) p.catch(() => {});
+  const headline = el('div', { class: 'headline', id: 'account-headline' }, el('p', { class: 'muted' }, 'Weighing its endorsements…'));
   const chartBox = el('div', { class: 'chart', id: 'timeline-chart' }, el('p', { class: 'muted' }, 'Reading its history…'));
   const earnedBox = has('/api/accounts/{id}/trajectory') ? el('div', { class: 'chart', id: 'trajectory-chart' }, el('p', { class: 'muted' }, 'Recomputing earned influence at each month end…')) : null;
-  const endorsers = has('/api/accounts/{id}/explain') ? el('div', { id: 'endorsers' }, el('p', { class: 'muted' }, 'Decomposing…')) : null;
+  const endorsers = el('div', { id: 'endorsers' }, el('p', { class: 'muted' }, 'Decomposing…'));
+  const influencedBy = el('div', { id: 'influenced-by' }, el('p', { class: 'muted' }, 'Following its endorsements…'));
+  const topics = el('div', { id: 'topic-profile' }, el('p', { class: 'muted' }, 'Splitting by topic…'));
   const engagers = el('div', { id: 'top-engagers' });
   const kinds = el('div', { id: 'engagement-kinds' });
   const audience = el('div', { id: 'audience' }, el('p', { class: 'muted' }, 'Auditing the audience…'));
@@ -202,9 +295,15 @@ async function accountPage(id, params) {
     el('p', {}, el('a', { href: '#/' }, '← leaderboard')),
     el('h1', { id: 'account-name' }, acct.account),
     el('p', { class: 'muted' }, `${acct.platform} · id ${acct.native_id}` + (acct.handle ? ` · ${acct.handle}` : '')),
+    headline,
     earnedBox ? el('h2', {}, 'Earned influence, month by month') : null,
     earnedBox,
-    el('h2', {}, 'Followers and engagement over time'),
+    el('div', { class: 'grid' },
+      explained ? el('div', { class: 'card' }, el('h2', {}, 'Influencer of: its top endorsers'), endorsers) : null,
+      profiled ? el('div', { class: 'card' }, el('h2', {}, 'Influenced by: whom it endorses'), influencedBy) : null,
+      profiled ? el('div', { class: 'card' }, el('h2', {}, 'Where its influence comes from, by topic'), topics) : null,
+      audited ? el('div', { class: 'card' }, el('h2', {}, 'Audience quality'), audience) : null),
+    el('h2', {}, 'Follower growth (spikes marked) and engagement'),
     chartBox,
     el('div', { class: 'grid' },
       el('div', { class: 'card' }, el('h2', {}, 'Every measure'),
@@ -214,22 +313,24 @@ async function accountPage(id, params) {
             el('td', {}, el('a', { href: '#/' + query({ measure: m.measure }) }, m.measure)),
             el('td', { class: 'num' }, fmt(m.score)),
             el('td', { class: 'num' }, fmt(m.rank))))))),
-      endorsers ? el('div', { class: 'card' }, el('h2', {}, 'Top endorsers'), endorsers) : null,
       el('div', { class: 'card' }, el('h2', {}, 'Who engages most'), engagers),
-      el('div', { class: 'card' }, el('h2', {}, 'Engagement by kind'), kinds),
-      has('/api/accounts/{id}/audit') ? el('div', { class: 'card' }, el('h2', {}, 'Audience quality'), audience) : null));
-  if (has('/api/accounts/{id}/audit')) loadAudience(audience, id, scope);
-  if (endorsers) loadEndorsers(endorsers, id, scope);
+      el('div', { class: 'card' }, el('h2', {}, 'Engagement by kind'), kinds)));
+  accountHeadline(headline, acct, loads);
+  if (audited) loadAudience(audience, loads.audit);
+  if (explained) loadEndorsers(endorsers, loads.explain);
+  if (profiled) loadProfile(influencedBy, topics, loads.profile);
   if (earnedBox) loadTrajectory(earnedBox, id, scope);
 
   let tl;
-  try {
-    tl = await getJSON('api/accounts/' + encodeURIComponent(id) + '/timeline' + query({ ...scope, limit: 10 }));
-  } catch (e) { return showError(chartBox, e); }
+  try { tl = await loads.timeline; } catch (e) { return showError(chartBox, e); }
+  let spikes = [];
+  if (audited) {
+    try { spikes = (await loads.audit).anomalies.map(a => a.day); } catch (_) { /* drawn without marks */ }
+  }
   if (tl.points.length === 0) {
     fill(chartBox, el('p', { class: 'muted' }, 'No dated events involve this account.'));
   } else {
-    timelineChart(chartBox, tl);
+    timelineChart(chartBox, tl, spikes);
   }
   fill(engagers, tl.top_engagers.length === 0 ? el('p', { class: 'muted' }, 'Nobody has engaged with this account.') :
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'account'), el('th', { class: 'num' }, 'events'))),
@@ -239,9 +340,19 @@ async function accountPage(id, params) {
     el('table', {}, el('tbody', {}, kindRows.map(([k, n]) => el('tr', {}, el('td', {}, k), el('td', { class: 'num' }, fmt(n)))))));
 }
 
-async function loadEndorsers(box, id, scope) {
+async function loadProfile(byBox, topicBox, load) {
+  let p;
+  try { p = await load; } catch (err) { showError(byBox, err); return showError(topicBox, err); }
+  fill(byBox, el('p', { class: 'muted' }, p.influenced_by.accounts
+    ? `It passes ${fmt(p.influenced_by.total)} of influence to ${fmt(p.influenced_by.accounts)} accounts by engaging with them.`
+    : 'It passes no influence on: it engages with no one in this scope.'),
+  flowTable(p.influenced_by, 'Nobody listed.', 'accounts'));
+  fill(topicBox, topicBars(p.topics));
+}
+
+async function loadEndorsers(box, load) {
   let e;
-  try { e = await getJSON('api/accounts/' + encodeURIComponent(id) + '/explain' + query({ ...scope, endorsers: 10 })); } catch (err) { return showError(box, err); }
+  try { e = await load; } catch (err) { return showError(box, err); }
   fill(box,
     el('p', { class: 'muted' }, `Earned ${fmt(e.score)} (rank ${fmt(e.rank)}); consistency factor ${fmt(e.consistency.factor)} over ${fmt(e.consistency.months_with_engagement)} months.`),
     e.endorsers.length === 0 ? el('p', { class: 'muted' }, 'No endorsements.') :
@@ -288,6 +399,113 @@ async function loadTrajectory(box, id, scope) {
   }, [pts.map(p => Date.parse(p.as_of) / 1000), pts.map(p => p.score), pts.map(p => p.rank)]);
 }
 
+// ---------------------------------------------------------------- SVG plots
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs, ...children) {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) if (v !== null && v !== undefined) e.setAttribute(k, v);
+  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+// A log axis over the positive values, with a band below its minimum where zeros are drawn
+// (a log axis has no 0): value → position between `from` and `to`.
+function logAxis(values, from, to) {
+  const pos = values.filter(v => v > 0);
+  const lo = pos.length ? Math.log10(Math.min(...pos)) : 0;
+  let hi = pos.length ? Math.log10(Math.max(...pos)) : 1;
+  if (hi - lo < 1e-9) hi = lo + 1;
+  const dir = to > from ? 1 : -1, band = 18 * dir;
+  const start = from + band, span = to - start;
+  const at = v => v > 0 ? start + span * (Math.log10(v) - lo) / (hi - lo) : from + band / 3;
+  const ticks = [];
+  for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) ticks.push(10 ** e);
+  if (ticks.length < 2) ticks.splice(0, ticks.length, 10 ** lo, 10 ** hi);
+  return { at, ticks, zero: from + band / 3 };
+}
+
+// The drawing width of an SVG plot: about the width it will be shown at, so that its text stays
+// legible on a phone (a viewBox scales text with everything else).
+const plotWidth = () => Math.round(Math.min(760, Math.max(320, (main.clientWidth || 760) - 40)));
+
+const tickText = v => v >= 1e6 ? `${+(v / 1e6).toPrecision(2)}M` : v >= 1e3 ? `${+(v / 1e3).toPrecision(2)}k` : v >= 1 ? String(+v.toPrecision(2)) : v.toPrecision(1);
+
+const OUTLIER_TEXT = { 'x-without-y': 'followers without earning', 'y-without-x': 'earning without followers' };
+const OUTLIER_COLOUR = { 'x-without-y': '#a15c00', 'y-without-x': '#1f7a4d' };
+
+// Earned influence against followers, account by account, on log axes; the accounts furthest
+// from agreeing each way are named (links to their pages).
+function scatterPlot(s) {
+  const W = plotWidth(), H = W < 500 ? 380 : 440, L = 58, R = 16, T = 14, B = 42;
+  const xa = logAxis(s.points.map(p => p.x), L, W - R), ya = logAxis(s.points.map(p => p.y), H - B, T);
+  const plotEl = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'plot', id: 'scatter', role: 'img', 'aria-label': `${s.y} against ${s.x}` });
+  for (const t of xa.ticks) {
+    plotEl.append(svg('line', { x1: xa.at(t), x2: xa.at(t), y1: T, y2: H - B, stroke: '#eef0f3' }),
+      svg('text', { x: xa.at(t), y: H - B + 14, 'text-anchor': 'middle' }, tickText(t)));
+  }
+  for (const t of ya.ticks) {
+    plotEl.append(svg('line', { x1: L, x2: W - R, y1: ya.at(t), y2: ya.at(t), stroke: '#eef0f3' }),
+      svg('text', { x: L - 6, y: ya.at(t) + 4, 'text-anchor': 'end' }, tickText(t)));
+  }
+  plotEl.append(svg('text', { x: xa.zero, y: H - B + 14, 'text-anchor': 'middle' }, '0'),
+    svg('text', { x: L - 6, y: ya.zero + 4, 'text-anchor': 'end' }, '0'),
+    svg('text', { x: (L + W - R) / 2, y: H - 6, 'text-anchor': 'middle' }, `${s.x} (log)`),
+    svg('text', { x: 12, y: (T + H - B) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${(T + H - B) / 2})` }, `${s.y} (log)`),
+    svg('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: '#c0c6d0' }),
+    svg('line', { x1: L, x2: L, y1: T, y2: H - B, stroke: '#c0c6d0' }));
+  const named = [];
+  for (const p of s.points) {
+    const cx = xa.at(p.x), cy = ya.at(p.y);
+    const c = svg('circle', { cx, cy, r: p.outlier ? 4.5 : 2.2, fill: p.outlier ? OUTLIER_COLOUR[p.outlier] : '#2b59c3', 'fill-opacity': p.outlier ? 1 : 0.35 },
+      svg('title', {}, `${p.account}: ${s.x} ${fmt(p.x)}, ${s.y} ${fmt(p.y)}`));
+    plotEl.append(c);
+    if (p.outlier) named.push([p, cx, cy]);
+  }
+  // Labels on the inner side of their point, nudged apart vertically when two would overlap.
+  const taken = [];
+  for (const [p, cx, cy] of named.sort((a, b) => a[2] - b[2])) {
+    const right = cx < (L + W - R) / 2;
+    const free = y => y >= T + 10 && y <= H - B - 3 && !taken.some(([tx, ty]) => Math.abs(ty - y) < 13 && Math.abs(tx - cx) < 160);
+    let y = cy + 4;
+    for (let k = 1; !free(y) && k < 40; k++) y = cy + 4 + 13 * Math.ceil(k / 2) * (k % 2 ? -1 : 1);
+    taken.push([cx, y]);
+    plotEl.append(svg('a', { href: '#/account/' + encodeURIComponent(String(p.dense_id)), 'data-account': p.dense_id },
+      svg('text', { x: cx + (right ? 7 : -7), y, 'text-anchor': right ? 'start' : 'end', class: 'label' }, p.account)));
+  }
+  return plotEl;
+}
+
+// How many of one measure's top k are in the other's, for each k the API computed.
+function agreementTable(s) {
+  const tie = t => t ? ` (a tie of ${fmt(t.accounts)} at ${fmt(t.score)} left out)` : '';
+  return el('table', { id: 'topk-agreement' },
+    el('thead', {}, el('tr', {}, el('th', {}, 'top k'), el('th', { class: 'num' }, 'in both'), el('th', { class: 'num' }, 'share'))),
+    el('tbody', {}, s.agreement.map(a => el('tr', { title: `top ${fmt(a.k)} by ${s.x}: ${fmt(a.x_set)}${tie(a.x_excluded_tie)}; by ${s.y}: ${fmt(a.y_set)}${tie(a.y_excluded_tie)}` },
+      el('td', {}, fmt(a.k)), el('td', { class: 'num' }, `${fmt(a.overlap)} of ${fmt(Math.min(a.x_set, a.y_set))}`),
+      el('td', { class: 'num' }, a.share === null ? '–' : pct(a.share))))));
+}
+
+function scatterSection(s) {
+  const outliers = kind => s.points.filter(p => p.outlier === kind);
+  const names = kind => outliers(kind).map(p => p.account).join(', ');
+  const k = s.agreement.length ? s.agreement[0] : null;
+  return [
+    el('h2', {}, `${s.y} against ${s.x}, account by account`),
+    el('p', { class: 'headline', id: 'scatter-headline' },
+      k ? `Of the top ${fmt(k.k)} by ${s.y}, ${fmt(k.overlap)} are in the top ${fmt(k.k)} by ${s.x}` + (k.share === null ? '.' : ` (${pct(k.share)}).`) : `Too few accounts for a top-k comparison.`,
+      outliers('x-without-y').length ? ` Most ${OUTLIER_TEXT['x-without-y']}: ${names('x-without-y')}.` : '',
+      outliers('y-without-x').length ? ` Most ${OUTLIER_TEXT['y-without-x']}: ${names('y-without-x')}.` : ''),
+    el('div', { class: 'grid wide-first' },
+      el('div', { class: 'chart', id: 'scatter-chart' }, scatterPlot(s),
+        el('ul', { class: 'legend' }, ['x-without-y', 'y-without-x'].map(kind => el('li', { 'data-key': kind },
+          svg('svg', { width: 12, height: 12, 'aria-hidden': 'true' }, svg('circle', { cx: 6, cy: 6, r: 4.5, fill: OUTLIER_COLOUR[kind] })), OUTLIER_TEXT[kind]))),
+        el('p', { class: 'muted' }, `${fmt(s.points.length)} of ${fmt(s.accounts)} accounts drawn${s.sampled ? ' (each measure\'s top accounts, the outliers and an even sample of the rest)' : ''}; zeros sit in the band below each axis: ${fmt(s.zero_x)} with no ${s.x}, ${fmt(s.zero_y)} with no ${s.y}.`)),
+      s.agreement.length ? el('div', { class: 'card' }, el('h2', {}, 'Top-k agreement'), agreementTable(s),
+        el('p', { class: 'muted' }, 'Where a ranking decides who is seen: accounts in both top sets.')) : null),
+  ];
+}
+
 // ---------------------------------------------------------------- compare
 
 // A top-x % slice's set name as the compare API writes it: "top 10% by earned".
@@ -319,8 +537,15 @@ const rhoText = r => r.spearman === null ? `no ρ (${undefinedReason(r.undefined
 
 async function comparePage() {
   fill(main, el('h1', {}, 'How the measures agree'), el('p', { class: 'muted' }, 'Computing every measure…'));
-  let c;
+  // The scatter loads beside the correlations; the page waits for both.
+  const scatterLoad = has('/api/scatter') ? getJSON('api/scatter') : null;
+  if (scatterLoad) scatterLoad.catch(() => {});
+  let c, sc = null;
   try { c = await getJSON('api/compare'); } catch (e) { return showError(main, e); }
+  let scatterBox = null;
+  if (scatterLoad) {
+    try { sc = await scatterLoad; } catch (e) { scatterBox = el('div', {}); showError(scatterBox, e); }
+  }
   const names = c.measures;
   const find = (set, a, b) => c.rows.find(r => r.set === set && ((r.a === a && r.b === b) || (r.a === b && r.b === a)));
   // The widest top slice the API computed (10 % by default), if any.
@@ -372,6 +597,7 @@ async function comparePage() {
     el('p', { class: 'describe' }, `Rank correlations between the measures, as in Cha et al. 2010: over all accounts, and among each measure's top accounts, where influence is decided.`),
     headline.length ? el('p', { class: 'headline', id: 'compare-headline' }, headline.join('')) : null,
     c.warnings && c.warnings.length ? el('p', { class: 'muted' }, 'Note: ' + c.warnings.map(w => w.message || w.kind || JSON.stringify(w)).join('; ')) : null,
+    sc ? scatterSection(sc) : scatterBox,
     el('h2', {}, "Spearman's ρ, all accounts"), el('div', { class: 'scroll' }, matrix('compare-spearman', () => 'all', 'spearman')),
     top !== undefined ? el('h2', {}, `Spearman's ρ among the top ${top} % by the row's measure`) : null,
     top !== undefined ? el('div', { class: 'scroll' }, matrix('compare-top', topSet, 'spearman')) : null,
@@ -383,11 +609,9 @@ async function comparePage() {
 
 const pct = x => (100 * x).toFixed(1) + ' %';
 
-async function loadAudience(box, id, scope) {
+async function loadAudience(box, load) {
   let a;
-  try {
-    a = await getJSON('api/accounts/' + encodeURIComponent(id) + '/audit' + query({ as_of: scope.as_of, platform: scope.platform }));
-  } catch (e) { return showError(box, e); }
+  try { a = await load; } catch (e) { return showError(box, e); }
   const reasons = Object.entries(a.reasons).filter(([, n]) => n > 0);
   fill(box,
     el('p', {}, el('strong', { id: 'audience-quality' }, a.followers ? pct(a.quality) : 'no followers'),
@@ -492,8 +716,106 @@ function treeLegend(nodes) {
   const inferred = nodes.some(n => n.depth > 0 && n.inferred), named = nodes.some(n => n.depth > 0 && !n.inferred);
   if (named) entries.push(['named', link(false), 'parent named by the data']);
   if (inferred) entries.push(['inferred', link(true), 'parent inferred from earlier exposure']);
+  const ringed = colour => swatch(s => {
+    const c = document.createElementNS(NS, 'circle');
+    c.setAttribute('cx', 11); c.setAttribute('cy', 5); c.setAttribute('r', 3.5); c.setAttribute('fill', '#fff');
+    c.setAttribute('stroke', colour); c.setAttribute('stroke-width', 2);
+    s.append(c);
+  });
+  for (const [key, colour, text] of STATUS.slice(0, 1)) {
+    if (nodes.some(n => statusOf(n)[0] === key)) entries.push([key, ringed(colour), 'ring: ' + text]);
+  }
   return el('ul', { class: 'legend', id: 'cascade-legend' },
     entries.map(([key, mark, text]) => el('li', { 'data-key': key }, mark, text)));
+}
+
+// Status colours of adopters: what the audit says about the account that reshared.
+const STATUS = [
+  ['suspicious', '#b42318', 'a suspicious account: as a follower it never engages, follows thousands, follows in bursts, was created in a batch or sits in a follow-back ring', n => n.suspicious],
+  ['clear', '#2b59c3', 'nothing suspicious found', () => true],
+];
+const statusOf = n => STATUS.find(s => s[3](n));
+
+// Zoom (wheel, buttons) and pan (drag) a viewBox-scaled SVG; the buttons and a reset go in `bar`.
+function zoomable(plotEl, size, bar) {
+  let view = { x: 0, y: 0, w: size, h: size };
+  const apply = () => {
+    plotEl.setAttribute('viewBox', `${view.x} ${view.y} ${view.w} ${view.h}`);
+    plotEl.dataset.zoom = (size / view.w).toFixed(2);
+  };
+  const zoom = (factor, cx, cy) => {
+    const w = Math.min(size, Math.max(size / 40, view.w / factor));
+    const fx = cx === undefined ? 0.5 : (cx - view.x) / view.w, fy = cy === undefined ? 0.5 : (cy - view.y) / view.h;
+    const px = view.x + fx * view.w, py = view.y + fy * view.h;
+    view = { x: px - fx * w, y: py - fy * w, w, h: w };
+    apply();
+  };
+  // A point of the drawing under the pointer, in viewBox units.
+  const toView = (ev) => {
+    const r = plotEl.getBoundingClientRect();
+    return [view.x + (ev.clientX - r.left) / r.width * view.w, view.y + (ev.clientY - r.top) / r.height * view.h];
+  };
+  plotEl.addEventListener('wheel', ev => {
+    ev.preventDefault();
+    const [cx, cy] = toView(ev);
+    zoom(ev.deltaY < 0 ? 1.25 : 0.8, cx, cy);
+  }, { passive: false });
+  let drag = null;
+  plotEl.addEventListener('pointerdown', ev => {
+    drag = { x: ev.clientX, y: ev.clientY, view: { ...view } };
+    plotEl.setPointerCapture(ev.pointerId);
+    plotEl.classList.add('panning');
+  });
+  plotEl.addEventListener('pointermove', ev => {
+    if (!drag) return;
+    const r = plotEl.getBoundingClientRect();
+    view = { ...drag.view, x: drag.view.x - (ev.clientX - drag.x) / r.width * drag.view.w, y: drag.view.y - (ev.clientY - drag.y) / r.height * drag.view.h };
+    apply();
+  });
+  const stop = () => { drag = null; plotEl.classList.remove('panning'); };
+  plotEl.addEventListener('pointerup', stop);
+  plotEl.addEventListener('pointercancel', stop);
+  bar.append(
+    el('button', { type: 'button', id: 'tree-zoom-in', title: 'zoom in', onclick: () => zoom(1.5) }, '+'),
+    el('button', { type: 'button', id: 'tree-zoom-out', title: 'zoom out', onclick: () => zoom(1 / 1.5) }, '−'),
+    el('button', { type: 'button', id: 'tree-zoom-reset', onclick: () => { view = { x: 0, y: 0, w: size, h: size }; apply(); } }, 'fit'),
+    el('span', { class: 'muted' }, 'drag to pan, wheel to zoom'));
+  apply();
+}
+
+// Who reshared when: adopters in time order, the running count on the y axis, each a dot in
+// its status colour.
+function spreadOverTime(nodes) {
+  const timed = nodes.filter(n => n.time).map(n => ({ n, t: Date.parse(n.time) / 1000 })).sort((a, b) => a.t - b.t);
+  if (timed.length < 2) return el('p', { class: 'muted' }, 'Too few dated adopters to draw the spread over time.');
+  const W = plotWidth(), H = W < 500 ? 260 : 300, L = 52, R = 16, T = 12, B = 38;
+  const t0 = timed[0].t, t1 = Math.max(timed[timed.length - 1].t, t0 + 1);
+  const x = t => L + (W - L - R) * (t - t0) / (t1 - t0), y = k => H - B - (H - B - T) * k / timed.length;
+  const plotEl = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'plot', id: 'cascade-time', role: 'img', 'aria-label': 'adopters over time' });
+  plotEl.append(svg('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: '#c0c6d0' }), svg('line', { x1: L, x2: L, y1: T, y2: H - B, stroke: '#c0c6d0' }));
+  for (const k of [0, Math.round(timed.length / 2), timed.length]) {
+    plotEl.append(svg('text', { x: L - 6, y: y(k) + 4, 'text-anchor': 'end' }, fmt(k)));
+  }
+  for (const f of [0, 0.5, 1]) {
+    const t = t0 + f * (t1 - t0);
+    plotEl.append(svg('text', { x: x(t), y: H - B + 15, 'text-anchor': f === 0 ? 'start' : f === 1 ? 'end' : 'middle' }, f === 0 ? new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ') : '+' + hours(t - t0)));
+  }
+  plotEl.append(svg('text', { x: (L + W - R) / 2, y: H - 4, 'text-anchor': 'middle' }, 'time since the first adopter'),
+    svg('text', { x: 12, y: (T + H - B) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${(T + H - B) / 2})` }, 'adopters so far'));
+  const path = timed.map(({ t }, i) => `${i ? 'L' : 'M'}${x(t).toFixed(1)},${y(i + 1).toFixed(1)}`).join(' ');
+  plotEl.append(svg('path', { d: path, fill: 'none', stroke: '#8892a6', 'stroke-width': 1 }));
+  timed.forEach(({ n, t }, i) => {
+    const [key, colour] = statusOf(n);
+    plotEl.append(svg('circle', { cx: x(t), cy: y(i + 1), r: key === 'clear' ? 2.2 : 3.5, fill: colour, 'data-status': key },
+      svg('title', {}, `${n.account} · ${n.kind} · ${n.time} · ${STATUS.find(s => s[0] === key)[2]}`)));
+  });
+  return plotEl;
+}
+
+function statusLegend(nodes) {
+  const present = STATUS.filter(([key]) => nodes.some(n => statusOf(n)[0] === key));
+  return el('ul', { class: 'legend', id: 'status-legend' }, present.map(([key, colour, text]) => el('li', { 'data-key': key },
+    svg('svg', { width: 12, height: 12, 'aria-hidden': 'true' }, svg('circle', { cx: 6, cy: 6, r: 4.5, fill: colour })), text)));
 }
 
 // A radial tree: leaves spread evenly round the circle, each parent at the mean angle of its
@@ -541,6 +863,9 @@ function radialTree(nodes) {
     const c = document.createElementNS(NS, 'circle');
     c.setAttribute('cx', cx); c.setAttribute('cy', cy); c.setAttribute('r', n.depth === 0 ? 6 : 2.5);
     c.setAttribute('fill', nodeColour(n));
+    // An adopter the audit doubts is ringed in its status colour.
+    const [status, ring] = statusOf(n);
+    if (status !== 'clear') { c.setAttribute('stroke', ring); c.setAttribute('stroke-width', 2); c.dataset.status = status; }
     const t = document.createElementNS(NS, 'title');
     t.textContent = `${n.account} · ${n.kind} · depth ${n.depth}${n.time ? ' · ' + n.time : ''}${n.inferred ? ' · inferred parent' : ''}`;
     c.append(t);
@@ -553,6 +878,8 @@ async function cascadePage(id) {
   fill(main, el('p', { class: 'muted' }, 'Loading…'));
   let c;
   try { c = await getJSON('api/cascades/' + id.split('/').map(encodeURIComponent).join('/') + query({ limit: 1000 })); } catch (e) { return showError(main, e); }
+  const tree = radialTree(c.nodes), zoomBar = el('div', { class: 'zoom' });
+  zoomable(tree, 620, zoomBar);
   const depthCounts = {};
   for (const n of c.nodes) depthCounts[n.depth] = (depthCounts[n.depth] || 0) + 1;
   fill(main,
@@ -560,7 +887,7 @@ async function cascadePage(id) {
     el('h1', {}, c.id),
     el('p', { class: 'muted' }, 'Started by ', accountLink(c.root), ` · ${c.origin}` + (c.topic ? ` · #${c.topic}` : '') + (c.start ? ` · ${c.start}` : '')),
     el('div', { class: 'grid' },
-      el('div', { class: 'chart', id: 'cascade-chart' }, radialTree(c.nodes), treeLegend(c.nodes),
+      el('div', { class: 'chart', id: 'cascade-chart' }, zoomBar, tree, treeLegend(c.nodes),
         c.nodes_total > c.nodes.length ? el('p', { class: 'muted' }, `The first ${fmt(c.nodes.length)} of ${fmt(c.nodes_total)} adopters are drawn.`) : null),
       el('div', { class: 'card' }, el('h2', {}, 'Shape'),
         el('table', {}, el('tbody', {},
@@ -568,7 +895,9 @@ async function cascadePage(id) {
            ['structural virality', fmt(c.structural_virality)], ['time to half its size', hours(c.time_to_half_seconds)]]
             .map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', { class: 'num' }, v))))),
         el('h2', {}, 'Adopters by depth'),
-        el('table', {}, el('tbody', {}, Object.entries(depthCounts).map(([d, n]) => el('tr', {}, el('td', {}, `depth ${d}`), el('td', { class: 'num' }, fmt(n)))))))));
+        el('table', {}, el('tbody', {}, Object.entries(depthCounts).map(([d, n]) => el('tr', {}, el('td', {}, `depth ${d}`), el('td', { class: 'num' }, fmt(n)))))))),
+    el('h2', {}, 'Spread over time: who reshared when'),
+    el('div', { class: 'chart', id: 'cascade-time-chart' }, spreadOverTime(c.nodes), statusLegend(c.nodes)));
 }
 
 async function dynamicsPage(params) {
