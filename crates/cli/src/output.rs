@@ -127,16 +127,6 @@ pub fn csv_io(e: csv::Error) -> std::io::Error {
     }
 }
 
-/// A score for output: whole counts as integers, everything else at full precision (the table
-/// format rounds for display; CSV and JSON never do).
-pub fn score(value: f64, counts: bool) -> Value {
-    if counts && value.fract() == 0.0 && value.abs() < 9.0e15 {
-        Value::from(value as i64)
-    } else {
-        Value::from(value)
-    }
-}
-
 /// Standard competition ranks ("1224") along rows already sorted by `key`: rows with equal keys
 /// share the rank of the first of them.
 pub fn ranks_by<T, K: PartialEq>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<usize> {

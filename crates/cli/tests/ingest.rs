@@ -74,12 +74,9 @@ fn higgs_counts_by_kind_and_a_second_ingest_adds_nothing() {
     assert_eq!(n(&again[0]["duplicate"]), 563_069);
     assert_eq!(n(&stats(dir.path())["events"]), 563_069);
     // Both runs are on record, with their counts.
-    let runs = s["ingest_runs"].as_array().unwrap();
+    let runs = s["runs"].as_array().unwrap();
     assert_eq!(runs[0]["status"], "clean");
-    assert_eq!(
-        stats(dir.path())["ingest_runs"].as_array().unwrap().len(),
-        2
-    );
+    assert_eq!(stats(dir.path())["runs"].as_array().unwrap().len(), 2);
 }
 
 #[test]
@@ -94,7 +91,7 @@ fn slashdot_edge_list_adds_its_follow_edges() {
     assert_eq!(n(&r[0]["added"]), 948_464);
     let s = stats(dir.path());
     assert_eq!(n(&s["by_kind"]["follow"]), 948_464);
-    assert_eq!(n(&s["timeless_events"]), 948_464);
+    assert_eq!(n(&s["timeless"]), 948_464);
 }
 
 /// Lines of Higgs-format activity, distinct and deterministic.
@@ -185,7 +182,7 @@ fn sigkill_mid_ingest_then_rerun_gives_the_clean_counts() {
             "{key} differs from a clean run"
         );
     }
-    let runs = done["ingest_runs"].as_array().unwrap();
+    let runs = done["runs"].as_array().unwrap();
     assert_eq!(runs[0]["status"], "interrupted");
     assert_eq!(runs[1]["status"], "clean");
 }

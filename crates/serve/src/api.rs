@@ -7,8 +7,8 @@ use crate::{AppState, Shared};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
-use renown_measures::warning::measure_with_warnings;
-use renown_measures::{competition_ranks, measure, ranking, Scope, Warning, MEASURES};
+use renown_app::{LeaderboardQuery, Ranked, Scope, Source};
+use renown_measures::{measure, MeasureSpec, MEASURES};
 use renown_model::{Kind, ENGAGEMENT_KINDS};
 use renown_store::{AccountInfo, Store};
 use serde_json::{json, Value};
@@ -17,37 +17,12 @@ use std::sync::Arc;
 
 type ScopeKey = (Option<i64>, Option<String>, Option<String>);
 
-/// A measure's scores with the order and rank derived from them.
-pub struct Ranked {
-    pub scores: Vec<f64>,
-    /// Account ids by descending score.
-    pub order: Vec<(u32, f64)>,
-    /// 1-based standard competition rank of each account id (equal scores share a rank).
-    pub rank_of: Vec<u32>,
-    /// What makes the scope or this measure's scores degenerate.
-    pub warnings: Vec<Warning>,
-    /// The scores are whole counts.
-    pub counts: bool,
-}
-
-impl Ranked {
-    /// An account's score as JSON: counts as integers, the rest at full precision.
-    pub fn score_json(&self, id: u32) -> Value {
-        let s = self.scores[id as usize];
-        if self.counts && s.fract() == 0.0 && s.abs() < 9.0e15 {
-            json!(s as i64)
-        } else {
-            json!(s)
-        }
-    }
-}
-
 pub struct Caches {
     accounts: Memo<String, Arc<Vec<AccountInfo>>>,
     native: Memo<String, Arc<HashMap<String, u32>>>,
     ranked: Memo<(&'static str, ScopeKey, String), Arc<Ranked>>,
     timelines: Memo<(u32, ScopeKey, String), Arc<Value>>,
-    stats: Memo<String, Arc<Value>>,
+    stats: Memo<String, Arc<renown_app::Stats>>,
     pub(crate) cascades: Memo<(ScopeKey, String), Arc<crate::spread::Cascades>>,
     pub(crate) dynamics: Memo<(ScopeKey, String, String), Arc<renown_spread::DynamicsReport>>,
     #[allow(clippy::type_complexity)]
@@ -96,36 +71,9 @@ impl<'a> View<'a> {
         })
     }
 
-    pub fn accounts(&self) -> ApiResult<Arc<Vec<AccountInfo>>> {
-        self.state.caches.accounts.get(
-            &self.token,
-            |k| k != &self.token,
-            || Ok(Arc::new(self.store.accounts()?)),
-        )
-    }
-
+    /// A measure's ranked scores in a scope, memoised per store state.
     pub fn ranked(&self, name: &str, scope: &Scope) -> ApiResult<Arc<Ranked>> {
-        let spec = measure(name)?;
-        let key = (spec.name, scope_key(scope), self.token.clone());
-        self.state.caches.ranked.get(
-            &key,
-            |k| k.2 != self.token,
-            || {
-                let (scores, warnings) = measure_with_warnings(self.store, scope, spec)?;
-                let order = ranking(&scores);
-                let mut rank_of = vec![0u32; scores.len()];
-                for ((id, _), rank) in order.iter().zip(competition_ranks(&order)) {
-                    rank_of[*id as usize] = rank as u32;
-                }
-                Ok(Arc::new(Ranked {
-                    scores,
-                    order,
-                    rank_of,
-                    warnings,
-                    counts: spec.counts,
-                }))
-            },
-        )
+        Source::ranked(self, measure(name)?, scope)
     }
 
     /// Resolves an account: a bare number is the id this API returns; otherwise
@@ -165,6 +113,31 @@ impl<'a> View<'a> {
     }
 }
 
+impl Source for View<'_> {
+    type Error = ApiError;
+
+    fn store(&self) -> &Store {
+        self.store
+    }
+
+    fn accounts(&self) -> ApiResult<Arc<Vec<AccountInfo>>> {
+        self.state.caches.accounts.get(
+            &self.token,
+            |k| k != &self.token,
+            || Ok(Arc::new(self.store.accounts()?)),
+        )
+    }
+
+    fn ranked(&self, spec: &'static MeasureSpec, scope: &Scope) -> ApiResult<Arc<Ranked>> {
+        let key = (spec.name, scope_key(scope), self.token.clone());
+        self.state.caches.ranked.get(
+            &key,
+            |k| k.2 != self.token,
+            || Ok(Arc::new(Ranked::compute(self.store, spec, scope)?)),
+        )
+    }
+}
+
 pub fn account_json(a: &AccountInfo) -> Value {
     json!({
         "id": a.dense,
@@ -175,57 +148,20 @@ pub fn account_json(a: &AccountInfo) -> Value {
     })
 }
 
-/// `GET /api/stats`
-pub async fn stats(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+/// `GET /api/stats`: [`renown_app::stats`], without the server's paths.
+pub async fn stats(
+    State(app): State<Shared>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<renown_app::Stats>> {
     Params::parse(q.as_deref(), &[])?;
     app.blocking(|state, store| {
         let view = View::new(state, store)?;
-        let v = state.caches.stats.get(
+        let s = state.caches.stats.get(
             &view.token,
             |k| k != &view.token,
-            || {
-                let s = store.stats()?;
-                let by_kind: serde_json::Map<String, Value> = s
-                    .by_kind
-                    .iter()
-                    .map(|(k, n)| (k.name().to_string(), json!(n)))
-                    .collect();
-                let by_platform: serde_json::Map<String, Value> = s
-                    .by_platform
-                    .iter()
-                    .map(|(p, n)| (p.clone(), json!(n)))
-                    .collect();
-                let runs: Vec<Value> = s
-                    .runs
-                    .iter()
-                    .map(|r| {
-                        json!({
-                            "id": r.id, "file": file_name(&r.file), "format": r.format,
-                            "started": renown_model::format_time(r.started),
-                            "status": r.status, "read": r.read, "added": r.added,
-                            "duplicate": r.duplicate, "rejected": r.rejected,
-                            "profiles": r.profiles,
-                            "message": r.message.as_ref().map(|m| m.replace(&r.file, file_name(&r.file))),
-                        })
-                    })
-                    .collect();
-                Ok(Arc::new(json!({
-                    "accounts": s.accounts,
-                    "events": s.events,
-                    "by_kind": by_kind,
-                    "by_platform": by_platform,
-                    "first_time": s.first_time.map(renown_model::format_time),
-                    "last_time": s.last_time.map(renown_model::format_time),
-                    "timeless": s.timeless,
-                    "unresolved": s.unresolved,
-                    "profiles": s.profiles,
-                    "topics": s.topics,
-                    "runs": runs,
-                    "state": view.token,
-                })))
-            },
+            || Ok(Arc::new(renown_app::stats(store)?.without_paths())),
         )?;
-        Ok(Json((*v).clone()))
+        Ok(Json((*s).clone()))
     })
     .await
 }
@@ -244,57 +180,34 @@ pub async fn measures(RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
 
 pub const SCOPE_PARAMS: [&str; 3] = ["as_of", "topic", "platform"];
 
-/// `GET /api/leaderboard?measure=&topic=&as_of=&platform=&limit=&offset=`
+/// `GET /api/leaderboard?measure=&topic=&as_of=&platform=&limit=&offset=`:
+/// [`renown_app::leaderboard`].
 pub async fn leaderboard(
     State(app): State<Shared>,
     RawQuery(q): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<renown_app::Leaderboard>> {
     let mut allowed = vec!["measure", "limit", "offset"];
     allowed.extend(SCOPE_PARAMS);
     let p = Params::parse(q.as_deref(), &allowed)?;
     let page = p.page()?;
     let scope = p.scope()?;
-    let name = measure(p.str("measure").unwrap_or(MEASURES[0].name))?.name;
+    let query = LeaderboardQuery {
+        measure: measure(p.str("measure").unwrap_or(MEASURES[0].name))?
+            .name
+            .to_string(),
+        limit: Some(page.limit),
+        offset: page.offset,
+        trust: None,
+    };
     app.blocking(move |state, store| {
         let view = View::new(state, store)?;
-        let ranked = view.ranked(name, &scope)?;
-        let followers = view.ranked("followers", &scope)?;
-        let accounts = view.accounts()?;
-        let rows: Vec<Value> = ranked.order[page.range(ranked.order.len())]
-            .iter()
-            .map(|&(id, _)| {
-                let mut row = account_json(&accounts[id as usize]);
-                row["rank"] = json!(ranked.rank_of[id as usize]);
-                row["score"] = ranked.score_json(id);
-                row["followers"] = followers.score_json(id);
-                row
-            })
-            .collect();
-        Ok(Json(json!({
-            "measure": name,
-            "scope": scope_json(&scope),
-            "total": ranked.order.len(),
-            "limit": page.limit,
-            "offset": page.offset,
-            "warnings": ranked.warnings,
-            "rows": rows,
-        })))
+        Ok(Json(renown_app::leaderboard(&view, &scope, &query)?))
     })
     .await
 }
 
-/// The last component of an ingested file's path: where files live on the server is not the
-/// caller's business.
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
-}
-
 pub fn scope_json(s: &Scope) -> Value {
-    json!({
-        "as_of": s.as_of.map(renown_model::format_time),
-        "topic": s.topic,
-        "platform": s.platform,
-    })
+    json!(s)
 }
 
 /// `GET /api/accounts/{id}`: the account and its score and rank under every measure.
@@ -317,7 +230,7 @@ pub async fn account(
             let r = view.ranked(m.name, &scope)?;
             measures.push(json!({
                 "measure": m.name,
-                "score": r.score_json(dense),
+                "score": r.score(dense),
                 "rank": r.rank_of[dense as usize],
                 "warnings": r.warnings,
                 "of": r.scores.len(),
@@ -371,7 +284,9 @@ fn compute_timeline(view: &View, dense: u32, scope: &Scope) -> ApiResult<Value> 
     };
     let mut follows: Vec<(Option<i64>, Kind, u32)> = Vec::new();
     view.store.scan_events(
-        &follows_scope.filter(&[Kind::Follow, Kind::Unfollow]),
+        &follows_scope
+            .measures()
+            .filter(&[Kind::Follow, Kind::Unfollow]),
         |r| {
             if r.target == Some(dense) && r.actor != dense {
                 follows.push((r.time, r.kind, r.actor));
@@ -383,7 +298,7 @@ fn compute_timeline(view: &View, dense: u32, scope: &Scope) -> ApiResult<Value> 
     let mut by_actor: HashMap<u32, u64> = HashMap::new();
     let mut by_kind: HashMap<Kind, u64> = HashMap::new();
     view.store
-        .scan_events(&scope.filter(&ENGAGEMENT_KINDS), |r| {
+        .scan_events(&scope.measures().filter(&ENGAGEMENT_KINDS), |r| {
             if r.target == Some(dense) && r.actor != dense {
                 match r.time {
                     Some(t) => engagement.push(t),

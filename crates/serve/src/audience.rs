@@ -8,9 +8,9 @@ use crate::params::{scope_key, Params};
 use crate::Shared;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
+use renown_app::{Scope, Source};
 use renown_audit::audit::{AccountAudit, Reason, SuspicionConfig};
 use renown_audit::report::{audit_rows, AuditRow};
-use renown_measures::Scope;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -48,7 +48,7 @@ pub fn table(view: &View, scope: &Scope) -> ApiResult<Arc<AuditTable>> {
         || {
             let mut rows = audit_rows(
                 view.store,
-                &scope,
+                &scope.measures(),
                 &SuspicionConfig::default(),
                 None,
                 with_earned(),
@@ -78,7 +78,7 @@ pub fn suspects(view: &View, scope: &Scope) -> ApiResult<Arc<Vec<bool>>> {
         &key,
         |k| k.1 != view.token,
         || {
-            let act = renown_audit::Activity::load(view.store, &scope)?;
+            let act = renown_audit::Activity::load(view.store, &scope.measures())?;
             let auditor = renown_audit::audit::Auditor::new(&act, SuspicionConfig::default());
             Ok(Arc::new(auditor.suspicious_accounts()))
         },
@@ -164,10 +164,7 @@ pub async fn account(
             Err(_) => {
                 let rows = audit_rows(
                     store,
-                    &Scope {
-                        topic: None,
-                        ..scope.clone()
-                    },
+                    &scope.without_topic().measures(),
                     &SuspicionConfig::default(),
                     Some(&[dense]),
                     with_earned(),

@@ -82,6 +82,20 @@ impl From<MeasureError> for ApiError {
     }
 }
 
+impl From<renown_app::AppError> for ApiError {
+    fn from(e: renown_app::AppError) -> ApiError {
+        use renown_app::AppError;
+        match e {
+            AppError::Store(s) => s.into(),
+            AppError::Measure(m) => m.into(),
+            AppError::Audit(a) => a.into(),
+            AppError::Spread(s) => s.into(),
+            AppError::Invalid(m) => ApiError::bad_request(m),
+            AppError::NotFound(m) => ApiError::not_found(m),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut res = (

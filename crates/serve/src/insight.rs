@@ -24,7 +24,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> ApiResult<Value> {
 fn explained(
     view: &View,
     dense: u32,
-    scope: &renown_measures::Scope,
+    scope: &renown_app::Scope,
     endorsers: usize,
     months: usize,
 ) -> ApiResult<Arc<Value>> {
@@ -44,7 +44,7 @@ fn explained(
                 trajectory_months: months,
                 ..ExplainOptions::default()
             };
-            let e = explain_account(view.store, scope, dense, &opts)?;
+            let e = explain_account(view.store, &scope.measures(), dense, &opts)?;
             Ok(Arc::new(to_json(&e)?))
         },
     )

@@ -1,7 +1,7 @@
 //! Query-string parsing with messages a person can act on (axum's own rejections are plain text).
 
 use crate::error::{ApiError, ApiResult};
-use renown_measures::Scope;
+use renown_app::Scope;
 
 /// Largest page a list returns.
 pub const MAX_LIMIT: usize = 1000;
@@ -73,23 +73,22 @@ impl Params {
         })
     }
 
-    /// `as_of`: a bare date means the end of that day (UTC), as on the command line.
+    /// `as_of`, read as on the command line ([`renown_app::scope::parse_as_of`]).
     pub fn as_of(&self) -> ApiResult<Option<i64>> {
-        let Some(s) = self.str("as_of") else {
-            return Ok(None);
-        };
-        let t = renown_model::parse_time(s)
-            .map_err(|e| ApiError::bad_request(format!("as_of {s:?}: {e}")))?;
-        let is_bare_date = s.len() == 10 && s.as_bytes()[4] == b'-';
-        Ok(Some(if is_bare_date { t + 86_399 } else { t }))
+        self.str("as_of")
+            .map(|s| {
+                renown_app::scope::parse_as_of(s)
+                    .map_err(|e| ApiError::bad_request(format!("as_of {e}")))
+            })
+            .transpose()
     }
 
     pub fn scope(&self) -> ApiResult<Scope> {
-        Ok(Scope {
-            as_of: self.as_of()?,
-            topic: self.str("topic").map(str::to_string),
-            platform: self.str("platform").map(str::to_string),
-        })
+        Ok(Scope::new(
+            self.as_of()?,
+            self.str("topic").map(str::to_string),
+            self.str("platform").map(str::to_string),
+        ))
     }
 }
 

@@ -8,10 +8,11 @@ use crate::params::{scope_key, Params};
 use crate::Shared;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
+use renown_app::{Scope, Source};
 use renown_measures::earned::{self, EarnedModel, EarnedParams};
+use renown_measures::measure;
 use renown_measures::profile::{influence_profile, ProfileOptions};
 use renown_measures::scatter::{scatter as scatter_of, ScatterOptions};
-use renown_measures::{measure, Scope};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -29,7 +30,7 @@ pub fn earned_model(view: &View, scope: &Scope) -> ApiResult<Arc<EarnedModel>> {
         || {
             Ok(Arc::new(earned::model(
                 view.store,
-                scope,
+                &scope.measures(),
                 &EarnedParams::default(),
             )?))
         },
@@ -63,7 +64,13 @@ pub async fn account(
                     topics: limit.max(12),
                     ..ProfileOptions::default()
                 };
-                let mut out = to_json(&influence_profile(store, &scope, &model, dense, &opts)?)?;
+                let mut out = to_json(&influence_profile(
+                    store,
+                    &scope.measures(),
+                    &model,
+                    dense,
+                    &opts,
+                )?)?;
                 out["scope"] = scope_json(&scope);
                 Ok(Arc::new(out))
             },

@@ -7,7 +7,7 @@ use crate::params::{scope_key, Params};
 use crate::Shared;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use renown_measures::Scope;
+use renown_app::{Scope, Source};
 use renown_spread::cascades::{Cascade, CascadeOptions, CascadeReport};
 use renown_spread::dynamics::{DynamicsOptions, DynamicsReport, Period};
 use renown_spread::SpreadError;

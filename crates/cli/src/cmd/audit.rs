@@ -2,7 +2,6 @@ use crate::output::{OutputFormat, Table};
 use crate::Outcome;
 use renown_audit::report::{audit_rows, AuditRow};
 use renown_audit::{AccountAudit, Activity, Auditor, Reason, SuspicionConfig};
-use renown_measures::Scope;
 use renown_model::format_time;
 use serde_json::json;
 use std::io::Write;
@@ -56,12 +55,8 @@ pub struct Args {
     /// Skip earned influence (faster on big stores).
     #[arg(long)]
     pub no_earned: bool,
-    /// The audit as of the end of this date (YYYY-MM-DD) or instant (RFC 3339).
-    #[arg(long, value_parser = super::parse_as_of)]
-    pub as_of: Option<i64>,
-    /// Only events on this platform.
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub scope: super::DatedArgs,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }
@@ -131,12 +126,8 @@ fn reason_summary(a: &AccountAudit) -> String {
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
-    super::warn_scope(&store, args.as_of, None, args.platform.as_deref())?;
-    let scope = Scope {
-        as_of: args.as_of,
-        topic: None,
-        platform: args.platform.clone(),
-    };
+    super::warn_scope(&store, &args.scope.scope())?;
+    let scope = args.scope.scope().measures();
     let cfg = SuspicionConfig {
         min_reasons: args.min_reasons,
         ..SuspicionConfig::default()

@@ -24,10 +24,8 @@ pub struct Args {
     /// Most nodes drawn in the text view.
     #[arg(long, default_value_t = 200)]
     pub max_nodes: usize,
-    #[arg(long, value_parser = super::parse_as_of)]
-    pub as_of: Option<i64>,
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub scope: super::DatedArgs,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }
@@ -37,8 +35,8 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let report = cascades(
         &store,
         &CascadeOptions {
-            as_of: args.as_of,
-            platform: args.platform.clone(),
+            as_of: args.scope.as_of,
+            platform: args.scope.platform.clone(),
             min_size: 1,
             ..CascadeOptions::default()
         },

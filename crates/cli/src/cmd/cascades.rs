@@ -24,14 +24,8 @@ pub struct Args {
     /// How many rows to show (0 = all).
     #[arg(long, default_value_t = 20)]
     pub top: usize,
-    /// Only events carrying this hashtag/tag/category.
-    #[arg(long)]
-    pub topic: Option<String>,
-    /// Only events up to the end of this date (YYYY-MM-DD) or this instant (RFC 3339).
-    #[arg(long, value_parser = super::parse_as_of)]
-    pub as_of: Option<i64>,
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub scope: super::ScopeArgs,
     /// Smallest cascade listed (nodes, root included).
     #[arg(long, default_value_t = 2)]
     pub min_size: usize,
@@ -53,18 +47,13 @@ pub enum Order {
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
-    super::warn_scope(
-        &store,
-        args.as_of,
-        args.topic.as_deref(),
-        args.platform.as_deref(),
-    )?;
+    super::warn_scope(&store, &args.scope.scope())?;
     let report = cascades(
         &store,
         &CascadeOptions {
-            as_of: args.as_of,
-            topic: args.topic.clone(),
-            platform: args.platform.clone(),
+            as_of: args.scope.as_of,
+            topic: args.scope.topic.clone(),
+            platform: args.scope.platform.clone(),
             min_size: args.min_size.max(2),
         },
     )?;

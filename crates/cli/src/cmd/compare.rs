@@ -1,7 +1,7 @@
 use crate::output::{thousands, OutputFormat, Table};
 use crate::Outcome;
 use renown_measures::compare::{compare, Correlation};
-use renown_measures::{measure, Scope, MEASURES};
+use renown_measures::{measure, MEASURES};
 use serde_json::json;
 use std::path::Path;
 
@@ -27,15 +27,8 @@ pub struct Args {
     /// Top sets, in percent of accounts, comma-separated.
     #[arg(long, value_delimiter = ',', default_values_t = [10.0, 1.0])]
     pub top_percent: Vec<f64>,
-    /// Scores as they were at the end of this date (YYYY-MM-DD) or at this instant (RFC 3339).
-    #[arg(long, value_parser = super::parse_as_of)]
-    pub as_of: Option<i64>,
-    /// Only engagement on items carrying this hashtag/tag/category.
-    #[arg(long)]
-    pub topic: Option<String>,
-    /// Only events on this platform.
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub scope: super::ScopeArgs,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }
@@ -60,11 +53,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         anyhow::bail!("--top-percent {p} must be in (0, 100]");
     }
     let store = super::open_existing(db)?;
-    let scope = Scope {
-        as_of: args.as_of,
-        topic: args.topic.clone(),
-        platform: args.platform.clone(),
-    };
+    let scope = args.scope.scope().measures();
     let c = compare(&store, &scope, &names, &args.top_percent)?;
     crate::output::warn(&c.warnings);
     let mut out = std::io::stdout().lock();

@@ -42,12 +42,8 @@ pub struct Args {
     /// Fewest arrivals for an account to be in the fitness list.
     #[arg(long, default_value_t = 5)]
     pub min_arrivals: u64,
-    #[arg(long, value_parser = super::parse_as_of)]
-    pub as_of: Option<i64>,
-    #[arg(long)]
-    pub topic: Option<String>,
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub scope: super::ScopeArgs,
     /// Which part to print (CSV needs one part).
     #[arg(long, value_enum, default_value_t = Part::All)]
     pub part: Part,
@@ -77,12 +73,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         anyhow::bail!("CSV holds one table: add --part summary|kernel|jeong|concentration|fitness");
     }
     let store = super::open_existing(db)?;
-    super::warn_scope(
-        &store,
-        args.as_of,
-        args.topic.as_deref(),
-        args.platform.as_deref(),
-    )?;
+    super::warn_scope(&store, &args.scope.scope())?;
     let defaults = DynamicsOptions::default();
     let opts = DynamicsOptions {
         kinds: if args.kind.is_empty() {
@@ -90,9 +81,9 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         } else {
             args.kind.clone()
         },
-        as_of: args.as_of,
-        topic: args.topic.clone(),
-        platform: args.platform.clone(),
+        as_of: args.scope.as_of,
+        topic: args.scope.topic.clone(),
+        platform: args.scope.platform.clone(),
         period: match args.period {
             PeriodArg::Day => Period::Day,
             PeriodArg::Week => Period::Week,

@@ -1,7 +1,6 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
 use renown_measures::explain::{explain, ExplainOptions, Explanation};
-use renown_measures::Scope;
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -27,15 +26,8 @@ pub struct Args {
     /// Months in the score's trajectory (each one a full recomputation; 0 = none).
     #[arg(long, default_value_t = 12)]
     pub months: usize,
-    /// The score as it was at the end of this date (YYYY-MM-DD) or at this instant (RFC 3339).
-    #[arg(long, value_parser = super::parse_as_of)]
-    pub as_of: Option<i64>,
-    /// Only engagement on items carrying this hashtag/tag/category.
-    #[arg(long)]
-    pub topic: Option<String>,
-    /// Only events on this platform.
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub scope: super::ScopeArgs,
     /// `table` prints a report; `json` the full structure; `csv` the endorsers.
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
@@ -44,11 +36,7 @@ pub struct Args {
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
     let id = store.find_account(&args.account)?;
-    let scope = Scope {
-        as_of: args.as_of,
-        topic: args.topic.clone(),
-        platform: args.platform.clone(),
-    };
+    let scope = args.scope.scope().measures();
     let opts = ExplainOptions {
         endorsers: args.endorsers,
         trajectory_months: args.months,

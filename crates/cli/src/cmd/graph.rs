@@ -45,12 +45,8 @@ pub enum GraphKind {
 pub struct StatsArgs {
     #[arg(long, value_enum, default_value_t)]
     pub graph: GraphKind,
-    /// The graph as of the end of this date (YYYY-MM-DD) or this instant (RFC 3339).
-    #[arg(long, value_parser = super::parse_as_of)]
-    pub as_of: Option<i64>,
-    /// Only events on this platform.
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub scope: super::DatedArgs,
     /// Read an edge-list file instead of the store.
     #[arg(long)]
     pub input: Option<PathBuf>,
@@ -92,7 +88,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         Some(p) => Csr::from_edges(&read_edge_list(p, None)?)?,
         None => {
             let store = super::open_existing(db)?;
-            snapshot(&store, a.graph, a.as_of, a.platform.clone())?
+            snapshot(&store, a.graph, a.scope.as_of, a.scope.platform.clone())?
         }
     };
     let s = graph_stats(&g)?;

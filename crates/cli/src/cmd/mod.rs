@@ -109,26 +109,52 @@ pub fn open_existing(db: &std::path::Path) -> anyhow::Result<renown_store::Snaps
 
 /// Warns on stderr when a scope matches no event or its date lies outside the data: for the
 /// commands whose output has no place for warnings (rank, compare and explain carry them in JSON).
-pub fn warn_scope(
-    store: &renown_store::Store,
-    as_of: Option<i64>,
-    topic: Option<&str>,
-    platform: Option<&str>,
-) -> anyhow::Result<()> {
-    let scope = renown_measures::Scope {
-        as_of,
-        topic: topic.map(str::to_string),
-        platform: platform.map(str::to_string),
-    };
-    crate::output::warn(&renown_measures::ScopeFacts::read(store, &scope)?.warnings());
+pub fn warn_scope(store: &renown_store::Store, scope: &renown_app::Scope) -> anyhow::Result<()> {
+    crate::output::warn(&renown_measures::ScopeFacts::read(store, &scope.measures())?.warnings());
     Ok(())
 }
 
-/// Parses a `--as-of` value: a bare date means the end of that day (UTC).
+/// Parses a `--as-of` value (a bare date means the end of that day, UTC: [`renown_app::scope`]).
 pub fn parse_as_of(s: &str) -> Result<i64, String> {
-    let t = renown_model::parse_time(s).map_err(|e| e.to_string())?;
-    let is_bare_date = s.trim().len() == 10 && s.trim().as_bytes()[4] == b'-';
-    Ok(if is_bare_date { t + 86_399 } else { t })
+    renown_app::scope::parse_as_of(s).map_err(|e| e.to_string())
+}
+
+/// The slice of the log a command reads: `--as-of`, `--topic`, `--platform`, declared once.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ScopeArgs {
+    /// As of the end of this date (YYYY-MM-DD) or this instant (RFC 3339).
+    #[arg(long, value_parser = parse_as_of)]
+    pub as_of: Option<i64>,
+    /// Only engagement on items carrying this hashtag/tag/category.
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Only events on this platform.
+    #[arg(long)]
+    pub platform: Option<String>,
+}
+
+impl ScopeArgs {
+    pub fn scope(&self) -> renown_app::Scope {
+        renown_app::Scope::new(self.as_of, self.topic.clone(), self.platform.clone())
+    }
+}
+
+/// `--as-of` and `--platform`: the scope of a command that is not topical (an audience, a
+/// graph, one cascade).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct DatedArgs {
+    /// As of the end of this date (YYYY-MM-DD) or this instant (RFC 3339).
+    #[arg(long, value_parser = parse_as_of)]
+    pub as_of: Option<i64>,
+    /// Only events on this platform.
+    #[arg(long)]
+    pub platform: Option<String>,
+}
+
+impl DatedArgs {
+    pub fn scope(&self) -> renown_app::Scope {
+        renown_app::Scope::new(self.as_of, None, self.platform.clone())
+    }
 }
 
 /// A stderr progress bar; hidden automatically when stderr is not a terminal.

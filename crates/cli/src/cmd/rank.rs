@@ -1,6 +1,7 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_measures::{competition_ranks, measure, ranking, Scope, ScopeFacts, MEASURES};
+use renown_app::{leaderboard, Direct, LeaderboardQuery, TrustSeeds};
+use renown_measures::MEASURES;
 use serde_json::json;
 use std::path::Path;
 
@@ -24,15 +25,8 @@ pub struct Args {
     /// How many accounts to show (0 = all).
     #[arg(long, default_value_t = 20)]
     pub top: usize,
-    /// The score as it was at the end of this date (YYYY-MM-DD) or at this instant (RFC 3339).
-    #[arg(long, value_parser = super::parse_as_of)]
-    pub as_of: Option<i64>,
-    /// Only engagement on items carrying this hashtag/tag/category.
-    #[arg(long)]
-    pub topic: Option<String>,
-    /// Only events on this platform.
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub scope: super::ScopeArgs,
     /// The graph `--by pagerank` runs on: follows, or engagement weighted by kind.
     #[arg(long, value_enum, default_value_t)]
     pub graph: super::graph::GraphKind,
@@ -56,67 +50,50 @@ fn measure_names() -> clap::builder::PossibleValuesParser {
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
-    let scope = Scope {
-        as_of: args.as_of,
-        topic: args.topic.clone(),
-        platform: args.platform.clone(),
+    let name = match (args.by.as_str(), args.graph) {
+        ("pagerank", super::graph::GraphKind::Engagement) => "engagement-pagerank",
+        (other, _) => other,
     };
-    let spec = match (args.by.as_str(), args.graph) {
-        ("pagerank", super::graph::GraphKind::Engagement) => measure("engagement-pagerank")?,
-        _ => measure(&args.by)?,
+    if args.trust && name != "earned" {
+        anyhow::bail!("--trust applies to --by earned, not {name}");
+    }
+    let query = LeaderboardQuery {
+        measure: name.to_string(),
+        limit: (args.top > 0).then_some(args.top),
+        offset: 0,
+        trust: args.trust.then(|| {
+            args.seeds
+                .clone()
+                .map_or(TrustSeeds::Default, TrustSeeds::File)
+        }),
     };
-    let facts = ScopeFacts::read(&store, &scope)?;
-    let scores = match (args.trust, spec.name) {
-        (false, _) => (spec.compute)(&store, &scope)?,
-        (true, "earned") => super::trust::earned_with_trust(&store, &scope, args.seeds.as_deref())?,
-        (true, other) => anyhow::bail!("--trust applies to --by earned, not {other}"),
-    };
-    let followers = if spec.name == "followers" {
-        None
-    } else {
-        Some(renown_measures::counts::followers(&store, &scope)?)
-    };
-    let mut warnings = facts.warnings();
-    warnings.extend(facts.measure_warnings(spec, &scores));
-    crate::output::warn(&warnings);
-    let accounts = store.accounts()?;
-    let order = ranking(&scores);
-    let ranks = competition_ranks(&order);
-    let n = if args.top == 0 {
-        order.len()
-    } else {
-        args.top.min(order.len())
-    };
-    let mut table = Table::new(if followers.is_some() {
+    let board = leaderboard(&Direct::new(&store), &args.scope.scope(), &query)?;
+    crate::output::warn(&board.warnings);
+    let mut out = std::io::stdout().lock();
+    if args.format == OutputFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &board)?;
+        std::io::Write::write_all(&mut out, b"\n")?;
+        return Ok(Outcome::Clean);
+    }
+    // The followers column beside the followers measure would repeat the score.
+    let with_followers = board.measure != "followers";
+    let mut table = Table::new(if with_followers {
         &["rank", "account", "platform", "score", "followers"]
     } else {
         &["rank", "account", "platform", "score"]
     });
-    for ((id, score), rank) in order.iter().zip(ranks).take(n) {
-        let a = &accounts[*id as usize];
+    for r in &board.rows {
         let mut row = vec![
-            json!(rank),
-            json!(a.label()),
-            json!(a.platform),
-            crate::output::score(*score, spec.counts),
+            json!(r.rank),
+            json!(r.account.account),
+            json!(r.account.platform),
+            json!(r.score),
         ];
-        if let Some(f) = &followers {
-            row.push(json!(f[*id as usize] as i64));
+        if with_followers {
+            row.push(json!(r.followers));
         }
         table.push(row);
     }
-    let mut out = std::io::stdout().lock();
-    if args.format == OutputFormat::Json {
-        let report = json!({
-            "measure": spec.name,
-            "accounts": order.len(),
-            "warnings": warnings,
-            "rows": table.json_rows(),
-        });
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        std::io::Write::write_all(&mut out, b"\n")?;
-    } else {
-        table.write(args.format, &mut out)?;
-    }
+    table.write(args.format, &mut out)?;
     Ok(Outcome::Clean)
 }

@@ -1,6 +1,5 @@
 use crate::output::{thousands, OutputFormat, Table};
 use crate::Outcome;
-use renown_model::format_time;
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -20,30 +19,10 @@ pub struct Args {
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
-    let s = store.stats()?;
+    let s = renown_app::stats(&store)?;
     let mut out = std::io::stdout().lock();
-    let when = |t: Option<i64>| t.map(format_time);
     if args.format == OutputFormat::Json {
-        let v = json!({
-            "store": db.display().to_string(),
-            "accounts": s.accounts,
-            "events": s.events,
-            "timeless_events": s.timeless,
-            "first_time": when(s.first_time),
-            "last_time": when(s.last_time),
-            "by_kind": s.by_kind.iter().map(|(k, n)| (k.name().to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
-            "by_platform": s.by_platform.iter().map(|(p, n)| (p.clone(), json!(n))).collect::<serde_json::Map<_, _>>(),
-            "unresolved_responses": s.unresolved,
-            "accounts_with_profiles": s.profiles,
-            "topics": s.topics,
-            "ingest_runs": s.runs.iter().map(|r| json!({
-                "id": r.id, "file": r.file, "format": r.format, "status": r.status,
-                "started": format_time(r.started), "finished": r.finished.map(format_time),
-                "read": r.read, "added": r.added, "duplicate": r.duplicate,
-                "rejected": r.rejected, "profiles": r.profiles, "message": r.message,
-            })).collect::<Vec<_>>(),
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&s)?)?;
         return Ok(Outcome::Clean);
     }
     let t = |n: u64| thousands(n as i64);
@@ -55,8 +34,8 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         t(s.events),
         t(s.timeless)
     )?;
-    if let (Some(a), Some(b)) = (s.first_time, s.last_time) {
-        writeln!(out, "time span   {} .. {}", format_time(a), format_time(b))?;
+    if let (Some(a), Some(b)) = (&s.first_time, &s.last_time) {
+        writeln!(out, "time span   {a} .. {b}")?;
     }
     writeln!(out, "topics      {}", t(s.topics))?;
     writeln!(
@@ -71,13 +50,13 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     )?;
     writeln!(out)?;
     let mut kinds = Table::new(&["kind", "events"]);
-    for (k, n) in &s.by_kind {
-        kinds.push(vec![json!(k.name()), json!(n)]);
+    for (k, n) in &s.by_kind.0 {
+        kinds.push(vec![json!(k), json!(n)]);
     }
     kinds.write(args.format, &mut out)?;
     writeln!(out)?;
     let mut platforms = Table::new(&["platform", "events"]);
-    for (p, n) in &s.by_platform {
+    for (p, n) in &s.by_platform.0 {
         platforms.push(vec![json!(p), json!(n)]);
     }
     platforms.write(args.format, &mut out)?;
@@ -99,7 +78,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             json!(r.file),
             json!(r.format),
             json!(r.status),
-            json!(format_time(r.started)),
+            json!(r.started),
             json!(r.read),
             json!(r.added),
             json!(r.duplicate),

@@ -1,12 +1,8 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_audit::trust::{
-    default_seeds, read_seeds, social_graph, trust, trust_weights, SeedChoice, SocialGraph,
-};
-use renown_graph::Csr;
-use renown_measures::earned::{model, EarnedParams};
-use renown_measures::{competition_ranks, ranking, Scope, Scores};
-use renown_store::Store;
+use renown_app::TrustSeeds;
+use renown_audit::trust::{social_graph, trust, SocialGraph};
+use renown_measures::{competition_ranks, ranking};
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -54,59 +50,27 @@ pub struct Args {
     /// Show the least trusted accounts first (among those with any connection).
     #[arg(long)]
     pub bottom: bool,
-    /// As of the end of this date (YYYY-MM-DD) or instant (RFC 3339).
-    #[arg(long, value_parser = super::parse_as_of)]
-    pub as_of: Option<i64>,
-    /// Only events on this platform.
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub scope: super::DatedArgs,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }
 
-/// The seeds from `--seeds FILE`, or the default ones with how they were chosen.
-fn seeds_for(
-    store: &Store,
-    scope: &Scope,
-    g: &Csr,
-    file: Option<&Path>,
-    count: Option<usize>,
-) -> anyhow::Result<(Vec<u32>, Option<SeedChoice>)> {
-    let (seeds, choice) = match file {
-        Some(p) => (read_seeds(store, p)?, None),
-        None => {
-            let c = default_seeds(store, scope, g, count)?;
-            (c.seeds.clone(), Some(c))
-        }
-    };
-    if seeds.is_empty() {
-        anyhow::bail!(
-            "no seeds: the social graph has no account with a connection that the audit does not flag; pass --seeds FILE"
-        );
-    }
-    Ok((seeds, choice))
-}
-
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
-    super::warn_scope(&store, args.as_of, None, args.platform.as_deref())?;
-    let scope = Scope {
-        as_of: args.as_of,
-        topic: None,
-        platform: args.platform.clone(),
-    };
+    super::warn_scope(&store, &args.scope.scope())?;
+    let scope = args.scope.scope().measures();
     let kind = match args.graph {
         GraphArg::Mutual => SocialGraph::Mutual,
         GraphArg::All => SocialGraph::All,
     };
     let g = social_graph(&store, &scope, kind)?;
-    let (seeds, choice) = seeds_for(
-        &store,
-        &scope,
-        &g,
-        args.seeds.as_deref(),
-        args.seed_count.map(|c| c as usize),
-    )?;
+    let from = match (&args.seeds, args.seed_count) {
+        (Some(file), _) => TrustSeeds::File(file.clone()),
+        (None, Some(count)) => TrustSeeds::Count(count as usize),
+        (None, None) => TrustSeeds::Default,
+    };
+    let (seeds, choice) = renown_app::trust::seeds(&store, &args.scope.scope(), &g, &from)?;
     let scores = trust(&g, &seeds);
     let accounts = store.accounts()?;
     let mut out = std::io::stdout().lock();
@@ -150,22 +114,4 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     }
     t.write(args.format, &mut out)?;
     Ok(Outcome::Clean)
-}
-
-/// Earned influence with SybilRank's discount, for `rank --trust`: each account passes on only
-/// `min(1, trust / median trust)` of its base vote and endorsements (docs/AUDIT.md). The graph is
-/// every follow and engagement (`--graph all`, the default): the discount must reach accounts
-/// that no one answers back, which the mutual graph does not see.
-pub fn earned_with_trust(
-    store: &renown_store::Store,
-    scope: &Scope,
-    seeds: Option<&Path>,
-) -> anyhow::Result<Scores> {
-    let g = social_graph(store, scope, SocialGraph::All)?;
-    let (seeds, _) = seeds_for(store, scope, &g, seeds, None)?;
-    let params = EarnedParams {
-        trust: Some(trust_weights(store, scope, &g, &seeds)?),
-        ..EarnedParams::default()
-    };
-    Ok(model(store, scope, &params)?.score)
 }

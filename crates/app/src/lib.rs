@@ -1,0 +1,51 @@
+//! renown's application layer: one function per question a user asks, each returning an owned,
+//! typed answer (`#[derive(Serialize)]`). The CLI renders these answers as a table, CSV or JSON;
+//! the HTTP API serialises the same structs, so `renown … --format json` and the API agree by
+//! construction. Bindings for other languages call this layer and nothing below it.
+//!
+//! | question | function | CLI | API |
+//! |---|---|---|---|
+//! | what is in the store | [`stats::stats`] | `renown stats` | `GET /api/stats` |
+//! | who ranks highest by a measure | [`leaderboard::leaderboard`] | `renown rank` | `GET /api/leaderboard` |
+//! | earned influence discounted by trust | [`trust::earned_with_trust`] | `renown rank --trust` | — |
+//!
+//! Every question reads through a [`Source`]: the store plus whatever the surface memoises
+//! (the server keeps scores per store state; [`Direct`] computes them for one command). Every
+//! question takes a [`Scope`] — the slice of the log it looks at — parsed once per surface.
+
+pub mod leaderboard;
+pub mod scope;
+pub mod source;
+pub mod stats;
+pub mod trust;
+
+pub use leaderboard::{leaderboard, Leaderboard, LeaderboardQuery};
+pub use scope::Scope;
+pub use source::{AccountRef, Direct, Ranked, Score, Source};
+pub use stats::{stats, Stats};
+pub use trust::{earned_with_trust, TrustSeeds};
+
+pub use renown_model::Cancel;
+pub use renown_store::Store;
+
+/// Why a question could not be answered. Surfaces map these to their own errors: the CLI
+/// prints them, the server answers 400 (`Invalid`), 404 (`NotFound`) or 500.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] renown_store::StoreError),
+    #[error(transparent)]
+    Measure(#[from] renown_measures::MeasureError),
+    #[error(transparent)]
+    Audit(#[from] renown_audit::AuditError),
+    #[error(transparent)]
+    Spread(#[from] renown_spread::SpreadError),
+    /// The question was asked wrongly (a bad parameter): the caller can fix it.
+    #[error("{0}")]
+    Invalid(String),
+    /// What the question names does not exist (an account, a cascade).
+    #[error("{0}")]
+    NotFound(String),
+}
+
+pub type Result<T> = std::result::Result<T, AppError>;

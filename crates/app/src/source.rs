@@ -1,0 +1,175 @@
+//! Where questions read from: the store, and the pieces worth memoising (the account list, a
+//! measure's ranked scores). The server implements [`Source`] over its per-state caches; a
+//! command or a binding uses [`Direct`], which computes each piece once for its lifetime.
+
+use crate::{AppError, Scope};
+use renown_measures::{competition_ranks, ranking, MeasureSpec, ScopeFacts, Scores, Warning};
+use renown_store::{AccountInfo, Store};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The store and its memoised derivations. `Error` is the surface's own error type, so a
+/// surface's cache can hold its errors; the app's errors convert into it.
+pub trait Source {
+    type Error: From<AppError>;
+    fn store(&self) -> &Store;
+    /// Every account, indexed by dense id.
+    fn accounts(&self) -> Result<Arc<Vec<AccountInfo>>, Self::Error>;
+    /// A measure's scores in a scope, ranked, with the scope's and the measure's warnings.
+    fn ranked(
+        &self,
+        measure: &'static MeasureSpec,
+        scope: &Scope,
+    ) -> Result<Arc<Ranked>, Self::Error>;
+}
+
+/// A measure's scores with the order and ranks derived from them.
+#[derive(Clone)]
+pub struct Ranked {
+    pub measure: &'static MeasureSpec,
+    pub scores: Scores,
+    /// Account ids by descending score (ties by id).
+    pub order: Vec<(u32, f64)>,
+    /// 1-based competition rank of each account id (equal scores share a rank).
+    pub rank_of: Vec<u32>,
+    /// What makes the scope or this measure's scores degenerate.
+    pub warnings: Vec<Warning>,
+}
+
+impl Ranked {
+    /// Ranks `scores`, with the scope's warnings and the measure's own.
+    pub fn new(measure: &'static MeasureSpec, scores: Scores, facts: &ScopeFacts) -> Ranked {
+        let mut warnings = facts.warnings();
+        warnings.extend(facts.measure_warnings(measure, &scores));
+        let order = ranking(&scores);
+        let mut rank_of = vec![0u32; scores.len()];
+        for ((id, _), rank) in order.iter().zip(competition_ranks(&order)) {
+            rank_of[*id as usize] = rank as u32;
+        }
+        Ranked {
+            measure,
+            scores,
+            order,
+            rank_of,
+            warnings,
+        }
+    }
+
+    /// Computes `measure` in `scope` and ranks it.
+    pub fn compute(
+        store: &Store,
+        measure: &'static MeasureSpec,
+        scope: &Scope,
+    ) -> crate::Result<Ranked> {
+        let m = scope.measures();
+        let facts = ScopeFacts::read(store, &m)?;
+        let scores = (measure.compute)(store, &m)?;
+        Ok(Ranked::new(measure, scores, &facts))
+    }
+
+    /// An account's score, typed for output.
+    pub fn score(&self, id: u32) -> Score {
+        Score::new(self.scores[id as usize], self.measure.counts)
+    }
+}
+
+/// A score for output: a whole count as an integer, everything else at full precision.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Score {
+    Count(i64),
+    Real(f64),
+}
+
+impl Score {
+    pub fn new(value: f64, counts: bool) -> Score {
+        if counts && value.fract() == 0.0 && value.abs() < 9.0e15 {
+            Score::Count(value as i64)
+        } else {
+            Score::Real(value)
+        }
+    }
+}
+
+/// An account as every answer names it: the id the API accepts back, its label, platform,
+/// native id and handle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountRef {
+    pub id: u32,
+    pub account: String,
+    pub platform: String,
+    pub native_id: String,
+    pub handle: Option<String>,
+}
+
+impl From<&AccountInfo> for AccountRef {
+    fn from(a: &AccountInfo) -> AccountRef {
+        AccountRef {
+            id: a.dense,
+            account: a.label(),
+            platform: a.platform.clone(),
+            native_id: a.native_id.clone(),
+            handle: a.handle.clone(),
+        }
+    }
+}
+
+/// A [`Source`] without a cache beyond its own lifetime: each piece is computed at most once.
+pub struct Direct<'a> {
+    store: &'a Store,
+    accounts: OnceLock<Arc<Vec<AccountInfo>>>,
+    ranked: Mutex<HashMap<(&'static str, Scope), Arc<Ranked>>>,
+    /// One scan per scope says what makes it degenerate, whatever measures it is asked for.
+    facts: Mutex<HashMap<Scope, ScopeFacts>>,
+}
+
+impl<'a> Direct<'a> {
+    pub fn new(store: &'a Store) -> Direct<'a> {
+        Direct {
+            store,
+            accounts: OnceLock::new(),
+            ranked: Mutex::new(HashMap::new()),
+            facts: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl Source for Direct<'_> {
+    type Error = AppError;
+
+    fn store(&self) -> &Store {
+        self.store
+    }
+
+    fn accounts(&self) -> crate::Result<Arc<Vec<AccountInfo>>> {
+        if let Some(a) = self.accounts.get() {
+            return Ok(a.clone());
+        }
+        let a = Arc::new(self.store.accounts()?);
+        Ok(self.accounts.get_or_init(|| a).clone())
+    }
+
+    fn ranked(&self, measure: &'static MeasureSpec, scope: &Scope) -> crate::Result<Arc<Ranked>> {
+        let key = (measure.name, scope.clone());
+        let lock = || self.ranked.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(r) = lock().get(&key) {
+            return Ok(r.clone());
+        }
+        let facts = {
+            let mut facts = self.facts.lock().unwrap_or_else(|p| p.into_inner());
+            match facts.get(scope) {
+                Some(f) => f.clone(),
+                None => {
+                    let f = ScopeFacts::read(self.store, &scope.measures())?;
+                    facts.insert(scope.clone(), f.clone());
+                    f
+                }
+            }
+        };
+        let scores = (measure.compute)(self.store, &scope.measures())?;
+        let r = Arc::new(Ranked::new(measure, scores, &facts));
+        lock().insert(key, r.clone());
+        Ok(r)
+    }
+}

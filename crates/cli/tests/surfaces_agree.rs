@@ -1,0 +1,156 @@
+//! The CLI's `--format json` and the HTTP API answer every question they share with the same
+//! JSON: both serialise `renown-app`'s structs. Runs the real binary on a small simulated store,
+//! once as commands and once as a server.
+
+mod common;
+use common::{renown, served_address, write_jsonl, BIN};
+
+use renown_sim::{simulate, SimConfig};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// Kills the server when the test ends, whether it passed or not. Its standard output stays
+/// open: the server writes to it after the first line.
+struct Server(
+    Child,
+    String,
+    #[allow(dead_code)] BufReader<std::process::ChildStdout>,
+);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .current_dir(dir)
+            .env_remove("RENOWN_DB")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        let addr = served_address(&first);
+        Server(child, addr, stdout)
+    }
+
+    /// The JSON body of `GET path`, which must answer 200.
+    fn get(&self, path: &str) -> Value {
+        let addr = &self.1;
+        let mut s = TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        s.read_to_end(&mut response).unwrap();
+        let text = String::from_utf8(response).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}\n{body}");
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_string()
+        };
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
+    }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    loop {
+        let (size, rest) = body.split_once("\r\n").unwrap();
+        let n = usize::from_str_radix(size.trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.push_str(&rest[..n]);
+        body = &rest[n + 2..];
+    }
+}
+
+fn cli_json(dir: &Path, args: &[&str]) -> Value {
+    let out = renown(dir, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}
+
+#[test]
+fn cli_json_and_the_api_agree_on_every_question_they_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = simulate(&SimConfig {
+        seed: 3,
+        accounts: 150,
+        days: 60,
+        ..SimConfig::default()
+    });
+    let topic = sim
+        .events
+        .iter()
+        .find_map(|e| e.topics.first().cloned())
+        .expect("the simulation tags some posts");
+    // Named relative to the store's folder, so the API's file name is the CLI's file.
+    write_jsonl(&dir.path().join("events.jsonl"), &sim.events);
+    let ingest = renown(dir.path(), &["ingest", "events.jsonl"]);
+    assert!(ingest.status.success());
+    let server = Server::start(dir.path());
+
+    let stats = cli_json(dir.path(), &["stats", "--format", "json"]);
+    assert_eq!(stats, server.get("/api/stats"));
+    // A date inside the data, so the as-of scope cuts something.
+    let first = stats["first_time"].as_str().unwrap();
+    let as_of = format!("{}-15", &first[..7]);
+
+    let mut cases: Vec<(Vec<String>, String)> = Vec::new();
+    let scopes: [(Vec<String>, String); 3] = [
+        (vec![], String::new()),
+        (
+            vec!["--as-of".into(), as_of.clone()],
+            format!("&as_of={as_of}"),
+        ),
+        (
+            vec!["--topic".into(), topic.clone()],
+            format!("&topic={topic}"),
+        ),
+    ];
+    for measure in ["earned", "followers", "reshares", "pagerank"] {
+        for (flags, query) in &scopes {
+            let mut cli: Vec<String> = ["rank", "--by", measure, "--top", "30", "--format", "json"]
+                .map(String::from)
+                .to_vec();
+            cli.extend(flags.iter().cloned());
+            cases.push((
+                cli,
+                format!("/api/leaderboard?measure={measure}&limit=30{query}"),
+            ));
+        }
+    }
+    for (cli, path) in &cases {
+        let args: Vec<&str> = cli.iter().map(String::as_str).collect();
+        let from_cli = cli_json(dir.path(), &args);
+        assert!(
+            from_cli["rows"].as_array().is_some_and(|r| !r.is_empty()),
+            "{cli:?} answers something: {from_cli}"
+        );
+        assert_eq!(from_cli, server.get(path), "{cli:?} against {path}");
+    }
+}
