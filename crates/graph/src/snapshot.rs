@@ -5,7 +5,7 @@
 use crate::csr::{Csr, EdgeList};
 use crate::Result;
 use rayon::prelude::*;
-use renown_model::Kind;
+use renown_model::{Kind, DEFAULT_KIND_WEIGHTS};
 use renown_store::{EventFilter, Store};
 
 /// Which follow graph: `follower → followee` for every pair whose last follow/unfollow event up
@@ -48,20 +48,12 @@ pub struct EngagementParams {
 }
 
 impl Default for EngagementParams {
-    /// Every engagement kind; a like, the cheapest signal, weighs a quarter, a mention half.
+    /// Every engagement kind at its [`DEFAULT_KIND_WEIGHTS`].
     fn default() -> Self {
         EngagementParams {
             since: None,
             until: None,
-            kind_weights: vec![
-                (Kind::Reshare, 1.0),
-                (Kind::Quote, 1.0),
-                (Kind::Reply, 1.0),
-                (Kind::Comment, 1.0),
-                (Kind::Link, 1.0),
-                (Kind::Mention, 0.5),
-                (Kind::Like, 0.25),
-            ],
+            kind_weights: DEFAULT_KIND_WEIGHTS.to_vec(),
             decay: Decay::None,
             topic: None,
             platform: None,

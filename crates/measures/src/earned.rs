@@ -23,11 +23,12 @@
 
 use crate::{MeasureError, MeasureSpec, Result, Scope, Scores};
 use renown_graph::{Csr, EdgeList, GraphError};
-use renown_model::Kind;
+use renown_model::civil;
+use renown_model::{Kind, DEFAULT_KIND_WEIGHTS};
 use renown_store::Store;
 use serde::Serialize;
 
-pub const DAY: i64 = 86_400;
+pub const DAY: i64 = civil::DAY;
 
 /// The knobs of earned influence; `Default` gives the documented defaults.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -59,15 +60,10 @@ pub struct EarnedParams {
 impl Default for EarnedParams {
     fn default() -> Self {
         EarnedParams {
-            kind_weights: vec![
-                (Kind::Reshare, 1.0),
-                (Kind::Quote, 1.0),
-                (Kind::Reply, 1.0),
-                (Kind::Comment, 1.0),
-                (Kind::Link, 1.0),
-                (Kind::Mention, 0.5),
-                (Kind::Like, 0.25),
-            ],
+            kind_weights: DEFAULT_KIND_WEIGHTS
+                .iter()
+                .map(|&(k, w)| (k, f64::from(w)))
+                .collect(),
             follow_weight: 0.25,
             half_life_days: 365.0,
             damping: 0.85,
@@ -210,16 +206,8 @@ pub(crate) fn check_nodes(g: &Csr, accounts: usize) -> Result<()> {
 
 /// Calendar month index (`year * 12 + month - 1`) of a unix time, UTC.
 pub fn month_of(t: i64) -> i32 {
-    // Howard Hinnant's civil-from-days.
-    let z = t.div_euclid(DAY) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y * 12 + m - 1) as i32
+    let (y, m, _) = civil::civil_of_time(t);
+    (y * 12 + i64::from(m) - 1) as i32
 }
 
 /// `YYYY-MM` of a month index from [`month_of`].

@@ -355,15 +355,8 @@ fn trajectory(
 
 /// Unix time of the first second of month index `m` (see [`month_of`]).
 fn month_start(m: i32) -> i64 {
-    let (y, mo) = (m.div_euclid(12) as i64, m.rem_euclid(12) as i64 + 1);
-    // Howard Hinnant's days-from-civil.
-    let y = if mo <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    (era * 146_097 + doe - 719_468) * earned::DAY
+    let (y, mo) = (i64::from(m.div_euclid(12)), m.rem_euclid(12) as u32 + 1);
+    renown_model::civil::days_from_civil(y, mo, 1) * earned::DAY
 }
 
 #[cfg(test)]

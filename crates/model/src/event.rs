@@ -36,6 +36,19 @@ pub const ENGAGEMENT_KINDS: [Kind; 7] = [
     Kind::Link,
 ];
 
+/// What each engagement kind weighs by default where kinds are summed into one edge weight: a
+/// response that takes effort (reshare, quote, reply, comment, link) counts fully, a mention
+/// half, a like, the cheapest signal, a quarter.
+pub const DEFAULT_KIND_WEIGHTS: [(Kind, f32); 7] = [
+    (Kind::Reshare, 1.0),
+    (Kind::Quote, 1.0),
+    (Kind::Reply, 1.0),
+    (Kind::Comment, 1.0),
+    (Kind::Link, 1.0),
+    (Kind::Mention, 0.5),
+    (Kind::Like, 0.25),
+];
+
 impl Kind {
     pub const ALL: [Kind; 11] = [
         Kind::Follow,

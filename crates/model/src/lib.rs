@@ -5,12 +5,16 @@
 //! knows which platform format an event came from.
 
 mod cancel;
+pub mod civil;
 mod event;
 mod text;
 mod time;
+pub mod url;
 
 pub use cancel::{Cancel, CancelOnDrop};
 pub use compact_str::CompactString;
-pub use event::{identity_at, AccountRef, Event, Kind, Profile, Record, ENGAGEMENT_KINDS};
+pub use event::{
+    identity_at, AccountRef, Event, Kind, Profile, Record, DEFAULT_KIND_WEIGHTS, ENGAGEMENT_KINDS,
+};
 pub use text::escape_controls;
 pub use time::{check_range, format_time, parse_time, TimeError, MAX_TIME, MIN_TIME};

@@ -6,6 +6,7 @@
 //! [`Suggestion`]s: nothing here merges accounts on its own.
 
 use crate::{AccountInfo, Result, Store};
+pub use renown_model::url::normalize_url;
 use std::collections::HashMap;
 
 const DDL: &str = "
@@ -46,24 +47,6 @@ pub struct Suggestion {
     pub why: String,
     /// Accounts on other platforms that the URL names (their native id or profile URL).
     pub matches: Vec<u32>,
-}
-
-/// `https://www.Example.org/a/` → `example.org/a`: the form URLs are compared in.
-pub fn normalize_url(url: &str) -> String {
-    let u = url.trim();
-    let u = u
-        .strip_prefix("https://")
-        .or_else(|| u.strip_prefix("http://"))
-        .unwrap_or(u);
-    let (host, path) = u.split_once('/').unwrap_or((u, ""));
-    let host = host.to_ascii_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host);
-    let path = path.trim_end_matches('/');
-    if path.is_empty() {
-        host.to_string()
-    } else {
-        format!("{host}/{path}")
-    }
 }
 
 impl Store {

@@ -1,7 +1,8 @@
 //! Multi-file exports (a zip, or the folder it unpacks to): find members by name and read them
 //! with size caps, so a zip bomb or a stray huge file cannot exhaust memory.
 
-use crate::{Input, ReadError};
+use crate::{Input, ReadError, Sink, Stop};
+use renown_model::AccountRef;
 use std::fs::File;
 use std::io::{Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
@@ -236,6 +237,86 @@ fn too_big(name: &str, limit: u64) -> ReadError {
     ReadError::Format(format!(
         "{name} is larger than the {limit}-byte cap on what one archive may unpack to (a zip bomb?)"
     ))
+}
+
+/// Stands for an export's owner when a file of it arrives without the member that names them.
+pub const UNKNOWN_OWNER: &str = "archive-owner";
+
+/// Whose export a reader is reading: one member names the owner (Mastodon's `actor.json`,
+/// Twitter's `account.js`), who is the actor or target of every record that names no other.
+pub struct Owner {
+    /// The owner, once a member (or the file beside a single one) has named them.
+    pub account: Option<AccountRef>,
+    platform: &'static str,
+    /// The member that names the owner.
+    names_owner: &'static str,
+    warned: bool,
+}
+
+impl Owner {
+    /// An owner not yet known, of an export on `platform` whose member `names_owner` names them.
+    pub fn new(platform: &'static str, names_owner: &'static str) -> Owner {
+        Owner {
+            account: None,
+            platform,
+            names_owner,
+            warned: false,
+        }
+    }
+
+    /// The owner, or [`UNKNOWN_OWNER`] when no member named them (said once per read).
+    pub fn get(&mut self, file: &str, sink: &mut dyn Sink) -> AccountRef {
+        if let Some(o) = &self.account {
+            return o.clone();
+        }
+        if !self.warned {
+            self.warned = true;
+            sink.warn(format!(
+                "{file}: no {} beside it says whose archive this is; the records it does not attribute are recorded for the placeholder account {}:{UNKNOWN_OWNER} (ingest the whole archive to attach them to the owner)",
+                self.names_owner, self.platform
+            ));
+        }
+        AccountRef::new(UNKNOWN_OWNER)
+    }
+}
+
+/// Reads every member of an archive (zip or folder) that `classify` recognises, in the order of
+/// `order` (the member naming the owner first), handing each to `read`. `None` when the input
+/// is a single file, for the caller to read on its own; an error naming `what` when no member
+/// has `required`'s kind.
+pub fn read_members<K: Copy, O: Ord>(
+    input: &mut Input,
+    classify: impl Fn(&str) -> Option<K>,
+    required: impl Fn(K) -> bool,
+    what: &str,
+    order: impl Fn(K, &str) -> O,
+    mut read: impl FnMut(&str, &[u8], K) -> Result<(), Stop>,
+) -> Option<Result<(), ReadError>> {
+    if !(input.is_dir || is_zip(&input.head)) {
+        return None;
+    }
+    let mut a = match Archive::open(input) {
+        Ok(a) => a,
+        Err(e) => return Some(Err(e)),
+    };
+    let mut members: Vec<(String, K)> = a
+        .names()
+        .iter()
+        .filter_map(|n| Some((n.clone(), classify(n)?)))
+        .collect();
+    if !members.iter().any(|(_, k)| required(*k)) {
+        return Some(Err(ReadError::Format(what.to_string())));
+    }
+    members.sort_by_cached_key(|(n, k)| order(*k, n));
+    for (name, kind) in members {
+        let read_one = a
+            .read(&name)
+            .and_then(|bytes| Ok(read(&name, &bytes, kind)?));
+        if let Err(e) = read_one {
+            return Some(Err(e));
+        }
+    }
+    Some(Ok(()))
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use super::xml::{self, blog_account, html_hrefs, linked_blogs, Node};
 use super::Format;
 use crate::{Input, ReadError, ReadOptions, Sink};
 use renown_model::{parse_time, AccountRef, Event, Kind, Profile, Record};
+use std::borrow::Cow;
 
 pub struct Feed;
 
@@ -163,12 +164,14 @@ fn lenient_date(t: &str) -> Option<i64> {
 }
 
 /// The HTML of an item: every content-ish field, plus hrefs of XHTML children.
-fn item_hrefs(node: &Node) -> Vec<&str> {
+fn item_hrefs(node: &Node) -> Vec<Cow<'_, str>> {
     let mut hrefs = Vec::new();
+    let mut attrs = Vec::new();
     for name in ["content:encoded", "description", "content", "summary"] {
         for c in node.children(name) {
             hrefs.extend(html_hrefs(&c.text));
-            c.descendant_attrs("href", &mut hrefs);
+            c.descendant_attrs("href", &mut attrs);
+            hrefs.extend(attrs.drain(..).map(Cow::Borrowed));
         }
     }
     hrefs

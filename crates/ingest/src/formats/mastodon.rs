@@ -12,11 +12,13 @@
 //! another shape (`/notes/ID`, `/objects/UUID`) does not say whose it is: its target stays
 //! unresolved unless exactly one Mention tag points at that server.
 
-use super::archive::{self, Archive};
+use super::archive;
 use super::json::{self, Text};
 use super::times;
+use super::xml;
 use super::Format;
 use crate::{Input, ReadError, ReadOptions, Sink, Stop};
+use renown_model::url::HttpUrl;
 use renown_model::{parse_time, AccountRef, Event, Kind, Profile, Record};
 use renown_store::links::SUGGEST_PREFIX;
 use serde::de::{IgnoredAny, MapAccess, Visitor};
@@ -28,8 +30,6 @@ use std::marker::PhantomData;
 pub struct Mastodon;
 
 pub const PLATFORM: &str = "mastodon";
-/// Stands for the archive's owner when a likes or following file comes without its actor.json.
-pub const UNKNOWN_OWNER: &str = "archive-owner";
 
 // ---- accounts from URLs ----------------------------------------------------------------------
 
@@ -48,21 +48,16 @@ impl<'a> Segs<'a> {
 
 /// (host, first non-empty path segments) of an http(s) URL.
 fn split_url(url: &str) -> Option<(&str, Segs<'_>)> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
-    let mut parts = rest.split('/');
-    let host = parts.next().filter(|h| !h.is_empty())?;
+    let url = HttpUrl::parse(url)?;
     let mut segs = Segs {
         buf: [""; 5],
         len: 0,
     };
-    for p in parts.filter(|p| !p.is_empty()).take(5) {
+    for p in url.segments().take(5) {
         segs.buf[segs.len] = p;
         segs.len += 1;
     }
-    Some((host, segs))
+    Some((url.host, segs))
 }
 
 /// `s.to_lowercase()` appended, without the temporary string when `s` is ASCII.
@@ -564,7 +559,10 @@ fn actor_profile<I>(doc: &Doc<'_, I>) -> Option<Profile> {
     }
     for pv in &doc.actor.attachment {
         let value = pv.value.as_deref().unwrap_or("");
-        for href in hrefs(value) {
+        for href in xml::html_hrefs(value)
+            .into_iter()
+            .filter(|u| u.starts_with("http"))
+        {
             let label = pv.name.as_deref().unwrap_or("link");
             p.texts.push((
                 format!("{SUGGEST_PREFIX}{href}"),
@@ -573,22 +571,6 @@ fn actor_profile<I>(doc: &Doc<'_, I>) -> Option<Profile> {
         }
     }
     Some(p)
-}
-
-/// The `href`s of the links in an HTML fragment.
-fn hrefs(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find("href=\"") {
-        rest = &rest[i + 6..];
-        let Some(end) = rest.find('"') else { break };
-        let url = rest[..end].replace("&amp;", "&");
-        if url.starts_with("http") {
-            out.push(url);
-        }
-        rest = &rest[end..];
-    }
-    out
 }
 
 // ---- reading ---------------------------------------------------------------------------------
@@ -619,22 +601,12 @@ fn member_kind(name: &str) -> Member {
 struct Reader<'s> {
     sink: &'s mut dyn Sink,
     position: u64,
-    owner: Option<AccountRef>,
-    owner_warned: bool,
+    owner: archive::Owner,
 }
 
 impl Reader<'_> {
     fn owner(&mut self, file: &str) -> AccountRef {
-        if let Some(o) = &self.owner {
-            return o.clone();
-        }
-        if !self.owner_warned {
-            self.owner_warned = true;
-            self.sink.warn(format!(
-                "{file}: no actor.json beside it says whose archive this is; its likes and follows are recorded for the placeholder account {PLATFORM}:{UNKNOWN_OWNER} (ingest the whole backup to attach them to the owner)"
-            ));
-        }
-        AccountRef::new(UNKNOWN_OWNER)
+        self.owner.get(file, self.sink)
     }
 
     fn send(&mut self, e: Event) -> Result<(), Stop> {
@@ -671,7 +643,7 @@ impl Reader<'_> {
             "Person" | "Service" | "Application" | "Group" | "Organization"
         ) {
             if let Some(p) = actor_profile(&doc) {
-                self.owner.get_or_insert_with(|| p.account.clone());
+                self.owner.account.get_or_insert_with(|| p.account.clone());
                 self.position += 1;
                 return self.sink.record(self.position, Record::Profile(p));
             }
@@ -841,31 +813,21 @@ impl Format for Mastodon {
         let mut r = Reader {
             sink,
             position: 0,
-            owner: None,
-            owner_warned: false,
+            owner: archive::Owner::new(PLATFORM, "actor.json"),
         };
-        if input.is_dir || archive::is_zip(&input.head) {
-            let mut a = Archive::open(input)?;
-            let mut members: Vec<(String, Member)> = a
-                .names()
-                .iter()
-                .map(|n| (n.clone(), member_kind(n)))
-                .filter(|(_, k)| *k != Member::Other)
-                .collect();
-            if !members.iter().any(|(_, k)| *k == Member::Outbox) {
-                return Err(ReadError::Format(
-                    "no outbox.json inside: not a Mastodon backup".into(),
-                ));
-            }
+        let read = archive::read_members(
+            input,
+            |n| Some(member_kind(n)).filter(|k| *k != Member::Other),
+            |k| k == Member::Outbox,
+            "no outbox.json inside: not a Mastodon backup",
             // The actor first: it names the owner of likes and follows.
-            members.sort_by_key(|(n, k)| (*k != Member::Actor, n.clone()));
-            for (name, kind) in members {
-                let bytes = a.read(&name)?;
-                r.member(&name, &bytes, kind)?;
-            }
-            return Ok(());
+            |k, n| (k != Member::Actor, n.to_string()),
+            |name, bytes, kind| r.member(name, bytes, kind),
+        );
+        if let Some(done) = read {
+            return done;
         }
-        r.owner = sibling_owner(input);
+        r.owner.account = sibling_owner(input);
         let bytes = input.read_all(archive::MAX_MEMBER)?;
         let name = input.inner_name.clone();
         r.member(&name, &bytes, member_kind(&name))?;
@@ -999,7 +961,7 @@ mod tests {
         );
         let c = read(&Path::new(SAMPLES).join("mastodon_likes.json")).unwrap();
         assert_eq!(count(&c, Kind::Like), 2);
-        assert!(events(&c).all(|e| e.actor.id == UNKNOWN_OWNER));
+        assert!(events(&c).all(|e| e.actor.id == archive::UNKNOWN_OWNER));
         assert!(c.warnings[0].contains("placeholder"));
         let c = read(&Path::new(SAMPLES).join("mastodon_following_accounts.csv")).unwrap();
         let targets: Vec<String> = events(&c)

@@ -2,37 +2,8 @@
 //! integer, float and several chrono formats in turn (5-7 % of a reader's time); the exact
 //! common shapes are read by hand here, and anything else goes to `parse_time`, which decides.
 
+use renown_model::civil::checked_days_from_civil;
 use renown_model::{check_range, parse_time, TimeError};
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm), or `None` for a
-/// day the month does not have.
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> Option<i64> {
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let days_in_month = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&m) || d < 1 || d > days_in_month[m as usize - 1] {
-        return None;
-    }
-    // March-based years.
-    let (yy, mm) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let doy = (153 * mm + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
 
 /// `2026-01-03T02:57:45.138Z` / `2022-11-08T16:13:48Z` (UTC, `Z`, 0-9 fraction digits) read by
 /// hand; `None` for any other shape or an odd value (leap second, impossible day).
@@ -63,7 +34,7 @@ fn rfc3339_utc(s: &str) -> Option<i64> {
     if h > 23 || mi > 59 || sec > 59 {
         return None;
     }
-    let days = days_from_civil(num(0..4)?, num(5..7)?, num(8..10)?)?;
+    let days = checked_days_from_civil(num(0..4)?, num(5..7)?, num(8..10)?)?;
     Some(days * 86_400 + h * 3600 + mi * 60 + sec)
 }
 

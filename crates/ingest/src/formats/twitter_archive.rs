@@ -11,12 +11,12 @@
 //! A single file read without `account.js` beside it cannot say whose it is: its events are
 //! recorded for the placeholder account `twitter:archive-owner`, with a warning.
 
-use super::archive::{self, Archive};
+use super::archive;
 use super::json::{IdText, Text};
-use super::times;
 use super::twitter_v2::Id;
 use super::Format;
 use crate::{Input, ReadError, ReadOptions, Sink, Stop};
+use renown_model::url::HttpUrl;
 use renown_model::{check_range, parse_time, AccountRef, Event, Kind, Profile, Record};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -24,7 +24,7 @@ use serde_json::value::RawValue;
 pub struct TwitterArchive;
 
 const PLATFORM: &str = "twitter";
-pub const UNKNOWN_OWNER: &str = "archive-owner";
+use archive::UNKNOWN_OWNER;
 
 #[derive(Deserialize, Default)]
 struct Wrapped<'a> {
@@ -177,23 +177,22 @@ fn twitter_date(s: &str) -> Option<i64> {
         return None;
     }
     let off = sign * (digits(&off[..2], 23)? * 3600 + digits(&off[2..], 59)? * 60);
-    let days = times::days_from_civil(y, m, d)?;
+    let days = renown_model::civil::checked_days_from_civil(y, m, d)?;
     Some(days * 86_400 + h * 3600 + mi * 60 + sec - off)
 }
 
 /// `twitter.com/<screen>/status/<id>` or the x.com form.
 fn tweet_link(url: &str) -> Option<(&str, &str)> {
-    let rest = url.split_once("://")?.1;
-    let (host, path) = rest.split_once('/')?;
-    let host = host
+    let url = HttpUrl::parse(url)?;
+    let host = url
+        .host
         .trim_start_matches("www.")
         .trim_start_matches("mobile.");
     if host != "twitter.com" && host != "x.com" {
         return None;
     }
-    let mut segs = path.split('/');
+    let mut segs = url.path.strip_prefix('/')?.split('/');
     let (screen, status, id) = (segs.next()?, segs.next()?, segs.next()?);
-    let id = id.split(['?', '#']).next()?;
     (status == "status"
         && screen != "i"
         && !id.is_empty()
@@ -329,22 +328,12 @@ fn member_kind(name: &str) -> Option<Member> {
 struct Reader<'s> {
     sink: &'s mut dyn Sink,
     position: u64,
-    owner: Option<AccountRef>,
-    owner_warned: bool,
+    owner: archive::Owner,
 }
 
 impl Reader<'_> {
     fn owner(&mut self, file: &str) -> AccountRef {
-        if let Some(o) = &self.owner {
-            return o.clone();
-        }
-        if !self.owner_warned {
-            self.owner_warned = true;
-            self.sink.warn(format!(
-                "{file}: no account.js beside it says whose archive this is; its events are recorded for the placeholder account {PLATFORM}:{UNKNOWN_OWNER} (ingest the whole archive to attach them to the owner)"
-            ));
-        }
-        AccountRef::new(UNKNOWN_OWNER)
+        self.owner.get(file, self.sink)
     }
 
     fn file(&mut self, file: &str, bytes: &[u8], kind: Member) -> Result<(), Stop> {
@@ -424,7 +413,7 @@ impl Reader<'_> {
             if let Some(n) = a.display_name {
                 p.texts.push(("display_name".into(), n));
             }
-            self.owner.get_or_insert(account);
+            self.owner.account.get_or_insert(account);
             out.push(Record::Profile(p));
             return Ok(());
         }
@@ -518,27 +507,19 @@ impl Format for TwitterArchive {
         let mut r = Reader {
             sink,
             position: 0,
-            owner: None,
-            owner_warned: false,
+            owner: archive::Owner::new(PLATFORM, "account.js"),
         };
-        if input.is_dir || archive::is_zip(&input.head) {
-            let mut a = Archive::open(input)?;
-            let mut members: Vec<(Member, String)> = a
-                .names()
-                .iter()
-                .filter_map(|n| Some((member_kind(n)?, n.clone())))
-                .collect();
-            if members.is_empty() {
-                return Err(ReadError::Format(
-                    "no tweets.js, follower.js, following.js, like.js or account.js inside: not a Twitter archive".into(),
-                ));
-            }
-            members.sort(); // account.js first: it names the owner
-            for (kind, name) in members {
-                let bytes = a.read(&name)?;
-                r.file(&name, &bytes, kind)?;
-            }
-            return Ok(());
+        let read = archive::read_members(
+            input,
+            member_kind,
+            |_| true,
+            "no tweets.js, follower.js, following.js, like.js or account.js inside: not a Twitter archive",
+            // account.js first: it names the owner.
+            |k, n| (k, n.to_string()),
+            |name, bytes, kind| r.file(name, bytes, kind),
+        );
+        if let Some(done) = read {
+            return done;
         }
         let name = input.inner_name.clone();
         let kind = member_kind(&name).unwrap_or_else(|| {
@@ -552,7 +533,7 @@ impl Format for TwitterArchive {
             member_kind(&format!("{inner}.js")).unwrap_or(Member::Tweets)
         });
         if kind != Member::Account {
-            r.owner = sibling_owner(input);
+            r.owner.account = sibling_owner(input);
         }
         let bytes = input.read_all(archive::MAX_MEMBER)?;
         r.file(&name, &bytes, kind)?;

@@ -19,6 +19,8 @@
 
 use crate::{Input, ReadError, Sink};
 use quick_xml::events::Event as XmlEvent;
+use renown_model::url::{url_host, HttpUrl};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Deeper nesting than this is refused: no real feed comes close, and unbounded depth is a
@@ -500,36 +502,6 @@ fn resolve_entity(name: &str) -> Option<String> {
     Some(c.to_string())
 }
 
-/// Lowercased `host` of an http(s) URL, without `www.`, `None` for anything else.
-pub fn url_host(url: &str) -> Option<String> {
-    let url = url.trim();
-    let lower = url
-        .get(..8)
-        .map(|s| s.to_ascii_lowercase())
-        .unwrap_or_default();
-    let rest = if lower.starts_with("https://") {
-        &url[8..]
-    } else if lower.starts_with("http://") {
-        &url[7..]
-    } else {
-        url.strip_prefix("//")?
-    };
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?;
-    let host = host
-        .split(':')
-        .next()?
-        .trim_end_matches('.')
-        .to_ascii_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
-    let valid = !host.is_empty()
-        && host.len() <= 253
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
-    valid.then_some(host)
-}
-
 /// Hosts where each blog lives under its own first path segment.
 const MULTI_TENANT: &[&str] = &[
     "medium.com",
@@ -542,16 +514,10 @@ const MULTI_TENANT: &[&str] = &[
 /// The account a blog URL stands for: its host (without `www.`), plus the first path segment
 /// on multi-tenant hosts (`medium.com/airbnb-engineering`).
 pub fn blog_account(url: &str) -> Option<String> {
-    let host = url_host(url)?;
+    let parsed = HttpUrl::parse(url)?;
+    let host = parsed.site()?;
     if MULTI_TENANT.contains(&host.as_str()) {
-        let after_scheme = url.trim().split_once("//").map(|(_, r)| r).unwrap_or("");
-        let seg = after_scheme
-            .split(['?', '#'])
-            .next()
-            .unwrap_or("")
-            .split('/')
-            .nth(1)
-            .filter(|s| !s.is_empty() && !s.contains('.'));
+        let seg = parsed.segments().next().filter(|s| !s.contains('.'));
         if let Some(seg) = seg {
             return Some(format!("{host}/{}", seg.to_ascii_lowercase()));
         }
@@ -559,9 +525,11 @@ pub fn blog_account(url: &str) -> Option<String> {
     Some(host)
 }
 
-/// Every distinct `href` target in an HTML fragment (text that was escaped or CDATA in the feed).
-pub fn html_hrefs(html: &str) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
+/// Every distinct `href` target in an HTML fragment (text that was escaped or CDATA in a feed, a
+/// Mastodon profile field), in order: the attribute in any case, with or without space around
+/// `=`, quoted either way or bare, its character references decoded (`&amp;` is `&` in the URL).
+pub fn html_hrefs(html: &str) -> Vec<Cow<'_, str>> {
+    let mut out: Vec<Cow<'_, str>> = Vec::new();
     let lower = html.to_ascii_lowercase();
     let mut from = 0;
     while let Some(i) = lower[from..].find("href") {
@@ -581,7 +549,7 @@ pub fn html_hrefs(html: &str) -> Vec<&str> {
             None => body.find(|c: char| c.is_whitespace() || c == '>'),
         }
         .unwrap_or(body.len());
-        let url = body[..end].trim();
+        let url = decode_references(body[..end].trim());
         if !url.is_empty() && !out.contains(&url) {
             out.push(url);
         }
@@ -589,8 +557,34 @@ pub fn html_hrefs(html: &str) -> Vec<&str> {
     out
 }
 
+/// `text` with its character references (`&amp;`, `&#38;`) resolved; unknown ones kept as written.
+fn decode_references(text: &str) -> Cow<'_, str> {
+    if !text.contains('&') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let end = after.find(';').filter(|&e| e > 0 && e <= 32);
+        match end.and_then(|e| resolve_entity(&after[..e]).map(|c| (c, e))) {
+            Some((c, e)) => {
+                out.push_str(&c);
+                rest = &after[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
 /// Distinct blogs (other than `own`) linked from hrefs: `(account, first url)`.
-pub fn linked_blogs<'a>(hrefs: &[&'a str], own: Option<&str>) -> Vec<(String, &'a str)> {
+pub fn linked_blogs<'a>(hrefs: &'a [Cow<'_, str>], own: Option<&str>) -> Vec<(String, &'a str)> {
     let mut seen: HashMap<String, &'a str> = HashMap::new();
     let mut order = Vec::new();
     for url in hrefs {
@@ -755,7 +749,11 @@ pub(crate) mod tests {
         );
         let html = r#"<a href="http://a.org/1">x</a> <A HREF='https://b.net/'>y</A> <a href=http://a.org/1>"#;
         assert_eq!(html_hrefs(html), vec!["http://a.org/1", "https://b.net/"]);
-        let links = linked_blogs(&html_hrefs(html), Some("b.net"));
+        let hrefs = html_hrefs(html);
+        let links = linked_blogs(&hrefs, Some("b.net"));
         assert_eq!(links, vec![("a.org".to_string(), "http://a.org/1")]);
+        // An attribute value is HTML text: `&amp;` in it is `&` in the URL.
+        let html = r#"<a href="https://a.org/?x=1&amp;y=2&#38;z=3&bogus;">x</a>"#;
+        assert_eq!(html_hrefs(html), vec!["https://a.org/?x=1&y=2&z=3&bogus;"]);
     }
 }
