@@ -213,7 +213,7 @@ async function open(hash) {
 
 async function settle(hash) {
   await page.waitForFunction(h => document.body.dataset.ready === '1' && document.getElementById('main').dataset.rendered === h &&
-    !document.body.dataset.busy, hash, { timeout: 60000, polling: 50 });
+    !document.body.dataset.busy, hash, { timeout: 120000, polling: 50 });
 }
 
 // The views of the dashboard, with the ids of an account and a cascade taken from the API.
@@ -560,4 +560,21 @@ test('cascade: the tree zooms and pans, the spread over time shows every dated a
   assert.equal(dots.length, dated.length);
   assert.equal(dots.filter(s => s === 'suspicious').length, dated.filter(n => n.suspicious).length);
   assert.deepEqual(await page.evaluate(layoutProblems), []);
+});
+
+test('dynamics: the point estimate first, then the CLI\'s interval in place', async () => {
+  await page.setViewportSize(VIEWPORTS[0]);
+  // The interval's replicates run in the background from the first visit on.
+  let d;
+  for (const until = Date.now() + 240000; ;) {
+    d = await api('api/dynamics?period=month&limit=1');
+    if (!d.interval_pending || Date.now() > until) break;
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  assert.equal(d.interval_pending, false, 'the interval came within 4 minutes');
+  assert.equal(d.alpha.replicates, d.bootstrap);
+  assert.equal(d.bootstrap, 100, 'the CLI\'s replicates');
+  await open('#/dynamics');
+  const line = await page.textContent('#alpha-line');
+  assert.ok(line.includes(`interval ${d.alpha.low.toFixed(2)} – ${d.alpha.high.toFixed(2)}, 100 replicates`), line);
 });

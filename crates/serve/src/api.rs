@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-type ScopeKey = (Option<i64>, Option<String>, Option<String>);
+pub type ScopeKey = (Option<i64>, Option<String>, Option<String>);
 
 pub struct Caches {
     accounts: Memo<String, Arc<Vec<AccountInfo>>>,
@@ -33,6 +33,7 @@ pub struct Caches {
     pub(crate) earned_models: Memo<(ScopeKey, String), Arc<renown_measures::earned::EarnedModel>>,
     pub(crate) profiles: Memo<(u32, ScopeKey, usize, String), Arc<Value>>,
     pub(crate) scatters: Memo<(String, ScopeKey, String), Arc<Value>>,
+    pub(crate) comparisons: Memo<(String, ScopeKey, String), Arc<Value>>,
 }
 
 impl Default for Caches {
@@ -51,6 +52,7 @@ impl Default for Caches {
             earned_models: Memo::new(4),
             profiles: Memo::new(512),
             scatters: Memo::new(16),
+            comparisons: Memo::new(16),
         }
     }
 }

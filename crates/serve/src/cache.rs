@@ -2,12 +2,23 @@
 //! the store's state token so an ingest invalidates everything derived from the old state.
 //!
 //! Concurrent requests for the same key wait for one computation instead of each scanning the
-//! store.
+//! store. What takes longer than a request should wait is computed in the background
+//! ([`Memo::in_background`]): the caller answers with what it has (a point estimate) and the next
+//! request finds the rest.
 
 use crate::error::ApiResult;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// What [`Memo::in_background`] has for a key.
+pub enum Progress<V> {
+    Ready(V),
+    /// Under way (started by this call or an earlier one).
+    Pending,
+    /// The computation failed; the next call starts it again.
+    Failed(crate::error::ApiError),
+}
 
 pub struct Memo<K, V> {
     cap: usize,
@@ -30,16 +41,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
         stale: impl Fn(&K) -> bool,
         f: impl FnOnce() -> ApiResult<V>,
     ) -> ApiResult<V> {
-        let cell = {
-            let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-            if !map.contains_key(key) && map.len() >= self.cap {
-                map.retain(|k, _| !stale(k));
-                if map.len() >= self.cap {
-                    map.clear();
-                }
-            }
-            map.entry(key.clone()).or_default().clone()
-        };
+        let (cell, _) = self.cell(key, stale);
         let out = cell.get_or_init(f).clone();
         if out.is_err() {
             // Failures are not remembered: the next request tries again.
@@ -51,11 +53,141 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
         out
     }
 
+    /// The cell of `key`, created if missing (dropping older states' entries first when the
+    /// cache is full), and whether it was created by this call.
+    fn cell(&self, key: &K, stale: impl Fn(&K) -> bool) -> (Arc<OnceLock<ApiResult<V>>>, bool) {
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = map.get(key) {
+            return (c.clone(), false);
+        }
+        if map.len() >= self.cap {
+            map.retain(|k, _| !stale(k));
+            if map.len() >= self.cap {
+                // Keep computations under way: their threads would otherwise fill cells no one
+                // can find, and the next request would start them again.
+                map.retain(|_, c| c.get().is_none());
+            }
+        }
+        let c: Arc<OnceLock<ApiResult<V>>> = Arc::default();
+        map.insert(key.clone(), c.clone());
+        (c, true)
+    }
+
+    /// The value for `key` if it is computed (without waiting or starting anything).
+    pub fn ready(&self, key: &K) -> Option<V> {
+        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(key)?.get()? {
+            Ok(v) => Some(v.clone()),
+            Err(_) => None,
+        }
+    }
+
+    /// The value for `key` if it is computed; otherwise starts `f` on a thread of its own
+    /// (unless a computation of `key` is already under way) and says it is pending. A failure is
+    /// reported once and forgotten, so the next call starts again.
+    pub fn in_background(
+        &self,
+        key: &K,
+        stale: impl Fn(&K) -> bool,
+        f: impl FnOnce() -> ApiResult<V> + Send + 'static,
+    ) -> Progress<V>
+    where
+        V: Send + Sync + 'static,
+    {
+        let (cell, created) = self.cell(key, stale);
+        match cell.get() {
+            Some(Ok(v)) => return Progress::Ready(v.clone()),
+            Some(Err(e)) => {
+                let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+                if map.get(key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+                    map.remove(key);
+                }
+                return Progress::Failed(e.clone());
+            }
+            None => {}
+        }
+        if created {
+            let computing = cell.clone();
+            let spawned = std::thread::Builder::new()
+                .name("renown-background".into())
+                .spawn(move || {
+                    computing.get_or_init(f);
+                });
+            if let Err(e) = spawned {
+                let _ = cell.set(Err(crate::error::ApiError::internal(format!(
+                    "cannot start a background computation: {e}"
+                ))));
+            }
+        }
+        Progress::Pending
+    }
+
     pub fn len(&self) -> usize {
         self.map.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ApiError;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    fn until_ready(m: &Memo<u32, u32>, key: u32) -> Progress<u32> {
+        let until = Instant::now() + Duration::from_secs(5);
+        loop {
+            let p = m.in_background(&key, |_| false, || panic!("started twice"));
+            if !matches!(p, Progress::Pending) || Instant::now() > until {
+                return p;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
+    fn a_background_computation_runs_once_and_is_then_ready() {
+        let m: Memo<u32, u32> = Memo::new(4);
+        let runs = Arc::new(AtomicUsize::new(0));
+        let (gate, wait) = std::sync::mpsc::channel::<()>();
+        let counted = runs.clone();
+        let first = m.in_background(
+            &7,
+            |_| false,
+            move || {
+                wait.recv().unwrap();
+                counted.fetch_add(1, Ordering::SeqCst);
+                Ok(49)
+            },
+        );
+        assert!(matches!(first, Progress::Pending));
+        assert_eq!(m.ready(&7), None);
+        // Asked again while under way: still pending, and nothing new starts.
+        assert!(matches!(
+            m.in_background(&7, |_| false, || panic!("started twice")),
+            Progress::Pending
+        ));
+        gate.send(()).unwrap();
+        assert!(matches!(until_ready(&m, 7), Progress::Ready(49)));
+        assert_eq!(m.ready(&7), Some(49));
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        // `get` finds the same value without computing.
+        assert_eq!(m.get(&7, |_| false, || panic!("recomputed")).ok(), Some(49));
+    }
+
+    #[test]
+    fn a_failed_background_computation_is_reported_once_then_started_again() {
+        let m: Memo<u32, u32> = Memo::new(4);
+        m.in_background(&1, |_| false, || Err(ApiError::bad_request("no")));
+        assert!(matches!(until_ready(&m, 1), Progress::Failed(_)));
+        assert!(matches!(
+            m.in_background(&1, |_| false, || Ok(2)),
+            Progress::Pending
+        ));
+        assert!(matches!(until_ready(&m, 1), Progress::Ready(2)));
     }
 }

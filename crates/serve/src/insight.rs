@@ -2,11 +2,13 @@
 //! (`renown_measures::explain`, `renown_measures::compare`).
 
 use crate::api::{scope_json, View, SCOPE_PARAMS};
+use crate::cache::Progress;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{scope_key, Params};
 use crate::Shared;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
+use renown_app::Source;
 use renown_measures::compare::compare_scores;
 use renown_measures::explain::{explain as explain_account, ExplainOptions};
 use renown_measures::MEASURES;
@@ -20,6 +22,41 @@ fn to_json<T: serde::Serialize>(v: &T) -> ApiResult<Value> {
     serde_json::to_value(v).map_err(|e| ApiError::internal(format!("encoding: {e}")))
 }
 
+type ExplainKey = (u32, crate::api::ScopeKey, usize, usize, String);
+
+fn explain_key(
+    view: &View,
+    dense: u32,
+    scope: &renown_app::Scope,
+    endorsers: usize,
+    months: usize,
+) -> ExplainKey {
+    (
+        dense,
+        scope_key(scope),
+        endorsers,
+        months,
+        view.token.clone(),
+    )
+}
+
+/// The explanation as JSON (every month-end point of its trajectory is a full recomputation).
+fn explanation(
+    store: &renown_store::Store,
+    scope: &renown_app::Scope,
+    dense: u32,
+    endorsers: usize,
+    months: usize,
+) -> ApiResult<Arc<Value>> {
+    let opts = ExplainOptions {
+        endorsers,
+        trajectory_months: months,
+        ..ExplainOptions::default()
+    };
+    let e = explain_account(store, &scope.measures(), dense, &opts)?;
+    Ok(Arc::new(to_json(&e)?))
+}
+
 /// The explanation for (account, scope, endorsers listed, trajectory months), cached.
 fn explained(
     view: &View,
@@ -28,25 +65,11 @@ fn explained(
     endorsers: usize,
     months: usize,
 ) -> ApiResult<Arc<Value>> {
-    let key = (
-        dense,
-        scope_key(scope),
-        endorsers,
-        months,
-        view.token.clone(),
-    );
+    let key = explain_key(view, dense, scope, endorsers, months);
     view.state.caches.explanations.get(
         &key,
         |k| k.4 != view.token,
-        || {
-            let opts = ExplainOptions {
-                endorsers,
-                trajectory_months: months,
-                ..ExplainOptions::default()
-            };
-            let e = explain_account(view.store, &scope.measures(), dense, &opts)?;
-            Ok(Arc::new(to_json(&e)?))
-        },
+        || explanation(view.store, scope, dense, endorsers, months),
     )
 }
 
@@ -87,10 +110,47 @@ pub async fn trajectory(
     let p = Params::parse(q.as_deref(), &allowed)?;
     let scope = p.scope()?;
     let months = p.usize("months", 12, MAX_MONTHS)?;
+    let background = app.clone();
     app.blocking(move |state, store| {
         let view = View::new(state, store)?;
         let dense = view.find(&id)?;
-        let e = explained(&view, dense, &scope, 0, months)?;
+        let key = explain_key(&view, dense, &scope, 0, months);
+        let token = view.token.clone();
+        let in_scope = scope.clone();
+        // Each month end is a full recomputation: computed in the background, the answer is
+        // the score and rank now until the points are in.
+        let progress = state.caches.explanations.in_background(
+            &key,
+            |k| k.4 != view.token,
+            move || {
+                background.pool.with(|store| {
+                    if store.state_token()? != token {
+                        return Err(ApiError::unavailable(
+                            "the store changed while the trajectory was computed; ask again",
+                            1,
+                        ));
+                    }
+                    explanation(store, &in_scope, dense, 0, months)
+                })
+            },
+        );
+        let e = match progress {
+            Progress::Ready(e) => e,
+            Progress::Failed(e) => return Err(e),
+            Progress::Pending => {
+                let earned = view.ranked(MEASURES[0].name, &scope)?;
+                let accounts = view.accounts()?;
+                return Ok(Json(json!({
+                    "id": dense,
+                    "account": accounts.get(dense as usize).map(|a| a.label()),
+                    "scope": scope_json(&scope),
+                    "score": earned.score(dense),
+                    "rank": earned.rank_of[dense as usize],
+                    "points": [],
+                    "pending": true,
+                })));
+            }
+        };
         Ok(Json(json!({
             "id": dense,
             "account": e["account"],
@@ -98,6 +158,7 @@ pub async fn trajectory(
             "score": e["score"],
             "rank": e["rank"],
             "points": e["trajectory"],
+            "pending": false,
         })))
     })
     .await
@@ -135,20 +196,32 @@ pub async fn compare(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiRes
     };
     app.blocking(move |state, store| {
         let view = View::new(state, store)?;
-        let ranked = names
-            .iter()
-            .map(|n| view.ranked(n, &scope))
-            .collect::<ApiResult<Vec<_>>>()?;
-        let scores: Vec<Vec<f64>> = ranked.iter().map(|r| r.scores.clone()).collect();
-        let mut c = compare_scores(&names, &scores, &tops);
-        for w in ranked.iter().flat_map(|r| &r.warnings) {
-            if !c.warnings.contains(w) {
-                c.warnings.push(w.clone());
-            }
-        }
-        let mut out = to_json(&c)?;
-        out["scope"] = scope_json(&scope);
-        Ok(Json(out))
+        let key = (
+            format!("{}/{:?}", names.join(","), tops),
+            scope_key(&scope),
+            view.token.clone(),
+        );
+        let v = state.caches.comparisons.get(
+            &key,
+            |k| k.2 != view.token,
+            || {
+                let ranked = names
+                    .iter()
+                    .map(|n| view.ranked(n, &scope))
+                    .collect::<ApiResult<Vec<_>>>()?;
+                let scores: Vec<Vec<f64>> = ranked.iter().map(|r| r.scores.clone()).collect();
+                let mut c = compare_scores(&names, &scores, &tops);
+                for w in ranked.iter().flat_map(|r| &r.warnings) {
+                    if !c.warnings.contains(w) {
+                        c.warnings.push(w.clone());
+                    }
+                }
+                let mut out = to_json(&c)?;
+                out["scope"] = scope_json(&scope);
+                Ok(Arc::new(out))
+            },
+        )?;
+        Ok(Json((*v).clone()))
     })
     .await
 }

@@ -149,7 +149,7 @@ pub fn spec() -> Value {
         )];
         p.push(query(
             "bootstrap",
-            "bootstrap replicates for the interval of α (default 20; the CLI uses 100)",
+            "bootstrap replicates for the interval of α, waited for; without it, the CLI's 100, computed in the background (see interval_pending)",
             json!({"type": "integer", "minimum": 0, "maximum": crate::spread::MAX_BOOTSTRAP}),
         ));
         p.extend(scope_params());
@@ -199,7 +199,7 @@ pub fn spec() -> Value {
             "/api/accounts/{id}/trajectory": {"get": {
                 "summary": "Earned influence and rank at each of the last month ends",
                 "parameters": with_scope(account_id(), query("months", "month ends (default 12, at most 36)", json!({"type": "integer", "minimum": 0, "maximum": 36}))),
-                "responses": with_404(json_ok("points: as_of, score, rank (null before the account's first event)")),
+                "responses": with_404(json_ok("points: as_of, score, rank (null before the account's first event); computed in the background: until ready, pending is true, points is empty and score and rank are today's")),
             }},
             "/api/accounts/{id}/profile": {"get": {
                 "summary": "Where an account's earned influence comes from and goes: the accounts it is influenced by (it endorses them) and an influencer of (they endorse it), the influence passed each way, its endorser count and top-endorser share, and its earned influence by topic",
@@ -232,7 +232,7 @@ pub fn spec() -> Value {
                 "responses": with_404(json_ok("the account's spread")),
             }},
             "/api/dynamics": {"get": {
-                "summary": "Do the big get bigger: attachment kernel A(k) with α and its bootstrap interval, Jeong's kernel, concentration per period, a page of accounts by fitness",
+                "summary": "Do the big get bigger: attachment kernel A(k) with α and its bootstrap interval, Jeong's kernel, concentration per period, a page of accounts by fitness. Without bootstrap the interval has the CLI's 100 replicates and comes progressively: the point estimate at once with interval_pending true (alpha low and high null) while the replicates run in the background; with bootstrap=N the request waits for N",
                 "parameters": dynamics_params,
                 "responses": json_ok("the dynamics report"),
             }},

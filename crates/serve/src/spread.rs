@@ -2,6 +2,7 @@
 //! the dynamics of "the big get bigger".
 
 use crate::api::{account_json, scope_json, View, SCOPE_PARAMS};
+use crate::cache::Progress;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{scope_key, Params};
 use crate::Shared;
@@ -191,15 +192,66 @@ pub async fn account(
     .await
 }
 
-/// Bootstrap replicates unless asked: fewer than the CLI's 100 so a page opens in seconds (each
-/// replicate refits the kernel); `?bootstrap=100` gives the CLI's interval.
-pub const BOOTSTRAP: usize = 20;
 /// Most replicates a request may ask for: twice the CLI's default, beyond which the interval
 /// hardly narrows while the cost grows linearly.
 pub const MAX_BOOTSTRAP: usize = 200;
 
-/// `GET /api/dynamics?period=&topic=&as_of=&platform=&limit=&offset=`: the attachment kernel,
-/// α with its bootstrap interval, concentration per period, and a page of the fitness list.
+/// The options of one dynamics computation.
+fn dynamics_options(
+    scope: &Scope,
+    period: Period,
+    bootstrap: usize,
+    cancel: renown_model::Cancel,
+) -> DynamicsOptions {
+    DynamicsOptions {
+        as_of: scope.as_of,
+        topic: scope.topic.clone(),
+        platform: scope.platform.clone(),
+        period,
+        bootstrap,
+        top: 0,
+        cancel,
+        ..DynamicsOptions::default()
+    }
+}
+
+type DynamicsKey = (crate::api::ScopeKey, String, String);
+
+fn dynamics_key(scope: &Scope, period: Period, bootstrap: usize, token: &str) -> DynamicsKey {
+    (
+        scope_key(scope),
+        format!("{period:?}/{bootstrap}"),
+        token.to_string(),
+    )
+}
+
+/// The report for `bootstrap` replicates, computed now (cached): the caller waits, in one of the
+/// few slots, and the computation stops if the request goes away.
+fn dynamics_now(
+    view: &View,
+    scope: &Scope,
+    period: Period,
+    bootstrap: usize,
+) -> ApiResult<Arc<DynamicsReport>> {
+    view.state.caches.dynamics.get(
+        &dynamics_key(scope, period, bootstrap, &view.token),
+        |k| k.2 != view.token,
+        || {
+            let _slot = view.state.jobs.start()?;
+            let opts = dynamics_options(scope, period, bootstrap, crate::jobs::current_cancel());
+            Ok(Arc::new(renown_spread::dynamics(view.store, &opts)?))
+        },
+    )
+}
+
+/// `GET /api/dynamics?period=&bootstrap=&topic=&as_of=&platform=&limit=&offset=`: the attachment
+/// kernel, α with its bootstrap interval, concentration per period, and a page of the fitness
+/// list.
+///
+/// Without `bootstrap` the interval has the CLI's replicates and comes progressively: the first
+/// answer carries the point estimate (α, kernel, fitness: everything but the interval) with
+/// `interval_pending: true` while the replicates run in the background, in a slot of their own;
+/// a later request gets the interval. With `bootstrap=N` the request waits for N replicates.
 pub async fn dynamics(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
     let mut allowed = vec!["period", "bootstrap", "limit", "offset"];
     allowed.extend(SCOPE_PARAMS);
@@ -216,34 +268,65 @@ pub async fn dynamics(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiRe
             )))
         }
     };
-    let bootstrap = p.usize("bootstrap", BOOTSTRAP, MAX_BOOTSTRAP)?;
+    let asked = p.str("bootstrap").is_some();
+    let bootstrap = p.usize(
+        "bootstrap",
+        DynamicsOptions::default().bootstrap,
+        MAX_BOOTSTRAP,
+    )?;
+    let background = app.clone();
     app.blocking(move |state, store| {
         let view = View::new(state, store)?;
-        let key = (
-            scope_key(&scope),
-            format!("{period:?}/{bootstrap}"),
-            view.token.clone(),
-        );
-        let report: Arc<DynamicsReport> = state.caches.dynamics.get(
-            &key,
-            |k| k.2 != view.token,
-            || {
-                // The caller chooses the cost: one of the few slots, and stopped when the
-                // request goes away.
-                let _slot = state.jobs.start()?;
-                let opts = DynamicsOptions {
-                    as_of: scope.as_of,
-                    topic: scope.topic.clone(),
-                    platform: scope.platform.clone(),
-                    period,
-                    bootstrap,
-                    top: 0,
-                    cancel: crate::jobs::current_cancel(),
-                    ..DynamicsOptions::default()
-                };
-                Ok(Arc::new(renown_spread::dynamics(store, &opts)?))
-            },
-        )?;
+        let mut pending = false;
+        let mut interval_error = None;
+        let report = if asked || bootstrap == 0 {
+            dynamics_now(&view, &scope, period, bootstrap)?
+        } else {
+            let key = dynamics_key(&scope, period, bootstrap, &view.token);
+            match state.caches.dynamics.ready(&key) {
+                Some(full) => full,
+                None => {
+                    let point = dynamics_now(&view, &scope, period, 0)?;
+                    // A slot for the replicates; with every slot taken, the next request starts
+                    // them (or finds them under way).
+                    if let Ok(slot) = state.jobs.start() {
+                        let token = view.token.clone();
+                        let scope = scope.clone();
+                        let progress = state.caches.dynamics.in_background(
+                            &key,
+                            |k| k.2 != view.token,
+                            move || {
+                                let _slot = slot;
+                                background.pool.with(|store| {
+                                    if store.state_token()? != token {
+                                        return Err(ApiError::unavailable(
+                                            "the store changed while the interval was computed; ask again",
+                                            1,
+                                        ));
+                                    }
+                                    let opts = dynamics_options(&scope, period, bootstrap, renown_model::Cancel::new());
+                                    Ok(Arc::new(renown_spread::dynamics(store, &opts)?))
+                                })
+                            },
+                        );
+                        match progress {
+                            Progress::Ready(full) => full,
+                            Progress::Pending => {
+                                pending = true;
+                                point
+                            }
+                            Progress::Failed(e) => {
+                                interval_error = Some(e.to_string());
+                                point
+                            }
+                        }
+                    } else {
+                        pending = true;
+                        point
+                    }
+                }
+            }
+        };
         let mut out = serde_json::to_value(&*report)
             .map_err(|e| ApiError::internal(format!("encoding dynamics: {e}")))?;
         let fitness = &report.fitness;
@@ -254,6 +337,11 @@ pub async fn dynamics(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiRe
         out["offset"] = json!(page.offset);
         out["scope"] = scope_json(&scope);
         out["period"] = json!(period);
+        out["bootstrap"] = json!(bootstrap);
+        out["interval_pending"] = json!(pending);
+        if let Some(e) = interval_error {
+            out["interval_error"] = json!(e);
+        }
         Ok(Json(out))
     })
     .await

@@ -5,7 +5,7 @@ use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use renown_serve::{router, AppState, Config};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tower::ServiceExt;
 
 mod common;
@@ -382,8 +382,24 @@ async fn explanations_comparisons_and_cascades() {
     assert!(e["endorsers"].as_array().unwrap().len() <= 5);
     assert!(e.get("trajectory").is_none());
 
-    let (s, t) = get(&f.app, &format!("/api/accounts/{id}/trajectory?months=3")).await;
+    // Computed in the background: the score and rank now at once, the points when ready.
+    let uri = format!("/api/accounts/{id}/trajectory?months=3");
+    let (s, t) = get(&f.app, &uri).await;
     assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!((&t["score"], &t["rank"]), (&top["score"], &json!(1)), "{t}");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut t = t;
+    while t["pending"] == true {
+        assert!(t["points"].as_array().unwrap().is_empty(), "{t}");
+        assert!(
+            std::time::Instant::now() < until,
+            "the trajectory never came"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        t = get(&f.app, &uri).await.1;
+    }
+    assert_eq!(t["pending"], false, "{t}");
+    assert_eq!(t["score"], top["score"]);
     let points = t["points"].as_array().unwrap();
     assert!(!points.is_empty() && points.len() <= 3, "{t}");
     let (s, v) = get(&f.app, &format!("/api/accounts/{id}/trajectory?months=99")).await;
@@ -500,4 +516,41 @@ async fn profiles_and_the_scatter_agree_with_the_other_routes() {
         assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
         assert!(error_of(&v).contains(needle), "{uri}: {v}");
     }
+}
+
+#[tokio::test]
+async fn dynamics_answers_the_point_estimate_first_and_the_clis_interval_when_ready() {
+    let f = fixture(None, 1 << 20);
+    let (s, first) = get(&f.app, "/api/dynamics?limit=3").await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    assert_eq!(first["bootstrap"], 100, "the CLI's replicates");
+    let (_, point) = get(&f.app, "/api/dynamics?limit=3&bootstrap=0").await;
+    assert_eq!(point["alpha"]["replicates"], 0);
+    assert_eq!(first["alpha"]["value"], point["alpha"]["value"]);
+    if first["interval_pending"] == true {
+        assert!(first["alpha"]["low"].is_null(), "no interval yet: {first}");
+    }
+    // Asked again, the interval comes from the background computation.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    let full = loop {
+        let (s, d) = get(&f.app, "/api/dynamics?limit=3").await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        assert!(d.get("interval_error").is_none(), "{d}");
+        if d["interval_pending"] == false {
+            break d;
+        }
+        assert!(std::time::Instant::now() < until, "the interval never came");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(full["alpha"]["replicates"], 100);
+    assert_eq!(full["alpha"]["value"], point["alpha"]["value"]);
+    let (low, high) = (
+        full["alpha"]["low"].as_f64().unwrap(),
+        full["alpha"]["high"].as_f64().unwrap(),
+    );
+    assert!(low <= high, "{full}");
+    // The same as waiting for 100 replicates (same seed): the CLI's interval.
+    let (_, waited) = get(&f.app, "/api/dynamics?limit=3&bootstrap=100").await;
+    assert_eq!(waited["alpha"], full["alpha"]);
+    assert_eq!(waited["interval_pending"], false);
 }

@@ -76,6 +76,24 @@ async function getJSON(path) {
   }
 }
 
+// Asks `path` until `pending(answer)` is false, every second, showing each pending answer with
+// `progress`. The page stays busy meanwhile: what it waits for is its content. Gives up after
+// ten minutes or when the page has moved on.
+async function untilReady(path, pending, progress) {
+  const shownAt = location.hash;
+  busy(1);
+  try {
+    for (let tries = 0; ; tries++) {
+      const answer = await getJSON(path);
+      if (!pending(answer) || location.hash !== shownAt || tries >= 600) return answer;
+      progress(answer);
+      await new Promise(r => setTimeout(r, 1000));
+    }
+  } finally {
+    busy(-1);
+  }
+}
+
 function fmt(x) {
   if (x === null || x === undefined) return '';
   if (typeof x !== 'number') return String(x);
@@ -378,7 +396,11 @@ async function loadTrajectory(box, id, scope) {
   // At most the last 12 month ends: each is a full recomputation of the measure.
   const months = Math.max(1, Math.min(12, monthsSpanned(stats.first_time, last)));
   let t;
-  try { t = await getJSON('api/accounts/' + encodeURIComponent(id) + '/trajectory' + query({ ...scope, months })); } catch (err) { return showError(box, err); }
+  try { t = await untilReady(accountPath(id, '/trajectory') + query({ ...scope, months }), t => t.pending, t => {
+    fill(box, el('p', { class: 'muted' }, `Recomputing earned influence at each of ${months} month ends (now: ${fmt(t.score)}, rank ${fmt(t.rank)})…`));
+  }); } catch (err) { return showError(box, err); }
+  if (!box.isConnected) return;
+  if (t.pending) { fill(box, el('p', { class: 'muted' }, 'The trajectory is still being computed; reload the page later.')); return; }
   const from = Date.parse(stats.first_time);
   const pts = t.points.filter(p => p.as_of && Date.parse(p.as_of) >= from);
   if (pts.length < 2) {
@@ -900,12 +922,50 @@ async function cascadePage(id) {
     el('div', { class: 'chart', id: 'cascade-time-chart' }, spreadOverTime(c.nodes), statusLegend(c.nodes)));
 }
 
+// α in words: with its interval when computed, or saying it is on its way.
+function alphaText(d) {
+  const a = d.alpha;
+  if (!a) return 'Too few dated arrivals to estimate the kernel.';
+  const sizes = ` ${fmt(d.arrivals)} arrivals to ${fmt(d.accounts)} accounts.`;
+  if (a.low === null || a.high === null) {
+    const why = d.interval_pending ? `its 95 % bootstrap interval (${fmt(d.bootstrap)} replicates) is being computed…`
+      : d.interval_error ? `no interval: ${d.interval_error}` : 'no bootstrap interval was asked for.';
+    return `Attachment exponent α = ${a.value.toFixed(2)}; ${why}` + sizes;
+  }
+  return `Attachment exponent α = ${a.value.toFixed(2)} (95 % bootstrap interval ${a.low.toFixed(2)} – ${a.high.toFixed(2)}, ${a.replicates} replicates): ` +
+    (a.low > 1 ? 'growth is super-linear in size.' : a.high < 1 ? 'growth is sub-linear in size.' : 'consistent with linear preferential attachment.') + sizes;
+}
+
+// Asks again every two seconds until the interval is in, while the page is still shown. These
+// polls do not mark the page busy: the point estimate is the page's answer until then.
+async function awaitInterval(line, period) {
+  const shownAt = location.hash;
+  line.dataset.pending = '1';
+  for (let tries = 0; tries < 600 && line.isConnected && location.hash === shownAt; tries++) {
+    await new Promise(r => setTimeout(r, 2000));
+    if (!line.isConnected || location.hash !== shownAt) return;
+    let d;
+    try {
+      const r = await fetch('api/dynamics' + query({ period, limit: 1 }), { headers: { accept: 'application/json' } });
+      if (!r.ok) continue;
+      d = await r.json();
+    } catch (_) { continue; }
+    if (!d.interval_pending) {
+      line.textContent = alphaText(d);
+      delete line.dataset.pending;
+      return;
+    }
+  }
+}
+
 async function dynamicsPage(params) {
   const period = params.period || 'month';
   fill(main, el('h1', {}, 'Dynamics: do the big get bigger?'), el('p', { class: 'muted' }, 'Estimating the attachment kernel…'));
   let d;
   try { d = await getJSON('api/dynamics' + query({ period, limit: 20 })); } catch (e) { return showError(main, e); }
   const a = d.alpha;
+  const alphaLine = el('p', { class: 'describe', id: 'alpha-line' }, alphaText(d));
+  if (a && d.interval_pending) awaitInterval(alphaLine, period);
   const kernelBox = el('div', { class: 'chart', id: 'kernel-chart' });
   const concBox = el('div', { class: 'chart', id: 'concentration-chart' });
   const sel = el('select', { id: 'period', onchange: e => go(['dynamics'], { period: e.target.value }) },
@@ -913,10 +973,7 @@ async function dynamicsPage(params) {
   sel.value = period;
   fill(main,
     el('h1', {}, 'Dynamics: do the big get bigger?'),
-    el('p', { class: 'describe' }, a ?
-      `Attachment exponent α = ${a.value.toFixed(2)} (95 % bootstrap interval ${a.low.toFixed(2)} – ${a.high.toFixed(2)}, ${a.replicates} replicates): ` +
-      (a.low > 1 ? 'growth is super-linear in size.' : a.high < 1 ? 'growth is sub-linear in size.' : 'consistent with linear preferential attachment.') +
-      ` ${fmt(d.arrivals)} arrivals to ${fmt(d.accounts)} accounts.` : 'Too few dated arrivals to estimate the kernel.'),
+    alphaLine,
     el('div', { class: 'grid' },
       el('div', {}, el('h2', {}, 'Attachment kernel A(k), log-log'), kernelBox),
       el('div', {}, el('h2', {}, 'Concentration of engagement ', el('label', { class: 'muted' }, 'per ', sel)), concBox)),
