@@ -14,6 +14,7 @@ mod buf;
 pub mod cache;
 pub mod csr;
 pub mod edgelist;
+pub mod export;
 pub mod gml;
 pub mod hits;
 pub mod pagerank;
@@ -26,6 +27,7 @@ pub mod wcc;
 pub use cache::{cache_dir, cached_engagement_graph, cached_follow_graph, CacheOutcome};
 pub use csr::{Adjacency, Csr, Directions, EdgeList};
 pub use edgelist::{read_edge_list, read_pull_graph, read_pull_graph_ordered, Labelled, NodeOrder};
+pub use export::{write_graph, GraphFormat, GraphMeta};
 pub use gml::{parse_gml, GmlGraph};
 pub use hits::{hits, Hits, HitsOptions};
 pub use pagerank::{

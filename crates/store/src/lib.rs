@@ -14,7 +14,10 @@
 
 mod account_table;
 mod blocks;
+pub mod columns;
 pub mod links;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 mod read;
 mod resolve;
 mod schema;
@@ -22,6 +25,7 @@ mod snapshot;
 pub mod tombstones;
 mod write;
 
+pub use columns::{AccountColumns, EventColumns, StringColumn, Validity};
 pub use read::{AccountInfo, EventFilter, EventRow, FullEventRow, RunInfo, Stats};
 pub use resolve::{EventIds, Names, ResolvedBatch, Resolver};
 pub use snapshot::Snapshot;

@@ -8,11 +8,14 @@ use std::path::{Path, PathBuf};
 const EXAMPLES: &str = "\
 Examples:
   renown export events.jsonl
-  renown export --as-csv events.csv
+  renown export --format csv events.csv
+  renown export --format parquet events.parquet
   renown export - | head          # JSON Lines on stdout
 
 The files use renown's own event schema, so `renown ingest` reads them back unchanged, and
-pandas (read_json(lines=True) / read_csv), polars and DuckDB read them directly.";
+pandas (read_json(lines=True) / read_csv / read_parquet), polars and DuckDB read them directly.
+The Parquet file has typed columns (a UTC timestamp, a list of topics) and each account's dense
+id (actor_account, target_account), the node id of `renown graph export`.";
 
 /// Write every event in the store as JSON Lines or CSV.
 #[derive(clap::Args, Debug)]
@@ -20,12 +23,29 @@ pandas (read_json(lines=True) / read_csv), polars and DuckDB read them directly.
 pub struct Args {
     /// Output file, or `-` for stdout.
     pub output: PathBuf,
-    /// Write CSV instead of JSON Lines.
-    #[arg(long)]
+    /// Write CSV instead of JSON Lines (the same as --format csv).
+    #[arg(long, conflicts_with = "format")]
     pub as_csv: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: EventsFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EventsFormat {
+    /// JSON Lines in renown's event schema (`renown ingest` reads it back).
+    #[default]
+    Jsonl,
+    /// CSV in renown's event schema.
+    Csv,
+    /// Apache Parquet, typed columns.
+    Parquet,
 }
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+    if args.format == EventsFormat::Parquet {
+        return super::export_parquet::run(&args.output, db);
+    }
+    let as_csv = args.as_csv || args.format == EventsFormat::Csv;
     let store = super::open_existing(db)?;
     let accounts = store.accounts()?;
     let out: Box<dyn Write> = if args.output.as_os_str() == "-" {
@@ -38,7 +58,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         Json(std::io::BufWriter<Box<dyn Write>>),
     }
     let out = std::io::BufWriter::new(out);
-    let mut writer = if args.as_csv {
+    let mut writer = if as_csv {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(CSV_HEADER).map_err(crate::output::csv_io)?;
         Writer::Csv(Box::new(w))

@@ -13,6 +13,7 @@ Examples:
   renown graph stats
   renown graph stats --graph engagement --as-of 2012-07-04
   renown graph stats --input soc-Slashdot0902.txt --format json
+  renown graph export --graph engagement --format graphml higgs.graphml
 
 The follow graph is follower → followee as of --as-of (follows minus unfollows); the engagement
 graph is engager → engaged over the events up to --as-of, weighted by kind. Snapshots are cached
@@ -30,6 +31,8 @@ pub struct Args {
 pub enum What {
     /// Nodes, edges, degree distribution, reciprocity, weak components.
     Stats(StatsArgs),
+    /// Write a snapshot as GraphML, GEXF, an edge list or a scipy .npz.
+    Export(super::graph_export::ExportArgs),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -83,7 +86,10 @@ pub fn snapshot(
 }
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
-    let What::Stats(a) = args.what;
+    let a = match args.what {
+        What::Stats(a) => a,
+        What::Export(a) => return super::graph_export::run(a, db),
+    };
     let g = match &a.input {
         Some(p) => Csr::from_edges(&read_edge_list(p, None)?)?,
         None => {

@@ -6,12 +6,15 @@ mod cascade;
 mod cascades;
 mod classify;
 mod compare;
+mod completions;
 mod demo;
 mod dynamics;
 mod explain;
 mod export;
+mod export_parquet;
 mod generate;
 mod graph;
+mod graph_export;
 mod ingest;
 mod link;
 mod pagerank;
@@ -64,6 +67,8 @@ pub enum Command {
     Classify(classify::Args),
     Trust(trust::Args),
     Serve(serve::Args),
+    Completions(completions::CompletionArgs),
+    Man(completions::ManArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -91,6 +96,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Classify(a) => classify::run(a, db),
         Command::Trust(a) => trust::run(a, db),
         Command::Serve(a) => serve::run(a, db),
+        Command::Completions(a) => completions::completions(a),
+        Command::Man(a) => completions::man(a),
     }
 }
 
