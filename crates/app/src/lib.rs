@@ -7,18 +7,26 @@
 //! |---|---|---|---|
 //! | what is in the store | [`stats::stats`] | `renown stats` | `GET /api/stats` |
 //! | who ranks highest by a measure | [`leaderboard::leaderboard`] | `renown rank` | `GET /api/leaderboard` |
+//! | an account's score and rank under every measure | [`account::account`] | — | `GET /api/accounts/{id}` |
+//! | followers and engagement over time | [`account::timeline`] | — | `GET /api/accounts/{id}/timeline` |
+//! | why an account's earned influence is what it is | [`account::explain`] | `renown explain` | `GET /api/accounts/{id}/explain` |
+//! | how that score moved month by month | [`account::trajectory`] | `renown explain --months` | `GET /api/accounts/{id}/trajectory` |
 //! | earned influence discounted by trust | [`trust::earned_with_trust`] | `renown rank --trust` | — |
 //!
 //! Every question reads through a [`Source`]: the store plus whatever the surface memoises
 //! (the server keeps scores per store state; [`Direct`] computes them for one command). Every
 //! question takes a [`Scope`] — the slice of the log it looks at — parsed once per surface.
 
+pub mod account;
 pub mod leaderboard;
 pub mod scope;
 pub mod source;
 pub mod stats;
 pub mod trust;
 
+pub use account::{
+    account, explain, timeline, trajectory, Account, Explained, Timeline, Trajectory,
+};
 pub use leaderboard::{leaderboard, Leaderboard, LeaderboardQuery};
 pub use scope::Scope;
 pub use source::{AccountRef, Direct, Ranked, Score, Source};

@@ -55,6 +55,8 @@ pub struct Explanation {
     pub by_kind: Vec<Part>,
     pub by_month: Vec<MonthPart>,
     pub followers: FollowerPart,
+    /// Left out when none was asked for (`trajectory_months` 0).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trajectory: Vec<Point>,
     pub params: EarnedParams,
     /// What makes the scope degenerate (no event matches, a date outside the data).

@@ -8,11 +8,10 @@ use crate::params::{scope_key, Params};
 use crate::Shared;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use renown_app::Source;
+use renown_app::{Direct, Explained, Source, Trajectory};
 use renown_measures::compare::compare_scores;
-use renown_measures::explain::{explain as explain_account, ExplainOptions};
 use renown_measures::MEASURES;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::Arc;
 
 /// Most month-end points a trajectory computes (each is a full recomputation of the measure).
@@ -40,21 +39,25 @@ fn explain_key(
     )
 }
 
-/// The explanation as JSON (every month-end point of its trajectory is a full recomputation).
+/// The explanation (every month-end point of its trajectory is a full recomputation).
 fn explanation(
     store: &renown_store::Store,
     scope: &renown_app::Scope,
     dense: u32,
     endorsers: usize,
     months: usize,
-) -> ApiResult<Arc<Value>> {
-    let opts = ExplainOptions {
-        endorsers,
-        trajectory_months: months,
-        ..ExplainOptions::default()
-    };
-    let e = explain_account(store, &scope.measures(), dense, &opts)?;
-    Ok(Arc::new(to_json(&e)?))
+) -> ApiResult<Arc<Explained>> {
+    let e = renown_app::explain(&Direct::new(store), scope, dense, endorsers, months)?;
+    Ok(Arc::new(e))
+}
+
+/// An answer the server computes in the background: what it can say now, and whether more is
+/// coming (ask again).
+#[derive(serde::Serialize)]
+pub struct Progressive<T> {
+    #[serde(flatten)]
+    pub answer: T,
+    pub pending: bool,
 }
 
 /// The explanation for (account, scope, endorsers listed, trajectory months), cached.
@@ -64,7 +67,7 @@ fn explained(
     scope: &renown_app::Scope,
     endorsers: usize,
     months: usize,
-) -> ApiResult<Arc<Value>> {
+) -> ApiResult<Arc<Explained>> {
     let key = explain_key(view, dense, scope, endorsers, months);
     view.state.caches.explanations.get(
         &key,
@@ -73,13 +76,13 @@ fn explained(
     )
 }
 
-/// `GET /api/accounts/{id}/explain?endorsers=`: earned influence decomposed by endorser, kind
-/// and month, the consistency factor and what followers add.
+/// `GET /api/accounts/{id}/explain?endorsers=`: [`renown_app::explain`] without a trajectory
+/// (`renown explain --months 0`).
 pub async fn explain(
     State(app): State<Shared>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Explained>> {
     let mut allowed = vec!["endorsers"];
     allowed.extend(SCOPE_PARAMS);
     let p = Params::parse(q.as_deref(), &allowed)?;
@@ -88,23 +91,19 @@ pub async fn explain(
     app.blocking(move |state, store| {
         let view = View::new(state, store)?;
         let dense = view.find(&id)?;
-        let mut out = (*explained(&view, dense, &scope, endorsers, 0)?).clone();
-        if let Some(o) = out.as_object_mut() {
-            o.remove("trajectory");
-        }
-        out["id"] = json!(dense);
-        Ok(Json(out))
+        Ok(Json(
+            (*explained(&view, dense, &scope, endorsers, 0)?).clone(),
+        ))
     })
     .await
 }
 
-/// `GET /api/accounts/{id}/trajectory?months=`: earned influence and rank at each of the last
-/// month ends.
+/// `GET /api/accounts/{id}/trajectory?months=`: [`renown_app::trajectory`].
 pub async fn trajectory(
     State(app): State<Shared>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Progressive<Trajectory>>> {
     let mut allowed = vec!["months"];
     allowed.extend(SCOPE_PARAMS);
     let p = Params::parse(q.as_deref(), &allowed)?;
@@ -140,26 +139,27 @@ pub async fn trajectory(
             Progress::Pending => {
                 let earned = view.ranked(MEASURES[0].name, &scope)?;
                 let accounts = view.accounts()?;
-                return Ok(Json(json!({
-                    "id": dense,
-                    "account": accounts.get(dense as usize).map(|a| a.label()),
-                    "scope": scope_json(&scope),
-                    "score": earned.score(dense),
-                    "rank": earned.rank_of[dense as usize],
-                    "points": [],
-                    "pending": true,
-                })));
+                let now = Trajectory {
+                    id: dense,
+                    account: accounts
+                        .get(dense as usize)
+                        .map(|a| a.label())
+                        .unwrap_or_default(),
+                    scope: scope.clone(),
+                    score: earned.scores[dense as usize],
+                    rank: earned.rank_of[dense as usize] as usize,
+                    points: Vec::new(),
+                };
+                return Ok(Json(Progressive {
+                    answer: now,
+                    pending: true,
+                }));
             }
         };
-        Ok(Json(json!({
-            "id": dense,
-            "account": e["account"],
-            "scope": scope_json(&scope),
-            "score": e["score"],
-            "rank": e["rank"],
-            "points": e["trajectory"],
-            "pending": false,
-        })))
+        Ok(Json(Progressive {
+            answer: Trajectory::of(&e, &scope),
+            pending: false,
+        }))
     })
     .await
 }

@@ -1,6 +1,7 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_measures::explain::{explain, ExplainOptions, Explanation};
+use renown_app::Direct;
+use renown_measures::explain::Explanation;
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -36,22 +37,24 @@ pub struct Args {
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
     let id = store.find_account(&args.account)?;
-    let scope = args.scope.scope().measures();
-    let opts = ExplainOptions {
-        endorsers: args.endorsers,
-        trajectory_months: args.months,
-        ..ExplainOptions::default()
-    };
-    let x = explain(&store, &scope, id, &opts)?;
+    let scope = args.scope.scope();
+    let explained = renown_app::explain(
+        &Direct::new(&store),
+        &scope,
+        id,
+        args.endorsers,
+        args.months,
+    )?;
+    let x = &explained.explanation;
     crate::output::warn(&x.warnings);
     let mut out = std::io::stdout().lock();
     match args.format {
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &x)?;
+            serde_json::to_writer_pretty(&mut out, &explained)?;
             writeln!(out)?;
         }
-        OutputFormat::Csv => endorsers(&x).write(OutputFormat::Csv, &mut out)?,
-        OutputFormat::Table => report(&x, &mut out)?,
+        OutputFormat::Csv => endorsers(x).write(OutputFormat::Csv, &mut out)?,
+        OutputFormat::Table => report(x, &mut out)?,
     }
     Ok(Outcome::Clean)
 }
