@@ -19,7 +19,9 @@ mod ingest;
 mod link;
 mod pagerank;
 mod rank;
+mod seeds;
 mod serve;
+mod simulate;
 mod stats;
 mod train;
 mod trust;
@@ -59,6 +61,8 @@ pub enum Command {
     Cascades(cascades::Args),
     Cascade(cascade::Args),
     Dynamics(dynamics::Args),
+    Seeds(seeds::Args),
+    Simulate(simulate::Args),
     Pagerank(pagerank::Args),
     Generate(generate::Args),
     Graph(graph::Args),
@@ -88,6 +92,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Cascades(a) => cascades::run(a, db),
         Command::Cascade(a) => cascade::run(a, db),
         Command::Dynamics(a) => dynamics::run(a, db),
+        Command::Seeds(a) => seeds::run(a, db),
+        Command::Simulate(a) => simulate::run(a, db),
         Command::Pagerank(a) => pagerank::run(a, db),
         Command::Generate(a) => generate::run(a, db),
         Command::Graph(a) => graph::run(a, db),

@@ -17,6 +17,8 @@
 //!   [`exact_spread`] enumerates live-edge worlds on tiny graphs.
 
 pub mod graph;
+pub mod learn;
+pub mod report;
 pub mod rng;
 pub mod rr;
 pub mod select;
@@ -117,8 +119,9 @@ pub struct SeedSelection {
     pub spread_high: f64,
     /// Upper bound on the best possible spread of k allowed seeds (same confidence).
     pub optimum_high: f64,
-    /// Certified ratio `spread_low / optimum_high`: at least 1 − 1/e − ε unless the sample
-    /// cap was reached first (`certified` false).
+    /// Data-dependent ratio `spread_low / optimum_high`. `certified`: it reached 1 − 1/e − ε.
+    /// Otherwise the sample reached OPIM-C's worst-case size θ_max, which guarantees the ratio
+    /// with the same probability by itself.
     pub ratio: f64,
     pub certified: bool,
     /// RR sets sampled (selection and validation halves together) and their total entries.

@@ -249,3 +249,124 @@ fn rejects_bad_input() {
     assert!(DiffusionGraph::new(3, &[0], &[1], EdgeProbabilities::Constant(1.5)).is_err());
     assert!(simulate(&g, Model::Ic, &[7], 10, 1).is_err());
 }
+
+mod learned {
+    use super::super::learn::{learn, LearnMethod, LearnOptions};
+    use renown_model::{AccountRef, Event, Kind, Record};
+    use renown_store::Store;
+
+    fn ev(
+        kind: Kind,
+        actor: &str,
+        target: Option<&str>,
+        item: Option<&str>,
+        parent: Option<&str>,
+        t: i64,
+    ) -> Event {
+        let mut e = Event::new("t", kind, AccountRef::new(actor));
+        e.target = target.map(AccountRef::new);
+        e.item = item.map(str::to_string);
+        e.parent = parent.map(str::to_string);
+        e.time = Some(t);
+        e
+    }
+
+    /// z posts four items; a reshares two (one twice), b replies to one (author known only
+    /// through the parent item, stored before the item itself), c only follows z.
+    fn store(dir: &std::path::Path) -> Store {
+        let mut store = Store::open(&dir.join("s.db")).unwrap();
+        let run = store.begin_run("x", "test").unwrap();
+        let t = 1_600_000_000;
+        let events = [
+            ev(Kind::Reply, "b", None, Some("q1"), Some("p1"), t + 5),
+            ev(Kind::Post, "z", None, Some("p1"), None, t),
+            ev(Kind::Post, "z", None, Some("p2"), None, t + 1),
+            ev(Kind::Post, "z", None, Some("p3"), None, t + 2),
+            ev(Kind::Post, "z", None, Some("p4"), None, t + 3),
+            ev(Kind::Post, "a", None, Some("a1"), None, t + 3),
+            ev(Kind::Reshare, "a", Some("z"), Some("r1"), Some("p1"), t + 4),
+            ev(
+                Kind::Reshare,
+                "a",
+                Some("z"),
+                Some("r1b"),
+                Some("p1"),
+                t + 6,
+            ),
+            ev(Kind::Reshare, "a", Some("z"), Some("r2"), Some("p2"), t + 7),
+            ev(Kind::Mention, "c", Some("z"), None, None, t + 7),
+            ev(Kind::Follow, "c", Some("z"), None, None, t),
+            // After the as-of date below: must not count.
+            ev(
+                Kind::Reshare,
+                "c",
+                Some("z"),
+                Some("r9"),
+                Some("p3"),
+                t + 100,
+            ),
+        ];
+        let recs: Vec<(u64, Record)> = events
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| (i as u64, Record::Event(e)))
+            .collect();
+        store.write_batch(run, &recs, 0).unwrap();
+        store
+    }
+
+    fn p(store: &Store, opts: &LearnOptions, from: &str, to: &str) -> Option<f32> {
+        let (g, _) = learn(store, opts).unwrap();
+        let (v, u) = (
+            store.find_account(&format!("t:{from}")).unwrap(),
+            store.find_account(&format!("t:{to}")).unwrap(),
+        );
+        let found = g.in_edges(u).find(|&(s, _)| s == v).map(|(_, p)| p);
+        found
+    }
+
+    #[test]
+    fn bernoulli_and_jaccard_ratios_with_and_without_the_prior() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path());
+        let as_of = Some(1_600_000_050);
+        let raw = LearnOptions {
+            as_of,
+            prior_items: 0.0,
+            ..Default::default()
+        };
+        let close = |x: Option<f32>, y: f64| (x.unwrap() as f64 - y).abs() < 1e-6;
+        // A_z = 4; a took up p1 and p2 (p1 twice counts once); b took up p1.
+        assert!(close(p(&store, &raw, "z", "a"), 0.5));
+        assert!(close(p(&store, &raw, "z", "b"), 0.25));
+        assert!(
+            close(p(&store, &raw, "z", "c"), 0.0),
+            "a follow without take-up"
+        );
+        assert_eq!(
+            p(&store, &raw, "a", "z"),
+            None,
+            "influence runs author → engager"
+        );
+        // Jaccard: A_a = 4 items (a1, r1, r1b, r2): 2 / (4 + 4 − 2).
+        let jaccard = LearnOptions {
+            method: LearnMethod::Jaccard,
+            ..raw.clone()
+        };
+        assert!(close(p(&store, &jaccard, "z", "a"), 2.0 / 6.0));
+        // Prior: p0 = (2 + 1 + 0) / (4 + 4 + 4); two prior items.
+        let prior = LearnOptions {
+            prior_items: 2.0,
+            ..raw.clone()
+        };
+        let p0 = 3.0 / 12.0;
+        assert!(close(p(&store, &prior, "z", "a"), (2.0 + 2.0 * p0) / 6.0));
+        assert!(close(p(&store, &prior, "z", "c"), 2.0 * p0 / 6.0));
+        // Without the date, c's later reshare of p3 counts.
+        let all = LearnOptions {
+            prior_items: 0.0,
+            ..Default::default()
+        };
+        assert!(close(p(&store, &all, "z", "c"), 0.25));
+    }
+}
