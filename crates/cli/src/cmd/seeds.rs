@@ -51,14 +51,8 @@ pub struct Args {
     /// learned | learned:jaccard | weighted-cascade | constant:P
     #[arg(long, default_value = "learned")]
     pub probabilities: Probabilities,
-    /// Only events up to the end of this date (YYYY-MM-DD) or this instant (RFC 3339).
-    #[arg(long, value_parser = super::parse_as_of)]
-    pub as_of: Option<i64>,
-    /// Only events carrying this hashtag/tag/category.
-    #[arg(long)]
-    pub topic: Option<String>,
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub scope: super::ScopeArgs,
     /// Accounts that may not be seeds (one per line).
     #[arg(long)]
     pub exclude: Option<PathBuf>,
@@ -177,12 +171,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         }
         None => {
             let store = super::open_existing(db)?;
-            super::warn_scope(
-                &store,
-                args.as_of,
-                args.topic.as_deref(),
-                args.platform.as_deref(),
-            )?;
+            super::warn_scope(&store, &args.scope.scope())?;
             let n = store.account_count()?;
             let list = |p: &Option<PathBuf>| -> anyhow::Result<Option<Vec<u32>>> {
                 p.as_deref()
@@ -197,9 +186,9 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                     graph: StoreGraphOptions {
                         model: args.model,
                         probabilities: args.probabilities,
-                        as_of: args.as_of,
-                        topic: args.topic.clone(),
-                        platform: args.platform.clone(),
+                        as_of: args.scope.as_of,
+                        topic: args.scope.topic.clone(),
+                        platform: args.scope.platform.clone(),
                     },
                     k: args.k,
                     epsilon: args.epsilon,

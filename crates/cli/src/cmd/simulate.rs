@@ -32,13 +32,8 @@ pub struct Args {
     /// learned | learned:jaccard | weighted-cascade | constant:P
     #[arg(long, default_value = "learned")]
     pub probabilities: Probabilities,
-    /// Only events up to the end of this date (YYYY-MM-DD) or this instant (RFC 3339).
-    #[arg(long, value_parser = super::parse_as_of)]
-    pub as_of: Option<i64>,
-    #[arg(long)]
-    pub topic: Option<String>,
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub scope: super::ScopeArgs,
     /// Run on an edge-list file (`src dst` per line, ids 0..n-1) instead of the store.
     #[arg(long)]
     pub input: Option<PathBuf>,
@@ -74,12 +69,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         }
         None => {
             let store = super::open_existing(db)?;
-            super::warn_scope(
-                &store,
-                args.as_of,
-                args.topic.as_deref(),
-                args.platform.as_deref(),
-            )?;
+            super::warn_scope(&store, &args.scope.scope())?;
             let n = store.account_count()?;
             let seeds = resolve_list(&args.seeds, Some(&store), n)?;
             simulate_seeds(
@@ -87,9 +77,9 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                 &StoreGraphOptions {
                     model: args.model,
                     probabilities: args.probabilities,
-                    as_of: args.as_of,
-                    topic: args.topic.clone(),
-                    platform: args.platform.clone(),
+                    as_of: args.scope.as_of,
+                    topic: args.scope.topic.clone(),
+                    platform: args.scope.platform.clone(),
                 },
                 &seeds,
                 args.sims,
