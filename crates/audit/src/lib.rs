@@ -15,6 +15,7 @@
 //! - [`sybilrank`]: trust from seeds by early-terminated power iteration (Cao et al. 2012).
 
 pub mod activity;
+pub mod assess;
 pub mod audit;
 pub mod calibrate;
 pub mod classifier;

@@ -500,6 +500,10 @@ test('account page: the headline states the earned score, rank, percentile and w
   const topics = await page.$$eval('#topic-bars .topic-name', ts => ts.map(t => t.textContent));
   assert.deepEqual(topics, profile.topics.listed.map(t => '#' + t.topic));
   assert.ok(topics.length > 0, 'the demo tags its posts');
+  // The bot/fake card appears only with profile data, which the demo does not have.
+  const fake = await api(`api/accounts/${id}/fake`);
+  assert.equal(fake.profile, false);
+  assert.equal(await page.$eval('#fake-card', c => c.hidden), true);
 });
 
 test('account page: the follower-growth chart marks the audit\'s spike days', async () => {

@@ -29,6 +29,7 @@ pub struct Caches {
         Memo<(u32, ScopeKey, usize, usize, String), Arc<renown_app::Explained>>,
     pub(crate) audits: Memo<(ScopeKey, String), Arc<crate::audience::AuditTable>>,
     /// Accounts suspicious as followers, per scope (cascade nodes are coloured by it).
+    pub(crate) features: Memo<(ScopeKey, String), Arc<crate::audience::AccountFeatures>>,
     pub(crate) suspects: Memo<(ScopeKey, String), Arc<Vec<bool>>>,
     pub(crate) earned_models: Memo<(ScopeKey, String), Arc<renown_measures::earned::EarnedModel>>,
     pub(crate) profiles: Memo<(u32, ScopeKey, usize, String), Arc<Value>>,
@@ -48,6 +49,7 @@ impl Default for Caches {
             dynamics: Memo::new(8),
             explanations: Memo::new(256),
             audits: Memo::new(8),
+            features: Memo::new(4),
             suspects: Memo::new(8),
             earned_models: Memo::new(4),
             profiles: Memo::new(512),

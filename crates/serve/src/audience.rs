@@ -179,3 +179,62 @@ pub async fn account(
     })
     .await
 }
+
+/// Every account's features for the fake-account rules and whether an export gave it a profile.
+pub struct AccountFeatures {
+    features: Vec<renown_audit::features::Features>,
+    profile: Vec<bool>,
+}
+
+fn account_features(view: &View, scope: &Scope) -> ApiResult<Arc<AccountFeatures>> {
+    let scope = Scope {
+        topic: None,
+        ..scope.clone()
+    };
+    let key = (scope_key(&scope), view.token.clone());
+    view.state.caches.features.get(
+        &key,
+        |k| k.1 != view.token,
+        || {
+            let act = renown_audit::Activity::load(view.store, &scope.measures())?;
+            let features = renown_audit::features::from_store(view.store, &act)?;
+            let infos = view.accounts()?;
+            let profile = renown_audit::profile::from_store(view.store, &infos)?
+                .iter()
+                .map(renown_audit::assess::has_profile)
+                .collect();
+            Ok(Arc::new(AccountFeatures { features, profile }))
+        },
+    )
+}
+
+/// `GET /api/accounts/{id}/fake?as_of=&platform=`: the account against the literature's
+/// fake-account rule sets — each set's verdict and score, the criteria against it in their own
+/// words, the features read — and whether profile data exists for it (without, the rules see only
+/// what the event log shows).
+pub async fn fake(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let p = Params::parse(q.as_deref(), &AUDIT_PARAMS)?;
+    let scope = p.scope()?;
+    app.blocking(move |state, store| {
+        let view = View::new(state, store)?;
+        let dense = view.find(&id)?;
+        let all = account_features(&view, &scope)?;
+        let (Some(f), Some(&profile)) = (
+            all.features.get(dense as usize),
+            all.profile.get(dense as usize),
+        ) else {
+            return Err(ApiError::not_found(format!(
+                "no account {id:?} in the store"
+            )));
+        };
+        let mut out = serde_json::to_value(renown_audit::assess::assess(f, profile))
+            .map_err(|e| ApiError::internal(format!("encoding: {e}")))?;
+        out["id"] = json!(dense);
+        Ok(Json(out))
+    })
+    .await
+}

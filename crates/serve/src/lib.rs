@@ -136,6 +136,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/cascades/{*id}", get(spread::one))
         .route("/api/dynamics", get(spread::dynamics))
         .route("/api/accounts/{id}/audit", get(audience::account))
+        .route("/api/accounts/{id}/fake", get(audience::fake))
         .route("/api/audit", get(audience::list))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api", get(api::not_found))

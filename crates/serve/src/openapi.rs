@@ -191,6 +191,11 @@ pub fn spec() -> Value {
                 "parameters": audit_params(false),
                 "responses": with_404(json_ok("the audit")),
             }},
+            "/api/accounts/{id}/fake": {"get": {
+                "summary": "The account against the literature's fake-account rule sets (Camisani-Calzolari, State of Search, Socialbakers, as Cresci et al. 2015 evaluated them): each set's verdict and score, the criteria against it in their words, the features read, and whether profile data exists for it",
+                "parameters": audit_params(false),
+                "responses": with_404(json_ok("profile, features, rule_sets (name, fake, score, evaluated, criteria, against), fake_votes of voting_sets")),
+            }},
             "/api/accounts/{id}/explain": {"get": {
                 "summary": "Earned influence decomposed: each top endorser's share (with its own score and dense_id), by kind, by month, consistency, followers",
                 "parameters": with_scope(account_id(), query("endorsers", "endorsers listed by name (default 10)", json!({"type": "integer", "minimum": 0, "maximum": crate::params::MAX_LIMIT}))),

@@ -554,3 +554,58 @@ async fn dynamics_answers_the_point_estimate_first_and_the_clis_interval_when_re
     assert_eq!(waited["alpha"], full["alpha"]);
     assert_eq!(waited["interval_pending"], false);
 }
+
+#[tokio::test]
+async fn fake_account_rules_judge_accounts_with_profiles_and_say_when_there_is_none() {
+    let doc = r#"{"data":[
+ {"id":"10","author_id":"1","text":"hello @carol99","created_at":"2024-01-01T00:00:00Z",
+  "entities":{"mentions":[{"username":"carol99","id":"4"}]}}],
+ "includes":{"users":[
+  {"id":"1","username":"alice","profile_image_url":"https://example.org/a.png","public_metrics":{"followers_count":120,"following_count":80,"tweet_count":5000},"description":"writes about rust"},
+  {"id":"4","username":"carol99","public_metrics":{"followers_count":3,"following_count":900,"tweet_count":0},"description":""}]}}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("search.json");
+    std::fs::write(&path, doc).unwrap();
+    let db = dir.path().join("p.db");
+    let mut store = renown_store::Store::open(&db).unwrap();
+    let report = renown_ingest::ingest_path(
+        &mut store,
+        &path,
+        &renown_ingest::IngestOptions::default(),
+        &mut |_, _, _| {},
+    )
+    .unwrap();
+    assert!(report.error.is_none(), "{report:?}");
+    drop(store);
+    let app = router(AppState::new(Config::new(db)));
+
+    let (s, carol) = get(&app, "/api/accounts/@carol99/fake").await;
+    assert_eq!(s, StatusCode::OK, "{carol}");
+    assert_eq!(carol["profile"], true);
+    let votes = carol["fake_votes"].as_u64().unwrap();
+    assert!(
+        votes >= 2,
+        "3 followers, 900 followed, no posts, no bio: {carol}"
+    );
+    let against: Vec<&str> = carol["rule_sets"][0]["against"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        against.iter().any(|t| t.contains("biography")),
+        "{against:?}"
+    );
+    let (_, alice) = get(&app, "/api/accounts/@alice/fake").await;
+    assert_eq!(alice["profile"], true);
+    assert!(alice["fake_votes"].as_u64().unwrap() < votes, "{alice}");
+
+    // The simulated store has no profiles: the answer says so.
+    let f = fixture(None, 1 << 20);
+    let (s, none) = get(&f.app, "/api/accounts/1/fake").await;
+    assert_eq!(s, StatusCode::OK, "{none}");
+    assert_eq!(none["profile"], false);
+    let (s, _) = get(&f.app, "/api/accounts/no:such/fake").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

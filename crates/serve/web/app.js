@@ -298,6 +298,7 @@ async function accountPage(id, params) {
     explain: explained ? getJSON(accountPath(id, '/explain') + query({ ...scope, endorsers: 10 })) : missing('explanations'),
     profile: profiled ? getJSON(accountPath(id, '/profile') + query({ ...scope, limit: 10 })) : missing('profiles'),
     audit: audited ? getJSON(accountPath(id, '/audit') + query({ as_of: scope.as_of, platform: scope.platform })) : missing('audits'),
+    fake: has('/api/accounts/{id}/fake') ? getJSON(accountPath(id, '/fake') + query({ as_of: scope.as_of, platform: scope.platform })) : missing('fake-account rules'),
   };
   for (const p of Object.values(loads)) p.catch(() => {});
   const headline = el('div', { class: 'headline', id: 'account-headline' }, el('p', { class: 'muted' }, 'Weighing its endorsements…'));
@@ -309,6 +310,7 @@ async function accountPage(id, params) {
   const engagers = el('div', { id: 'top-engagers' });
   const kinds = el('div', { id: 'engagement-kinds' });
   const audience = el('div', { id: 'audience' }, el('p', { class: 'muted' }, 'Auditing the audience…'));
+  const fakeCard = el('div', { class: 'card', id: 'fake-card', hidden: '' });
   fill(main,
     el('p', {}, el('a', { href: '#/' }, '← leaderboard')),
     el('h1', { id: 'account-name' }, acct.account),
@@ -320,7 +322,8 @@ async function accountPage(id, params) {
       explained ? el('div', { class: 'card' }, el('h2', {}, 'Influencer of: its top endorsers'), endorsers) : null,
       profiled ? el('div', { class: 'card' }, el('h2', {}, 'Influenced by: whom it endorses'), influencedBy) : null,
       profiled ? el('div', { class: 'card' }, el('h2', {}, 'Where its influence comes from, by topic'), topics) : null,
-      audited ? el('div', { class: 'card' }, el('h2', {}, 'Audience quality'), audience) : null),
+      audited ? el('div', { class: 'card' }, el('h2', {}, 'Audience quality'), audience) : null,
+      fakeCard),
     el('h2', {}, 'Follower growth (spikes marked) and engagement'),
     chartBox,
     el('div', { class: 'grid' },
@@ -337,6 +340,7 @@ async function accountPage(id, params) {
   if (audited) loadAudience(audience, loads.audit);
   if (explained) loadEndorsers(endorsers, loads.explain);
   if (profiled) loadProfile(influencedBy, topics, loads.profile);
+  loadFake(fakeCard, loads.fake);
   if (earnedBox) loadTrajectory(earnedBox, id, scope);
 
   let tl;
@@ -356,6 +360,24 @@ async function accountPage(id, params) {
   const kindRows = Object.entries(tl.engagement_by_kind);
   fill(kinds, kindRows.length === 0 ? el('p', { class: 'muted' }, 'None.') :
     el('table', {}, el('tbody', {}, kindRows.map(([k, n]) => el('tr', {}, el('td', {}, k), el('td', { class: 'num' }, fmt(n)))))));
+}
+
+// The fake-account rule sets' verdicts with the criteria against the account, shown only when an
+// export gave the account a profile (on the event log alone the rules judge too little).
+async function loadFake(card, load) {
+  let f;
+  try { f = await load; } catch (_) { return; }
+  if (!f.profile || !card.isConnected) return;
+  const known = f.features.filter(([, v]) => v !== null);
+  fill(card, el('h2', {}, 'Bot / fake-account score'),
+    el('p', {}, el('strong', { id: 'fake-votes' }, `${f.fake_votes} of ${f.voting_sets}`), ' rule sets from the literature call it fake (Cresci et al. 2015 baselines; weak on their own).'),
+    el('table', { id: 'fake-rules' }, el('thead', {}, el('tr', {}, el('th', {}, 'rule set'), el('th', {}, 'verdict'), el('th', {}, 'against it'))),
+      el('tbody', {}, f.rule_sets.map(r => el('tr', { 'data-set': r.name },
+        el('td', {}, r.name), el('td', {}, r.evaluated ? (r.fake ? 'fake' : 'real') + ` (${fmt(r.score)})` : 'n/a'),
+        el('td', {}, r.against.length ? r.against.map(c => c.text).join('; ') : r.evaluated ? 'nothing' : `none of its ${r.criteria} criteria can be checked`))))),
+    el('h2', {}, 'Features read'),
+    el('table', { id: 'fake-features' }, el('tbody', {}, known.map(([k, v]) => el('tr', {}, el('td', {}, k.replace(/_/g, ' ')), el('td', { class: 'num' }, fmt(v)))))));
+  card.hidden = false;
 }
 
 async function loadProfile(byBox, topicBox, load) {
