@@ -1,19 +1,24 @@
-//! The SybilRank experiment: Slashdot's social graph plus a generated sybil region of 1,000
-//! fake accounts (an Erdős–Rényi graph of mean degree 10 or 40), joined by k uniformly random
-//! attack edges. Prints, as a Markdown table, the ROC AUC of the trust ranking against the known
-//! fakes with the default settings (`renown trust`: every link, seeds spread over
-//! label-propagation communities, ranked by degree as on follow-only data, one seed per 50
-//! accounts up to 100), next to every link with the 100 highest-degree accounts as seeds, and
-//! the former default (reciprocated links only, the 100 highest-degree accounts as seeds).
+//! The SybilRank experiment: a real social graph (by default Slashdot's; any SNAP edge list,
+//! gzipped, e.g. ego-Facebook's `facebook_combined.txt.gz`) plus a generated sybil region of
+//! 1,000 fake accounts (an Erdős–Rényi graph of mean degree 10 or 40), joined by k uniformly
+//! random attack edges. Prints, as a Markdown table, the ROC AUC of the trust ranking against the
+//! known fakes with the default settings (`renown trust`: every link; seeds spread over Louvain
+//! communities from the best tenth of the accounts by degree, as on follow-only data, one seed
+//! per 50 accounts up to 100; seed trust split by degree; ⌈log₂ n⌉ steps), next to the former
+//! default (label-propagation communities, the best 2 × k candidates, trust split equally), the
+//! 100 highest-degree accounts as seeds, and reciprocated links only with those seeds. It also
+//! prints how well cut the sybil region is (its conductance: attack edges over the region's
+//! degree sum) against the honest graph's own communities.
 //!
-//! cargo run --release -p renown-audit --example sybil [-- PATH_TO_soc-Slashdot0902.txt.gz]
+//! cargo run --release -p renown-audit --example sybil [-- PATH_TO_EDGE_LIST.txt.gz]
 
 use flate2::read::GzDecoder;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use renown_audit::stats::roc_auc;
 use renown_audit::sybilrank::{
-    by_degree, communities, default_seed_count, spread_seeds, sybilrank, undirected,
+    by_degree, default_seed_count, label_propagation, louvain, spread_seeds, spread_seeds_within,
+    sybilrank, sybilrank_split, undirected, SeedSplit,
 };
 use renown_audit::trust::COMMUNITY_SEED;
 use renown_graph::{Csr, EdgeList};
@@ -65,10 +70,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         honest.len(),
         reciprocated.len()
     );
+    let honest_graph = {
+        let mut el = EdgeList::new(h);
+        for &(a, b) in &honest {
+            el.push(a, b);
+        }
+        undirected(&Csr::from_edges(&el)?)?
+    };
+    let (count, median, low) = honest_conductance(&honest_graph);
     println!(
-        "| sybil mean degree | attack edges k | default: seeds | seeds in sybil region | default ROC AUC | all links, top-100 degree seeds | former default (mutual, top-100 degree) ROC AUC |"
+        "Honest graph alone: {count} Louvain communities of 10 or more accounts; their \
+         conductance (edges leaving / degree sum) is {median:.3} for the median account's \
+         community, {low:.3} or less for a tenth of the accounts.\n"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| sybil mean degree | attack edges k | sybil region conductance | default: seeds | seeds in sybil region | default ROC AUC | former default (label propagation, best 2k, equal split) | all links, top-100 degree seeds | mutual links, top-100 degree seeds |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let labels: Vec<bool> = (0..n).map(|v| v < h).collect();
     for degree in [10u32, 40] {
         let mut rng = ChaCha8Rng::seed_from_u64(2012 + u64::from(degree));
@@ -96,27 +114,75 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let all = graph(&honest)?;
             let adj = all.in_adj();
             let connected = (0..n).filter(|&v| adj.degree(v) > 0).count();
-            let community = communities(&all, COMMUNITY_SEED);
-            let seeds = spread_seeds(
-                &all,
-                &community,
-                &by_degree(&all),
-                default_seed_count(connected),
-            );
+            let k_seeds = default_seed_count(connected);
+            let ranked = by_degree(&all);
+            let seeds = spread_seeds(&all, &louvain(&all, COMMUNITY_SEED), &ranked, k_seeds);
             let in_sybil = seeds.iter().filter(|&&s| s >= h).count();
             let auc = roc_auc(&sybilrank(&all, &seeds, None), &labels).unwrap_or(f64::NAN);
+            let sybil_volume: f64 = (h..n).map(|v| f64::from(adj.degree(v))).sum();
+            let conductance = k as f64 / sybil_volume;
+            // The former default: label propagation, the best 2 × k candidates, equal split.
+            let former = spread_seeds_within(
+                &all,
+                &label_propagation(&all, COMMUNITY_SEED),
+                &ranked,
+                k_seeds,
+                2 * k_seeds,
+            );
+            let auc_former = roc_auc(
+                &sybilrank_split(&all, &former, None, SeedSplit::Equal),
+                &labels,
+            )
+            .unwrap_or(f64::NAN);
             // Every link, but the 100 highest-degree accounts as seeds: the spread's share.
-            let top_all: Vec<u32> = by_degree(&all).into_iter().take(100).collect();
+            let top_all: Vec<u32> = ranked.iter().copied().take(100).collect();
             let auc_top = roc_auc(&sybilrank(&all, &top_all, None), &labels).unwrap_or(f64::NAN);
-            // The former default: reciprocated links, the 100 highest-degree accounts.
+            // Reciprocated links only, the 100 highest-degree accounts.
             let mutual = graph(&reciprocated)?;
             let top: Vec<u32> = by_degree(&mutual).into_iter().take(100).collect();
             let auc_mutual = roc_auc(&sybilrank(&mutual, &top, None), &labels).unwrap_or(f64::NAN);
             println!(
-                "| {degree} | {k} | {} | {in_sybil} | {auc:.4} | {auc_top:.4} | {auc_mutual:.4} |",
+                "| {degree} | {k} | {conductance:.3} | {} | {in_sybil} | {auc:.4} | {auc_former:.4} | {auc_top:.4} | {auc_mutual:.4} |",
                 seeds.len()
             );
         }
     }
     Ok(())
+}
+
+/// Louvain communities of the honest graph with 10 or more accounts: how many, and the
+/// conductance of the median account's community and of the 10th percentile.
+fn honest_conductance(g: &Csr) -> (usize, f64, f64) {
+    let adj = g.in_adj();
+    let community = louvain(g, COMMUNITY_SEED);
+    let mut stats: HashMap<u32, (usize, f64, f64)> = HashMap::new();
+    for v in 0..g.n() {
+        let c = community[v as usize];
+        let e = stats.entry(c).or_default();
+        e.0 += 1;
+        e.1 += f64::from(adj.degree(v));
+        e.2 += adj
+            .neighbors(v)
+            .iter()
+            .filter(|&&u| community[u as usize] != c)
+            .count() as f64;
+    }
+    let mut per_account: Vec<(f64, usize)> = stats
+        .values()
+        .filter(|&&(size, volume, _)| size >= 10 && volume > 0.0)
+        .map(|&(size, volume, cut)| (cut / volume, size))
+        .collect();
+    per_account.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: usize = per_account.iter().map(|p| p.1).sum();
+    let quantile = |q: f64| {
+        let mut seen = 0;
+        for &(phi, size) in &per_account {
+            seen += size;
+            if seen as f64 >= q * total as f64 {
+                return phi;
+            }
+        }
+        f64::NAN
+    };
+    (per_account.len(), quantile(0.5), quantile(0.1))
 }

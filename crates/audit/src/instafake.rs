@@ -32,7 +32,9 @@ struct Row {
     #[serde(alias = "is_private")]
     user_is_private: Option<f64>,
     username: Option<String>,
+    #[serde(alias = "username_digit_count")]
     username_digit_count: Option<f64>,
+    #[serde(alias = "username_length")]
     username_length: Option<f64>,
     #[serde(alias = "is_fake")]
     is_fake: Option<u8>,
@@ -134,7 +136,9 @@ pub fn load(path: &Path) -> Result<Labelled> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::{BIO_LENGTH, FOLLOWERS, HAS_BIO, POSTS, USERNAME_DIGITS};
+    use crate::features::{
+        BIO_LENGTH, FOLLOWERS, HAS_BIO, POSTS, USERNAME_DIGITS, USERNAME_LENGTH,
+    };
 
     #[test]
     fn missing_fields_are_missing_values_not_errors() {
@@ -143,11 +147,15 @@ mod tests {
         std::fs::write(
             &path,
             r#"[{"userFollowerCount": 10, "isFake": 1},
-                {"followers_count": 5, "posts_count": 5000, "username": "bob42", "has_bio": 1}]"#,
+                {"followers_count": 5, "posts_count": 5000, "username": "bob42", "has_bio": 1},
+                {"username_length": 9, "username_digit_count": 4, "is_fake": 0}]"#,
         )
         .unwrap();
         let a = load_accounts(&path).unwrap();
-        assert_eq!(a.fake, vec![Some(true), None]);
+        assert_eq!(a.fake, vec![Some(true), None, Some(false)]);
+        // Snake-case names of InstaFake's username counts are read, not silently dropped.
+        assert_eq!(a.features[2].get(USERNAME_LENGTH), Some(9.0));
+        assert_eq!(a.features[2].get(USERNAME_DIGITS), Some(4.0));
         let (x, y) = (&a.features[0], &a.features[1]);
         assert_eq!(x.get(FOLLOWERS), Some(10.0));
         assert_eq!(x.get(BIO_LENGTH), None);

@@ -2,7 +2,7 @@
 
 use crate::audit::{Auditor, SuspicionConfig};
 use crate::sybilrank::{
-    by_degree, communities, default_seed_count, spread_seeds, sybilrank, undirected,
+    by_degree, default_seed_count, louvain, spread_seeds, sybilrank, undirected,
 };
 use crate::Activity;
 use crate::{AuditError, Result};
@@ -129,7 +129,7 @@ pub fn default_seeds(
     } else {
         (by_earned, "earned influence")
     };
-    let community = communities(g, COMMUNITY_SEED);
+    let community = louvain(g, COMMUNITY_SEED);
     let seeds = spread_seeds(g, &community, &ranked, k);
     let mut used: Vec<u32> = seeds.iter().map(|&s| community[s as usize]).collect();
     used.sort_unstable();
@@ -142,7 +142,7 @@ pub fn default_seeds(
     })
 }
 
-/// Seed of label propagation's sweep order: the default is reproducible.
+/// Seed of the community detection's sweep order: the default is reproducible.
 pub const COMMUNITY_SEED: u64 = 2012;
 
 /// Seeds from a file: one account per line (platform:id, native id or @handle); blank lines

@@ -92,7 +92,10 @@ fn trust_discounts_a_sybil_region_and_spares_the_honest() {
     // The sybils buy the client a place among the most influential accounts…
     assert!(consistent.iter().all(|&c| plain[client] > plain[c]));
     // …which trust takes away: the region, reached by few attack edges, passes on little.
-    assert!(trusted[client] < 0.1 * plain[client]);
+    // The client itself ranks among the default seeds (by earned influence); seed trust split
+    // by degree, capped at the median seed's, leaves it 18 % (an equal split 9 %, an uncapped
+    // degree split 62 %: docs/AUDIT.md).
+    assert!(trusted[client] < 0.25 * plain[client]);
     for &c in &consistent {
         assert!(trusted[client] < trusted[c]);
         assert!(

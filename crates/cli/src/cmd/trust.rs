@@ -13,15 +13,16 @@ Examples:
   renown trust --bottom --top 50 --format csv > least-trusted.csv
   renown trust --seeds trusted.txt --graph mutual
 
-SybilRank (Cao et al. 2012): trust starts on seed accounts and spreads over the undirected social
-graph for log2(n) steps, each account sharing its trust equally among its neighbours; accounts
-are ranked by trust per connection. Fake accounts, which real people rarely connect back to, end
-at the bottom. Seeds come from --seeds FILE (one account per line, # comments) or, by default,
-are spread over the graph's communities (label propagation): in each community its best
-candidates by earned influence (by degree when no account has earned any, as on follow-only
-data), never an account the follower audit flags (suspicious followers, and accounts whose
-audience is mostly suspicious), at most the community's fair share of --seed-count (default: one
-per 50 connected accounts, 10 to 100). The table output lists the seeds first. --graph all
+SybilRank (Cao et al. 2012): trust starts on seed accounts (split in proportion to their
+connections) and spreads over the undirected social graph for log2(n) steps, each account
+sharing its trust equally among its neighbours; accounts are ranked by trust per connection.
+Fake accounts, which real people rarely connect back to, end at the bottom. Seeds come from
+--seeds FILE (one account per line, # comments) or, by default, are spread over the graph's
+communities (Louvain): candidates are the best tenth of the accounts by earned influence (by
+degree when no account has earned any, as on follow-only data), never an account the follower
+audit flags (suspicious followers, and accounts whose audience is mostly suspicious); each
+community takes its best candidates up to its fair share of --seed-count (default: one per 50
+connected accounts, 20 to 100). The table output lists the seeds first. --graph all
 (default) keeps every follow and engagement; --graph mutual keeps only reciprocated
 relationships, which an attacker cannot create alone but which leaves every honest account
 without a returned link at trust 0. Accounts with no edge get trust 0.";
@@ -39,7 +40,7 @@ pub struct Args {
     /// Seed accounts, one per line; default: spread over communities (see below).
     #[arg(long)]
     pub seeds: Option<PathBuf>,
-    /// How many default seeds (default: one per 50 connected accounts, 10 to 100).
+    /// How many default seeds (default: one per 50 connected accounts, 20 to 100).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub seed_count: Option<u64>,
     #[arg(long, value_enum, default_value_t = GraphArg::All)]
