@@ -35,7 +35,9 @@ pub use pagerank::{
 };
 pub use real::Real;
 pub use rmat::Rmat;
-pub use snapshot::{engagement_graph, follow_graph, Decay, EngagementParams, FollowParams};
+pub use snapshot::{
+    engagement_graph, follow_graph, standing_follows, Decay, EngagementParams, FollowParams,
+};
 pub use stats::{degrees, graph_stats, reciprocity, GraphStats};
 pub use wcc::{component_sizes, weakly_connected_components};
 

@@ -91,6 +91,18 @@ impl EngagementParams {
 /// The follow graph as of `p.as_of` (see [`FollowParams`]).
 pub fn follow_graph(store: &Store, p: &FollowParams) -> Result<Csr> {
     let n = store.account_count()?;
+    let mut el = EdgeList::new(n);
+    for (pair, _) in standing_follows(store, p)? {
+        el.push((pair >> 32) as u32, pair as u32);
+    }
+    Csr::from_edges(&el)
+}
+
+/// The follows standing as of `p.as_of` — the edges of [`follow_graph`] — with the time of the
+/// follow that stands (`None` when timeless): `(follower << 32 | followee, time)`, sorted by
+/// pair. A pair's last follow/unfollow event decides; of events at the same time, the one
+/// ingested later.
+pub fn standing_follows(store: &Store, p: &FollowParams) -> Result<Vec<(u64, Option<i64>)>> {
     let filter = EventFilter {
         kinds: Some(vec![Kind::Follow, Kind::Unfollow]),
         until: p.as_of,
@@ -112,15 +124,12 @@ pub fn follow_graph(store: &Store, p: &FollowParams) -> Result<Csr> {
     })?;
     // Stable: equal times keep insertion order, so the later-ingested event wins.
     rows.par_sort_by_key(|r| (r.0, r.1));
-    let mut el = EdgeList::new(n);
-    for (i, r) in rows.iter().enumerate() {
-        let last_of_pair = rows.get(i + 1).is_none_or(|next| next.0 != r.0);
-        if last_of_pair && r.2 {
-            el.push((r.0 >> 32) as u32, r.0 as u32);
-        }
-    }
-    drop(rows);
-    Csr::from_edges(&el)
+    Ok(rows
+        .iter()
+        .enumerate()
+        .filter(|&(i, r)| r.2 && rows.get(i + 1).is_none_or(|next| next.0 != r.0))
+        .map(|(_, r)| (r.0, (r.1 != i64::MIN).then_some(r.1)))
+        .collect())
 }
 
 /// The weighted engagement graph over a window (see [`EngagementParams`]).

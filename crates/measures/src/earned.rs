@@ -22,7 +22,7 @@
 //! CSR whose extra sink node takes each account's unspent budget, so out-weights are 1).
 
 use crate::{MeasureError, MeasureSpec, Result, Scope, Scores};
-use renown_graph::{Csr, EdgeList, GraphError};
+use renown_graph::{standing_follows, Csr, EdgeList, FollowParams, GraphError};
 use renown_model::civil;
 use renown_model::{Kind, DEFAULT_KIND_WEIGHTS};
 use renown_store::Store;
@@ -227,55 +227,40 @@ pub(crate) struct Row {
 /// Standing follows: `(follower << 32 | followee, time of the follow that stands)`.
 pub(crate) type Follows = Vec<(u64, Option<i64>)>;
 
-/// One scan of the event log: engagement events in scope with a positive kind weight
-/// (self-engagement dropped), and the follows standing at the scope's date — a pair's last
-/// follow/unfollow event decides, as in `renown_graph::follow_graph`, which keeps no times.
-/// No follows under a topic: follows carry none.
+/// The engagement events in scope with a positive kind weight (self-engagement dropped), and
+/// the follows standing at the scope's date (`renown_graph::standing_follows`, the edges of the
+/// follow graph). No follows under a topic: follows carry none.
 pub(crate) fn scan(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<(Vec<Row>, Follows)> {
     let kw = p.kind_weight();
-    let is_follow = |k: Kind| matches!(k, Kind::Follow | Kind::Unfollow);
-    let mut kinds: Vec<Kind> = p
+    let kinds: Vec<Kind> = p
         .kind_weights
         .iter()
-        .filter(|kw| kw.1 > 0.0 && !is_follow(kw.0))
+        .filter(|kw| kw.1 > 0.0 && !matches!(kw.0, Kind::Follow | Kind::Unfollow))
         .map(|kw| kw.0)
         .collect();
-    if scope.topic.is_none() && p.follow_weight > 0.0 {
-        kinds.extend([Kind::Follow, Kind::Unfollow]);
+    let mut rows = Vec::new();
+    if !kinds.is_empty() {
+        store.scan_events(&scope.filter(&kinds), |r| {
+            let Some(t) = r.target else { return };
+            if t != r.actor {
+                rows.push(Row {
+                    actor: r.actor,
+                    target: t,
+                    weight: kw[r.kind.code() as usize] as f32,
+                    time: r.time,
+                });
+            }
+        })?;
     }
-    let (mut rows, mut follows) = (Vec::new(), Vec::new());
-    if kinds.is_empty() {
-        return Ok((rows, follows));
-    }
-    let mut edges: Vec<(u64, i64, bool)> = Vec::new();
-    store.scan_events(&scope.filter(&kinds), |r| {
-        let Some(t) = r.target else { return };
-        if t == r.actor {
-            return;
-        }
-        if is_follow(r.kind) {
-            edges.push((
-                (r.actor as u64) << 32 | t as u64,
-                r.time.unwrap_or(i64::MIN),
-                r.kind == Kind::Follow,
-            ));
-        } else {
-            rows.push(Row {
-                actor: r.actor,
-                target: t,
-                weight: kw[r.kind.code() as usize] as f32,
-                time: r.time,
-            });
-        }
-    })?;
-    // Stable: equal times keep insertion order, so the later-ingested event wins.
-    edges.sort_by_key(|r| (r.0, r.1));
-    for (i, r) in edges.iter().enumerate() {
-        let last_of_pair = edges.get(i + 1).is_none_or(|next| next.0 != r.0);
-        if last_of_pair && r.2 {
-            follows.push((r.0, (r.1 != i64::MIN).then_some(r.1)));
-        }
-    }
+    let follows = if scope.topic.is_none() && p.follow_weight > 0.0 {
+        let at = FollowParams {
+            as_of: scope.as_of,
+            platform: scope.platform.clone(),
+        };
+        standing_follows(store, &at).map_err(graph_err)?
+    } else {
+        Vec::new()
+    };
     Ok((rows, follows))
 }
 
