@@ -90,7 +90,37 @@ pub const MAX_K: usize = 1_000_000;
 /// Where rolling origins fall by default: quantiles of the timed events in scope.
 pub const DEFAULT_SPLITS: [f64; 3] = [0.4, 0.6, 0.8];
 
-#[derive(Clone, Debug)]
+/// Bootstrap resamples unless asked otherwise (the CLI and the API share it).
+pub const DEFAULT_BOOTSTRAP: usize = 1000;
+
+/// The cut-off of NDCG@k and precision@k unless asked otherwise.
+pub const DEFAULT_K: usize = 100;
+
+/// `90m`, `36h`, `7d`, `2w`, `3600s` or a bare number of seconds: a horizon.
+pub fn parse_duration(s: &str) -> std::result::Result<i64, String> {
+    let s = s.trim();
+    let (digits, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration such as 36h or 7d"))?;
+    let unit = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        other => return Err(format!("unknown unit {other:?} (s, m, h, d or w)")),
+    };
+    match n.checked_mul(unit) {
+        Some(v) if v > 0 => Ok(v),
+        _ => Err(format!("{s:?} must be a positive duration")),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct BacktestOptions {
     /// Split times (inclusive: an event at the split is "before"); empty: [`DEFAULT_SPLITS`].
     pub splits: Vec<i64>,
@@ -117,10 +147,10 @@ impl Default for BacktestOptions {
         BacktestOptions {
             splits: Vec::new(),
             horizon: None,
-            k: 100,
+            k: DEFAULT_K,
             measures: Vec::new(),
             target: Target::DistinctEngagers,
-            bootstrap: 1000,
+            bootstrap: DEFAULT_BOOTSTRAP,
             seed: 1,
             candidate: MEASURES[0].name.to_string(),
             platform: None,
@@ -1148,6 +1178,18 @@ mod tests {
         let s = score_all(&[x1.to_vec(), x2.to_vec()], &y, 2, 0, 1);
         assert!(close(s.point[0][2], ndcg_at_k(&x1, &y, 2).unwrap()));
         assert!(close(s.point[1][3], precision_at_k(&x2, &y, 2).unwrap()));
+    }
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("36h"), Ok(36 * 3600));
+        assert_eq!(parse_duration("7d"), Ok(7 * 86_400));
+        assert_eq!(parse_duration("2w"), Ok(14 * 86_400));
+        assert_eq!(parse_duration("90"), Ok(90));
+        assert!(parse_duration("0d").is_err());
+        assert!(parse_duration("3y").is_err());
+        assert!(parse_duration("d").is_err());
+        assert!(parse_duration("99999999999999999w").is_err());
     }
 
     #[test]

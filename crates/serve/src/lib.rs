@@ -12,6 +12,7 @@
 pub mod api;
 pub mod assets;
 pub mod audience;
+pub mod backtest;
 pub mod cache;
 pub mod error;
 pub mod host;
@@ -135,6 +136,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/cascades", get(spread::list))
         .route("/api/cascades/{*id}", get(spread::one))
         .route("/api/dynamics", get(spread::dynamics))
+        .route("/api/backtest", get(backtest::backtest))
         .route("/api/accounts/{id}/audit", get(audience::account))
         .route("/api/accounts/{id}/fake", get(audience::fake))
         .route("/api/audit", get(audience::list))

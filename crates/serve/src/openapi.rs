@@ -47,6 +47,45 @@ fn account_id() -> Value {
 
 /// Every route may also answer 403 (a `Host` that does not name this server), 500 (an internal
 /// failure, details in the server log) and 503 (timed out); see docs/SERVER.md.
+fn backtest_params() -> Vec<Value> {
+    use renown_measures::backtest::{Target, DEFAULT_BOOTSTRAP, DEFAULT_K, MAX_K};
+    let targets: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
+    vec![
+        query(
+            "split",
+            "split dates (YYYY-MM-DD: the end of that day, or RFC 3339), comma-separated (default: rolling origins at the 40, 60 and 80 % quantiles of the timed events)",
+            json!({"type": "string"}),
+        ),
+        query(
+            "horizon",
+            "how long after each split the target counts: 90m, 36h, 7d, 2w or seconds (default: from the last split to the newest event)",
+            json!({"type": "string"}),
+        ),
+        query(
+            "k",
+            &format!("cut-off of NDCG@k and precision@k (default {DEFAULT_K})"),
+            json!({"type": "integer", "minimum": 1, "maximum": MAX_K}),
+        ),
+        query(
+            "measures",
+            "measures to score, comma-separated (default: all)",
+            json!({"type": "string"}),
+        ),
+        query(
+            "target",
+            "what the measures should predict (default distinct-engagers)",
+            json!({"type": "string", "enum": targets}),
+        ),
+        query(
+            "bootstrap",
+            &format!("bootstrap resamples for the intervals (default {DEFAULT_BOOTSTRAP}, as the CLI)"),
+            json!({"type": "integer", "minimum": 0, "maximum": crate::backtest::MAX_BOOTSTRAP}),
+        ),
+        query("seed", "seed of the resamples (default 1)", json!({"type": "integer", "minimum": 0})),
+        query("platform", "only events on this platform", json!({"type": "string"})),
+    ]
+}
+
 fn json_ok(description: &str) -> Value {
     json!({
         "200": {"description": description, "content": {"application/json": {"schema": {"type": "object"}}}},
@@ -240,6 +279,11 @@ pub fn spec() -> Value {
                 "summary": "Do the big get bigger: attachment kernel A(k) with α and its bootstrap interval, Jeong's kernel, concentration per period, a page of accounts by fitness. Without bootstrap the interval has the CLI's 100 replicates and comes progressively: the point estimate at once with interval_pending true (alpha low and high null) while the replicates run in the background; with bootstrap=N the request waits for N",
                 "parameters": dynamics_params,
                 "responses": json_ok("the dynamics report"),
+            }},
+            "/api/backtest": {"get": {
+                "summary": "Does a measure predict? Every measure as of rolling-origin splits, scored against what happened after each (the JSON of `renown backtest --format json`)",
+                "parameters": backtest_params(),
+                "responses": json_ok("target, k, horizon_seconds, bootstrap, splits: per split the accounts scored and per measure Spearman, Kendall τ-b, NDCG@k, precision@k with 95 % intervals and the paired difference to the best baseline"),
             }},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}},
             "/api/ingest": {"post": {

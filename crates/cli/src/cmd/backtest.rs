@@ -1,6 +1,9 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_measures::backtest::{backtest, Backtest, BacktestOptions, Metric, Target, METRICS};
+use renown_measures::backtest::{
+    backtest, parse_duration, Backtest, BacktestOptions, Metric, Target, DEFAULT_BOOTSTRAP,
+    DEFAULT_K, METRICS,
+};
 use renown_measures::{measure, MEASURES};
 use renown_model::format_time;
 use serde_json::{json, Value};
@@ -37,7 +40,7 @@ pub struct Args {
     #[arg(long, value_parser = parse_duration)]
     pub horizon: Option<i64>,
     /// The cut-off of NDCG@k and precision@k.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = DEFAULT_K)]
     pub k: usize,
     /// Measures to score, comma-separated (default: all).
     #[arg(long, value_delimiter = ',')]
@@ -46,7 +49,7 @@ pub struct Args {
     #[arg(long, default_value = "distinct-engagers", value_parser = target_names())]
     pub target: String,
     /// Bootstrap resamples for the intervals (0: point estimates only).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = DEFAULT_BOOTSTRAP)]
     pub bootstrap: usize,
     /// Seed of the resamples.
     #[arg(long, default_value_t = 1)]
@@ -68,30 +71,6 @@ fn target_names() -> clap::builder::PossibleValuesParser {
             .iter()
             .map(|t| clap::builder::PossibleValue::new(t.name()).help(t.describe())),
     )
-}
-
-/// `90m`, `36h`, `7d`, `2w`, `3600s` or a bare number of seconds.
-pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let s = s.trim();
-    let (digits, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
-        Some(i) => s.split_at(i),
-        None => (s, "s"),
-    };
-    let n: i64 = digits
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration such as 36h or 7d"))?;
-    let unit = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 7 * 86_400,
-        other => return Err(format!("unknown unit {other:?} (s, m, h, d or w)")),
-    };
-    match n.checked_mul(unit) {
-        Some(v) if v > 0 => Ok(v),
-        _ => Err(format!("{s:?} must be a positive duration")),
-    }
 }
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
@@ -346,22 +325,5 @@ fn describe_seconds(s: i64) -> String {
         format!("{:.1} d", s as f64 / 86_400.0)
     } else {
         format!("{:.1} h", s as f64 / 3600.0)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_parse_with_units() {
-        assert_eq!(parse_duration("36h"), Ok(36 * 3600));
-        assert_eq!(parse_duration("7d"), Ok(7 * 86_400));
-        assert_eq!(parse_duration("2w"), Ok(14 * 86_400));
-        assert_eq!(parse_duration("90"), Ok(90));
-        assert!(parse_duration("0d").is_err());
-        assert!(parse_duration("3y").is_err());
-        assert!(parse_duration("d").is_err());
-        assert!(parse_duration("99999999999999999w").is_err());
     }
 }
