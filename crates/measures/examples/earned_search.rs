@@ -187,7 +187,12 @@ fn main() {
     for s in &splits {
         eprintln!(
             "{} split {}: best baseline ρ {} {:.3}, NDCG@100 {} {:.3}",
-            dbs[s.store], s.index + 1, s.best[0].0, s.best[0].1, s.best[2].0, s.best[2].1
+            dbs[s.store],
+            s.index + 1,
+            s.best[0].0,
+            s.best[0].1,
+            s.best[2].0,
+            s.best[2].1
         );
     }
 
@@ -253,7 +258,9 @@ fn main() {
 
     // Ablations of the chosen variant, with paired intervals against the best baseline of each
     // metric, on every split (split 3 is the reported one).
-    println!("\nablation\tstore\tsplit\tspearman\tdiff_spearman [95%]\tndcg100\tdiff_ndcg100 [95%]");
+    println!(
+        "\nablation\tstore\tsplit\tspearman\tdiff_spearman [95%]\tndcg100\tdiff_ndcg100 [95%]"
+    );
     for (name, p) in ablations(&variants[chosen].1) {
         for s in &splits {
             let e = model(&stores[s.store], &s.scope, &p).expect("earned").score;

@@ -619,7 +619,11 @@ async fn fake_account_rules_judge_accounts_with_profiles_and_say_when_there_is_n
 async fn backtest_is_the_library_result_with_the_cli_defaults() {
     use renown_measures::backtest::{backtest, BacktestOptions};
     let f = fixture(None, 1 << 20);
-    let (s, served) = get(&f.app, "/api/backtest?bootstrap=20&measures=earned,engagement").await;
+    let (s, served) = get(
+        &f.app,
+        "/api/backtest?bootstrap=20&measures=earned,engagement",
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{served}");
     let store = renown_store::Store::open_read_only(&f._dir.path().join("t.db")).unwrap();
     let opts = BacktestOptions {
