@@ -79,6 +79,8 @@ def main():
     ap.add_argument("--bin", default="target/release/renown")
     ap.add_argument("--warm", type=int, default=20, help="warm repetitions of each request")
     ap.add_argument("--cold", action="store_true", help="also time each request on a fresh server")
+    ap.add_argument("--interval-timeout", type=float, default=0,
+                    help="stop waiting for the dynamics interval after this many seconds (0: wait)")
     args = ap.parse_args()
 
     proc, base = start(args.bin, args.store)
@@ -110,6 +112,8 @@ def main():
             if not d.get("interval_pending"):
                 interval = time.perf_counter() - began
                 break
+            if args.interval_timeout and time.perf_counter() - began > args.interval_timeout:
+                break
             time.sleep(0.5)
         warm = {p: [] for p in paths}
         for _ in range(args.warm):
@@ -126,7 +130,10 @@ def main():
         p99 = ts[min(len(ts) - 1, int(round(0.99 * (len(ts) - 1))))]
         c = f" {cold[p]:.3f} |" if cold else ""
         print(f"| `/{p}` |{c} {first[p]:.3f} | {statistics.median(ts):.3f} | {p99:.3f} | {ts[-1]:.3f} |")
-    print(f"\ndynamics interval ({d.get('bootstrap')} replicates) ready {interval:.1f} s after the first request on that server")
+    if interval is None:
+        print(f"\ndynamics interval ({d.get('bootstrap')} replicates) not ready {args.interval_timeout:.0f} s after the first request (the warm rounds ran while it was computed)")
+    else:
+        print(f"\ndynamics interval ({d.get('bootstrap')} replicates) ready {interval:.1f} s after the first request on that server")
     worst = max(max(v) for v in warm.values())
     print(f"warm: slowest of {args.warm * len(paths)} answers {worst:.3f} s")
     if cold:
