@@ -10,7 +10,8 @@ turn; p50, p99 and max of those. Dynamics without `bootstrap` answers the point 
 and computes the CLI's interval in the background: its first answer is timed, and the time until
 the interval is ready is reported on its own line.
 
-Prints a Markdown table (seconds). Exits non-zero if a request fails.
+Prints a Markdown table (seconds) and every failed request (a 503 is the server's --timeout);
+exits non-zero if any failed.
 """
 import argparse
 import json
@@ -19,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -42,15 +44,21 @@ def stop(proc):
         proc.kill()
 
 
+failures = []
+
+
 def fetch(base, path):
+    """Seconds taken and the JSON answer; a failed request is recorded (and answers None)."""
     started = time.perf_counter()
-    with urllib.request.urlopen(base + path, timeout=600) as r:
-        body = r.read()
-        status = r.status
-    took = time.perf_counter() - started
-    if status != 200:
-        sys.exit(f"{path}: HTTP {status}")
-    return took, json.loads(body)
+    try:
+        with urllib.request.urlopen(base + path, timeout=600) as r:
+            body = r.read()
+    except urllib.error.HTTPError as e:
+        took = time.perf_counter() - started
+        failures.append(f"/{path}: HTTP {e.code} after {took:.1f} s")
+        print(failures[-1], file=sys.stderr, flush=True)
+        return took, None
+    return time.perf_counter() - started, json.loads(body)
 
 
 def requests(base):
@@ -109,6 +117,9 @@ def main():
         dyn = "api/dynamics?period=month&limit=20"
         while True:
             _, d = fetch(base, dyn)
+            if d is None:
+                d = {}
+                break
             if not d.get("interval_pending"):
                 interval = time.perf_counter() - began
                 break
@@ -139,6 +150,9 @@ def main():
     if cold:
         p, t = max(cold.items(), key=lambda kv: kv[1])
         print(f"cold: slowest {t:.3f} s ({p})")
+    for f in failures:
+        print(f"failed: {f}")
+    sys.exit(1 if failures else 0)
 
 
 if __name__ == "__main__":
