@@ -15,7 +15,7 @@ use std::path::PathBuf;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum TrustSeeds {
     /// Spread over the graph's communities (`count` of them, default one per 50 connected
-    /// accounts, 10 to 100), never an account the follower audit flags.
+    /// accounts, 20 to 100), never an account the follower audit flags.
     #[default]
     Default,
     /// As many default seeds as this.
