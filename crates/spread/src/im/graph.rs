@@ -41,6 +41,16 @@ pub struct DiffusionGraph {
     out_offsets: Vec<u64>,
     out_targets: Vec<u32>,
     probs: Probs,
+    /// With per-node probabilities: `1 / ln(1 − p_v)`, the scale of the sampler's geometric
+    /// jumps, computed once rather than at every visit.
+    inv_log_fail: Vec<f64>,
+}
+
+fn inv_log_fail(probs: &Probs) -> Vec<f64> {
+    match probs {
+        Probs::PerNode(p) => p.iter().map(|&p| 1.0 / (-(p as f64)).ln_1p()).collect(),
+        Probs::PerEdge { .. } => Vec::new(),
+    }
 }
 
 fn counting_offsets(n: u32, keys: &[u32]) -> Vec<u64> {
@@ -163,6 +173,7 @@ impl DiffusionGraph {
             in_sources,
             out_offsets,
             out_targets,
+            inv_log_fail: inv_log_fail(&probs),
             probs,
         })
     }
@@ -203,6 +214,12 @@ impl DiffusionGraph {
             Probs::PerNode(p) => Some(p[v as usize]),
             Probs::PerEdge { .. } => None,
         }
+    }
+
+    /// `1 / ln(1 − p)` for [`Self::uniform_in_p`]'s `p` (only with per-node probabilities).
+    #[inline]
+    pub(crate) fn uniform_inv_log_fail(&self, v: u32) -> f64 {
+        self.inv_log_fail[v as usize]
     }
 
     /// Probability of in-edge `i` (an index into [`Self::in_sources`]) of node `v`.
@@ -259,6 +276,7 @@ impl DiffusionGraph {
                 for (p, s) in p.iter_mut().zip(&scale) {
                     *p *= s;
                 }
+                self.inv_log_fail = inv_log_fail(&self.probs);
             }
             Probs::PerEdge { in_p, out_p } => {
                 for (v, s) in scale.iter().enumerate() {

@@ -193,7 +193,7 @@ fn sample_ic(
                 }
             }
             Some(p) if p > 0.0 => {
-                let inv_log_fail = 1.0 / (-(p as f64)).ln_1p();
+                let inv_log_fail = g.uniform_inv_log_fail(v);
                 let mut i = rng.failures_before_success(inv_log_fail);
                 while i < sources.len() as u64 {
                     visit(sources[i as usize], visited, out);
