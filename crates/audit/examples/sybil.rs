@@ -10,7 +10,7 @@
 //! prints how well cut the sybil region is (its conductance: attack edges over the region's
 //! degree sum) against the honest graph's own communities.
 //!
-//! cargo run --release -p renown-audit --example sybil [-- PATH_TO_EDGE_LIST.txt.gz]
+//! cargo run --release -p renown-audit --example sybil [-- [--ablation] PATH_TO_EDGE_LIST.txt.gz]
 
 use flate2::read::GzDecoder;
 use rand::{Rng, SeedableRng};
@@ -32,8 +32,13 @@ const DEFAULT: &str = concat!(
 const SYBILS: u32 = 1000;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--ablation` adds one default choice undone at a time, after the table.
+    let ablation = args.iter().any(|a| a == "--ablation");
+    let path = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
         .unwrap_or_else(|| DEFAULT.to_string());
     let reader = BufReader::new(GzDecoder::new(std::fs::File::open(&path)?));
     let mut ids: HashMap<u64, u32> = HashMap::new();
@@ -87,6 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "| sybil mean degree | attack edges k | sybil region conductance | default: seeds | seeds in sybil region | default ROC AUC | former default (label propagation, best 2k, equal split) | all links, top-100 degree seeds | mutual links, top-100 degree seeds |"
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut ablations: Vec<String> = Vec::new();
     let labels: Vec<bool> = (0..n).map(|v| v < h).collect();
     for degree in [10u32, 40] {
         let mut rng = ChaCha8Rng::seed_from_u64(2012 + u64::from(degree));
@@ -145,6 +151,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "| {degree} | {k} | {conductance:.3} | {} | {in_sybil} | {auc:.4} | {auc_former:.4} | {auc_top:.4} | {auc_mutual:.4} |",
                 seeds.len()
             );
+            if ablation {
+                // One choice of the default undone at a time.
+                let lv = louvain(&all, COMMUNITY_SEED);
+                let lpa = label_propagation(&all, COMMUNITY_SEED);
+                let equal = roc_auc(
+                    &sybilrank_split(&all, &seeds, None, SeedSplit::Equal),
+                    &labels,
+                )
+                .unwrap_or(f64::NAN);
+                let by_lpa = spread_seeds(&all, &lpa, &ranked, k_seeds);
+                let auc_lpa = roc_auc(&sybilrank(&all, &by_lpa, None), &labels).unwrap_or(f64::NAN);
+                let narrow = spread_seeds_within(&all, &lv, &ranked, k_seeds, 2 * k_seeds);
+                let auc_narrow =
+                    roc_auc(&sybilrank(&all, &narrow, None), &labels).unwrap_or(f64::NAN);
+                ablations.push(format!(
+                    "| {degree} | {k} | {auc:.4} | {equal:.4} | {auc_lpa:.4} | {auc_narrow:.4} |"
+                ));
+            }
+        }
+    }
+    if ablation {
+        println!(
+            "\n| sybil mean degree | attack edges k | default | trust split equally | label propagation | best 2k candidates |"
+        );
+        println!("|---:|---:|---:|---:|---:|---:|");
+        for row in ablations {
+            println!("{row}");
         }
     }
     Ok(())
