@@ -118,18 +118,9 @@ impl Activity {
             a.following[x as usize].push(y);
             a.edges.insert(k);
         }
-        for (id, v) in store.numeric_attributes("created_at")? {
-            if let Some(slot) = a.created_at.get_mut(id as usize) {
-                *slot = Some(v as i64);
-            }
-        }
-        // The first listed name wins, as in `profile::from_store`.
-        for key in crate::profile::FOLLOWING_KEYS.iter().rev() {
-            for (id, v) in store.numeric_attributes(key)? {
-                if let Some(slot) = a.profile_following.get_mut(id as usize) {
-                    *slot = Some(v);
-                }
-            }
+        for (i, facts) in store.profile_facts()?.into_iter().enumerate().take(n) {
+            a.created_at[i] = facts.created;
+            a.profile_following[i] = facts.following.map(|v| v as f64);
         }
         Ok(a)
     }

@@ -1,12 +1,13 @@
 //! The profile fields an account description is built from, whatever the source.
 //!
-//! Readers store profile attributes under their platform's own names (Twitter v2's
-//! `tweet_count` and `has_description`, a CSV's `posts_count`, InstaFake's `userMediaCount`);
-//! [`ProfileFields`] is the one typed view of them, so the classifier scores every source on the
-//! same inputs it was trained on. A field the source did not carry stays `None` — a missing
-//! value, never a zero.
+//! Readers fill the model's typed [`renown_model::ProfileFacts`] whatever their platform calls
+//! each field (Twitter v2's `tweet_count` is the post count), and the store keeps them under one
+//! key each; InstaFake's loader fills the same fields from its columns. [`ProfileFields`] is the
+//! classifier's view of them, so it scores every source on the inputs it was trained on. A
+//! field the source did not carry stays `None` — a missing value, never a zero.
 
-use crate::{AuditError, Result};
+use crate::Result;
+use renown_model::ProfileFacts;
 use renown_store::{AccountInfo, Store};
 
 /// One account's profile, every field optional.
@@ -25,27 +26,6 @@ pub struct ProfileFields {
     pub username_length: Option<f64>,
     pub username_digits: Option<f64>,
 }
-
-/// Numeric attribute names each field is stored under by some reader; the first present wins.
-const FOLLOWERS_KEYS: &[&str] = &["followers_count", "follower_count"];
-pub const FOLLOWING_KEYS: &[&str] = &["following_count", "friends_count"];
-/// `tweet_count` is Twitter v2's, `statuses_count` v1.1's and Mastodon's, `media_count`
-/// Instagram's.
-const POSTS_KEYS: &[&str] = &[
-    "posts_count",
-    "statuses_count",
-    "tweet_count",
-    "media_count",
-];
-/// `has_description` is what the Twitter v2, Mastodon and Bluesky readers store.
-const HAS_BIO_KEYS: &[&str] = &["has_bio", "has_description"];
-const BIO_LENGTH_KEYS: &[&str] = &["bio_length"];
-const HAS_PICTURE_KEYS: &[&str] = &["has_picture", "has_profile_pic"];
-const PRIVATE_KEYS: &[&str] = &["is_private", "protected"];
-const CREATED_KEYS: &[&str] = &["created_at"];
-/// Text attributes holding a bio, and a picture.
-const BIO_TEXTS: &[&str] = &["bio", "description", "summary"];
-const PICTURE_TEXTS: &[&str] = &["avatar", "picture", "profile_image_url", "icon"];
 
 impl ProfileFields {
     /// Sets the username features from a handle or username: `@alice`, `alice` and
@@ -72,76 +52,42 @@ impl ProfileFields {
     }
 }
 
-/// The profile fields of every account in the store (index = dense id), read from the
-/// attributes readers stored and from each account's handle.
+/// The profile fields of every account in the store (index = dense id), from the facts readers
+/// stored; the username, when no reader gave one, from each account's handle.
 pub fn from_store(store: &Store, accounts: &[AccountInfo]) -> Result<Vec<ProfileFields>> {
-    let mut out = vec![ProfileFields::default(); accounts.len()];
-    for (p, info) in out.iter_mut().zip(accounts) {
-        if let Some(h) = &info.handle {
-            p.set_username(h);
-        }
-    }
-    type Setter = fn(&mut ProfileFields, f64);
-    let fields: [(&[&str], Setter); 8] = [
-        (FOLLOWERS_KEYS, |p, v| p.followers = Some(v)),
-        (FOLLOWING_KEYS, |p, v| p.following = Some(v)),
-        (POSTS_KEYS, |p, v| p.posts = Some(v)),
-        (HAS_BIO_KEYS, |p, v| p.has_bio = Some(v > 0.0)),
-        (BIO_LENGTH_KEYS, |p, v| p.bio_length = Some(v)),
-        (HAS_PICTURE_KEYS, |p, v| p.has_picture = Some(v > 0.0)),
-        (PRIVATE_KEYS, |p, v| p.is_private = Some(v > 0.0)),
-        (CREATED_KEYS, |p, v| p.created_at = Some(v as i64)),
-    ];
-    for (keys, set) in fields {
-        // Later keys are overwritten by earlier ones: the first listed name wins.
-        for key in keys.iter().rev() {
-            for (id, v) in store.numeric_attributes(key)? {
-                if let Some(p) = out.get_mut(id as usize) {
-                    set(p, v);
-                }
+    let facts = store.profile_facts()?;
+    let out = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, info)| {
+            let f = facts.get(i).cloned().unwrap_or_default();
+            let mut p = ProfileFields::from_facts(&f);
+            if let Some(name) = f.username.as_deref().or(info.handle.as_deref()) {
+                p.set_username(name);
             }
-        }
-    }
-    for (id, text) in text_attributes(store, BIO_TEXTS)? {
-        if let Some(p) = out.get_mut(id as usize) {
-            let len = text.chars().count() as f64;
-            p.bio_length = Some(p.bio_length.map_or(len, |l| l.max(len)));
-        }
-    }
-    for (id, text) in text_attributes(store, PICTURE_TEXTS)? {
-        if let Some(p) = out.get_mut(id as usize) {
-            p.has_picture = Some(!text.trim().is_empty() || p.has_picture == Some(true));
-        }
-    }
+            p
+        })
+        .collect();
     Ok(out)
 }
 
-/// `(dense id, text)` of the text attributes named `keys`.
-fn text_attributes(store: &Store, keys: &[&str]) -> Result<Vec<(u32, String)>> {
-    let err = |e: rusqlite::Error| AuditError::Data {
-        path: store.path().display().to_string(),
-        reason: e.to_string(),
-    };
-    let placeholders = vec!["?"; keys.len()].join(",");
-    let sql = format!(
-        "SELECT account, text FROM account_attrs WHERE key IN ({placeholders}) AND text IS NOT NULL"
-    );
-    let conn = store.connection();
-    let mut st = conn.prepare(&sql).map_err(err)?;
-    let rows = st
-        .query_map(rusqlite::params_from_iter(keys.iter()), |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })
-        .map_err(err)?;
-    let mut out = Vec::new();
-    for r in rows {
-        let (id, text) = r.map_err(err)?;
-        // Attribute rows carry 1-based account ids; dense ids are 0-based.
-        if id >= 1 {
-            out.push(((id - 1) as u32, text));
+impl ProfileFields {
+    /// The fields of a profile's typed facts (the username's features are set apart).
+    pub fn from_facts(f: &ProfileFacts) -> ProfileFields {
+        let num = |v: Option<u64>| v.map(|v| v as f64);
+        ProfileFields {
+            followers: num(f.followers),
+            following: num(f.following),
+            posts: num(f.posts),
+            has_bio: f.has_bio,
+            bio_length: num(f.bio_length),
+            has_picture: f.has_picture,
+            is_private: f.private,
+            created_at: f.created,
+            username_length: None,
+            username_digits: None,
         }
     }
-    Ok(out)
 }
 
 #[cfg(test)]

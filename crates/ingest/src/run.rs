@@ -114,7 +114,7 @@ impl Sink for ChannelSink {
                 identity_at(content, position)
             }
             Record::Event(e) => e.identity(position),
-            Record::Profile(_) => 0,
+            Record::Profile(_) | Record::Deletion(_) => 0,
         };
         self.batch.push((key, record));
         if self.batch.len() >= BATCH {

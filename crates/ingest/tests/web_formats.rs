@@ -35,6 +35,7 @@ impl Sink for Tally {
                 self.profiles += 1;
                 self.text.push_str(&format!("{p:?}"));
             }
+            Record::Deletion(d) => panic!("a web format deleted {d:?}"),
         }
         Ok(())
     }

@@ -46,8 +46,8 @@ fn every_measure_reports_events_naming_a_lost_account() {
     .map(|(i, r)| (10 + i as u64, r))
     .collect();
     store.write_batch(run, &second, 0).unwrap();
-    store
-        .connection()
+    rusqlite::Connection::open(store.path())
+        .unwrap()
         .execute("DELETE FROM account_blocks WHERE id = 3", [])
         .unwrap();
     assert_eq!(store.account_count().unwrap(), 2);

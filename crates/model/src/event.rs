@@ -242,22 +242,105 @@ pub fn identity_at(content_hash: u64, position: u64) -> u64 {
     xxh3_64(&b)
 }
 
-/// Account attributes that exports carry (profile counts for the audit, display names).
+/// Account attributes that exports carry: the typed facts every reader fills the same way, the
+/// links a profile suggests, and free-form extras (display names, feed counts).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
+    /// The account's platform, as in [`Event::platform`].
     pub platform: String,
+    /// Whose profile this is.
     pub account: AccountRef,
-    /// Numeric attributes such as `followers_count`, `following_count`, `posts_count`, `created_at`.
+    /// What the audit reads, whatever the platform calls it.
+    #[serde(default)]
+    pub facts: ProfileFacts,
+    /// Links to the same person elsewhere that the profile itself claims (Mastodon `rel="me"`
+    /// fields), offered to the analyst and never merged on their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggested_links: Vec<SuggestedLink>,
+    /// Other numeric attributes (`listed_count`, `verified`, `feed_items`).
     pub numbers: Vec<(String, f64)>,
-    /// Text attributes such as `bio`, `url`, `display_name`.
+    /// Other text attributes (`bio`, `url`, `display_name`).
     pub texts: Vec<(String, String)>,
+}
+
+/// The profile facts renown reads, typed. A field the source did not carry stays `None`: a
+/// missing value, never a zero.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProfileFacts {
+    /// Accounts following this one, as the platform counts them.
+    pub followers: Option<u64>,
+    /// Accounts this one follows, as the platform counts them.
+    pub following: Option<u64>,
+    /// Posts (tweets, statuses, media) the account has published.
+    pub posts: Option<u64>,
+    /// Whether the bio has any text beyond white space.
+    pub has_bio: Option<bool>,
+    /// Characters in the bio as written.
+    pub bio_length: Option<u64>,
+    /// Whether the account has a profile picture of its own.
+    pub has_picture: Option<bool>,
+    /// Whether the account's posts are visible only to approved followers.
+    pub private: Option<bool>,
+    /// When the account was created, unix seconds.
+    pub created: Option<i64>,
+    /// The account's username without `@` or instance (`alice` for `@alice@example.social`).
+    pub username: Option<String>,
+}
+
+impl ProfileFacts {
+    /// Records a bio as the source wrote it: present if it has non-blank text, and its length.
+    pub fn set_bio(&mut self, bio: &str) {
+        self.has_bio = Some(!bio.trim().is_empty());
+        self.bio_length = Some(bio.chars().count() as u64);
+    }
+
+    /// Records a username given with or without `@` and instance (`@alice@example.social`).
+    pub fn set_username(&mut self, name: &str) {
+        let name = name.trim_start_matches('@');
+        let name = name.split('@').next().unwrap_or(name);
+        if !name.is_empty() {
+            self.username = Some(name.to_string());
+        }
+    }
+
+    /// Whether no fact is known.
+    pub fn is_empty(&self) -> bool {
+        *self == ProfileFacts::default()
+    }
+}
+
+/// A link a profile suggests between its account and another (a URL the analyst may confirm).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuggestedLink {
+    /// The URL the profile links to.
+    pub url: String,
+    /// Where the link came from (`profile field "Web" (rel=me)`).
+    pub why: String,
+}
+
+/// A record deleted at its source (a Bluesky Jetstream `delete`): the events whose `item` it
+/// names are removed from the log, and the deletion is remembered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deletion {
+    /// The platform of the deleting account.
+    pub platform: String,
+    /// The account that deleted the record.
+    pub account: AccountRef,
+    /// The deleted item's id, as the events that created it carry it (an `at://` URI).
+    pub item: String,
+    /// When it was deleted, unix seconds, if the source says.
+    pub time: Option<i64>,
 }
 
 /// What a reader yields.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Record {
+    /// Something an account did.
     Event(Event),
+    /// What an account's profile says.
     Profile(Profile),
+    /// A record withdrawn at the source.
+    Deletion(Deletion),
 }
 
 impl From<Event> for Record {

@@ -14,7 +14,8 @@ pub mod url;
 pub use cancel::{Cancel, CancelOnDrop};
 pub use compact_str::CompactString;
 pub use event::{
-    identity_at, AccountRef, Event, Kind, Profile, Record, DEFAULT_KIND_WEIGHTS, ENGAGEMENT_KINDS,
+    identity_at, AccountRef, Deletion, Event, Kind, Profile, ProfileFacts, Record, SuggestedLink,
+    DEFAULT_KIND_WEIGHTS, ENGAGEMENT_KINDS,
 };
 pub use text::escape_controls;
 pub use time::{check_range, format_time, parse_time, TimeError, MAX_TIME, MIN_TIME};

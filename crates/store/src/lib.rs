@@ -13,6 +13,7 @@
 //! sees the same committed state while an ingest writes.
 
 mod account_table;
+mod attrs;
 mod blocks;
 pub mod columns;
 pub mod links;
@@ -140,8 +141,9 @@ impl Store {
         &self.path
     }
 
-    /// The raw connection, for measures that need an SQL query the API does not cover.
-    pub fn connection(&self) -> &Connection {
+    /// The raw connection, for this crate's tests.
+    #[cfg(test)]
+    pub(crate) fn connection(&self) -> &Connection {
         &self.conn
     }
 

@@ -17,7 +17,7 @@ CREATE INDEX IF NOT EXISTS person_links_by_person ON person_links(person);
 ";
 
 /// Account attributes with this key prefix are suggested links (the rest of the key is a URL).
-pub const SUGGEST_PREFIX: &str = "suggest_link:";
+pub(crate) const SUGGEST_PREFIX: &str = "suggest_link:";
 
 /// One row of a link file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,7 +171,7 @@ impl Store {
         Ok(group)
     }
 
-    /// Links that exports suggest (`suggest_link:` attributes), each with the accounts on other
+    /// Links that exports suggest (profiles' [`renown_model::SuggestedLink`]s), each with the accounts on other
     /// platforms whose native id or `url` attribute is that URL.
     pub fn suggested_links(&self) -> Result<Vec<Suggestion>> {
         let accounts = self.accounts()?;
@@ -241,7 +241,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use renown_model::{AccountRef, Event, Kind, Profile, Record};
+    use renown_model::{AccountRef, Event, Kind, Profile, Record, SuggestedLink};
 
     fn ev(platform: &str, actor: (&str, Option<&str>)) -> Record {
         Record::Event(Event::new(
@@ -259,14 +259,12 @@ mod tests {
         let profile = Record::Profile(Profile {
             platform: "mastodon".into(),
             account: AccountRef::new("dan@indieweb.social"),
-            numbers: vec![],
-            texts: vec![
-                (
-                    "suggest_link:https://daniel.industries".into(),
-                    "profile field \"Web\" (rel=me)".into(),
-                ),
-                ("url".into(), "https://indieweb.social/@dan".into()),
-            ],
+            suggested_links: vec![SuggestedLink {
+                url: "https://daniel.industries".into(),
+                why: "profile field \"Web\" (rel=me)".into(),
+            }],
+            texts: vec![("url".into(), "https://indieweb.social/@dan".into())],
+            ..Profile::default()
         });
         store
             .write_batch(

@@ -80,9 +80,8 @@ pub(crate) enum Slot {
         /// Range of its topic ids in [`ResolvedBatch::topic_links`].
         topics: (u32, u32),
     },
-    Profile {
-        account: i64,
-    },
+    /// A profile or a deletion: the account it concerns.
+    Account { account: i64 },
 }
 
 /// A batch resolved by [`Resolver::resolve`], ready for [`crate::Store::write_resolved_batch`]
@@ -144,9 +143,10 @@ impl EventIds {
         };
         for (key, record) in records {
             let slot = match record.borrow() {
-                Record::Profile(_) => {
+                // A deletion comes where a profile used to carry it: counted with them.
+                Record::Profile(_) | Record::Deletion(_) => {
                     out.counts.profiles += 1;
-                    Slot::Profile { account: 0 }
+                    Slot::Account { account: 0 }
                 }
                 Record::Event(_) if !self.keys.insert(*key) => {
                     out.counts.duplicate += 1;
@@ -184,8 +184,11 @@ impl Names {
         let mut keys: Vec<(i64, u128, Option<u128>)> = Vec::with_capacity(records.len());
         for ((_, record), slot) in records.iter().zip(&slots) {
             let (platform, actor, target) = match (record.borrow(), slot) {
-                (Record::Profile(p), Slot::Profile { .. }) => {
+                (Record::Profile(p), Slot::Account { .. }) => {
                     (p.platform.as_str(), &p.account, None)
+                }
+                (Record::Deletion(d), Slot::Account { .. }) => {
+                    (d.platform.as_str(), &d.account, None)
                 }
                 (Record::Event(e), Slot::Event { .. }) => {
                     (e.platform.as_str(), &e.actor, e.target.as_ref())
@@ -200,7 +203,7 @@ impl Names {
         let named = records
             .iter()
             .zip(&mut slots)
-            .filter(|(_, slot)| matches!(slot, Slot::Profile { .. } | Slot::Event { .. }));
+            .filter(|(_, slot)| matches!(slot, Slot::Account { .. } | Slot::Event { .. }));
         for (i, ((_, record), slot)) in named.enumerate() {
             if let Some(&(_, actor, target)) = keys.get(i + AHEAD) {
                 self.accounts.prefetch(actor);
@@ -210,8 +213,11 @@ impl Names {
             }
             let (platform, actor_key, target_key) = keys[i];
             match (record.borrow(), slot) {
-                (Record::Profile(p), Slot::Profile { account }) => {
+                (Record::Profile(p), Slot::Account { account }) => {
                     *account = self.account_id(out, platform, actor_key, &p.account);
+                }
+                (Record::Deletion(d), Slot::Account { account }) => {
+                    *account = self.account_id(out, platform, actor_key, &d.account);
                 }
                 (
                     Record::Event(e),

@@ -4,7 +4,7 @@ use crate::{Result, Store, StoreError};
 use renown_model::Kind;
 
 /// Bumped when the on-disk layout changes; older renown refuses newer stores.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const DDL: &str = "
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,16 +105,24 @@ fn version(store: &Store) -> Result<String> {
 
 /// Whether the store was written by an older renown whose layout [`upgrade`] converts.
 pub(crate) fn needs_upgrade(store: &Store) -> Result<bool> {
-    Ok(version(store)? == "1")
+    Ok(matches!(version(store)?.as_str(), "1" | "2"))
 }
 
 /// Brings a store of an older layout to this one (after [`prepare`] and the tombstone tables),
 /// in one transaction: a failure leaves it as it was.
 pub(crate) fn upgrade(store: &mut Store) -> Result<()> {
     if needs_upgrade(store)? {
+        let from = version(store)?;
         let Store { conn, path, .. } = store;
         let tx = conn.transaction().map_err(|e| crate::sqlite_err(path, e))?;
-        events_to_blocks(&tx).map_err(|e| match e {
+        let steps = || -> std::result::Result<(), Upgrade> {
+            if from == "1" {
+                events_to_blocks(&tx)?;
+            }
+            attrs_to_facts(&tx)?;
+            Ok(())
+        };
+        steps().map_err(|e| match e {
             Upgrade::Sqlite(e) => crate::sqlite_err(path, e),
             Upgrade::Corrupt(reason) => StoreError::Corrupt {
                 path: path.display().to_string(),
@@ -181,8 +189,45 @@ fn events_to_blocks(tx: &rusqlite::Transaction<'_>) -> std::result::Result<(), U
     insert_block(tx, first, run, &block, &mut blob)?;
     drop(rows);
     drop(st);
+    tx.execute_batch("DROP TABLE events;")?;
+    Ok(())
+}
+
+/// Layout 2 → 3: profile facts stored under each platform's own name (`tweet_count`,
+/// `has_description`) or measured from text attributes (a bio's length) get their canonical
+/// key ([`crate::attrs`]), the first listed name winning as the audit read them. The old rows
+/// stay: they are what the source said.
+fn attrs_to_facts(tx: &rusqlite::Transaction<'_>) -> std::result::Result<(), Upgrade> {
+    use crate::attrs;
+    for &(key, legacy) in attrs::LEGACY_NUMBERS {
+        for old in legacy {
+            tx.execute(
+                "INSERT OR IGNORE INTO account_attrs(account, key, num, text)
+                 SELECT account, ?1, num, NULL FROM account_attrs WHERE key = ?2 AND num IS NOT NULL",
+                [key, old],
+            )?;
+        }
+    }
+    let texts = |keys: &[&str]| {
+        keys.iter()
+            .map(|k| format!("'{k}'"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     tx.execute_batch(&format!(
-        "DROP TABLE events; UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version';"
+        "INSERT INTO account_attrs(account, key, num, text)
+             SELECT account, '{bio}', MAX(length(text)), NULL FROM account_attrs
+             WHERE key IN ({bio_texts}) AND text IS NOT NULL GROUP BY account
+         ON CONFLICT(account, key) DO UPDATE SET num = MAX(COALESCE(num, 0), excluded.num);
+         INSERT INTO account_attrs(account, key, num, text)
+             SELECT account, '{picture}', MAX(trim(text) != ''), NULL FROM account_attrs
+             WHERE key IN ({picture_texts}) AND text IS NOT NULL GROUP BY account
+         ON CONFLICT(account, key) DO UPDATE SET num = MAX(COALESCE(num, 0), excluded.num);
+         UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version';",
+        bio = attrs::BIO_LENGTH,
+        picture = attrs::HAS_PICTURE,
+        bio_texts = texts(attrs::LEGACY_BIO_TEXTS),
+        picture_texts = texts(attrs::LEGACY_PICTURE_TEXTS),
     ))?;
     Ok(())
 }
@@ -305,5 +350,55 @@ mod tests {
             .scan_events_full(&EventFilter::default(), |r| ids.push(r.id))
             .unwrap();
         assert_eq!(ids, [1, 2, 4, 5, 6]);
+    }
+
+    #[test]
+    fn a_layout_2_store_gets_its_profile_facts_under_canonical_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("v2.db");
+        let mut store = Store::open(&db).unwrap();
+        let run = store.begin_run("f", "test").unwrap();
+        let post = |id: &str| {
+            renown_model::Record::Event(renown_model::Event::new(
+                "twitter",
+                Kind::Post,
+                renown_model::AccountRef::new(id),
+            ))
+        };
+        store
+            .write_batch(run, &[(1, post("1")), (2, post("2"))], 0)
+            .unwrap();
+        drop(store);
+        // What renown with layout 2 stored for a Twitter v2 user and a hand-made profile.
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .execute_batch(
+                "INSERT INTO account_attrs(account, key, num, text) VALUES
+                    (1, 'tweet_count', 5000, NULL), (1, 'followers_count', 120, NULL),
+                    (1, 'has_description', 1, NULL), (1, 'bio', NULL, 'writes about rust'),
+                    (2, 'statuses_count', 7, NULL), (2, 'media_count', 9, NULL),
+                    (2, 'protected', 1, NULL), (2, 'avatar', NULL, ' '),
+                    (2, 'has_description', 0, NULL);
+                 UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+            )
+            .unwrap();
+        let store = Store::open_read_only(&db).unwrap();
+        let facts = store.profile_facts().unwrap();
+        assert_eq!(facts[0].posts, Some(5000));
+        assert_eq!(facts[0].followers, Some(120));
+        assert_eq!(facts[0].has_bio, Some(true));
+        assert_eq!(facts[0].bio_length, Some(17));
+        assert_eq!(
+            facts[1].posts,
+            Some(7),
+            "statuses_count comes before media_count"
+        );
+        assert_eq!(facts[1].private, Some(true));
+        assert_eq!(
+            facts[1].has_picture,
+            Some(false),
+            "a blank avatar is no picture"
+        );
+        assert_eq!((facts[1].has_bio, facts[1].bio_length), (Some(false), None));
     }
 }

@@ -129,18 +129,21 @@ mod tests {
         changed(&store, "a run's start");
         store.write_batch(run, &[(1, follow("a", "b"))], 0).unwrap();
         changed(&store, "new events");
-        let followers = |n: f64| {
+        let followers = |n: u64| {
             Record::Profile(renown_model::Profile {
                 platform: "twitter".into(),
                 account: AccountRef::with_handle("a", Some("@first".into())),
-                numbers: vec![("followers_count".into(), n)],
-                texts: vec![],
+                facts: renown_model::ProfileFacts {
+                    followers: Some(n),
+                    ..Default::default()
+                },
+                ..Default::default()
             })
         };
-        store.write_batch(run, &[(2, followers(10.0))], 0).unwrap();
+        store.write_batch(run, &[(2, followers(10))], 0).unwrap();
         changed(&store, "a first profile");
         // The same rows, other values: no count of anything changes.
-        store.write_batch(run, &[(3, followers(20.0))], 0).unwrap();
+        store.write_batch(run, &[(3, followers(20))], 0).unwrap();
         changed(&store, "a profile count replaced in place");
         store.write_batch(run, &[(4, follow("a", "b"))], 0).unwrap();
         changed(&store, "a batch of duplicates");

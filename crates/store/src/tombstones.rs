@@ -1,13 +1,11 @@
 //! Deletions: a source that deletes a record (a Bluesky Jetstream `delete` keyed by did,
 //! collection and rkey) must remove what it deletes.
 //!
-//! Design: readers yield only events and profiles, so a reader sends a deletion as a profile
-//! attribute on the deleting account whose key is [`TOMBSTONE_PREFIX`] + the deleted item's id
-//! (for Bluesky its at:// URI, which is also the `item` of every event the record produced).
-//! The writer turns that attribute, inside the same write transaction, into: a row in
-//! `tombstones` (the deletion is remembered, with its time), and the ids of every event written
-//! so far whose `item` is that id in `deleted_events` (their topic links removed); the attribute
-//! itself is not kept. Event blocks are never rewritten: scans skip deleted ids. Only items with
+//! Design: a reader sends a [`renown_model::Deletion`] of the deleted item's id (for Bluesky its
+//! at:// URI, which is also the `item` of every event the record produced). The writer turns it,
+//! inside the same write transaction, into: a row in `tombstones` (the deletion is remembered,
+//! with its time), and the ids of every event written so far whose `item` is that id in
+//! `deleted_events` (their topic links removed). Event blocks are never rewritten: scans skip deleted ids. Only items with
 //! a scheme prefix (`at://`) are deletable, so no other platform's items can be hit; those
 //! events are indexed by item in `event_items` as they are written.
 //!
@@ -16,9 +14,6 @@
 
 use crate::{Result, Store};
 use rusqlite::{params, OptionalExtension, Transaction};
-
-/// The attribute-key prefix a reader uses to send a deletion.
-pub const TOMBSTONE_PREFIX: &str = "tombstone:";
 
 const DDL: &str = "
 CREATE TABLE IF NOT EXISTS tombstones(
@@ -41,11 +36,6 @@ pub(crate) fn deletable(item: &str) -> bool {
     item.starts_with("at://")
 }
 
-/// The item a profile attribute key deletes, if it is a deletion.
-pub(crate) fn deleted_item(key: &str) -> Option<&str> {
-    key.strip_prefix(TOMBSTONE_PREFIX).filter(|i| deletable(i))
-}
-
 /// Remembers that event `id` has the deletable `item`.
 pub(crate) fn index_item(tx: &Transaction<'_>, item: &str, id: i64) -> rusqlite::Result<()> {
     tx.prepare_cached("INSERT OR IGNORE INTO event_items(item, event) VALUES (?1, ?2)")?
@@ -53,16 +43,19 @@ pub(crate) fn index_item(tx: &Transaction<'_>, item: &str, id: i64) -> rusqlite:
     Ok(())
 }
 
-/// Applies a deletion of `item` by `account` at `time` (seconds, as the attribute's number) to
-/// every event written so far.
+/// Applies a deletion of `item` by `account` at `time` (unix seconds, if known) to every event
+/// written so far. An item no source can delete (see [`deletable`]) is left alone.
 pub(crate) fn apply(
     tx: &Transaction<'_>,
     account: i64,
     item: &str,
-    time: f64,
+    time: Option<i64>,
 ) -> rusqlite::Result<()> {
+    if !deletable(item) {
+        return Ok(());
+    }
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO tombstones(item, account, time) VALUES (?1, ?2, CAST(?3 AS INTEGER))",
+        "INSERT OR REPLACE INTO tombstones(item, account, time) VALUES (?1, ?2, ?3)",
     )?
     .execute(params![item, account, time])?;
     tx.prepare_cached(
@@ -115,7 +108,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use renown_model::{AccountRef, Event, Kind, Profile, Record};
+    use renown_model::{AccountRef, Deletion, Event, Kind, Record};
 
     fn post(uri: &str, topic: &str) -> Record {
         let mut e = Event::new("bluesky", Kind::Post, AccountRef::new("did:a"));
@@ -126,11 +119,11 @@ mod tests {
     }
 
     fn delete(uri: &str) -> Record {
-        Record::Profile(Profile {
+        Record::Deletion(Deletion {
             platform: "bluesky".into(),
             account: AccountRef::new("did:a"),
-            numbers: vec![(format!("{TOMBSTONE_PREFIX}{uri}"), 1_700_000_000.0)],
-            texts: vec![],
+            item: uri.into(),
+            time: Some(1_700_000_000),
         })
     }
 
@@ -165,7 +158,12 @@ mod tests {
             .connection()
             .query_row("SELECT COUNT(*) FROM account_attrs", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(attrs, 0, "the carrier attribute does not stay behind");
+        assert_eq!(attrs, 0, "a deletion is no profile attribute");
+        // An item no source can delete is left alone.
+        store
+            .write_batch(run, &[(4, delete("https://example.org/b"))], 0)
+            .unwrap();
+        assert_eq!(store.tombstone_count().unwrap(), 1);
         // The same delete again (a re-ingested capture) is harmless.
         store.write_batch(run, &[(3, delete(a))], 0).unwrap();
         assert_eq!((events(&store), store.tombstone_count().unwrap()), (1, 1));

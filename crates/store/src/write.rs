@@ -1,7 +1,7 @@
 use crate::blocks::{AccountBlockBuilder, BlockBuilder, BlockEvent};
 use crate::resolve::{account_key, ResolvedBatch, Resolver, Slot};
 use crate::tombstones;
-use crate::{Result, Store, StoreError};
+use crate::{attrs, Result, Store, StoreError};
 use renown_model::{Profile, Record};
 use rusqlite::{params, Transaction};
 use std::borrow::Borrow;
@@ -94,7 +94,7 @@ impl Store {
             .iter()
             .map(|(position, r)| match r {
                 Record::Event(e) => (e.identity(*position), r),
-                Record::Profile(_) => (0, r),
+                Record::Profile(_) | Record::Deletion(_) => (0, r),
             })
             .collect();
         self.write_keyed_batch(run, &keyed, rejected)
@@ -132,8 +132,10 @@ impl Store {
             && records.iter().zip(&resolved.slots).all(|((_, r), slot)| {
                 matches!(
                     (r.borrow(), slot),
-                    (Record::Profile(_), Slot::Profile { .. })
-                        | (Record::Event(_), Slot::Event { .. } | Slot::Duplicate)
+                    (
+                        Record::Profile(_) | Record::Deletion(_),
+                        Slot::Account { .. }
+                    ) | (Record::Event(_), Slot::Event { .. } | Slot::Duplicate)
                 )
             });
         if !matches {
@@ -273,13 +275,16 @@ fn write_profile(tx: &Transaction<'_>, account: i64, p: &Profile) -> rusqlite::R
         "INSERT INTO account_attrs(account, key, num, text) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(account, key) DO UPDATE SET num = excluded.num, text = excluded.text",
     )?;
-    for (k, v) in &p.numbers {
-        match tombstones::deleted_item(k) {
-            Some(item) => tombstones::apply(tx, account, item, *v)?,
-            None => {
-                upsert.execute(params![account, k, v, Option::<String>::None])?;
-            }
-        }
+    let facts = attrs::fact_numbers(&p.facts);
+    for (k, v) in facts.chain(p.numbers.iter().map(|(k, v)| (k.as_str(), *v))) {
+        upsert.execute(params![account, k, v, Option::<String>::None])?;
+    }
+    if let Some(name) = &p.facts.username {
+        upsert.execute(params![account, attrs::USERNAME, Option::<f64>::None, name])?;
+    }
+    for link in &p.suggested_links {
+        let key = format!("{}{}", crate::links::SUGGEST_PREFIX, link.url);
+        upsert.execute(params![account, key, Option::<f64>::None, link.why])?;
     }
     for (k, v) in &p.texts {
         upsert.execute(params![account, k, Option::<f64>::None, v])?;
@@ -376,7 +381,10 @@ fn write_records<R: Borrow<Record>>(
     let mut first = None;
     for ((_, record), slot) in records.iter().zip(&resolved.slots) {
         match (record.borrow(), *slot) {
-            (Record::Profile(p), Slot::Profile { account }) => write_profile(tx, account, p)?,
+            (Record::Profile(p), Slot::Account { account }) => write_profile(tx, account, p)?,
+            (Record::Deletion(d), Slot::Account { account }) => {
+                tombstones::apply(tx, account, &d.item, d.time)?
+            }
             (
                 Record::Event(e),
                 Slot::Event {

@@ -17,7 +17,7 @@ Examples:
   renown classify --model fake-model.json --data ../shared/data/instafake/fakeAccountData.json
 
 Accounts are described by the same profile fields whatever the source: followers, following,
-posts (posts_count, statuses_count, Twitter's tweet_count, media_count), bio present and its
+posts (Twitter's tweet_count, Mastodon's statuses_count, ...), bio present and its
 length, picture, private, age, username length and digits (from the handle). A field the source
 did not carry is a missing value, not an error; in the store, counts the profile lacks come from
 the event log. With --model each row gives the calibrated probability that the account is fake

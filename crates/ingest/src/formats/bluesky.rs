@@ -7,9 +7,8 @@
 //!   yields both. Facet mentions → mention events; facet tags and `tags` → topics.
 //! - `app.bsky.feed.repost` → reshare, `app.bsky.feed.like` → like, `app.bsky.graph.follow` →
 //!   follow; `app.bsky.actor.profile` and Jetstream identity events → profiles.
-//! - A Jetstream delete (did + collection + rkey) is sent as a tombstone
-//!   (`renown_store::TOMBSTONE_PREFIX` + at:// URI on the did's profile): the store removes
-//!   every event whose item is that URI and remembers the deletion (see
+//! - A Jetstream delete (did + collection + rkey) is sent as a [`Deletion`] of the at:// URI:
+//!   the store removes every event whose item is that URI and remembers the deletion (see
 //!   `crates/store/src/tombstones.rs`).
 //!
 //! CAR files are CARv1 with DAG-CBOR blocks: the framing (varints, CIDs) is read here, the CBOR
@@ -22,8 +21,7 @@ use super::{head_data_lines, Format};
 use crate::lines::for_each_line;
 use crate::{Input, ReadError, ReadOptions, Sink};
 use ciborium::Value;
-use renown_model::{AccountRef, Event, Kind, Profile, Record};
-use renown_store::tombstones::TOMBSTONE_PREFIX;
+use renown_model::{AccountRef, Deletion, Event, Kind, Profile, Record};
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
@@ -220,10 +218,7 @@ fn record_events(
                 ..Profile::default()
             };
             let bio = rec.description.as_deref().unwrap_or("");
-            p.numbers.push((
-                "has_description".into(),
-                !bio.trim().is_empty() as u8 as f64,
-            ));
+            p.facts.set_bio(bio);
             if !bio.is_empty() {
                 p.texts.push(("bio".into(), bio.to_string()));
             }
@@ -237,16 +232,13 @@ fn record_events(
     Ok(true)
 }
 
-/// A deletion, as a profile attribute the store turns into a tombstone.
-fn tombstone(did: &str, collection: &str, rkey: &str, time: Option<i64>) -> Record {
-    Record::Profile(Profile {
+/// The deletion of the record `collection/rkey` in `did`'s repository.
+fn deletion(did: &str, collection: &str, rkey: &str, time: Option<i64>) -> Record {
+    Record::Deletion(Deletion {
         platform: PLATFORM.into(),
         account: AccountRef::new(did),
-        numbers: vec![(
-            format!("{TOMBSTONE_PREFIX}{}", at_uri(did, collection, rkey)),
-            time.unwrap_or(0) as f64,
-        )],
-        texts: Vec::new(),
+        item: at_uri(did, collection, rkey),
+        time,
     })
 }
 
@@ -312,7 +304,7 @@ fn jetstream_line(line: &[u8], out: &mut Vec<Record>, skipped: &mut Skipped) -> 
                         *skipped.0.entry(c.collection.into_owned()).or_default() += 1;
                     }
                 }
-                "delete" => out.push(tombstone(did, &c.collection, &c.rkey, time)),
+                "delete" => out.push(deletion(did, &c.collection, &c.rkey, time)),
                 other => return Err(format!("unknown commit operation {other:?}")),
             }
         }
@@ -688,13 +680,13 @@ mod tests {
         let ev = events(&c);
         assert_eq!(ev[0].topics, ["Cavs"]);
         assert_eq!(ev[0].time, Some(1767409065));
-        // The delete is the last record: a tombstone for the deleted post's URI.
-        let Record::Profile(p) = &c.records.last().unwrap().1 else {
-            panic!("tombstone last")
+        // The delete is the last record: a deletion of the post's URI.
+        let Record::Deletion(d) = &c.records.last().unwrap().1 else {
+            panic!("deletion last")
         };
         assert_eq!(
-            p.numbers[0].0,
-            format!("{TOMBSTONE_PREFIX}at://did:plc:bm3ix5bznclbq2jtst2u2q4w/app.bsky.feed.post/3mbifxsf4wc24")
+            d.item,
+            "at://did:plc:bm3ix5bznclbq2jtst2u2q4w/app.bsky.feed.post/3mbifxsf4wc24"
         );
         assert_eq!(c.records.len(), 9);
     }

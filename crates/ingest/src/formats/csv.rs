@@ -206,7 +206,7 @@ mod tests {
             .iter()
             .map(|(line, r)| match r {
                 Record::Event(e) => (*line, e.actor.id.to_string()),
-                Record::Profile(_) => panic!("a profile from CSV"),
+                other => panic!("{other:?} from CSV"),
             })
             .collect()
     }

@@ -302,7 +302,7 @@ impl Format for Feed {
             platform: platform.to_string(),
             account: blog_ref(),
             numbers: vec![("feed_items".into(), items.len() as f64)],
-            texts: Vec::new(),
+            ..Profile::default()
         };
         if with_counts > 0 {
             profile.numbers.push(("feed_comments".into(), comments));

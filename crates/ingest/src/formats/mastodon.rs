@@ -19,8 +19,7 @@ use super::xml;
 use super::Format;
 use crate::{Input, ReadError, ReadOptions, Sink, Stop};
 use renown_model::url::HttpUrl;
-use renown_model::{parse_time, AccountRef, Event, Kind, Profile, Record};
-use renown_store::links::SUGGEST_PREFIX;
+use renown_model::{parse_time, AccountRef, Event, Kind, Profile, Record, SuggestedLink};
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
@@ -541,13 +540,13 @@ fn actor_profile<I>(doc: &Doc<'_, I>) -> Option<Profile> {
         .as_deref()
         .and_then(|s| parse_time(s).ok())
     {
-        p.numbers.push(("created_at".into(), t as f64));
+        p.facts.created = Some(t);
+    }
+    if let Some(user) = &doc.actor.preferred_username {
+        p.facts.set_username(user);
     }
     let bio = doc.actor.summary.as_deref().unwrap_or("");
-    p.numbers.push((
-        "has_description".into(),
-        !bio.trim().is_empty() as u8 as f64,
-    ));
+    p.facts.set_bio(bio);
     if !bio.is_empty() {
         p.texts.push(("bio".into(), bio.to_string()));
     }
@@ -564,10 +563,10 @@ fn actor_profile<I>(doc: &Doc<'_, I>) -> Option<Profile> {
             .filter(|u| u.starts_with("http"))
         {
             let label = pv.name.as_deref().unwrap_or("link");
-            p.texts.push((
-                format!("{SUGGEST_PREFIX}{href}"),
-                format!("profile field {label:?} (rel=me)"),
-            ));
+            p.suggested_links.push(SuggestedLink {
+                url: href.into_owned(),
+                why: format!("profile field {label:?} (rel=me)"),
+            });
         }
     }
     Some(p)
@@ -904,10 +903,10 @@ mod tests {
             .collect();
         assert_eq!(profiles.len(), 1);
         assert_eq!(profiles[0].account.id, owner);
-        assert!(profiles[0].texts.contains(&(
-            "suggest_link:https://daniel.industries".to_string(),
-            "profile field \"Web\" (rel=me)".to_string()
-        )));
+        assert!(profiles[0].suggested_links.contains(&SuggestedLink {
+            url: "https://daniel.industries".to_string(),
+            why: "profile field \"Web\" (rel=me)".to_string()
+        }));
         assert!(c.warnings.iter().any(|w| w.contains("bookmarks skipped")));
     }
 
@@ -1008,6 +1007,35 @@ mod tests {
         assert_eq!(lines, [2, 3, 4]);
         assert!(c.rejects[0].1.contains("published"));
         assert!(c.warnings.iter().any(|w| w.contains("Delete ×1")));
+    }
+
+    #[test]
+    fn profile_links_are_typed_suggestions_from_any_href() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("actor.json");
+        // Single quotes and `&amp;`: the scanner Mastodon had of its own saw neither.
+        std::fs::write(
+            &path,
+            r#"{"@context":"https://www.w3.org/ns/activitystreams","type":"Person",
+            "id":"https://a.example/users/ann","preferredUsername":"ann","summary":"<p>hi</p>",
+            "attachment":[{"type":"PropertyValue","name":"Web",
+              "value":"<a href='https://ann.example/?a=1&amp;b=2' rel='me'>ann</a> <a href=\"mailto:x@y\">m</a>"}]}"#,
+        )
+        .unwrap();
+        let c = read(&path).unwrap();
+        let Some((_, Record::Profile(p))) = c.records.first() else {
+            panic!("a profile: {:?}", c.records)
+        };
+        assert_eq!(
+            p.suggested_links,
+            [SuggestedLink {
+                url: "https://ann.example/?a=1&b=2".into(),
+                why: "profile field \"Web\" (rel=me)".into()
+            }]
+        );
+        assert_eq!(p.facts.username.as_deref(), Some("ann"));
+        assert_eq!((p.facts.has_bio, p.facts.bio_length), (Some(true), Some(9)));
+        assert!(p.texts.iter().all(|(k, _)| !k.starts_with("suggest")));
     }
 
     #[test]

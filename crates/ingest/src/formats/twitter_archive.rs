@@ -400,15 +400,18 @@ impl Reader<'_> {
         out: &mut Vec<Record>,
     ) -> Result<(), String> {
         if let Some(a) = w.account {
-            let account =
-                AccountRef::with_handle(a.account_id.0, a.username.map(|u| format!("@{u}")));
             let mut p = Profile {
                 platform: PLATFORM.into(),
-                account: account.clone(),
                 ..Profile::default()
             };
+            if let Some(u) = &a.username {
+                p.facts.set_username(u);
+            }
+            let account =
+                AccountRef::with_handle(a.account_id.0, a.username.map(|u| format!("@{u}")));
+            p.account = account.clone();
             if let Some(t) = a.created_at.as_deref().and_then(|s| parse_time(s).ok()) {
-                p.numbers.push(("created_at".into(), t as f64));
+                p.facts.created = Some(t);
             }
             if let Some(n) = a.display_name {
                 p.texts.push(("display_name".into(), n));

@@ -167,6 +167,7 @@ struct User {
     name: Option<String>,
     created_at: Option<String>,
     verified: Option<bool>,
+    protected: Option<bool>,
     description: Option<String>,
     url: Option<String>,
     public_metrics: Option<HashMap<String, Num>>,
@@ -290,28 +291,30 @@ fn user_profile(u: &User) -> Result<Profile, String> {
         ..Profile::default()
     };
     if let Some(m) = &u.public_metrics {
-        for key in [
-            "followers_count",
-            "following_count",
-            "tweet_count",
-            "listed_count",
-        ] {
-            if let Some(v) = m.get(key) {
-                p.numbers.push((key.to_string(), v.0));
-            }
+        let count = |key: &str| m.get(key).map(|v| v.0 as u64);
+        p.facts.followers = count("followers_count");
+        p.facts.following = count("following_count");
+        p.facts.posts = count("tweet_count");
+        if let Some(v) = m.get("listed_count") {
+            p.numbers.push(("listed_count".into(), v.0));
         }
     }
     if let Some(c) = &u.created_at {
         let t = parse_time(c).map_err(|e| format!("user {}: created_at: {e}", u.id.0))?;
-        p.numbers.push(("created_at".into(), t as f64));
+        p.facts.created = Some(t);
     }
     if let Some(v) = u.verified {
         p.numbers.push(("verified".into(), v as u8 as f64));
     }
+    if let Some(v) = u.protected {
+        p.facts.private = Some(v);
+    }
+    if let Some(h) = &u.username {
+        p.facts.set_username(h);
+    }
     // Whether the field was requested and present: an empty bio is itself a fake-account signal.
     if let Some(d) = &u.description {
-        p.numbers
-            .push(("has_description".into(), !d.trim().is_empty() as u8 as f64));
+        p.facts.set_bio(d);
         if !d.is_empty() {
             p.texts.push(("bio".into(), d.clone()));
         }
@@ -527,9 +530,8 @@ mod tests {
             })
             .collect();
         assert_eq!(profiles.len(), 1);
-        assert!(profiles[0]
-            .numbers
-            .contains(&("followers_count".into(), 504.0)));
+        assert_eq!(profiles[0].facts.followers, Some(504));
+        assert_eq!(profiles[0].facts.username.as_deref(), Some("La_Causerie_"));
         assert!(profiles[0].numbers.contains(&("verified".into(), 0.0)));
         assert_eq!(profiles[0].account.handle.as_deref(), Some("@La_Causerie_"));
         // The retweet line was requested with default fields: no author, so it is refused.
@@ -582,13 +584,12 @@ mod tests {
         let Record::Profile(p) = &c.records.last().unwrap().1 else {
             panic!("profile last")
         };
+        assert!(p.numbers.is_empty(), "{:?}", p.numbers);
+        assert_eq!(p.facts.followers, Some(12));
+        assert_eq!(p.facts.created, Some(1262304000));
         assert_eq!(
-            p.numbers,
-            [
-                ("followers_count".to_string(), 12.0),
-                ("created_at".to_string(), 1262304000.0),
-                ("has_description".to_string(), 0.0)
-            ]
+            (p.facts.has_bio, p.facts.bio_length),
+            (Some(false), Some(0))
         );
     }
 
