@@ -61,6 +61,7 @@ impl<T> SyncPtr<T> {
     /// `i` is in bounds and no other thread touches index `i` concurrently.
     #[inline(always)]
     pub unsafe fn write(self, i: usize, v: T) {
-        self.0.add(i).write(v)
+        // SAFETY: the caller's contract above: in bounds, and no concurrent access to `i`.
+        unsafe { self.0.add(i).write(v) }
     }
 }

@@ -10,14 +10,17 @@ use std::sync::Arc;
 pub struct Cancel(Arc<AtomicBool>);
 
 impl Cancel {
+    /// A fresh flag, not cancelled.
     pub fn new() -> Cancel {
         Cancel::default()
     }
 
+    /// Asks every holder's computation to stop.
     pub fn cancel(&self) {
         self.0.store(true, Ordering::Relaxed);
     }
 
+    /// Whether someone asked to stop: checked between units of work.
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
@@ -29,6 +32,7 @@ impl Cancel {
     }
 }
 
+/// Cancels its flag when dropped (see [`Cancel::cancel_on_drop`]).
 #[must_use = "the computation is cancelled as soon as the guard is dropped"]
 pub struct CancelOnDrop(Cancel);
 

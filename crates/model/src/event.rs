@@ -9,19 +9,27 @@ use xxhash_rust::xxh3::xxh3_64;
 #[serde(rename_all = "lowercase")]
 #[repr(u8)]
 pub enum Kind {
+    /// The actor starts following the target.
     Follow = 1,
+    /// The actor stops following the target.
     Unfollow = 2,
+    /// A new post of the actor's own.
     Post = 3,
+    /// An answer to the target's post.
     Reply = 4,
+    /// A comment under the target's post or page (blogs, Reddit).
     Comment = 5,
     /// Tagging someone in a post.
     Mention = 6,
     /// Retweet, boost, repost, reblog.
     Reshare = 7,
+    /// A reshare with the actor's own words added.
     Quote = 8,
+    /// Favourite, like, upvote.
     Like = 9,
     /// One blog or page linking another (pingbacks, trackbacks, hyperlinks).
     Link = 10,
+    /// Subscribing to a feed, channel or community.
     Subscribe = 11,
 }
 
@@ -50,6 +58,7 @@ pub const DEFAULT_KIND_WEIGHTS: [(Kind, f32); 7] = [
 ];
 
 impl Kind {
+    /// Every kind, in code order.
     pub const ALL: [Kind; 11] = [
         Kind::Follow,
         Kind::Unfollow,
@@ -64,14 +73,17 @@ impl Kind {
         Kind::Subscribe,
     ];
 
+    /// The kind's code as stored on disk.
     pub fn code(self) -> u8 {
         self as u8
     }
 
+    /// The kind a stored code stands for, `None` for an unknown code.
     pub fn from_code(code: u8) -> Option<Kind> {
         Kind::ALL.iter().copied().find(|k| k.code() == code)
     }
 
+    /// The canonical lowercase name (`reshare`).
     pub fn name(self) -> &'static str {
         match self {
             Kind::Follow => "follow",
@@ -88,6 +100,7 @@ impl Kind {
         }
     }
 
+    /// Whether it is one of the [`ENGAGEMENT_KINDS`].
     pub fn is_engagement(self) -> bool {
         ENGAGEMENT_KINDS.contains(&self)
     }
@@ -128,11 +141,13 @@ impl FromStr for Kind {
 pub struct AccountRef {
     /// Inline up to 24 bytes (numeric ids, handles, DIDs' tails): no heap allocation per event.
     pub id: CompactString,
+    /// The display handle (`@alice`), when the record gives one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle: Option<String>,
 }
 
 impl AccountRef {
+    /// An account known by its native id alone.
     pub fn new(id: impl Into<CompactString>) -> Self {
         AccountRef {
             id: id.into(),
@@ -140,6 +155,7 @@ impl AccountRef {
         }
     }
 
+    /// An account with its native id and, if known, a handle.
     pub fn with_handle(id: impl Into<CompactString>, handle: Option<String>) -> Self {
         AccountRef {
             id: id.into(),
@@ -155,8 +171,11 @@ pub struct Event {
     pub time: Option<i64>,
     /// Lowercase platform name ("twitter", "mastodon", or a dataset name for anonymous graphs).
     pub platform: CompactString,
+    /// What happened.
     pub kind: Kind,
+    /// Who did it.
     pub actor: AccountRef,
+    /// Whom it was done to or about, when the source says.
     pub target: Option<AccountRef>,
     /// The item (post, comment, page) this event creates.
     pub item: Option<String>,
@@ -170,6 +189,7 @@ pub struct Event {
 }
 
 impl Event {
+    /// An event with only its platform, kind and actor; every other field empty.
     pub fn new(platform: impl Into<CompactString>, kind: Kind, actor: AccountRef) -> Self {
         Event {
             time: None,

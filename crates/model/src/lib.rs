@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! The renown event model.
 //!
 //! Every reader turns its records into [`Event`]s (and optionally [`Profile`]s); the store keeps

@@ -3,12 +3,16 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 /// Earliest and latest times renown accepts: 1990-01-01 to 2100-01-01. Anything outside is a
 /// corrupt field (milliseconds taken for seconds, a sign flip), not a real social-media event.
 pub const MIN_TIME: i64 = 631_152_000;
+/// See [`MIN_TIME`].
 pub const MAX_TIME: i64 = 4_102_444_800;
 
+/// Why a time was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TimeError {
+    /// No form renown reads (the text, cut to 64 characters).
     #[error("unparseable time {0:?} (want unix seconds, RFC 3339 or YYYY-MM-DD)")]
     Unparseable(String),
+    /// A time outside [`MIN_TIME`]..=[`MAX_TIME`].
     #[error("time {0} is outside 1990..2100")]
     OutOfRange(i64),
 }
@@ -45,6 +49,7 @@ pub fn parse_time(s: &str) -> Result<i64, TimeError> {
     check_range(t)
 }
 
+/// `t` itself if it lies within [`MIN_TIME`]..=[`MAX_TIME`].
 pub fn check_range(t: i64) -> Result<i64, TimeError> {
     if (MIN_TIME..=MAX_TIME).contains(&t) {
         Ok(t)
