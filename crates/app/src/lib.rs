@@ -11,6 +11,8 @@
 //! | followers and engagement over time | [`account::timeline`] | — | `GET /api/accounts/{id}/timeline` |
 //! | why an account's earned influence is what it is | [`account::explain`] | `renown explain` | `GET /api/accounts/{id}/explain` |
 //! | how that score moved month by month | [`account::trajectory`] | `renown explain --months` | `GET /api/accounts/{id}/trajectory` |
+//! | is one account's audience bought | [`audit::audit_account`] | `renown audit ACCOUNT` | `GET /api/accounts/{id}/audit` |
+//! | whose audiences look most bought | [`audit::audit_all`] | `renown audit --all` | `GET /api/audit` |
 //! | earned influence discounted by trust | [`trust::earned_with_trust`] | `renown rank --trust` | — |
 //!
 //! Every question reads through a [`Source`]: the store plus whatever the surface memoises
@@ -18,6 +20,7 @@
 //! question takes a [`Scope`] — the slice of the log it looks at — parsed once per surface.
 
 pub mod account;
+pub mod audit;
 pub mod leaderboard;
 pub mod scope;
 pub mod source;

@@ -202,6 +202,25 @@ fn cli_json_and_the_api_agree_on_every_question_they_share() {
             ));
         }
     }
+    // Audits: every account, then each of the top accounts alone (an audience has no topic).
+    for (flags, query) in &scopes[..2] {
+        let mut cli: Vec<String> = ["audit", "--all", "--top", "1000", "--format", "json"]
+            .map(String::from)
+            .to_vec();
+        cli.extend(flags.iter().cloned());
+        cases.push((cli, format!("/api/audit?limit=1000{query}")));
+    }
+    for row in top["rows"].as_array().unwrap() {
+        let account = format!(
+            "{}:{}",
+            row["platform"].as_str().unwrap(),
+            row["native_id"].as_str().unwrap()
+        );
+        let cli: Vec<String> = ["audit", &account, "--format", "json"]
+            .map(String::from)
+            .to_vec();
+        cases.push((cli, format!("/api/accounts/{account}/audit")));
+    }
     for (cli, path) in &cases {
         let args: Vec<&str> = cli.iter().map(String::as_str).collect();
         let from_cli = cli_json(dir.path(), &args);

@@ -27,7 +27,7 @@ pub struct Caches {
     #[allow(clippy::type_complexity)]
     pub(crate) explanations:
         Memo<(u32, ScopeKey, usize, usize, String), Arc<renown_app::Explained>>,
-    pub(crate) audits: Memo<(ScopeKey, String), Arc<crate::audience::AuditTable>>,
+    pub(crate) audits: Memo<(ScopeKey, String), Arc<renown_app::audit::AuditList>>,
     /// Accounts suspicious as followers, per scope (cascade nodes are coloured by it).
     pub(crate) features: Memo<(ScopeKey, String), Arc<crate::audience::AccountFeatures>>,
     pub(crate) suspects: Memo<(ScopeKey, String), Arc<Vec<bool>>>,

@@ -1,29 +1,21 @@
-//! Audience audit routes over `renown-audit`: suspicious followers and their reasons, audience
-//! quality with its interval, growth anomalies, earned influence with and without the
+//! Audience audit routes over [`renown_app::audit`]: suspicious followers and their reasons,
+//! audience quality with its interval, growth anomalies, earned influence with and without the
 //! suspicious part of the audience.
 
-use crate::api::{account_json, scope_json, View};
+use crate::api::View;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{scope_key, Params};
 use crate::Shared;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
+use renown_app::audit::{audit_account, audit_all, AuditList, AuditQuery, AuditReport};
 use renown_app::{Scope, Source};
-use renown_audit::audit::{AccountAudit, Reason, SuspicionConfig};
-use renown_audit::report::{audit_rows, AuditRow};
+use renown_audit::audit::SuspicionConfig;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// An audience is not topical: audits take a date and a platform, not a topic.
 const AUDIT_PARAMS: [&str; 2] = ["as_of", "platform"];
-
-/// Every audited account (those with followers), by account id, and the listing order.
-pub struct AuditTable {
-    rows: Vec<AuditRow>,
-    /// Indexes into `rows`: the most evidence of a bought audience first
-    /// (`AccountAudit::by_evidence`, the order of `renown audit --all`).
-    by_suspicion: Vec<usize>,
-}
 
 impl From<renown_audit::AuditError> for ApiError {
     fn from(e: renown_audit::AuditError) -> ApiError {
@@ -31,38 +23,15 @@ impl From<renown_audit::AuditError> for ApiError {
     }
 }
 
-fn with_earned() -> bool {
-    renown_measures::measure("earned").is_ok()
-}
-
-pub fn table(view: &View, scope: &Scope) -> ApiResult<Arc<AuditTable>> {
-    // An audience is not topical: the audit ignores the topic.
-    let scope = Scope {
-        topic: None,
-        ..scope.clone()
-    };
+/// Every audited account (those with followers), the most evidence of a bought audience first
+/// (the order of `renown audit --all`), cached per scope and store state.
+pub fn table(view: &View, scope: &Scope) -> ApiResult<Arc<AuditList>> {
+    let scope = scope.without_topic();
     let key = (scope_key(&scope), view.token.clone());
     view.state.caches.audits.get(
         &key,
         |k| k.1 != view.token,
-        || {
-            let mut rows = audit_rows(
-                view.store,
-                &scope.measures(),
-                &SuspicionConfig::default(),
-                None,
-                with_earned(),
-            )?;
-            rows.sort_by_key(|r| r.audit.account);
-            for r in &mut rows {
-                // Listings never show followers one by one; keep the memory.
-                r.audit.follower_reasons = Vec::new();
-            }
-            let mut by_suspicion: Vec<usize> = (0..rows.len()).collect();
-            by_suspicion
-                .sort_by(|&a, &b| AccountAudit::by_evidence(&rows[a].audit, &rows[b].audit));
-            Ok(Arc::new(AuditTable { rows, by_suspicion }))
-        },
+        || Ok(Arc::new(audit_all(view, &scope, &AuditQuery::default())?)),
     )
 }
 
@@ -85,97 +54,47 @@ pub fn suspects(view: &View, scope: &Scope) -> ApiResult<Arc<Vec<bool>>> {
     )
 }
 
-fn row_json(view: &View, row: &AuditRow) -> ApiResult<Value> {
-    let accounts = view.accounts()?;
-    let a = &row.audit;
-    let mut out = account_json(&accounts[a.account as usize]);
-    let reasons: serde_json::Map<String, Value> = Reason::ALL
-        .iter()
-        .zip(a.reasons)
-        .map(|(r, n)| (r.name().to_string(), json!(n)))
-        .collect();
-    let anomalies: Vec<Value> = a
-        .anomalies
-        .iter()
-        .map(|x| {
-            json!({
-                "day": renown_model::format_time(x.day)[..10],
-                "gained": x.gained,
-                "baseline": x.baseline,
-                "threshold": x.threshold,
-            })
-        })
-        .collect();
-    out["followers"] = json!(a.followers);
-    out["engaged_any"] = json!(a.engaged_any);
-    out["engaged_this"] = json!(a.engaged_this);
-    out["suspicious"] = json!(a.suspicious);
-    out["suspicious_share"] = json!(a.suspicious_share());
-    out["suspicious_low"] = json!(a.bought_evidence());
-    out["quality"] = json!(a.quality);
-    out["quality_low"] = json!(a.quality_low);
-    out["quality_high"] = json!(a.quality_high);
-    out["reasons"] = json!(reasons);
-    out["anomalies"] = json!(anomalies);
-    out["earned"] = json!(row.earned);
-    out["earned_without_suspicious"] = json!(row.earned_without);
-    Ok(out)
-}
-
-/// `GET /api/audit?as_of=&platform=&limit=&offset=`: accounts with followers, the most
-/// evidence of a bought audience first.
-pub async fn list(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+/// `GET /api/audit?as_of=&platform=&limit=&offset=`: [`renown_app::audit::audit_all`], a page.
+pub async fn list(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<AuditList>> {
     let p = Params::parse(q.as_deref(), &["as_of", "platform", "limit", "offset"])?;
     let page = p.page()?;
     let scope = p.scope()?;
     app.blocking(move |state, store| {
         let view = View::new(state, store)?;
-        let t = table(&view, &scope)?;
-        let rows = t.by_suspicion[page.range(t.by_suspicion.len())]
-            .iter()
-            .map(|&i| row_json(&view, &t.rows[i]))
-            .collect::<ApiResult<Vec<Value>>>()?;
-        Ok(Json(json!({
-            "scope": scope_json(&Scope { topic: None, ..scope }),
-            "total": t.rows.len(),
-            "limit": page.limit,
-            "offset": page.offset,
-            "rows": rows,
-        })))
+        let all = table(&view, &scope)?;
+        Ok(Json(AuditList {
+            scope: all.scope.clone(),
+            total: all.total,
+            limit: page.limit,
+            offset: page.offset,
+            rows: all.rows[page.range(all.rows.len())].to_vec(),
+        }))
     })
     .await
 }
 
-/// `GET /api/accounts/{id}/audit`
+/// `GET /api/accounts/{id}/audit`: [`renown_app::audit::audit_account`].
 pub async fn account(
     State(app): State<Shared>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AuditReport>> {
     let p = Params::parse(q.as_deref(), &AUDIT_PARAMS)?;
     let scope = p.scope()?;
     app.blocking(move |state, store| {
         let view = View::new(state, store)?;
         let dense = view.find(&id)?;
-        let t = table(&view, &scope)?;
-        let row = match t.rows.binary_search_by_key(&dense, |r| r.audit.account) {
-            Ok(i) => row_json(&view, &t.rows[i])?,
-            // No followers: audited alone (cheap to list, nothing suspicious to find).
-            Err(_) => {
-                let rows = audit_rows(
-                    store,
-                    &scope.without_topic().measures(),
-                    &SuspicionConfig::default(),
-                    Some(&[dense]),
-                    with_earned(),
-                )?;
-                let row = rows
-                    .first()
-                    .ok_or_else(|| ApiError::internal("the audit returned no row"))?;
-                row_json(&view, row)?
-            }
-        };
-        Ok(Json(row))
+        let all = table(&view, &scope)?;
+        match all.rows.iter().find(|r| r.account.id == dense) {
+            Some(r) => Ok(Json(r.clone())),
+            // No followers: audited alone (cheap, nothing suspicious to find).
+            None => Ok(Json(audit_account(
+                &view,
+                &scope,
+                dense,
+                &Default::default(),
+            )?)),
+        }
     })
     .await
 }

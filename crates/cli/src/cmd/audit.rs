@@ -1,8 +1,10 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_audit::report::{audit_rows, AuditRow};
-use renown_audit::{AccountAudit, Activity, Auditor, Reason, SuspicionConfig};
-use renown_model::format_time;
+use renown_app::audit::{
+    audit_account, audit_all, AuditOptions, AuditOrder, AuditQuery, AuditReport,
+};
+use renown_app::Direct;
+use renown_audit::{AccountAudit, Activity, Auditor, SuspicionConfig};
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -91,35 +93,35 @@ const COLUMNS: [&str; 16] = [
     "earned_without_suspicious",
 ];
 
-fn row_values(r: &AuditRow) -> Vec<serde_json::Value> {
-    let a = &r.audit;
-    let spike = a.anomalies.iter().max_by_key(|x| x.gained);
+fn row_values(r: &AuditReport) -> Vec<serde_json::Value> {
+    let spike = r.anomalies.iter().max_by_key(|x| x.gained);
     vec![
-        json!(r.label),
-        json!(a.followers),
-        json!(a.engaged_any),
-        json!(a.engaged_this),
-        json!(a.suspicious),
-        json!(a.bought_evidence().floor()),
-        json!(a.suspicious_share()),
-        json!(a.quality),
-        json!(a.quality_low),
-        json!(a.quality_high),
-        json!(reason_summary(a)),
-        json!(a.anomalies.len()),
-        json!(spike.map(|s| format_time(s.day)[..10].to_string())),
+        json!(r.account.account),
+        json!(r.followers),
+        json!(r.engaged_any),
+        json!(r.engaged_this),
+        json!(r.suspicious),
+        json!(r.suspicious_low.floor()),
+        json!(r.suspicious_share),
+        json!(r.quality),
+        json!(r.quality_low),
+        json!(r.quality_high),
+        json!(reason_summary(r)),
+        json!(r.anomalies.len()),
+        json!(spike.map(|s| s.day.clone())),
         json!(spike.map(|s| s.gained)),
         json!(r.earned),
-        json!(r.earned_without),
+        json!(r.earned_without_suspicious),
     ]
 }
 
 /// "never_engages 5,000; burst 4,990": how many followers show each reason.
-fn reason_summary(a: &AccountAudit) -> String {
-    Reason::ALL
+fn reason_summary(r: &AuditReport) -> String {
+    r.reasons
+        .0
         .iter()
-        .filter(|r| a.reasons[**r as usize] > 0)
-        .map(|r| format!("{} {}", r.name(), a.reasons[*r as usize]))
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| format!("{name} {n}"))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -133,6 +135,12 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         ..SuspicionConfig::default()
     };
     let mut out = std::io::stdout().lock();
+    let options = AuditOptions {
+        min_reasons: args.min_reasons,
+        with_earned: !args.no_earned,
+    };
+    let src = Direct::new(&store);
+    let app_scope = args.scope.scope();
     if let Some(q) = &args.account {
         let id = store.find_account(q)?;
         if args.followers {
@@ -140,63 +148,53 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             let auditor = Auditor::new(&act, cfg);
             return list_followers(&store, &auditor, id, args.format, &mut out);
         }
-        let rows = audit_rows(&store, &scope, &cfg, Some(&[id]), !args.no_earned)?;
-        let r = &rows[0];
+        let r = audit_account(&src, &app_scope, id, &options)?;
         match args.format {
             OutputFormat::Json => {
-                let mut v = serde_json::to_value(&r.audit)?;
-                v["account"] = json!(r.label);
-                v["suspicious_share"] = json!(r.audit.suspicious_share());
-                v["suspicious_low"] = json!(r.audit.bought_evidence().floor());
-                v["reasons"] = Reason::ALL
-                    .iter()
-                    .map(|x| (x.name().to_string(), json!(r.audit.reasons[*x as usize])))
-                    .collect::<serde_json::Map<_, _>>()
-                    .into();
-                for a in v["anomalies"].as_array_mut().into_iter().flatten() {
-                    let day = a["day"].as_i64().unwrap_or(0);
-                    a["date"] = json!(format_time(day)[..10].to_string());
-                }
-                v["earned"] = json!(r.earned);
-                v["earned_without_suspicious"] = json!(r.earned_without);
-                serde_json::to_writer_pretty(&mut out, &v)?;
+                serde_json::to_writer_pretty(&mut out, &r)?;
                 writeln!(out)?;
             }
             OutputFormat::Csv => {
                 let mut t = Table::new(&COLUMNS);
-                t.push(row_values(r));
+                t.push(row_values(&r));
                 t.write(args.format, &mut out)?;
             }
-            OutputFormat::Table => print_one(r, &mut out)?,
+            OutputFormat::Table => print_one(&r, &mut out)?,
         }
         return Ok(Outcome::Clean);
     }
-    let mut rows = audit_rows(&store, &scope, &cfg, None, !args.no_earned)?;
-    rows.retain(|r| r.audit.followers >= args.min_followers.max(1));
-    match args.sort {
-        Sort::Evidence => rows.sort_by(|a, b| AccountAudit::by_evidence(&a.audit, &b.audit)),
-        Sort::Followers => rows.sort_by_key(|r| std::cmp::Reverse(r.audit.followers)),
-        Sort::Quality => rows.sort_by(|a, b| a.audit.quality.total_cmp(&b.audit.quality)),
-        Sort::Suspicious => rows.sort_by_key(|r| std::cmp::Reverse(r.audit.suspicious)),
-    }
-    if args.top > 0 {
-        rows.truncate(args.top);
+    let query = AuditQuery {
+        options,
+        min_followers: args.min_followers,
+        order: match args.sort {
+            Sort::Evidence => AuditOrder::Evidence,
+            Sort::Followers => AuditOrder::Followers,
+            Sort::Quality => AuditOrder::Quality,
+            Sort::Suspicious => AuditOrder::Suspicious,
+        },
+        limit: (args.top > 0).then_some(args.top),
+        offset: 0,
+    };
+    let list = audit_all(&src, &app_scope, &query)?;
+    if args.format == OutputFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &list)?;
+        writeln!(out)?;
+        return Ok(Outcome::Clean);
     }
     let mut t = Table::new(&COLUMNS);
-    for r in &rows {
+    for r in &list.rows {
         t.push(row_values(r));
     }
     t.write(args.format, &mut out)?;
     Ok(Outcome::Clean)
 }
 
-fn print_one(r: &AuditRow, out: &mut dyn Write) -> anyhow::Result<()> {
-    let a = &r.audit;
+fn print_one(a: &AuditReport, out: &mut dyn Write) -> anyhow::Result<()> {
     let pct = |x: f64| format!("{:.1}%", 100.0 * x);
     writeln!(
         out,
         "Audit of {}\n",
-        renown_model::escape_controls(&r.label)
+        renown_model::escape_controls(&a.account.account)
     )?;
     let mut t = Table::new(&["measure", "value"]);
     let share = |n: u64| {
@@ -221,7 +219,7 @@ fn print_one(r: &AuditRow, out: &mut dyn Write) -> anyhow::Result<()> {
     ]);
     t.push(vec![
         json!("suspicious, 95% lower bound"),
-        json!(a.bought_evidence().floor()),
+        json!(a.suspicious_low.floor()),
     ]);
     t.push(vec![
         json!("audience quality (95% interval)"),
@@ -232,7 +230,7 @@ fn print_one(r: &AuditRow, out: &mut dyn Write) -> anyhow::Result<()> {
             pct(a.quality_high)
         )),
     ]);
-    if let (Some(e), Some(w)) = (r.earned, r.earned_without) {
+    if let (Some(e), Some(w)) = (a.earned, a.earned_without_suspicious) {
         t.push(vec![json!("earned influence"), json!(format!("{e:.4}"))]);
         t.push(vec![
             json!("earned without suspicious endorsers"),
@@ -245,10 +243,10 @@ fn print_one(r: &AuditRow, out: &mut dyn Write) -> anyhow::Result<()> {
         "\nFollowers showing each sign (two or more make a suspicious one):\n"
     )?;
     let mut t = Table::new(&["reason", "followers", "share"]);
-    for x in Reason::ALL {
-        let n = a.reasons[x as usize];
+    for (name, n) in &a.reasons.0 {
+        let n = *n;
         t.push(vec![
-            json!(x.name()),
+            json!(name),
             json!(n),
             json!(if a.followers == 0 {
                 0.0
@@ -268,7 +266,7 @@ fn print_one(r: &AuditRow, out: &mut dyn Write) -> anyhow::Result<()> {
         let mut t = Table::new(&["date", "new_followers", "median_day", "threshold"]);
         for x in &a.anomalies {
             t.push(vec![
-                json!(format_time(x.day)[..10].to_string()),
+                json!(x.day),
                 json!(x.gained),
                 json!(x.baseline),
                 json!(x.threshold),
