@@ -1,0 +1,600 @@
+//! `renown._renown`: the Rust half of the Python package (python/renown/ is the other half).
+//!
+//! Each function opens the store as the CLI does (one read snapshot per call), runs the same
+//! library code with the GIL released, and returns either JSON text in the shape of the CLI's
+//! `--format json` output (decoded into dicts and DataFrames on the Python side) or raw
+//! little-endian column buffers that pyarrow and scipy wrap without a per-row Python object.
+//! Errors become `renown.RenownError` with the message the CLI prints after `renown: `.
+//!
+//! `stats`, `rank` and the scope's parsing go through crates/app, the layer the CLI and the
+//! server share, so they answer exactly as `renown … --format json` does. The other questions
+//! have no app function yet: they call the library crates' typed functions, each marked
+//! TODO(app) with the function that should replace it.
+
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+use renown_store::{EventFilter, Snapshot, StringColumn, Validity};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+pyo3::create_exception!(
+    _renown,
+    RenownError,
+    PyException,
+    "An error from renown, with the message the CLI prints."
+);
+
+/// The message of `e` and its causes, as the CLI prints them (`anyhow`'s `{:#}`).
+fn message(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
+type Res<T> = Result<T, String>;
+
+fn fail<E: std::error::Error + 'static>(e: E) -> String {
+    message(&e)
+}
+
+fn to_py<T>(r: Res<T>) -> PyResult<T> {
+    r.map_err(RenownError::new_err)
+}
+
+/// TODO(app): an app function opening a store for reading (today `cmd::open_existing` in the
+/// CLI, whose message this repeats).
+fn open_existing(db: &Path) -> Res<Snapshot> {
+    if !db.exists() {
+        return Err(format!(
+            "no store at {} — ingest something first (`renown ingest FILE`) or try `renown demo`",
+            db.display()
+        ));
+    }
+    Snapshot::open(db).map_err(fail)
+}
+
+/// A bare date means the end of that day (UTC), as `--as-of` in the CLI.
+fn parse_as_of(s: Option<&str>) -> Res<Option<i64>> {
+    s.map(renown_app::scope::parse_as_of)
+        .transpose()
+        .map_err(fail)
+}
+
+fn scope(as_of: Option<i64>, topic: Option<String>, platform: Option<String>) -> renown_app::Scope {
+    renown_app::Scope::new(as_of, topic, platform)
+}
+
+fn le_bytes<'py, T: Copy, const N: usize>(
+    py: Python<'py>,
+    values: &[T],
+    f: impl Fn(T) -> [u8; N],
+) -> Bound<'py, PyBytes> {
+    let bytes: Vec<u8> = values.iter().flat_map(|&v| f(v)).collect();
+    PyBytes::new(py, &bytes)
+}
+
+fn put_validity(d: &Bound<'_, PyDict>, name: &str, v: &Validity) -> PyResult<()> {
+    let py = d.py();
+    d.set_item(format!("{name}_valid"), PyBytes::new(py, v.bytes()))?;
+    d.set_item(format!("{name}_nulls"), v.null_count())
+}
+
+fn put_strings(d: &Bound<'_, PyDict>, name: &str, c: &StringColumn) -> PyResult<()> {
+    let py = d.py();
+    d.set_item(
+        format!("{name}_offsets"),
+        le_bytes(py, &c.offsets, i64::to_le_bytes),
+    )?;
+    d.set_item(format!("{name}_data"), PyBytes::new(py, &c.bytes))?;
+    put_validity(d, name, &c.validity)
+}
+
+/// A renown store (one SQLite file). Every call reads one committed state of it.
+#[pyclass(module = "renown._renown")]
+struct Store {
+    path: PathBuf,
+}
+
+#[pymethods]
+impl Store {
+    #[new]
+    fn new(path: PathBuf) -> Self {
+        Store { path }
+    }
+
+    #[getter]
+    fn path(&self) -> PathBuf {
+        self.path.clone()
+    }
+
+    /// Ingests files into the store (created if missing); a list of run reports as JSON text.
+    /// `progress(bytes_read, total_bytes_or_None, records)` is called with the GIL held.
+    #[pyo3(signature = (paths, format=None, strict=false, progress=None))]
+    fn ingest(
+        &self,
+        py: Python<'_>,
+        paths: Vec<PathBuf>,
+        format: Option<String>,
+        strict: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<String> {
+        let db = self.path.clone();
+        let rejects = {
+            let mut p = db.clone().into_os_string();
+            p.push(".rejects.txt");
+            PathBuf::from(p)
+        };
+        let opts = renown_ingest::IngestOptions {
+            format,
+            strict,
+            rejects_path: Some(rejects),
+            ..Default::default()
+        };
+        let mut reports = Vec::new();
+        for path in paths {
+            let mut callback_error = None;
+            let report = py.detach(|| -> Res<_> {
+                let mut store = renown_store::Store::open(&db).map_err(fail)?;
+                let mut tick = |read: u64, total: Option<u64>, records: u64| {
+                    if let (Some(cb), None) = (&progress, &callback_error) {
+                        Python::attach(|py| {
+                            if let Err(e) = cb.call1(py, (read, total, records)) {
+                                callback_error = Some(e);
+                            }
+                        });
+                    }
+                };
+                renown_ingest::ingest_path(&mut store, &path, &opts, &mut tick).map_err(fail)
+            });
+            if let Some(e) = callback_error {
+                return Err(e);
+            }
+            reports.push(to_py(report)?);
+        }
+        Ok(serde_json::to_string(&reports).expect("reports serialize"))
+    }
+
+    /// `renown stats --format json`.
+    fn stats(&self, py: Python<'_>) -> PyResult<String> {
+        let db = self.path.clone();
+        to_py(py.detach(|| -> Res<String> {
+            let store = open_existing(&db)?;
+            let s = renown_app::stats(&store).map_err(fail)?;
+            serde_json::to_string(&s).map_err(fail)
+        }))
+    }
+
+    /// `renown rank --format json --top N` (N = 0: every account).
+    #[pyo3(signature = (by="earned".to_string(), as_of=None, topic=None, platform=None, top=0))]
+    fn rank(
+        &self,
+        py: Python<'_>,
+        by: String,
+        as_of: Option<String>,
+        topic: Option<String>,
+        platform: Option<String>,
+        top: usize,
+    ) -> PyResult<String> {
+        let db = self.path.clone();
+        to_py(py.detach(|| -> Res<String> {
+            let scope = scope(parse_as_of(as_of.as_deref())?, topic, platform);
+            let store = open_existing(&db)?;
+            let query = renown_app::LeaderboardQuery {
+                measure: by,
+                limit: (top > 0).then_some(top),
+                offset: 0,
+                trust: None,
+            };
+            let board = renown_app::leaderboard(&renown_app::Direct::new(&store), &scope, &query)
+                .map_err(fail)?;
+            serde_json::to_string(&board).map_err(fail)
+        }))
+    }
+
+    // TODO(app): an app `explain` question (today renown_measures::explain, as cmd/explain.rs).
+    /// `renown explain ACCOUNT --format json`.
+    #[pyo3(signature = (account, as_of=None, topic=None, platform=None, endorsers=10, months=12))]
+    #[allow(clippy::too_many_arguments)]
+    fn explain(
+        &self,
+        py: Python<'_>,
+        account: String,
+        as_of: Option<String>,
+        topic: Option<String>,
+        platform: Option<String>,
+        endorsers: usize,
+        months: usize,
+    ) -> PyResult<String> {
+        let db = self.path.clone();
+        to_py(py.detach(|| -> Res<String> {
+            let scope = scope(parse_as_of(as_of.as_deref())?, topic, platform);
+            let store = open_existing(&db)?;
+            let id = store.find_account(&account).map_err(fail)?;
+            let opts = renown_measures::explain::ExplainOptions {
+                endorsers,
+                trajectory_months: months,
+                ..Default::default()
+            };
+            let x = renown_measures::explain::explain(&store, &scope.measures(), id, &opts)
+                .map_err(fail)?;
+            serde_json::to_string(&x).map_err(fail)
+        }))
+    }
+
+    // TODO(app): an app `compare` question (today renown_measures::compare, as cmd/compare.rs).
+    /// `renown compare --format json` (measures: every registered one when empty).
+    #[pyo3(signature = (measures=Vec::new(), as_of=None, topic=None, platform=None, top_percent=vec![10.0, 1.0]))]
+    fn compare(
+        &self,
+        py: Python<'_>,
+        measures: Vec<String>,
+        as_of: Option<String>,
+        topic: Option<String>,
+        platform: Option<String>,
+        top_percent: Vec<f64>,
+    ) -> PyResult<String> {
+        let db = self.path.clone();
+        to_py(py.detach(|| -> Res<String> {
+            let names: Vec<&str> = if measures.is_empty() {
+                renown_measures::MEASURES.iter().map(|m| m.name).collect()
+            } else {
+                measures.iter().map(|s| s.trim()).collect()
+            };
+            for n in &names {
+                renown_measures::measure(n).map_err(fail)?;
+            }
+            if names.len() < 2 {
+                return Err("compare needs at least two measures".into());
+            }
+            let scope = scope(parse_as_of(as_of.as_deref())?, topic, platform);
+            let store = open_existing(&db)?;
+            let c =
+                renown_measures::compare::compare(&store, &scope.measures(), &names, &top_percent)
+                    .map_err(fail)?;
+            serde_json::to_string(&c).map_err(fail)
+        }))
+    }
+
+    /// `renown audit ACCOUNT --format json`'s audit of one account's followers.
+    #[pyo3(signature = (account, as_of=None, platform=None, min_reasons=2))]
+    fn audit(
+        &self,
+        py: Python<'_>,
+        account: String,
+        as_of: Option<String>,
+        platform: Option<String>,
+        min_reasons: u32,
+    ) -> PyResult<String> {
+        let db = self.path.clone();
+        to_py(py.detach(|| -> Res<String> {
+            let scope = scope(parse_as_of(as_of.as_deref())?, None, platform);
+            let store = open_existing(&db)?;
+            let id = store.find_account(&account).map_err(fail)?;
+            let cfg = renown_audit::SuspicionConfig {
+                min_reasons,
+                ..Default::default()
+            };
+            let rows = renown_audit::report::audit_rows(
+                &store,
+                &scope.measures(),
+                &cfg,
+                Some(&[id]),
+                true,
+            )
+            .map_err(fail)?;
+            let r = &rows[0];
+            // TODO(app): the app layer's audit report (today assembled in cmd/audit.rs).
+            let mut v = serde_json::to_value(&r.audit).map_err(fail)?;
+            v["account"] = json!(r.label);
+            v["suspicious_share"] = json!(r.audit.suspicious_share());
+            v["suspicious_low"] = json!(r.audit.bought_evidence().floor());
+            v["earned"] = json!(r.earned);
+            v["earned_without_suspicious"] = json!(r.earned_without);
+            Ok(v.to_string())
+        }))
+    }
+
+    // TODO(app): an app `cascades` question (today renown_spread::cascades, as cmd/cascades.rs).
+    /// `renown cascades --format json`'s report (accounts by dense id; see `accounts()`).
+    #[pyo3(signature = (as_of=None, topic=None, platform=None, min_size=2))]
+    fn cascades(
+        &self,
+        py: Python<'_>,
+        as_of: Option<String>,
+        topic: Option<String>,
+        platform: Option<String>,
+        min_size: usize,
+    ) -> PyResult<String> {
+        let db = self.path.clone();
+        to_py(py.detach(|| -> Res<String> {
+            let opts = renown_spread::cascades::CascadeOptions {
+                as_of: parse_as_of(as_of.as_deref())?,
+                topic,
+                platform,
+                min_size: min_size.max(2),
+            };
+            let store = open_existing(&db)?;
+            let r = renown_spread::cascades::cascades(&store, &opts).map_err(fail)?;
+            serde_json::to_string(&r).map_err(fail)
+        }))
+    }
+
+    // TODO(app): an app `dynamics` question (today renown_spread::dynamics, as cmd/dynamics.rs).
+    /// `renown dynamics --format json`.
+    #[pyo3(signature = (as_of=None, topic=None, platform=None, bootstrap=None, seed=None))]
+    fn dynamics(
+        &self,
+        py: Python<'_>,
+        as_of: Option<String>,
+        topic: Option<String>,
+        platform: Option<String>,
+        bootstrap: Option<usize>,
+        seed: Option<u64>,
+    ) -> PyResult<String> {
+        let db = self.path.clone();
+        to_py(py.detach(|| -> Res<String> {
+            let defaults = renown_spread::dynamics::DynamicsOptions::default();
+            let opts = renown_spread::dynamics::DynamicsOptions {
+                as_of: parse_as_of(as_of.as_deref())?,
+                topic,
+                platform,
+                bootstrap: bootstrap.unwrap_or(defaults.bootstrap),
+                seed: seed.unwrap_or(defaults.seed),
+                ..defaults
+            };
+            let store = open_existing(&db)?;
+            let r = renown_spread::dynamics::dynamics(&store, &opts).map_err(fail)?;
+            serde_json::to_string(&r).map_err(fail)
+        }))
+    }
+
+    // TODO(app): an app `backtest` question (today renown_measures::backtest, as cmd/backtest.rs).
+    /// `renown backtest --format json` (splits in UTC seconds; default three rolling origins).
+    #[pyo3(signature = (splits=Vec::new(), horizon=None, k=100, measures=Vec::new(), bootstrap=1000, seed=1, platform=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn backtest(
+        &self,
+        py: Python<'_>,
+        splits: Vec<i64>,
+        horizon: Option<i64>,
+        k: usize,
+        measures: Vec<String>,
+        bootstrap: usize,
+        seed: u64,
+        platform: Option<String>,
+    ) -> PyResult<String> {
+        let db = self.path.clone();
+        to_py(py.detach(|| -> Res<String> {
+            for m in &measures {
+                renown_measures::measure(m.trim()).map_err(fail)?;
+            }
+            let store = open_existing(&db)?;
+            let opts = renown_measures::backtest::BacktestOptions {
+                splits,
+                horizon,
+                k,
+                measures: measures.iter().map(|m| m.trim().to_string()).collect(),
+                bootstrap,
+                seed,
+                platform,
+                ..Default::default()
+            };
+            let r = renown_measures::backtest::backtest(&store, &opts).map_err(fail)?;
+            serde_json::to_string(&r).map_err(fail)
+        }))
+    }
+
+    /// The events as Arrow-layout column buffers (see `renown_store::EventColumns`).
+    #[pyo3(signature = (as_of=None, kinds=None, platform=None, topic=None))]
+    fn events<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<String>,
+        kinds: Option<Vec<String>>,
+        platform: Option<String>,
+        topic: Option<String>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.path.clone();
+        let columns = to_py(py.detach(|| -> Res<_> {
+            let kinds = match kinds {
+                None => None,
+                Some(names) => Some(
+                    names
+                        .iter()
+                        .map(|n| {
+                            renown_model::Kind::ALL
+                                .into_iter()
+                                .find(|k| k.name() == n.trim())
+                                .ok_or_else(|| {
+                                    format!(
+                                        "unknown kind {n:?}; kinds: {}",
+                                        renown_model::Kind::ALL.map(|k| k.name()).join(", ")
+                                    )
+                                })
+                        })
+                        .collect::<Res<Vec<_>>>()?,
+                ),
+            };
+            let filter = EventFilter {
+                kinds,
+                until: parse_as_of(as_of.as_deref())?,
+                platform,
+                topic,
+                ..Default::default()
+            };
+            let store = open_existing(&db)?;
+            store.event_columns(&filter).map_err(fail)
+        }))?;
+        let c = columns;
+        let d = PyDict::new(py);
+        d.set_item("length", c.len())?;
+        d.set_item("event_id", le_bytes(py, &c.id, i64::to_le_bytes))?;
+        d.set_item("time", le_bytes(py, &c.time, i64::to_le_bytes))?;
+        put_validity(&d, "time", &c.time_validity)?;
+        d.set_item("kind", PyBytes::new(py, &c.kind))?;
+        d.set_item("actor", le_bytes(py, &c.actor, u32::to_le_bytes))?;
+        d.set_item("target", le_bytes(py, &c.target, u32::to_le_bytes))?;
+        put_validity(&d, "target", &c.target_validity)?;
+        put_strings(&d, "item", &c.item)?;
+        put_strings(&d, "parent", &c.parent)?;
+        d.set_item(
+            "topic_offsets",
+            le_bytes(py, &c.topic_offsets, i64::to_le_bytes),
+        )?;
+        d.set_item("topic_count", c.topic_values.len())?;
+        put_strings(&d, "topic_value", &c.topic_values)?;
+        Ok(d)
+    }
+
+    /// Every account as column buffers, indexed by dense id (the graphs' node ids).
+    fn accounts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.path.clone();
+        let c =
+            to_py(py.detach(|| -> Res<_> { open_existing(&db)?.account_columns().map_err(fail) }))?;
+        let d = PyDict::new(py);
+        d.set_item("length", c.len())?;
+        put_strings(&d, "platform", &c.platform)?;
+        put_strings(&d, "native_id", &c.native_id)?;
+        put_strings(&d, "handle", &c.handle)?;
+        Ok(d)
+    }
+
+    /// A graph snapshot as CSR buffers: `indptr` (i64), `indices` (i32), `data` (f64 weights).
+    #[pyo3(signature = (graph="engagement".to_string(), as_of=None, platform=None))]
+    fn graph<'py>(
+        &self,
+        py: Python<'py>,
+        graph: String,
+        as_of: Option<String>,
+        platform: Option<String>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.path.clone();
+        let (offsets, targets, weights, n) = to_py(py.detach(|| -> Res<_> {
+            let as_of = parse_as_of(as_of.as_deref())?;
+            let store = open_existing(&db)?;
+            // TODO(app): the app layer's graph selection (today cmd/graph_export.rs::snapshot).
+            let g = match graph.as_str() {
+                "follow" => {
+                    renown_graph::cached_follow_graph(
+                        &store,
+                        &renown_graph::FollowParams { as_of, platform },
+                    )
+                    .map_err(fail)?
+                    .0
+                }
+                "engagement" | "reshare" => {
+                    let mut p = renown_graph::EngagementParams {
+                        until: as_of,
+                        platform,
+                        ..Default::default()
+                    };
+                    if graph == "reshare" {
+                        p.kind_weights = vec![(renown_model::Kind::Reshare, 1.0)];
+                    }
+                    renown_graph::cached_engagement_graph(&store, &p)
+                        .map_err(fail)?
+                        .0
+                }
+                other => {
+                    return Err(format!(
+                        "unknown graph {other:?}; graphs: follow, engagement, reshare"
+                    ))
+                }
+            };
+            let out = g.require_out("graph").map_err(fail)?;
+            let offsets: Vec<i64> = out.offsets().iter().map(|&o| o as i64).collect();
+            let targets: Vec<i32> = out.targets().iter().map(|&t| t as i32).collect();
+            let weights: Vec<f64> = match out.weights() {
+                Some(w) => w.iter().map(|&x| x as f64).collect(),
+                None => vec![1.0; targets.len()],
+            };
+            Ok((offsets, targets, weights, g.n()))
+        }))?;
+        let d = PyDict::new(py);
+        d.set_item("nodes", n)?;
+        d.set_item("indptr", le_bytes(py, &offsets, i64::to_le_bytes))?;
+        d.set_item("indices", le_bytes(py, &targets, i32::to_le_bytes))?;
+        d.set_item("data", le_bytes(py, &weights, f64::to_le_bytes))?;
+        Ok(d)
+    }
+}
+
+/// Simulates the demo's social network (`renown demo`'s defaults) into a new store at `db`.
+#[pyfunction]
+#[pyo3(signature = (db, seed=42, accounts=3000))]
+fn demo(py: Python<'_>, db: PathBuf, seed: u64, accounts: usize) -> PyResult<String> {
+    to_py(py.detach(|| -> Res<String> {
+        if db.exists() {
+            return Err(format!(
+                "{} exists; the demo makes a new store",
+                db.display()
+            ));
+        }
+        let cfg = renown_sim::SimConfig {
+            seed,
+            accounts: accounts.max(100),
+            quality_spread: 1.0,
+            ..Default::default()
+        };
+        let sim = renown_sim::simulate(&cfg);
+        let mut store = renown_store::Store::open(&db).map_err(fail)?;
+        let run = store.begin_run("demo", "simulation").map_err(fail)?;
+        for (c, chunk) in sim.events.chunks(50_000).enumerate() {
+            let records: Vec<(u64, renown_model::Record)> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    (
+                        (c * 50_000 + i) as u64,
+                        renown_model::Record::Event(e.clone()),
+                    )
+                })
+                .collect();
+            store.write_batch(run, &records, 0).map_err(fail)?;
+        }
+        store.finish_run(run, "clean", None).map_err(fail)?;
+        Ok(db.display().to_string())
+    }))
+}
+
+/// The measures `rank(by=...)` accepts: name and description.
+#[pyfunction]
+fn measures() -> Vec<(&'static str, &'static str)> {
+    renown_measures::MEASURES
+        .iter()
+        .map(|m| (m.name, m.describe))
+        .collect()
+}
+
+/// The kind names, indexed by the codes `events()` returns.
+#[pyfunction]
+fn kind_names() -> Vec<&'static str> {
+    let mut names = vec![""; 256];
+    for k in renown_model::Kind::ALL {
+        names[k.code() as usize] = k.name();
+    }
+    let last = renown_model::Kind::ALL
+        .iter()
+        .map(|k| k.code())
+        .max()
+        .unwrap_or(0);
+    names.truncate(last as usize + 1);
+    names
+}
+
+#[pymodule]
+fn _renown(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Store>()?;
+    m.add_function(wrap_pyfunction!(demo, m)?)?;
+    m.add_function(wrap_pyfunction!(measures, m)?)?;
+    m.add_function(wrap_pyfunction!(kind_names, m)?)?;
+    m.add("RenownError", m.py().get_type::<RenownError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
