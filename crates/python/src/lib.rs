@@ -197,7 +197,6 @@ impl Store {
         }))
     }
 
-    // TODO(app): an app `explain` question (today renown_measures::explain, as cmd/explain.rs).
     /// `renown explain ACCOUNT --format json`.
     #[pyo3(signature = (account, as_of=None, topic=None, platform=None, endorsers=10, months=12))]
     #[allow(clippy::too_many_arguments)]
@@ -216,13 +215,14 @@ impl Store {
             let scope = scope(parse_as_of(as_of.as_deref())?, topic, platform);
             let store = open_existing(&db)?;
             let id = store.find_account(&account).map_err(fail)?;
-            let opts = renown_measures::explain::ExplainOptions {
+            let x = renown_app::explain(
+                &renown_app::Direct::new(&store),
+                &scope,
+                id,
                 endorsers,
-                trajectory_months: months,
-                ..Default::default()
-            };
-            let x = renown_measures::explain::explain(&store, &scope.measures(), id, &opts)
-                .map_err(fail)?;
+                months,
+            )
+            .map_err(fail)?;
             serde_json::to_string(&x).map_err(fail)
         }))
     }
