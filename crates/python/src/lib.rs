@@ -15,7 +15,6 @@ use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use renown_store::{EventFilter, Snapshot, StringColumn, Validity};
-use serde_json::json;
 use std::path::{Path, PathBuf};
 
 pyo3::create_exception!(
@@ -276,27 +275,18 @@ impl Store {
             let scope = scope(parse_as_of(as_of.as_deref())?, None, platform);
             let store = open_existing(&db)?;
             let id = store.find_account(&account).map_err(fail)?;
-            let cfg = renown_audit::SuspicionConfig {
+            let options = renown_app::audit::AuditOptions {
                 min_reasons,
-                ..Default::default()
+                with_earned: true,
             };
-            let rows = renown_audit::report::audit_rows(
-                &store,
-                &scope.measures(),
-                &cfg,
-                Some(&[id]),
-                true,
+            let r = renown_app::audit::audit_account(
+                &renown_app::Direct::new(&store),
+                &scope,
+                id,
+                &options,
             )
             .map_err(fail)?;
-            let r = &rows[0];
-            // TODO(app): the app layer's audit report (today assembled in cmd/audit.rs).
-            let mut v = serde_json::to_value(&r.audit).map_err(fail)?;
-            v["account"] = json!(r.label);
-            v["suspicious_share"] = json!(r.audit.suspicious_share());
-            v["suspicious_low"] = json!(r.audit.bought_evidence().floor());
-            v["earned"] = json!(r.earned);
-            v["earned_without_suspicious"] = json!(r.earned_without);
-            Ok(v.to_string())
+            serde_json::to_string(&r).map_err(fail)
         }))
     }
 
