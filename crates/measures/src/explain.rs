@@ -274,7 +274,7 @@ fn ledgers(
     scope: &Scope,
     model: &EarnedModel,
     target: u32,
-) -> Result<HashMap<u32, Ledger>> {
+) -> Result<BTreeMap<u32, Ledger>> {
     let p = &model.params;
     let mut weight = [0.0f64; 256];
     let kinds: Vec<Kind> = p
@@ -286,7 +286,9 @@ fn ledgers(
     for &(k, w) in &p.kind_weights {
         weight[k.code() as usize] = w;
     }
-    let mut out: HashMap<u32, Ledger> = HashMap::new();
+    // Ordered by account: the parts are float sums over endorsers, and a hash map's order (seeded
+    // per map) made two runs of the same explain differ in the last bits.
+    let mut out: BTreeMap<u32, Ledger> = BTreeMap::new();
     if !kinds.is_empty() {
         store.scan_events(&scope.filter(&kinds), |r| {
             if r.target == Some(target) && r.actor != target {
