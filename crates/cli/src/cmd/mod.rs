@@ -27,6 +27,7 @@ mod train;
 mod trust;
 
 use crate::Outcome;
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -188,4 +189,18 @@ pub fn progress_bar(len: Option<u64>, what: &str) -> indicatif::ProgressBar {
     };
     pb.set_message(what.to_string());
     pb
+}
+
+/// Starts the global rayon pool with `threads` workers.
+pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    if let Some(t) = threads {
+        if t == 0 {
+            anyhow::bail!("--threads must be at least 1");
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .context("starting the thread pool")?;
+    }
+    Ok(())
 }

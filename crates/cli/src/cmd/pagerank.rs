@@ -82,15 +82,7 @@ pub enum Precision {
 }
 
 pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
-    if let Some(t) = args.threads {
-        if t == 0 {
-            bail!("--threads must be at least 1");
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build_global()
-            .context("starting the thread pool")?;
-    }
+    super::set_threads(args.threads)?;
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
     }

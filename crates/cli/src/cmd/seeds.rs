@@ -85,20 +85,6 @@ pub struct Args {
     pub format: OutputFormat,
 }
 
-/// Starts the global rayon pool with `threads` workers.
-pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
-    if let Some(t) = threads {
-        if t == 0 {
-            bail!("--threads must be at least 1");
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build_global()
-            .context("starting the thread pool")?;
-    }
-    Ok(())
-}
-
 /// Non-empty, non-comment lines of an account list.
 pub fn read_list(path: &Path) -> anyhow::Result<Vec<(usize, String)>> {
     let text =
@@ -142,7 +128,7 @@ pub fn edge_list_graph(
 }
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
-    set_threads(args.threads)?;
+    super::set_threads(args.threads)?;
     let report = match &args.input {
         Some(path) => {
             if args.compare {

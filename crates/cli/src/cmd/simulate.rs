@@ -1,4 +1,4 @@
-use super::seeds::{edge_list_graph, resolve_list, set_threads};
+use super::seeds::{edge_list_graph, resolve_list};
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
 use renown_spread::im::report::{simulate_seeds, Probabilities, SimulateReport, StoreGraphOptions};
@@ -48,7 +48,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
-    set_threads(args.threads)?;
+    super::set_threads(args.threads)?;
     let report = match &args.input {
         Some(path) => {
             let start = std::time::Instant::now();
