@@ -14,6 +14,15 @@
 //! | is one account's audience bought | [`audit::audit_account`] | `renown audit ACCOUNT` | `GET /api/accounts/{id}/audit` |
 //! | whose audiences look most bought | [`audit::audit_all`] | `renown audit --all` | `GET /api/audit` |
 //! | earned influence discounted by trust | [`trust::earned_with_trust`] | `renown rank --trust` | — |
+//! | how far the measures agree | [`compare::compare`] | `renown compare` | `GET /api/compare` |
+//! | the largest spread trees | [`cascades::cascades`] | `renown cascades` | `GET /api/cascades` |
+//! | one spread tree | [`cascades::cascade`] | `renown cascade ID` | `GET /api/cascades/{id}` |
+//! | who starts and carries cascades | [`cascades::spreaders`] | `renown cascades --accounts` | — |
+//! | one account's part in cascades | [`cascades::account_spread`] | — | `GET /api/accounts/{id}/spread` |
+//! | does the big get bigger | [`dynamics::dynamics`] ([`dynamics::fit`], [`dynamics::answer`]) | `renown dynamics` | `GET /api/dynamics` |
+//! | does a measure predict | [`backtest::backtest`] | `renown backtest` | `GET /api/backtest` |
+//! | who to engage to spread a message | [`seeds::seeds`] | `renown seeds` | — |
+//! | how far a given set spreads | [`seeds::simulate`] | `renown simulate` | — |
 //!
 //! Every question reads through a [`Source`]: the store plus whatever the surface memoises
 //! (the server keeps scores per store state; [`Direct`] computes them for one command). Every
@@ -21,8 +30,13 @@
 
 pub mod account;
 pub mod audit;
+pub mod backtest;
+pub mod cascades;
+pub mod compare;
+pub mod dynamics;
 pub mod leaderboard;
 pub mod scope;
+pub mod seeds;
 pub mod source;
 pub mod stats;
 pub mod trust;
@@ -30,9 +44,12 @@ pub mod trust;
 pub use account::{
     account, explain, timeline, trajectory, Account, Explained, Timeline, Trajectory,
 };
+pub use cascades::{cascade, cascades, CascadeList, CascadeQuery, CascadeTree, Cascades};
+pub use compare::{compare, CompareQuery, Comparison};
+pub use dynamics::{Dynamics, DynamicsQuery};
 pub use leaderboard::{leaderboard, Leaderboard, LeaderboardQuery};
 pub use scope::Scope;
-pub use source::{AccountRef, Direct, Ranked, Score, Source};
+pub use source::{ranks_by, AccountRef, Direct, Ranked, Score, Source};
 pub use stats::{stats, Stats};
 pub use trust::{earned_with_trust, TrustSeeds};
 

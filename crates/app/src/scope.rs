@@ -76,6 +76,44 @@ impl Scope {
             platform: self.platform.clone(),
         }
     }
+
+    /// The cascades' options: this scope, cascades of at least `min_size` nodes.
+    pub fn cascades(&self, min_size: usize) -> renown_spread::CascadeOptions {
+        renown_spread::CascadeOptions {
+            as_of: self.as_of,
+            topic: self.topic.clone(),
+            platform: self.platform.clone(),
+            min_size,
+        }
+    }
+
+    /// The dynamics' options: this scope (its kinds are what counts as an arrival; none = the
+    /// engagement kinds), the rest as `base` says.
+    pub fn dynamics(&self, base: renown_spread::DynamicsOptions) -> renown_spread::DynamicsOptions {
+        renown_spread::DynamicsOptions {
+            kinds: self.kinds.clone().unwrap_or_else(|| base.kinds.clone()),
+            as_of: self.as_of,
+            topic: self.topic.clone(),
+            platform: self.platform.clone(),
+            ..base
+        }
+    }
+
+    /// The diffusion graph's options for influence maximization: this scope, a model and
+    /// probabilities.
+    pub fn diffusion(
+        &self,
+        model: renown_spread::im::Model,
+        probabilities: renown_spread::im::report::Probabilities,
+    ) -> renown_spread::im::report::StoreGraphOptions {
+        renown_spread::im::report::StoreGraphOptions {
+            model,
+            probabilities,
+            as_of: self.as_of,
+            topic: self.topic.clone(),
+            platform: self.platform.clone(),
+        }
+    }
 }
 
 /// `{"as_of": "2025-06-30T23:59:59Z" | null, "topic": …, "platform": …}`, plus `since` and

@@ -2,6 +2,7 @@
 //! measure's ranked scores). The server implements [`Source`] over its per-state caches; a
 //! command or a binding uses [`Direct`], which computes each piece once for its lifetime.
 
+use crate::cascades::Cascades;
 use crate::{AppError, Scope};
 use renown_measures::{competition_ranks, ranking, MeasureSpec, ScopeFacts, Scores, Warning};
 use renown_store::{AccountInfo, Store};
@@ -22,6 +23,16 @@ pub trait Source {
         measure: &'static MeasureSpec,
         scope: &Scope,
     ) -> Result<Arc<Ranked>, Self::Error>;
+    /// Every cascade in a scope (as of, topic, platform). Computed afresh unless the source
+    /// memoises it.
+    fn cascades(&self, scope: &Scope) -> Result<Arc<Cascades>, Self::Error> {
+        Ok(Arc::new(Cascades::compute(self.store(), scope)?))
+    }
+    /// Whether each account (by id) is suspicious as a follower in a scope: the audit's verdict
+    /// that colours cascade nodes. Computed afresh unless the source memoises it.
+    fn suspects(&self, scope: &Scope) -> Result<Arc<Vec<bool>>, Self::Error> {
+        Ok(Arc::new(crate::cascades::suspects(self.store(), scope)?))
+    }
 }
 
 /// A measure's scores with the order and ranks derived from them.
@@ -74,6 +85,17 @@ impl Ranked {
     }
 }
 
+/// Standard competition ranks ("1224") along rows already sorted by `key`: rows with equal keys
+/// share the rank of the first of them.
+pub fn ranks_by<T, K: PartialEq>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<usize> {
+    let mut ranks: Vec<usize> = Vec::with_capacity(rows.len());
+    for i in 0..rows.len() {
+        let tied = i > 0 && key(&rows[i]) == key(&rows[i - 1]);
+        ranks.push(if tied { ranks[i - 1] } else { i + 1 });
+    }
+    ranks
+}
+
 /// A score for output: a whole count as an integer, everything else at full precision.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -122,6 +144,23 @@ pub struct Direct<'a> {
     ranked: Mutex<HashMap<(&'static str, Scope), Arc<Ranked>>>,
     /// One scan per scope says what makes it degenerate, whatever measures it is asked for.
     facts: Mutex<HashMap<Scope, ScopeFacts>>,
+    cascades: Mutex<HashMap<Scope, Arc<Cascades>>>,
+    suspects: Mutex<HashMap<Scope, Arc<Vec<bool>>>>,
+}
+
+/// The memoised value of `key`, or `compute`'s (kept when it succeeds).
+fn memoised<K: std::hash::Hash + Eq + Clone, V: Clone>(
+    memo: &Mutex<HashMap<K, V>>,
+    key: &K,
+    compute: impl FnOnce() -> crate::Result<V>,
+) -> crate::Result<V> {
+    let lock = || memo.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(v) = lock().get(key) {
+        return Ok(v.clone());
+    }
+    let v = compute()?;
+    lock().insert(key.clone(), v.clone());
+    Ok(v)
 }
 
 impl<'a> Direct<'a> {
@@ -131,6 +170,8 @@ impl<'a> Direct<'a> {
             accounts: OnceLock::new(),
             ranked: Mutex::new(HashMap::new()),
             facts: Mutex::new(HashMap::new()),
+            cascades: Mutex::new(HashMap::new()),
+            suspects: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -171,5 +212,31 @@ impl Source for Direct<'_> {
         let r = Arc::new(Ranked::new(measure, scores, &facts));
         lock().insert(key, r.clone());
         Ok(r)
+    }
+
+    fn cascades(&self, scope: &Scope) -> crate::Result<Arc<Cascades>> {
+        memoised(&self.cascades, scope, || {
+            Ok(Arc::new(Cascades::compute(self.store, scope)?))
+        })
+    }
+
+    fn suspects(&self, scope: &Scope) -> crate::Result<Arc<Vec<bool>>> {
+        memoised(&self.suspects, &scope.without_topic(), || {
+            Ok(Arc::new(crate::cascades::suspects(self.store, scope)?))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_keys_share_a_rank() {
+        assert_eq!(
+            ranks_by(&[9, 7, 7, 7, 3, 3, 1], |&x| x),
+            [1, 2, 2, 2, 5, 5, 7]
+        );
+        assert!(ranks_by(&[] as &[u8], |&x| x).is_empty());
     }
 }

@@ -127,17 +127,6 @@ pub fn csv_io(e: csv::Error) -> std::io::Error {
     }
 }
 
-/// Standard competition ranks ("1224") along rows already sorted by `key`: rows with equal keys
-/// share the rank of the first of them.
-pub fn ranks_by<T, K: PartialEq>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<usize> {
-    let mut ranks: Vec<usize> = Vec::with_capacity(rows.len());
-    for i in 0..rows.len() {
-        let tied = i > 0 && key(&rows[i]) == key(&rows[i - 1]);
-        ranks.push(if tied { ranks[i - 1] } else { i + 1 });
-    }
-    ranks
-}
-
 /// Reports what makes the numbers degenerate, on stderr so it never mixes with data.
 pub fn warn(warnings: &[renown_measures::Warning]) {
     for w in warnings {
@@ -189,15 +178,6 @@ pub fn thousands(n: i64) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn equal_keys_share_a_rank() {
-        assert_eq!(
-            ranks_by(&[9, 7, 7, 7, 3, 3, 1], |&x| x),
-            [1, 2, 2, 2, 5, 5, 7]
-        );
-        assert!(ranks_by(&[] as &[u8], |&x| x).is_empty());
-    }
 
     #[test]
     fn formats_agree_on_content() {

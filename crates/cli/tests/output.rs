@@ -320,7 +320,7 @@ fn json_and_csv_keep_full_precision_and_counts_are_integers() {
     assert!(!table.contains(".0000"), "{table}");
     // Reshare chains of 4: structural virality 10/6, printed whole in JSON and CSV.
     let (v, _) = json(&["cascades", "--format", "json", "--top", "1"]);
-    let virality = v[0]["virality"].as_f64().unwrap();
+    let virality = v["rows"][0]["structural_virality"].as_f64().unwrap();
     assert_eq!(virality, 10.0 / 6.0, "{v}");
     let (csv, _) = renown(&["cascades", "--format", "csv", "--top", "1"]);
     assert!(csv.contains(&(10.0f64 / 6.0).to_string()), "{csv}");

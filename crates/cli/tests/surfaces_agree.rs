@@ -221,11 +221,85 @@ fn cli_json_and_the_api_agree_on_every_question_they_share() {
             .to_vec();
         cases.push((cli, format!("/api/accounts/{account}/audit")));
     }
+    // How far the measures agree.
+    for (flags, query) in &scopes {
+        let mut cli: Vec<String> = [
+            "compare",
+            "--by",
+            "earned,followers,reshares",
+            "--top-percent",
+            "10,5",
+            "--format",
+            "json",
+        ]
+        .map(String::from)
+        .to_vec();
+        cli.extend(flags.iter().cloned());
+        cases.push((
+            cli,
+            format!("/api/compare?measures=earned,followers,reshares&top=10,5{query}"),
+        ));
+    }
+    // Cascades: the list in either order, then each of the largest trees whole.
+    for (flags, query) in &scopes {
+        for by in ["size", "virality"] {
+            let mut cli: Vec<String> = ["cascades", "--top", "30", "--by", by, "--format", "json"]
+                .map(String::from)
+                .to_vec();
+            cli.extend(flags.iter().cloned());
+            cases.push((cli, format!("/api/cascades?limit=30&by={by}{query}")));
+        }
+    }
+    let largest = cli_json(dir.path(), &["cascades", "--top", "3", "--format", "json"]);
+    for row in largest["rows"].as_array().unwrap() {
+        let id = row["id"].as_str().unwrap();
+        let size = row["size"].as_u64().unwrap();
+        cases.push((
+            ["cascade", id, "--format", "json"]
+                .map(String::from)
+                .to_vec(),
+            format!("/api/cascades/{}?limit={size}", encode(id)),
+        ));
+    }
+    // Dynamics with a small bootstrap the request waits for, and backtests.
+    for (flags, query) in &scopes {
+        let mut cli: Vec<String> = [
+            "dynamics",
+            "--bootstrap",
+            "5",
+            "--top",
+            "15",
+            "--format",
+            "json",
+        ]
+        .map(String::from)
+        .to_vec();
+        cli.extend(flags.iter().cloned());
+        cases.push((cli, format!("/api/dynamics?bootstrap=5&limit=15{query}")));
+    }
+    cases.push((
+        [
+            "backtest",
+            "--bootstrap",
+            "20",
+            "--k",
+            "10",
+            "--format",
+            "json",
+        ]
+        .map(String::from)
+        .to_vec(),
+        "/api/backtest?bootstrap=20&k=10".into(),
+    ));
     for (cli, path) in &cases {
         let args: Vec<&str> = cli.iter().map(String::as_str).collect();
         let from_cli = cli_json(dir.path(), &args);
-        let answered =
-            from_cli["rows"].as_array().is_some_and(|r| !r.is_empty()) || from_cli["id"].is_u64();
+        let non_empty = |key: &str| from_cli[key].as_array().is_some_and(|r| !r.is_empty());
+        let answered = non_empty("rows")
+            || non_empty("nodes")
+            || non_empty("splits")
+            || non_empty("kernel")
+            || from_cli["id"].is_u64();
         assert!(answered, "{cli:?} answers something: {from_cli}");
         let from_api = server.get(path);
         assert!(
@@ -233,4 +307,16 @@ fn cli_json_and_the_api_agree_on_every_question_they_share() {
             "{cli:?} against {path}:\n{from_cli}\n{from_api}"
         );
     }
+}
+
+/// `text` as one path segment: everything but unreserved characters percent-encoded.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -22,7 +22,7 @@ pub struct Caches {
     ranked: Memo<(&'static str, ScopeKey, String), Arc<Ranked>>,
     timelines: Memo<(u32, ScopeKey, String), Arc<renown_app::Timeline>>,
     stats: Memo<String, Arc<renown_app::Stats>>,
-    pub(crate) cascades: Memo<(ScopeKey, String), Arc<crate::spread::Cascades>>,
+    pub(crate) cascades: Memo<(ScopeKey, String), Arc<renown_app::Cascades>>,
     pub(crate) dynamics: Memo<(ScopeKey, String, String), Arc<renown_spread::DynamicsReport>>,
     #[allow(clippy::type_complexity)]
     pub(crate) explanations:
@@ -34,7 +34,7 @@ pub struct Caches {
     pub(crate) earned_models: Memo<(ScopeKey, String), Arc<renown_measures::earned::EarnedModel>>,
     pub(crate) profiles: Memo<(u32, ScopeKey, usize, String), Arc<Value>>,
     pub(crate) scatters: Memo<(String, ScopeKey, String), Arc<Value>>,
-    pub(crate) comparisons: Memo<(String, ScopeKey, String), Arc<Value>>,
+    pub(crate) comparisons: Memo<(String, ScopeKey, String), Arc<renown_app::Comparison>>,
 }
 
 impl Default for Caches {
@@ -138,6 +138,29 @@ impl Source for View<'_> {
             &key,
             |k| k.2 != self.token,
             || Ok(Arc::new(Ranked::compute(self.store, spec, scope)?)),
+        )
+    }
+
+    fn cascades(&self, scope: &Scope) -> ApiResult<Arc<renown_app::Cascades>> {
+        let key = (scope_key(scope), self.token.clone());
+        self.state.caches.cascades.get(
+            &key,
+            |k| k.1 != self.token,
+            || Ok(Arc::new(renown_app::Cascades::compute(self.store, scope)?)),
+        )
+    }
+
+    fn suspects(&self, scope: &Scope) -> ApiResult<Arc<Vec<bool>>> {
+        let scope = scope.without_topic();
+        let key = (scope_key(&scope), self.token.clone());
+        self.state.caches.suspects.get(
+            &key,
+            |k| k.1 != self.token,
+            || {
+                Ok(Arc::new(renown_app::cascades::suspects(
+                    self.store, &scope,
+                )?))
+            },
         )
     }
 }

@@ -10,7 +10,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use renown_app::audit::{audit_account, audit_all, AuditList, AuditQuery, AuditReport};
 use renown_app::{Scope, Source};
-use renown_audit::audit::SuspicionConfig;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -32,25 +31,6 @@ pub fn table(view: &View, scope: &Scope) -> ApiResult<Arc<AuditList>> {
         &key,
         |k| k.1 != view.token,
         || Ok(Arc::new(audit_all(view, &scope, &AuditQuery::default())?)),
-    )
-}
-
-/// Every account suspicious as a follower of some account it follows
-/// ([`renown_audit::audit::Auditor::suspicious_accounts`]), by account id.
-pub fn suspects(view: &View, scope: &Scope) -> ApiResult<Arc<Vec<bool>>> {
-    let scope = Scope {
-        topic: None,
-        ..scope.clone()
-    };
-    let key = (scope_key(&scope), view.token.clone());
-    view.state.caches.suspects.get(
-        &key,
-        |k| k.1 != view.token,
-        || {
-            let act = renown_audit::Activity::load(view.store, &scope.measures())?;
-            let auditor = renown_audit::audit::Auditor::new(&act, SuspicionConfig::default());
-            Ok(Arc::new(auditor.suspicious_accounts()))
-        },
     )
 }
 

@@ -6,10 +6,10 @@ use crate::params::Params;
 use crate::Shared;
 use axum::extract::{RawQuery, State};
 use axum::Json;
-use renown_measures::backtest::{
-    backtest as run_backtest, parse_duration, BacktestOptions, Target, DEFAULT_BOOTSTRAP, MAX_K,
+use renown_app::backtest::{
+    parse_duration, Backtest, BacktestOptions, Target, DEFAULT_BOOTSTRAP, MAX_K,
 };
-use serde_json::Value;
+use renown_app::Scope;
 
 /// The query parameters, named as the CLI's flags.
 pub const PARAMS: [&str; 8] = [
@@ -27,15 +27,6 @@ pub const PARAMS: [&str; 8] = [
 /// a pass over every measure's accounts).
 pub const MAX_BOOTSTRAP: usize = DEFAULT_BOOTSTRAP;
 
-/// A split as on the command line: a bare date means the end of that day (UTC).
-fn parse_split(s: &str) -> ApiResult<i64> {
-    let s = s.trim();
-    let t = renown_model::parse_time(s)
-        .map_err(|e| ApiError::bad_request(format!("split {s:?}: {e}")))?;
-    let is_bare_date = s.len() == 10 && s.as_bytes()[4] == b'-';
-    Ok(if is_bare_date { t + 86_399 } else { t })
-}
-
 /// The options a query asks for; everything it leaves out is [`BacktestOptions::default`].
 pub fn options(p: &Params) -> ApiResult<BacktestOptions> {
     let d = BacktestOptions::default();
@@ -50,7 +41,10 @@ pub fn options(p: &Params) -> ApiResult<BacktestOptions> {
     Ok(BacktestOptions {
         splits: list("split")
             .iter()
-            .map(|s| parse_split(s))
+            .map(|s| {
+                renown_app::scope::parse_as_of(s)
+                    .map_err(|e| ApiError::bad_request(format!("split {e}")))
+            })
             .collect::<ApiResult<_>>()?,
         horizon: p
             .str("horizon")
@@ -64,22 +58,25 @@ pub fn options(p: &Params) -> ApiResult<BacktestOptions> {
         },
         bootstrap: p.usize("bootstrap", d.bootstrap, MAX_BOOTSTRAP)?,
         seed: p.usize("seed", d.seed as usize, usize::MAX)? as u64,
-        platform: p.str("platform").map(str::to_string),
         ..d
     })
 }
 
 /// `GET /api/backtest?split=&horizon=&k=&measures=&target=&bootstrap=&seed=&platform=`.
-pub async fn backtest(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn backtest(
+    State(app): State<Shared>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Backtest>> {
     let p = Params::parse(q.as_deref(), &PARAMS)?;
     let opts = options(&p)?;
+    let scope = Scope {
+        platform: p.str("platform").map(str::to_string),
+        ..Scope::default()
+    };
     app.blocking(move |state, store| {
         // The caller chooses the cost: one of the few long-computation slots.
         let _slot = state.jobs.start()?;
-        let result = run_backtest(store, &opts)?;
-        serde_json::to_value(&result)
-            .map(Json)
-            .map_err(|e| ApiError::internal(format!("encoding the backtest: {e}")))
+        Ok(Json(renown_app::backtest::backtest(store, &scope, &opts)?))
     })
     .await
 }

@@ -1,25 +1,19 @@
 //! Routes over the earned-influence explanations and the measure comparison
 //! (`renown_measures::explain`, `renown_measures::compare`).
 
-use crate::api::{scope_json, View, SCOPE_PARAMS};
+use crate::api::{View, SCOPE_PARAMS};
 use crate::cache::Progress;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{scope_key, Params};
 use crate::Shared;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use renown_app::{Direct, Explained, Source, Trajectory};
-use renown_measures::compare::compare_scores;
+use renown_app::{CompareQuery, Comparison, Direct, Explained, Source, Trajectory};
 use renown_measures::MEASURES;
-use serde_json::Value;
 use std::sync::Arc;
 
 /// Most month-end points a trajectory computes (each is a full recomputation of the measure).
 const MAX_MONTHS: usize = 36;
-
-fn to_json<T: serde::Serialize>(v: &T) -> ApiResult<Value> {
-    serde_json::to_value(v).map_err(|e| ApiError::internal(format!("encoding: {e}")))
-}
 
 type ExplainKey = (u32, crate::api::ScopeKey, usize, usize, String);
 
@@ -164,64 +158,51 @@ pub async fn trajectory(
     .await
 }
 
-/// `GET /api/compare?measures=a,b&top=10,1`: Spearman and Kendall rank correlations between
-/// every pair of measures, over all accounts and over each measure's top percent (Cha et al.
-/// 2010's table). Scores come from the same cache as the leaderboard.
-pub async fn compare(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+/// `GET /api/compare?measures=a,b&top=10,1`: [`renown_app::compare`] — Spearman and Kendall
+/// rank correlations between every pair of measures, over all accounts and over each measure's
+/// top percent (Cha et al. 2010's table). Scores come from the same cache as the leaderboard.
+pub async fn compare(
+    State(app): State<Shared>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Comparison>> {
     let mut allowed = vec!["measures", "top"];
     allowed.extend(SCOPE_PARAMS);
     let p = Params::parse(q.as_deref(), &allowed)?;
     let scope = p.scope()?;
-    let names: Vec<&'static str> = match p.str("measures") {
-        None => MEASURES.iter().map(|m| m.name).collect(),
-        Some(list) => list
-            .split(',')
-            .map(|n| renown_measures::measure(n.trim()).map(|m| m.name))
-            .collect::<Result<_, _>>()?,
+    let list = |key: &str| -> Vec<String> {
+        p.str(key).map_or(Vec::new(), |v| {
+            v.split(',').map(|s| s.trim().to_string()).collect()
+        })
     };
-    if names.len() < 2 {
-        return Err(ApiError::bad_request("measures: name at least two"));
-    }
-    let tops: Vec<f64> = match p.str("top") {
-        None => vec![10.0, 1.0],
-        Some(list) => list
-            .split(',')
-            .map(|t| match t.trim().parse::<f64>() {
-                Ok(x) if x > 0.0 && x <= 100.0 => Ok(x),
-                _ => Err(ApiError::bad_request(format!(
-                    "top: percentages between 0 and 100, not {t:?}"
-                ))),
+    let mut query = CompareQuery {
+        measures: list("measures"),
+        ..CompareQuery::default()
+    };
+    if p.str("top").is_some() {
+        query.top_percent = list("top")
+            .iter()
+            .map(|t| {
+                t.parse::<f64>().map_err(|_| {
+                    ApiError::bad_request(format!("top: percentages between 0 and 100, not {t:?}"))
+                })
             })
-            .collect::<ApiResult<_>>()?,
-    };
+            .collect::<ApiResult<_>>()?;
+    }
+    // Checked before any computation: a wrong parameter is the caller's to fix.
+    renown_app::compare::measures_of(&query)?;
     app.blocking(move |state, store| {
         let view = View::new(state, store)?;
         let key = (
-            format!("{}/{:?}", names.join(","), tops),
+            format!("{:?}/{:?}", query.measures, query.top_percent),
             scope_key(&scope),
             view.token.clone(),
         );
-        let v = state.caches.comparisons.get(
+        let c = state.caches.comparisons.get(
             &key,
             |k| k.2 != view.token,
-            || {
-                let ranked = names
-                    .iter()
-                    .map(|n| view.ranked(n, &scope))
-                    .collect::<ApiResult<Vec<_>>>()?;
-                let scores: Vec<Vec<f64>> = ranked.iter().map(|r| r.scores.clone()).collect();
-                let mut c = compare_scores(&names, &scores, &tops);
-                for w in ranked.iter().flat_map(|r| &r.warnings) {
-                    if !c.warnings.contains(w) {
-                        c.warnings.push(w.clone());
-                    }
-                }
-                let mut out = to_json(&c)?;
-                out["scope"] = scope_json(&scope);
-                Ok(Arc::new(out))
-            },
+            || Ok(Arc::new(renown_app::compare(&view, &scope, &query)?)),
         )?;
-        Ok(Json((*v).clone()))
+        Ok(Json((*c).clone()))
     })
     .await
 }

@@ -169,6 +169,16 @@ pub fn spec() -> Value {
     };
     let cascades_params: Vec<Value> = {
         let mut p = scope_params();
+        p.push(query(
+            "min_size",
+            "smallest cascade listed, in nodes (default 2)",
+            json!({"type": "integer", "minimum": 2}),
+        ));
+        p.push(query(
+            "by",
+            "size (default: largest, then earliest) or virality (structural virality, then size)",
+            json!({"type": "string", "enum": ["size", "virality"]}),
+        ));
         p.extend(page_params());
         p
     };
@@ -263,7 +273,7 @@ pub fn spec() -> Value {
             "/api/cascades": {"get": {
                 "summary": "Spread trees (reshare/quote/reply/mention chains, tag memes, inferred exposure), largest first",
                 "parameters": cascades_params,
-                "responses": json_ok("a page of cascades: root, origin, size, depth, breadth, structural virality, time to half size"),
+                "responses": json_ok("a page of cascades: rank, root, origin, size, depth, breadth, structural virality, time to half size"),
             }},
             "/api/cascades/{id}": {"get": {
                 "summary": "One cascade and a page of its nodes (parents before children)",

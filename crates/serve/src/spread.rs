@@ -1,19 +1,18 @@
 //! Spread routes over `renown-spread`: cascades, one cascade's tree, per-account spread, and
 //! the dynamics of "the big get bigger".
 
-use crate::api::{account_json, scope_json, View, SCOPE_PARAMS};
+use crate::api::{View, SCOPE_PARAMS};
 use crate::cache::Progress;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{scope_key, Params};
 use crate::Shared;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use renown_app::{Scope, Source};
-use renown_spread::cascades::{Cascade, CascadeOptions, CascadeReport};
-use renown_spread::dynamics::{DynamicsOptions, DynamicsReport, Period};
+use renown_app::cascades::{account_spread, AccountSpread, Order};
+use renown_app::dynamics::{self, Dynamics, DynamicsQuery, Period};
+use renown_app::{CascadeList, CascadeQuery, CascadeTree, Scope};
+use renown_spread::dynamics::DynamicsReport;
 use renown_spread::SpreadError;
-use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 impl From<SpreadError> for ApiError {
@@ -26,94 +25,45 @@ impl From<SpreadError> for ApiError {
     }
 }
 
-/// Every cascade in a scope, with an index by id.
-pub struct Cascades {
-    report: CascadeReport,
-    by_id: HashMap<String, usize>,
-}
-
-fn cascades(view: &View, scope: &Scope) -> ApiResult<Arc<Cascades>> {
-    let key = (scope_key(scope), view.token.clone());
-    view.state.caches.cascades.get(
-        &key,
-        |k| k.1 != view.token,
-        || {
-            let report = renown_spread::cascades(
-                view.store,
-                &CascadeOptions {
-                    as_of: scope.as_of,
-                    topic: scope.topic.clone(),
-                    platform: scope.platform.clone(),
-                    ..CascadeOptions::default()
-                },
-            )?;
-            let by_id = report
-                .cascades
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.id.clone(), i))
-                .collect();
-            Ok(Arc::new(Cascades { report, by_id }))
+/// The cascade query a request asks for: `min_size`, `by`, and the page.
+fn cascade_query(p: &Params) -> ApiResult<CascadeQuery> {
+    let page = p.page()?;
+    Ok(CascadeQuery {
+        min_size: p.usize("min_size", 2, usize::MAX)?,
+        order: match p.str("by") {
+            Some(by) => Order::parse(by)?,
+            None => Order::Size,
         },
-    )
+        limit: Some(page.limit),
+        offset: page.offset,
+    })
 }
 
-fn time(t: Option<i64>) -> Value {
-    json!(t.map(renown_model::format_time))
-}
-
-fn summary(view: &View, c: &Cascade) -> ApiResult<Value> {
-    let accounts = view.accounts()?;
-    let s = &c.stats;
-    Ok(json!({
-        "id": c.id,
-        "origin": c.origin,
-        "topic": c.topic,
-        "root": account_json(&accounts[c.root as usize]),
-        "size": s.size,
-        "depth": s.depth,
-        "max_breadth": s.max_breadth,
-        "structural_virality": s.structural_virality,
-        "start": time(s.start),
-        "end": time(s.end),
-        "time_to_half_seconds": s.time_to_half,
-    }))
-}
-
-/// `GET /api/cascades?topic=&as_of=&platform=&limit=&offset=`: largest first.
-pub async fn list(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
-    let mut allowed = vec!["limit", "offset"];
+/// `GET /api/cascades?topic=&as_of=&platform=&min_size=&by=&limit=&offset=`:
+/// [`renown_app::cascades`], largest (or most viral) first.
+pub async fn list(
+    State(app): State<Shared>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<CascadeList>> {
+    let mut allowed = vec!["min_size", "by", "limit", "offset"];
     allowed.extend(SCOPE_PARAMS);
     let p = Params::parse(q.as_deref(), &allowed)?;
-    let page = p.page()?;
+    let query = cascade_query(&p)?;
     let scope = p.scope()?;
     app.blocking(move |state, store| {
         let view = View::new(state, store)?;
-        let all = cascades(&view, &scope)?;
-        let list = &all.report.cascades;
-        let rows = list[page.range(list.len())]
-            .iter()
-            .map(|c| summary(&view, c))
-            .collect::<ApiResult<Vec<Value>>>()?;
-        Ok(Json(json!({
-            "scope": scope_json(&scope),
-            "total": list.len(),
-            "limit": page.limit,
-            "offset": page.offset,
-            "anomalies": all.report.anomalies,
-            "rows": rows,
-        })))
+        Ok(Json(renown_app::cascades(&view, &scope, &query)?))
     })
     .await
 }
 
-/// `GET /api/cascades/{id}?limit=&offset=`: one cascade and a page of its nodes (parents come
-/// before children, so the first page is a tree on its own).
+/// `GET /api/cascades/{id}?limit=&offset=`: [`renown_app::cascade`], one cascade and a page of
+/// its nodes (parents come before children, so the first page is a tree on its own).
 pub async fn one(
     State(app): State<Shared>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CascadeTree>> {
     let mut allowed = vec!["limit", "offset"];
     allowed.extend(SCOPE_PARAMS);
     let p = Params::parse(q.as_deref(), &allowed)?;
@@ -121,73 +71,29 @@ pub async fn one(
     let scope = p.scope()?;
     app.blocking(move |state, store| {
         let view = View::new(state, store)?;
-        let all = cascades(&view, &scope)?;
-        let c = all
-            .by_id
-            .get(&id)
-            .map(|&i| &all.report.cascades[i])
-            .ok_or_else(|| ApiError::not_found(format!("no cascade {id:?} in this scope")))?;
-        let accounts = view.accounts()?;
-        let suspects = crate::audience::suspects(&view, &scope)?;
-        let range = page.range(c.nodes.len());
-        let nodes: Vec<Value> = c.nodes[range.clone()]
-            .iter()
-            .zip(range)
-            .map(|(n, i)| {
-                let a = &accounts[n.account as usize];
-                json!({
-                    "index": i,
-                    "parent": n.parent,
-                    "depth": n.depth,
-                    "time": time(n.time),
-                    "kind": n.kind.name(),
-                    "inferred": n.inferred,
-                    "id": a.dense,
-                    "account": a.label(),
-                    "suspicious": suspects.get(n.account as usize).copied().unwrap_or(false),
-                })
-            })
-            .collect();
-        let mut out = summary(&view, c)?;
-        out["nodes"] = json!(nodes);
-        out["nodes_total"] = json!(c.nodes.len());
-        out["limit"] = json!(page.limit);
-        out["offset"] = json!(page.offset);
-        Ok(Json(out))
+        Ok(Json(renown_app::cascade(
+            &view,
+            &scope,
+            &id,
+            Some(page.limit),
+            page.offset,
+        )?))
     })
     .await
 }
 
-/// `GET /api/accounts/{id}/spread`: cascades started, reach, credit.
+/// `GET /api/accounts/{id}/spread`: [`renown_app::cascades::account_spread`].
 pub async fn account(
     State(app): State<Shared>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AccountSpread>> {
     let p = Params::parse(q.as_deref(), &SCOPE_PARAMS)?;
     let scope = p.scope()?;
     app.blocking(move |state, store| {
         let view = View::new(state, store)?;
         let dense = view.find(&id)?;
-        let all = cascades(&view, &scope)?;
-        let row = all.report.accounts.iter().find(|a| a.account == dense);
-        let started: Vec<Value> = all
-            .report
-            .cascades
-            .iter()
-            .filter(|c| c.root == dense)
-            .take(20)
-            .map(|c| summary(&view, c))
-            .collect::<ApiResult<_>>()?;
-        Ok(Json(json!({
-            "id": dense,
-            "cascades_started": row.map_or(0, |r| r.cascades_started),
-            "downstream_reach": row.map_or(0, |r| r.downstream_reach),
-            "reach_carried": row.map_or(0, |r| r.reach_carried),
-            "initiator_credit": row.map_or(0.0, |r| r.initiator_credit),
-            "amplifier_credit": row.map_or(0.0, |r| r.amplifier_credit),
-            "largest_started": started,
-        })))
+        Ok(Json(account_spread(&view, &scope, dense)?))
     })
     .await
 }
@@ -196,22 +102,12 @@ pub async fn account(
 /// hardly narrows while the cost grows linearly.
 pub const MAX_BOOTSTRAP: usize = 200;
 
-/// The options of one dynamics computation.
-fn dynamics_options(
-    scope: &Scope,
-    period: Period,
-    bootstrap: usize,
-    cancel: renown_model::Cancel,
-) -> DynamicsOptions {
-    DynamicsOptions {
-        as_of: scope.as_of,
-        topic: scope.topic.clone(),
-        platform: scope.platform.clone(),
+/// The fit a request asks for: the CLI's defaults but the period and the replicates.
+fn dynamics_query(period: Period, bootstrap: usize) -> DynamicsQuery {
+    DynamicsQuery {
         period,
         bootstrap,
-        top: 0,
-        cancel,
-        ..DynamicsOptions::default()
+        ..DynamicsQuery::default()
     }
 }
 
@@ -238,8 +134,9 @@ fn dynamics_now(
         |k| k.2 != view.token,
         || {
             let _slot = view.state.jobs.start()?;
-            let opts = dynamics_options(scope, period, bootstrap, crate::jobs::current_cancel());
-            Ok(Arc::new(renown_spread::dynamics(view.store, &opts)?))
+            let query = dynamics_query(period, bootstrap);
+            let report = dynamics::fit(view.store, scope, &query, crate::jobs::current_cancel())?;
+            Ok(Arc::new(report))
         },
     )
 }
@@ -252,26 +149,20 @@ fn dynamics_now(
 /// answer carries the point estimate (α, kernel, fitness: everything but the interval) with
 /// `interval_pending: true` while the replicates run in the background, in a slot of their own;
 /// a later request gets the interval. With `bootstrap=N` the request waits for N replicates.
-pub async fn dynamics(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn dynamics(
+    State(app): State<Shared>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Dynamics>> {
     let mut allowed = vec!["period", "bootstrap", "limit", "offset"];
     allowed.extend(SCOPE_PARAMS);
     let p = Params::parse(q.as_deref(), &allowed)?;
     let page = p.page()?;
     let scope = p.scope()?;
-    let period = match p.str("period").unwrap_or("month") {
-        "day" => Period::Day,
-        "week" => Period::Week,
-        "month" => Period::Month,
-        other => {
-            return Err(ApiError::bad_request(format!(
-                "period must be day, week or month, not {other:?}"
-            )))
-        }
-    };
+    let period = dynamics::parse_period(p.str("period").unwrap_or("month"))?;
     let asked = p.str("bootstrap").is_some();
     let bootstrap = p.usize(
         "bootstrap",
-        DynamicsOptions::default().bootstrap,
+        DynamicsQuery::default().bootstrap,
         MAX_BOOTSTRAP,
     )?;
     let background = app.clone();
@@ -304,8 +195,9 @@ pub async fn dynamics(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiRe
                                             1,
                                         ));
                                     }
-                                    let opts = dynamics_options(&scope, period, bootstrap, renown_model::Cancel::new());
-                                    Ok(Arc::new(renown_spread::dynamics(store, &opts)?))
+                                    let query = dynamics_query(period, bootstrap);
+                                    let report = dynamics::fit(store, &scope, &query, renown_model::Cancel::new())?;
+                                    Ok(Arc::new(report))
                                 })
                             },
                         );
@@ -327,22 +219,16 @@ pub async fn dynamics(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiRe
                 }
             }
         };
-        let mut out = serde_json::to_value(&*report)
-            .map_err(|e| ApiError::internal(format!("encoding dynamics: {e}")))?;
-        let fitness = &report.fitness;
-        out["fitness"] = serde_json::to_value(&fitness[page.range(fitness.len())])
-            .map_err(|e| ApiError::internal(format!("encoding dynamics: {e}")))?;
-        out["fitness_total"] = json!(fitness.len());
-        out["limit"] = json!(page.limit);
-        out["offset"] = json!(page.offset);
-        out["scope"] = scope_json(&scope);
-        out["period"] = json!(period);
-        out["bootstrap"] = json!(bootstrap);
-        out["interval_pending"] = json!(pending);
-        if let Some(e) = interval_error {
-            out["interval_error"] = json!(e);
-        }
-        Ok(Json(out))
+        Ok(Json(dynamics::answer(
+            &report,
+            &scope,
+            period,
+            bootstrap,
+            Some(page.limit),
+            page.offset,
+            pending,
+            interval_error,
+        )))
     })
     .await
 }

@@ -674,7 +674,7 @@ fn inferred(
 }
 
 /// Who starts and who carries, summed over cascades.
-fn account_spread(cascades: &[Cascade]) -> Vec<AccountSpread> {
+pub fn account_spread(cascades: &[Cascade]) -> Vec<AccountSpread> {
     let mut by: HashMap<u32, AccountSpread> = HashMap::default();
     let mut updates: Vec<(u32, u64, u64, u64, f64, f64)> = Vec::new();
     for c in cascades {
@@ -711,44 +711,6 @@ fn account_spread(cascades: &[Cascade]) -> Vec<AccountSpread> {
             .then(b.reach_carried.cmp(&a.reach_carried))
             .then(a.account.cmp(&b.account))
     });
-    out
-}
-
-/// The tree as indented text, one node per line: `label  kind  time`.
-pub fn draw(c: &Cascade, label: &dyn Fn(u32) -> String, max_nodes: usize) -> String {
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); c.nodes.len()];
-    for (v, n) in c.nodes.iter().enumerate() {
-        if let Some(p) = n.parent {
-            children[p as usize].push(v);
-        }
-    }
-    let mut out = String::new();
-    let mut stack = vec![0usize];
-    let mut shown = 0;
-    while let Some(v) = stack.pop() {
-        if shown == max_nodes {
-            out.push_str(&format!(
-                "… {} more nodes (use --format json for all)\n",
-                c.nodes.len() - shown
-            ));
-            break;
-        }
-        shown += 1;
-        let n = &c.nodes[v];
-        let time = n
-            .time
-            .map(renown_model::format_time)
-            .unwrap_or_else(|| "time unknown".into());
-        out.push_str(&format!(
-            "{}{}  {}{}  {}\n",
-            "  ".repeat(n.depth as usize),
-            label(n.account),
-            n.kind,
-            if n.inferred { " (inferred)" } else { "" },
-            time
-        ));
-        stack.extend(children[v].iter().rev());
-    }
     out
 }
 

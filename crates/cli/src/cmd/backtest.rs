@@ -1,10 +1,11 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_measures::backtest::{
-    backtest, parse_duration, Backtest, BacktestOptions, Metric, Target, DEFAULT_BOOTSTRAP,
-    DEFAULT_K, METRICS,
+use renown_app::backtest::{
+    backtest, parse_duration, Backtest, BacktestOptions, Target, DEFAULT_BOOTSTRAP, DEFAULT_K,
 };
-use renown_measures::{measure, MEASURES};
+use renown_app::Scope;
+use renown_measures::backtest::{Metric, METRICS};
+use renown_measures::MEASURES;
 use renown_model::format_time;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -75,25 +76,29 @@ fn target_names() -> clap::builder::PossibleValuesParser {
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     for m in &args.measures {
-        measure(m.trim())?;
+        renown_measures::measure(m.trim())?;
     }
     let store = super::open_existing(db)?;
     let opts = BacktestOptions {
         splits: args.split.clone(),
         horizon: args.horizon,
         k: args.k,
-        measures: args.measures.iter().map(|m| m.trim().to_string()).collect(),
+        measures: args.measures.clone(),
         target: Target::parse(&args.target)?,
         bootstrap: args.bootstrap,
         seed: args.seed,
         candidate: MEASURES[0].name.to_string(),
-        platform: args.platform.clone(),
+        platform: None,
         truth: match &args.truth {
             Some(path) => Some(read_truth(&store, path)?),
             None => None,
         },
     };
-    let result = backtest(&store, &opts)?;
+    let scope = Scope {
+        platform: args.platform.clone(),
+        ..Scope::default()
+    };
+    let result = backtest(&store, &scope, &opts)?;
     let mut out = std::io::stdout().lock();
     match args.format {
         OutputFormat::Json => {
@@ -135,32 +140,11 @@ fn read_truth(store: &renown_store::Store, path: &Path) -> anyhow::Result<Vec<Op
             })?;
         rows.push((account.trim().to_string(), value));
     }
-    let (truth, unknown) = truth_by_dense(store, rows)?;
+    let (truth, unknown) = renown_app::backtest::truth_by_id(store, rows)?;
     if unknown > 0 {
         eprintln!("--truth: {unknown} accounts not in the store, skipped");
     }
     Ok(truth)
-}
-
-/// `(platform:native_id, value)` pairs as a value per dense id, and how many named no account.
-pub fn truth_by_dense(
-    store: &renown_store::Store,
-    rows: impl IntoIterator<Item = (String, f64)>,
-) -> anyhow::Result<(Vec<Option<f64>>, usize)> {
-    let by_key: std::collections::HashMap<String, u32> = store
-        .accounts()?
-        .into_iter()
-        .map(|a| (format!("{}:{}", a.platform, a.native_id), a.dense))
-        .collect();
-    let mut truth = vec![None; store.account_count()? as usize];
-    let mut unknown = 0;
-    for (key, value) in rows {
-        match by_key.get(&key) {
-            Some(&d) => truth[d as usize] = Some(value),
-            None => unknown += 1,
-        }
-    }
-    Ok((truth, unknown))
 }
 
 /// Per metric: the score, its interval, the best baseline and the paired difference to it.

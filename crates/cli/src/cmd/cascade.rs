@@ -1,6 +1,7 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_spread::cascades::{cascades, draw, CascadeOptions};
+use renown_app::cascades::{cascade, CascadeTree};
+use renown_app::{AppError, Direct};
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -32,70 +33,92 @@ pub struct Args {
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
-    let report = cascades(
-        &store,
-        &CascadeOptions {
-            as_of: args.scope.as_of,
-            platform: args.scope.platform.clone(),
-            min_size: 1,
-            ..CascadeOptions::default()
-        },
-    )?;
-    let Some(c) = report.cascades.iter().find(|c| c.id == args.id) else {
-        anyhow::bail!(
+    let scope = args.scope.scope();
+    let c = match cascade(&Direct::new(&store), &scope, &args.id, None, 0) {
+        Err(AppError::NotFound(_)) => anyhow::bail!(
             "no cascade {:?} in {} — list them with `renown cascades`",
             args.id,
             db.display()
-        );
+        ),
+        other => other?,
     };
-    let accounts = store.accounts()?;
-    let label = |a: u32| accounts[a as usize].label();
     let mut out = std::io::stdout().lock();
     match args.format {
         OutputFormat::Json => {
-            let mut v = serde_json::to_value(c)?;
-            let labels: Vec<String> = c.nodes.iter().map(|n| label(n.account)).collect();
-            v["labels"] = json!(labels);
-            serde_json::to_writer_pretty(&mut out, &v)?;
+            serde_json::to_writer_pretty(&mut out, &c)?;
             writeln!(out)?;
         }
         OutputFormat::Csv => {
             let mut t = Table::new(&[
                 "node", "parent", "depth", "account", "kind", "time", "inferred",
             ]);
-            for (i, n) in c.nodes.iter().enumerate() {
+            for n in &c.nodes {
                 t.push(vec![
-                    json!(i),
+                    json!(n.index),
                     json!(n.parent),
                     json!(n.depth),
-                    json!(label(n.account)),
+                    json!(n.account),
                     json!(n.kind),
-                    json!(n.time.map(renown_model::format_time)),
+                    json!(n.time),
                     json!(n.inferred),
                 ]);
             }
             t.write(OutputFormat::Csv, &mut out)?;
         }
         OutputFormat::Table => {
-            let s = &c.stats;
+            let s = &c.cascade;
             writeln!(
                 out,
                 "cascade {} ({:?}{}): {} nodes, depth {}, max breadth {}, structural virality {:.3}, half size after {}",
-                c.id,
-                c.origin,
-                c.topic.as_ref().map(|t| format!(", #{t}")).unwrap_or_default(),
+                s.id,
+                s.origin,
+                s.topic.as_ref().map(|t| format!(", #{t}")).unwrap_or_default(),
                 s.size,
                 s.depth,
                 s.max_breadth,
                 s.structural_virality,
-                s.time_to_half
+                s.time_to_half_seconds
                     .map(|t| format!("{t} s"))
                     .unwrap_or_else(|| "an unknown time".into())
             )?;
-            // The tree is text for a terminal: labels come from input files.
-            let shown = |a: u32| renown_model::escape_controls(&label(a)).into_owned();
-            write!(out, "{}", draw(c, &shown, args.max_nodes.max(1)))?;
+            write!(out, "{}", draw(&c, args.max_nodes.max(1)))?;
         }
     }
     Ok(Outcome::Clean)
+}
+
+/// The tree as indented text, one node per line: `account  kind  time`, children under their
+/// parent in the order they joined; at most `max_nodes` lines.
+pub fn draw(c: &CascadeTree, max_nodes: usize) -> String {
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); c.nodes.len()];
+    for (v, n) in c.nodes.iter().enumerate() {
+        if let Some(p) = n.parent {
+            children[p as usize].push(v);
+        }
+    }
+    let mut out = String::new();
+    let mut stack = vec![0usize];
+    let mut shown = 0;
+    while let Some(v) = stack.pop() {
+        if shown == max_nodes {
+            out.push_str(&format!(
+                "… {} more nodes (use --format json for all)\n",
+                c.nodes.len() - shown
+            ));
+            break;
+        }
+        shown += 1;
+        let n = &c.nodes[v];
+        out.push_str(&format!(
+            "{}{}  {}{}  {}\n",
+            "  ".repeat(n.depth as usize),
+            // The tree is text for a terminal: labels come from input files.
+            renown_model::escape_controls(&n.account),
+            n.kind,
+            if n.inferred { " (inferred)" } else { "" },
+            n.time.as_deref().unwrap_or("time unknown")
+        ));
+        stack.extend(children[v].iter().rev());
+    }
+    out
 }

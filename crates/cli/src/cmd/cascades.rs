@@ -1,7 +1,9 @@
-use crate::output::{ranks_by, OutputFormat, Table};
+use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_spread::cascades::{cascades, CascadeOptions};
+use renown_app::cascades::{cascades, spreaders, CascadeQuery};
+use renown_app::Direct;
 use serde_json::json;
+use std::io::Write;
 use std::path::Path;
 
 const EXAMPLES: &str = "\
@@ -45,24 +47,25 @@ pub enum Order {
     Virality,
 }
 
+impl From<Order> for renown_app::cascades::Order {
+    fn from(o: Order) -> Self {
+        match o {
+            Order::Size => renown_app::cascades::Order::Size,
+            Order::Virality => renown_app::cascades::Order::Virality,
+        }
+    }
+}
+
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
-    super::warn_scope(&store, &args.scope.scope())?;
-    let report = cascades(
-        &store,
-        &CascadeOptions {
-            as_of: args.scope.as_of,
-            topic: args.scope.topic.clone(),
-            platform: args.scope.platform.clone(),
-            min_size: args.min_size.max(2),
-        },
-    )?;
-    let accounts = store.accounts()?;
-    let label = |a: u32| accounts[a as usize].label();
-    let top = |n: usize| if args.top == 0 { n } else { args.top.min(n) };
-    let mut table;
+    let scope = args.scope.scope();
+    super::warn_scope(&store, &scope)?;
+    let source = Direct::new(&store);
+    let limit = (args.top > 0).then_some(args.top);
+    let mut out = std::io::stdout().lock();
     if args.accounts {
-        table = Table::new(&[
+        let list = spreaders(&source, &scope, args.min_size, limit, 0)?;
+        let mut table = Table::new(&[
             "rank",
             "account",
             "cascades_started",
@@ -72,80 +75,70 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             "amplifier_credit",
             "initiator_share",
         ]);
-        // The report's order: reach, then reach carried; equal on both is a tie.
-        let ranks = ranks_by(&report.accounts, |a| (a.downstream_reach, a.reach_carried));
-        for (a, rank) in report
-            .accounts
-            .iter()
-            .zip(ranks)
-            .take(top(report.accounts.len()))
-        {
-            let total = a.initiator_credit + a.amplifier_credit;
+        for a in &list.rows {
             table.push(vec![
-                json!(rank),
-                json!(label(a.account)),
+                json!(a.rank),
+                json!(a.account.account),
                 json!(a.cascades_started),
                 json!(a.downstream_reach),
                 json!(a.reach_carried),
                 json!(a.initiator_credit),
                 json!(a.amplifier_credit),
-                json!(if total > 0.0 {
-                    a.initiator_credit / total
-                } else {
-                    0.0
-                }),
+                json!(a.initiator_share),
             ]);
         }
-    } else {
-        let mut list: Vec<_> = report.cascades.iter().collect();
-        if args.by == Order::Virality {
-            list.sort_by(|a, b| {
-                b.stats
-                    .structural_virality
-                    .total_cmp(&a.stats.structural_virality)
-                    .then(b.stats.size.cmp(&a.stats.size))
-            });
-        }
-        table = Table::new(&[
-            "rank",
-            "id",
-            "origin",
-            "root",
-            "size",
-            "depth",
-            "max_breadth",
-            "virality",
-            "start",
-            "time_to_half_s",
-        ]);
-        // Ties share a rank: equal on every field the list is sorted by (size then start, or
-        // virality then size).
-        let ranks = match args.by {
-            Order::Size => ranks_by(&list, |c| (c.stats.size, c.stats.start)),
-            Order::Virality => ranks_by(&list, |c| (c.stats.structural_virality, c.stats.size)),
-        };
-        for (c, rank) in list.iter().zip(ranks).take(top(list.len())) {
-            table.push(vec![
-                json!(rank),
-                json!(c.id),
-                json!(c.origin),
-                json!(label(c.root)),
-                json!(c.stats.size),
-                json!(c.stats.depth),
-                json!(c.stats.max_breadth),
-                json!(c.stats.structural_virality),
-                json!(c.stats.start.map(renown_model::format_time)),
-                json!(c.stats.time_to_half),
-            ]);
-        }
+        table.write(args.format, &mut out)?;
+        return Ok(Outcome::Clean);
     }
-    table.write(args.format, &mut std::io::stdout().lock())?;
+    let list = cascades(
+        &source,
+        &scope,
+        &CascadeQuery {
+            min_size: args.min_size,
+            order: args.by.into(),
+            limit,
+            offset: 0,
+        },
+    )?;
+    if args.format == OutputFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &list)?;
+        writeln!(out)?;
+        return Ok(Outcome::Clean);
+    }
+    let mut table = Table::new(&[
+        "rank",
+        "id",
+        "origin",
+        "root",
+        "size",
+        "depth",
+        "max_breadth",
+        "virality",
+        "start",
+        "time_to_half_s",
+    ]);
+    for row in &list.rows {
+        let c = &row.cascade;
+        table.push(vec![
+            json!(row.rank),
+            json!(c.id),
+            json!(c.origin),
+            json!(c.root.account),
+            json!(c.size),
+            json!(c.depth),
+            json!(c.max_breadth),
+            json!(c.structural_virality),
+            json!(c.start),
+            json!(c.time_to_half_seconds),
+        ]);
+    }
+    table.write(args.format, &mut out)?;
     if args.format == OutputFormat::Table {
-        let a = &report.anomalies;
+        let a = &list.anomalies;
         eprintln!(
             "{} cascades of ≥ {} nodes; data oddities: {} duplicate item claims, {} unseen parents, {} cycles cut, {} repeat adoptions",
-            report.cascades.len(),
-            args.min_size.max(2),
+            list.total,
+            list.min_size,
             a.duplicate_items,
             a.unseen_parents,
             a.cycles_cut,

@@ -1,7 +1,7 @@
 use crate::output::{thousands, OutputFormat, Table};
 use crate::Outcome;
-use renown_measures::compare::{compare, Correlation};
-use renown_measures::{measure, MEASURES};
+use renown_app::{compare, CompareQuery, Direct};
+use renown_measures::compare::Correlation;
 use serde_json::json;
 use std::path::Path;
 
@@ -34,28 +34,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
-    let names: Vec<&str> = if args.by.is_empty() {
-        MEASURES.iter().map(|m| m.name).collect()
-    } else {
-        args.by.iter().map(|s| s.trim()).collect()
+    let query = CompareQuery {
+        measures: args.by.clone(),
+        top_percent: args.top_percent.clone(),
     };
-    for n in &names {
-        measure(n)?;
-    }
-    if names.len() < 2 {
-        anyhow::bail!("compare needs at least two measures");
-    }
-    if let Some(p) = args
-        .top_percent
-        .iter()
-        .find(|p| !(**p > 0.0 && **p <= 100.0))
-    {
-        anyhow::bail!("--top-percent {p} must be in (0, 100]");
-    }
+    // Checked before the store is opened: a wrong flag is a usage error whatever the store.
+    renown_app::compare::measures_of(&query)?;
     let store = super::open_existing(db)?;
-    let scope = args.scope.scope().measures();
-    let c = compare(&store, &scope, &names, &args.top_percent)?;
-    crate::output::warn(&c.warnings);
+    let c = compare(&Direct::new(&store), &args.scope.scope(), &query)?;
+    crate::output::warn(&c.table.warnings);
     let mut out = std::io::stdout().lock();
     if args.format == OutputFormat::Json {
         serde_json::to_writer_pretty(&mut out, &c)?;
@@ -71,7 +58,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         "kendall",
         "note",
     ]);
-    for r in &c.rows {
+    for r in &c.table.rows {
         table.push(vec![
             json!(r.a),
             json!(r.b),

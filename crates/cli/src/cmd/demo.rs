@@ -1,9 +1,9 @@
 use crate::output::{thousands, OutputFormat, Table};
 use crate::Outcome;
 use anyhow::Context;
+use renown_app::backtest::{backtest, BacktestOptions};
 use renown_ingest::schema::SchemaRow;
 use renown_ingest::{ingest_path, IngestOptions};
-use renown_measures::backtest::{backtest, BacktestOptions};
 use renown_measures::{competition_ranks, ranking, Scope, MEASURES};
 use renown_sim::{simulate, SimConfig, PLATFORM};
 use serde_json::json;
@@ -175,7 +175,7 @@ pub fn run(args: Args, named_db: Option<&Path>) -> anyhow::Result<Outcome> {
         }
         w.flush()?;
     }
-    let (truth, _) = super::backtest::truth_by_dense(
+    let (truth, _) = renown_app::backtest::truth_by_id(
         &store,
         t.quality
             .iter()
@@ -183,6 +183,7 @@ pub fn run(args: Args, named_db: Option<&Path>) -> anyhow::Result<Outcome> {
     )?;
     let mut bt = backtest(
         &store,
+        &renown_app::Scope::default(),
         &BacktestOptions {
             bootstrap: 200,
             truth: Some(truth),

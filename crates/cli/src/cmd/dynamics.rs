@@ -1,7 +1,8 @@
-use crate::output::{ranks_by, OutputFormat, Table};
+use crate::output::{OutputFormat, Table};
 use crate::Outcome;
+use renown_app::dynamics::{dynamics, DynamicsQuery, Period};
+use renown_app::ranks_by;
 use renown_model::Kind;
-use renown_spread::dynamics::{dynamics, DynamicsOptions, Period};
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -73,17 +74,12 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         anyhow::bail!("CSV holds one table: add --part summary|kernel|jeong|concentration|fitness");
     }
     let store = super::open_existing(db)?;
-    super::warn_scope(&store, &args.scope.scope())?;
-    let defaults = DynamicsOptions::default();
-    let opts = DynamicsOptions {
-        kinds: if args.kind.is_empty() {
-            defaults.kinds.clone()
-        } else {
-            args.kind.clone()
-        },
-        as_of: args.scope.as_of,
-        topic: args.scope.topic.clone(),
-        platform: args.scope.platform.clone(),
+    let mut scope = args.scope.scope();
+    if !args.kind.is_empty() {
+        scope.kinds = Some(args.kind.clone());
+    }
+    super::warn_scope(&store, &scope)?;
+    let query = DynamicsQuery {
         period: match args.period {
             PeriodArg::Day => Period::Day,
             PeriodArg::Week => Period::Week,
@@ -91,11 +87,9 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         },
         bootstrap: args.bootstrap,
         seed: args.seed,
-        top: args.top,
         min_arrivals: args.min_arrivals,
-        ..defaults
     };
-    let r = dynamics(&store, &opts)?;
+    let r = dynamics(&store, &scope, &query, (args.top > 0).then_some(args.top))?;
     let mut out = std::io::stdout().lock();
     if args.format == OutputFormat::Json && args.part == Part::All {
         serde_json::to_writer_pretty(&mut out, &r)?;

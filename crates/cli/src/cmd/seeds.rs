@@ -1,10 +1,8 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
 use anyhow::{bail, Context};
-use renown_spread::im::report::{
-    allowed_mask, seeds, seeds_on_graph, Probabilities, SeedsOptions, SeedsReport,
-    StoreGraphOptions,
-};
+use renown_app::seeds::{seeds, SeedsQuery};
+use renown_spread::im::report::{allowed_mask, seeds_on_graph, Probabilities, SeedsReport};
 use renown_spread::im::{ImOptions, Model};
 use serde_json::json;
 use std::io::Write;
@@ -157,7 +155,8 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         }
         None => {
             let store = super::open_existing(db)?;
-            super::warn_scope(&store, &args.scope.scope())?;
+            let scope = args.scope.scope();
+            super::warn_scope(&store, &scope)?;
             let n = store.account_count()?;
             let list = |p: &Option<PathBuf>| -> anyhow::Result<Option<Vec<u32>>> {
                 p.as_deref()
@@ -168,15 +167,11 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             let exclude = list(&args.exclude)?.unwrap_or_default();
             seeds(
                 &store,
-                &SeedsOptions {
-                    graph: StoreGraphOptions {
-                        model: args.model,
-                        probabilities: args.probabilities,
-                        as_of: args.scope.as_of,
-                        topic: args.scope.topic.clone(),
-                        platform: args.scope.platform.clone(),
-                    },
+                &scope,
+                &SeedsQuery {
                     k: args.k,
+                    model: args.model,
+                    probabilities: args.probabilities,
                     epsilon: args.epsilon,
                     delta: args.delta,
                     exclude,

@@ -1,7 +1,7 @@
 use super::seeds::{edge_list_graph, resolve_list};
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_spread::im::report::{simulate_seeds, Probabilities, SimulateReport, StoreGraphOptions};
+use renown_spread::im::report::{Probabilities, SimulateReport};
 use renown_spread::im::{simulate, Model};
 use serde_json::json;
 use std::io::Write;
@@ -69,18 +69,15 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         }
         None => {
             let store = super::open_existing(db)?;
-            super::warn_scope(&store, &args.scope.scope())?;
+            let scope = args.scope.scope();
+            super::warn_scope(&store, &scope)?;
             let n = store.account_count()?;
             let seeds = resolve_list(&args.seeds, Some(&store), n)?;
-            simulate_seeds(
+            renown_app::seeds::simulate(
                 &store,
-                &StoreGraphOptions {
-                    model: args.model,
-                    probabilities: args.probabilities,
-                    as_of: args.scope.as_of,
-                    topic: args.scope.topic.clone(),
-                    platform: args.scope.platform.clone(),
-                },
+                &scope,
+                args.model,
+                args.probabilities,
                 &seeds,
                 args.sims,
                 args.seed,

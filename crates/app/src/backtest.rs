@@ -1,0 +1,58 @@
+//! Does a measure predict? `renown backtest` and `GET /api/backtest` answer with the same
+//! [`Backtest`]: every measure as of rolling-origin splits, scored against what happened after.
+
+use crate::{AppError, Scope};
+use renown_measures::measure;
+use renown_store::Store;
+use std::collections::HashMap;
+
+pub use renown_measures::backtest::{
+    parse_duration, Backtest, BacktestOptions, Target, DEFAULT_BOOTSTRAP, DEFAULT_K, MAX_K,
+};
+
+/// Backtests the measures `opts` names on the events of `scope`'s platform. A backtest chooses
+/// its own dates (the splits) and reads every topic: a scope with a date, a window, a topic or
+/// kinds is refused rather than silently ignored.
+pub fn backtest(store: &Store, scope: &Scope, opts: &BacktestOptions) -> crate::Result<Backtest> {
+    if scope.as_of.is_some() || scope.since.is_some() {
+        return Err(AppError::Invalid(
+            "a backtest is dated by its splits and takes no as-of date or window".into(),
+        ));
+    }
+    if scope.topic.is_some() || scope.kinds.is_some() {
+        return Err(AppError::Invalid(
+            "a backtest reads every topic and kind; it takes a platform only".into(),
+        ));
+    }
+    for m in &opts.measures {
+        measure(m.trim())?;
+    }
+    let opts = BacktestOptions {
+        measures: opts.measures.iter().map(|m| m.trim().to_string()).collect(),
+        platform: scope.platform.clone(),
+        ..opts.clone()
+    };
+    Ok(renown_measures::backtest::backtest(store, &opts)?)
+}
+
+/// `(platform:native_id, value)` pairs as a value per account id (a backtest's known truth),
+/// and how many pairs named no account in the store.
+pub fn truth_by_id(
+    store: &Store,
+    rows: impl IntoIterator<Item = (String, f64)>,
+) -> crate::Result<(Vec<Option<f64>>, usize)> {
+    let by_key: HashMap<String, u32> = store
+        .accounts()?
+        .into_iter()
+        .map(|a| (format!("{}:{}", a.platform, a.native_id), a.dense))
+        .collect();
+    let mut truth = vec![None; store.account_count()? as usize];
+    let mut unknown = 0;
+    for (key, value) in rows {
+        match by_key.get(&key) {
+            Some(&d) => truth[d as usize] = Some(value),
+            None => unknown += 1,
+        }
+    }
+    Ok((truth, unknown))
+}

@@ -1,0 +1,419 @@
+//! Spread trees: the largest cascades (`renown cascades`, `GET /api/cascades`), one cascade's
+//! tree (`renown cascade ID`, `GET /api/cascades/{id}`), who starts and carries them
+//! (`renown cascades --accounts`) and one account's part (`GET /api/accounts/{id}/spread`).
+//!
+//! One shape for each. Where the CLI's JSON and the API disagreed, the API's won: the list is a
+//! page (`scope`, `total`, `limit`, `offset`, `anomalies`, `rows`) whose rows name the root in
+//! full and spell out `structural_virality`, `end` and `time_to_half_seconds`; one cascade is
+//! its summary with a page of `nodes`, each naming its account and whether it is suspicious as
+//! a follower (the CLI printed the library's tree with a separate `labels` list).
+
+use crate::source::{ranks_by, AccountRef, Source};
+use crate::Scope;
+use renown_model::format_time;
+use renown_spread::cascades::{Anomalies, Cascade, CascadeReport, Origin};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Every cascade of a scope (two nodes or more) with an index by id: what a surface memoises.
+pub struct Cascades {
+    pub report: CascadeReport,
+    by_id: HashMap<String, usize>,
+}
+
+impl Cascades {
+    /// Rebuilds every cascade in `scope` (as of, topic, platform).
+    pub fn compute(store: &renown_store::Store, scope: &Scope) -> crate::Result<Cascades> {
+        let report = renown_spread::cascades(store, &scope.cascades(2))?;
+        let by_id = report
+            .cascades
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        Ok(Cascades { report, by_id })
+    }
+
+    /// The cascade with this id.
+    pub fn get(&self, id: &str) -> Option<&Cascade> {
+        self.by_id.get(id).map(|&i| &self.report.cascades[i])
+    }
+}
+
+/// How a list of cascades is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    /// Largest first, then earliest.
+    #[default]
+    Size,
+    /// Most person-to-person first (structural virality), then largest.
+    Virality,
+}
+
+impl Order {
+    /// `size` or `virality`.
+    pub fn parse(text: &str) -> crate::Result<Order> {
+        match text {
+            "size" => Ok(Order::Size),
+            "virality" => Ok(Order::Virality),
+            other => Err(crate::AppError::Invalid(format!(
+                "order cascades by size or virality, not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// Which cascades to list and which page of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CascadeQuery {
+    /// Smallest cascade listed (nodes, root included; at least 2).
+    pub min_size: usize,
+    pub order: Order,
+    /// Rows to return; `None` = all.
+    pub limit: Option<usize>,
+    /// Rows to skip.
+    pub offset: usize,
+}
+
+impl Default for CascadeQuery {
+    fn default() -> CascadeQuery {
+        CascadeQuery {
+            min_size: 2,
+            order: Order::Size,
+            limit: Some(50),
+            offset: 0,
+        }
+    }
+}
+
+/// One cascade at a glance.
+#[derive(Clone, Debug, Serialize)]
+pub struct CascadeSummary {
+    pub id: String,
+    pub origin: Origin,
+    pub topic: Option<String>,
+    pub root: AccountRef,
+    /// Nodes, root included.
+    pub size: usize,
+    pub depth: u32,
+    pub max_breadth: usize,
+    /// Mean distance between two nodes (Goel et al. 2016).
+    pub structural_virality: f64,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    /// Seconds from the root until half the nodes had joined.
+    pub time_to_half_seconds: Option<i64>,
+}
+
+impl CascadeSummary {
+    fn of(c: &Cascade, accounts: &[renown_store::AccountInfo]) -> CascadeSummary {
+        let s = &c.stats;
+        CascadeSummary {
+            id: c.id.clone(),
+            origin: c.origin,
+            topic: c.topic.clone(),
+            root: AccountRef::from(&accounts[c.root as usize]),
+            size: s.size,
+            depth: s.depth,
+            max_breadth: s.max_breadth,
+            structural_virality: s.structural_virality,
+            start: s.start.map(format_time),
+            end: s.end.map(format_time),
+            time_to_half_seconds: s.time_to_half,
+        }
+    }
+}
+
+/// A listed cascade with its rank in the list's order (ties share one).
+#[derive(Clone, Debug, Serialize)]
+pub struct CascadeRow {
+    pub rank: usize,
+    #[serde(flatten)]
+    pub cascade: CascadeSummary,
+}
+
+/// A page of the cascades in a scope.
+#[derive(Clone, Debug, Serialize)]
+pub struct CascadeList {
+    pub scope: Scope,
+    pub min_size: usize,
+    pub order: Order,
+    /// Cascades of at least `min_size` nodes in the scope.
+    pub total: usize,
+    pub limit: usize,
+    pub offset: usize,
+    /// Oddities of the data met while rebuilding the trees.
+    pub anomalies: Anomalies,
+    pub rows: Vec<CascadeRow>,
+}
+
+/// The slice `offset..offset + limit` of `0..total` (all of the rest when `limit` is `None`),
+/// with the limit to report.
+fn page(total: usize, limit: Option<usize>, offset: usize) -> (std::ops::Range<usize>, usize) {
+    let start = offset.min(total);
+    let limit = limit.unwrap_or(total - start);
+    (start..start.saturating_add(limit).min(total), limit)
+}
+
+/// The cascades in `scope`, ordered and paged as `q` asks.
+pub fn cascades<S: Source>(
+    source: &S,
+    scope: &Scope,
+    q: &CascadeQuery,
+) -> Result<CascadeList, S::Error> {
+    scope.refuse_window_and_kinds("cascades")?;
+    let all = source.cascades(scope)?;
+    let accounts = source.accounts()?;
+    let min_size = q.min_size.max(2);
+    // Cascades come largest first: those of `min_size` nodes or more are a prefix.
+    let kept = all
+        .report
+        .cascades
+        .partition_point(|c| c.stats.size >= min_size);
+    let mut list: Vec<&Cascade> = all.report.cascades[..kept].iter().collect();
+    let ranks = match q.order {
+        Order::Size => ranks_by(&list, |c| (c.stats.size, c.stats.start)),
+        Order::Virality => {
+            list.sort_by(|a, b| {
+                b.stats
+                    .structural_virality
+                    .total_cmp(&a.stats.structural_virality)
+                    .then(b.stats.size.cmp(&a.stats.size))
+            });
+            ranks_by(&list, |c| (c.stats.structural_virality, c.stats.size))
+        }
+    };
+    let (range, limit) = page(list.len(), q.limit, q.offset);
+    let rows = list[range.clone()]
+        .iter()
+        .zip(&ranks[range])
+        .map(|(c, &rank)| CascadeRow {
+            rank,
+            cascade: CascadeSummary::of(c, &accounts),
+        })
+        .collect();
+    Ok(CascadeList {
+        scope: scope.clone(),
+        min_size,
+        order: q.order,
+        total: list.len(),
+        limit,
+        offset: q.offset,
+        anomalies: all.report.anomalies.clone(),
+        rows,
+    })
+}
+
+/// One node of a tree: parents come before their children.
+#[derive(Clone, Debug, Serialize)]
+pub struct TreeNode {
+    /// Position in the cascade's node list (0 = the root).
+    pub index: usize,
+    pub parent: Option<u32>,
+    pub depth: u32,
+    pub time: Option<String>,
+    /// How the account joined.
+    pub kind: &'static str,
+    /// The parent was chosen by exposure, not named by the data.
+    pub inferred: bool,
+    /// The account's id and label.
+    pub id: u32,
+    pub account: String,
+    /// Suspicious as a follower of some account it follows (the audit's verdict).
+    pub suspicious: bool,
+}
+
+/// One cascade and a page of its nodes (the first page is a tree on its own).
+#[derive(Clone, Debug, Serialize)]
+pub struct CascadeTree {
+    #[serde(flatten)]
+    pub cascade: CascadeSummary,
+    pub nodes: Vec<TreeNode>,
+    pub nodes_total: usize,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// The cascade `id` in `scope`, with nodes `offset..offset + limit` (all with `None`).
+pub fn cascade<S: Source>(
+    source: &S,
+    scope: &Scope,
+    id: &str,
+    limit: Option<usize>,
+    offset: usize,
+) -> Result<CascadeTree, S::Error> {
+    scope.refuse_window_and_kinds("a cascade")?;
+    let all = source.cascades(scope)?;
+    let c = all
+        .get(id)
+        .ok_or_else(|| crate::AppError::NotFound(format!("no cascade {id:?} in this scope")))?;
+    let accounts = source.accounts()?;
+    let suspects = source.suspects(scope)?;
+    let (range, limit) = page(c.nodes.len(), limit, offset);
+    let nodes = c.nodes[range.clone()]
+        .iter()
+        .zip(range)
+        .map(|(n, index)| {
+            let a = &accounts[n.account as usize];
+            TreeNode {
+                index,
+                parent: n.parent,
+                depth: n.depth,
+                time: n.time.map(format_time),
+                kind: n.kind.name(),
+                inferred: n.inferred,
+                id: a.dense,
+                account: a.label(),
+                suspicious: suspects.get(n.account as usize).copied().unwrap_or(false),
+            }
+        })
+        .collect();
+    Ok(CascadeTree {
+        cascade: CascadeSummary::of(c, &accounts),
+        nodes,
+        nodes_total: c.nodes.len(),
+        limit,
+        offset,
+    })
+}
+
+/// Who starts and who carries, one account.
+#[derive(Clone, Debug, Serialize)]
+pub struct Spreader {
+    pub rank: usize,
+    pub account: AccountRef,
+    /// Cascades it is the root of.
+    pub cascades_started: u64,
+    /// Nodes below it in the cascades it started.
+    pub downstream_reach: u64,
+    /// Nodes below it in cascades others started.
+    pub reach_carried: u64,
+    /// Credit as a root: Σ 1/depth over the nodes below.
+    pub initiator_credit: f64,
+    /// Credit as an amplifier inside others' cascades.
+    pub amplifier_credit: f64,
+    /// initiator / (initiator + amplifier); 0 without credit.
+    pub initiator_share: f64,
+}
+
+/// Accounts by the reach of the cascades they started, then by the reach they carried.
+#[derive(Clone, Debug, Serialize)]
+pub struct Spreaders {
+    pub scope: Scope,
+    pub min_size: usize,
+    pub total: usize,
+    pub limit: usize,
+    pub offset: usize,
+    pub rows: Vec<Spreader>,
+}
+
+/// Who starts and carries the cascades of at least `min_size` nodes in `scope`.
+pub fn spreaders<S: Source>(
+    source: &S,
+    scope: &Scope,
+    min_size: usize,
+    limit: Option<usize>,
+    offset: usize,
+) -> Result<Spreaders, S::Error> {
+    scope.refuse_window_and_kinds("cascades")?;
+    let all = source.cascades(scope)?;
+    let accounts = source.accounts()?;
+    let min_size = min_size.max(2);
+    // Cascades come largest first: those of `min_size` nodes or more are a prefix.
+    let kept = all
+        .report
+        .cascades
+        .partition_point(|c| c.stats.size >= min_size);
+    let recounted;
+    let spread = if kept == all.report.cascades.len() {
+        &all.report.accounts
+    } else {
+        recounted = renown_spread::cascades::account_spread(&all.report.cascades[..kept]);
+        &recounted
+    };
+    // The report's order: reach, then reach carried; equal on both is a tie.
+    let ranks = ranks_by(spread, |a| (a.downstream_reach, a.reach_carried));
+    let (range, limit) = page(spread.len(), limit, offset);
+    let rows = spread[range.clone()]
+        .iter()
+        .zip(&ranks[range])
+        .map(|(a, &rank)| {
+            let total = a.initiator_credit + a.amplifier_credit;
+            Spreader {
+                rank,
+                account: AccountRef::from(&accounts[a.account as usize]),
+                cascades_started: a.cascades_started,
+                downstream_reach: a.downstream_reach,
+                reach_carried: a.reach_carried,
+                initiator_credit: a.initiator_credit,
+                amplifier_credit: a.amplifier_credit,
+                initiator_share: if total > 0.0 {
+                    a.initiator_credit / total
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect();
+    Ok(Spreaders {
+        scope: scope.clone(),
+        min_size,
+        total: spread.len(),
+        limit,
+        offset,
+        rows,
+    })
+}
+
+/// One account's part in the cascades of a scope.
+#[derive(Clone, Debug, Serialize)]
+pub struct AccountSpread {
+    pub id: u32,
+    pub cascades_started: u64,
+    pub downstream_reach: u64,
+    pub reach_carried: u64,
+    pub initiator_credit: f64,
+    pub amplifier_credit: f64,
+    /// The largest cascades it started (at most 20).
+    pub largest_started: Vec<CascadeSummary>,
+}
+
+/// How much the account `id` starts and carries in `scope`.
+pub fn account_spread<S: Source>(
+    source: &S,
+    scope: &Scope,
+    id: u32,
+) -> Result<AccountSpread, S::Error> {
+    scope.refuse_window_and_kinds("an account's spread")?;
+    let all = source.cascades(scope)?;
+    let accounts = source.accounts()?;
+    let row = all.report.accounts.iter().find(|a| a.account == id);
+    let largest_started = all
+        .report
+        .cascades
+        .iter()
+        .filter(|c| c.root == id)
+        .take(20)
+        .map(|c| CascadeSummary::of(c, &accounts))
+        .collect();
+    Ok(AccountSpread {
+        id,
+        cascades_started: row.map_or(0, |r| r.cascades_started),
+        downstream_reach: row.map_or(0, |r| r.downstream_reach),
+        reach_carried: row.map_or(0, |r| r.reach_carried),
+        initiator_credit: row.map_or(0.0, |r| r.initiator_credit),
+        amplifier_credit: row.map_or(0.0, |r| r.amplifier_credit),
+        largest_started,
+    })
+}
+
+/// The suspicious-follower verdict per account id in `scope` (without its topic: an audience
+/// is not topical), as the cascade tree colours its nodes.
+pub fn suspects(store: &renown_store::Store, scope: &Scope) -> crate::Result<Vec<bool>> {
+    let scope = scope.without_topic();
+    let act = renown_audit::Activity::load(store, &scope.measures())?;
+    let auditor =
+        renown_audit::audit::Auditor::new(&act, renown_audit::audit::SuspicionConfig::default());
+    Ok(auditor.suspicious_accounts())
+}

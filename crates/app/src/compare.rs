@@ -1,0 +1,86 @@
+//! How far the measures agree: `renown compare` and `GET /api/compare`.
+//!
+//! One shape for both. Where they disagreed, the API's won: the answer carries its `scope`.
+
+use crate::source::Source;
+use crate::{AppError, Scope};
+use renown_measures::compare::compare_scores;
+use renown_measures::{measure, MeasureSpec, MEASURES};
+use serde::Serialize;
+
+/// Which measures to compare and over which top sets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompareQuery {
+    /// Registered measure names; empty = every registered measure.
+    pub measures: Vec<String>,
+    /// Top sets, in percent of accounts, each in (0, 100].
+    pub top_percent: Vec<f64>,
+}
+
+impl Default for CompareQuery {
+    fn default() -> CompareQuery {
+        CompareQuery {
+            measures: Vec::new(),
+            top_percent: vec![10.0, 1.0],
+        }
+    }
+}
+
+/// Spearman's ρ and Kendall's τ-b between every pair of measures, over all accounts and over
+/// each measure's top sets (Cha et al. 2010, Table 3).
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    #[serde(flatten)]
+    pub table: renown_measures::compare::Comparison,
+    pub scope: Scope,
+}
+
+/// The measures a query names, checked: at least two, each registered.
+pub fn measures_of(q: &CompareQuery) -> crate::Result<Vec<&'static MeasureSpec>> {
+    let specs: Vec<&'static MeasureSpec> = if q.measures.is_empty() {
+        MEASURES.iter().collect()
+    } else {
+        q.measures
+            .iter()
+            .map(|n| measure(n.trim()))
+            .collect::<Result<_, _>>()?
+    };
+    if specs.len() < 2 {
+        return Err(AppError::Invalid(
+            "compare needs at least two measures".into(),
+        ));
+    }
+    if let Some(p) = q.top_percent.iter().find(|p| !(**p > 0.0 && **p <= 100.0)) {
+        return Err(AppError::Invalid(format!(
+            "a top set of {p} percent: top percents must be in (0, 100]"
+        )));
+    }
+    Ok(specs)
+}
+
+/// Compares the measures `q` names in `scope`, from the source's ranked scores. Warnings are
+/// the scope's and each measure's, each once.
+pub fn compare<S: Source>(
+    source: &S,
+    scope: &Scope,
+    q: &CompareQuery,
+) -> Result<Comparison, S::Error> {
+    scope.refuse_window_and_kinds("compare")?;
+    let specs = measures_of(q)?;
+    let ranked = specs
+        .iter()
+        .map(|m| source.ranked(m, scope))
+        .collect::<Result<Vec<_>, _>>()?;
+    let names: Vec<&str> = specs.iter().map(|m| m.name).collect();
+    let scores: Vec<Vec<f64>> = ranked.iter().map(|r| r.scores.clone()).collect();
+    let mut table = compare_scores(&names, &scores, &q.top_percent);
+    for w in ranked.iter().flat_map(|r| &r.warnings) {
+        if !table.warnings.contains(w) {
+            table.warnings.push(w.clone());
+        }
+    }
+    Ok(Comparison {
+        table,
+        scope: scope.clone(),
+    })
+}

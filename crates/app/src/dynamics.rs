@@ -1,0 +1,180 @@
+//! Does the big get bigger? `renown dynamics` and `GET /api/dynamics`.
+//!
+//! One shape for both. Where they disagreed, the API's won: the answer carries its `scope`,
+//! `period` and `bootstrap`, the fitness list is a page (`fitness_total`, `limit`, `offset`),
+//! and `interval_pending` says whether α's interval is still being computed (the server
+//! answers the point estimate first; a command always waits for it).
+
+use crate::Scope;
+use renown_model::{Cancel, Kind};
+use renown_spread::dynamics::{
+    DynamicsOptions, DynamicsReport, FitnessRow, Interval, JeongPoint, KernelPoint,
+    PeriodConcentration,
+};
+use serde::Serialize;
+
+pub use renown_spread::dynamics::Period;
+
+/// What to fit besides the scope (whose kinds, if any, are what counts as an arrival).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DynamicsQuery {
+    /// The calendar period of the concentration series.
+    pub period: Period,
+    /// Bootstrap replicates for α's interval (0: none).
+    pub bootstrap: usize,
+    /// Seed of the replicates.
+    pub seed: u64,
+    /// Fewest arrivals for an account to be in the fitness list.
+    pub min_arrivals: u64,
+}
+
+impl Default for DynamicsQuery {
+    fn default() -> DynamicsQuery {
+        let d = DynamicsOptions::default();
+        DynamicsQuery {
+            period: d.period,
+            bootstrap: d.bootstrap,
+            seed: d.seed,
+            min_arrivals: d.min_arrivals,
+        }
+    }
+}
+
+/// `day`, `week` or `month`.
+pub fn parse_period(text: &str) -> crate::Result<Period> {
+    match text {
+        "day" => Ok(Period::Day),
+        "week" => Ok(Period::Week),
+        "month" => Ok(Period::Month),
+        other => Err(crate::AppError::Invalid(format!(
+            "period must be day, week or month, not {other:?}"
+        ))),
+    }
+}
+
+/// Fits the attachment kernel, fitness and concentration in `scope` with every account in the
+/// fitness list (a surface pages it with [`answer`]). Stops with
+/// [`renown_spread::SpreadError::Cancelled`] once `cancel` is set.
+pub fn fit(
+    store: &renown_store::Store,
+    scope: &Scope,
+    q: &DynamicsQuery,
+    cancel: Cancel,
+) -> crate::Result<DynamicsReport> {
+    if scope.since.is_some() {
+        return Err(crate::AppError::Invalid(
+            "dynamics reads the whole history up to a date and takes no window start".into(),
+        ));
+    }
+    let opts = scope.dynamics(DynamicsOptions {
+        period: q.period,
+        bootstrap: q.bootstrap,
+        seed: q.seed,
+        top: 0,
+        min_arrivals: q.min_arrivals,
+        cancel,
+        ..DynamicsOptions::default()
+    });
+    Ok(renown_spread::dynamics(store, &opts)?)
+}
+
+/// The answer: the fit with a page of its fitness list.
+#[derive(Clone, Debug, Serialize)]
+pub struct Dynamics {
+    pub scope: Scope,
+    pub period: Period,
+    pub bootstrap: usize,
+    /// What counts as an arrival.
+    pub kinds: Vec<Kind>,
+    pub arrivals: u64,
+    pub accounts: u64,
+    pub steps: u64,
+    /// Arrivals without a time, left out.
+    pub timeless: u64,
+    /// α of A(k) ~ k^α with fitness, and its bootstrap interval.
+    pub alpha: Option<Interval>,
+    /// α with every fitness fixed at 1 (Newman 2001).
+    pub alpha_no_fitness: Option<f64>,
+    /// α of the cumulative kernel (Jeong et al. 2003).
+    pub alpha_jeong: Option<f64>,
+    pub iterations: u32,
+    pub converged: bool,
+    pub kernel: Vec<KernelPoint>,
+    pub jeong: Vec<JeongPoint>,
+    pub concentration: Vec<PeriodConcentration>,
+    /// A page of the accounts with at least the query's arrivals, fittest first.
+    pub fitness: Vec<FitnessRow>,
+    pub fitness_total: usize,
+    pub limit: usize,
+    pub offset: usize,
+    /// The interval is still being computed (ask again).
+    pub interval_pending: bool,
+    /// Why the interval could not be computed, when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_error: Option<String>,
+}
+
+/// What the fit says, with fitness rows `offset..offset + limit` (all with `None`).
+/// `bootstrap` is the number of replicates asked for; `pending` says that `report` is the
+/// point estimate while they run.
+#[allow(clippy::too_many_arguments)]
+pub fn answer(
+    report: &DynamicsReport,
+    scope: &Scope,
+    period: Period,
+    bootstrap: usize,
+    limit: Option<usize>,
+    offset: usize,
+    pending: bool,
+    interval_error: Option<String>,
+) -> Dynamics {
+    let total = report.fitness.len();
+    let start = offset.min(total);
+    let limit = limit.unwrap_or(total - start);
+    let end = start.saturating_add(limit).min(total);
+    Dynamics {
+        scope: scope.clone(),
+        period,
+        bootstrap,
+        kinds: report.kinds.clone(),
+        arrivals: report.arrivals,
+        accounts: report.accounts,
+        steps: report.steps,
+        timeless: report.timeless,
+        alpha: report.alpha.clone(),
+        alpha_no_fitness: report.alpha_no_fitness,
+        alpha_jeong: report.alpha_jeong,
+        iterations: report.iterations,
+        converged: report.converged,
+        kernel: report.kernel.clone(),
+        jeong: report.jeong.clone(),
+        concentration: report.concentration.clone(),
+        fitness: report.fitness[start..end].to_vec(),
+        fitness_total: total,
+        limit,
+        offset,
+        interval_pending: pending,
+        interval_error,
+    }
+}
+
+/// Fits and answers at once, the fitness list cut to `limit` (all with `None`): what a command
+/// asks.
+pub fn dynamics(
+    store: &renown_store::Store,
+    scope: &Scope,
+    q: &DynamicsQuery,
+    limit: Option<usize>,
+) -> crate::Result<Dynamics> {
+    let report = fit(store, scope, q, Cancel::new())?;
+    Ok(answer(
+        &report,
+        scope,
+        q.period,
+        q.bootstrap,
+        limit,
+        0,
+        false,
+        None,
+    ))
+}
