@@ -13,7 +13,6 @@
 //! Every result is a plain serde-serializable struct, so the CLI and the HTTP API show the same.
 
 pub mod cascades;
-pub mod demo;
 pub mod dynamics;
 pub mod im;
 

@@ -122,3 +122,81 @@ pub fn draw(c: &CascadeTree, max_nodes: usize) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use renown_app::cascades::{CascadeSummary, TreeNode};
+    use renown_app::AccountRef;
+
+    fn node(index: usize, parent: Option<u32>, depth: u32, account: &str) -> TreeNode {
+        TreeNode {
+            index,
+            parent,
+            depth,
+            time: (index != 2).then(|| format!("2024-01-0{}T00:00:00Z", index + 1)),
+            kind: if parent.is_some() { "reshare" } else { "post" },
+            inferred: index == 3,
+            id: index as u32,
+            account: account.into(),
+            suspicious: false,
+        }
+    }
+
+    fn tree() -> CascadeTree {
+        // root ─ a ─ c
+        //      └ b
+        let nodes = vec![
+            node(0, None, 0, "root"),
+            node(1, Some(0), 1, "a"),
+            node(2, Some(0), 1, "b"),
+            node(3, Some(1), 2, "c\u{1b}[31m"),
+        ];
+        CascadeTree {
+            cascade: CascadeSummary {
+                id: "i1".into(),
+                origin: renown_spread::cascades::Origin::Items,
+                topic: None,
+                root: AccountRef {
+                    id: 0,
+                    account: "root".into(),
+                    platform: "x".into(),
+                    native_id: "0".into(),
+                    handle: None,
+                },
+                size: 4,
+                depth: 2,
+                max_breadth: 2,
+                structural_virality: 1.5,
+                start: None,
+                end: None,
+                time_to_half_seconds: None,
+            },
+            nodes_total: nodes.len(),
+            limit: nodes.len(),
+            offset: 0,
+            nodes,
+        }
+    }
+
+    #[test]
+    fn the_drawing_puts_children_under_their_parent_in_joining_order() {
+        assert_eq!(
+            draw(&tree(), 10),
+            "root  post  2024-01-01T00:00:00Z\n  \
+             a  reshare  2024-01-02T00:00:00Z\n    \
+             c\\x1b[31m  reshare (inferred)  2024-01-04T00:00:00Z\n  \
+             b  reshare  time unknown\n"
+        );
+    }
+
+    #[test]
+    fn the_drawing_stops_at_max_nodes_and_says_how_many_are_left() {
+        assert_eq!(
+            draw(&tree(), 2),
+            "root  post  2024-01-01T00:00:00Z\n  \
+             a  reshare  2024-01-02T00:00:00Z\n\
+             … 2 more nodes (use --format json for all)\n"
+        );
+    }
+}

@@ -1,3 +1,5 @@
+//! `renown demo`: a simulated network with its story told by every command.
+
 use crate::output::{thousands, OutputFormat, Table};
 use crate::Outcome;
 use anyhow::Context;
@@ -9,6 +11,8 @@ use renown_sim::{simulate, SimConfig, PLATFORM};
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+mod spread;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -149,7 +153,7 @@ pub fn run(args: Args, named_db: Option<&Path>) -> anyhow::Result<Outcome> {
     write!(
         out,
         "\n{}",
-        renown_spread::demo::section(&store, PLATFORM, &t.consistent, &t.viral)?
+        spread::section(&store, PLATFORM, &t.consistent, &t.viral)?
     )?;
     // Follower audit (docs/AUDIT.md): the buyer's audience quality beside the honest accounts'.
     let ids: Vec<u32> = cast

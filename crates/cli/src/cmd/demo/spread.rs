@@ -1,9 +1,8 @@
-//! The demo's closing section: who compounds and who went viral once.
+//! The demo's spread section: who compounds and who went viral once.
 
-use crate::cascades::{cascades, CascadeOptions};
-use crate::dynamics::{dynamics, DynamicsOptions};
-use crate::Result;
-use renown_model::Kind;
+use renown_app::dynamics::{fit, DynamicsQuery};
+use renown_app::{Cascades, Scope};
+use renown_model::{Cancel, Kind};
 use renown_store::{EventFilter, Store};
 use std::fmt::Write;
 
@@ -15,14 +14,13 @@ pub fn section(
     platform: &str,
     consistent: &[String],
     viral: &str,
-) -> Result<String> {
+) -> anyhow::Result<String> {
     let mut out = String::new();
-    let dyn_opts = DynamicsOptions {
+    let query = DynamicsQuery {
         bootstrap: 20,
-        top: 0,
-        ..DynamicsOptions::default()
+        ..DynamicsQuery::default()
     };
-    let d = dynamics(store, &dyn_opts)?;
+    let d = fit(store, &Scope::default(), &query, Cancel::new())?;
     let find = |id: &str| store.find_account(&format!("{platform}:{id}"));
     let rank_of = |dense: u32| d.fitness.iter().position(|f| f.account == dense);
     let _ = writeln!(out, "Spread and growth (renown dynamics, renown cascades):");
@@ -41,7 +39,7 @@ pub fn section(
         out,
         "  Fitness rank (growth size does not explain) among {} accounts with ≥ {} engagements:",
         d.fitness.len(),
-        dyn_opts.min_arrivals
+        query.min_arrivals
     );
     for id in consistent.iter().map(String::as_str).chain([viral]) {
         let dense = find(id)?;
@@ -62,7 +60,7 @@ pub fn section(
             }
         }
     }
-    let c = cascades(store, &CascadeOptions::default())?;
+    let c = Cascades::compute(store, &Scope::default())?.report;
     let v = find(viral)?;
     let viral_label = store.accounts()?[v as usize].label();
     let mut own: Vec<_> = c.cascades.iter().filter(|c| c.root == v).collect();
