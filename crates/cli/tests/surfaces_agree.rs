@@ -291,6 +291,56 @@ fn cli_json_and_the_api_agree_on_every_question_they_share() {
         .to_vec(),
         "/api/backtest?bootstrap=20&k=10".into(),
     ));
+    // A trajectory is computed in the background: asked until it is in, it is the CLI's
+    // `explain --months` trajectory.
+    for row in top["rows"].as_array().unwrap() {
+        let account = format!(
+            "{}:{}",
+            row["platform"].as_str().unwrap(),
+            row["native_id"].as_str().unwrap()
+        );
+        let cli = cli_json(
+            dir.path(),
+            &[
+                "explain",
+                &account,
+                "--months",
+                "3",
+                "--endorsers",
+                "0",
+                "--format",
+                "json",
+            ],
+        );
+        let path = format!("/api/accounts/{account}/trajectory?months=3");
+        let mut api = server.get(&path);
+        for _ in 0..600 {
+            if api["pending"] == false {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            api = server.get(&path);
+        }
+        assert_eq!(
+            api["pending"], false,
+            "{path}: still pending after a minute"
+        );
+        assert_eq!(cli["trajectory"].as_array().map(Vec::len), Some(3), "{cli}");
+        for (a, b) in [
+            ("id", "id"),
+            ("account", "account"),
+            ("score", "score"),
+            ("rank", "rank"),
+            ("trajectory", "points"),
+        ] {
+            assert!(
+                same(&cli[a], &api[b]),
+                "{path}: {a} {} vs {b} {}",
+                cli[a],
+                api[b]
+            );
+        }
+    }
     for (cli, path) in &cases {
         let args: Vec<&str> = cli.iter().map(String::as_str).collect();
         let from_cli = cli_json(dir.path(), &args);

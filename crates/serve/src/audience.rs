@@ -2,19 +2,16 @@
 //! audience quality with its interval, growth anomalies, earned influence with and without the
 //! suspicious part of the audience.
 
-use crate::api::View;
 use crate::error::{ApiError, ApiResult};
-use crate::params::{scope_key, Params};
-use crate::Shared;
-use axum::extract::{Path, RawQuery, State};
+use crate::params::scope_key;
+use crate::request::Read;
+use crate::view::{AccountFeatures, View};
+use axum::extract::Path;
 use axum::Json;
 use renown_app::audit::{audit_account, audit_all, AuditList, AuditQuery, AuditReport};
 use renown_app::{Scope, Source};
 use serde_json::{json, Value};
 use std::sync::Arc;
-
-/// An audience is not topical: audits take a date and a platform, not a topic.
-const AUDIT_PARAMS: [&str; 2] = ["as_of", "platform"];
 
 impl From<renown_audit::AuditError> for ApiError {
     fn from(e: renown_audit::AuditError) -> ApiError {
@@ -35,13 +32,11 @@ pub fn table(view: &View, scope: &Scope) -> ApiResult<Arc<AuditList>> {
 }
 
 /// `GET /api/audit?as_of=&platform=&limit=&offset=`: [`renown_app::audit::audit_all`], a page.
-pub async fn list(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<AuditList>> {
-    let p = Params::parse(q.as_deref(), &["as_of", "platform", "limit", "offset"])?;
+pub async fn list(read: Read) -> ApiResult<Json<AuditList>> {
+    let (p, scope) = read.dated(&["limit", "offset"])?;
     let page = p.page()?;
-    let scope = p.scope()?;
-    app.blocking(move |state, store| {
-        let view = View::new(state, store)?;
-        let all = table(&view, &scope)?;
+    read.view(move |view| {
+        let all = table(view, &scope)?;
         Ok(Json(AuditList {
             scope: all.scope.clone(),
             total: all.total,
@@ -54,22 +49,16 @@ pub async fn list(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult
 }
 
 /// `GET /api/accounts/{id}/audit`: [`renown_app::audit::audit_account`].
-pub async fn account(
-    State(app): State<Shared>,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<AuditReport>> {
-    let p = Params::parse(q.as_deref(), &AUDIT_PARAMS)?;
-    let scope = p.scope()?;
-    app.blocking(move |state, store| {
-        let view = View::new(state, store)?;
+pub async fn account(read: Read, Path(id): Path<String>) -> ApiResult<Json<AuditReport>> {
+    let (_, scope) = read.dated(&[])?;
+    read.view(move |view| {
         let dense = view.find(&id)?;
-        let all = table(&view, &scope)?;
+        let all = table(view, &scope)?;
         match all.rows.iter().find(|r| r.account.id == dense) {
             Some(r) => Ok(Json(r.clone())),
             // No followers: audited alone (cheap, nothing suspicious to find).
             None => Ok(Json(audit_account(
-                &view,
+                view,
                 &scope,
                 dense,
                 &Default::default(),
@@ -77,12 +66,6 @@ pub async fn account(
         }
     })
     .await
-}
-
-/// Every account's features for the fake-account rules and whether an export gave it a profile.
-pub struct AccountFeatures {
-    features: Vec<renown_audit::features::Features>,
-    profile: Vec<bool>,
 }
 
 fn account_features(view: &View, scope: &Scope) -> ApiResult<Arc<AccountFeatures>> {
@@ -111,17 +94,11 @@ fn account_features(view: &View, scope: &Scope) -> ApiResult<Arc<AccountFeatures
 /// fake-account rule sets — each set's verdict and score, the criteria against it in their own
 /// words, the features read — and whether profile data exists for it (without, the rules see only
 /// what the event log shows).
-pub async fn fake(
-    State(app): State<Shared>,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<Value>> {
-    let p = Params::parse(q.as_deref(), &AUDIT_PARAMS)?;
-    let scope = p.scope()?;
-    app.blocking(move |state, store| {
-        let view = View::new(state, store)?;
+pub async fn fake(read: Read, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let (_, scope) = read.dated(&[])?;
+    read.view(move |view| {
         let dense = view.find(&id)?;
-        let all = account_features(&view, &scope)?;
+        let all = account_features(view, &scope)?;
         let (Some(f), Some(&profile)) = (
             all.features.get(dense as usize),
             all.profile.get(dense as usize),

@@ -3,8 +3,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
-use crate::Shared;
-use axum::extract::{RawQuery, State};
+use crate::request::Read;
 use axum::Json;
 use renown_app::backtest::{
     parse_duration, Backtest, BacktestOptions, Target, DEFAULT_BOOTSTRAP, MAX_K,
@@ -63,20 +62,19 @@ pub fn options(p: &Params) -> ApiResult<BacktestOptions> {
 }
 
 /// `GET /api/backtest?split=&horizon=&k=&measures=&target=&bootstrap=&seed=&platform=`.
-pub async fn backtest(
-    State(app): State<Shared>,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<Backtest>> {
-    let p = Params::parse(q.as_deref(), &PARAMS)?;
+pub async fn backtest(read: Read) -> ApiResult<Json<Backtest>> {
+    let p = read.params(&PARAMS)?;
     let opts = options(&p)?;
     let scope = Scope {
         platform: p.str("platform").map(str::to_string),
         ..Scope::default()
     };
-    app.blocking(move |state, store| {
+    read.view(move |view| {
         // The caller chooses the cost: one of the few long-computation slots.
-        let _slot = state.jobs.start()?;
-        Ok(Json(renown_app::backtest::backtest(store, &scope, &opts)?))
+        let _slot = view.state.jobs.start()?;
+        Ok(Json(renown_app::backtest::backtest(
+            view.store, &scope, &opts,
+        )?))
     })
     .await
 }

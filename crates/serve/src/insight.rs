@@ -1,12 +1,12 @@
 //! Routes over the earned-influence explanations and the measure comparison
 //! (`renown_measures::explain`, `renown_measures::compare`).
 
-use crate::api::{View, SCOPE_PARAMS};
 use crate::cache::Progress;
 use crate::error::{ApiError, ApiResult};
-use crate::params::{scope_key, Params};
-use crate::Shared;
-use axum::extract::{Path, RawQuery, State};
+use crate::params::scope_key;
+use crate::request::Read;
+use crate::view::View;
+use axum::extract::Path;
 use axum::Json;
 use renown_app::{CompareQuery, Comparison, Direct, Explained, Source, Trajectory};
 use renown_measures::MEASURES;
@@ -15,7 +15,7 @@ use std::sync::Arc;
 /// Most month-end points a trajectory computes (each is a full recomputation of the measure).
 const MAX_MONTHS: usize = 36;
 
-type ExplainKey = (u32, crate::api::ScopeKey, usize, usize, String);
+type ExplainKey = (u32, crate::view::ScopeKey, usize, usize, String);
 
 fn explain_key(
     view: &View,
@@ -72,21 +72,13 @@ fn explained(
 
 /// `GET /api/accounts/{id}/explain?endorsers=`: [`renown_app::explain`] without a trajectory
 /// (`renown explain --months 0`).
-pub async fn explain(
-    State(app): State<Shared>,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<Explained>> {
-    let mut allowed = vec!["endorsers"];
-    allowed.extend(SCOPE_PARAMS);
-    let p = Params::parse(q.as_deref(), &allowed)?;
-    let scope = p.scope()?;
+pub async fn explain(read: Read, Path(id): Path<String>) -> ApiResult<Json<Explained>> {
+    let (p, scope) = read.scoped(&["endorsers"])?;
     let endorsers = p.usize("endorsers", 10, crate::params::MAX_LIMIT)?;
-    app.blocking(move |state, store| {
-        let view = View::new(state, store)?;
+    read.view(move |view| {
         let dense = view.find(&id)?;
         Ok(Json(
-            (*explained(&view, dense, &scope, endorsers, 0)?).clone(),
+            (*explained(view, dense, &scope, endorsers, 0)?).clone(),
         ))
     })
     .await
@@ -94,25 +86,20 @@ pub async fn explain(
 
 /// `GET /api/accounts/{id}/trajectory?months=`: [`renown_app::trajectory`].
 pub async fn trajectory(
-    State(app): State<Shared>,
+    read: Read,
     Path(id): Path<String>,
-    RawQuery(q): RawQuery,
 ) -> ApiResult<Json<Progressive<Trajectory>>> {
-    let mut allowed = vec!["months"];
-    allowed.extend(SCOPE_PARAMS);
-    let p = Params::parse(q.as_deref(), &allowed)?;
-    let scope = p.scope()?;
+    let (p, scope) = read.scoped(&["months"])?;
     let months = p.usize("months", 12, MAX_MONTHS)?;
-    let background = app.clone();
-    app.blocking(move |state, store| {
-        let view = View::new(state, store)?;
+    let background = read.app().clone();
+    read.view(move |view| {
         let dense = view.find(&id)?;
-        let key = explain_key(&view, dense, &scope, 0, months);
+        let key = explain_key(view, dense, &scope, 0, months);
         let token = view.token.clone();
         let in_scope = scope.clone();
         // Each month end is a full recomputation: computed in the background, the answer is
         // the score and rank now until the points are in.
-        let progress = state.caches.explanations.in_background(
+        let progress = view.state.caches.explanations.in_background(
             &key,
             |k| k.4 != view.token,
             move || {
@@ -161,14 +148,8 @@ pub async fn trajectory(
 /// `GET /api/compare?measures=a,b&top=10,1`: [`renown_app::compare`] — Spearman and Kendall
 /// rank correlations between every pair of measures, over all accounts and over each measure's
 /// top percent (Cha et al. 2010's table). Scores come from the same cache as the leaderboard.
-pub async fn compare(
-    State(app): State<Shared>,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<Comparison>> {
-    let mut allowed = vec!["measures", "top"];
-    allowed.extend(SCOPE_PARAMS);
-    let p = Params::parse(q.as_deref(), &allowed)?;
-    let scope = p.scope()?;
+pub async fn compare(read: Read) -> ApiResult<Json<Comparison>> {
+    let (p, scope) = read.scoped(&["measures", "top"])?;
     let list = |key: &str| -> Vec<String> {
         p.str(key).map_or(Vec::new(), |v| {
             v.split(',').map(|s| s.trim().to_string()).collect()
@@ -190,17 +171,16 @@ pub async fn compare(
     }
     // Checked before any computation: a wrong parameter is the caller's to fix.
     renown_app::compare::measures_of(&query)?;
-    app.blocking(move |state, store| {
-        let view = View::new(state, store)?;
+    read.view(move |view| {
         let key = (
             format!("{:?}/{:?}", query.measures, query.top_percent),
             scope_key(&scope),
             view.token.clone(),
         );
-        let c = state.caches.comparisons.get(
+        let c = view.state.caches.comparisons.get(
             &key,
             |k| k.2 != view.token,
-            || Ok(Arc::new(renown_app::compare(&view, &scope, &query)?)),
+            || Ok(Arc::new(renown_app::compare(view, &scope, &query)?)),
         )?;
         Ok(Json((*c).clone()))
     })

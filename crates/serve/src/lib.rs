@@ -23,8 +23,10 @@ pub mod openapi;
 pub mod params;
 pub mod pool;
 pub mod profile;
+pub mod request;
 pub mod server;
 pub mod spread;
+pub mod view;
 
 use axum::error_handling::HandleErrorLayer;
 use axum::http::StatusCode;
@@ -79,7 +81,7 @@ impl Config {
 pub struct AppState {
     pub config: Config,
     pub pool: pool::Pool,
-    pub caches: api::Caches,
+    pub caches: view::Caches,
     /// One ingest at a time: SQLite has one writer anyway, and this keeps uploads queued.
     pub ingest_lock: tokio::sync::Mutex<()>,
     pub jobs: jobs::Jobs,
@@ -92,7 +94,7 @@ impl AppState {
     pub fn new(config: Config) -> Shared {
         Arc::new(AppState {
             pool: pool::Pool::new(config.db.clone()),
-            caches: api::Caches::default(),
+            caches: view::Caches::default(),
             ingest_lock: tokio::sync::Mutex::new(()),
             jobs: jobs::Jobs::new(config.max_jobs),
             host_policy: host::HostPolicy::new(config.bound, &config.allowed_hosts),

@@ -2,11 +2,11 @@
 //! (`renown_measures::profile`) and one measure against another account by account
 //! (`renown_measures::scatter`).
 
-use crate::api::{scope_json, View, SCOPE_PARAMS};
 use crate::error::{ApiError, ApiResult};
-use crate::params::{scope_key, Params};
-use crate::Shared;
-use axum::extract::{Path, RawQuery, State};
+use crate::params::scope_key;
+use crate::request::Read;
+use crate::view::View;
+use axum::extract::Path;
 use axum::Json;
 use renown_app::{Scope, Source};
 use renown_measures::earned::{self, EarnedModel, EarnedParams};
@@ -40,38 +40,30 @@ pub fn earned_model(view: &View, scope: &Scope) -> ApiResult<Arc<EarnedModel>> {
 /// `GET /api/accounts/{id}/profile?limit=`: whom the account is influenced by (the accounts it
 /// endorses) and an influencer of (its endorsers), with the influence passed each way, and its
 /// earned influence by topic.
-pub async fn account(
-    State(app): State<Shared>,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<Value>> {
-    let mut allowed = vec!["limit"];
-    allowed.extend(SCOPE_PARAMS);
-    let p = Params::parse(q.as_deref(), &allowed)?;
-    let scope = p.scope()?;
+pub async fn account(read: Read, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let (p, scope) = read.scoped(&["limit"])?;
     let limit = p.usize("limit", 10, crate::params::MAX_LIMIT)?;
-    app.blocking(move |state, store| {
-        let view = View::new(state, store)?;
+    read.view(move |view| {
         let dense = view.find(&id)?;
         let key = (dense, scope_key(&scope), limit, view.token.clone());
-        let v = state.caches.profiles.get(
+        let v = view.state.caches.profiles.get(
             &key,
             |k| k.3 != view.token,
             || {
-                let model = earned_model(&view, &scope)?;
+                let model = earned_model(view, &scope)?;
                 let opts = ProfileOptions {
                     accounts: limit,
                     topics: limit.max(12),
                     ..ProfileOptions::default()
                 };
                 let mut out = to_json(&influence_profile(
-                    store,
+                    view.store,
                     &scope.measures(),
                     &model,
                     dense,
                     &opts,
                 )?)?;
-                out["scope"] = scope_json(&scope);
+                out["scope"] = json!(scope);
                 Ok(Arc::new(out))
             },
         )?;
@@ -83,11 +75,8 @@ pub async fn account(
 /// `GET /api/scatter?x=followers&y=earned&points=`: every account's score under two measures
 /// (a sample of a large store, keeping each measure's top accounts), the accounts furthest from
 /// agreeing each way, and the overlap of the two top-k sets.
-pub async fn scatter(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
-    let mut allowed = vec!["x", "y", "points"];
-    allowed.extend(SCOPE_PARAMS);
-    let p = Params::parse(q.as_deref(), &allowed)?;
-    let scope = p.scope()?;
+pub async fn scatter(read: Read) -> ApiResult<Json<Value>> {
+    let (p, scope) = read.scoped(&["x", "y", "points"])?;
     let x = measure(p.str("x").unwrap_or("followers"))?.name;
     let y = measure(p.str("y").unwrap_or(renown_measures::MEASURES[0].name))?.name;
     if x == y {
@@ -96,14 +85,13 @@ pub async fn scatter(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiRes
         ));
     }
     let max_points = p.usize("points", 2000, 20_000)?.max(1);
-    app.blocking(move |state, store| {
-        let view = View::new(state, store)?;
+    read.view(move |view| {
         let key = (
             format!("{x}/{y}/{max_points}"),
             scope_key(&scope),
             view.token.clone(),
         );
-        let v = state.caches.scatters.get(
+        let v = view.state.caches.scatters.get(
             &key,
             |k| k.2 != view.token,
             || {
@@ -128,7 +116,7 @@ pub async fn scatter(State(app): State<Shared>, RawQuery(q): RawQuery) -> ApiRes
                 }
                 out["x"] = json!(x);
                 out["y"] = json!(y);
-                out["scope"] = scope_json(&scope);
+                out["scope"] = json!(scope);
                 let mut warnings = rx.warnings.clone();
                 warnings.extend(
                     ry.warnings

@@ -1,12 +1,12 @@
 //! Spread routes over `renown-spread`: cascades, one cascade's tree, per-account spread, and
 //! the dynamics of "the big get bigger".
 
-use crate::api::{View, SCOPE_PARAMS};
 use crate::cache::Progress;
 use crate::error::{ApiError, ApiResult};
 use crate::params::{scope_key, Params};
-use crate::Shared;
-use axum::extract::{Path, RawQuery, State};
+use crate::request::Read;
+use crate::view::View;
+use axum::extract::Path;
 use axum::Json;
 use renown_app::cascades::{account_spread, AccountSpread, Order};
 use renown_app::dynamics::{self, Dynamics, DynamicsQuery, Period};
@@ -41,38 +41,21 @@ fn cascade_query(p: &Params) -> ApiResult<CascadeQuery> {
 
 /// `GET /api/cascades?topic=&as_of=&platform=&min_size=&by=&limit=&offset=`:
 /// [`renown_app::cascades`], largest (or most viral) first.
-pub async fn list(
-    State(app): State<Shared>,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<CascadeList>> {
-    let mut allowed = vec!["min_size", "by", "limit", "offset"];
-    allowed.extend(SCOPE_PARAMS);
-    let p = Params::parse(q.as_deref(), &allowed)?;
+pub async fn list(read: Read) -> ApiResult<Json<CascadeList>> {
+    let (p, scope) = read.scoped(&["min_size", "by", "limit", "offset"])?;
     let query = cascade_query(&p)?;
-    let scope = p.scope()?;
-    app.blocking(move |state, store| {
-        let view = View::new(state, store)?;
-        Ok(Json(renown_app::cascades(&view, &scope, &query)?))
-    })
-    .await
+    read.view(move |view| Ok(Json(renown_app::cascades(view, &scope, &query)?)))
+        .await
 }
 
 /// `GET /api/cascades/{id}?limit=&offset=`: [`renown_app::cascade`], one cascade and a page of
 /// its nodes (parents come before children, so the first page is a tree on its own).
-pub async fn one(
-    State(app): State<Shared>,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<CascadeTree>> {
-    let mut allowed = vec!["limit", "offset"];
-    allowed.extend(SCOPE_PARAMS);
-    let p = Params::parse(q.as_deref(), &allowed)?;
+pub async fn one(read: Read, Path(id): Path<String>) -> ApiResult<Json<CascadeTree>> {
+    let (p, scope) = read.scoped(&["limit", "offset"])?;
     let page = p.page()?;
-    let scope = p.scope()?;
-    app.blocking(move |state, store| {
-        let view = View::new(state, store)?;
+    read.view(move |view| {
         Ok(Json(renown_app::cascade(
-            &view,
+            view,
             &scope,
             &id,
             Some(page.limit),
@@ -83,17 +66,11 @@ pub async fn one(
 }
 
 /// `GET /api/accounts/{id}/spread`: [`renown_app::cascades::account_spread`].
-pub async fn account(
-    State(app): State<Shared>,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<AccountSpread>> {
-    let p = Params::parse(q.as_deref(), &SCOPE_PARAMS)?;
-    let scope = p.scope()?;
-    app.blocking(move |state, store| {
-        let view = View::new(state, store)?;
+pub async fn account(read: Read, Path(id): Path<String>) -> ApiResult<Json<AccountSpread>> {
+    let (_, scope) = read.scoped(&[])?;
+    read.view(move |view| {
         let dense = view.find(&id)?;
-        Ok(Json(account_spread(&view, &scope, dense)?))
+        Ok(Json(account_spread(view, &scope, dense)?))
     })
     .await
 }
@@ -111,7 +88,7 @@ fn dynamics_query(period: Period, bootstrap: usize) -> DynamicsQuery {
     }
 }
 
-type DynamicsKey = (crate::api::ScopeKey, String, String);
+type DynamicsKey = (crate::view::ScopeKey, String, String);
 
 fn dynamics_key(scope: &Scope, period: Period, bootstrap: usize, token: &str) -> DynamicsKey {
     (
@@ -149,15 +126,9 @@ fn dynamics_now(
 /// answer carries the point estimate (α, kernel, fitness: everything but the interval) with
 /// `interval_pending: true` while the replicates run in the background, in a slot of their own;
 /// a later request gets the interval. With `bootstrap=N` the request waits for N replicates.
-pub async fn dynamics(
-    State(app): State<Shared>,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<Dynamics>> {
-    let mut allowed = vec!["period", "bootstrap", "limit", "offset"];
-    allowed.extend(SCOPE_PARAMS);
-    let p = Params::parse(q.as_deref(), &allowed)?;
+pub async fn dynamics(read: Read) -> ApiResult<Json<Dynamics>> {
+    let (p, scope) = read.scoped(&["period", "bootstrap", "limit", "offset"])?;
     let page = p.page()?;
-    let scope = p.scope()?;
     let period = dynamics::parse_period(p.str("period").unwrap_or("month"))?;
     let asked = p.str("bootstrap").is_some();
     let bootstrap = p.usize(
@@ -165,25 +136,24 @@ pub async fn dynamics(
         DynamicsQuery::default().bootstrap,
         MAX_BOOTSTRAP,
     )?;
-    let background = app.clone();
-    app.blocking(move |state, store| {
-        let view = View::new(state, store)?;
+    let background = read.app().clone();
+    read.view(move |view| {
         let mut pending = false;
         let mut interval_error = None;
         let report = if asked || bootstrap == 0 {
-            dynamics_now(&view, &scope, period, bootstrap)?
+            dynamics_now(view, &scope, period, bootstrap)?
         } else {
             let key = dynamics_key(&scope, period, bootstrap, &view.token);
-            match state.caches.dynamics.ready(&key) {
+            match view.state.caches.dynamics.ready(&key) {
                 Some(full) => full,
                 None => {
-                    let point = dynamics_now(&view, &scope, period, 0)?;
+                    let point = dynamics_now(view, &scope, period, 0)?;
                     // A slot for the replicates; with every slot taken, the next request starts
                     // them (or finds them under way).
-                    if let Ok(slot) = state.jobs.start() {
+                    if let Ok(slot) = view.state.jobs.start() {
                         let token = view.token.clone();
                         let scope = scope.clone();
-                        let progress = state.caches.dynamics.in_background(
+                        let progress = view.state.caches.dynamics.in_background(
                             &key,
                             |k| k.2 != view.token,
                             move || {
