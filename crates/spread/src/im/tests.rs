@@ -161,7 +161,7 @@ fn approximation_guarantee_against_brute_force_optimum() {
                 exact >= floor,
                 "{model:?} k={k}: {exact} < {floor} (OPT {optimum})"
             );
-            assert!(r.certified, "{r:?}");
+            assert!(r.certified && r.rr_sets / 2 >= r.imm_sets, "{r:?}");
             assert!(
                 r.spread_low <= exact && exact <= r.spread_high,
                 "{model:?} k={k}: exact {exact} outside [{}, {}]",
@@ -368,5 +368,65 @@ mod learned {
             ..Default::default()
         };
         assert!(close(p(&store, &all, "z", "c"), 0.25));
+    }
+}
+
+/// A hub whose 1 + 20 · 0.275 = 6.5 beats each of 60 rivals' 1 + 4 · 1.0 = 5 (each rival reaches
+/// 4 of the hub's 20 leaves for sure). With k = 1 the brute-force optimum is the hub; the
+/// other nodes' spreads come back too. Leaves have no out-edges, so a single seed's exact
+/// spread is 1 + the sum of its out-probabilities.
+fn hub_and_rivals() -> (DiffusionGraph, Vec<f64>) {
+    let (leaves, rivals, hub) = (20u32, 60u32, 0u32);
+    let (mut src, mut dst, mut p) = (Vec::new(), Vec::new(), Vec::new());
+    for l in 1..=leaves {
+        src.push(hub);
+        dst.push(l);
+        p.push(0.275f32);
+    }
+    for r in 0..rivals {
+        for j in 0..4 {
+            src.push(leaves + 1 + r);
+            dst.push(1 + (r * 4 + j) % leaves);
+            p.push(1.0);
+        }
+    }
+    let n = 1 + leaves + rivals;
+    let g = DiffusionGraph::new(n, &src, &dst, EdgeProbabilities::PerEdge(p.clone())).unwrap();
+    let mut single = vec![1.0; n as usize];
+    for (&u, &q) in src.iter().zip(&p) {
+        single[u as usize] += q as f64;
+    }
+    (g, single)
+}
+
+/// At a loose ε the certificate alone stops on a sample where greedy is mostly noise: with
+/// OPIM-C's rule only, ~560 sets per collection, the hub was chosen for 9 of these 20 random
+/// seeds (the other 11 picks reached 5 instead of 6.5, still above the asked 0.13 × OPT). On
+/// IMM's sample size for the certified lower bound every seed finds the hub.
+#[test]
+fn a_loose_epsilon_still_samples_what_imm_would() {
+    let (g, single) = hub_and_rivals();
+    let optimum = single.iter().cloned().fold(0.0, f64::max);
+    assert_eq!(optimum, single[0]);
+    for seed in 1..=20u64 {
+        let r = maximize(
+            &g,
+            &ImOptions {
+                k: 1,
+                model: Model::Ic,
+                epsilon: 0.5,
+                delta: Some(0.01),
+                allowed: None,
+                seed,
+            },
+        )
+        .unwrap();
+        assert!(r.certified && r.rr_sets / 2 >= r.imm_sets, "{r:?}");
+        let chosen = r.seeds[0].node;
+        assert_eq!(
+            single[chosen as usize], optimum,
+            "seed {seed}: chose node {chosen} (spread {}) over the hub (OPT {optimum}) after {} RR sets",
+            single[chosen as usize], r.rr_sets
+        );
     }
 }
