@@ -2,18 +2,23 @@
 # Influence maximization beside the reference IMM (Tang, Shi & Xiao 2015, the authors' C++ v1.1),
 # side by side in one run: R-MAT from ../shared/bench/gen_graph.py, weighted cascade, IC, k = 50,
 # each ε on one thread and two; both seed sets' expected spread by the same Monte Carlo
-# simulator (renown simulate, 10,000 runs). Prints one table; peak RSS from /usr/bin/time -v.
+# simulator (renown simulate, 10,000 runs). The machine is shared, so the runs are interleaved
+# (REPS rounds of: reference, renown 1 thread, renown 2 threads, per ε) and each line shows the
+# median and every run's selection time, with the load average before each round.
+# Peak RSS from /usr/bin/time -v.
 #
 # The reference is never part of this repository: build it outside, e.g. in /tmp/seeds/imm
 #   (g++ -DDISCRETE src/imm.cpp -Wall -std=c++0x -O3 src/sfmt/SFMT.c -o imm_discrete)
 # and point IMM at the binary. Usage:
-#   IMM=/tmp/seeds/imm/imm_discrete PY=/tmp/seeds/venv/bin/python scripts/bench_im.sh [scale] [eps...]
+#   IMM=/tmp/seeds/imm/imm_discrete PY=/tmp/seeds/venv/bin/python REPS=3 scripts/bench_im.sh [scale] [eps...]
+# SIMS=0 skips the Monte Carlo comparison.
 set -euo pipefail
 SCALE=${1:-20}
 shift || true
 EPSILONS=${*:-0.5 0.2}
 K=${K:-50}
 SIMS=${SIMS:-10000}
+REPS=${REPS:-3}
 WORK=${WORK:-/tmp/seeds}
 IMM=${IMM:-$WORK/imm/imm_discrete}
 PY=${PY:-python3}
@@ -40,26 +45,52 @@ EOF
 fi
 
 rss() { awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$1"; }
-wall() { awk -F': ' '/Elapsed \(wall/ {print $2}' "$1"; }
 spread() { # seeds file -> "mean ± se"
+  [ "$SIMS" -gt 0 ] || { echo -; return; }
   "$RENOWN" simulate --input "$G.el" --probabilities weighted-cascade --seeds "$1" --sims "$SIMS" \
     --format json | "$PY" -c 'import json,sys; s=json.load(sys.stdin)["spread"]; print(f"{s[\"mean\"]:.1f} ± {s[\"std_error\"]:.1f}")'
 }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-printf '%-6s %-22s %10s %10s %9s %8s %20s\n' eps engine select_s wall "RSS_MB" rr_sets "spread(${SIMS} MC)"
-for eps in $EPSILONS; do
-  O=$WORK/out/imm-$SCALE-$eps
-  /usr/bin/time -v "$IMM" -dataset "$G-imm/" -k "$K" -model IC -epsilon "$eps" >"$O.log" 2>"$O.time"
-  t=$(awk '/InfluenceMaximize\(Total Time\)/ {print $2}' "$O.log")
+# One run of each engine; times in $WORK/out/<engine>-<scale>-<eps>.times, one line per round.
+imm_run() { # eps rep
+  local O=$WORK/out/imm-$SCALE-$1-r$2
+  /usr/bin/time -v "$IMM" -dataset "$G-imm/" -k "$K" -model IC -epsilon "$1" >"$O.log" 2>"$O.time"
+  awk '/InfluenceMaximize\(Total Time\)/ {print $2}' "$O.log" >>"$WORK/out/imm-$SCALE-$1.times"
   sed -n 's/^g.seedSet=//p' "$O.log" | tr ' ' '\n' | grep -v '^$' >"$O.seeds"
-  printf '%-6s %-22s %10s %10s %9s %8s %20s\n' "$eps" "IMM reference (1 thr)" "$t" "$(wall "$O.time")" "$(rss "$O.time")" - "$(spread "$O.seeds")"
+}
+renown_run() { # eps threads rep
+  local O=$WORK/out/renown-$SCALE-$1-$2-r$3
+  /usr/bin/time -v "$RENOWN" seeds --input "$G.el" --probabilities weighted-cascade --k "$K" \
+    --epsilon "$1" --threads "$2" --format json --seeds-out "$O.seeds" >"$O.json" 2>"$O.time"
+  "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(f"{r[\"seconds\"]:.3f}")' "$O.json" \
+    >>"$WORK/out/renown-$SCALE-$1-$2.times"
+}
+
+rm -f "$WORK"/out/*-"$SCALE"-*.times
+for rep in $(seq 1 "$REPS"); do
+  echo "round $rep: $(uptime)"
+  for eps in $EPSILONS; do
+    imm_run "$eps" "$rep"
+    renown_run "$eps" 1 "$rep"
+    renown_run "$eps" 2 "$rep"
+  done
+done
+echo "after: $(uptime)"
+
+printf '%-6s %-22s %9s %-26s %8s %9s %20s\n' eps engine median_s "runs (s)" RSS_MB rr_sets "spread(${SIMS} MC)"
+for eps in $EPSILONS; do
+  T=$WORK/out/imm-$SCALE-$eps.times
+  O=$WORK/out/imm-$SCALE-$eps-r1
+  printf '%-6s %-22s %9s %-26s %8s %9s %20s\n' "$eps" "IMM reference (1 thr)" "$(median <"$T")" "$(tr '\n' ' ' <"$T")" \
+    "$(rss "$O.time")" - "$(spread "$O.seeds")"
   for threads in 1 2; do
-    O=$WORK/out/renown-$SCALE-$eps-$threads
-    /usr/bin/time -v "$RENOWN" seeds --input "$G.el" --probabilities weighted-cascade --k "$K" \
-      --epsilon "$eps" --threads "$threads" --format json --seeds-out "$O.seeds" >"$O.json" 2>"$O.time"
-    read -r t sets < <("$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(f"{r[\"seconds\"]:.2f}", r["selection"]["rr_sets"])' "$O.json")
+    T=$WORK/out/renown-$SCALE-$eps-$threads.times
+    O=$WORK/out/renown-$SCALE-$eps-$threads-r1
+    sets=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["selection"]["rr_sets"])' "$O.json")
     # Seeds do not depend on the thread count: simulate a set once.
-    if [ "$threads" = 2 ] && cmp -s "$O.seeds" "$WORK/out/renown-$SCALE-$eps-1.seeds"; then s="same seeds"; else s=$(spread "$O.seeds"); fi
-    printf '%-6s %-22s %10s %10s %9s %8s %20s\n' "$eps" "renown OPIM-C ($threads thr)" "$t" "$(wall "$O.time")" "$(rss "$O.time")" "$sets" "$s"
+    if [ "$threads" = 2 ] && cmp -s "$O.seeds" "$WORK/out/renown-$SCALE-$eps-1-r1.seeds"; then s="same seeds"; else s=$(spread "$O.seeds"); fi
+    printf '%-6s %-22s %9s %-26s %8s %9s %20s\n' "$eps" "renown ($threads thr)" "$(median <"$T")" "$(tr '\n' ' ' <"$T")" \
+      "$(rss "$O.time")" "$sets" "$s"
   done
 done

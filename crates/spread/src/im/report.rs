@@ -122,6 +122,8 @@ pub fn store_graph(
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct SeedRow {
     pub order: u32,
+    /// The account's dense id (the node id for an edge-list file).
+    pub id: u32,
     pub account: String,
     /// Expected accounts this seed adds to the ones before it.
     pub marginal_gain: f64,
@@ -211,6 +213,7 @@ pub fn seeds_on_graph(
         .iter()
         .map(|s| SeedRow {
             order: s.order,
+            id: s.node,
             account: label(s.node),
             marginal_gain: s.marginal_gain,
         })
