@@ -64,4 +64,14 @@ impl<T> SyncPtr<T> {
         // SAFETY: the caller's contract above: in bounds, and no concurrent access to `i`.
         unsafe { self.0.add(i).write(v) }
     }
+
+    /// The pointer to element `i` (a method, so closures capture the whole `SyncPtr`).
+    ///
+    /// # Safety
+    /// `i` is in bounds.
+    #[inline(always)]
+    pub unsafe fn at(self, i: usize) -> *mut T {
+        // SAFETY: the caller keeps `i` in bounds.
+        unsafe { self.0.add(i) }
+    }
 }

@@ -9,7 +9,7 @@
 //! [`NodeOrder`]).
 
 use crate::buf::SyncPtr;
-use crate::csr::{node_ranges, offsets_and_cursors, Csr, EdgeList};
+use crate::csr::{node_ranges, Csr, EdgeList};
 use crate::{GraphError, Result};
 use rayon::prelude::*;
 use std::fs::File;
@@ -114,8 +114,59 @@ fn ranges(file: &File, path: &Path, len: u64, parts: usize) -> Result<Vec<(u64, 
 /// The lines of a range, or the first bad line's local number and reason.
 type Lines = std::result::Result<u64, (u64, String)>;
 
-/// Calls `f(line, local line number)` for every line in `range`; stops at the first error and
-/// returns it with its local line number. Returns the number of lines.
+/// The digits of a node id at `i`, if there are 1 to 10 and they fit in an id: `(id, end)`.
+#[inline(always)]
+fn id_at(b: &[u8], mut i: usize) -> Option<(u32, usize)> {
+    let start = i;
+    let mut v = 0u64;
+    while i < b.len() && b[i].is_ascii_digit() && i - start < 10 {
+        v = v * 10 + (b[i] - b'0') as u64;
+        i += 1;
+    }
+    (i > start && v < u32::MAX as u64).then_some((v as u32, i))
+}
+
+/// Calls `f` for every line of `b` and counts them in `line_no`; the last line needs no
+/// newline. The usual line, `src dst` with one separator and `\n` or `\r\n`, is read in one
+/// pass over its bytes; anything else (comments, weights, blank lines, extra spaces, errors)
+/// goes through [`parse_line`].
+fn scan_lines(
+    b: &[u8],
+    line_no: &mut u64,
+    f: &mut impl FnMut(Line),
+) -> std::result::Result<(), (u64, String)> {
+    let end = b.len();
+    let mut i = 0;
+    while i < end {
+        *line_no += 1;
+        if let Some((src, j)) = id_at(b, i) {
+            if j < end && matches!(b[j], b' ' | b'\t' | b',') {
+                if let Some((dst, k)) = id_at(b, j + 1) {
+                    if k < end && b[k] == b'\n' {
+                        f(Line::Edge(src, dst, None));
+                        i = k + 1;
+                        continue;
+                    }
+                    if k + 1 < end && b[k] == b'\r' && b[k + 1] == b'\n' {
+                        f(Line::Edge(src, dst, None));
+                        i = k + 2;
+                        continue;
+                    }
+                }
+            }
+        }
+        let nl = memchr::memchr(b'\n', &b[i..]).map_or(end, |p| i + p);
+        match parse_line(&b[i..nl]) {
+            Ok(l) => f(l),
+            Err(e) => return Err((*line_no, e)),
+        }
+        i = nl + 1;
+    }
+    Ok(())
+}
+
+/// Calls `f(line)` for every line in `range`; stops at the first error and returns it with
+/// its local line number. Returns the number of lines.
 fn scan_range(
     file: &File,
     path: &Path,
@@ -147,34 +198,22 @@ fn scan_range(
         pos += got as u64;
         let end = carry + got;
         let last = pos >= hi || got == 0;
-        let mut start = 0;
-        while let Some(nl) = memchr(&buf[start..end]) {
-            line_no += 1;
-            match parse_line(&buf[start..start + nl]) {
-                Ok(l) => f(l),
-                Err(e) => return Ok(Err((line_no, e))),
-            }
-            start += nl + 1;
+        // Whole lines only, unless this is the range's end (its last line may lack a newline).
+        let whole = if last {
+            end
+        } else {
+            memchr::memrchr(b'\n', &buf[..end]).map_or(0, |p| p + 1)
+        };
+        if let Err(e) = scan_lines(&buf[..whole], &mut line_no, &mut f) {
+            return Ok(Err(e));
         }
         if last {
-            if start < end {
-                line_no += 1;
-                match parse_line(&buf[start..end]) {
-                    Ok(l) => f(l),
-                    Err(e) => return Ok(Err((line_no, e))),
-                }
-            }
             break;
         }
-        buf.copy_within(start..end, 0);
-        carry = end - start;
+        buf.copy_within(whole..end, 0);
+        carry = end - whole;
     }
     Ok(Ok(line_no))
-}
-
-#[inline]
-fn memchr(h: &[u8]) -> Option<usize> {
-    h.iter().position(|&b| b == b'\n')
 }
 
 /// Runs `per_range` over every range in parallel and turns the first failing range's local
@@ -312,21 +351,6 @@ fn check_nodes(path: &Path, max_plus_one: u64, nodes: Option<u32>) -> Result<u32
     }
 }
 
-/// Per-range counts of the first pass.
-struct Counts {
-    ins: Vec<u32>,
-    outs: Vec<u32>,
-    weighted: bool,
-}
-
-fn bump(v: &mut Vec<u32>, i: u32) {
-    let i = i as usize;
-    if i >= v.len() {
-        v.resize((i + 1).max(v.len() * 2), 0);
-    }
-    v[i] += 1;
-}
-
 /// How [`read_pull_graph_ordered`] numbers the nodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum NodeOrder {
@@ -443,80 +467,155 @@ fn sort_lists(offsets: &[u64], sources: &mut [u32], mut weights: Option<&mut [f3
     });
 }
 
-/// A pull-only graph (in-adjacency and out-degrees, see [`crate::Directions::PullOnly`]) read in
-/// two passes: about 4 bytes per edge (8 when weighted) and 16 per node at the peak.
+/// Destination ids per bucket: a bucket's in-degree counters and cursors (64 KiB) stay in
+/// the core's cache while its edges are placed.
+const BUCKET_SHIFT: u32 = 14;
+
+/// The edges of one byte range, grouped by destination bucket (`dst >> BUCKET_SHIFT`), each
+/// as `dst << 32 | src`, in file order within a bucket.
+#[derive(Default)]
+struct Bucketed {
+    pairs: Vec<Vec<u64>>,
+    /// Per bucket, the edges' weights; `None` until the range has a weighted line.
+    weights: Option<Vec<Vec<f32>>>,
+    /// One more than the largest id seen.
+    nodes: u64,
+}
+
+impl Bucketed {
+    #[inline(always)]
+    fn push(&mut self, src: u32, dst: u32, w: Option<f32>) {
+        let b = (dst >> BUCKET_SHIFT) as usize;
+        if b >= self.pairs.len() {
+            self.pairs.resize_with(b + 1, Vec::new);
+            if let Some(ws) = &mut self.weights {
+                ws.resize_with(b + 1, Vec::new);
+            }
+        }
+        if w.is_some() && self.weights.is_none() {
+            // The first weighted line: every edge before it weighs 1.
+            self.weights = Some(self.pairs.iter().map(|p| vec![1.0; p.len()]).collect());
+        }
+        self.pairs[b].push((dst as u64) << 32 | src as u64);
+        if let Some(ws) = &mut self.weights {
+            ws[b].push(w.unwrap_or(1.0));
+        }
+        self.nodes = self.nodes.max(src.max(dst) as u64 + 1);
+    }
+
+    fn bucket(&self, b: usize) -> &[u64] {
+        self.pairs.get(b).map_or(&[], |p| p)
+    }
+
+    fn bucket_weights(&self, b: usize) -> Option<&[f32]> {
+        self.weights
+            .as_ref()
+            .map(|ws| ws.get(b).map_or(&[][..], |w| w))
+    }
+}
+
+/// A zeroed array of `len` elements, or a clear error when memory cannot hold it.
+fn zeroed<T: Clone + Default>(len: usize, what: &str) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| {
+        GraphError::Invalid(format!(
+            "{what} would need {:.1} GB ({len} entries), more than this machine can allocate",
+            (len * std::mem::size_of::<T>()) as f64 / 1e9
+        ))
+    })?;
+    v.resize(len, T::default());
+    Ok(v)
+}
+
+/// Node ids this sparse are almost certainly not `0..n-1` numbering (a hash, a user id): the
+/// node arrays would dwarf the edges. `--nodes` lifts the check.
+fn check_dense(path: &Path, nodes: u64, edges: u64, given: Option<u32>) -> Result<()> {
+    if given.is_none() && nodes > (1 << 24).max(64 * edges) {
+        return Err(GraphError::Invalid(format!(
+            "{}: the largest node id is {} but there are only {edges} edges; ids must be \
+             numbered densely from 0 (renumber the file, or give the node count explicitly)",
+            path.display(),
+            nodes - 1
+        )));
+    }
+    Ok(())
+}
+
+/// A pull-only graph (in-adjacency and out-degrees, see [`crate::Directions::PullOnly`]) read
+/// in one parallel pass: about 12 bytes per edge at the peak (the parsed edges at 8, grouped
+/// by destination bucket, and the in-adjacency at 4, 8 when weighted) and 20 per node.
 pub fn read_pull_graph(path: &Path, nodes: Option<u32>) -> Result<Csr> {
     Ok(read_pull_graph_ordered(path, nodes, NodeOrder::Input)?.graph)
 }
 
-/// [`read_pull_graph`] with the nodes numbered by `order`; renumbering happens between the
-/// two passes (the second writes new ids straight away) and adds 8 bytes per node at the
-/// peak, 4 kept for [`Labelled::original`].
+/// [`read_pull_graph`] with the nodes numbered by `order`.
+///
+/// The text is parsed once, each thread's edges appended to per-bucket arrays by destination
+/// (sequential writes). Then, bucket by bucket in parallel, a counting sort whose counters
+/// fit in cache: one pass counts in-degrees (and, per thread, out-degrees), the nodes are
+/// renumbered, and a second pass writes each source at its place in the in-adjacency. A list
+/// keeps the file's edge order (renumbered lists are sorted by id), as the serial reader does.
 pub fn read_pull_graph_ordered(
     path: &Path,
     nodes: Option<u32>,
     order: NodeOrder,
 ) -> Result<Labelled> {
-    let counts: Vec<Counts> = parallel_scan(path, |file, r, _| {
-        let mut c = Counts {
-            ins: Vec::new(),
-            outs: Vec::new(),
-            weighted: false,
-        };
+    let parts: Vec<Bucketed> = parallel_scan(path, |file, r, _| {
+        let mut part = Bucketed::default();
         let res = scan_range(file, path, r, |l| {
             if let Line::Edge(a, b, w) = l {
-                bump(&mut c.ins, b);
-                bump(&mut c.outs, a);
-                c.weighted |= w.is_some();
+                part.push(a, b, w);
             }
         })?;
-        Ok((res, c))
+        Ok((res, part))
     })?;
-    let max = counts
+    let seen = parts.iter().map(|p| p.nodes).max().unwrap_or(0);
+    let m: u64 = parts
         .iter()
-        .map(|c| c.ins.len().max(c.outs.len()))
-        .max()
-        .unwrap_or(0);
-    // The vectors grow by doubling, so trailing zeros are not nodes: find the real largest id.
-    let seen = counts
-        .iter()
-        .map(|c| {
-            let last = |v: &[u32]| v.iter().rposition(|&x| x > 0).map_or(0, |i| i as u64 + 1);
-            last(&c.ins).max(last(&c.outs))
-        })
-        .max()
-        .unwrap_or(0);
+        .flat_map(|p| &p.pairs)
+        .map(|b| b.len() as u64)
+        .sum();
+    check_dense(path, seen, m, nodes)?;
     let n = check_nodes(path, seen, nodes)? as usize;
-    let weighted = counts.iter().any(|c| c.weighted);
-    let mut out_degree = vec![0u32; n];
-    let mut parts: Vec<Vec<u32>> = Vec::with_capacity(counts.len());
-    for mut c in counts {
-        c.outs.resize(max.max(n), 0);
-        out_degree
-            .par_iter_mut()
-            .zip(c.outs.par_iter())
-            .for_each(|(d, x)| *d += x);
-        drop(c.outs);
-        c.ins.resize(n, 0);
-        parts.push(c.ins);
+    let weighted = parts.iter().any(|p| p.weights.is_some());
+    let buckets = n.div_ceil(1 << BUCKET_SHIFT);
+    let bucket_nodes = |b: usize| (b << BUCKET_SHIFT)..((b + 1) << BUCKET_SHIFT).min(n);
+
+    // Pass 1: in-degrees bucket by bucket; out-degrees in one array per worker, summed after.
+    let mut in_degree: Vec<u32> = zeroed(n, "the node arrays")?;
+    let workers = rayon::current_num_threads().max(1);
+    let groups = bucket_groups(&parts, buckets, workers);
+    let in_ptr = SyncPtr(in_degree.as_mut_ptr());
+    let outs: Vec<Result<Vec<u32>>> = groups
+        .par_windows(2)
+        .map(|g| {
+            let mut out = zeroed::<u32>(n, "the node arrays")?;
+            for b in g[0]..g[1] {
+                for p in &parts {
+                    for &e in p.bucket(b) {
+                        out[e as u32 as usize] += 1;
+                        // SAFETY: `e >> 32` is a destination in bucket b, so < n and only
+                        // this task (which owns bucket b) touches it.
+                        unsafe { *in_ptr.at((e >> 32) as usize) += 1 };
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut outs = outs.into_iter().collect::<Result<Vec<_>>>()?;
+    let mut out_degree = outs.pop().unwrap_or_default();
+    for o in &outs {
+        out_degree.par_iter_mut().zip(o).for_each(|(d, x)| *d += x);
     }
+    drop(outs);
+
     // `rank[file id]` is the node's id in the graph (none when the file's ids are kept).
     let (rank, original) = match order {
         NodeOrder::Input => (None, None),
         NodeOrder::Degree => {
-            let mut in_degree = vec![0u32; n];
-            for p in &parts {
-                in_degree
-                    .par_iter_mut()
-                    .zip(p.par_iter())
-                    .for_each(|(d, x)| *d += x);
-            }
             let (rank, original) = degree_order(&in_degree, &out_degree);
-            drop(in_degree);
             out_degree = permuted(&out_degree, &original);
-            for p in parts.iter_mut() {
-                *p = permuted(p, &original);
-            }
             (Some(rank), Some(original))
         }
     };
@@ -524,53 +623,54 @@ pub fn read_pull_graph_ordered(
         Some(r) => r[v as usize],
         None => v,
     };
-    let offsets = offsets_and_cursors(n, &mut parts);
-    let m = offsets[n] as usize;
-    // Zeroed (calloc: pages appear as they are written) so nothing is ever uninitialised.
-    let mut sources: Vec<u32> = vec![0; m];
-    let mut weights: Option<Vec<f32>> = weighted.then(|| vec![0.0; m]);
-    let changed = std::sync::atomic::AtomicBool::new(false);
+    let mut offsets: Vec<u64> = zeroed(n + 1, "the node arrays")?;
+    match &original {
+        Some(orig) => offsets[1..]
+            .par_iter_mut()
+            .zip(orig.par_iter())
+            .for_each(|(o, &v)| *o = in_degree[v as usize] as u64),
+        None => offsets[1..]
+            .par_iter_mut()
+            .zip(in_degree.par_iter())
+            .for_each(|(o, &d)| *o = d as u64),
+    }
+    drop(in_degree);
+    for v in 0..n {
+        offsets[v + 1] += offsets[v];
+    }
+
+    // Pass 2: each bucket's edges written at their places; a bucket's cursors are private.
+    let mut sources: Vec<u32> = zeroed(m as usize, "the in-adjacency")?;
+    let mut weights: Option<Vec<f32>> = if weighted {
+        Some(zeroed(m as usize, "the edge weights")?)
+    } else {
+        None
+    };
     let sp = SyncPtr(sources.as_mut_ptr());
     let wp = weights.as_mut().map(|w| SyncPtr(w.as_mut_ptr()));
-    let cursors: Vec<SyncPtr<u32>> = parts.iter_mut().map(|p| SyncPtr(p.as_mut_ptr())).collect();
     let offs = &offsets;
-    let _: Vec<()> = parallel_scan(path, |file, r, k| {
-        let cur = cursors[k];
-        let res = scan_range(file, path, r, |l| {
-            if let Line::Edge(a, b, w) = l {
-                if a as usize >= n || b as usize >= n {
-                    changed.store(true, std::sync::atomic::Ordering::Relaxed);
-                    return;
-                }
-                let (a, b) = (id(a), id(b) as usize);
-                // SAFETY: range k owns cursor array k; its slots for node b lie in
-                // [offsets[b], offsets[b+1]) after the slots of ranges 0..k, as counted in the
-                // first pass over the same bytes, so writes are disjoint; the bound is checked
-                // in case the file changed between the passes.
+    (0..buckets).into_par_iter().for_each(|b| {
+        let range = bucket_nodes(b);
+        let base = range.start;
+        let mut cursor: Vec<u64> = range.map(|v| offs[id(v as u32) as usize]).collect();
+        for p in &parts {
+            let ws = p.bucket_weights(b);
+            for (k, &e) in p.bucket(b).iter().enumerate() {
+                let c = &mut cursor[(e >> 32) as usize - base];
+                // SAFETY: node `e >> 32` belongs to bucket b, so only this task moves its
+                // cursor, which runs through its own list [offsets[v], offsets[v+1]), sized by
+                // the count of these same edges in pass 1.
                 unsafe {
-                    let c = cur.0.add(b);
-                    let at = offs[b] as usize + *c as usize;
-                    if at >= offs[b + 1] as usize {
-                        changed.store(true, std::sync::atomic::Ordering::Relaxed);
-                        return;
-                    }
-                    *c += 1;
-                    sp.write(at, a);
+                    sp.write(*c as usize, id(e as u32));
                     if let Some(wp) = wp {
-                        wp.write(at, w.unwrap_or(1.0));
+                        wp.write(*c as usize, ws.map_or(1.0, |w| w[k]));
                     }
                 }
+                *c += 1;
             }
-        })?;
-        Ok((res, ()))
-    })?;
+        }
+    });
     drop(parts);
-    if changed.into_inner() {
-        return Err(GraphError::Invalid(format!(
-            "{} changed while it was being read",
-            path.display()
-        )));
-    }
     if rank.is_some() {
         drop(rank);
         sort_lists(&offsets, &mut sources, weights.as_deref_mut());
@@ -579,6 +679,26 @@ pub fn read_pull_graph_ordered(
         graph: Csr::from_in_adjacency(offsets, sources, weights, out_degree)?,
         original,
     })
+}
+
+/// Cuts buckets `0..buckets` into `workers` consecutive groups of about equal edge counts.
+fn bucket_groups(parts: &[Bucketed], buckets: usize, workers: usize) -> Vec<usize> {
+    let sizes: Vec<u64> = (0..buckets)
+        .map(|b| parts.iter().map(|p| p.bucket(b).len() as u64).sum())
+        .collect();
+    let total: u64 = sizes.iter().sum();
+    let mut bounds = vec![0];
+    let mut run = 0u64;
+    for (b, s) in sizes.iter().enumerate() {
+        run += s;
+        if run * workers as u64 >= total * bounds.len() as u64 && bounds.len() < workers {
+            bounds.push(b + 1);
+        }
+    }
+    if *bounds.last().expect("non-empty") != buckets {
+        bounds.push(buckets);
+    }
+    bounds
 }
 
 #[cfg(test)]
@@ -671,6 +791,127 @@ mod tests {
         assert!(e.contains("bad.el:3:"), "{e}");
         let e = read_edge_list(&bad, None).unwrap_err().to_string();
         assert!(e.contains("bad.el:3:"), "{e}");
+    }
+
+    /// The in-lists of `g` as (destination, source) pairs in file ids, in list order.
+    fn lists(g: &Csr, original: Option<&[u32]>) -> Vec<(u32, Vec<u32>, Vec<u32>)> {
+        let name = |v: u32| original.map_or(v, |o| o[v as usize]);
+        let mut out: Vec<(u32, Vec<u32>, Vec<u32>)> = (0..g.n())
+            .map(|v| {
+                let adj = g.in_adj();
+                let srcs = adj.neighbors(v).iter().map(|&u| name(u)).collect();
+                let ws = adj
+                    .neighbor_weights(v)
+                    .map_or(vec![], |w| w.iter().map(|x| x.to_bits()).collect());
+                (name(v), srcs, ws)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The parallel reader against the serial one (`read_edge_list_from` + `Csr::from_edges`)
+    /// on awkward text, cut into many ranges: every list equal in file order, out-degrees
+    /// equal, and lines reported at their file line numbers.
+    #[test]
+    fn parallel_reader_equals_serial_on_odd_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("# comment\n% other comment\n\n");
+        for i in 0..20_000u32 {
+            let (a, b) = ((i * 7919) % 40_000, (i * 104_729 + 3) % 40_011);
+            match i % 9 {
+                0 => text.push_str(&format!("{a} {b}\r\n")),
+                1 => text.push_str(&format!("{a}\t{b}\n")),
+                2 => text.push_str(&format!("  {a} ,{b} \n")),
+                3 => text.push_str(&format!("{a} {a}\n")), // self-loop
+                4 => text.push_str("\n   \n# mid comment 1 2\n"),
+                5 => text.push_str(&format!("{a},{b}\n")),
+                6 => text.push_str(&format!("000{a} {b}\n")),
+                _ => text.push_str(&format!("{a} {b}\n")),
+            }
+        }
+        text.push_str("39999 0"); // no final newline
+        let plain = dir.path().join("odd.el");
+        std::fs::write(&plain, &text).unwrap();
+        // The same with weights on some lines only (the rest weigh 1).
+        let weighted_text: String = text
+            .lines()
+            .enumerate()
+            .map(
+                |(k, l)| match (k % 5, l.trim().starts_with(|c: char| c.is_ascii_digit())) {
+                    (0, true) => format!("{} 2.5\n", l.trim_end_matches('\r')),
+                    _ => format!("{l}\n"),
+                },
+            )
+            .collect();
+        let weighted = dir.path().join("w.el");
+        std::fs::write(&weighted, &weighted_text).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(7)
+            .build()
+            .unwrap();
+        for p in [&plain, &weighted] {
+            let serial = read_edge_list_from(
+                std::io::BufReader::new(std::fs::File::open(p).unwrap()),
+                p,
+                None,
+            )
+            .unwrap();
+            let full = Csr::from_edges(&serial).unwrap();
+            let par = pool.install(|| read_pull_graph(p, None)).unwrap();
+            assert_eq!((par.n(), par.m()), (full.n(), full.m()));
+            assert_eq!(par.is_weighted(), p == &weighted);
+            assert_eq!(lists(&par, None), lists(&full, None));
+            for v in 0..par.n() {
+                assert_eq!(par.out_degree(v), full.out_degree(v));
+            }
+            let el = pool.install(|| read_edge_list(p, None)).unwrap();
+            assert_eq!((el.src.clone(), el.dst.clone()), (serial.src, serial.dst));
+            // Renumbered: the same lists, sorted, under `original`.
+            let lab = pool
+                .install(|| read_pull_graph_ordered(p, None, NodeOrder::Degree))
+                .unwrap();
+            let sorted = |mut l: Vec<(u32, Vec<u32>, Vec<u32>)>| {
+                for (_, s, w) in &mut l {
+                    let mut pairs: Vec<_> = s
+                        .iter()
+                        .copied()
+                        .zip(w.iter().copied().chain(std::iter::repeat(0)))
+                        .collect();
+                    pairs.sort();
+                    *s = pairs.iter().map(|x| x.0).collect();
+                    if !w.is_empty() {
+                        *w = pairs.iter().map(|x| x.1).collect();
+                    }
+                }
+                l
+            };
+            assert_eq!(
+                sorted(lists(&lab.graph, lab.original.as_deref())),
+                sorted(lists(&full, None))
+            );
+        }
+        // A bad line deep in the file is reported at its file line, whichever range holds it.
+        let bad = format!("{text}\n1 2\n3 x\n");
+        let bad_line = bad.lines().count();
+        std::fs::write(&plain, bad).unwrap();
+        let e = pool
+            .install(|| read_pull_graph(&plain, None))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(&format!("odd.el:{bad_line}:")), "{e}");
+    }
+
+    #[test]
+    fn sparse_huge_ids_are_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("huge.el");
+        std::fs::write(&p, "0 1\n4294967294 2\n").unwrap();
+        let e = read_pull_graph(&p, None).unwrap_err().to_string();
+        assert!(e.contains("largest node id is 4294967294"), "{e}");
+        std::fs::write(&p, "0 1\n4294967295 2\n").unwrap();
+        let e = read_pull_graph(&p, None).unwrap_err().to_string();
+        assert!(e.contains("huge.el:2:") && e.contains("32 bits"), "{e}");
     }
 
     #[test]
