@@ -62,9 +62,70 @@ pub fn sybilrank_split(
     iterations: Option<usize>,
     split: SeedSplit,
 ) -> Vec<f64> {
+    sybilrank_with(g, seeds, iterations, split, EdgeWeight::Unit)
+}
+
+/// How much of a node's trust each of its edges carries, and what its score is divided by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeWeight {
+    /// 1 per edge, score = trust / degree: the paper's SybilRank (the default).
+    Unit,
+    /// Each edge weighs 1 + the common neighbours of its ends ([`embeddedness`]), trust flows in
+    /// proportion, and the score is trust per link: an account whose links close no triangle
+    /// scores as low as its links are thin. An attack edge joins accounts with no common
+    /// friends, so this reads the attack's structure rather than its cut — which is why it
+    /// holds on ego-Facebook with 10,000 attack edges (ROC AUC 0.98 / 0.93 where the default
+    /// gives 0.46 / 0.59) — but it is only as good as the honest graph is clustered: on
+    /// Slashdot, whose honest links mostly close no triangle, it falls to 0.49 / 0.23 there
+    /// (docs/AUDIT.md). Not a default; measured in the `sybil` example.
+    Embedded,
+}
+
+/// Per slot of `g`'s in-adjacency (aligned with its targets), 1 + the number of common
+/// neighbours of the slot's two ends. Symmetric, as the graph is: the weight of `u → v` is that
+/// of `v → u`. Costs the sum of squared degrees.
+pub fn embeddedness(g: &Csr) -> Vec<f64> {
+    let adj = g.in_adj();
+    let mut mark = vec![false; g.n() as usize];
+    let mut weight = vec![1.0; adj.targets().len()];
+    for v in 0..g.n() {
+        let around = adj.neighbors(v);
+        for &u in around {
+            mark[u as usize] = true;
+        }
+        for (slot, &u) in adj.range(v).zip(around) {
+            let common = adj
+                .neighbors(u)
+                .iter()
+                .filter(|&&x| mark[x as usize])
+                .count();
+            weight[slot] += common as f64;
+        }
+        for &u in around {
+            mark[u as usize] = false;
+        }
+    }
+    weight
+}
+
+/// [`sybilrank`] with the seed split and the edge weights chosen.
+pub fn sybilrank_with(
+    g: &Csr,
+    seeds: &[u32],
+    iterations: Option<usize>,
+    split: SeedSplit,
+    edges: EdgeWeight,
+) -> Vec<f64> {
     let n = g.n() as usize;
     let adj = g.in_adj();
-    let degree: Vec<f64> = (0..g.n()).map(|v| f64::from(adj.degree(v))).collect();
+    let weight = match edges {
+        EdgeWeight::Embedded => embeddedness(g),
+        EdgeWeight::Unit => vec![1.0; adj.targets().len()],
+    };
+    // Weighted degree: the walk's stationary trust is proportional to it.
+    let degree: Vec<f64> = (0..g.n())
+        .map(|v| adj.range(v).map(|slot| weight[slot]).sum())
+        .collect();
     let seeds: Vec<usize> = seeds
         .iter()
         .map(|&s| s as usize)
@@ -80,13 +141,13 @@ pub fn sybilrank_split(
     let mut seed_degrees: Vec<f64> = seeds.iter().map(|&s| degree[s]).collect();
     seed_degrees.sort_by(f64::total_cmp);
     let cap = seed_degrees[seed_degrees.len() / 2];
-    let weight = |s: usize| match split {
+    let seed_weight = |s: usize| match split {
         SeedSplit::ByDegree => degree[s].min(cap),
         SeedSplit::Equal => 1.0,
     };
-    let total: f64 = seeds.iter().map(|&s| weight(s)).sum();
+    let total: f64 = seeds.iter().map(|&s| seed_weight(s)).sum();
     for &s in &seeds {
-        trust[s] += n as f64 * weight(s) / total;
+        trust[s] += n as f64 * seed_weight(s) / total;
     }
     let steps = iterations.unwrap_or_else(|| default_iterations(n));
     let mut share = vec![0.0; n];
@@ -98,17 +159,21 @@ pub fn sybilrank_split(
                 0.0
             };
         }
-        // Pull form: each node collects its neighbours' shares.
+        // Pull form: each node collects its neighbours' shares, times the edge's weight
+        // (symmetric, so v's slot weighs the edge as u's does).
         for (v, t) in trust.iter_mut().enumerate() {
+            let v = v as u32;
             *t = adj
-                .neighbors(v as u32)
-                .iter()
-                .map(|&u| share[u as usize])
+                .range(v)
+                .zip(adj.neighbors(v))
+                .map(|(slot, &u)| share[u as usize] * weight[slot])
                 .sum();
         }
     }
     for (v, t) in trust.iter_mut().enumerate() {
-        *t = if degree[v] > 0.0 { *t / degree[v] } else { 0.0 };
+        // Per link: the links' count, whatever they weigh.
+        let links = f64::from(adj.degree(v as u32));
+        *t = if links > 0.0 { *t / links } else { 0.0 };
     }
     trust
 }
@@ -364,6 +429,63 @@ pub fn by_degree(g: &Csr) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn graph(n: u32, edges: &[(u32, u32)]) -> Csr {
+        let mut el = EdgeList::new(n);
+        for &(a, b) in edges {
+            el.push(a, b);
+        }
+        undirected(&Csr::from_edges(&el).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn an_edge_weighs_one_plus_its_common_neighbours() {
+        // A triangle 0-1-2 with a pendant 3 on 2.
+        let g = graph(4, &[(0, 1), (1, 2), (2, 0), (2, 3)]);
+        let w = embeddedness(&g);
+        let adj = g.in_adj();
+        for v in 0..4 {
+            for (slot, &u) in adj.range(v).zip(adj.neighbors(v)) {
+                let expected = if u == 3 || v == 3 { 1.0 } else { 2.0 };
+                assert_eq!(w[slot], expected, "{v}-{u}");
+            }
+        }
+    }
+
+    #[test]
+    fn triangle_weighting_sinks_sybils_whose_links_close_no_triangle() {
+        // Honest: four 5-cliques in a ring. Sybils: a 20-cycle, each sybil also befriending
+        // two honest accounts two cliques apart — more attack edges (40) than sybil edges
+        // (20), the regime where the cut says little.
+        let mut edges = Vec::new();
+        for c in 0..4u32 {
+            for a in 0..5 {
+                for b in a + 1..5 {
+                    edges.push((5 * c + a, 5 * c + b));
+                }
+            }
+            edges.push((5 * c + 4, (5 * c + 5) % 20));
+        }
+        for i in 0..20u32 {
+            edges.push((20 + i, 20 + (i + 1) % 20));
+            edges.push((20 + i, i));
+            edges.push((20 + i, (i + 10) % 20));
+        }
+        let g = graph(40, &edges);
+        let separated = |t: &[f64]| {
+            let honest_min = t[..20].iter().cloned().fold(f64::INFINITY, f64::min);
+            let sybil_max = t[20..].iter().cloned().fold(0.0, f64::max);
+            honest_min > sybil_max
+        };
+        // One seed per community, as the default seeding places them.
+        let seeds = [0, 5, 10, 15];
+        let split = SeedSplit::ByDegree;
+        let embedded = sybilrank_with(&g, &seeds, None, split, EdgeWeight::Embedded);
+        assert!(separated(&embedded), "{embedded:?}");
+        let unit = sybilrank_with(&g, &seeds, None, split, EdgeWeight::Unit);
+        assert!(!separated(&unit), "{unit:?}");
+        assert_eq!(unit, sybilrank(&g, &seeds, None));
+    }
 
     #[test]
     fn trust_stays_on_the_honest_side_of_a_narrow_cut() {
