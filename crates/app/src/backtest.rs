@@ -7,12 +7,13 @@ use renown_store::Store;
 use std::collections::HashMap;
 
 pub use renown_measures::backtest::{
-    parse_duration, Backtest, BacktestOptions, Target, DEFAULT_BOOTSTRAP, DEFAULT_K, MAX_K,
+    parse_duration, Backtest, BacktestOptions, Reach, Target, DEFAULT_BOOTSTRAP, DEFAULT_K, MAX_K,
 };
 
 /// Backtests the measures `opts` names on the events of `scope`'s platform. A backtest chooses
 /// its own dates (the splits) and reads every topic: a scope with a date, a window, a topic or
-/// kinds is refused rather than silently ignored.
+/// kinds is refused rather than silently ignored. The `cascade-reach` target is computed by
+/// renown-spread's tree reconstruction ([`renown_spread::cascades::reach_after`]).
 pub fn backtest(store: &Store, scope: &Scope, opts: &BacktestOptions) -> crate::Result<Backtest> {
     if scope.as_of.is_some() || scope.since.is_some() {
         return Err(AppError::Invalid(
@@ -30,6 +31,7 @@ pub fn backtest(store: &Store, scope: &Scope, opts: &BacktestOptions) -> crate::
     let opts = BacktestOptions {
         measures: opts.measures.iter().map(|m| m.trim().to_string()).collect(),
         platform: scope.platform.clone(),
+        cascade_reach: Some(Reach(renown_spread::cascades::reach_after)),
         ..opts.clone()
     };
     Ok(renown_measures::backtest::backtest(store, &opts)?)

@@ -44,22 +44,31 @@ fn percentile(mut v: Vec<f64>, q: f64) -> f64 {
     v[((v.len() - 1) as f64 * q).round() as usize]
 }
 
+/// The variants searched. Beside the half-life H and the consistency prior M0: the consistency
+/// factor's period (calendar months or days) and its own half-life (H, or one day) — on a store
+/// spanning a week months say nothing, and a short half-life makes F a measure of recent breadth;
+/// and whether the exchange discount γ applies in full to every mutual pair or is scaled by the
+/// endorsed account's returned share (`reciprocity_by_share`; γ itself stays 0.8, the ring
+/// constraint). Damping and selectivity stay at their defaults (the previous search chose them
+/// on every store) and are ablated below.
 fn grid() -> Vec<(String, EarnedParams)> {
     let base = EarnedParams::default();
     let mut out = Vec::new();
     for h in [1.0, 7.0, 30.0, 365.0] {
-        for gamma in [0.8] {
-            for m0 in [1.0, 3.0, 12.0] {
-                for d in [0.0, 0.5, 0.85] {
-                    for sigma in [1.0, 4.0] {
+        for m0 in [1.0, 3.0, 12.0] {
+            for (period_name, period) in [("month", None), ("1d", Some(1.0))] {
+                for (ch_name, ch) in [("H", None), ("1d", Some(1.0))] {
+                    for by_share in [false, true] {
                         out.push((
-                            format!("H={h}d γ={gamma} M0={m0} d={d} σ={sigma}"),
+                            format!(
+                                "H={h}d M0={m0} period={period_name} Hc={ch_name} γ-by-share={by_share}"
+                            ),
                             EarnedParams {
                                 half_life_days: h,
-                                reciprocity_discount: gamma,
                                 consistency_months: m0,
-                                damping: d,
-                                selectivity_prior: sigma,
+                                consistency_period_days: period,
+                                consistency_half_life_days: ch,
+                                reciprocity_by_share: by_share,
                                 ..base.clone()
                             },
                         ));
@@ -79,6 +88,13 @@ fn ablations(p: &EarnedParams) -> Vec<(String, EarnedParams)> {
             "no consistency (M0 = 0)".into(),
             EarnedParams {
                 consistency_months: 0.0,
+                ..p.clone()
+            },
+        ),
+        (
+            "γ on every exchange (not by returned share)".into(),
+            EarnedParams {
+                reciprocity_by_share: false,
                 ..p.clone()
             },
         ),
@@ -111,9 +127,18 @@ fn ablations(p: &EarnedParams) -> Vec<(String, EarnedParams)> {
             },
         ),
         (
+            "monthly consistency, decayed with H".into(),
+            EarnedParams {
+                consistency_period_days: None,
+                consistency_half_life_days: None,
+                ..p.clone()
+            },
+        ),
+        (
             "no decay (H = 100 years)".into(),
             EarnedParams {
                 half_life_days: 36_500.0,
+                consistency_half_life_days: None,
                 ..p.clone()
             },
         ),
@@ -146,8 +171,15 @@ fn main() {
         )
         .expect("splits");
         for (index, s) in plan.splits.iter().enumerate() {
-            let o = outcomes(store, None, Target::DistinctEngagers, s.split, s.until)
-                .expect("outcomes");
+            let o = outcomes(
+                store,
+                None,
+                Target::DistinctEngagers,
+                s.split,
+                s.until,
+                None,
+            )
+            .expect("outcomes");
             let ids: Vec<usize> = (0..o.active.len()).filter(|&i| o.active[i]).collect();
             let y: Vec<f64> = ids.iter().map(|&i| o.target[i]).collect();
             let scope = Scope {

@@ -35,14 +35,35 @@ pub enum Target {
     /// Distinct engagers in the horizon who had already engaged with the account before the
     /// split: the audience it kept.
     Retained,
+    /// Nodes added in the horizon to the spread trees (cascades) the account started, whenever
+    /// it started them: what its items reached through reshares of reshares, not only its own
+    /// engagers. Computed by a [`ReachFn`] (the trees are rebuilt by renown-spread, which
+    /// depends on this crate).
+    CascadeReach,
+}
+
+/// Computes the `cascade-reach` target: for each account (dense id), the cascade nodes its
+/// trees gained in `(split, until]`, the trees rebuilt from the events up to `until` on
+/// `platform`. `renown_spread::cascades::reach_after` is the one the CLI and the server pass.
+pub type ReachFn = fn(&Store, Option<&str>, i64, i64) -> Result<Vec<f64>>;
+
+/// A [`ReachFn`] in the options: equal when it is the same function.
+#[derive(Clone, Copy, Debug)]
+pub struct Reach(pub ReachFn);
+
+impl PartialEq for Reach {
+    fn eq(&self, other: &Reach) -> bool {
+        std::ptr::fn_addr_eq(self.0, other.0)
+    }
 }
 
 impl Target {
-    pub const ALL: [Target; 4] = [
+    pub const ALL: [Target; 5] = [
         Target::DistinctEngagers,
         Target::Reshares,
         Target::Engagement,
         Target::Retained,
+        Target::CascadeReach,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +72,7 @@ impl Target {
             Target::Reshares => "reshares",
             Target::Engagement => "engagement",
             Target::Retained => "retained",
+            Target::CascadeReach => "cascade-reach",
         }
     }
 
@@ -63,6 +85,10 @@ impl Target {
             Target::Engagement => "engagement events of every kind received after the split",
             Target::Retained => {
                 "distinct engagers after the split who had engaged with the account before it"
+            }
+            Target::CascadeReach => {
+                "nodes added after the split to the cascades the account started (reshares of \
+                 reshares included)"
             }
         }
     }
@@ -140,6 +166,8 @@ pub struct BacktestOptions {
     /// A known truth per account (dense id; `None`: unknown), e.g. a simulation's latent
     /// quality: each measure's Spearman with it is reported beside the predictive scores.
     pub truth: Option<Vec<Option<f64>>>,
+    /// How the `cascade-reach` target is computed (`None`: that target is refused).
+    pub cascade_reach: Option<Reach>,
 }
 
 impl Default for BacktestOptions {
@@ -155,6 +183,7 @@ impl Default for BacktestOptions {
             candidate: MEASURES[0].name.to_string(),
             platform: None,
             truth: None,
+            cascade_reach: None,
         }
     }
 }
@@ -318,13 +347,26 @@ pub struct Outcomes {
 
 /// One scan of the log up to `until`: accounts active at or before `split`, and the target over
 /// `(split, until]` (self-engagement excluded).
+/// `reach` computes the `cascade-reach` target (an error without it).
 pub fn outcomes(
     store: &Store,
     platform: Option<&str>,
     target: Target,
     split: i64,
     until: i64,
+    reach: Option<Reach>,
 ) -> Result<Outcomes> {
+    let reach = match (target, reach) {
+        (Target::CascadeReach, Some(f)) => Some((f.0)(store, platform, split, until)?),
+        (Target::CascadeReach, None) => {
+            return Err(MeasureError::Invalid(
+                "the cascade-reach target needs the cascade reconstruction (renown-spread); \
+                 this caller does not provide it"
+                    .into(),
+            ))
+        }
+        _ => None,
+    };
     let n = store.account_count()? as usize;
     let filter = EventFilter {
         until: Some(until),
@@ -353,6 +395,7 @@ pub fn outcomes(
         // The pair key sorts by target first, so a run of keys is one account's engagers.
         let key = (t as u64) << 32 | r.actor as u64;
         match (is_before, target) {
+            (_, Target::CascadeReach) => {}
             (true, Target::Retained) => before.push(key),
             (false, Target::DistinctEngagers | Target::Retained) => after.push(key),
             (false, _) => counts[t as usize] += 1.0,
@@ -369,6 +412,15 @@ pub fn outcomes(
     for k in after {
         counts[(k >> 32) as usize] += 1.0;
     }
+    if let Some(r) = reach {
+        if r.len() != n {
+            return Err(MeasureError::Invalid(format!(
+                "cascade reach for {} accounts, the store has {n}",
+                r.len()
+            )));
+        }
+        counts = r;
+    }
     Ok(Outcomes {
         active,
         target: counts,
@@ -383,7 +435,14 @@ fn run_split(
     horizon: i64,
 ) -> Result<SplitResult> {
     let until = split.saturating_add(horizon);
-    let o = outcomes(store, opts.platform.as_deref(), opts.target, split, until)?;
+    let o = outcomes(
+        store,
+        opts.platform.as_deref(),
+        opts.target,
+        split,
+        until,
+        opts.cascade_reach,
+    )?;
     let ids: Vec<u32> = (0..o.active.len() as u32)
         .filter(|&i| o.active[i as usize])
         .collect();

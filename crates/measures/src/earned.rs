@@ -47,8 +47,23 @@ pub struct EarnedParams {
     pub selectivity_prior: f64,
     /// γ: the share of mutual (exchanged) endorsement that is discounted.
     pub reciprocity_discount: f64,
-    /// M0: active months at which the consistency factor reaches one half; 0 turns it off.
+    /// Scale γ for each endorsed account `b` by `r_b`, the share of `b`'s received strength that
+    /// `b` returns (`Σ_a min(s_ab, s_ba) / Σ_a s_ab`): a ring member, whose endorsers are all
+    /// endorsed back, keeps the full discount; an account answered by many it never answers
+    /// (a correspondent many write to) loses little to the few exchanges it has.
+    pub reciprocity_by_share: bool,
+    /// M0: active periods (months by default) at which the consistency factor reaches one
+    /// half; 0 turns it off.
     pub consistency_months: f64,
+    /// The consistency factor's period in days; `None`: calendar months. A store that spans a
+    /// week has one or two months: consistency over months says nothing there, over days it can.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consistency_period_days: Option<f64>,
+    /// The half-life, in days, with which an active period's weight in M decays; `None`: H, the
+    /// half-life of the endorsements. A shorter one makes F a measure of recent breadth:
+    /// accounts answered by many people lately.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consistency_half_life_days: Option<f64>,
     /// t: an optional per-account trust in [0, 1], indexed by dense id (missing ids count 1).
     /// An account passes on only `t` of its base vote and of its endorsements; the rest is
     /// unspent. `rank --trust` fills it from SybilRank (renown-audit) to discount untrusted
@@ -69,7 +84,10 @@ impl Default for EarnedParams {
             damping: 0.85,
             selectivity_prior: 1.0,
             reciprocity_discount: 0.8,
+            reciprocity_by_share: false,
             consistency_months: 3.0,
+            consistency_period_days: None,
+            consistency_half_life_days: None,
             trust: None,
         }
     }
@@ -104,6 +122,23 @@ impl EarnedParams {
         if !(self.consistency_months.is_finite() && self.consistency_months >= 0.0) {
             return Err(bad("consistency months", self.consistency_months));
         }
+        for (what, v) in [
+            (
+                "consistency period (days, > 0)",
+                self.consistency_period_days,
+            ),
+            (
+                "consistency half-life (days, > 0)",
+                self.consistency_half_life_days,
+            ),
+        ] {
+            if let Some(v) = v {
+                // At least a minute: a finer period makes as many periods as events.
+                if !(v.is_finite() && v * DAY as f64 >= 60.0) {
+                    return Err(bad(what, v));
+                }
+            }
+        }
         if let Some(t) = &self.trust {
             if let Some((i, &v)) = t
                 .iter()
@@ -126,13 +161,26 @@ impl EarnedParams {
 
     /// Weight of an event at time `t` seen from `reference`; timeless events count fully.
     pub fn decay(&self, t: Option<i64>, reference: Option<i64>) -> f64 {
-        match (t, reference) {
-            (Some(t), Some(r)) => {
-                let age = (r - t).max(0) as f64;
-                (-std::f64::consts::LN_2 * age / (self.half_life_days * DAY as f64)).exp()
-            }
-            _ => 1.0,
+        decay(self.half_life_days, t, reference)
+    }
+
+    /// The index of the consistency period holding time `t` (calendar months by default).
+    pub fn period_of(&self, t: i64) -> i64 {
+        match self.consistency_period_days {
+            None => i64::from(month_of(t)),
+            Some(days) => (t as f64 / (days * DAY as f64)).floor() as i64,
         }
+    }
+}
+
+/// `2^(-age / half-life)`; timeless events (or no reference) count fully.
+fn decay(half_life_days: f64, t: Option<i64>, reference: Option<i64>) -> f64 {
+    match (t, reference) {
+        (Some(t), Some(r)) => {
+            let age = (r - t).max(0) as f64;
+            (-std::f64::consts::LN_2 * age / (half_life_days * DAY as f64)).exp()
+        }
+        _ => 1.0,
     }
 }
 
@@ -271,14 +319,15 @@ fn reference_time(scope: &Scope, rows: &[Row]) -> Option<i64> {
         .or_else(|| rows.iter().filter_map(|r| r.time).max())
 }
 
-/// M_b: for each account, Σ over months with engagement of
-/// `decay(latest event that month) · (1 - 2^-distinct engagers that month)`.
-/// Timeless engagement forms one month of its own.
+/// M_b: for each account, Σ over periods (months by default) with engagement of
+/// `decay(latest event that period) · (1 - 2^-distinct engagers that period)`, decayed with the
+/// consistency half-life. Timeless engagement forms one period of its own.
 fn active_months(n: usize, rows: &[Row], p: &EarnedParams, reference: Option<i64>) -> Vec<f64> {
-    let mut keys: Vec<(u32, i32, u32, i64)> = rows
+    let half_life = p.consistency_half_life_days.unwrap_or(p.half_life_days);
+    let mut keys: Vec<(u32, i64, u32, i64)> = rows
         .iter()
         .map(|r| {
-            let m = r.time.map_or(i32::MIN, month_of);
+            let m = r.time.map_or(i64::MIN, |t| p.period_of(t));
             (r.target, m, r.actor, r.time.unwrap_or(i64::MIN))
         })
         .collect();
@@ -300,7 +349,8 @@ fn active_months(n: usize, rows: &[Row], p: &EarnedParams, reference: Option<i64
             j += 1;
         }
         let t = (latest != i64::MIN).then_some(latest);
-        out[b as usize] += p.decay(t, reference) * (1.0 - 0.5f64.powi(engagers.min(64) as i32));
+        out[b as usize] +=
+            decay(half_life, t, reference) * (1.0 - 0.5f64.powi(engagers.min(64) as i32));
         i = j;
     }
     out
@@ -488,9 +538,24 @@ pub fn model(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<EarnedMod
     let mut el = EdgeList::new(n + 1);
     let mut spent = vec![0.0f64; nu];
     let back = reverse_strengths(&pairs, &strength);
+    // γ_b: the discount on exchanges with b, scaled by b's returned share when asked.
+    let mut gamma = vec![p.reciprocity_discount; nu];
+    if p.reciprocity_by_share {
+        let (mut received, mut returned) = (vec![0.0f64; nu], vec![0.0f64; nu]);
+        for ((q, &s), &back) in pairs.iter().zip(&strength).zip(&back) {
+            let b = q.key as u32 as usize;
+            received[b] += s;
+            returned[b] += s.min(back);
+        }
+        for ((g, &rec), &ret) in gamma.iter_mut().zip(&received).zip(&returned) {
+            if rec > 0.0 {
+                *g *= ret / rec;
+            }
+        }
+    }
     for ((q, &s), &back) in pairs.iter().zip(&strength).zip(&back) {
         let (a, b) = ((q.key >> 32) as u32, q.key as u32);
-        let own = s - p.reciprocity_discount * s.min(back);
+        let own = s - gamma[b as usize] * s.min(back);
         let w = trust(a as usize) * consistency[b as usize] * own
             / (budget[a as usize] + p.selectivity_prior);
         if w > 0.0 {

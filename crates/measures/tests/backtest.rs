@@ -41,7 +41,7 @@ fn targets_count_what_happened_after_the_split() {
         ..BacktestOptions::default()
     };
     assert!(backtest(&store, &huge_k).is_err());
-    let count = |t: Target| outcomes(&store, None, t, split, 2_000).unwrap();
+    let count = |t: Target| outcomes(&store, None, t, split, 2_000, None).unwrap();
     let o = count(Target::DistinctEngagers);
     assert_eq!((o.target[z], o.target[y]), (3.0, 1.0)); // a, c, d; a
     let active: HashSet<usize> = (0..o.active.len()).filter(|&i| o.active[i]).collect();

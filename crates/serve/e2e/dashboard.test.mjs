@@ -229,6 +229,7 @@ async function allViews() {
     ['cascades', '#/cascades'],
     ['cascade', '#/cascade/' + cascade.id.split('/').map(encodeURIComponent).join('/')],
     ['dynamics', '#/dynamics'],
+    ['backtest', '#/backtest'],
   ];
 }
 
@@ -585,4 +586,45 @@ test('dynamics: the point estimate first, then the CLI\'s interval in place', as
   await open('#/dynamics');
   const line = await page.textContent('#alpha-line');
   assert.ok(line.includes(`interval ${d.alpha.low.toFixed(2)} – ${d.alpha.high.toFixed(2)}, 100 replicates`), line);
+});
+
+test('backtest: which measure predicts best, every score and the candidate\'s paired difference as the API says', async () => {
+  await page.setViewportSize(VIEWPORTS[0]);
+  await page.goto('about:blank');
+  await page.goto(BASE + '#/');
+  await settle('#/');
+  await openPage('backtest');
+  await settle('#/backtest');
+  const d = await api('api/backtest?target=distinct-engagers&bootstrap=200');
+  const splits = await page.$$('section.backtest-split');
+  assert.equal(splits.length, d.splits.length);
+  for (const [i, s] of d.splits.entries()) {
+    // Rows in order of NDCG@k, best first; each row's scores as the API computed them.
+    const rows = await page.$$eval(`section[data-split="${i}"] tbody tr`, trs => trs.map(tr =>
+      [tr.dataset.measure, ...[...tr.querySelectorAll('td')].slice(1, 6).map(td => td.textContent)]));
+    assert.equal(rows.length, s.measures.length);
+    const ndcg = rows.map(r => s.measures.find(m => m.measure === r[0]).metrics[2].value ?? -1);
+    assert.deepEqual(ndcg, [...ndcg].sort((a, b) => b - a), 'sorted by NDCG@k');
+    for (const r of rows) {
+      const m = s.measures.find(x => x.measure === r[0]);
+      const v = i => m.metrics[i].value === null ? '–' : m.metrics[i].value.toFixed(3);
+      assert.deepEqual(r.slice(1, 5), [v(0), v(1), v(2), v(3)], r[0]);
+      const vs = m.metrics[2].vs_best;
+      if (vs) assert.ok(r[5].startsWith(`${vs.diff >= 0 ? '+' : ''}${vs.diff.toFixed(3)} [`), `${r[0]}: ${r[5]}`);
+    }
+    // The best point estimate of NDCG@k is the one in bold.
+    const best = s.measures.filter(m => m.metrics[2].value !== null).reduce((a, b) => b.metrics[2].value > a.metrics[2].value ? b : a);
+    const bold = await page.$$eval(`section[data-split="${i}"] tbody td:nth-of-type(4) strong`, b => b.map(x => x.closest('tr').dataset.measure));
+    assert.deepEqual(bold, [best.measure]);
+  }
+  const headline = await page.textContent('#backtest-headline');
+  assert.match(headline, new RegExp(`NDCG@${d.k}: \\S+ leads on \\d of ${d.splits.length} split`));
+  assert.match(headline, new RegExp(`${d.candidate} is above the best baseline .* on \\d of ${d.splits.length} splits`));
+  // Another target reruns the backtest for it.
+  await page.selectOption('#backtest-target', 'reshares');
+  await page.click('form.controls button[type=submit]');
+  await settle('#/backtest?target=reshares&bootstrap=200');
+  assert.match(await page.textContent('main'), /Target: reshares/);
+  await page.screenshot({ path: join(SHOTS, '9-backtest.png'), fullPage: true });
+  assert.deepEqual(problems, []);
 });

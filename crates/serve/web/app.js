@@ -1027,6 +1027,85 @@ async function dynamicsPage(params) {
   } else concBox.append(el('p', { class: 'muted' }, `Only ${cp.length} ${period} in the data: pick a shorter period.`));
 }
 
+// ---------------------------------------------------------------- backtest
+
+const METRIC_NAMES = ['ρ', 'τ-b', 'NDCG', 'precision'];
+const utc = t => new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ');
+const score = m => m.value === null ? '–' : m.value.toFixed(3);
+const interval = m => m.lo === null || m.lo === undefined ? '' : ` [${m.lo.toFixed(3)}, ${m.hi.toFixed(3)}]`;
+// A paired difference to the best baseline: "better"/"worse" only when its whole interval says so.
+const verdict = d => !d ? null : d.lo > 0 ? 'better' : d.hi < 0 ? 'worse' : 'tie';
+const diffText = d => `${d.diff >= 0 ? '+' : ''}${d.diff.toFixed(3)} [${d.lo >= 0 ? '+' : ''}${d.lo.toFixed(3)}, ${d.hi >= 0 ? '+' : ''}${d.hi.toFixed(3)}]`;
+
+// The measure with the best point estimate of metric `m` on a split (candidate included).
+function leader(split, m) {
+  const defined = split.measures.filter(r => r.metrics[m].value !== null);
+  return defined.length ? defined.reduce((a, b) => b.metrics[m].value > a.metrics[m].value ? b : a).measure : null;
+}
+
+function backtestSplit(d, split, i) {
+  const k = d.k, best = [0, 2].map(m => leader(split, m));
+  const rows = [...split.measures].sort((a, b) => (b.metrics[2].value ?? -1) - (a.metrics[2].value ?? -1));
+  const cell = (r, m) => el('td', { class: 'num', title: interval(r.metrics[m]).trim() || null },
+    r.measure === best[m === 0 ? 0 : 1] && (m === 0 || m === 2) ? el('strong', {}, score(r.metrics[m])) : score(r.metrics[m]));
+  const vs = r => {
+    const d = r.metrics[2].vs_best;
+    if (!d) return el('td', { class: 'muted' }, split.best_baseline[2] === r.measure ? 'best baseline' : '');
+    return el('td', { class: 'num vs-' + verdict(d), title: `paired difference to ${d.baseline}, 95 % interval` }, diffText(d));
+  };
+  const truth = split.truth_accounts > 0;
+  return el('section', { class: 'backtest-split', 'data-split': i },
+    el('h2', {}, `Split ${i + 1}: measures as of ${utc(split.split)} UTC, target until ${utc(split.until)}`),
+    el('p', { class: 'muted' }, `${fmt(split.accounts)} accounts active before the split, ${fmt(split.with_target)} with a target above zero.`),
+    el('div', { class: 'scroll' }, el('table', { class: 'backtest' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'measure'), el('th', { class: 'num' }, 'Spearman ρ'), el('th', { class: 'num' }, 'Kendall τ-b'),
+        el('th', { class: 'num' }, `NDCG@${k}`), el('th', { class: 'num' }, `precision@${k}`), el('th', { class: 'num' }, `NDCG@${k} vs best baseline`),
+        truth ? el('th', { class: 'num' }, 'ρ with the truth') : null)),
+      el('tbody', {}, rows.map(r => el('tr', { 'data-measure': r.measure, class: r.measure === d.candidate ? 'candidate' : null },
+        el('td', {}, r.measure), cell(r, 0), cell(r, 1), cell(r, 2), cell(r, 3), vs(r),
+        truth ? el('td', { class: 'num' }, r.truth_spearman === null ? '–' : r.truth_spearman.toFixed(3)) : null))))));
+}
+
+// One sentence per question the page answers: who leads, and does the candidate beat the rest.
+function backtestHeadline(d) {
+  const n = d.splits.length;
+  const wins = m => {
+    const count = {};
+    for (const s of d.splits) { const l = leader(s, m); if (l) count[l] = (count[l] || 0) + 1; }
+    return Object.entries(count).sort((a, b) => b[1] - a[1]);
+  };
+  const say = (m, label) => {
+    const w = wins(m);
+    return w.length ? `${label}: ${w[0][0]} leads on ${w[0][1]} of ${n} split${n > 1 ? 's' : ''}` + (w.length > 1 ? ` (then ${w.slice(1).map(([k, v]) => `${k} ${v}`).join(', ')})` : '') + '.' : `${label}: undefined on every split.`;
+  };
+  const own = d.splits.map(s => s.measures.find(r => r.measure === d.candidate)).filter(Boolean);
+  const beats = own.filter(r => verdict(r.metrics[2].vs_best) === 'better' && (!r.metrics[0].vs_best || r.metrics[0].vs_best.diff >= 0)).length;
+  return [say(2, `NDCG@${d.k}`), ' ', say(0, 'Spearman ρ'), ' ',
+    own.length ? `${d.candidate} is above the best baseline on NDCG@${d.k} beyond the bootstrap interval, and not below it on ρ, on ${beats} of ${own.length} splits.` : ''];
+}
+
+async function backtestPage(params) {
+  const target = params.target || 'distinct-engagers';
+  const bootstrap = params.bootstrap || '200';
+  const spec = (((api.paths['/api/backtest'] || {}).get || {}).parameters || []).find(p => p.name === 'target');
+  const targets = (spec && spec.schema && spec.schema.enum) || [target];
+  const targetSel = el('select', { id: 'backtest-target' }, targets.map(t => el('option', { value: t }, t)));
+  targetSel.value = target;
+  const bootSel = el('select', { id: 'backtest-bootstrap' }, ['0', '200', '1000'].map(b => el('option', { value: b }, b === '0' ? 'none' : b)));
+  bootSel.value = bootstrap;
+  const head = [el('h1', {}, 'Which measure predicts best here'),
+    el('p', { class: 'describe' }, 'Every measure is computed as of a split, over the accounts active before it, and scored against what happened to them after it: rank correlation with the target, and NDCG and precision among the top k. Intervals are 95 % bootstraps over accounts; "vs best baseline" is a paired bootstrap of the difference to the best other measure.'),
+    el('form', { class: 'controls', onsubmit: e => { e.preventDefault(); go(['backtest'], { target: targetSel.value, bootstrap: bootSel.value }); } },
+      el('label', {}, 'Target', targetSel), el('label', {}, 'Bootstrap resamples', bootSel), el('button', { type: 'submit' }, 'Apply'))];
+  fill(main, ...head, el('p', { class: 'muted', id: 'backtest-body' }, 'Computing every measure as of each split…'));
+  let d;
+  try { d = await getJSON('api/backtest' + query({ target, bootstrap })); } catch (e) { return showError(document.getElementById('backtest-body'), e); }
+  fill(main, ...head,
+    el('p', { class: 'headline', id: 'backtest-headline' }, backtestHeadline(d)),
+    el('p', { class: 'muted' }, `Target: ${d.target}, over ${hours(d.horizon_seconds)} after each split. ${d.bootstrap ? `${fmt(d.bootstrap)} resamples.` : 'No resamples: point estimates only.'} Ties: ${d.ties}.`),
+    d.splits.map((s, i) => backtestSplit(d, s, i)));
+}
+
 // ---------------------------------------------------------------- shell
 
 function has(path) { return !!(api.paths && api.paths[path]); }
@@ -1039,6 +1118,7 @@ const pages = {
   cascades: { nav: 'cascades', route: '/api/cascades', title: 'Cascades', render: (parts, params) => cascadesPage(params) },
   cascade: { nav: 'cascades', route: '/api/cascades/{id}', render: parts => cascadePage(parts.slice(1).join('/')) },
   dynamics: { nav: 'dynamics', route: '/api/dynamics', title: 'Dynamics', render: (parts, params) => dynamicsPage(params) },
+  backtest: { nav: 'backtest', route: '/api/backtest', title: 'Predicts', render: (parts, params) => backtestPage(params) },
 };
 
 // Pages whose API route this server lacks are not offered at all.

@@ -185,6 +185,39 @@ pub fn cascades(store: &Store, opts: &CascadeOptions) -> Result<CascadeReport> {
     Ok(reconstruct(events, &exposure, &labels, opts.min_size))
 }
 
+/// The `cascade-reach` target of `renown backtest` ([`renown_measures::backtest::ReachFn`]):
+/// per account (dense id), the nodes that joined the cascades it started in `(split, until]`,
+/// the trees rebuilt from the events up to `until` — an item posted before the split and
+/// reshared after it counts, as does a reshare of a reshare. Timeless nodes count as before.
+pub fn reach_after(
+    store: &Store,
+    platform: Option<&str>,
+    split: i64,
+    until: i64,
+) -> renown_measures::Result<Vec<f64>> {
+    let opts = CascadeOptions {
+        as_of: Some(until),
+        platform: platform.map(str::to_string),
+        ..CascadeOptions::default()
+    };
+    let report = cascades(store, &opts).map_err(|e| match e {
+        crate::SpreadError::Store(s) => renown_measures::MeasureError::Store(s),
+        other => renown_measures::MeasureError::Invalid(other.to_string()),
+    })?;
+    let mut reach = vec![0.0; store.account_count()? as usize];
+    for c in &report.cascades {
+        let after = c
+            .nodes
+            .iter()
+            .filter(|n| n.parent.is_some() && n.time.is_some_and(|t| t > split && t <= until))
+            .count();
+        if let Some(r) = reach.get_mut(c.root as usize) {
+            *r += after as f64;
+        }
+    }
+    Ok(reach)
+}
+
 fn is_inferable(e: &FullEventRow) -> bool {
     matches!(e.row.kind, Kind::Reshare | Kind::Quote)
         && e.parent.is_none()
