@@ -93,6 +93,8 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             Some(path) => Some(read_truth(&store, path)?),
             None => None,
         },
+        // The app's backtest supplies the cascade reconstruction.
+        cascade_reach: None,
     };
     let scope = Scope {
         platform: args.platform.clone(),
