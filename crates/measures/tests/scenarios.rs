@@ -6,7 +6,7 @@ use common::{ev, store_with};
 
 use renown_graph::{engagement_graph, pagerank, EngagementParams, PageRankOptions};
 use renown_measures::counts::followers;
-use renown_measures::earned::{earned, DAY};
+use renown_measures::earned::{earned, model, EarnedParams, DAY};
 use renown_measures::{ranking, Scope, Scores};
 use renown_model::{Event, Kind};
 use renown_sim::{simulate, SimConfig, PLATFORM};
@@ -150,6 +150,23 @@ fn consistency_beats_a_burst_a_year_later() {
 /// PageRank on the engagement graph is fooled.
 #[test]
 fn a_collusion_ring_earns_less_than_organic_engagement() {
+    collusion_ring(&EarnedParams::default());
+}
+
+/// The same ring under the variant the rolling-origin search of issue 16 chose (docs/VALIDITY.md):
+/// the exchange discount scaled by each account's returned share and daily consistency. A ring
+/// member returns all it receives, so it keeps the full discount and the same bound.
+#[test]
+fn a_collusion_ring_earns_less_under_the_searched_variant() {
+    collusion_ring(&EarnedParams {
+        reciprocity_by_share: true,
+        consistency_months: 12.0,
+        consistency_period_days: Some(1.0),
+        ..EarnedParams::default()
+    });
+}
+
+fn collusion_ring(p: &EarnedParams) {
     let (mut events, cfg) = background(400, 180);
     let ring: Vec<String> = (0..50).map(|i| format!("ring{i}")).collect();
     let first = cfg.start + 150 * DAY;
@@ -182,10 +199,9 @@ fn a_collusion_ring_earns_less_than_organic_engagement() {
     events.sort_by_key(|e| e.time);
     let (_dir, store) = store_with(&events);
     let scope = Scope::default();
-    let e = earned(&store, &scope).unwrap();
+    let e = model(&store, &scope, p).unwrap().score;
     let s = by_id(&store, &e);
-    let d = 0.85;
-    let gamma = 0.8;
+    let (d, gamma) = (p.damping, p.reciprocity_discount);
     let bound = (1.0 - gamma) / (1.0 - d * (1.0 - gamma));
     let best_ring = ring.iter().map(|r| s[r]).fold(0.0, f64::max);
     assert!(
@@ -313,4 +329,41 @@ fn scores_are_the_fixed_point() {
         assert!((c - m.credibility[b]).abs() <= 1e-12 * c.max(1.0));
     }
     assert!(err <= 1e-9 * total, "L1 residual {err} of {total}");
+}
+
+/// `reciprocity_by_share`: an account answered by many that answers a few keeps most of what
+/// those few exchanges bring; a pair that only answer each other keep the full discount.
+#[test]
+fn the_exchange_discount_by_returned_share() {
+    let t0 = 1_700_000_000;
+    let mut events = Vec::new();
+    for i in 0..20 {
+        let s = format!("s{i}");
+        events.push(ev(Kind::Mention, &s, "hub", t0 + i * 60));
+        if i < 2 {
+            events.push(ev(Kind::Reply, "hub", &s, t0 + 3_600 + i * 60));
+        }
+    }
+    events.push(ev(Kind::Reshare, "x", "y", t0));
+    events.push(ev(Kind::Reshare, "y", "x", t0 + 60));
+    events.sort_by_key(|e| e.time);
+    let (_dir, store) = store_with(&events);
+    let full = EarnedParams::default();
+    let by_share = EarnedParams {
+        reciprocity_by_share: true,
+        ..EarnedParams::default()
+    };
+    let score =
+        |p: &EarnedParams| by_id(&store, &model(&store, &Scope::default(), p).unwrap().score);
+    let (a, b) = (score(&full), score(&by_share));
+    // hub returns 2 of 20 engagers: its discount is a tenth of γ, so it earns more.
+    assert!(b["hub"] > a["hub"], "hub {} vs {}", b["hub"], a["hub"]);
+    // x and y engage only each other: returned share 1, the full discount, the same scores (to
+    // the solver's tolerance: its sweeps stop on the whole graph's change, which hub moves).
+    assert!(
+        (a["y"] - b["y"]).abs() <= 1e-6 * a["y"],
+        "y {} vs {}",
+        a["y"],
+        b["y"]
+    );
 }
