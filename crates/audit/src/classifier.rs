@@ -4,7 +4,7 @@
 use crate::calibrate::{
     choose, cross_validated_operating, precision_recall, Objective, Operating, Platt,
 };
-use crate::domain::Domain;
+use crate::domain::{Domain, FeatureShift};
 use crate::eval::{train_with_missing_copies, Report};
 use crate::features::{expanded_names, with_missing_copies, Features};
 use crate::gbdt::{Model, Params};
@@ -68,6 +68,8 @@ pub struct Transfer {
     pub all: SetMetrics,
     /// On the accounts inside the domain.
     pub inside: SetMetrics,
+    /// Features whose distribution differs from training beyond chance ([`Domain::shift`]).
+    pub shifted: Vec<FeatureShift>,
 }
 
 /// One account's verdict.
@@ -140,6 +142,7 @@ impl Classifier {
             inside_training: verdicts.iter().filter(|v| v.outside.is_empty()).count(),
             all: subset(&|_| true),
             inside: subset(&|v| v.outside.is_empty()),
+            shifted: self.domain.shift(x),
         }
     }
 

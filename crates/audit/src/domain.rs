@@ -38,6 +38,17 @@ pub struct Domain {
     pub neighbour_limit: f64,
 }
 
+/// One feature's shift between the training accounts and a set scored with the model.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FeatureShift {
+    pub name: String,
+    /// Two-sample Kolmogorov–Smirnov statistic: the largest gap between the two empirical CDFs.
+    pub ks: f64,
+}
+
+/// The two-sample KS critical value's coefficient at α = 0.001 (√(−ln(α/2)/2)).
+const KS_COEFFICIENT_0001: f64 = 1.949;
+
 /// Features two accounts must share for their distance to mean anything.
 const MIN_SHARED: usize = 3;
 
@@ -130,6 +141,36 @@ impl Domain {
         }
     }
 
+    /// The features whose distribution in `set` differs from the training accounts' beyond
+    /// chance (two-sample KS test at α = 0.001 over the accounts that carry the feature),
+    /// largest shift first. Per-account checks ([`Domain::check`]) see an account unlike the
+    /// training ones; this sees a population that is, even when each of its accounts lies
+    /// within range: a set with a shifted feature is one on which the cross-validated figures
+    /// are not a promise.
+    pub fn shift(&self, set: &[Features]) -> Vec<FeatureShift> {
+        let mut out: Vec<FeatureShift> = self
+            .sorted
+            .iter()
+            .enumerate()
+            .filter_map(|(j, train)| {
+                let mut other: Vec<f64> = set.iter().filter_map(|f| f.get(j)).collect();
+                if train.is_empty() || other.is_empty() {
+                    return None;
+                }
+                other.sort_by(f64::total_cmp);
+                let ks = ks_statistic(train, &other);
+                let (n, m) = (train.len() as f64, other.len() as f64);
+                let critical = KS_COEFFICIENT_0001 * ((n + m) / (n * m)).sqrt();
+                (ks > critical).then(|| FeatureShift {
+                    name: NAMES[j].to_string(),
+                    ks,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.ks.total_cmp(&a.ks));
+        out
+    }
+
     /// Why `f` lies outside the training distribution; empty when it lies inside.
     pub fn check(&self, f: &Features) -> Vec<String> {
         let mut out = Vec::new();
@@ -170,10 +211,63 @@ impl Domain {
     }
 }
 
+/// The largest gap between the empirical CDFs of two sorted samples.
+fn ks_statistic(a: &[f64], b: &[f64]) -> f64 {
+    let (mut i, mut j, mut gap) = (0, 0, 0.0f64);
+    while i < a.len() && j < b.len() {
+        // Step past every copy of the smaller value in both samples, then compare.
+        let x = a[i].min(b[j]);
+        while i < a.len() && a[i] <= x {
+            i += 1;
+        }
+        while j < b.len() && b[j] <= x {
+            j += 1;
+        }
+        gap = gap.max((i as f64 / a.len() as f64 - j as f64 / b.len() as f64).abs());
+    }
+    gap
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::features::{FOLLOWERS, FOLLOWING, HAS_PICTURE, POSTS};
+
+    #[test]
+    fn ks_is_the_largest_cdf_gap() {
+        assert_eq!(ks_statistic(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0]), 0.0);
+        assert_eq!(ks_statistic(&[1.0, 2.0], &[3.0, 4.0]), 1.0);
+        // Ties step together: after 2, a is at 1 and b still at 1/4.
+        assert_eq!(ks_statistic(&[1.0, 2.0], &[1.0, 3.0, 3.0, 3.0]), 0.75);
+    }
+
+    #[test]
+    fn a_shifted_population_names_its_features() {
+        let train: Vec<Features> = (0..300)
+            .map(|i| {
+                let mut f = Features::default();
+                f.0[FOLLOWERS] = f64::from(i % 100);
+                f.0[POSTS] = f64::from(i % 50);
+                f
+            })
+            .collect();
+        let d = Domain::of(&train, &train);
+        assert!(d.shift(&train).is_empty());
+        // Same posts, followers all in the top half: inside the range one by one.
+        let moved: Vec<Features> = train
+            .iter()
+            .map(|f| {
+                let mut g = *f;
+                g.0[FOLLOWERS] = 49.0 + f.0[FOLLOWERS] / 2.0;
+                g
+            })
+            .collect();
+        assert!(moved.iter().all(|f| d.check(f).is_empty()));
+        let s = d.shift(&moved);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].name, "followers");
+        assert!((s[0].ks - 0.5).abs() < 0.02, "{s:?}");
+    }
 
     #[test]
     fn missing_and_out_of_range_features_are_named() {

@@ -108,7 +108,11 @@ fn the_saved_classifier_is_calibrated_thresholded_and_knows_its_domain() {
     assert_eq!((t.accounts, t.fakes, t.inside_training), (1194, 200, 0));
     assert_eq!(t.inside, Default::default());
     assert!(t.all.roc_auc.is_some() && t.all.f1.is_some(), "{t:?}");
+    // The whole set's follower counts moved: the population check names that feature alone.
+    assert_eq!(t.shifted.len(), 1, "{:?}", t.shifted);
+    assert_eq!(t.shifted[0].name, "followers");
     let same = c.transfer(&data.features, &data.fake);
+    assert!(same.shifted.is_empty(), "{:?}", same.shifted);
     assert!(same.inside_training > 1100, "{same:?}");
     assert!(same.inside.roc_auc.unwrap() > 0.99, "{same:?}");
     // Calibrated: the mean probability of the out-of-fold predictions matches the fake share.

@@ -139,7 +139,7 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
     let classifier = Classifier::train(&data.features, &data.fake, &report, &params, objective);
     classifier.save(&args.out)?;
     let op = &classifier.operating;
-    const EVAL_COLUMNS: [&str; 12] = [
+    const EVAL_COLUMNS: [&str; 13] = [
         "set",
         "accounts",
         "fakes",
@@ -152,6 +152,7 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
         "inside_precision",
         "inside_recall",
         "inside_f1",
+        "shifted_features",
     ];
     let mut eval_rows: Vec<Vec<serde_json::Value>> = Vec::new();
     for (path, set) in args.eval.iter().zip(&evals) {
@@ -170,6 +171,13 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
                 json!(m.f1),
             ]);
         }
+        // Features whose distribution differs from training's (KS statistic), largest first.
+        let shifted: Vec<String> = t
+            .shifted
+            .iter()
+            .map(|s| format!("{} {:.2}", s.name, s.ks))
+            .collect();
+        row.push(json!(shifted.join(", ")));
         eval_rows.push(row);
     }
     let mut e = Table::new(&EVAL_COLUMNS);
