@@ -980,7 +980,8 @@ impl<'a> Draw<'a> {
 
     /// Expected NDCG@k over orderings of ties in x (`None` without any gain), and the expected
     /// overlap of the two top-k sets over k (`None` when k reaches the sample size: both top
-    /// sets are everything, 1 whatever the measure).
+    /// sets are everything, 1 whatever the measure; and `None` without any gain: the target's
+    /// top k is then a draw from everyone, k/n whatever the measure).
     fn top_k(&self, r: &Ranked, w: &[u32], disc: &[f64]) -> (Option<f64>, Option<f64>) {
         let k = self.k;
         let (mut dcg, mut overlap, mut p) = (0.0, 0.0, 0usize);
@@ -1009,7 +1010,8 @@ impl<'a> Draw<'a> {
             p += size;
         }
         let ndcg = (self.ideal_dcg > 0.0).then(|| dcg / self.ideal_dcg);
-        let precision = ((k as u64) < self.total).then(|| overlap / k as f64);
+        let precision =
+            ((k as u64) < self.total && self.ideal_dcg > 0.0).then(|| overlap / k as f64);
         (ndcg, precision)
     }
 }
@@ -1103,6 +1105,9 @@ mod tests {
         // k at or above the number of accounts: everything is in both top sets, a 1 that says
         // nothing about the measure.
         assert_eq!(precision_at_k(&x, &y, 4), None);
+        // No account has any target (a store without cascades, for cascade-reach): the target's
+        // top k is a draw from everyone, k/n whatever the measure: undefined, not a score.
+        assert_eq!(precision_at_k(&x, &[0.0; 4], 2), None);
     }
 
     #[test]
