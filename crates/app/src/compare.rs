@@ -67,10 +67,7 @@ pub fn compare<S: Source>(
 ) -> Result<Comparison, S::Error> {
     scope.refuse_window_and_kinds("compare")?;
     let specs = measures_of(q)?;
-    let ranked = specs
-        .iter()
-        .map(|m| source.ranked(m, scope))
-        .collect::<Result<Vec<_>, _>>()?;
+    let ranked = source.ranked_all(&specs, scope)?;
     let names: Vec<&str> = specs.iter().map(|m| m.name).collect();
     let scores: Vec<Vec<f64>> = ranked.iter().map(|r| r.scores.clone()).collect();
     let mut table = compare_scores(&names, &scores, &q.top_percent);

@@ -4,7 +4,10 @@
 
 use crate::cascades::Cascades;
 use crate::{AppError, Scope};
-use renown_measures::{competition_ranks, ranking, MeasureSpec, ScopeFacts, Scores, Warning};
+use rayon::prelude::*;
+use renown_measures::{
+    competition_ranks, compute_all, ranking, Log, MeasureSpec, ScopeFacts, Scores, Warning,
+};
 use renown_store::{AccountInfo, Store};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -23,6 +26,16 @@ pub trait Source {
         measure: &'static MeasureSpec,
         scope: &Scope,
     ) -> Result<Arc<Ranked>, Self::Error>;
+    /// Several measures' [`Source::ranked`] scores in one scope, in the order asked. A source
+    /// computes the ones it lacks together ([`Ranked::compute_all`]: one read of the store, the
+    /// measures in parallel); this default asks for each in turn.
+    fn ranked_all(
+        &self,
+        measures: &[&'static MeasureSpec],
+        scope: &Scope,
+    ) -> Result<Vec<Arc<Ranked>>, Self::Error> {
+        measures.iter().map(|m| self.ranked(m, scope)).collect()
+    }
     /// Every cascade in a scope (as of, topic, platform). Computed afresh unless the source
     /// memoises it.
     fn cascades(&self, scope: &Scope) -> Result<Arc<Cascades>, Self::Error> {
@@ -74,9 +87,29 @@ impl Ranked {
         scope: &Scope,
     ) -> crate::Result<Ranked> {
         let m = scope.measures();
-        let facts = ScopeFacts::read(store, &m)?;
-        let scores = (measure.compute)(store, &m)?;
+        let log = Log::read(store, &m)?;
+        let facts = log.facts(&m)?;
+        let scores = measure.compute_on(&log, &m)?;
         Ok(Ranked::new(measure, scores, &facts))
+    }
+
+    /// Computes `measures` in `scope` on one [`renown_measures::Log`] of the store, in
+    /// parallel, and ranks each.
+    pub fn compute_all(
+        store: &Store,
+        measures: &[&'static MeasureSpec],
+        scope: &Scope,
+    ) -> crate::Result<Vec<Ranked>> {
+        let m = scope.measures();
+        let log = Log::read(store, &m)?;
+        let facts = log.facts(&m)?;
+        let scores = compute_all(&log, &m, measures)?;
+        drop(log);
+        Ok(measures
+            .par_iter()
+            .zip(scores)
+            .map(|(measure, scores)| Ranked::new(measure, scores, &facts))
+            .collect())
     }
 
     /// An account's score, typed for output.
@@ -208,10 +241,33 @@ impl Source for Direct<'_> {
                 }
             }
         };
-        let scores = (measure.compute)(self.store, &scope.measures())?;
+        let scores = measure.compute(self.store, &scope.measures())?;
         let r = Arc::new(Ranked::new(measure, scores, &facts));
         lock().insert(key, r.clone());
         Ok(r)
+    }
+
+    fn ranked_all(
+        &self,
+        measures: &[&'static MeasureSpec],
+        scope: &Scope,
+    ) -> crate::Result<Vec<Arc<Ranked>>> {
+        let missing: Vec<&'static MeasureSpec> = {
+            let ranked = self.ranked.lock().unwrap_or_else(|p| p.into_inner());
+            measures
+                .iter()
+                .filter(|m| !ranked.contains_key(&(m.name, scope.clone())))
+                .copied()
+                .collect()
+        };
+        if missing.len() > 1 {
+            let computed = Ranked::compute_all(self.store, &missing, scope)?;
+            let mut ranked = self.ranked.lock().unwrap_or_else(|p| p.into_inner());
+            for r in computed {
+                ranked.insert((r.measure.name, scope.clone()), Arc::new(r));
+            }
+        }
+        measures.iter().map(|m| self.ranked(m, scope)).collect()
     }
 
     fn cascades(&self, scope: &Scope) -> crate::Result<Arc<Cascades>> {

@@ -112,7 +112,7 @@ pub fn default_seeds(
     let is_flagged = |v: u32| flagged.get(v as usize).copied().unwrap_or(false);
     // A build without the earned measure ranks by degree, as on follow-only data.
     let earned = match measure("earned") {
-        Ok(spec) => (spec.compute)(store, scope)?,
+        Ok(spec) => spec.compute(store, scope)?,
         Err(_) => Vec::new(),
     };
     let by_earned: Vec<u32> = ranking(&earned)

@@ -24,7 +24,7 @@ fn default_seeds_leave_out_the_buyer_and_its_fakes() {
         .find_account(&format!("{PLATFORM}:{}", truth.buyer))
         .unwrap();
     // The trap: by earned influence alone the buyer is among the top 20 candidates.
-    let earned = (measure("earned").unwrap().compute)(&store, &scope).unwrap();
+    let earned = measure("earned").unwrap().compute(&store, &scope).unwrap();
     let top: Vec<u32> = ranking(&earned).iter().take(20).map(|r| r.0).collect();
     assert!(top.contains(&buyer), "the buyer ranks outside the top 20");
     let act = Activity::load(&store, &scope).unwrap();

@@ -36,7 +36,8 @@ pub use pagerank::{
 pub use real::Real;
 pub use rmat::Rmat;
 pub use snapshot::{
-    engagement_graph, follow_graph, standing_follows, Decay, EngagementParams, FollowParams,
+    engagement_graph, follow_graph, follow_graph_of, standing_follows, Decay, EngagementGraph,
+    EngagementParams, FollowParams, StandingFollows,
 };
 pub use stats::{degrees, graph_stats, reciprocity, GraphStats};
 pub use wcc::{component_sizes, weakly_connected_components};

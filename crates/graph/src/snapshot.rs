@@ -6,7 +6,7 @@ use crate::csr::{Csr, EdgeList};
 use crate::Result;
 use rayon::prelude::*;
 use renown_model::{Kind, DEFAULT_KIND_WEIGHTS};
-use renown_store::{EventFilter, Store};
+use renown_store::{EventFilter, EventRow, Store};
 
 /// Which follow graph: `follower → followee` for every pair whose last follow/unfollow event up
 /// to `as_of` is a follow (timeless follows count as the earliest). Self-follows are dropped and
@@ -91,8 +91,13 @@ impl EngagementParams {
 /// The follow graph as of `p.as_of` (see [`FollowParams`]).
 pub fn follow_graph(store: &Store, p: &FollowParams) -> Result<Csr> {
     let n = store.account_count()?;
+    follow_graph_of(n, &standing_follows(store, p)?)
+}
+
+/// The follow graph over `n` accounts with the edges [`standing_follows`] gives.
+pub fn follow_graph_of(n: u32, follows: &[(u64, Option<i64>)]) -> Result<Csr> {
     let mut el = EdgeList::new(n);
-    for (pair, _) in standing_follows(store, p)? {
+    for &(pair, _) in follows {
         el.push((pair >> 32) as u32, pair as u32);
     }
     Csr::from_edges(&el)
@@ -109,48 +114,63 @@ pub fn standing_follows(store: &Store, p: &FollowParams) -> Result<Vec<(u64, Opt
         platform: p.platform.clone(),
         ..Default::default()
     };
-    // (pair, time, is_follow); timeless events sort first.
-    let mut rows: Vec<(u64, i64, bool)> = Vec::new();
-    store.scan_events(&filter, |r| {
+    let mut follows = StandingFollows::new(p.as_of);
+    store.scan_events(&filter, |r| follows.push(r))?;
+    Ok(follows.finish())
+}
+
+/// [`standing_follows`] over events already read (in store order, already on the platform
+/// asked for): events other than follows and unfollows, and those after `as_of`, are skipped.
+pub struct StandingFollows {
+    as_of: Option<i64>,
+    /// (pair, time, is_follow); timeless events sort first.
+    rows: Vec<(u64, i64, bool)>,
+}
+
+impl StandingFollows {
+    pub fn new(as_of: Option<i64>) -> StandingFollows {
+        StandingFollows {
+            as_of,
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, r: EventRow) {
+        if !matches!(r.kind, Kind::Follow | Kind::Unfollow) || !within(r.time, None, self.as_of) {
+            return;
+        }
         if let Some(t) = r.target {
             if t != r.actor {
-                rows.push((
+                self.rows.push((
                     (r.actor as u64) << 32 | t as u64,
                     r.time.unwrap_or(i64::MIN),
                     r.kind == Kind::Follow,
                 ));
             }
         }
-    })?;
-    // Stable: equal times keep insertion order, so the later-ingested event wins.
-    rows.par_sort_by_key(|r| (r.0, r.1));
-    Ok(rows
-        .iter()
-        .enumerate()
-        .filter(|&(i, r)| r.2 && rows.get(i + 1).is_none_or(|next| next.0 != r.0))
-        .map(|(_, r)| (r.0, (r.1 != i64::MIN).then_some(r.1)))
-        .collect())
+    }
+
+    pub fn finish(mut self) -> Vec<(u64, Option<i64>)> {
+        let rows = &mut self.rows;
+        // Stable: equal times keep insertion order, so the later-ingested event wins.
+        rows.par_sort_by_key(|r| (r.0, r.1));
+        rows.iter()
+            .enumerate()
+            .filter(|&(i, r)| r.2 && rows.get(i + 1).is_none_or(|next| next.0 != r.0))
+            .map(|(_, r)| (r.0, (r.1 != i64::MIN).then_some(r.1)))
+            .collect()
+    }
+}
+
+/// Whether a time passes inclusive bounds; timeless events pass every bound.
+fn within(t: Option<i64>, since: Option<i64>, until: Option<i64>) -> bool {
+    t.is_none_or(|t| since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u))
 }
 
 /// The weighted engagement graph over a window (see [`EngagementParams`]).
 pub fn engagement_graph(store: &Store, p: &EngagementParams) -> Result<Csr> {
     let n = store.account_count()?;
-    let mut weight_of = [None::<f32>; 256];
-    for &(k, w) in &p.kind_weights {
-        if !w.is_finite() || w < 0.0 {
-            return Err(crate::GraphError::Invalid(format!(
-                "weight {w} for {k:?} must be finite and ≥ 0"
-            )));
-        }
-        weight_of[k.code() as usize] = Some(w);
-    }
-    if let Decay::Exponential { half_life } = p.decay {
-        if half_life <= 0 {
-            return Err(crate::GraphError::Invalid(
-                "decay half-life must be positive".into(),
-            ));
-        }
-    }
+    let mut graph = EngagementGraph::new(n, p)?;
     let filter = EventFilter {
         kinds: Some(p.kind_weights.iter().map(|kw| kw.0).collect()),
         since: p.since,
@@ -158,33 +178,83 @@ pub fn engagement_graph(store: &Store, p: &EngagementParams) -> Result<Csr> {
         topic: p.topic.clone(),
         platform: p.platform.clone(),
     };
-    let mut el = EdgeList::new(n);
-    let mut times: Vec<Option<i64>> = Vec::new();
-    store.scan_events(&filter, |r| {
-        let (Some(t), Some(w)) = (r.target, weight_of[r.kind.code() as usize]) else {
+    store.scan_events(&filter, |r| graph.push(r))?;
+    graph.finish()
+}
+
+/// [`engagement_graph`] over events already read (in store order, already on the topic and
+/// platform asked for): events of kinds without a weight, and outside the window, are skipped.
+pub struct EngagementGraph {
+    weight_of: [Option<f32>; 256],
+    since: Option<i64>,
+    until: Option<i64>,
+    decay: Decay,
+    el: EdgeList,
+    times: Vec<Option<i64>>,
+}
+
+impl EngagementGraph {
+    pub fn new(n: u32, p: &EngagementParams) -> Result<EngagementGraph> {
+        let mut weight_of = [None::<f32>; 256];
+        for &(k, w) in &p.kind_weights {
+            if !w.is_finite() || w < 0.0 {
+                return Err(crate::GraphError::Invalid(format!(
+                    "weight {w} for {k:?} must be finite and ≥ 0"
+                )));
+            }
+            weight_of[k.code() as usize] = Some(w);
+        }
+        if let Decay::Exponential { half_life } = p.decay {
+            if half_life <= 0 {
+                return Err(crate::GraphError::Invalid(
+                    "decay half-life must be positive".into(),
+                ));
+            }
+        }
+        Ok(EngagementGraph {
+            weight_of,
+            since: p.since,
+            until: p.until,
+            decay: p.decay,
+            el: EdgeList::new(n),
+            times: Vec::new(),
+        })
+    }
+
+    pub fn push(&mut self, r: EventRow) {
+        let (Some(t), Some(w)) = (r.target, self.weight_of[r.kind.code() as usize]) else {
             return;
         };
-        if t != r.actor && w > 0.0 {
-            el.push_weighted(r.actor, t, w);
-            times.push(r.time);
-        }
-    })?;
-    if let Decay::Exponential { half_life } = p.decay {
-        let reference = p
-            .until
-            .or_else(|| times.iter().flatten().max().copied())
-            .unwrap_or(0);
-        let rate = std::f64::consts::LN_2 / half_life as f64;
-        if let Some(ws) = el.weights.as_mut() {
-            ws.par_iter_mut().zip(&times).for_each(|(w, t)| {
-                if let Some(t) = t {
-                    let age = (reference - t).max(0) as f64;
-                    *w = (*w as f64 * (-rate * age).exp()) as f32;
-                }
-            });
+        if t != r.actor && w > 0.0 && within(r.time, self.since, self.until) {
+            self.el.push_weighted(r.actor, t, w);
+            self.times.push(r.time);
         }
     }
-    drop(times);
-    el.merge_duplicates();
-    Csr::from_edges(&el)
+
+    pub fn finish(self) -> Result<Csr> {
+        let EngagementGraph {
+            mut el,
+            times,
+            until,
+            decay,
+            ..
+        } = self;
+        if let Decay::Exponential { half_life } = decay {
+            let reference = until
+                .or_else(|| times.iter().flatten().max().copied())
+                .unwrap_or(0);
+            let rate = std::f64::consts::LN_2 / half_life as f64;
+            if let Some(ws) = el.weights.as_mut() {
+                ws.par_iter_mut().zip(&times).for_each(|(w, t)| {
+                    if let Some(t) = t {
+                        let age = (reference - t).max(0) as f64;
+                        *w = (*w as f64 * (-rate * age).exp()) as f32;
+                    }
+                });
+            }
+        }
+        drop(times);
+        el.merge_duplicates();
+        Csr::from_edges(&el)
+    }
 }

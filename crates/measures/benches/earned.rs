@@ -80,7 +80,7 @@ fn main() {
     ] {
         let Ok(spec) = measure(name) else { continue };
         let (med, best, cmed, cbest) = time(&mut || {
-            std::hint::black_box((spec.compute)(&store, &scope).expect("measure"));
+            std::hint::black_box(spec.compute(&store, &scope).expect("measure"));
         });
         println!("{name:<22} {med:>8.3} {best:>8.3} {cmed:>8.3} {cbest:>8.3}");
     }

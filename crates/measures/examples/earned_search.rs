@@ -189,7 +189,7 @@ fn main() {
             let baselines: Vec<(&'static str, Vec<f64>)> = MEASURES[1..]
                 .iter()
                 .map(|m| {
-                    let v = (m.compute)(store, &scope).expect("baseline");
+                    let v = m.compute(store, &scope).expect("baseline");
                     (m.name, ids.iter().map(|&i| v[i]).collect())
                 })
                 .collect();

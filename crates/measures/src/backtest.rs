@@ -460,7 +460,7 @@ fn run_split(
     };
     let mut xs = Vec::with_capacity(names.len());
     for name in names {
-        let s = (measure(name)?.compute)(store, &scope)?;
+        let s = measure(name)?.compute(store, &scope)?;
         xs.push(
             ids.iter()
                 .map(|&i| s.get(i as usize).copied().unwrap_or(0.0))

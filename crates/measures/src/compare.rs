@@ -2,10 +2,13 @@
 //! all accounts and over the top accounts by each measure — the table of Cha et al. 2010
 //! ("Measuring User Influence in Twitter: The Million Follower Fallacy", Table 3).
 
-use crate::earned::graph_err;
-use crate::warning::{constant, ScopeFacts, Warning};
-use crate::{measure, ranking, top_cut, ExcludedTie, MeasureSpec, Result, Scope, Scores, TopCut};
-use renown_graph::{cached_engagement_graph, pagerank, EngagementParams, PageRankOptions};
+use crate::warning::{constant, Warning};
+use crate::{
+    compute_all, measure, ranking, top_cut, ExcludedTie, Log, MeasureSpec, Result, Scope, Scores,
+    TopCut,
+};
+use rayon::prelude::*;
+use renown_graph::EngagementParams;
 use renown_model::Kind;
 use renown_store::Store;
 use serde::Serialize;
@@ -67,7 +70,7 @@ impl std::fmt::Display for Undefined {
 
 /// PageRank on the reshare graph (reshares and quotes, weighted by count) × n: the
 /// "PageRank on the retweet graph" column of the Cha-style comparison.
-pub fn reshare_pagerank(store: &Store, scope: &Scope) -> Result<Scores> {
+pub fn reshare_pagerank(log: &Log, scope: &Scope) -> Result<Scores> {
     let p = EngagementParams {
         until: scope.as_of,
         topic: scope.topic.clone(),
@@ -75,18 +78,7 @@ pub fn reshare_pagerank(store: &Store, scope: &Scope) -> Result<Scores> {
         kind_weights: vec![(Kind::Reshare, 1.0), (Kind::Quote, 1.0)],
         ..EngagementParams::default()
     };
-    let (g, _) = cached_engagement_graph(store, &p).map_err(graph_err)?;
-    let opts = PageRankOptions {
-        tolerance: 1e-10,
-        max_iterations: 200,
-        ..PageRankOptions::default()
-    };
-    let n = g.n() as f64;
-    Ok(pagerank(&g, &opts)
-        .map_err(graph_err)?
-        .into_iter()
-        .map(|s| s * n)
-        .collect())
+    crate::pagerank::scaled(&log.engagement_graph(&p)?)
 }
 
 pub const RESHARE_PAGERANK: MeasureSpec = MeasureSpec {
@@ -96,70 +88,104 @@ pub const RESHARE_PAGERANK: MeasureSpec = MeasureSpec {
               mentions in Cha et al. 2010",
     counts: false,
     reads: &[Kind::Reshare, Kind::Quote],
-    compute: reshare_pagerank,
+    of_log: reshare_pagerank,
 };
 
-/// Computes the named measures and compares them; `top_percents` such as `[10.0, 1.0]`.
+/// Computes the named measures and compares them; `top_percents` such as `[10.0, 1.0]`. The
+/// measures are computed in parallel on one [`Log`] of the store.
 pub fn compare(
     store: &Store,
     scope: &Scope,
     names: &[&str],
     top_percents: &[f64],
 ) -> Result<Comparison> {
-    let facts = ScopeFacts::read(store, scope)?;
+    let specs: Vec<&MeasureSpec> = names.iter().map(|n| measure(n)).collect::<Result<_>>()?;
+    let log = Log::read(store, scope)?;
+    let facts = log.facts(scope)?;
+    let scores = compute_all(&log, scope, &specs)?;
+    drop(log);
     let mut warnings = facts.warnings();
-    let mut scores = Vec::with_capacity(names.len());
-    for name in names {
-        let spec = measure(name)?;
-        let s = (spec.compute)(store, scope)?;
-        warnings.extend(facts.measure_warnings(spec, &s));
-        scores.push(s);
+    for (spec, s) in specs.iter().zip(&scores) {
+        warnings.extend(facts.measure_warnings(spec, s));
     }
     let mut c = compare_scores(names, &scores, top_percents);
     c.warnings = warnings;
     Ok(c)
 }
 
+/// One measure's scores ranked once for every pair it is in.
+struct Ranked {
+    /// Average ranks (Spearman's).
+    average: Vec<f64>,
+    /// Dense ranks: equal scores share one, the next score gets the next (Kendall's needs only
+    /// the order and the ties, and integers sort faster than scores).
+    dense: Vec<u32>,
+    /// The top sets, one per percentage.
+    tops: Vec<(TopCut, Vec<u32>)>,
+}
+
+impl Ranked {
+    fn new(scores: &[f64], top_percents: &[f64]) -> Ranked {
+        let n = scores.len();
+        let order = ranking(scores);
+        let tops = top_percents
+            .iter()
+            .map(|&p| {
+                let k = ((p / 100.0 * n as f64).ceil() as usize).clamp(0, n);
+                let cut = top_cut(&order, k);
+                let ids = order[..cut.len].iter().map(|r| r.0).collect();
+                (cut, ids)
+            })
+            .collect();
+        Ranked {
+            average: average_ranks(scores),
+            dense: dense_ranks(scores),
+            tops,
+        }
+    }
+}
+
 /// Compares precomputed scores (one vector per measure, all the same length). A top set never
-/// cuts through a tie: a tie at its boundary is left out whole ([`top_cut`]).
+/// cuts through a tie: a tie at its boundary is left out whole ([`top_cut`]). Each measure is
+/// ranked once; the pairs are correlated in parallel from the rank arrays.
 pub fn compare_scores(names: &[&str], scores: &[Scores], top_percents: &[f64]) -> Comparison {
     let n = scores.first().map_or(0, Vec::len);
-    let tops: Vec<Vec<(TopCut, Vec<u32>)>> = scores
-        .iter()
-        .map(|s| {
-            let order = ranking(s);
-            top_percents
-                .iter()
-                .map(|&p| {
-                    let k = ((p / 100.0 * n as f64).ceil() as usize).clamp(0, n);
-                    let cut = top_cut(&order, k);
-                    let ids = order[..cut.len].iter().map(|r| r.0).collect();
-                    (cut, ids)
-                })
-                .collect()
-        })
+    let ranked: Vec<Ranked> = scores
+        .par_iter()
+        .map(|s| Ranked::new(s, top_percents))
         .collect();
-    let mut rows = Vec::new();
-    for i in 0..names.len() {
-        for j in i + 1..names.len() {
+    let pairs: Vec<(usize, usize)> = (0..names.len())
+        .flat_map(|i| (i + 1..names.len()).map(move |j| (i, j)))
+        .collect();
+    let rows: Vec<Vec<Correlation>> = pairs
+        .par_iter()
+        .map(|&(i, j)| {
             let (x, y) = (&scores[i], &scores[j]);
             let pair = [names[i], names[j]];
-            rows.push(correlation(pair, "all".into(), x, y, None));
+            let mut rows = Vec::with_capacity(1 + 2 * top_percents.len());
+            let mut all = correlation(pair, "all".into(), x, y, None, false);
+            if all.n >= 2 {
+                let (rx, ry) = (&ranked[i], &ranked[j]);
+                all.spearman = pearson_of_ranks(&rx.average, &ry.average);
+                all.kendall = kendall_tau_b_dense(&rx.dense, &ry.dense);
+            }
+            rows.push(all);
             for (t, &p) in top_percents.iter().enumerate() {
                 for &by in &[i, j] {
-                    let (cut, ids) = &tops[by][t];
+                    let (cut, ids) = &ranked[by].tops[t];
                     let xs: Vec<f64> = ids.iter().map(|&v| x[v as usize]).collect();
                     let ys: Vec<f64> = ids.iter().map(|&v| y[v as usize]).collect();
                     let set = format!("top {p}% by {}", names[by]);
-                    rows.push(correlation(pair, set, &xs, &ys, Some(cut)));
+                    rows.push(correlation(pair, set, &xs, &ys, Some(cut), true));
                 }
             }
-        }
-    }
+            rows
+        })
+        .collect();
     Comparison {
         accounts: n,
         measures: names.iter().map(|s| s.to_string()).collect(),
-        rows,
+        rows: rows.into_iter().flatten().collect(),
         warnings: Vec::new(),
     }
 }
@@ -170,6 +196,7 @@ fn correlation(
     x: &[f64],
     y: &[f64],
     cut: Option<&TopCut>,
+    correlate: bool,
 ) -> Correlation {
     let undefined = if x.len() < 2 {
         Some(Undefined::TooFewAccounts { accounts: x.len() })
@@ -191,8 +218,8 @@ fn correlation(
         n: x.len(),
         requested: cut.map(|c| c.requested),
         excluded_tie: cut.and_then(|c| c.excluded_tie.clone()),
-        spearman: spearman(x, y),
-        kendall: kendall_tau_b(x, y),
+        spearman: if correlate { spearman(x, y) } else { None },
+        kendall: if correlate { kendall_tau_b(x, y) } else { None },
         undefined,
     }
 }
@@ -217,42 +244,74 @@ pub fn average_ranks(x: &[f64]) -> Vec<f64> {
     r
 }
 
+/// Dense ranks from 0: equal scores share one, the next score gets the next.
+pub fn dense_ranks(x: &[f64]) -> Vec<u32> {
+    let mut idx: Vec<u32> = (0..x.len() as u32).collect();
+    idx.par_sort_unstable_by(|&a, &b| x[a as usize].total_cmp(&x[b as usize]));
+    let mut r = vec![0u32; x.len()];
+    let mut rank = 0;
+    for w in 0..idx.len() {
+        if w > 0 && x[idx[w] as usize] != x[idx[w - 1] as usize] {
+            rank += 1;
+        }
+        r[idx[w] as usize] = rank;
+    }
+    r
+}
+
 /// Spearman's ρ: Pearson's correlation of the average ranks.
 pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
     assert_eq!(x.len(), y.len());
     if x.len() < 2 {
         return None;
     }
-    let (rx, ry) = (average_ranks(x), average_ranks(y));
-    let mean = (x.len() as f64 + 1.0) / 2.0;
+    pearson_of_ranks(&average_ranks(x), &average_ranks(y))
+}
+
+/// Pearson's correlation of two average-rank arrays over the same accounts (ranks 1..n).
+fn pearson_of_ranks(rx: &[f64], ry: &[f64]) -> Option<f64> {
+    let mean = (rx.len() as f64 + 1.0) / 2.0;
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in rx.iter().zip(&ry) {
+    for (a, b) in rx.iter().zip(ry) {
         let (dx, dy) = (a - mean, b - mean);
         sxy += dx * dy;
         sxx += dx * dx;
         syy += dy * dy;
     }
-    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+    (rx.len() >= 2 && sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
 }
 
 /// Kendall's τ-b in O(n log n) (Knight 1966): sort by (x, y), count discordant pairs as the
 /// swaps of a merge sort by y, and correct for ties in x, in y and in both.
 pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
     assert_eq!(x.len(), y.len());
+    if x.len() < 2 {
+        return None;
+    }
+    kendall_tau_b_dense(&dense_ranks(x), &dense_ranks(y))
+}
+
+/// [`kendall_tau_b`] of dense ranks ([`dense_ranks`]): τ-b depends only on the order and the
+/// ties of each variable, which the dense ranks keep exactly.
+fn kendall_tau_b_dense(x: &[u32], y: &[u32]) -> Option<f64> {
     let n = x.len();
     if n < 2 {
         return None;
     }
-    let mut idx: Vec<usize> = (0..n).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(y[a].total_cmp(&y[b])));
+    let mut keys: Vec<u64> = x
+        .iter()
+        .zip(y)
+        .map(|(&a, &b)| (a as u64) << 32 | b as u64)
+        .collect();
+    keys.par_sort_unstable();
     let pairs = |t: u64| t * t.saturating_sub(1) / 2;
     let (mut tie_x, mut tie_xy) = (0u64, 0u64);
     let (mut run_x, mut run_xy) = (1u64, 1u64);
-    for w in idx.windows(2) {
+    for w in keys.windows(2) {
         let (a, b) = (w[0], w[1]);
-        if x[a] == x[b] {
+        if a >> 32 == b >> 32 {
             run_x += 1;
-            if y[a] == y[b] {
+            if a == b {
                 run_xy += 1;
             } else {
                 tie_xy += pairs(run_xy);
@@ -267,8 +326,9 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
     }
     tie_x += pairs(run_x);
     tie_xy += pairs(run_xy);
-    let mut ys: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
-    let mut buf = vec![0.0; n];
+    let mut ys: Vec<u32> = keys.iter().map(|&k| k as u32).collect();
+    drop(keys);
+    let mut buf = vec![0u32; n];
     let swaps = merge_count(&mut ys, &mut buf);
     let mut tie_y = 0u64;
     let mut run = 1u64;
@@ -291,7 +351,7 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
 }
 
 /// Sorts `v` ascending (stable) and returns the number of inversions (strictly greater before).
-fn merge_count(v: &mut [f64], buf: &mut [f64]) -> u64 {
+fn merge_count(v: &mut [u32], buf: &mut [u32]) -> u64 {
     let n = v.len();
     if n < 2 {
         return 0;

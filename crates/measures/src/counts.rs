@@ -2,56 +2,35 @@
 //! "Measuring User Influence in Twitter: The Million Follower Fallacy", which compared in-degree,
 //! retweets and mentions received).
 
-use crate::{MeasureSpec, Result, Scope, Scores};
+use crate::{Log, MeasureSpec, Result, Scope, Scores};
+use renown_graph::StandingFollows;
 use renown_model::{Kind, ENGAGEMENT_KINDS};
-use renown_store::Store;
-use std::collections::HashSet;
 
 /// Distinct current followers as of the scope's date: follows minus later unfollows, each
-/// (follower, followee) pair counted once however often it was followed.
-pub fn followers(store: &Store, scope: &Scope) -> Result<Scores> {
-    let n = store.account_count()? as usize;
-    let mut rows = Vec::new();
-    store.scan_events(&scope.filter(&[Kind::Follow, Kind::Unfollow]), |r| {
-        if let Some(t) = r.target {
-            rows.push((r.time, r.kind, r.actor, t));
-        }
-    })?;
-    // Timeless follows first, then in time order; the scan is in insertion order.
-    rows.sort_by_key(|r| r.0.unwrap_or(i64::MIN));
-    let mut edges: HashSet<(u32, u32)> = HashSet::with_capacity(rows.len());
-    let mut scores = vec![0.0; n];
-    for (_, kind, a, b) in rows {
-        if a == b {
-            continue;
-        }
-        match kind {
-            Kind::Follow => {
-                if edges.insert((a, b)) {
-                    scores[b as usize] += 1.0;
-                }
-            }
-            _ => {
-                if edges.remove(&(a, b)) {
-                    scores[b as usize] -= 1.0;
-                }
-            }
-        }
+/// (follower, followee) pair counted once however often it was followed — the in-degree of
+/// the pairs whose last follow or unfollow is a follow. Under a topic, only the follows
+/// carrying it (the follow graph itself is not cut by topic).
+pub fn followers(log: &Log, scope: &Scope) -> Result<Scores> {
+    let mut standing = StandingFollows::new(scope.as_of);
+    log.events(scope.as_of, &[Kind::Follow, Kind::Unfollow])
+        .for_each(|r| standing.push(r));
+    let mut scores = vec![0.0; log.accounts()];
+    for (pair, _) in standing.finish() {
+        scores[pair as u32 as usize] += 1.0;
     }
     Ok(scores)
 }
 
 /// Events of `kinds` received by each account (self-engagement excluded).
-pub fn received(store: &Store, scope: &Scope, kinds: &[Kind]) -> Result<Scores> {
-    let n = store.account_count()? as usize;
-    let mut scores = vec![0.0; n];
-    store.scan_events(&scope.filter(kinds), |r| {
+pub fn received(log: &Log, scope: &Scope, kinds: &[Kind]) -> Result<Scores> {
+    let mut scores = vec![0.0; log.accounts()];
+    for r in log.events(scope.as_of, kinds) {
         if let Some(t) = r.target {
             if t != r.actor {
                 scores[t as usize] += 1.0;
             }
         }
-    })?;
+    }
     Ok(scores)
 }
 
@@ -61,7 +40,7 @@ pub const FOLLOWERS: MeasureSpec = MeasureSpec {
     follows: "the follower count every platform shows; in-degree in Cha et al. 2010",
     counts: true,
     reads: &[Kind::Follow],
-    compute: followers,
+    of_log: followers,
 };
 
 pub const ENGAGEMENT: MeasureSpec = MeasureSpec {
@@ -70,7 +49,7 @@ pub const ENGAGEMENT: MeasureSpec = MeasureSpec {
     follows: "Cha et al. 2010, summed over kinds",
     counts: true,
     reads: &ENGAGEMENT_KINDS,
-    compute: |s, sc| received(s, sc, &ENGAGEMENT_KINDS),
+    of_log: |s, sc| received(s, sc, &ENGAGEMENT_KINDS),
 };
 
 pub const RESHARES: MeasureSpec = MeasureSpec {
@@ -79,7 +58,7 @@ pub const RESHARES: MeasureSpec = MeasureSpec {
     follows: "retweet influence in Cha et al. 2010",
     counts: true,
     reads: &[Kind::Reshare, Kind::Quote],
-    compute: |s, sc| received(s, sc, &[Kind::Reshare, Kind::Quote]),
+    of_log: |s, sc| received(s, sc, &[Kind::Reshare, Kind::Quote]),
 };
 
 pub const MENTIONS: MeasureSpec = MeasureSpec {
@@ -88,7 +67,7 @@ pub const MENTIONS: MeasureSpec = MeasureSpec {
     follows: "mention influence in Cha et al. 2010",
     counts: true,
     reads: &[Kind::Mention],
-    compute: |s, sc| received(s, sc, &[Kind::Mention]),
+    of_log: |s, sc| received(s, sc, &[Kind::Mention]),
 };
 
 pub const REPLIES: MeasureSpec = MeasureSpec {
@@ -98,13 +77,14 @@ pub const REPLIES: MeasureSpec = MeasureSpec {
         "replies received, as a separate column beside Cha et al. 2010's retweets and mentions",
     counts: true,
     reads: &[Kind::Reply, Kind::Comment],
-    compute: |s, sc| received(s, sc, &[Kind::Reply, Kind::Comment]),
+    of_log: |s, sc| received(s, sc, &[Kind::Reply, Kind::Comment]),
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use renown_model::{AccountRef, Event, Record};
+    use renown_store::Store;
 
     fn ev(kind: Kind, a: &str, b: &str, t: i64) -> Event {
         let mut e = Event::new("t", kind, AccountRef::new(a));
@@ -134,18 +114,21 @@ mod tests {
             .collect();
         store.write_batch(run, &recs, 0).unwrap();
         let z = store.find_account("t:z").unwrap() as usize;
-        let now = followers(&store, &Scope::default()).unwrap();
+        let log = |scope: &Scope| Log::read(&store, scope).unwrap();
+        let now = followers(&log(&Scope::default()), &Scope::default()).unwrap();
         assert_eq!(now[z], 1.0);
-        let then = followers(
-            &store,
-            &Scope {
-                as_of: Some(t0 + 5),
-                ..Scope::default()
-            },
+        let at = Scope {
+            as_of: Some(t0 + 5),
+            ..Scope::default()
+        };
+        let then = followers(&log(&at), &at).unwrap();
+        assert_eq!(then[z], 2.0);
+        let eng = received(
+            &log(&Scope::default()),
+            &Scope::default(),
+            &ENGAGEMENT_KINDS,
         )
         .unwrap();
-        assert_eq!(then[z], 2.0);
-        let eng = received(&store, &Scope::default(), &ENGAGEMENT_KINDS).unwrap();
         assert_eq!(eng[z], 1.0);
     }
 }

@@ -21,8 +21,8 @@
 //! The fixed point is solved by Gauss–Seidel sweeps over the endorsement graph (a `renown-graph`
 //! CSR whose extra sink node takes each account's unspent budget, so out-weights are 1).
 
-use crate::{MeasureError, MeasureSpec, Result, Scope, Scores};
-use renown_graph::{standing_follows, Csr, EdgeList, FollowParams, GraphError};
+use crate::{Log, MeasureError, MeasureSpec, Result, Scope, Scores};
+use renown_graph::{Csr, EdgeList, GraphError};
 use renown_model::civil;
 use renown_model::{Kind, DEFAULT_KIND_WEIGHTS};
 use renown_store::Store;
@@ -235,23 +235,6 @@ pub(crate) fn graph_err(e: GraphError) -> MeasureError {
     }
 }
 
-/// Checks that a graph cut from the store has one node per account the measure counted, so
-/// that arrays sized by that count hold every node. Read through one `renown_store::Snapshot`
-/// they always agree; a store written while read without one is the caller's bug, reported
-/// rather than indexed past.
-pub(crate) fn check_nodes(g: &Csr, accounts: usize) -> Result<()> {
-    if g.n() as usize == accounts {
-        return Ok(());
-    }
-    Err(MeasureError::Store(renown_store::StoreError::Misuse(
-        format!(
-            "a graph of {} nodes beside {accounts} accounts: the store changed during one read \
-             (read it through a Snapshot)",
-            g.n()
-        ),
-    )))
-}
-
 /// Calendar month index (`year * 12 + month - 1`) of a unix time, UTC.
 pub fn month_of(t: i64) -> i32 {
     let (y, m, _) = civil::civil_of_time(t);
@@ -279,6 +262,11 @@ pub(crate) type Follows = Vec<(u64, Option<i64>)>;
 /// the follows standing at the scope's date (`renown_graph::standing_follows`, the edges of the
 /// follow graph). No follows under a topic: follows carry none.
 pub(crate) fn scan(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<(Vec<Row>, Follows)> {
+    Ok(scan_log(&Log::read(store, scope)?, scope, p))
+}
+
+/// [`scan`] from a log read for the scope's topic and platform.
+fn scan_log(log: &Log, scope: &Scope, p: &EarnedParams) -> (Vec<Row>, Follows) {
     let kw = p.kind_weight();
     let kinds: Vec<Kind> = p
         .kind_weights
@@ -286,30 +274,24 @@ pub(crate) fn scan(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<(Ve
         .filter(|kw| kw.1 > 0.0 && !matches!(kw.0, Kind::Follow | Kind::Unfollow))
         .map(|kw| kw.0)
         .collect();
-    let mut rows = Vec::new();
-    if !kinds.is_empty() {
-        store.scan_events(&scope.filter(&kinds), |r| {
-            let Some(t) = r.target else { return };
-            if t != r.actor {
-                rows.push(Row {
-                    actor: r.actor,
-                    target: t,
-                    weight: kw[r.kind.code() as usize] as f32,
-                    time: r.time,
-                });
-            }
-        })?;
-    }
+    let rows = log
+        .events(scope.as_of, &kinds)
+        .filter_map(|r| {
+            let t = r.target.filter(|&t| t != r.actor)?;
+            Some(Row {
+                actor: r.actor,
+                target: t,
+                weight: kw[r.kind.code() as usize] as f32,
+                time: r.time,
+            })
+        })
+        .collect();
     let follows = if scope.topic.is_none() && p.follow_weight > 0.0 {
-        let at = FollowParams {
-            as_of: scope.as_of,
-            platform: scope.platform.clone(),
-        };
-        standing_follows(store, &at).map_err(graph_err)?
+        log.standing_follows(scope.as_of)
     } else {
         Vec::new()
     };
-    Ok((rows, follows))
+    (rows, follows)
 }
 
 /// The reference time of a scope: its `as_of`, else the newest engagement in it.
@@ -491,9 +473,16 @@ fn solve(graph: &Csr, out_weight: &[f64], base: &[f64], d: f64) -> (Vec<f64>, Ve
 /// Computes earned influence and keeps the intermediate results.
 pub fn model(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<EarnedModel> {
     p.validate()?;
-    let n = store.account_count()?;
-    let nu = n as usize;
-    let (rows, follows) = scan(store, scope, p)?;
+    model_of(&Log::read(store, scope)?, scope, p)
+}
+
+/// [`model`] from a log read for the scope's topic and platform.
+pub fn model_of(log: &Log, scope: &Scope, p: &EarnedParams) -> Result<EarnedModel> {
+    p.validate()?;
+    log.check(scope)?;
+    let nu = log.accounts();
+    let n = nu as u32;
+    let (rows, follows) = scan_log(log, scope, p);
     let reference = reference_time(scope, &rows);
     let pairs = pairs(n, &rows, &follows, p, reference);
     let months = active_months(nu, &rows, p, reference);
@@ -589,7 +578,11 @@ pub fn model(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<EarnedMod
 
 /// Earned influence with the default parameters.
 pub fn earned(store: &Store, scope: &Scope) -> Result<Scores> {
-    Ok(model(store, scope, &EarnedParams::default())?.score)
+    EARNED.compute(store, scope)
+}
+
+fn earned_of(log: &Log, scope: &Scope) -> Result<Scores> {
+    Ok(model_of(log, scope, &EarnedParams::default())?.score)
 }
 
 pub const EARNED: MeasureSpec = MeasureSpec {
@@ -600,28 +593,12 @@ pub const EARNED: MeasureSpec = MeasureSpec {
               Klout, see docs/MEASURES.md",
     counts: false,
     reads: &crate::FOLLOWS_AND_ENGAGEMENT,
-    compute: earned,
+    of_log: earned_of,
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_graph_with_more_nodes_than_accounts_is_an_error() {
-        let mut el = EdgeList::new(3);
-        el.push(0, 2);
-        let g = Csr::from_edges(&el).unwrap();
-        assert!(check_nodes(&g, 3).is_ok());
-        let err = check_nodes(&g, 2).expect_err("3 nodes passed for 2 accounts");
-        assert!(
-            matches!(
-                err,
-                MeasureError::Store(renown_store::StoreError::Misuse(_))
-            ),
-            "{err}"
-        );
-    }
 
     #[test]
     fn months_are_calendar_months() {

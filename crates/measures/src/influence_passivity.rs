@@ -17,11 +17,9 @@
 //! `i`'s posts in scope, and where the data has no posts (Higgs) or fewer than some follower
 //! reshared, uses the most any single account reshared of `i`, so that `w ≤ 1`.
 
-use crate::earned::{check_nodes, graph_err};
-use crate::{MeasureError, MeasureSpec, Result, Scope, Scores};
-use renown_graph::{engagement_graph, follow_graph, EngagementParams, FollowParams};
+use crate::{Log, MeasureError, MeasureSpec, Result, Scope, Scores};
+use renown_graph::EngagementParams;
 use renown_model::Kind;
-use renown_store::Store;
 
 /// The two scores.
 pub struct InfluencePassivity {
@@ -94,24 +92,19 @@ pub fn influence_passivity_of(n: usize, edges: &[(u32, u32, f64)]) -> Result<Inf
 }
 
 /// Exposure edges from the store: reshares and quotes (counted), plus follows (weight 0).
-fn exposure_edges(store: &Store, scope: &Scope) -> Result<Vec<(u32, u32, f64)>> {
-    let n = store.account_count()? as usize;
-    let reshares = engagement_graph(
-        store,
-        &EngagementParams {
-            until: scope.as_of,
-            topic: scope.topic.clone(),
-            platform: scope.platform.clone(),
-            kind_weights: vec![(Kind::Reshare, 1.0), (Kind::Quote, 1.0)],
-            ..EngagementParams::default()
-        },
-    )
-    .map_err(graph_err)?;
-    check_nodes(&reshares, n)?;
-    let mut posts = vec![0.0f64; n];
-    store.scan_events(&scope.filter(&[Kind::Post]), |r| {
-        posts[r.actor as usize] += 1.0;
+fn exposure_edges(log: &Log, scope: &Scope) -> Result<Vec<(u32, u32, f64)>> {
+    let n = log.accounts();
+    let reshares = log.engagement_graph(&EngagementParams {
+        until: scope.as_of,
+        topic: scope.topic.clone(),
+        platform: scope.platform.clone(),
+        kind_weights: vec![(Kind::Reshare, 1.0), (Kind::Quote, 1.0)],
+        ..EngagementParams::default()
     })?;
+    let mut posts = vec![0.0f64; n];
+    for r in log.events(scope.as_of, &[Kind::Post]) {
+        posts[r.actor as usize] += 1.0;
+    }
     // (i, j) keys: i influenced j; the resharer j → i edge becomes i → j.
     let mut pairs: Vec<(u64, f64)> = Vec::new();
     if let Some(out) = reshares.out_adj() {
@@ -123,15 +116,7 @@ fn exposure_edges(store: &Store, scope: &Scope) -> Result<Vec<(u32, u32, f64)>> 
         }
     }
     if scope.topic.is_none() {
-        let f = follow_graph(
-            store,
-            &FollowParams {
-                as_of: scope.as_of,
-                platform: scope.platform.clone(),
-            },
-        )
-        .map_err(graph_err)?;
-        check_nodes(&f, n)?;
+        let f = log.follow_graph(scope.as_of)?;
         if let Some(out) = f.out_adj() {
             for j in 0..f.n() {
                 for &i in out.neighbors(j) {
@@ -160,9 +145,9 @@ fn exposure_edges(store: &Store, scope: &Scope) -> Result<Vec<(u32, u32, f64)>> 
     Ok(merged)
 }
 
-pub fn influence(store: &Store, scope: &Scope) -> Result<Scores> {
-    let n = store.account_count()? as usize;
-    let edges = exposure_edges(store, scope)?;
+pub fn influence(log: &Log, scope: &Scope) -> Result<Scores> {
+    let n = log.accounts();
+    let edges = exposure_edges(log, scope)?;
     Ok(influence_passivity_of(n, &edges)?.influence)
 }
 
@@ -172,7 +157,7 @@ pub const INFLUENCE_PASSIVITY: MeasureSpec = MeasureSpec {
     follows: "Romero, Galuba, Asur & Huberman 2011, Influence and Passivity in Social Media",
     counts: false,
     reads: &[Kind::Reshare, Kind::Quote],
-    compute: influence,
+    of_log: influence,
 };
 
 #[cfg(test)]

@@ -10,15 +10,17 @@ pub mod counts;
 pub mod earned;
 pub mod explain;
 pub mod influence_passivity;
+pub mod log;
 pub mod pagerank;
 pub mod profile;
 pub mod scatter;
 pub mod tweepcred;
 pub mod warning;
 
+pub use log::{compute_all, Log};
 pub use warning::{ScopeFacts, Warning};
 
-use renown_store::{EventFilter, Store, StoreError};
+use renown_store::{EventFilter, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MeasureError {
@@ -71,7 +73,9 @@ pub struct MeasureSpec {
     pub counts: bool,
     /// The event kinds the measure is made of: with none of them in scope it has nothing to say.
     pub reads: &'static [renown_model::Kind],
-    pub compute: fn(&Store, &Scope) -> Result<Scores>,
+    /// The scores from a [`Log`] read for the scope's topic and platform; call it through
+    /// [`MeasureSpec::compute`] or [`MeasureSpec::compute_on`], which check the log.
+    pub of_log: fn(&Log, &Scope) -> Result<Scores>,
 }
 
 /// Follows and every engagement kind: what earned influence and Tweepcred read.

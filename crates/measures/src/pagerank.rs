@@ -5,22 +5,13 @@
 //!
 //! Scores are PageRank × n: 1 is the average account.
 
-use crate::{MeasureError, MeasureSpec, Result, Scope, Scores};
-use renown_graph::{
-    cached_engagement_graph, cached_follow_graph, pagerank, Csr, EngagementParams, FollowParams,
-    GraphError, PageRankOptions,
-};
+use crate::earned::graph_err;
+use crate::{Log, MeasureSpec, Result, Scope, Scores};
+use renown_graph::{pagerank, Csr, EngagementParams, PageRankOptions};
 use renown_model::{Kind, ENGAGEMENT_KINDS};
-use renown_store::Store;
 
-fn err(e: GraphError) -> MeasureError {
-    match e {
-        GraphError::Store(s) => MeasureError::Store(s),
-        other => MeasureError::Invalid(other.to_string()),
-    }
-}
-
-fn scaled(g: &Csr) -> Result<Scores> {
+/// PageRank × n at the tolerance every PageRank measure uses.
+pub(crate) fn scaled(g: &Csr) -> Result<Scores> {
     let opts = PageRankOptions {
         tolerance: 1e-10,
         max_iterations: 200,
@@ -28,32 +19,26 @@ fn scaled(g: &Csr) -> Result<Scores> {
     };
     let n = g.n() as f64;
     Ok(pagerank(g, &opts)
-        .map_err(err)?
+        .map_err(graph_err)?
         .into_iter()
         .map(|s| s * n)
         .collect())
 }
 
 /// PageRank over `follower → followee` edges as of the scope's date.
-pub fn follow_pagerank(store: &Store, scope: &Scope) -> Result<Scores> {
-    let p = FollowParams {
-        as_of: scope.as_of,
-        platform: scope.platform.clone(),
-    };
-    let (g, _) = cached_follow_graph(store, &p).map_err(err)?;
-    scaled(&g)
+pub fn follow_pagerank(log: &Log, scope: &Scope) -> Result<Scores> {
+    scaled(&log.follow_graph(scope.as_of)?)
 }
 
 /// PageRank over `engager → engaged` edges weighted by kind, up to the scope's date.
-pub fn engagement_pagerank(store: &Store, scope: &Scope) -> Result<Scores> {
+pub fn engagement_pagerank(log: &Log, scope: &Scope) -> Result<Scores> {
     let p = EngagementParams {
         until: scope.as_of,
         topic: scope.topic.clone(),
         platform: scope.platform.clone(),
         ..Default::default()
     };
-    let (g, _) = cached_engagement_graph(store, &p).map_err(err)?;
-    scaled(&g)
+    scaled(&log.engagement_graph(&p)?)
 }
 
 pub const PAGERANK: MeasureSpec = MeasureSpec {
@@ -62,7 +47,7 @@ pub const PAGERANK: MeasureSpec = MeasureSpec {
     follows: "Kwak et al. 2010, PageRank of the Twitter follow graph",
     counts: false,
     reads: &[Kind::Follow],
-    compute: follow_pagerank,
+    of_log: follow_pagerank,
 };
 
 pub const ENGAGEMENT_PAGERANK: MeasureSpec = MeasureSpec {
@@ -71,5 +56,5 @@ pub const ENGAGEMENT_PAGERANK: MeasureSpec = MeasureSpec {
     follows: "Kwak et al. 2010's PageRank, on the engagement graph instead of follows",
     counts: false,
     reads: &ENGAGEMENT_KINDS,
-    compute: engagement_pagerank,
+    of_log: engagement_pagerank,
 };

@@ -21,14 +21,10 @@
 //! on engagement-only data such as Higgs; and the final score is not rounded to a byte, so ties
 //! within one point stay ordered (the ranking is that of the adjusted PageRank).
 
-use crate::earned::{check_nodes, graph_err, DAY};
-use crate::{MeasureSpec, Result, Scope, Scores};
-use renown_graph::{
-    engagement_graph, follow_graph, pagerank, Csr, EdgeList, EngagementParams, FollowParams,
-    PageRankOptions,
-};
+use crate::earned::{graph_err, DAY};
+use crate::{Log, MeasureSpec, Result, Scope, Scores};
+use renown_graph::{pagerank, Csr, EdgeList, EngagementParams, PageRankOptions};
 use renown_model::ENGAGEMENT_KINDS;
-use renown_store::Store;
 
 /// The prior mass of an unverified account without a known device (UserMass.scala).
 fn user_mass(age_days: Option<f64>, followers: f64, followings: f64) -> f64 {
@@ -67,41 +63,25 @@ fn scaled(pagerank: f64) -> f64 {
     }
 }
 
-pub fn tweepcred(store: &Store, scope: &Scope) -> Result<Scores> {
-    let n = store.account_count()?;
-    let nu = n as usize;
+pub fn tweepcred(log: &Log, scope: &Scope) -> Result<Scores> {
+    let nu = log.accounts();
+    let n = nu as u32;
     if nu == 0 {
         return Ok(Vec::new());
     }
     // Follows carry no topic: under --topic the graph is the topic's interactions alone.
     let follows = if scope.topic.is_none() {
-        Some(
-            follow_graph(
-                store,
-                &FollowParams {
-                    as_of: scope.as_of,
-                    platform: scope.platform.clone(),
-                },
-            )
-            .map_err(graph_err)?,
-        )
+        Some(log.follow_graph(scope.as_of)?)
     } else {
         None
     };
-    let inter = engagement_graph(
-        store,
-        &EngagementParams {
-            until: scope.as_of,
-            topic: scope.topic.clone(),
-            platform: scope.platform.clone(),
-            kind_weights: ENGAGEMENT_KINDS.iter().map(|&k| (k, 1.0)).collect(),
-            ..EngagementParams::default()
-        },
-    )
-    .map_err(graph_err)?;
-    for g in follows.iter().chain([&inter]) {
-        check_nodes(g, nu)?;
-    }
+    let inter = log.engagement_graph(&EngagementParams {
+        until: scope.as_of,
+        topic: scope.topic.clone(),
+        platform: scope.platform.clone(),
+        kind_weights: ENGAGEMENT_KINDS.iter().map(|&k| (k, 1.0)).collect(),
+        ..EngagementParams::default()
+    })?;
     let (mut followers, mut followings) = (vec![0.0; nu], vec![0.0; nu]);
     let mut pairs: Vec<(u64, f32)> = Vec::new();
     let mut add_edges = |g: &Csr, unit: bool, counts: bool| {
@@ -141,15 +121,12 @@ pub fn tweepcred(store: &Store, scope: &Scope) -> Result<Scores> {
     let g = Csr::from_edges(&el).map_err(graph_err)?;
     drop(el);
 
-    let created: Vec<(u32, f64)> = store.numeric_attributes("created_at")?;
+    let created = log.created();
     let mut age = vec![None; nu];
     if !created.is_empty() {
-        let now = match scope.as_of {
-            Some(t) => Some(t),
-            None => store.last_event_time()?,
-        };
+        let now = scope.as_of.or(log.last_event_time());
         if let Some(now) = now {
-            for (a, c) in created {
+            for &(a, c) in created {
                 if (a as usize) < nu {
                     age[a as usize] = Some((now as f64 - c) / DAY as f64);
                 }
@@ -182,7 +159,7 @@ pub const TWEEPCRED: MeasureSpec = MeasureSpec {
         "twitter/the-algorithm, graph/batch/job/tweepcred (UserMass, WeightedPageRank, Reputation)",
     counts: false,
     reads: &crate::FOLLOWS_AND_ENGAGEMENT,
-    compute: tweepcred,
+    of_log: tweepcred,
 };
 
 #[cfg(test)]

@@ -122,28 +122,36 @@ impl ScopeFacts {
             platform: scope.platform.clone(),
             ..EventFilter::default()
         };
-        let mut facts = ScopeFacts {
+        let mut facts = ScopeFacts::empty(scope);
+        store.scan_events(&filter, |e| facts.add(e))?;
+        Ok(facts)
+    }
+
+    /// Facts of no event yet: [`ScopeFacts::add`] every event on the scope's topic and
+    /// platform, at any time.
+    pub(crate) fn empty(scope: &Scope) -> ScopeFacts {
+        ScopeFacts {
             scope: scope.clone(),
             matched: 0,
             first_time: None,
             last_time: None,
             by_kind: [0; 256],
+        }
+    }
+
+    pub(crate) fn add(&mut self, e: renown_store::EventRow) {
+        self.matched += 1;
+        if let Some(t) = e.time {
+            self.first_time = Some(self.first_time.map_or(t, |f| f.min(t)));
+            self.last_time = Some(self.last_time.map_or(t, |l| l.max(t)));
+        }
+        let in_time = match (e.time, self.scope.as_of) {
+            (Some(t), Some(as_of)) => t <= as_of,
+            _ => true,
         };
-        store.scan_events(&filter, |e| {
-            facts.matched += 1;
-            if let Some(t) = e.time {
-                facts.first_time = Some(facts.first_time.map_or(t, |f| f.min(t)));
-                facts.last_time = Some(facts.last_time.map_or(t, |l| l.max(t)));
-            }
-            let in_time = match (e.time, scope.as_of) {
-                (Some(t), Some(as_of)) => t <= as_of,
-                _ => true,
-            };
-            if in_time {
-                facts.by_kind[e.kind.code() as usize] += 1;
-            }
-        })?;
-        Ok(facts)
+        if in_time {
+            self.by_kind[e.kind.code() as usize] += 1;
+        }
     }
 
     /// Warnings about the scope itself, whatever the measure.
@@ -202,8 +210,9 @@ pub fn measure_with_warnings(
     scope: &Scope,
     spec: &MeasureSpec,
 ) -> Result<(crate::Scores, Vec<Warning>)> {
-    let facts = ScopeFacts::read(store, scope)?;
-    let scores = (spec.compute)(store, scope)?;
+    let log = crate::Log::read(store, scope)?;
+    let facts = log.facts(scope)?;
+    let scores = spec.compute_on(&log, scope)?;
     let mut warnings = facts.warnings();
     warnings.extend(facts.measure_warnings(spec, &scores));
     Ok((scores, warnings))

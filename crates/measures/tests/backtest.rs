@@ -119,7 +119,7 @@ fn backtest_on_a_simulated_network() {
         };
         for (name, r) in names.iter().zip(&s.measures) {
             assert_eq!(r.measure, *name);
-            let scores = (measure(name).unwrap().compute)(&store, &scope).unwrap();
+            let scores = measure(name).unwrap().compute(&store, &scope).unwrap();
             let x: Vec<f64> = ids.iter().map(|a| scores[dense(&store, a)]).collect();
             let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
                 (Some(a), Some(b)) => (a - b).abs() < 1e-9,

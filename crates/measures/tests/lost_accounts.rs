@@ -53,7 +53,7 @@ fn every_measure_reports_events_naming_a_lost_account() {
     assert_eq!(store.account_count().unwrap(), 2);
     for m in MEASURES {
         let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            (m.compute)(&store, &Scope::default())
+            m.compute(&store, &Scope::default())
         }));
         match got {
             Err(_) => panic!("{} panicked on a store with a lost account", m.name),

@@ -5,9 +5,9 @@ mod common;
 use common::{ev, store_with};
 
 use renown_graph::{engagement_graph, pagerank, EngagementParams, PageRankOptions};
-use renown_measures::counts::followers;
+use renown_measures::counts::FOLLOWERS;
 use renown_measures::earned::{earned, model, EarnedParams, DAY};
-use renown_measures::{ranking, Scope, Scores};
+use renown_measures::{ranking, Log, Scope, Scores};
 use renown_model::{Event, Kind};
 use renown_sim::{simulate, SimConfig, PLATFORM};
 use renown_store::Store;
@@ -71,7 +71,7 @@ fn bought_followers_do_not_change_earned_influence() {
         events.sort_by_key(|e| e.time);
         let (dir, store) = store_with(&events);
         let scope = Scope::default();
-        let f = followers(&store, &scope).unwrap();
+        let f = FOLLOWERS.compute(&store, &scope).unwrap();
         let e = earned(&store, &scope).unwrap();
         let out = (
             rank_of(&store, &f, "buyer"),
@@ -131,7 +131,12 @@ fn consistency_beats_a_burst_a_year_later() {
     };
     let raw = by_id(
         &store,
-        &renown_measures::counts::received(&store, &scope, &[Kind::Reshare]).unwrap(),
+        &renown_measures::counts::received(
+            &Log::read(&store, &scope).unwrap(),
+            &scope,
+            &[Kind::Reshare],
+        )
+        .unwrap(),
     );
     assert_eq!(raw["steady"], raw["burst"], "same total engagement");
     let e = earned(&store, &scope).unwrap();

@@ -143,6 +143,33 @@ impl Source for View<'_> {
         )
     }
 
+    fn ranked_all(
+        &self,
+        specs: &[&'static MeasureSpec],
+        scope: &Scope,
+    ) -> ApiResult<Vec<Arc<Ranked>>> {
+        let key = |spec: &MeasureSpec| (spec.name, scope_key(scope), self.token.clone());
+        let caches = &self.state.caches;
+        let missing: Vec<&'static MeasureSpec> = specs
+            .iter()
+            .filter(|s| caches.ranked.ready(&key(s)).is_none())
+            .copied()
+            .collect();
+        if missing.len() > 1 {
+            // One read of the store for all of them, the measures in parallel.
+            for r in Ranked::compute_all(self.store, &missing, scope)? {
+                let r = Arc::new(r);
+                caches
+                    .ranked
+                    .get(&key(r.measure), |k| k.2 != self.token, || Ok(r.clone()))?;
+            }
+        }
+        specs
+            .iter()
+            .map(|s| Source::ranked(self, s, scope))
+            .collect()
+    }
+
     fn cascades(&self, scope: &Scope) -> ApiResult<Arc<renown_app::Cascades>> {
         let key = (scope_key(scope), self.token.clone());
         self.state.caches.cascades.get(

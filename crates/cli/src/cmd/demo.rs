@@ -118,7 +118,7 @@ pub fn run(args: Args, named_db: Option<&Path>) -> anyhow::Result<Outcome> {
     let mut ranks: Vec<Vec<usize>> = Vec::new();
     for m in MEASURES {
         columns.push(m.name);
-        let scores = (m.compute)(&store, &scope)?;
+        let scores = m.compute(&store, &scope)?;
         let order = ranking(&scores);
         let mut rank_of = vec![0usize; scores.len()];
         for ((id, _), rank) in order.iter().zip(competition_ranks(&order)) {

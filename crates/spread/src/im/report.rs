@@ -270,8 +270,9 @@ pub fn seeds(store: &Store, o: &SeedsOptions) -> Result<SeedsReport, ImError> {
         for name in ["followers", pagerank, "earned"] {
             let spec =
                 renown_measures::measure(name).map_err(|e| ImError::Invalid(e.to_string()))?;
-            let scores =
-                (spec.compute)(store, &scope).map_err(|e| ImError::Invalid(e.to_string()))?;
+            let scores = spec
+                .compute(store, &scope)
+                .map_err(|e| ImError::Invalid(e.to_string()))?;
             let (top, note) = top_k(&scores, o.k, allowed.as_deref());
             sets.push((format!("top-k by {name}"), top, note));
         }

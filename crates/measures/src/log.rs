@@ -1,0 +1,211 @@
+//! One snapshot, every measure: the event log as the registered measures read it, scanned once
+//! from one store state, then cut in memory by date for each measure.
+//!
+//! Every measure used to scan the store itself (eleven scans for `compare`, eleven per split
+//! for `backtest`) and could not run beside the others: a [`renown_store::Snapshot`] is one
+//! SQLite connection. A [`Log`] holds every event on the scope's topic and platform, at any
+//! time, in store order, so each measure gets exactly the rows its own scan gave, and
+//! [`compute_all`] runs the measures in parallel over it. One log serves every `as_of` (the
+//! splits of a backtest): the date is applied in memory.
+
+use crate::earned::graph_err;
+use crate::warning::ScopeFacts;
+use crate::{MeasureError, MeasureSpec, Result, Scope, Scores};
+use rayon::prelude::*;
+use renown_graph::{follow_graph_of, Csr, EngagementGraph, EngagementParams, StandingFollows};
+use renown_model::Kind;
+use renown_store::{EventFilter, EventRow, Store};
+
+/// The events on one topic and platform, at any time, read from one store state.
+pub struct Log {
+    topic: Option<String>,
+    platform: Option<String>,
+    accounts: u32,
+    /// Every event matching the topic and platform, in store order.
+    events: Vec<EventRow>,
+    /// Under a topic, the follows and unfollows on the platform whatever their topic: the
+    /// follow graph is not cut by topic (follows carry none). Without a topic they are in
+    /// `events`.
+    untopical_follows: Option<Vec<EventRow>>,
+    /// The `created_at` profile attribute of the accounts that have one.
+    created: Vec<(u32, f64)>,
+    /// The newest event time in the whole store.
+    last_event_time: Option<i64>,
+}
+
+/// A set of kinds, tested by code.
+#[derive(Clone, Copy)]
+pub(crate) struct KindSet([bool; 256]);
+
+impl KindSet {
+    pub(crate) fn of(kinds: &[Kind]) -> KindSet {
+        let mut set = [false; 256];
+        for k in kinds {
+            set[k.code() as usize] = true;
+        }
+        KindSet(set)
+    }
+
+    pub(crate) fn has(&self, k: Kind) -> bool {
+        self.0[k.code() as usize]
+    }
+}
+
+impl Log {
+    /// Reads the log for `scope`'s topic and platform (its `as_of` is applied per measure).
+    /// Read it from a [`renown_store::Snapshot`] so every part comes from one committed state.
+    pub fn read(store: &Store, scope: &Scope) -> Result<Log> {
+        let accounts = store.account_count()?;
+        let mut events = Vec::new();
+        store.scan_events(
+            &EventFilter {
+                topic: scope.topic.clone(),
+                platform: scope.platform.clone(),
+                ..EventFilter::default()
+            },
+            |r| events.push(r),
+        )?;
+        let beyond = |a: u32| a >= accounts;
+        if let Some(r) = events
+            .iter()
+            .find(|r| beyond(r.actor) || r.target.is_some_and(beyond))
+        {
+            // Read through one Snapshot, the count and the scan always agree.
+            return Err(MeasureError::Store(renown_store::StoreError::Misuse(
+                format!(
+                    "an event names account {} beside {accounts} accounts: the store changed \
+                 during one read (read it through a Snapshot)",
+                    r.actor.max(r.target.unwrap_or(0))
+                ),
+            )));
+        }
+        let untopical_follows = match &scope.topic {
+            None => None,
+            Some(_) => {
+                let mut follows = Vec::new();
+                store.scan_events(
+                    &EventFilter {
+                        kinds: Some(vec![Kind::Follow, Kind::Unfollow]),
+                        platform: scope.platform.clone(),
+                        ..EventFilter::default()
+                    },
+                    |r| follows.push(r),
+                )?;
+                Some(follows)
+            }
+        };
+        Ok(Log {
+            topic: scope.topic.clone(),
+            platform: scope.platform.clone(),
+            accounts,
+            events,
+            untopical_follows,
+            created: store.numeric_attributes("created_at")?,
+            last_event_time: store.last_event_time()?,
+        })
+    }
+
+    /// Accounts in the store state the log was read from; dense ids run `0..accounts()`.
+    pub fn accounts(&self) -> usize {
+        self.accounts as usize
+    }
+
+    /// Refuses a scope on another topic or platform than the log's.
+    pub(crate) fn check(&self, scope: &Scope) -> Result<()> {
+        if scope.topic == self.topic && scope.platform == self.platform {
+            return Ok(());
+        }
+        Err(MeasureError::Store(renown_store::StoreError::Misuse(
+            format!(
+                "a log of topic {:?} and platform {:?} asked for topic {:?} and platform {:?}",
+                self.topic, self.platform, scope.topic, scope.platform
+            ),
+        )))
+    }
+
+    /// The events up to `as_of` (timeless ones always) of the kinds in `kinds`, in store order.
+    pub(crate) fn events<'a>(
+        &'a self,
+        as_of: Option<i64>,
+        kinds: &[Kind],
+    ) -> impl Iterator<Item = EventRow> + 'a {
+        let kinds = KindSet::of(kinds);
+        self.events.iter().copied().filter(move |r| {
+            kinds.has(r.kind) && r.time.is_none_or(|t| as_of.is_none_or(|a| t <= a))
+        })
+    }
+
+    /// The follows standing at `as_of` (see [`renown_graph::standing_follows`]), on the
+    /// platform whatever the topic: the edges of the follow graph.
+    pub fn standing_follows(&self, as_of: Option<i64>) -> Vec<(u64, Option<i64>)> {
+        let rows = self.untopical_follows.as_ref().unwrap_or(&self.events);
+        let mut follows = StandingFollows::new(as_of);
+        rows.iter().for_each(|&r| follows.push(r));
+        follows.finish()
+    }
+
+    /// The follow graph at `as_of` on the log's platform (not cut by topic).
+    pub fn follow_graph(&self, as_of: Option<i64>) -> Result<Csr> {
+        follow_graph_of(self.accounts, &self.standing_follows(as_of)).map_err(graph_err)
+    }
+
+    /// The engagement graph of `p`, which must name the log's topic and platform.
+    pub fn engagement_graph(&self, p: &EngagementParams) -> Result<Csr> {
+        if p.topic != self.topic || p.platform != self.platform {
+            return Err(MeasureError::Invalid(
+                "an engagement graph on another topic or platform than its log".into(),
+            ));
+        }
+        let mut g = EngagementGraph::new(self.accounts, p).map_err(graph_err)?;
+        self.events.iter().for_each(|&r| g.push(r));
+        g.finish().map_err(graph_err)
+    }
+
+    /// The `created_at` attribute of the accounts that have one.
+    pub(crate) fn created(&self) -> &[(u32, f64)] {
+        &self.created
+    }
+
+    /// The newest event time in the whole store.
+    pub(crate) fn last_event_time(&self) -> Option<i64> {
+        self.last_event_time
+    }
+
+    /// What the scope holds (as [`ScopeFacts::read`] would read it from the store).
+    pub fn facts(&self, scope: &Scope) -> Result<ScopeFacts> {
+        self.check(scope)?;
+        let mut facts = ScopeFacts::empty(scope);
+        self.events.iter().for_each(|&e| facts.add(e));
+        Ok(facts)
+    }
+}
+
+impl MeasureSpec {
+    /// The measure's scores in `scope`, read from the store (one scan of the scope's events).
+    pub fn compute(&self, store: &Store, scope: &Scope) -> Result<Scores> {
+        self.compute_on(&Log::read(store, scope)?, scope)
+    }
+
+    /// The measure's scores in `scope` from a log read for its topic and platform.
+    pub fn compute_on(&self, log: &Log, scope: &Scope) -> Result<Scores> {
+        log.check(scope)?;
+        let scores = (self.of_log)(log, scope)?;
+        if scores.len() != log.accounts() {
+            return Err(MeasureError::Invalid(format!(
+                "{} gave {} scores for {} accounts",
+                self.name,
+                scores.len(),
+                log.accounts()
+            )));
+        }
+        Ok(scores)
+    }
+}
+
+/// Every measure in `specs` on one log, in parallel; the scores in the order of `specs`.
+pub fn compute_all(log: &Log, scope: &Scope, specs: &[&MeasureSpec]) -> Result<Vec<Scores>> {
+    specs
+        .par_iter()
+        .map(|spec| spec.compute_on(log, scope))
+        .collect()
+}
