@@ -127,7 +127,7 @@ fn main() {
             for m in MEASURES.iter() {
                 feats.push((
                     format!("measure {}", m.name),
-                    (m.compute)(&store, &scope).expect("measure"),
+                    m.compute(&store, &scope).expect("measure"),
                 ));
             }
             let p = EarnedParams::default();
