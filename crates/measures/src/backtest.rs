@@ -16,7 +16,8 @@
 //! instead of a sort of every account per resample.
 
 use crate::compare::{kendall_tau_b, spearman};
-use crate::{measure, MeasureError, Result, Scope, MEASURES};
+use crate::log::{compute_all, Log};
+use crate::{measure, MeasureError, MeasureSpec, Result, Scope, MEASURES};
 use rayon::prelude::*;
 use renown_model::{Kind, ENGAGEMENT_KINDS};
 use renown_store::{EventFilter, Store};
@@ -275,9 +276,18 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
             .collect::<Result<_>>()?
     };
     let (splits, horizon) = resolve_splits(store, opts)?;
+    // One read of the platform's events serves every measure at every split (dates are cut in
+    // memory); pass a renown_store::Snapshot so the log and the per-split scans agree.
+    let log = Log::read(
+        store,
+        &Scope {
+            platform: opts.platform.clone(),
+            ..Scope::default()
+        },
+    )?;
     let mut out = Vec::with_capacity(splits.len());
     for split in splits {
-        out.push(run_split(store, opts, &names, split, horizon)?);
+        out.push(run_split(store, &log, opts, &names, split, horizon)?);
     }
     Ok(Backtest {
         target: opts.target,
@@ -429,6 +439,7 @@ pub fn outcomes(
 
 fn run_split(
     store: &Store,
+    log: &Log,
     opts: &BacktestOptions,
     names: &[&'static str],
     split: i64,
@@ -458,15 +469,16 @@ fn run_split(
         topic: None,
         platform: opts.platform.clone(),
     };
-    let mut xs = Vec::with_capacity(names.len());
-    for name in names {
-        let s = measure(name)?.compute(store, &scope)?;
-        xs.push(
+    // Every measure as of the split from the one log, in parallel.
+    let specs: Vec<&MeasureSpec> = names.iter().map(|n| measure(n)).collect::<Result<_>>()?;
+    let xs: Vec<Vec<f64>> = compute_all(log, &scope, &specs)?
+        .into_iter()
+        .map(|s| {
             ids.iter()
                 .map(|&i| s.get(i as usize).copied().unwrap_or(0.0))
-                .collect::<Vec<f64>>(),
-        );
-    }
+                .collect()
+        })
+        .collect();
     // Recovery of a known truth: over the scored accounts that have one.
     let with_truth: Vec<(usize, f64)> = opts.truth.as_ref().map_or(Vec::new(), |t| {
         ids.iter()
