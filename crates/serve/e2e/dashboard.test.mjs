@@ -190,6 +190,35 @@ test('the audit lists audiences as the API does', async () => {
   assert.deepEqual(problems, []);
 });
 
+test('who to engage: the API\'s seeds in order with their gains, the reach chart, every strategy beside them', async () => {
+  await openPage('seeds');
+  await page.waitForSelector('#seeds tbody tr', { timeout: 120000 });
+  const expected = await api('api/seeds?k=10&model=ic');
+  const rows = await page.$$eval('#seeds tbody tr', trs => trs.map(tr => ({
+    id: Number(tr.dataset.id), account: tr.querySelector('td.account a').textContent,
+    adds: tr.children[2].textContent })));
+  assert.deepEqual(rows.map(r => r.id), expected.seeds.map(s => s.id));
+  assert.deepEqual(rows.map(r => r.account), expected.seeds.map(s => s.account));
+  // Each seed adds what the API says, and the headline states the set's reach and sample.
+  expected.seeds.forEach((s, i) => assert.ok(Math.abs(Number(rows[i].adds.replace(/,/g, '')) - s.marginal_gain) <= Math.max(0.01 * s.marginal_gain, 0.01),
+    `${s.account}: shows ${rows[i].adds}, API ${s.marginal_gain}`));
+  const headline = await page.textContent('#seeds-headline');
+  assert.ok(headline.includes(expected.selection.rr_sets.toLocaleString('en-US') + ' reverse-reachable sets'), headline);
+  await page.waitForSelector('#seeds-chart canvas');
+  const p = await paintedPixels('#seeds-chart canvas');
+  assert.ok(p.w > 200 && p.h > 100 && p.n > 300, `reach chart: ${p.w}x${p.h}, ${p.n} painted pixels`);
+  // Asked for the comparison, the page lists the API's strategies, influence maximization first.
+  await page.check('#seeds-with-compare');
+  await page.click('form.controls button[type=submit]');
+  await page.waitForSelector('#seeds-compare tbody tr', { timeout: 120000 });
+  const compared = await api('api/seeds?k=10&model=ic&compare=true');
+  const strategies = await page.$$eval('#seeds-compare tbody tr', trs => trs.map(tr => tr.dataset.strategy));
+  assert.deepEqual(strategies, compared.comparison.map(c => c.strategy));
+  assert.equal(strategies[0], 'influence maximization');
+  await page.screenshot({ path: join(SHOTS, '9-seeds.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
 test('an unknown account shows an error, not a crash', async () => {
   const before = problems.length;
   await page.goto(BASE + '#/account/no:such-account');
@@ -230,6 +259,7 @@ async function allViews() {
     ['cascade', '#/cascade/' + cascade.id.split('/').map(encodeURIComponent).join('/')],
     ['dynamics', '#/dynamics'],
     ['backtest', '#/backtest'],
+    ['seeds', '#/seeds?compare=1'],
   ];
 }
 

@@ -24,6 +24,7 @@ pub mod params;
 pub mod pool;
 pub mod profile;
 pub mod request;
+pub mod seeds;
 pub mod server;
 pub mod spread;
 pub mod view;
@@ -139,6 +140,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/cascades/{*id}", get(spread::one))
         .route("/api/dynamics", get(spread::dynamics))
         .route("/api/backtest", get(backtest::backtest))
+        .route("/api/seeds", get(seeds::seeds))
         .route("/api/accounts/{id}/audit", get(audience::account))
         .route("/api/accounts/{id}/fake", get(audience::fake))
         .route("/api/audit", get(audience::list))

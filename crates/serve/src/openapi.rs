@@ -86,6 +86,56 @@ fn backtest_params() -> Vec<Value> {
     ]
 }
 
+fn seeds_params() -> Vec<Value> {
+    use crate::seeds::{DEFAULT_K, MAX_K, MIN_EPSILON};
+    use renown_spread::im::report::{DEFAULT_EPSILON, DEFAULT_SIMS};
+    let mut p = vec![
+        query(
+            "k",
+            &format!("how many seeds (default {DEFAULT_K})"),
+            json!({"type": "integer", "minimum": 1, "maximum": MAX_K}),
+        ),
+        query(
+            "model",
+            "diffusion model: ic (independent cascade, default) or lt (linear threshold)",
+            json!({"type": "string", "enum": ["ic", "lt"]}),
+        ),
+        query(
+            "epsilon",
+            &format!("the set is (1 − 1/e − ε)-optimal (default {DEFAULT_EPSILON}, at least {MIN_EPSILON})"),
+            json!({"type": "number", "minimum": MIN_EPSILON}),
+        ),
+        query(
+            "delta",
+            "…with probability at least 1 − δ (default 1/n)",
+            json!({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}),
+        ),
+        query(
+            "probabilities",
+            "learned (default), learned:jaccard, weighted-cascade or constant:P",
+            json!({"type": "string"}),
+        ),
+        query(
+            "compare",
+            "also simulate top-k by followers, PageRank and earned influence under the same model",
+            json!({"type": "boolean"}),
+        ),
+        query(
+            "holdout",
+            "with compare and as_of: also count what each set's accounts actually reached after the date",
+            json!({"type": "boolean"}),
+        ),
+        query(
+            "sims",
+            &format!("Monte Carlo runs per strategy for compare (default and most {DEFAULT_SIMS})"),
+            json!({"type": "integer", "minimum": 1, "maximum": DEFAULT_SIMS}),
+        ),
+        query("seed", "random seed (default 1)", json!({"type": "integer", "minimum": 0})),
+    ];
+    p.extend(scope_params());
+    p
+}
+
 fn json_ok(description: &str) -> Value {
     json!({
         "200": {"description": description, "content": {"application/json": {"schema": {"type": "object"}}}},
@@ -294,6 +344,11 @@ pub fn spec() -> Value {
                 "summary": "Does a measure predict? Every measure as of rolling-origin splits, scored against what happened after each (the JSON of `renown backtest --format json`)",
                 "parameters": backtest_params(),
                 "responses": json_ok("target, k, horizon_seconds, bootstrap, splits: per split the accounts scored and per measure Spearman, Kendall τ-b, NDCG@k, precision@k with 95 % intervals and the paired difference to the best baseline"),
+            }},
+            "/api/seeds": {"get": {
+                "summary": "Who to engage: the k accounts whose take-up would carry a message furthest (influence maximization, OPIM-C over reverse-reachable sets at IMM's sample size; the JSON of `renown seeds --format json`)",
+                "parameters": seeds_params(),
+                "responses": json_ok("seeds in order with id, account and marginal_gain; selection: spread with its interval, the certified ratio, RR sets; comparison (with compare): each strategy's simulated spread"),
             }},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}},
             "/api/ingest": {"post": {

@@ -1106,6 +1106,68 @@ async function backtestPage(params) {
     d.splits.map((s, i) => backtestSplit(d, s, i)));
 }
 
+// ---------------------------------------------------------------- who to engage
+
+async function seedsPage(params) {
+  const k = Math.min(Math.max(Number(params.k) || 10, 1), 100);
+  const model = params.model === 'lt' ? 'lt' : 'ic';
+  const compare = params.compare === '1';
+  const kInput = el('input', { id: 'seeds-k', type: 'number', min: 1, max: 100, value: k, size: 4 });
+  const modelSel = el('select', { id: 'seeds-model' }, el('option', { value: 'ic' }, 'independent cascade'), el('option', { value: 'lt' }, 'linear threshold'));
+  modelSel.value = model;
+  const compareBox = el('input', { id: 'seeds-with-compare', type: 'checkbox' });
+  compareBox.checked = compare;
+  const apply = () => go(['seeds'], { k: kInput.value, model: modelSel.value, compare: compareBox.checked ? '1' : '' });
+  fill(main, el('h1', {}, 'Who to engage'),
+    el('p', { class: 'describe' }, 'The accounts which, if they took a message up, would carry it furthest: influence maximization under a diffusion model whose probabilities are learned from who actually took up whose items (reshares, quotes, replies, comments). The set is within 1 − 1/e − ε of the best possible with high probability; each seed shows the accounts it adds to those before it.'),
+    el('form', { class: 'controls', onsubmit: e => { e.preventDefault(); apply(); } },
+      el('label', {}, 'Seeds', kInput), el('label', {}, 'Model', modelSel),
+      el('label', {}, compareBox, ' beside top-k by followers, PageRank, earned'),
+      el('button', { type: 'submit' }, 'Apply')),
+    el('p', { class: 'muted', id: 'seeds-body' }, compare ? 'Choosing seeds and simulating every strategy…' : 'Choosing seeds…'));
+  let d;
+  try { d = await getJSON('api/seeds' + query({ k, model, compare: compare ? 'true' : '' })); } catch (e) { return showError(main, e); }
+  const s = d.selection;
+  const asked = 1 - 1 / Math.E - s.epsilon;
+  const guarantee = s.certified
+    ? `certified to reach at least ${pct(s.ratio)} of the best possible set (asked ${pct(asked)})`
+    : `guaranteed ${pct(asked)} of the best possible by the worst-case sample size`;
+  let cumulative = 0;
+  const rows = d.seeds.map(r => ({ ...r, cumulative: (cumulative += r.marginal_gain) }));
+  const chartBox = el('div', { class: 'chart', id: 'seeds-chart' });
+  const parts = [
+    el('p', { class: 'headline-score', id: 'seeds-headline' },
+      'Expected reach ', el('strong', {}, fmt(s.spread)), ` accounts (interval ${fmt(s.spread_low)} – ${fmt(s.spread_high)}), `,
+      guarantee, `; ${d.probabilities} probabilities, ${d.model === 'lt' ? 'linear threshold' : 'independent cascade'} model over ${fmt(d.nodes)} accounts and ${fmt(d.edges)} edges, ${fmt(s.rr_sets)} reverse-reachable sets.`),
+    el('div', { class: 'grid' },
+      el('div', { class: 'scroll' }, el('table', { id: 'seeds' },
+        el('thead', {}, el('tr', {}, el('th', { class: 'num' }, '#'), el('th', {}, 'account'),
+          el('th', { class: 'num', title: 'expected accounts this seed adds to those before it' }, 'adds'),
+          el('th', { class: 'num' }, 'reach so far'))),
+        el('tbody', {}, rows.map(r => el('tr', { 'data-id': r.id },
+          el('td', { class: 'num' }, r.order), el('td', { class: 'account' }, accountLink(r)),
+          el('td', { class: 'num' }, fmt(r.marginal_gain)), el('td', { class: 'num' }, fmt(r.cumulative))))))),
+      el('div', {}, el('h2', {}, 'Expected reach by number of seeds'), chartBox)),
+  ];
+  if (d.comparison.length) {
+    parts.push(el('h2', {}, `Beside other ways to pick ${k} accounts (${fmt(d.comparison[0].spread.simulations)} simulations each, same model)`),
+      el('div', { class: 'scroll' }, el('table', { id: 'seeds-compare' },
+        el('thead', {}, el('tr', {}, el('th', {}, 'strategy'), el('th', { class: 'num' }, 'expected reach'), el('th', { class: 'num' }, '95 % interval'), el('th', {}, 'note'))),
+        el('tbody', {}, d.comparison.map(c => el('tr', { 'data-strategy': c.strategy },
+          el('td', {}, c.strategy), el('td', { class: 'num' }, fmt(c.spread.mean)),
+          el('td', { class: 'num' }, `${fmt(c.spread.low)} – ${fmt(c.spread.high)}`), el('td', { class: 'muted' }, c.note || '')))))));
+  }
+  document.getElementById('seeds-body').replaceWith(...parts);
+  if (rows.length > 1) {
+    plot(chartBox, 560, {
+      height: 260,
+      scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, hi * 1.05] } },
+      series: [{ label: 'seeds' }, { label: 'expected reach', stroke: '#2b59c3', width: 2, points: { show: true } }],
+      axes: [{ label: 'seeds' }, { label: 'accounts reached' }],
+    }, [rows.map(r => r.order), rows.map(r => r.cumulative)]);
+  } else chartBox.append(el('p', { class: 'muted' }, 'One seed: nothing to chart.'));
+}
+
 // ---------------------------------------------------------------- shell
 
 function has(path) { return !!(api.paths && api.paths[path]); }
@@ -1119,6 +1181,7 @@ const pages = {
   cascade: { nav: 'cascades', route: '/api/cascades/{id}', render: parts => cascadePage(parts.slice(1).join('/')) },
   dynamics: { nav: 'dynamics', route: '/api/dynamics', title: 'Dynamics', render: (parts, params) => dynamicsPage(params) },
   backtest: { nav: 'backtest', route: '/api/backtest', title: 'Predicts', render: (parts, params) => backtestPage(params) },
+  seeds: { nav: 'seeds', route: '/api/seeds', title: 'Who to engage', render: (parts, params) => seedsPage(params) },
 };
 
 // Pages whose API route this server lacks are not offered at all.

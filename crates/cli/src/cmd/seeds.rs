@@ -2,7 +2,7 @@ use crate::output::{OutputFormat, Table};
 use crate::Outcome;
 use anyhow::{bail, Context};
 use renown_app::seeds::{seeds, SeedsQuery};
-use renown_spread::im::report::{allowed_mask, seeds_on_graph, Probabilities, SeedsReport};
+use renown_spread::im::report::{self, allowed_mask, seeds_on_graph, Probabilities, SeedsReport};
 use renown_spread::im::{ImOptions, Model};
 use serde_json::json;
 use std::io::Write;
@@ -41,7 +41,7 @@ pub struct Args {
     #[arg(long, default_value = "ic")]
     pub model: Model,
     /// Approximation slack: the set is (1 − 1/e − ε)-optimal.
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = report::DEFAULT_EPSILON)]
     pub epsilon: f64,
     /// Failure probability of the guarantee [default: 1/n].
     #[arg(long)]
@@ -65,7 +65,7 @@ pub struct Args {
     #[arg(long, requires_all = ["compare", "as_of"])]
     pub holdout: bool,
     /// Monte Carlo runs per strategy for --compare.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = report::DEFAULT_SIMS)]
     pub sims: u64,
     /// Write the chosen seeds here, one per line (input for `renown simulate --seeds`).
     #[arg(long)]
@@ -74,7 +74,7 @@ pub struct Args {
     #[arg(long)]
     pub input: Option<PathBuf>,
     /// Random seed.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = report::DEFAULT_SEED)]
     pub seed: u64,
     /// Worker threads (default: all cores).
     #[arg(long)]

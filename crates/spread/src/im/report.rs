@@ -7,6 +7,14 @@ use super::{SeedSelection, SpreadEstimate};
 use renown_store::Store;
 use serde::Serialize;
 
+/// The defaults `renown seeds` and `GET /api/seeds` share: ε, the Monte Carlo runs per
+/// strategy of a comparison, the random seed, the model and the probabilities.
+pub const DEFAULT_EPSILON: f64 = 0.1;
+pub const DEFAULT_SIMS: u64 = 10_000;
+pub const DEFAULT_SEED: u64 = 1;
+pub const DEFAULT_MODEL: Model = Model::Ic;
+pub const DEFAULT_PROBABILITIES: Probabilities = Probabilities::Learned(LearnMethod::Bernoulli);
+
 /// Where the edge probabilities come from.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "value")]
