@@ -18,6 +18,7 @@
 //! reshared, uses the most any single account reshared of `i`, so that `w ≤ 1`.
 
 use crate::{Log, MeasureError, MeasureSpec, Result, Scope, Scores};
+use rayon::prelude::*;
 use renown_graph::EngagementParams;
 use renown_model::Kind;
 
@@ -62,19 +63,17 @@ pub fn influence_passivity_of(n: usize, edges: &[(u32, u32, f64)]) -> Result<Inf
             x.iter_mut().for_each(|v| *v /= s);
         }
     };
+    // Each pass gathers per node over its edges in edge order — the order a serial scatter over
+    // the edge list adds them, so the sums are the same bits — and the nodes run in parallel.
+    let to_passive = Grouped::new(n, edges.iter().map(|e| e.1), |e| (edges[e].0, v[e]));
+    let to_influential = Grouped::new(n, edges.iter().map(|e| e.0), |e| (edges[e].1, u[e]));
     let mut iterations = 0;
     for it in 1..=200 {
         iterations = it;
-        let mut p = vec![0.0; n];
-        for (e, &(i, j, _)) in edges.iter().enumerate() {
-            // Edge i → j: j's rejection of influential i makes j passive.
-            p[j as usize] += v[e] * inf[i as usize];
-        }
+        // Edge i → j: j's rejection of influential i makes j passive.
+        let mut p = to_passive.gather(&inf);
         normalise(&mut p);
-        let mut q = vec![0.0; n];
-        for (e, &(i, j, _)) in edges.iter().enumerate() {
-            q[i as usize] += u[e] * p[j as usize];
-        }
+        let mut q = to_influential.gather(&p);
         normalise(&mut q);
         let delta: f64 = q.iter().zip(&inf).map(|(a, b)| (a - b).abs()).sum::<f64>()
             + p.iter().zip(&pas).map(|(a, b)| (a - b).abs()).sum::<f64>();
@@ -89,6 +88,58 @@ pub fn influence_passivity_of(n: usize, edges: &[(u32, u32, f64)]) -> Result<Inf
         passivity: pas,
         iterations,
     })
+}
+
+/// Edges grouped by the node they add to, in edge order within a node: for each, the node
+/// read and the factor.
+struct Grouped {
+    offsets: Vec<usize>,
+    read: Vec<u32>,
+    factor: Vec<f64>,
+}
+
+impl Grouped {
+    fn new(
+        n: usize,
+        into: impl Iterator<Item = u32> + Clone,
+        of_edge: impl Fn(usize) -> (u32, f64),
+    ) -> Grouped {
+        let mut offsets = vec![0usize; n + 1];
+        for t in into.clone() {
+            offsets[t as usize + 1] += 1;
+        }
+        for v in 0..n {
+            offsets[v + 1] += offsets[v];
+        }
+        let mut next = offsets.clone();
+        let m = offsets[n];
+        let (mut read, mut factor) = (vec![0u32; m], vec![0.0; m]);
+        for (e, t) in into.enumerate() {
+            let k = next[t as usize];
+            next[t as usize] += 1;
+            (read[k], factor[k]) = of_edge(e);
+        }
+        Grouped {
+            offsets,
+            read,
+            factor,
+        }
+    }
+
+    /// Per node: Σ factor · x[read] over its edges, in edge order.
+    fn gather(&self, x: &[f64]) -> Vec<f64> {
+        (0..self.offsets.len() - 1)
+            .into_par_iter()
+            .map(|v| {
+                let (lo, hi) = (self.offsets[v], self.offsets[v + 1]);
+                let mut sum = 0.0;
+                for k in lo..hi {
+                    sum += self.factor[k] * x[self.read[k] as usize];
+                }
+                sum
+            })
+            .collect()
+    }
 }
 
 /// Exposure edges from the store: reshares and quotes (counted), plus follows (weight 0).
@@ -180,6 +231,70 @@ mod tests {
         assert!((r.influence.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         assert!(r.passivity[2] > r.passivity[4], "{:?}", r.passivity);
         assert!(r.influence[0] > r.influence[1], "{:?}", r.influence);
+    }
+
+    /// The iteration as a serial scatter over the edge list (the code before the gather).
+    fn serial(n: usize, edges: &[(u32, u32, f64)]) -> Vec<f64> {
+        let (mut accepted, mut rejected) = (vec![0.0; n], vec![0.0; n]);
+        for &(i, j, w) in edges {
+            accepted[j as usize] += w;
+            rejected[i as usize] += 1.0 - w;
+        }
+        let ratio = |x: f64, t: f64| if t > 0.0 { x / t } else { 0.0 };
+        let u: Vec<f64> = edges
+            .iter()
+            .map(|&(_, j, w)| ratio(w, accepted[j as usize]))
+            .collect();
+        let v: Vec<f64> = edges
+            .iter()
+            .map(|&(i, _, w)| ratio(1.0 - w, rejected[i as usize]))
+            .collect();
+        let normalise = |x: &mut [f64]| {
+            let s: f64 = x.iter().sum();
+            if s > 0.0 {
+                x.iter_mut().for_each(|v| *v /= s);
+            }
+        };
+        let (mut inf, mut pas) = (vec![1.0; n], vec![1.0; n]);
+        for _ in 0..200 {
+            let mut p = vec![0.0; n];
+            for (e, &(i, j, _)) in edges.iter().enumerate() {
+                p[j as usize] += v[e] * inf[i as usize];
+            }
+            normalise(&mut p);
+            let mut q = vec![0.0; n];
+            for (e, &(i, j, _)) in edges.iter().enumerate() {
+                q[i as usize] += u[e] * p[j as usize];
+            }
+            normalise(&mut q);
+            let delta: f64 = q.iter().zip(&inf).map(|(a, b)| (a - b).abs()).sum::<f64>()
+                + p.iter().zip(&pas).map(|(a, b)| (a - b).abs()).sum::<f64>();
+            (inf, pas) = (q, p);
+            if delta < 1e-12 {
+                break;
+            }
+        }
+        inf
+    }
+
+    #[test]
+    fn the_parallel_gather_gives_the_serial_scatters_bits() {
+        let mut s = 99u64;
+        let mut next = |m: u64| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 33) % m
+        };
+        let n = 300;
+        // Unsorted, with repeated pairs: the gather must keep the edge order per node.
+        let edges: Vec<(u32, u32, f64)> = (0..3000)
+            .map(|_| (next(n) as u32, next(n) as u32, next(1000) as f64 / 1000.0))
+            .collect();
+        let got = influence_passivity_of(n as usize, &edges)
+            .unwrap()
+            .influence;
+        assert_eq!(got, serial(n as usize, &edges));
     }
 
     #[test]
