@@ -18,6 +18,7 @@ pub mod export;
 pub mod gml;
 pub mod hits;
 pub mod pagerank;
+pub mod pullfile;
 pub mod real;
 pub mod rmat;
 pub mod snapshot;
@@ -32,6 +33,9 @@ pub use gml::{parse_gml, GmlGraph};
 pub use hits::{hits, Hits, HitsOptions};
 pub use pagerank::{
     pagerank, pagerank_with, personalized_pagerank, seed_vector, PageRank, PageRankOptions,
+};
+pub use pullfile::{
+    is_pull_graph_file, read_pull_graph_auto, read_pull_graph_file, save_pull_graph,
 };
 pub use real::Real;
 pub use rmat::Rmat;

@@ -19,4 +19,4 @@ pub use event::{
     DEFAULT_KIND_WEIGHTS, ENGAGEMENT_KINDS,
 };
 pub use text::escape_controls;
-pub use time::{check_range, format_time, parse_time, TimeError, MAX_TIME, MIN_TIME};
+pub use time::{check_range, format_time, parse_time, write_time, TimeError, MAX_TIME, MIN_TIME};

@@ -1,7 +1,7 @@
 use crate::Outcome;
 use renown_ingest::schema::{SchemaRow, CSV_HEADER};
 use renown_model::{AccountRef, Event};
-use renown_store::EventFilter;
+use renown_store::{AccountInfo, EventFilter, FullEventRow};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -73,24 +73,31 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             AccountRef::with_handle(a.native_id.clone(), a.handle.clone()),
         )
     };
+    // JSON Lines: each account's fields escaped once, each row written into one buffer.
+    let json = (!as_csv).then(|| JsonRows::new(&accounts));
+    let mut line = Vec::with_capacity(256);
     store.scan_events_full(&EventFilter::default(), |r| {
         if failure.is_some() {
             return;
         }
-        let (platform, actor) = account(r.row.actor);
-        let mut e = Event::new(platform, r.row.kind, actor);
-        e.time = r.row.time;
-        e.target = r.row.target.map(|t| account(t).1);
-        e.item = r.item;
-        e.parent = r.parent;
-        e.topics = r.topics;
-        let res = match &mut writer {
-            Writer::Csv(w) => w
-                .write_record(SchemaRow::from_event(&e, true).csv_cells())
-                .map_err(crate::output::csv_io),
-            Writer::Json(w) => serde_json::to_writer(&mut *w, &SchemaRow::from_event(&e, false))
-                .map_err(std::io::Error::from)
-                .and_then(|_| w.write_all(b"\n")),
+        let res = match (&mut writer, &json) {
+            (Writer::Json(w), Some(json)) => {
+                line.clear();
+                json.row(&r, &mut line);
+                w.write_all(&line)
+            }
+            (Writer::Csv(w), _) => {
+                let (platform, actor) = account(r.row.actor);
+                let mut e = Event::new(platform, r.row.kind, actor);
+                e.time = r.row.time;
+                e.target = r.row.target.map(|t| account(t).1);
+                e.item = r.item;
+                e.parent = r.parent;
+                e.topics = r.topics;
+                w.write_record(SchemaRow::from_event(&e, true).csv_cells())
+                    .map_err(crate::output::csv_io)
+            }
+            (Writer::Json(_), None) => unreachable!("JSON rows are prepared for JSON output"),
         };
         if let Err(e) = res {
             failure = Some(e);
@@ -104,4 +111,168 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         Writer::Json(mut w) => w.flush()?,
     }
     Ok(Outcome::Clean)
+}
+
+/// The JSON Lines form of events, byte for byte what serde writes for [`SchemaRow`] (same
+/// keys, order and escaping), without building a row per event: an account's
+/// `"actor":…,"actor_handle":…` and `"target":…` parts are escaped once up front.
+struct JsonRows {
+    /// Per account: `"platform":"…",`.
+    platform: Vec<Box<[u8]>>,
+    /// Per account: `"actor":"…"` and `,"actor_handle":"…"` when it has one.
+    actor: Vec<Box<[u8]>>,
+    /// Per account: `,"target":"…"` and `,"target_handle":"…"` when it has one.
+    target: Vec<Box<[u8]>>,
+}
+
+/// Appends `s` as a JSON string (quotes included), escaped as serde_json escapes it.
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    serde_json::to_writer(&mut *out, s).expect("writing to memory cannot fail");
+}
+
+impl JsonRows {
+    fn new(accounts: &[AccountInfo]) -> JsonRows {
+        let mut rows = JsonRows {
+            platform: Vec::with_capacity(accounts.len()),
+            actor: Vec::with_capacity(accounts.len()),
+            target: Vec::with_capacity(accounts.len()),
+        };
+        let mut b = Vec::new();
+        for a in accounts {
+            b.clear();
+            b.extend_from_slice(b"\"platform\":");
+            json_str(&mut b, &a.platform);
+            b.push(b',');
+            rows.platform.push(b.as_slice().into());
+            for (key, list) in [("actor", &mut rows.actor), ("target", &mut rows.target)] {
+                b.clear();
+                if key == "target" {
+                    b.push(b',');
+                }
+                b.extend_from_slice(format!("\"{key}\":").as_bytes());
+                json_str(&mut b, &a.native_id);
+                if let Some(h) = &a.handle {
+                    b.extend_from_slice(format!(",\"{key}_handle\":").as_bytes());
+                    json_str(&mut b, h);
+                }
+                list.push(b.as_slice().into());
+            }
+        }
+        rows
+    }
+
+    /// Appends one event's line, newline included.
+    fn row(&self, r: &FullEventRow, out: &mut Vec<u8>) {
+        out.push(b'{');
+        if let Some(t) = r.row.time {
+            out.extend_from_slice(b"\"time\":\"");
+            renown_model::write_time(t, out);
+            out.extend_from_slice(b"\",");
+        }
+        let actor = r.row.actor as usize;
+        out.extend_from_slice(&self.platform[actor]);
+        out.extend_from_slice(b"\"kind\":\"");
+        out.extend_from_slice(r.row.kind.name().as_bytes());
+        out.extend_from_slice(b"\",");
+        out.extend_from_slice(&self.actor[actor]);
+        if let Some(t) = r.row.target {
+            out.extend_from_slice(&self.target[t as usize]);
+        }
+        for (key, value) in [("item", &r.item), ("parent", &r.parent)] {
+            if let Some(v) = value {
+                out.extend_from_slice(format!(",\"{key}\":").as_bytes());
+                json_str(out, v);
+            }
+        }
+        if !r.topics.is_empty() {
+            out.extend_from_slice(b",\"topics\":[");
+            for (k, t) in r.topics.iter().enumerate() {
+                if k > 0 {
+                    out.push(b',');
+                }
+                json_str(out, t);
+            }
+            out.push(b']');
+        }
+        out.extend_from_slice(b"}\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use renown_model::Kind;
+    use renown_store::EventRow;
+
+    /// The prepared writer gives serde's bytes for every shape of row: handles or none,
+    /// target or none, item, parent, topics, no time, and text that needs escaping.
+    #[test]
+    fn json_rows_equal_serde_rows() {
+        let acct = |platform: &str, id: &str, handle: Option<&str>| AccountInfo {
+            dense: 0,
+            platform: platform.into(),
+            native_id: id.into(),
+            handle: handle.map(Into::into),
+        };
+        let accounts = vec![
+            acct("higgs", "1", None),
+            acct("twitter", "42", Some("some\"one\\ é\u{1}")),
+            acct("mastodon", "https://x.y/@a\n", Some("a")),
+        ];
+        let rows = JsonRows::new(&accounts);
+        let mut cases = Vec::new();
+        for (time, target, item, parent, topics) in [
+            (Some(1_341_100_972), None, None, None, vec![]),
+            (None, Some(1u32), None, None, vec![]),
+            (
+                Some(631_152_000),
+                Some(2),
+                Some("i\"1"),
+                Some("p\t2"),
+                vec!["t1", "é|\u{7f}"],
+            ),
+            (Some(4_102_444_800), Some(0), None, Some("p"), vec!["only"]),
+        ] {
+            for actor in 0..3u32 {
+                for kind in [Kind::Follow, Kind::Reshare, Kind::Like] {
+                    cases.push(FullEventRow {
+                        id: 1,
+                        row: EventRow {
+                            time,
+                            kind,
+                            actor,
+                            target,
+                        },
+                        item: item.map(Into::into),
+                        parent: parent.map(Into::into),
+                        topics: topics.iter().map(|t: &&str| t.to_string()).collect(),
+                    });
+                }
+            }
+        }
+        for r in &cases {
+            let a = &accounts[r.row.actor as usize];
+            let mut e = Event::new(
+                a.platform.clone(),
+                r.row.kind,
+                AccountRef::with_handle(a.native_id.clone(), a.handle.clone()),
+            );
+            e.time = r.row.time;
+            e.target = r.row.target.map(|t| {
+                let b = &accounts[t as usize];
+                AccountRef::with_handle(b.native_id.clone(), b.handle.clone())
+            });
+            e.item = r.item.clone();
+            e.parent = r.parent.clone();
+            e.topics = r.topics.clone();
+            let mut want = serde_json::to_vec(&SchemaRow::from_event(&e, false)).unwrap();
+            want.push(b'\n');
+            let mut got = Vec::new();
+            rows.row(r, &mut got);
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                String::from_utf8(want).unwrap()
+            );
+        }
+    }
 }
