@@ -41,7 +41,7 @@ fn account_ref<S: Source>(src: &S, id: u32) -> Result<AccountRef, S::Error> {
 
 /// The account and its score and rank under every measure.
 pub fn account<S: Source>(src: &S, scope: &Scope, id: u32) -> Result<Account, S::Error> {
-    scope.refuse_window_and_kinds("an account's scores")?;
+    crate::scope::refuse_window_and_kinds(scope, "an account's scores")?;
     let account = account_ref(src, id)?;
     let mut measures = Vec::with_capacity(MEASURES.len());
     for m in MEASURES {
@@ -108,7 +108,7 @@ pub fn timeline<S: Source>(
     id: u32,
     top: usize,
 ) -> Result<Timeline, S::Error> {
-    scope.refuse_window_and_kinds("a timeline")?;
+    crate::scope::refuse_window_and_kinds(scope, "a timeline")?;
     account_ref(src, id)?;
     let store = src.store();
     let mut follows: Vec<(Option<i64>, Kind, u32)> = Vec::new();
@@ -252,7 +252,7 @@ pub fn explain<S: Source>(
     endorsers: usize,
     months: usize,
 ) -> Result<Explained, S::Error> {
-    scope.refuse_window_and_kinds("an explanation")?;
+    crate::scope::refuse_window_and_kinds(scope, "an explanation")?;
     account_ref(src, id)?;
     let opts = ExplainOptions {
         endorsers,

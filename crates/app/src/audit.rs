@@ -175,7 +175,7 @@ pub fn audit_account<S: Source>(
     id: u32,
     options: &AuditOptions,
 ) -> Result<AuditReport, S::Error> {
-    scope.refuse_window_and_kinds("an audit")?;
+    crate::scope::refuse_window_and_kinds(scope, "an audit")?;
     let cfg = config(options)?;
     let rows = audit_rows(
         src.store(),
@@ -198,7 +198,7 @@ pub fn audit_all<S: Source>(
     scope: &Scope,
     query: &AuditQuery,
 ) -> Result<AuditList, S::Error> {
-    scope.refuse_window_and_kinds("an audit")?;
+    crate::scope::refuse_window_and_kinds(scope, "an audit")?;
     let cfg = config(&query.options)?;
     let scope = scope.without_topic();
     let mut rows = audit_rows(

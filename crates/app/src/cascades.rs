@@ -24,7 +24,7 @@ pub struct Cascades {
 impl Cascades {
     /// Rebuilds every cascade in `scope` (as of, topic, platform).
     pub fn compute(store: &renown_store::Store, scope: &Scope) -> crate::Result<Cascades> {
-        let report = renown_spread::cascades(store, &scope.cascades(2))?;
+        let report = renown_spread::cascades(store, &crate::scope::cascade_options(scope, 2))?;
         let by_id = report
             .cascades
             .iter()
@@ -162,7 +162,7 @@ pub fn cascades<S: Source>(
     scope: &Scope,
     q: &CascadeQuery,
 ) -> Result<CascadeList, S::Error> {
-    scope.refuse_window_and_kinds("cascades")?;
+    crate::scope::refuse_window_and_kinds(scope, "cascades")?;
     let all = source.cascades(scope)?;
     let accounts = source.accounts()?;
     let min_size = q.min_size.max(2);
@@ -243,7 +243,7 @@ pub fn cascade<S: Source>(
     limit: Option<usize>,
     offset: usize,
 ) -> Result<CascadeTree, S::Error> {
-    scope.refuse_window_and_kinds("a cascade")?;
+    crate::scope::refuse_window_and_kinds(scope, "a cascade")?;
     let all = source.cascades(scope)?;
     let c = all
         .get(id)
@@ -316,7 +316,7 @@ pub fn spreaders<S: Source>(
     limit: Option<usize>,
     offset: usize,
 ) -> Result<Spreaders, S::Error> {
-    scope.refuse_window_and_kinds("cascades")?;
+    crate::scope::refuse_window_and_kinds(scope, "cascades")?;
     let all = source.cascades(scope)?;
     let accounts = source.accounts()?;
     let min_size = min_size.max(2);
@@ -385,7 +385,7 @@ pub fn account_spread<S: Source>(
     scope: &Scope,
     id: u32,
 ) -> Result<AccountSpread, S::Error> {
-    scope.refuse_window_and_kinds("an account's spread")?;
+    crate::scope::refuse_window_and_kinds(scope, "an account's spread")?;
     let all = source.cascades(scope)?;
     let accounts = source.accounts()?;
     let row = all.report.accounts.iter().find(|a| a.account == id);

@@ -65,7 +65,7 @@ pub fn compare<S: Source>(
     scope: &Scope,
     q: &CompareQuery,
 ) -> Result<Comparison, S::Error> {
-    scope.refuse_window_and_kinds("compare")?;
+    crate::scope::refuse_window_and_kinds(scope, "compare")?;
     let specs = measures_of(q)?;
     let ranked = source.ranked_all(&specs, scope)?;
     let names: Vec<&str> = specs.iter().map(|m| m.name).collect();

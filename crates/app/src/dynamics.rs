@@ -66,15 +66,18 @@ pub fn fit(
             "dynamics reads the whole history up to a date and takes no window start".into(),
         ));
     }
-    let opts = scope.dynamics(DynamicsOptions {
-        period: q.period,
-        bootstrap: q.bootstrap,
-        seed: q.seed,
-        top: 0,
-        min_arrivals: q.min_arrivals,
-        cancel,
-        ..DynamicsOptions::default()
-    });
+    let opts = crate::scope::dynamics_options(
+        scope,
+        DynamicsOptions {
+            period: q.period,
+            bootstrap: q.bootstrap,
+            seed: q.seed,
+            top: 0,
+            min_arrivals: q.min_arrivals,
+            cancel,
+            ..DynamicsOptions::default()
+        },
+    );
     Ok(renown_spread::dynamics(store, &opts)?)
 }
 

@@ -63,7 +63,7 @@ pub fn leaderboard<S: Source>(
     scope: &Scope,
     query: &LeaderboardQuery,
 ) -> Result<Leaderboard, S::Error> {
-    scope.refuse_window_and_kinds("a leaderboard")?;
+    crate::scope::refuse_window_and_kinds(scope, "a leaderboard")?;
     let spec = measure(&query.measure).map_err(AppError::from)?;
     let ranked: Arc<Ranked> = match &query.trust {
         None => src.ranked(spec, scope)?,

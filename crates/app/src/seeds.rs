@@ -33,7 +33,7 @@ pub struct SeedsQuery {
 }
 
 fn refuse_window_and_kinds(scope: &Scope) -> crate::Result<()> {
-    scope.refuse_window_and_kinds("influence maximization")
+    crate::scope::refuse_window_and_kinds(scope, "influence maximization")
 }
 
 /// A near-optimal seed set in `scope` (OPIM-C over reverse-reachable sets).
@@ -45,7 +45,7 @@ pub fn seeds(store: &Store, scope: &Scope, q: &SeedsQuery) -> crate::Result<Seed
         ));
     }
     let opts = SeedsOptions {
-        graph: scope.diffusion(q.model, q.probabilities),
+        graph: crate::scope::diffusion_options(scope, q.model, q.probabilities),
         k: q.k,
         epsilon: q.epsilon,
         delta: q.delta,
@@ -71,7 +71,7 @@ pub fn simulate(
     refuse_window_and_kinds(scope)?;
     simulate_seeds(
         store,
-        &scope.diffusion(model, probabilities),
+        &crate::scope::diffusion_options(scope, model, probabilities),
         seeds,
         sims,
         seed,

@@ -468,6 +468,7 @@ fn run_split(
         as_of: Some(split),
         topic: None,
         platform: opts.platform.clone(),
+        ..Default::default()
     };
     // Every measure as of the split from the one log, in parallel.
     let specs: Vec<&MeasureSpec> = names.iter().map(|n| measure(n)).collect::<Result<_>>()?;

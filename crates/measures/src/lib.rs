@@ -20,7 +20,7 @@ pub mod warning;
 pub use log::{compute_all, Log};
 pub use warning::{ScopeFacts, Warning};
 
-use renown_store::{EventFilter, StoreError};
+use renown_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MeasureError {
@@ -34,29 +34,8 @@ pub enum MeasureError {
 
 pub type Result<T> = std::result::Result<T, MeasureError>;
 
-/// What slice of the event log a measure looks at.
-#[derive(Clone, Debug, Default)]
-pub struct Scope {
-    /// Only events up to this time (inclusive); timeless events always count.
-    pub as_of: Option<i64>,
-    /// Only engagement on items with this topic.
-    pub topic: Option<String>,
-    /// Only events on this platform.
-    pub platform: Option<String>,
-}
-
-impl Scope {
-    /// The store filter for this scope, restricted to `kinds`.
-    pub fn filter(&self, kinds: &[renown_model::Kind]) -> EventFilter {
-        EventFilter {
-            kinds: Some(kinds.to_vec()),
-            since: None,
-            until: self.as_of,
-            topic: self.topic.clone(),
-            platform: self.platform.clone(),
-        }
-    }
-}
+/// What slice of the event log a measure looks at: the one scope every layer reads.
+pub use renown_store::Scope;
 
 /// One score per account, indexed by dense id.
 pub type Scores = Vec<f64>;

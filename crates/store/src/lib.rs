@@ -22,6 +22,7 @@ pub mod parquet;
 mod read;
 mod resolve;
 mod schema;
+mod scope;
 mod snapshot;
 pub mod tombstones;
 mod write;
@@ -29,6 +30,7 @@ mod write;
 pub use columns::{AccountColumns, EventColumns, StringColumn, Validity};
 pub use read::{AccountInfo, EventFilter, EventRow, FullEventRow, RunInfo, Stats};
 pub use resolve::{EventIds, Names, ResolvedBatch, Resolver};
+pub use scope::Scope;
 pub use snapshot::Snapshot;
 pub use write::{BatchCounts, RunId};
 

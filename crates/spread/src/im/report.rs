@@ -268,6 +268,7 @@ pub fn seeds(store: &Store, o: &SeedsOptions) -> Result<SeedsReport, ImError> {
             as_of: o.graph.as_of,
             topic: o.graph.topic.clone(),
             platform: o.graph.platform.clone(),
+            ..Default::default()
         };
         let pagerank = if facts.follow_edges > 0 {
             "pagerank"
