@@ -40,24 +40,6 @@ def _as_of(value: AsOf) -> Optional[str]:
     return str(value)
 
 
-def _table(rows: list[dict], to: str, columns: Optional[Sequence[str]] = None):
-    if to == "pandas":
-        import pandas as pd
-
-        return pd.DataFrame(rows, columns=columns)
-    if to == "polars":
-        import polars as pl
-
-        if not rows and columns:
-            return pl.DataFrame({c: [] for c in columns})
-        return pl.DataFrame(rows)
-    if to == "arrow":
-        import pyarrow as pa
-
-        return pa.Table.from_pylist(rows)
-    raise ValueError(f'to must be "pandas", "polars" or "arrow", not {to!r}')
-
-
 def _strings(pa, d: dict, name: str, length: int):
     nulls = d[f"{name}_nulls"]
     validity = pa.py_buffer(d[f"{name}_valid"]) if nulls else None
@@ -72,8 +54,30 @@ def _strings(pa, d: dict, name: str, length: int):
 class Store:
     """A renown store: one SQLite file. Every call reads one committed state of it."""
 
-    def __init__(self, path: Union[str, os.PathLike]):
-        self._inner = _renown.Store(os.fspath(path))
+    def __init__(
+        self,
+        path: Union[str, os.PathLike],
+        config: Union[str, os.PathLike, None] = None,
+        params: Optional[dict] = None,
+    ):
+        """Opens (or names, for `ingest`) the store at `path`.
+
+        The measures' parameters come from `config` (a TOML file, as the CLI's `--config`), else
+        from `renown.toml` beside the store when there is one, else the defaults; `params`, a
+        dict in the same shape (`{"earned": {"half_life_days": 90}}`), is applied on top. An unknown key or a value out of range raises RenownError
+        naming the key. `rank` and `explain` use them and echo them (`df.attrs["parameters"]`,
+        `explain(...)["params"]`)."""
+        self._inner = _renown.Store(
+            os.fspath(path),
+            None if config is None else os.fspath(config),
+            None if params is None else json.dumps(params),
+        )
+
+    @property
+    def params(self) -> dict:
+        """The parameters the measures are computed with: `source` (the file or "params" they
+        came from; None for the defaults) and `earned`."""
+        return json.loads(self._inner.params)
 
     @property
     def path(self) -> str:
@@ -125,14 +129,46 @@ class Store:
 
         Columns: id (dense account id, the graphs' node id), account (handle or platform:id), platform, native_id, handle, rank (competition
         ranks: ties share one), score, followers; top=0 returns every account. With pandas,
-        `df.attrs` holds the measure, the scope, the total ranked and the scope's warnings."""
-        report = json.loads(self._inner.rank(by, _as_of(as_of), topic, platform, top))
-        columns = ["id", "account", "platform", "native_id", "handle", "rank", "score", "followers"]
-        table = _table(report["rows"], to, columns)
-        if to == "pandas":
-            for key in ["measure", "scope", "total", "warnings"]:
-                table.attrs[key] = report[key]
-        return table
+        `df.attrs` holds the measure, the scope, the total ranked, the scope's warnings and the
+        measure's parameters (None for a measure that takes none; see `Store.params`)."""
+        import pyarrow as pa
+
+        d = self._inner.rank(by, _as_of(as_of), topic, platform, top)
+        report = json.loads(d["header"])
+        n = d["length"]
+
+        def numbers(name, arrow_type):
+            return pa.Array.from_buffers(arrow_type, n, [None, pa.py_buffer(d[name])])
+
+        def scores(name):
+            values = numbers(name, pa.float64())
+            return values.cast(pa.int64()) if d[f"{name}_whole"] else values
+
+        table = pa.table(
+            {
+                "id": numbers("id", pa.uint32()).cast(pa.int64()),
+                "account": _strings(pa, d, "account", n),
+                "platform": _strings(pa, d, "platform", n),
+                "native_id": _strings(pa, d, "native_id", n),
+                "handle": _strings(pa, d, "handle", n),
+                "rank": numbers("rank", pa.uint32()).cast(pa.int64()),
+                "score": scores("score"),
+                "followers": scores("followers"),
+            }
+        )
+        if to == "arrow":
+            return table
+        if to == "polars":
+            import polars as pl
+
+            return pl.from_arrow(table)
+        if to != "pandas":
+            raise ValueError(f'to must be "pandas", "polars" or "arrow", not {to!r}')
+        df = table.to_pandas()
+        for key in ["measure", "scope", "total", "warnings"]:
+            df.attrs[key] = report[key]
+        df.attrs["parameters"] = report.get("parameters")
+        return df
 
     def compare(
         self,

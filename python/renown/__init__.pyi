@@ -21,9 +21,20 @@ def measures() -> dict[str, str]:
 class Store:
     """A renown store: one SQLite file. Every call reads one committed state of it."""
 
-    def __init__(self, path: Union[str, os.PathLike[str]]) -> None: ...
+    def __init__(
+        self,
+        path: Union[str, os.PathLike[str]],
+        config: Union[str, os.PathLike[str], None] = ...,
+        params: Optional[dict[str, dict[str, Any]]] = ...,
+    ) -> None:
+        """Opens the store; the measures' parameters from `config`, else renown.toml beside the
+        store, else the defaults, with `params` (renown.toml's shape) on top."""
     @property
-    def path(self) -> str: ...
+    def path(self) -> str:
+        """The store file."""
+    @property
+    def params(self) -> dict[str, Any]:
+        """The parameters the measures are computed with: source, earned."""
     @classmethod
     def demo(
         cls, path: Union[str, os.PathLike[str], None] = ..., seed: int = ..., accounts: int = ...

@@ -4,6 +4,7 @@
 //! the scope and the page (`limit`, `offset`), and every row names the account in full (`id`,
 //! `native_id`, `handle`) and carries its followers, under `--by followers` too.
 
+use crate::config::Echo;
 use crate::source::{AccountRef, Ranked, Score, Source};
 use crate::trust::{earned_with_trust, TrustSeeds};
 use crate::{AppError, Scope};
@@ -44,6 +45,9 @@ pub struct Leaderboard {
     pub limit: usize,
     pub offset: usize,
     pub warnings: Vec<Warning>,
+    /// The parameters the measure was computed with (absent for a measure that takes none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Echo>,
     pub rows: Vec<LeaderRow>,
 }
 
@@ -70,7 +74,7 @@ pub fn leaderboard<S: Source>(
         Some(seeds) if spec.name == "earned" => {
             let store = src.store();
             let facts = ScopeFacts::read(store, &scope.measures()).map_err(AppError::from)?;
-            let scores = earned_with_trust(store, scope, seeds)?;
+            let scores = earned_with_trust(store, scope, seeds, &src.params().earned)?;
             Arc::new(Ranked::new(spec, scores, &facts))
         }
         Some(_) => {
@@ -103,6 +107,7 @@ pub fn leaderboard<S: Source>(
         limit,
         offset: query.offset,
         warnings: ranked.warnings.clone(),
+        parameters: src.params().echo(spec.name),
         rows,
     })
 }

@@ -33,6 +33,7 @@ pub mod audit;
 pub mod backtest;
 pub mod cascades;
 pub mod compare;
+pub mod config;
 pub mod dynamics;
 pub mod leaderboard;
 pub mod scope;
@@ -46,6 +47,7 @@ pub use account::{
 };
 pub use cascades::{cascade, cascades, CascadeList, CascadeQuery, CascadeTree, Cascades};
 pub use compare::{compare, CompareQuery, Comparison};
+pub use config::Params;
 pub use dynamics::{Dynamics, DynamicsQuery};
 pub use leaderboard::{leaderboard, Leaderboard, LeaderboardQuery};
 pub use scope::Scope;

@@ -3,6 +3,7 @@
 //! command or a binding uses [`Direct`], which computes each piece once for its lifetime.
 
 use crate::cascades::Cascades;
+use crate::config::Params;
 use crate::{AppError, Scope};
 use rayon::prelude::*;
 use renown_measures::{
@@ -45,6 +46,10 @@ pub trait Source {
     /// that colours cascade nodes. Computed afresh unless the source memoises it.
     fn suspects(&self, scope: &Scope) -> Result<Arc<Vec<bool>>, Self::Error> {
         Ok(Arc::new(crate::cascades::suspects(self.store(), scope)?))
+    }
+    /// The parameters the measures are computed with (renown.toml; the defaults unless set).
+    fn params(&self) -> &Params {
+        crate::config::defaults()
     }
 }
 
@@ -179,6 +184,7 @@ pub struct Direct<'a> {
     facts: Mutex<HashMap<Scope, ScopeFacts>>,
     cascades: Mutex<HashMap<Scope, Arc<Cascades>>>,
     suspects: Mutex<HashMap<Scope, Arc<Vec<bool>>>>,
+    params: Params,
 }
 
 /// The memoised value of `key`, or `compute`'s (kept when it succeeds).
@@ -197,7 +203,13 @@ fn memoised<K: std::hash::Hash + Eq + Clone, V: Clone>(
 }
 
 impl<'a> Direct<'a> {
+    /// Over `store`, with the measures' default parameters.
     pub fn new(store: &'a Store) -> Direct<'a> {
+        Direct::with_params(store, Params::default())
+    }
+
+    /// Over `store`, computing the measures with `params` (renown.toml, `--config`, a binding).
+    pub fn with_params(store: &'a Store, params: Params) -> Direct<'a> {
         Direct {
             store,
             accounts: OnceLock::new(),
@@ -205,6 +217,7 @@ impl<'a> Direct<'a> {
             facts: Mutex::new(HashMap::new()),
             cascades: Mutex::new(HashMap::new()),
             suspects: Mutex::new(HashMap::new()),
+            params,
         }
     }
 }
@@ -224,6 +237,10 @@ impl Source for Direct<'_> {
         Ok(self.accounts.get_or_init(|| a).clone())
     }
 
+    fn params(&self) -> &Params {
+        &self.params
+    }
+
     fn ranked(&self, measure: &'static MeasureSpec, scope: &Scope) -> crate::Result<Arc<Ranked>> {
         let key = (measure.name, scope.clone());
         let lock = || self.ranked.lock().unwrap_or_else(|p| p.into_inner());
@@ -241,7 +258,7 @@ impl Source for Direct<'_> {
                 }
             }
         };
-        let scores = measure.compute(self.store, &scope.measures())?;
+        let scores = self.params.scores(self.store, measure, &scope.measures())?;
         let r = Arc::new(Ranked::new(measure, scores, &facts));
         lock().insert(key, r.clone());
         Ok(r)
@@ -260,7 +277,8 @@ impl Source for Direct<'_> {
                 .copied()
                 .collect()
         };
-        if missing.len() > 1 {
+        // Together only with the default parameters (the registry's); else one by one.
+        if missing.len() > 1 && self.params.are_defaults() {
             let computed = Ranked::compute_all(self.store, &missing, scope)?;
             let mut ranked = self.ranked.lock().unwrap_or_else(|p| p.into_inner());
             for r in computed {

@@ -56,14 +56,19 @@ pub fn seeds(
 /// Earned influence with SybilRank's discount: each account passes on only
 /// `min(1, trust / median trust)` of its base vote and endorsements. The graph is every follow
 /// and engagement: the discount must reach accounts that no one answers back, which the mutual
-/// graph does not see.
-pub fn earned_with_trust(store: &Store, scope: &Scope, from: &TrustSeeds) -> Result<Scores> {
+/// graph does not see. `params` are the earned parameters the discount applies to.
+pub fn earned_with_trust(
+    store: &Store,
+    scope: &Scope,
+    from: &TrustSeeds,
+    params: &EarnedParams,
+) -> Result<Scores> {
     let m = scope.measures();
     let g = social_graph(store, &m, SocialGraph::All)?;
     let (seeds, _) = seeds(store, scope, &g, from)?;
     let params = EarnedParams {
         trust: Some(trust_weights(store, &m, &g, &seeds)?),
-        ..EarnedParams::default()
+        ..params.clone()
     };
     Ok(model(store, &m, &params)?.score)
 }

@@ -94,17 +94,105 @@ fn put_strings(d: &Bound<'_, PyDict>, name: &str, c: &StringColumn) -> PyResult<
     put_validity(d, name, &c.validity)
 }
 
+/// A string column built here: `{name}_offsets` (i64), `{name}_data`, `{name}_valid` (the
+/// validity bitmap, LSB first) and `{name}_nulls`, as [`put_strings`] lays out a stored one.
+fn put_built_strings<'a>(
+    d: &Bound<'_, PyDict>,
+    name: &str,
+    values: impl ExactSizeIterator<Item = Option<&'a str>>,
+) -> PyResult<()> {
+    let py = d.py();
+    let mut offsets: Vec<i64> = Vec::with_capacity(values.len() + 1);
+    let mut valid = vec![0u8; values.len().div_ceil(8)];
+    let mut data = Vec::new();
+    let mut nulls = 0usize;
+    offsets.push(0);
+    for (i, v) in values.enumerate() {
+        match v {
+            Some(text) => {
+                data.extend_from_slice(text.as_bytes());
+                valid[i / 8] |= 1 << (i % 8);
+            }
+            None => nulls += 1,
+        }
+        offsets.push(data.len() as i64);
+    }
+    d.set_item(
+        format!("{name}_offsets"),
+        le_bytes(py, &offsets, i64::to_le_bytes),
+    )?;
+    d.set_item(format!("{name}_data"), PyBytes::new(py, &data))?;
+    d.set_item(format!("{name}_valid"), PyBytes::new(py, &valid))?;
+    d.set_item(format!("{name}_nulls"), nulls)
+}
+
+/// Scores as f64 buffers, with `{name}_whole` true when every one is a whole count (the JSON
+/// prints those as integers; Python gets an int64 column).
+fn put_scores(
+    d: &Bound<'_, PyDict>,
+    name: &str,
+    scores: impl Iterator<Item = renown_app::Score>,
+) -> PyResult<()> {
+    let mut whole = true;
+    let values: Vec<f64> = scores
+        .map(|s| match s {
+            renown_app::Score::Count(c) => c as f64,
+            renown_app::Score::Real(x) => {
+                whole = false;
+                x
+            }
+        })
+        .collect();
+    d.set_item(name, le_bytes(d.py(), &values, f64::to_le_bytes))?;
+    d.set_item(format!("{name}_whole"), whole)
+}
+
 /// A renown store (one SQLite file). Every call reads one committed state of it.
 #[pyclass(module = "renown._renown")]
 struct Store {
     path: PathBuf,
+    /// The measures' parameters: `config` (or renown.toml beside the store), then `params`.
+    params: renown_app::Params,
+}
+
+impl Store {
+    /// The application layer's view of `store` with this Store's parameters.
+    fn source<'s>(&self, store: &'s renown_store::Store) -> renown_app::Direct<'s> {
+        renown_app::Direct::with_params(store, self.params.clone())
+    }
 }
 
 #[pymethods]
 impl Store {
+    /// `params` is JSON in the shape of renown.toml (`{"earned": {"half_life_days": 90}}`).
     #[new]
-    fn new(path: PathBuf) -> Self {
-        Store { path }
+    #[pyo3(signature = (path, config=None, params=None))]
+    fn new(path: PathBuf, config: Option<PathBuf>, params: Option<String>) -> PyResult<Self> {
+        let params = to_py((|| -> Res<renown_app::Params> {
+            let from_file = renown_app::Params::load(&path, config.as_deref()).map_err(fail)?;
+            match params {
+                None => Ok(from_file),
+                Some(json) => {
+                    let file: renown_app::config::ParamsFile =
+                        serde_json::from_str(&json).map_err(|e| format!("params: {e}"))?;
+                    from_file.with(&file, "params").map_err(fail)
+                }
+            }
+        })())?;
+        Ok(Store { path, params })
+    }
+
+    /// The parameters of every measure that takes some, as JSON text: `{"source": …,
+    /// "earned": {…}}`.
+    #[getter]
+    fn params(&self) -> String {
+        let p = &self.params;
+        let strip = |e: Option<renown_app::config::Echo>| e.map(|e| e.values);
+        serde_json::json!({
+            "source": p.source,
+            "earned": strip(p.echo("earned")),
+        })
+        .to_string()
     }
 
     #[getter]
@@ -169,19 +257,20 @@ impl Store {
         }))
     }
 
-    /// `renown rank --format json --top N` (N = 0: every account).
+    /// `renown rank --format json --top N` (N = 0: every account) as the answer's JSON without
+    /// its rows (`header`) and the rows as column buffers: no Python object per row.
     #[pyo3(signature = (by="earned".to_string(), as_of=None, topic=None, platform=None, top=0))]
-    fn rank(
+    fn rank<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         by: String,
         as_of: Option<String>,
         topic: Option<String>,
         platform: Option<String>,
         top: usize,
-    ) -> PyResult<String> {
+    ) -> PyResult<Bound<'py, PyDict>> {
         let db = self.path.clone();
-        to_py(py.detach(|| -> Res<String> {
+        let (header, rows) = to_py(py.detach(|| -> Res<_> {
             let scope = scope(parse_as_of(as_of.as_deref())?, topic, platform);
             let store = open_existing(&db)?;
             let query = renown_app::LeaderboardQuery {
@@ -190,10 +279,41 @@ impl Store {
                 offset: 0,
                 trust: None,
             };
-            let board = renown_app::leaderboard(&renown_app::Direct::new(&store), &scope, &query)
-                .map_err(fail)?;
-            serde_json::to_string(&board).map_err(fail)
-        }))
+            let mut board =
+                renown_app::leaderboard(&self.source(&store), &scope, &query).map_err(fail)?;
+            let rows = std::mem::take(&mut board.rows);
+            Ok((serde_json::to_string(&board).map_err(fail)?, rows))
+        }))?;
+        let d = PyDict::new(py);
+        d.set_item("header", header)?;
+        d.set_item("length", rows.len())?;
+        let ids: Vec<u32> = rows.iter().map(|r| r.account.id).collect();
+        d.set_item("id", le_bytes(py, &ids, u32::to_le_bytes))?;
+        let ranks: Vec<u32> = rows.iter().map(|r| r.rank).collect();
+        d.set_item("rank", le_bytes(py, &ranks, u32::to_le_bytes))?;
+        put_built_strings(
+            &d,
+            "account",
+            rows.iter().map(|r| Some(r.account.account.as_str())),
+        )?;
+        put_built_strings(
+            &d,
+            "platform",
+            rows.iter().map(|r| Some(r.account.platform.as_str())),
+        )?;
+        put_built_strings(
+            &d,
+            "native_id",
+            rows.iter().map(|r| Some(r.account.native_id.as_str())),
+        )?;
+        put_built_strings(
+            &d,
+            "handle",
+            rows.iter().map(|r| r.account.handle.as_deref()),
+        )?;
+        put_scores(&d, "score", rows.iter().map(|r| r.score))?;
+        put_scores(&d, "followers", rows.iter().map(|r| r.followers))?;
+        Ok(d)
     }
 
     /// `renown explain ACCOUNT --format json`.
@@ -214,14 +334,8 @@ impl Store {
             let scope = scope(parse_as_of(as_of.as_deref())?, topic, platform);
             let store = open_existing(&db)?;
             let id = store.find_account(&account).map_err(fail)?;
-            let x = renown_app::explain(
-                &renown_app::Direct::new(&store),
-                &scope,
-                id,
-                endorsers,
-                months,
-            )
-            .map_err(fail)?;
+            let x = renown_app::explain(&self.source(&store), &scope, id, endorsers, months)
+                .map_err(fail)?;
             serde_json::to_string(&x).map_err(fail)
         }))
     }

@@ -34,12 +34,14 @@ pub struct Args {
     pub format: OutputFormat,
 }
 
-pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
     let id = store.find_account(&args.account)?;
     let scope = args.scope.scope();
+    // Parameters set in a file are echoed above the report (JSON carries them as `params`).
+    let echo = params.echo("earned").filter(|e| e.source.is_some());
     let explained = renown_app::explain(
-        &Direct::new(&store),
+        &Direct::with_params(&store, params),
         &scope,
         id,
         args.endorsers,
@@ -54,7 +56,12 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             writeln!(out)?;
         }
         OutputFormat::Csv => endorsers(x).write(OutputFormat::Csv, &mut out)?,
-        OutputFormat::Table => report(x, &mut out)?,
+        OutputFormat::Table => {
+            if let Some(e) = &echo {
+                writeln!(out, "{}", e.header_line())?;
+            }
+            report(x, &mut out)?
+        }
     }
     Ok(Outcome::Clean)
 }

@@ -44,6 +44,9 @@ pub struct Cli {
     /// The store file (created if missing) [default: renown.db].
     #[arg(long, global = true, env = "RENOWN_DB")]
     pub db: Option<PathBuf>,
+    /// The measures' parameters (TOML) [default: renown.toml beside the store, if present].
+    #[arg(long, global = true, env = "RENOWN_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -79,14 +82,16 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let named = cli.db;
     let db = &named.clone().unwrap_or_else(|| PathBuf::from("renown.db"));
+    // Read only by the commands whose measures take parameters.
+    let params = || renown_app::Params::load(db, cli.config.as_deref());
     match cli.command {
         Command::Ingest(a) => ingest::run(a, db),
         Command::Link(a) => link::run(a, db),
         Command::Stats(a) => stats::run(a, db),
-        Command::Rank(a) => rank::run(a, db),
+        Command::Rank(a) => rank::run(a, db, params()?),
         Command::Compare(a) => compare::run(a, db),
         Command::Backtest(a) => backtest::run(a, db),
-        Command::Explain(a) => explain::run(a, db),
+        Command::Explain(a) => explain::run(a, db, params()?),
         Command::Export(a) => export::run(a, db),
         // `demo` makes its own store unless one is named.
         Command::Demo(a) => demo::run(a, named.as_deref()),

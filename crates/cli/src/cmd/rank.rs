@@ -1,8 +1,9 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_app::{leaderboard, Direct, LeaderboardQuery, TrustSeeds};
+use renown_app::{leaderboard, Direct, LeaderboardQuery, Params, TrustSeeds};
 use renown_measures::MEASURES;
 use serde_json::json;
+use std::io::Write;
 use std::path::Path;
 
 const EXAMPLES: &str = "\
@@ -48,7 +49,7 @@ fn measure_names() -> clap::builder::PossibleValuesParser {
     )
 }
 
-pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+pub fn run(args: Args, db: &Path, params: Params) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
     let name = match (args.by.as_str(), args.graph) {
         ("pagerank", super::graph::GraphKind::Engagement) => "engagement-pagerank",
@@ -67,13 +68,23 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                 .map_or(TrustSeeds::Default, TrustSeeds::File)
         }),
     };
-    let board = leaderboard(&Direct::new(&store), &args.scope.scope(), &query)?;
+    let board = leaderboard(
+        &Direct::with_params(&store, params),
+        &args.scope.scope(),
+        &query,
+    )?;
     crate::output::warn(&board.warnings);
     let mut out = std::io::stdout().lock();
     if args.format == OutputFormat::Json {
         serde_json::to_writer_pretty(&mut out, &board)?;
         std::io::Write::write_all(&mut out, b"\n")?;
         return Ok(Outcome::Clean);
+    }
+    // Parameters set in a file are echoed above the table (JSON always carries them).
+    if let Some(p) = board.parameters.as_ref().filter(|p| p.source.is_some()) {
+        if args.format == OutputFormat::Table {
+            writeln!(out, "{}", p.header_line())?;
+        }
     }
     // The followers column beside the followers measure would repeat the score.
     let with_followers = board.measure != "followers";

@@ -1,0 +1,362 @@
+//! The measures' parameters, settable without recompiling: from a TOML file (`renown.toml`
+//! beside the store, or the CLI's `--config FILE`) or from a binding (the same shape as JSON).
+//!
+//! ```toml
+//! [earned]
+//! half_life_days = 90          # H: engagement loses half its weight every H days
+//! damping = 0.85               # d: share of credibility an endorser passes on
+//! reciprocity_discount = 0.8   # γ: share of mutual endorsement discounted
+//! follow_weight = 0.25         # κ_follow
+//! selectivity_prior = 1.0      # σ
+//! consistency_months = 3       # M0 (0 turns the consistency factor off)
+//! [earned.kind_weights]        # κ per kind; kinds not listed keep their default
+//! mention = 0.25
+//! ```
+//!
+//! Every key is optional; an unknown key or a value out of range is refused with its key named.
+//! The answers a parameter affects echo it ([`Params::echo`]): a leaderboard's `parameters`
+//! field, an explanation's `params`, and the CLI's table header.
+
+use crate::{AppError, Result};
+use renown_measures::earned::{model, EarnedParams};
+use renown_measures::{MeasureSpec, Scores};
+use renown_model::Kind;
+use renown_store::Store;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The file name looked for beside the store.
+pub const FILE_NAME: &str = "renown.toml";
+
+/// A parameters file as written: every key optional, unknown keys refused.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamsFile {
+    pub earned: Option<EarnedSection>,
+}
+
+/// `[earned]`: earned influence's parameters (docs/MEASURES.md).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarnedSection {
+    pub half_life_days: Option<f64>,
+    pub damping: Option<f64>,
+    pub reciprocity_discount: Option<f64>,
+    pub follow_weight: Option<f64>,
+    pub selectivity_prior: Option<f64>,
+    pub consistency_months: Option<f64>,
+    /// Kind name → weight; kinds not listed keep their default weight.
+    pub kind_weights: Option<BTreeMap<String, f64>>,
+}
+
+/// The parameters every measure is computed with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    pub earned: EarnedParams,
+    /// Where they were set (a file's path, or the binding's name); `None`: the defaults.
+    pub source: Option<String>,
+}
+
+impl Default for Params {
+    fn default() -> Params {
+        Params {
+            earned: EarnedParams::default(),
+            source: None,
+        }
+    }
+}
+
+/// The defaults, for surfaces that do not read a file.
+pub fn defaults() -> &'static Params {
+    static DEFAULTS: OnceLock<Params> = OnceLock::new();
+    DEFAULTS.get_or_init(Params::default)
+}
+
+/// What a leaderboard echoes: the parameters its measure was computed with and their source.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Echo {
+    /// The file (or binding) they came from; `null`: the built-in defaults.
+    pub source: Option<String>,
+    #[serde(flatten)]
+    pub values: MeasureParams,
+}
+
+/// One measure's parameters.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum MeasureParams {
+    Earned {
+        half_life_days: f64,
+        damping: f64,
+        reciprocity_discount: f64,
+        follow_weight: f64,
+        selectivity_prior: f64,
+        consistency_months: f64,
+        kind_weights: BTreeMap<&'static str, f64>,
+    },
+}
+
+fn invalid(origin: &str, key: &str, want: &str, got: f64) -> AppError {
+    AppError::Invalid(format!("{origin}: {key} must be {want}, not {got}"))
+}
+
+/// `value` if it lies in the range `ok` accepts, else an error naming `key`.
+fn checked(
+    origin: &str,
+    key: &str,
+    value: f64,
+    want: &str,
+    ok: impl Fn(f64) -> bool,
+) -> Result<f64> {
+    if value.is_finite() && ok(value) {
+        Ok(value)
+    } else {
+        Err(invalid(origin, key, want, value))
+    }
+}
+
+impl Params {
+    /// The parameters for the store at `db`: `explicit` if given (it must exist), else
+    /// `renown.toml` beside the store if there is one, else the defaults.
+    pub fn load(db: &Path, explicit: Option<&Path>) -> Result<Params> {
+        let path: PathBuf = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let beside = db.parent().unwrap_or(Path::new("")).join(FILE_NAME);
+                if !beside.is_file() {
+                    return Ok(Params::default());
+                }
+                beside
+            }
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            AppError::Invalid(format!("cannot read the config {}: {e}", path.display()))
+        })?;
+        Params::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Parses a TOML parameters file; `origin` names it in errors and in the echo.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Params> {
+        let file: ParamsFile = toml::from_str(text)
+            .map_err(|e| AppError::Invalid(format!("{origin}: {}", e.to_string().trim_end())))?;
+        Params::default().with(&file, origin)
+    }
+
+    /// These parameters with what `file` sets replaced, each value checked.
+    pub fn with(&self, file: &ParamsFile, origin: &str) -> Result<Params> {
+        let mut p = self.clone();
+        if let Some(e) = &file.earned {
+            let q = &mut p.earned;
+            let set =
+                |key: &str, v: Option<f64>, slot: &mut f64, want: &str, ok: fn(f64) -> bool| {
+                    if let Some(v) = v {
+                        *slot = checked(origin, &format!("earned.{key}"), v, want, ok)?;
+                    }
+                    Ok::<(), AppError>(())
+                };
+            set(
+                "half_life_days",
+                e.half_life_days,
+                &mut q.half_life_days,
+                "> 0",
+                |v| v > 0.0,
+            )?;
+            set("damping", e.damping, &mut q.damping, "in [0, 1)", |v| {
+                (0.0..1.0).contains(&v)
+            })?;
+            set(
+                "reciprocity_discount",
+                e.reciprocity_discount,
+                &mut q.reciprocity_discount,
+                "in [0, 1]",
+                |v| (0.0..=1.0).contains(&v),
+            )?;
+            set(
+                "follow_weight",
+                e.follow_weight,
+                &mut q.follow_weight,
+                ">= 0",
+                |v| v >= 0.0,
+            )?;
+            set(
+                "selectivity_prior",
+                e.selectivity_prior,
+                &mut q.selectivity_prior,
+                ">= 0",
+                |v| v >= 0.0,
+            )?;
+            set(
+                "consistency_months",
+                e.consistency_months,
+                &mut q.consistency_months,
+                ">= 0",
+                |v| v >= 0.0,
+            )?;
+            for (name, &w) in e.kind_weights.iter().flatten() {
+                let key = format!("earned.kind_weights.{name}");
+                let kind = Kind::ALL
+                    .into_iter()
+                    .find(|k| k.name() == name && k.is_engagement())
+                    .ok_or_else(|| {
+                        let kinds: Vec<&str> = renown_model::ENGAGEMENT_KINDS
+                            .iter()
+                            .map(|k| k.name())
+                            .collect();
+                        AppError::Invalid(format!(
+                            "{origin}: {key}: not an engagement kind (one of: {})",
+                            kinds.join(", ")
+                        ))
+                    })?;
+                let w = checked(origin, &key, w, ">= 0", |v| v >= 0.0)?;
+                match q.kind_weights.iter_mut().find(|(k, _)| *k == kind) {
+                    Some(slot) => slot.1 = w,
+                    None => q.kind_weights.push((kind, w)),
+                }
+            }
+        }
+        p.source = Some(origin.to_string());
+        Ok(p)
+    }
+
+    /// The parameters `measure` is computed with, or `None` for a measure that takes none.
+    pub fn echo(&self, measure: &str) -> Option<Echo> {
+        let values = match measure {
+            "earned" => {
+                let e = &self.earned;
+                MeasureParams::Earned {
+                    half_life_days: e.half_life_days,
+                    damping: e.damping,
+                    reciprocity_discount: e.reciprocity_discount,
+                    follow_weight: e.follow_weight,
+                    selectivity_prior: e.selectivity_prior,
+                    consistency_months: e.consistency_months,
+                    kind_weights: e.kind_weights.iter().map(|&(k, w)| (k.name(), w)).collect(),
+                }
+            }
+            _ => return None,
+        };
+        Some(Echo {
+            source: self.source.clone(),
+            values,
+        })
+    }
+
+    /// Whether the measures take their default values (wherever the parameters came from):
+    /// then every measure can be computed by the registry as is, several at once.
+    pub fn are_defaults(&self) -> bool {
+        self.earned == EarnedParams::default()
+    }
+
+    /// A measure's scores in a scope, computed with these parameters.
+    pub fn scores(
+        &self,
+        store: &Store,
+        measure: &MeasureSpec,
+        scope: &renown_measures::Scope,
+    ) -> Result<Scores> {
+        Ok(match measure.name {
+            "earned" if !self.are_defaults() => model(store, scope, &self.earned)?.score,
+            _ => measure.compute(store, scope)?,
+        })
+    }
+}
+
+impl Echo {
+    /// One line for a table's header: `parameters (renown.toml): half-life 90 d, …`.
+    pub fn header_line(&self) -> String {
+        let values = match &self.values {
+            MeasureParams::Earned {
+                half_life_days,
+                damping,
+                reciprocity_discount,
+                follow_weight,
+                selectivity_prior,
+                consistency_months,
+                kind_weights,
+            } => {
+                let weights: Vec<String> = kind_weights
+                    .iter()
+                    .map(|(k, w)| format!("{k} {w}"))
+                    .collect();
+                format!(
+                    "half-life {half_life_days} d, damping {damping}, γ {reciprocity_discount}, \
+                     follow weight {follow_weight}, σ {selectivity_prior}, M0 {consistency_months}, \
+                     kind weights: {}",
+                    weights.join(", ")
+                )
+            }
+        };
+        let source = self.source.as_deref().unwrap_or("defaults");
+        format!("parameters ({source}): {values}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_sets_what_it_names_and_keeps_the_rest() {
+        let p = Params::from_toml(
+            "[earned]\nhalf_life_days = 30\nreciprocity_discount = 0.5\n\
+             [earned.kind_weights]\nmention = 0.1\n",
+            "renown.toml",
+        )
+        .unwrap();
+        let d = Params::default();
+        assert_eq!(p.earned.half_life_days, 30.0);
+        assert_eq!(p.earned.reciprocity_discount, 0.5);
+        assert_eq!(p.earned.damping, d.earned.damping);
+        let weight = |p: &Params, k| p.earned.kind_weights.iter().find(|w| w.0 == k).unwrap().1;
+        assert_eq!(weight(&p, Kind::Mention), 0.1);
+        assert_eq!(weight(&p, Kind::Reshare), weight(&d, Kind::Reshare));
+        assert_eq!(p.source.as_deref(), Some("renown.toml"));
+        let line = p.echo("earned").unwrap().header_line();
+        assert!(
+            line.starts_with("parameters (renown.toml): half-life 30 d"),
+            "{line}"
+        );
+        assert!(line.contains("mention 0.1"), "{line}");
+        assert_eq!(p.echo("followers"), None);
+    }
+
+    #[test]
+    fn a_bad_file_is_refused_with_its_key_named() {
+        let err = |text: &str| Params::from_toml(text, "cfg.toml").unwrap_err().to_string();
+        let e = err("[earned]\nhalf_life_days = -1\n");
+        assert!(
+            e.contains("cfg.toml: earned.half_life_days must be > 0, not -1"),
+            "{e}"
+        );
+        let e = err("[earned]\nhalf_life = 30\n");
+        assert!(
+            e.contains("half_life") && e.contains("unknown field"),
+            "{e}"
+        );
+        let e = err("[earned]\ndamping = 1.0\n");
+        assert!(e.contains("earned.damping must be in [0, 1), not 1"), "{e}");
+        let e = err("[pagerank]\ndamping = 0.5\n");
+        assert!(e.contains("unknown field `pagerank`"), "{e}");
+        let e = err("[earned.kind_weights]\nfollow = 1\n");
+        assert!(
+            e.contains("earned.kind_weights.follow: not an engagement kind"),
+            "{e}"
+        );
+        let e = err("[earned]\ndamping = \"high\"\n");
+        assert!(e.contains("cfg.toml") && e.contains("damping"), "{e}");
+    }
+
+    #[test]
+    fn the_store_folder_file_is_read_and_an_explicit_one_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("x.db");
+        assert_eq!(Params::load(&db, None).unwrap(), Params::default());
+        std::fs::write(dir.path().join(FILE_NAME), "[earned]\ndamping = 0.5\n").unwrap();
+        assert_eq!(Params::load(&db, None).unwrap().earned.damping, 0.5);
+        let missing = dir.path().join("none.toml");
+        let e = Params::load(&db, Some(&missing)).unwrap_err().to_string();
+        assert!(e.starts_with("cannot read the config"), "{e}");
+    }
+}
