@@ -209,20 +209,45 @@ class Store:
         topic: Optional[str] = None,
         platform: Optional[str] = None,
         min_size: int = 2,
+        by: str = "size",
+        top: int = 0,
+        accounts: bool = False,
     ) -> dict:
-        """Reshare cascades and each account's part in them (accounts by dense id)."""
-        return json.loads(self._inner.cascades(_as_of(as_of), topic, platform, min_size))
+        """Reshare cascades of at least `min_size` nodes, largest first (`by="virality"`: most
+        person-to-person first); `top=0` lists all. As `renown cascades --format json`; with
+        `accounts=True`, who starts and carries them (`renown cascades --accounts`)."""
+        return json.loads(
+            self._inner.cascades(_as_of(as_of), topic, platform, min_size, by, top, accounts)
+        )
 
     def dynamics(
         self,
         as_of: AsOf = None,
         topic: Optional[str] = None,
         platform: Optional[str] = None,
-        bootstrap: Optional[int] = None,
-        seed: Optional[int] = None,
+        kinds: Optional[Sequence[str]] = None,
+        period: str = "month",
+        bootstrap: int = 100,
+        seed: int = 42,
+        top: int = 20,
+        min_arrivals: int = 5,
     ) -> dict:
-        """Rich-get-richer dynamics: the attachment kernel, fitness and concentration."""
-        return json.loads(self._inner.dynamics(_as_of(as_of), topic, platform, bootstrap, seed))
+        """Rich-get-richer dynamics: the attachment kernel (α with a bootstrap interval), each
+        account's fitness (`top` of them, 0 = all) and concentration per `period`, as
+        `renown dynamics --format json`."""
+        return json.loads(
+            self._inner.dynamics(
+                _as_of(as_of),
+                topic,
+                platform,
+                None if kinds is None else list(kinds),
+                period,
+                bootstrap,
+                seed,
+                top,
+                min_arrivals,
+            )
+        )
 
     def backtest(
         self,
@@ -230,13 +255,17 @@ class Store:
         horizon: Optional[int] = None,
         k: int = 100,
         measures: Sequence[str] = (),
+        target: str = "distinct-engagers",
         bootstrap: int = 1000,
         seed: int = 1,
         platform: Optional[str] = None,
     ) -> dict:
-        """Every measure scored as of rolling-origin splits against what happened after."""
+        """Every measure scored as of rolling-origin splits (UTC seconds; default three) against
+        what happened after (`target`), as `renown backtest --format json`."""
         return json.loads(
-            self._inner.backtest(list(splits), horizon, k, list(measures), bootstrap, seed, platform)
+            self._inner.backtest(
+                list(splits), horizon, k, list(measures), target, bootstrap, seed, platform
+            )
         )
 
     def accounts(self):

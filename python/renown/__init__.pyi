@@ -112,15 +112,23 @@ class Store:
         topic: Optional[str] = ...,
         platform: Optional[str] = ...,
         min_size: int = ...,
+        by: Literal["size", "virality"] = ...,
+        top: int = ...,
+        accounts: bool = ...,
     ) -> dict[str, Any]:
-        """Reshare cascades and each account's part in them."""
+        """Reshare cascades (`renown cascades --format json`), or with accounts=True who starts
+        and carries them."""
     def dynamics(
         self,
         as_of: AsOf = ...,
         topic: Optional[str] = ...,
         platform: Optional[str] = ...,
-        bootstrap: Optional[int] = ...,
-        seed: Optional[int] = ...,
+        kinds: Optional[Sequence[str]] = ...,
+        period: Literal["day", "week", "month"] = ...,
+        bootstrap: int = ...,
+        seed: int = ...,
+        top: int = ...,
+        min_arrivals: int = ...,
     ) -> dict[str, Any]:
         """Rich-get-richer dynamics (`renown dynamics --format json`)."""
     def backtest(
@@ -129,6 +137,7 @@ class Store:
         horizon: Optional[int] = ...,
         k: int = ...,
         measures: Sequence[str] = ...,
+        target: str = ...,
         bootstrap: int = ...,
         seed: int = ...,
         platform: Optional[str] = ...,

@@ -69,7 +69,13 @@ def test_explain_and_audit_equal_the_cli(store, cli):
 def test_compare_cascades_dynamics_backtest_equal_the_cli(store, cli):
     same(store.compare(), cli.json(store, "compare"))
     cascades = store.cascades()
-    assert cascades["accounts"], "the demo has reshare cascades"
+    assert cascades["rows"], "the demo has reshare cascades"
+    same(cascades, cli.json(store, "cascades", "--top", "0"))
+    same(store.cascades(by="virality", top=5), cli.json(store, "cascades", "--by", "virality", "--top", "5"))
+    spreaders = store.cascades(accounts=True, top=10)
+    assert [r["account"]["account"] for r in spreaders["rows"]] == [
+        r["account"] for r in cli.json(store, "cascades", "--accounts", "--top", "10")
+    ]
     same(store.dynamics(bootstrap=2, seed=3), cli.json(store, "dynamics", "--bootstrap", "2", "--seed", "3"))
     same(store.backtest(bootstrap=0), cli.json(store, "backtest", "--bootstrap", "0"))
 

@@ -36,6 +36,7 @@ pub mod compare;
 pub mod config;
 pub mod dynamics;
 pub mod leaderboard;
+pub mod open;
 pub mod scope;
 pub mod seeds;
 pub mod source;

@@ -10,6 +10,8 @@ pub enum OutputFormat {
     Table,
     Csv,
     Json,
+    /// A Parquet file of the table (rank, compare, audit, cascades: the long tables).
+    Parquet,
 }
 
 /// A table: named columns, rows of JSON values (numbers stay numbers in CSV and JSON).
@@ -39,6 +41,7 @@ impl Table {
                 serde_json::to_writer_pretty(&mut *out, &self.json_rows())?;
                 writeln!(out)
             }
+            OutputFormat::Parquet => crate::cmd::export_parquet::write_table(self, out),
         }
     }
 

@@ -6,10 +6,12 @@
 //! little-endian column buffers that pyarrow and scipy wrap without a per-row Python object.
 //! Errors become `renown.RenownError` with the message the CLI prints after `renown: `.
 //!
-//! `stats`, `rank` and the scope's parsing go through crates/app, the layer the CLI and the
-//! server share, so they answer exactly as `renown … --format json` does. The other questions
-//! have no app function yet: they call the library crates' typed functions, each marked
-//! TODO(app) with the function that should replace it.
+//! Every question goes through crates/app, the layer the CLI and the server share, so each
+//! answers exactly as `renown … --format json` does: opening the store and choosing a graph
+//! (`renown_app::open`), stats, rank, compare, explain, audit, cascades, dynamics, backtest,
+//! and the measures' parameters (`renown_app::config`). Only ingest, the demo's simulation and
+//! the raw column scans (`events`, `accounts`) call the store and simulator crates directly, as
+//! the CLI's `ingest`, `demo` and `export` do.
 
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -46,16 +48,26 @@ fn to_py<T>(r: Res<T>) -> PyResult<T> {
     r.map_err(RenownError::new_err)
 }
 
-/// TODO(app): an app function opening a store for reading (today `cmd::open_existing` in the
-/// CLI, whose message this repeats).
 fn open_existing(db: &Path) -> Res<Snapshot> {
-    if !db.exists() {
-        return Err(format!(
-            "no store at {} — ingest something first (`renown ingest FILE`) or try `renown demo`",
-            db.display()
-        ));
-    }
-    Snapshot::open(db).map_err(fail)
+    renown_app::open::open_existing(db).map_err(fail)
+}
+
+/// Kind names as the CLI's `--kind` takes them.
+fn parse_kinds(names: &[String]) -> Res<Vec<renown_model::Kind>> {
+    names
+        .iter()
+        .map(|n| {
+            renown_model::Kind::ALL
+                .into_iter()
+                .find(|k| k.name() == n.trim())
+                .ok_or_else(|| {
+                    format!(
+                        "unknown kind {n:?}; kinds: {}",
+                        renown_model::Kind::ALL.map(|k| k.name()).join(", ")
+                    )
+                })
+        })
+        .collect()
 }
 
 /// A bare date means the end of that day (UTC), as `--as-of` in the CLI.
@@ -340,7 +352,6 @@ impl Store {
         }))
     }
 
-    // TODO(app): an app `compare` question (today renown_measures::compare, as cmd/compare.rs).
     /// `renown compare --format json` (measures: every registered one when empty).
     #[pyo3(signature = (measures=Vec::new(), as_of=None, topic=None, platform=None, top_percent=vec![10.0, 1.0]))]
     fn compare(
@@ -354,22 +365,15 @@ impl Store {
     ) -> PyResult<String> {
         let db = self.path.clone();
         to_py(py.detach(|| -> Res<String> {
-            let names: Vec<&str> = if measures.is_empty() {
-                renown_measures::MEASURES.iter().map(|m| m.name).collect()
-            } else {
-                measures.iter().map(|s| s.trim()).collect()
+            let query = renown_app::CompareQuery {
+                measures,
+                top_percent,
             };
-            for n in &names {
-                renown_measures::measure(n).map_err(fail)?;
-            }
-            if names.len() < 2 {
-                return Err("compare needs at least two measures".into());
-            }
+            // The measures are checked before the store is opened, as the CLI does.
+            renown_app::compare::measures_of(&query).map_err(fail)?;
             let scope = scope(parse_as_of(as_of.as_deref())?, topic, platform);
             let store = open_existing(&db)?;
-            let c =
-                renown_measures::compare::compare(&store, &scope.measures(), &names, &top_percent)
-                    .map_err(fail)?;
+            let c = renown_app::compare(&self.source(&store), &scope, &query).map_err(fail)?;
             serde_json::to_string(&c).map_err(fail)
         }))
     }
@@ -404,9 +408,10 @@ impl Store {
         }))
     }
 
-    // TODO(app): an app `cascades` question (today renown_spread::cascades, as cmd/cascades.rs).
-    /// `renown cascades --format json`'s report (accounts by dense id; see `accounts()`).
-    #[pyo3(signature = (as_of=None, topic=None, platform=None, min_size=2))]
+    /// `renown cascades --format json --top N` (N = 0: every cascade); with `accounts`, the
+    /// spreaders (`renown cascades --accounts`).
+    #[pyo3(signature = (as_of=None, topic=None, platform=None, min_size=2, by="size".to_string(), top=0, accounts=false))]
+    #[allow(clippy::too_many_arguments)]
     fn cascades(
         &self,
         py: Python<'_>,
@@ -414,53 +419,72 @@ impl Store {
         topic: Option<String>,
         platform: Option<String>,
         min_size: usize,
+        by: String,
+        top: usize,
+        accounts: bool,
     ) -> PyResult<String> {
         let db = self.path.clone();
         to_py(py.detach(|| -> Res<String> {
-            let opts = renown_spread::cascades::CascadeOptions {
-                as_of: parse_as_of(as_of.as_deref())?,
-                topic,
-                platform,
-                min_size: min_size.max(2),
+            use renown_app::cascades::{cascades, spreaders, CascadeQuery, Order};
+            let order = match by.as_str() {
+                "size" => Order::Size,
+                "virality" => Order::Virality,
+                other => return Err(format!("by must be size or virality, not {other:?}")),
             };
+            let scope = scope(parse_as_of(as_of.as_deref())?, topic, platform);
             let store = open_existing(&db)?;
-            let r = renown_spread::cascades::cascades(&store, &opts).map_err(fail)?;
-            serde_json::to_string(&r).map_err(fail)
+            let source = self.source(&store);
+            let limit = (top > 0).then_some(top);
+            if accounts {
+                let list = spreaders(&source, &scope, min_size, limit, 0).map_err(fail)?;
+                return serde_json::to_string(&list).map_err(fail);
+            }
+            let query = CascadeQuery {
+                min_size,
+                order,
+                limit,
+                offset: 0,
+            };
+            let list = cascades(&source, &scope, &query).map_err(fail)?;
+            serde_json::to_string(&list).map_err(fail)
         }))
     }
 
-    // TODO(app): an app `dynamics` question (today renown_spread::dynamics, as cmd/dynamics.rs).
-    /// `renown dynamics --format json`.
-    #[pyo3(signature = (as_of=None, topic=None, platform=None, bootstrap=None, seed=None))]
+    /// `renown dynamics --format json` (top: accounts in the fitness list, 0 = all).
+    #[pyo3(signature = (as_of=None, topic=None, platform=None, kinds=None, period="month".to_string(), bootstrap=100, seed=42, top=20, min_arrivals=5))]
+    #[allow(clippy::too_many_arguments)]
     fn dynamics(
         &self,
         py: Python<'_>,
         as_of: Option<String>,
         topic: Option<String>,
         platform: Option<String>,
-        bootstrap: Option<usize>,
-        seed: Option<u64>,
+        kinds: Option<Vec<String>>,
+        period: String,
+        bootstrap: usize,
+        seed: u64,
+        top: usize,
+        min_arrivals: u64,
     ) -> PyResult<String> {
         let db = self.path.clone();
         to_py(py.detach(|| -> Res<String> {
-            let defaults = renown_spread::dynamics::DynamicsOptions::default();
-            let opts = renown_spread::dynamics::DynamicsOptions {
-                as_of: parse_as_of(as_of.as_deref())?,
-                topic,
-                platform,
-                bootstrap: bootstrap.unwrap_or(defaults.bootstrap),
-                seed: seed.unwrap_or(defaults.seed),
-                ..defaults
+            use renown_app::dynamics::{dynamics, parse_period, DynamicsQuery};
+            let mut scope = scope(parse_as_of(as_of.as_deref())?, topic, platform);
+            scope.kinds = kinds.as_deref().map(parse_kinds).transpose()?;
+            let query = DynamicsQuery {
+                period: parse_period(&period).map_err(fail)?,
+                bootstrap,
+                seed,
+                min_arrivals,
             };
             let store = open_existing(&db)?;
-            let r = renown_spread::dynamics::dynamics(&store, &opts).map_err(fail)?;
+            let r = dynamics(&store, &scope, &query, (top > 0).then_some(top)).map_err(fail)?;
             serde_json::to_string(&r).map_err(fail)
         }))
     }
 
-    // TODO(app): an app `backtest` question (today renown_measures::backtest, as cmd/backtest.rs).
     /// `renown backtest --format json` (splits in UTC seconds; default three rolling origins).
-    #[pyo3(signature = (splits=Vec::new(), horizon=None, k=100, measures=Vec::new(), bootstrap=1000, seed=1, platform=None))]
+    #[pyo3(signature = (splits=Vec::new(), horizon=None, k=renown_app::backtest::DEFAULT_K, measures=Vec::new(), target="distinct-engagers".to_string(), bootstrap=renown_app::backtest::DEFAULT_BOOTSTRAP, seed=1, platform=None))]
     #[allow(clippy::too_many_arguments)]
     fn backtest(
         &self,
@@ -469,27 +493,35 @@ impl Store {
         horizon: Option<i64>,
         k: usize,
         measures: Vec<String>,
+        target: String,
         bootstrap: usize,
         seed: u64,
         platform: Option<String>,
     ) -> PyResult<String> {
         let db = self.path.clone();
         to_py(py.detach(|| -> Res<String> {
+            use renown_app::backtest::{backtest, BacktestOptions, Target};
             for m in &measures {
                 renown_measures::measure(m.trim()).map_err(fail)?;
             }
             let store = open_existing(&db)?;
-            let opts = renown_measures::backtest::BacktestOptions {
+            let opts = BacktestOptions {
                 splits,
                 horizon,
                 k,
-                measures: measures.iter().map(|m| m.trim().to_string()).collect(),
+                measures,
+                target: Target::parse(&target).map_err(fail)?,
                 bootstrap,
                 seed,
-                platform,
-                ..Default::default()
+                candidate: renown_measures::MEASURES[0].name.to_string(),
+                platform: None,
+                truth: None,
             };
-            let r = renown_measures::backtest::backtest(&store, &opts).map_err(fail)?;
+            let scope = renown_app::Scope {
+                platform,
+                ..renown_app::Scope::default()
+            };
+            let r = backtest(&store, &scope, &opts).map_err(fail)?;
             serde_json::to_string(&r).map_err(fail)
         }))
     }
@@ -506,25 +538,7 @@ impl Store {
     ) -> PyResult<Bound<'py, PyDict>> {
         let db = self.path.clone();
         let columns = to_py(py.detach(|| -> Res<_> {
-            let kinds = match kinds {
-                None => None,
-                Some(names) => Some(
-                    names
-                        .iter()
-                        .map(|n| {
-                            renown_model::Kind::ALL
-                                .into_iter()
-                                .find(|k| k.name() == n.trim())
-                                .ok_or_else(|| {
-                                    format!(
-                                        "unknown kind {n:?}; kinds: {}",
-                                        renown_model::Kind::ALL.map(|k| k.name()).join(", ")
-                                    )
-                                })
-                        })
-                        .collect::<Res<Vec<_>>>()?,
-                ),
-            };
+            let kinds = kinds.as_deref().map(parse_kinds).transpose()?;
             let filter = EventFilter {
                 kinds,
                 until: parse_as_of(as_of.as_deref())?,
@@ -582,35 +596,8 @@ impl Store {
         let (offsets, targets, weights, n) = to_py(py.detach(|| -> Res<_> {
             let as_of = parse_as_of(as_of.as_deref())?;
             let store = open_existing(&db)?;
-            // TODO(app): the app layer's graph selection (today cmd/graph_export.rs::snapshot).
-            let g = match graph.as_str() {
-                "follow" => {
-                    renown_graph::cached_follow_graph(
-                        &store,
-                        &renown_graph::FollowParams { as_of, platform },
-                    )
-                    .map_err(fail)?
-                    .0
-                }
-                "engagement" | "reshare" => {
-                    let mut p = renown_graph::EngagementParams {
-                        until: as_of,
-                        platform,
-                        ..Default::default()
-                    };
-                    if graph == "reshare" {
-                        p.kind_weights = vec![(renown_model::Kind::Reshare, 1.0)];
-                    }
-                    renown_graph::cached_engagement_graph(&store, &p)
-                        .map_err(fail)?
-                        .0
-                }
-                other => {
-                    return Err(format!(
-                        "unknown graph {other:?}; graphs: follow, engagement, reshare"
-                    ))
-                }
-            };
+            let which = renown_app::open::GraphChoice::parse(&graph).map_err(fail)?;
+            let g = renown_app::open::graph(&store, which, as_of, platform).map_err(fail)?;
             let out = g.require_out("graph").map_err(fail)?;
             let offsets: Vec<i64> = out.offsets().iter().map(|&o| o as i64).collect();
             let targets: Vec<i32> = out.targets().iter().map(|&t| t as i32).collect();

@@ -154,7 +154,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                 serde_json::to_writer_pretty(&mut out, &r)?;
                 writeln!(out)?;
             }
-            OutputFormat::Csv => {
+            OutputFormat::Csv | OutputFormat::Parquet => {
                 let mut t = Table::new(&COLUMNS);
                 t.push(row_values(&r));
                 t.write(args.format, &mut out)?;

@@ -107,7 +107,9 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             serde_json::to_writer_pretty(&mut out, &result)?;
             writeln!(out)?;
         }
-        OutputFormat::Csv => csv_table(&result).write(OutputFormat::Csv, &mut out)?,
+        OutputFormat::Csv | OutputFormat::Parquet => {
+            csv_table(&result).write(args.format, &mut out)?
+        }
         OutputFormat::Table => write_text(&result, &mut out)?,
     }
     Ok(Outcome::Clean)

@@ -48,7 +48,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             serde_json::to_writer_pretty(&mut out, &c)?;
             writeln!(out)?;
         }
-        OutputFormat::Csv => {
+        OutputFormat::Csv | OutputFormat::Parquet => {
             let mut t = Table::new(&[
                 "node", "parent", "depth", "account", "kind", "time", "inferred",
             ]);
@@ -63,7 +63,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                     json!(n.inferred),
                 ]);
             }
-            t.write(OutputFormat::Csv, &mut out)?;
+            t.write(args.format, &mut out)?;
         }
         OutputFormat::Table => {
             let s = &c.cascade;

@@ -70,8 +70,11 @@ pub enum Part {
 }
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
-    if args.format == OutputFormat::Csv && args.part == Part::All {
-        anyhow::bail!("CSV holds one table: add --part summary|kernel|jeong|concentration|fitness");
+    let one_table = matches!(args.format, OutputFormat::Csv | OutputFormat::Parquet);
+    if one_table && args.part == Part::All {
+        anyhow::bail!(
+            "CSV and Parquet hold one table: add --part summary|kernel|jeong|concentration|fitness"
+        );
     }
     let store = super::open_existing(db)?;
     let mut scope = args.scope.scope();

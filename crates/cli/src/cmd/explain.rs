@@ -55,7 +55,7 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
             serde_json::to_writer_pretty(&mut out, &explained)?;
             writeln!(out)?;
         }
-        OutputFormat::Csv => endorsers(x).write(OutputFormat::Csv, &mut out)?,
+        OutputFormat::Csv | OutputFormat::Parquet => endorsers(x).write(args.format, &mut out)?,
         OutputFormat::Table => {
             if let Some(e) = &echo {
                 writeln!(out, "{}", e.header_line())?;

@@ -1,11 +1,7 @@
 //! `renown graph export`: a snapshot in the formats network tools read.
 
 use crate::Outcome;
-use renown_graph::{
-    cached_engagement_graph, cached_follow_graph, write_graph, Csr, EngagementParams, FollowParams,
-    GraphFormat, GraphMeta,
-};
-use renown_model::Kind;
+use renown_graph::{write_graph, GraphFormat, GraphMeta};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -62,44 +58,20 @@ pub struct ExportArgs {
     pub format: ExportFormat,
 }
 
-/// The chosen snapshot of the store (from the cache when it is there).
-pub fn snapshot(
-    store: &renown_store::Store,
-    graph: ExportGraph,
-    as_of: Option<i64>,
-    platform: Option<String>,
-) -> anyhow::Result<Csr> {
-    let engagement = |kind_weights: Option<Vec<(Kind, f32)>>| {
-        let mut p = EngagementParams {
-            until: as_of,
-            platform: platform.clone(),
-            ..Default::default()
-        };
-        if let Some(w) = kind_weights {
-            p.kind_weights = w;
+impl From<ExportGraph> for renown_app::open::GraphChoice {
+    fn from(g: ExportGraph) -> Self {
+        match g {
+            ExportGraph::Follow => renown_app::open::GraphChoice::Follow,
+            ExportGraph::Engagement => renown_app::open::GraphChoice::Engagement,
+            ExportGraph::Reshare => renown_app::open::GraphChoice::Reshare,
         }
-        p
-    };
-    let (g, _) = match graph {
-        ExportGraph::Follow => cached_follow_graph(
-            store,
-            &FollowParams {
-                as_of,
-                platform: platform.clone(),
-            },
-        )?,
-        ExportGraph::Engagement => cached_engagement_graph(store, &engagement(None))?,
-        ExportGraph::Reshare => {
-            cached_engagement_graph(store, &engagement(Some(vec![(Kind::Reshare, 1.0)])))?
-        }
-    };
-    Ok(g)
+    }
 }
 
 pub fn run(a: ExportArgs, db: &std::path::Path) -> anyhow::Result<Outcome> {
     let t = Instant::now();
     let store = super::open_existing(db)?;
-    let g = snapshot(&store, a.graph, a.as_of, a.platform.clone())?;
+    let g = renown_app::open::graph(&store, a.graph.into(), a.as_of, a.platform.clone())?;
     let accounts = store.accounts()?;
     let graph = format!("{:?}", a.graph).to_lowercase();
     let meta = GraphMeta {

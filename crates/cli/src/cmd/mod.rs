@@ -11,7 +11,7 @@ mod demo;
 mod dynamics;
 mod explain;
 mod export;
-mod export_parquet;
+pub mod export_parquet;
 mod generate;
 mod graph;
 mod graph_export;
@@ -117,13 +117,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 /// command reads one committed state: an ingest running beside it is either all or not at all
 /// of what it sees (see [`renown_store::Snapshot`]).
 pub fn open_existing(db: &std::path::Path) -> anyhow::Result<renown_store::Snapshot> {
-    if !db.exists() {
-        anyhow::bail!(
-            "no store at {} — ingest something first (`renown ingest FILE`) or try `renown demo`",
-            db.display()
-        );
-    }
-    Ok(renown_store::Snapshot::open(db)?)
+    Ok(renown_app::open::open_existing(db)?)
 }
 
 /// Warns on stderr when a scope matches no event or its date lies outside the data: for the

@@ -223,8 +223,8 @@ fn render(r: &SeedsReport, format: OutputFormat) -> anyhow::Result<()> {
             json!(c.note),
         ]);
     }
-    if format == OutputFormat::Csv {
-        // One table per CSV: the comparison when asked for, else the seeds.
+    if matches!(format, OutputFormat::Csv | OutputFormat::Parquet) {
+        // One table per CSV (or Parquet) file: the comparison when asked for, else the seeds.
         let t = if r.comparison.is_empty() {
             &seeds
         } else {

@@ -20,6 +20,9 @@ pub struct Args {
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
     let s = renown_app::stats(&store)?;
+    if args.format == OutputFormat::Parquet {
+        anyhow::bail!("stats prints several small tables: use --format table, csv or json");
+    }
     let mut out = std::io::stdout().lock();
     if args.format == OutputFormat::Json {
         writeln!(out, "{}", serde_json::to_string_pretty(&s)?)?;

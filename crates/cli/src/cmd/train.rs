@@ -185,6 +185,11 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
         e.push(r.clone());
     }
     match args.format {
+        OutputFormat::Parquet => {
+            anyhow::bail!(
+                "train prints two tables; a Parquet file holds one: use --format csv or json"
+            )
+        }
         OutputFormat::Json => {
             let mut v = serde_json::to_value(&report)?;
             v["calibration"] = serde_json::to_value(classifier.calibration)?;
