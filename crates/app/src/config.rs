@@ -52,20 +52,11 @@ pub struct EarnedSection {
 }
 
 /// The parameters every measure is computed with.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Params {
     pub earned: EarnedParams,
     /// Where they were set (a file's path, or the binding's name); `None`: the defaults.
     pub source: Option<String>,
-}
-
-impl Default for Params {
-    fn default() -> Params {
-        Params {
-            earned: EarnedParams::default(),
-            source: None,
-        }
-    }
 }
 
 /// The defaults, for surfaces that do not read a file.

@@ -516,6 +516,7 @@ impl Store {
                 candidate: renown_measures::MEASURES[0].name.to_string(),
                 platform: None,
                 truth: None,
+                cascade_reach: None,
             };
             let scope = renown_app::Scope {
                 platform,
