@@ -48,7 +48,7 @@ rss() { awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$1"; }
 spread() { # seeds file -> "mean ± se"
   [ "$SIMS" -gt 0 ] || { echo -; return; }
   "$RENOWN" simulate --input "$G.el" --probabilities weighted-cascade --seeds "$1" --sims "$SIMS" \
-    --format json | "$PY" -c 'import json,sys; s=json.load(sys.stdin)["spread"]; print(f"{s[\"mean\"]:.1f} ± {s[\"std_error\"]:.1f}")'
+    --format json | "$PY" -c "import json,sys; s=json.load(sys.stdin)['spread']; print('%.1f ± %.1f' % (s['mean'], s['std_error']))"
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -63,7 +63,7 @@ renown_run() { # eps threads rep
   local O=$WORK/out/renown-$SCALE-$1-$2-r$3
   /usr/bin/time -v "$RENOWN" seeds --input "$G.el" --probabilities weighted-cascade --k "$K" \
     --epsilon "$1" --threads "$2" --format json --seeds-out "$O.seeds" >"$O.json" 2>"$O.time"
-  "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(f"{r[\"seconds\"]:.3f}")' "$O.json" \
+  "$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); print('%.3f' % r['seconds'])" "$O.json" \
     >>"$WORK/out/renown-$SCALE-$1-$2.times"
 }
 
@@ -87,7 +87,7 @@ for eps in $EPSILONS; do
   for threads in 1 2; do
     T=$WORK/out/renown-$SCALE-$eps-$threads.times
     O=$WORK/out/renown-$SCALE-$eps-$threads-r1
-    sets=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["selection"]["rr_sets"])' "$O.json")
+    sets=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['selection']['rr_sets'])" "$O.json")
     # Seeds do not depend on the thread count: simulate a set once.
     if [ "$threads" = 2 ] && cmp -s "$O.seeds" "$WORK/out/renown-$SCALE-$eps-1-r1.seeds"; then s="same seeds"; else s=$(spread "$O.seeds"); fi
     printf '%-6s %-22s %9s %-26s %8s %9s %20s\n' "$eps" "renown ($threads thr)" "$(median <"$T")" "$(tr '\n' ' ' <"$T")" \
