@@ -46,36 +46,72 @@ pub enum CacheOutcome {
 
 /// The follow graph, from the cache when the store has not changed.
 pub fn cached_follow_graph(store: &Store, p: &FollowParams) -> Result<(Csr, CacheOutcome)> {
-    cached(store, "follow", &p.key(), || follow_graph(store, p))
+    SnapshotCache::of(store)?.follow_graph(p, || follow_graph(store, p))
 }
 
 /// The engagement graph, from the cache when the store has not changed.
 pub fn cached_engagement_graph(store: &Store, p: &EngagementParams) -> Result<(Csr, CacheOutcome)> {
-    cached(store, "engagement", &p.key(), || engagement_graph(store, p))
+    SnapshotCache::of(store)?.engagement_graph(p, || engagement_graph(store, p))
 }
 
-fn cached(
-    store: &Store,
-    kind: &str,
-    params: &str,
-    build: impl FnOnce() -> Result<Csr>,
-) -> Result<(Csr, CacheOutcome)> {
-    let token = store.state_token()?;
-    let key = format!("{token}\n{params}");
-    let dir = cache_dir(store.path());
-    let file = dir.join(format!("{kind}-{:016x}.csr", fnv(&key)));
-    if let Ok(g) = open(&file, &key) {
-        return Ok((g, CacheOutcome::Hit));
+/// A store's snapshot cache at one store state: what a reader that already holds the events
+/// (the measures' one-snapshot log) keeps so its graphs share the files the store's own
+/// builders write. Read it in the same read transaction as the events.
+#[derive(Clone, Debug)]
+pub struct SnapshotCache {
+    dir: PathBuf,
+    token: String,
+}
+
+impl SnapshotCache {
+    /// The cache of `store` at its current state.
+    pub fn of(store: &Store) -> Result<SnapshotCache> {
+        Ok(SnapshotCache {
+            dir: cache_dir(store.path()),
+            token: store.state_token()?,
+        })
     }
-    let g = build()?;
-    let outcome = match save(&dir, &file, &key, &g) {
-        Ok(()) => {
-            prune(&dir, kind, &token, &file);
-            CacheOutcome::Built
+
+    /// The follow graph `p`, mapped from the cache or built by `build` (which must build
+    /// exactly [`follow_graph`]'s graph at this state) and written for next time.
+    pub fn follow_graph(
+        &self,
+        p: &FollowParams,
+        build: impl FnOnce() -> Result<Csr>,
+    ) -> Result<(Csr, CacheOutcome)> {
+        self.cached("follow", &p.key(), build)
+    }
+
+    /// The engagement graph `p`, as [`SnapshotCache::follow_graph`].
+    pub fn engagement_graph(
+        &self,
+        p: &EngagementParams,
+        build: impl FnOnce() -> Result<Csr>,
+    ) -> Result<(Csr, CacheOutcome)> {
+        self.cached("engagement", &p.key(), build)
+    }
+
+    fn cached(
+        &self,
+        kind: &str,
+        params: &str,
+        build: impl FnOnce() -> Result<Csr>,
+    ) -> Result<(Csr, CacheOutcome)> {
+        let key = format!("{}\n{params}", self.token);
+        let file = self.dir.join(format!("{kind}-{:016x}.csr", fnv(&key)));
+        if let Ok(g) = open(&file, &key) {
+            return Ok((g, CacheOutcome::Hit));
         }
-        Err(_) => CacheOutcome::Uncached,
-    };
-    Ok((g, outcome))
+        let g = build()?;
+        let outcome = match save(&self.dir, &file, &key, &g) {
+            Ok(()) => {
+                prune(&self.dir, kind, &self.token, &file);
+                CacheOutcome::Built
+            }
+            Err(_) => CacheOutcome::Uncached,
+        };
+        Ok((g, outcome))
+    }
 }
 
 /// Deletes this kind's files written for another store state.

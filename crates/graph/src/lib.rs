@@ -25,7 +25,9 @@ pub mod snapshot;
 pub mod stats;
 pub mod wcc;
 
-pub use cache::{cache_dir, cached_engagement_graph, cached_follow_graph, CacheOutcome};
+pub use cache::{
+    cache_dir, cached_engagement_graph, cached_follow_graph, CacheOutcome, SnapshotCache,
+};
 pub use csr::{Adjacency, Csr, Directions, EdgeList};
 pub use edgelist::{read_edge_list, read_pull_graph, read_pull_graph_ordered, Labelled, NodeOrder};
 pub use export::{write_graph, GraphFormat, GraphMeta};

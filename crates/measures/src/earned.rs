@@ -266,7 +266,7 @@ pub(crate) fn scan(store: &Store, scope: &Scope, p: &EarnedParams) -> Result<(Ve
 }
 
 /// [`scan`] from a log read for the scope's topic and platform.
-fn scan_log(log: &Log, scope: &Scope, p: &EarnedParams) -> (Vec<Row>, Follows) {
+pub(crate) fn scan_log(log: &Log, scope: &Scope, p: &EarnedParams) -> (Vec<Row>, Follows) {
     let kw = p.kind_weight();
     let kinds: Vec<Kind> = p
         .kind_weights

@@ -4,7 +4,7 @@
 //! serves the same struct as JSON.
 
 use crate::earned::{self, month_label, month_of, EarnedModel, EarnedParams};
-use crate::{rank_of, Result, Scope, ScopeFacts, Warning};
+use crate::{rank_of, Log, Result, Scope, Warning};
 use renown_model::{format_time, Kind};
 use renown_store::Store;
 use serde::Serialize;
@@ -143,7 +143,10 @@ pub fn explain(
     opts: &ExplainOptions,
 ) -> Result<Explanation> {
     let p = &opts.params;
-    let model = earned::model(store, scope, p)?;
+    // One read of the store serves the model, the ledgers, the trajectory's month-end models and
+    // the warnings (each read the store itself before: 2 + months scans).
+    let log = Log::read(store, scope)?;
+    let model = earned::model_of(&log, scope, p)?;
     let accounts = store.accounts()?;
     let b = account as usize;
     if b >= model.n() {
@@ -151,7 +154,7 @@ pub fn explain(
             "account {account} is not in the store"
         )));
     }
-    let ledgers = ledgers(store, scope, &model, account)?;
+    let ledgers = ledgers(&log, scope, &model, account);
     let score = model.score[b];
     let share = |x: f64| if score > 0.0 { x / score } else { 0.0 };
 
@@ -262,19 +265,14 @@ pub fn explain(
             })
             .collect(),
         followers: follow,
-        trajectory: trajectory(store, scope, account, &model, opts)?,
+        trajectory: trajectory(&log, scope, account, &model, opts)?,
         params: p.clone(),
-        warnings: ScopeFacts::read(store, scope)?.warnings(),
+        warnings: log.facts(scope)?.warnings(),
     })
 }
 
 /// What each account did toward `target` within the scope, as the model weighs it.
-fn ledgers(
-    store: &Store,
-    scope: &Scope,
-    model: &EarnedModel,
-    target: u32,
-) -> Result<BTreeMap<u32, Ledger>> {
+fn ledgers(log: &Log, scope: &Scope, model: &EarnedModel, target: u32) -> BTreeMap<u32, Ledger> {
     let p = &model.params;
     let mut weight = [0.0f64; 256];
     let kinds: Vec<Kind> = p
@@ -290,7 +288,7 @@ fn ledgers(
     // per map) made two runs of the same explain differ in the last bits.
     let mut out: BTreeMap<u32, Ledger> = BTreeMap::new();
     if !kinds.is_empty() {
-        store.scan_events(&scope.filter(&kinds), |r| {
+        for r in log.events(scope.as_of, &kinds) {
             if r.target == Some(target) && r.actor != target {
                 // The same f32 rounding the model applies to each event's weight.
                 let w = (weight[r.kind.code() as usize] * p.decay(r.time, model.reference)) as f32;
@@ -300,22 +298,22 @@ fn ledgers(
                     w as f64,
                 ));
             }
-        })?;
+        }
     }
-    for (key, t) in earned::scan(store, scope, p)?.1 {
+    for (key, t) in earned::scan_log(log, scope, p).1 {
         if key as u32 == target {
             let l = out.entry((key >> 32) as u32).or_default();
             l.follows = true;
             l.follow = p.follow_weight * p.decay(t, model.reference);
         }
     }
-    Ok(out)
+    out
 }
 
 /// Score and rank at the end of each of the last `opts.trajectory_months` months up to the
 /// reference time (the last point is the reference time itself).
 fn trajectory(
-    store: &Store,
+    log: &Log,
     scope: &Scope,
     account: u32,
     model: &EarnedModel,
@@ -326,12 +324,12 @@ fn trajectory(
     };
     // Before its first event in scope an account has no rank (not the rank of a tie at 0).
     let mut first_seen: Option<i64> = None;
-    store.scan_events(&scope.filter(&Kind::ALL), |r| {
+    for r in log.events(scope.as_of, &Kind::ALL) {
         if r.actor == account || r.target == Some(account) {
             let t = r.time.unwrap_or(i64::MIN);
             first_seen = Some(first_seen.map_or(t, |f| f.min(t)));
         }
-    })?;
+    }
     let point = |t: i64, scores: &[f64]| Point {
         as_of: format_time(t),
         score: scores.get(account as usize).copied().unwrap_or(0.0),
@@ -348,7 +346,7 @@ fn trajectory(
             as_of: Some(end),
             ..scope.clone()
         };
-        let s = earned::model(store, &at, &opts.params)?.score;
+        let s = earned::model_of(log, &at, &opts.params)?.score;
         points.push(point(end, &s));
     }
     if opts.trajectory_months > 0 {

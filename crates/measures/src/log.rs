@@ -12,7 +12,10 @@ use crate::earned::graph_err;
 use crate::warning::ScopeFacts;
 use crate::{MeasureError, MeasureSpec, Result, Scope, Scores};
 use rayon::prelude::*;
-use renown_graph::{follow_graph_of, Csr, EngagementGraph, EngagementParams, StandingFollows};
+use renown_graph::{
+    follow_graph_of, Csr, EngagementGraph, EngagementParams, FollowParams, SnapshotCache,
+    StandingFollows,
+};
 use renown_model::Kind;
 use renown_store::{EventFilter, EventRow, Store};
 
@@ -31,6 +34,10 @@ pub struct Log {
     created: Vec<(u32, f64)>,
     /// The newest event time in the whole store.
     last_event_time: Option<i64>,
+    /// The store's snapshot cache at the state the log was read from: its graphs are mapped
+    /// from `<db>.cache/` when a command before built them (keyed by the store state, so any
+    /// ingest invalidates them), and written there when not.
+    cache: SnapshotCache,
 }
 
 /// A set of kinds, tested by code.
@@ -102,6 +109,7 @@ impl Log {
             untopical_follows,
             created: store.numeric_attributes("created_at")?,
             last_event_time: store.last_event_time()?,
+            cache: SnapshotCache::of(store).map_err(graph_err)?,
         })
     }
 
@@ -144,21 +152,31 @@ impl Log {
         follows.finish()
     }
 
-    /// The follow graph at `as_of` on the log's platform (not cut by topic).
+    /// The follow graph at `as_of` on the log's platform (not cut by topic), from the snapshot
+    /// cache when it holds it.
     pub fn follow_graph(&self, as_of: Option<i64>) -> Result<Csr> {
-        follow_graph_of(self.accounts, &self.standing_follows(as_of)).map_err(graph_err)
+        let p = FollowParams {
+            as_of,
+            platform: self.platform.clone(),
+        };
+        let build = || follow_graph_of(self.accounts, &self.standing_follows(as_of));
+        Ok(self.cache.follow_graph(&p, build).map_err(graph_err)?.0)
     }
 
-    /// The engagement graph of `p`, which must name the log's topic and platform.
+    /// The engagement graph of `p`, which must name the log's topic and platform; from the
+    /// snapshot cache when it holds it.
     pub fn engagement_graph(&self, p: &EngagementParams) -> Result<Csr> {
         if p.topic != self.topic || p.platform != self.platform {
             return Err(MeasureError::Invalid(
                 "an engagement graph on another topic or platform than its log".into(),
             ));
         }
-        let mut g = EngagementGraph::new(self.accounts, p).map_err(graph_err)?;
-        self.events.iter().for_each(|&r| g.push(r));
-        g.finish().map_err(graph_err)
+        let build = || {
+            let mut g = EngagementGraph::new(self.accounts, p)?;
+            self.events.iter().for_each(|&r| g.push(r));
+            g.finish()
+        };
+        Ok(self.cache.engagement_graph(p, build).map_err(graph_err)?.0)
     }
 
     /// The `created_at` attribute of the accounts that have one.

@@ -122,3 +122,83 @@ fn a_log_refuses_a_scope_on_another_topic_or_platform() {
         );
     }
 }
+
+/// The snapshot files of a store's cache, with their inodes (a rebuilt file is a new inode).
+fn cached_graphs(store: &Store) -> Vec<(String, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let dir = renown_graph::cache_dir(store.path());
+    let mut files: Vec<(String, u64)> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let ino = e.metadata().unwrap().ino();
+                    (e.file_name().to_string_lossy().into_owned(), ino)
+                })
+                .filter(|(name, _)| name.ends_with(".csr"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_log_shares_the_snapshot_cache_of_its_store_state_and_an_ingest_invalidates_it() {
+    use renown_measures::pagerank::ENGAGEMENT_PAGERANK;
+    use renown_model::Record;
+    let (_dir, mut store) = store();
+    let scope = Scope::default();
+    assert!(cached_graphs(&store).is_empty());
+    let p = EngagementParams::default();
+    let log = Log::read(&store, &scope).unwrap();
+    let before = ENGAGEMENT_PAGERANK.compute_on(&log, &scope).unwrap();
+    log.follow_graph(None).unwrap();
+    let written = cached_graphs(&store);
+    let kinds: Vec<&str> = written
+        .iter()
+        .map(|f| &f.0[..f.0.find('-').unwrap()])
+        .collect();
+    assert_eq!(kinds, ["engagement", "follow"], "{written:?}");
+    // The same state: the files are mapped, not rebuilt, and give the same scores.
+    let again = Log::read(&store, &scope).unwrap();
+    let close = |a: &f64, b: &f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
+    let same = ENGAGEMENT_PAGERANK.compute_on(&again, &scope).unwrap();
+    assert!(same.iter().zip(&before).all(|(a, b)| close(a, b)));
+    again.follow_graph(None).unwrap();
+    assert_eq!(cached_graphs(&store), written);
+    // The store's own cached builder reads the file the log wrote.
+    let (g, outcome) = renown_graph::cached_engagement_graph(&store, &p).unwrap();
+    assert_eq!(outcome, renown_graph::CacheOutcome::Hit);
+    assert_eq!(
+        g.in_adj().targets(),
+        engagement_graph(&store, &p).unwrap().in_adj().targets()
+    );
+
+    // An ingest changes the state: the graph is cut afresh and the answer changes.
+    let t = store.last_event_time().unwrap().unwrap();
+    let run = store.begin_run("more", "test").unwrap();
+    let records: Vec<(u64, Record)> = (0..40)
+        .map(|i| {
+            let e = ev(Kind::Reshare, &format!("late{i}"), "late-star", t + i);
+            (i as u64, Record::Event(e))
+        })
+        .collect();
+    store.write_batch(run, &records, 0).unwrap();
+    let after_log = Log::read(&store, &scope).unwrap();
+    let after = ENGAGEMENT_PAGERANK.compute_on(&after_log, &scope).unwrap();
+    assert_eq!(after.len(), before.len() + 41);
+    assert!(!after.iter().zip(&before).all(|(a, b)| close(a, b)));
+    let fresh = engagement_graph(&store, &p).unwrap();
+    let from_log = after_log.engagement_graph(&p).unwrap();
+    assert_eq!(fresh.in_adj().targets(), from_log.in_adj().targets());
+    assert_eq!(fresh.in_adj().weights(), from_log.in_adj().weights());
+    // The older state's engagement file was pruned when the new one was written.
+    let now = cached_graphs(&store);
+    assert!(
+        now.iter().all(|f| !written
+            .iter()
+            .any(|w| w.0 == f.0 && f.0.starts_with("engagement"))),
+        "{now:?}"
+    );
+}
