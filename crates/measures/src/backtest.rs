@@ -16,6 +16,8 @@
 //! instead of a sort of every account per resample.
 
 use crate::compare::{kendall_tau_b, spearman};
+use crate::earned::{model_of, DAY};
+use crate::earned_tune::{tune, Tuning, TuningSplit};
 use crate::log::{compute_all, Log};
 use crate::{measure, MeasureError, MeasureSpec, Result, Scope, MEASURES};
 use rayon::prelude::*;
@@ -169,7 +171,13 @@ pub struct BacktestOptions {
     pub truth: Option<Vec<Option<f64>>>,
     /// How the `cascade-reach` target is computed (`None`: that target is refused).
     pub cascade_reach: Option<Reach>,
+    /// Choose earned's parameters on every split but the last ([`crate::earned_tune`]) and
+    /// report them on the last as the measure [`TUNED`], beside the defaults and the baselines.
+    pub tune: bool,
 }
+
+/// The name of earned influence with the parameters `--tune` chose on the earlier splits.
+pub const TUNED: &str = "earned-tuned";
 
 impl Default for BacktestOptions {
     fn default() -> Self {
@@ -185,6 +193,7 @@ impl Default for BacktestOptions {
             platform: None,
             truth: None,
             cascade_reach: None,
+            tune: false,
         }
     }
 }
@@ -201,6 +210,10 @@ pub struct Backtest {
     /// How ties are scored.
     pub ties: &'static str,
     pub splits: Vec<SplitResult>,
+    /// With `tune`: the parameters chosen on the earlier splits (reported on the last split as
+    /// [`TUNED`]) and how they were chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tuning: Option<Tuning>,
 }
 
 pub const TIES: &str = "Spearman and Kendall tau-b use average ranks; NDCG@k and precision@k are \
@@ -285,9 +298,64 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
             ..Scope::default()
         },
     )?;
+    if opts.tune && splits.len() < 2 {
+        return Err(MeasureError::Invalid(
+            "--tune needs at least two splits: parameters are chosen on the earlier ones and \
+             reported on the last"
+                .into(),
+        ));
+    }
+    let outcomes = splits
+        .iter()
+        .map(|&split| {
+            let until = split.saturating_add(horizon);
+            let o = outcomes(
+                store,
+                opts.platform.as_deref(),
+                opts.target,
+                split,
+                until,
+                opts.cascade_reach,
+            )?;
+            Ok((split, until, o))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let scope_at = |split: i64| Scope {
+        as_of: Some(split),
+        platform: opts.platform.clone(),
+        ..Default::default()
+    };
+    let tuning = if opts.tune {
+        let earlier = outcomes[..outcomes.len() - 1]
+            .iter()
+            .map(|(split, _, o)| {
+                let ids = active_ids(o);
+                TuningSplit {
+                    scope: scope_at(*split),
+                    target: ids.iter().map(|&i| o.target[i as usize]).collect(),
+                    ids,
+                }
+            })
+            .collect::<Vec<_>>();
+        Some(tune(&log, &earlier, opts.k, horizon as f64 / DAY as f64)?)
+    } else {
+        None
+    };
     let mut out = Vec::with_capacity(splits.len());
-    for split in splits {
-        out.push(run_split(store, &log, opts, &names, split, horizon)?);
+    let last = outcomes.len() - 1;
+    for (i, (split, until, o)) in outcomes.iter().enumerate() {
+        let tuned = match &tuning {
+            Some(t) if i == last => Some(model_of(&log, &scope_at(*split), &t.params)?.score),
+            _ => None,
+        };
+        out.push(run_split(
+            &log,
+            opts,
+            &names,
+            (*split, *until),
+            o,
+            tuned.as_deref(),
+        )?);
     }
     Ok(Backtest {
         target: opts.target,
@@ -298,6 +366,7 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
         candidate: opts.candidate.clone(),
         ties: TIES,
         splits: out,
+        tuning,
     })
 }
 
@@ -437,26 +506,24 @@ pub fn outcomes(
     })
 }
 
+/// The accounts active before a split, ascending.
+fn active_ids(o: &Outcomes) -> Vec<u32> {
+    (0..o.active.len() as u32)
+        .filter(|&i| o.active[i as usize])
+        .collect()
+}
+
+/// Scores every measure of `names` (and `tuned`, earned with the tuned parameters, when given)
+/// as of `split` against the target over `(split, until]`.
 fn run_split(
-    store: &Store,
     log: &Log,
     opts: &BacktestOptions,
     names: &[&'static str],
-    split: i64,
-    horizon: i64,
+    (split, until): (i64, i64),
+    o: &Outcomes,
+    tuned: Option<&[f64]>,
 ) -> Result<SplitResult> {
-    let until = split.saturating_add(horizon);
-    let o = outcomes(
-        store,
-        opts.platform.as_deref(),
-        opts.target,
-        split,
-        until,
-        opts.cascade_reach,
-    )?;
-    let ids: Vec<u32> = (0..o.active.len() as u32)
-        .filter(|&i| o.active[i as usize])
-        .collect();
+    let ids = active_ids(o);
     if ids.len() < 2 {
         return Err(MeasureError::Invalid(format!(
             "split {}: fewer than two accounts active before it",
@@ -472,14 +539,20 @@ fn run_split(
     };
     // Every measure as of the split from the one log, in parallel.
     let specs: Vec<&MeasureSpec> = names.iter().map(|n| measure(n)).collect::<Result<_>>()?;
-    let xs: Vec<Vec<f64>> = compute_all(log, &scope, &specs)?
-        .into_iter()
-        .map(|s| {
-            ids.iter()
-                .map(|&i| s.get(i as usize).copied().unwrap_or(0.0))
-                .collect()
-        })
+    let gather = |s: &[f64]| -> Vec<f64> {
+        ids.iter()
+            .map(|&i| s.get(i as usize).copied().unwrap_or(0.0))
+            .collect()
+    };
+    let mut xs: Vec<Vec<f64>> = compute_all(log, &scope, &specs)?
+        .iter()
+        .map(|s| gather(s))
         .collect();
+    let mut names: Vec<&str> = names.to_vec();
+    if let Some(t) = tuned {
+        xs.push(gather(t));
+        names.push(TUNED);
+    }
     // Recovery of a known truth: over the scored accounts that have one.
     let with_truth: Vec<(usize, f64)> = opts.truth.as_ref().map_or(Vec::new(), |t| {
         ids.iter()
@@ -496,7 +569,7 @@ fn run_split(
     };
     let scores = score_all(&xs, &y, opts.k, opts.bootstrap, opts.seed ^ split as u64);
     let baselines: Vec<usize> = (0..names.len())
-        .filter(|&i| names[i] != opts.candidate)
+        .filter(|&i| names[i] != opts.candidate && names[i] != TUNED)
         .collect();
     let mut best: [Option<usize>; 4] = [None; 4];
     for (m, slot) in best.iter_mut().enumerate() {
@@ -791,9 +864,55 @@ impl SplitMix {
 /// Each resample starts its own stream at a mixed state, so neighbouring resamples' streams do
 /// not overlap (a plain `seed + b` start would shift one stream into the next).
 fn poisson_weights(count: &[u32], seed: u64, b: u64) -> Vec<u32> {
-    let mut rng = SplitMix(mix(mix(seed) ^ mix(b.wrapping_add(GOLDEN))));
-    count.iter().map(|&c| poisson(&mut rng, c as f64)).collect()
+    let mut w = Vec::new();
+    poisson_weights_into(count, seed, b, &SMALL_POISSON, &mut w);
+    w
 }
+
+/// [`poisson_weights`] into `w`, the draws for counts below 10 read from `tables`.
+fn poisson_weights_into(
+    count: &[u32],
+    seed: u64,
+    b: u64,
+    tables: &PoissonTables,
+    w: &mut Vec<u32>,
+) {
+    let mut rng = SplitMix(mix(mix(seed) ^ mix(b.wrapping_add(GOLDEN))));
+    w.clear();
+    w.extend(count.iter().map(|&c| match tables.cdf.get(c as usize) {
+        Some(cdf) if c > 0 => {
+            // The same inversion as `poisson`, its cumulative sums computed once: the same draw.
+            let u = rng.unit();
+            cdf.iter().position(|&p| u <= p).unwrap_or(cdf.len() - 1) as u32
+        }
+        _ => poisson(&mut rng, c as f64),
+    }));
+}
+
+/// For λ = 1..9, the distribution function of Poisson(λ) at 0..=100, summed as `poisson` sums
+/// it (so a table draw equals `poisson`'s bit for bit): most classes hold one account, and
+/// their draw is then a lookup instead of an exponential and a loop.
+struct PoissonTables {
+    cdf: Vec<Vec<f64>>,
+}
+
+static SMALL_POISSON: std::sync::LazyLock<PoissonTables> = std::sync::LazyLock::new(|| {
+    let cdf = (0..10u32)
+        .map(|c| {
+            let lambda = c as f64;
+            let (mut p, mut out) = ((-lambda).exp(), Vec::with_capacity(101));
+            let mut cdf = p;
+            out.push(cdf);
+            for k in 1..=100u32 {
+                p *= lambda / k as f64;
+                cdf += p;
+                out.push(cdf);
+            }
+            out
+        })
+        .collect();
+    PoissonTables { cdf }
+});
 
 /// A Poisson(λ) draw: inversion of the distribution function from one uniform below λ = 10
 /// (most classes hold one account: λ = 1), else Hörmann's PTRS transformed rejection (1993),
@@ -1229,6 +1348,18 @@ mod tests {
         }
         assert!((ln_factorial(10.0) - 3_628_800f64.ln()).abs() < 1e-10);
         assert!((ln_factorial(20.0) - 2_432_902_008_176_640_000f64.ln()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn table_draws_equal_the_inversion_draws() {
+        // Counts 0..=12: the table for 1..9, `poisson` itself beyond.
+        let count: Vec<u32> = (0..50_000).map(|i| i % 13).collect();
+        for b in 0..3 {
+            let fast = poisson_weights(&count, 7, b);
+            let mut rng = SplitMix(mix(mix(7) ^ mix(b.wrapping_add(GOLDEN))));
+            let slow: Vec<u32> = count.iter().map(|&c| poisson(&mut rng, c as f64)).collect();
+            assert_eq!(fast, slow);
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod backtest;
 pub mod compare;
 pub mod counts;
 pub mod earned;
+pub mod earned_tune;
 pub mod explain;
 pub mod influence_passivity;
 pub mod log;

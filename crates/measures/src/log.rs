@@ -113,6 +113,20 @@ impl Log {
         })
     }
 
+    /// A log of events already in dense ids, read from no store: what the resistance scenarios
+    /// of [`crate::earned_tune`] compute on (no topic, no platform, no profile attributes).
+    pub(crate) fn of_rows(accounts: u32, events: Vec<EventRow>) -> Log {
+        Log {
+            topic: None,
+            platform: None,
+            accounts,
+            last_event_time: events.iter().filter_map(|r| r.time).max(),
+            events,
+            untopical_follows: None,
+            created: Vec::new(),
+        }
+    }
+
     /// Accounts in the store state the log was read from; dense ids run `0..accounts()`.
     pub fn accounts(&self) -> usize {
         self.accounts as usize

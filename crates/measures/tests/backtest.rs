@@ -162,3 +162,85 @@ fn a_store_without_a_time_span_is_an_error_not_a_panic() {
     };
     assert!(backtest(&store, &bad_k).is_err());
 }
+
+/// `--tune`: parameters chosen on the earlier splits only, reported on the last as
+/// `earned-tuned` (never a baseline), every set it moved to passing the resistance scenarios.
+#[test]
+fn tuning_chooses_on_earlier_splits_and_reports_on_the_last() {
+    use renown_measures::backtest::TUNED;
+    use renown_measures::earned::{model, EarnedParams};
+    use renown_measures::earned_tune::resistance;
+    let cfg = SimConfig {
+        seed: 9,
+        accounts: 250,
+        days: 200,
+        bought_followers: 40,
+        buy_day: 120,
+        viral_day: 60,
+        viral_size: 80,
+        ..SimConfig::default()
+    };
+    let sim = simulate(&cfg);
+    let (_dir, store) = store_with(&sim.events);
+    let opts = BacktestOptions {
+        measures: vec!["earned".into(), "engagement".into(), "replies".into()],
+        bootstrap: 20,
+        k: 20,
+        tune: true,
+        ..BacktestOptions::default()
+    };
+    let b = backtest(&store, &opts).unwrap();
+    let t = b.tuning.as_ref().expect("a tuning");
+    let splits: Vec<i64> = b.splits.iter().map(|s| s.split).collect();
+    assert_eq!(t.tuned_on, splits[..2]);
+    assert!(t.objective >= t.default_objective);
+    assert!(t.resistance.holds);
+    assert_eq!(resistance(&t.params).unwrap(), t.resistance);
+    for r in &t.rejected_by_resistance {
+        assert!(!r.resistance.holds && r.objective > t.default_objective);
+    }
+    for (i, s) in b.splits.iter().enumerate() {
+        let tuned = s.measures.iter().find(|m| m.measure == TUNED);
+        assert_eq!(tuned.is_some(), i == 2, "split {i}");
+        assert!(s
+            .best_baseline
+            .iter()
+            .flatten()
+            .all(|m| m != TUNED && m != "earned"));
+    }
+    // The reported row is earned with the chosen parameters, as of the last split.
+    let last = &b.splits[2];
+    let scores = model(
+        &store,
+        &Scope {
+            as_of: Some(last.split),
+            ..Scope::default()
+        },
+        &t.params,
+    )
+    .unwrap()
+    .score;
+    let o = outcomes(
+        &store,
+        None,
+        Target::DistinctEngagers,
+        last.split,
+        last.until,
+        None,
+    )
+    .unwrap();
+    let ids: Vec<usize> = (0..o.active.len()).filter(|&i| o.active[i]).collect();
+    let x: Vec<f64> = ids.iter().map(|&i| scores[i]).collect();
+    let y: Vec<f64> = ids.iter().map(|&i| o.target[i]).collect();
+    let row = last.measures.iter().find(|m| m.measure == TUNED).unwrap();
+    let rho = row.metrics[0].value.unwrap();
+    assert!((rho - spearman(&x, &y).unwrap()).abs() < 1e-12);
+    // What it says it changed is what differs from the defaults.
+    assert_eq!(t.changed.is_empty(), t.params == EarnedParams::default());
+    // One split leaves nothing to choose on: refused, not tuned on the split it reports.
+    let one = BacktestOptions {
+        splits: vec![last.split],
+        ..opts
+    };
+    assert!(backtest(&store, &one).is_err());
+}

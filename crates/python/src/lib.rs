@@ -517,6 +517,7 @@ impl Store {
                 platform: None,
                 truth: None,
                 cascade_reach: None,
+                tune: false,
             };
             let scope = renown_app::Scope {
                 platform,

@@ -17,6 +17,7 @@ Examples:
   renown backtest --split 2012-07-03 --horizon 4d --k 100
   renown backtest --measures earned,engagement,reshares --target reshares --format csv
   renown backtest --bootstrap 0 --format json | jq '.splits[0].measures[0]'
+  renown backtest --tune          # earned's parameters chosen on the earlier splits
 
 Every measure is computed as of each split over the accounts active (acting or acted on) at or
 before it, and scored against the target over the horizon after it: Spearman's rho and Kendall's
@@ -62,6 +63,11 @@ pub struct Args {
     /// demo writes DIR/truth.csv). Each measure's Spearman with it is shown beside its scores.
     #[arg(long)]
     pub truth: Option<PathBuf>,
+    /// Choose earned's parameters for this store on every split but the last (a coordinate
+    /// search; only sets that pass the resistance scenarios — bought followers, a reshare ring —
+    /// are admissible) and report them on the last split as `earned-tuned`, beside the defaults.
+    #[arg(long)]
+    pub tune: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }
@@ -95,6 +101,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         },
         // The app's backtest supplies the cascade reconstruction.
         cascade_reach: None,
+        tune: args.tune,
     };
     let scope = Scope {
         platform: args.platform.clone(),
@@ -302,6 +309,49 @@ pub fn write_text(b: &Backtest, out: &mut dyn Write) -> anyhow::Result<()> {
             best(2),
             best(3)
         )?;
+    }
+    if let Some(t) = &b.tuning {
+        let dates: Vec<String> = t.tuned_on.iter().map(|&s| format_time(s)).collect();
+        writeln!(
+            out,
+            "\nearned-tuned: parameters chosen on the splits {} only ({} parameter sets scored, \
+             mean spearman + ndcg@k {:.4} vs the defaults' {:.4}); reported on the last split \
+             above.",
+            dates.join(", "),
+            t.evaluated,
+            t.objective,
+            t.default_objective
+        )?;
+        if t.changed.is_empty() {
+            writeln!(out, "  No change beat the defaults on those splits.")?;
+        }
+        for c in &t.changed {
+            writeln!(out, "  {c}")?;
+        }
+        let r = &t.resistance;
+        writeln!(
+            out,
+            "  Resistance under them: follower-buyer ranks {} with {} and {} with {} bought \
+             followers (a move under {} allowed); best ring member ranks {} (must be below {}).",
+            r.buyer_rank[0],
+            renown_measures::earned_tune::BOUGHT[0],
+            r.buyer_rank[1],
+            renown_measures::earned_tune::BOUGHT[1],
+            r.buyer_allowed_move,
+            r.ring_best_rank,
+            renown_measures::earned_tune::RING_OUT_OF_TOP
+        )?;
+        for x in &t.rejected_by_resistance {
+            writeln!(
+                out,
+                "  Refused (resistance fails: ring member at rank {}, buyer moved {}): {} \
+                 (objective {:.4}).",
+                x.resistance.ring_best_rank,
+                x.resistance.buyer_rank[0].abs_diff(x.resistance.buyer_rank[1]),
+                x.changed.join(", "),
+                x.objective
+            )?;
+        }
     }
     Ok(())
 }
