@@ -37,7 +37,8 @@ pub struct Log {
     /// The store's snapshot cache at the state the log was read from: its graphs are mapped
     /// from `<db>.cache/` when a command before built them (keyed by the store state, so any
     /// ingest invalidates them), and written there when not.
-    cache: SnapshotCache,
+    /// `None` for a log read from no store ([`Log::of_rows`]): its graphs are built each time.
+    cache: Option<SnapshotCache>,
 }
 
 /// A set of kinds, tested by code.
@@ -109,7 +110,7 @@ impl Log {
             untopical_follows,
             created: store.numeric_attributes("created_at")?,
             last_event_time: store.last_event_time()?,
-            cache: SnapshotCache::of(store).map_err(graph_err)?,
+            cache: Some(SnapshotCache::of(store).map_err(graph_err)?),
         })
     }
 
@@ -124,6 +125,7 @@ impl Log {
             events,
             untopical_follows: None,
             created: Vec::new(),
+            cache: None,
         }
     }
 
@@ -174,7 +176,10 @@ impl Log {
             platform: self.platform.clone(),
         };
         let build = || follow_graph_of(self.accounts, &self.standing_follows(as_of));
-        Ok(self.cache.follow_graph(&p, build).map_err(graph_err)?.0)
+        match &self.cache {
+            Some(cache) => Ok(cache.follow_graph(&p, build).map_err(graph_err)?.0),
+            None => build().map_err(graph_err),
+        }
     }
 
     /// The engagement graph of `p`, which must name the log's topic and platform; from the
@@ -190,7 +195,10 @@ impl Log {
             self.events.iter().for_each(|&r| g.push(r));
             g.finish()
         };
-        Ok(self.cache.engagement_graph(p, build).map_err(graph_err)?.0)
+        match &self.cache {
+            Some(cache) => Ok(cache.engagement_graph(p, build).map_err(graph_err)?.0),
+            None => build().map_err(graph_err),
+        }
     }
 
     /// The `created_at` attribute of the accounts that have one.
