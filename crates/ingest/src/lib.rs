@@ -11,7 +11,7 @@ pub mod schema;
 
 pub use formats::{detect, format_by_name, Format, FORMATS};
 pub use input::{folder_files, open_input, Input, STDIN};
-pub use run::{ingest_input, ingest_path, IngestOptions, RunReport};
+pub use run::{ingest_input, ingest_path, IngestOptions, RecordFilter, RunReport};
 
 use renown_model::{Kind, Record};
 

@@ -25,6 +25,19 @@ pub struct IngestOptions {
     pub strict: bool,
     /// Where `file:line: reason` lines go; `None` keeps them only in the report.
     pub rejects_path: Option<PathBuf>,
+    /// Keeps only the records it accepts (`renown ingest --shard`); the others are read,
+    /// and their positions counted, as if kept, so identities match an unfiltered run.
+    pub keep: Option<RecordFilter>,
+}
+
+/// A predicate on records, shared with the reader's thread.
+#[derive(Clone)]
+pub struct RecordFilter(pub std::sync::Arc<dyn Fn(&Record) -> bool + Send + Sync>);
+
+impl std::fmt::Debug for RecordFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecordFilter")
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -87,6 +100,7 @@ struct ChannelSink {
     /// De-duplication happens here, on the reader's thread; interning accounts and topics on
     /// the writer's, which has the time since events are written in blocks.
     events: EventIds,
+    keep: Option<RecordFilter>,
 }
 
 impl ChannelSink {
@@ -106,6 +120,9 @@ impl ChannelSink {
 
 impl Sink for ChannelSink {
     fn record(&mut self, position: u64, record: Record) -> Result<(), Stop> {
+        if self.keep.as_ref().is_some_and(|keep| !(keep.0)(&record)) {
+            return Ok(());
+        }
         // Identities are hashed here, on the reader's thread, to keep the writer's loop short.
         let key = match &record {
             Record::Event(e) if e.source_id.is_none() => {
@@ -338,6 +355,7 @@ fn pump(
                 strict: opts.strict,
                 contents: Vec::new(),
                 events,
+                keep: opts.keep.clone(),
             };
             let result = format.read(input, &opts.read, &mut sink);
             let flushed = sink.flush();

@@ -50,6 +50,11 @@ pub struct Args {
     /// Print the run reports as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Keep only shard I of N (0 ≤ I < N): the events whose target account (the actor's when
+    /// there is none) and the profiles whose account hash to I, for `renown cluster`
+    /// (docs/SCALE.md); deletions go to every shard.
+    #[arg(long, value_parser = renown_cluster::parse_shard, value_name = "I/N")]
+    pub shard: Option<(u32, u32)>,
 }
 
 fn format_names() -> clap::builder::PossibleValuesParser {
@@ -76,6 +81,11 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         },
         strict: args.strict,
         rejects_path: Some(rejects_path(db)),
+        keep: args.shard.map(|(shard, shards)| {
+            renown_ingest::RecordFilter(std::sync::Arc::new(move |r: &renown_model::Record| {
+                renown_cluster::keeps(r, shard, shards)
+            }))
+        }),
     };
     let forced = args.format.as_deref().and_then(format_by_name);
     let mut worst = Status::Clean;

@@ -5,6 +5,7 @@ mod backtest;
 mod cascade;
 mod cascades;
 mod classify;
+mod cluster;
 mod compare;
 mod completions;
 mod demo;
@@ -75,6 +76,7 @@ pub enum Command {
     Classify(classify::Args),
     Trust(trust::Args),
     Serve(serve::Args),
+    Cluster(cluster::Args),
     Completions(completions::CompletionArgs),
     Man(completions::ManArgs),
 }
@@ -108,6 +110,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Classify(a) => classify::run(a, db),
         Command::Trust(a) => trust::run(a, db),
         Command::Serve(a) => serve::run(a, db),
+        Command::Cluster(a) => cluster::run(a, db),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }

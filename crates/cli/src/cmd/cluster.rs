@@ -1,0 +1,291 @@
+use crate::output::{OutputFormat, Table};
+use crate::Outcome;
+use anyhow::Context;
+use renown_cluster::{ClusterConfig, Job, Measure};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const EXAMPLES: &str = "\
+Examples (docs/SCALE.md):
+  renown --db shard-0.db ingest --shard 0/2 events.jsonl     (and 1/2 into shard-1.db)
+  renown --db shard-1.db cluster rank --by pagerank --processes 2 --process 1 --hosts hosts.txt &
+  renown --db shard-0.db cluster rank --by pagerank --processes 2 --process 0 --hosts hosts.txt
+  renown --db shard-0.db cluster rank -n 2 -p 0 -h hosts.txt -w 2 --format json
+
+Every process runs the same command but --process (-p) and its own --db (or --store). The
+hosts file lists one host:port per process, in process order (timely's format; without it,
+localhost:2101, localhost:2102, …). Process 0 prints the ranking; the others print a line on
+stderr. A process that cannot be reached ends the run after --connect-timeout, a broken
+connection at once, a silent one after --stall-timeout, with the process named; the stores
+are only read, so run the same commands again.";
+
+/// Runs on several processes (timely dataflow): `renown cluster rank`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: ClusterCommand,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum ClusterCommand {
+    Rank(RankArgs),
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClusterMeasure {
+    Followers,
+    Engagement,
+    Pagerank,
+}
+
+/// Rank accounts on a cluster of processes, each reading its shard stores; same equations and
+/// output as `renown rank` (earned influence does not run on a cluster yet).
+#[derive(clap::Args, Debug)]
+#[command(after_help = EXAMPLES, disable_help_flag = true)]
+pub struct RankArgs {
+    /// The measure: followers, engagement received, or PageRank on the follow graph (× n).
+    #[arg(long, value_enum)]
+    pub by: ClusterMeasure,
+    /// The graph `--by pagerank` runs on: follows, or engagement weighted by kind.
+    #[arg(long, value_enum, default_value_t)]
+    pub graph: super::graph::GraphKind,
+    /// How many accounts to show (0 = all).
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// As of the end of this date (YYYY-MM-DD) or this instant (RFC 3339).
+    #[arg(long, value_parser = super::parse_as_of)]
+    pub as_of: Option<i64>,
+    /// Processes in the cluster (timely's -n).
+    #[arg(long, short = 'n', default_value_t = 1)]
+    pub processes: u32,
+    /// This process's index, 0 to N-1 (timely's -p).
+    #[arg(long, short = 'p', default_value_t = 0)]
+    pub process: u32,
+    /// One host:port per process, in order (timely's -h).
+    #[arg(long, short = 'h')]
+    pub hosts: Option<PathBuf>,
+    /// Worker threads per process (timely's -w).
+    #[arg(long, short = 'w', default_value_t = 1)]
+    pub workers: u32,
+    /// This process's shard stores (repeatable); default: --db, unless --events is given.
+    #[arg(long)]
+    pub store: Vec<PathBuf>,
+    /// Event files this process reads directly, in any format `renown ingest` reads
+    /// (repeatable): read into a scratch store in the temporary folder first (so duplicates
+    /// are dropped as ingest drops them), removed after the run.
+    #[arg(long)]
+    pub events: Vec<PathBuf>,
+    /// Seconds to wait for every process to connect.
+    #[arg(long, default_value_t = 60)]
+    pub connect_timeout: u64,
+    /// Seconds without any round completing after which a silent process ends the run.
+    #[arg(long, default_value_t = 600)]
+    pub stall_timeout: u64,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+    /// Print help.
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+}
+
+/// `host:port` per process: the hosts file's lines (blank lines and `#` comments skipped), or
+/// timely's default `localhost:2101…`.
+fn addresses(args: &RankArgs) -> anyhow::Result<Vec<String>> {
+    let Some(path) = &args.hosts else {
+        return Ok((0..args.processes)
+            .map(|i| format!("localhost:{}", 2101 + i))
+            .collect());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the hosts file", path.display()))?;
+    let hosts: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    if hosts.len() < args.processes as usize {
+        anyhow::bail!(
+            "{}: {} hosts for {} processes",
+            path.display(),
+            hosts.len(),
+            args.processes
+        );
+    }
+    Ok(hosts[..args.processes as usize].to_vec())
+}
+
+pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+    match args.command {
+        ClusterCommand::Rank(a) => rank(a, db),
+    }
+}
+
+fn rank(args: RankArgs, db: &Path) -> anyhow::Result<Outcome> {
+    if args.processes == 0 {
+        anyhow::bail!("--processes must be at least 1");
+    }
+    let config = ClusterConfig {
+        addresses: addresses(&args)?,
+        process: args.process,
+        workers: args.workers,
+        connect_timeout: Duration::from_secs(args.connect_timeout),
+        stall_timeout: Duration::from_secs(args.stall_timeout.max(1)),
+    };
+    let measure = match args.by {
+        ClusterMeasure::Followers => Measure::Followers,
+        ClusterMeasure::Engagement => Measure::Engagement,
+        ClusterMeasure::Pagerank => match args.graph {
+            super::graph::GraphKind::Engagement => Measure::EngagementPageRank,
+            _ => Measure::PageRank,
+        },
+    };
+    let scratch = Scratch::new(&args.events, args.process)?;
+    let mut stores = args.store.clone();
+    stores.extend(scratch.as_ref().map(|s| s.store.clone()));
+    if stores.is_empty() {
+        stores.push(db.to_path_buf());
+    }
+    let job = Job {
+        measure,
+        as_of: args.as_of,
+        top: args.top,
+        stores,
+    };
+    let started = std::time::Instant::now();
+    let outcome = renown_cluster::run(&config, &job)
+        .with_context(|| format!("cluster process {}", args.process))?;
+    let (messages, bytes): (u64, u64) = outcome
+        .traffic
+        .iter()
+        .flat_map(|t| &t.rounds)
+        .fold((0, 0), |a, r| (a.0 + r.0, a.1 + r.1));
+    eprintln!(
+        "process {} of {}: {} rounds in {:.2} s; sent {messages} messages, {bytes} payload bytes to other processes",
+        args.process,
+        args.processes,
+        outcome.rounds,
+        started.elapsed().as_secs_f64()
+    );
+    let Some(board) = outcome.gathered else {
+        return Ok(Outcome::Clean);
+    };
+    let scope = renown_app::Scope::new(args.as_of, None, None);
+    let rows: Vec<serde_json::Value> = board
+        .rows
+        .iter()
+        .map(|r| {
+            let a = &r.account;
+            json!({
+                "id": a.key,
+                "account": a.handle.clone().unwrap_or_else(|| format!("{}:{}", a.platform, a.native_id)),
+                "platform": a.platform,
+                "native_id": a.native_id,
+                "handle": a.handle,
+                "rank": r.rank,
+                "score": score(r.score, measure.counts()),
+                "followers": score(r.followers, true),
+            })
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if args.format == OutputFormat::Json {
+        let doc = json!({
+            "measure": measure.name(),
+            "scope": scope,
+            "total": board.total,
+            "limit": if args.top == 0 { board.total as usize } else { args.top },
+            "offset": 0,
+            "warnings": [],
+            "rows": rows,
+            "cluster": {
+                "processes": args.processes,
+                "workers": args.workers,
+                "iterations": board.iterations,
+                "delta": board.delta,
+                "rounds": outcome.rounds,
+            },
+        });
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        std::io::Write::write_all(&mut out, b"\n")?;
+        return Ok(Outcome::Clean);
+    }
+    let with_followers = measure != Measure::Followers;
+    let mut table = Table::new(if with_followers {
+        &["rank", "account", "platform", "score", "followers"]
+    } else {
+        &["rank", "account", "platform", "score"]
+    });
+    for r in &rows {
+        let mut row = vec![
+            r["rank"].clone(),
+            r["account"].clone(),
+            r["platform"].clone(),
+            r["score"].clone(),
+        ];
+        if with_followers {
+            row.push(r["followers"].clone());
+        }
+        table.push(row);
+    }
+    table.write(args.format, &mut out)?;
+    Ok(Outcome::Clean)
+}
+
+/// A scratch store holding `--events` files, removed when dropped.
+struct Scratch {
+    dir: PathBuf,
+    store: PathBuf,
+}
+
+impl Scratch {
+    fn new(files: &[PathBuf], process: u32) -> anyhow::Result<Option<Scratch>> {
+        if files.is_empty() {
+            return Ok(None);
+        }
+        let dir =
+            std::env::temp_dir().join(format!("renown-cluster-{}-{process}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("{}: cannot create the scratch folder", dir.display()))?;
+        let scratch = Scratch {
+            store: dir.join("events.db"),
+            dir,
+        };
+        let mut store = renown_store::Store::open(&scratch.store)?;
+        for file in files {
+            let report = renown_ingest::ingest_path(
+                &mut store,
+                file,
+                &renown_ingest::IngestOptions::default(),
+                &mut |_, _, _| {},
+            )?;
+            if let Some(e) = report.error {
+                anyhow::bail!("--events {e}");
+            }
+            if report.rejected > 0 {
+                eprintln!(
+                    "  warning: {}: {} records rejected",
+                    renown_model::escape_controls(&file.display().to_string()),
+                    report.rejected
+                );
+            }
+        }
+        Ok(Some(scratch))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A count as an integer, as `renown rank` prints it.
+fn score(value: f64, counts: bool) -> serde_json::Value {
+    if counts && value.fract() == 0.0 && value.abs() < 9.0e15 {
+        json!(value as i64)
+    } else {
+        json!(value)
+    }
+}

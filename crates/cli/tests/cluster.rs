@@ -1,0 +1,480 @@
+//! `renown ingest --shard` and `renown cluster rank`: two real processes on loopback give the
+//! single-machine answers (≤ 1e-9 relative, same ranking); a process that cannot be reached,
+//! dies or goes silent ends the run in bounded time, named, with the stores untouched.
+
+mod common;
+
+use common::{renown, write_jsonl, BIN};
+use renown_model::{AccountRef, Event, Kind};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const T0: i64 = 1_600_000_000;
+
+/// A small social log with what the measures must get right: repeated follows, unfollows
+/// (some at the same second as a follow), timeless follows, self-loops, dangling accounts,
+/// two platforms, engagement of several kinds.
+fn events() -> Vec<Event> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let ev = |platform: &str, kind: Kind, a: u64, b: u64, t: Option<i64>| {
+        let mut e = Event::new(platform, kind, AccountRef::new(format!("u{a}")));
+        e.target = Some(AccountRef::new(format!("u{b}")));
+        e.time = t;
+        e
+    };
+    let mut out = Vec::new();
+    for i in 0..2500 {
+        // Preferential-ish targets: low ids receive more.
+        let a = next(400);
+        let bound = next(400) + 1;
+        let b = next(bound);
+        let t = T0 + i * 60;
+        let platform = if i % 7 == 0 { "other" } else { "t" };
+        out.push(ev(platform, Kind::Follow, a, b, Some(t)));
+        match i % 11 {
+            0 => out.push(ev(platform, Kind::Unfollow, a, b, Some(t + 3600))),
+            1 => out.push(ev(platform, Kind::Unfollow, a, b, Some(t))), // same second
+            2 => out.push(ev(platform, Kind::Follow, a, b, Some(t + 10))), // repeated
+            3 => out.push(ev(platform, Kind::Follow, b, a, None)),      // timeless
+            4 => out.push(ev(platform, Kind::Follow, a, a, Some(t))),   // self-loop
+            _ => {}
+        }
+    }
+    let kinds = [
+        Kind::Reshare,
+        Kind::Like,
+        Kind::Reply,
+        Kind::Mention,
+        Kind::Quote,
+    ];
+    for i in 0..2000 {
+        let a = next(500);
+        let bound = next(300) + 1;
+        let b = next(bound);
+        out.push(ev(
+            "t",
+            kinds[i % kinds.len()],
+            a,
+            b,
+            Some(T0 + i as i64 * 45),
+        ));
+    }
+    out
+}
+
+fn json(out: &std::process::Output) -> Value {
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+/// Two ports free on loopback now.
+fn free_ports() -> [u16; 2] {
+    let a = TcpListener::bind("127.0.0.1:0").unwrap();
+    let b = TcpListener::bind("127.0.0.1:0").unwrap();
+    [
+        a.local_addr().unwrap().port(),
+        b.local_addr().unwrap().port(),
+    ]
+}
+
+fn hosts_file(dir: &Path, ports: &[u16]) -> String {
+    let path = dir.join("hosts.txt");
+    let text: String = ports.iter().map(|p| format!("127.0.0.1:{p}\n")).collect();
+    std::fs::write(&path, format!("# one host:port per process\n{text}")).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// Runs every process of a cluster (`args` + `-p I` + `input(I)`), returns process 0's output.
+fn cluster_with(
+    dir: &Path,
+    args: &[&str],
+    processes: usize,
+    input: impl Fn(usize) -> Vec<String>,
+) -> std::process::Output {
+    let mut children: Vec<_> = (1..processes)
+        .map(|p| {
+            Command::new(BIN)
+                .args(["cluster", "rank"])
+                .args(input(p))
+                .args(args)
+                .args(["--process", &p.to_string()])
+                .current_dir(dir)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let first = input(0);
+    let mut full = vec!["cluster", "rank", "--process", "0"];
+    full.extend(first.iter().map(String::as_str));
+    full.extend_from_slice(args);
+    let out = renown(dir, &full);
+    for child in children.iter_mut() {
+        let status = child.wait().unwrap();
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        assert!(status.success(), "a process failed: {err}");
+    }
+    out
+}
+
+/// A cluster whose process I reads `shard-I.db`.
+fn cluster(dir: &Path, args: &[&str], processes: usize) -> std::process::Output {
+    cluster_with(dir, args, processes, |p| {
+        vec!["--store".into(), format!("shard-{p}.db")]
+    })
+}
+
+/// Scores and ranks by account name.
+fn by_account(doc: &Value) -> HashMap<String, (f64, u64)> {
+    doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let name = format!(
+                "{}:{}",
+                r["platform"].as_str().unwrap(),
+                r["native_id"].as_str().unwrap()
+            );
+            (
+                name,
+                (r["score"].as_f64().unwrap(), r["rank"].as_u64().unwrap()),
+            )
+        })
+        .collect()
+}
+
+fn assert_same(single: &Value, cluster: &Value, what: &str) {
+    assert_eq!(single["total"], cluster["total"], "{what}: accounts");
+    assert_eq!(single["measure"], cluster["measure"], "{what}");
+    let (s, c) = (by_account(single), by_account(cluster));
+    assert_eq!(s.len(), c.len(), "{what}: rows");
+    assert!(s.len() > 400, "{what}: {} rows", s.len());
+    for (name, &(score, rank)) in &s {
+        let &(other, other_rank) = c
+            .get(name)
+            .unwrap_or_else(|| panic!("{what}: {name} missing"));
+        let rel = (score - other).abs() / score.abs().max(f64::MIN_POSITIVE);
+        assert!(rel <= 1e-9, "{what}: {name} {score} vs {other}");
+        // The same rank, except among scores equal to rounding (summation order differs): then
+        // any rank the near-equal scores span.
+        let above = |bound: f64| s.values().filter(|v| v.0 > bound).count() as u64 + 1;
+        let (lo, hi) = (above(score * (1.0 + 1e-12)), above(score * (1.0 - 1e-12)));
+        assert!(
+            (lo..=hi).contains(&other_rank) && (rank == other_rank || lo < hi),
+            "{what}: rank of {name}: {rank} vs {other_rank} ({score} vs {other})"
+        );
+    }
+}
+
+#[test]
+fn two_processes_on_loopback_equal_one_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_jsonl(&d.join("events.jsonl"), &events());
+    assert!(renown(d, &["--db", "single.db", "ingest", "events.jsonl"])
+        .status
+        .success());
+    for i in 0..2 {
+        let out = renown(
+            d,
+            &[
+                "--db",
+                &format!("shard-{i}.db"),
+                "ingest",
+                "--shard",
+                &format!("{i}/2"),
+                "events.jsonl",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The shards split the events: together they hold every event once.
+    let events = |db: &str| {
+        json(&renown(d, &["--db", db, "stats", "--format", "json"]))["events"]
+            .as_u64()
+            .unwrap()
+    };
+    let (e0, e1) = (events("shard-0.db"), events("shard-1.db"));
+    assert!(e0 > 1000 && e1 > 1000, "{e0} {e1}");
+    assert_eq!(e0 + e1, events("single.db"));
+
+    let ports = free_ports();
+    let hosts = hosts_file(d, &ports);
+    for (by, graph, workers) in [
+        ("followers", "follow", "1"),
+        ("engagement", "follow", "1"),
+        ("pagerank", "follow", "2"),
+        ("pagerank", "engagement", "1"),
+    ] {
+        let what = format!("{by} on {graph}");
+        let single = json(&renown(
+            d,
+            &[
+                "--db",
+                "single.db",
+                "rank",
+                "--by",
+                by,
+                "--graph",
+                graph,
+                "--top",
+                "0",
+                "--format",
+                "json",
+            ],
+        ));
+        let args = [
+            "--by",
+            by,
+            "--graph",
+            graph,
+            "--top",
+            "0",
+            "--format",
+            "json",
+            "--processes",
+            "2",
+            "--hosts",
+            &hosts,
+            "--workers",
+            workers,
+        ];
+        let doc = json(&cluster(d, &args, 2));
+        assert_same(&single, &doc, &what);
+        if by == "pagerank" {
+            assert!(
+                doc["cluster"]["iterations"].as_u64().unwrap() > 10,
+                "{what}"
+            );
+        }
+    }
+    // A process can read its shard as an event file instead of a store.
+    let export = renown(d, &["--db", "shard-1.db", "export", "shard-1.jsonl"]);
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let single = json(&renown(
+        d,
+        &[
+            "--db",
+            "single.db",
+            "rank",
+            "--by",
+            "pagerank",
+            "--top",
+            "0",
+            "--format",
+            "json",
+        ],
+    ));
+    let args = [
+        "--by",
+        "pagerank",
+        "--top",
+        "0",
+        "--format",
+        "json",
+        "--processes",
+        "2",
+        "--hosts",
+        &hosts,
+    ];
+    let doc = json(&cluster_with(d, &args, 2, |p| match p {
+        0 => vec!["--store".into(), "shard-0.db".into()],
+        _ => vec!["--events".into(), "shard-1.jsonl".into()],
+    }));
+    assert_same(&single, &doc, "pagerank, process 1 reading events");
+
+    // A date cuts both the same way, and --top gathers only the top rows with global ranks.
+    let single = json(&renown(
+        d,
+        &[
+            "--db",
+            "single.db",
+            "rank",
+            "--by",
+            "followers",
+            "--top",
+            "25",
+            "--as-of",
+            "2020-09-14",
+            "--format",
+            "json",
+        ],
+    ));
+    let args = [
+        "--by",
+        "followers",
+        "--top",
+        "25",
+        "--as-of",
+        "2020-09-14",
+        "--format",
+        "json",
+        "--processes",
+        "2",
+        "--hosts",
+        &hosts,
+    ];
+    let doc = json(&cluster(d, &args, 2));
+    let ranks = |v: &Value| -> Vec<(u64, i64)> {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["rank"].as_u64().unwrap(), r["score"].as_i64().unwrap()))
+            .collect()
+    };
+    assert_eq!(ranks(&single), ranks(&doc));
+    assert_eq!(single["total"], doc["total"]);
+}
+
+/// A fake process `index` listening at `listener`: answers the hello of the process that
+/// dials it as if it were that process, then `then` decides what happens to the connection.
+fn fake_peer(listener: TcpListener, index: u64, hold: Duration) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut hello = [0u8; 40];
+        stream.read_exact(&mut hello).unwrap();
+        hello[8..16].copy_from_slice(&index.to_le_bytes());
+        stream.write_all(&hello).unwrap();
+        std::thread::sleep(hold);
+        drop(stream); // closes without timely's shutdown: a process that died
+    })
+}
+
+fn store_bytes(d: &Path) -> Vec<u8> {
+    std::fs::read(d.join("shard-1.db")).unwrap()
+}
+
+#[test]
+fn unreachable_dead_and_silent_processes_end_the_run_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_jsonl(&d.join("events.jsonl"), &events()[..300]);
+    assert!(renown(
+        d,
+        &[
+            "--db",
+            "shard-1.db",
+            "ingest",
+            "--shard",
+            "1/2",
+            "events.jsonl"
+        ]
+    )
+    .status
+    .success());
+    let before = store_bytes(d);
+    let run = |hosts: &str, extra: &[&str]| {
+        let started = Instant::now();
+        let mut args = vec![
+            "--db",
+            "shard-1.db",
+            "cluster",
+            "rank",
+            "--by",
+            "pagerank",
+            "-n",
+            "2",
+            "-p",
+            "1",
+            "-h",
+            hosts,
+        ];
+        args.extend_from_slice(extra);
+        let out = renown(d, &args);
+        (out, started.elapsed())
+    };
+
+    // Process 0 never answers.
+    let ports = free_ports();
+    let hosts = hosts_file(d, &ports);
+    let (out, took) = run(&hosts, &["--connect-timeout", "2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("process 0 (127.0.0.1:{})", ports[0])),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(10), "{took:?}");
+
+    // Process 0 connects, then dies.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hosts = hosts_file(d, &[port, ports[1]]);
+    let fake = fake_peer(listener, 0, Duration::from_millis(300));
+    let (out, took) = run(&hosts, &["--connect-timeout", "5"]);
+    fake.join().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("lost process 0 (127.0.0.1:{port})")),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+
+    // Process 0 connects, then says nothing.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hosts = hosts_file(d, &[port, ports[1]]);
+    let fake = fake_peer(listener, 0, Duration::from_secs(6));
+    let (out, took) = run(&hosts, &["--connect-timeout", "5", "--stall-timeout", "2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("no progress for 2 s"), "{err}");
+    assert!(took < Duration::from_secs(6), "{took:?}");
+    fake.join().unwrap();
+
+    // A process started with another measure is refused by name.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hosts = hosts_file(d, &[port, ports[1]]);
+    let mismatched = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut hello = [0u8; 40];
+        stream.read_exact(&mut hello).unwrap();
+        hello[8..16].copy_from_slice(&0u64.to_le_bytes());
+        hello[32] ^= 1; // another job digest
+        stream.write_all(&hello).unwrap();
+    });
+    let (out, _) = run(&hosts, &["--connect-timeout", "5"]);
+    mismatched.join().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("was started with another command"), "{err}");
+
+    // Nothing was written to the store by the failed runs.
+    assert_eq!(store_bytes(d), before);
+}

@@ -1,0 +1,130 @@
+//! What one process reads: the accounts and the events of its shard stores, named by their
+//! stable keys ([`crate::key::account_key`]) since every store numbers its accounts its own way.
+
+use crate::key::account_key;
+use crate::{ClusterError, Result};
+use renown_model::{Kind, DEFAULT_KIND_WEIGHTS};
+use renown_store::{EventFilter, Snapshot};
+use std::path::Path;
+
+/// An account as a shard store names it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Account {
+    pub key: u64,
+    pub platform: String,
+    pub native_id: String,
+    pub handle: Option<String>,
+}
+
+/// What an event says to the measures here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum What {
+    Follow,
+    Unfollow,
+    Engage,
+}
+
+/// One event between two accounts, by key.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Edge {
+    pub what: What,
+    /// The kind's default weight (renown-model's `DEFAULT_KIND_WEIGHTS`) for engagement, as
+    /// the engagement graph weighs it; 1 for follows.
+    pub weight: f32,
+    pub actor: u64,
+    pub target: u64,
+    /// `i64::MIN` for a timeless event (they sort first, as in `StandingFollows`).
+    pub time: i64,
+    /// Store order (process, store, event): among follows and unfollows of one pair at one
+    /// time the later-ingested wins, as on one machine.
+    pub order: u64,
+}
+
+/// The accounts and the events in scope of one shard store.
+pub struct Shard {
+    pub accounts: Vec<Account>,
+    pub edges: Vec<Edge>,
+}
+
+/// Reads the store at `path`: every account, the follows and unfollows, and with `engagement`
+/// the engagement events, up to `as_of` (timeless events always; self-loops dropped).
+/// `tag` numbers the store among all the stores of the cluster (for [`Edge::order`]).
+pub fn read_store(path: &Path, as_of: Option<i64>, engagement: bool, tag: u64) -> Result<Shard> {
+    if !path.is_file() {
+        return Err(ClusterError::Input(format!(
+            "{}: no such store (write one with `renown --db {} ingest --shard I/N …`)",
+            path.display(),
+            path.display()
+        )));
+    }
+    let store_err =
+        |e: renown_store::StoreError| ClusterError::Input(format!("{}: {e}", path.display()));
+    let snap = Snapshot::open(path).map_err(store_err)?;
+    let infos = snap.accounts().map_err(store_err)?;
+    let accounts: Vec<Account> = infos
+        .into_iter()
+        .map(|a| Account {
+            key: account_key(&a.platform, &a.native_id),
+            platform: a.platform,
+            native_id: a.native_id,
+            handle: a.handle,
+        })
+        .collect();
+    let mut kinds = vec![Kind::Follow, Kind::Unfollow];
+    if engagement {
+        kinds.extend(renown_model::ENGAGEMENT_KINDS);
+    }
+    let mut edges = Vec::new();
+    let mut position = 0u64;
+    let mut bad = None;
+    snap.scan_events(
+        &EventFilter {
+            kinds: Some(kinds),
+            ..EventFilter::default()
+        },
+        |r| {
+            position += 1;
+            let Some(target) = r.target.filter(|&t| t != r.actor) else {
+                return;
+            };
+            if r.time.is_some_and(|t| as_of.is_some_and(|a| t > a)) {
+                return;
+            }
+            let (Some(a), Some(b)) = (
+                accounts.get(r.actor as usize),
+                accounts.get(target as usize),
+            ) else {
+                bad = Some(r.actor.max(target));
+                return;
+            };
+            let (what, weight) = match r.kind {
+                Kind::Follow => (What::Follow, 1.0),
+                Kind::Unfollow => (What::Unfollow, 1.0),
+                kind => (
+                    What::Engage,
+                    DEFAULT_KIND_WEIGHTS
+                        .iter()
+                        .find(|kw| kw.0 == kind)
+                        .map_or(0.0, |kw| kw.1),
+                ),
+            };
+            edges.push(Edge {
+                what,
+                weight,
+                actor: a.key,
+                target: b.key,
+                time: r.time.unwrap_or(i64::MIN),
+                order: tag << 40 | position,
+            });
+        },
+    )
+    .map_err(store_err)?;
+    if let Some(id) = bad {
+        return Err(ClusterError::Input(format!(
+            "{}: an event names account {id}, beyond the store's {} accounts",
+            path.display(),
+            accounts.len()
+        )));
+    }
+    Ok(Shard { accounts, edges })
+}

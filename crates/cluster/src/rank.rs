@@ -1,0 +1,626 @@
+//! One worker's part of `renown cluster rank`, in rounds over one timely dataflow.
+//!
+//! The dataflow is a single exchange: every message names the worker it is for. A round sends
+//! this worker's messages at epoch `r`, closes the epoch, and steps the worker until the probe
+//! says every worker's epoch-`r` messages have arrived. The computation between rounds is plain
+//! Rust over the accounts this worker owns ([`Layout::owner`]):
+//!
+//! 1. load: the first worker of each process reads its stores and sends every account and
+//!    event to the owner of the account (of the event's target);
+//! 2. counts: followers (the follows standing at the date, pair by pair) and engagement
+//!    received are sums over the owner's own events;
+//! 3. PageRank: the follow edges sit with their target, as in the single-machine pull kernel;
+//!    each worker subscribes to the sources of its in-edges at their owners (which learn the
+//!    out-degrees from the subscriptions), then every iteration each owner sends
+//!    `x[u] / outdeg(u)` once to each subscribing worker, and the dangling mass and the L1
+//!    change are summed over all workers (in worker order, so every worker takes the same stop
+//!    decision);
+//! 4. gather: each worker sends its top rows to worker 0, which ranks them.
+
+use crate::input::{Account, Edge, What};
+use crate::key::Layout;
+use crate::{ClusterError, Measure, Result};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use timely::dataflow::operators::{Exchange, Input, Inspect, Probe};
+use timely::dataflow::{InputHandleVec, ProbeHandle};
+use timely::worker::Worker;
+
+/// PageRank's parameters: those of `renown rank --by pagerank` (renown-measures' `scaled`,
+/// networkx's conventions in renown-graph): damping 0.85, uniform teleport, dangling mass
+/// spread uniformly, stop when an iteration changes the scores by less than 1e-15 × n (L1,
+/// scores summing to 1) or after 200 iterations; scores are reported × n.
+pub const DAMPING: f64 = 0.85;
+pub const TOLERANCE: f64 = 1e-15;
+pub const MAX_ITERATIONS: usize = 200;
+
+/// One account's result, as gathered on worker 0.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub account: Account,
+    pub score: f64,
+    pub followers: f64,
+    /// Competition rank (1, 2, 2, 4), set on worker 0.
+    pub rank: u32,
+}
+
+/// What worker 0 returns.
+#[derive(Clone, Debug)]
+pub struct Gathered {
+    /// Accounts in the union of the shards.
+    pub total: u64,
+    /// The top rows (all with `top` 0), by score then key.
+    pub rows: Vec<Row>,
+    /// PageRank iterations (0 for counts).
+    pub iterations: usize,
+    /// L1 change of the last PageRank iteration.
+    pub delta: f64,
+}
+
+/// What a worker tells the others about the run.
+#[derive(Clone, Debug, Default)]
+pub struct Traffic {
+    /// Messages and their payload bytes (bincode) sent to workers of other processes, per round.
+    pub rounds: Vec<(u64, u64)>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Msg {
+    to: u32,
+    /// The round it belongs to (set by [`Rounds::round`]): a worker still finishing round `r`
+    /// can already receive round `r + 1` from a faster one.
+    round: u64,
+    body: Body,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+enum Body {
+    Account(Account),
+    Edge(Edge),
+    /// Worker `from` has in-edges of total `weight` from `node` and keeps its contribution in
+    /// `slot`.
+    Subscribe {
+        node: u64,
+        from: u32,
+        slot: u32,
+        weight: f64,
+    },
+    Contrib {
+        slot: u32,
+        value: f64,
+    },
+    /// One worker's part of a sum every worker needs, and the first error it met.
+    Reduce {
+        from: u32,
+        values: Vec<f64>,
+        error: Option<String>,
+    },
+    Row(Row),
+}
+
+/// The bincode payload of a message (what crosses a process boundary, headers aside).
+fn payload_bytes(m: &Msg) -> u64 {
+    // u32 `to`, u64 round, u32 variant tag, then the fields; strings are a u64 length and
+    // the bytes.
+    let s = |x: &str| 8 + x.len() as u64;
+    16 + match &m.body {
+        Body::Account(a) => {
+            8 + s(&a.platform) + s(&a.native_id) + 1 + a.handle.as_deref().map_or(0, s)
+        }
+        Body::Edge(_) => 4 + 4 + 8 + 8 + 8 + 8,
+        Body::Subscribe { .. } => 8 + 4 + 4 + 8,
+        Body::Contrib { .. } => 4 + 8,
+        Body::Reduce { values, error, .. } => {
+            4 + 8 + 8 * values.len() as u64 + 1 + error.as_deref().map_or(0, s)
+        }
+        Body::Row(r) => {
+            8 + s(&r.account.platform)
+                + s(&r.account.native_id)
+                + 1
+                + r.account.handle.as_deref().map_or(0, s)
+                + 8
+                + 8
+                + 4
+        }
+    }
+}
+
+/// A worker's rounds over the one exchange.
+struct Rounds<'w> {
+    worker: &'w mut Worker,
+    input: InputHandleVec<u64, Msg>,
+    probe: ProbeHandle<u64>,
+    inbox: Rc<RefCell<Vec<Msg>>>,
+    layout: Layout,
+    me: u32,
+    progress: Arc<AtomicU64>,
+    traffic: Traffic,
+}
+
+impl<'w> Rounds<'w> {
+    fn new(worker: &'w mut Worker, layout: Layout, progress: Arc<AtomicU64>) -> Self {
+        let inbox = Rc::new(RefCell::new(Vec::new()));
+        let sink = Rc::clone(&inbox);
+        let mut input = InputHandleVec::new();
+        let probe = worker.dataflow::<u64, _, _>(|scope| {
+            scope
+                .input_from(&mut input)
+                .container::<Vec<Msg>>()
+                .exchange(|m: &Msg| u64::from(m.to))
+                .inspect(move |m: &Msg| sink.borrow_mut().push(m.clone()))
+                .probe()
+                .0
+        });
+        let me = worker.index() as u32;
+        Rounds {
+            worker,
+            input,
+            probe,
+            inbox,
+            layout,
+            me,
+            progress,
+            traffic: Traffic::default(),
+        }
+    }
+
+    /// Sends `out`, waits for every worker's messages of this round, returns those for this one.
+    fn round(&mut self, out: impl IntoIterator<Item = Msg>) -> Vec<Msg> {
+        let (mut messages, mut bytes) = (0u64, 0u64);
+        let my_process = self.me / self.layout.workers;
+        let round = self.input.time() + 1;
+        for mut m in out {
+            m.round = round;
+            if m.to / self.layout.workers != my_process {
+                messages += 1;
+                bytes += payload_bytes(&m);
+            }
+            self.input.send(m);
+        }
+        self.traffic.rounds.push((messages, bytes));
+        let next = self.input.time() + 1;
+        self.input.advance_to(next);
+        while self.probe.less_than(&next) {
+            self.worker.step();
+        }
+        self.progress.fetch_add(1, Ordering::Relaxed);
+        let mut inbox = self.inbox.borrow_mut();
+        let (now, later): (Vec<Msg>, Vec<Msg>) = std::mem::take(&mut *inbox)
+            .into_iter()
+            .partition(|m| m.round == round);
+        *inbox = later;
+        now
+    }
+
+    /// Sums `values` over all workers (in worker order: every worker gets the same bits) and
+    /// passes on the first error any worker had.
+    fn all_reduce(
+        &mut self,
+        values: Vec<f64>,
+        error: Option<String>,
+    ) -> (Vec<f64>, Option<String>) {
+        let peers = self.layout.peers();
+        let me = self.me;
+        let len = values.len();
+        let out: Vec<Msg> = (0..peers)
+            .map(|to| Msg {
+                round: 0,
+                to,
+                body: Body::Reduce {
+                    from: me,
+                    values: values.clone(),
+                    error: error.clone(),
+                },
+            })
+            .collect();
+        let mut parts: Vec<(u32, Vec<f64>, Option<String>)> = self
+            .round(out)
+            .into_iter()
+            .filter_map(|m| match m.body {
+                Body::Reduce {
+                    from,
+                    values,
+                    error,
+                } => Some((from, values, error)),
+                _ => None,
+            })
+            .collect();
+        parts.sort_by_key(|p| p.0);
+        let mut sum = vec![0.0; len];
+        let mut first_error = None;
+        for (_, v, e) in parts {
+            for (s, x) in sum.iter_mut().zip(v) {
+                *s += x;
+            }
+            if first_error.is_none() {
+                first_error = e;
+            }
+        }
+        (sum, first_error)
+    }
+}
+
+/// What every worker of a run is asked.
+#[derive(Clone, Debug)]
+pub struct Task {
+    pub measure: Measure,
+    /// Rows to gather (0 = all).
+    pub top: usize,
+}
+
+/// Runs one worker. `load` is called on the first worker of each process only and returns
+/// what that process read (or why it could not). Worker 0 returns the gathered ranking.
+pub fn run_worker(
+    worker: &mut Worker,
+    layout: Layout,
+    task: &Task,
+    load: impl FnOnce() -> Result<(Vec<Account>, Vec<Edge>)>,
+    progress: Arc<AtomicU64>,
+) -> Result<(Option<Gathered>, Traffic)> {
+    let mut rounds = Rounds::new(worker, layout, progress);
+    let me = rounds.me;
+
+    // 1. Load and send every account and event to its owner.
+    let mut load_error = None;
+    let mut out = Vec::new();
+    if me % layout.workers == 0 {
+        match load() {
+            Ok((accounts, edges)) => {
+                out.reserve(accounts.len() + edges.len());
+                out.extend(accounts.into_iter().map(|a| Msg {
+                    round: 0,
+                    to: layout.owner(a.key),
+                    body: Body::Account(a),
+                }));
+                out.extend(edges.into_iter().map(|e| Msg {
+                    round: 0,
+                    to: layout.owner(e.target),
+                    body: Body::Edge(e),
+                }));
+            }
+            Err(e) => load_error = Some(format!("process {}: {e}", me / layout.workers)),
+        }
+    }
+    let received = rounds.round(out);
+    let mut accounts: FxHashMap<u64, Account> = FxHashMap::default();
+    let mut edges = Vec::new();
+    let mut error = load_error;
+    for m in received {
+        match m.body {
+            Body::Account(a) => match accounts.get_mut(&a.key) {
+                None => {
+                    accounts.insert(a.key, a);
+                }
+                Some(have) if (&have.platform, &have.native_id) != (&a.platform, &a.native_id) => {
+                    error.get_or_insert_with(|| {
+                        format!(
+                            "accounts {}:{} and {}:{} have the same 64-bit key {:#018x}: \
+                             run them on one machine",
+                            have.platform, have.native_id, a.platform, a.native_id, a.key
+                        )
+                    });
+                }
+                // A handle one shard learned and another did not: keep the known, and of two
+                // the smaller, so the answer does not depend on arrival order.
+                Some(have) => {
+                    if a.handle.is_some() && (have.handle.is_none() || a.handle < have.handle) {
+                        have.handle = a.handle;
+                    }
+                }
+            },
+            Body::Edge(e) => edges.push(e),
+            _ => {}
+        }
+    }
+    // Owned accounts in key order: the local index.
+    let mut owned: Vec<Account> = accounts.into_values().collect();
+    owned.sort_unstable_by_key(|a| a.key);
+    let index: FxHashMap<u64, u32> = owned
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.key, i as u32))
+        .collect();
+    if error.is_none() {
+        if let Some(e) = edges.iter().find(|e| !index.contains_key(&e.target)) {
+            error = Some(format!(
+                "an event names account key {:#018x} that no store lists",
+                e.target
+            ));
+        }
+    }
+    let (sums, error) = rounds.all_reduce(vec![owned.len() as f64], error);
+    if let Some(e) = error {
+        return Err(ClusterError::Failed(e));
+    }
+    let n = sums[0];
+
+    // 2. Counts.
+    let local = owned.len();
+    let mut followers = vec![0.0f64; local];
+    let mut engagement = vec![0.0f64; local];
+    let mut follow_rows: Vec<(u64, u64, i64, u64, bool)> = Vec::new();
+    // The engagement graph's edges (target index, source, kind weight), duplicates not merged.
+    let mut engaged: Vec<(u32, u64, f32)> = Vec::new();
+    let weighted = task.measure == Measure::EngagementPageRank;
+    for e in &edges {
+        match e.what {
+            What::Engage => {
+                let t = index[&e.target];
+                engagement[t as usize] += 1.0;
+                if weighted && e.weight > 0.0 {
+                    engaged.push((t, e.actor, e.weight));
+                }
+            }
+            What::Follow | What::Unfollow => {
+                follow_rows.push((e.target, e.actor, e.time, e.order, e.what == What::Follow))
+            }
+        }
+    }
+    drop(edges);
+    // The follows standing at the date: per pair the last follow or unfollow (time, then
+    // store order) is a follow.
+    follow_rows.sort_unstable_by_key(|r| (r.0, r.1, r.2, r.3));
+    let mut standing: Vec<(u32, u64, f32)> = Vec::new(); // (target index, source key, 1)
+    for (i, r) in follow_rows.iter().enumerate() {
+        let last = follow_rows
+            .get(i + 1)
+            .is_none_or(|next| (next.0, next.1) != (r.0, r.1));
+        if last && r.4 {
+            let t = index[&r.0];
+            followers[t as usize] += 1.0;
+            standing.push((t, r.1, 1.0));
+        }
+    }
+    drop(follow_rows);
+
+    let (scores, iterations, delta) = match task.measure {
+        Measure::Followers => (followers.clone(), 0, 0.0),
+        Measure::Engagement => (engagement, 0, 0.0),
+        Measure::PageRank => pagerank(&mut rounds, &index, local, standing, n)?,
+        Measure::EngagementPageRank => pagerank(&mut rounds, &index, local, engaged, n)?,
+    };
+
+    // 4. Gather each worker's top rows on worker 0.
+    let mut order: Vec<u32> = (0..local as u32).collect();
+    order.sort_unstable_by(|&a, &b| {
+        scores[b as usize]
+            .total_cmp(&scores[a as usize])
+            .then(owned[a as usize].key.cmp(&owned[b as usize].key))
+    });
+    if task.top > 0 {
+        order.truncate(task.top);
+    }
+    let rows: Vec<Msg> = order
+        .iter()
+        .map(|&i| Msg {
+            round: 0,
+            to: 0,
+            body: Body::Row(Row {
+                account: owned[i as usize].clone(),
+                score: scores[i as usize],
+                followers: followers[i as usize],
+                rank: 0,
+            }),
+        })
+        .collect();
+    let received = rounds.round(rows);
+    let traffic = rounds.traffic.clone();
+    if me != 0 {
+        return Ok((None, traffic));
+    }
+    let mut rows: Vec<Row> = received
+        .into_iter()
+        .filter_map(|m| match m.body {
+            Body::Row(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    rows.sort_unstable_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.account.key.cmp(&b.account.key))
+    });
+    if task.top > 0 {
+        rows.truncate(task.top);
+    }
+    // Competition ranks: every row scoring more than a gathered row was gathered too (it is in
+    // its own worker's top), so ranks among the gathered rows are the global ranks.
+    for i in 0..rows.len() {
+        rows[i].rank = if i > 0 && rows[i].score == rows[i - 1].score {
+            rows[i - 1].rank
+        } else {
+            i as u32 + 1
+        };
+    }
+    Ok((
+        Some(Gathered {
+            total: n as u64,
+            rows,
+            iterations,
+            delta,
+        }),
+        traffic,
+    ))
+}
+
+/// 3. PageRank × n over in-edges `(target index, source key, weight)` held with their target:
+/// the standing follows (weight 1), or the engagement graph (kind weights; the edges of one
+/// pair merged by summing their weights, as `EdgeList::merge_duplicates` does). Weights are
+/// sums of the default kind weights (quarters), exact in `f32` and `f64`, so they are the
+/// single-machine graph's to the bit.
+fn pagerank(
+    rounds: &mut Rounds<'_>,
+    index: &FxHashMap<u64, u32>,
+    local: usize,
+    mut in_edges: Vec<(u32, u64, f32)>,
+    n: f64,
+) -> Result<(Vec<f64>, usize, f64)> {
+    let me = rounds.me;
+    let layout = rounds.layout;
+    if n == 0.0 {
+        // No account anywhere (every worker knows): nothing to rank.
+        return Ok((Vec::new(), 0, 0.0));
+    }
+    // In-edges by target (one per pair), and a slot per distinct source.
+    in_edges.sort_unstable_by_key(|e| (e.0, e.1));
+    in_edges.dedup_by(|next, kept| {
+        let same = (next.0, next.1) == (kept.0, kept.1);
+        if same {
+            kept.2 += next.2;
+        }
+        same
+    });
+    let mut slots: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut slot_weight: Vec<f64> = Vec::new();
+    let mut slot_keys: Vec<u64> = Vec::new();
+    let mut offsets = vec![0u32; local + 1];
+    let mut sources = Vec::with_capacity(in_edges.len());
+    let mut weights = Vec::with_capacity(in_edges.len());
+    for &(t, src, w) in &in_edges {
+        let slot = *slots.entry(src).or_insert_with(|| {
+            slot_keys.push(src);
+            slot_weight.push(0.0);
+            slot_keys.len() as u32 - 1
+        });
+        slot_weight[slot as usize] += f64::from(w);
+        offsets[t as usize + 1] += 1;
+        sources.push(slot);
+        weights.push(f64::from(w));
+    }
+    for i in 0..local {
+        offsets[i + 1] += offsets[i];
+    }
+    drop(in_edges);
+    drop(slots);
+    let subscribe: Vec<Msg> = slot_keys
+        .iter()
+        .zip(&slot_weight)
+        .enumerate()
+        .map(|(slot, (&node, &weight))| Msg {
+            round: 0,
+            to: layout.owner(node),
+            body: Body::Subscribe {
+                node,
+                from: me,
+                slot: slot as u32,
+                weight,
+            },
+        })
+        .collect();
+    let mut out_weight = vec![0.0f64; local];
+    let mut subscribers: Vec<Vec<(u32, u32)>> = vec![Vec::new(); local];
+    let mut error = None;
+    for m in rounds.round(subscribe) {
+        if let Body::Subscribe {
+            node,
+            from,
+            slot,
+            weight,
+        } = m.body
+        {
+            match index.get(&node) {
+                Some(&i) => {
+                    out_weight[i as usize] += weight;
+                    subscribers[i as usize].push((from, slot));
+                }
+                None => {
+                    error.get_or_insert_with(|| {
+                        format!("a follow names account key {node:#018x} that no store lists")
+                    });
+                }
+            }
+        }
+    }
+    let inv: Vec<f64> = out_weight
+        .iter()
+        .map(|&w| if w > 0.0 { 1.0 / w } else { 0.0 })
+        .collect();
+    let mut x = vec![1.0 / n; local];
+    let mut contrib = vec![0.0f64; slot_keys.len()];
+    let mut dangling: f64 = x
+        .iter()
+        .zip(&inv)
+        .filter(|(_, &i)| i == 0.0)
+        .map(|(a, _)| a)
+        .sum();
+    let mut delta_part = 0.0;
+    let mut iterations = 0usize;
+    let limit = TOLERANCE * n;
+    let uniform = 1.0 / n;
+    let teleport = (1.0 - DAMPING) * uniform;
+    let mut first = true;
+    let delta = loop {
+        // Contributions of the current scores, and the sums of the last iteration.
+        let mut out: Vec<Msg> = Vec::new();
+        for (i, subs) in subscribers.iter().enumerate() {
+            if subs.is_empty() {
+                continue;
+            }
+            let value = x[i] * inv[i];
+            out.extend(subs.iter().map(|&(to, slot)| Msg {
+                to,
+                round: 0,
+                body: Body::Contrib { slot, value },
+            }));
+        }
+        let peers = layout.peers();
+        out.extend((0..peers).map(|to| Msg {
+            round: 0,
+            to,
+            body: Body::Reduce {
+                from: me,
+                values: vec![dangling, delta_part],
+                error: if first { error.clone() } else { None },
+            },
+        }));
+        let mut parts = Vec::new();
+        for m in rounds.round(out) {
+            match m.body {
+                Body::Contrib { slot, value } => contrib[slot as usize] = value,
+                Body::Reduce {
+                    from,
+                    values,
+                    error,
+                } => parts.push((from, values, error)),
+                _ => {}
+            }
+        }
+        parts.sort_by_key(|p| p.0);
+        let (mut dangling_sum, mut delta_sum) = (0.0, 0.0);
+        for (_, v, e) in parts {
+            dangling_sum += v[0];
+            delta_sum += v[1];
+            if let Some(e) = e {
+                return Err(ClusterError::Failed(e));
+            }
+        }
+        if !first && (iterations == MAX_ITERATIONS || delta_sum < limit) {
+            break delta_sum;
+        }
+        first = false;
+        iterations += 1;
+        let c = DAMPING * dangling_sum * uniform + teleport;
+        let (mut next_dangling, mut change) = (0.0, 0.0);
+        for v in 0..local {
+            let (lo, hi) = (offsets[v] as usize, offsets[v + 1] as usize);
+            let sum: f64 = sources[lo..hi]
+                .iter()
+                .zip(&weights[lo..hi])
+                .map(|(&s, &w)| contrib[s as usize] * w)
+                .sum();
+            let new = DAMPING * sum + c;
+            change += (new - x[v]).abs();
+            x[v] = new;
+            if inv[v] == 0.0 {
+                next_dangling += new;
+            }
+        }
+        dangling = next_dangling;
+        delta_part = change;
+    };
+    Ok((x.into_iter().map(|s| s * n).collect(), iterations, delta))
+}
