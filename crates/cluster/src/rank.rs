@@ -30,12 +30,13 @@ use timely::dataflow::operators::{Exchange, Input, Inspect, Probe};
 use timely::dataflow::{InputHandleVec, ProbeHandle};
 use timely::worker::Worker;
 
-/// PageRank's parameters: those of `renown rank --by pagerank` (renown-measures' `scaled`,
-/// networkx's conventions in renown-graph): damping 0.85, uniform teleport, dangling mass
-/// spread uniformly, stop when an iteration changes the scores by less than 1e-15 × n (L1,
-/// scores summing to 1) or after 200 iterations; scores are reported × n.
+/// PageRank's parameters: those of `renown rank --by pagerank` (renown-measures' `scaled` over
+/// renown-graph's kernel, networkx's conventions): damping 0.85, uniform teleport, dangling
+/// mass spread uniformly, stop when an iteration changes the scores (summing to 1) by less
+/// than 1e-10 in L1 — the kernel's `tolerance × n` with tolerance `1e-10 / n`, computed the
+/// same way — or after 200 iterations; scores are reported × n.
 pub const DAMPING: f64 = 0.85;
-pub const TOLERANCE: f64 = 1e-15;
+pub const STEP: f64 = 1e-10;
 pub const MAX_ITERATIONS: usize = 200;
 
 /// One account's result, as gathered on worker 0.
@@ -267,7 +268,7 @@ pub fn run_worker(
     // 1. Load and send every account and event to its owner.
     let mut load_error = None;
     let mut out = Vec::new();
-    if me % layout.workers == 0 {
+    if me.is_multiple_of(layout.workers) {
         match load() {
             Ok((accounts, edges)) => {
                 out.reserve(accounts.len() + edges.len());
@@ -447,7 +448,7 @@ pub fn run_worker(
     ))
 }
 
-/// 3. PageRank × n over in-edges `(target index, source key, weight)` held with their target:
+/// Step 3, PageRank × n over in-edges `(target index, source key, weight)` held with their target:
 /// the standing follows (weight 1), or the engagement graph (kind weights; the edges of one
 /// pair merged by summing their weights, as `EdgeList::merge_duplicates` does). Weights are
 /// sums of the default kind weights (quarters), exact in `f32` and `f64`, so they are the
@@ -549,7 +550,7 @@ fn pagerank(
         .sum();
     let mut delta_part = 0.0;
     let mut iterations = 0usize;
-    let limit = TOLERANCE * n;
+    let limit = (STEP / n) * n;
     let uniform = 1.0 / n;
     let teleport = (1.0 - DAMPING) * uniform;
     let mut first = true;
