@@ -12,15 +12,20 @@
 //! prints how well cut the sybil region is (its conductance: attack edges over the region's
 //! degree sum) against the honest graph's own communities.
 //!
-//! cargo run --release -p renown-audit --example sybil [-- [--ablation] PATH_TO_EDGE_LIST.txt.gz]
+//! `--weights` prints instead the edge-weight comparison: the default's seeds with unit weights,
+//! triangle weights, and triangle weights scaled by the typical account's share of
+//! triangle-closing links (`EdgeWeight::ScaledByClustering`), and that share.
+//!
+//! cargo run --release -p renown-audit --example sybil [-- [--ablation | --weights] PATH_TO_EDGE_LIST.txt.gz]
 
 use flate2::read::GzDecoder;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use renown_audit::stats::roc_auc;
 use renown_audit::sybilrank::{
-    by_degree, default_seed_count, label_propagation, louvain, spread_seeds, spread_seeds_within,
-    sybilrank, sybilrank_split, sybilrank_with, undirected, EdgeWeight, SeedSplit,
+    by_degree, default_seed_count, embeddedness, label_propagation, louvain, spread_seeds,
+    spread_seeds_within, sybilrank, sybilrank_split, sybilrank_with, typical_triangle_share,
+    undirected, EdgeWeight, SeedSplit,
 };
 use renown_audit::trust::COMMUNITY_SEED;
 use renown_graph::{Csr, EdgeList};
@@ -42,25 +47,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .find(|a| !a.starts_with("--"))
         .cloned()
         .unwrap_or_else(|| DEFAULT.to_string());
-    let reader = BufReader::new(GzDecoder::new(std::fs::File::open(&path)?));
-    let mut ids: HashMap<u64, u32> = HashMap::new();
-    let mut honest: Vec<(u32, u32)> = Vec::new();
-    for (i, line) in reader.lines().enumerate() {
-        let line = line?;
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let mut it = line.split_whitespace().map(str::parse::<u64>);
-        let (Some(Ok(a)), Some(Ok(b))) = (it.next(), it.next()) else {
-            return Err(format!("{path}:{}: expected two node ids", i + 1).into());
-        };
-        let next = ids.len() as u32;
-        let a = *ids.entry(a).or_insert(next);
-        let next = ids.len() as u32;
-        let b = *ids.entry(b).or_insert(next);
-        honest.push((a, b));
+    if args.iter().any(|a| a == "--weights") {
+        return weights_table(&path);
     }
-    let h = ids.len() as u32;
+    let (h, honest) = read_edges(&path)?;
     let n = h + SYBILS;
     let linked: HashSet<(u32, u32)> = honest.iter().copied().collect();
     let reciprocated: Vec<(u32, u32)> = honest
@@ -192,6 +182,117 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("|---:|---:|---:|---:|---:|---:|");
         for row in ablations {
             println!("{row}");
+        }
+    }
+    Ok(())
+}
+
+/// A gzipped SNAP-style edge list (`a b` per line, `#` comments) with its ids renumbered
+/// from 0: the number of accounts and the links.
+fn read_edges(path: &str) -> Result<(u32, Vec<(u32, u32)>), Box<dyn std::error::Error>> {
+    let reader = BufReader::new(GzDecoder::new(std::fs::File::open(path)?));
+    let mut ids: HashMap<u64, u32> = HashMap::new();
+    let mut links: Vec<(u32, u32)> = Vec::new();
+    for (i, line) in reader.lines().enumerate() {
+        let line = line?;
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let mut it = line.split_whitespace().map(str::parse::<u64>);
+        let (Some(Ok(a)), Some(Ok(b))) = (it.next(), it.next()) else {
+            return Err(format!("{path}:{}: expected two node ids", i + 1).into());
+        };
+        let next = ids.len() as u32;
+        let a = *ids.entry(a).or_insert(next);
+        let next = ids.len() as u32;
+        let b = *ids.entry(b).or_insert(next);
+        links.push((a, b));
+    }
+    Ok((ids.len() as u32, links))
+}
+
+/// The edge-weight table (`--weights`): the default's seeds, and SybilRank with unit weights,
+/// triangle weights, and triangle weights scaled by the typical account's share of
+/// triangle-closing links, with the sybil region generated as in the main table.
+fn weights_table(path: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let (h, honest) = read_edges(path)?;
+    let n = h + SYBILS;
+    let honest_graph = {
+        let mut el = EdgeList::new(h);
+        for &(a, b) in &honest {
+            el.push(a, b);
+        }
+        undirected(&Csr::from_edges(&el)?)?
+    };
+    let links = honest_graph.in_adj().targets().len() / 2;
+    let share = typical_triangle_share(&honest_graph, &embeddedness(&honest_graph));
+    println!(
+        "{}: {h} accounts, {links} undirected links; the typical honest account's share of \
+         links closing a triangle: {share:.3}\n",
+        std::path::Path::new(path)
+            .file_name()
+            .map_or_else(|| path.to_string(), |f| f.to_string_lossy().into_owned())
+    );
+    println!(
+        "| sybil mean degree | attack edges k | typical triangle share c (with sybils) | seeds | seeds in sybil region | unit weights (the default) | triangle-weighted | scaled by c | honest seeds: unit | honest seeds: triangle-weighted | honest seeds: scaled by c |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let labels: Vec<bool> = (0..n).map(|v| v < h).collect();
+    for degree in [10u32, 40] {
+        let mut rng = ChaCha8Rng::seed_from_u64(2012 + u64::from(degree));
+        let mut sybil_edges = Vec::new();
+        let p = f64::from(degree) / f64::from(SYBILS - 1);
+        for a in 0..SYBILS {
+            for b in a + 1..SYBILS {
+                if rng.gen::<f64>() < p {
+                    sybil_edges.push((h + a, h + b));
+                }
+            }
+        }
+        for k in [100usize, 500, 1_000, 10_000] {
+            let mut el = EdgeList::new(n);
+            for &(a, b) in &honest {
+                el.push(a, b);
+            }
+            for &(a, b) in &sybil_edges {
+                el.push(a, b);
+            }
+            for _ in 0..k {
+                el.push(rng.gen_range(0..h), h + rng.gen_range(0..SYBILS));
+            }
+            let all = undirected(&Csr::from_edges(&el)?)?;
+            let connected = (0..n).filter(|&v| all.in_adj().degree(v) > 0).count();
+            let communities = louvain(&all, COMMUNITY_SEED);
+            let ranked = by_degree(&all);
+            let seeds = spread_seeds(&all, &communities, &ranked, default_seed_count(connected));
+            let in_sybil = seeds.iter().filter(|&&s| s >= h).count();
+            // The same spread over honest candidates only, as a seed file from someone who
+            // knows them would give: the weighting without the seeding's mistakes.
+            let honest_ranked: Vec<u32> = ranked.iter().copied().filter(|&v| v < h).collect();
+            let honest_seeds = spread_seeds(
+                &all,
+                &communities,
+                &honest_ranked,
+                default_seed_count(connected),
+            );
+            let c = typical_triangle_share(&all, &embeddedness(&all));
+            let auc = |seeds: &[u32], w: EdgeWeight| {
+                roc_auc(
+                    &sybilrank_with(&all, seeds, None, SeedSplit::ByDegree, w),
+                    &labels,
+                )
+                .unwrap_or(f64::NAN)
+            };
+            println!(
+                "| {degree} | {k} | {c:.3} | {} | {in_sybil} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} |",
+                seeds.len(),
+                auc(&seeds, EdgeWeight::Unit),
+                auc(&seeds, EdgeWeight::Embedded),
+                auc(&seeds, EdgeWeight::ScaledByClustering),
+                auc(&honest_seeds, EdgeWeight::Unit),
+                auc(&honest_seeds, EdgeWeight::Embedded),
+                auc(&honest_seeds, EdgeWeight::ScaledByClustering)
+            );
         }
     }
     Ok(())
