@@ -38,6 +38,9 @@ const DEFAULT: &str = concat!(
 );
 const SYBILS: u32 = 1000;
 
+/// An edge between two renumbered accounts.
+type Link = (u32, u32);
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // `--ablation` adds one default choice undone at a time, after the table.
@@ -189,10 +192,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// A gzipped SNAP-style edge list (`a b` per line, `#` comments) with its ids renumbered
 /// from 0: the number of accounts and the links.
-fn read_edges(path: &str) -> Result<(u32, Vec<(u32, u32)>), Box<dyn std::error::Error>> {
+fn read_edges(path: &str) -> Result<(u32, Vec<Link>), Box<dyn std::error::Error>> {
     let reader = BufReader::new(GzDecoder::new(std::fs::File::open(path)?));
     let mut ids: HashMap<u64, u32> = HashMap::new();
-    let mut links: Vec<(u32, u32)> = Vec::new();
+    let mut links: Vec<Link> = Vec::new();
     for (i, line) in reader.lines().enumerate() {
         let line = line?;
         if line.starts_with('#') || line.trim().is_empty() {

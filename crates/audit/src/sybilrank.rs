@@ -89,7 +89,8 @@ pub enum EdgeWeight {
     /// c ≈ 1 and this is [`EdgeWeight::Embedded`]. Not a default: it meets the 10,000-edge
     /// goal on ego-Facebook and Slashdot, but on seven graphs not used to choose it (follower,
     /// blog, e-mail, co-authorship, Twitter activity) it reaches 0.90 at 10,000 attack edges on
-    /// none and loses up to 0.28 of ROC AUC at 500 (docs/AUDIT.md, `sybil -- --weights`).
+    /// none (honest seeds or not), and with the default's seeds it loses up to 0.28 of ROC AUC
+    /// at 500 (docs/AUDIT.md, `sybil -- --weights`).
     ScaledByClustering,
 }
 
