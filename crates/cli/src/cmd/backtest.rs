@@ -332,7 +332,7 @@ pub fn write_text(b: &Backtest, out: &mut dyn Write) -> anyhow::Result<()> {
         writeln!(
             out,
             "  Resistance under them: follower-buyer ranks {} with {} and {} with {} bought \
-             followers (a move under {} allowed); best ring member ranks {} (must be below {}).",
+             followers (a move under {} allowed); best ring member ranks {} (it must rank below the top {}).",
             r.buyer_rank[0],
             renown_measures::earned_tune::BOUGHT[0],
             r.buyer_rank[1],
