@@ -161,12 +161,28 @@ fn rank(args: RankArgs, db: &Path) -> anyhow::Result<Outcome> {
         .iter()
         .flat_map(|t| &t.rounds)
         .fold((0, 0), |a, r| (a.0 + r.0, a.1 + r.1));
+    // Per round, summed over this process's workers; the median round of a PageRank run is
+    // one iteration's traffic.
+    let rounds = outcome.traffic.iter().map(|t| t.rounds.len()).max().unwrap_or(0);
+    let mut per_round: Vec<(u64, u64)> = (0..rounds)
+        .map(|r| {
+            outcome
+                .traffic
+                .iter()
+                .filter_map(|t| t.rounds.get(r))
+                .fold((0, 0), |a, x| (a.0 + x.0, a.1 + x.1))
+        })
+        .collect();
+    per_round.sort_unstable_by_key(|r| r.1);
+    let median = per_round.get(per_round.len() / 2).copied().unwrap_or((0, 0));
     eprintln!(
-        "process {} of {}: {} rounds in {:.2} s; sent {messages} messages, {bytes} payload bytes to other processes",
+        "process {} of {}: {} rounds in {:.2} s; sent {messages} messages, {bytes} payload bytes to other processes (median round: {} messages, {} bytes)",
         args.process,
         args.processes,
         outcome.rounds,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        median.0,
+        median.1
     );
     let Some(board) = outcome.gathered else {
         return Ok(Outcome::Clean);
