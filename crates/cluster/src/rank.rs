@@ -186,7 +186,9 @@ impl<'w> Rounds<'w> {
         let next = self.input.time() + 1;
         self.input.advance_to(next);
         while self.probe.less_than(&next) {
-            self.worker.step();
+            // Parked, not spinning: a spinning worker takes the CPU its own network threads
+            // need to deliver what it waits for.
+            self.worker.step_or_park(Some(std::time::Duration::from_millis(10)));
         }
         self.progress.fetch_add(1, Ordering::Relaxed);
         let mut inbox = self.inbox.borrow_mut();
