@@ -188,7 +188,8 @@ impl<'w> Rounds<'w> {
         while self.probe.less_than(&next) {
             // Parked, not spinning: a spinning worker takes the CPU its own network threads
             // need to deliver what it waits for.
-            self.worker.step_or_park(Some(std::time::Duration::from_millis(10)));
+            self.worker
+                .step_or_park(Some(std::time::Duration::from_millis(10)));
         }
         self.progress.fetch_add(1, Ordering::Relaxed);
         let mut inbox = self.inbox.borrow_mut();

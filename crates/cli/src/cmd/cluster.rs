@@ -163,7 +163,12 @@ fn rank(args: RankArgs, db: &Path) -> anyhow::Result<Outcome> {
         .fold((0, 0), |a, r| (a.0 + r.0, a.1 + r.1));
     // Per round, summed over this process's workers; the median round of a PageRank run is
     // one iteration's traffic.
-    let rounds = outcome.traffic.iter().map(|t| t.rounds.len()).max().unwrap_or(0);
+    let rounds = outcome
+        .traffic
+        .iter()
+        .map(|t| t.rounds.len())
+        .max()
+        .unwrap_or(0);
     let mut per_round: Vec<(u64, u64)> = (0..rounds)
         .map(|r| {
             outcome
@@ -174,7 +179,10 @@ fn rank(args: RankArgs, db: &Path) -> anyhow::Result<Outcome> {
         })
         .collect();
     per_round.sort_unstable_by_key(|r| r.1);
-    let median = per_round.get(per_round.len() / 2).copied().unwrap_or((0, 0));
+    let median = per_round
+        .get(per_round.len() / 2)
+        .copied()
+        .unwrap_or((0, 0));
     eprintln!(
         "process {} of {}: {} rounds in {:.2} s; sent {messages} messages, {bytes} payload bytes to other processes (median round: {} messages, {} bytes)",
         args.process,
