@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 const MAGIC: &[u8; 8] = b"RNWNCSR1";
+/// A file of scores: magic, key length, key, padding to 8, count, then the scores (f64).
+const SCORES_MAGIC: &[u8; 8] = b"RNWNSCR1";
 
 /// Where a store's snapshots live: `<db>.cache/`.
 pub fn cache_dir(db: &Path) -> PathBuf {
@@ -91,6 +93,30 @@ impl SnapshotCache {
         self.cached("engagement", &p.key(), build)
     }
 
+    /// Scores computed at this state, read back when a command before computed them, else
+    /// computed by `build` and written for next time. `key` must name everything the scores
+    /// depend on beyond the store state (what is computed, its scope and parameters, the code).
+    pub fn scores<E>(
+        &self,
+        key: &str,
+        build: impl FnOnce() -> std::result::Result<Vec<f64>, E>,
+    ) -> std::result::Result<(Vec<f64>, CacheOutcome), E> {
+        let key = format!("{}\n{key}", self.token);
+        let file = self.dir.join(format!("scores-{:016x}.f64", fnv(&key)));
+        if let Some(scores) = read_scores(&file, &key) {
+            return Ok((scores, CacheOutcome::Hit));
+        }
+        let scores = build()?;
+        let outcome = match write_scores(&self.dir, &file, &key, &scores) {
+            Ok(()) => {
+                prune(&self.dir, "scores", ".f64", &self.token, &file);
+                CacheOutcome::Built
+            }
+            Err(_) => CacheOutcome::Uncached,
+        };
+        Ok((scores, outcome))
+    }
+
     fn cached(
         &self,
         kind: &str,
@@ -105,7 +131,7 @@ impl SnapshotCache {
         let g = build()?;
         let outcome = match save(&self.dir, &file, &key, &g) {
             Ok(()) => {
-                prune(&self.dir, kind, &self.token, &file);
+                prune(&self.dir, kind, ".csr", &self.token, &file);
                 CacheOutcome::Built
             }
             Err(_) => CacheOutcome::Uncached,
@@ -115,14 +141,14 @@ impl SnapshotCache {
 }
 
 /// Deletes this kind's files written for another store state.
-fn prune(dir: &Path, kind: &str, token: &str, keep: &Path) {
+fn prune(dir: &Path, kind: &str, extension: &str, token: &str, keep: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let path = e.path();
         let name = e.file_name().to_string_lossy().into_owned();
-        if path == keep || !name.starts_with(&format!("{kind}-")) || !name.ends_with(".csr") {
+        if path == keep || !name.starts_with(&format!("{kind}-")) || !name.ends_with(extension) {
             continue;
         }
         let stale = match read_key(&path) {
@@ -147,7 +173,7 @@ fn read_key(path: &Path) -> Result<String> {
     let mut f = File::open(path).map_err(|e| io(path, e))?;
     let mut head = [0u8; 16];
     f.read_exact(&mut head).map_err(|e| io(path, e))?;
-    if &head[..8] != MAGIC {
+    if &head[..8] != MAGIC && &head[..8] != SCORES_MAGIC {
         return Err(GraphError::Invalid("not a snapshot file".into()));
     }
     let len = u64::from_le_bytes(head[8..16].try_into().expect("8 bytes")) as usize;
@@ -173,6 +199,56 @@ fn put<T: Pod>(w: &mut impl Write, written: &mut u64, xs: &[T]) -> std::io::Resu
     w.write_all(bytes)?;
     *written += bytes.len() as u64;
     pad8(w, written)
+}
+
+/// The header every cache file starts with: magic, key length, key, padding to 8 bytes.
+fn header(magic: &[u8; 8], key: &str) -> Vec<u8> {
+    let mut h = Vec::with_capacity(24 + key.len());
+    h.extend_from_slice(magic);
+    h.extend_from_slice(&(key.len() as u64).to_le_bytes());
+    h.extend_from_slice(key.as_bytes());
+    h.resize(h.len().div_ceil(8) * 8, 0);
+    h
+}
+
+/// Writes scores atomically (temporary file + rename), synced like a snapshot.
+fn write_scores(dir: &Path, file: &Path, key: &str, scores: &[f64]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut bytes = header(SCORES_MAGIC, key);
+    bytes.extend_from_slice(&(scores.len() as u64).to_le_bytes());
+    bytes.reserve(scores.len() * 8);
+    for s in scores {
+        bytes.extend_from_slice(&s.to_le_bytes());
+    }
+    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+    let res = (|| {
+        let mut f = File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, file)
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res
+}
+
+/// The scores in `file` when it was written for `key` and is whole; `None` otherwise.
+fn read_scores(file: &Path, key: &str) -> Option<Vec<f64>> {
+    let bytes = std::fs::read(file).ok()?;
+    let head = header(SCORES_MAGIC, key);
+    let body = bytes.strip_prefix(head.as_slice())?;
+    let (count, scores) = body.split_first_chunk::<8>()?;
+    let count = u64::from_le_bytes(*count) as usize;
+    if scores.len() != count.checked_mul(8)? {
+        return None;
+    }
+    Some(
+        scores
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect(),
+    )
 }
 
 /// Writes `g` to `file` atomically (temporary file + rename).

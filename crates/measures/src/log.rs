@@ -34,10 +34,10 @@ pub struct Log {
     created: Vec<(u32, f64)>,
     /// The newest event time in the whole store.
     last_event_time: Option<i64>,
-    /// The store's snapshot cache at the state the log was read from: its graphs are mapped
-    /// from `<db>.cache/` when a command before built them (keyed by the store state, so any
-    /// ingest invalidates them), and written there when not.
-    /// `None` for a log read from no store ([`Log::of_rows`]): its graphs are built each time.
+    /// The store's cache at the state the log was read from: graphs and measures' scores are
+    /// read from `<db>.cache/` when a command before computed them (keyed by the store state,
+    /// so any ingest invalidates them), and written there when not. `None`: computed afresh
+    /// (a log read uncached, or from no store: [`Log::of_rows`]).
     cache: Option<SnapshotCache>,
 }
 
@@ -62,7 +62,16 @@ impl KindSet {
 impl Log {
     /// Reads the log for `scope`'s topic and platform (its `as_of` is applied per measure).
     /// Read it from a [`renown_store::Snapshot`] so every part comes from one committed state.
+    /// Graphs and scores computed from it are cached beside the store for its state.
     pub fn read(store: &Store, scope: &Scope) -> Result<Log> {
+        let mut log = Log::read_uncached(store, scope)?;
+        log.cache = Some(SnapshotCache::of(store).map_err(graph_err)?);
+        Ok(log)
+    }
+
+    /// [`Log::read`] without the cache beside the store: everything is computed afresh (and
+    /// nothing written), as a check of the cache needs.
+    pub fn read_uncached(store: &Store, scope: &Scope) -> Result<Log> {
         let accounts = store.account_count()?;
         let mut events = Vec::new();
         store.scan_events(
@@ -110,7 +119,7 @@ impl Log {
             untopical_follows,
             created: store.numeric_attributes("created_at")?,
             last_event_time: store.last_event_time()?,
-            cache: Some(SnapshotCache::of(store).map_err(graph_err)?),
+            cache: None,
         })
     }
 
@@ -226,10 +235,24 @@ impl MeasureSpec {
         self.compute_on(&Log::read(store, scope)?, scope)
     }
 
-    /// The measure's scores in `scope` from a log read for its topic and platform.
+    /// The measure's scores in `scope` from a log read for its topic and platform; read from
+    /// the cache beside the store when this build computed them at this store state before.
     pub fn compute_on(&self, log: &Log, scope: &Scope) -> Result<Scores> {
         log.check(scope)?;
-        let scores = (self.of_log)(log, scope)?;
+        let compute = || (self.of_log)(log, scope);
+        let scores = match &log.cache {
+            Some(cache) => {
+                // The registry's measures run with their built-in parameters: the name, the
+                // scope and the code that computes them say everything beyond the store state.
+                let key = format!(
+                    "measure={};scope={scope:?};code={}",
+                    self.name,
+                    env!("RENOWN_SCORES_CODE")
+                );
+                cache.scores(&key, compute)?.0
+            }
+            None => compute()?,
+        };
         if scores.len() != log.accounts() {
             return Err(MeasureError::Invalid(format!(
                 "{} gave {} scores for {} accounts",

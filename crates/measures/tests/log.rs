@@ -42,7 +42,9 @@ fn store() -> (tempfile::TempDir, Store) {
 fn one_log_gives_every_measure_at_every_date_what_the_store_gives() {
     let (_dir, store) = store();
     let last = store.last_event_time().unwrap().unwrap();
-    let log = Log::read(&store, &Scope::default()).unwrap();
+    // Uncached on both sides: the cache beside the store would give the second what the first
+    // wrote.
+    let log = Log::read_uncached(&store, &Scope::default()).unwrap();
     let specs: Vec<&MeasureSpec> = MEASURES.iter().collect();
     for as_of in [None, Some(last - 90 * 86_400), Some(last - 40 * 86_400)] {
         let scope = Scope {
@@ -51,7 +53,9 @@ fn one_log_gives_every_measure_at_every_date_what_the_store_gives() {
         };
         let all = compute_all(&log, &scope, &specs).unwrap();
         for (spec, scores) in specs.iter().zip(&all) {
-            let alone = spec.compute(&store, &scope).unwrap();
+            let alone = spec
+                .compute_on(&Log::read_uncached(&store, &scope).unwrap(), &scope)
+                .unwrap();
             // The PageRank kernel sums its L1 change and dangling mass by a parallel reduce,
             // whose last bits depend on how rayon splits the work: run beside other measures
             // it can differ in the last place (as it can between thread counts).
@@ -111,8 +115,9 @@ fn a_log_refuses_a_scope_on_another_topic_or_platform() {
         let err = spec.compute_on(&log, &meme).expect_err(spec.name);
         assert!(err.to_string().contains("asked for topic"), "{err}");
     }
-    // Read for the topic, it gives what the store gives.
-    let log = Log::read(&store, &meme).unwrap();
+    // Read for the topic, it gives what the store gives (the first computes afresh, the second
+    // writes the cache).
+    let log = Log::read_uncached(&store, &meme).unwrap();
     for spec in MEASURES {
         assert_eq!(
             spec.compute_on(&log, &meme).unwrap(),
@@ -135,7 +140,7 @@ fn cached_graphs(store: &Store) -> Vec<(String, u64)> {
                     let ino = e.metadata().unwrap().ino();
                     (e.file_name().to_string_lossy().into_owned(), ino)
                 })
-                .filter(|(name, _)| name.ends_with(".csr"))
+                .filter(|(name, _)| name.ends_with(".csr") || name.ends_with(".f64"))
                 .collect()
         })
         .unwrap_or_default();
@@ -159,14 +164,28 @@ fn a_log_shares_the_snapshot_cache_of_its_store_state_and_an_ingest_invalidates_
         .iter()
         .map(|f| &f.0[..f.0.find('-').unwrap()])
         .collect();
-    assert_eq!(kinds, ["engagement", "follow"], "{written:?}");
-    // The same state: the files are mapped, not rebuilt, and give the same scores.
+    assert_eq!(kinds, ["engagement", "follow", "scores"], "{written:?}");
+    // The same state: the files are read, not rebuilt; the scores are the very bits written, and
+    // what a computation afresh gives.
     let again = Log::read(&store, &scope).unwrap();
     let close = |a: &f64, b: &f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
-    let same = ENGAGEMENT_PAGERANK.compute_on(&again, &scope).unwrap();
-    assert!(same.iter().zip(&before).all(|(a, b)| close(a, b)));
+    assert_eq!(
+        ENGAGEMENT_PAGERANK.compute_on(&again, &scope).unwrap(),
+        before
+    );
+    let afresh = Log::read_uncached(&store, &scope).unwrap();
+    let fresh_scores = ENGAGEMENT_PAGERANK.compute_on(&afresh, &scope).unwrap();
+    assert!(fresh_scores.iter().zip(&before).all(|(a, b)| close(a, b)));
+    // A damaged scores file is computed again, not read.
+    let scores_file = renown_graph::cache_dir(store.path()).join(&written[2].0);
+    let bytes = std::fs::read(&scores_file).unwrap();
+    std::fs::write(&scores_file, &bytes[..bytes.len() - 8]).unwrap();
+    let recomputed = ENGAGEMENT_PAGERANK.compute_on(&again, &scope).unwrap();
+    assert!(recomputed.iter().zip(&before).all(|(a, b)| close(a, b)));
+    assert_eq!(std::fs::read(&scores_file).unwrap().len(), bytes.len());
     again.follow_graph(None).unwrap();
-    assert_eq!(cached_graphs(&store), written);
+    let graphs = |files: &[(String, u64)]| files[..2].to_vec();
+    assert_eq!(graphs(&cached_graphs(&store)), graphs(&written));
     // The store's own cached builder reads the file the log wrote.
     let (g, outcome) = renown_graph::cached_engagement_graph(&store, &p).unwrap();
     assert_eq!(outcome, renown_graph::CacheOutcome::Hit);
@@ -189,16 +208,18 @@ fn a_log_shares_the_snapshot_cache_of_its_store_state_and_an_ingest_invalidates_
     let after = ENGAGEMENT_PAGERANK.compute_on(&after_log, &scope).unwrap();
     assert_eq!(after.len(), before.len() + 41);
     assert!(!after.iter().zip(&before).all(|(a, b)| close(a, b)));
+    let after_fresh = ENGAGEMENT_PAGERANK
+        .compute_on(&Log::read_uncached(&store, &scope).unwrap(), &scope)
+        .unwrap();
+    assert!(after_fresh.iter().zip(&after).all(|(a, b)| close(a, b)));
     let fresh = engagement_graph(&store, &p).unwrap();
     let from_log = after_log.engagement_graph(&p).unwrap();
     assert_eq!(fresh.in_adj().targets(), from_log.in_adj().targets());
     assert_eq!(fresh.in_adj().weights(), from_log.in_adj().weights());
-    // The older state's engagement file was pruned when the new one was written.
+    // The older state's engagement graph and scores were pruned when the new ones were written.
     let now = cached_graphs(&store);
-    assert!(
-        now.iter().all(|f| !written
-            .iter()
-            .any(|w| w.0 == f.0 && f.0.starts_with("engagement"))),
-        "{now:?}"
-    );
+    let stale =
+        |f: &(String, u64)| !f.0.starts_with("follow") && written.iter().any(|w| w.0 == f.0);
+    assert!(!now.iter().any(stale), "{now:?}");
+    assert_eq!(now.len(), 3, "{now:?}");
 }
