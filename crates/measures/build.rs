@@ -1,6 +1,6 @@
 //! Names the code the scores come from: a hash of the sources of every crate that decides a
 //! measure's scores (this one, the graph kernels, the store's reads, the event model), so the
-//! score cache beside a store (`<db>.cache/scores-*.f64`) never serves scores an older build
+//! score cache beside a store (`<db>.cache/scores-*.bin`) never serves scores an older build
 //! computed.
 
 use std::path::{Path, PathBuf};

@@ -21,10 +21,39 @@ pub struct Cascades {
     by_id: HashMap<String, usize>,
 }
 
+/// A value computed at the store's state, read from the cache beside the store when a command
+/// before computed it with this build (`key` names what it is; the store state and the code are
+/// added), else built and written there. Without a readable state it is built afresh.
+pub(crate) fn cached<T>(
+    store: &renown_store::Store,
+    kind: &str,
+    key: String,
+    decode: impl FnOnce(&[u8]) -> Option<T>,
+    build: impl FnOnce() -> crate::Result<T>,
+    encode: impl FnOnce(&T) -> Vec<u8>,
+) -> crate::Result<T> {
+    match renown_graph::SnapshotCache::of(store) {
+        Ok(cache) => {
+            let key = format!("{key};code={}", env!("RENOWN_CODE"));
+            Ok(cache.value(kind, &key, decode, build, encode)?.0)
+        }
+        Err(_) => build(),
+    }
+}
+
 impl Cascades {
-    /// Rebuilds every cascade in `scope` (as of, topic, platform).
+    /// Every cascade in `scope` (as of, topic, platform): rebuilt, or read from the cache beside
+    /// the store when this build rebuilt them at this store state before.
     pub fn compute(store: &renown_store::Store, scope: &Scope) -> crate::Result<Cascades> {
-        let report = renown_spread::cascades(store, &crate::scope::cascade_options(scope, 2))?;
+        let opts = crate::scope::cascade_options(scope, 2);
+        let report = cached(
+            store,
+            "cascades",
+            format!("{opts:?}"),
+            renown_spread::CascadeReport::from_bytes,
+            || Ok(renown_spread::cascades(store, &opts)?),
+            |r| r.to_bytes(),
+        )?;
         let by_id = report
             .cascades
             .iter()
@@ -411,9 +440,20 @@ pub fn account_spread<S: Source>(
 /// The suspicious-follower verdict per account id in `scope` (without its topic: an audience
 /// is not topical), as the cascade tree colours its nodes.
 pub fn suspects(store: &renown_store::Store, scope: &Scope) -> crate::Result<Vec<bool>> {
-    let scope = scope.without_topic();
-    let act = renown_audit::Activity::load(store, &scope.measures())?;
-    let auditor =
-        renown_audit::audit::Auditor::new(&act, renown_audit::audit::SuspicionConfig::default());
-    Ok(auditor.suspicious_accounts())
+    let scope = scope.without_topic().measures();
+    let build = || {
+        let act = renown_audit::Activity::load(store, &scope)?;
+        let config = renown_audit::audit::SuspicionConfig::default();
+        Ok(renown_audit::audit::Auditor::new(&act, config).suspicious_accounts())
+    };
+    let decode = |b: &[u8]| b.iter().map(|&x| (x < 2).then_some(x == 1)).collect();
+    let encode = |s: &Vec<bool>| s.iter().map(|&x| x as u8).collect();
+    cached(
+        store,
+        "suspects",
+        format!("{scope:?}"),
+        decode,
+        build,
+        encode,
+    )
 }

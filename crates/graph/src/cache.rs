@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 const MAGIC: &[u8; 8] = b"RNWNCSR1";
-/// A file of scores: magic, key length, key, padding to 8, count, then the scores (f64).
-const SCORES_MAGIC: &[u8; 8] = b"RNWNSCR1";
+/// A file of any value: magic, key length, key, padding to 8, byte count, then the bytes.
+const VALUE_MAGIC: &[u8; 8] = b"RNWNVAL1";
 
 /// Where a store's snapshots live: `<db>.cache/`.
 pub fn cache_dir(db: &Path) -> PathBuf {
@@ -101,20 +101,44 @@ impl SnapshotCache {
         key: &str,
         build: impl FnOnce() -> std::result::Result<Vec<f64>, E>,
     ) -> std::result::Result<(Vec<f64>, CacheOutcome), E> {
+        let decode = |bytes: &[u8]| {
+            (bytes.len() % 8 == 0).then(|| {
+                bytes
+                    .chunks_exact(8)
+                    .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
+                    .collect()
+            })
+        };
+        let encode = |scores: &Vec<f64>| scores.iter().flat_map(|s| s.to_le_bytes()).collect();
+        self.value("scores", key, decode, build, encode)
+    }
+
+    /// Any value computed at this state, kept as bytes in `<db>.cache/{kind}-*.bin`: decoded
+    /// from the file when a command before wrote it for `key` (`decode` refuses what it cannot
+    /// read: the value is then built again), else built and written with `encode`. `key` must
+    /// name everything the value depends on beyond the store state, the code included.
+    pub fn value<T, E>(
+        &self,
+        kind: &str,
+        key: &str,
+        decode: impl FnOnce(&[u8]) -> Option<T>,
+        build: impl FnOnce() -> std::result::Result<T, E>,
+        encode: impl FnOnce(&T) -> Vec<u8>,
+    ) -> std::result::Result<(T, CacheOutcome), E> {
         let key = format!("{}\n{key}", self.token);
-        let file = self.dir.join(format!("scores-{:016x}.f64", fnv(&key)));
-        if let Some(scores) = read_scores(&file, &key) {
-            return Ok((scores, CacheOutcome::Hit));
+        let file = self.dir.join(format!("{kind}-{:016x}.bin", fnv(&key)));
+        if let Some(value) = read_value(&file, &key).and_then(|b| decode(&b)) {
+            return Ok((value, CacheOutcome::Hit));
         }
-        let scores = build()?;
-        let outcome = match write_scores(&self.dir, &file, &key, &scores) {
+        let value = build()?;
+        let outcome = match write_value(&self.dir, &file, &key, &encode(&value)) {
             Ok(()) => {
-                prune(&self.dir, "scores", ".f64", &self.token, &file);
+                prune(&self.dir, kind, ".bin", &self.token, &file);
                 CacheOutcome::Built
             }
             Err(_) => CacheOutcome::Uncached,
         };
-        Ok((scores, outcome))
+        Ok((value, outcome))
     }
 
     fn cached(
@@ -173,7 +197,7 @@ fn read_key(path: &Path) -> Result<String> {
     let mut f = File::open(path).map_err(|e| io(path, e))?;
     let mut head = [0u8; 16];
     f.read_exact(&mut head).map_err(|e| io(path, e))?;
-    if &head[..8] != MAGIC && &head[..8] != SCORES_MAGIC {
+    if &head[..8] != MAGIC && &head[..8] != VALUE_MAGIC {
         return Err(GraphError::Invalid("not a snapshot file".into()));
     }
     let len = u64::from_le_bytes(head[8..16].try_into().expect("8 bytes")) as usize;
@@ -211,15 +235,12 @@ fn header(magic: &[u8; 8], key: &str) -> Vec<u8> {
     h
 }
 
-/// Writes scores atomically (temporary file + rename), synced like a snapshot.
-fn write_scores(dir: &Path, file: &Path, key: &str, scores: &[f64]) -> std::io::Result<()> {
+/// Writes a value's bytes atomically (temporary file + rename), synced like a snapshot.
+fn write_value(dir: &Path, file: &Path, key: &str, value: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let mut bytes = header(SCORES_MAGIC, key);
-    bytes.extend_from_slice(&(scores.len() as u64).to_le_bytes());
-    bytes.reserve(scores.len() * 8);
-    for s in scores {
-        bytes.extend_from_slice(&s.to_le_bytes());
-    }
+    let mut bytes = header(VALUE_MAGIC, key);
+    bytes.extend_from_slice(&(value.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(value);
     let tmp = file.with_extension(format!("tmp{}", std::process::id()));
     let res = (|| {
         let mut f = File::create(&tmp)?;
@@ -233,22 +254,17 @@ fn write_scores(dir: &Path, file: &Path, key: &str, scores: &[f64]) -> std::io::
     res
 }
 
-/// The scores in `file` when it was written for `key` and is whole; `None` otherwise.
-fn read_scores(file: &Path, key: &str) -> Option<Vec<f64>> {
-    let bytes = std::fs::read(file).ok()?;
-    let head = header(SCORES_MAGIC, key);
+/// The bytes in `file` when it was written for `key` and is whole; `None` otherwise.
+fn read_value(file: &Path, key: &str) -> Option<Vec<u8>> {
+    let mut bytes = std::fs::read(file).ok()?;
+    let head = header(VALUE_MAGIC, key);
     let body = bytes.strip_prefix(head.as_slice())?;
-    let (count, scores) = body.split_first_chunk::<8>()?;
-    let count = u64::from_le_bytes(*count) as usize;
-    if scores.len() != count.checked_mul(8)? {
+    let (count, value) = body.split_first_chunk::<8>()?;
+    if value.len() as u64 != u64::from_le_bytes(*count) {
         return None;
     }
-    Some(
-        scores
-            .chunks_exact(8)
-            .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
-            .collect(),
-    )
+    bytes.drain(..head.len() + 8);
+    Some(bytes)
 }
 
 /// Writes `g` to `file` atomically (temporary file + rename).

@@ -140,7 +140,7 @@ fn cached_graphs(store: &Store) -> Vec<(String, u64)> {
                     let ino = e.metadata().unwrap().ino();
                     (e.file_name().to_string_lossy().into_owned(), ino)
                 })
-                .filter(|(name, _)| name.ends_with(".csr") || name.ends_with(".f64"))
+                .filter(|(name, _)| name.ends_with(".csr") || name.ends_with(".bin"))
                 .collect()
         })
         .unwrap_or_default();

@@ -26,6 +26,7 @@ use serde::Serialize;
 // at this scale, and SipHash made the map work the largest cost of rebuilding the trees.
 use rustc_hash::FxHashMap as HashMap;
 
+mod bytes;
 mod credit;
 mod exposure;
 mod forest;
