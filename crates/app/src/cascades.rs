@@ -457,3 +457,78 @@ pub fn suspects(store: &renown_store::Store, scope: &Scope) -> crate::Result<Vec
         encode,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use renown_model::{AccountRef as Who, Event, Kind, Record};
+    use renown_store::Store;
+
+    fn reshare(actor: &str, target: &str, t: i64) -> Record {
+        let mut e = Event::new("t", Kind::Reshare, Who::new(actor));
+        e.target = Some(Who::new(target));
+        e.time = Some(t);
+        Record::Event(e)
+    }
+
+    fn write(store: &mut Store, records: Vec<Record>) {
+        let run = store.begin_run("test", "test").unwrap();
+        let batch: Vec<(u64, Record)> = records
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (i as u64, r))
+            .collect();
+        store.write_batch(run, &batch, 0).unwrap();
+    }
+
+    #[test]
+    fn the_cached_forest_is_the_rebuilt_one_and_an_ingest_changes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        write(
+            &mut store,
+            (0..5)
+                .map(|i| reshare(&format!("a{i}"), "star", 100 + i))
+                .collect(),
+        );
+        let scope = Scope::default();
+        let fresh = |store: &Store| {
+            renown_spread::cascades(store, &crate::scope::cascade_options(&scope, 2)).unwrap()
+        };
+        let first = Cascades::compute(&store, &scope).unwrap();
+        assert_eq!(first.report, fresh(&store));
+        let cache = renown_graph::cache_dir(store.path());
+        let files = || {
+            let mut f: Vec<String> = std::fs::read_dir(&cache)
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            f.sort();
+            f
+        };
+        let written = files();
+        assert!(
+            written.iter().any(|f| f.starts_with("cascades-")),
+            "{written:?}"
+        );
+        // Read back: the same forest.
+        let again = Cascades::compute(&store, &scope).unwrap();
+        assert_eq!(again.report, first.report);
+        assert_eq!(files(), written);
+        // More reshares: the answer changes, and is what a rebuild gives.
+        write(
+            &mut store,
+            (0..3)
+                .map(|i| reshare(&format!("b{i}"), "star", 200 + i))
+                .collect(),
+        );
+        let after = Cascades::compute(&store, &scope).unwrap();
+        assert_ne!(after.report, first.report);
+        assert_eq!(after.report, fresh(&store));
+        assert_eq!(after.get("from/t:star").unwrap().nodes.len(), 9);
+        assert!(!files()
+            .iter()
+            .any(|f| f.starts_with("cascades-") && written.contains(f)));
+    }
+}
