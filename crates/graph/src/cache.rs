@@ -102,7 +102,7 @@ impl SnapshotCache {
         build: impl FnOnce() -> std::result::Result<Vec<f64>, E>,
     ) -> std::result::Result<(Vec<f64>, CacheOutcome), E> {
         let decode = |bytes: &[u8]| {
-            (bytes.len() % 8 == 0).then(|| {
+            bytes.len().is_multiple_of(8).then(|| {
                 bytes
                     .chunks_exact(8)
                     .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
