@@ -9,7 +9,7 @@ pub mod lines;
 pub mod run;
 pub mod schema;
 
-pub use formats::{detect, format_by_name, Format, FORMATS};
+pub use formats::{detect, format_by_name, format_named, format_names, Format, FORMATS};
 pub use input::{folder_files, open_input, Input, STDIN};
 pub use run::{ingest_input, ingest_path, IngestOptions, RecordFilter, RunReport};
 

@@ -1,6 +1,6 @@
 //! The ingest pipeline: a reader thread parses, the calling thread writes batches to the store.
 
-use crate::formats::{detect, format_by_name, FORMATS};
+use crate::formats::{detect, format_named, format_names};
 use crate::input::{open_input, HeadEnd, Input};
 use crate::{ReadError, ReadOptions, Sink, Stop};
 use crossbeam_channel::{bounded, Receiver, Sender};
@@ -237,20 +237,21 @@ fn ingest_opened(
         return Ok(report);
     }
     let format = match &opts.format {
-        Some(name) => format_by_name(name),
-        None => detect(&input),
-    };
-    let Some(format) = format else {
-        let names: Vec<&str> = FORMATS.iter().map(|f| f.name()).collect();
-        report.error = Some(match &opts.format {
-            Some(name) => format!("unknown format {name:?} (one of: {})", names.join(", ")),
-            None => escape_controls(&format!(
+        Some(name) => format_named(name),
+        None => detect(&input).ok_or_else(|| {
+            escape_controls(&format!(
                 "{display}: cannot tell its format from its name and content; use --format (one of: {})",
-                names.join(", ")
+                format_names().join(", ")
             ))
-            .into_owned(),
-        });
-        return Ok(report);
+            .into_owned()
+        }),
+    };
+    let format = match format {
+        Ok(format) => format,
+        Err(e) => {
+            report.error = Some(e);
+            return Ok(report);
+        }
     };
     report.format = format.name().to_string();
     let run = store.begin_run(&display, format.name())?;

@@ -116,13 +116,7 @@ pub async fn ingest(
     let name = upload_name(&p);
     let format = p.str("format").map(str::to_string);
     if let Some(f) = &format {
-        if renown_ingest::format_by_name(f).is_none() {
-            let names: Vec<&str> = renown_ingest::FORMATS.iter().map(|f| f.name()).collect();
-            return Err(ApiError::bad_request(format!(
-                "unknown format {f:?} (one of: {})",
-                names.join(", ")
-            )));
-        }
+        renown_ingest::format_named(f).map_err(ApiError::bad_request)?;
     }
     let strict = match p.str("strict") {
         None | Some("false") | Some("0") => false,

@@ -3,7 +3,7 @@ use crate::Outcome;
 use renown_ingest::run::{Status, REJECTS_KEPT};
 use renown_ingest::{
     detect, folder_files, format_by_name, ingest_input, ingest_path, open_input, Format,
-    IngestOptions, Input, ReadOptions, FORMATS,
+    IngestOptions, Input, ReadOptions,
 };
 use renown_model::escape_controls;
 use renown_model::Kind;
@@ -58,7 +58,7 @@ pub struct Args {
 }
 
 fn format_names() -> clap::builder::PossibleValuesParser {
-    clap::builder::PossibleValuesParser::new(FORMATS.iter().map(|f| f.name()))
+    clap::builder::PossibleValuesParser::new(renown_ingest::format_names())
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {

@@ -63,6 +63,22 @@ pub fn format_by_name(name: &str) -> Option<&'static dyn Format> {
     FORMATS.iter().copied().find(|f| f.name() == name)
 }
 
+/// The reader registered as `name`, or the one message every surface gives for a name that is
+/// not registered (the CLI's ingest, `POST /api/ingest`, the Python package).
+pub fn format_named(name: &str) -> Result<&'static dyn Format, String> {
+    format_by_name(name).ok_or_else(|| {
+        format!(
+            "unknown format {name:?} (one of: {})",
+            format_names().join(", ")
+        )
+    })
+}
+
+/// Every registered format's name, in registry order.
+pub fn format_names() -> Vec<&'static str> {
+    FORMATS.iter().map(|f| f.name()).collect()
+}
+
 /// The most confident reader for this input, if any is confident at all.
 pub fn detect(input: &Input) -> Option<&'static dyn Format> {
     let mut best: Option<(&'static dyn Format, u8)> = None;
