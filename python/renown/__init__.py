@@ -65,8 +65,9 @@ class Store:
         The measures' parameters come from `config` (a TOML file, as the CLI's `--config`), else
         from `renown.toml` beside the store when there is one, else the defaults; `params`, a
         dict in the same shape (`{"earned": {"half_life_days": 90}}`), is applied on top. An unknown key or a value out of range raises RenownError
-        naming the key. `rank` and `explain` use them and echo them (`df.attrs["parameters"]`,
-        `explain(...)["params"]`)."""
+        naming the key. Every answer that computes a measure uses them; `rank`, `compare`, `explain`
+        and `audit` echo them (`df.attrs["parameters"]`, `compare()["parameters"]`,
+        `explain(...)["params"]`, `audit(...)["parameters"])."""
         self._inner = _renown.Store(
             os.fspath(path),
             None if config is None else os.fspath(config),
@@ -76,7 +77,7 @@ class Store:
     @property
     def params(self) -> dict:
         """The parameters the measures are computed with: `source` (the file or "params" they
-        came from; None for the defaults) and `earned`."""
+        came from; None for the defaults), `earned` and `pagerank` (renown.toml's sections)."""
         return json.loads(self._inner.params)
 
     @property

@@ -34,7 +34,7 @@ class Store:
         """The store file."""
     @property
     def params(self) -> dict[str, Any]:
-        """The parameters the measures are computed with: source, earned."""
+        """The parameters the measures are computed with: source, earned, pagerank."""
     @classmethod
     def demo(
         cls, path: Union[str, os.PathLike[str], None] = ..., seed: int = ..., accounts: int = ...

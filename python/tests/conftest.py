@@ -49,7 +49,7 @@ def cli():
             [binary, "--db", store.path, *args],
             capture_output=True,
             text=True,
-            env={k: v for k, v in os.environ.items() if k != "RENOWN_DB"},
+            env={k: v for k, v in os.environ.items() if k not in ("RENOWN_DB", "RENOWN_CONFIG")},
         )
         if ok:
             assert out.returncode == 0, out.stderr

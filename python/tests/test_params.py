@@ -66,7 +66,9 @@ def test_renown_toml_beside_the_store_is_read_and_echoed(store, cli, tmp_path):
     [
         ("[earned]\nhalf_life_days = -1\n", "earned.half_life_days must be > 0, not -1"),
         ("[earned]\ndamping = 1.5\n", "earned.damping must be in [0, 1), not 1.5"),
-        ("[pagerank]\ndamping = 0.5\n", "unknown field `pagerank`"),
+        ("[pagerank]\ndamping = 1.5\n", "pagerank.damping must be in [0, 1), not 1.5"),
+        ("[pagerank]\nalpha = 0.5\n", "unknown field `alpha`"),
+        ("[hits]\ndamping = 0.5\n", "unknown field `hits`"),
         ("[earned.kind_weights]\nfollow = 2\n", "earned.kind_weights.follow: not an engagement kind"),
         ("[earned]\nhalf_life = 3\n", "unknown field `half_life`"),
     ],
@@ -86,3 +88,28 @@ def test_bad_params_from_python_name_the_key(store):
         renown.Store(store.path, params={"earned": {"damping": 1.0}})
     with pytest.raises(renown.RenownError, match="unknown field `halflife`"):
         renown.Store(store.path, params={"earned": {"halflife": 1}})
+
+
+def test_pagerank_damping_compare_and_audit_follow_the_params_like_the_cli(store, cli, tmp_path):
+    config = tmp_path / "params.toml"
+    config.write_text(TOML + "[pagerank]\ndamping = 0.5\n")
+    tuned = renown.Store(store.path, params={**AS_DICT, "pagerank": {"damping": 0.5}})
+    assert tuned.params["pagerank"] == {"damping": 0.5}
+    assert renown.Store(store.path).params["pagerank"] == {"damping": 0.85}
+    want = cli.json(store, "--config", str(config), "rank", "--by", "pagerank", "--top", "10")
+    assert want["parameters"]["damping"] == 0.5
+    df = tuned.rank("pagerank", top=10)
+    same([{k: (None if v is None or v != v else v) for k, v in r.items()} for r in df.to_dict("records")], want["rows"])
+    default = cli.json(store, "rank", "--by", "pagerank", "--top", "10")
+    assert [r["score"] for r in default["rows"]] != [r["score"] for r in want["rows"]]
+    c = tuned.compare(["earned", "pagerank", "followers"])
+    assert c["parameters"]["pagerank"]["damping"] == 0.5 and "followers" not in c["parameters"]
+    cc = cli.json(store, "--config", str(config), "compare", "--by", "earned,pagerank,followers")
+    same(c["rows"], cc["rows"])
+    account = store.rank("earned", top=1)["handle"][0]
+    a = tuned.audit(account)
+    assert a["parameters"]["half_life_days"] == 30 and a["parameters"]["source"] == "params"
+    ca = cli.json(store, "--config", str(config), "audit", account)
+    assert ca["parameters"]["source"] == str(config)
+    same({k: v for k, v in a.items() if k != "parameters"}, {k: v for k, v in ca.items() if k != "parameters"})
+    assert a["earned"] != store.audit(account)["earned"], "the defaults give another earned figure"

@@ -257,7 +257,7 @@ pub fn explain<S: Source>(
     let opts = ExplainOptions {
         endorsers,
         trajectory_months: months,
-        params: src.params().earned.clone(),
+        params: src.params().measures.earned.clone(),
     };
     let explanation =
         explain_account(src.store(), &scope.measures(), id, &opts).map_err(AppError::from)?;

@@ -7,6 +7,7 @@
 //! (the CLI floored it in JSON), and `renown audit --all --format json` is a page
 //! (`scope`, `total`, `limit`, `offset`, `rows`) of these reports, not table rows.
 
+use crate::config::Echo;
 use crate::source::{AccountRef, Source};
 use crate::stats::Counts;
 use crate::{AppError, Scope};
@@ -70,8 +71,14 @@ pub struct AuditReport {
     pub reasons: Counts,
     /// Days of anomalous follower growth.
     pub anomalies: Vec<GrowthAnomaly>,
+    /// Earned influence (`renown rank --by earned`), when asked for.
     pub earned: Option<f64>,
+    /// The same without what suspicious followers passed on to it.
     pub earned_without_suspicious: Option<f64>,
+    /// The parameters the earned figures were computed with (a single report's; a list
+    /// carries them once, [`AuditList::parameters`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Echo>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -92,6 +99,8 @@ pub struct AuditList {
     pub total: usize,
     pub limit: usize,
     pub offset: usize,
+    /// The parameters the rows' earned figures were computed with (`null` without them).
+    pub parameters: Option<Echo>,
     pub rows: Vec<AuditReport>,
 }
 
@@ -165,6 +174,7 @@ pub fn report<S: Source>(src: &S, row: &AuditRow) -> Result<AuditReport, S::Erro
             .collect(),
         earned: row.earned,
         earned_without_suspicious: row.earned_without,
+        parameters: None,
     })
 }
 
@@ -182,13 +192,24 @@ pub fn audit_account<S: Source>(
         &scope.without_topic().measures(),
         &cfg,
         Some(&[id]),
-        options.with_earned,
+        options.with_earned.then_some(&src.params().measures.earned),
     )
     .map_err(AppError::from)?;
     let row = rows
         .first()
         .ok_or_else(|| AppError::NotFound(format!("no account with id {id} in the store")))?;
-    report(src, row)
+    Ok(AuditReport {
+        parameters: echo(src, options),
+        ..report(src, row)?
+    })
+}
+
+/// The earned parameters an audit echoes: `None` when it computes no earned influence.
+fn echo<S: Source>(src: &S, options: &AuditOptions) -> Option<Echo> {
+    options
+        .with_earned
+        .then(|| src.params().echo("earned"))
+        .flatten()
 }
 
 /// Every account with followers audited, in `query.order`, one page of them. An audience is not
@@ -206,7 +227,10 @@ pub fn audit_all<S: Source>(
         &scope.measures(),
         &cfg,
         None,
-        query.options.with_earned,
+        query
+            .options
+            .with_earned
+            .then_some(&src.params().measures.earned),
     )
     .map_err(AppError::from)?;
     rows.retain(|r| r.audit.followers >= query.min_followers.max(1));
@@ -231,6 +255,7 @@ pub fn audit_all<S: Source>(
         total,
         limit,
         offset: query.offset,
+        parameters: echo(src, &query.options),
         rows,
     })
 }

@@ -1,8 +1,9 @@
 //! Does a measure predict? `renown backtest` and `GET /api/backtest` answer with the same
 //! [`Backtest`]: every measure as of rolling-origin splits, scored against what happened after.
 
+use crate::config::{Params, WithParameters};
 use crate::{AppError, Scope};
-use renown_measures::measure;
+use renown_measures::{measure, MEASURES};
 use renown_store::Store;
 use std::collections::HashMap;
 
@@ -10,11 +11,20 @@ pub use renown_measures::backtest::{
     parse_duration, Backtest, BacktestOptions, Reach, Target, DEFAULT_BOOTSTRAP, DEFAULT_K, MAX_K,
 };
 
-/// Backtests the measures `opts` names on the events of `scope`'s platform. A backtest chooses
+/// A backtest with the parameters of the measures it scored that take any.
+pub type BacktestAnswer = WithParameters<Backtest>;
+
+/// Backtests the measures `opts` names, computed with `params`, on the events of `scope`'s
+/// platform. A backtest chooses
 /// its own dates (the splits) and reads every topic: a scope with a date, a window, a topic or
 /// kinds is refused rather than silently ignored. The `cascade-reach` target is computed by
 /// renown-spread's tree reconstruction ([`renown_spread::cascades::reach_after`]).
-pub fn backtest(store: &Store, scope: &Scope, opts: &BacktestOptions) -> crate::Result<Backtest> {
+pub fn backtest(
+    store: &Store,
+    scope: &Scope,
+    opts: &BacktestOptions,
+    params: &Params,
+) -> crate::Result<BacktestAnswer> {
     if scope.as_of.is_some() || scope.since.is_some() {
         return Err(AppError::Invalid(
             "a backtest is dated by its splits and takes no as-of date or window".into(),
@@ -32,9 +42,20 @@ pub fn backtest(store: &Store, scope: &Scope, opts: &BacktestOptions) -> crate::
         measures: opts.measures.iter().map(|m| m.trim().to_string()).collect(),
         platform: scope.platform.clone(),
         cascade_reach: Some(Reach(renown_spread::cascades::reach_after)),
+        params: params.measures.clone(),
         ..opts.clone()
     };
-    Ok(renown_measures::backtest::backtest(store, &opts)?)
+    let scored: Vec<&'static str> = if opts.measures.is_empty() {
+        MEASURES.iter().map(|m| m.name).collect()
+    } else {
+        opts.measures
+            .iter()
+            .map(|m| measure(m))
+            .map(|m| m.map(|m| m.name))
+            .collect::<Result<_, _>>()?
+    };
+    let result = renown_measures::backtest::backtest(store, &opts)?;
+    Ok(params.echoed(result, &scored))
 }
 
 /// `(platform:native_id, value)` pairs as a value per account id (a backtest's known truth),

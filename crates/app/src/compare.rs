@@ -2,11 +2,13 @@
 //!
 //! One shape for both. Where they disagreed, the API's won: the answer carries its `scope`.
 
+use crate::config::Echo;
 use crate::source::Source;
 use crate::{AppError, Scope};
 use renown_measures::compare::compare_scores;
 use renown_measures::{measure, MeasureSpec, MEASURES};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Which measures to compare and over which top sets.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,6 +35,8 @@ pub struct Comparison {
     #[serde(flatten)]
     pub table: renown_measures::compare::Comparison,
     pub scope: Scope,
+    /// The parameters of each compared measure that takes any, by measure name.
+    pub parameters: BTreeMap<&'static str, Echo>,
 }
 
 /// The measures a query names, checked: at least two, each registered.
@@ -79,5 +83,6 @@ pub fn compare<S: Source>(
     Ok(Comparison {
         table,
         scope: scope.clone(),
+        parameters: source.params().echoed((), &names).parameters,
     })
 }

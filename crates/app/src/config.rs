@@ -11,15 +11,19 @@
 //! consistency_months = 3       # M0 (0 turns the consistency factor off)
 //! [earned.kind_weights]        # κ per kind; kinds not listed keep their default
 //! mention = 0.25
+//! [pagerank]
+//! damping = 0.85               # the PageRank measures' (follow, engagement, reshare)
 //! ```
 //!
 //! Every key is optional; an unknown key or a value out of range is refused with its key named.
 //! The answers a parameter affects echo it ([`Params::echo`]): a leaderboard's `parameters`
-//! field, an explanation's `params`, and the CLI's table header.
+//! field, an explanation's `params`, an audit's `parameters` (its earned figures), compare's
+//! `parameters` (one per measure that takes any), and the CLI's table header.
 
 use crate::{AppError, Result};
-use renown_measures::earned::{model, EarnedParams};
-use renown_measures::{MeasureSpec, Scores};
+use renown_measures::pagerank::damped;
+use renown_measures::params::Parameters;
+use renown_measures::{Log, MeasureSpec, Scores};
 use renown_model::Kind;
 use renown_store::Store;
 use serde::{Deserialize, Serialize};
@@ -34,7 +38,19 @@ pub const FILE_NAME: &str = "renown.toml";
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParamsFile {
+    /// `[earned]`.
     pub earned: Option<EarnedSection>,
+    /// `[pagerank]`.
+    pub pagerank: Option<PageRankSection>,
+}
+
+/// `[pagerank]`: the PageRank measures' parameters (`pagerank`, `engagement-pagerank`,
+/// `reshare-pagerank`; TweepCred keeps the 0.9 of Twitter's own code).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageRankSection {
+    /// The probability that the random surfer follows a link rather than jumps, in [0, 1).
+    pub damping: Option<f64>,
 }
 
 /// `[earned]`: earned influence's parameters (docs/MEASURES.md).
@@ -51,10 +67,11 @@ pub struct EarnedSection {
     pub kind_weights: Option<BTreeMap<String, f64>>,
 }
 
-/// The parameters every measure is computed with.
+/// The parameters every measure is computed with, and where they came from.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Params {
-    pub earned: EarnedParams,
+    /// The values (earned influence's, the PageRank measures' damping).
+    pub measures: Parameters,
     /// Where they were set (a file's path, or the binding's name); `None`: the defaults.
     pub source: Option<String>,
 }
@@ -78,6 +95,7 @@ pub struct Echo {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum MeasureParams {
+    /// Earned influence's.
     Earned {
         half_life_days: f64,
         damping: f64,
@@ -87,6 +105,8 @@ pub enum MeasureParams {
         consistency_months: f64,
         kind_weights: BTreeMap<&'static str, f64>,
     },
+    /// A PageRank measure's.
+    PageRank { damping: f64 },
 }
 
 fn invalid(origin: &str, key: &str, want: &str, got: f64) -> AppError {
@@ -139,7 +159,7 @@ impl Params {
     pub fn with(&self, file: &ParamsFile, origin: &str) -> Result<Params> {
         let mut p = self.clone();
         if let Some(e) = &file.earned {
-            let q = &mut p.earned;
+            let q = &mut p.measures.earned;
             let set =
                 |key: &str, v: Option<f64>, slot: &mut f64, want: &str, ok: fn(f64) -> bool| {
                     if let Some(v) = v {
@@ -207,6 +227,12 @@ impl Params {
                 }
             }
         }
+        if let Some(d) = file.pagerank.as_ref().and_then(|s| s.damping) {
+            p.measures.pagerank_damping =
+                checked(origin, "pagerank.damping", d, "in [0, 1)", |v| {
+                    (0.0..1.0).contains(&v)
+                })?;
+        }
         p.source = Some(origin.to_string());
         Ok(p)
     }
@@ -215,7 +241,7 @@ impl Params {
     pub fn echo(&self, measure: &str) -> Option<Echo> {
         let values = match measure {
             "earned" => {
-                let e = &self.earned;
+                let e = &self.measures.earned;
                 MeasureParams::Earned {
                     half_life_days: e.half_life_days,
                     damping: e.damping,
@@ -226,18 +252,15 @@ impl Params {
                     kind_weights: e.kind_weights.iter().map(|&(k, w)| (k.name(), w)).collect(),
                 }
             }
+            m if damped(m).is_some() => MeasureParams::PageRank {
+                damping: self.measures.pagerank_damping,
+            },
             _ => return None,
         };
         Some(Echo {
             source: self.source.clone(),
             values,
         })
-    }
-
-    /// Whether the measures take their default values (wherever the parameters came from):
-    /// then every measure can be computed by the registry as is, several at once.
-    pub fn are_defaults(&self) -> bool {
-        self.earned == EarnedParams::default()
     }
 
     /// A measure's scores in a scope, computed with these parameters.
@@ -247,10 +270,48 @@ impl Params {
         measure: &MeasureSpec,
         scope: &renown_measures::Scope,
     ) -> Result<Scores> {
-        Ok(match measure.name {
-            "earned" if !self.are_defaults() => model(store, scope, &self.earned)?.score,
-            _ => measure.compute(store, scope)?,
-        })
+        Ok(self.measures.compute(measure, store, scope)?)
+    }
+
+    /// Several measures' scores on one log, in parallel, in the order of `specs`.
+    pub fn scores_all(
+        &self,
+        log: &Log,
+        specs: &[&MeasureSpec],
+        scope: &renown_measures::Scope,
+    ) -> Result<Vec<Scores>> {
+        Ok(self.measures.compute_all(log, scope, specs)?)
+    }
+}
+
+/// An answer computed with some measures' parameters, echoing them beside its own fields: by
+/// measure name, each measure it computed that takes any (`{"earned": {…}, "pagerank": {…}}`).
+#[derive(Clone, Debug, Serialize)]
+pub struct WithParameters<T> {
+    /// The answer itself (its fields at the top level).
+    #[serde(flatten)]
+    pub answer: T,
+    /// The parameters of the measures it computed.
+    pub parameters: BTreeMap<&'static str, Echo>,
+}
+
+impl<T> std::ops::Deref for WithParameters<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.answer
+    }
+}
+
+impl Params {
+    /// `answer` with the parameters of `measures` (those that take any) echoed beside it.
+    pub fn echoed<T>(&self, answer: T, measures: &[&'static str]) -> WithParameters<T> {
+        WithParameters {
+            answer,
+            parameters: measures
+                .iter()
+                .filter_map(|&m| Some((m, self.echo(m)?)))
+                .collect(),
+        }
     }
 }
 
@@ -278,6 +339,7 @@ impl Echo {
                     weights.join(", ")
                 )
             }
+            MeasureParams::PageRank { damping } => format!("damping {damping}"),
         };
         let source = self.source.as_deref().unwrap_or("defaults");
         format!("parameters ({source}): {values}")
@@ -297,10 +359,18 @@ mod tests {
         )
         .unwrap();
         let d = Params::default();
-        assert_eq!(p.earned.half_life_days, 30.0);
-        assert_eq!(p.earned.reciprocity_discount, 0.5);
-        assert_eq!(p.earned.damping, d.earned.damping);
-        let weight = |p: &Params, k| p.earned.kind_weights.iter().find(|w| w.0 == k).unwrap().1;
+        assert_eq!(p.measures.earned.half_life_days, 30.0);
+        assert_eq!(p.measures.earned.reciprocity_discount, 0.5);
+        assert_eq!(p.measures.earned.damping, d.measures.earned.damping);
+        let weight = |p: &Params, k| {
+            p.measures
+                .earned
+                .kind_weights
+                .iter()
+                .find(|w| w.0 == k)
+                .unwrap()
+                .1
+        };
         assert_eq!(weight(&p, Kind::Mention), 0.1);
         assert_eq!(weight(&p, Kind::Reshare), weight(&d, Kind::Reshare));
         assert_eq!(p.source.as_deref(), Some("renown.toml"));
@@ -311,6 +381,15 @@ mod tests {
         );
         assert!(line.contains("mention 0.1"), "{line}");
         assert_eq!(p.echo("followers"), None);
+        assert_eq!(p.measures.pagerank_damping, 0.85);
+        let q = Params::from_toml("[pagerank]\ndamping = 0.5\n", "renown.toml").unwrap();
+        assert_eq!(q.measures.earned, d.measures.earned);
+        assert!(!q.measures.are_defaults());
+        for m in ["pagerank", "engagement-pagerank", "reshare-pagerank"] {
+            let line = q.echo(m).unwrap().header_line();
+            assert_eq!(line, "parameters (renown.toml): damping 0.5");
+        }
+        assert_eq!(q.echo("tweepcred"), None);
     }
 
     #[test]
@@ -328,8 +407,15 @@ mod tests {
         );
         let e = err("[earned]\ndamping = 1.0\n");
         assert!(e.contains("earned.damping must be in [0, 1), not 1"), "{e}");
-        let e = err("[pagerank]\ndamping = 0.5\n");
-        assert!(e.contains("unknown field `pagerank`"), "{e}");
+        let e = err("[pagerank]\ndamping = 1.5\n");
+        assert!(
+            e.contains("pagerank.damping must be in [0, 1), not 1.5"),
+            "{e}"
+        );
+        let e = err("[pagerank]\nalpha = 0.5\n");
+        assert!(e.contains("unknown field `alpha`"), "{e}");
+        let e = err("[hits]\ndamping = 0.5\n");
+        assert!(e.contains("unknown field `hits`"), "{e}");
         let e = err("[earned.kind_weights]\nfollow = 1\n");
         assert!(
             e.contains("earned.kind_weights.follow: not an engagement kind"),
@@ -345,7 +431,10 @@ mod tests {
         let db = dir.path().join("x.db");
         assert_eq!(Params::load(&db, None).unwrap(), Params::default());
         std::fs::write(dir.path().join(FILE_NAME), "[earned]\ndamping = 0.5\n").unwrap();
-        assert_eq!(Params::load(&db, None).unwrap().earned.damping, 0.5);
+        assert_eq!(
+            Params::load(&db, None).unwrap().measures.earned.damping,
+            0.5
+        );
         let missing = dir.path().join("none.toml");
         let e = Params::load(&db, Some(&missing)).unwrap_err().to_string();
         assert!(e.starts_with("cannot read the config"), "{e}");

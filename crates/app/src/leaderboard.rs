@@ -48,6 +48,10 @@ pub struct Leaderboard {
     /// The parameters the measure was computed with (absent for a measure that takes none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Echo>,
+    /// Earned influence discounted by SybilRank's trust (`rank --trust`, `trust=true`); the
+    /// key is absent otherwise.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub trust_weighted: bool,
     pub rows: Vec<LeaderRow>,
 }
 
@@ -74,7 +78,7 @@ pub fn leaderboard<S: Source>(
         Some(seeds) if spec.name == "earned" => {
             let store = src.store();
             let facts = ScopeFacts::read(store, &scope.measures()).map_err(AppError::from)?;
-            let scores = earned_with_trust(store, scope, seeds, &src.params().earned)?;
+            let scores = earned_with_trust(store, scope, seeds, &src.params().measures.earned)?;
             Arc::new(Ranked::new(spec, scores, &facts))
         }
         Some(_) => {
@@ -108,6 +112,7 @@ pub fn leaderboard<S: Source>(
         offset: query.offset,
         warnings: ranked.warnings.clone(),
         parameters: src.params().echo(spec.name),
+        trust_weighted: query.trust.is_some(),
         rows,
     })
 }

@@ -1,6 +1,7 @@
 //! Who to engage so that a message reaches furthest (`renown seeds`), and how far a given set
 //! reaches (`renown simulate`): influence maximization on the diffusion graph of a scope.
 
+use crate::config::{Params, WithParameters};
 use crate::{AppError, Scope};
 use renown_spread::im::report::{simulate_seeds, Probabilities, SeedsOptions};
 use renown_spread::im::Model;
@@ -36,8 +37,18 @@ fn refuse_window_and_kinds(scope: &Scope) -> crate::Result<()> {
     crate::scope::refuse_window_and_kinds(scope, "influence maximization")
 }
 
-/// A near-optimal seed set in `scope` (OPIM-C over reverse-reachable sets).
-pub fn seeds(store: &Store, scope: &Scope, q: &SeedsQuery) -> crate::Result<SeedsReport> {
+/// A seed set with the parameters of the measures its comparison ranked by (top-k by PageRank
+/// and by earned influence), when it made one.
+pub type SeedsAnswer = WithParameters<SeedsReport>;
+
+/// A near-optimal seed set in `scope` (OPIM-C over reverse-reachable sets); the comparison's
+/// measures are computed with `params`.
+pub fn seeds(
+    store: &Store,
+    scope: &Scope,
+    q: &SeedsQuery,
+    params: &Params,
+) -> crate::Result<SeedsAnswer> {
     refuse_window_and_kinds(scope)?;
     if q.holdout && (scope.as_of.is_none() || q.compare_sims == 0) {
         return Err(AppError::Invalid(
@@ -54,8 +65,17 @@ pub fn seeds(store: &Store, scope: &Scope, q: &SeedsQuery) -> crate::Result<Seed
         compare_sims: q.compare_sims,
         holdout: q.holdout,
         seed: q.seed,
+        params: params.measures.clone(),
     };
-    renown_spread::im::report::seeds(store, &opts).map_err(|e| AppError::Invalid(e.to_string()))
+    let report = renown_spread::im::report::seeds(store, &opts)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let compared: Vec<&'static str> = report
+        .comparison
+        .iter()
+        .filter_map(|c| c.strategy.strip_prefix("top-k by "))
+        .filter_map(|name| renown_measures::measure(name).ok().map(|m| m.name))
+        .collect();
+    Ok(params.echoed(report, &compared))
 }
 
 /// The Monte Carlo spread of `seeds` (account ids) in `scope`: `sims` runs.

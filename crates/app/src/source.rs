@@ -6,9 +6,7 @@ use crate::cascades::Cascades;
 use crate::config::Params;
 use crate::{AppError, Scope};
 use rayon::prelude::*;
-use renown_measures::{
-    competition_ranks, compute_all, ranking, Log, MeasureSpec, ScopeFacts, Scores, Warning,
-};
+use renown_measures::{competition_ranks, ranking, Log, MeasureSpec, ScopeFacts, Scores, Warning};
 use renown_store::{AccountInfo, Store};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -85,30 +83,32 @@ impl Ranked {
         }
     }
 
-    /// Computes `measure` in `scope` and ranks it.
+    /// Computes `measure` in `scope` with `params` and ranks it.
     pub fn compute(
         store: &Store,
         measure: &'static MeasureSpec,
         scope: &Scope,
+        params: &Params,
     ) -> crate::Result<Ranked> {
         let m = scope.measures();
         let log = Log::read(store, &m)?;
         let facts = log.facts(&m)?;
-        let scores = measure.compute_on(&log, &m)?;
+        let scores = params.measures.compute_on(measure, &log, &m)?;
         Ok(Ranked::new(measure, scores, &facts))
     }
 
-    /// Computes `measures` in `scope` on one [`renown_measures::Log`] of the store, in
-    /// parallel, and ranks each.
+    /// Computes `measures` in `scope` with `params` on one [`renown_measures::Log`] of the
+    /// store, in parallel, and ranks each.
     pub fn compute_all(
         store: &Store,
         measures: &[&'static MeasureSpec],
         scope: &Scope,
+        params: &Params,
     ) -> crate::Result<Vec<Ranked>> {
         let m = scope.measures();
         let log = Log::read(store, &m)?;
         let facts = log.facts(&m)?;
-        let scores = compute_all(&log, &m, measures)?;
+        let scores = params.scores_all(&log, measures, &m)?;
         drop(log);
         Ok(measures
             .par_iter()
@@ -277,9 +277,8 @@ impl Source for Direct<'_> {
                 .copied()
                 .collect()
         };
-        // Together only with the default parameters (the registry's); else one by one.
-        if missing.len() > 1 && self.params.are_defaults() {
-            let computed = Ranked::compute_all(self.store, &missing, scope)?;
+        if missing.len() > 1 {
+            let computed = Ranked::compute_all(self.store, &missing, scope, &self.params)?;
             let mut ranked = self.ranked.lock().unwrap_or_else(|p| p.into_inner());
             for r in computed {
                 ranked.insert((r.measure.name, scope.clone()), Arc::new(r));

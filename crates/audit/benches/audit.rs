@@ -53,10 +53,17 @@ fn main() {
     let (load, act) = time(5, || Activity::load(&store, &scope).expect("load"));
     let (one, audit) = time(5, || Auditor::new(&act, cfg.clone()).audit(buyer));
     let (all, rows) = time(5, || {
-        audit_rows(&store, &scope, &cfg, None, false).expect("audit --all")
+        audit_rows(&store, &scope, &cfg, None, None).expect("audit --all")
     });
     let (all_earned, _) = time(5, || {
-        audit_rows(&store, &scope, &cfg, Some(&[buyer]), true).expect("audit with earned")
+        audit_rows(
+            &store,
+            &scope,
+            &cfg,
+            Some(&[buyer]),
+            Some(&Default::default()),
+        )
+        .expect("audit with earned")
     });
 
     let data_dir = concat!(

@@ -20,7 +20,7 @@ pub struct AuditRow {
 }
 
 /// Earned influence of each account in `accounts`, and what is left of it without the
-/// endorsements of `suspicious` accounts.
+/// endorsements of `suspicious` accounts, earned influence computed with `params`.
 ///
 /// Earned influence decomposes exactly into what each endorser passes on (`c_a · W_ab`, see
 /// `renown_measures::earned::EarnedModel::endorsements`); "without" drops the suspicious
@@ -32,9 +32,10 @@ pub fn earned_split(
     scope: &Scope,
     accounts: &[u32],
     suspicious: &[bool],
+    params: &EarnedParams,
 ) -> Result<Vec<(f64, f64)>> {
     renown_measures::measure("earned")?;
-    let m = model(store, scope, &EarnedParams::default())?;
+    let m = model(store, scope, params)?;
     Ok(accounts
         .iter()
         .map(|&b| {
@@ -50,13 +51,14 @@ pub fn earned_split(
         .collect())
 }
 
-/// Audits of `accounts` (every account with followers when `None`).
+/// Audits of `accounts` (every account with followers when `None`), with earned influence
+/// with and without the suspicious followers' part when `earned` gives its parameters.
 pub fn audit_rows(
     store: &Store,
     scope: &Scope,
     cfg: &SuspicionConfig,
     accounts: Option<&[u32]>,
-    with_earned: bool,
+    earned: Option<&EarnedParams>,
 ) -> Result<Vec<AuditRow>> {
     let act = Activity::load(store, scope)?;
     let auditor = Auditor::new(&act, cfg.clone());
@@ -78,11 +80,11 @@ pub fn audit_rows(
             earned_without: None,
         })
         .collect();
-    if with_earned {
+    if let Some(params) = earned {
         let suspicious = auditor.suspicious_accounts();
-        for (row, (e, w)) in rows
-            .iter_mut()
-            .zip(earned_split(store, scope, &ids, &suspicious)?)
+        for (row, (e, w)) in
+            rows.iter_mut()
+                .zip(earned_split(store, scope, &ids, &suspicious, params)?)
         {
             row.earned = Some(e);
             row.earned_without = Some(w);
@@ -110,7 +112,7 @@ pub fn demo_rows(store: &Store, accounts: &[u32]) -> Result<Vec<Vec<Value>>> {
         &Scope::default(),
         &SuspicionConfig::default(),
         Some(accounts),
-        true,
+        Some(&EarnedParams::default()),
     )?;
     Ok(rows
         .into_iter()

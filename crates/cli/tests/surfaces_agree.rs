@@ -33,6 +33,7 @@ impl Server {
             .args(["serve", "--addr", "127.0.0.1:0"])
             .current_dir(dir)
             .env_remove("RENOWN_DB")
+            .env_remove("RENOWN_CONFIG")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -174,6 +175,40 @@ fn cli_json_and_the_api_agree_on_every_question_they_share() {
             ));
         }
     }
+    // Trust-weighted earned influence, from the default seeds.
+    for (flags, query) in &scopes[..2] {
+        let mut cli: Vec<String> = ["rank", "--trust", "--top", "30", "--format", "json"]
+            .map(String::from)
+            .to_vec();
+        cli.extend(flags.iter().cloned());
+        cases.push((
+            cli,
+            format!("/api/leaderboard?measure=earned&trust=true&limit=30{query}"),
+        ));
+    }
+    // Who to engage: the seed set alone, then compared with the measures' top sets.
+    for (flags, query) in &scopes {
+        let mut cli: Vec<String> = ["seeds", "--k", "5", "--format", "json"]
+            .map(String::from)
+            .to_vec();
+        cli.extend(flags.iter().cloned());
+        cases.push((cli, format!("/api/seeds?k=5{query}")));
+    }
+    cases.push((
+        [
+            "seeds",
+            "--k",
+            "5",
+            "--compare",
+            "--sims",
+            "100",
+            "--format",
+            "json",
+        ]
+        .map(String::from)
+        .to_vec(),
+        "/api/seeds?k=5&compare=true&sims=100".into(),
+    ));
     // The account questions, on the top accounts by earned influence.
     let top = cli_json(dir.path(), &["rank", "--top", "3", "--format", "json"]);
     for row in top["rows"].as_array().unwrap() {
@@ -343,20 +378,222 @@ fn cli_json_and_the_api_agree_on_every_question_they_share() {
     }
     for (cli, path) in &cases {
         let args: Vec<&str> = cli.iter().map(String::as_str).collect();
-        let from_cli = cli_json(dir.path(), &args);
+        let mut from_cli = cli_json(dir.path(), &args);
         let non_empty = |key: &str| from_cli[key].as_array().is_some_and(|r| !r.is_empty());
         let answered = non_empty("rows")
             || non_empty("nodes")
             || non_empty("splits")
             || non_empty("kernel")
+            || non_empty("seeds")
             || from_cli["id"].is_u64();
         assert!(answered, "{cli:?} answers something: {from_cli}");
-        let from_api = server.get(path);
+        let mut from_api = server.get(path);
+        if cli[0] == "seeds" {
+            // How long the selection took is the one field that differs run to run.
+            for v in [&mut from_cli, &mut from_api] {
+                v.as_object_mut()
+                    .unwrap()
+                    .remove("seconds")
+                    .expect("seconds");
+            }
+        }
+        if cli.iter().any(|a| a == "--trust") {
+            assert_eq!(from_cli["trust_weighted"], true, "{from_cli}");
+        }
         assert!(
             same(&from_cli, &from_api),
             "{cli:?} against {path}:\n{from_cli}\n{from_api}"
         );
     }
+}
+
+/// The measures' parameters in `renown.toml` beside the store reach every surface that computes a
+/// measure: the CLI's rank, compare, explain and audit and the server's routes for them give the
+/// same JSON, each echoing the parameters, and differ from the defaults' answers.
+#[test]
+fn a_parameters_file_reaches_the_cli_and_the_server_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = simulate(&SimConfig {
+        seed: 5,
+        accounts: 120,
+        days: 60,
+        ..SimConfig::default()
+    });
+    write_jsonl(&dir.path().join("events.jsonl"), &sim.events);
+    assert!(renown(dir.path(), &["ingest", "events.jsonl"])
+        .status
+        .success());
+    let top = cli_json(dir.path(), &["rank", "--top", "2", "--format", "json"]);
+    let accounts: Vec<String> = top["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}",
+                r["platform"].as_str().unwrap(),
+                r["native_id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let mut cases: Vec<(Vec<String>, String)> = Vec::new();
+    let strings = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    for measure in [
+        "earned",
+        "pagerank",
+        "engagement-pagerank",
+        "reshare-pagerank",
+    ] {
+        cases.push((
+            strings(&["rank", "--by", measure, "--top", "20", "--format", "json"]),
+            format!("/api/leaderboard?measure={measure}&limit=20"),
+        ));
+    }
+    cases.push((
+        strings(&[
+            "compare",
+            "--by",
+            "earned,pagerank,followers",
+            "--format",
+            "json",
+        ]),
+        "/api/compare?measures=earned,pagerank,followers".into(),
+    ));
+    cases.push((
+        strings(&["audit", "--all", "--top", "1000", "--format", "json"]),
+        "/api/audit?limit=1000".into(),
+    ));
+    for a in &accounts {
+        cases.push((
+            strings(&["audit", a, "--format", "json"]),
+            format!("/api/accounts/{a}/audit"),
+        ));
+        cases.push((
+            strings(&["explain", a, "--months", "0", "--format", "json"]),
+            format!("/api/accounts/{a}/explain"),
+        ));
+    }
+    let run = |cli: &[String]| {
+        let args: Vec<&str> = cli.iter().map(String::as_str).collect();
+        cli_json(dir.path(), &args)
+    };
+    let defaults: Vec<Value> = cases.iter().map(|(cli, _)| run(cli)).collect();
+
+    let file = dir.path().join("renown.toml");
+    std::fs::write(
+        &file,
+        "[earned]\nhalf_life_days = 20\nreciprocity_discount = 0.3\n[pagerank]\ndamping = 0.5\n",
+    )
+    .unwrap();
+    // Named as found beside the store, which the tests name relative to their folder.
+    let source = "renown.toml";
+    assert!(file.is_file());
+    let server = Server::start(dir.path());
+    for ((cli, path), default) in cases.iter().zip(&defaults) {
+        let from_cli = run(cli);
+        let from_api = server.get(path);
+        assert!(
+            same(&from_cli, &from_api),
+            "{cli:?} against {path}:\n{from_cli}\n{from_api}"
+        );
+        assert_ne!(&from_cli, default, "{cli:?}: the file changes the answer");
+        // Each answer echoes what it was computed with, and where that came from.
+        let echoed = match cli[0].as_str() {
+            "rank" => from_cli["parameters"].clone(),
+            "explain" => {
+                assert_eq!(from_cli["params"]["half_life_days"], 20.0, "{cli:?}");
+                continue;
+            }
+            "compare" => {
+                assert_eq!(from_cli["parameters"]["pagerank"]["damping"], 0.5);
+                assert!(from_cli["parameters"].get("followers").is_none());
+                from_cli["parameters"]["earned"].clone()
+            }
+            _ => from_cli["parameters"].clone(),
+        };
+        assert_eq!(echoed["source"], source, "{cli:?}: {from_cli}");
+        if cli[0] == "rank" && cli[2].contains("pagerank") {
+            assert_eq!(echoed["damping"], 0.5, "{cli:?}");
+        } else {
+            assert_eq!(echoed["half_life_days"], 20.0, "{cli:?}");
+            assert_eq!(echoed["reciprocity_discount"], 0.3, "{cli:?}");
+        }
+    }
+    // Tables say so above themselves.
+    let first_line = |args: &[&str]| {
+        let out = renown(dir.path(), args);
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        first_line(&["rank", "--by", "pagerank", "--top", "3"]),
+        format!("parameters ({source}): damping 0.5")
+    );
+    let audit = first_line(&["audit", &accounts[0]]);
+    assert!(
+        audit.starts_with(&format!("earned parameters ({source}): half-life 20 d")),
+        "{audit}"
+    );
+    let compare = first_line(&["compare", "--by", "earned,pagerank"]);
+    assert!(compare.starts_with("earned: parameters ("), "{compare}");
+}
+
+/// A parameters file with a key renown does not know is refused, by every command and by the
+/// server, from `--config` and from `RENOWN_CONFIG`, with the key named: nothing is dropped.
+#[test]
+fn an_unknown_parameter_is_refused_everywhere_with_its_key_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = simulate(&SimConfig {
+        seed: 5,
+        accounts: 40,
+        days: 20,
+        ..SimConfig::default()
+    });
+    write_jsonl(&dir.path().join("events.jsonl"), &sim.events);
+    assert!(renown(dir.path(), &["ingest", "events.jsonl"])
+        .status
+        .success());
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[pagerank]\ndampng = 0.5\n").unwrap();
+    let bad = bad.display().to_string();
+    for command in [
+        vec!["rank"],
+        vec!["compare"],
+        vec!["audit", "--all"],
+        vec!["serve", "--addr", "127.0.0.1:0"],
+    ] {
+        let mut args = vec!["--config", bad.as_str()];
+        args.extend(&command);
+        let out = renown(dir.path(), &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {err}");
+        assert!(err.contains("unknown field `dampng`"), "{command:?}: {err}");
+        assert!(err.contains(&bad), "{command:?}: {err}");
+    }
+    let out = Command::new(BIN)
+        .args(["rank", "--by", "pagerank"])
+        .current_dir(dir.path())
+        .env_remove("RENOWN_DB")
+        .env("RENOWN_CONFIG", &bad)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `dampng`"));
+    // A value out of range is named with the range it must lie in.
+    std::fs::write(dir.path().join("renown.toml"), "[pagerank]\ndamping = 1\n").unwrap();
+    let out = renown(dir.path(), &["rank", "--by", "pagerank"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("pagerank.damping must be in [0, 1), not 1"),
+        "{err}"
+    );
 }
 
 /// `text` as one path segment: everything but unreserved characters percent-encoded.

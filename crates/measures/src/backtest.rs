@@ -18,7 +18,7 @@
 use crate::compare::{kendall_tau_b, spearman};
 use crate::earned::{model_of, DAY};
 use crate::earned_tune::{tune, Tuning, TuningSplit};
-use crate::log::{compute_all, Log};
+use crate::log::Log;
 use crate::{measure, MeasureError, MeasureSpec, Result, Scope, MEASURES};
 use rayon::prelude::*;
 use renown_model::{Kind, ENGAGEMENT_KINDS};
@@ -174,6 +174,8 @@ pub struct BacktestOptions {
     /// Choose earned's parameters on every split but the last ([`crate::earned_tune`]) and
     /// report them on the last as the measure [`TUNED`], beside the defaults and the baselines.
     pub tune: bool,
+    /// What the parameterised measures are computed with (a parameters file; the defaults).
+    pub params: crate::params::Parameters,
 }
 
 /// The name of earned influence with the parameters `--tune` chose on the earlier splits.
@@ -194,6 +196,7 @@ impl Default for BacktestOptions {
             truth: None,
             cascade_reach: None,
             tune: false,
+            params: Default::default(),
         }
     }
 }
@@ -544,7 +547,9 @@ fn run_split(
             .map(|&i| s.get(i as usize).copied().unwrap_or(0.0))
             .collect()
     };
-    let mut xs: Vec<Vec<f64>> = compute_all(log, &scope, &specs)?
+    let mut xs: Vec<Vec<f64>> = opts
+        .params
+        .compute_all(log, &scope, &specs)?
         .iter()
         .map(|s| gather(s))
         .collect();

@@ -71,6 +71,12 @@ impl std::fmt::Display for Undefined {
 /// PageRank on the reshare graph (reshares and quotes, weighted by count) × n: the
 /// "PageRank on the retweet graph" column of the Cha-style comparison.
 pub fn reshare_pagerank(log: &Log, scope: &Scope) -> Result<Scores> {
+    reshare_pagerank_damped(log, scope, crate::pagerank::DEFAULT_DAMPING)
+}
+
+/// [`reshare_pagerank`] with another damping (in [0, 1]).
+pub fn reshare_pagerank_damped(log: &Log, scope: &Scope, damping: f64) -> Result<Scores> {
+    log.check(scope)?;
     let p = EngagementParams {
         until: scope.as_of,
         topic: scope.topic.clone(),
@@ -78,7 +84,7 @@ pub fn reshare_pagerank(log: &Log, scope: &Scope) -> Result<Scores> {
         kind_weights: vec![(Kind::Reshare, 1.0), (Kind::Quote, 1.0)],
         ..EngagementParams::default()
     };
-    crate::pagerank::scaled(&log.engagement_graph(&p)?)
+    crate::pagerank::scaled(&log.engagement_graph(&p)?, damping)
 }
 
 pub const RESHARE_PAGERANK: MeasureSpec = MeasureSpec {

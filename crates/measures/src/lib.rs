@@ -13,6 +13,7 @@ pub mod explain;
 pub mod influence_passivity;
 pub mod log;
 pub mod pagerank;
+pub mod params;
 pub mod profile;
 pub mod scatter;
 pub mod tweepcred;

@@ -10,20 +10,28 @@ use crate::{Log, MeasureSpec, Result, Scope, Scores};
 use renown_graph::{pagerank, Csr, EngagementParams, PageRankOptions};
 use renown_model::{Kind, ENGAGEMENT_KINDS};
 
-/// PageRank × n, iterated until a step changes the scores (summing to 1) by less than 1e-10 in
-/// L1, whatever the graph's size. Each step contracts the error by the damping d, so the scores
-/// are then within 1e-10 · d / (1 − d) = 5.7e-10 of the fixed point in every coordinate: inside
-/// the 1e-9 to which networkx and igraph on an exported graph must agree (python/tests). On
-/// Higgs the error measured at that stop is 0.13 (engagement graph) to 0.47 (reshare graph) of
-/// the step, ~5e-11; the kernel's own `tolerance × n` at 1e-10 stopped at 3.7e-6 off, and
-/// loosening to a step of 3e-9 would leave the reshare graph 1.4e-9 off (BENCHMARKS.md).
-pub(crate) fn scaled(g: &Csr) -> Result<Scores> {
+/// PageRank × n with damping `d`, iterated until a step changes the scores (summing to 1) by
+/// less than 1e-10 in L1, whatever the graph's size. Each step contracts the error by d, so the
+/// scores are then within 1e-10 · d / (1 − d) = 5.7e-10 of the fixed point in every coordinate
+/// at d = 0.85: inside the 1e-9 to which networkx and igraph on an exported graph must agree
+/// (python/tests). On Higgs the error measured at that stop is 0.13 (engagement graph) to 0.47
+/// (reshare graph) of the step, ~5e-11; the kernel's own `tolerance × n` at 1e-10 stopped at
+/// 3.7e-6 off, and loosening to a step of 3e-9 would leave the reshare graph 1.4e-9 off
+/// (BENCHMARKS.md).
+pub(crate) fn scaled(g: &Csr, damping: f64) -> Result<Scores> {
     /// The largest L1 step (scores summing to 1) at which iteration stops.
     const STEP: f64 = 1e-10;
+    // The step shrinks by d each iteration from at most 2: 146 steps reach 1e-10 at d = 0.85,
+    // ~2,400 at d = 0.99 (a parameters file may set it); a third more for slack.
+    let needed = if damping > 0.0 {
+        ((STEP / 2.0).ln() / damping.ln()).ceil() as usize
+    } else {
+        1
+    };
     let opts = PageRankOptions {
+        damping,
         tolerance: STEP / g.n().max(1) as f64,
-        // The step shrinks by d each iteration from at most 2: 146 reach 1e-10 at d = 0.85.
-        max_iterations: 200,
+        max_iterations: needed.saturating_add(needed / 3).max(200),
         ..Default::default()
     };
     let n = g.n() as f64;
@@ -34,20 +42,50 @@ pub(crate) fn scaled(g: &Csr) -> Result<Scores> {
         .collect())
 }
 
+/// The damping the registered PageRank measures use (a random surfer follows a link with this
+/// probability, else jumps anywhere): Brin & Page's and networkx's 0.85.
+pub const DEFAULT_DAMPING: f64 = 0.85;
+
 /// PageRank over `follower → followee` edges as of the scope's date.
 pub fn follow_pagerank(log: &Log, scope: &Scope) -> Result<Scores> {
-    scaled(&log.follow_graph(scope.as_of)?)
+    follow_pagerank_damped(log, scope, DEFAULT_DAMPING)
+}
+
+/// [`follow_pagerank`] with another damping (in [0, 1]; a parameters file sets it).
+pub fn follow_pagerank_damped(log: &Log, scope: &Scope, damping: f64) -> Result<Scores> {
+    log.check(scope)?;
+    scaled(&log.follow_graph(scope.as_of)?, damping)
 }
 
 /// PageRank over `engager → engaged` edges weighted by kind, up to the scope's date.
 pub fn engagement_pagerank(log: &Log, scope: &Scope) -> Result<Scores> {
+    engagement_pagerank_damped(log, scope, DEFAULT_DAMPING)
+}
+
+/// [`engagement_pagerank`] with another damping (in [0, 1]).
+pub fn engagement_pagerank_damped(log: &Log, scope: &Scope, damping: f64) -> Result<Scores> {
+    log.check(scope)?;
     let p = EngagementParams {
         until: scope.as_of,
         topic: scope.topic.clone(),
         platform: scope.platform.clone(),
         ..Default::default()
     };
-    scaled(&log.engagement_graph(&p)?)
+    scaled(&log.engagement_graph(&p)?, damping)
+}
+
+/// A PageRank measure's function of a log with the damping as a parameter, by its registered
+/// name (`pagerank`, `engagement-pagerank`, `reshare-pagerank`); `None` for any other measure.
+pub type Damped = fn(&Log, &Scope, f64) -> Result<Scores>;
+
+/// See [`Damped`].
+pub fn damped(measure: &str) -> Option<Damped> {
+    match measure {
+        "pagerank" => Some(follow_pagerank_damped),
+        "engagement-pagerank" => Some(engagement_pagerank_damped),
+        "reshare-pagerank" => Some(crate::compare::reshare_pagerank_damped),
+        _ => None,
+    }
 }
 
 pub const PAGERANK: MeasureSpec = MeasureSpec {

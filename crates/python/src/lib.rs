@@ -195,7 +195,7 @@ impl Store {
     }
 
     /// The parameters of every measure that takes some, as JSON text: `{"source": …,
-    /// "earned": {…}}`.
+    /// "earned": {…}, "pagerank": {"damping": …}}` (renown.toml's sections).
     #[getter]
     fn params(&self) -> String {
         let p = &self.params;
@@ -203,6 +203,7 @@ impl Store {
         serde_json::json!({
             "source": p.source,
             "earned": strip(p.echo("earned")),
+            "pagerank": strip(p.echo("pagerank")),
         })
         .to_string()
     }
@@ -397,13 +398,8 @@ impl Store {
                 min_reasons,
                 with_earned: true,
             };
-            let r = renown_app::audit::audit_account(
-                &renown_app::Direct::new(&store),
-                &scope,
-                id,
-                &options,
-            )
-            .map_err(fail)?;
+            let r = renown_app::audit::audit_account(&self.source(&store), &scope, id, &options)
+                .map_err(fail)?;
             serde_json::to_string(&r).map_err(fail)
         }))
     }
@@ -518,12 +514,13 @@ impl Store {
                 truth: None,
                 cascade_reach: None,
                 tune: false,
+                params: Default::default(),
             };
             let scope = renown_app::Scope {
                 platform,
                 ..renown_app::Scope::default()
             };
-            let r = backtest(&store, &scope, &opts).map_err(fail)?;
+            let r = backtest(&store, &scope, &opts, &self.params).map_err(fail)?;
             serde_json::to_string(&r).map_err(fail)
         }))
     }

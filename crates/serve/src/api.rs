@@ -6,6 +6,7 @@ use crate::request::Read;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::Json;
+use renown_app::trust::TrustSeeds;
 use renown_app::LeaderboardQuery;
 use renown_measures::{measure, MEASURES};
 use serde_json::{json, Value};
@@ -37,21 +38,38 @@ pub async fn measures(read: Read) -> ApiResult<Json<Value>> {
     ))
 }
 
-/// `GET /api/leaderboard?measure=&topic=&as_of=&platform=&limit=&offset=`:
-/// [`renown_app::leaderboard`].
+/// `GET /api/leaderboard?measure=&topic=&as_of=&platform=&limit=&offset=&trust=`:
+/// [`renown_app::leaderboard`]. `trust=true` (with `measure=earned`) is trust-weighted earned
+/// influence (`renown rank --trust`) from the default seeds; a seeds file is the CLI's only.
 pub async fn leaderboard(read: Read) -> ApiResult<Json<renown_app::Leaderboard>> {
-    let (p, scope) = read.scoped(&["measure", "limit", "offset"])?;
+    let (p, scope) = read.scoped(&["measure", "limit", "offset", "trust"])?;
     let page = p.page()?;
+    let trust = match p.str("trust") {
+        None | Some("false") | Some("0") => false,
+        Some("true") | Some("1") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "trust must be true or false, not {other:?}"
+            )))
+        }
+    };
     let query = LeaderboardQuery {
         measure: measure(p.str("measure").unwrap_or(MEASURES[0].name))?
             .name
             .to_string(),
         limit: Some(page.limit),
         offset: page.offset,
-        trust: None,
+        trust: trust.then_some(TrustSeeds::Default),
     };
-    read.view(move |view| Ok(Json(renown_app::leaderboard(view, &scope, &query)?)))
-        .await
+    read.view(move |view| {
+        // SybilRank and a second earned model: one of the few long-computation slots.
+        let _slot = match trust {
+            true => Some(view.state.jobs.start()?),
+            false => None,
+        };
+        Ok(Json(renown_app::leaderboard(view, &scope, &query)?))
+    })
+    .await
 }
 
 /// `GET /api/accounts/{id}`: [`renown_app::account`].

@@ -42,6 +42,7 @@ pub async fn list(read: Read) -> ApiResult<Json<AuditList>> {
             total: all.total,
             limit: page.limit,
             offset: page.offset,
+            parameters: all.parameters.clone(),
             rows: all.rows[page.range(all.rows.len())].to_vec(),
         }))
     })
@@ -55,7 +56,11 @@ pub async fn account(read: Read, Path(id): Path<String>) -> ApiResult<Json<Audit
         let dense = view.find(&id)?;
         let all = table(view, &scope)?;
         match all.rows.iter().find(|r| r.account.id == dense) {
-            Some(r) => Ok(Json(r.clone())),
+            // A list carries the parameters once; a single report echoes them itself.
+            Some(r) => Ok(Json(AuditReport {
+                parameters: all.parameters.clone(),
+                ..r.clone()
+            })),
             // No followers: audited alone (cheap, nothing suspicious to find).
             None => Ok(Json(audit_account(
                 view,

@@ -5,10 +5,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
 use crate::request::Read;
 use axum::Json;
-use renown_app::backtest::{
-    parse_duration, Backtest, BacktestOptions, Target, DEFAULT_BOOTSTRAP, MAX_K,
-};
+use renown_app::backtest::{parse_duration, BacktestOptions, Target, DEFAULT_BOOTSTRAP, MAX_K};
 use renown_app::Scope;
+use renown_app::Source;
 
 /// The query parameters, named as the CLI's flags.
 pub const PARAMS: [&str; 8] = [
@@ -62,7 +61,7 @@ pub fn options(p: &Params) -> ApiResult<BacktestOptions> {
 }
 
 /// `GET /api/backtest?split=&horizon=&k=&measures=&target=&bootstrap=&seed=&platform=`.
-pub async fn backtest(read: Read) -> ApiResult<Json<Backtest>> {
+pub async fn backtest(read: Read) -> ApiResult<Json<renown_app::backtest::BacktestAnswer>> {
     let p = read.params(&PARAMS)?;
     let opts = options(&p)?;
     let scope = Scope {
@@ -73,7 +72,10 @@ pub async fn backtest(read: Read) -> ApiResult<Json<Backtest>> {
         // The caller chooses the cost: one of the few long-computation slots.
         let _slot = view.state.jobs.start()?;
         Ok(Json(renown_app::backtest::backtest(
-            view.store, &scope, &opts,
+            view.store,
+            &scope,
+            &opts,
+            view.params(),
         )?))
     })
     .await

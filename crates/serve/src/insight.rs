@@ -33,15 +33,18 @@ fn explain_key(
     )
 }
 
-/// The explanation (every month-end point of its trajectory is a full recomputation).
+/// The explanation with the server's parameters (every month-end point of its trajectory is a
+/// full recomputation).
 fn explanation(
     store: &renown_store::Store,
+    params: &renown_app::Params,
     scope: &renown_app::Scope,
     dense: u32,
     endorsers: usize,
     months: usize,
 ) -> ApiResult<Arc<Explained>> {
-    let e = renown_app::explain(&Direct::new(store), scope, dense, endorsers, months)?;
+    let source = Direct::with_params(store, params.clone());
+    let e = renown_app::explain(&source, scope, dense, endorsers, months)?;
     Ok(Arc::new(e))
 }
 
@@ -66,7 +69,7 @@ fn explained(
     view.state.caches.explanations.get(
         &key,
         |k| k.4 != view.token,
-        || explanation(view.store, scope, dense, endorsers, months),
+        || explanation(view.store, view.params(), scope, dense, endorsers, months),
     )
 }
 
@@ -110,7 +113,8 @@ pub async fn trajectory(
                             1,
                         ));
                     }
-                    explanation(store, &in_scope, dense, 0, months)
+                    let params = &background.config.params;
+                    explanation(store, params, &in_scope, dense, 0, months)
                 })
             },
         );

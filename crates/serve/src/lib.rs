@@ -61,6 +61,9 @@ pub struct Config {
     pub max_jobs: usize,
     /// Connection limits and the shutdown grace period.
     pub limits: server::Limits,
+    /// The measures' parameters (`renown.toml` beside the store, `--config`); every answer that
+    /// computes a measure uses them and echoes them where the CLI does.
+    pub params: renown_app::Params,
 }
 
 impl Config {
@@ -75,6 +78,7 @@ impl Config {
             bound: None,
             max_jobs: 2,
             limits: server::Limits::default(),
+            params: renown_app::Params::default(),
         }
     }
 }

@@ -193,6 +193,11 @@ pub fn spec() -> Value {
     )];
     leaderboard_params.extend(scope_params());
     leaderboard_params.extend(page_params());
+    leaderboard_params.push(query(
+        "trust",
+        "with measure=earned: discount accounts SybilRank does not trust, from the default seeds (renown rank --trust)",
+        json!({"type": "boolean", "default": false}),
+    ));
     let mut account_params = vec![account_id()];
     account_params.extend(scope_params());
     let mut timeline_params = account_params.clone();

@@ -9,7 +9,7 @@ use crate::view::View;
 use axum::extract::Path;
 use axum::Json;
 use renown_app::{Scope, Source};
-use renown_measures::earned::{self, EarnedModel, EarnedParams};
+use renown_measures::earned::{self, EarnedModel};
 use renown_measures::measure;
 use renown_measures::profile::{influence_profile, ProfileOptions};
 use renown_measures::scatter::{scatter as scatter_of, ScatterOptions};
@@ -31,7 +31,7 @@ pub fn earned_model(view: &View, scope: &Scope) -> ApiResult<Arc<EarnedModel>> {
             Ok(Arc::new(earned::model(
                 view.store,
                 &scope.measures(),
-                &EarnedParams::default(),
+                &view.params().measures.earned,
             )?))
         },
     )

@@ -6,7 +6,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
 use crate::request::Read;
 use axum::Json;
-use renown_app::seeds::{SeedsQuery, SeedsReport};
+use renown_app::seeds::SeedsQuery;
+use renown_app::Source;
 use renown_spread::im::report::{
     DEFAULT_EPSILON, DEFAULT_MODEL, DEFAULT_PROBABILITIES, DEFAULT_SEED, DEFAULT_SIMS,
 };
@@ -87,13 +88,18 @@ pub fn query(p: &Params) -> ApiResult<SeedsQuery> {
 
 /// `GET /api/seeds?k=&model=&epsilon=&delta=&probabilities=&compare=&holdout=&sims=&seed=`
 /// and the scope.
-pub async fn seeds(read: Read) -> ApiResult<Json<SeedsReport>> {
+pub async fn seeds(read: Read) -> ApiResult<Json<renown_app::seeds::SeedsAnswer>> {
     let (p, scope) = read.scoped(&PARAMS)?;
     let query = query(&p)?;
     read.view(move |view| {
         // The caller chooses the cost: one of the few long-computation slots.
         let _slot = view.state.jobs.start()?;
-        Ok(Json(renown_app::seeds::seeds(view.store, &scope, &query)?))
+        Ok(Json(renown_app::seeds::seeds(
+            view.store,
+            &scope,
+            &query,
+            view.params(),
+        )?))
     })
     .await
 }

@@ -126,6 +126,10 @@ impl Source for View<'_> {
         self.store
     }
 
+    fn params(&self) -> &renown_app::Params {
+        &self.state.config.params
+    }
+
     fn accounts(&self) -> ApiResult<Arc<Vec<AccountInfo>>> {
         self.state.caches.accounts.get(
             &self.token,
@@ -139,7 +143,14 @@ impl Source for View<'_> {
         self.state.caches.ranked.get(
             &key,
             |k| k.2 != self.token,
-            || Ok(Arc::new(Ranked::compute(self.store, spec, scope)?)),
+            || {
+                Ok(Arc::new(Ranked::compute(
+                    self.store,
+                    spec,
+                    scope,
+                    self.params(),
+                )?))
+            },
         )
     }
 
@@ -157,7 +168,7 @@ impl Source for View<'_> {
             .collect();
         if missing.len() > 1 {
             // One read of the store for all of them, the measures in parallel.
-            for r in Ranked::compute_all(self.store, &missing, scope)? {
+            for r in Ranked::compute_all(self.store, &missing, scope, self.params())? {
                 let r = Arc::new(r);
                 caches
                     .ranked

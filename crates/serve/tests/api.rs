@@ -236,7 +236,13 @@ async fn writes_need_a_configured_and_matching_token() {
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(error_of(&v).contains("klingon"));
+    // The one message every surface gives for a format name not registered.
+    let named = renown_ingest::format_named("klingon").err().unwrap();
+    assert_eq!(error_of(&v), named);
+    assert!(
+        named.starts_with("unknown format \"klingon\" (one of: higgs, "),
+        "{named}"
+    );
     let (s, v) = send(&f.app, post("/api/ingest", Some(TOKEN), Vec::new())).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(error_of(&v).contains("empty"));
@@ -635,6 +641,18 @@ async fn backtest_is_the_library_result_with_the_cli_defaults() {
     // the last bit).
     let text = serde_json::to_string(&backtest(&store, &opts).unwrap()).unwrap();
     let direct: Value = serde_json::from_str(&text).unwrap();
+    let mut served = served;
+    // Beside the library's result: the parameters of the scored measures that take any.
+    let parameters = served
+        .as_object_mut()
+        .unwrap()
+        .remove("parameters")
+        .unwrap();
+    assert_eq!(
+        parameters["earned"]["half_life_days"], 365.0,
+        "{parameters}"
+    );
+    assert!(parameters.get("engagement").is_none(), "{parameters}");
     assert_eq!(served, direct);
     assert_eq!(served["k"], 100);
     assert_eq!(served["target"], "distinct-engagers");

@@ -126,7 +126,7 @@ fn reason_summary(r: &AuditReport) -> String {
         .join("; ")
 }
 
-pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
     super::warn_scope(&store, &args.scope.scope())?;
     let scope = args.scope.scope().measures();
@@ -139,7 +139,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         min_reasons: args.min_reasons,
         with_earned: !args.no_earned,
     };
-    let src = Direct::new(&store);
+    let src = Direct::with_params(&store, params);
     let app_scope = args.scope.scope();
     if let Some(q) = &args.account {
         let id = store.find_account(q)?;
@@ -159,7 +159,10 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                 t.push(row_values(&r));
                 t.write(args.format, &mut out)?;
             }
-            OutputFormat::Table => print_one(&r, &mut out)?,
+            OutputFormat::Table => {
+                echo(r.parameters.as_ref(), &mut out)?;
+                print_one(&r, &mut out)?
+            }
         }
         return Ok(Outcome::Clean);
     }
@@ -181,12 +184,23 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         writeln!(out)?;
         return Ok(Outcome::Clean);
     }
+    if args.format == OutputFormat::Table {
+        echo(list.parameters.as_ref(), &mut out)?;
+    }
     let mut t = Table::new(&COLUMNS);
     for r in &list.rows {
         t.push(row_values(r));
     }
     t.write(args.format, &mut out)?;
     Ok(Outcome::Clean)
+}
+
+/// Parameters set in a file, echoed above a table (JSON always carries them).
+fn echo(parameters: Option<&renown_app::config::Echo>, out: &mut dyn Write) -> anyhow::Result<()> {
+    if let Some(p) = parameters.filter(|p| p.source.is_some()) {
+        writeln!(out, "earned {}", p.header_line())?;
+    }
+    Ok(())
 }
 
 fn print_one(a: &AuditReport, out: &mut dyn Write) -> anyhow::Result<()> {

@@ -80,7 +80,7 @@ fn target_names() -> clap::builder::PossibleValuesParser {
     )
 }
 
-pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
     for m in &args.measures {
         renown_measures::measure(m.trim())?;
     }
@@ -99,15 +99,16 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             Some(path) => Some(read_truth(&store, path)?),
             None => None,
         },
-        // The app's backtest supplies the cascade reconstruction.
+        // The app's backtest supplies the cascade reconstruction and the parameters.
         cascade_reach: None,
         tune: args.tune,
+        params: Default::default(),
     };
     let scope = Scope {
         platform: args.platform.clone(),
         ..Scope::default()
     };
-    let result = backtest(&store, &scope, &opts)?;
+    let result = backtest(&store, &scope, &opts, &params)?;
     let mut out = std::io::stdout().lock();
     match args.format {
         OutputFormat::Json => {
@@ -117,7 +118,13 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         OutputFormat::Csv | OutputFormat::Parquet => {
             csv_table(&result).write(args.format, &mut out)?
         }
-        OutputFormat::Table => write_text(&result, &mut out)?,
+        OutputFormat::Table => {
+            // Parameters set in a file are echoed above the report (JSON always carries them).
+            for (measure, p) in result.parameters.iter().filter(|(_, p)| p.source.is_some()) {
+                writeln!(out, "{measure}: {}", p.header_line())?;
+            }
+            write_text(&result, &mut out)?
+        }
     }
     Ok(Outcome::Clean)
 }

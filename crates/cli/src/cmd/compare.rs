@@ -3,6 +3,7 @@ use crate::Outcome;
 use renown_app::{compare, CompareQuery, Direct};
 use renown_measures::compare::Correlation;
 use serde_json::json;
+use std::io::Write;
 use std::path::Path;
 
 const EXAMPLES: &str = "\
@@ -33,7 +34,7 @@ pub struct Args {
     pub format: OutputFormat,
 }
 
-pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
     let query = CompareQuery {
         measures: args.by.clone(),
         top_percent: args.top_percent.clone(),
@@ -41,13 +42,23 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     // Checked before the store is opened: a wrong flag is a usage error whatever the store.
     renown_app::compare::measures_of(&query)?;
     let store = super::open_existing(db)?;
-    let c = compare(&Direct::new(&store), &args.scope.scope(), &query)?;
+    let c = compare(
+        &Direct::with_params(&store, params),
+        &args.scope.scope(),
+        &query,
+    )?;
     crate::output::warn(&c.table.warnings);
     let mut out = std::io::stdout().lock();
     if args.format == OutputFormat::Json {
         serde_json::to_writer_pretty(&mut out, &c)?;
         std::io::Write::write_all(&mut out, b"\n")?;
         return Ok(Outcome::Clean);
+    }
+    // Parameters set in a file are echoed above the table (JSON always carries them).
+    if args.format == OutputFormat::Table {
+        for (measure, p) in c.parameters.iter().filter(|(_, p)| p.source.is_some()) {
+            writeln!(out, "{measure}: {}", p.header_line())?;
+        }
     }
     let mut table = Table::new(&[
         "measure_a",

@@ -193,7 +193,9 @@ pub fn run(args: Args, named_db: Option<&Path>) -> anyhow::Result<Outcome> {
             truth: Some(truth),
             ..BacktestOptions::default()
         },
-    )?;
+        &renown_app::Params::default(),
+    )?
+    .answer;
     bt.splits.drain(..bt.splits.len().saturating_sub(1));
     writeln!(
         out,

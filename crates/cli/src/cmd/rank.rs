@@ -34,7 +34,8 @@ pub struct Args {
     /// With `--by earned`: discount accounts SybilRank does not trust (docs/AUDIT.md).
     #[arg(long)]
     pub trust: bool,
-    /// Trust seeds for --trust, one account per line; default: the top 20 by earned influence.
+    /// Trust seeds for --trust, one account per line; default: spread over the graph's
+    /// communities, never an account the follower audit flags (docs/AUDIT.md).
     #[arg(long, requires = "trust")]
     pub seeds: Option<std::path::PathBuf>,
     #[arg(long, value_enum, default_value_t)]

@@ -125,7 +125,7 @@ pub fn edge_list_graph(
     Ok(probabilities.apply(el.n, &el.src, &el.dst)?)
 }
 
-pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
     super::set_threads(args.threads)?;
     let report = match &args.input {
         Some(path) => {
@@ -151,7 +151,11 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                 allowed: allowed_mask(g.n(), candidates.as_deref(), &exclude),
                 seed: args.seed,
             };
-            seeds_on_graph(&g, &opts, &args.probabilities, &|v| v.to_string())?
+            // An edge list: no measure is computed, no parameters to echo.
+            renown_app::Params::default().echoed(
+                seeds_on_graph(&g, &opts, &args.probabilities, &|v| v.to_string())?,
+                &[],
+            )
         }
         None => {
             let store = super::open_existing(db)?;
@@ -180,6 +184,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                     holdout: args.holdout,
                     seed: args.seed,
                 },
+                &params,
             )?
         }
     };
@@ -191,11 +196,21 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             .collect();
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
     }
+    if args.format == OutputFormat::Table {
+        // Parameters set in a file are echoed above the comparison (JSON always carries them).
+        let mut out = std::io::stdout().lock();
+        for (measure, p) in report.parameters.iter().filter(|(_, p)| p.source.is_some()) {
+            writeln!(out, "{measure}: {}", p.header_line())?;
+        }
+    }
     render(&report, args.format)?;
     Ok(Outcome::Clean)
 }
 
-fn render(r: &SeedsReport, format: OutputFormat) -> anyhow::Result<()> {
+fn render(
+    r: &renown_app::config::WithParameters<SeedsReport>,
+    format: OutputFormat,
+) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     if format == OutputFormat::Json {
         serde_json::to_writer_pretty(&mut out, r)?;

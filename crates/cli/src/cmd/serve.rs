@@ -43,7 +43,7 @@ pub struct Args {
     pub max_jobs: usize,
 }
 
-pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
     super::open_existing(db)?;
     if args.token.as_deref().is_some_and(|t| t.trim().len() < 8) {
         anyhow::bail!("--token must be at least 8 characters");
@@ -58,6 +58,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     config.allowed_hosts = args.allow_host.clone();
     config.limits.max_connections = args.max_connections;
     config.max_jobs = args.max_jobs;
+    config.params = params;
     serve(config, args.addr)
 }
 
@@ -65,6 +66,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
 pub fn serve(config: renown_serve::Config, addr: SocketAddr) -> anyhow::Result<Outcome> {
     let writable = config.token.is_some();
     let db = config.db.display().to_string();
+    let params_source = config.params.source.clone();
     renown_serve::run(config, addr, |bound| {
         println!("renown dashboard on {db}: http://{bound}/");
         println!(
@@ -75,6 +77,9 @@ pub fn serve(config: renown_serve::Config, addr: SocketAddr) -> anyhow::Result<O
                 "read-only"
             }
         );
+        if let Some(source) = &params_source {
+            println!("measure parameters from {source}");
+        }
         if !bound.ip().is_loopback() {
             eprintln!("note: listening on {bound}, reachable from other machines");
         }

@@ -11,12 +11,13 @@ use std::process::{Command, Output, Stdio};
 pub const BIN: &str = env!("CARGO_BIN_EXE_renown");
 
 /// Runs `renown ARGS` in `dir` (so the default store is `renown.db` there, whatever the
-/// caller's `RENOWN_DB`) and fails the test if it panicked.
+/// caller's `RENOWN_DB` and `RENOWN_CONFIG`) and fails the test if it panicked.
 pub fn renown(dir: &Path, args: &[&str]) -> Output {
     let out = Command::new(BIN)
         .args(args)
         .current_dir(dir)
         .env_remove("RENOWN_DB")
+        .env_remove("RENOWN_CONFIG")
         .stdin(Stdio::null())
         .output()
         .expect("run renown");

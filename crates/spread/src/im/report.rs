@@ -184,6 +184,8 @@ pub struct SeedsOptions {
     /// With a comparison: also count what each set's accounts actually reached after `as_of`.
     pub holdout: bool,
     pub seed: u64,
+    /// What the compared measures (PageRank, earned influence) are computed with.
+    pub params: renown_measures::params::Parameters,
 }
 
 /// The allowed-seed mask from candidates and exclusions (`None`: everyone).
@@ -279,8 +281,9 @@ pub fn seeds(store: &Store, o: &SeedsOptions) -> Result<SeedsReport, ImError> {
         for name in ["followers", pagerank, "earned"] {
             let spec =
                 renown_measures::measure(name).map_err(|e| ImError::Invalid(e.to_string()))?;
-            let scores = spec
-                .compute(store, &scope)
+            let scores = o
+                .params
+                .compute(spec, store, &scope)
                 .map_err(|e| ImError::Invalid(e.to_string()))?;
             let (top, note) = top_k(&scores, o.k, allowed.as_deref());
             sets.push((format!("top-k by {name}"), top, note));
