@@ -14,17 +14,25 @@ use std::collections::{HashMap, HashSet};
 /// An account with its score and rank under every registered measure.
 #[derive(Clone, Debug, Serialize)]
 pub struct Account {
+    /// The account, named in full.
     #[serde(flatten)]
     pub account: AccountRef,
+    /// The slice of the log the answer is for.
     pub scope: Scope,
+    /// Its score and rank under each registered measure, in registry order.
     pub measures: Vec<AccountMeasure>,
 }
 
+/// One measure's verdict on an account.
 #[derive(Clone, Debug, Serialize)]
 pub struct AccountMeasure {
+    /// The measure's registered name.
     pub measure: &'static str,
+    /// The account's score (an integer for counts).
     pub score: Score,
+    /// Competition rank among every account (ties share one).
     pub rank: u32,
+    /// What makes the scope or the measure degenerate here.
     pub warnings: Vec<Warning>,
     /// Accounts ranked.
     pub of: usize,
@@ -67,11 +75,14 @@ pub const MAX_BUCKETS: i64 = 150;
 /// Followers and engagement received over time, and who engaged most.
 #[derive(Clone, Debug, Serialize)]
 pub struct Timeline {
+    /// The account's id (dense; what the API accepts back).
     pub id: u32,
+    /// The slice of the log the answer is for.
     pub scope: Scope,
     /// `hour`, `day`, `week` or `month` (30 days): the narrowest with at most
     /// [`MAX_BUCKETS`] buckets over the account's span.
     pub bucket: &'static str,
+    /// The bucket's width in seconds.
     pub bucket_seconds: i64,
     /// What each point holds: `["time", "followers", "engagement"]`.
     pub columns: [&'static str; 3],
@@ -79,16 +90,21 @@ pub struct Timeline {
     pub points: Vec<(i64, u64, u64)>,
     /// Followers whose follow has no time (in place before the first bucket).
     pub timeless_followers: u64,
+    /// Engagement received whose event has no time (counted in no bucket).
     pub timeless_engagement: u64,
+    /// Engagement received per kind, over the whole span.
     pub engagement_by_kind: Counts,
     /// The accounts that engaged most, most first (ties by id).
     pub top_engagers: Vec<Engager>,
 }
 
+/// An account that engaged with the timeline's account.
 #[derive(Clone, Debug, Serialize)]
 pub struct Engager {
+    /// The account, named in full.
     #[serde(flatten)]
     pub account: AccountRef,
+    /// Its engagement events with the account.
     pub events: u64,
 }
 
@@ -238,7 +254,9 @@ fn apply_follow(set: &mut HashSet<u32>, kind: Kind, actor: u32) {
 /// factor, what followers add and, when months were asked for, the trajectory.
 #[derive(Clone, Debug, Serialize)]
 pub struct Explained {
+    /// The account's id (dense; what the API accepts back).
     pub id: u32,
+    /// The decomposition (renown_measures::explain), its fields at the top level.
     #[serde(flatten)]
     pub explanation: Explanation,
 }
@@ -267,12 +285,17 @@ pub fn explain<S: Source>(
 /// Earned influence and rank at each of the last `months` month ends.
 #[derive(Clone, Debug, Serialize)]
 pub struct Trajectory {
+    /// The account's id (dense; what the API accepts back).
     pub id: u32,
+    /// The account's label (`@handle` or `platform:native_id`).
     pub account: String,
+    /// The slice of the log the answer is for.
     pub scope: Scope,
     /// The score and rank as of the scope's date.
     pub score: f64,
+    /// Its competition rank as of the scope's date.
     pub rank: usize,
+    /// Score and rank at each month end, oldest first.
     pub points: Vec<Point>,
 }
 

@@ -51,21 +51,27 @@ pub enum AuditOrder {
 /// One account's audience audit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AuditReport {
+    /// The account, named in full.
     #[serde(flatten)]
     pub account: AccountRef,
+    /// Followers as of the scope's date.
     pub followers: u64,
     /// Followers that engaged with anyone.
     pub engaged_any: u64,
     /// Followers that engaged with this account.
     pub engaged_this: u64,
+    /// Followers showing at least the options' number of reasons.
     pub suspicious: u64,
+    /// suspicious / followers (0 without followers).
     pub suspicious_share: f64,
     /// 95% lower bound on the number of suspicious followers (followers × the Wilson lower
     /// bound of their share): the evidence of a bought audience.
     pub suspicious_low: f64,
     /// Audience quality (the share of followers not suspicious) with its Wilson 95% interval.
     pub quality: f64,
+    /// Lower end of the quality's Wilson 95% interval.
     pub quality_low: f64,
+    /// Upper end of the quality's Wilson 95% interval.
     pub quality_high: f64,
     /// Followers showing each reason.
     pub reasons: Counts,
@@ -81,38 +87,48 @@ pub struct AuditReport {
     pub parameters: Option<Echo>,
 }
 
+/// A day of follower growth far above the account's usual.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GrowthAnomaly {
     /// The date (YYYY-MM-DD, UTC).
     pub day: String,
+    /// Followers gained that day.
     pub gained: u32,
     /// The account's median daily gain.
     pub baseline: f64,
+    /// The gain above which a day is anomalous (from the median and its spread).
     pub threshold: f64,
 }
 
 /// A page of audited accounts.
 #[derive(Clone, Debug, Serialize)]
 pub struct AuditList {
+    /// The slice of the log the answer is for.
     pub scope: Scope,
     /// Accounts listed (those with at least the minimum of followers).
     pub total: usize,
+    /// Rows asked for (the page size).
     pub limit: usize,
+    /// Rows skipped before this page.
     pub offset: usize,
     /// The parameters the rows' earned figures were computed with (`null` without them).
     pub parameters: Option<Echo>,
+    /// This page's reports.
     pub rows: Vec<AuditReport>,
 }
 
 /// Which accounts [`audit_all`] lists and how.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditQuery {
+    /// How suspicious a follower must look, and whether to compute earned influence.
     pub options: AuditOptions,
     /// Only accounts with at least this many followers (at least 1).
     pub min_followers: u64,
+    /// The order of the list.
     pub order: AuditOrder,
     /// Rows to return; `None` = all.
     pub limit: Option<usize>,
+    /// Rows skipped before this page.
     pub offset: usize,
 }
 

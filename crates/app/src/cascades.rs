@@ -17,6 +17,7 @@ use std::collections::HashMap;
 
 /// Every cascade of a scope (two nodes or more) with an index by id: what a surface memoises.
 pub struct Cascades {
+    /// The spread kernel's report: every cascade largest first, per-account spread, anomalies.
     pub report: CascadeReport,
     by_id: HashMap<String, usize>,
 }
@@ -98,6 +99,7 @@ impl Order {
 pub struct CascadeQuery {
     /// Smallest cascade listed (nodes, root included; at least 2).
     pub min_size: usize,
+    /// The order of the list.
     pub order: Order,
     /// Rows to return; `None` = all.
     pub limit: Option<usize>,
@@ -119,17 +121,25 @@ impl Default for CascadeQuery {
 /// One cascade at a glance.
 #[derive(Clone, Debug, Serialize)]
 pub struct CascadeSummary {
+    /// The cascade's id (its root item), as `renown cascade ID` takes it.
     pub id: String,
+    /// Whether the data named each parent or the tree was inferred by exposure.
     pub origin: Origin,
+    /// The root item's first topic, if any.
     pub topic: Option<String>,
+    /// The account that posted the root item.
     pub root: AccountRef,
     /// Nodes, root included.
     pub size: usize,
+    /// Longest path from the root, in hops.
     pub depth: u32,
+    /// Most nodes at any one depth.
     pub max_breadth: usize,
     /// Mean distance between two nodes (Goel et al. 2016).
     pub structural_virality: f64,
+    /// When the root was posted (RFC 3339; `null` without times).
     pub start: Option<String>,
+    /// When the last node joined.
     pub end: Option<String>,
     /// Seconds from the root until half the nodes had joined.
     pub time_to_half_seconds: Option<i64>,
@@ -157,7 +167,9 @@ impl CascadeSummary {
 /// A listed cascade with its rank in the list's order (ties share one).
 #[derive(Clone, Debug, Serialize)]
 pub struct CascadeRow {
+    /// Rank in the list's order (ties share one).
     pub rank: usize,
+    /// The cascade at a glance, its fields at the top level.
     #[serde(flatten)]
     pub cascade: CascadeSummary,
 }
@@ -165,15 +177,21 @@ pub struct CascadeRow {
 /// A page of the cascades in a scope.
 #[derive(Clone, Debug, Serialize)]
 pub struct CascadeList {
+    /// The slice of the log the answer is for.
     pub scope: Scope,
+    /// Smallest cascade counted (nodes, root included).
     pub min_size: usize,
+    /// The order of the list.
     pub order: Order,
     /// Cascades of at least `min_size` nodes in the scope.
     pub total: usize,
+    /// Rows asked for (the page size).
     pub limit: usize,
+    /// Rows skipped before this page.
     pub offset: usize,
     /// Oddities of the data met while rebuilding the trees.
     pub anomalies: Anomalies,
+    /// This page's cascades.
     pub rows: Vec<CascadeRow>,
 }
 
@@ -239,8 +257,11 @@ pub fn cascades<S: Source>(
 pub struct TreeNode {
     /// Position in the cascade's node list (0 = the root).
     pub index: usize,
+    /// The parent's index in the node list (`null` for the root).
     pub parent: Option<u32>,
+    /// Longest path from the root, in hops.
     pub depth: u32,
+    /// When the account joined (RFC 3339; `null` without a time).
     pub time: Option<String>,
     /// How the account joined.
     pub kind: &'static str,
@@ -248,6 +269,7 @@ pub struct TreeNode {
     pub inferred: bool,
     /// The account's id and label.
     pub id: u32,
+    /// The account's label.
     pub account: String,
     /// Suspicious as a follower of some account it follows (the audit's verdict).
     pub suspicious: bool,
@@ -256,11 +278,16 @@ pub struct TreeNode {
 /// One cascade and a page of its nodes (the first page is a tree on its own).
 #[derive(Clone, Debug, Serialize)]
 pub struct CascadeTree {
+    /// The cascade at a glance, its fields at the top level.
     #[serde(flatten)]
     pub cascade: CascadeSummary,
+    /// This page of the nodes, parents before children.
     pub nodes: Vec<TreeNode>,
+    /// Nodes in the whole cascade.
     pub nodes_total: usize,
+    /// Rows asked for (the page size).
     pub limit: usize,
+    /// Rows skipped before this page.
     pub offset: usize,
 }
 
@@ -310,7 +337,9 @@ pub fn cascade<S: Source>(
 /// Who starts and who carries, one account.
 #[derive(Clone, Debug, Serialize)]
 pub struct Spreader {
+    /// Rank in the list's order (ties share one).
     pub rank: usize,
+    /// The account, named in full.
     pub account: AccountRef,
     /// Cascades it is the root of.
     pub cascades_started: u64,
@@ -329,11 +358,17 @@ pub struct Spreader {
 /// Accounts by the reach of the cascades they started, then by the reach they carried.
 #[derive(Clone, Debug, Serialize)]
 pub struct Spreaders {
+    /// The slice of the log the answer is for.
     pub scope: Scope,
+    /// Smallest cascade counted (nodes, root included).
     pub min_size: usize,
+    /// Rows in the whole list, before paging.
     pub total: usize,
+    /// Rows asked for (the page size).
     pub limit: usize,
+    /// Rows skipped before this page.
     pub offset: usize,
+    /// This page's accounts.
     pub rows: Vec<Spreader>,
 }
 
@@ -398,11 +433,17 @@ pub fn spreaders<S: Source>(
 /// One account's part in the cascades of a scope.
 #[derive(Clone, Debug, Serialize)]
 pub struct AccountSpread {
+    /// The account's id (dense; what the API accepts back).
     pub id: u32,
+    /// Cascades it is the root of.
     pub cascades_started: u64,
+    /// Nodes below it in the cascades it started.
     pub downstream_reach: u64,
+    /// Nodes below it in cascades others started.
     pub reach_carried: u64,
+    /// Credit as a root: Σ 1/depth over the nodes below.
     pub initiator_credit: f64,
+    /// Credit as an amplifier inside others' cascades.
     pub amplifier_credit: f64,
     /// The largest cascades it started (at most 20).
     pub largest_started: Vec<CascadeSummary>,

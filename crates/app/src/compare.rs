@@ -32,8 +32,10 @@ impl Default for CompareQuery {
 /// each measure's top sets (Cha et al. 2010, Table 3).
 #[derive(Clone, Debug, Serialize)]
 pub struct Comparison {
+    /// The correlations (renown_measures::compare), its fields at the top level.
     #[serde(flatten)]
     pub table: renown_measures::compare::Comparison,
+    /// The slice of the log the answer is for.
     pub scope: Scope,
     /// The parameters of each compared measure that takes any, by measure name.
     pub parameters: BTreeMap<&'static str, Echo>,

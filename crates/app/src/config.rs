@@ -57,11 +57,17 @@ pub struct PageRankSection {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EarnedSection {
+    /// H: engagement loses half its weight every H days (> 0).
     pub half_life_days: Option<f64>,
+    /// d: the share of credibility an endorser passes on, in [0, 1).
     pub damping: Option<f64>,
+    /// γ: the share of mutual endorsement discounted, in [0, 1].
     pub reciprocity_discount: Option<f64>,
+    /// κ_follow: what a standing follow adds to a pair (>= 0).
     pub follow_weight: Option<f64>,
+    /// σ: the prior added to an endorser's budget, so one engagement is not all it gives (>= 0).
     pub selectivity_prior: Option<f64>,
+    /// M0: months of engagement at which consistency is half way (0 turns it off).
     pub consistency_months: Option<f64>,
     /// Kind name → weight; kinds not listed keep their default weight.
     pub kind_weights: Option<BTreeMap<String, f64>>,
@@ -87,6 +93,7 @@ pub fn defaults() -> &'static Params {
 pub struct Echo {
     /// The file (or binding) they came from; `null`: the built-in defaults.
     pub source: Option<String>,
+    /// The values, their fields at the top level.
     #[serde(flatten)]
     pub values: MeasureParams,
 }
@@ -97,16 +104,26 @@ pub struct Echo {
 pub enum MeasureParams {
     /// Earned influence's.
     Earned {
+        /// H, days.
         half_life_days: f64,
+        /// d, the share of credibility passed on.
         damping: f64,
+        /// γ, the share of mutual endorsement discounted.
         reciprocity_discount: f64,
+        /// κ_follow.
         follow_weight: f64,
+        /// σ, added to each endorser's budget.
         selectivity_prior: f64,
+        /// M0, months (0: no consistency factor).
         consistency_months: f64,
+        /// κ per engagement kind, by kind name.
         kind_weights: BTreeMap<&'static str, f64>,
     },
     /// A PageRank measure's.
-    PageRank { damping: f64 },
+    PageRank {
+        /// The probability of following a link rather than jumping.
+        damping: f64,
+    },
 }
 
 fn invalid(origin: &str, key: &str, want: &str, got: f64) -> AppError {

@@ -84,13 +84,19 @@ pub fn fit(
 /// The answer: the fit with a page of its fitness list.
 #[derive(Clone, Debug, Serialize)]
 pub struct Dynamics {
+    /// The slice of the log the answer is for.
     pub scope: Scope,
+    /// The step arrivals are counted in (day, week, month).
     pub period: Period,
+    /// Resamples behind α's interval.
     pub bootstrap: usize,
     /// What counts as an arrival.
     pub kinds: Vec<Kind>,
+    /// Arrivals (events of the kinds) fitted.
     pub arrivals: u64,
+    /// Accounts that received any.
     pub accounts: u64,
+    /// Time steps fitted: the distinct arrival times.
     pub steps: u64,
     /// Arrivals without a time, left out.
     pub timeless: u64,
@@ -100,15 +106,23 @@ pub struct Dynamics {
     pub alpha_no_fitness: Option<f64>,
     /// α of the cumulative kernel (Jeong et al. 2003).
     pub alpha_jeong: Option<f64>,
+    /// Iterations the joint fit of kernel and fitness took.
     pub iterations: u32,
+    /// Whether it converged before its iteration cap.
     pub converged: bool,
+    /// The attachment kernel A(k) by degree bin.
     pub kernel: Vec<KernelPoint>,
+    /// The cumulative kernel of Jeong et al. 2003 by degree.
     pub jeong: Vec<JeongPoint>,
+    /// How concentrated arrivals were in each period (Gini, the top 1 %'s share).
     pub concentration: Vec<PeriodConcentration>,
     /// A page of the accounts with at least the query's arrivals, fittest first.
     pub fitness: Vec<FitnessRow>,
+    /// Accounts in the whole fitness list, before paging.
     pub fitness_total: usize,
+    /// Rows asked for (the page size).
     pub limit: usize,
+    /// Rows skipped before this page.
     pub offset: usize,
     /// The interval is still being computed (ask again).
     pub interval_pending: bool,

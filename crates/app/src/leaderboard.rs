@@ -36,14 +36,20 @@ impl Default for LeaderboardQuery {
     }
 }
 
+/// A page of the accounts ranked by one measure in a scope.
 #[derive(Clone, Debug, Serialize)]
 pub struct Leaderboard {
+    /// The measure's registered name.
     pub measure: &'static str,
+    /// The slice of the log the answer is for.
     pub scope: Scope,
     /// Accounts ranked (every account in the store).
     pub total: usize,
+    /// Rows asked for (the page size).
     pub limit: usize,
+    /// Rows skipped before this page.
     pub offset: usize,
+    /// What makes the scope or the measure degenerate.
     pub warnings: Vec<Warning>,
     /// The parameters the measure was computed with (absent for a measure that takes none).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -52,16 +58,21 @@ pub struct Leaderboard {
     /// key is absent otherwise.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub trust_weighted: bool,
+    /// This page's rows, best first.
     pub rows: Vec<LeaderRow>,
 }
 
+/// One ranked account.
 #[derive(Clone, Debug, Serialize)]
 pub struct LeaderRow {
+    /// The account, named in full.
     #[serde(flatten)]
     pub account: AccountRef,
     /// Competition rank: equal scores share one (1, 2, 2, 4).
     pub rank: u32,
+    /// Its score (an integer for counts).
     pub score: Score,
+    /// Its followers as of the scope's date, beside the score.
     pub followers: Score,
 }
 

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! renown's application layer: one function per question a user asks, each returning an owned,
 //! typed answer (`#[derive(Serialize)]`). The CLI renders these answers as a table, CSV or JSON;
 //! the HTTP API serialises the same structs, so `renown … --format json` and the API agree by
@@ -63,12 +64,16 @@ pub use renown_store::Store;
 /// prints them, the server answers 400 (`Invalid`), 404 (`NotFound`) or 500.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// The store could not be read.
     #[error(transparent)]
     Store(#[from] renown_store::StoreError),
+    /// A measure could not be computed.
     #[error(transparent)]
     Measure(#[from] renown_measures::MeasureError),
+    /// An audit could not be computed.
     #[error(transparent)]
     Audit(#[from] renown_audit::AuditError),
+    /// A spread question (cascades, dynamics) could not be answered.
     #[error(transparent)]
     Spread(#[from] renown_spread::SpreadError),
     /// The question was asked wrongly (a bad parameter): the caller can fix it.
@@ -79,4 +84,5 @@ pub enum AppError {
     NotFound(String),
 }
 
+/// The application layer's result.
 pub type Result<T> = std::result::Result<T, AppError>;

@@ -34,6 +34,7 @@ pub enum GraphChoice {
 }
 
 impl GraphChoice {
+    /// The graphs' names, in the enum's order.
     pub const NAMES: [&'static str; 3] = ["follow", "engagement", "reshare"];
 
     /// `follow`, `engagement` or `reshare`.
@@ -49,6 +50,7 @@ impl GraphChoice {
         }
     }
 
+    /// The graph's name (one of [`GraphChoice::NAMES`]).
     pub fn name(self) -> &'static str {
         GraphChoice::NAMES[self as usize]
     }

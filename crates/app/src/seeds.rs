@@ -14,7 +14,9 @@ pub use renown_spread::im::report::{SeedsReport, SimulateReport};
 pub struct SeedsQuery {
     /// How many seeds.
     pub k: usize,
+    /// The diffusion model (independent cascade or linear threshold).
     pub model: Model,
+    /// Where the edges' probabilities come from (learned, weighted cascade, constant).
     pub probabilities: Probabilities,
     /// The set is (1 − 1/e − ε)-optimal…
     pub epsilon: f64,

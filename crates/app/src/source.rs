@@ -15,7 +15,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// The store and its memoised derivations. `Error` is the surface's own error type, so a
 /// surface's cache can hold its errors; the app's errors convert into it.
 pub trait Source {
+    /// The surface's error (the server's API error, or [`AppError`] itself).
     type Error: From<AppError>;
+    /// The store read (one snapshot for the whole question).
     fn store(&self) -> &Store;
     /// Every account, indexed by dense id.
     fn accounts(&self) -> Result<Arc<Vec<AccountInfo>>, Self::Error>;
@@ -54,7 +56,9 @@ pub trait Source {
 /// A measure's scores with the order and ranks derived from them.
 #[derive(Clone)]
 pub struct Ranked {
+    /// The measure scored.
     pub measure: &'static MeasureSpec,
+    /// Each account's score, by dense id.
     pub scores: Scores,
     /// Account ids by descending score (ties by id).
     pub order: Vec<(u32, f64)>,
@@ -138,11 +142,14 @@ pub fn ranks_by<T, K: PartialEq>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<usize
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Score {
+    /// A whole count.
     Count(i64),
+    /// Any other score, at full precision.
     Real(f64),
 }
 
 impl Score {
+    /// `value` as a count when the measure `counts` and it is whole, else as a real.
     pub fn new(value: f64, counts: bool) -> Score {
         if counts && value.fract() == 0.0 && value.abs() < 9.0e15 {
             Score::Count(value as i64)
@@ -156,10 +163,15 @@ impl Score {
 /// native id and handle.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AccountRef {
+    /// The account's id (dense; what the API accepts back).
     pub id: u32,
+    /// Its label: `@handle` when it has one, else `platform:native_id`.
     pub account: String,
+    /// The platform it lives on.
     pub platform: String,
+    /// Its id on that platform.
     pub native_id: String,
+    /// Its handle, when known.
     pub handle: Option<String>,
 }
 

@@ -10,13 +10,18 @@ use renown_store::Store;
 use serde::ser::SerializeMap;
 use serde::Serialize;
 
+/// What is in the store: counts, time span, kinds, platforms and ingest runs.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Stats {
+    /// Accounts in the store.
     pub accounts: u64,
+    /// Events in the store.
     pub events: u64,
     /// Events without a time (static graphs).
     pub timeless: u64,
+    /// The oldest event's time (RFC 3339; `null` when none has one).
     pub first_time: Option<String>,
+    /// The newest event's time.
     pub last_time: Option<String>,
     /// Events per kind, in the kinds' order.
     pub by_kind: Counts,
@@ -26,7 +31,9 @@ pub struct Stats {
     pub unresolved: u64,
     /// Accounts carrying profile attributes.
     pub profiles: u64,
+    /// Distinct topics (hashtags, tags, categories).
     pub topics: u64,
+    /// Every ingest run, oldest first.
     pub runs: Vec<Run>,
     /// The store's state token: it changes whenever the store does.
     pub state: String,
@@ -49,18 +56,30 @@ impl Serialize for Counts {
 /// One ingest run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Run {
+    /// The run's number.
     pub id: i64,
     /// The file as it was named to the ingest ([`Stats::without_paths`] keeps its name only).
     pub file: String,
+    /// The reader that read it.
     pub format: String,
+    /// `running`, `clean`, `partial` (some records rejected), `failed` or `interrupted` (its
+    /// process died).
     pub status: String,
+    /// When it started (RFC 3339).
     pub started: String,
+    /// When it finished (`null` while running or when interrupted).
     pub finished: Option<String>,
+    /// Records read.
     pub read: u64,
+    /// Events new to the store.
     pub added: u64,
+    /// Events the store already held (skipped).
     pub duplicate: u64,
+    /// Records refused (listed in the rejects file).
     pub rejected: u64,
+    /// Profiles read.
     pub profiles: u64,
+    /// Why it failed or what it skipped, if anything.
     pub message: Option<String>,
 }
 
