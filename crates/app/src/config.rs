@@ -330,6 +330,17 @@ impl Params {
                 .collect(),
         }
     }
+
+    /// [`Params::scores`] from a log read for the scope's topic and platform (a log of
+    /// persons, `Log::by_person`, ranks persons).
+    pub fn scores_on(
+        &self,
+        log: &Log,
+        measure: &MeasureSpec,
+        scope: &renown_measures::Scope,
+    ) -> Result<Scores> {
+        Ok(self.measures.compute_on(measure, log, scope)?)
+    }
 }
 
 impl Echo {

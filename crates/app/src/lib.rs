@@ -8,6 +8,9 @@
 //! |---|---|---|---|
 //! | what is in the store | [`stats::stats`] | `renown stats` | `GET /api/stats` |
 //! | who ranks highest by a measure | [`leaderboard::leaderboard`] | `renown rank` | `GET /api/leaderboard` |
+//! | which persons (linked accounts) rank highest | [`persons::person_leaderboard`] | `renown rank --per person` | `GET /api/persons` |
+//! | why a person's earned influence is what it is, by platform | [`persons::person_explain`] | `renown explain --per person` | `GET /api/persons/{id}/explain` |
+//! | does being big offline translate online | [`gap::gap`] | `renown gap` | `GET /api/gap` |
 //! | an account's score and rank under every measure | [`account::account`] | — | `GET /api/accounts/{id}` |
 //! | followers and engagement over time | [`account::timeline`] | — | `GET /api/accounts/{id}/timeline` |
 //! | why an account's earned influence is what it is | [`account::explain`] | `renown explain` | `GET /api/accounts/{id}/explain` |
@@ -36,8 +39,10 @@ pub mod cascades;
 pub mod compare;
 pub mod config;
 pub mod dynamics;
+pub mod gap;
 pub mod leaderboard;
 pub mod open;
+pub mod persons;
 pub mod scope;
 pub mod seeds;
 pub mod source;
@@ -51,7 +56,9 @@ pub use cascades::{cascade, cascades, CascadeList, CascadeQuery, CascadeTree, Ca
 pub use compare::{compare, CompareQuery, Comparison};
 pub use config::Params;
 pub use dynamics::{Dynamics, DynamicsQuery};
+pub use gap::{gap, Gap, GapQuery};
 pub use leaderboard::{leaderboard, Leaderboard, LeaderboardQuery};
+pub use persons::{person_explain, person_leaderboard, Per, PersonExplained, PersonLeaderboard};
 pub use scope::Scope;
 pub use source::{ranks_by, AccountRef, Direct, Ranked, Score, Source};
 pub use stats::{stats, Stats};

@@ -3,7 +3,6 @@
 //! retweets and mentions received).
 
 use crate::{Log, MeasureSpec, Result, Scope, Scores};
-use renown_graph::StandingFollows;
 use renown_model::{Kind, ENGAGEMENT_KINDS};
 
 /// Distinct current followers as of the scope's date: follows minus later unfollows, each
@@ -11,11 +10,8 @@ use renown_model::{Kind, ENGAGEMENT_KINDS};
 /// the pairs whose last follow or unfollow is a follow. Under a topic, only the follows
 /// carrying it (the follow graph itself is not cut by topic).
 pub fn followers(log: &Log, scope: &Scope) -> Result<Scores> {
-    let mut standing = StandingFollows::new(scope.as_of);
-    log.events(scope.as_of, &[Kind::Follow, Kind::Unfollow])
-        .for_each(|r| standing.push(r));
     let mut scores = vec![0.0; log.accounts()];
-    for (pair, _) in standing.finish() {
+    for (pair, _) in log.standing_follows_in_scope(scope.as_of) {
         scores[pair as u32 as usize] += 1.0;
     }
     Ok(scores)

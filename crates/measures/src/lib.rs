@@ -10,16 +10,19 @@ pub mod counts;
 pub mod earned;
 pub mod earned_tune;
 pub mod explain;
+pub mod gap;
 pub mod influence_passivity;
 pub mod log;
 pub mod pagerank;
 pub mod params;
+pub mod persons;
 pub mod profile;
 pub mod scatter;
 pub mod tweepcred;
 pub mod warning;
 
 pub use log::{compute_all, Log};
+pub use persons::{PersonRef, Persons};
 pub use warning::{ScopeFacts, Warning};
 
 use renown_store::StoreError;

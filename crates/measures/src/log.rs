@@ -9,6 +9,7 @@
 //! splits of a backtest): the date is applied in memory.
 
 use crate::earned::graph_err;
+use crate::persons::Persons;
 use crate::warning::ScopeFacts;
 use crate::{MeasureError, MeasureSpec, Result, Scope, Scores};
 use rayon::prelude::*;
@@ -18,6 +19,7 @@ use renown_graph::{
 };
 use renown_model::Kind;
 use renown_store::{EventFilter, EventRow, Store};
+use std::sync::Arc;
 
 /// The events on one topic and platform, at any time, read from one store state.
 pub struct Log {
@@ -38,7 +40,12 @@ pub struct Log {
     /// read from `<db>.cache/` when a command before computed them (keyed by the store state,
     /// so any ingest invalidates them), and written there when not. `None`: computed afresh
     /// (a log read uncached, or from no store: [`Log::of_rows`]).
+    /// Graphs and scores of a log of persons are never cached: the cache's keys name accounts.
     cache: Option<SnapshotCache>,
+    /// Set by [`Log::by_person`]: the persons the events' ids name, and the follows and
+    /// unfollows in scope on account ids (standing follows are decided per account, then
+    /// mapped: one account's unfollow does not undo another's follow).
+    persons: Option<(Arc<Persons>, Vec<EventRow>)>,
 }
 
 /// A set of kinds, tested by code.
@@ -120,6 +127,7 @@ impl Log {
             created: store.numeric_attributes("created_at")?,
             last_event_time: store.last_event_time()?,
             cache: None,
+            persons: None,
         })
     }
 
@@ -135,7 +143,61 @@ impl Log {
             untopical_follows: None,
             created: Vec::new(),
             cache: None,
+            persons: None,
         }
+    }
+
+    /// The same log with persons for accounts: every event's actor and target rewritten to
+    /// its person's id, so a measure computed on it ranks persons (`persons::Persons`). An
+    /// engagement between a person's own accounts becomes a self-engagement, which every
+    /// measure drops; two linked engagers become one. A person's `created_at` is their oldest
+    /// account's.
+    pub fn by_person(&self, persons: Arc<Persons>) -> Result<Log> {
+        if self.persons.is_some() {
+            return Err(MeasureError::Invalid(
+                "a log of persons cannot be mapped to persons again".into(),
+            ));
+        }
+        persons.check(self.accounts())?;
+        let follow_kinds = KindSet::of(&[Kind::Follow, Kind::Unfollow]);
+        let account_follows = self
+            .events
+            .iter()
+            .copied()
+            .filter(|r| follow_kinds.has(r.kind))
+            .collect();
+        let events = self
+            .events
+            .iter()
+            .map(|r| EventRow {
+                actor: persons.of(r.actor),
+                target: r.target.map(|t| persons.of(t)),
+                ..*r
+            })
+            .collect();
+        let mut created: Vec<(u32, f64)> = self
+            .created
+            .iter()
+            .map(|&(a, t)| (persons.of(a), t))
+            .collect();
+        created.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
+        created.dedup_by_key(|c| c.0);
+        Ok(Log {
+            topic: self.topic.clone(),
+            platform: self.platform.clone(),
+            accounts: persons.len() as u32,
+            events,
+            untopical_follows: self.untopical_follows.clone(),
+            created,
+            last_event_time: self.last_event_time,
+            cache: None,
+            persons: Some((persons, account_follows)),
+        })
+    }
+
+    /// The persons this log's ids name, when it was mapped by [`Log::by_person`].
+    pub fn persons(&self) -> Option<&Persons> {
+        self.persons.as_ref().map(|p| &*p.0)
     }
 
     /// Accounts in the store state the log was read from; dense ids run `0..accounts()`.
@@ -171,10 +233,29 @@ impl Log {
     /// The follows standing at `as_of` (see [`renown_graph::standing_follows`]), on the
     /// platform whatever the topic: the edges of the follow graph.
     pub fn standing_follows(&self, as_of: Option<i64>) -> Vec<(u64, Option<i64>)> {
-        let rows = self.untopical_follows.as_ref().unwrap_or(&self.events);
+        let rows = match (&self.untopical_follows, &self.persons) {
+            (Some(rows), _) => rows,
+            (None, Some((_, rows))) => rows,
+            (None, None) => &self.events,
+        };
+        self.standing(rows, as_of)
+    }
+
+    /// The follows standing at `as_of` among the follows in scope: under a topic, only those
+    /// carrying it (what the followers count reads).
+    pub(crate) fn standing_follows_in_scope(&self, as_of: Option<i64>) -> Vec<(u64, Option<i64>)> {
+        let rows = self.persons.as_ref().map_or(&self.events, |p| &p.1);
+        self.standing(rows, as_of)
+    }
+
+    /// Standing follows decided per account, then mapped to persons if the log names persons.
+    fn standing(&self, rows: &[EventRow], as_of: Option<i64>) -> Vec<(u64, Option<i64>)> {
         let mut follows = StandingFollows::new(as_of);
         rows.iter().for_each(|&r| follows.push(r));
-        follows.finish()
+        match &self.persons {
+            None => follows.finish(),
+            Some((persons, _)) => persons.map_follows(follows.finish()),
+        }
     }
 
     /// The follow graph at `as_of` on the log's platform (not cut by topic), from the snapshot

@@ -21,6 +21,7 @@ pub mod insight;
 pub mod jobs;
 pub mod openapi;
 pub mod params;
+pub mod persons;
 pub mod pool;
 pub mod profile;
 pub mod request;
@@ -132,6 +133,9 @@ pub fn router(state: Shared) -> Router {
         .route("/api/stats", get(api::stats))
         .route("/api/measures", get(api::measures))
         .route("/api/leaderboard", get(api::leaderboard))
+        .route("/api/persons", get(persons::list))
+        .route("/api/persons/{id}/explain", get(persons::explain))
+        .route("/api/gap", get(persons::gap))
         .route("/api/accounts/{id}", get(api::account))
         .route("/api/accounts/{id}/timeline", get(api::timeline))
         .route("/api/accounts/{id}/explain", get(insight::explain))

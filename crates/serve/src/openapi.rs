@@ -198,6 +198,19 @@ pub fn spec() -> Value {
         "with measure=earned: discount accounts SybilRank does not trust, from the default seeds (renown rank --trust)",
         json!({"type": "boolean", "default": false}),
     ));
+    let mut gap_params = vec![
+        query(
+            "offline",
+            "the offline measure (default: the one most persons have)",
+            json!({"type": "string"}),
+        ),
+        query(
+            "limit",
+            "persons listed each way (default 10)",
+            json!({"type": "integer", "minimum": 0, "maximum": crate::params::MAX_LIMIT}),
+        ),
+    ];
+    gap_params.extend(scope_params());
     let mut account_params = vec![account_id()];
     account_params.extend(scope_params());
     let mut timeline_params = account_params.clone();
@@ -260,7 +273,7 @@ pub fn spec() -> Value {
         p.extend(page_params());
         p
     };
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "renown",
@@ -272,7 +285,7 @@ pub fn spec() -> Value {
             "/api/measures": {"get": {"summary": "The measures this build offers", "responses": json_ok("name, description and source of each measure")}},
             "/api/leaderboard": {"get": {
                 "summary": "Accounts ranked by a measure, followers beside each score",
-                "parameters": leaderboard_params,
+                "parameters": leaderboard_params.clone(),
                 "responses": json_ok("a page of rows: rank (equal scores share one), account, score (counts as integers), followers; warnings [{code, message}] when the scope or measure is degenerate"),
             }},
             "/api/accounts/{id}": {"get": {
@@ -396,7 +409,25 @@ pub fn spec() -> Value {
                 },
             },
         },
-    })
+    });
+    // Beside the others: one json! literal holding every path exceeds the macro's recursion.
+    let paths = &mut doc["paths"];
+    paths["/api/persons"] = json!({"get": {
+        "summary": "Persons (accounts linked by `renown link`, every other account alone) ranked by a measure computed over persons: an engager linked across platforms counts once, endorsements between a person's own accounts count zero",
+        "parameters": leaderboard_params.iter().filter(|p| p["name"] != "trust").cloned().collect::<Vec<Value>>(),
+        "responses": json_ok("a page of rows: rank, person id, label, linked, accounts, score, followers (distinct persons); total, linked"),
+    }});
+    paths["/api/persons/{id}/explain"] = json!({"get": {
+        "summary": "The earned influence of the person holding account {id}: endorsing persons and what each platform carried (the parts add up to the score)",
+        "parameters": with_scope(account_id(), query("endorsers", "endorsing persons listed (default 10)", json!({"type": "integer", "minimum": 0, "maximum": crate::params::MAX_LIMIT}))),
+        "responses": with_404(json_ok("score, rank among persons, credibility, consistency, endorsers, by_platform, own_account_actions")),
+    }});
+    paths["/api/gap"] = json!({"get": {
+        "summary": "Offline size (renown offline) against earned influence per person: the translation gap log10(earned / expected) off a Theil-Sen line of log10 earned on log10 offline",
+        "parameters": gap_params,
+        "responses": json_ok("offline_measure, fit (slope, intercept) or undefined (why), big_offline_not_earned, earned_without_offline_weight, rows (person, offline, offline_rank, earned, earned_rank, expected_earned, gap)"),
+    }});
+    doc
 }
 
 pub async fn document() -> Json<Value> {

@@ -602,3 +602,60 @@ mod tests {
         assert!(q.iter().all(|&x| x == q[0] && x > 0.0));
     }
 }
+
+/// What the demo's analyst knows of some accounts offline (`renown offline`): Wikipedia-style
+/// pageviews and press mentions over the two years.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OfflineFigure {
+    /// The native id.
+    pub id: String,
+    pub pageviews: f64,
+    pub press_mentions: f64,
+}
+
+/// Offline figures for the named roles and a sample of about a hundred ordinary accounts.
+///
+/// For ordinary accounts offline attention goes with what people care about in their work:
+/// pageviews ∝ their latent quality × activity ([`Truth::quality`]) with log-normal noise
+/// (σ = 0.5), so offline size does translate online across the crowd. Against that: the
+/// celebrity's pageviews are five million (fame from elsewhere), the consistent contributors'
+/// a few hundred (little offline weight, much earned online), the company's large, the viral
+/// account's a news cycle's worth. Deterministic for a seed.
+pub fn offline_figures(truth: &Truth, seed: u64) -> Vec<OfflineFigure> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0ff1_14e5);
+    let mut noise = || {
+        let (u, v): (f64, f64) = (rng.gen_range(f64::EPSILON..1.0), rng.gen());
+        (0.5 * (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()).exp()
+    };
+    let ordinary: Vec<&(String, f64)> = truth
+        .quality
+        .iter()
+        .filter(|(id, _)| id.starts_with('u'))
+        .collect();
+    let mut qualities: Vec<f64> = ordinary.iter().map(|q| q.1).collect();
+    qualities.sort_by(f64::total_cmp);
+    let median = qualities.get(qualities.len() / 2).copied().unwrap_or(1.0);
+    let mut out = Vec::new();
+    let mut push = |id: &str, pageviews: f64, noise: f64| {
+        let pageviews = (pageviews * noise).round().max(1.0);
+        out.push(OfflineFigure {
+            id: id.to_string(),
+            pageviews,
+            press_mentions: (pageviews / 2_000.0).floor(),
+        });
+    };
+    for (id, q) in ordinary.iter().step_by((ordinary.len() / 100).max(1)) {
+        let relative = if median > 0.0 { q / median } else { 1.0 };
+        let n = noise();
+        push(id, 2_000.0 * relative, n);
+    }
+    for c in &truth.consistent {
+        let n = noise();
+        push(c, 400.0, n);
+    }
+    push(&truth.celebrity, 5_000_000.0, 1.0);
+    push(&truth.buyer, 400_000.0, 1.0);
+    push(&truth.viral, 20_000.0, 1.0);
+    push(&truth.meme_starter, 1_000.0, 1.0);
+    out
+}

@@ -17,6 +17,7 @@ mod attrs;
 mod blocks;
 pub mod columns;
 pub mod links;
+pub mod offline;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 mod read;

@@ -98,6 +98,36 @@ pub fn run(args: Args, named_db: Option<&Path>) -> anyhow::Result<Outcome> {
         thousands(report.added as i64),
         report.seconds
     )?;
+    // What the analyst knows offline (pageviews, press mentions), for `renown gap`.
+    let offline_path = args.dir.join("offline.csv");
+    let offline = renown_sim::offline_figures(&sim.truth, cfg.seed);
+    {
+        let mut w = csv::Writer::from_path(&offline_path)?;
+        w.write_record(["account", "pageviews", "press_mentions"])?;
+        for f in &offline {
+            w.write_record([
+                format!("{PLATFORM}:{}", f.id),
+                f.pageviews.to_string(),
+                f.press_mentions.to_string(),
+            ])?;
+        }
+        w.flush()?;
+    }
+    let offline_rows: Vec<renown_store::offline::OfflineRow> = offline
+        .iter()
+        .flat_map(|f| {
+            [
+                ("pageviews", f.pageviews),
+                ("press_mentions", f.press_mentions),
+            ]
+            .map(|(measure, value)| renown_store::offline::OfflineRow {
+                subject: format!("{PLATFORM}:{}", f.id),
+                measure: measure.to_string(),
+                value,
+            })
+        })
+        .collect();
+    store.set_offline(&offline_rows)?;
     drop(store);
     let store = renown_store::Snapshot::open(&db)?;
 
@@ -205,6 +235,37 @@ pub fn run(args: Args, named_db: Option<&Path>) -> anyhow::Result<Outcome> {
         truth_path.display()
     )?;
     super::backtest::write_text(&bt, &mut out)?;
+    let gap = renown_app::gap(
+        &renown_app::Direct::new(&store),
+        &renown_app::Scope::default(),
+        &renown_app::GapQuery {
+            offline_measure: Some("pageviews".into()),
+            limit: Some(5),
+        },
+    )?;
+    writeln!(
+        out,
+        "\nOffline vs earned ({} accounts with pageviews in {}, `renown gap`): the gap is \
+         log10(earned / what a Theil-Sen line expects of that offline size).",
+        gap.persons,
+        offline_path.display()
+    )?;
+    for (title, rows) in [
+        (
+            "Big offline, not earned online",
+            &gap.big_offline_not_earned,
+        ),
+        (
+            "Earned online without offline weight",
+            &gap.earned_without_offline_weight,
+        ),
+    ] {
+        let cells: Vec<String> = rows
+            .iter()
+            .map(|r| format!("{} ({:+.2})", r.person.label, r.gap.unwrap_or(f64::NAN)))
+            .collect();
+        writeln!(out, "  {title}: {}", cells.join(", "))?;
+    }
     writeln!(
         out,
         "\nNext: renown --db {} rank --by engagement --top 10\n      renown --db {} backtest --truth {}",

@@ -13,7 +13,11 @@ Examples:
   renown explain twitter:12345 --as-of 2012-07-04 --format json | jq '.by_month'
 
 ACCOUNT is platform:id, a native id, or a handle. The score is decomposed exactly: the shares of
-the endorsers, of the kinds and of the months add up to it.";
+the endorsers, of the kinds and of the months add up to it.
+
+With --per person, ACCOUNT may also be a linked person's name: the person's earned influence over
+all their linked accounts, by endorsing person and by platform (the platforms' parts add up to
+the score; engagement between the person's own accounts counts zero).";
 
 /// Explain an account's earned influence: endorsers, kinds, months, consistency, followers.
 #[derive(clap::Args, Debug)]
@@ -29,6 +33,9 @@ pub struct Args {
     pub months: usize,
     #[command(flatten)]
     pub scope: super::ScopeArgs,
+    /// Explain the person (accounts linked by `renown link`) rather than the account.
+    #[arg(long, value_enum, default_value_t)]
+    pub per: super::rank::PerArg,
     /// `table` prints a report; `json` the full structure; `csv` the endorsers.
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
@@ -36,6 +43,9 @@ pub struct Args {
 
 pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
     let store = super::open_existing(db)?;
+    if args.per == super::rank::PerArg::Person {
+        return person(&args, &store, params);
+    }
     let id = store.find_account(&args.account)?;
     let scope = args.scope.scope();
     // Parameters set in a file are echoed above the report (JSON carries them as `params`).
@@ -169,4 +179,97 @@ fn report(x: &Explanation, out: &mut dyn Write) -> anyhow::Result<()> {
         t.write(OutputFormat::Table, out)?;
     }
     Ok(())
+}
+
+/// `--per person`: ACCOUNT names a linked person, else an account whose person is explained.
+fn person(
+    args: &Args,
+    store: &renown_app::Store,
+    params: renown_app::Params,
+) -> anyhow::Result<Outcome> {
+    let by_name = store
+        .persons()?
+        .into_iter()
+        .find(|(name, _)| *name == args.account)
+        .and_then(|(_, ids)| ids.first().copied());
+    let id = match by_name {
+        Some(id) => id,
+        None => store.find_account(&args.account)?,
+    };
+    let x = renown_app::person_explain(
+        &Direct::with_params(store, params),
+        &args.scope.scope(),
+        id,
+        args.endorsers,
+    )?;
+    crate::output::warn(&x.warnings);
+    let mut out = std::io::stdout().lock();
+    let mut endorsers = Table::new(&[
+        "endorser",
+        "their_score",
+        "credibility",
+        "contribution",
+        "share",
+    ]);
+    for e in &x.endorsers {
+        endorsers.push(vec![
+            json!(e.label),
+            json!(e.score),
+            json!(e.credibility),
+            json!(e.contribution),
+            json!(e.share),
+        ]);
+    }
+    match args.format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &x)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Csv | OutputFormat::Parquet => endorsers.write(args.format, &mut out)?,
+        OutputFormat::Table => {
+            let accounts: Vec<&str> = x
+                .person
+                .accounts
+                .iter()
+                .map(|a| a.account.as_str())
+                .collect();
+            writeln!(
+                out,
+                "{} ({}): earned influence {:.4} as a person (rank {} of {} persons)",
+                renown_model::escape_controls(&x.person.label),
+                renown_model::escape_controls(&accounts.join(", ")),
+                x.score,
+                x.rank,
+                x.persons
+            )?;
+            writeln!(
+                out,
+                "consistency factor {:.3}; credibility {:.4} (base vote {:.3}); {} actions between \
+                 the person's own accounts count zero\n",
+                x.consistency, x.credibility, x.base_vote, x.own_account_actions
+            )?;
+            writeln!(out, "By platform:")?;
+            let mut t = Table::new(&["platform", "contribution", "share", "actions"]);
+            for p in &x.by_platform {
+                t.push(vec![
+                    json!(p.platform),
+                    json!(p.contribution),
+                    json!(pct(p.share)),
+                    json!(p.actions),
+                ]);
+            }
+            t.write(OutputFormat::Table, &mut out)?;
+            writeln!(out, "\nTop endorsing persons:")?;
+            endorsers.write(OutputFormat::Table, &mut out)?;
+            if x.other_endorsers > 0 {
+                writeln!(
+                    out,
+                    "... and {} more endorsers ({})",
+                    x.other_endorsers,
+                    pct(x.other_share)
+                )?;
+            }
+        }
+    }
+    Ok(Outcome::Clean)
 }

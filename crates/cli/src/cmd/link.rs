@@ -19,7 +19,8 @@ The file is CSV with a header: person,platform,handle. `handle` is the account's
   Dana Ruiz,mastodon,@dana@indieweb.social
   Dana Ruiz,bluesky,did:plc:abc123
 
-Linked accounts stay separate accounts; measures can sum them per person. Links found in
+Linked accounts stay separate accounts; `renown rank --per person` and `renown explain
+--per person` measure persons (docs/PERSONS.md). Links found in
 exports (Mastodon rel=me profile fields, profile URLs) are only listed by --suggest: confirm
 them by adding rows to a link file. Rows naming accounts not in the store are reported.
 Exit code: 0 all rows linked, 3 some rows named no account.";

@@ -13,11 +13,13 @@ mod dynamics;
 mod explain;
 mod export;
 pub mod export_parquet;
+mod gap;
 mod generate;
 mod graph;
 mod graph_export;
 mod ingest;
 mod link;
+mod offline;
 mod pagerank;
 mod rank;
 mod seeds;
@@ -56,11 +58,13 @@ pub struct Cli {
 pub enum Command {
     Ingest(ingest::Args),
     Link(link::Args),
+    Offline(offline::Args),
     Stats(stats::Args),
     Rank(rank::Args),
     Compare(compare::Args),
     Backtest(backtest::Args),
     Explain(explain::Args),
+    Gap(gap::Args),
     Export(export::Args),
     Demo(demo::Args),
     Cascades(cascades::Args),
@@ -89,11 +93,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Ingest(a) => ingest::run(a, db),
         Command::Link(a) => link::run(a, db),
+        Command::Offline(a) => offline::run(a, db),
         Command::Stats(a) => stats::run(a, db),
         Command::Rank(a) => rank::run(a, db, params()?),
         Command::Compare(a) => compare::run(a, db, params()?),
         Command::Backtest(a) => backtest::run(a, db, params()?),
         Command::Explain(a) => explain::run(a, db, params()?),
+        Command::Gap(a) => gap::run(a, db, params()?),
         Command::Export(a) => export::run(a, db),
         // `demo` makes its own store unless one is named.
         Command::Demo(a) => demo::run(a, named.as_deref()),

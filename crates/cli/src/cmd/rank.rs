@@ -13,7 +13,8 @@ Examples:
   renown rank --by engagement --topic rust --format csv > engagement.csv
   renown rank --by reshares --format json | jq '.rows[0]'
   renown rank --by pagerank --graph engagement --as-of 2012-07-04
-  renown rank --trust --seeds trusted.txt";
+  renown rank --trust --seeds trusted.txt
+  renown rank --per person          # accounts linked by `renown link` count as one person";
 
 /// Rank accounts by a measure. Equal scores share a rank (1, 2, 2, 4); a measure or scope that
 /// says nothing (every score equal, no event in scope) is reported on stderr and in JSON.
@@ -38,8 +39,21 @@ pub struct Args {
     /// communities, never an account the follower audit flags (docs/AUDIT.md).
     #[arg(long, requires = "trust")]
     pub seeds: Option<std::path::PathBuf>,
+    /// Rank persons (accounts linked by `renown link`, each other account alone) instead of
+    /// accounts: a person's engagers count once across platforms, their own accounts'
+    /// endorsements of each other count zero (docs/PERSONS.md).
+    #[arg(long, value_enum, default_value_t)]
+    pub per: PerArg,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
+}
+
+/// `--per account|person`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PerArg {
+    #[default]
+    Account,
+    Person,
 }
 
 fn measure_names() -> clap::builder::PossibleValuesParser {
@@ -58,6 +72,12 @@ pub fn run(args: Args, db: &Path, params: Params) -> anyhow::Result<Outcome> {
     };
     if args.trust && name != "earned" {
         anyhow::bail!("--trust applies to --by earned, not {name}");
+    }
+    if args.per == PerArg::Person {
+        if args.trust {
+            anyhow::bail!("--trust is per account; it does not combine with --per person yet");
+        }
+        return persons(&args, name, &store, params);
     }
     let query = LeaderboardQuery {
         measure: name.to_string(),
@@ -107,5 +127,64 @@ pub fn run(args: Args, db: &Path, params: Params) -> anyhow::Result<Outcome> {
         table.push(row);
     }
     table.write(args.format, &mut out)?;
+    Ok(Outcome::Clean)
+}
+
+fn persons(
+    args: &Args,
+    name: &str,
+    store: &renown_app::Store,
+    params: Params,
+) -> anyhow::Result<Outcome> {
+    let board = renown_app::person_leaderboard(
+        &Direct::with_params(store, params),
+        &args.scope.scope(),
+        name,
+        (args.top > 0).then_some(args.top),
+        0,
+    )?;
+    crate::output::warn(&board.warnings);
+    let mut out = std::io::stdout().lock();
+    if args.format == OutputFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &board)?;
+        std::io::Write::write_all(&mut out, b"\n")?;
+        return Ok(Outcome::Clean);
+    }
+    if let Some(p) = board.parameters.as_ref().filter(|p| p.source.is_some()) {
+        if args.format == OutputFormat::Table {
+            writeln!(out, "{}", p.header_line())?;
+        }
+    }
+    let with_followers = board.measure != "followers";
+    let mut header = vec!["rank", "person", "accounts", "score"];
+    if with_followers {
+        header.push("followers");
+    }
+    let mut table = Table::new(&header);
+    for r in &board.rows {
+        let accounts: Vec<String> = r
+            .person
+            .accounts
+            .iter()
+            .map(|a| a.account.clone())
+            .collect();
+        let mut row = vec![
+            json!(r.rank),
+            json!(r.person.label),
+            json!(accounts.join(" ")),
+            json!(r.score),
+        ];
+        if with_followers {
+            row.push(json!(r.followers));
+        }
+        table.push(row);
+    }
+    table.write(args.format, &mut out)?;
+    if args.format == OutputFormat::Table && board.linked == 0 {
+        writeln!(
+            out,
+            "(no accounts are linked: every person is one account; see `renown link --help`)"
+        )?;
+    }
     Ok(Outcome::Clean)
 }
