@@ -10,6 +10,7 @@
 //! | who ranks highest by a measure | [`leaderboard::leaderboard`] | `renown rank` | `GET /api/leaderboard` |
 //! | which persons (linked accounts) rank highest | [`persons::person_leaderboard`] | `renown rank --per person` | `GET /api/persons` |
 //! | why a person's earned influence is what it is, by platform | [`persons::person_explain`] | `renown explain --per person` | `GET /api/persons/{id}/explain` |
+//! | which accounts may be one person (scored, never applied) | [`suggest::suggest_links`] | `renown link --suggest` | — |
 //! | does being big offline translate online | [`gap::gap`] | `renown gap` | `GET /api/gap` |
 //! | an account's score and rank under every measure | [`account::account`] | — | `GET /api/accounts/{id}` |
 //! | followers and engagement over time | [`account::timeline`] | — | `GET /api/accounts/{id}/timeline` |
@@ -47,6 +48,7 @@ pub mod scope;
 pub mod seeds;
 pub mod source;
 pub mod stats;
+pub mod suggest;
 pub mod trust;
 
 pub use account::{

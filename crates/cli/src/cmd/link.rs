@@ -21,8 +21,10 @@ The file is CSV with a header: person,platform,handle. `handle` is the account's
 
 Linked accounts stay separate accounts; `renown rank --per person` and `renown explain
 --per person` measure persons (docs/PERSONS.md). Links found in
-exports (Mastodon rel=me profile fields, profile URLs) are only listed by --suggest: confirm
-them by adding rows to a link file. Rows naming accounts not in the store are reported.
+exports are only listed by --suggest, each pair scored (rel=me both ways 0.95, a profile URL
+naming a blog in the store 0.7 or another profile 0.6, the same handle on two platforms 0.35,
+combined as independent evidence; priors, not calibrated): confirm them by adding rows to a
+link file. Rows naming accounts not in the store are reported.
 Exit code: 0 all rows linked, 3 some rows named no account.";
 
 /// Declare accounts on different platforms to be one person, or list suggested links.
@@ -67,14 +69,15 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             }
             t
         } else {
-            let mut t = Table::new(&["account", "url", "source", "matching_accounts"]);
-            for s in store.suggested_links()? {
-                let matches: Vec<String> = s.matches.iter().map(|&d| label(d)).collect();
+            // Scored pairs; nothing is linked until the analyst confirms them in a file.
+            let mut t = Table::new(&["confidence", "account", "other", "linked", "reasons"]);
+            for s in renown_app::suggest::suggest_links(&renown_app::Direct::new(&store))? {
                 t.push(vec![
-                    json!(label(s.account)),
-                    json!(s.url),
-                    json!(s.why),
-                    json!(matches.join(" ")),
+                    json!((s.confidence * 1000.0).round() / 1000.0),
+                    json!(label(s.account.id)),
+                    json!(label(s.other.id)),
+                    json!(s.linked),
+                    json!(s.reasons.join("; ")),
                 ]);
             }
             t
