@@ -22,7 +22,9 @@ pub struct GapQuery {
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// The answer: Gap.
 pub struct Gap {
+    /// The slice of the log the answer reads.
     pub scope: Scope,
     /// The offline measure set against earned influence (`None` when the store has none).
     pub offline_measure: Option<String>,
@@ -49,22 +51,30 @@ pub struct Gap {
     pub earned_without_offline_weight: Vec<GapRow>,
     /// Every person with the offline figure, by offline size (biggest first).
     pub rows: Vec<GapRow>,
+    /// What makes the scope or the measure degenerate.
     pub warnings: Vec<Warning>,
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// The answer: OfflineMeasure.
 pub struct OfflineMeasure {
+    /// The offline measure's name (a column of the offline file).
     pub name: String,
+    /// Persons with this figure.
     pub persons: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// The answer: GapRow.
 pub struct GapRow {
     #[serde(flatten)]
+    /// The person.
     pub person: PersonName,
+    /// Offline.
     pub offline: f64,
     /// Rank by offline size among the persons with the figure (1 = biggest).
     pub offline_rank: u32,
+    /// Earned.
     pub earned: f64,
     /// Rank by earned influence among the same persons.
     pub earned_rank: u32,

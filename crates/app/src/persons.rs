@@ -18,7 +18,9 @@ use std::sync::Arc;
 #[serde(rename_all = "lowercase")]
 pub enum Per {
     #[default]
+    /// Accounts, one per row.
     Account,
+    /// Persons: accounts linked by `renown link`, each other account alone.
     Person,
 }
 
@@ -44,10 +46,12 @@ pub struct PersonName {
     pub label: String,
     /// Whether the person was linked (`renown link`) rather than a lone account.
     pub linked: bool,
+    /// Accounts.
     pub accounts: Vec<AccountRef>,
 }
 
 impl PersonName {
+    /// New.
     pub fn new(persons: &Persons, person: u32, accounts: &[AccountInfo]) -> PersonName {
         let members = persons.members(person);
         let refs: Vec<AccountRef> = members
@@ -69,7 +73,9 @@ impl PersonName {
 
 /// A measure computed over persons, ranked, with the persons it ranks.
 pub struct PersonRanked {
+    /// Persons with this figure.
     pub persons: Arc<Persons>,
+    /// The measure over persons, ranked.
     pub ranked: Ranked,
 }
 
@@ -96,29 +102,40 @@ impl PersonRanked {
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// The answer: PersonLeaderboard.
 pub struct PersonLeaderboard {
+    /// The measure ranked.
     pub measure: &'static str,
     /// Always `person`: what the rows are.
     pub per: Per,
+    /// The slice of the log the answer reads.
     pub scope: Scope,
     /// Persons ranked (linked persons plus every unlinked account).
     pub total: usize,
     /// Persons with more than one account.
     pub linked: usize,
+    /// Rows asked for.
     pub limit: usize,
+    /// Rows skipped.
     pub offset: usize,
+    /// What makes the scope or the measure degenerate.
     pub warnings: Vec<Warning>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Parameters.
     pub parameters: Option<Echo>,
+    /// The page of persons.
     pub rows: Vec<PersonRow>,
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// The answer: PersonRow.
 pub struct PersonRow {
     #[serde(flatten)]
+    /// The person.
     pub person: PersonName,
     /// Competition rank among persons.
     pub rank: u32,
+    /// Their earned influence, in base votes.
     pub score: Score,
     /// Distinct persons following the person (any of their accounts).
     pub followers: Score,
@@ -172,12 +189,17 @@ pub fn person_leaderboard<S: Source>(
 /// Another person who passed earned influence to the explained one.
 #[derive(Clone, Debug, Serialize)]
 pub struct PersonEndorser {
+    /// The person.
     pub person: u32,
+    /// The linked name, or the account's label.
     pub label: String,
     /// Their own earned influence and credibility (as persons).
     pub score: f64,
+    /// The weight their endorsements carry.
     pub credibility: f64,
+    /// What they passed on.
     pub contribution: f64,
+    /// That as a share of the score.
     pub share: f64,
 }
 
@@ -185,27 +207,36 @@ pub struct PersonEndorser {
 /// platform carried.
 #[derive(Clone, Debug, Serialize)]
 pub struct PersonExplained {
+    /// Always `person`: what the rows are.
     pub per: Per,
+    /// The slice of the log the answer reads.
     pub scope: Scope,
     #[serde(flatten)]
+    /// The person.
     pub person: PersonName,
     /// Earned influence in base votes, computed over persons.
     pub score: f64,
+    /// Competition rank among persons.
     pub rank: u32,
     /// Persons ranked.
     pub persons: usize,
+    /// The weight their endorsements carry.
     pub credibility: f64,
+    /// Their base vote.
     pub base_vote: f64,
     /// F = M / (M + M0), M counting distinct *persons* answering per month.
     pub consistency: f64,
+    /// The endorsing persons listed.
     pub endorsers: Vec<PersonEndorser>,
     /// Endorsers beyond the listed ones, and their share.
     pub other_endorsers: usize,
+    /// Other share.
     pub other_share: f64,
     /// What each platform carried; the contributions add up to the score.
     pub by_platform: Vec<renown_measures::persons::PlatformPart>,
     /// Engagement between the person's own accounts: it counts zero.
     pub own_account_actions: u64,
+    /// What makes the scope or the measure degenerate.
     pub warnings: Vec<Warning>,
 }
 

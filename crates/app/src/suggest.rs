@@ -19,9 +19,13 @@ use renown_store::AccountInfo;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
+/// The prior of the signal rel me both ways.
 pub const REL_ME_BOTH_WAYS: f64 = 0.95;
+/// The prior of the signal url to blog.
 pub const URL_TO_BLOG: f64 = 0.7;
+/// The prior of the signal url to profile.
 pub const URL_TO_PROFILE: f64 = 0.6;
+/// The prior of the signal same handle.
 pub const SAME_HANDLE: f64 = 0.35;
 /// A handle shared by more accounts than this is too common to suggest anything.
 const MAX_SHARING_HANDLE: usize = 4;
@@ -29,10 +33,13 @@ const MAX_SHARING_HANDLE: usize = 4;
 /// Two accounts that may be one person.
 #[derive(Clone, Debug, Serialize)]
 pub struct ScoredLink {
+    /// The account.
     pub account: AccountRef,
+    /// The account it may be one person with.
     pub other: AccountRef,
     /// Noisy-or of the signals' priors (orders suggestions; not calibrated).
     pub confidence: f64,
+    /// The signals found.
     pub reasons: Vec<String>,
     /// Whether `renown link` already made them one person.
     pub linked: bool,
