@@ -6,14 +6,11 @@
 //! answers the point estimate first; a command always waits for it).
 
 use crate::Scope;
-use renown_model::{Cancel, Kind};
-use renown_spread::dynamics::{
-    DynamicsOptions, DynamicsReport, FitnessRow, Interval, JeongPoint, KernelPoint,
-    PeriodConcentration,
-};
+use renown_model::Cancel;
+use renown_spread::dynamics::{DynamicsOptions, DynamicsReport};
 use serde::Serialize;
 
-pub use renown_spread::dynamics::Period;
+pub use renown_spread::dynamics::{Period, Progress, Stage, DEFAULT_BOOTSTRAP};
 
 /// What to fit besides the scope (whose kinds, if any, are what counts as an arrival).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,34 +51,31 @@ pub fn parse_period(text: &str) -> crate::Result<Period> {
 
 /// Fits the attachment kernel, fitness and concentration in `scope` with every account in the
 /// fitness list (a surface pages it with [`answer`]). Stops with
-/// [`renown_spread::SpreadError::Cancelled`] once `cancel` is set.
+/// [`renown_spread::SpreadError::Cancelled`] once `cancel` is set; tells `progress` how far it
+/// has got.
 pub fn fit(
     store: &renown_store::Store,
     scope: &Scope,
     q: &DynamicsQuery,
     cancel: Cancel,
+    progress: Progress,
 ) -> crate::Result<DynamicsReport> {
-    if scope.since.is_some() {
-        return Err(crate::AppError::Invalid(
-            "dynamics reads the whole history up to a date and takes no window start".into(),
-        ));
-    }
-    let opts = crate::scope::dynamics_options(
-        scope,
-        DynamicsOptions {
-            period: q.period,
-            bootstrap: q.bootstrap,
-            seed: q.seed,
-            top: 0,
-            min_arrivals: q.min_arrivals,
-            cancel,
-            ..DynamicsOptions::default()
-        },
-    );
+    let opts = DynamicsOptions {
+        scope: scope.clone(),
+        period: q.period,
+        bootstrap: q.bootstrap,
+        seed: q.seed,
+        top: 0,
+        min_arrivals: q.min_arrivals,
+        cancel,
+        progress,
+        ..DynamicsOptions::default()
+    };
     Ok(renown_spread::dynamics(store, &opts)?)
 }
 
-/// The answer: the fit with a page of its fitness list.
+/// The answer: the fit (its fields at the top level, as the API has always answered) with a
+/// page of its fitness list.
 #[derive(Clone, Debug, Serialize)]
 pub struct Dynamics {
     /// The slice of the log the answer is for.
@@ -90,34 +84,10 @@ pub struct Dynamics {
     pub period: Period,
     /// Resamples behind α's interval.
     pub bootstrap: usize,
-    /// What counts as an arrival.
-    pub kinds: Vec<Kind>,
-    /// Arrivals (events of the kinds) fitted.
-    pub arrivals: u64,
-    /// Accounts that received any.
-    pub accounts: u64,
-    /// Time steps fitted: the distinct arrival times.
-    pub steps: u64,
-    /// Arrivals without a time, left out.
-    pub timeless: u64,
-    /// α of A(k) ~ k^α with fitness, and its bootstrap interval.
-    pub alpha: Option<Interval>,
-    /// α with every fitness fixed at 1 (Newman 2001).
-    pub alpha_no_fitness: Option<f64>,
-    /// α of the cumulative kernel (Jeong et al. 2003).
-    pub alpha_jeong: Option<f64>,
-    /// Iterations the joint fit of kernel and fitness took.
-    pub iterations: u32,
-    /// Whether it converged before its iteration cap.
-    pub converged: bool,
-    /// The attachment kernel A(k) by degree bin.
-    pub kernel: Vec<KernelPoint>,
-    /// The cumulative kernel of Jeong et al. 2003 by degree.
-    pub jeong: Vec<JeongPoint>,
-    /// How concentrated arrivals were in each period (Gini, the top 1 %'s share).
-    pub concentration: Vec<PeriodConcentration>,
-    /// A page of the accounts with at least the query's arrivals, fittest first.
-    pub fitness: Vec<FitnessRow>,
+    /// The fit, its `fitness` cut to the page: the accounts with at least the query's
+    /// arrivals, fittest first.
+    #[serde(flatten)]
+    pub report: DynamicsReport,
     /// Accounts in the whole fitness list, before paging.
     pub fitness_total: usize,
     /// Rows asked for (the page size).
@@ -153,20 +123,10 @@ pub fn answer(
         scope: scope.clone(),
         period,
         bootstrap,
-        kinds: report.kinds.clone(),
-        arrivals: report.arrivals,
-        accounts: report.accounts,
-        steps: report.steps,
-        timeless: report.timeless,
-        alpha: report.alpha.clone(),
-        alpha_no_fitness: report.alpha_no_fitness,
-        alpha_jeong: report.alpha_jeong,
-        iterations: report.iterations,
-        converged: report.converged,
-        kernel: report.kernel.clone(),
-        jeong: report.jeong.clone(),
-        concentration: report.concentration.clone(),
-        fitness: report.fitness[start..end].to_vec(),
+        report: DynamicsReport {
+            fitness: report.fitness[start..end].to_vec(),
+            ..report.clone()
+        },
         fitness_total: total,
         limit,
         offset,
@@ -182,8 +142,9 @@ pub fn dynamics(
     scope: &Scope,
     q: &DynamicsQuery,
     limit: Option<usize>,
+    progress: Progress,
 ) -> crate::Result<Dynamics> {
-    let report = fit(store, scope, q, Cancel::new())?;
+    let report = fit(store, scope, q, Cancel::new(), progress)?;
     Ok(answer(
         &report,
         scope,

@@ -1,8 +1,8 @@
 //! The slice of the event log a question looks at: [`Scope`], defined once in the store and
-//! read by store scans, measures and audits as it is. The spread kernels still take their own
-//! option structs (`renown_spread::CascadeOptions`, `DynamicsOptions`, the diffusion graph's);
-//! this module is the one place that builds them from a [`Scope`], and the one place that
-//! parses a scope's text ([`parse_as_of`]).
+//! read by store scans, measures, audits and the dynamics fit (`renown_spread::DynamicsOptions`)
+//! as it is. The other spread kernels still take their own option structs
+//! (`renown_spread::CascadeOptions`, the diffusion graph's); this module is the one place that
+//! builds them from a [`Scope`], and the one place that parses a scope's text ([`parse_as_of`]).
 
 use crate::{AppError, Result};
 
@@ -40,21 +40,6 @@ pub fn cascade_options(scope: &Scope, min_size: usize) -> renown_spread::Cascade
         topic: scope.topic.clone(),
         platform: scope.platform.clone(),
         min_size,
-    }
-}
-
-/// The dynamics' options: `scope` (its kinds are what counts as an arrival; none = the
-/// engagement kinds), the rest as `base` says.
-pub fn dynamics_options(
-    scope: &Scope,
-    base: renown_spread::DynamicsOptions,
-) -> renown_spread::DynamicsOptions {
-    renown_spread::DynamicsOptions {
-        kinds: scope.kinds.clone().unwrap_or_else(|| base.kinds.clone()),
-        as_of: scope.as_of,
-        topic: scope.topic.clone(),
-        platform: scope.platform.clone(),
-        ..base
     }
 }
 

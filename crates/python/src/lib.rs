@@ -447,7 +447,7 @@ impl Store {
     }
 
     /// `renown dynamics --format json` (top: accounts in the fitness list, 0 = all).
-    #[pyo3(signature = (as_of=None, topic=None, platform=None, kinds=None, period="month".to_string(), bootstrap=100, seed=42, top=20, min_arrivals=5))]
+    #[pyo3(signature = (as_of=None, topic=None, platform=None, kinds=None, period="month".to_string(), bootstrap=renown_app::dynamics::DEFAULT_BOOTSTRAP, seed=42, top=20, min_arrivals=5))]
     #[allow(clippy::too_many_arguments)]
     fn dynamics(
         &self,
@@ -464,7 +464,7 @@ impl Store {
     ) -> PyResult<String> {
         let db = self.path.clone();
         to_py(py.detach(|| -> Res<String> {
-            use renown_app::dynamics::{dynamics, parse_period, DynamicsQuery};
+            use renown_app::dynamics::{dynamics, parse_period, DynamicsQuery, Progress};
             let mut scope = scope(parse_as_of(as_of.as_deref())?, topic, platform);
             scope.kinds = kinds.as_deref().map(parse_kinds).transpose()?;
             let query = DynamicsQuery {
@@ -474,7 +474,14 @@ impl Store {
                 min_arrivals,
             };
             let store = open_existing(&db)?;
-            let r = dynamics(&store, &scope, &query, (top > 0).then_some(top)).map_err(fail)?;
+            let r = dynamics(
+                &store,
+                &scope,
+                &query,
+                (top > 0).then_some(top),
+                Progress::default(),
+            )
+            .map_err(fail)?;
             serde_json::to_string(&r).map_err(fail)
         }))
     }

@@ -112,7 +112,13 @@ fn dynamics_now(
         || {
             let _slot = view.state.jobs.start()?;
             let query = dynamics_query(period, bootstrap);
-            let report = dynamics::fit(view.store, scope, &query, crate::jobs::current_cancel())?;
+            let report = dynamics::fit(
+                view.store,
+                scope,
+                &query,
+                crate::jobs::current_cancel(),
+                dynamics::Progress::default(),
+            )?;
             Ok(Arc::new(report))
         },
     )
@@ -166,7 +172,13 @@ pub async fn dynamics(read: Read) -> ApiResult<Json<Dynamics>> {
                                         ));
                                     }
                                     let query = dynamics_query(period, bootstrap);
-                                    let report = dynamics::fit(store, &scope, &query, renown_model::Cancel::new())?;
+                                    let report = dynamics::fit(
+                                        store,
+                                        &scope,
+                                        &query,
+                                        renown_model::Cancel::new(),
+                                        dynamics::Progress::default(),
+                                    )?;
                                     Ok(Arc::new(report))
                                 })
                             },

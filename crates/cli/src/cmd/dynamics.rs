@@ -1,6 +1,6 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
-use renown_app::dynamics::{dynamics, DynamicsQuery, Period};
+use renown_app::dynamics::{dynamics, DynamicsQuery, Period, Progress, Stage, DEFAULT_BOOTSTRAP};
 use renown_app::ranks_by;
 use renown_model::Kind;
 use serde_json::json;
@@ -32,8 +32,8 @@ pub struct Args {
     /// Calendar period for concentration.
     #[arg(long, value_enum, default_value_t = PeriodArg::Month)]
     pub period: PeriodArg,
-    /// Bootstrap replicates for α's interval.
-    #[arg(long, default_value_t = 100)]
+    /// Most bootstrap replicates for α's interval (fewer once the interval has settled).
+    #[arg(long, default_value_t = DEFAULT_BOOTSTRAP)]
     pub bootstrap: usize,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -69,6 +69,17 @@ pub enum Part {
     Fitness,
 }
 
+/// On a terminal (stderr), what the fit is doing and how many replicates are done; nothing
+/// otherwise.
+fn progress_bar() -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("static template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     let one_table = matches!(args.format, OutputFormat::Csv | OutputFormat::Parquet);
     if one_table && args.part == Part::All {
@@ -92,13 +103,41 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         seed: args.seed,
         min_arrivals: args.min_arrivals,
     };
-    let r = dynamics(&store, &scope, &query, (args.top > 0).then_some(args.top))?;
+    let bar = progress_bar();
+    let shown = bar.clone();
+    let progress = Progress::new(move |stage| match stage {
+        Stage::Fitting => shown.set_message("fitting the kernel and fitness"),
+        Stage::Replicates { done, total } => {
+            if shown.length().is_none() {
+                shown.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{msg} [{bar:30}] {pos}/{len} {elapsed}",
+                    )
+                    .expect("static template")
+                    .progress_chars("=> "),
+                );
+                shown.set_message("bootstrap replicates for alpha's interval");
+                shown.set_length(total as u64);
+            }
+            shown.set_position(done as u64);
+        }
+    });
+    let answer = dynamics(
+        &store,
+        &scope,
+        &query,
+        (args.top > 0).then_some(args.top),
+        progress,
+    );
+    bar.finish_and_clear();
+    let answer = answer?;
     let mut out = std::io::stdout().lock();
     if args.format == OutputFormat::Json && args.part == Part::All {
-        serde_json::to_writer_pretty(&mut out, &r)?;
+        serde_json::to_writer_pretty(&mut out, &answer)?;
         writeln!(out)?;
         return Ok(Outcome::Clean);
     }
+    let r = &answer.report;
     let show = |p: Part| args.part == Part::All || args.part == p;
     let titled = args.format == OutputFormat::Table && args.part == Part::All;
     if show(Part::Summary) {

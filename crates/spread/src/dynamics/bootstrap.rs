@@ -3,6 +3,7 @@
 
 use super::growth::Prepared;
 use super::kernel::{fit_alpha, FitOptions, KernelFit, Mm};
+use super::{Progress, Stage};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -69,6 +70,7 @@ pub(super) fn bootstrap(
     reps: usize,
     seed: u64,
     cancel: &Cancel,
+    progress: &Progress,
 ) -> Vec<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let boot_opts = bootstrap_options(opts);
@@ -91,6 +93,7 @@ pub(super) fn bootstrap(
         }
         out.extend(alphas.into_iter().flatten());
         done += n;
+        progress.report(Stage::Replicates { done, total: reps });
     }
     out.sort_by(f64::total_cmp);
     out

@@ -75,35 +75,56 @@ pub fn bin_range(b: usize) -> (u64, u64) {
     (lo, hi)
 }
 
-/// A stretch of steps `[from, to]` over which an account had a size in bin `bin`.
-#[derive(Clone, Copy)]
+/// A stretch of steps over which an account had a size in bin `bin`: from step `from` to the
+/// step before the account's next segment begins (its last segment runs to the final step).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Segment {
-    pub(super) node: u32,
-    pub(super) bin: u32,
     pub(super) from: u32,
-    pub(super) to: u32,
+    pub(super) bin: u32,
 }
 
 /// The data rearranged for the MM iteration.
+///
+/// An account's segments tile its life from birth to the final step, so each boundary is one
+/// step where its term in Z(t) changes (by η·(A(new bin) − A(old bin))) and the exposure of a
+/// segment is a difference of prefix sums at two consecutive boundaries: one random access per
+/// boundary, where a `[from, to]` pair per segment took two.
 pub(super) struct Prepared {
     pub(super) nodes: usize,
     pub(super) bins: usize,
+    /// Epochs: stretches of steps over which no account changes bin or is born, so Z(t) is
+    /// constant and the sum of m(t)/Z(t) over one is its arrivals over Z. The iteration runs
+    /// on epochs instead of steps (segments and arrivals below count in epochs): the same
+    /// sums, regrouped, over fewer terms (2.4× fewer on the demo store).
     pub(super) steps: usize,
+    /// The step each epoch begins at (read by the tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(super) epoch_starts: Vec<u32>,
+    /// The accounts that appear in the data (in any role), by id.
+    pub(super) accounts: Vec<u32>,
+    /// 0, 1, … (every position in `accounts`): the active list when every account counts.
+    pub(super) all_accounts: Vec<u32>,
+    /// `segments[first[k]..first[k + 1]]` are account `accounts[k]`'s, in time order.
+    pub(super) first: Vec<u32>,
     pub(super) segments: Vec<Segment>,
-    /// Per arrival: (step, node, bin of the node's size at the start of that step).
+    /// Per arrival: (epoch, node, bin of the node's size at the start of its step).
     pub(super) arrivals: Vec<(u32, u32, u32)>,
 }
 
-/// Appends a segment, extending the previous one instead when it is the same node in the same
-/// bin and they touch: above [`EXACT_BINS`] a node stays in one bin over many arrivals, and one
-/// segment per bin instead of one per arrival divides the MM iteration's work (the sums over
-/// the merged stretch telescope, so only their rounding changes).
-pub(super) fn push_segment(segments: &mut Vec<Segment>, s: Segment) {
-    if let Some(prev) = segments.last_mut() {
-        if prev.node == s.node && prev.bin == s.bin && prev.to + 1 == s.from {
-            prev.to = s.to;
-            return;
-        }
+impl Prepared {
+    /// Account `accounts[k]`'s segments.
+    pub(super) fn segments_of(&self, k: usize) -> &[Segment] {
+        &self.segments[self.first[k] as usize..self.first[k + 1] as usize]
+    }
+}
+
+/// Appends a segment unless the account stays in the previous segment's bin: above
+/// [`EXACT_BINS`] an account keeps one bin over many arrivals, and one segment per bin instead of
+/// one per arrival divides the MM iteration's work (the sums over the merged stretch telescope,
+/// so only their rounding changes).
+fn push_segment(segments: &mut Vec<Segment>, account_start: usize, s: Segment) {
+    if segments.len() > account_start && segments.last().is_some_and(|prev| prev.bin == s.bin) {
+        return;
     }
     segments.push(s);
 }
@@ -115,6 +136,8 @@ pub(super) fn prepare(g: &Growth) -> Prepared {
         per_node[i as usize].push(s);
     }
     let mut segments = Vec::with_capacity(g.arrivals.len() + n);
+    let mut accounts = Vec::new();
+    let mut first = vec![0u32];
     let mut arrivals = Vec::with_capacity(g.arrivals.len());
     let last = g.steps.saturating_sub(1);
     let mut bins = 1;
@@ -123,6 +146,7 @@ pub(super) fn prepare(g: &Growth) -> Prepared {
         if birth == u32::MAX {
             continue;
         }
+        let account_start = segments.len();
         let mut k = 0u64;
         let mut from = birth;
         let mut j = 0;
@@ -137,11 +161,10 @@ pub(super) fn prepare(g: &Growth) -> Prepared {
             bins = bins.max(b as usize + 1);
             push_segment(
                 &mut segments,
+                account_start,
                 Segment {
-                    node: i as u32,
-                    bin: b,
                     from: from.min(s),
-                    to: s,
+                    bin: b,
                 },
             );
             for _ in 0..c {
@@ -153,21 +176,37 @@ pub(super) fn prepare(g: &Growth) -> Prepared {
         if from <= last {
             let b = bin_of(k) as u32;
             bins = bins.max(b as usize + 1);
-            push_segment(
-                &mut segments,
-                Segment {
-                    node: i as u32,
-                    bin: b,
-                    from,
-                    to: last,
-                },
-            );
+            push_segment(&mut segments, account_start, Segment { from, bin: b });
         }
+        accounts.push(i as u32);
+        first.push(segments.len() as u32);
+    }
+    // Segments begin where Z may change: those steps begin the epochs.
+    let mut epoch_starts: Vec<u32> = segments.iter().map(|s| s.from).collect();
+    epoch_starts.push(0);
+    epoch_starts.sort_unstable();
+    epoch_starts.dedup();
+    let mut epoch_of_step = vec![0u32; g.steps as usize];
+    for (e, pair) in epoch_starts.windows(2).enumerate() {
+        epoch_of_step[pair[0] as usize..pair[1] as usize].fill(e as u32);
+    }
+    if let Some(&last_start) = epoch_starts.last() {
+        epoch_of_step[last_start as usize..].fill(epoch_starts.len() as u32 - 1);
+    }
+    for s in &mut segments {
+        s.from = epoch_of_step[s.from as usize];
+    }
+    for a in &mut arrivals {
+        a.0 = epoch_of_step[a.0 as usize];
     }
     Prepared {
         nodes: n,
         bins,
-        steps: g.steps as usize,
+        steps: if g.steps == 0 { 0 } else { epoch_starts.len() },
+        epoch_starts,
+        all_accounts: (0..accounts.len() as u32).collect(),
+        accounts,
+        first,
         segments,
         arrivals,
     }

@@ -1,7 +1,7 @@
 //! The joint estimate of the attachment kernel A(k) and the fitnesses η: PAFit's
 //! minorize–maximize iteration, accelerated by SQUAREM, and α as the slope of log A on log k.
 
-use super::growth::{bin_range, prepare, Prepared, Segment, MIN_BIN_ARRIVALS};
+use super::growth::{bin_range, prepare, Prepared, MIN_BIN_ARRIVALS};
 use super::Growth;
 use renown_model::Cancel;
 use std::borrow::Cow;
@@ -50,10 +50,10 @@ pub(super) struct Mm<'p> {
     pub(super) p: &'p Prepared,
     /// Bootstrap weight per node (1 for the plain fit).
     pub(super) w: Vec<f64>,
-    /// The segments of nodes with a nonzero weight: a node drawn 0 times adds nothing to Z or
-    /// to any denominator, so skipping its segments (about 37 % under Poisson(1)) changes no
-    /// sum. Borrowed when every node counts.
-    pub(super) segments: Cow<'p, [Segment]>,
+    /// Positions in `p.accounts` of the accounts with a nonzero weight: an account drawn 0
+    /// times adds nothing to Z or to any denominator, so skipping it (about 37 % under
+    /// Poisson(1)) changes no sum. Borrowed when every account counts.
+    pub(super) active: Cow<'p, [u32]>,
     /// Per step: weighted arrivals.
     pub(super) m: Vec<f64>,
     pub(super) num_a: Vec<f64>,
@@ -77,21 +77,19 @@ impl<'p> Mm<'p> {
             num_a[b as usize] += wi;
             num_eta[i as usize] += 1.0;
         }
-        let segments = if w.iter().all(|&wi| wi != 0.0) {
-            Cow::Borrowed(p.segments.as_slice())
+        let active = if w.iter().all(|&wi| wi != 0.0) {
+            Cow::Borrowed(p.all_accounts.as_slice())
         } else {
             Cow::Owned(
-                p.segments
-                    .iter()
-                    .filter(|s| w[s.node as usize] != 0.0)
-                    .copied()
+                (0..p.accounts.len() as u32)
+                    .filter(|&k| w[p.accounts[k as usize] as usize] != 0.0)
                     .collect(),
             )
         };
         Mm {
             p,
             w,
-            segments,
+            active,
             m,
             num_a,
             num_eta,
@@ -102,16 +100,47 @@ impl<'p> Mm<'p> {
         }
     }
 
+    /// Calls `f(node, bin, exposure)` for every segment of every active account, the exposure
+    /// being the sum of m/Z over the segment's steps (from the prefix sums in `c`).
+    #[inline(always)]
+    fn each_exposure(
+        p: &Prepared,
+        active: &[u32],
+        c: &[f64],
+        mut f: impl FnMut(usize, usize, f64),
+    ) {
+        let steps = p.steps;
+        for &k in active {
+            let k = k as usize;
+            let i = p.accounts[k] as usize;
+            let segs = p.segments_of(k);
+            let mut c_from = c[segs[0].from as usize];
+            for (j, s) in segs.iter().enumerate() {
+                let end = segs.get(j + 1).map_or(steps, |next| next.from as usize);
+                let c_to = c[end];
+                f(i, s.bin as usize, c_to - c_from);
+                c_from = c_to;
+            }
+        }
+    }
+
     /// Prefix sums of m(t)/Z(t) for the current A and η; with `log_z`, also returns
     /// Σ_t m(t)·ln Z(t) (the normalising part of the log-likelihood), else 0.
     pub(super) fn exposure(&mut self, a: &[f64], eta: &[f64], log_z: bool) -> f64 {
         let steps = self.p.steps;
         let dz = &mut self.dz;
         dz.fill(0.0);
-        for s in self.segments.iter() {
-            let v = self.w[s.node as usize] * eta[s.node as usize] * a[s.bin as usize];
-            dz[s.from as usize] += v;
-            dz[s.to as usize + 1] -= v;
+        // Each boundary of an account's life changes its term w·η·A(bin) in Z.
+        for &k in self.active.iter() {
+            let k = k as usize;
+            let i = self.p.accounts[k] as usize;
+            let v = self.w[i] * eta[i];
+            let mut before = 0.0;
+            for s in self.p.segments_of(k) {
+                let now = v * a[s.bin as usize];
+                dz[s.from as usize] += now - before;
+                before = now;
+            }
         }
         let mut z = 0.0;
         let mut acc = 0.0;
@@ -164,11 +193,10 @@ impl<'p> Mm<'p> {
         let sum_log_z = self.exposure(a, eta, log_z);
         let den = &mut self.den_a;
         den.fill(0.0);
-        for s in self.segments.iter() {
-            let i = s.node as usize;
-            den[s.bin as usize] +=
-                self.w[i] * eta[i] * (self.c[s.to as usize + 1] - self.c[s.from as usize]);
-        }
+        let w = &self.w;
+        Self::each_exposure(self.p, &self.active, &self.c, |i, bin, e| {
+            den[bin] += w[i] * eta[i] * e;
+        });
         let mut change: f64 = 0.0;
         for b in 0..a.len() {
             let new = if den[b] > 0.0 && self.num_a[b] > 0.0 {
@@ -188,10 +216,9 @@ impl<'p> Mm<'p> {
         self.exposure(a, eta, false);
         let den = &mut self.den_eta;
         den.fill(0.0);
-        for s in self.segments.iter() {
-            den[s.node as usize] +=
-                a[s.bin as usize] * (self.c[s.to as usize + 1] - self.c[s.from as usize]);
-        }
+        Self::each_exposure(self.p, &self.active, &self.c, |i, bin, e| {
+            den[i] += a[bin] * e;
+        });
         let mut change: f64 = 0.0;
         for i in 0..eta.len() {
             if self.w[i] == 0.0 {

@@ -41,8 +41,9 @@ use bootstrap::{bootstrap, quantile};
 use growth::prepare;
 use kernel::fit_prepared;
 use renown_model::{Cancel, Kind};
-use renown_store::{EventFilter, Store};
+use renown_store::{Scope, Store};
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Interval {
@@ -99,19 +100,31 @@ pub struct FitnessRow {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DynamicsReport {
+    /// What counts as an arrival.
     pub kinds: Vec<Kind>,
+    /// Arrivals (events of the kinds) fitted.
     pub arrivals: u64,
+    /// Accounts that received any.
     pub accounts: u64,
+    /// Time steps fitted: the distinct arrival times.
     pub steps: u64,
     /// Arrivals without a time, left out.
     pub timeless: u64,
+    /// α of A(k) ~ k^α with fitness, and its bootstrap interval.
     pub alpha: Option<Interval>,
+    /// α with every fitness fixed at 1 (Newman 2001).
     pub alpha_no_fitness: Option<f64>,
+    /// α of the cumulative kernel (Jeong et al. 2003).
     pub alpha_jeong: Option<f64>,
+    /// Iterations the joint fit of kernel and fitness took.
     pub iterations: u32,
+    /// Whether it converged before its iteration cap.
     pub converged: bool,
+    /// The attachment kernel A(k) by degree bin.
     pub kernel: Vec<KernelPoint>,
+    /// The cumulative kernel of Jeong et al. 2003 by degree.
     pub jeong: Vec<JeongPoint>,
+    /// How concentrated arrivals were in each period (Gini, the top 1 %'s share).
     pub concentration: Vec<PeriodConcentration>,
     /// Accounts with at least `min_arrivals`, fittest first.
     pub fitness: Vec<FitnessRow>,
@@ -126,14 +139,54 @@ pub enum Period {
     Month,
 }
 
+/// Bootstrap replicates for α's interval unless asked otherwise: one setting for every surface
+/// (the CLI's default, the API's when a request names none, the Python package's).
+pub const DEFAULT_BOOTSTRAP: usize = 100;
+
+/// How far [`dynamics`] has got: for a progress display.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading the arrivals and fitting the point estimates.
+    Fitting,
+    /// `done` of at most `total` bootstrap replicates fitted.
+    Replicates { done: usize, total: usize },
+}
+
+/// A callback told each [`Stage`] as it is reached (from the calling thread).
+#[derive(Clone, Default)]
+pub struct Progress(Option<Arc<dyn Fn(Stage) + Send + Sync>>);
+
+impl Progress {
+    pub fn new(f: impl Fn(Stage) + Send + Sync + 'static) -> Progress {
+        Progress(Some(Arc::new(f)))
+    }
+
+    pub(crate) fn report(&self, stage: Stage) {
+        if let Some(f) = &self.0 {
+            f(stage);
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(..)"
+        } else {
+            "Progress(none)"
+        })
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct DynamicsOptions {
-    /// What counts as an arrival (default: engagement received).
-    pub kinds: Vec<Kind>,
-    pub as_of: Option<i64>,
-    pub topic: Option<String>,
-    pub platform: Option<String>,
+    /// The slice of the log read: as of a date, on a topic and a platform; its kinds are what
+    /// counts as an arrival (none: engagement received). Growth is read from the start, so
+    /// a window start (`since`) is refused.
+    pub scope: Scope,
     pub period: Period,
+    /// Most bootstrap replicates; fewer when the interval settles first (see
+    /// [`bootstrap`](bootstrap::bootstrap)).
     pub bootstrap: usize,
     pub seed: u64,
     /// Length of the fitness list (0 = all).
@@ -144,38 +197,48 @@ pub struct DynamicsOptions {
     /// Checked between iterations and bootstrap replicates; once set, [`dynamics`] stops and
     /// returns [`SpreadError::Cancelled`].
     pub cancel: Cancel,
+    pub progress: Progress,
+}
+
+impl DynamicsOptions {
+    /// What counts as an arrival: the scope's kinds, else engagement received.
+    pub fn kinds(&self) -> Vec<Kind> {
+        self.scope
+            .kinds
+            .clone()
+            .unwrap_or_else(|| renown_model::ENGAGEMENT_KINDS.to_vec())
+    }
 }
 
 impl Default for DynamicsOptions {
     fn default() -> Self {
         DynamicsOptions {
-            kinds: renown_model::ENGAGEMENT_KINDS.to_vec(),
-            as_of: None,
-            topic: None,
-            platform: None,
+            scope: Scope::default(),
             period: Period::Month,
-            bootstrap: 100,
+            bootstrap: DEFAULT_BOOTSTRAP,
             seed: 42,
             top: 20,
             min_arrivals: 5,
             fit: FitOptions::default(),
             cancel: Cancel::new(),
+            progress: Progress::default(),
         }
     }
 }
 
 /// The whole analysis on the store's arrivals.
 pub fn dynamics(store: &Store, opts: &DynamicsOptions) -> Result<DynamicsReport> {
-    if opts.kinds.is_empty() {
+    if opts.scope.since.is_some() {
+        return Err(SpreadError::Invalid(
+            "dynamics reads the whole history up to a date and takes no window start".into(),
+        ));
+    }
+    let kinds = opts.kinds();
+    if kinds.is_empty() {
         return Err(SpreadError::Invalid("no arrival kinds given".into()));
     }
-    let filter = EventFilter {
-        kinds: Some(opts.kinds.clone()),
-        since: None,
-        until: opts.as_of,
-        topic: opts.topic.clone(),
-        platform: opts.platform.clone(),
-    };
+    opts.progress.report(Stage::Fitting);
+    let filter = opts.scope.filter(&kinds);
     let mut events: Vec<(i64, Option<u32>, u32)> = Vec::new();
     let mut timeless = 0u64;
     store.scan_events(&filter, |e| match (e.time, e.target) {
@@ -224,6 +287,7 @@ pub fn analyse(
             opts.bootstrap,
             opts.seed,
             &opts.cancel,
+            &opts.progress,
         );
         let (low, high) = if reps.is_empty() {
             (f64::NAN, f64::NAN)
@@ -276,7 +340,7 @@ pub fn analyse(
         fitness.truncate(opts.top);
     }
     Ok(DynamicsReport {
-        kinds: opts.kinds.clone(),
+        kinds: opts.kinds(),
         arrivals: g.arrivals.len() as u64,
         accounts: received.iter().filter(|&&r| r > 0).count() as u64,
         steps: g.steps as u64,

@@ -1,6 +1,6 @@
 //! The demo's spread section: who compounds and who went viral once.
 
-use renown_app::dynamics::{fit, DynamicsQuery};
+use renown_app::dynamics::{fit, DynamicsQuery, Progress};
 use renown_app::{Cascades, Scope};
 use renown_model::{Cancel, Kind};
 use renown_store::{EventFilter, Store};
@@ -20,7 +20,13 @@ pub fn section(
         bootstrap: 20,
         ..DynamicsQuery::default()
     };
-    let d = fit(store, &Scope::default(), &query, Cancel::new())?;
+    let d = fit(
+        store,
+        &Scope::default(),
+        &query,
+        Cancel::new(),
+        Progress::default(),
+    )?;
     let find = |id: &str| store.find_account(&format!("{platform}:{id}"));
     let rank_of = |dense: u32| d.fitness.iter().position(|f| f.account == dense);
     let _ = writeln!(out, "Spread and growth (renown dynamics, renown cascades):");
