@@ -5,6 +5,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
 use crate::request::Read;
 use axum::Json;
+use std::sync::Arc;
+
 use renown_app::backtest::{parse_duration, BacktestOptions, Target, DEFAULT_BOOTSTRAP, MAX_K};
 use renown_app::Scope;
 use renown_app::Source;
@@ -69,14 +71,28 @@ pub async fn backtest(read: Read) -> ApiResult<Json<renown_app::backtest::Backte
         ..Scope::default()
     };
     read.view(move |view| {
-        // The caller chooses the cost: one of the few long-computation slots.
-        let _slot = view.state.jobs.start()?;
-        Ok(Json(renown_app::backtest::backtest(
-            view.store,
-            &scope,
-            &opts,
-            view.params(),
-        )?))
+        // Memoised per store state: the same question again is answered without recomputing
+        // every measure and the bootstrap (seeded, so the answer is the same).
+        let key = (
+            format!("{opts:?}"),
+            crate::params::scope_key(&scope),
+            view.token.clone(),
+        );
+        let answer = view.state.caches.backtests.get(
+            &key,
+            |k| k.2 != view.token,
+            || {
+                // The caller chooses the cost: one of the few long-computation slots.
+                let _slot = view.state.jobs.start()?;
+                Ok(Arc::new(renown_app::backtest::backtest(
+                    view.store,
+                    &scope,
+                    &opts,
+                    view.params(),
+                )?))
+            },
+        )?;
+        Ok(Json((*answer).clone()))
     })
     .await
 }

@@ -37,6 +37,9 @@ pub struct Caches {
     pub(crate) profiles: Memo<(u32, ScopeKey, usize, String), Arc<Value>>,
     pub(crate) scatters: Memo<(String, ScopeKey, String), Arc<Value>>,
     pub(crate) comparisons: Memo<(String, ScopeKey, String), Arc<renown_app::Comparison>>,
+    /// Backtests by their options (as written by `Debug`), scope and store state.
+    pub(crate) backtests:
+        Memo<(String, ScopeKey, String), Arc<renown_app::backtest::BacktestAnswer>>,
 }
 
 impl Default for Caches {
@@ -57,6 +60,7 @@ impl Default for Caches {
             profiles: Memo::new(512),
             scatters: Memo::new(16),
             comparisons: Memo::new(16),
+            backtests: Memo::new(8),
         }
     }
 }

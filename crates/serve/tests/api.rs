@@ -657,6 +657,19 @@ async fn backtest_is_the_library_result_with_the_cli_defaults() {
     assert_eq!(served["k"], 100);
     assert_eq!(served["target"], "distinct-engagers");
     assert_eq!(served["splits"].as_array().unwrap().len(), 3);
+    // Memoised by its options: the same question again gets the same answer, another question
+    // (fewer resamples, one measure) its own.
+    let (s, again) = get(
+        &f.app,
+        "/api/backtest?bootstrap=20&measures=earned,engagement",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{again}");
+    assert_eq!(again["splits"], served["splits"]);
+    let (s, other) = get(&f.app, "/api/backtest?bootstrap=10&measures=earned").await;
+    assert_eq!(s, StatusCode::OK, "{other}");
+    assert_eq!(other["bootstrap"], 10, "{other}");
+    assert_ne!(other["splits"], served["splits"]);
     // Nothing asked: the defaults, e.g. the CLI's number of resamples.
     let none = renown_serve::params::Params::parse(None, &renown_serve::backtest::PARAMS).unwrap();
     assert_eq!(
