@@ -95,8 +95,9 @@ fn event(kind: Kind, a: &str, b: &str, t: i64) -> Event {
     e
 }
 
-/// An organic background network from `renown-sim` (as in `tests/scenarios.rs`).
-fn background(accounts: usize, days: i64) -> (Vec<Event>, SimConfig) {
+/// An organic background network from `renown-sim`, the ground the resistance scenarios (here
+/// and in `tests/scenarios.rs`) build their attacks on.
+pub fn background(accounts: usize, days: i64) -> (Vec<Event>, SimConfig) {
     let cfg = SimConfig {
         seed: 11,
         accounts,

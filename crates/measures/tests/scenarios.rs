@@ -7,6 +7,7 @@ use common::{ev, store_with};
 use renown_graph::{engagement_graph, pagerank, EngagementParams, PageRankOptions};
 use renown_measures::counts::FOLLOWERS;
 use renown_measures::earned::{earned, model, EarnedParams, DAY};
+use renown_measures::earned_tune::background;
 use renown_measures::{ranking, Log, Scope, Scores};
 use renown_model::{Event, Kind};
 use renown_sim::{simulate, SimConfig, PLATFORM};
@@ -26,20 +27,6 @@ fn by_id(store: &Store, scores: &Scores) -> HashMap<String, f64> {
 fn rank_of(store: &Store, scores: &Scores, id: &str) -> usize {
     let dense = store.find_account(&format!("{PLATFORM}:{id}")).unwrap();
     ranking(scores).iter().position(|r| r.0 == dense).unwrap() + 1
-}
-
-fn background(accounts: usize, days: i64) -> (Vec<Event>, SimConfig) {
-    let cfg = SimConfig {
-        seed: 11,
-        accounts,
-        days,
-        bought_followers: 50,
-        buy_day: days / 2,
-        viral_day: days / 3,
-        viral_size: accounts / 4,
-        ..SimConfig::default()
-    };
-    (simulate(&cfg).events, cfg)
 }
 
 fn close(a: f64, b: f64) -> bool {
