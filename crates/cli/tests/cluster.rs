@@ -233,6 +233,7 @@ fn two_processes_on_loopback_equal_one_machine() {
         ("engagement", "follow", "1"),
         ("pagerank", "follow", "2"),
         ("pagerank", "engagement", "1"),
+        ("earned", "follow", "2"),
     ] {
         let what = format!("{by} on {graph}");
         let single = json(&renown(
@@ -357,6 +358,78 @@ fn two_processes_on_loopback_equal_one_machine() {
     };
     assert_eq!(ranks(&single), ranks(&doc));
     assert_eq!(single["total"], doc["total"]);
+
+    // Earned influence and PageRank under a parameters file and a date: the same parameters,
+    // echoed the same way, the same answers (T is the date; half-life, kind weights, follow
+    // weight, prior, consistency and damping all differ from the defaults).
+    std::fs::write(
+        d.join("params.toml"),
+        "[earned]\nhalf_life_days = 20\ndamping = 0.6\nreciprocity_discount = 0.5\n\
+         follow_weight = 0.75\nselectivity_prior = 2.5\nconsistency_months = 1.5\n\
+         kind_weights = { like = 0.75, mention = 0 }\n[pagerank]\ndamping = 0.7\n",
+    )
+    .unwrap();
+    for by in ["earned", "pagerank"] {
+        let common = [
+            "--by",
+            by,
+            "--top",
+            "0",
+            "--as-of",
+            "2020-09-14",
+            "--format",
+            "json",
+        ];
+        let mut single_args = vec!["--config", "params.toml", "--db", "single.db", "rank"];
+        single_args.extend_from_slice(&common);
+        let single = json(&renown(d, &single_args));
+        let mut args = vec!["--config", "params.toml"];
+        args.extend_from_slice(&common);
+        args.extend_from_slice(&["--processes", "2", "--hosts", &hosts, "--workers", "2"]);
+        let doc = json(&cluster(d, &args, 2));
+        let what = format!("{by} under params.toml as of 2020-09-14");
+        assert_same(&single, &doc, &what);
+        assert_eq!(single["parameters"], doc["parameters"], "{what}");
+        assert!(doc["parameters"]["source"].is_string(), "{what}");
+    }
+    let defaults = json(&renown(
+        d,
+        &[
+            "--db",
+            "single.db",
+            "rank",
+            "--by",
+            "earned",
+            "--top",
+            "0",
+            "--as-of",
+            "2020-09-14",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_ne!(
+        by_account(&defaults),
+        by_account(&json(&renown(
+            d,
+            &[
+                "--config",
+                "params.toml",
+                "--db",
+                "single.db",
+                "rank",
+                "--by",
+                "earned",
+                "--top",
+                "0",
+                "--as-of",
+                "2020-09-14",
+                "--format",
+                "json",
+            ],
+        ))),
+        "the parameters file changes earned influence"
+    );
 }
 
 /// A fake process `index` listening at `listener`: answers the hello of the process that

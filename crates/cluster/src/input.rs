@@ -31,6 +31,8 @@ pub struct Edge {
     /// The kind's default weight (renown-model's `DEFAULT_KIND_WEIGHTS`) for engagement, as
     /// the engagement graph weighs it; 1 for follows.
     pub weight: f32,
+    /// The event's kind (`Kind::code`), for measures that weigh kinds their own way.
+    pub kind: u8,
     pub actor: u64,
     pub target: u64,
     /// `i64::MIN` for a timeless event (they sort first, as in `StandingFollows`).
@@ -46,10 +48,10 @@ pub struct Shard {
     pub edges: Vec<Edge>,
 }
 
-/// Reads the store at `path`: every account, the follows and unfollows, and with `engagement`
-/// the engagement events, up to `as_of` (timeless events always; self-loops dropped).
+/// Reads the store at `path`: every account, the follows and unfollows, and the events of the
+/// other `kinds` (engagement), up to `as_of` (timeless events always; self-loops dropped).
 /// `tag` numbers the store among all the stores of the cluster (for [`Edge::order`]).
-pub fn read_store(path: &Path, as_of: Option<i64>, engagement: bool, tag: u64) -> Result<Shard> {
+pub fn read_store(path: &Path, as_of: Option<i64>, kinds: &[Kind], tag: u64) -> Result<Shard> {
     if !path.is_file() {
         return Err(ClusterError::Input(format!(
             "{}: no such store (write one with `renown --db {} ingest --shard I/N …`)",
@@ -70,10 +72,10 @@ pub fn read_store(path: &Path, as_of: Option<i64>, engagement: bool, tag: u64) -
             handle: a.handle,
         })
         .collect();
-    let mut kinds = vec![Kind::Follow, Kind::Unfollow];
-    if engagement {
-        kinds.extend(renown_model::ENGAGEMENT_KINDS);
-    }
+    let mut kinds = kinds.to_vec();
+    kinds.extend([Kind::Follow, Kind::Unfollow]);
+    kinds.sort_unstable_by_key(|k| k.code());
+    kinds.dedup();
     let mut edges = Vec::new();
     let mut position = 0u64;
     let mut bad = None;
@@ -111,6 +113,7 @@ pub fn read_store(path: &Path, as_of: Option<i64>, engagement: bool, tag: u64) -
             edges.push(Edge {
                 what,
                 weight,
+                kind: r.kind.code(),
                 actor: a.key,
                 target: b.key,
                 time: r.time.unwrap_or(i64::MIN),

@@ -7,6 +7,7 @@
 //! is written anywhere before the gathered answer exists (the inputs are only read), so the
 //! operator fixes the host and runs the same commands again.
 
+pub mod earned;
 pub mod input;
 pub mod key;
 pub mod net;
@@ -15,6 +16,8 @@ pub mod rank;
 pub use key::{account_key, keeps, parse_shard, record_key, shard_of, Layout};
 pub use rank::{Gathered, Row, Task, Traffic};
 
+use renown_measures::earned::EarnedParams;
+use renown_model::{Kind, ENGAGEMENT_KINDS};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -47,6 +50,8 @@ pub enum Measure {
     PageRank,
     /// PageRank on the engagement graph weighted by kind, × n.
     EngagementPageRank,
+    /// Earned influence (renown-measures' `earned`), with the job's parameters.
+    Earned,
 }
 
 impl Measure {
@@ -56,6 +61,7 @@ impl Measure {
             Measure::Engagement => "engagement",
             Measure::PageRank => "pagerank",
             Measure::EngagementPageRank => "engagement-pagerank",
+            Measure::Earned => "earned",
         }
     }
 
@@ -88,6 +94,21 @@ pub struct Job {
     pub top: usize,
     /// This process's shard stores.
     pub stores: Vec<PathBuf>,
+    /// Earned influence's parameters (`renown.toml`'s `[earned]`, as on one machine).
+    pub earned: EarnedParams,
+    /// The PageRank measures' damping (`[pagerank]`).
+    pub pagerank_damping: f64,
+}
+
+impl Job {
+    /// The kinds besides follows and unfollows its measure reads.
+    fn kinds(&self) -> Vec<Kind> {
+        match self.measure {
+            Measure::Followers | Measure::PageRank => Vec::new(),
+            Measure::Engagement | Measure::EngagementPageRank => ENGAGEMENT_KINDS.to_vec(),
+            Measure::Earned => earned::kinds(&self.earned),
+        }
+    }
 }
 
 /// What [`run`] returns on process 0 (`gathered`) and on every process (its traffic).
@@ -101,12 +122,14 @@ pub struct Outcome {
 
 fn job_digest(layout: Layout, job: &Job) -> u64 {
     let text = format!(
-        "{}|{:?}|{}|{}x{}",
+        "{}|{:?}|{}|{}x{}|{:?}|{}",
         job.measure.name(),
         job.as_of,
         job.top,
         layout.processes,
-        layout.workers
+        layout.workers,
+        (job.measure == Measure::Earned).then_some(&job.earned),
+        job.pagerank_damping
     );
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
@@ -126,6 +149,11 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
             processes - 1
         )));
     }
+    if job.measure == Measure::Earned && job.earned.trust.is_some() {
+        return Err(ClusterError::Config(
+            "earned influence with trust (SybilRank) does not run on a cluster".into(),
+        ));
+    }
     if config.workers == 0 {
         return Err(ClusterError::Config("--workers must be at least 1".into()));
     }
@@ -136,6 +164,9 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
     let task = Task {
         measure: job.measure,
         top: job.top,
+        as_of: job.as_of,
+        earned: job.earned.clone(),
+        pagerank_damping: job.pagerank_damping,
     };
     let progress = Arc::new(AtomicU64::new(0));
     let finished = Arc::new(AtomicUsize::new(0));
@@ -146,17 +177,10 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
     let work = move |worker: &mut timely::worker::Worker| {
         let load = || -> Result<(Vec<input::Account>, Vec<input::Edge>)> {
             let (mut accounts, mut edges) = (Vec::new(), Vec::new());
+            let kinds = worker_job.kinds();
             for (i, path) in worker_job.stores.iter().enumerate() {
                 let tag = u64::from(process) << 16 | i as u64;
-                let shard = input::read_store(
-                    path,
-                    worker_job.as_of,
-                    matches!(
-                        worker_job.measure,
-                        Measure::Engagement | Measure::EngagementPageRank
-                    ),
-                    tag,
-                )?;
+                let shard = input::read_store(path, worker_job.as_of, &kinds, tag)?;
                 accounts.extend(shard.accounts);
                 edges.extend(shard.edges);
             }

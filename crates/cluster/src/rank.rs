@@ -31,13 +31,23 @@ use timely::dataflow::{InputHandleVec, ProbeHandle};
 use timely::worker::Worker;
 
 /// PageRank's parameters: those of `renown rank --by pagerank` (renown-measures' `scaled` over
-/// renown-graph's kernel, networkx's conventions): damping 0.85, uniform teleport, dangling
-/// mass spread uniformly, stop when an iteration changes the scores (summing to 1) by less
-/// than 1e-10 in L1 — the kernel's `tolerance × n` with tolerance `1e-10 / n`, computed the
-/// same way — or after 200 iterations; scores are reported × n.
-pub const DAMPING: f64 = 0.85;
+/// renown-graph's kernel, networkx's conventions): damping d (0.85 unless `[pagerank]` sets
+/// it), uniform teleport, dangling mass spread uniformly, stop when an iteration changes the
+/// scores (summing to 1) by less than 1e-10 in L1 — the kernel's `tolerance × n` with
+/// tolerance `1e-10 / n`, computed the same way — or after [`max_iterations`]; scores are
+/// reported × n.
 pub const STEP: f64 = 1e-10;
-pub const MAX_ITERATIONS: usize = 200;
+
+/// `scaled`'s cap on iterations: what a step of 1e-10 needs at damping `d`, a third more, at
+/// least 200.
+pub fn max_iterations(damping: f64) -> usize {
+    let needed = if damping > 0.0 {
+        ((STEP / 2.0).ln() / damping.ln()).ceil() as usize
+    } else {
+        1
+    };
+    needed.saturating_add(needed / 3).max(200)
+}
 
 /// One account's result, as gathered on worker 0.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -70,16 +80,16 @@ pub struct Traffic {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-struct Msg {
-    to: u32,
+pub(crate) struct Msg {
+    pub(crate) to: u32,
     /// The round it belongs to (set by [`Rounds::round`]): a worker still finishing round `r`
     /// can already receive round `r + 1` from a faster one.
-    round: u64,
-    body: Body,
+    pub(crate) round: u64,
+    pub(crate) body: Body,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-enum Body {
+pub(crate) enum Body {
     Account(Account),
     Edge(Edge),
     /// Worker `from` has in-edges of total `weight` from `node` and keeps its contribution in
@@ -101,6 +111,21 @@ enum Body {
         error: Option<String>,
     },
     Row(Row),
+    /// Worker `from` holds pairs endorsed by `node` and keeps what it learns of `node` in
+    /// `slot`; `a` and `b` are its part of two sums over `node`'s pairs (earned influence).
+    Partial {
+        node: u64,
+        from: u32,
+        slot: u32,
+        a: f64,
+        b: f64,
+    },
+    /// The pair `actor → target` has this strength (for the reverse pair's reciprocity).
+    Reverse {
+        target: u64,
+        actor: u64,
+        strength: f64,
+    },
 }
 
 /// The bincode payload of a message (what crosses a process boundary, headers aside).
@@ -112,12 +137,14 @@ fn payload_bytes(m: &Msg) -> u64 {
         Body::Account(a) => {
             8 + s(&a.platform) + s(&a.native_id) + 1 + a.handle.as_deref().map_or(0, s)
         }
-        Body::Edge(_) => 4 + 4 + 8 + 8 + 8 + 8,
+        Body::Edge(_) => 4 + 4 + 1 + 8 + 8 + 8 + 8,
         Body::Subscribe { .. } => 8 + 4 + 4 + 8,
         Body::Contrib { .. } => 4 + 8,
         Body::Reduce { values, error, .. } => {
             4 + 8 + 8 * values.len() as u64 + 1 + error.as_deref().map_or(0, s)
         }
+        Body::Partial { .. } => 4 + 8 + 4 + 4 + 8 + 8,
+        Body::Reverse { .. } => 4 + 8 + 8 + 8,
         Body::Row(r) => {
             8 + s(&r.account.platform)
                 + s(&r.account.native_id)
@@ -131,13 +158,13 @@ fn payload_bytes(m: &Msg) -> u64 {
 }
 
 /// A worker's rounds over the one exchange.
-struct Rounds<'w> {
+pub(crate) struct Rounds<'w> {
     worker: &'w mut Worker,
     input: InputHandleVec<u64, Msg>,
     probe: ProbeHandle<u64>,
     inbox: Rc<RefCell<Vec<Msg>>>,
-    layout: Layout,
-    me: u32,
+    pub(crate) layout: Layout,
+    pub(crate) me: u32,
     progress: Arc<AtomicU64>,
     traffic: Traffic,
 }
@@ -170,7 +197,7 @@ impl<'w> Rounds<'w> {
     }
 
     /// Sends `out`, waits for every worker's messages of this round, returns those for this one.
-    fn round(&mut self, out: impl IntoIterator<Item = Msg>) -> Vec<Msg> {
+    pub(crate) fn round(&mut self, out: impl IntoIterator<Item = Msg>) -> Vec<Msg> {
         let (mut messages, mut bytes) = (0u64, 0u64);
         let my_process = self.me / self.layout.workers;
         let round = self.input.time() + 1;
@@ -200,16 +227,14 @@ impl<'w> Rounds<'w> {
         now
     }
 
-    /// Sums `values` over all workers (in worker order: every worker gets the same bits) and
-    /// passes on the first error any worker had.
-    fn all_reduce(
+    /// Every worker's `values`, in worker order, and the first error any worker had.
+    pub(crate) fn all_gather(
         &mut self,
         values: Vec<f64>,
         error: Option<String>,
-    ) -> (Vec<f64>, Option<String>) {
+    ) -> (Vec<Vec<f64>>, Option<String>) {
         let peers = self.layout.peers();
         let me = self.me;
-        let len = values.len();
         let out: Vec<Msg> = (0..peers)
             .map(|to| Msg {
                 round: 0,
@@ -234,14 +259,23 @@ impl<'w> Rounds<'w> {
             })
             .collect();
         parts.sort_by_key(|p| p.0);
+        let first_error = parts.iter_mut().find_map(|p| p.2.take());
+        (parts.into_iter().map(|p| p.1).collect(), first_error)
+    }
+
+    /// Sums `values` over all workers (in worker order: every worker gets the same bits) and
+    /// passes on the first error any worker had.
+    pub(crate) fn all_reduce(
+        &mut self,
+        values: Vec<f64>,
+        error: Option<String>,
+    ) -> (Vec<f64>, Option<String>) {
+        let len = values.len();
+        let (parts, first_error) = self.all_gather(values, error);
         let mut sum = vec![0.0; len];
-        let mut first_error = None;
-        for (_, v, e) in parts {
+        for v in parts {
             for (s, x) in sum.iter_mut().zip(v) {
                 *s += x;
-            }
-            if first_error.is_none() {
-                first_error = e;
             }
         }
         (sum, first_error)
@@ -254,6 +288,12 @@ pub struct Task {
     pub measure: Measure,
     /// Rows to gather (0 = all).
     pub top: usize,
+    /// The date (`--as-of`): earned influence's reference time T when given.
+    pub as_of: Option<i64>,
+    /// Earned influence's parameters.
+    pub earned: renown_measures::earned::EarnedParams,
+    /// PageRank's damping.
+    pub pagerank_damping: f64,
 }
 
 /// Runs one worker. `load` is called on the first worker of each process only and returns
@@ -350,6 +390,8 @@ pub fn run_worker(
     // The engagement graph's edges (target index, source, kind weight), duplicates not merged.
     let mut engaged: Vec<(u32, u64, f32)> = Vec::new();
     let weighted = task.measure == Measure::EngagementPageRank;
+    // Earned influence's input: the engagement events with their time and store order.
+    let mut endorsements: Vec<crate::earned::Endorsement> = Vec::new();
     for e in &edges {
         match e.what {
             What::Engage => {
@@ -357,6 +399,15 @@ pub fn run_worker(
                 engagement[t as usize] += 1.0;
                 if weighted && e.weight > 0.0 {
                     engaged.push((t, e.actor, e.weight));
+                }
+                if task.measure == Measure::Earned {
+                    endorsements.push(crate::earned::Endorsement {
+                        target: t,
+                        actor: e.actor,
+                        kind: e.kind,
+                        time: e.time,
+                        order: e.order,
+                    });
                 }
             }
             What::Follow | What::Unfollow => {
@@ -369,6 +420,8 @@ pub fn run_worker(
     // store order) is a follow.
     follow_rows.sort_unstable_by_key(|r| (r.0, r.1, r.2, r.3));
     let mut standing: Vec<(u32, u64, f32)> = Vec::new(); // (target index, source key, 1)
+                                                         // With the time of the follow that stands (`i64::MIN`: timeless), for earned influence.
+    let mut standing_since: Vec<(u32, u64, i64)> = Vec::new();
     for (i, r) in follow_rows.iter().enumerate() {
         let last = follow_rows
             .get(i + 1)
@@ -376,7 +429,11 @@ pub fn run_worker(
         if last && r.4 {
             let t = index[&r.0];
             followers[t as usize] += 1.0;
-            standing.push((t, r.1, 1.0));
+            if task.measure == Measure::Earned {
+                standing_since.push((t, r.1, r.2));
+            } else {
+                standing.push((t, r.1, 1.0));
+            }
         }
     }
     drop(follow_rows);
@@ -384,8 +441,34 @@ pub fn run_worker(
     let (scores, iterations, delta) = match task.measure {
         Measure::Followers => (followers.clone(), 0, 0.0),
         Measure::Engagement => (engagement, 0, 0.0),
-        Measure::PageRank => pagerank(&mut rounds, &index, local, standing, n)?,
-        Measure::EngagementPageRank => pagerank(&mut rounds, &index, local, engaged, n)?,
+        Measure::PageRank => pagerank(
+            &mut rounds,
+            &index,
+            local,
+            standing,
+            n,
+            task.pagerank_damping,
+        )?,
+        Measure::EngagementPageRank => pagerank(
+            &mut rounds,
+            &index,
+            local,
+            engaged,
+            n,
+            task.pagerank_damping,
+        )?,
+        Measure::Earned => {
+            let keys: Vec<u64> = owned.iter().map(|a| a.key).collect();
+            crate::earned::solve(
+                &mut rounds,
+                &index,
+                &keys,
+                endorsements,
+                standing_since,
+                &task.earned,
+                task.as_of,
+            )?
+        }
     };
 
     // 4. Gather each worker's top rows on worker 0.
@@ -462,7 +545,9 @@ fn pagerank(
     local: usize,
     mut in_edges: Vec<(u32, u64, f32)>,
     n: f64,
+    damping: f64,
 ) -> Result<(Vec<f64>, usize, f64)> {
+    let cap = max_iterations(damping);
     let me = rounds.me;
     let layout = rounds.layout;
     if n == 0.0 {
@@ -555,7 +640,7 @@ fn pagerank(
     let mut iterations = 0usize;
     let limit = (STEP / n) * n;
     let uniform = 1.0 / n;
-    let teleport = (1.0 - DAMPING) * uniform;
+    let teleport = (1.0 - damping) * uniform;
     let mut first = true;
     let delta = loop {
         // Contributions of the current scores, and the sums of the last iteration.
@@ -602,12 +687,12 @@ fn pagerank(
                 return Err(ClusterError::Failed(e));
             }
         }
-        if !first && (iterations == MAX_ITERATIONS || delta_sum < limit) {
+        if !first && (iterations == cap || delta_sum < limit) {
             break delta_sum;
         }
         first = false;
         iterations += 1;
-        let c = DAMPING * dangling_sum * uniform + teleport;
+        let c = damping * dangling_sum * uniform + teleport;
         let (mut next_dangling, mut change) = (0.0, 0.0);
         for v in 0..local {
             let (lo, hi) = (offsets[v] as usize, offsets[v + 1] as usize);
@@ -616,7 +701,7 @@ fn pagerank(
                 .zip(&weights[lo..hi])
                 .map(|(&s, &w)| contrib[s as usize] * w)
                 .sum();
-            let new = DAMPING * sum + c;
+            let new = damping * sum + c;
             change += (new - x[v]).abs();
             x[v] = new;
             if inv[v] == 0.0 {

@@ -3,6 +3,7 @@ use crate::Outcome;
 use anyhow::Context;
 use renown_cluster::{ClusterConfig, Job, Measure};
 use serde_json::json;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -37,14 +38,16 @@ pub enum ClusterMeasure {
     Followers,
     Engagement,
     Pagerank,
+    Earned,
 }
 
-/// Rank accounts on a cluster of processes, each reading its shard stores; same equations and
-/// output as `renown rank` (earned influence does not run on a cluster yet).
+/// Rank accounts on a cluster of processes, each reading its shard stores; same equations,
+/// parameters (`renown.toml`, `--config`) and output as `renown rank`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES, disable_help_flag = true)]
 pub struct RankArgs {
-    /// The measure: followers, engagement received, or PageRank on the follow graph (× n).
+    /// The measure: followers, engagement received, PageRank on the follow graph (× n), or
+    /// earned influence.
     #[arg(long, value_enum)]
     pub by: ClusterMeasure,
     /// The graph `--by pagerank` runs on: follows, or engagement weighted by kind.
@@ -116,13 +119,13 @@ fn addresses(args: &RankArgs) -> anyhow::Result<Vec<String>> {
     Ok(hosts[..args.processes as usize].to_vec())
 }
 
-pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
     match args.command {
-        ClusterCommand::Rank(a) => rank(a, db),
+        ClusterCommand::Rank(a) => rank(a, db, params),
     }
 }
 
-fn rank(args: RankArgs, db: &Path) -> anyhow::Result<Outcome> {
+fn rank(args: RankArgs, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
     if args.processes == 0 {
         anyhow::bail!("--processes must be at least 1");
     }
@@ -140,6 +143,7 @@ fn rank(args: RankArgs, db: &Path) -> anyhow::Result<Outcome> {
             super::graph::GraphKind::Engagement => Measure::EngagementPageRank,
             _ => Measure::PageRank,
         },
+        ClusterMeasure::Earned => Measure::Earned,
     };
     let scratch = Scratch::new(&args.events, args.process)?;
     let mut stores = args.store.clone();
@@ -152,6 +156,8 @@ fn rank(args: RankArgs, db: &Path) -> anyhow::Result<Outcome> {
         as_of: args.as_of,
         top: args.top,
         stores,
+        earned: params.measures.earned.clone(),
+        pagerank_damping: params.measures.pagerank_damping,
     };
     let started = std::time::Instant::now();
     let outcome = renown_cluster::run(&config, &job)
@@ -213,6 +219,7 @@ fn rank(args: RankArgs, db: &Path) -> anyhow::Result<Outcome> {
             })
         })
         .collect();
+    let echo = params.echo(measure.name());
     let mut out = std::io::stdout().lock();
     if args.format == OutputFormat::Json {
         let doc = json!({
@@ -222,6 +229,7 @@ fn rank(args: RankArgs, db: &Path) -> anyhow::Result<Outcome> {
             "limit": if args.top == 0 { board.total as usize } else { args.top },
             "offset": 0,
             "warnings": [],
+            "parameters": echo,
             "rows": rows,
             "cluster": {
                 "processes": args.processes,
@@ -234,6 +242,12 @@ fn rank(args: RankArgs, db: &Path) -> anyhow::Result<Outcome> {
         serde_json::to_writer_pretty(&mut out, &doc)?;
         std::io::Write::write_all(&mut out, b"\n")?;
         return Ok(Outcome::Clean);
+    }
+    // Parameters set in a file are echoed above the table, as `renown rank` does.
+    if let Some(p) = echo.as_ref().filter(|p| p.source.is_some()) {
+        if args.format == OutputFormat::Table {
+            writeln!(out, "{}", p.header_line())?;
+        }
     }
     let with_followers = measure != Measure::Followers;
     let mut table = Table::new(if with_followers {

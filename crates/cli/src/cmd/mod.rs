@@ -116,7 +116,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Classify(a) => classify::run(a, db),
         Command::Trust(a) => trust::run(a, db),
         Command::Serve(a) => serve::run(a, db, params()?),
-        Command::Cluster(a) => cluster::run(a, db),
+        Command::Cluster(a) => cluster::run(a, db, params()?),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }

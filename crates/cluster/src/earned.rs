@@ -1,0 +1,533 @@
+//! Earned influence on the cluster: renown-measures' `earned::model_of`, the same equations and
+//! parameters, with every sum over an endorser's pairs gathered at the endorser's owner.
+//!
+//! A pair `a → b` (what `a` did for `b`: its engagement, its standing follow) sits with `b`'s
+//! owner, where all of `b`'s events are. What stays local there: the pair's engagement volume
+//! (summed in `f32` in store order, as `EdgeList::merge_duplicates` sums it), its strength, the
+//! consistency factor of `b` (months answered), and γ_b. What crosses workers, in rounds:
+//!
+//! 1. the reference time T (the newest engagement, when no date is given): a maximum;
+//! 2. each worker sends, per endorser `a` of its pairs, its part of `a`'s budget `Σ_b s_ab` and
+//!    of `k_a` to `a`'s owner (which records the worker as a subscriber), and each pair's
+//!    strength to the owner of the reverse pair (reciprocity);
+//! 3. the owner returns the budget; every worker weighs its pairs (`W_ab` rounded to `f32` as
+//!    the single machine's endorsement graph stores it) and sends what each endorser spent;
+//! 4. the owner adds the sink's share of the unspent budget (rounded to `f32` too) and returns
+//!    the out-weight, the normaliser of `a`'s edge weights;
+//! 5. the fixed point `c = β + d·Wᵀc` by Jacobi iterations: each owner sends `c_a` once per
+//!    subscribing worker per iteration. The single machine runs Gauss–Seidel sweeps to a step
+//!    of 1e-13 of the total base vote; Jacobi here runs to 1e-14, so both sit within rounding
+//!    of the same fixed point (docs/SCALE.md gives the measured differences).
+//!
+//! Sums over one account's pairs run in another order than on one machine (the single machine
+//! sums in dense-id order, which no shard knows), so budgets, spent shares and out-weights can
+//! differ in their last bit; a weight rounded to `f32` then differs by one `f32` step only when
+//! that bit straddles a rounding boundary (about one pair in 10⁸).
+
+use crate::rank::{Body, Msg, Rounds};
+use crate::Result;
+use renown_measures::earned::{EarnedParams, DAY};
+use renown_model::Kind;
+use rustc_hash::FxHashMap;
+
+/// The step (L1 change of the scores, as a share of the total base vote) at which the Jacobi
+/// iteration stops: ten times finer than the single machine's Gauss–Seidel stop.
+pub const STEP: f64 = 1e-14;
+/// The single machine's cap on sweeps.
+pub const MAX_ITERATIONS: usize = 10_000;
+
+/// One engagement event received by an owned account.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Endorsement {
+    /// The owned account's local index.
+    pub target: u32,
+    pub actor: u64,
+    /// `Kind::code`.
+    pub kind: u8,
+    /// `i64::MIN` when timeless.
+    pub time: i64,
+    /// Store order.
+    pub order: u64,
+}
+
+/// The kinds earned influence reads besides follows: those with a positive weight.
+pub fn kinds(p: &EarnedParams) -> Vec<Kind> {
+    p.kind_weights
+        .iter()
+        .filter(|kw| kw.1 > 0.0 && !matches!(kw.0, Kind::Follow | Kind::Unfollow))
+        .map(|kw| kw.0)
+        .collect()
+}
+
+/// κ by kind code, the last setting of a kind winning (as on one machine).
+fn kind_weight(p: &EarnedParams) -> [f64; 256] {
+    let mut w = [0.0; 256];
+    for &(k, x) in &p.kind_weights {
+        w[k.code() as usize] = x;
+    }
+    w
+}
+
+fn time_of(t: i64) -> Option<i64> {
+    (t != i64::MIN).then_some(t)
+}
+
+/// One pair `actor → target` held by the target's owner.
+struct Pair {
+    target: u32,
+    actor: u64,
+    eng: f64,
+    follow: f64,
+}
+
+/// M_b for the owned accounts: as `earned::active_months` computes it, period by period in
+/// ascending order (the same sums, in the same order).
+fn active_months(
+    local: usize,
+    rows: &[Endorsement],
+    p: &EarnedParams,
+    reference: Option<i64>,
+) -> Vec<f64> {
+    let half_life = p.consistency_half_life_days.unwrap_or(p.half_life_days);
+    let mut keys: Vec<(u32, i64, u64, i64)> = rows
+        .iter()
+        .map(|r| {
+            let m = time_of(r.time).map_or(i64::MIN, |t| p.period_of(t));
+            (r.target, m, r.actor, r.time)
+        })
+        .collect();
+    keys.sort_unstable();
+    let mut out = vec![0.0; local];
+    let mut i = 0;
+    while i < keys.len() {
+        let (b, m, _, _) = keys[i];
+        let mut j = i;
+        let mut engagers = 0u32;
+        let mut last_actor = None;
+        let mut latest = i64::MIN;
+        while j < keys.len() && keys[j].0 == b && keys[j].1 == m {
+            if last_actor != Some(keys[j].2) {
+                engagers += 1;
+                last_actor = Some(keys[j].2);
+            }
+            latest = latest.max(keys[j].3);
+            j += 1;
+        }
+        out[b as usize] += decay(half_life, time_of(latest), reference)
+            * (1.0 - 0.5f64.powi(engagers.min(64) as i32));
+        i = j;
+    }
+    out
+}
+
+/// `2^(-age / half-life)`, timeless events counting fully: `earned::decay`'s formula (private
+/// there), for the consistency factor's own half-life.
+fn decay(half_life_days: f64, t: Option<i64>, reference: Option<i64>) -> f64 {
+    match (t, reference) {
+        (Some(t), Some(r)) => {
+            let age = (r - t).max(0) as f64;
+            (-std::f64::consts::LN_2 * age / (half_life_days * DAY as f64)).exp()
+        }
+        _ => 1.0,
+    }
+}
+
+/// The pairs of the owned accounts, sorted by (target, actor): engagement volume per pair
+/// summed in `f32` in store order, merged with the standing follows.
+fn pairs(
+    rows: &mut [Endorsement],
+    follows: &mut [(u32, u64, i64)],
+    p: &EarnedParams,
+    kw: &[f64; 256],
+    reference: Option<i64>,
+) -> Vec<Pair> {
+    rows.sort_unstable_by_key(|r| (r.target, r.actor, r.order));
+    let mut engaged: Vec<(u32, u64, f32)> = Vec::new();
+    for r in rows.iter() {
+        let w = (kw[r.kind as usize] as f32) as f64 * p.decay(time_of(r.time), reference);
+        if w > 0.0 {
+            match engaged.last_mut() {
+                Some(last) if (last.0, last.1) == (r.target, r.actor) => last.2 += w as f32,
+                _ => engaged.push((r.target, r.actor, w as f32)),
+            }
+        }
+    }
+    follows.sort_unstable_by_key(|f| (f.0, f.1));
+    let follow = |t: i64| p.follow_weight * p.decay(time_of(t), reference);
+    let mut out = Vec::with_capacity(engaged.len() + follows.len());
+    let mut fi = 0;
+    for &(target, actor, w) in &engaged {
+        while fi < follows.len() && (follows[fi].0, follows[fi].1) < (target, actor) {
+            out.push(Pair {
+                target: follows[fi].0,
+                actor: follows[fi].1,
+                eng: 0.0,
+                follow: follow(follows[fi].2),
+            });
+            fi += 1;
+        }
+        let mut f = 0.0;
+        if fi < follows.len() && (follows[fi].0, follows[fi].1) == (target, actor) {
+            f = follow(follows[fi].2);
+            fi += 1;
+        }
+        out.push(Pair {
+            target,
+            actor,
+            eng: w as f64,
+            follow: f,
+        });
+    }
+    out.extend(follows[fi..].iter().map(|&(target, actor, t)| Pair {
+        target,
+        actor,
+        eng: 0.0,
+        follow: follow(t),
+    }));
+    out
+}
+
+/// One worker's part of sums over an owned account's pairs: (worker, its slot, a, b).
+type Part = (u32, u32, f64, f64);
+/// The strength of the pair (owned account index ← actor): (index, actor, strength).
+type Reversed = (u32, u64, f64);
+
+/// Per owned account: the workers holding its out-pairs and the slot each keeps it in, with
+/// their parts of one or two sums, added in worker order (the same bits on every run).
+fn gather_parts(
+    received: Vec<Msg>,
+    index: &FxHashMap<u64, u32>,
+    local: usize,
+) -> (Vec<Vec<Part>>, Vec<Reversed>) {
+    let mut parts: Vec<Vec<Part>> = vec![Vec::new(); local];
+    let mut reverse = Vec::new();
+    for m in received {
+        match m.body {
+            Body::Partial {
+                node,
+                from,
+                slot,
+                a,
+                b,
+            } => {
+                // Every pair's endorser is an account some store lists (checked at load).
+                if let Some(&i) = index.get(&node) {
+                    parts[i as usize].push((from, slot, a, b));
+                }
+            }
+            Body::Reverse {
+                target,
+                actor,
+                strength,
+            } => {
+                if let Some(&i) = index.get(&target) {
+                    reverse.push((i, actor, strength));
+                }
+            }
+            _ => {}
+        }
+    }
+    for p in &mut parts {
+        p.sort_unstable_by_key(|x| (x.0, x.1));
+    }
+    (parts, reverse)
+}
+
+/// Sends `value(i)` of every owned account to each worker subscribed to it, into its slot.
+fn to_subscribers(subscribers: &[Vec<(u32, u32)>], value: impl Fn(usize) -> f64) -> Vec<Msg> {
+    let mut out = Vec::new();
+    for (i, subs) in subscribers.iter().enumerate() {
+        if subs.is_empty() {
+            continue;
+        }
+        let v = value(i);
+        out.extend(subs.iter().map(|&(to, slot)| Msg {
+            to,
+            round: 0,
+            body: Body::Contrib { slot, value: v },
+        }));
+    }
+    out
+}
+
+/// Values received into slots.
+fn slot_values(received: Vec<Msg>, slots: usize) -> Vec<f64> {
+    let mut v = vec![0.0; slots];
+    for m in received {
+        if let Body::Contrib { slot, value } = m.body {
+            v[slot as usize] = value;
+        }
+    }
+    v
+}
+
+/// Earned influence E of the owned accounts (`keys[i]` is local account `i`), from the
+/// engagement they received and their standing follows `(target index, follower, time)`.
+/// Returns the scores, the Jacobi iterations and the last step.
+pub(crate) fn solve(
+    rounds: &mut Rounds<'_>,
+    index: &FxHashMap<u64, u32>,
+    keys: &[u64],
+    mut rows: Vec<Endorsement>,
+    mut follows: Vec<(u32, u64, i64)>,
+    p: &EarnedParams,
+    as_of: Option<i64>,
+) -> Result<(Vec<f64>, usize, f64)> {
+    let me = rounds.me;
+    let layout = rounds.layout;
+    let local = keys.len();
+    let kw = kind_weight(p);
+    rows.retain(|r| kw[r.kind as usize] > 0.0);
+    if p.follow_weight <= 0.0 {
+        follows.clear();
+    }
+
+    // 1. T: the date asked for, else the newest engagement anywhere.
+    let reference = match as_of {
+        Some(t) => Some(t),
+        None => {
+            let newest = rows
+                .iter()
+                .filter(|r| r.time != i64::MIN)
+                .map(|r| r.time as f64)
+                .fold(f64::NEG_INFINITY, f64::max);
+            let (all, _) = rounds.all_gather(vec![newest], None);
+            let newest = all.iter().map(|v| v[0]).fold(f64::NEG_INFINITY, f64::max);
+            // Times are whole seconds far below 2^53: exact in f64.
+            newest.is_finite().then_some(newest as i64)
+        }
+    };
+
+    let months = active_months(local, &rows, p, reference);
+    let pairs = pairs(&mut rows, &mut follows, p, &kw, reference);
+    drop(rows);
+    drop(follows);
+    let consistency: Vec<f64> = months
+        .iter()
+        .map(|&m| {
+            if p.consistency_months == 0.0 {
+                1.0
+            } else {
+                m / (m + p.consistency_months)
+            }
+        })
+        .collect();
+    let strength: Vec<f64> = pairs
+        .iter()
+        .map(|q| (1.0 + q.eng + q.follow).log2())
+        .collect();
+
+    // 2. Budgets and k_a at the endorsers' owners; strengths to the reverse pairs' owners.
+    let mut slots: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut slot_keys: Vec<u64> = Vec::new();
+    let mut slot_budget: Vec<f64> = Vec::new();
+    let mut slot_engaged: Vec<f64> = Vec::new();
+    let mut pair_slot: Vec<u32> = Vec::with_capacity(pairs.len());
+    for (q, &s) in pairs.iter().zip(&strength) {
+        let slot = *slots.entry(q.actor).or_insert_with(|| {
+            slot_keys.push(q.actor);
+            slot_budget.push(0.0);
+            slot_engaged.push(0.0);
+            slot_keys.len() as u32 - 1
+        });
+        slot_budget[slot as usize] += s;
+        slot_engaged[slot as usize] += 1.0 - (-q.eng).exp2();
+        pair_slot.push(slot);
+    }
+    drop(slots);
+    let mut out: Vec<Msg> = slot_keys
+        .iter()
+        .enumerate()
+        .map(|(slot, &node)| Msg {
+            to: layout.owner(node),
+            round: 0,
+            body: Body::Partial {
+                node,
+                from: me,
+                slot: slot as u32,
+                a: slot_budget[slot],
+                b: slot_engaged[slot],
+            },
+        })
+        .collect();
+    out.extend(pairs.iter().zip(&strength).map(|(q, &s)| Msg {
+        to: layout.owner(q.actor),
+        round: 0,
+        body: Body::Reverse {
+            target: q.actor,
+            actor: keys[q.target as usize],
+            strength: s,
+        },
+    }));
+    drop(slot_budget);
+    drop(slot_engaged);
+    let (parts, reverse) = gather_parts(rounds.round(out), index, local);
+    let subscribers: Vec<Vec<(u32, u32)>> = parts
+        .iter()
+        .map(|ps| ps.iter().map(|x| (x.0, x.1)).collect())
+        .collect();
+    let budget: Vec<f64> = parts
+        .iter()
+        .map(|ps| ps.iter().fold(0.0, |s, x| s + x.2))
+        .collect();
+    let base: Vec<f64> = parts
+        .iter()
+        .map(|ps| {
+            let k = ps.iter().fold(0.0, |s, x| s + x.3);
+            1.0 - (-k).exp2()
+        })
+        .collect();
+    drop(parts);
+    // s_ba for each pair a → b (0 without the reverse pair).
+    let at: FxHashMap<(u32, u64), u32> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, q)| ((q.target, q.actor), i as u32))
+        .collect();
+    let mut back = vec![0.0f64; pairs.len()];
+    for (target, actor, s) in reverse {
+        if let Some(&i) = at.get(&(target, actor)) {
+            back[i as usize] = s;
+        }
+    }
+    drop(at);
+    // γ_b, scaled by b's returned share when asked.
+    let mut gamma = vec![p.reciprocity_discount; local];
+    if p.reciprocity_by_share {
+        let (mut received, mut returned) = (vec![0.0f64; local], vec![0.0f64; local]);
+        for ((q, &s), &back) in pairs.iter().zip(&strength).zip(&back) {
+            received[q.target as usize] += s;
+            returned[q.target as usize] += s.min(back);
+        }
+        for ((g, &rec), &ret) in gamma.iter_mut().zip(&received).zip(&returned) {
+            if rec > 0.0 {
+                *g *= ret / rec;
+            }
+        }
+    }
+
+    // 3. The budgets back to the workers holding the pairs; weigh the pairs.
+    let budget_of = slot_values(
+        rounds.round(to_subscribers(&subscribers, |i| budget[i])),
+        slot_keys.len(),
+    );
+    let mut edges: Vec<(u32, u32, f32)> = Vec::new(); // (target index, slot, W unnormalised)
+    let mut spent_part = vec![0.0f64; slot_keys.len()];
+    for (((q, &s), &back), &slot) in pairs.iter().zip(&strength).zip(&back).zip(&pair_slot) {
+        let b = q.target as usize;
+        let own = s - gamma[b] * s.min(back);
+        let w = consistency[b] * own / (budget_of[slot as usize] + p.selectivity_prior);
+        if w > 0.0 {
+            edges.push((q.target, slot, w as f32));
+            spent_part[slot as usize] += w as f32 as f64;
+        }
+    }
+    drop(pairs);
+    drop(strength);
+    drop(back);
+    drop(pair_slot);
+    let out: Vec<Msg> = slot_keys
+        .iter()
+        .enumerate()
+        .map(|(slot, &node)| Msg {
+            to: layout.owner(node),
+            round: 0,
+            body: Body::Partial {
+                node,
+                from: me,
+                slot: slot as u32,
+                a: spent_part[slot],
+                b: 0.0,
+            },
+        })
+        .collect();
+    let (parts, _) = gather_parts(rounds.round(out), index, local);
+
+    // 4. Out-weights: what was spent plus the sink's share, each weight an f32 as stored.
+    let out_weight: Vec<f64> = parts
+        .iter()
+        .zip(&budget)
+        .map(|(ps, &budget)| {
+            let spent = ps.iter().fold(0.0, |s, x| s + x.2);
+            let sink = if budget > 0.0 && spent < 1.0 {
+                (1.0 - spent) as f32 as f64
+            } else {
+                0.0
+            };
+            spent + sink
+        })
+        .collect();
+    drop(parts);
+    let norm = slot_values(
+        rounds.round(to_subscribers(&subscribers, |i| out_weight[i])),
+        slot_keys.len(),
+    );
+    edges.sort_unstable_by_key(|e| (e.0, e.1));
+    let mut offsets = vec![0u32; local + 1];
+    let mut sources = Vec::with_capacity(edges.len());
+    let mut weights = Vec::with_capacity(edges.len());
+    for &(b, slot, w) in &edges {
+        offsets[b as usize + 1] += 1;
+        sources.push(slot);
+        let n = norm[slot as usize];
+        weights.push(if n > 0.0 { w as f64 / n } else { 0.0 });
+    }
+    for i in 0..local {
+        offsets[i + 1] += offsets[i];
+    }
+    drop(edges);
+
+    // 5. c = β + d·Wᵀc by Jacobi iterations, stopped by the same rule on every worker.
+    let (sums, _) = rounds.all_reduce(vec![base.iter().sum::<f64>()], None);
+    let limit = STEP * sums[0];
+    let mut score = vec![0.0f64; local];
+    if limit <= 0.0 {
+        // No base vote anywhere (every worker knows): nothing is earned.
+        return Ok((score, 0, 0.0));
+    }
+    let mut c = base.clone();
+    let mut contrib = vec![0.0f64; slot_keys.len()];
+    let (mut iterations, mut step, mut first) = (0usize, 0.0f64, true);
+    let peers = layout.peers();
+    let delta = loop {
+        let mut out = to_subscribers(&subscribers, |i| c[i]);
+        out.extend((0..peers).map(|to| Msg {
+            to,
+            round: 0,
+            body: Body::Reduce {
+                from: me,
+                values: vec![step],
+                error: None,
+            },
+        }));
+        let mut parts = Vec::new();
+        for m in rounds.round(out) {
+            match m.body {
+                Body::Contrib { slot, value } => contrib[slot as usize] = value,
+                Body::Reduce { from, values, .. } => parts.push((from, values)),
+                _ => {}
+            }
+        }
+        parts.sort_by_key(|p| p.0);
+        let total = parts.iter().fold(0.0, |s, p| s + p.1[0]);
+        if !first && (total <= limit || iterations == MAX_ITERATIONS) {
+            break total;
+        }
+        first = false;
+        iterations += 1;
+        let mut change = 0.0;
+        for b in 0..local {
+            let (lo, hi) = (offsets[b] as usize, offsets[b + 1] as usize);
+            let e: f64 = sources[lo..hi]
+                .iter()
+                .zip(&weights[lo..hi])
+                .map(|(&a, &w)| contrib[a as usize] * w)
+                .sum();
+            change += (e - score[b]).abs();
+            score[b] = e;
+            c[b] = base[b] + p.damping * e;
+        }
+        step = change;
+    };
+    Ok((score, iterations, delta))
+}
