@@ -74,6 +74,14 @@ impl SnapshotCache {
         })
     }
 
+    /// The cache of the store at `db` at the state `token` (read from it earlier).
+    pub fn at(db: &Path, token: String) -> SnapshotCache {
+        SnapshotCache {
+            dir: cache_dir(db),
+            token,
+        }
+    }
+
     /// The follow graph `p`, mapped from the cache or built by `build` (which must build
     /// exactly [`follow_graph`]'s graph at this state) and written for next time.
     pub fn follow_graph(

@@ -2,10 +2,14 @@
 """Latency of every API request the dashboard makes, cold and warm, against `renown serve`.
 
     crates/serve/load/latency.py STORE [--bin target/release/renown] [--warm 20] [--cold]
+                                 [--cold-empty] [--settle 0]
 
-Cold: for each request, a fresh server on STORE answers that request first (nothing in its
-memory; the graph snapshots cached on disk beside the store are kept, as they are for any
-restart). Warm: one server, every request answered once, then each asked --warm more times in
+Cold (--cold): for each request, a fresh server process on STORE answers that request first:
+nothing in its memory, the caches on disk beside the store (`STORE.cache/`: graph snapshots,
+scores, answers) as an earlier server left them. Cold, empty disk (--cold-empty): the same, but
+`STORE.cache/` is deleted before each fresh server starts, so nothing computed before is reused.
+--settle S waits S seconds after each fresh server starts before asking (what a user who opens
+the dashboard a little after the server started sees; 0 asks at once). Warm: one server, every request answered once, then each asked --warm more times in
 turn; p50, p99 and max of those. Dynamics without `bootstrap` answers the point estimate at once
 and computes the CLI's interval in the background: its first answer is timed, and the time until
 the interval is ready is reported on its own line.
@@ -16,6 +20,7 @@ exits non-zero if any failed.
 import argparse
 import json
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -25,8 +30,9 @@ import urllib.parse
 import urllib.request
 
 
-def start(binary, store):
-    proc = subprocess.Popen([binary, "--db", store, "serve", "--addr", "127.0.0.1:0"],
+def start(binary, store, timeout=60):
+    proc = subprocess.Popen([binary, "--db", store, "serve", "--addr", "127.0.0.1:0",
+                             "--timeout", str(timeout)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
     m = re.search(r"http://127\.0\.0\.1:\d+/", line)
@@ -61,23 +67,39 @@ def fetch(base, path):
     return time.perf_counter() - started, json.loads(body)
 
 
+def months_spanned(first, last):
+    """The dashboard's `monthsSpanned`: calendar months from first to last, both counted."""
+    return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
+
+
 def requests(base):
-    """The dashboard's requests, with the top earned account and the largest cascade."""
+    """The dashboard's requests, written as web/app.js writes them (kept answers are keyed by
+    path and query), with the top earned account and the largest cascade."""
     _, measures = fetch(base, "api/measures")
     lead = measures["default"]
+    _, stats = fetch(base, "api/stats")
     _, lb = fetch(base, f"api/leaderboard?measure={lead}&limit=1")
     account = lb["rows"][0]["id"]
     _, cascades = fetch(base, "api/cascades?limit=1")
     cascade = "/".join(urllib.parse.quote(p, safe="") for p in cascades["rows"][0]["id"].split("/"))
+    _, persons = fetch(base, "api/persons?limit=1")
+    person = persons["rows"][0]["accounts"][0]["id"] if persons and persons.get("rows") else account
+    months = 12
+    if stats.get("first_time") and stats.get("last_time"):
+        months = max(1, min(12, months_spanned(stats["first_time"], stats["last_time"])))
     a = f"api/accounts/{account}"
     return [
         "api/openapi.json", "api/measures", "api/stats",
-        f"api/leaderboard?measure={lead}&limit=50", "api/leaderboard?measure=followers&limit=50",
+        f"api/leaderboard?measure={lead}&limit=50&offset=0",
+        "api/leaderboard?measure=followers&limit=50&offset=0",
         a, f"{a}/timeline?limit=10", f"{a}/explain?endorsers=10", f"{a}/profile?limit=10",
-        f"{a}/audit", f"{a}/trajectory?months=12", f"{a}/spread",
-        "api/compare", "api/scatter", "api/audit?limit=50",
-        "api/cascades?limit=50", f"api/cascades/{cascade}?limit=1000",
+        f"{a}/audit", f"{a}/fake", f"{a}/trajectory?months={months}", f"{a}/spread",
+        "api/scatter", "api/compare", "api/audit?limit=50&offset=0",
+        "api/cascades?limit=50&offset=0", f"api/cascades/{cascade}?limit=1000",
         "api/dynamics?period=month&limit=20",
+        "api/backtest?target=distinct-engagers&bootstrap=200", "api/seeds?k=10&model=ic",
+        f"api/persons?measure={lead}&limit=50&offset=0", f"api/persons/{person}/explain?endorsers=10",
+        "api/gap?limit=20",
     ]
 
 
@@ -87,6 +109,12 @@ def main():
     ap.add_argument("--bin", default="target/release/renown")
     ap.add_argument("--warm", type=int, default=20, help="warm repetitions of each request")
     ap.add_argument("--cold", action="store_true", help="also time each request on a fresh server")
+    ap.add_argument("--cold-empty", action="store_true",
+                    help="also time each request on a fresh server with STORE.cache/ deleted first")
+    ap.add_argument("--settle", type=float, default=0,
+                    help="seconds to wait after a fresh server starts before the cold request")
+    ap.add_argument("--timeout", type=int, default=60, help="the server's --timeout")
+    ap.add_argument("--only", default="", help="time only the requests containing this text")
     ap.add_argument("--interval-timeout", type=float, default=0,
                     help="stop waiting for the dynamics interval after this many seconds (0: wait)")
     args = ap.parse_args()
@@ -97,16 +125,34 @@ def main():
     finally:
         stop(proc)
 
+    if args.only:
+        paths = [p for p in paths if args.only in p]
+
+    def fresh(p, empty):
+        if empty:
+            shutil.rmtree(args.store + ".cache", ignore_errors=True)
+        proc, base = start(args.bin, args.store, args.timeout)
+        try:
+            time.sleep(args.settle)
+            t, _ = fetch(base, p)
+            print(f"{'cold-empty' if empty else 'cold'} /{p}: {t:.3f}", file=sys.stderr, flush=True)
+            return t
+        finally:
+            stop(proc)
+
+    cold_empty = {p: fresh(p, True) for p in paths} if args.cold_empty else {}
     cold = {}
     if args.cold:
-        for p in paths:
-            proc, base = start(args.bin, args.store)
-            try:
-                cold[p], _ = fetch(base, p)
-            finally:
-                stop(proc)
+        # What an earlier server leaves on disk: every request answered once.
+        proc, base = start(args.bin, args.store, args.timeout)
+        try:
+            for p in paths:
+                fetch(base, p)
+        finally:
+            stop(proc)
+        cold = {p: fresh(p, False) for p in paths}
 
-    proc, base = start(args.bin, args.store)
+    proc, base = start(args.bin, args.store, args.timeout)
     interval = None
     try:
         first = {}
@@ -134,22 +180,27 @@ def main():
     finally:
         stop(proc)
 
-    print(f"| request | {'cold (fresh server) | ' if cold else ''}first on one server | warm p50 | warm p99 | warm max |")
-    print(f"|---|{'---|' if cold else ''}---|---|---|---|")
+    head = ("cold, empty disk cache | " if cold_empty else "") + ("cold, disk cache kept | " if cold else "")
+    print(f"| request | {head}first on one server | warm p50 | warm p99 | warm max |")
+    print("|---|" + "---|" * (head.count("|") + 4))
     for p in paths:
         ts = sorted(warm[p])
-        p99 = ts[min(len(ts) - 1, int(round(0.99 * (len(ts) - 1))))]
-        c = f" {cold[p]:.3f} |" if cold else ""
-        print(f"| `/{p}` |{c} {first[p]:.3f} | {statistics.median(ts):.3f} | {p99:.3f} | {ts[-1]:.3f} |")
+        p99 = ts[min(len(ts) - 1, int(round(0.99 * (len(ts) - 1))))] if ts else float("nan")
+        c = (f" {cold_empty[p]:.3f} |" if cold_empty else "") + (f" {cold[p]:.3f} |" if cold else "")
+        med = statistics.median(ts) if ts else float("nan")
+        last = ts[-1] if ts else float("nan")
+        print(f"| `/{p}` |{c} {first[p]:.3f} | {med:.3f} | {p99:.3f} | {last:.3f} |")
     if interval is None:
         print(f"\ndynamics interval ({d.get('bootstrap')} replicates) not ready {args.interval_timeout:.0f} s after the first request (the warm rounds ran while it was computed)")
     else:
         print(f"\ndynamics interval ({d.get('bootstrap')} replicates) ready {interval:.1f} s after the first request on that server")
-    worst = max(max(v) for v in warm.values())
-    print(f"warm: slowest of {args.warm * len(paths)} answers {worst:.3f} s")
-    if cold:
-        p, t = max(cold.items(), key=lambda kv: kv[1])
-        print(f"cold: slowest {t:.3f} s ({p})")
+    if args.warm:
+        worst = max(max(v) for v in warm.values())
+        print(f"warm: slowest of {args.warm * len(paths)} answers {worst:.3f} s")
+    for name, times in (("cold, empty disk cache", cold_empty), ("cold, disk cache kept", cold)):
+        if times:
+            p, t = max(times.items(), key=lambda kv: kv[1])
+            print(f"{name}: slowest {t:.3f} s (/{p})")
     for f in failures:
         print(f"failed: {f}")
     sys.exit(1 if failures else 0)

@@ -91,7 +91,7 @@ pub async fn explain(read: Read, Path(id): Path<String>) -> ApiResult<Json<Expla
 pub async fn trajectory(
     read: Read,
     Path(id): Path<String>,
-) -> ApiResult<Json<Progressive<Trajectory>>> {
+) -> ApiResult<(axum::http::HeaderMap, Json<Progressive<Trajectory>>)> {
     let (p, scope) = read.scoped(&["months"])?;
     let months = p.usize("months", 12, MAX_MONTHS)?;
     let background = read.app().clone();
@@ -135,16 +135,22 @@ pub async fn trajectory(
                     rank: earned.rank_of[dense as usize] as usize,
                     points: Vec::new(),
                 };
-                return Ok(Json(Progressive {
-                    answer: now,
-                    pending: true,
-                }));
+                return Ok((
+                    crate::answers::partial(true),
+                    Json(Progressive {
+                        answer: now,
+                        pending: true,
+                    }),
+                ));
             }
         };
-        Ok(Json(Progressive {
-            answer: Trajectory::of(&e, &scope),
-            pending: false,
-        }))
+        Ok((
+            crate::answers::partial(false),
+            Json(Progressive {
+                answer: Trajectory::of(&e, &scope),
+                pending: false,
+            }),
+        ))
     })
     .await
 }

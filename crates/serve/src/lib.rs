@@ -9,6 +9,7 @@
 //! a few slots and stop when their request goes away ([`jobs`]), and errors never carry
 //! internals ([`error`]).
 
+pub mod answers;
 pub mod api;
 pub mod assets;
 pub mod audience;
@@ -29,6 +30,7 @@ pub mod seeds;
 pub mod server;
 pub mod spread;
 pub mod view;
+pub mod warm;
 
 use axum::error_handling::HandleErrorLayer;
 use axum::http::StatusCode;
@@ -65,6 +67,9 @@ pub struct Config {
     /// The measures' parameters (`renown.toml` beside the store, `--config`); every answer that
     /// computes a measure uses them and echoes them where the CLI does.
     pub params: renown_app::Params,
+    /// Answers that took at least this long are kept ([`answers`]); faster ones are computed
+    /// again.
+    pub keep_answers_after: Duration,
 }
 
 impl Config {
@@ -80,6 +85,7 @@ impl Config {
             max_jobs: 2,
             limits: server::Limits::default(),
             params: renown_app::Params::default(),
+            keep_answers_after: answers::KEEP_AFTER,
         }
     }
 }
@@ -88,6 +94,8 @@ pub struct AppState {
     pub config: Config,
     pub pool: pool::Pool,
     pub caches: view::Caches,
+    /// Whole answers kept per store state ([`answers`]).
+    pub answers: answers::Kept,
     /// One ingest at a time: SQLite has one writer anyway, and this keeps uploads queued.
     pub ingest_lock: tokio::sync::Mutex<()>,
     pub jobs: jobs::Jobs,
@@ -101,6 +109,7 @@ impl AppState {
         Arc::new(AppState {
             pool: pool::Pool::new(config.db.clone()),
             caches: view::Caches::default(),
+            answers: answers::Kept::default(),
             ingest_lock: tokio::sync::Mutex::new(()),
             jobs: jobs::Jobs::new(config.max_jobs),
             host_policy: host::HostPolicy::new(config.bound, &config.allowed_hosts),
@@ -125,11 +134,10 @@ impl AppState {
     }
 }
 
-/// The whole application: API routes, ingest, and the dashboard as the fallback.
-pub fn router(state: Shared) -> Router {
-    let read_timeout = state.config.timeout;
-    let ingest_timeout = state.config.ingest_timeout;
-    let reads = Router::new()
+/// The read routes with the answers they keep ([`answers`]), without the time limit: the
+/// router serves them under it, the warm-up ([`warm`]) asks them directly.
+pub fn read_routes(state: &Shared) -> Router<Shared> {
+    Router::new()
         .route("/api/stats", get(api::stats))
         .route("/api/measures", get(api::measures))
         .route("/api/leaderboard", get(api::leaderboard))
@@ -155,11 +163,21 @@ pub fn router(state: Shared) -> Router {
         .route("/api/openapi.json", get(openapi::document))
         .route("/api", get(api::not_found))
         .route("/api/{*rest}", get(api::not_found))
-        .layer(
-            ServiceBuilder::new()
-                .layer(HandleErrorLayer::new(timed_out))
-                .timeout(read_timeout),
-        );
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            answers::layer,
+        ))
+}
+
+/// The whole application: API routes, ingest, and the dashboard as the fallback.
+pub fn router(state: Shared) -> Router {
+    let read_timeout = state.config.timeout;
+    let ingest_timeout = state.config.ingest_timeout;
+    let reads = read_routes(&state).layer(
+        ServiceBuilder::new()
+            .layer(HandleErrorLayer::new(timed_out))
+            .timeout(read_timeout),
+    );
     let writes = Router::new()
         .route("/api/ingest", post(ingest::ingest))
         .layer(
@@ -232,7 +250,11 @@ pub async fn serve(
     renown_store::Store::open_read_only(&config.db)?;
     config.bound = Some(listener.local_addr()?.ip());
     let limits = config.limits.clone();
-    let app = router(AppState::new(config));
+    let state = AppState::new(config);
+    let app = router(state.clone());
+    // The dashboard's first questions, asked now in the background: the first visitor finds
+    // them answered (or under way, not started twice).
+    tokio::spawn(warm::warm_up(state));
     server::serve_until(listener, app, &limits, shutdown_signal()).await;
     Ok(())
 }

@@ -132,7 +132,7 @@ fn dynamics_now(
 /// answer carries the point estimate (α, kernel, fitness: everything but the interval) with
 /// `interval_pending: true` while the replicates run in the background, in a slot of their own;
 /// a later request gets the interval. With `bootstrap=N` the request waits for N replicates.
-pub async fn dynamics(read: Read) -> ApiResult<Json<Dynamics>> {
+pub async fn dynamics(read: Read) -> ApiResult<(axum::http::HeaderMap, Json<Dynamics>)> {
     let (p, scope) = read.scoped(&["period", "bootstrap", "limit", "offset"])?;
     let page = p.page()?;
     let period = dynamics::parse_period(p.str("period").unwrap_or("month"))?;
@@ -201,16 +201,21 @@ pub async fn dynamics(read: Read) -> ApiResult<Json<Dynamics>> {
                 }
             }
         };
-        Ok(Json(dynamics::answer(
-            &report,
-            &scope,
-            period,
-            bootstrap,
-            Some(page.limit),
-            page.offset,
-            pending,
-            interval_error,
-        )))
+        // Not kept while the interval is coming or failed: the next request may have it.
+        let partial = crate::answers::partial(pending || interval_error.is_some());
+        Ok((
+            partial,
+            Json(dynamics::answer(
+                &report,
+                &scope,
+                period,
+                bootstrap,
+                Some(page.limit),
+                page.offset,
+                pending,
+                interval_error,
+            )),
+        ))
     })
     .await
 }
