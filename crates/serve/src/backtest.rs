@@ -12,7 +12,7 @@ use renown_app::Scope;
 use renown_app::Source;
 
 /// The query parameters, named as the CLI's flags.
-pub const PARAMS: [&str; 8] = [
+pub const PARAMS: [&str; 9] = [
     "split",
     "horizon",
     "k",
@@ -21,6 +21,7 @@ pub const PARAMS: [&str; 8] = [
     "bootstrap",
     "seed",
     "platform",
+    "tune",
 ];
 
 /// What a request may ask for: the CLI's default number of resamples, no more (each costs
@@ -58,11 +59,14 @@ pub fn options(p: &Params) -> ApiResult<BacktestOptions> {
         },
         bootstrap: p.usize("bootstrap", d.bootstrap, MAX_BOOTSTRAP)?,
         seed: p.usize("seed", d.seed as usize, usize::MAX)? as u64,
+        // As `renown backtest --tune`: earned's parameters chosen on the earlier splits,
+        // reported on the last as `earned-tuned` (part of the memo key through the options).
+        tune: p.flag("tune")?,
         ..d
     })
 }
 
-/// `GET /api/backtest?split=&horizon=&k=&measures=&target=&bootstrap=&seed=&platform=`.
+/// `GET /api/backtest?split=&horizon=&k=&measures=&target=&bootstrap=&seed=&platform=&tune=`.
 pub async fn backtest(read: Read) -> ApiResult<Json<renown_app::backtest::BacktestAnswer>> {
     let p = read.params(&PARAMS)?;
     let opts = options(&p)?;

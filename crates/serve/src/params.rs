@@ -66,6 +66,17 @@ impl Params {
         Ok(n)
     }
 
+    /// A yes/no parameter: `true`/`1`, `false`/`0`, absent = false; anything else is refused.
+    pub fn flag(&self, key: &str) -> ApiResult<bool> {
+        match self.str(key) {
+            None | Some("false") | Some("0") => Ok(false),
+            Some("true") | Some("1") => Ok(true),
+            Some(v) => Err(ApiError::bad_request(format!(
+                "{key} must be true or false, not {v:?}"
+            ))),
+        }
+    }
+
     pub fn page(&self) -> ApiResult<Page> {
         Ok(Page {
             limit: self.usize("limit", DEFAULT_LIMIT, MAX_LIMIT)?,
