@@ -15,7 +15,7 @@
 //! Spearman, NDCG and precision and O(c log m) for τ-b (c classes, m distinct target values),
 //! instead of a sort of every account per resample.
 
-use crate::compare::{kendall_tau_b, spearman};
+use crate::compare::spearman;
 use crate::earned::{model_of, DAY};
 use crate::earned_tune::{tune, Tuning, TuningSplit};
 use crate::log::Log;
@@ -678,13 +678,9 @@ pub fn score_all(xs: &[Vec<f64>], y: &[f64], k: usize, bootstrap: usize, seed: u
     let disc = discounts(k);
     // With every class weighted by its size, the scores are those of the accounts themselves.
     let all = Draw::new(&target, &c.count, k, &disc);
-    let point = xs
+    let point = ranked
         .iter()
-        .zip(&ranked)
-        .map(|(x, r)| {
-            let (ndcg, precision) = all.top_k(r, &c.count, &disc);
-            [spearman(x, y), kendall_tau_b(x, y), ndcg, precision]
-        })
+        .map(|r| all.score(r, &c.count, &disc))
         .collect();
     let boot = (0..bootstrap as u64)
         .into_par_iter()
@@ -762,7 +758,9 @@ fn top_k_of(x: &[f64], y: &[f64], k: usize) -> (Option<f64>, Option<f64>) {
     let ones = vec![1u32; y.len()];
     let disc = discounts(k);
     let target = TargetGroups::new(y);
-    Draw::new(&target, &ones, k, &disc).top_k(&Ranked::new(x, &target), &ones, &disc)
+    let [_, _, ndcg, precision] =
+        Draw::new(&target, &ones, k, &disc).score(&Ranked::new(x, &target), &ones, &disc);
+    (ndcg, precision)
 }
 
 /// `disc[p]` = Σ_{q<p} 1/log2(q+2): the DCG discount of the first `p` positions.
@@ -805,6 +803,10 @@ struct Ranked {
     y_group: Vec<u32>,
     /// Group `g` is positions `starts[g]..starts[g + 1]`.
     starts: Vec<u32>,
+    /// The group holding the most classes (on real stores, the accounts that received nothing,
+    /// or everyone under a measure that is constant there): a resample never reads its classes,
+    /// it takes their composition as what the other groups leave of the resample's total.
+    largest: usize,
 }
 
 impl Ranked {
@@ -823,15 +825,23 @@ impl Ranked {
         }
         starts.push(class.len() as u32);
         let y_group = class.iter().map(|&i| yg[i as usize]).collect();
+        let largest = (0..starts.len() - 1)
+            .max_by_key(|&g| (starts[g + 1] - starts[g], std::cmp::Reverse(g)))
+            .unwrap_or(0);
         Ranked {
             class,
             y_group,
             starts,
+            largest,
         }
     }
 
-    fn groups(&self) -> impl DoubleEndedIterator<Item = std::ops::Range<usize>> + '_ {
-        self.starts.windows(2).map(|s| s[0] as usize..s[1] as usize)
+    fn group(&self, g: usize) -> std::ops::Range<usize> {
+        self.starts[g] as usize..self.starts[g + 1] as usize
+    }
+
+    fn group_count(&self) -> usize {
+        self.starts.len() - 1
     }
 }
 
@@ -874,7 +884,9 @@ fn poisson_weights(count: &[u32], seed: u64, b: u64) -> Vec<u32> {
     w
 }
 
-/// [`poisson_weights`] into `w`, the draws for counts below 10 read from `tables`.
+/// [`poisson_weights`] into `w`. A class of one account (most classes) draws its Poisson(1)
+/// weight from 32 random bits against [`PoissonTables::one`], two classes per 64-bit word;
+/// counts 2..9 invert their distribution function from one uniform; larger ones use `poisson`.
 fn poisson_weights_into(
     count: &[u32],
     seed: u64,
@@ -883,22 +895,37 @@ fn poisson_weights_into(
     w: &mut Vec<u32>,
 ) {
     let mut rng = SplitMix(mix(mix(seed) ^ mix(b.wrapping_add(GOLDEN))));
+    let mut spare: Option<u64> = None;
     w.clear();
-    w.extend(count.iter().map(|&c| match tables.cdf.get(c as usize) {
-        Some(cdf) if c > 0 => {
-            // The same inversion as `poisson`, its cumulative sums computed once: the same draw.
-            let u = rng.unit();
-            cdf.iter().position(|&p| u <= p).unwrap_or(cdf.len() - 1) as u32
+    w.extend(count.iter().map(|&c| match c {
+        0 => 0,
+        1 => {
+            let bits = spare.take().unwrap_or_else(|| {
+                let z = rng.next();
+                spare = Some(z >> 32);
+                z & 0xFFFF_FFFF
+            });
+            tables.one.iter().map(|&t| u32::from(bits >= t)).sum()
         }
-        _ => poisson(&mut rng, c as f64),
+        _ => match tables.cdf.get(c as usize) {
+            Some(cdf) => {
+                // The same inversion as `poisson`, its cumulative sums computed once.
+                let u = rng.unit();
+                cdf.iter().position(|&p| u <= p).unwrap_or(cdf.len() - 1) as u32
+            }
+            None => poisson(&mut rng, c as f64),
+        },
     }));
 }
 
 /// For λ = 1..9, the distribution function of Poisson(λ) at 0..=100, summed as `poisson` sums
-/// it (so a table draw equals `poisson`'s bit for bit): most classes hold one account, and
-/// their draw is then a lookup instead of an exponential and a loop.
+/// it (so a table draw equals `poisson`'s bit for bit); and Poisson(1)'s at 0..=11 in units of
+/// 2^-32, for the 32-bit draws of one-account classes (a draw is the number of these at or
+/// below its bits: each probability is exact to 2^-32; 12 or more, probability 1e-9, is
+/// drawn as 12).
 struct PoissonTables {
     cdf: Vec<Vec<f64>>,
+    one: [u64; 12],
 }
 
 static SMALL_POISSON: std::sync::LazyLock<PoissonTables> = std::sync::LazyLock::new(|| {
@@ -915,8 +942,9 @@ static SMALL_POISSON: std::sync::LazyLock<PoissonTables> = std::sync::LazyLock::
             }
             out
         })
-        .collect();
-    PoissonTables { cdf }
+        .collect::<Vec<Vec<f64>>>();
+    let one = std::array::from_fn(|k| (cdf[1][k] * 4_294_967_296.0).round() as u64);
+    PoissonTables { cdf, one }
 });
 
 /// A Poisson(λ) draw: inversion of the distribution function from one uniform below λ = 10
@@ -975,11 +1003,13 @@ fn ln_factorial(k: f64) -> f64 {
 }
 
 /// What one resample (classes weighted by how often they were drawn) fixes for every measure,
-/// per target group: its average rank, ties, the ideal DCG@k and the top-k membership.
+/// per target group: its size, average rank, ties, the ideal DCG@k and the top-k membership.
 struct Draw<'a> {
     target: &'a TargetGroups,
     total: u64,
     k: usize,
+    /// Copies drawn in each target group.
+    size: Vec<u64>,
     /// Average rank of each target group's copies, minus the mean rank.
     dy: Vec<f64>,
     /// Σ over copies of dy².
@@ -988,6 +1018,89 @@ struct Draw<'a> {
     ideal_dcg: f64,
     /// Probability that a copy in each target group is in the target's top k (ties at random).
     in_top: Vec<f64>,
+}
+
+/// Copies counted per target group, with a Fenwick tree over the groups above the lowest (on
+/// most stores the accounts that received nothing: a counter, so most copies cost no walk).
+struct Tally {
+    fenwick: Vec<u64>,
+    /// `count[g]`: copies of target group `g` tallied.
+    count: Vec<u64>,
+    total: u64,
+}
+
+impl Tally {
+    fn new(m: usize) -> Tally {
+        Tally {
+            fenwick: vec![0; m],
+            count: vec![0; m],
+            total: 0,
+        }
+    }
+
+    /// Copies tallied in target groups `0..=g`.
+    fn up_to(&self, g: u32) -> u64 {
+        let mut sum = self.count[0];
+        let mut at = g as usize;
+        while at > 0 {
+            sum += self.fenwick[at];
+            at &= at - 1;
+        }
+        sum
+    }
+
+    /// Copies tallied in target groups below `g`.
+    fn below(&self, g: u32) -> u64 {
+        if g == 0 {
+            0
+        } else {
+            self.up_to(g - 1)
+        }
+    }
+
+    fn add(&mut self, g: u32, c: u64) {
+        self.count[g as usize] += c;
+        self.total += c;
+        let mut at = g as usize;
+        if at == 0 {
+            return;
+        }
+        while at < self.fenwick.len() {
+            self.fenwick[at] += c;
+            at += at & at.wrapping_neg();
+        }
+    }
+}
+
+/// The pair counts and sums of one resample's pass over a measure's groups.
+#[derive(Default)]
+struct Sums {
+    discordant: u64,
+    tie_x: u64,
+    tie_xy: u64,
+    sxy: f64,
+    sxx: f64,
+}
+
+impl Sums {
+    /// A group of `size` copies tied in x at average rank `mean + dx`, `sum_dy` their Σ dy and
+    /// `drawn` their (target group, copies), sorted by target group.
+    fn group(&mut self, size: u64, dx: f64, sum_dy: f64, drawn: &[(u32, u64)]) {
+        let (mut run, mut run_group) = (0u64, u32::MAX);
+        for &(yg, c) in drawn {
+            if yg == run_group {
+                run += c;
+            } else {
+                self.tie_xy += pairs(run);
+                run = c;
+                run_group = yg;
+            }
+        }
+        self.tie_xy += pairs(run);
+        self.tie_x += pairs(size);
+        self.sxy += dx * sum_dy;
+        self.sxx += size as f64 * dx * dx;
+    }
 }
 
 impl<'a> Draw<'a> {
@@ -1024,6 +1137,7 @@ impl<'a> Draw<'a> {
             target,
             total,
             k,
+            size,
             dy,
             syy,
             tie_y,
@@ -1032,110 +1146,157 @@ impl<'a> Draw<'a> {
         }
     }
 
+    /// Spearman's ρ, Kendall's τ-b, NDCG@k and precision@k of the measure ranked by `r` over
+    /// the resample `w`.
     fn score(&self, r: &Ranked, w: &[u32], disc: &[f64]) -> [Option<f64>; 4] {
-        let (spearman, kendall) = self.correlations(r, w);
-        let (ndcg, precision) = self.top_k(r, w, disc);
+        let (spearman, kendall, largest) = self.correlations(r, w);
+        let (ndcg, precision) = self.top_k(r, w, disc, &largest);
         [spearman, kendall, ndcg, precision]
     }
 
     /// Spearman's ρ (weighted Pearson correlation of average ranks) and Kendall's τ-b over the
-    /// resample, each drawn copy an observation, in one ascending pass over the measure's
-    /// groups. Discordant pairs are counted with a Fenwick tree over the target groups above
-    /// the lowest; the lowest (on most stores, the accounts that received nothing) is a
-    /// counter, so most copies cost no tree walk.
-    fn correlations(&self, r: &Ranked, w: &[u32]) -> (Option<f64>, Option<f64>) {
+    /// resample, each drawn copy an observation, and the composition (copies per target group)
+    /// of the measure's largest group.
+    ///
+    /// The groups below the largest are read ascending, those above it descending, each side
+    /// tallying its copies per target group; the largest group is never read: its composition
+    /// is the resample's total per target group minus both sides'. Pairs inside a side are
+    /// counted as they are read (discordant: an earlier copy on the far side of the target);
+    /// pairs across the sides and the largest group from the three compositions.
+    fn correlations(&self, r: &Ranked, w: &[u32]) -> (Option<f64>, Option<f64>, Vec<u64>) {
         let m = self.target.len();
         let mean = (self.total as f64 + 1.0) / 2.0;
-        let mut fenwick = vec![0u64; m];
-        let mut lowest = 0u64;
-        let (mut inserted, mut discordant, mut tie_x, mut tie_xy) = (0u64, 0u64, 0u64, 0u64);
-        let (mut sxy, mut sxx) = (0.0, 0.0);
+        let mut sums = Sums::default();
+        let (mut below, mut above) = (Tally::new(m), Tally::new(m));
         let mut drawn: Vec<(u32, u64)> = Vec::new();
-        for range in r.groups() {
+        let groups = r.group_count();
+        // Reads group `g`'s drawn copies into `drawn`; returns their number, Σ dy, and their
+        // discordant pairs with the copies `tally` holds (read before them, from its side).
+        let read = |g: usize, tally: &Tally, above_side: bool, drawn: &mut Vec<(u32, u64)>| {
             drawn.clear();
-            let (mut size, mut sum_dy) = (0u64, 0.0);
-            for p in range {
+            let (mut size, mut sum_dy, mut discordant) = (0u64, 0.0, 0u64);
+            for p in r.group(g) {
                 let c = w[r.class[p] as usize] as u64;
                 if c == 0 {
                     continue;
                 }
                 let yg = r.y_group[p];
-                // Earlier (smaller x) copies with a larger y are discordant with this one.
-                let mut not_above = lowest;
-                let mut at = yg as usize;
-                while at > 0 {
-                    not_above += fenwick[at];
-                    at &= at - 1;
-                }
-                discordant += c * (inserted - not_above);
+                // Ascending: earlier copies (smaller x) with a larger y. Descending: earlier
+                // copies (larger x) with a smaller y.
+                discordant += c * if above_side {
+                    tally.below(yg)
+                } else {
+                    tally.total - tally.up_to(yg)
+                };
                 size += c;
                 sum_dy += c as f64 * self.dy[yg as usize];
                 drawn.push((yg, c));
             }
+            (size, sum_dy, discordant)
+        };
+        let largest = if groups == 0 { 0 } else { r.largest };
+        for g in 0..largest {
+            let (size, sum_dy, discordant) = read(g, &below, false, &mut drawn);
             if size == 0 {
                 continue;
             }
-            // Inserted after the whole group: copies tied in x are neither concordant nor
-            // discordant. Within the group they come sorted by target group.
-            let (mut run, mut run_group) = (0u64, u32::MAX);
+            // Tallied after the whole group: copies tied in x are neither concordant nor
+            // discordant.
+            let dx = below.total as f64 + (size as f64 + 1.0) / 2.0 - mean;
+            sums.discordant += discordant;
+            sums.group(size, dx, sum_dy, &drawn);
             for &(yg, c) in &drawn {
-                if yg == run_group {
-                    run += c;
-                } else {
-                    tie_xy += pairs(run);
-                    run = c;
-                    run_group = yg;
-                }
-                if yg == 0 {
-                    lowest += c;
-                } else {
-                    let mut at = yg as usize;
-                    while at < m {
-                        fenwick[at] += c;
-                        at += at & at.wrapping_neg();
-                    }
-                }
+                below.add(yg, c);
             }
-            tie_xy += pairs(run);
-            tie_x += pairs(size);
-            let dx = inserted as f64 + (size as f64 + 1.0) / 2.0 - mean;
-            sxy += dx * sum_dy;
-            sxx += size as f64 * dx * dx;
-            inserted += size;
         }
-        let spearman =
-            (self.total >= 2 && sxx > 0.0 && self.syy > 0.0).then(|| sxy / (sxx * self.syy).sqrt());
+        for g in (largest + 1..groups).rev() {
+            let (size, sum_dy, discordant) = read(g, &above, true, &mut drawn);
+            if size == 0 {
+                continue;
+            }
+            let start = self.total - above.total - size;
+            let dx = start as f64 + (size as f64 + 1.0) / 2.0 - mean;
+            sums.discordant += discordant;
+            sums.group(size, dx, sum_dy, &drawn);
+            for &(yg, c) in &drawn {
+                above.add(yg, c);
+            }
+        }
+        // The largest group: what the two sides leave.
+        let rest: Vec<u64> = (0..m)
+            .map(|g| self.size[g] - below.count[g] - above.count[g])
+            .collect();
+        if groups > 0 {
+            let size: u64 = rest.iter().sum();
+            if size > 0 {
+                let dx = below.total as f64 + (size as f64 + 1.0) / 2.0 - mean;
+                let sum_dy = rest.iter().zip(&self.dy).map(|(&c, &d)| c as f64 * d).sum();
+                let drawn: Vec<(u32, u64)> = rest
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &c)| c > 0)
+                    .map(|(g, &c)| (g as u32, c))
+                    .collect();
+                sums.group(size, dx, sum_dy, &drawn);
+            }
+        }
+        // Discordant pairs across the sides: (below, largest), (below, above), (largest,
+        // above), each the lower-x copy with the larger y.
+        let (mut below_higher, mut rest_higher) = (0u64, 0u64);
+        for g in (0..m).rev() {
+            sums.discordant +=
+                rest[g] * below_higher + above.count[g] * (below_higher + rest_higher);
+            below_higher += below.count[g];
+            rest_higher += rest[g];
+        }
+        let spearman = (self.total >= 2 && sums.sxx > 0.0 && self.syy > 0.0)
+            .then(|| sums.sxy / (sums.sxx * self.syy).sqrt());
         let n0 = pairs(self.total);
-        let denom = n0.saturating_sub(tie_x) as f64 * n0.saturating_sub(self.tie_y) as f64;
+        let denom = n0.saturating_sub(sums.tie_x) as f64 * n0.saturating_sub(self.tie_y) as f64;
         let kendall = (denom > 0.0).then(|| {
-            let num = n0 as f64 - tie_x as f64 - self.tie_y as f64 + tie_xy as f64
-                - 2.0 * discordant as f64;
+            let num = n0 as f64 - sums.tie_x as f64 - self.tie_y as f64 + sums.tie_xy as f64
+                - 2.0 * sums.discordant as f64;
             num / denom.sqrt()
         });
-        (spearman, kendall)
+        (spearman, kendall, rest)
     }
 
     /// Expected NDCG@k over orderings of ties in x (`None` without any gain), and the expected
     /// overlap of the two top-k sets over k (`None` when k reaches the sample size: both top
     /// sets are everything, 1 whatever the measure; and `None` without any gain: the target's
-    /// top k is then a draw from everyone, k/n whatever the measure).
-    fn top_k(&self, r: &Ranked, w: &[u32], disc: &[f64]) -> (Option<f64>, Option<f64>) {
+    /// top k is then a draw from everyone, k/n whatever the measure). `largest`: the
+    /// composition of the measure's largest group (from [`Draw::correlations`]).
+    fn top_k(
+        &self,
+        r: &Ranked,
+        w: &[u32],
+        disc: &[f64],
+        largest: &[u64],
+    ) -> (Option<f64>, Option<f64>) {
         let k = self.k;
         let (mut dcg, mut overlap, mut p) = (0.0, 0.0, 0usize);
-        for range in r.groups().rev() {
+        for g in (0..r.group_count()).rev() {
             if p >= k {
                 break;
             }
             let (mut size, mut gain, mut top) = (0usize, 0.0, 0.0);
-            for q in range {
-                let c = w[r.class[q] as usize];
-                if c == 0 {
-                    continue;
+            if g == r.largest {
+                for (yg, &c) in largest.iter().enumerate() {
+                    size += c as usize;
+                    gain += c as f64 * self.target.value[yg];
+                    top += c as f64 * self.in_top[yg];
                 }
-                let yg = r.y_group[q] as usize;
-                size += c as usize;
-                gain += c as f64 * self.target.value[yg];
-                top += c as f64 * self.in_top[yg];
+            } else {
+                for q in r.group(g) {
+                    let c = w[r.class[q] as usize];
+                    if c == 0 {
+                        continue;
+                    }
+                    let yg = r.y_group[q] as usize;
+                    size += c as usize;
+                    gain += c as f64 * self.target.value[yg];
+                    top += c as f64 * self.in_top[yg];
+                }
             }
             if size == 0 {
                 continue;
@@ -1156,6 +1317,7 @@ impl<'a> Draw<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compare::kendall_tau_b;
 
     fn close(a: Option<f64>, b: f64) -> bool {
         a.is_some_and(|a| (a - b).abs() < 1e-12)
@@ -1300,6 +1462,51 @@ mod tests {
     }
 
     #[test]
+    fn the_largest_group_anywhere_scores_as_the_expanded_sample() {
+        // The largest tie group is never read by a resample (its composition is what the other
+        // groups leave): at the bottom, in the middle, at the top, and a constant measure.
+        let mut rng = SplitMix(mix(8));
+        let n = 200;
+        let y: Vec<f64> = (0..n)
+            .map(|_| (rng.next() % 7).saturating_sub(2) as f64)
+            .collect();
+        let spread = |tie: f64| -> Vec<f64> {
+            (0..n)
+                .map(|i| if i % 3 != 0 { tie } else { (i % 17) as f64 })
+                .collect()
+        };
+        let target = TargetGroups::new(&y);
+        let disc = discounts(15);
+        for (what, x) in [
+            ("bottom", spread(-1.0)),
+            ("middle", spread(8.5)),
+            ("top", spread(99.0)),
+            ("constant", vec![2.0; n]),
+        ] {
+            let ranked = Ranked::new(&x, &target);
+            let size = ranked.group(ranked.largest).len();
+            assert!(size * 2 > n, "{what}: largest group {size}");
+            for b in 0..4 {
+                let w = poisson_weights(&vec![1; n], 21, b);
+                let got = Draw::new(&target, &w, 15, &disc).score(&ranked, &w, &disc);
+                let (ex, ey) = (expand(&x, &w), expand(&y, &w));
+                let want = [
+                    spearman(&ex, &ey),
+                    kendall_tau_b(&ex, &ey),
+                    ndcg_at_k(&ex, &ey, 15),
+                    precision_at_k(&ex, &ey, 15),
+                ];
+                for (m, (g, e)) in got.iter().zip(&want).enumerate() {
+                    match (g, e) {
+                        (Some(g), Some(e)) => assert!((g - e).abs() < 1e-12, "{what} {m}"),
+                        _ => assert_eq!(g, e, "{what} {m}"),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn intervals_cover_the_point_and_a_dominant_measure_wins_the_paired_test() {
         let n = 400;
         let y: Vec<f64> = (0..n).map(|i| ((i * 37) % 101) as f64).collect();
@@ -1357,14 +1564,41 @@ mod tests {
 
     #[test]
     fn table_draws_equal_the_inversion_draws() {
-        // Counts 0..=12: the table for 1..9, `poisson` itself beyond.
-        let count: Vec<u32> = (0..50_000).map(|i| i % 13).collect();
+        // Counts 2..=12 (no one-account class): the table for 2..9, `poisson` itself beyond.
+        let count: Vec<u32> = (0..50_000).map(|i| 2 + i % 11).collect();
         for b in 0..3 {
             let fast = poisson_weights(&count, 7, b);
             let mut rng = SplitMix(mix(mix(7) ^ mix(b.wrapping_add(GOLDEN))));
             let slow: Vec<u32> = count.iter().map(|&c| poisson(&mut rng, c as f64)).collect();
             assert_eq!(fast, slow);
         }
+    }
+
+    #[test]
+    fn one_account_draws_follow_poisson_one() {
+        // 400,000 one-account draws: each frequency of 0..=5 within 5 standard errors of
+        // Poisson(1)'s probability, and the mean and variance near 1.
+        let ones = vec![1u32; 400_000];
+        let w = poisson_weights(&ones, 11, 0);
+        let n = w.len() as f64;
+        let mut pmf = (-1.0f64).exp();
+        for k in 0..=5u32 {
+            let freq = w.iter().filter(|&&x| x == k).count() as f64 / n;
+            let se = (pmf * (1.0 - pmf) / n).sqrt();
+            assert!((freq - pmf).abs() < 5.0 * se, "{k}: {freq} vs {pmf}");
+            pmf /= f64::from(k + 1);
+        }
+        let mean = w.iter().map(|&x| x as f64).sum::<f64>() / n;
+        let var = w.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n;
+        assert!((mean - 1.0).abs() < 5.0 / n.sqrt(), "{mean}");
+        assert!((var - 1.0).abs() < 0.02, "{var}");
+        // Mixed with larger classes, a one-account class still draws from the same law.
+        let mixed: Vec<u32> = (0..400_000)
+            .map(|i| if i % 2 == 0 { 1 } else { 3 })
+            .collect();
+        let w = poisson_weights(&mixed, 12, 0);
+        let zeros = w.iter().step_by(2).filter(|&&x| x == 0).count() as f64 / 200_000.0;
+        assert!((zeros - (-1.0f64).exp()).abs() < 0.006, "{zeros}");
     }
 
     #[test]
