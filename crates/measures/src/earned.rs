@@ -64,6 +64,16 @@ pub struct EarnedParams {
     /// accounts answered by many people lately.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consistency_half_life_days: Option<f64>,
+    /// λ: each distinct engager `a` of `b` adds `λ · 2^(-(T - t_last)/H_r)` to the strength
+    /// `s_ab`, once per pair however often it engaged, `t_last` its latest engagement of `b`:
+    /// a recency-weighted count of distinct engagers, weighted by each engager's credibility
+    /// and shared from its budget like every endorsement (so exchanges are discounted and a
+    /// ring gains no more than before). 0 (the default) turns it off.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub recent_engager_weight: f64,
+    /// H_r, in days; `None`: H.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recent_engager_half_life_days: Option<f64>,
     /// t: an optional per-account trust in [0, 1], indexed by dense id (missing ids count 1).
     /// An account passes on only `t` of its base vote and of its endorsements; the rest is
     /// unspent. `rank --trust` fills it from SybilRank (renown-audit) to discount untrusted
@@ -88,9 +98,15 @@ impl Default for EarnedParams {
             consistency_months: 3.0,
             consistency_period_days: None,
             consistency_half_life_days: None,
+            recent_engager_weight: 0.0,
+            recent_engager_half_life_days: None,
             trust: None,
         }
     }
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 impl EarnedParams {
@@ -122,7 +138,14 @@ impl EarnedParams {
         if !(self.consistency_months.is_finite() && self.consistency_months >= 0.0) {
             return Err(bad("consistency months", self.consistency_months));
         }
+        if !(self.recent_engager_weight.is_finite() && self.recent_engager_weight >= 0.0) {
+            return Err(bad("recent engager weight", self.recent_engager_weight));
+        }
         for (what, v) in [
+            (
+                "recent engager half-life (days, > 0)",
+                self.recent_engager_half_life_days,
+            ),
             (
                 "consistency period (days, > 0)",
                 self.consistency_period_days,
@@ -396,6 +419,52 @@ fn pairs(
     out
 }
 
+/// For each pair (sorted by key), `λ · 2^(-(T - t_last)/H_r)` with `t_last` the latest engagement
+/// of the pair ([`EarnedParams::recent_engager_weight`]); all 0 when λ is 0, λ for a pair
+/// without a time (or without a reference).
+fn recent_engagers(
+    pairs: &[Pair],
+    rows: &[Row],
+    p: &EarnedParams,
+    reference: Option<i64>,
+) -> Vec<f64> {
+    let lambda = p.recent_engager_weight;
+    let mut out = vec![0.0; pairs.len()];
+    if lambda == 0.0 {
+        return out;
+    }
+    let half_life = p.recent_engager_half_life_days.unwrap_or(p.half_life_days);
+    // The latest time per pair (untimed: i64::MAX, full weight), sorted by the pairs' key.
+    let mut latest: Vec<(u64, i64)> = rows
+        .iter()
+        .filter(|r| r.weight > 0.0)
+        .map(|r| {
+            (
+                (r.actor as u64) << 32 | r.target as u64,
+                r.time.unwrap_or(i64::MAX),
+            )
+        })
+        .collect();
+    latest.sort_unstable();
+    let mut j = 0;
+    for (q, o) in pairs.iter().zip(out.iter_mut()) {
+        while j < latest.len() && latest[j].0 < q.key {
+            j += 1;
+        }
+        let mut t = None;
+        while j < latest.len() && latest[j].0 == q.key {
+            t = Some(latest[j].1);
+            j += 1;
+        }
+        // A follow without engagement has no engager term.
+        if let Some(t) = t {
+            let t = (t != i64::MAX).then_some(t);
+            *o = lambda * decay(half_life, t, reference);
+        }
+    }
+    out
+}
+
 /// For each pair `a → b` (sorted by key), the strength of `b → a` (0 if none): a merge of the
 /// pairs with their reversed keys, sorted — random binary searches over the pair array cost a
 /// cache miss per step.
@@ -486,7 +555,6 @@ pub fn model_of(log: &Log, scope: &Scope, p: &EarnedParams) -> Result<EarnedMode
     let reference = reference_time(scope, &rows);
     let pairs = pairs(n, &rows, &follows, p, reference);
     let months = active_months(nu, &rows, p, reference);
-    drop(rows);
 
     let consistency: Vec<f64> = months
         .iter()
@@ -498,10 +566,14 @@ pub fn model_of(log: &Log, scope: &Scope, p: &EarnedParams) -> Result<EarnedMode
             }
         })
         .collect();
+    let recency = recent_engagers(&pairs, &rows, p, reference);
     let strength: Vec<f64> = pairs
         .iter()
-        .map(|q| (1.0 + q.eng + q.follow).log2())
+        .zip(&recency)
+        .map(|(q, &r)| (1.0 + q.eng + q.follow).log2() + r)
         .collect();
+    drop(recency);
+    drop(rows);
     let mut budget = vec![0.0f64; nu];
     let mut engaged = vec![0.0f64; nu];
     for (q, &s) in pairs.iter().zip(&strength) {
@@ -607,6 +679,88 @@ mod tests {
         assert_eq!(month_label(month_of(-1)), "1969-12");
         assert_eq!(month_label(month_of(1_709_251_199)), "2024-02"); // 2024-02-29 23:59:59
         assert_eq!(month_label(month_of(1_709_251_200)), "2024-03");
+    }
+
+    #[test]
+    fn recent_engagers_count_once_each_and_explanations_still_add_up() {
+        use renown_store::EventRow;
+        let t0 = 1_700_000_000;
+        let row = |a: u32, b: u32, t: i64| EventRow {
+            time: Some(t),
+            kind: Kind::Reshare,
+            actor: a,
+            target: Some(b),
+        };
+        // Accounts 0 and 1 are each reshared once by three distinct accounts (2..=4 and
+        // 5..=7): account 0 a year before the reference, account 1 a day before it. Account 1
+        // is also reshared nine more times by account 5 on that day.
+        let now = t0 + 366 * DAY;
+        let mut rows = Vec::new();
+        for a in 2..=4 {
+            rows.push(row(a, 0, t0));
+        }
+        for a in 5..=7 {
+            rows.push(row(a, 1, now - DAY));
+        }
+        for i in 0..9 {
+            rows.push(row(5, 1, now - DAY + i));
+        }
+        rows.push(row(8, 9, now));
+        let log = Log::of_rows(10, rows);
+        let scope = Scope {
+            as_of: Some(now),
+            ..Scope::default()
+        };
+        let no_decay = EarnedParams {
+            half_life_days: 1e6,
+            consistency_months: 0.0,
+            ..EarnedParams::default()
+        };
+        let with = |lambda: f64| EarnedParams {
+            recent_engager_weight: lambda,
+            recent_engager_half_life_days: Some(7.0),
+            ..no_decay.clone()
+        };
+        let off = model_of(&log, &scope, &with(0.0)).unwrap();
+        let on = model_of(&log, &scope, &with(4.0)).unwrap();
+        // The term lifts the recently engaged account relative to the one engaged long ago.
+        let ratio = |m: &EarnedModel| m.score[1] / m.score[0];
+        assert!(
+            ratio(&on) > ratio(&off) * 1.2,
+            "{} {}",
+            ratio(&on),
+            ratio(&off)
+        );
+        // Once per pair, from its latest engagement: account 5's ten reshares of 1 give one
+        // λ·2^(-age/7 d), the age of the last of them.
+        let p = with(4.0);
+        let (rows, follows) = scan_log(&log, &scope, &p);
+        let ps = pairs(10, &rows, &follows, &p, Some(now));
+        let bonus = recent_engagers(&ps, &rows, &p, Some(now));
+        assert_eq!(bonus.len(), 7);
+        for (q, &r) in ps.iter().zip(&bonus) {
+            let (a, b) = ((q.key >> 32) as u32, q.key as u32);
+            let last = match (a, b) {
+                (2..=4, 0) => t0,
+                (5, 1) => now - DAY + 8,
+                (6 | 7, 1) => now - DAY,
+                _ => now,
+            };
+            assert!(
+                (r - 4.0 * decay(7.0, Some(last), Some(now))).abs() < 1e-15,
+                "{a}->{b}"
+            );
+        }
+        // Explanations still add up exactly: the endorsements of each account sum to its score.
+        for b in 0..10u32 {
+            let sum: f64 = on.endorsements(b).iter().map(|e| e.1).sum();
+            assert!((sum - on.score[b as usize]).abs() < 1e-12, "{b}");
+        }
+        let p = EarnedParams {
+            recent_engager_weight: -1.0,
+            ..EarnedParams::default()
+        };
+        assert!(p.validate().is_err());
     }
 
     #[test]

@@ -313,6 +313,10 @@ fn axes(horizon_days: f64) -> Vec<Axis> {
             values: numbers(&[0.85, 0.5, 0.0], |p, v| p.damping = v),
         },
         Axis {
+            name: "recent_engagers",
+            values: recent_engagers(h),
+        },
+        Axis {
             name: "kind_weights",
             values: vec![
                 ("default".into(), Box::new(|_| {})),
@@ -325,6 +329,28 @@ fn axes(horizon_days: f64) -> Vec<Axis> {
             ],
         },
     ]
+}
+
+/// The recency-weighted distinct-engager term ([`EarnedParams::recent_engager_weight`]): off
+/// (the default), or λ ∈ {1, 4} with a half-life of a quarter, one or four horizons.
+fn recent_engagers(h: f64) -> Vec<(String, Setter)> {
+    let mut out: Vec<(String, Setter)> = vec![(
+        "off".into(),
+        Box::new(|p: &mut EarnedParams| p.recent_engager_weight = 0.0),
+    )];
+    for lambda in [1.0, 4.0] {
+        for f in [0.25, 1.0, 4.0] {
+            let half_life = f * h;
+            out.push((
+                format!("λ {lambda}, half-life {half_life:.3} d"),
+                Box::new(move |p: &mut EarnedParams| {
+                    p.recent_engager_weight = lambda;
+                    p.recent_engager_half_life_days = Some(half_life);
+                }),
+            ));
+        }
+    }
+    out
 }
 
 /// The search's rounds over every axis at most (it stops earlier when a round changes nothing).
