@@ -144,7 +144,7 @@ impl Default for AuditQuery {
     }
 }
 
-fn config(options: &AuditOptions) -> crate::Result<SuspicionConfig> {
+pub(crate) fn config(options: &AuditOptions) -> crate::Result<SuspicionConfig> {
     if !(1..=5).contains(&options.min_reasons) {
         return Err(AppError::Invalid(format!(
             "min_reasons must be 1 to 5, not {}",
@@ -155,6 +155,19 @@ fn config(options: &AuditOptions) -> crate::Result<SuspicionConfig> {
         min_reasons: options.min_reasons,
         ..SuspicionConfig::default()
     })
+}
+
+/// An audit's days of anomalous follower growth, dated.
+pub(crate) fn growth_anomalies(a: &AccountAudit) -> Vec<GrowthAnomaly> {
+    a.anomalies
+        .iter()
+        .map(|x| GrowthAnomaly {
+            day: format_time(x.day)[..10].to_string(),
+            gained: x.gained,
+            baseline: x.baseline,
+            threshold: x.threshold,
+        })
+        .collect()
 }
 
 /// The typed report of one audited row.
@@ -178,16 +191,7 @@ pub fn report<S: Source>(src: &S, row: &AuditRow) -> Result<AuditReport, S::Erro
                 .map(|r| (r.name().to_string(), a.reasons[*r as usize]))
                 .collect(),
         ),
-        anomalies: a
-            .anomalies
-            .iter()
-            .map(|x| GrowthAnomaly {
-                day: format_time(x.day)[..10].to_string(),
-                gained: x.gained,
-                baseline: x.baseline,
-                threshold: x.threshold,
-            })
-            .collect(),
+        anomalies: growth_anomalies(a),
         earned: row.earned,
         earned_without_suspicious: row.earned_without,
         parameters: None,

@@ -3,12 +3,14 @@
 //! One shape for both. Where they disagreed, the API's won: the answer carries its `scope`.
 
 use crate::config::Echo;
-use crate::source::Source;
+use crate::persons::{person_ranked_all, Per};
+use crate::source::{Ranked, Source};
 use crate::{AppError, Scope};
 use renown_measures::compare::compare_scores;
 use renown_measures::{measure, MeasureSpec, MEASURES};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Which measures to compare and over which top sets.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,6 +19,8 @@ pub struct CompareQuery {
     pub measures: Vec<String>,
     /// Top sets, in percent of accounts, each in (0, 100].
     pub top_percent: Vec<f64>,
+    /// Accounts, or persons (every measure computed over persons: [`crate::persons`]).
+    pub per: Per,
 }
 
 impl Default for CompareQuery {
@@ -24,6 +28,7 @@ impl Default for CompareQuery {
         CompareQuery {
             measures: Vec::new(),
             top_percent: vec![10.0, 1.0],
+            per: Per::Account,
         }
     }
 }
@@ -37,6 +42,11 @@ pub struct Comparison {
     pub table: renown_measures::compare::Comparison,
     /// The slice of the log the answer is for.
     pub scope: Scope,
+    /// What the correlations run over: accounts, or persons (then `n` counts persons).
+    pub per: Per,
+    /// Per person: persons with more than one linked account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked: Option<usize>,
     /// The parameters of each compared measure that takes any, by measure name.
     pub parameters: BTreeMap<&'static str, Echo>,
 }
@@ -73,7 +83,17 @@ pub fn compare<S: Source>(
 ) -> Result<Comparison, S::Error> {
     crate::scope::refuse_window_and_kinds(scope, "compare")?;
     let specs = measures_of(q)?;
-    let ranked = source.ranked_all(&specs, scope)?;
+    // Per person every measure runs on the log of persons (never a sum of account scores).
+    let (ranked, linked): (Vec<Arc<Ranked>>, _) = match q.per {
+        Per::Account => (source.ranked_all(&specs, scope)?, None),
+        Per::Person => {
+            let (persons, ranked) = person_ranked_all(source, &specs, scope)?;
+            (
+                ranked.into_iter().map(Arc::new).collect(),
+                Some(persons.linked()),
+            )
+        }
+    };
     let names: Vec<&str> = specs.iter().map(|m| m.name).collect();
     let scores: Vec<Vec<f64>> = ranked.iter().map(|r| r.scores.clone()).collect();
     let mut table = compare_scores(&names, &scores, &q.top_percent);
@@ -85,6 +105,8 @@ pub fn compare<S: Source>(
     Ok(Comparison {
         table,
         scope: scope.clone(),
+        per: q.per,
+        linked,
         parameters: source.params().echoed((), &names).parameters,
     })
 }

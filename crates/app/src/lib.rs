@@ -43,6 +43,7 @@ pub mod dynamics;
 pub mod gap;
 pub mod leaderboard;
 pub mod open;
+pub mod person_audit;
 pub mod persons;
 pub mod scope;
 pub mod seeds;
@@ -60,7 +61,10 @@ pub use config::Params;
 pub use dynamics::{Dynamics, DynamicsQuery};
 pub use gap::{gap, Gap, GapQuery};
 pub use leaderboard::{leaderboard, Leaderboard, LeaderboardQuery};
-pub use persons::{person_explain, person_leaderboard, Per, PersonExplained, PersonLeaderboard};
+pub use person_audit::{person_audit, person_audit_all, PersonAuditList, PersonAuditReport};
+pub use persons::{
+    person_account, person_explain, person_leaderboard, Per, PersonExplained, PersonLeaderboard,
+};
 pub use scope::Scope;
 pub use source::{ranks_by, AccountRef, Direct, Ranked, Score, Source};
 pub use stats::{stats, Stats};

@@ -9,7 +9,7 @@ use crate::config::Echo;
 use crate::source::{AccountRef, Ranked, Score, Source};
 use crate::{AppError, Scope};
 use renown_measures::{measure, Log, Persons, Warning};
-use renown_store::AccountInfo;
+use renown_store::{AccountInfo, Store};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -86,18 +86,53 @@ impl PersonRanked {
         measure: &'static renown_measures::MeasureSpec,
         scope: &Scope,
     ) -> Result<PersonRanked, S::Error> {
-        let store = src.store();
-        let persons = Arc::new(Persons::read(store).map_err(AppError::from)?);
-        let m = scope.measures();
-        let log = Log::read(store, &m)
-            .and_then(|log| log.by_person(persons.clone()))
-            .map_err(AppError::from)?;
-        let facts = log.facts(&m).map_err(AppError::from)?;
-        let scores = src.params().scores_on(&log, measure, &m)?;
-        Ok(PersonRanked {
-            persons,
-            ranked: Ranked::new(measure, scores, &facts),
-        })
+        let (persons, mut ranked) = person_ranked_all(src, &[measure], scope)?;
+        let ranked = ranked.pop().expect("one measure asked, one ranked");
+        Ok(PersonRanked { persons, ranked })
+    }
+}
+
+/// The store's persons and the log of `scope` (its measure scope: `scope.measures()`) with
+/// persons for accounts: what every per-person answer computes on.
+pub fn person_log(
+    store: &Store,
+    scope: &renown_measures::Scope,
+) -> crate::Result<(Arc<Persons>, Log)> {
+    let persons = Arc::new(Persons::read(store)?);
+    let log = Log::read(store, scope)?.by_person(persons.clone())?;
+    Ok((persons, log))
+}
+
+/// `measures` (with the source's parameters) computed over persons on one log, in parallel,
+/// each ranked: what `compare --per person` correlates.
+pub fn person_ranked_all<S: Source>(
+    src: &S,
+    measures: &[&'static renown_measures::MeasureSpec],
+    scope: &Scope,
+) -> Result<(Arc<Persons>, Vec<Ranked>), S::Error> {
+    let m = scope.measures();
+    let (persons, log) = person_log(src.store(), &m)?;
+    let facts = log.facts(&m).map_err(AppError::from)?;
+    let scores = src.params().scores_all(&log, measures, &m)?;
+    let ranked = measures
+        .iter()
+        .zip(scores)
+        .map(|(spec, s)| Ranked::new(spec, s, &facts))
+        .collect();
+    Ok((persons, ranked))
+}
+
+/// The account a per-person question names: a linked person's name (their first account),
+/// else an account as `renown_store::Store::find_account` finds it.
+pub fn person_account(store: &Store, query: &str) -> crate::Result<u32> {
+    let by_name = store
+        .persons()?
+        .into_iter()
+        .find(|(name, _)| name == query)
+        .and_then(|(_, ids)| ids.first().copied());
+    match by_name {
+        Some(id) => Ok(id),
+        None => Ok(store.find_account(query)?),
     }
 }
 
@@ -255,6 +290,7 @@ pub fn person_explain<S: Source>(
     }
     let persons = Arc::new(Persons::read(store).map_err(AppError::from)?);
     let m = scope.measures();
+    // The account log too: the platforms' parts are read from the accounts' own events.
     let account_log = Log::read(store, &m).map_err(AppError::from)?;
     let log = account_log
         .by_person(persons.clone())

@@ -3,7 +3,7 @@
 //! the equations in docs/MEASURES.md (all events timeless, so nothing decays).
 
 mod common;
-use common::{renown, write_jsonl};
+use common::{renown, same, write_jsonl, Server};
 use renown_model::{AccountRef, Event, Kind};
 use serde_json::Value;
 use std::path::Path;
@@ -323,4 +323,403 @@ fn the_demo_gap_puts_the_celebrity_big_offline_and_the_contributors_earned_onlin
         assert!(!big.contains(&c.to_string()));
     }
     assert!(!earned.contains(&"@famous_fay".to_string()));
+}
+
+fn at(mut e: Event, time: i64) -> Event {
+    e.time = Some(time);
+    e
+}
+
+fn follow(platform: &str, actor: &str, target: &str, time: i64) -> Event {
+    at(
+        Event {
+            target: Some(AccountRef::new(target)),
+            ..Event::new(platform, Kind::Follow, AccountRef::new(actor))
+        },
+        time,
+    )
+}
+
+/// A store from `events` with the scenario's links (Ana: ana_m, ana_alt, ana_b; Bob: bob_m,
+/// bob_b).
+fn linked_store(dir: &Path, events: &[Event]) {
+    write_jsonl(&dir.join("events.jsonl"), events);
+    std::fs::write(dir.join("people.csv"), LINKS).unwrap();
+    for args in [&["ingest", "events.jsonl"][..], &["link", "people.csv"]] {
+        let out = renown(dir, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+fn correlation<'a>(c: &'a Value, a: &str, b: &str) -> &'a Value {
+    c["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["a"] == a && r["b"] == b && r["set"] == "all")
+        .unwrap_or_else(|| panic!("no {a} / {b} in {c}"))
+}
+
+#[test]
+fn compare_per_person_correlates_the_measures_computed_over_persons() {
+    let dir = tempfile::tempdir().unwrap();
+    store(dir.path(), true);
+    let c = json(
+        dir.path(),
+        &[
+            "compare",
+            "--per",
+            "person",
+            "--by",
+            "earned,reshares,followers",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(c["per"], "person");
+    assert_eq!(c["linked"], 2);
+    // Four persons: earned Ana 0.0790 > Dee 0.0257 > Bob = Cy = 0; reshares received from
+    // other persons Ana 3 (Bob's two, Cy's one; her own two boosts are self-engagement),
+    // Dee 1, Bob = Cy = 0: the same order with the same tie, so ρ = τ-b = 1 exactly.
+    let r = correlation(&c, "earned", "reshares");
+    assert_eq!(r["n"], 4);
+    assert_eq!(r["spearman"].as_f64().unwrap(), 1.0);
+    assert_eq!(r["kendall"].as_f64().unwrap(), 1.0);
+    // Nobody follows anybody: followers is 0 for every person, and the correlation says so
+    // instead of printing a number.
+    let f = correlation(&c, "earned", "followers");
+    assert!(f["spearman"].is_null(), "{f}");
+    assert_eq!(f["undefined"]["reason"], "constant");
+    // Per account the same store compares seven accounts.
+    let accounts = json(
+        dir.path(),
+        &["compare", "--by", "earned,reshares", "--format", "json"],
+    );
+    assert_eq!(accounts["per"], "account");
+    assert_eq!(correlation(&accounts, "earned", "reshares")["n"], 7);
+    // Every registered measure has a per-person reading: all of them compare over persons.
+    let all = json(
+        dir.path(),
+        &["compare", "--per", "person", "--format", "json"],
+    );
+    assert_eq!(all["accounts"], 4);
+    assert_eq!(
+        all["measures"].as_array().unwrap().len(),
+        renown_measures::MEASURES.len()
+    );
+}
+
+/// The Wilson 95 % interval, written out (Wilson 1927) as the expected figure.
+fn wilson(k: f64, n: f64) -> (f64, f64) {
+    let z2 = 1.96f64 * 1.96;
+    let p = k / n;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = 1.96 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    (centre - half, centre + half)
+}
+
+/// Ana's audiences on both platforms: real followers (Bob through two accounts, Cy), silent
+/// bought followers on each platform, and an engagement pod on Bluesky.
+fn audience() -> Vec<Event> {
+    let t0 = 1_700_000_000;
+    let day = 86_400;
+    let mut events = vec![
+        // Real followers, days apart and two months before the bots (so the bots' first
+        // appearance is past the audit's 30-day censoring of the log's start): Bob follows two
+        // of Ana's Mastodon accounts and her Bluesky one; Cy her Bluesky one; Ana's own
+        // accounts follow each other.
+        follow("mastodon", "bob_m", "ana_m", t0 - 60 * day),
+        follow("mastodon", "bob_m", "ana_alt", t0 - 59 * day),
+        follow("bluesky", "bob_b", "ana_b", t0 - 58 * day),
+        follow("bluesky", "cy_b", "ana_b", t0 - 57 * day),
+        follow("mastodon", "ana_alt", "ana_m", t0 - 56 * day),
+        at(reshare("mastodon", "bob_m", "ana_m"), t0),
+        at(reshare("bluesky", "bob_b", "ana_b"), t0 + 10),
+        at(reshare("bluesky", "cy_b", "ana_b"), t0 + 20),
+    ];
+    // Bought followers that never engage and make five follows within minutes (a burst): two
+    // reasons. Three on Mastodon, two on Bluesky.
+    for i in 1..=3 {
+        let bot = format!("bot_m{i}");
+        for (j, target) in ["ana_m", "ana_alt", "x1", "x2", "x3"].iter().enumerate() {
+            events.push(follow(
+                "mastodon",
+                &bot,
+                target,
+                t0 + 1000 * i + 60 * j as i64,
+            ));
+        }
+    }
+    for i in 1..=2 {
+        let bot = format!("bot_b{i}");
+        for (j, target) in ["ana_b", "y1", "y2", "y3", "y4"].iter().enumerate() {
+            events.push(follow(
+                "bluesky",
+                &bot,
+                target,
+                t0 + 5000 * i + 60 * j as i64,
+            ));
+        }
+    }
+    // An engagement pod on Bluesky: twenty accounts created in one hour (first seen within
+    // ten minutes), each following in a burst and resharing Ana — suspicious (burst, created
+    // together) although they engage, so they pass her earned influence.
+    let pod0 = 1_700_017_200 + 100; // inside one clock hour
+    for i in 0..20 {
+        let pod = format!("pod{i}");
+        for (j, target) in ["ana_b", "z1", "z2", "z3", "z4"].iter().enumerate() {
+            events.push(follow(
+                "bluesky",
+                &pod,
+                target,
+                pod0 + 30 * i + 5 * j as i64,
+            ));
+        }
+        events.push(at(reshare("bluesky", &pod, "ana_b"), pod0 + 30 * i + 25));
+    }
+    events
+}
+
+#[test]
+fn audit_per_person_counts_a_persons_audiences_together_in_persons() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    linked_store(d, &audience());
+    let a = json(d, &["audit", "Ana", "--per", "person", "--format", "json"]);
+    assert_eq!(a["per"], "person");
+    assert_eq!(a["label"], "Ana");
+    // Follower persons: Bob (three follows through two accounts: one person), Cy, the five
+    // bots and the twenty pod accounts — 27; Ana's own follow of herself is no audience.
+    // 28 follower accounts (Bob has two).
+    assert_eq!(a["followers"], 27);
+    assert_eq!(a["follower_accounts"], 28);
+    // Bob, Cy and the pod engage (all of them with Ana).
+    assert_eq!(a["engaged_any"], 22);
+    assert_eq!(a["engaged_this"], 22);
+    // Bought on either platform: the three Mastodon bots, the two Bluesky ones, the pod.
+    assert_eq!(a["suspicious"], 25);
+    assert_eq!(a["reasons"]["never_engages"], 5);
+    assert_eq!(a["reasons"]["burst"], 25);
+    assert_eq!(a["reasons"]["created_together"], 20);
+    let (lo, hi) = wilson(2.0, 27.0);
+    close(a["quality"].as_f64().unwrap(), 2.0 / 27.0);
+    close(a["quality_low"].as_f64().unwrap(), lo);
+    close(a["quality_high"].as_f64().unwrap(), hi);
+    close(a["suspicious_low"].as_f64().unwrap(), 27.0 * (1.0 - hi));
+    // Each account's own audience, as `renown audit ACCOUNT` counts it: 5 + 4 + 24 followers
+    // for 27 distinct persons.
+    let by_account: Vec<(String, u64, u64)> = a["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["account"].as_str().unwrap().to_string(),
+                x["followers"].as_u64().unwrap(),
+                x["suspicious"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_account,
+        [
+            ("mastodon:ana_m".to_string(), 5, 3),
+            ("mastodon:ana_alt".to_string(), 4, 3),
+            ("bluesky:ana_b".to_string(), 24, 22)
+        ]
+    );
+    let one = json(d, &["audit", "mastodon:ana_m", "--format", "json"]);
+    assert_eq!(
+        (one["followers"].as_u64(), one["suspicious"].as_u64()),
+        (Some(5), Some(3))
+    );
+    // Earned is the person's (as `rank --per person`); without the suspicious persons it loses
+    // exactly what `explain --per person` says the pod passed on (the silent bots pass
+    // nothing: a follower who never engages has no credibility, docs/MEASURES.md).
+    let board = json(
+        d,
+        &["rank", "--per", "person", "--top", "0", "--format", "json"],
+    );
+    let earned = a["earned"].as_f64().unwrap();
+    assert_eq!(earned, score_of(&board, "Ana"));
+    let x = json(
+        d,
+        &[
+            "explain",
+            "Ana",
+            "--per",
+            "person",
+            "--endorsers",
+            "100",
+            "--format",
+            "json",
+        ],
+    );
+    let from = |who: &str| -> f64 {
+        x["endorsers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["label"].as_str().unwrap().contains(who))
+            .map(|e| e["contribution"].as_f64().unwrap())
+            .sum()
+    };
+    assert_eq!(from(":bot_"), 0.0);
+    assert!(from(":pod") > 0.0);
+    close(
+        a["earned_without_suspicious"].as_f64().unwrap(),
+        earned - from(":pod"),
+    );
+    // Any of her accounts names her; --all lists her first (the most evidence).
+    let b = json(
+        d,
+        &[
+            "audit",
+            "bluesky:ana_b",
+            "--per",
+            "person",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(b["followers"], 27);
+    let all = json(
+        d,
+        &["audit", "--all", "--per", "person", "--format", "json"],
+    );
+    assert_eq!(all["per"], "person");
+    assert_eq!(all["rows"][0]["label"], "Ana");
+    // Ana, x1–x3, y1–y4 and z1–z4 have followers.
+    assert_eq!(all["total"], 12);
+    let out = renown(d, &["audit", "Ana", "--per", "person", "--followers"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn backtest_per_person_scores_persons_against_a_per_person_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let t0 = 1_700_000_000; // 2023-11-14T22:13:20Z
+    let events = vec![
+        at(reshare("mastodon", "bob_m", "ana_m"), t0 + 100),
+        at(reshare("bluesky", "cy_b", "ana_b"), t0 + 150),
+        at(reshare("mastodon", "bob_m", "dee_m"), t0 + 200),
+        // After the split (t0 + 1000): Bob on both platforms, Cy, and Ana's own boost.
+        at(reshare("mastodon", "bob_m", "ana_m"), t0 + 1100),
+        at(reshare("bluesky", "bob_b", "ana_b"), t0 + 1200),
+        at(reshare("bluesky", "cy_b", "ana_b"), t0 + 1300),
+        at(reshare("mastodon", "ana_alt", "ana_m"), t0 + 1400),
+    ];
+    linked_store(d, &events);
+    let args = |per: &'static str| {
+        vec![
+            "backtest",
+            "--split",
+            "2023-11-14T22:30:00Z",
+            "--horizon",
+            "1h",
+            "--measures",
+            "reshares,earned",
+            "--bootstrap",
+            "0",
+            "--per",
+            per,
+            "--format",
+            "json",
+        ]
+    };
+    let b = json(d, &args("person"));
+    assert_eq!(b["per"], "person");
+    let split = &b["splits"][0];
+    // Active before the split: the persons Ana, Bob, Cy, Dee (five accounts).
+    assert_eq!(split["accounts"], 4);
+    // Distinct engaging persons after it: Ana 2 (Bob once across two platforms, Cy; her own
+    // boost is none), the others 0.
+    assert_eq!(split["with_target"], 1);
+    // Reshares before: Ana 2, Dee 1, Bob 0, Cy 0 against the target 2, 0, 0, 0:
+    // average ranks (4, 3, 1.5, 1.5) and (4, 2, 2, 2): ρ = 3 / √(4.5 · 3) = √(2/3);
+    // τ-b = 3 concordant / √((6 − 1)(6 − 3)) = 3 / √15.
+    let reshares = &split["measures"][0];
+    assert_eq!(reshares["measure"], "reshares");
+    close(
+        reshares["metrics"][0]["value"].as_f64().unwrap(),
+        (2.0f64 / 3.0).sqrt(),
+    );
+    close(
+        reshares["metrics"][1]["value"].as_f64().unwrap(),
+        3.0 / 15f64.sqrt(),
+    );
+    let accounts = json(d, &args("account"));
+    assert_eq!(accounts["per"], "account");
+    assert_eq!(accounts["splits"][0]["accounts"], 5);
+    // Per account ana_m (bob_m, ana_alt) and ana_b (bob_b, cy_b) both have a target.
+    assert_eq!(accounts["splits"][0]["with_target"], 2);
+}
+
+#[test]
+fn per_person_answers_agree_between_the_cli_and_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    linked_store(d, &audience());
+    let server = Server::start(d);
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "compare",
+                "--per",
+                "person",
+                "--by",
+                "earned,followers,reshares",
+            ],
+            "/api/compare?per=person&measures=earned,followers,reshares",
+        ),
+        (
+            &["audit", "Ana", "--per", "person"],
+            "/api/accounts/mastodon:ana_m/audit?per=person",
+        ),
+        (
+            &["audit", "--all", "--per", "person", "--top", "5"],
+            "/api/audit?per=person&limit=5",
+        ),
+        (
+            &[
+                "backtest",
+                "--per",
+                "person",
+                "--bootstrap",
+                "20",
+                "--k",
+                "5",
+            ],
+            "/api/backtest?per=person&bootstrap=20&k=5",
+        ),
+        (
+            &["rank", "--per", "person", "--top", "5"],
+            "/api/persons?limit=5",
+        ),
+    ];
+    for (cli, path) in cases {
+        let mut args = cli.to_vec();
+        args.extend(["--format", "json"]);
+        let from_cli = json(d, &args);
+        let from_api = server.get(path);
+        assert_eq!(from_api["per"], "person", "{path}");
+        assert!(
+            same(&from_cli, &from_api),
+            "{cli:?} vs {path}:\n{from_cli}\n{from_api}"
+        );
+    }
+    // per is checked: a typo is the caller's error, not an account answer.
+    let (head, text) = server.request("/api/compare?per=persons");
+    assert!(head.starts_with("HTTP/1.1 400"), "{head}");
+    assert!(text.contains("per must be account or person"), "{text}");
 }

@@ -19,11 +19,13 @@ use crate::compare::spearman;
 use crate::earned::{model_of, DAY};
 use crate::earned_tune::{tune, Tuning, TuningSplit};
 use crate::log::Log;
+use crate::persons::Persons;
 use crate::{measure, MeasureError, MeasureSpec, Result, Scope, MEASURES};
 use rayon::prelude::*;
 use renown_model::{Kind, ENGAGEMENT_KINDS};
 use renown_store::{EventFilter, Store};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// What "predicting" means: the quantity each account gets after the split.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -176,6 +178,10 @@ pub struct BacktestOptions {
     pub tune: bool,
     /// What the parameterised measures are computed with (a parameters file; the defaults).
     pub params: crate::params::Parameters,
+    /// Score persons, not accounts: the accounts `renown link` declared one person are one
+    /// node for every measure ([`Log::by_person`]) and for the target ([`outcomes_of`]), and a
+    /// person's truth is the largest of their accounts' ([`Persons::largest`]).
+    pub per_person: bool,
 }
 
 /// The name of earned influence with the parameters `--tune` chose on the earlier splits.
@@ -197,6 +203,7 @@ impl Default for BacktestOptions {
             cascade_reach: None,
             tune: false,
             params: Default::default(),
+            per_person: false,
         }
     }
 }
@@ -204,6 +211,8 @@ impl Default for BacktestOptions {
 /// A whole backtest, ready for a table or the API.
 #[derive(Clone, Debug, Serialize)]
 pub struct Backtest {
+    /// What is scored: `account`, or `person` ([`BacktestOptions::per_person`]).
+    pub per: &'static str,
     pub target: Target,
     pub k: usize,
     pub horizon_seconds: i64,
@@ -228,7 +237,8 @@ pub struct SplitResult {
     pub split: i64,
     /// The target counts events in `(split, until]`.
     pub until: i64,
-    /// Accounts active (acting or acted on) at or before the split: the accounts scored.
+    /// Accounts active (acting or acted on) at or before the split: the accounts scored
+    /// (persons, with any account active, when the backtest is per person).
     pub accounts: usize,
     /// Of those, accounts whose target is above zero.
     pub with_target: usize,
@@ -301,6 +311,21 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
             ..Scope::default()
         },
     )?;
+    let persons = match opts.per_person {
+        true => Some(Arc::new(Persons::read(store)?)),
+        false => None,
+    };
+    let (log, truth) = match &persons {
+        Some(p) => (
+            log.by_person(p.clone())?,
+            opts.truth.as_ref().map(|t| p.largest(t)),
+        ),
+        None => (log, opts.truth.clone()),
+    };
+    let opts = &BacktestOptions {
+        truth,
+        ..opts.clone()
+    };
     if opts.tune && splits.len() < 2 {
         return Err(MeasureError::Invalid(
             "--tune needs at least two splits: parameters are chosen on the earlier ones and \
@@ -312,13 +337,13 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
         .iter()
         .map(|&split| {
             let until = split.saturating_add(horizon);
-            let o = outcomes(
+            let o = outcomes_of(
                 store,
                 opts.platform.as_deref(),
                 opts.target,
-                split,
-                until,
+                (split, until),
                 opts.cascade_reach,
+                persons.as_deref(),
             )?;
             Ok((split, until, o))
         })
@@ -361,6 +386,7 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
         )?);
     }
     Ok(Backtest {
+        per: if opts.per_person { "person" } else { "account" },
         target: opts.target,
         k: opts.k,
         horizon_seconds: horizon,
@@ -438,6 +464,26 @@ pub fn outcomes(
     until: i64,
     reach: Option<Reach>,
 ) -> Result<Outcomes> {
+    outcomes_of(store, platform, target, (split, until), reach, None)
+}
+
+/// [`outcomes`], per person when `persons` is given: a person is active when any of their
+/// accounts is; engagement between a person's own accounts is self-engagement (excluded); an
+/// engager with several linked accounts is one distinct engager; a person's cascade reach is
+/// the sum over their accounts' trees (each tree has one root account, so none is counted
+/// twice).
+pub fn outcomes_of(
+    store: &Store,
+    platform: Option<&str>,
+    target: Target,
+    (split, until): (i64, i64),
+    reach: Option<Reach>,
+    persons: Option<&Persons>,
+) -> Result<Outcomes> {
+    if let Some(p) = persons {
+        p.check(store.account_count()? as usize)?;
+    }
+    let node = |a: u32| persons.map_or(a, |p| p.of(a));
     let reach = match (target, reach) {
         (Target::CascadeReach, Some(f)) => Some((f.0)(store, platform, split, until)?),
         (Target::CascadeReach, None) => {
@@ -449,7 +495,8 @@ pub fn outcomes(
         }
         _ => None,
     };
-    let n = store.account_count()? as usize;
+    let accounts = store.account_count()? as usize;
+    let n = persons.map_or(accounts, |p| p.len());
     let filter = EventFilter {
         until: Some(until),
         platform: platform.map(str::to_string),
@@ -463,6 +510,11 @@ pub fn outcomes(
         _ => &ENGAGEMENT_KINDS,
     };
     store.scan_events(&filter, |r| {
+        let r = renown_store::EventRow {
+            actor: node(r.actor),
+            target: r.target.map(node),
+            ..r
+        };
         let is_before = r.time.is_none_or(|t| t <= split);
         if is_before {
             active[r.actor as usize] = true;
@@ -495,13 +547,16 @@ pub fn outcomes(
         counts[(k >> 32) as usize] += 1.0;
     }
     if let Some(r) = reach {
-        if r.len() != n {
+        if r.len() != accounts {
             return Err(MeasureError::Invalid(format!(
-                "cascade reach for {} accounts, the store has {n}",
+                "cascade reach for {} accounts, the store has {accounts}",
                 r.len()
             )));
         }
-        counts = r;
+        counts = vec![0.0; n];
+        for (a, x) in r.into_iter().enumerate() {
+            counts[node(a as u32) as usize] += x;
+        }
     }
     Ok(Outcomes {
         active,

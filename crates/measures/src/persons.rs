@@ -137,7 +137,21 @@ impl Persons {
         out
     }
 
-    pub(crate) fn check(&self, accounts: usize) -> Result<()> {
+    /// A value per account (dense id; `None`: unknown) as a value per person: the largest of
+    /// their accounts' known values (two accounts of one person carry one figure, not two).
+    pub fn largest(&self, per_account: &[Option<f64>]) -> Vec<Option<f64>> {
+        self.members
+            .iter()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|&a| per_account.get(a as usize).copied().flatten())
+                    .reduce(f64::max)
+            })
+            .collect()
+    }
+
+    /// Refuses a mapping made for another number of accounts than `accounts`.
+    pub fn check(&self, accounts: usize) -> Result<()> {
         if self.of_account.len() == accounts {
             return Ok(());
         }
@@ -271,6 +285,17 @@ mod tests {
         assert_eq!(p.name(2), Some("a"));
         assert_eq!(p.name(0), None);
         assert_eq!(p.linked(), 1);
+    }
+
+    #[test]
+    fn a_persons_value_is_the_largest_of_their_accounts_known_ones() {
+        let p = Persons::from_links(4, vec![("x".into(), vec![0, 2])]);
+        // Persons: {0, 2} → 0, 1 → 1, 3 → 2.
+        assert_eq!(
+            p.largest(&[Some(1.0), None, Some(3.0), None]),
+            [Some(3.0), None, None]
+        );
+        assert_eq!(p.largest(&[None, Some(2.0)]), [None, Some(2.0), None]);
     }
 
     #[test]

@@ -354,7 +354,8 @@ impl Store {
     }
 
     /// `renown compare --format json` (measures: every registered one when empty).
-    #[pyo3(signature = (measures=Vec::new(), as_of=None, topic=None, platform=None, top_percent=vec![10.0, 1.0]))]
+    #[pyo3(signature = (measures=Vec::new(), as_of=None, topic=None, platform=None, top_percent=vec![10.0, 1.0], per="account".to_string()))]
+    #[allow(clippy::too_many_arguments)]
     fn compare(
         &self,
         py: Python<'_>,
@@ -363,12 +364,14 @@ impl Store {
         topic: Option<String>,
         platform: Option<String>,
         top_percent: Vec<f64>,
+        per: String,
     ) -> PyResult<String> {
         let db = self.path.clone();
         to_py(py.detach(|| -> Res<String> {
             let query = renown_app::CompareQuery {
                 measures,
                 top_percent,
+                per: per.parse().map_err(fail)?,
             };
             // The measures are checked before the store is opened, as the CLI does.
             renown_app::compare::measures_of(&query).map_err(fail)?;
@@ -487,7 +490,7 @@ impl Store {
     }
 
     /// `renown backtest --format json` (splits in UTC seconds; default three rolling origins).
-    #[pyo3(signature = (splits=Vec::new(), horizon=None, k=renown_app::backtest::DEFAULT_K, measures=Vec::new(), target="distinct-engagers".to_string(), bootstrap=renown_app::backtest::DEFAULT_BOOTSTRAP, seed=1, platform=None))]
+    #[pyo3(signature = (splits=Vec::new(), horizon=None, k=renown_app::backtest::DEFAULT_K, measures=Vec::new(), target="distinct-engagers".to_string(), bootstrap=renown_app::backtest::DEFAULT_BOOTSTRAP, seed=1, platform=None, per="account".to_string()))]
     #[allow(clippy::too_many_arguments)]
     fn backtest(
         &self,
@@ -500,6 +503,7 @@ impl Store {
         bootstrap: usize,
         seed: u64,
         platform: Option<String>,
+        per: String,
     ) -> PyResult<String> {
         let db = self.path.clone();
         to_py(py.detach(|| -> Res<String> {
@@ -522,6 +526,8 @@ impl Store {
                 cascade_reach: None,
                 tune: false,
                 params: Default::default(),
+                per_person: per.parse::<renown_app::Per>().map_err(fail)?
+                    == renown_app::Per::Person,
             };
             let scope = renown_app::Scope {
                 platform,

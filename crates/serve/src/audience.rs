@@ -7,9 +7,10 @@ use crate::params::scope_key;
 use crate::request::Read;
 use crate::view::{AccountFeatures, View};
 use axum::extract::Path;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use renown_app::audit::{audit_account, audit_all, AuditList, AuditQuery, AuditReport};
-use renown_app::{Scope, Source};
+use renown_app::{person_audit, person_audit_all, Per, Scope, Source};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -31,11 +32,21 @@ pub fn table(view: &View, scope: &Scope) -> ApiResult<Arc<AuditList>> {
     )
 }
 
-/// `GET /api/audit?as_of=&platform=&limit=&offset=`: [`renown_app::audit::audit_all`], a page.
-pub async fn list(read: Read) -> ApiResult<Json<AuditList>> {
-    let (p, scope) = read.dated(&["limit", "offset"])?;
+/// `GET /api/audit?as_of=&platform=&limit=&offset=&per=`: [`renown_app::audit::audit_all`], a
+/// page; with `per=person` [`renown_app::person_audit_all`] (computed per request).
+pub async fn list(read: Read) -> ApiResult<Response> {
+    let (p, scope) = read.dated(&["limit", "offset", "per"])?;
     let page = p.page()?;
+    let per = crate::persons::per(&p)?;
     read.view(move |view| {
+        if per == Per::Person {
+            let query = AuditQuery {
+                limit: Some(page.limit),
+                offset: page.offset,
+                ..AuditQuery::default()
+            };
+            return Ok(Json(person_audit_all(view, &scope, &query)?).into_response());
+        }
         let all = table(view, &scope)?;
         Ok(Json(AuditList {
             scope: all.scope.clone(),
@@ -44,31 +55,34 @@ pub async fn list(read: Read) -> ApiResult<Json<AuditList>> {
             offset: page.offset,
             parameters: all.parameters.clone(),
             rows: all.rows[page.range(all.rows.len())].to_vec(),
-        }))
+        })
+        .into_response())
     })
     .await
 }
 
-/// `GET /api/accounts/{id}/audit`: [`renown_app::audit::audit_account`].
-pub async fn account(read: Read, Path(id): Path<String>) -> ApiResult<Json<AuditReport>> {
-    let (_, scope) = read.dated(&[])?;
+/// `GET /api/accounts/{id}/audit?per=`: [`renown_app::audit::audit_account`]; with
+/// `per=person` [`renown_app::person_audit`] of the person holding the account.
+pub async fn account(read: Read, Path(id): Path<String>) -> ApiResult<Response> {
+    let (p, scope) = read.dated(&["per"])?;
+    let per = crate::persons::per(&p)?;
     read.view(move |view| {
         let dense = view.find(&id)?;
+        if per == Per::Person {
+            let report = person_audit(view, &scope, dense, &Default::default())?;
+            return Ok(Json(report).into_response());
+        }
         let all = table(view, &scope)?;
-        match all.rows.iter().find(|r| r.account.id == dense) {
+        let report = match all.rows.iter().find(|r| r.account.id == dense) {
             // A list carries the parameters once; a single report echoes them itself.
-            Some(r) => Ok(Json(AuditReport {
+            Some(r) => AuditReport {
                 parameters: all.parameters.clone(),
                 ..r.clone()
-            })),
+            },
             // No followers: audited alone (cheap, nothing suspicious to find).
-            None => Ok(Json(audit_account(
-                view,
-                &scope,
-                dense,
-                &Default::default(),
-            )?)),
-        }
+            None => audit_account(view, &scope, dense, &Default::default())?,
+        };
+        Ok(Json(report).into_response())
     })
     .await
 }

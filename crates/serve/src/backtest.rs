@@ -12,7 +12,7 @@ use renown_app::Scope;
 use renown_app::Source;
 
 /// The query parameters, named as the CLI's flags.
-pub const PARAMS: [&str; 9] = [
+pub const PARAMS: [&str; 10] = [
     "split",
     "horizon",
     "k",
@@ -22,6 +22,7 @@ pub const PARAMS: [&str; 9] = [
     "seed",
     "platform",
     "tune",
+    "per",
 ];
 
 /// What a request may ask for: the CLI's default number of resamples, no more (each costs
@@ -62,6 +63,7 @@ pub fn options(p: &Params) -> ApiResult<BacktestOptions> {
         // As `renown backtest --tune`: earned's parameters chosen on the earlier splits,
         // reported on the last as `earned-tuned` (part of the memo key through the options).
         tune: p.flag("tune")?,
+        per_person: crate::persons::per(p)? == renown_app::Per::Person,
         ..d
     })
 }

@@ -159,7 +159,7 @@ pub async fn trajectory(
 /// rank correlations between every pair of measures, over all accounts and over each measure's
 /// top percent (Cha et al. 2010's table). Scores come from the same cache as the leaderboard.
 pub async fn compare(read: Read) -> ApiResult<Json<Comparison>> {
-    let (p, scope) = read.scoped(&["measures", "top"])?;
+    let (p, scope) = read.scoped(&["measures", "top", "per"])?;
     let list = |key: &str| -> Vec<String> {
         p.str(key).map_or(Vec::new(), |v| {
             v.split(',').map(|s| s.trim().to_string()).collect()
@@ -167,6 +167,7 @@ pub async fn compare(read: Read) -> ApiResult<Json<Comparison>> {
     };
     let mut query = CompareQuery {
         measures: list("measures"),
+        per: crate::persons::per(&p)?,
         ..CompareQuery::default()
     };
     if p.str("top").is_some() {
@@ -183,7 +184,10 @@ pub async fn compare(read: Read) -> ApiResult<Json<Comparison>> {
     renown_app::compare::measures_of(&query)?;
     read.view(move |view| {
         let key = (
-            format!("{:?}/{:?}", query.measures, query.top_percent),
+            format!(
+                "{:?}/{:?}/{:?}",
+                query.measures, query.top_percent, query.per
+            ),
             scope_key(&scope),
             view.token.clone(),
         );

@@ -2,10 +2,18 @@
 //! `GET /api/persons/{id}/explain` explains one by endorsing person and platform.
 
 use crate::error::ApiResult;
+use crate::params::Params;
 use crate::request::Read;
 use axum::extract::Path;
 use axum::Json;
 use renown_measures::{measure, MEASURES};
+
+/// The `per` parameter of the routes that answer per account or per person (`account` unless
+/// given): compare, audit, backtest.
+pub fn per(p: &Params) -> ApiResult<renown_app::Per> {
+    Ok(p.str("per")
+        .map_or(Ok(renown_app::Per::Account), str::parse)?)
+}
 
 /// `GET /api/persons?measure=&topic=&as_of=&platform=&limit=&offset=`:
 /// [`renown_app::person_leaderboard`].

@@ -3,7 +3,7 @@ use crate::Outcome;
 use renown_app::audit::{
     audit_account, audit_all, AuditOptions, AuditOrder, AuditQuery, AuditReport,
 };
-use renown_app::Direct;
+use renown_app::{person_audit, person_audit_all, Direct, PersonAuditReport};
 use renown_audit::{AccountAudit, Activity, Auditor, SuspicionConfig};
 use serde_json::json;
 use std::io::Write;
@@ -48,8 +48,9 @@ pub struct Args {
     /// With --all: how many accounts to show (0 = all).
     #[arg(long, default_value_t = 0)]
     pub top: usize,
-    /// With ACCOUNT: list its followers with their reasons instead of the summary.
-    #[arg(long)]
+    /// With ACCOUNT: list its followers with their reasons instead of the summary (one account's:
+    /// not with --per).
+    #[arg(long, conflicts_with = "per")]
     pub followers: bool,
     /// Reasons needed to call a follower suspicious.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=5))]
@@ -57,6 +58,11 @@ pub struct Args {
     /// Skip earned influence (faster on big stores).
     #[arg(long)]
     pub no_earned: bool,
+    /// Audit persons (accounts linked by `renown link`): a person's audiences together,
+    /// followers counted as persons, bought followers on any of their accounts counted
+    /// (docs/PERSONS.md). ACCOUNT may then be a linked person's name.
+    #[arg(long, value_enum, default_value_t)]
+    pub per: super::rank::PerArg,
     #[command(flatten)]
     pub scope: super::DatedArgs,
     #[arg(long, value_enum, default_value_t)]
@@ -106,7 +112,7 @@ fn row_values(r: &AuditReport) -> Vec<serde_json::Value> {
         json!(r.quality),
         json!(r.quality_low),
         json!(r.quality_high),
-        json!(reason_summary(r)),
+        json!(reason_summary(&r.reasons)),
         json!(r.anomalies.len()),
         json!(spike.map(|s| s.day.clone())),
         json!(spike.map(|s| s.gained)),
@@ -116,8 +122,8 @@ fn row_values(r: &AuditReport) -> Vec<serde_json::Value> {
 }
 
 /// "never_engages 5,000; burst 4,990": how many followers show each reason.
-fn reason_summary(r: &AuditReport) -> String {
-    r.reasons
+fn reason_summary(reasons: &renown_app::stats::Counts) -> String {
+    reasons
         .0
         .iter()
         .filter(|(_, n)| *n > 0)
@@ -141,6 +147,22 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
     };
     let src = Direct::with_params(&store, params);
     let app_scope = args.scope.scope();
+    let query = AuditQuery {
+        options,
+        min_followers: args.min_followers,
+        order: match args.sort {
+            Sort::Evidence => AuditOrder::Evidence,
+            Sort::Followers => AuditOrder::Followers,
+            Sort::Quality => AuditOrder::Quality,
+            Sort::Suspicious => AuditOrder::Suspicious,
+        },
+        limit: (args.top > 0).then_some(args.top),
+        offset: 0,
+    };
+    if args.per == super::rank::PerArg::Person {
+        return persons(&args, &store, &src, &query, &mut out);
+    }
+    let options = query.options.clone();
     if let Some(q) = &args.account {
         let id = store.find_account(q)?;
         if args.followers {
@@ -166,18 +188,6 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
         }
         return Ok(Outcome::Clean);
     }
-    let query = AuditQuery {
-        options,
-        min_followers: args.min_followers,
-        order: match args.sort {
-            Sort::Evidence => AuditOrder::Evidence,
-            Sort::Followers => AuditOrder::Followers,
-            Sort::Quality => AuditOrder::Quality,
-            Sort::Suspicious => AuditOrder::Suspicious,
-        },
-        limit: (args.top > 0).then_some(args.top),
-        offset: 0,
-    };
     let list = audit_all(&src, &app_scope, &query)?;
     if args.format == OutputFormat::Json {
         serde_json::to_writer_pretty(&mut out, &list)?;
@@ -192,6 +202,121 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
         t.push(row_values(r));
     }
     t.write(args.format, &mut out)?;
+    Ok(Outcome::Clean)
+}
+
+const PERSON_COLUMNS: [&str; 17] = [
+    "person",
+    "accounts",
+    "followers",
+    "follower_accounts",
+    "engaged_any",
+    "engaged_this",
+    "suspicious",
+    "suspicious_low",
+    "suspicious_share",
+    "quality",
+    "quality_low",
+    "quality_high",
+    "reasons",
+    "anomalies",
+    "biggest_spike",
+    "earned",
+    "earned_without_suspicious",
+];
+
+fn person_values(r: &PersonAuditReport) -> Vec<serde_json::Value> {
+    let accounts: Vec<&str> = r
+        .person
+        .accounts
+        .iter()
+        .map(|a| a.account.as_str())
+        .collect();
+    let anomalies = r.accounts.iter().flat_map(|a| &a.anomalies);
+    vec![
+        json!(r.person.label),
+        json!(accounts.join(" ")),
+        json!(r.followers),
+        json!(r.follower_accounts),
+        json!(r.engaged_any),
+        json!(r.engaged_this),
+        json!(r.suspicious),
+        json!(r.suspicious_low.floor()),
+        json!(r.suspicious_share),
+        json!(r.quality),
+        json!(r.quality_low),
+        json!(r.quality_high),
+        json!(reason_summary(&r.reasons)),
+        json!(anomalies.clone().count()),
+        json!(anomalies.map(|x| x.gained).max()),
+        json!(r.earned),
+        json!(r.earned_without_suspicious),
+    ]
+}
+
+/// `--per person`: one person (ACCOUNT: a linked name or any of their accounts) or all.
+fn persons(
+    args: &Args,
+    store: &renown_app::Store,
+    src: &Direct,
+    query: &AuditQuery,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    let scope = args.scope.scope();
+    let (rows, parameters, json) = match &args.account {
+        Some(q) => {
+            let id = renown_app::person_account(store, q)?;
+            let r = person_audit(src, &scope, id, &query.options)?;
+            let json = serde_json::to_value(&r)?;
+            (vec![r.clone()], r.parameters, json)
+        }
+        None => {
+            let list = person_audit_all(src, &scope, query)?;
+            let json = serde_json::to_value(&list)?;
+            (list.rows, list.parameters, json)
+        }
+    };
+    if args.format == OutputFormat::Json {
+        serde_json::to_writer_pretty(&mut *out, &json)?;
+        writeln!(out)?;
+        return Ok(Outcome::Clean);
+    }
+    if args.format == OutputFormat::Table {
+        echo(parameters.as_ref(), out)?;
+    }
+    let mut t = Table::new(&PERSON_COLUMNS);
+    for r in &rows {
+        t.push(person_values(r));
+    }
+    t.write(args.format, out)?;
+    // One person: each account's own audience and growth anomalies below.
+    if let (Some(r), true) = (
+        rows.first(),
+        args.account.is_some() && args.format == OutputFormat::Table,
+    ) {
+        writeln!(
+            out,
+            "\nBy account (growth anomalies are judged per account):\n"
+        )?;
+        let mut t = Table::new(&[
+            "account",
+            "followers",
+            "suspicious",
+            "anomalies",
+            "biggest_spike_day",
+        ]);
+        for a in &r.accounts {
+            let spike = a.anomalies.iter().max_by_key(|x| x.gained);
+            t.push(vec![
+                json!(a.account.account),
+                json!(a.followers),
+                json!(a.suspicious),
+                json!(a.anomalies.len()),
+                json!(spike.map(|s| s.day.clone())),
+            ]);
+        }
+        t.write(OutputFormat::Table, out)?;
+    }
     Ok(Outcome::Clean)
 }
 

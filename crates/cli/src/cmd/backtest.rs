@@ -68,6 +68,11 @@ pub struct Args {
     /// are admissible) and report them on the last split as `earned-tuned`, beside the defaults.
     #[arg(long)]
     pub tune: bool,
+    /// Score persons (accounts linked by `renown link`): every measure and the target computed
+    /// over persons — an engager linked across platforms is one distinct engager, engagement
+    /// between a person's own accounts counts zero (docs/PERSONS.md).
+    #[arg(long, value_enum, default_value_t)]
+    pub per: super::rank::PerArg,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }
@@ -103,6 +108,7 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
         cascade_reach: None,
         tune: args.tune,
         params: Default::default(),
+        per_person: args.per == super::rank::PerArg::Person,
     };
     let scope = Scope {
         platform: args.platform.clone(),

@@ -28,6 +28,10 @@ pub struct Args {
     /// Top sets, in percent of accounts, comma-separated.
     #[arg(long, value_delimiter = ',', default_values_t = [10.0, 1.0])]
     pub top_percent: Vec<f64>,
+    /// Compare the measures over persons (accounts linked by `renown link`): every measure is
+    /// computed on the log of persons, never summed over accounts (docs/PERSONS.md).
+    #[arg(long, value_enum, default_value_t)]
+    pub per: super::rank::PerArg,
     #[command(flatten)]
     pub scope: super::ScopeArgs,
     #[arg(long, value_enum, default_value_t)]
@@ -38,6 +42,7 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
     let query = CompareQuery {
         measures: args.by.clone(),
         top_percent: args.top_percent.clone(),
+        per: args.per.into(),
     };
     // Checked before the store is opened: a wrong flag is a usage error whatever the store.
     renown_app::compare::measures_of(&query)?;
@@ -64,7 +69,11 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
         "measure_a",
         "measure_b",
         "set",
-        "accounts",
+        if c.per == renown_app::Per::Person {
+            "persons"
+        } else {
+            "accounts"
+        },
         "spearman",
         "kendall",
         "note",

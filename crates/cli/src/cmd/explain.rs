@@ -187,15 +187,7 @@ fn person(
     store: &renown_app::Store,
     params: renown_app::Params,
 ) -> anyhow::Result<Outcome> {
-    let by_name = store
-        .persons()?
-        .into_iter()
-        .find(|(name, _)| *name == args.account)
-        .and_then(|(_, ids)| ids.first().copied());
-    let id = match by_name {
-        Some(id) => id,
-        None => store.find_account(&args.account)?,
-    };
+    let id = renown_app::person_account(store, &args.account)?;
     let x = renown_app::person_explain(
         &Direct::with_params(store, params),
         &args.scope.scope(),

@@ -56,6 +56,15 @@ pub enum PerArg {
     Person,
 }
 
+impl From<PerArg> for renown_app::Per {
+    fn from(p: PerArg) -> renown_app::Per {
+        match p {
+            PerArg::Account => renown_app::Per::Account,
+            PerArg::Person => renown_app::Per::Person,
+        }
+    }
+}
+
 fn measure_names() -> clap::builder::PossibleValuesParser {
     clap::builder::PossibleValuesParser::new(
         MEASURES
