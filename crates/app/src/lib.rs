@@ -18,7 +18,7 @@
 //! | how that score moved month by month | [`account::trajectory`] | `renown explain --months` | `GET /api/accounts/{id}/trajectory` |
 //! | is one account's audience bought | [`audit::audit_account`] | `renown audit ACCOUNT` | `GET /api/accounts/{id}/audit` |
 //! | whose audiences look most bought | [`audit::audit_all`] | `renown audit --all` | `GET /api/audit` |
-//! | earned influence discounted by trust | [`trust::earned_with_trust`] | `renown rank --trust` | — |
+//! | earned influence discounted by trust | [`trust::earned_with_trust`] | `renown rank --trust` | `GET /api/leaderboard?trust=true` |
 //! | how far the measures agree | [`compare::compare`] | `renown compare` | `GET /api/compare` |
 //! | the largest spread trees | [`cascades::cascades`] | `renown cascades` | `GET /api/cascades` |
 //! | one spread tree | [`cascades::cascade`] | `renown cascade ID` | `GET /api/cascades/{id}` |
@@ -26,7 +26,10 @@
 //! | one account's part in cascades | [`cascades::account_spread`] | — | `GET /api/accounts/{id}/spread` |
 //! | does the big get bigger | [`dynamics::dynamics`] ([`dynamics::fit`], [`dynamics::answer`]) | `renown dynamics` | `GET /api/dynamics` |
 //! | does a measure predict | [`backtest::backtest`] | `renown backtest` | `GET /api/backtest` |
-//! | who to engage to spread a message | [`seeds::seeds`] | `renown seeds` | — |
+//! | whom an account influences and is influenced by, by topic | [`profile::profile`] | `renown profile` | `GET /api/accounts/{id}/profile` |
+//! | one measure against another, account by account | [`scatter::scatter`] | `renown scatter` | `GET /api/scatter` |
+//! | does an account look fake | [`fake::assess`] | `renown classify ACCOUNT --detail` | `GET /api/accounts/{id}/fake` |
+//! | who to engage to spread a message | [`seeds::seeds`] | `renown seeds` | `GET /api/seeds` |
 //! | how far a given set spreads | [`seeds::simulate`] | `renown simulate` | — |
 //!
 //! Every question reads through a [`Source`]: the store plus whatever the surface memoises
@@ -40,11 +43,14 @@ pub mod cascades;
 pub mod compare;
 pub mod config;
 pub mod dynamics;
+pub mod fake;
 pub mod gap;
 pub mod leaderboard;
 pub mod open;
 pub mod person_audit;
 pub mod persons;
+pub mod profile;
+pub mod scatter;
 pub mod scope;
 pub mod seeds;
 pub mod source;
@@ -59,12 +65,15 @@ pub use cascades::{cascade, cascades, CascadeList, CascadeQuery, CascadeTree, Ca
 pub use compare::{compare, CompareQuery, Comparison};
 pub use config::Params;
 pub use dynamics::{Dynamics, DynamicsQuery};
+pub use fake::{assess, AccountFeatures, FakeAssessment};
 pub use gap::{gap, Gap, GapQuery};
 pub use leaderboard::{leaderboard, Leaderboard, LeaderboardQuery};
 pub use person_audit::{person_audit, person_audit_all, PersonAuditList, PersonAuditReport};
 pub use persons::{
     person_account, person_explain, person_leaderboard, Per, PersonExplained, PersonLeaderboard,
 };
+pub use profile::{profile, Profile};
+pub use scatter::{scatter, Scatter, ScatterQuery};
 pub use scope::Scope;
 pub use source::{ranks_by, AccountRef, Direct, Ranked, Score, Source};
 pub use stats::{stats, Stats};

@@ -4,8 +4,10 @@
 
 use crate::cascades::Cascades;
 use crate::config::Params;
+use crate::fake::AccountFeatures;
 use crate::{AppError, Scope};
 use rayon::prelude::*;
+use renown_measures::earned::EarnedModel;
 use renown_measures::{competition_ranks, ranking, Log, MeasureSpec, ScopeFacts, Scores, Warning};
 use renown_store::{AccountInfo, Store};
 use serde::Serialize;
@@ -50,6 +52,22 @@ pub trait Source {
     /// The parameters the measures are computed with (renown.toml; the defaults unless set).
     fn params(&self) -> &Params {
         crate::config::defaults()
+    }
+    /// The earned-influence model of a scope (scores, credibility, the endorsement graph) that
+    /// every influence profile in it reads. Computed afresh unless the source memoises it.
+    fn earned_model(&self, scope: &Scope) -> Result<Arc<EarnedModel>, Self::Error> {
+        let model = renown_measures::earned::model(
+            self.store(),
+            &scope.measures(),
+            &self.params().measures.earned,
+        )
+        .map_err(AppError::from)?;
+        Ok(Arc::new(model))
+    }
+    /// Every account's features for the fake-account rules in a scope (its topic ignored).
+    /// Computed afresh unless the source memoises it.
+    fn account_features(&self, scope: &Scope) -> Result<Arc<AccountFeatures>, Self::Error> {
+        Ok(Arc::new(AccountFeatures::compute(self.store(), scope)?))
     }
 }
 

@@ -144,6 +144,61 @@ fn cli_json_and_the_api_agree_on_every_question_they_share() {
             ));
         }
     }
+    // Where each top account's influence comes from and goes, by topic; and how it fares
+    // against the fake-account rule sets (an account has no topic).
+    for row in top["rows"].as_array().unwrap() {
+        let account = format!(
+            "{}:{}",
+            row["platform"].as_str().unwrap(),
+            row["native_id"].as_str().unwrap()
+        );
+        for (flags, query) in &scopes {
+            let mut cli: Vec<String> = ["profile", &account, "--limit", "5", "--format", "json"]
+                .map(String::from)
+                .to_vec();
+            cli.extend(flags.iter().cloned());
+            cases.push((
+                cli,
+                format!("/api/accounts/{account}/profile?limit=5{query}"),
+            ));
+        }
+        for (flags, query) in &scopes[..2] {
+            let mut cli: Vec<String> = ["classify", &account, "--detail", "--format", "json"]
+                .map(String::from)
+                .to_vec();
+            cli.extend(flags.iter().cloned());
+            cases.push((
+                cli,
+                format!(
+                    "/api/accounts/{account}/fake?{}",
+                    query.trim_start_matches('&')
+                ),
+            ));
+        }
+    }
+    // One measure against another, sampled to fewer points than accounts.
+    for (flags, query) in &scopes {
+        for (x, y, points) in [("followers", "earned", 2000), ("pagerank", "reshares", 40)] {
+            let mut cli: Vec<String> = [
+                "scatter",
+                "--x",
+                x,
+                "--y",
+                y,
+                "--points",
+                &points.to_string(),
+                "--format",
+                "json",
+            ]
+            .map(String::from)
+            .to_vec();
+            cli.extend(flags.iter().cloned());
+            cases.push((
+                cli,
+                format!("/api/scatter?x={x}&y={y}&points={points}{query}"),
+            ));
+        }
+    }
     // Audits: every account, then each of the top accounts alone (an audience has no topic).
     for (flags, query) in &scopes[..2] {
         let mut cli: Vec<String> = ["audit", "--all", "--top", "1000", "--format", "json"]
@@ -292,7 +347,9 @@ fn cli_json_and_the_api_agree_on_every_question_they_share() {
             || non_empty("splits")
             || non_empty("kernel")
             || non_empty("seeds")
-            || from_cli["id"].is_u64();
+            || non_empty("points")
+            || from_cli["id"].is_u64()
+            || from_cli["dense_id"].is_u64();
         assert!(answered, "{cli:?} answers something: {from_cli}");
         let mut from_api = server.get(path);
         if cli[0] == "seeds" {

@@ -5,13 +5,12 @@
 use crate::error::{ApiError, ApiResult};
 use crate::params::scope_key;
 use crate::request::Read;
-use crate::view::{AccountFeatures, View};
+use crate::view::View;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use renown_app::audit::{audit_account, audit_all, AuditList, AuditQuery, AuditReport};
-use renown_app::{person_audit, person_audit_all, Per, Scope, Source};
-use serde_json::{json, Value};
+use renown_app::{person_audit, person_audit_all, FakeAssessment, Per, Scope};
 use std::sync::Arc;
 
 impl From<renown_audit::AuditError> for ApiError {
@@ -87,49 +86,15 @@ pub async fn account(read: Read, Path(id): Path<String>) -> ApiResult<Response> 
     .await
 }
 
-fn account_features(view: &View, scope: &Scope) -> ApiResult<Arc<AccountFeatures>> {
-    let scope = Scope {
-        topic: None,
-        ..scope.clone()
-    };
-    let key = (scope_key(&scope), view.token.clone());
-    view.state.caches.features.get(
-        &key,
-        |k| k.1 != view.token,
-        || {
-            let act = renown_audit::Activity::load(view.store, &scope.measures())?;
-            let features = renown_audit::features::from_store(view.store, &act)?;
-            let infos = view.accounts()?;
-            let profile = renown_audit::profile::from_store(view.store, &infos)?
-                .iter()
-                .map(renown_audit::assess::has_profile)
-                .collect();
-            Ok(Arc::new(AccountFeatures { features, profile }))
-        },
-    )
-}
-
-/// `GET /api/accounts/{id}/fake?as_of=&platform=`: the account against the literature's
-/// fake-account rule sets — each set's verdict and score, the criteria against it in their own
-/// words, the features read — and whether profile data exists for it (without, the rules see only
-/// what the event log shows).
-pub async fn fake(read: Read, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+/// `GET /api/accounts/{id}/fake?as_of=&platform=`: [`renown_app::assess`] — the account
+/// against the literature's fake-account rule sets: each set's verdict and score, the criteria
+/// against it in their own words, the features read, and whether profile data exists for it
+/// (without, the rules see only what the event log shows).
+pub async fn fake(read: Read, Path(id): Path<String>) -> ApiResult<Json<FakeAssessment>> {
     let (_, scope) = read.dated(&[])?;
     read.view(move |view| {
         let dense = view.find(&id)?;
-        let all = account_features(view, &scope)?;
-        let (Some(f), Some(&profile)) = (
-            all.features.get(dense as usize),
-            all.profile.get(dense as usize),
-        ) else {
-            return Err(ApiError::not_found(format!(
-                "no account {id:?} in the store"
-            )));
-        };
-        let mut out = serde_json::to_value(renown_audit::assess::assess(f, profile))
-            .map_err(|e| ApiError::internal(format!("encoding: {e}")))?;
-        out["id"] = json!(dense);
-        Ok(Json(out))
+        Ok(Json(renown_app::assess(view, &scope, dense)?))
     })
     .await
 }

@@ -6,10 +6,10 @@ use crate::cache::Memo;
 use crate::error::{ApiError, ApiResult};
 use crate::params::scope_key;
 use crate::AppState;
-use renown_app::{Ranked, Scope, Source};
+use renown_app::{AccountFeatures, Ranked, Scope, Source};
+use renown_measures::earned::EarnedModel;
 use renown_measures::{measure, MeasureSpec};
 use renown_store::{AccountInfo, Store};
-use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -30,12 +30,13 @@ pub struct Caches {
     pub(crate) explanations:
         Memo<(u32, ScopeKey, usize, usize, String), Arc<renown_app::Explained>>,
     pub(crate) audits: Memo<(ScopeKey, String), Arc<renown_app::audit::AuditList>>,
-    /// Accounts suspicious as followers, per scope (cascade nodes are coloured by it).
+    /// Every account's features for the fake-account rules, per scope.
     pub(crate) features: Memo<(ScopeKey, String), Arc<AccountFeatures>>,
+    /// Accounts suspicious as followers, per scope (cascade nodes are coloured by it).
     pub(crate) suspects: Memo<(ScopeKey, String), Arc<Vec<bool>>>,
-    pub(crate) earned_models: Memo<(ScopeKey, String), Arc<renown_measures::earned::EarnedModel>>,
-    pub(crate) profiles: Memo<(u32, ScopeKey, usize, String), Arc<Value>>,
-    pub(crate) scatters: Memo<(String, ScopeKey, String), Arc<Value>>,
+    pub(crate) earned_models: Memo<(ScopeKey, String), Arc<EarnedModel>>,
+    pub(crate) profiles: Memo<(u32, ScopeKey, usize, String), Arc<renown_app::Profile>>,
+    pub(crate) scatters: Memo<(String, ScopeKey, String), Arc<renown_app::Scatter>>,
     pub(crate) comparisons: Memo<(String, ScopeKey, String), Arc<renown_app::Comparison>>,
     /// Backtests by their options (as written by `Debug`), scope and store state.
     pub(crate) backtests:
@@ -194,6 +195,31 @@ impl Source for View<'_> {
         )
     }
 
+    fn earned_model(&self, scope: &Scope) -> ApiResult<Arc<EarnedModel>> {
+        let key = (scope_key(scope), self.token.clone());
+        self.state.caches.earned_models.get(
+            &key,
+            |k| k.1 != self.token,
+            || {
+                Ok(Arc::new(renown_measures::earned::model(
+                    self.store,
+                    &scope.measures(),
+                    &self.params().measures.earned,
+                )?))
+            },
+        )
+    }
+
+    fn account_features(&self, scope: &Scope) -> ApiResult<Arc<AccountFeatures>> {
+        let scope = scope.without_topic();
+        let key = (scope_key(&scope), self.token.clone());
+        self.state.caches.features.get(
+            &key,
+            |k| k.1 != self.token,
+            || Ok(Arc::new(AccountFeatures::compute(self.store, &scope)?)),
+        )
+    }
+
     fn suspects(&self, scope: &Scope) -> ApiResult<Arc<Vec<bool>>> {
         let scope = scope.without_topic();
         let key = (scope_key(&scope), self.token.clone());
@@ -207,10 +233,4 @@ impl Source for View<'_> {
             },
         )
     }
-}
-
-/// Every account's features for the fake-account rules and whether an export gave it a profile.
-pub struct AccountFeatures {
-    pub(crate) features: Vec<renown_audit::features::Features>,
-    pub(crate) profile: Vec<bool>,
 }

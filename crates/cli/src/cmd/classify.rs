@@ -1,11 +1,12 @@
 use crate::output::{OutputFormat, Table};
 use crate::Outcome;
+use renown_app::Source;
 use renown_audit::classifier::Classifier;
 use renown_audit::features::{self, Features};
 use renown_audit::rules::RULE_SETS;
 use renown_audit::{instafake, Activity};
-use renown_measures::Scope;
 use serde_json::json;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const EXAMPLES: &str = "\
@@ -14,6 +15,7 @@ Examples:
   renown classify --model fake-model.json --all --min-score 0.5
   renown classify --model fake-model.json --all --score-outside
   renown classify @megacorp demo:x17
+  renown classify @megacorp --detail --as-of 2025-06-30
   renown classify --model fake-model.json --data ../shared/data/instafake/fakeAccountData.json
 
 Accounts are described by the same profile fields whatever the source: followers, following,
@@ -25,7 +27,10 @@ and the verdict at the threshold chosen in training — or, for an account outsi
 distribution (a feature the training data always had is missing, a value lies beyond its range,
 or no training account comes as near as 99% of them are to their nearest neighbour), no
 probability and the reasons, unless --score-outside. Each row also gives the verdict
-of each literature rule set with the criteria it failed.";
+of each literature rule set with the criteria it failed. --detail shows one account against each
+rule set in full: its verdict and score, how many criteria could be checked, the criteria against
+it in words, every feature read, and whether an export gave the account a profile at all (its JSON
+is GET /api/accounts/{id}/fake).";
 
 /// Score accounts as fake or real: the trained model and the literature rule sets.
 #[derive(clap::Args, Debug)]
@@ -49,11 +54,19 @@ pub struct Args {
     /// Score accounts outside the training distribution too (the reasons stay in the row).
     #[arg(long, requires = "model")]
     pub score_outside: bool,
+    /// One account against each literature rule set in full (no model).
+    #[arg(long, conflicts_with_all = ["all", "data", "model"])]
+    pub detail: bool,
+    #[command(flatten)]
+    pub scope: super::DatedArgs,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
+    if args.detail {
+        return detail(&args, db);
+    }
     let model = match &args.model {
         Some(p) => Some(Classifier::load(p)?),
         None => None,
@@ -79,7 +92,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
             anyhow::bail!("name accounts, or use --all or --data FILE (see --help)");
         }
         let store = super::open_existing(db)?;
-        let act = Activity::load(&store, &Scope::default())?;
+        let act = Activity::load(&store, &args.scope.scope().measures())?;
         let all = features::from_store(&store, &act)?;
         let infos = store.accounts()?;
         let ids: Vec<u32> = if args.all {
@@ -138,5 +151,77 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         t.push(row);
     }
     t.write(args.format, &mut std::io::stdout().lock())?;
+    Ok(Outcome::Clean)
+}
+
+/// `--detail`: [`renown_app::assess`] for one account.
+fn detail(args: &Args, db: &Path) -> anyhow::Result<Outcome> {
+    let [account] = args.accounts.as_slice() else {
+        return Err(
+            renown_app::AppError::Invalid("--detail takes exactly one account".into()).into(),
+        );
+    };
+    let store = super::open_existing(db)?;
+    let id = store.find_account(account)?;
+    let source = renown_app::Direct::new(&store);
+    let answer = renown_app::assess(&source, &args.scope.scope(), id)?;
+    let a = &answer.assessment;
+    let mut out = std::io::stdout().lock();
+    let rule_sets = || {
+        let mut t = Table::new(&[
+            "rule_set",
+            "verdict",
+            "score",
+            "evaluated",
+            "criteria",
+            "against",
+        ]);
+        for r in &a.rule_sets {
+            let verdict = match (r.evaluated, r.fake) {
+                (0, _) => "n/a",
+                (_, true) => "fake",
+                (_, false) => "real",
+            };
+            let against: Vec<&str> = r.against.iter().map(|c| c.text).collect();
+            t.push(vec![
+                json!(r.name),
+                json!(verdict),
+                json!(r.score),
+                json!(r.evaluated),
+                json!(r.criteria),
+                json!(against.join("; ")),
+            ]);
+        }
+        t
+    };
+    match args.format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &answer)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Csv | OutputFormat::Parquet => rule_sets().write(args.format, &mut out)?,
+        OutputFormat::Table => {
+            let label = source.accounts()?[id as usize].label();
+            writeln!(
+                out,
+                "{}: {} of {} rule sets that could check anything call it fake ({})",
+                renown_model::escape_controls(&label),
+                a.fake_votes,
+                a.voting_sets,
+                if a.profile {
+                    "an export gave its profile"
+                } else {
+                    "no profile: the rules see only the event log"
+                }
+            )?;
+            rule_sets().write(OutputFormat::Table, &mut out)?;
+            writeln!(out, "\nFeatures read:")?;
+            let mut t = Table::new(&["feature", "value"]);
+            for (name, value) in &a.features {
+                t.push(vec![json!(name), json!(value)]);
+            }
+            t.write(OutputFormat::Table, &mut out)?;
+        }
+    }
     Ok(Outcome::Clean)
 }

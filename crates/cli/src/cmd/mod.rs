@@ -21,7 +21,9 @@ mod ingest;
 mod link;
 mod offline;
 mod pagerank;
+mod profile;
 mod rank;
+mod scatter;
 mod seeds;
 mod serve;
 mod simulate;
@@ -64,6 +66,8 @@ pub enum Command {
     Compare(compare::Args),
     Backtest(backtest::Args),
     Explain(explain::Args),
+    Profile(profile::Args),
+    Scatter(scatter::Args),
     Gap(gap::Args),
     Export(export::Args),
     Demo(demo::Args),
@@ -99,6 +103,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Compare(a) => compare::run(a, db, params()?),
         Command::Backtest(a) => backtest::run(a, db, params()?),
         Command::Explain(a) => explain::run(a, db, params()?),
+        Command::Profile(a) => profile::run(a, db, params()?),
+        Command::Scatter(a) => scatter::run(a, db, params()?),
         Command::Gap(a) => gap::run(a, db, params()?),
         Command::Export(a) => export::run(a, db),
         // `demo` makes its own store unless one is named.

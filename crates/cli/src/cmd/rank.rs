@@ -65,7 +65,7 @@ impl From<PerArg> for renown_app::Per {
     }
 }
 
-fn measure_names() -> clap::builder::PossibleValuesParser {
+pub(super) fn measure_names() -> clap::builder::PossibleValuesParser {
     clap::builder::PossibleValuesParser::new(
         MEASURES
             .iter()
