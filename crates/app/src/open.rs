@@ -1,11 +1,11 @@
 //! Opening a store to read it, and choosing one of its graphs: the first step of every read
 //! question on every surface (the CLI's commands, the Python package).
 
-use crate::{AppError, Result};
+use crate::{AppError, Result, Scope};
 use renown_graph::{
     cached_engagement_graph, cached_follow_graph, Csr, EngagementParams, FollowParams,
 };
-use renown_model::Kind;
+use renown_model::{Kind, DEFAULT_KIND_WEIGHTS};
 use renown_store::Snapshot;
 use std::path::Path;
 
@@ -56,40 +56,21 @@ impl GraphChoice {
     }
 }
 
-/// The chosen graph of the store as of `as_of` on `platform` (from the graph cache when it is
-/// there). Node i is dense account id i.
-pub fn graph(
-    store: &renown_store::Store,
-    which: GraphChoice,
-    as_of: Option<i64>,
-    platform: Option<String>,
-) -> Result<Csr> {
-    let engagement = |kind_weights: Option<Vec<(Kind, f32)>>| {
-        let mut p = EngagementParams {
-            until: as_of,
-            platform: platform.clone(),
-            ..Default::default()
-        };
-        if let Some(w) = kind_weights {
-            p.kind_weights = w;
-        }
-        p
-    };
+/// The chosen graph of the store in `scope` — as of its date, on its platform; the engagement
+/// graphs also over its window and topic (from the graph cache when it is there). Node i is
+/// dense account id i.
+pub fn graph(store: &renown_store::Store, which: GraphChoice, scope: &Scope) -> Result<Csr> {
     let graph_err = |e: renown_graph::GraphError| match e {
         renown_graph::GraphError::Store(s) => AppError::Store(s),
         other => AppError::Invalid(other.to_string()),
     };
     let (g, _) = match which {
-        GraphChoice::Follow => cached_follow_graph(
-            store,
-            &FollowParams {
-                as_of,
-                platform: platform.clone(),
-            },
-        ),
-        GraphChoice::Engagement => cached_engagement_graph(store, &engagement(None)),
+        GraphChoice::Follow => cached_follow_graph(store, &FollowParams::of(scope)),
+        GraphChoice::Engagement => {
+            cached_engagement_graph(store, &EngagementParams::of(scope, &DEFAULT_KIND_WEIGHTS))
+        }
         GraphChoice::Reshare => {
-            cached_engagement_graph(store, &engagement(Some(vec![(Kind::Reshare, 1.0)])))
+            cached_engagement_graph(store, &EngagementParams::of(scope, &[(Kind::Reshare, 1.0)]))
         }
     }
     .map_err(graph_err)?;

@@ -1,8 +1,9 @@
 //! The slice of the event log a question looks at: [`Scope`], defined once in the store and
-//! read by store scans, measures, audits and the dynamics fit (`renown_spread::DynamicsOptions`)
-//! as it is. The other spread kernels still take their own option structs
-//! (`renown_spread::CascadeOptions`, the diffusion graph's); this module is the one place that
-//! builds them from a [`Scope`], and the one place that parses a scope's text ([`parse_as_of`]).
+//! held as it is by store scans, graph snapshots (`renown_graph::FollowParams::of`,
+//! `EngagementParams::of`), measures, audits and the spread kernels (`CascadeOptions::scope`,
+//! the diffusion graph's `StoreGraphOptions::scope`, `DynamicsOptions::scope`). This module is
+//! the one place that parses a scope's text ([`parse_as_of`]) and builds the spread kernels'
+//! options from a question's scope.
 
 use crate::{AppError, Result};
 
@@ -36,9 +37,7 @@ pub fn refuse_window_and_kinds(scope: &Scope, question: &str) -> Result<()> {
 /// The cascades' options: `scope`, cascades of at least `min_size` nodes.
 pub fn cascade_options(scope: &Scope, min_size: usize) -> renown_spread::CascadeOptions {
     renown_spread::CascadeOptions {
-        as_of: scope.as_of,
-        topic: scope.topic.clone(),
-        platform: scope.platform.clone(),
+        scope: scope.measures(),
         min_size,
     }
 }
@@ -53,9 +52,7 @@ pub fn diffusion_options(
     renown_spread::im::report::StoreGraphOptions {
         model,
         probabilities,
-        as_of: scope.as_of,
-        topic: scope.topic.clone(),
-        platform: scope.platform.clone(),
+        scope: scope.measures(),
     }
 }
 

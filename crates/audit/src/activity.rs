@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 /// Follow state and activity of every account as of a scope's date.
 pub struct Activity {
+    /// Accounts in the store (every vector's length).
     pub n: usize,
     /// Current followers of each account with the time of the follow that stands.
     pub followers: Vec<Vec<(u32, Option<i64>)>>,
@@ -22,6 +23,7 @@ pub struct Activity {
     pub engagements_given: Vec<u32>,
     /// Engagement events each account received from others.
     pub engagements_received: Vec<u32>,
+    /// Posts each account made.
     pub posts: Vec<u32>,
     /// First time each account acts in the log.
     pub first_seen: Vec<Option<i64>>,
@@ -30,7 +32,9 @@ pub struct Activity {
     /// Profile follower/following counts, when an export carried them (they may exceed what
     /// the log shows).
     pub profile_following: Vec<Option<f64>>,
+    /// The earliest event time in scope.
     pub log_start: Option<i64>,
+    /// The latest event time in scope.
     pub log_end: Option<i64>,
     engaged_pairs: HashSet<u64>,
     edges: HashSet<u64>,

@@ -7,25 +7,35 @@ use crate::profile::ProfileFields;
 use crate::rules::RULE_SETS;
 use serde::Serialize;
 
+/// A criterion that counts against an account.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Against {
+    /// Its id.
     pub id: &'static str,
+    /// Its original wording.
     pub text: &'static str,
 }
 
+/// One rule set's verdict, spelt out.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RuleSetVerdict {
+    /// The rule set's name.
     pub name: &'static str,
+    /// Where it comes from.
     pub source: &'static str,
+    /// It calls the account fake.
     pub fake: bool,
     /// Bot points minus human points, or bot criteria fired (see `rules::Verdict::score`).
     pub score: f64,
     /// Criteria checked for this account, of those the set has.
     pub evaluated: usize,
+    /// Criteria the set has.
     pub criteria: usize,
+    /// The criteria against the account, in their own words.
     pub against: Vec<Against>,
 }
 
+/// One account against every rule set.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Assessment {
     /// An export gave a profile for the account (counts, bio, picture, creation time); without
@@ -33,9 +43,11 @@ pub struct Assessment {
     pub profile: bool,
     /// Every feature by name; `None` where unknown.
     pub features: Vec<(&'static str, Option<f64>)>,
+    /// Each rule set's verdict.
     pub rule_sets: Vec<RuleSetVerdict>,
     /// Rule sets calling the account fake, of those that could check anything.
     pub fake_votes: usize,
+    /// Rule sets that could check anything for the account.
     pub voting_sets: usize,
 }
 
@@ -63,6 +75,7 @@ pub fn has_profile(p: &ProfileFields) -> bool {
         || created_at.is_some()
 }
 
+/// Judges `features` by every rule set; `profile` says whether an export gave a profile.
 pub fn assess(features: &Features, profile: bool) -> Assessment {
     let rule_sets: Vec<RuleSetVerdict> = RULE_SETS
         .iter()

@@ -23,14 +23,20 @@ use std::collections::HashMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
+    /// It has never replied to, reshared, liked or mentioned anyone, nor posted.
     NeverEngages = 0,
+    /// It follows more than [`SuspicionConfig::mass_following`] accounts.
     MassFollower = 1,
+    /// Many follows within minutes, or it followed on a day of anomalous growth.
     Burst = 2,
+    /// Created (or first seen) in the same hour as many other followers of the account.
     CreatedTogether = 3,
+    /// Most of the accounts it follows follow it back, and it never engages.
     FollowBackRing = 4,
 }
 
 impl Reason {
+    /// Every reason, in bit order.
     pub const ALL: [Reason; 5] = [
         Reason::NeverEngages,
         Reason::MassFollower,
@@ -39,6 +45,7 @@ impl Reason {
         Reason::FollowBackRing,
     ];
 
+    /// Its name in answers (`never_engages`).
     pub fn name(self) -> &'static str {
         match self {
             Reason::NeverEngages => "never_engages",
@@ -54,23 +61,28 @@ impl Reason {
     }
 }
 
+/// The thresholds of the reasons, and how many make a follower suspicious.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SuspicionConfig {
     /// Following more than this makes a mass follower.
     pub mass_following: f64,
     /// This many follows within `burst_window` seconds make a burst.
     pub burst_follows: usize,
+    /// See `burst_follows` (seconds).
     pub burst_window: i64,
     /// This many followers of one account created within `cohort_window` seconds make a cohort.
     pub cohort_min: usize,
+    /// See `cohort_min` (seconds).
     pub cohort_window: i64,
     /// First appearances within this many seconds of the log's start say nothing of creation.
     pub censor: i64,
     /// A ring member follows at least this many accounts, this share of which follow it back.
     pub ring_min_following: usize,
+    /// See `ring_min_following`.
     pub ring_share: f64,
     /// Reasons needed to call a follower suspicious.
     pub min_reasons: u32,
+    /// When a day's follower gain is anomalous.
     pub growth: GrowthConfig,
 }
 
@@ -133,19 +145,25 @@ fn bursty(times: &[i64], k: usize, window: i64) -> bool {
 /// The audit of one account.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AccountAudit {
+    /// Dense account id.
     pub account: u32,
+    /// Followers as of the scope's date.
     pub followers: u64,
     /// Followers who ever engaged with anyone.
     pub engaged_any: u64,
     /// Followers who engaged with this account.
     pub engaged_this: u64,
+    /// Followers suspicious (at least `min_reasons` reasons).
     pub suspicious: u64,
     /// How many followers show each reason (suspicious or not), in [`Reason::ALL`] order.
     pub reasons: [u64; 5],
     /// Share of followers not suspicious, with its Wilson 95 % interval.
     pub quality: f64,
+    /// The interval's lower end.
     pub quality_low: f64,
+    /// Its upper end.
     pub quality_high: f64,
+    /// Days of anomalous follower growth.
     pub anomalies: Vec<Anomaly>,
     /// Per follower: its reason mask (for `--followers` listings and tests).
     #[serde(skip)]
@@ -153,6 +171,7 @@ pub struct AccountAudit {
 }
 
 impl AccountAudit {
+    /// Suspicious followers over followers (0 without followers).
     pub fn suspicious_share(&self) -> f64 {
         if self.followers == 0 {
             0.0
@@ -199,17 +218,22 @@ impl AccountAudit {
 
 /// Audits of accounts, sharing the account-level work.
 pub struct Auditor<'a> {
+    /// Who follows and engages whom, read once.
     pub act: &'a Activity,
+    /// The thresholds.
     pub cfg: SuspicionConfig,
     base: Vec<u8>,
 }
 
 impl<'a> Auditor<'a> {
+    /// An auditor over `act` (computes every account's reasons that do not depend on whom
+    /// it follows).
     pub fn new(act: &'a Activity, cfg: SuspicionConfig) -> Auditor<'a> {
         let base = account_reasons(act, &cfg);
         Auditor { act, cfg, base }
     }
 
+    /// The audit of `account`'s followers.
     pub fn audit(&self, account: u32) -> AccountAudit {
         let act = self.act;
         let cfg = &self.cfg;

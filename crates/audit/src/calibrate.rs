@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 /// `p ↦ σ(a · logit(p) + b)`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Platt {
+    /// The slope on the raw log-odds.
     pub a: f64,
+    /// The shift.
     pub b: f64,
 }
 
@@ -26,8 +28,10 @@ fn sigmoid(z: f64) -> f64 {
 }
 
 impl Platt {
+    /// Leaves probabilities as they are.
     pub const IDENTITY: Platt = Platt { a: 1.0, b: 0.0 };
 
+    /// The calibrated probability of a raw one.
     pub fn apply(&self, p: f64) -> f64 {
         sigmoid(self.a * logit(p) + self.b)
     }
@@ -119,10 +123,13 @@ impl std::fmt::Display for Objective {
 /// A threshold and what it gives.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Operating {
+    /// What the threshold was chosen for.
     pub objective: Objective,
     /// Call an account fake when its calibrated probability is at least this.
     pub threshold: f64,
+    /// Precision at it, on the held-out predictions it was chosen on.
     pub precision: f64,
+    /// Recall at it, on the same.
     pub recall: f64,
     /// Whether the objective could be met (a precision nothing reaches is not).
     pub met: bool,

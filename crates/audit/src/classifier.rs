@@ -13,17 +13,23 @@ use crate::{AuditError, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+/// The saved classifier's format tag: a file with another is refused.
 pub const FORMAT: &str = "renown-classifier-1";
 
+/// The fake-account classifier `renown train` saves: trees, calibration, threshold and the
+/// training domain it can speak for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Classifier {
+    /// [`FORMAT`].
     pub format: String,
+    /// The gradient-boosted trees.
     pub model: Model,
     /// Fitted on the out-of-fold scores of cross-validation.
     pub calibration: Platt,
     /// Chosen on the calibrated out-of-fold probabilities; its precision and recall are those
     /// of cross-validation (the threshold chosen without the fold it is applied to).
     pub operating: Operating,
+    /// The training distribution: outside it, `classify` abstains.
     pub domain: Domain,
 }
 
@@ -31,9 +37,13 @@ pub struct Classifier {
 /// only, or no account).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct SetMetrics {
+    /// Area under the ROC curve of the calibrated probability.
     pub roc_auc: Option<f64>,
+    /// Precision at the saved threshold.
     pub precision: Option<f64>,
+    /// Recall at the saved threshold.
     pub recall: Option<f64>,
+    /// F1 at the saved threshold.
     pub f1: Option<f64>,
 }
 
@@ -60,7 +70,9 @@ impl SetMetrics {
 /// The classifier on a labelled set it was not trained on (`renown train --eval`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Transfer {
+    /// Accounts in the set.
     pub accounts: usize,
+    /// Of them labelled fake.
     pub fakes: usize,
     /// Accounts inside the training domain (those `classify` does not abstain on).
     pub inside_training: usize,
@@ -115,6 +127,8 @@ impl Classifier {
         }
     }
 
+    /// The calibrated probability that `f` is fake, the verdict at the threshold, and why the
+    /// account lies outside the training domain (empty when inside).
     pub fn judge(&self, f: &Features) -> Verdict {
         let probability = self.calibration.apply(self.model.predict(&f.expanded()));
         Verdict {
@@ -146,6 +160,7 @@ impl Classifier {
         }
     }
 
+    /// Writes the classifier as JSON.
     pub fn save(&self, path: &Path) -> Result<()> {
         let err = |reason: String| AuditError::Data {
             path: path.display().to_string(),

@@ -17,18 +17,23 @@ use serde::{Deserialize, Serialize};
 /// A feature missing in less than this share of the training accounts must be present.
 const RARELY_MISSING: f64 = 0.01;
 
+/// What the training accounts held of one feature.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FeatureDomain {
+    /// The feature's name.
     pub name: String,
     /// Share of training accounts without this feature.
     pub missing_share: f64,
     /// Least and greatest training value (NaN-free; absent when always missing).
     pub min: Option<f64>,
+    /// See `min`.
     pub max: Option<f64>,
 }
 
+/// The training distribution a classifier was fitted on: what counts as inside it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Domain {
+    /// Each feature's missing share and range.
     pub features: Vec<FeatureDomain>,
     /// Per feature, the sorted training values (the empirical CDF).
     pub sorted: Vec<Vec<f64>>,
@@ -41,6 +46,7 @@ pub struct Domain {
 /// One feature's shift between the training accounts and a set scored with the model.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FeatureShift {
+    /// The feature's name.
     pub name: String,
     /// Two-sample Kolmogorov–Smirnov statistic: the largest gap between the two empirical CDFs.
     pub ks: f64,

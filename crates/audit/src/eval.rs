@@ -28,25 +28,34 @@ pub fn stratified_folds(labels: &[bool], k: usize, seed: u64) -> Vec<usize> {
 /// One row of the evaluation table.
 #[derive(Clone, Debug, Serialize)]
 pub struct Row {
+    /// The classifier or rule set evaluated.
     pub method: String,
     /// Accounts the method could judge (rules skip accounts missing every input they need).
     pub judged: usize,
+    /// How it did on them.
     #[serde(flatten)]
     pub metrics: Metrics,
 }
 
+/// A cross-validated evaluation of the classifier beside the rule sets (`renown train`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
+    /// Labelled accounts.
     pub accounts: usize,
+    /// Of them fake.
     pub fakes: usize,
+    /// Cross-validation folds.
     pub folds: usize,
+    /// The seed the folds were drawn with.
     pub seed: u64,
     /// ROC AUC of each fold's held-out predictions.
     pub fold_auc: Vec<f64>,
+    /// One row per method.
     pub rows: Vec<Row>,
     /// The model's out-of-fold probability of each account, and its fold.
     #[serde(skip)]
     pub out_of_fold: Vec<f64>,
+    /// See `out_of_fold`.
     #[serde(skip)]
     pub folds_of: Vec<usize>,
 }

@@ -23,16 +23,28 @@ pub const NAMES: [&str; 11] = [
     "bio_length",
 ];
 
+// The index of each feature in [`Features`] (the order of [`NAMES`]).
+/// Followers: the larger of the profile's count and the log's.
 pub const FOLLOWERS: usize = 0;
+/// Accounts followed: the larger of the profile's count and the log's.
 pub const FOLLOWING: usize = 1;
+/// Posts: the larger of the profile's count and the log's.
 pub const POSTS: usize = 2;
+/// Days from creation (else the first appearance) to the log's last event.
 pub const AGE_DAYS: usize = 3;
+/// 1 when the profile has a bio, 0 when it has none.
 pub const HAS_BIO: usize = 4;
+/// 1 when it has a picture.
 pub const HAS_PICTURE: usize = 5;
+/// Engagement received per post.
 pub const ENGAGEMENT_PER_POST: usize = 6;
+/// 1 when the account is private.
 pub const IS_PRIVATE: usize = 7;
+/// Characters in the username.
 pub const USERNAME_LENGTH: usize = 8;
+/// Digits in the username.
 pub const USERNAME_DIGITS: usize = 9;
+/// Characters in the bio.
 pub const BIO_LENGTH: usize = 10;
 
 /// One account's features; NaN where unknown.
@@ -46,6 +58,7 @@ impl Default for Features {
 }
 
 impl Features {
+    /// Feature `i`, `None` where unknown.
     pub fn get(&self, i: usize) -> Option<f64> {
         let v = self.0[i];
         (!v.is_nan()).then_some(v)

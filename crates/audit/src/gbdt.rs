@@ -10,17 +10,23 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The saved model's format tag: a file with another is refused.
 pub const FORMAT: &str = "renown-gbdt-1";
 
+/// How the trees are grown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Params {
+    /// Trees (boosting rounds).
     pub rounds: usize,
+    /// Depth of each tree.
     pub depth: usize,
+    /// Shrinkage applied to each tree's leaf values.
     pub learning_rate: f64,
     /// L2 penalty on leaf values.
     pub lambda: f64,
     /// Least hessian (≈ examples × p(1−p)) a leaf may hold.
     pub min_child_weight: f64,
+    /// Quantile bins per feature that split points are chosen from.
     pub bins: usize,
 }
 
@@ -37,24 +43,34 @@ impl Default for Params {
     }
 }
 
+/// A node of a tree.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Node {
+    /// An inner node.
     Split {
+        /// The feature it tests.
         feature: usize,
         /// Values `<= threshold` go left.
         threshold: f64,
+        /// Where a missing value goes (learned in training).
         missing_left: bool,
+        /// Index of the left child.
         left: usize,
+        /// Index of the right child.
         right: usize,
     },
+    /// A leaf.
     Leaf {
+        /// Its contribution to the log-odds.
         value: f64,
     },
 }
 
+/// One tree; node 0 is its root.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Tree {
+    /// Its nodes, children after their parents.
     pub nodes: Vec<Node>,
 }
 
@@ -84,13 +100,18 @@ impl Tree {
     }
 }
 
+/// A trained ensemble, saved as JSON.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Model {
+    /// [`FORMAT`].
     pub format: String,
+    /// The names of the inputs, in order.
     pub features: Vec<String>,
+    /// How it was grown.
     pub params: Params,
     /// Log-odds before any tree.
     pub base: f64,
+    /// The trees, summed in log-odds.
     pub trees: Vec<Tree>,
 }
 

@@ -7,8 +7,11 @@
 use crate::stats::median_mad;
 use serde::Serialize;
 
+/// Seconds in a day.
 pub const DAY: i64 = 86_400;
 
+/// When a day's follower gain counts as anomalous: beyond the median by `k` scaled MADs and by
+/// at least `min_excess`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GrowthConfig {
     /// How many scaled MADs above the median a day must be.
@@ -32,6 +35,7 @@ impl Default for GrowthConfig {
 pub struct Anomaly {
     /// Start of the UTC day (unix seconds).
     pub day: i64,
+    /// Followers gained that day.
     pub gained: u32,
     /// The account's median daily gain.
     pub baseline: f64,

@@ -63,6 +63,7 @@ impl Row {
 
 /// Accounts of a file, labelled or not.
 pub struct Accounts {
+    /// Each account's features, in file order.
     pub features: Vec<Features>,
     /// `None` where the row carries no `isFake`.
     pub fake: Vec<Option<bool>>,
@@ -70,7 +71,9 @@ pub struct Accounts {
 
 /// Labelled accounts: features and whether each is fake.
 pub struct Labelled {
+    /// Each account's features.
     pub features: Vec<Features>,
+    /// Whether it is fake.
     pub fake: Vec<bool>,
 }
 

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Bought audiences: the follower audit, growth anomalies, fake-account classifiers and
 //! SybilRank trust.
 //!
@@ -38,16 +39,27 @@ pub use audit::{AccountAudit, Auditor, Reason, SuspicionConfig};
 use renown_measures::MeasureError;
 use renown_store::StoreError;
 
+/// Why an audit, a classification or a trust ranking could not be computed.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
+    /// The store could not be read.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A measure the audit reports could not be computed.
     #[error(transparent)]
     Measure(#[from] MeasureError),
+    /// A data file (labelled accounts, a saved model) is unreadable or not what it should be.
     #[error("{path}: {reason}")]
-    Data { path: String, reason: String },
+    Data {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A bad option or input.
     #[error("{0}")]
     Invalid(String),
 }
 
+/// The audit crate's result.
 pub type Result<T> = std::result::Result<T, AuditError>;

@@ -13,17 +13,25 @@ use renown_store::{AccountInfo, Store};
 /// One account's profile, every field optional.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProfileFields {
+    /// Followers, as the profile counts them.
     pub followers: Option<f64>,
+    /// Accounts it follows.
     pub following: Option<f64>,
+    /// Posts (tweets, statuses, …).
     pub posts: Option<f64>,
+    /// It has a bio.
     pub has_bio: Option<bool>,
     /// Characters in the bio.
     pub bio_length: Option<f64>,
+    /// It has a profile picture (not the default).
     pub has_picture: Option<bool>,
+    /// The account is private (protected, locked).
     pub is_private: Option<bool>,
     /// Creation time, unix seconds.
     pub created_at: Option<i64>,
+    /// Characters in the username.
     pub username_length: Option<f64>,
+    /// Digits in the username.
     pub username_digits: Option<f64>,
 }
 

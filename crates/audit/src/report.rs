@@ -10,8 +10,11 @@ use renown_model::format_time;
 use renown_store::Store;
 use serde_json::{json, Value};
 
+/// One audited account with its earned influence, with and without its suspicious audience.
 pub struct AuditRow {
+    /// The account's label.
     pub label: String,
+    /// Its follower audit.
     pub audit: AccountAudit,
     /// Earned influence (`renown rank --by earned`).
     pub earned: Option<f64>,

@@ -10,8 +10,11 @@
 
 use crate::features::{self, Features};
 
+/// One criterion of a rule set.
 pub struct Criterion {
+    /// Its short id (`cc2`, `sos1`, `sb3`).
     pub id: &'static str,
+    /// Its original wording.
     pub text: &'static str,
     /// Points (Camisani-Calzolari weights two criteria more).
     pub points: u32,
@@ -20,6 +23,7 @@ pub struct Criterion {
     pub check: Option<fn(&Features) -> Option<bool>>,
 }
 
+/// How a rule set turns its criteria into a verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Combine {
     /// Human criteria: satisfied ones add their points to the human score, failed ones to the
@@ -29,10 +33,15 @@ pub enum Combine {
     AnyBotCriterion,
 }
 
+/// A rule set from the literature.
 pub struct RuleSet {
+    /// Its name in answers (`camisani-calzolari`).
     pub name: &'static str,
+    /// Where it comes from and how Cresci et al. evaluated it.
     pub source: &'static str,
+    /// Every criterion, evaluable or not.
     pub criteria: &'static [Criterion],
+    /// How the criteria decide.
     pub combine: Combine,
 }
 
@@ -49,6 +58,7 @@ const fn na(id: &'static str, text: &'static str, points: u32) -> Criterion {
     }
 }
 
+/// Camisani-Calzolari's 22 human criteria.
 pub static CAMISANI_CALZOLARI: RuleSet = RuleSet {
     name: "camisani-calzolari",
     source: "Camisani-Calzolari 2012, as evaluated by Cresci et al. 2015 (human criteria; \
@@ -131,6 +141,7 @@ pub static CAMISANI_CALZOLARI: RuleSet = RuleSet {
     ],
 };
 
+/// State of Search's (Van Den Beld) 5 bot criteria.
 pub static STATE_OF_SEARCH: RuleSet = RuleSet {
     name: "state-of-search",
     source: "Van Den Beld 2012 (stateofsearch.com), as evaluated by Cresci et al. 2015 \
@@ -153,6 +164,7 @@ pub static STATE_OF_SEARCH: RuleSet = RuleSet {
     ],
 };
 
+/// Socialbakers' FakeFollowerCheck's 8 bot criteria.
 pub static SOCIALBAKERS: RuleSet = RuleSet {
     name: "socialbakers",
     source: "Socialbakers FakeFollowerCheck 2012, as evaluated by Cresci et al. 2015 \
@@ -202,11 +214,13 @@ pub static SOCIALBAKERS: RuleSet = RuleSet {
     ],
 };
 
+/// Every rule set, in the order answers list them.
 pub static RULE_SETS: [&RuleSet; 3] = [&CAMISANI_CALZOLARI, &STATE_OF_SEARCH, &SOCIALBAKERS];
 
 /// One rule set's verdict on one account.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
+    /// The set calls the account fake.
     pub fake: bool,
     /// Bot points minus human points (Camisani-Calzolari) or criteria fired (the others): a
     /// score to rank by.
@@ -218,10 +232,12 @@ pub struct Verdict {
 }
 
 impl RuleSet {
+    /// The criteria renown can check on profile counts.
     pub fn evaluable(&self) -> impl Iterator<Item = &Criterion> {
         self.criteria.iter().filter(|c| c.check.is_some())
     }
 
+    /// The set's verdict on an account's features (missing inputs skip their criteria).
     pub fn judge(&self, f: &Features) -> Verdict {
         let (mut human, mut bot) = (0u32, 0u32);
         let mut against = Vec::new();

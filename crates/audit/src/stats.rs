@@ -72,9 +72,13 @@ pub fn roc_auc(scores: &[f64], labels: &[bool]) -> Option<f64> {
 /// Binary classification metrics, positives being fakes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Metrics {
+    /// Share of accounts called right.
     pub accuracy: f64,
+    /// Share of accounts called fake that are.
     pub precision: f64,
+    /// Share of fakes called fake.
     pub recall: f64,
+    /// Harmonic mean of precision and recall.
     pub f1: f64,
     /// Matthews correlation coefficient: 0 for chance, 1 for perfect, robust to class imbalance.
     pub mcc: f64,

@@ -8,7 +8,7 @@ use crate::Activity;
 use crate::{AuditError, Result};
 use renown_graph::{engagement_graph, follow_graph, Csr, EdgeList, EngagementParams, FollowParams};
 use renown_measures::{measure, ranking, Scope};
-use renown_model::ENGAGEMENT_KINDS;
+use renown_model::{DEFAULT_KIND_WEIGHTS, ENGAGEMENT_KINDS};
 use renown_store::Store;
 use std::collections::HashSet;
 use std::path::Path;
@@ -31,21 +31,11 @@ pub enum SocialGraph {
 /// The directed follow ∪ engagement graph of `scope`, as unique `a → b` pair keys.
 fn directed_pairs(store: &Store, scope: &Scope) -> Result<Vec<(u32, u32)>> {
     let g = |e| AuditError::Invalid(format!("graph: {e}"));
-    let follows = follow_graph(
-        store,
-        &FollowParams {
-            as_of: scope.as_of,
-            platform: scope.platform.clone(),
-        },
-    )
-    .map_err(g)?;
+    let follows = follow_graph(store, &FollowParams::of(scope)).map_err(g)?;
+    // Trust flows through any engagement, whatever its topic.
     let engagement = engagement_graph(
         store,
-        &EngagementParams {
-            until: scope.as_of,
-            platform: scope.platform.clone(),
-            ..EngagementParams::default()
-        },
+        &EngagementParams::of(&scope.measures().without_topic(), &DEFAULT_KIND_WEIGHTS),
     )
     .map_err(g)?;
     let mut pairs = Vec::new();
@@ -85,6 +75,7 @@ pub fn social_graph(store: &Store, scope: &Scope, kind: SocialGraph) -> Result<C
 /// Default seeds and how they were chosen, for the output.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SeedChoice {
+    /// The trusted seeds (dense ids).
     pub seeds: Vec<u32>,
     /// What ranked the candidates: "earned influence" or "degree".
     pub ranked_by: &'static str,

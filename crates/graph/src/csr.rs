@@ -13,14 +13,18 @@ use rayon::prelude::*;
 /// Edges as parallel arrays (`src[i] → dst[i]`, weight `weights[i]`), over nodes `0..n`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EdgeList {
+    /// Nodes (ids are `0..n`).
     pub n: u32,
+    /// Each edge's source.
     pub src: Vec<u32>,
+    /// Each edge's destination.
     pub dst: Vec<u32>,
     /// Either `None` (every edge weighs 1) or one weight per edge.
     pub weights: Option<Vec<f32>>,
 }
 
 impl EdgeList {
+    /// No edges over `n` nodes.
     pub fn new(n: u32) -> EdgeList {
         EdgeList {
             n,
@@ -43,20 +47,24 @@ impl EdgeList {
         }
     }
 
+    /// Edges.
     pub fn len(&self) -> usize {
         self.src.len()
     }
 
+    /// No edges.
     pub fn is_empty(&self) -> bool {
         self.src.is_empty()
     }
 
+    /// Adds `src → dst` to an unweighted list.
     pub fn push(&mut self, src: u32, dst: u32) {
         debug_assert!(self.weights.is_none(), "push on a weighted edge list");
         self.src.push(src);
         self.dst.push(dst);
     }
 
+    /// Adds `src → dst` weighing `w` (the edges before weigh 1).
     pub fn push_weighted(&mut self, src: u32, dst: u32, w: f32) {
         if self.weights.is_none() {
             self.weights = Some(vec![1.0; self.src.len()]);
@@ -171,11 +179,13 @@ impl Adjacency {
         self.weights.as_deref()
     }
 
+    /// Where `v`'s edges lie in [`Adjacency::targets`].
     #[inline]
     pub fn range(&self, v: u32) -> std::ops::Range<usize> {
         self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize
     }
 
+    /// `v`'s neighbours (parallel edges repeat them).
     #[inline]
     pub fn neighbors(&self, v: u32) -> &[u32] {
         &self.targets[self.range(v)]
@@ -188,6 +198,7 @@ impl Adjacency {
         self.weights.as_deref().map(|w| &w[r])
     }
 
+    /// `v`'s edges in this direction.
     #[inline]
     pub fn degree(&self, v: u32) -> u32 {
         (self.offsets[v as usize + 1] - self.offsets[v as usize]) as u32
@@ -244,6 +255,7 @@ impl Csr {
         Csr::from_edges_with(edges, Directions::Both)
     }
 
+    /// Builds the directions `dirs` asks for from `edges` (ids must be `< edges.n`).
     pub fn from_edges_with(edges: &EdgeList, dirs: Directions) -> Result<Csr> {
         edges.check()?;
         let n = edges.n as usize;
@@ -336,6 +348,7 @@ impl Csr {
         })
     }
 
+    /// Edges leaving `v` (known in both layouts).
     #[inline]
     pub fn out_degree(&self, v: u32) -> u32 {
         match &self.out {
@@ -344,11 +357,13 @@ impl Csr {
         }
     }
 
+    /// Edges reaching `v`.
     #[inline]
     pub fn in_degree(&self, v: u32) -> u32 {
         self.inn.degree(v)
     }
 
+    /// Whether edges carry weights.
     pub fn is_weighted(&self) -> bool {
         self.inn.weights.is_some()
     }

@@ -372,6 +372,7 @@ pub enum NodeOrder {
 /// A graph read from a file, with the way back to the file's node ids when it was renumbered.
 #[derive(Debug)]
 pub struct Labelled {
+    /// The graph, over nodes `0..n`.
     pub graph: Csr,
     /// `original[v]` is the file id of node `v`; `None` when the nodes keep the file's ids.
     pub original: Option<Vec<u32>>,

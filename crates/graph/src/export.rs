@@ -16,7 +16,9 @@ use std::io::{Seek, Write};
 /// The file formats of [`write_graph`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GraphFormat {
+    /// GraphML (networkx, igraph, Cytoscape read it).
     GraphMl,
+    /// GEXF (Gephi's own).
     Gexf,
     /// `source target weight` per line over dense ids, `#` comment lines first; isolated nodes
     /// do not appear (the format has no place for them).

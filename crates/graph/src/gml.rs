@@ -11,7 +11,9 @@ use std::collections::HashMap;
 /// A GML graph: its edges over dense ids and each dense id's GML id.
 #[derive(Clone, Debug)]
 pub struct GmlGraph {
+    /// The edges, over dense ids `0..n` in the order the nodes were declared.
     pub edges: EdgeList,
+    /// The GML `id` of each dense id.
     pub ids: Vec<i64>,
 }
 

@@ -7,8 +7,10 @@ use crate::real::Real;
 use crate::{GraphError, Result};
 use rayon::prelude::*;
 
+/// When the power iteration stops, and whether it reads weights.
 #[derive(Clone, Debug)]
 pub struct HitsOptions {
+    /// Iterations at most.
     pub max_iterations: usize,
     /// Stop when the summed L1 change of hubs and authorities is below this.
     pub tolerance: f64,
@@ -26,11 +28,16 @@ impl Default for HitsOptions {
     }
 }
 
+/// Hub and authority scores, each summing to 1.
 #[derive(Clone, Debug)]
 pub struct Hits<T> {
+    /// Per node: how much it points to good authorities.
     pub hubs: Vec<T>,
+    /// Per node: how much good hubs point to it.
     pub authorities: Vec<T>,
+    /// Iterations run.
     pub iterations: usize,
+    /// The change fell below the tolerance before `max_iterations`.
     pub converged: bool,
 }
 

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! renown's graph engine: CSR snapshots cut from the event log and parallel kernels over them.
 //!
 //! - [`Csr`]: a directed graph over dense `u32` node ids with out- and in-adjacency (`u64`
@@ -48,24 +49,35 @@ pub use snapshot::{
 pub use stats::{degrees, graph_stats, reciprocity, GraphStats};
 pub use wcc::{component_sizes, weakly_connected_components};
 
+/// Why a graph could not be built, read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum GraphError {
+    /// The store could not be read.
     #[error(transparent)]
     Store(#[from] renown_store::StoreError),
+    /// A bad option or a graph the kernel cannot use (a pull-only graph for a push kernel).
     #[error("{0}")]
     Invalid(String),
+    /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: String,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// A graph file holds something that is not a graph of its format.
     #[error("{path}:{line}: {reason}")]
     Parse {
+        /// The file.
         path: String,
+        /// The line (1-based).
         line: u64,
+        /// What is wrong there.
         reason: String,
     },
 }
 
+/// The graph crate's result.
 pub type Result<T> = std::result::Result<T, GraphError>;

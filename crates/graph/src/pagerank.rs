@@ -63,6 +63,7 @@ impl Default for PageRankOptions {
 pub struct PageRank<T> {
     /// One score per node, summing to 1.
     pub scores: Vec<T>,
+    /// Iterations run.
     pub iterations: usize,
     /// L1 change of the last iteration.
     pub delta: f64,

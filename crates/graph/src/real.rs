@@ -5,6 +5,7 @@ use std::fmt::Debug;
 use std::iter::Sum;
 use std::ops::{Add, AddAssign, Div, Mul, Sub};
 
+/// A float a kernel computes in: `f32` or `f64`.
 pub trait Real:
     Copy
     + Send
@@ -20,11 +21,17 @@ pub trait Real:
     + Sum
     + 'static
 {
+    /// 0.
     const ZERO: Self;
+    /// 1.
     const ONE: Self;
+    /// `v`, rounded to this type.
     fn from_f64(v: f64) -> Self;
+    /// `v` in this type.
     fn from_f32(v: f32) -> Self;
+    /// The value as `f64`.
     fn to_f64(self) -> f64;
+    /// The absolute value.
     fn abs(self) -> Self;
 }
 

@@ -14,13 +14,22 @@ use rayon::prelude::*;
 
 const CHUNK: u64 = 1 << 18;
 
+/// An R-MAT generator: `2^scale` nodes, `edge_factor · 2^scale` edges, each placed by
+/// recursively choosing a quadrant of the adjacency matrix with probabilities a, b, c and
+/// 1 − a − b − c.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rmat {
+    /// log₂ of the node count.
     pub scale: u32,
+    /// Edges per node.
     pub edge_factor: u32,
+    /// The random seed: the same seed, the same graph.
     pub seed: u64,
+    /// Probability of the top-left quadrant (low source, low destination).
     pub a: f64,
+    /// Probability of the top-right quadrant.
     pub b: f64,
+    /// Probability of the bottom-left quadrant.
     pub c: f64,
 }
 
@@ -45,10 +54,12 @@ impl Rmat {
         })
     }
 
+    /// Nodes generated.
     pub fn nodes(&self) -> u32 {
         (1u64 << self.scale).min(u32::MAX as u64) as u32
     }
 
+    /// Edges generated.
     pub fn edges(&self) -> u64 {
         (self.edge_factor as u64) << self.scale
     }

@@ -6,7 +6,7 @@ use crate::csr::{Csr, EdgeList};
 use crate::Result;
 use rayon::prelude::*;
 use renown_model::{Kind, DEFAULT_KIND_WEIGHTS};
-use renown_store::{EventFilter, EventRow, Store};
+use renown_store::{EventFilter, EventRow, Scope, Store};
 
 /// Which follow graph: `follower → followee` for every pair whose last follow/unfollow event up
 /// to `as_of` is a follow (timeless follows count as the earliest). Self-follows are dropped and
@@ -27,7 +27,10 @@ pub enum Decay {
     None,
     /// Weight halves every `half_life` seconds before the reference time (the window's end, or
     /// the newest event in it when open-ended). Events after it or without a time count fully.
-    Exponential { half_life: i64 },
+    Exponential {
+        /// Seconds after which a weight is halved.
+        half_life: i64,
+    },
 }
 
 /// Which engagement graph: an edge `engager → engaged` for every engagement event in the window,
@@ -40,6 +43,7 @@ pub struct EngagementParams {
     pub until: Option<i64>,
     /// The kinds that make edges and what each weighs; kinds not listed are ignored.
     pub kind_weights: Vec<(Kind, f32)>,
+    /// How older engagement counts less.
     pub decay: Decay,
     /// Only events carrying this topic.
     pub topic: Option<String>,
@@ -62,6 +66,16 @@ impl Default for EngagementParams {
 }
 
 impl FollowParams {
+    /// The follow graph of `scope`: as of its date, among its platform's accounts. Follows carry
+    /// no topic, and a follow graph is a state at a date, so the scope's topic, window start and
+    /// kinds do not apply to it.
+    pub fn of(scope: &Scope) -> FollowParams {
+        FollowParams {
+            as_of: scope.as_of,
+            platform: scope.platform.clone(),
+        }
+    }
+
     /// A stable text key for caches.
     pub fn key(&self) -> String {
         format!("follow;as_of={:?};platform={:?}", self.as_of, self.platform)
@@ -69,6 +83,24 @@ impl FollowParams {
 }
 
 impl EngagementParams {
+    /// The engagement graph of `scope` — its window (`since` to `as_of`), topic and platform —
+    /// with `kind_weights` (only the scope's kinds kept, when it names any) and no decay.
+    pub fn of(scope: &Scope, kind_weights: &[(Kind, f32)]) -> EngagementParams {
+        let in_scope = |kind: &Kind| scope.kinds.as_ref().is_none_or(|ks| ks.contains(kind));
+        EngagementParams {
+            since: scope.since,
+            until: scope.as_of,
+            kind_weights: kind_weights
+                .iter()
+                .filter(|(kind, _)| in_scope(kind))
+                .copied()
+                .collect(),
+            decay: Decay::None,
+            topic: scope.topic.clone(),
+            platform: scope.platform.clone(),
+        }
+    }
+
     /// A stable text key for caches.
     pub fn key(&self) -> String {
         let kinds: Vec<String> = self
@@ -128,6 +160,7 @@ pub struct StandingFollows {
 }
 
 impl StandingFollows {
+    /// Follows standing at `as_of` (`None`: after every event).
     pub fn new(as_of: Option<i64>) -> StandingFollows {
         StandingFollows {
             as_of,
@@ -135,6 +168,7 @@ impl StandingFollows {
         }
     }
 
+    /// Reads one event.
     pub fn push(&mut self, r: EventRow) {
         if !matches!(r.kind, Kind::Follow | Kind::Unfollow) || !within(r.time, None, self.as_of) {
             return;
@@ -150,6 +184,7 @@ impl StandingFollows {
         }
     }
 
+    /// The standing follows, as [`standing_follows`] returns them.
     pub fn finish(mut self) -> Vec<(u64, Option<i64>)> {
         let rows = &mut self.rows;
         // Stable: equal times keep insertion order, so the later-ingested event wins.
@@ -194,6 +229,7 @@ pub struct EngagementGraph {
 }
 
 impl EngagementGraph {
+    /// The graph of `p` over `n` accounts; refuses a bad weight or decay.
     pub fn new(n: u32, p: &EngagementParams) -> Result<EngagementGraph> {
         let mut weight_of = [None::<f32>; 256];
         for &(k, w) in &p.kind_weights {
@@ -221,6 +257,7 @@ impl EngagementGraph {
         })
     }
 
+    /// Reads one event.
     pub fn push(&mut self, r: EventRow) {
         let (Some(t), Some(w)) = (r.target, self.weight_of[r.kind.code() as usize]) else {
             return;
@@ -231,6 +268,7 @@ impl EngagementGraph {
         }
     }
 
+    /// The graph of the events read.
     pub fn finish(self) -> Result<Csr> {
         let EngagementGraph {
             mut el,
@@ -256,5 +294,42 @@ impl EngagementGraph {
         drop(times);
         el.merge_duplicates();
         Csr::from_edges(&el)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scope_gives_its_window_topic_platform_and_kinds_to_the_graphs() {
+        let scope = Scope {
+            as_of: Some(200),
+            since: Some(100),
+            topic: Some("rust".into()),
+            platform: Some("demo".into()),
+            kinds: Some(vec![Kind::Reshare, Kind::Follow]),
+        };
+        let e = EngagementParams::of(&scope, &DEFAULT_KIND_WEIGHTS);
+        assert_eq!((e.since, e.until), (Some(100), Some(200)));
+        assert_eq!(e.topic.as_deref(), Some("rust"));
+        assert_eq!(e.platform.as_deref(), Some("demo"));
+        let reshare = DEFAULT_KIND_WEIGHTS
+            .iter()
+            .find(|(k, _)| *k == Kind::Reshare)
+            .copied()
+            .unwrap();
+        assert_eq!(e.kind_weights, vec![reshare], "only the scope's kinds");
+        // Without kinds every weight stays; the whole log is the default graph.
+        let all = EngagementParams::of(&Scope::default(), &DEFAULT_KIND_WEIGHTS);
+        assert_eq!(all, EngagementParams::default());
+        let f = FollowParams::of(&scope);
+        assert_eq!(
+            f,
+            FollowParams {
+                as_of: Some(200),
+                platform: Some("demo".into()),
+            }
+        );
     }
 }

@@ -49,15 +49,21 @@ pub fn reciprocity(g: &Csr) -> crate::Result<f64> {
 /// Quantiles of a degree sequence.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DegreeSummary {
+    /// Mean degree.
     pub mean: f64,
+    /// Median degree (nearest rank).
     pub median: u32,
+    /// 90th percentile.
     pub p90: u32,
+    /// 99th percentile.
     pub p99: u32,
+    /// Largest degree.
     pub max: u32,
     /// Nodes with degree 0.
     pub zero: u64,
 }
 
+/// The mean, quantiles, maximum and zeros of a degree sequence (all 0 when it is empty).
 pub fn summarize(deg: &[u32]) -> DegreeSummary {
     if deg.is_empty() {
         return DegreeSummary {
@@ -85,18 +91,27 @@ pub fn summarize(deg: &[u32]) -> DegreeSummary {
 /// Everything `renown graph stats` prints.
 #[derive(Clone, Debug)]
 pub struct GraphStats {
+    /// Nodes.
     pub nodes: u32,
+    /// Edges (parallel ones counted once each as stored).
     pub edges: u64,
+    /// Edges from a node to itself.
     pub self_loops: u64,
     /// Nodes with neither in- nor out-edges.
     pub isolated: u64,
+    /// In-degree distribution.
     pub in_degree: DegreeSummary,
+    /// Out-degree distribution.
     pub out_degree: DegreeSummary,
+    /// Share of edges whose reverse edge exists too (see [`reciprocity`]).
     pub reciprocity: f64,
+    /// Weakly connected components.
     pub components: u64,
+    /// Nodes in the largest of them.
     pub largest_component: u64,
 }
 
+/// Size, degrees, reciprocity and components of `g` (which needs its out-adjacency).
 pub fn graph_stats(g: &Csr) -> crate::Result<GraphStats> {
     let (ins, outs) = degrees(g);
     let out = g.require_out("graph stats")?;

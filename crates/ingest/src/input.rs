@@ -77,29 +77,38 @@ fn read_head(stream: &mut dyn Read) -> (Vec<u8>, HeadEnd) {
     (head, end)
 }
 
+/// How an input is compressed, detected by its magic bytes (never its name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
+    /// Not compressed.
     None,
+    /// gzip (one or more members).
     Gzip,
+    /// Zstandard, read with a 2 GiB window.
     Zstd,
 }
 
 /// An opened source: its decompressed byte stream plus what detection needs.
 pub struct Input {
+    /// The path as given (`-` for standard input).
     pub path: PathBuf,
     /// The name shown in messages (`file:line: reason`).
     pub display: String,
     /// The file name with compression suffixes removed (`x.jsonl.gz` → `x.jsonl`).
     pub inner_name: String,
+    /// How the raw bytes are compressed.
     pub compression: Compression,
     /// The first bytes of the decompressed stream (up to [`HEAD`]), for format detection.
     pub head: Vec<u8>,
     /// How the stream went on after `head`.
     pub head_end: HeadEnd,
+    /// The path is a folder (read whole by a reader that reads folders, else file by file).
     pub is_dir: bool,
+    /// The decompressed bytes, from the start (`head` included).
     pub stream: Box<dyn BufRead + Send>,
     /// Raw bytes read so far, and the raw size when known.
     pub bytes_read: Arc<AtomicU64>,
+    /// The raw size, when known (a file, not a pipe).
     pub size: Option<u64>,
 }
 
@@ -142,6 +151,8 @@ impl Input {
 /// The path that names standard input (`renown ingest -`); `./-` names a file called `-`.
 pub const STDIN: &str = "-";
 
+/// Opens a file, a folder or standard input ([`STDIN`]), detects its compression and reads the
+/// head of its decompressed stream for format detection.
 pub fn open_input(path: &Path) -> io::Result<Input> {
     if path.as_os_str() == STDIN {
         // No name to go by: detection reads the content alone.

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Readers: one per format, each turning a source's records into [`renown_model::Record`]s.
 //!
 //! A reader never stops at a bad record: it reports `line: reason` to its [`Sink`] and goes on.
@@ -34,10 +35,15 @@ pub trait Sink {
 /// A sink that counts what a reader sends and keeps nothing: for benchmarks and dry runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CountingSink {
+    /// Events sent.
     pub events: u64,
+    /// Profiles and deletions sent.
     pub profiles: u64,
+    /// Records rejected.
     pub rejects: u64,
+    /// Times the input was reported damaged.
     pub damaged: u64,
+    /// Warnings.
     pub warnings: u64,
 }
 
@@ -79,13 +85,16 @@ pub struct ReadOptions {
     pub platform: Option<String>,
 }
 
+/// Why a reader stopped before the end of its input.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// Reading the input failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// The file as a whole is not readable as this format.
     #[error("{0}")]
     Format(String),
+    /// The sink asked to stop (`--strict` at the first bad record).
     #[error("stopped at the first bad record (--strict)")]
     Stopped,
 }

@@ -16,10 +16,12 @@ const BATCH: usize = 50_000;
 /// a file in the wrong format cannot fill a disk with them.
 pub const REJECTS_KEPT: u64 = 1_000;
 
+/// How one input is ingested.
 #[derive(Clone, Debug, Default)]
 pub struct IngestOptions {
     /// Forces a reader by name; otherwise it is detected from the name and content.
     pub format: Option<String>,
+    /// What the reader is told (edge kind, platform namespace).
     pub read: ReadOptions,
     /// Stop at the first bad record.
     pub strict: bool,
@@ -40,6 +42,7 @@ impl std::fmt::Debug for RecordFilter {
     }
 }
 
+/// How a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -51,17 +54,24 @@ pub enum Status {
     Failed,
 }
 
+/// What one ingest run did.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct RunReport {
+    /// The input as named.
     pub file: String,
+    /// The reader that read it.
     pub format: String,
+    /// How it ended.
     pub status: Status,
     /// Records the reader produced (events and profiles).
     pub read: u64,
+    /// Events new to the store.
     pub added: u64,
     /// Events already in the store.
     pub duplicate: u64,
+    /// Records refused.
     pub rejected: u64,
+    /// Profiles written.
     pub profiles: u64,
     /// Events identical in every field to an earlier one in the same file; kept, because the
     /// source lists them separately.
@@ -69,9 +79,13 @@ pub struct RunReport {
     /// The first rejects (the first [`REJECTS_KEPT`] are in the rejects file), control
     /// characters escaped like every text here that comes from the file.
     pub first_rejects: Vec<String>,
+    /// Where and how the input was damaged (a truncated gzip), when it was.
     pub damage: Option<String>,
+    /// Recoverable oddities the reader met.
     pub warnings: Vec<String>,
+    /// Why the run failed, when it did.
     pub error: Option<String>,
+    /// Wall time.
     pub seconds: f64,
 }
 

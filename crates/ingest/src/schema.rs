@@ -19,6 +19,7 @@
 use renown_model::{format_time, parse_time, AccountRef, Event, Kind};
 use serde::{Deserialize, Serialize};
 
+/// The columns of renown's CSV, in order (the JSON Lines keys are the same).
 pub const CSV_HEADER: [&str; 11] = [
     "time",
     "platform",
@@ -37,8 +38,11 @@ pub const CSV_HEADER: [&str; 11] = [
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum TimeField {
+    /// Whole Unix seconds.
     Seconds(i64),
+    /// Unix seconds with a fraction (read as `parse_time` reads the number).
     Fractional(f64),
+    /// Text [`renown_model::parse_time`] reads (RFC 3339, a date, digits).
     Text(String),
 }
 
@@ -46,32 +50,46 @@ pub enum TimeField {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum TopicsField {
+    /// `["rust", "graphs"]`.
     List(Vec<String>),
+    /// `"rust|graphs"`.
     Joined(String),
 }
 
+/// One event in renown's own schema (a CSV row or a JSON Lines object; see the table above).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SchemaRow {
+    /// When it happened; absent for a timeless event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<TimeField>,
+    /// The platform of both accounts.
     #[serde(default)]
     pub platform: Option<String>,
+    /// The kind's name (`follow`, `reshare`, …).
     #[serde(default)]
     pub kind: Option<String>,
+    /// The acting account's native id.
     #[serde(default)]
     pub actor: Option<String>,
+    /// Its handle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_handle: Option<String>,
+    /// The account acted on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// Its handle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_handle: Option<String>,
+    /// The item the event creates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
+    /// The item it answers, reshares or likes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// The topics it carries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topics: Option<TopicsField>,
+    /// The source's own event id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }

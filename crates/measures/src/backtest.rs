@@ -63,6 +63,7 @@ impl PartialEq for Reach {
 }
 
 impl Target {
+    /// Every target, in the order `--help` lists them.
     pub const ALL: [Target; 5] = [
         Target::DistinctEngagers,
         Target::Reshares,
@@ -71,6 +72,7 @@ impl Target {
         Target::CascadeReach,
     ];
 
+    /// Its `--target` name.
     pub fn name(self) -> &'static str {
         match self {
             Target::DistinctEngagers => "distinct-engagers",
@@ -81,6 +83,7 @@ impl Target {
         }
     }
 
+    /// What it counts, in a sentence.
     pub fn describe(self) -> &'static str {
         match self {
             Target::DistinctEngagers => {
@@ -98,6 +101,7 @@ impl Target {
         }
     }
 
+    /// The target called `s`, or an error listing the names.
     pub fn parse(s: &str) -> Result<Target> {
         Target::ALL
             .into_iter()
@@ -151,6 +155,7 @@ pub fn parse_duration(s: &str) -> std::result::Result<i64, String> {
     }
 }
 
+/// What a backtest scores, on which splits, and how.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BacktestOptions {
     /// Split times (inclusive: an event at the split is "before"); empty: [`DEFAULT_SPLITS`].
@@ -158,15 +163,19 @@ pub struct BacktestOptions {
     /// Seconds after each split the target counts; `None`: from the last split to the newest
     /// event.
     pub horizon: Option<i64>,
+    /// The top-k size of NDCG@k and precision@k.
     pub k: usize,
     /// Measure names; empty: every registered measure.
     pub measures: Vec<String>,
+    /// What happened after each split that the measures should predict.
     pub target: Target,
     /// Bootstrap resamples (0: point estimates only).
     pub bootstrap: usize,
+    /// The bootstrap's random seed.
     pub seed: u64,
     /// The measure under test; every other measure is a baseline.
     pub candidate: String,
+    /// Only events on this platform.
     pub platform: Option<String>,
     /// A known truth per account (dense id; `None`: unknown), e.g. a simulation's latent
     /// quality: each measure's Spearman with it is reported beside the predictive scores.
@@ -213,14 +222,21 @@ impl Default for BacktestOptions {
 pub struct Backtest {
     /// What is scored: `account`, or `person` ([`BacktestOptions::per_person`]).
     pub per: &'static str,
+    /// What was predicted.
     pub target: Target,
+    /// The top-k size.
     pub k: usize,
+    /// Seconds after each split the target counted.
     pub horizon_seconds: i64,
+    /// Bootstrap resamples.
     pub bootstrap: usize,
+    /// The bootstrap's seed.
     pub seed: u64,
+    /// The measure under test.
     pub candidate: String,
     /// How ties are scored.
     pub ties: &'static str,
+    /// One result per split, oldest first.
     pub splits: Vec<SplitResult>,
     /// With `tune`: the parameters chosen on the earlier splits (reported on the last split as
     /// [`TUNED`]) and how they were chosen.
@@ -228,9 +244,11 @@ pub struct Backtest {
     pub tuning: Option<Tuning>,
 }
 
+/// How ties are scored, as every backtest says it.
 pub const TIES: &str = "Spearman and Kendall tau-b use average ranks; NDCG@k and precision@k are \
                         the expected value over all orderings of tied accounts";
 
+/// Every measure scored on one split.
 #[derive(Clone, Debug, Serialize)]
 pub struct SplitResult {
     /// Measures see events at or before this time.
@@ -246,11 +264,14 @@ pub struct SplitResult {
     pub truth_accounts: usize,
     /// Per metric (in [`METRICS`] order), the baseline with the best point estimate.
     pub best_baseline: [Option<String>; 4],
+    /// Each measure's metrics.
     pub measures: Vec<MeasureResult>,
 }
 
+/// One measure on one split.
 #[derive(Clone, Debug, Serialize)]
 pub struct MeasureResult {
+    /// The measure's name.
     pub measure: String,
     /// Spearman, Kendall τ-b, NDCG@k, precision@k (see [`METRICS`]).
     pub metrics: [Metric; 4],
@@ -259,23 +280,30 @@ pub struct MeasureResult {
     pub truth_spearman: Option<f64>,
 }
 
+/// One metric's value with its interval and its difference from the best baseline.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Metric {
     /// `None` when undefined (a constant side, or no target at all).
     pub value: Option<f64>,
     /// 95 % percentile bootstrap interval.
     pub lo: Option<f64>,
+    /// See `lo`.
     pub hi: Option<f64>,
     /// Paired bootstrap of (this measure − the best baseline); `None` for the best baseline
     /// itself or without baselines.
     pub vs_best: Option<Difference>,
 }
 
+/// A measure's metric minus a baseline's, with its paired-bootstrap 95 % interval.
 #[derive(Clone, Debug, Serialize)]
 pub struct Difference {
+    /// The baseline.
     pub baseline: String,
+    /// The measure's value minus the baseline's.
     pub diff: f64,
+    /// The interval's lower end.
     pub lo: f64,
+    /// Its upper end.
     pub hi: f64,
 }
 
@@ -449,7 +477,9 @@ fn resolve_splits(store: &Store, opts: &BacktestOptions) -> Result<(Vec<i64>, i6
 
 /// What the log says about one split: who was active before it, and each account's target.
 pub struct Outcomes {
+    /// Per account: it acted or was acted on at or before the split.
     pub active: Vec<bool>,
+    /// Per account: the target over the horizon.
     pub target: Vec<f64>,
 }
 

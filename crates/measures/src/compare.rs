@@ -18,7 +18,9 @@ use serde::Serialize;
 pub struct Comparison {
     /// Accounts compared (every account in the store).
     pub accounts: usize,
+    /// The measures compared, in the order asked.
     pub measures: Vec<String>,
+    /// One row per pair and set.
     pub rows: Vec<Correlation>,
     /// What makes the scope or a measure degenerate (a constant measure, an empty scope).
     pub warnings: Vec<Warning>,
@@ -27,7 +29,9 @@ pub struct Comparison {
 /// The agreement of two measures over one set of accounts.
 #[derive(Clone, Debug, Serialize)]
 pub struct Correlation {
+    /// The first measure.
     pub a: String,
+    /// The second measure.
     pub b: String,
     /// `all`, or `top 10% by <measure>`.
     pub set: String,
@@ -50,9 +54,17 @@ pub struct Correlation {
 #[serde(tag = "reason", rename_all = "kebab-case")]
 pub enum Undefined {
     /// Fewer than two accounts in the set.
-    TooFewAccounts { accounts: usize },
+    TooFewAccounts {
+        /// Accounts in the set.
+        accounts: usize,
+    },
     /// One measure gives every account in the set the same score.
-    Constant { measure: String, score: f64 },
+    Constant {
+        /// The constant measure.
+        measure: String,
+        /// The score every account has.
+        score: f64,
+    },
 }
 
 impl std::fmt::Display for Undefined {
@@ -77,16 +89,14 @@ pub fn reshare_pagerank(log: &Log, scope: &Scope) -> Result<Scores> {
 /// [`reshare_pagerank`] with another damping (in [0, 1]).
 pub fn reshare_pagerank_damped(log: &Log, scope: &Scope, damping: f64) -> Result<Scores> {
     log.check(scope)?;
-    let p = EngagementParams {
-        until: scope.as_of,
-        topic: scope.topic.clone(),
-        platform: scope.platform.clone(),
-        kind_weights: vec![(Kind::Reshare, 1.0), (Kind::Quote, 1.0)],
-        ..EngagementParams::default()
-    };
+    let p = EngagementParams::of(
+        &scope.measures(),
+        &[(Kind::Reshare, 1.0), (Kind::Quote, 1.0)],
+    );
     crate::pagerank::scaled(&log.engagement_graph(&p)?, damping)
 }
 
+/// `reshare-pagerank`: PageRank on the reshare graph.
 pub const RESHARE_PAGERANK: MeasureSpec = MeasureSpec {
     name: "reshare-pagerank",
     describe: "PageRank on the reshare (retweet) graph, weighted by count (× n)",

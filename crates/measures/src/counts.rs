@@ -30,6 +30,7 @@ pub fn received(log: &Log, scope: &Scope, kinds: &[Kind]) -> Result<Scores> {
     Ok(scores)
 }
 
+/// `followers`: distinct followers as of the date.
 pub const FOLLOWERS: MeasureSpec = MeasureSpec {
     name: "followers",
     describe: "distinct followers as of the date (follows minus unfollows)",
@@ -39,6 +40,7 @@ pub const FOLLOWERS: MeasureSpec = MeasureSpec {
     of_log: followers,
 };
 
+/// `engagement`: every engagement event received, counted.
 pub const ENGAGEMENT: MeasureSpec = MeasureSpec {
     name: "engagement",
     describe: "raw count of engagement received: reshares, quotes, replies, comments, mentions, likes, links",
@@ -48,6 +50,7 @@ pub const ENGAGEMENT: MeasureSpec = MeasureSpec {
     of_log: |s, sc| received(s, sc, &ENGAGEMENT_KINDS),
 };
 
+/// `reshares`: reshares and quotes received.
 pub const RESHARES: MeasureSpec = MeasureSpec {
     name: "reshares",
     describe: "reshares (retweets, boosts, reposts) and quotes received",
@@ -57,6 +60,7 @@ pub const RESHARES: MeasureSpec = MeasureSpec {
     of_log: |s, sc| received(s, sc, &[Kind::Reshare, Kind::Quote]),
 };
 
+/// `mentions`: mentions received.
 pub const MENTIONS: MeasureSpec = MeasureSpec {
     name: "mentions",
     describe: "mentions (tags) received",
@@ -66,6 +70,7 @@ pub const MENTIONS: MeasureSpec = MeasureSpec {
     of_log: |s, sc| received(s, sc, &[Kind::Mention]),
 };
 
+/// `replies`: replies and comments received.
 pub const REPLIES: MeasureSpec = MeasureSpec {
     name: "replies",
     describe: "replies and comments received",

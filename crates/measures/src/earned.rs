@@ -28,6 +28,7 @@ use renown_model::{Kind, DEFAULT_KIND_WEIGHTS};
 use renown_store::Store;
 use serde::Serialize;
 
+/// Seconds in a day.
 pub const DAY: i64 = civil::DAY;
 
 /// The knobs of earned influence; `Default` gives the documented defaults.
@@ -209,6 +210,7 @@ fn decay(half_life_days: f64, t: Option<i64>, reference: Option<i64>) -> f64 {
 
 /// Everything the computation produced, kept for explanations.
 pub struct EarnedModel {
+    /// The parameters it was computed with.
     pub params: EarnedParams,
     /// T: the time scores are seen from (`None` when no engagement has a time).
     pub reference: Option<i64>,
@@ -230,6 +232,7 @@ pub struct EarnedModel {
 }
 
 impl EarnedModel {
+    /// Accounts scored.
     pub fn n(&self) -> usize {
         self.score.len()
     }
@@ -657,6 +660,7 @@ fn earned_of(log: &Log, scope: &Scope) -> Result<Scores> {
     Ok(model_of(log, scope, &EarnedParams::default())?.score)
 }
 
+/// `earned`: earned influence, the default measure.
 pub const EARNED: MeasureSpec = MeasureSpec {
     name: "earned",
     describe: "earned influence: engagement from distinct, selective, credible accounts, \

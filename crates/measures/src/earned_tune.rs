@@ -181,8 +181,11 @@ pub fn resistance(p: &EarnedParams) -> Result<Resistance> {
 /// One earlier split the tuner scores on: the scope as of it, the accounts active before it and
 /// their target after it.
 pub struct TuningSplit {
+    /// The scope as of the split.
     pub scope: Scope,
+    /// The accounts active before it.
     pub ids: Vec<u32>,
+    /// Each one's target after it (aligned with `ids`).
     pub target: Vec<f64>,
 }
 
@@ -197,6 +200,7 @@ pub struct Tuning {
     pub changed: Vec<String>,
     /// Mean of ρ + NDCG@k over the tuning splits: the chosen parameters and the defaults.
     pub objective: f64,
+    /// See `objective`.
     pub default_objective: f64,
     /// Parameter sets scored on the tuning splits.
     pub evaluated: usize,
@@ -207,10 +211,14 @@ pub struct Tuning {
     pub resistance: Resistance,
 }
 
+/// A parameter set that scored better but failed a resistance scenario.
 #[derive(Clone, Debug, Serialize)]
 pub struct RejectedSet {
+    /// What differs from the defaults, `name = value`.
     pub changed: Vec<String>,
+    /// Its mean objective on the tuning splits.
     pub objective: f64,
+    /// The scenarios under it.
     pub resistance: Resistance,
 }
 

@@ -17,6 +17,7 @@ pub struct ExplainOptions {
     pub endorsers: usize,
     /// Month-end scores in the trajectory, newest last (each is a full recomputation); 0 = none.
     pub trajectory_months: usize,
+    /// Earned influence's parameters.
     pub params: EarnedParams,
 }
 
@@ -30,14 +31,19 @@ impl Default for ExplainOptions {
     }
 }
 
+/// An account's earned influence taken apart: by endorser, kind and month, with its
+/// consistency, followers and trajectory. The parts add up to the score.
 #[derive(Clone, Debug, Serialize)]
 pub struct Explanation {
+    /// The account's label.
     pub account: String,
+    /// Its dense id.
     pub dense_id: u32,
     /// Earned influence, in base votes.
     pub score: f64,
     /// 1-based standard competition rank among all accounts (equal scores share a rank).
     pub rank: usize,
+    /// Accounts in the store.
     pub accounts: usize,
     /// Accounts with a positive score.
     pub ranked: usize,
@@ -47,22 +53,30 @@ pub struct Explanation {
     pub credibility: f64,
     /// Its base vote (0 when it never engages with anyone).
     pub base_vote: f64,
+    /// How steadily it was answered.
     pub consistency: Consistency,
+    /// The largest endorsers, largest contribution first.
     pub endorsers: Vec<Endorser>,
     /// Endorsers beyond the listed ones.
     pub other_endorsers: usize,
+    /// Their share of the score.
     pub other_share: f64,
+    /// The score by kind of engagement.
     pub by_kind: Vec<Part>,
+    /// The score by the month the engagement happened.
     pub by_month: Vec<MonthPart>,
+    /// What standing follows contribute.
     pub followers: FollowerPart,
     /// Left out when none was asked for (`trajectory_months` 0).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trajectory: Vec<Point>,
+    /// The parameters the score was computed with.
     pub params: EarnedParams,
     /// What makes the scope degenerate (no event matches, a date outside the data).
     pub warnings: Vec<Warning>,
 }
 
+/// The consistency factor of an account's earned influence.
 #[derive(Clone, Debug, Serialize)]
 pub struct Consistency {
     /// F = M / (M + M0), which multiplies everything the account receives.
@@ -73,54 +87,74 @@ pub struct Consistency {
     pub months_with_engagement: usize,
 }
 
+/// One account that passed influence to the explained one.
 #[derive(Clone, Debug, Serialize)]
 pub struct Endorser {
+    /// Its label.
     pub account: String,
     /// The endorser's dense account id (what the dashboard links to).
     pub dense_id: u32,
     /// The endorser's own earned influence and credibility.
     pub score: f64,
+    /// See `score`.
     pub credibility: f64,
     /// What it passed on, and that as a share of the score.
     pub contribution: f64,
+    /// See `contribution`.
     pub share: f64,
     /// Its engagement events toward the account in scope.
     pub actions: u64,
+    /// It follows the account (as of the reference date).
     pub follows: bool,
 }
 
+/// The score earned through one kind of engagement.
 #[derive(Clone, Debug, Serialize)]
 pub struct Part {
+    /// The kind's name.
     pub kind: String,
+    /// Influence earned through it, in base votes.
     pub contribution: f64,
+    /// Of the score.
     pub share: f64,
+    /// Events of that kind received.
     pub actions: u64,
 }
 
+/// The score earned through the engagement of one month.
 #[derive(Clone, Debug, Serialize)]
 pub struct MonthPart {
     /// `YYYY-MM`, or `timeless`.
     pub month: String,
+    /// Influence earned through it, in base votes.
     pub contribution: f64,
+    /// Of the score.
     pub share: f64,
+    /// Accounts that engaged that month.
     pub engagers: usize,
+    /// Events received that month.
     pub actions: u64,
 }
 
+/// What standing follows contribute to the score.
 #[derive(Clone, Debug, Serialize)]
 pub struct FollowerPart {
     /// Followers as of the reference date (0 under `--topic`: follows carry no topic).
     pub followers: u64,
     /// Followers whose follow passes anything on (they engage or are credible).
     pub credible_followers: u64,
+    /// Influence they pass on, in base votes.
     pub contribution: f64,
+    /// Of the score.
     pub share: f64,
 }
 
+/// One month-end point of the score's trajectory.
 #[derive(Clone, Debug, Serialize)]
 pub struct Point {
     /// End of the month (RFC 3339).
     pub as_of: String,
+    /// The score as of then.
     pub score: f64,
     /// Competition rank; `None` before the account's first event (it had no rank yet).
     pub rank: Option<usize>,

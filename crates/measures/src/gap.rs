@@ -23,7 +23,9 @@ use serde::Serialize;
 /// A fitted line `y = intercept + slope · x`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Line {
+    /// Change in y per unit of x.
     pub slope: f64,
+    /// y at x = 0.
     pub intercept: f64,
 }
 

@@ -24,8 +24,11 @@ use renown_model::Kind;
 
 /// The two scores.
 pub struct InfluencePassivity {
+    /// Per node: how much it moves accounts that are hard to move.
     pub influence: Vec<f64>,
+    /// Per node: how hard it is to move.
     pub passivity: Vec<f64>,
+    /// Iterations run.
     pub iterations: usize,
 }
 
@@ -145,13 +148,10 @@ impl Grouped {
 /// Exposure edges from the store: reshares and quotes (counted), plus follows (weight 0).
 fn exposure_edges(log: &Log, scope: &Scope) -> Result<Vec<(u32, u32, f64)>> {
     let n = log.accounts();
-    let reshares = log.engagement_graph(&EngagementParams {
-        until: scope.as_of,
-        topic: scope.topic.clone(),
-        platform: scope.platform.clone(),
-        kind_weights: vec![(Kind::Reshare, 1.0), (Kind::Quote, 1.0)],
-        ..EngagementParams::default()
-    })?;
+    let reshares = log.engagement_graph(&EngagementParams::of(
+        &scope.measures(),
+        &[(Kind::Reshare, 1.0), (Kind::Quote, 1.0)],
+    ))?;
     let mut posts = vec![0.0f64; n];
     for r in log.events(scope.as_of, &[Kind::Post]) {
         posts[r.actor as usize] += 1.0;
@@ -196,12 +196,14 @@ fn exposure_edges(log: &Log, scope: &Scope) -> Result<Vec<(u32, u32, f64)>> {
     Ok(merged)
 }
 
+/// Every account's influence score in `scope`.
 pub fn influence(log: &Log, scope: &Scope) -> Result<Scores> {
     let n = log.accounts();
     let edges = exposure_edges(log, scope)?;
     Ok(influence_passivity_of(n, &edges)?.influence)
 }
 
+/// `influence-passivity`: the influence half of Romero et al.'s influence–passivity.
 pub const INFLUENCE_PASSIVITY: MeasureSpec = MeasureSpec {
     name: "influence-passivity",
     describe: "influence in the Influence-Passivity model: moving accounts that are hard to move",

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Influence measures. One module per measure; each names the paper or system it follows.
 //!
 //! A measure maps every account (by dense id) to a score, given a [`Scope`]: the date the
@@ -27,16 +28,21 @@ pub use warning::{ScopeFacts, Warning};
 
 use renown_store::StoreError;
 
+/// Why a measure could not be computed.
 #[derive(Debug, thiserror::Error)]
 pub enum MeasureError {
+    /// The store could not be read.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// No measure of that name is registered (the name, then the registered ones).
     #[error("measure {0:?} does not exist (one of: {1})")]
     Unknown(String, String),
+    /// A bad parameter or input.
     #[error("{0}")]
     Invalid(String),
 }
 
+/// The measures crate's result.
 pub type Result<T> = std::result::Result<T, MeasureError>;
 
 /// What slice of the event log a measure looks at: the one scope every layer reads.
@@ -83,6 +89,7 @@ pub static MEASURES: &[MeasureSpec] = &[
     influence_passivity::INFLUENCE_PASSIVITY,
 ];
 
+/// The registered measure called `name`, or the error listing every registered name.
 pub fn measure(name: &str) -> Result<&'static MeasureSpec> {
     MEASURES.iter().find(|m| m.name == name).ok_or_else(|| {
         let names: Vec<&str> = MEASURES.iter().map(|m| m.name).collect();
@@ -136,13 +143,16 @@ pub struct TopCut {
     pub excluded_tie: Option<ExcludedTie>,
 }
 
+/// A tie at a top set's boundary, left out whole rather than cut through.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ExcludedTie {
+    /// The score the tied accounts share.
     pub score: f64,
     /// Accounts sharing that score (all left out).
     pub accounts: usize,
 }
 
+/// The top `requested` of `order` (descending), shortened to leave out a tie at the boundary.
 pub fn top_cut(order: &[(u32, f64)], requested: usize) -> TopCut {
     let requested = requested.min(order.len());
     if requested == 0 || requested == order.len() || order[requested - 1].1 != order[requested].1 {

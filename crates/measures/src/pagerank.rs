@@ -8,7 +8,7 @@
 use crate::earned::graph_err;
 use crate::{Log, MeasureSpec, Result, Scope, Scores};
 use renown_graph::{pagerank, Csr, EngagementParams, PageRankOptions};
-use renown_model::{Kind, ENGAGEMENT_KINDS};
+use renown_model::{Kind, DEFAULT_KIND_WEIGHTS, ENGAGEMENT_KINDS};
 
 /// PageRank × n with damping `d`, iterated until a step changes the scores (summing to 1) by
 /// less than 1e-10 in L1, whatever the graph's size. Each step contracts the error by d, so the
@@ -65,12 +65,7 @@ pub fn engagement_pagerank(log: &Log, scope: &Scope) -> Result<Scores> {
 /// [`engagement_pagerank`] with another damping (in [0, 1]).
 pub fn engagement_pagerank_damped(log: &Log, scope: &Scope, damping: f64) -> Result<Scores> {
     log.check(scope)?;
-    let p = EngagementParams {
-        until: scope.as_of,
-        topic: scope.topic.clone(),
-        platform: scope.platform.clone(),
-        ..Default::default()
-    };
+    let p = EngagementParams::of(&scope.measures(), &DEFAULT_KIND_WEIGHTS);
     scaled(&log.engagement_graph(&p)?, damping)
 }
 
@@ -88,6 +83,7 @@ pub fn damped(measure: &str) -> Option<Damped> {
     }
 }
 
+/// `pagerank`: PageRank on the follow graph.
 pub const PAGERANK: MeasureSpec = MeasureSpec {
     name: "pagerank",
     describe: "PageRank on the follow graph as of the date (× n: 1 = average account)",
@@ -97,6 +93,7 @@ pub const PAGERANK: MeasureSpec = MeasureSpec {
     of_log: follow_pagerank,
 };
 
+/// `engagement-pagerank`: PageRank on the engagement graph, weighted by kind.
 pub const ENGAGEMENT_PAGERANK: MeasureSpec = MeasureSpec {
     name: "engagement-pagerank",
     describe: "PageRank on the engagement graph (who responded to whom, weighted by kind; × n)",

@@ -77,10 +77,12 @@ impl Persons {
         }
     }
 
+    /// Persons (a person per unlinked account, one per linked group).
     pub fn len(&self) -> usize {
         self.members.len()
     }
 
+    /// No persons.
     pub fn is_empty(&self) -> bool {
         self.members.is_empty()
     }
@@ -110,6 +112,7 @@ impl Persons {
         self.members.iter().filter(|m| m.len() > 1).count()
     }
 
+    /// Person `person` as answers name it.
     pub fn person_ref(&self, person: u32) -> PersonRef {
         PersonRef {
             person,
@@ -165,9 +168,11 @@ impl Persons {
 /// What one platform carried of a person's earned influence.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PlatformPart {
+    /// The platform.
     pub platform: String,
     /// The part of the score that came through the person's accounts on this platform.
     pub contribution: f64,
+    /// Of the person's score.
     pub share: f64,
     /// Engagement events (and standing follows) toward those accounts from other persons.
     pub actions: u64,

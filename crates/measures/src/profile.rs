@@ -37,7 +37,9 @@ impl Default for ProfileOptions {
 /// Influence passed between the profiled account and one other account.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Flow {
+    /// The other account's label.
     pub account: String,
+    /// Its dense id.
     pub dense_id: u32,
     /// Influence passed, in base votes.
     pub contribution: f64,
@@ -49,27 +51,37 @@ pub struct Flow {
 /// One side of the flow: the largest flows by name, the rest summed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Flows {
+    /// The largest flows, largest first.
     pub listed: Vec<Flow>,
     /// Accounts with a positive flow, listed or not.
     pub accounts: usize,
+    /// Influence passed over every flow.
     pub total: f64,
+    /// Share of `total` in the flows not listed.
     pub other_share: f64,
 }
 
+/// The earned influence that came through one topic.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TopicPart {
+    /// The topic.
     pub topic: String,
+    /// Influence earned through engagement carrying it, in base votes.
     pub contribution: f64,
+    /// Of the account's score.
     pub share: f64,
     /// Engagement events carrying the topic.
     pub actions: u64,
 }
 
+/// An account's earned influence split over topics.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TopicProfile {
+    /// The largest topics, largest first.
     pub listed: Vec<TopicPart>,
     /// Distinct topics the earning engagement carried.
     pub topics: usize,
+    /// Share from the topics not listed.
     pub other_share: f64,
     /// Share earned by engagement without a topic.
     pub untagged_share: f64,
@@ -77,9 +89,12 @@ pub struct TopicProfile {
     pub follow_share: f64,
 }
 
+/// Where an account's earned influence comes from and where it goes.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InfluenceProfile {
+    /// The account's label.
     pub account: String,
+    /// Its dense id.
     pub dense_id: u32,
     /// Earned influence, in base votes.
     pub score: f64,
@@ -87,11 +102,13 @@ pub struct InfluenceProfile {
     pub endorsers: usize,
     /// Share of the score from its `top_endorsers` largest endorsers.
     pub top_endorsers: usize,
+    /// See `top_endorsers`.
     pub top_endorsers_share: f64,
     /// Accounts it endorses, by the influence it passes them.
     pub influenced_by: Flows,
     /// Accounts that endorse it, by the influence they pass it.
     pub influencer_of: Flows,
+    /// Its earned influence by topic.
     pub topics: TopicProfile,
 }
 

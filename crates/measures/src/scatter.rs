@@ -6,6 +6,7 @@
 use crate::{ranking, top_cut, ExcludedTie};
 use serde::Serialize;
 
+/// How many points and outliers a scatter returns, and which top-k sets it compares.
 #[derive(Clone, Debug)]
 pub struct ScatterOptions {
     /// Most points returned; a larger store gets its top accounts by each measure, the outliers
@@ -37,14 +38,20 @@ pub enum Outlier {
     YWithoutX,
 }
 
+/// One account's point.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Point {
+    /// Dense account id.
     pub dense_id: u32,
+    /// Its score under the x measure.
     pub x: f64,
+    /// Its score under the y measure.
     pub y: f64,
     /// Percentile of `x` and of `y` among all accounts (mid-rank of ties, 0–1).
     pub x_percentile: f64,
+    /// See `x_percentile`.
     pub y_percentile: f64,
+    /// Which way it disagrees, when it is one of the named outliers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outlier: Option<Outlier>,
 }
@@ -52,11 +59,15 @@ pub struct Point {
 /// The overlap of the two measures' top-k sets.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TopAgreement {
+    /// The top-set size asked for.
     pub k: usize,
     /// Accounts in each top set: fewer than `k` when a tie at the boundary was left out.
     pub x_set: usize,
+    /// See `x_set`.
     pub y_set: usize,
+    /// The tie left out of the x top set, if one was.
     pub x_excluded_tie: Option<ExcludedTie>,
+    /// The tie left out of the y top set, if one was.
     pub y_excluded_tie: Option<ExcludedTie>,
     /// Accounts in both.
     pub overlap: usize,
@@ -64,16 +75,22 @@ pub struct TopAgreement {
     pub share: Option<f64>,
 }
 
+/// Two measures side by side.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Scatter {
+    /// Accounts scored.
     pub accounts: usize,
     /// Accounts with `x = 0`, with `y = 0`, and with both (off a log axis).
     pub zero_x: usize,
+    /// See `zero_x`.
     pub zero_y: usize,
+    /// See `zero_x`.
     pub zero_both: usize,
+    /// The points returned (every account, or a sample keeping the tops and the outliers).
     pub points: Vec<Point>,
     /// Fewer points than accounts are returned.
     pub sampled: bool,
+    /// The top-k overlaps, one per k below the account count.
     pub agreement: Vec<TopAgreement>,
 }
 

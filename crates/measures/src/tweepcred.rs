@@ -24,7 +24,7 @@
 use crate::earned::{graph_err, DAY};
 use crate::{Log, MeasureSpec, Result, Scope, Scores};
 use renown_graph::{pagerank, Csr, EdgeList, EngagementParams, PageRankOptions};
-use renown_model::ENGAGEMENT_KINDS;
+use renown_model::{Kind, ENGAGEMENT_KINDS};
 
 /// The prior mass of an unverified account without a known device (UserMass.scala).
 fn user_mass(age_days: Option<f64>, followers: f64, followings: f64) -> f64 {
@@ -63,6 +63,7 @@ fn scaled(pagerank: f64) -> f64 {
     }
 }
 
+/// TweepCred scores of every account in `scope`.
 pub fn tweepcred(log: &Log, scope: &Scope) -> Result<Scores> {
     let nu = log.accounts();
     let n = nu as u32;
@@ -75,13 +76,8 @@ pub fn tweepcred(log: &Log, scope: &Scope) -> Result<Scores> {
     } else {
         None
     };
-    let inter = log.engagement_graph(&EngagementParams {
-        until: scope.as_of,
-        topic: scope.topic.clone(),
-        platform: scope.platform.clone(),
-        kind_weights: ENGAGEMENT_KINDS.iter().map(|&k| (k, 1.0)).collect(),
-        ..EngagementParams::default()
-    })?;
+    let unit_weights: Vec<(Kind, f32)> = ENGAGEMENT_KINDS.iter().map(|&k| (k, 1.0)).collect();
+    let inter = log.engagement_graph(&EngagementParams::of(&scope.measures(), &unit_weights))?;
     let (mut followers, mut followings) = (vec![0.0; nu], vec![0.0; nu]);
     let mut pairs: Vec<(u64, f32)> = Vec::new();
     let mut add_edges = |g: &Csr, unit: bool, counts: bool| {
@@ -152,6 +148,7 @@ pub fn tweepcred(log: &Log, scope: &Scope) -> Result<Scores> {
         .collect())
 }
 
+/// `tweepcred`: the TweepCred reputation measure.
 pub const TWEEPCRED: MeasureSpec = MeasureSpec {
     name: "tweepcred",
     describe: "Twitter's Tweepcred: PageRank from a per-account mass prior, rescaled to 0-100",

@@ -9,21 +9,37 @@ use renown_store::{EventFilter, Store};
 use serde::ser::SerializeStruct;
 use std::fmt;
 
+/// What makes a scope or a measure's scores degenerate, said beside the answer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Warning {
     /// The topic and/or platform select no event at all.
     ScopeMatchesNothing {
+        /// The scope's topic.
         topic: Option<String>,
+        /// The scope's platform.
         platform: Option<String>,
     },
     /// The as-of date is after the last event in scope: the scores are those of all the data.
-    AsOfAfterData { as_of: i64, last_event: i64 },
+    AsOfAfterData {
+        /// The scope's date.
+        as_of: i64,
+        /// The last event's time.
+        last_event: i64,
+    },
     /// The as-of date is before the first dated event in scope: only timeless events count.
-    AsOfBeforeData { as_of: i64, first_event: i64 },
+    AsOfBeforeData {
+        /// The scope's date.
+        as_of: i64,
+        /// The first dated event's time.
+        first_event: i64,
+    },
     /// Every account has the same score: the ranking says nothing.
     Constant {
+        /// The measure.
         measure: String,
+        /// The score every account has.
         score: f64,
+        /// Accounts scored.
         accounts: usize,
         /// The kinds the measure reads, when none of them occurs in scope (the likely cause).
         missing: Vec<Kind>,
@@ -116,6 +132,7 @@ pub struct ScopeFacts {
 }
 
 impl ScopeFacts {
+    /// Reads what the warnings need of `scope` (one scan of its events).
     pub fn read(store: &Store, scope: &Scope) -> Result<ScopeFacts> {
         let filter = EventFilter {
             topic: scope.topic.clone(),

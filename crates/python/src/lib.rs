@@ -609,7 +609,8 @@ impl Store {
             let as_of = parse_as_of(as_of.as_deref())?;
             let store = open_existing(&db)?;
             let which = renown_app::open::GraphChoice::parse(&graph).map_err(fail)?;
-            let g = renown_app::open::graph(&store, which, as_of, platform).map_err(fail)?;
+            let scope = renown_app::Scope::new(as_of, None, platform);
+            let g = renown_app::open::graph(&store, which, &scope).map_err(fail)?;
             let out = g.require_out("graph").map_err(fail)?;
             let offsets: Vec<i64> = out.offsets().iter().map(|&o| o as i64).collect();
             let targets: Vec<i32> = out.targets().iter().map(|&t| t as i32).collect();

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! How influence spreads and compounds.
 //!
 //! - [`cascades`]: spread trees rebuilt from parent items, from tag chains (memes) and, where the
@@ -19,10 +20,13 @@ pub mod im;
 pub use cascades::{cascades, Cascade, CascadeOptions, CascadeReport};
 pub use dynamics::{dynamics, DynamicsOptions, DynamicsReport};
 
+/// Why a spread question could not be answered.
 #[derive(Debug, thiserror::Error)]
 pub enum SpreadError {
+    /// The store could not be read.
     #[error(transparent)]
     Store(#[from] renown_store::StoreError),
+    /// A bad option, or data the computation cannot use.
     #[error("{0}")]
     Invalid(String),
     /// The caller cancelled the computation (see [`renown_model::Cancel`]).
@@ -30,6 +34,7 @@ pub enum SpreadError {
     Cancelled,
 }
 
+/// The spread crate's result.
 pub type Result<T> = std::result::Result<T, SpreadError>;
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub struct Validity {
 }
 
 impl Validity {
+    /// Appends one row, present or absent.
     pub fn push(&mut self, valid: bool) {
         if self.len.is_multiple_of(8) {
             self.bits.push(0);
@@ -28,6 +29,7 @@ impl Validity {
         self.len += 1;
     }
 
+    /// Whether row `i` holds a value.
     pub fn is_valid(&self, i: usize) -> bool {
         self.bits[i / 8] & (1 << (i % 8)) != 0
     }
@@ -37,6 +39,7 @@ impl Validity {
         &self.bits
     }
 
+    /// Rows without a value (Arrow's null count).
     pub fn null_count(&self) -> usize {
         self.nulls
     }
@@ -46,8 +49,11 @@ impl Validity {
 /// `bytes[offsets[i]..offsets[i + 1]]` where `validity` says it is present.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StringColumn {
+    /// `len + 1` offsets into `bytes`, starting at 0.
     pub offsets: Vec<i64>,
+    /// Every value's UTF-8 bytes, back to back.
     pub bytes: Vec<u8>,
+    /// Which values are present.
     pub validity: Validity,
 }
 
@@ -62,6 +68,7 @@ impl Default for StringColumn {
 }
 
 impl StringColumn {
+    /// Appends a value, or an absent one.
     pub fn push(&mut self, value: Option<&str>) {
         if let Some(v) = value {
             self.bytes.extend_from_slice(v.as_bytes());
@@ -70,10 +77,12 @@ impl StringColumn {
         self.validity.push(value.is_some());
     }
 
+    /// Rows, present or not.
     pub fn len(&self) -> usize {
         self.offsets.len() - 1
     }
 
+    /// No rows at all.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -97,26 +106,34 @@ pub struct EventColumns {
     pub id: Vec<i64>,
     /// UTC seconds; 0 where `time_validity` says the event has no time (a static graph's edge).
     pub time: Vec<i64>,
+    /// Which events have a time.
     pub time_validity: Validity,
     /// [`Kind::code`] of each event.
     pub kind: Vec<u8>,
+    /// Dense id of the account that acted.
     pub actor: Vec<u32>,
     /// 0 where `target_validity` says the event has no target.
     pub target: Vec<u32>,
+    /// Which events name a target account.
     pub target_validity: Validity,
+    /// The item each event creates, where it creates one.
     pub item: StringColumn,
+    /// The item each event answers, reshares or likes.
     pub parent: StringColumn,
     /// Event `i`'s topics are `topic_values[topic_offsets[i]..topic_offsets[i + 1]]` (Arrow's
     /// `large_list<large_string>`; an event without topics has an empty list).
     pub topic_offsets: Vec<i64>,
+    /// Every event's topics, back to back.
     pub topic_values: StringColumn,
 }
 
 impl EventColumns {
+    /// Events held.
     pub fn len(&self) -> usize {
         self.id.len()
     }
 
+    /// No events.
     pub fn is_empty(&self) -> bool {
         self.id.is_empty()
     }
@@ -130,16 +147,21 @@ impl EventColumns {
 /// Every account as columns, indexed by dense id.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccountColumns {
+    /// The platform each account lives on.
     pub platform: StringColumn,
+    /// Its id on that platform.
     pub native_id: StringColumn,
+    /// Its handle, where known.
     pub handle: StringColumn,
 }
 
 impl AccountColumns {
+    /// Accounts held.
     pub fn len(&self) -> usize {
         self.native_id.len()
     }
 
+    /// No accounts.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

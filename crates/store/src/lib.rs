@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! The event log: one SQLite file, append-only and idempotent.
 //!
 //! Events are stored in column blocks, one `event_blocks` row per write batch (see `blocks.rs`):
@@ -38,40 +39,60 @@ pub use write::{BatchCounts, RunId};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
+/// Why the store could not be opened, read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     // The causes below are in the message and deliberately not `#[source]`: a chain printer
     // (`{:#}`) would print them twice.
+    /// SQLite failed on the store file.
     #[error("store {path}: {cause}")]
     Sqlite {
+        /// The store file.
         path: String,
+        /// SQLite's error.
         cause: rusqlite::Error,
     },
     /// The file is a SQLite database but not one renown can trust (a newer schema, a bad value).
     #[error("store {path} is corrupt or from a newer renown: {reason}")]
-    Corrupt { path: String, reason: String },
+    Corrupt {
+        /// The store file.
+        path: String,
+        /// What was found wrong.
+        reason: String,
+    },
     /// The API was called out of order (a bug in the caller, not bad data).
     #[error("store misuse: {0}")]
     Misuse(String),
+    /// No account matches what the caller named (an id, a handle).
     #[error("no account {0:?} in the store")]
     UnknownAccount(String),
+    /// Another process holds the writer's lock: one writer at a time.
     #[error("store {path} is being written by another process (lock {lock}): {cause}")]
     Locked {
+        /// The store file.
         path: String,
+        /// The lock file (`<db>.lock`).
         lock: String,
+        /// Why the lock could not be taken.
         cause: std::io::Error,
     },
     /// The lock file beside the store cannot be made (a read-only folder, a folder in its way).
     #[error("store {path}: cannot create its lock file {lock}: {cause}")]
     LockFile {
+        /// The store file.
         path: String,
+        /// The lock file (`<db>.lock`).
         lock: String,
+        /// Why it could not be created.
         cause: std::io::Error,
     },
 }
 
+/// The store's result.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// One renown store: a SQLite file in WAL mode holding the event log, opened to write (holding
+/// `<db>.lock`) or read-only; readers go through a [`Snapshot`] for one committed state.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -140,6 +161,7 @@ impl Store {
         Ok(store)
     }
 
+    /// The store file.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -22,14 +22,18 @@ pub(crate) const SUGGEST_PREFIX: &str = "suggest_link:";
 /// One row of a link file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkRow {
+    /// The person's name, as the analyst writes it.
     pub person: String,
+    /// The platform of the account linked to them.
     pub platform: String,
     /// A handle (`@x`, `x`, `@x@server`) or the native id.
     pub handle: String,
 }
 
+/// What a link file did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LinkReport {
+    /// Accounts linked to a person.
     pub linked: u64,
     /// Accounts that belonged to another person before this file.
     pub moved: u64,
@@ -42,6 +46,7 @@ pub struct LinkReport {
 pub struct Suggestion {
     /// The account whose profile carries the link.
     pub account: u32,
+    /// The URL the profile names.
     pub url: String,
     /// Where the link came from (`profile field "Web" (rel=me)`).
     pub why: String,

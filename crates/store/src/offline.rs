@@ -48,19 +48,26 @@ impl Subject {
 /// account as `renown explain` accepts it), the measure's name and its value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OfflineRow {
+    /// A linked person's name, or an account as `renown explain` accepts it.
     pub subject: String,
+    /// What the figure measures (revenue, headcount, pageviews, …).
     pub measure: String,
+    /// The figure.
     pub value: f64,
 }
 
 /// One stored figure.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OfflineValue {
+    /// The person or account it is about.
     pub subject: Subject,
+    /// What it measures.
     pub measure: String,
+    /// The figure.
     pub value: f64,
 }
 
+/// What storing a file of offline figures did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OfflineReport {
     /// Figures stored (replacing earlier ones of the same subject and measure).

@@ -42,10 +42,13 @@ message renown_event {
 /// Events per row group: big enough for fast scans, small enough that a reader can skip.
 const ROW_GROUP: usize = 1 << 20;
 
+/// Why a Parquet export failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ParquetError {
+    /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The Parquet writer failed (usually the output: a full disk, a closed pipe).
     #[error("writing Parquet: {0}")]
     Write(#[from] parquet::errors::ParquetError),
 }
@@ -53,7 +56,9 @@ pub enum ParquetError {
 /// What an export wrote.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ParquetSummary {
+    /// Events written.
     pub events: u64,
+    /// Row groups written (2^20 events each, the last one fewer).
     pub row_groups: u64,
 }
 

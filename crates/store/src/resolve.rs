@@ -100,6 +100,7 @@ pub struct ResolvedBatch {
 }
 
 impl ResolvedBatch {
+    /// What writing the batch will do: events new and duplicate, profiles.
     pub fn counts(&self) -> BatchCounts {
         self.counts
     }

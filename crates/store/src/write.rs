@@ -26,8 +26,11 @@ pub struct RunId(pub i64);
 /// What one batch did to the store.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BatchCounts {
+    /// Events new to the store.
     pub added: u64,
+    /// Events it already held, skipped.
     pub duplicate: u64,
+    /// Profiles written.
     pub profiles: u64,
 }
 

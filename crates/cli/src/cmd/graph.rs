@@ -61,19 +61,14 @@ pub struct StatsArgs {
 pub fn snapshot(
     store: &renown_store::Store,
     kind: GraphKind,
-    as_of: Option<i64>,
-    platform: Option<String>,
+    scope: &renown_app::Scope,
 ) -> anyhow::Result<Csr> {
     let t = Instant::now();
     let (g, outcome) = match kind {
-        GraphKind::Follow => cached_follow_graph(store, &FollowParams { as_of, platform })?,
+        GraphKind::Follow => cached_follow_graph(store, &FollowParams::of(scope))?,
         GraphKind::Engagement => cached_engagement_graph(
             store,
-            &EngagementParams {
-                until: as_of,
-                platform,
-                ..Default::default()
-            },
+            &EngagementParams::of(scope, &renown_model::DEFAULT_KIND_WEIGHTS),
         )?,
     };
     eprintln!(
@@ -94,7 +89,7 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         Some(p) => Csr::from_edges(&read_edge_list(p, None)?)?,
         None => {
             let store = super::open_existing(db)?;
-            snapshot(&store, a.graph, a.scope.as_of, a.scope.platform.clone())?
+            snapshot(&store, a.graph, &a.scope.scope())?
         }
     };
     let s = graph_stats(&g)?;

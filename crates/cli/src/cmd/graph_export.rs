@@ -48,12 +48,8 @@ pub struct ExportArgs {
     pub output: PathBuf,
     #[arg(long, value_enum, default_value_t)]
     pub graph: ExportGraph,
-    /// The graph as of the end of this date (YYYY-MM-DD) or this instant (RFC 3339).
-    #[arg(long, value_parser = super::parse_as_of)]
-    pub as_of: Option<i64>,
-    /// Only events on this platform.
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub scope: super::DatedArgs,
     #[arg(long, value_enum)]
     pub format: ExportFormat,
 }
@@ -71,17 +67,20 @@ impl From<ExportGraph> for renown_app::open::GraphChoice {
 pub fn run(a: ExportArgs, db: &std::path::Path) -> anyhow::Result<Outcome> {
     let t = Instant::now();
     let store = super::open_existing(db)?;
-    let g = renown_app::open::graph(&store, a.graph.into(), a.as_of, a.platform.clone())?;
+    let scope = a.scope.scope();
+    let g = renown_app::open::graph(&store, a.graph.into(), &scope)?;
     let accounts = store.accounts()?;
     let graph = format!("{:?}", a.graph).to_lowercase();
     let meta = GraphMeta {
         description: format!(
             "renown {graph} graph of {}{}{}",
             db.display(),
-            a.as_of
+            a.scope
+                .as_of
                 .map(|t| format!(" as of {}", renown_model::format_time(t)))
                 .unwrap_or_default(),
-            a.platform
+            a.scope
+                .platform
                 .as_ref()
                 .map(|p| format!(" on {p}"))
                 .unwrap_or_default()

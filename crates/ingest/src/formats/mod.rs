@@ -34,6 +34,8 @@ pub trait Format: Sync {
     fn reads_folders(&self) -> bool {
         false
     }
+    /// Streams every record of `input` into `sink`: good ones as records, bad ones as rejects
+    /// with their line; an error only when the input as a whole cannot be read.
     fn read(
         &self,
         input: &mut Input,
@@ -59,6 +61,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &opml::Opml,
 ];
 
+/// The reader registered as `name`, if any.
 pub fn format_by_name(name: &str) -> Option<&'static dyn Format> {
     FORMATS.iter().copied().find(|f| f.name() == name)
 }

@@ -16,9 +16,9 @@ impl Exposure {
         let filter = EventFilter {
             kinds: Some(kinds),
             since: None,
-            until: opts.as_of,
+            until: opts.scope.as_of,
             topic: None,
-            platform: opts.platform.clone(),
+            platform: opts.scope.platform.clone(),
         };
         let mut x = Exposure::default();
         store.scan_events(&filter, |e| {

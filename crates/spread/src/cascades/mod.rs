@@ -20,7 +20,7 @@
 
 use crate::Result;
 use renown_model::Kind;
-use renown_store::{EventFilter, FullEventRow, Store};
+use renown_store::{EventFilter, FullEventRow, Scope, Store};
 use serde::Serialize;
 // FxHash: keys are item ids and dense account ids, not attacker-chosen hash-flooding inputs
 // at this scale, and SipHash made the map work the largest cost of rebuilding the trees.
@@ -46,19 +46,28 @@ use memes::tag_memes;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
+    /// The data names each node's parent item (a reshare's original, a reply's post).
     Items,
+    /// A tag meme: an account's first use of a topic hangs under the account whose mention
+    /// carrying it reached the account first.
     Tag,
+    /// A reshare naming its target account but no item: it hangs under the origin or the earlier
+    /// adopter that exposed it first.
     Inferred,
 }
 
+/// One adoption in a cascade: an account taking the item up.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Node {
     /// Dense account id.
     pub account: u32,
     /// Index of the parent in `Cascade::nodes`; parents come before their children.
     pub parent: Option<u32>,
+    /// Steps from the root (the root is 0).
     pub depth: u32,
+    /// When it adopted; `None` for a timeless event.
     pub time: Option<i64>,
+    /// How it adopted (post, reshare, quote, reply, …).
     pub kind: Kind,
     /// The store event this node is (absent for an origin the data only names).
     pub event: Option<i64>,
@@ -66,33 +75,47 @@ pub struct Node {
     pub inferred: bool,
 }
 
+/// A cascade's shape and timing.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CascadeStats {
+    /// Nodes, the root included.
     pub size: usize,
+    /// The deepest node's depth.
     pub depth: u32,
+    /// The most nodes at one depth.
     pub max_breadth: usize,
+    /// The mean shortest-path distance over ordered pairs of distinct nodes (Goel et al. 2016):
+    /// low for a broadcast from one account, high for long person-to-person chains.
     pub structural_virality: f64,
     /// The root's time, else the earliest node time.
     pub start: Option<i64>,
+    /// The latest node time.
     pub end: Option<i64>,
     /// Seconds from `start` until the cascade had half its final size (rounded up).
     pub time_to_half: Option<i64>,
 }
 
+/// One spread tree.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Cascade {
     /// The root item, `tag/TOPIC/ACCOUNT` for tag memes, `from/ACCOUNT` for inferred cascades.
     pub id: String,
+    /// What its parent links rest on.
     pub origin: Origin,
+    /// The topic of a tag meme.
     pub topic: Option<String>,
     /// Dense account id of the root.
     pub root: u32,
+    /// Its shape and timing.
     pub stats: CascadeStats,
+    /// Every node, parents before their children.
     pub nodes: Vec<Node>,
 }
 
+/// One account's part in the cascades: what it started and what it carried.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct AccountSpread {
+    /// Dense account id.
     pub account: u32,
     /// Cascades (of at least `min_size` nodes) it is the root of.
     pub cascades_started: u64,
@@ -120,21 +143,23 @@ pub struct Anomalies {
     pub repeat_adoptions: u64,
 }
 
+/// Every cascade in a scope, every account's part in them, and the data's oddities.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CascadeReport {
     /// Largest first.
     pub cascades: Vec<Cascade>,
     /// Accounts with any spread, by downstream reach then reach carried.
     pub accounts: Vec<AccountSpread>,
+    /// What was odd in the data.
     pub anomalies: Anomalies,
 }
 
+/// Which cascades to rebuild.
 #[derive(Clone, Debug)]
 pub struct CascadeOptions {
-    pub as_of: Option<i64>,
-    /// Only events carrying this topic.
-    pub topic: Option<String>,
-    pub platform: Option<String>,
+    /// The slice of the log: as of its date, on its topic and platform. A cascade is whole up to
+    /// its date, so the scope's window start and kinds are not read.
+    pub scope: Scope,
     /// Smallest cascade kept (2 = a root and one adopter).
     pub min_size: usize,
 }
@@ -142,9 +167,7 @@ pub struct CascadeOptions {
 impl Default for CascadeOptions {
     fn default() -> Self {
         CascadeOptions {
-            as_of: None,
-            topic: None,
-            platform: None,
+            scope: Scope::default(),
             min_size: 2,
         }
     }
@@ -166,9 +189,9 @@ pub fn cascades(store: &Store, opts: &CascadeOptions) -> Result<CascadeReport> {
     let filter = EventFilter {
         kinds: Some(SPREAD_KINDS.to_vec()),
         since: None,
-        until: opts.as_of,
-        topic: opts.topic.clone(),
-        platform: opts.platform.clone(),
+        until: opts.scope.as_of,
+        topic: opts.scope.topic.clone(),
+        platform: opts.scope.platform.clone(),
     };
     let mut events = Vec::new();
     store.scan_events_full(&filter, |e| events.push(e))?;
@@ -197,8 +220,7 @@ pub fn reach_after(
     until: i64,
 ) -> renown_measures::Result<Vec<f64>> {
     let opts = CascadeOptions {
-        as_of: Some(until),
-        platform: platform.map(str::to_string),
+        scope: Scope::new(Some(until), None, platform.map(str::to_string)),
         ..CascadeOptions::default()
     };
     let report = cascades(store, &opts).map_err(|e| match e {

@@ -47,6 +47,7 @@ impl Growth {
     }
 }
 
+/// The kernel bin of degree `k`: one bin per degree below 30, log-spaced bins above.
 pub fn bin_of(k: u64) -> usize {
     if k < EXACT_BINS {
         k as usize

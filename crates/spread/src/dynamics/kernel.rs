@@ -11,6 +11,7 @@ use std::borrow::Cow;
 pub struct FitOptions {
     /// Shape (and rate) of the Gamma prior on fitness; larger pulls harder towards 1.
     pub prior_shape: f64,
+    /// Iterations at most.
     pub max_iterations: u32,
     /// Stop when no kernel or fitness value changes by more than this fraction.
     pub tolerance: f64,
@@ -38,8 +39,12 @@ pub struct KernelFit {
     pub bin_arrivals: Vec<f64>,
     /// Fitness per account (1 when not estimated).
     pub eta: Vec<f64>,
+    /// The slope of log A on log k ([`fit_alpha`]): `A(k) ∝ k^α`; `None` when too few bins hold
+    /// enough arrivals.
     pub alpha: Option<f64>,
+    /// Iterations run.
     pub iterations: u32,
+    /// The tolerance was reached before `max_iterations`.
     pub converged: bool,
     /// A and η as fitted, before the A(1) = 1 scaling: the prior on η is not scale-free, so
     /// this (not `a`, `eta`) is the fixed point to warm-start a bootstrap replicate from.

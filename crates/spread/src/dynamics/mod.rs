@@ -45,21 +45,29 @@ use renown_store::{Scope, Store};
 use serde::Serialize;
 use std::sync::Arc;
 
+/// A point estimate with its bootstrap interval.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Interval {
+    /// The estimate on the data itself.
     pub value: f64,
     /// 2.5 % and 97.5 % bootstrap quantiles.
     pub low: f64,
+    /// See `low`.
     pub high: f64,
+    /// Bootstrap replicates fitted.
     pub replicates: usize,
 }
 
+/// The attachment kernel over one degree bin.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct KernelPoint {
+    /// The bin's smallest degree.
     pub k_low: u64,
+    /// Its largest degree.
     pub k_high: u64,
     /// Geometric middle of the bin (what the α fit uses).
     pub k: f64,
+    /// Arrivals at accounts whose degree was in the bin.
     pub arrivals: f64,
     /// A(k) with fitness estimated jointly (A(1) = 1).
     pub a: f64,
@@ -67,8 +75,10 @@ pub struct KernelPoint {
     pub a_no_fitness: f64,
 }
 
+/// Jeong et al.'s kernel at one degree.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct JeongPoint {
+    /// The degree.
     pub k: u64,
     /// Accounts of this size at the reference time.
     pub accounts: u64,
@@ -78,26 +88,38 @@ pub struct JeongPoint {
     pub kappa: f64,
 }
 
+/// How concentrated one period's arrivals were.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PeriodConcentration {
+    /// The period's label (`2025-06`, `week of 2025-06-02`, `2025-06-03`).
     pub period: String,
+    /// Its start (UTC seconds).
     pub start: i64,
     /// Accounts that received at least one arrival in the period.
     pub accounts: u64,
+    /// Arrivals in the period.
     pub arrivals: u64,
+    /// Gini coefficient of arrivals over those accounts.
     pub gini: f64,
     /// Share of the period's arrivals received by its top 1 % of accounts (at least one).
     pub top1_share: f64,
 }
 
+/// One account's fitted fitness.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FitnessRow {
+    /// Dense account id.
     pub account: u32,
+    /// Its label.
     pub label: String,
+    /// η: how much more than its degree predicts it attracts (1 = as predicted).
     pub fitness: f64,
+    /// Arrivals it received.
     pub arrivals: u64,
 }
 
+/// Does the big get bigger: the attachment kernel with and without fitness, Jeong's cumulative
+/// kernel, concentration per period and the fittest accounts.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DynamicsReport {
     /// What counts as an arrival.
@@ -130,11 +152,15 @@ pub struct DynamicsReport {
     pub fitness: Vec<FitnessRow>,
 }
 
+/// The periods concentration is reported by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Period {
+    /// UTC days.
     Day,
+    /// Weeks from Monday.
     Week,
+    /// Calendar months.
     #[default]
     Month,
 }
@@ -149,7 +175,12 @@ pub enum Stage {
     /// Reading the arrivals and fitting the point estimates.
     Fitting,
     /// `done` of at most `total` bootstrap replicates fitted.
-    Replicates { done: usize, total: usize },
+    Replicates {
+        /// Replicates fitted so far.
+        done: usize,
+        /// Most replicates that will be fitted.
+        total: usize,
+    },
 }
 
 /// A callback told each [`Stage`] as it is reached (from the calling thread).
@@ -157,6 +188,7 @@ pub enum Stage {
 pub struct Progress(Option<Arc<dyn Fn(Stage) + Send + Sync>>);
 
 impl Progress {
+    /// Calls `f` at each stage.
     pub fn new(f: impl Fn(Stage) + Send + Sync + 'static) -> Progress {
         Progress(Some(Arc::new(f)))
     }
@@ -178,25 +210,30 @@ impl std::fmt::Debug for Progress {
     }
 }
 
+/// What [`dynamics`] fits, and how.
 #[derive(Clone, Debug)]
 pub struct DynamicsOptions {
     /// The slice of the log read: as of a date, on a topic and a platform; its kinds are what
     /// counts as an arrival (none: engagement received). Growth is read from the start, so
     /// a window start (`since`) is refused.
     pub scope: Scope,
+    /// The periods concentration is reported by.
     pub period: Period,
     /// Most bootstrap replicates; fewer when the interval settles first (see
     /// [`bootstrap`](bootstrap::bootstrap)).
     pub bootstrap: usize,
+    /// The bootstrap's random seed.
     pub seed: u64,
     /// Length of the fitness list (0 = all).
     pub top: usize,
     /// Accounts with fewer arrivals are left out of the fitness list.
     pub min_arrivals: u64,
+    /// How the kernel and fitnesses are fitted.
     pub fit: FitOptions,
     /// Checked between iterations and bootstrap replicates; once set, [`dynamics`] stops and
     /// returns [`SpreadError::Cancelled`].
     pub cancel: Cancel,
+    /// Told each stage reached.
     pub progress: Progress,
 }
 

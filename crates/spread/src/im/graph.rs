@@ -178,6 +178,7 @@ impl DiffusionGraph {
         })
     }
 
+    /// Nodes.
     pub fn n(&self) -> u32 {
         self.n
     }

@@ -22,7 +22,7 @@
 use super::graph::{DiffusionGraph, EdgeProbabilities};
 use super::ImError;
 use renown_model::Kind;
-use renown_store::{EventFilter, Store};
+use renown_store::{EventFilter, Scope, Store};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
@@ -30,19 +30,20 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LearnMethod {
+    /// `A_v2u / A_v`: the share of `v`'s items `u` took up.
     Bernoulli,
+    /// `A_v2u / A_v|u`: over the items of either.
     Jaccard,
 }
 
+/// What the diffusion graph is learned from, and how.
 #[derive(Clone, Debug)]
 pub struct LearnOptions {
+    /// How a pair's take-ups become a probability.
     pub method: LearnMethod,
-    /// Only events up to this time (inclusive).
-    pub as_of: Option<i64>,
-    /// Only events tagged with this topic.
-    pub topic: Option<String>,
-    /// Only events on this platform.
-    pub platform: Option<String>,
+    /// The events learned from: as of the scope's date, on its topic and platform (the graph is
+    /// the state at a date, so the window start and kinds are not read).
+    pub scope: Scope,
     /// Weight of the prior, in items.
     pub prior_items: f64,
 }
@@ -51,9 +52,7 @@ impl Default for LearnOptions {
     fn default() -> Self {
         LearnOptions {
             method: LearnMethod::Bernoulli,
-            as_of: None,
-            topic: None,
-            platform: None,
+            scope: Scope::default(),
             prior_items: 2.0,
         }
     }
@@ -62,6 +61,7 @@ impl Default for LearnOptions {
 /// What the learned graph rests on.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct LearnFacts {
+    /// Accounts in the store (the graph's nodes).
     pub accounts: u32,
     /// Edges from follows (followed → follower).
     pub follow_edges: u64,
@@ -105,9 +105,9 @@ pub fn learn(store: &Store, opts: &LearnOptions) -> Result<(DiffusionGraph, Lear
     let filter = EventFilter {
         kinds: Some(kinds),
         since: None,
-        until: opts.as_of,
-        topic: opts.topic.clone(),
-        platform: opts.platform.clone(),
+        until: opts.scope.as_of,
+        topic: opts.scope.topic.clone(),
+        platform: opts.scope.platform.clone(),
     };
     // Authors of items; items each account put out; take-ups per pair (distinct parents).
     let mut author: FxHashMap<String, u32> = FxHashMap::default();

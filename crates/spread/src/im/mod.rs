@@ -31,8 +31,10 @@ pub use simulate::{exact_spread, exact_spreads, simulate, SpreadEstimate};
 
 use serde::Serialize;
 
+/// Why influence maximization could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum ImError {
+    /// A bad option or input (k beyond the nodes, δ outside (0, 1), an unreadable store).
     #[error("{0}")]
     Invalid(String),
 }
@@ -48,6 +50,7 @@ pub enum Model {
 }
 
 impl Model {
+    /// `ic` or `lt`, as the flags take it.
     pub fn name(self) -> &'static str {
         match self {
             Model::Ic => "ic",
@@ -67,9 +70,12 @@ impl std::str::FromStr for Model {
     }
 }
 
+/// Options of [`maximize`].
 #[derive(Clone, Debug)]
 pub struct ImOptions {
+    /// Seeds to choose.
     pub k: usize,
+    /// The diffusion model the RR sets are sampled under.
     pub model: Model,
     /// The approximation slack: the result is (1 − 1/e − ε)-optimal.
     pub epsilon: f64,
@@ -78,6 +84,7 @@ pub struct ImOptions {
     /// Seeds may only be taken where this is true (`None`: any node). Candidates and
     /// exclusions both become this mask.
     pub allowed: Option<Vec<bool>>,
+    /// The random seed: the same seed, the same seeds.
     pub seed: u64,
 }
 
@@ -97,6 +104,7 @@ impl Default for ImOptions {
 /// One chosen seed.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ChosenSeed {
+    /// Its node id (the dense account id on a store's graph).
     pub node: u32,
     /// 1 = chosen first.
     pub order: u32,
@@ -108,15 +116,21 @@ pub struct ChosenSeed {
 /// The answer of [`maximize`].
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct SeedSelection {
+    /// The diffusion model.
     pub model: Model,
+    /// Seeds asked for.
     pub k: usize,
+    /// The approximation slack asked for.
     pub epsilon: f64,
+    /// The failure probability used (1/n unless given).
     pub delta: f64,
+    /// The seeds, in the order greedy chose them.
     pub seeds: Vec<ChosenSeed>,
     /// Expected spread of the seed set (seeds included), estimated on the validation RR sets.
     pub spread: f64,
     /// Martingale bounds on that spread, jointly holding with probability ≥ 1 − δ.
     pub spread_low: f64,
+    /// The upper of those bounds.
     pub spread_high: f64,
     /// Upper bound on the best possible spread of k allowed seeds (same confidence).
     pub optimum_high: f64,
@@ -124,15 +138,18 @@ pub struct SeedSelection {
     /// Otherwise the sample reached OPIM-C's worst-case size θ_max, which guarantees the ratio
     /// with the same probability by itself.
     pub ratio: f64,
+    /// The ratio reached 1 − 1/e − ε on the sample's own evidence.
     pub certified: bool,
     /// RR sets per collection IMM's bound asks for with `spread_low` as the lower bound on the
     /// optimum (`θ_max · k / spread_low`); the sample reached it unless it stopped at θ_max.
     pub imm_sets: u64,
     /// RR sets sampled (selection and validation halves together) and their total entries.
     pub rr_sets: u64,
+    /// Node entries over all those RR sets.
     pub rr_entries: u64,
     /// Bytes the RR sets took.
     pub rr_bytes: u64,
+    /// Sample-doubling rounds run.
     pub rounds: u32,
 }
 

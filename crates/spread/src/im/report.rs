@@ -4,15 +4,19 @@
 use super::learn::{learn, LearnFacts, LearnMethod, LearnOptions};
 use super::{maximize, simulate, DiffusionGraph, EdgeProbabilities, ImError, ImOptions, Model};
 use super::{SeedSelection, SpreadEstimate};
-use renown_store::Store;
+use renown_store::{Scope, Store};
 use serde::Serialize;
 
-/// The defaults `renown seeds` and `GET /api/seeds` share: ε, the Monte Carlo runs per
-/// strategy of a comparison, the random seed, the model and the probabilities.
+// The defaults `renown seeds` and `GET /api/seeds` share.
+/// The approximation ε: the seeds' spread is at least (1 − 1/e − ε) of the optimum.
 pub const DEFAULT_EPSILON: f64 = 0.1;
+/// Monte Carlo runs per strategy of a comparison.
 pub const DEFAULT_SIMS: u64 = 10_000;
+/// The random seed (runs are reproducible).
 pub const DEFAULT_SEED: u64 = 1;
+/// The diffusion model: independent cascade.
 pub const DEFAULT_MODEL: Model = Model::Ic;
+/// The edge probabilities: learned from take-ups (Bernoulli).
 pub const DEFAULT_PROBABILITIES: Probabilities = Probabilities::Learned(LearnMethod::Bernoulli);
 
 /// Where the edge probabilities come from.
@@ -47,6 +51,7 @@ impl std::str::FromStr for Probabilities {
 }
 
 impl Probabilities {
+    /// The name the flags and the answers use (`learned`, `weighted-cascade`, `constant:0.1`).
     pub fn label(&self) -> String {
         match self {
             Probabilities::Learned(LearnMethod::Bernoulli) => "learned".into(),
@@ -74,11 +79,12 @@ impl Probabilities {
 /// The store scope and model of a seeds or simulate run.
 #[derive(Clone, Debug)]
 pub struct StoreGraphOptions {
+    /// The diffusion model the graph is prepared for (LT rescales in-weights).
     pub model: Model,
+    /// Where the edge probabilities come from.
     pub probabilities: Probabilities,
-    pub as_of: Option<i64>,
-    pub topic: Option<String>,
-    pub platform: Option<String>,
+    /// The slice of the log the graph is learned from (as of, topic, platform).
+    pub scope: Scope,
 }
 
 /// The diffusion graph of a store scope: follows and take-ups, with the chosen probabilities
@@ -95,9 +101,7 @@ pub fn store_graph(
         store,
         &LearnOptions {
             method,
-            as_of: o.as_of,
-            topic: o.topic.clone(),
-            platform: o.platform.clone(),
+            scope: o.scope.clone(),
             ..Default::default()
         },
     )?;
@@ -129,9 +133,11 @@ pub fn store_graph(
 /// One seed, for display.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct SeedRow {
+    /// Its place in the greedy order (1 = chosen first).
     pub order: u32,
     /// The account's dense id (the node id for an edge-list file).
     pub id: u32,
+    /// The account's label.
     pub account: String,
     /// Expected accounts this seed adds to the ones before it.
     pub marginal_gain: f64,
@@ -140,8 +146,11 @@ pub struct SeedRow {
 /// A seed set from some strategy, simulated under the same model.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ComparedSet {
+    /// How the set was chosen (`influence maximization`, `top-k by followers`, …).
     pub strategy: String,
+    /// Its accounts' labels.
     pub accounts: Vec<String>,
+    /// Its simulated spread.
     pub spread: SpreadEstimate,
     /// `--holdout`: what the accounts' items actually reached after the as-of date.
     pub observed: Option<ObservedReach>,
@@ -152,28 +161,40 @@ pub struct ComparedSet {
 /// The answer of `renown seeds`.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct SeedsReport {
+    /// The diffusion model.
     pub model: Model,
+    /// The edge probabilities' label.
     pub probabilities: String,
+    /// The date the graph was learned as of.
     pub as_of: Option<i64>,
+    /// The topic it was learned on.
     pub topic: Option<String>,
     /// What the graph rests on (absent for an edge-list file).
     pub graph: Option<LearnFacts>,
+    /// Nodes of the diffusion graph.
     pub nodes: u32,
+    /// Its edges.
     pub edges: u64,
+    /// The seeds chosen, in order.
     pub seeds: Vec<SeedRow>,
     /// The selection with its bounds and sample sizes.
     pub selection: SeedSelection,
     /// `--compare`: the IM seeds beside top-k by other measures, all simulated alike.
     pub comparison: Vec<ComparedSet>,
+    /// Wall time of the whole answer.
     pub seconds: f64,
 }
 
 /// Options of [`seeds`].
 #[derive(Clone, Debug)]
 pub struct SeedsOptions {
+    /// The diffusion graph: its scope, model and probabilities.
     pub graph: StoreGraphOptions,
+    /// Seeds to choose.
     pub k: usize,
+    /// The approximation ε (see [`DEFAULT_EPSILON`]).
     pub epsilon: f64,
+    /// The failure probability δ of the guarantee; `None` is 1/n.
     pub delta: Option<f64>,
     /// Accounts that may not be seeds.
     pub exclude: Vec<u32>,
@@ -183,6 +204,7 @@ pub struct SeedsOptions {
     pub compare_sims: u64,
     /// With a comparison: also count what each set's accounts actually reached after `as_of`.
     pub holdout: bool,
+    /// The random seed.
     pub seed: u64,
     /// What the compared measures (PageRank, earned influence) are computed with.
     pub params: renown_measures::params::Parameters,
@@ -261,17 +283,12 @@ pub fn seeds(store: &Store, o: &SeedsOptions) -> Result<SeedsReport, ImError> {
         seed: o.seed,
     };
     let mut report = seeds_on_graph(&g, &opts, &o.graph.probabilities, &label)?;
-    report.as_of = o.graph.as_of;
-    report.topic = o.graph.topic.clone();
+    report.as_of = o.graph.scope.as_of;
+    report.topic = o.graph.scope.topic.clone();
     if o.compare_sims > 0 {
         let im: Vec<u32> = report.selection.seeds.iter().map(|s| s.node).collect();
         let mut sets = vec![("influence maximization".to_string(), im, None)];
-        let scope = renown_measures::Scope {
-            as_of: o.graph.as_of,
-            topic: o.graph.topic.clone(),
-            platform: o.graph.platform.clone(),
-            ..Default::default()
-        };
+        let scope = o.graph.scope.measures();
         let pagerank = if facts.follow_edges > 0 {
             "pagerank"
         } else {
@@ -288,7 +305,7 @@ pub fn seeds(store: &Store, o: &SeedsOptions) -> Result<SeedsReport, ImError> {
             let (top, note) = top_k(&scores, o.k, allowed.as_deref());
             sets.push((format!("top-k by {name}"), top, note));
         }
-        let after = match (o.holdout, o.graph.as_of) {
+        let after = match (o.holdout, o.graph.scope.as_of) {
             (false, _) => None,
             (true, Some(t)) => Some(t),
             (true, None) => {
@@ -338,12 +355,19 @@ fn top_k(scores: &[f64], k: usize, allowed: Option<&[bool]>) -> (Vec<u32>, Optio
 /// The answer of `renown simulate`.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct SimulateReport {
+    /// The diffusion model.
     pub model: Model,
+    /// The edge probabilities' label.
     pub probabilities: String,
+    /// The date the graph was learned as of.
     pub as_of: Option<i64>,
+    /// The topic it was learned on.
     pub topic: Option<String>,
+    /// The seeds' labels.
     pub seeds: Vec<String>,
+    /// Their simulated spread.
     pub spread: SpreadEstimate,
+    /// Wall time.
     pub seconds: f64,
 }
 
@@ -364,8 +388,8 @@ pub fn simulate_seeds(
     Ok(SimulateReport {
         model: o.model,
         probabilities: o.probabilities.label(),
-        as_of: o.as_of,
-        topic: o.topic.clone(),
+        as_of: o.scope.as_of,
+        topic: o.scope.topic.clone(),
         seeds: seeds
             .iter()
             .map(|&v| accounts[v as usize].label())
@@ -397,8 +421,8 @@ fn later_take_ups(
         kinds: Some(super::learn::TAKE_UP_KINDS.to_vec()),
         since: Some(after.saturating_add(1)),
         until: None,
-        topic: o.topic.clone(),
-        platform: o.platform.clone(),
+        topic: o.scope.topic.clone(),
+        platform: o.scope.platform.clone(),
     };
     let mut out = Vec::new();
     store

@@ -3,6 +3,7 @@
 //! derived from `(seed, stream)` so that results do not depend on how work is split across
 //! threads.
 
+/// One random stream (xoshiro256++).
 #[derive(Clone, Debug)]
 pub struct Rng {
     s: [u64; 4],
@@ -31,6 +32,7 @@ impl Rng {
         }
     }
 
+    /// The next 64 random bits.
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
         let s = &mut self.s;

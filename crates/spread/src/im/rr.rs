@@ -40,6 +40,7 @@ thread_local! {
 }
 
 impl RrSets {
+    /// No sets yet.
     pub fn new() -> RrSets {
         RrSets {
             nodes: Vec::new(),
@@ -53,6 +54,7 @@ impl RrSets {
         self.offsets.len() as u64 - 1
     }
 
+    /// No sets.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -67,11 +69,13 @@ impl RrSets {
         (self.nodes.capacity() * 4 + self.offsets.capacity() * 8) as u64
     }
 
+    /// The nodes of set `i`.
     #[inline]
     pub fn get(&self, i: usize) -> &[u32] {
         &self.nodes[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
+    /// Every set, in the order sampled.
     pub fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
         (0..self.len() as usize).map(|i| self.get(i))
     }

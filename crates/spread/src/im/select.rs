@@ -8,6 +8,7 @@ use super::rr::RrSets;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+/// The greedy k-set over some RR sets, with what it covers and a bound on the best k-set.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Greedy {
     /// Seeds in the order chosen.

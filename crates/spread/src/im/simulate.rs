@@ -14,6 +14,7 @@ const SIMS_PER_STREAM: u64 = 16;
 /// The Monte Carlo estimate of a seed set's expected spread (seeds included).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct SpreadEstimate {
+    /// Simulations run.
     pub simulations: u64,
     /// Mean number of activated nodes.
     pub mean: f64,
@@ -21,6 +22,7 @@ pub struct SpreadEstimate {
     pub std_error: f64,
     /// 95 % confidence interval (normal approximation: the mean of thousands of runs).
     pub low: f64,
+    /// Its upper end.
     pub high: f64,
 }
 

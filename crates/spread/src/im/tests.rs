@@ -331,7 +331,7 @@ mod learned {
         let store = store(dir.path());
         let as_of = Some(1_600_000_050);
         let raw = LearnOptions {
-            as_of,
+            scope: renown_store::Scope::new(as_of, None, None),
             prior_items: 0.0,
             ..Default::default()
         };

@@ -21,6 +21,7 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Every ingest run, oldest first.
     pub fn runs(&self) -> Result<Vec<RunInfo>> {
         let mut st = self
             .conn
@@ -51,6 +52,8 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// What is in the store: accounts, events by kind and platform, time range, runs (one scan
+    /// of the events).
     pub fn stats(&self) -> Result<Stats> {
         let one = |sql: &str| -> Result<u64> {
             self.conn
