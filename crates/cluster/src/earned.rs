@@ -192,6 +192,49 @@ type Part = (u32, u32, f64, f64);
 /// The strength of the pair (owned account index ← actor): (index, actor, strength).
 type Reversed = (u32, u64, f64);
 
+/// Per pair, `earned::recent_engagers`: `λ · 2^(-(T - t_last)/H_r)` with `t_last` the pair's
+/// latest engagement (untimed: full weight); 0 for a follow without engagement or when λ is 0.
+/// `rows` are sorted by (target, actor), as `pairs` leaves them.
+fn recent_engagers(
+    pairs: &[Pair],
+    rows: &[Endorsement],
+    p: &EarnedParams,
+    kw: &[f64; 256],
+    reference: Option<i64>,
+) -> Vec<f64> {
+    let lambda = p.recent_engager_weight;
+    let mut out = vec![0.0; pairs.len()];
+    if lambda == 0.0 {
+        return out;
+    }
+    let half_life = p.recent_engager_half_life_days.unwrap_or(p.half_life_days);
+    let latest_of = |r: &Endorsement| {
+        if r.time == i64::MIN {
+            i64::MAX
+        } else {
+            r.time
+        }
+    };
+    let mut j = 0;
+    for (q, o) in pairs.iter().zip(out.iter_mut()) {
+        while j < rows.len() && (rows[j].target, rows[j].actor) < (q.target, q.actor) {
+            j += 1;
+        }
+        let mut t = None;
+        while j < rows.len() && (rows[j].target, rows[j].actor) == (q.target, q.actor) {
+            if (kw[rows[j].kind as usize] as f32) > 0.0 {
+                t = Some(t.map_or(latest_of(&rows[j]), |x: i64| x.max(latest_of(&rows[j]))));
+            }
+            j += 1;
+        }
+        if let Some(t) = t {
+            let t = (t != i64::MAX).then_some(t);
+            *o = lambda * decay(half_life, t, reference);
+        }
+    }
+    out
+}
+
 /// Per owned account: the workers holding its out-pairs and the slot each keeps it in, with
 /// their parts of one or two sums, added in worker order (the same bits on every run).
 fn gather_parts(
@@ -300,6 +343,7 @@ pub(crate) fn solve(
 
     let months = active_months(local, &rows, p, reference);
     let pairs = pairs(&mut rows, &mut follows, p, &kw, reference);
+    let recency = recent_engagers(&pairs, &rows, p, &kw, reference);
     drop(rows);
     drop(follows);
     let consistency: Vec<f64> = months
@@ -314,8 +358,10 @@ pub(crate) fn solve(
         .collect();
     let strength: Vec<f64> = pairs
         .iter()
-        .map(|q| (1.0 + q.eng + q.follow).log2())
+        .zip(&recency)
+        .map(|(q, &r)| (1.0 + q.eng + q.follow).log2() + r)
         .collect();
+    drop(recency);
 
     // 2. Budgets and k_a at the endorsers' owners; strengths to the reverse pairs' owners.
     let mut slots: FxHashMap<u64, u32> = FxHashMap::default();
