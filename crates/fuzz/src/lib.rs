@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Fuzzing every reader on stable Rust (cargo fuzz needs nightly, which this project cannot
 //! assume): inputs are real samples mutated by [`mutate`], each is run through one reader inside
 //! `catch_unwind`, and any panic is a finding whose input is kept under `regressions/`.
@@ -12,9 +13,13 @@ use std::path::{Path, PathBuf};
 /// A sink that counts and drops everything: the harness only cares that readers return.
 #[derive(Default, Debug)]
 pub struct Counting {
+    /// Records sent.
     pub records: u64,
+    /// Records rejected.
     pub rejects: u64,
+    /// Warnings.
     pub warnings: u64,
+    /// Times the input was reported damaged.
     pub damaged: u64,
 }
 
@@ -82,15 +87,18 @@ pub fn run_one(format: &dyn Format, name: &str, bytes: &[u8]) -> Outcome {
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator from `seed` (0 counts as 1: xorshift needs a non-zero state).
     pub fn new(seed: u64) -> Rng {
         Rng(seed.max(1))
     }
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
+    /// A number in `0..n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
         if n == 0 {
             0

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! A seeded, two-year simulation of a social network in which influence is earned, bought,
 //! borrowed from offline fame, and won once by luck — the cases renown must tell apart.
 //!
@@ -17,14 +18,18 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use renown_model::{AccountRef, Event, Kind};
 
+/// The platform every simulated account lives on.
 pub const PLATFORM: &str = "demo";
 const DAY: i64 = 86_400;
 
+/// The simulation's size and seed.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
+    /// The random seed: the same seed, the same events.
     pub seed: u64,
     /// Ordinary accounts (the named roles come on top).
     pub accounts: usize,
+    /// Days simulated.
     pub days: i64,
     /// Start of the simulation (unix seconds); default 2024-01-01.
     pub start: i64,
@@ -62,16 +67,23 @@ impl Default for SimConfig {
 /// Who is who in a simulation, by native id.
 #[derive(Clone, Debug, Default)]
 pub struct Truth {
+    /// The consistent contributors.
     pub consistent: Vec<String>,
+    /// The account with the one viral post.
     pub viral: String,
+    /// The company account that buys followers.
     pub buyer: String,
+    /// The celebrity followed for offline fame.
     pub celebrity: String,
+    /// The account that starts the tag meme.
     pub meme_starter: String,
+    /// The bought followers.
     pub bought: Vec<String>,
     /// Start of the day the followers were bought.
     pub buy_time: i64,
     /// The viral post's item id.
     pub viral_item: String,
+    /// The meme's tag.
     pub meme_topic: String,
     /// Every account's latent earned attention: the engagement per day its steady behaviour
     /// draws in expectation (posting rate × expected responses per post). Luck (the viral
@@ -79,8 +91,11 @@ pub struct Truth {
     pub quality: Vec<(String, f64)>,
 }
 
+/// What a simulation produced.
 pub struct Simulation {
+    /// Every event, in time order.
     pub events: Vec<Event>,
+    /// Who is who.
     pub truth: Truth,
 }
 
@@ -273,6 +288,7 @@ fn poisson(rng: &mut impl Rng, lambda: f64) -> usize {
     }
 }
 
+/// Runs the simulation `cfg` describes.
 pub fn simulate(cfg: &SimConfig) -> Simulation {
     let mut w = World {
         rng: ChaCha8Rng::seed_from_u64(cfg.seed),
@@ -609,7 +625,9 @@ mod tests {
 pub struct OfflineFigure {
     /// The native id.
     pub id: String,
+    /// Wikipedia-style pageviews over the two years.
     pub pageviews: f64,
+    /// Press mentions over the two years.
     pub press_mentions: f64,
 }
 
