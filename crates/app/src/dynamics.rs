@@ -49,11 +49,65 @@ pub fn parse_period(text: &str) -> crate::Result<Period> {
     }
 }
 
+/// What names a fit in the cache beside the store (the store state and the code are added).
+fn cache_key(scope: &Scope, q: &DynamicsQuery) -> String {
+    format!("{scope:?};{q:?}")
+}
+
+fn decode(bytes: &[u8]) -> Option<DynamicsReport> {
+    ciborium::from_reader(bytes).ok()
+}
+
+fn encode(report: &DynamicsReport) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Writing to memory fails only on a value serde cannot express, which a report is not;
+    // an empty file would be refused by `decode` and rebuilt.
+    let _ = ciborium::into_writer(report, &mut bytes);
+    bytes
+}
+
+/// The fit of [`fit`] when this build already computed it at the store's current state and
+/// kept it beside the store (`<db>.cache/dynamics-*.bin`), without computing anything.
+pub fn cached_fit(
+    store: &renown_store::Store,
+    scope: &Scope,
+    q: &DynamicsQuery,
+) -> Option<DynamicsReport> {
+    // A build that refuses: only a value already on disk comes back.
+    crate::cascades::cached(
+        store,
+        "dynamics",
+        cache_key(scope, q),
+        decode,
+        || Err(crate::AppError::Invalid("not cached".into())),
+        encode,
+    )
+    .ok()
+}
+
 /// Fits the attachment kernel, fitness and concentration in `scope` with every account in the
 /// fitness list (a surface pages it with [`answer`]). Stops with
 /// [`renown_spread::SpreadError::Cancelled`] once `cancel` is set; tells `progress` how far it
-/// has got.
+/// has got. The fit is kept beside the store keyed by its state and this build, so the next
+/// command or the server's first request at the same state reads it back instead.
 pub fn fit(
+    store: &renown_store::Store,
+    scope: &Scope,
+    q: &DynamicsQuery,
+    cancel: Cancel,
+    progress: Progress,
+) -> crate::Result<DynamicsReport> {
+    crate::cascades::cached(
+        store,
+        "dynamics",
+        cache_key(scope, q),
+        decode,
+        || compute(store, scope, q, cancel, progress),
+        encode,
+    )
+}
+
+fn compute(
     store: &renown_store::Store,
     scope: &Scope,
     q: &DynamicsQuery,
@@ -155,4 +209,70 @@ pub fn dynamics(
         false,
         None,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use renown_model::{AccountRef as Who, Event, Kind, Record};
+    use renown_store::Store;
+
+    fn write(store: &mut Store, from: i64, n: i64) {
+        let run = store.begin_run("test", "test").unwrap();
+        // Reshares of a few accounts by many, so the kernel has bins with arrivals.
+        let batch: Vec<(u64, Record)> = (from..from + n)
+            .map(|i| {
+                let mut e = Event::new("t", Kind::Reshare, Who::new(&format!("a{i}")));
+                e.target = Some(Who::new(&format!("s{}", i % 7 * (i % 3))));
+                e.time = Some(1_000 + i * 60);
+                (i as u64, Record::Event(e))
+            })
+            .collect();
+        store.write_batch(run, &batch, 0).unwrap();
+    }
+
+    #[test]
+    fn the_fit_is_kept_beside_the_store_until_the_store_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        write(&mut store, 0, 400);
+        let scope = Scope::default();
+        let q = DynamicsQuery {
+            bootstrap: 5,
+            ..DynamicsQuery::default()
+        };
+        assert_eq!(cached_fit(&store, &scope, &q), None);
+        let first = fit(&store, &scope, &q, Cancel::new(), Progress::default()).unwrap();
+        assert_eq!(
+            first,
+            compute(&store, &scope, &q, Cancel::new(), Progress::default()).unwrap()
+        );
+        // Read back whole, interval and fitness list included; another query is not served it.
+        assert_eq!(cached_fit(&store, &scope, &q), Some(first.clone()));
+        let other = DynamicsQuery {
+            seed: 7,
+            ..q.clone()
+        };
+        assert_eq!(cached_fit(&store, &scope, &other), None);
+        // Progress is reported only when computing: a hit tells nothing.
+        let told = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = told.clone();
+        let progress = Progress::new(move |_| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        assert_eq!(
+            fit(&store, &scope, &q, Cancel::new(), progress).unwrap(),
+            first
+        );
+        assert_eq!(told.load(std::sync::atomic::Ordering::Relaxed), 0);
+        // New arrivals: the kept fit no longer answers, and the next one is the recomputed one.
+        write(&mut store, 400, 100);
+        assert_eq!(cached_fit(&store, &scope, &q), None);
+        let after = fit(&store, &scope, &q, Cancel::new(), Progress::default()).unwrap();
+        assert_ne!(after, first);
+        assert_eq!(
+            after,
+            compute(&store, &scope, &q, Cancel::new(), Progress::default()).unwrap()
+        );
+    }
 }

@@ -150,7 +150,12 @@ pub async fn dynamics(read: Read) -> ApiResult<(axum::http::HeaderMap, Json<Dyna
             dynamics_now(view, &scope, period, bootstrap)?
         } else {
             let key = dynamics_key(&scope, period, bootstrap, &view.token);
-            match view.state.caches.dynamics.ready(&key) {
+            // In memory, else on disk from an earlier command or server at this state.
+            let ready = view.state.caches.dynamics.ready(&key).or_else(|| {
+                dynamics::cached_fit(view.store, &scope, &dynamics_query(period, bootstrap))
+                    .map(Arc::new)
+            });
+            match ready {
                 Some(full) => full,
                 None => {
                     let point = dynamics_now(view, &scope, period, 0)?;

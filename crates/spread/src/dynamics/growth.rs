@@ -90,6 +90,14 @@ pub(super) struct Segment {
 /// step where its term in Z(t) changes (by η·(A(new bin) − A(old bin))) and the exposure of a
 /// segment is a difference of prefix sums at two consecutive boundaries: one random access per
 /// boundary, where a `[from, to]` pair per segment took two.
+///
+/// The iteration runs on **units**, not accounts: accounts that never receive an arrival and
+/// are born at the same step have one segment each, the same one, so the same exposure and the
+/// same fitness at every iteration (their update does not depend on the bootstrap weight); they
+/// are one unit whose weight is the sum of theirs. On Higgs that is 245,123 of 304,198 accounts
+/// in 138,030 units. Every other account is a unit of its own; accounts absent from the data
+/// (no segment) share one more. Units are numbered by birth, so the passes over them read the
+/// prefix sums and write the changes of Z nearly in order.
 pub(super) struct Prepared {
     pub(super) nodes: usize,
     pub(super) bins: usize,
@@ -101,21 +109,30 @@ pub(super) struct Prepared {
     /// The step each epoch begins at (read by the tests).
     #[cfg_attr(not(test), allow(dead_code))]
     pub(super) epoch_starts: Vec<u32>,
-    /// The accounts that appear in the data (in any role), by id.
-    pub(super) accounts: Vec<u32>,
-    /// 0, 1, … (every position in `accounts`): the active list when every account counts.
-    pub(super) all_accounts: Vec<u32>,
-    /// `segments[first[k]..first[k + 1]]` are account `accounts[k]`'s, in time order.
+    /// Number of units.
+    pub(super) units: usize,
+    /// The unit of each account.
+    pub(super) unit_of: Vec<u32>,
+    /// The units with segments (all but the absent accounts'): the active list when every
+    /// account counts.
+    pub(super) all_units: Vec<u32>,
+    /// `segments[first[u]..first[u + 1]]` are unit `u`'s, in time order.
     pub(super) first: Vec<u32>,
     pub(super) segments: Vec<Segment>,
-    /// Per arrival: (epoch, node, bin of the node's size at the start of its step).
+    /// Per arrival: (epoch, unit, bin of the account's size at the start of its step); an
+    /// account that receives arrivals is a unit of its own.
     pub(super) arrivals: Vec<(u32, u32, u32)>,
 }
 
 impl Prepared {
-    /// Account `accounts[k]`'s segments.
-    pub(super) fn segments_of(&self, k: usize) -> &[Segment] {
-        &self.segments[self.first[k] as usize..self.first[k + 1] as usize]
+    /// Unit `u`'s segments.
+    pub(super) fn segments_of(&self, u: usize) -> &[Segment] {
+        &self.segments[self.first[u] as usize..self.first[u + 1] as usize]
+    }
+
+    /// Per-unit values (fitnesses) spread back to the accounts.
+    pub(super) fn per_account(&self, by_unit: &[f64]) -> Vec<f64> {
+        self.unit_of.iter().map(|&u| by_unit[u as usize]).collect()
     }
 }
 
@@ -136,17 +153,32 @@ pub(super) fn prepare(g: &Growth) -> Prepared {
     for &(s, i) in &g.arrivals {
         per_node[i as usize].push(s);
     }
+    let mut by_birth: Vec<u32> = (0..n as u32)
+        .filter(|&i| g.birth[i as usize] != u32::MAX)
+        .collect();
+    by_birth.sort_by_key(|&i| g.birth[i as usize]);
     let mut segments = Vec::with_capacity(g.arrivals.len() + n);
-    let mut accounts = Vec::new();
+    let mut unit_of = vec![u32::MAX; n];
     let mut first = vec![0u32];
     let mut arrivals = Vec::with_capacity(g.arrivals.len());
     let last = g.steps.saturating_sub(1);
     let mut bins = 1;
-    for (i, steps) in per_node.iter().enumerate() {
-        let birth = g.birth[i];
-        if birth == u32::MAX {
-            continue;
+    // The unit of the accounts without arrivals born at the latest birth seen.
+    let mut quiet: Option<(u32, u32)> = None;
+    for &i in &by_birth {
+        let birth = g.birth[i as usize];
+        let steps = &per_node[i as usize];
+        let unit = first.len() as u32 - 1;
+        if steps.is_empty() {
+            match quiet {
+                Some((b, u)) if b == birth => {
+                    unit_of[i as usize] = u;
+                    continue;
+                }
+                _ => quiet = Some((birth, unit)),
+            }
         }
+        unit_of[i as usize] = unit;
         let account_start = segments.len();
         let mut k = 0u64;
         let mut from = birth;
@@ -169,7 +201,7 @@ pub(super) fn prepare(g: &Growth) -> Prepared {
                 },
             );
             for _ in 0..c {
-                arrivals.push((s, i as u32, b));
+                arrivals.push((s, unit, b));
             }
             k += c;
             from = s + 1;
@@ -179,7 +211,16 @@ pub(super) fn prepare(g: &Growth) -> Prepared {
             bins = bins.max(b as usize + 1);
             push_segment(&mut segments, account_start, Segment { from, bin: b });
         }
-        accounts.push(i as u32);
+        first.push(segments.len() as u32);
+    }
+    let all_units: Vec<u32> = (0..first.len() as u32 - 1).collect();
+    if by_birth.len() < n {
+        // The accounts absent from the data: no segment, no arrival.
+        let absent = first.len() as u32 - 1;
+        unit_of
+            .iter_mut()
+            .filter(|u| **u == u32::MAX)
+            .for_each(|u| *u = absent);
         first.push(segments.len() as u32);
     }
     // Segments begin where Z may change: those steps begin the epochs.
@@ -200,13 +241,15 @@ pub(super) fn prepare(g: &Growth) -> Prepared {
     for a in &mut arrivals {
         a.0 = epoch_of_step[a.0 as usize];
     }
+    arrivals.sort_unstable();
     Prepared {
         nodes: n,
         bins,
         steps: if g.steps == 0 { 0 } else { epoch_starts.len() },
         epoch_starts,
-        all_accounts: (0..accounts.len() as u32).collect(),
-        accounts,
+        units: first.len() - 1,
+        unit_of,
+        all_units,
         first,
         segments,
         arrivals,

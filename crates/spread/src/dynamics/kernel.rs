@@ -46,18 +46,22 @@ pub struct KernelFit {
     pub iterations: u32,
     /// The tolerance was reached before `max_iterations`.
     pub converged: bool,
-    /// A and η as fitted, before the A(1) = 1 scaling: the prior on η is not scale-free, so
-    /// this (not `a`, `eta`) is the fixed point to warm-start a bootstrap replicate from.
+    /// A and η (per unit) as fitted, before the A(1) = 1 scaling: the prior on η is not
+    /// scale-free, so this (not `a`, `eta`) is the fixed point to warm-start a bootstrap
+    /// replicate from.
     pub(super) fitted: (Vec<f64>, Vec<f64>),
 }
 
 pub(super) struct Mm<'p> {
     pub(super) p: &'p Prepared,
-    /// Bootstrap weight per node (1 for the plain fit).
+    /// Bootstrap weight per unit: the sum of its accounts' (1 each for the plain fit).
     pub(super) w: Vec<f64>,
-    /// Positions in `p.accounts` of the accounts with a nonzero weight: an account drawn 0
-    /// times adds nothing to Z or to any denominator, so skipping it (about 37 % under
-    /// Poisson(1)) changes no sum. Borrowed when every account counts.
+    /// Per unit, how many of its accounts have a nonzero weight: each is a value of the
+    /// iteration, so each counts in the acceleration's step length.
+    pub(super) drawn: Vec<f64>,
+    /// The units with segments and a nonzero weight: a unit drawn 0 times adds nothing to Z
+    /// or to any denominator, so skipping it (about 37 % under Poisson(1)) changes no sum.
+    /// Borrowed when every unit counts.
     pub(super) active: Cow<'p, [u32]>,
     /// Per step: weighted arrivals.
     pub(super) m: Vec<f64>,
@@ -72,28 +76,40 @@ pub(super) struct Mm<'p> {
 }
 
 impl<'p> Mm<'p> {
-    pub(super) fn new(p: &'p Prepared, w: Vec<f64>) -> Mm<'p> {
+    /// The iteration under `weights`, one per account.
+    pub(super) fn new(p: &'p Prepared, weights: Vec<f64>) -> Mm<'p> {
+        let mut w = vec![0.0; p.units];
+        let mut drawn = vec![0.0; p.units];
+        for (&u, &wi) in p.unit_of.iter().zip(&weights) {
+            w[u as usize] += wi;
+            if wi != 0.0 {
+                drawn[u as usize] += 1.0;
+            }
+        }
         let mut m = vec![0.0; p.steps];
         let mut num_a = vec![0.0; p.bins];
-        let mut num_eta = vec![0.0; p.nodes];
-        for &(s, i, b) in &p.arrivals {
-            let wi = w[i as usize];
-            m[s as usize] += wi;
-            num_a[b as usize] += wi;
-            num_eta[i as usize] += 1.0;
+        let mut num_eta = vec![0.0; p.units];
+        for &(s, u, b) in &p.arrivals {
+            let wu = w[u as usize];
+            m[s as usize] += wu;
+            num_a[b as usize] += wu;
+            num_eta[u as usize] += 1.0;
         }
-        let active = if w.iter().all(|&wi| wi != 0.0) {
-            Cow::Borrowed(p.all_accounts.as_slice())
+        let active = if weights.iter().all(|&wi| wi != 0.0) {
+            Cow::Borrowed(p.all_units.as_slice())
         } else {
             Cow::Owned(
-                (0..p.accounts.len() as u32)
-                    .filter(|&k| w[p.accounts[k as usize] as usize] != 0.0)
+                p.all_units
+                    .iter()
+                    .copied()
+                    .filter(|&u| w[u as usize] != 0.0)
                     .collect(),
             )
         };
         Mm {
             p,
             w,
+            drawn,
             active,
             m,
             num_a,
@@ -101,11 +117,11 @@ impl<'p> Mm<'p> {
             c: vec![0.0; p.steps + 1],
             dz: vec![0.0; p.steps + 1],
             den_a: vec![0.0; p.bins],
-            den_eta: vec![0.0; p.nodes],
+            den_eta: vec![0.0; p.units],
         }
     }
 
-    /// Calls `f(node, bin, exposure)` for every segment of every active account, the exposure
+    /// Calls `f(unit, bin, exposure)` for every segment of every active unit, the exposure
     /// being the sum of m/Z over the segment's steps (from the prefix sums in `c`).
     #[inline(always)]
     fn each_exposure(
@@ -115,10 +131,9 @@ impl<'p> Mm<'p> {
         mut f: impl FnMut(usize, usize, f64),
     ) {
         let steps = p.steps;
-        for &k in active {
-            let k = k as usize;
-            let i = p.accounts[k] as usize;
-            let segs = p.segments_of(k);
+        for &u in active {
+            let i = u as usize;
+            let segs = p.segments_of(i);
             let mut c_from = c[segs[0].from as usize];
             for (j, s) in segs.iter().enumerate() {
                 let end = segs.get(j + 1).map_or(steps, |next| next.from as usize);
@@ -135,13 +150,12 @@ impl<'p> Mm<'p> {
         let steps = self.p.steps;
         let dz = &mut self.dz;
         dz.fill(0.0);
-        // Each boundary of an account's life changes its term w·η·A(bin) in Z.
-        for &k in self.active.iter() {
-            let k = k as usize;
-            let i = self.p.accounts[k] as usize;
+        // Each boundary of a unit's life changes its term w·η·A(bin) in Z.
+        for &u in self.active.iter() {
+            let i = u as usize;
             let v = self.w[i] * eta[i];
             let mut before = 0.0;
-            for s in self.p.segments_of(k) {
+            for s in self.p.segments_of(i) {
                 let now = v * a[s.bin as usize];
                 dz[s.from as usize] += now - before;
                 before = now;
@@ -310,18 +324,19 @@ impl<'p> Mm<'p> {
             // r = θ1 − θ0, v = θ2 − 2·θ1 + θ0 (zero kernel bins stay zero; accounts weighted
             // 0 are not fitted).
             let (mut rr, mut vv) = (0.0, 0.0);
-            let mut accumulate = |x0: f64, x1: f64, x2: f64| {
+            // A unit stands for `drawn` values of the iteration, one per account.
+            let mut accumulate = |x0: f64, x1: f64, x2: f64, times: f64| {
                 let (r, v) = (x1 - x0, x2 - 2.0 * x1 + x0);
-                rr += r * r;
-                vv += v * v;
+                rr += times * (r * r);
+                vv += times * (v * v);
             };
             for b in 0..a.len() {
-                accumulate(a0[b], a1[b], a[b]);
+                accumulate(a0[b], a1[b], a[b], 1.0);
             }
             if opts.fitness {
                 for i in 0..eta.len() {
                     if self.w[i] != 0.0 {
-                        accumulate(eta0[i], eta1[i], eta[i]);
+                        accumulate(eta0[i], eta1[i], eta[i], self.drawn[i]);
                     }
                 }
             }
@@ -412,7 +427,7 @@ pub(super) fn start(p: &Prepared) -> (Vec<f64>, Vec<f64>) {
             (((lo.max(1)) as f64) * (hi.max(1) as f64)).sqrt()
         })
         .collect();
-    (a, vec![1.0; p.nodes])
+    (a, vec![1.0; p.units])
 }
 
 /// Estimates the kernel (and the fitnesses, if asked) from growth.
@@ -426,6 +441,7 @@ pub(super) fn fit_prepared(p: &Prepared, opts: &FitOptions, cancel: &Cancel) -> 
     let (mut a, mut eta) = start(p);
     let (iterations, converged) = mm.run(&mut a, &mut eta, opts, cancel);
     let fitted = (a.clone(), eta.clone());
+    let mut eta = p.per_account(&eta);
     normalise(&mut a, &mut eta);
     let alpha = fit_alpha(&a, &mm.num_a);
     KernelFit {

@@ -42,11 +42,11 @@ use growth::prepare;
 use kernel::fit_prepared;
 use renown_model::{Cancel, Kind};
 use renown_store::{Scope, Store};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// A point estimate with its bootstrap interval.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     /// The estimate on the data itself.
     pub value: f64,
@@ -59,7 +59,7 @@ pub struct Interval {
 }
 
 /// The attachment kernel over one degree bin.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KernelPoint {
     /// The bin's smallest degree.
     pub k_low: u64,
@@ -76,7 +76,7 @@ pub struct KernelPoint {
 }
 
 /// Jeong et al.'s kernel at one degree.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JeongPoint {
     /// The degree.
     pub k: u64,
@@ -89,7 +89,7 @@ pub struct JeongPoint {
 }
 
 /// How concentrated one period's arrivals were.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PeriodConcentration {
     /// The period's label (`2025-06`, `week of 2025-06-02`, `2025-06-03`).
     pub period: String,
@@ -106,7 +106,7 @@ pub struct PeriodConcentration {
 }
 
 /// One account's fitted fitness.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FitnessRow {
     /// Dense account id.
     pub account: u32,
@@ -120,7 +120,7 @@ pub struct FitnessRow {
 
 /// Does the big get bigger: the attachment kernel with and without fitness, Jeong's cumulative
 /// kernel, concentration per period and the fittest accounts.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DynamicsReport {
     /// What counts as an arrival.
     pub kinds: Vec<Kind>,

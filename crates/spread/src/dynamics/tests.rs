@@ -192,9 +192,11 @@ fn exposure_matches_direct_sum(events: &Arrivals, n: usize, fewer_epochs: bool) 
     assert!(w.contains(&0.0) && w.iter().any(|&x| x > 1.0));
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let a: Vec<f64> = (0..p.bins).map(|_| rng.gen_range(0.1..4.0)).collect();
-    let eta: Vec<f64> = (0..n).map(|_| rng.gen_range(0.2..3.0)).collect();
+    // One fitness per unit: the accounts of a unit share theirs.
+    let eta_units: Vec<f64> = (0..p.units).map(|_| rng.gen_range(0.2..3.0)).collect();
+    let eta = p.per_account(&eta_units);
     let mut mm = Mm::new(&p, w.clone());
-    mm.exposure(&a, &eta, false);
+    mm.exposure(&a, &eta_units, false);
     // Reference: Z(t) = Σ over accounts born by t of w·η·A(bin of the size at the start
     // of t), and m(t) the weighted arrivals at t, both straight from the growth.
     let mut size = vec![0u64; n];
@@ -316,7 +318,8 @@ fn a_replicate_counting_every_account_twice_is_the_full_fit() {
     };
     let cancel = Cancel::new();
     let full = fit_prepared(&p, &opts, &cancel);
-    let (mut a, mut eta, _) = replicate_fit(&p, &full, &opts, vec![2.0; p.nodes], &cancel);
+    let (mut a, eta, _) = replicate_fit(&p, &full, &opts, vec![2.0; p.nodes], &cancel);
+    let mut eta = p.per_account(&eta);
     normalise(&mut a, &mut eta);
     let rel = |x: f64, y: f64| (x - y).abs() / x.abs().max(1e-12);
     let worst_a = full
@@ -389,4 +392,73 @@ fn a_cancelled_analysis_stops_and_says_so() {
     canceller.join().unwrap();
     assert!(matches!(out, Err(SpreadError::Cancelled)), "{out:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// Accounts that never receive an arrival and are born at one step are fitted as one unit:
+/// the fit must still be the fixed point of the MM map written per account and per step,
+/// straight from the growth, with every account (absent ones included) its own value.
+#[test]
+fn the_fit_on_units_is_a_fixed_point_of_the_per_account_iteration() {
+    let (mut events, _) = generate(300, 3, 23);
+    // Two quiet accounts join at every fourth event: they act once and receive nothing.
+    let mut n = 300;
+    for (t, _, target) in events.clone().into_iter().step_by(4) {
+        for _ in 0..2 {
+            events.push((t, Some(n as u32), target));
+            n += 1;
+        }
+    }
+    events.sort_by_key(|e| e.0);
+    let absent = 5;
+    let g = Growth::from_events(&events, n + absent);
+    let p = prepare(&g);
+    assert!(p.units + 150 < n, "{} units for {n} accounts", p.units);
+    let opts = FitOptions {
+        tolerance: 1e-12,
+        max_iterations: 50_000,
+        ..FitOptions::default()
+    };
+    let fit = fit_prepared(&p, &opts, &Cancel::new());
+    assert!(fit.converged);
+    let (a, eta) = (&fit.fitted.0, p.per_account(&fit.fitted.1));
+    let accounts = n + absent;
+    let mut size = vec![0u64; accounts];
+    let mut received = vec![0.0; accounts];
+    let (mut den_a, mut num_a) = (vec![0.0; a.len()], vec![0.0; a.len()]);
+    let mut den_eta = vec![0.0; accounts];
+    let mut next = 0;
+    for t in 0..g.steps {
+        let alive: Vec<usize> = (0..accounts).filter(|&i| g.birth[i] <= t).collect();
+        let z: f64 = alive.iter().map(|&i| eta[i] * a[bin_of(size[i])]).sum();
+        let start = next;
+        while next < g.arrivals.len() && g.arrivals[next].0 == t {
+            next += 1;
+        }
+        let m = (next - start) as f64;
+        if m > 0.0 {
+            for &i in &alive {
+                let b = bin_of(size[i]);
+                den_a[b] += eta[i] * m / z;
+                den_eta[i] += a[b] * m / z;
+            }
+        }
+        for &(_, i) in &g.arrivals[start..next] {
+            num_a[bin_of(size[i as usize])] += 1.0;
+            received[i as usize] += 1.0;
+        }
+        for &(_, i) in &g.arrivals[start..next] {
+            size[i as usize] += 1;
+        }
+    }
+    let rel = |x: f64, y: f64| (x - y).abs() / y.abs().max(1e-12);
+    for b in 0..a.len() {
+        if num_a[b] > 0.0 {
+            assert!(rel(num_a[b] / den_a[b], a[b]) < 1e-8, "A({b})");
+        }
+    }
+    let shape = opts.prior_shape;
+    for i in 0..accounts {
+        let new = (received[i] + shape - 1.0) / (den_eta[i] + shape);
+        assert!(rel(new, eta[i]) < 1e-8, "η of {i}: {new} vs {}", eta[i]);
+    }
 }
