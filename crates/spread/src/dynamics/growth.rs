@@ -84,6 +84,15 @@ pub(super) struct Segment {
     pub(super) bin: u32,
 }
 
+/// A unit enters bin `bin` from bin `before` (`before` = the number of bins at its birth: a
+/// bin whose A is 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Boundary {
+    pub(super) unit: u32,
+    pub(super) bin: u16,
+    pub(super) before: u16,
+}
+
 /// The data rearranged for the MM iteration.
 ///
 /// An account's segments tile its life from birth to the final step, so each boundary is one
@@ -106,9 +115,6 @@ pub(super) struct Prepared {
     /// on epochs instead of steps (segments and arrivals below count in epochs): the same
     /// sums, regrouped, over fewer terms (2.4× fewer on the demo store).
     pub(super) steps: usize,
-    /// The step each epoch begins at (read by the tests).
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(super) epoch_starts: Vec<u32>,
     /// Number of units.
     pub(super) units: usize,
     /// The unit of each account.
@@ -116,20 +122,20 @@ pub(super) struct Prepared {
     /// The units with segments (all but the absent accounts'): the active list when every
     /// account counts.
     pub(super) all_units: Vec<u32>,
-    /// `segments[first[u]..first[u + 1]]` are unit `u`'s, in time order.
-    pub(super) first: Vec<u32>,
-    pub(super) segments: Vec<Segment>,
+    /// Where a unit's size changes bin (its birth included), by epoch:
+    /// `boundaries[boundary_start[e]..boundary_start[e + 1]]` are epoch `e`'s, by unit. A
+    /// segment runs from its boundary to the unit's next one, so one sweep over the epochs in
+    /// time order meets each segment's end right where its exposure is known.
+    pub(super) boundary_start: Vec<u32>,
+    pub(super) boundaries: Vec<Boundary>,
+    /// Per unit, the bin of its last segment (which runs to the final step).
+    pub(super) last_bin: Vec<u32>,
     /// Per arrival: (epoch, unit, bin of the account's size at the start of its step); an
     /// account that receives arrivals is a unit of its own.
     pub(super) arrivals: Vec<(u32, u32, u32)>,
 }
 
 impl Prepared {
-    /// Unit `u`'s segments.
-    pub(super) fn segments_of(&self, u: usize) -> &[Segment] {
-        &self.segments[self.first[u] as usize..self.first[u + 1] as usize]
-    }
-
     /// Per-unit values (fitnesses) spread back to the accounts.
     pub(super) fn per_account(&self, by_unit: &[f64]) -> Vec<f64> {
         self.unit_of.iter().map(|&u| by_unit[u as usize]).collect()
@@ -242,16 +248,50 @@ pub(super) fn prepare(g: &Growth) -> Prepared {
         a.0 = epoch_of_step[a.0 as usize];
     }
     arrivals.sort_unstable();
+    let epochs = if g.steps == 0 { 0 } else { epoch_starts.len() };
+    // Boundaries by epoch (a counting sort, stable: by unit within an epoch).
+    let units = first.len() - 1;
+    let mut boundary_start = vec![0u32; epochs + 1];
+    for s in &segments {
+        boundary_start[s.from as usize + 1] += 1;
+    }
+    for e in 0..epochs {
+        boundary_start[e + 1] += boundary_start[e];
+    }
+    let mut fill = boundary_start.clone();
+    let placeholder = Boundary {
+        unit: 0,
+        bin: 0,
+        before: 0,
+    };
+    let mut boundaries = vec![placeholder; segments.len()];
+    let mut last_bin = vec![u32::MAX; units];
+    // Bins grow geometrically: a u64 degree is in bin 115 at most.
+    debug_assert!(bins < u16::MAX as usize, "{bins} degree bins");
+    for u in 0..units {
+        let mut before = bins as u16;
+        for s in &segments[first[u] as usize..first[u + 1] as usize] {
+            let slot = &mut fill[s.from as usize];
+            boundaries[*slot as usize] = Boundary {
+                unit: u as u32,
+                bin: s.bin as u16,
+                before,
+            };
+            *slot += 1;
+            before = s.bin as u16;
+            last_bin[u] = s.bin;
+        }
+    }
     Prepared {
         nodes: n,
         bins,
-        steps: if g.steps == 0 { 0 } else { epoch_starts.len() },
-        epoch_starts,
-        units: first.len() - 1,
+        steps: epochs,
+        units,
         unit_of,
         all_units,
-        first,
-        segments,
+        boundary_start,
+        boundaries,
+        last_bin,
         arrivals,
     }
 }

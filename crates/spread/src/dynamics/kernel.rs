@@ -1,7 +1,7 @@
 //! The joint estimate of the attachment kernel A(k) and the fitnesses η: PAFit's
 //! minorize–maximize iteration, accelerated by SQUAREM, and α as the slope of log A on log k.
 
-use super::growth::{bin_range, prepare, Prepared, MIN_BIN_ARRIVALS};
+use super::growth::{bin_range, prepare, Boundary, Prepared, MIN_BIN_ARRIVALS};
 use super::Growth;
 use renown_model::Cancel;
 use std::borrow::Cow;
@@ -59,18 +59,21 @@ pub(super) struct Mm<'p> {
     /// Per unit, how many of its accounts have a nonzero weight: each is a value of the
     /// iteration, so each counts in the acceleration's step length.
     pub(super) drawn: Vec<f64>,
-    /// The units with segments and a nonzero weight: a unit drawn 0 times adds nothing to Z
-    /// or to any denominator, so skipping it (about 37 % under Poisson(1)) changes no sum.
-    /// Borrowed when every unit counts.
+    /// The units with segments and a nonzero weight, and their boundaries by epoch (as
+    /// `p.boundary_start`, `p.boundaries`): a unit drawn 0 times adds nothing to Z or to any
+    /// denominator, so skipping it (about 37 % under Poisson(1)) changes no sum. Borrowed when
+    /// every unit counts.
     pub(super) active: Cow<'p, [u32]>,
-    /// Per step: weighted arrivals.
+    boundary_start: Cow<'p, [u32]>,
+    boundaries: Cow<'p, [Boundary]>,
+    /// Per epoch: weighted arrivals.
     pub(super) m: Vec<f64>,
     pub(super) num_a: Vec<f64>,
     pub(super) num_eta: Vec<f64>,
-    /// Scratch, reused across iterations: prefix sums of m/Z, the differences of Z, and the
-    /// denominators of the A and η updates.
-    pub(super) c: Vec<f64>,
-    pub(super) dz: Vec<f64>,
+    /// Scratch, reused across iterations: the prefix sum of m/Z at each unit's last boundary
+    /// met, and the denominators of the A and η updates (`den_a` has a slot for the bin
+    /// before birth, whose A is 0).
+    c_last: Vec<f64>,
     pub(super) den_a: Vec<f64>,
     pub(super) den_eta: Vec<f64>,
 }
@@ -95,89 +98,115 @@ impl<'p> Mm<'p> {
             num_a[b as usize] += wu;
             num_eta[u as usize] += 1.0;
         }
-        let active = if weights.iter().all(|&wi| wi != 0.0) {
-            Cow::Borrowed(p.all_units.as_slice())
-        } else {
-            Cow::Owned(
-                p.all_units
-                    .iter()
-                    .copied()
-                    .filter(|&u| w[u as usize] != 0.0)
-                    .collect(),
+        let (active, boundary_start, boundaries) = if weights.iter().all(|&wi| wi != 0.0) {
+            (
+                Cow::Borrowed(p.all_units.as_slice()),
+                Cow::Borrowed(p.boundary_start.as_slice()),
+                Cow::Borrowed(p.boundaries.as_slice()),
             )
+        } else {
+            let active: Vec<u32> = p
+                .all_units
+                .iter()
+                .copied()
+                .filter(|&u| w[u as usize] != 0.0)
+                .collect();
+            let mut start = Vec::with_capacity(p.boundary_start.len());
+            let mut kept = Vec::with_capacity(p.boundaries.len());
+            start.push(0);
+            for e in 0..p.steps {
+                let range = p.boundary_start[e] as usize..p.boundary_start[e + 1] as usize;
+                kept.extend(
+                    p.boundaries[range]
+                        .iter()
+                        .filter(|b| w[b.unit as usize] != 0.0),
+                );
+                start.push(kept.len() as u32);
+            }
+            (Cow::Owned(active), Cow::Owned(start), Cow::Owned(kept))
         };
         Mm {
             p,
             w,
             drawn,
             active,
+            boundary_start,
+            boundaries,
             m,
             num_a,
             num_eta,
-            c: vec![0.0; p.steps + 1],
-            dz: vec![0.0; p.steps + 1],
-            den_a: vec![0.0; p.bins],
+            c_last: vec![0.0; p.units],
+            den_a: vec![0.0; p.bins + 1],
             den_eta: vec![0.0; p.units],
         }
     }
 
-    /// Calls `f(unit, bin, exposure)` for every segment of every active unit, the exposure
-    /// being the sum of m/Z over the segment's steps (from the prefix sums in `c`).
+    /// One pass over the epochs in time order at (A, η): Z(t) changes at each boundary by the
+    /// unit's w·η·(A(new bin) − A(old bin)), the prefix sum C of m(t)/Z(t) runs along, and
+    /// each segment's exposure (C at its end − C at its start) is handed to
+    /// `credit(unit, bin, exposure, w·η)` as the segment ends: at the unit's next boundary, or
+    /// after the last epoch. `a` has a trailing 0 for the bin before birth. With `log_z`,
+    /// returns Σ_t m(t)·ln Z(t) (the normalising part of the log-likelihood), else 0.
     #[inline(always)]
-    fn each_exposure(
-        p: &Prepared,
-        active: &[u32],
-        c: &[f64],
-        mut f: impl FnMut(usize, usize, f64),
-    ) {
-        let steps = p.steps;
-        for &u in active {
-            let i = u as usize;
-            let segs = p.segments_of(i);
-            let mut c_from = c[segs[0].from as usize];
-            for (j, s) in segs.iter().enumerate() {
-                let end = segs.get(j + 1).map_or(steps, |next| next.from as usize);
-                let c_to = c[end];
-                f(i, s.bin as usize, c_to - c_from);
-                c_from = c_to;
-            }
-        }
-    }
-
-    /// Prefix sums of m(t)/Z(t) for the current A and η; with `log_z`, also returns
-    /// Σ_t m(t)·ln Z(t) (the normalising part of the log-likelihood), else 0.
-    pub(super) fn exposure(&mut self, a: &[f64], eta: &[f64], log_z: bool) -> f64 {
-        let steps = self.p.steps;
-        let dz = &mut self.dz;
-        dz.fill(0.0);
-        // Each boundary of a unit's life changes its term w·η·A(bin) in Z.
-        for &u in self.active.iter() {
-            let i = u as usize;
-            let v = self.w[i] * eta[i];
-            let mut before = 0.0;
-            for s in self.p.segments_of(i) {
-                let now = v * a[s.bin as usize];
-                dz[s.from as usize] += now - before;
-                before = now;
-            }
-        }
+    fn sweep(
+        &mut self,
+        a: &[f64],
+        eta: &[f64],
+        log_z: bool,
+        mut credit: impl FnMut(usize, usize, f64, f64),
+    ) -> f64 {
+        let c_last = &mut self.c_last;
+        let (w, starts, bounds) = (&self.w, &self.boundary_start, &self.boundaries);
         let mut z = 0.0;
         let mut acc = 0.0;
         let mut sum_log_z = 0.0;
-        for (t, (&d, &m)) in dz.iter().zip(&self.m).enumerate().take(steps) {
+        for (e, &m) in self.m.iter().enumerate() {
+            let mut d = 0.0;
+            for b in &bounds[starts[e] as usize..starts[e + 1] as usize] {
+                let u = b.unit as usize;
+                let v = w[u] * eta[u];
+                d += v * a[b.bin as usize] - v * a[b.before as usize];
+                credit(u, b.before as usize, acc - c_last[u], v);
+                c_last[u] = acc;
+            }
             z += d;
             // Divide unconditionally and select: under bootstrap weights m(t) is 0 at random
-            // steps, and a branch on it mispredicts often enough to dominate the loop.
+            // epochs, and a branch on it mispredicts often enough to dominate the loop.
             let q = m / z;
             let counts = (m > 0.0) & (z > 0.0);
-            let inc = if counts { q } else { 0.0 };
-            acc += inc;
-            self.c[t + 1] = acc;
+            acc += if counts { q } else { 0.0 };
             if log_z && counts {
                 sum_log_z += m * z.ln();
             }
         }
+        for &u in self.active.iter() {
+            let u = u as usize;
+            credit(
+                u,
+                self.p.last_bin[u] as usize,
+                acc - c_last[u],
+                w[u] * eta[u],
+            );
+        }
         sum_log_z
+    }
+
+    /// A with a trailing 0: the A of the bin before birth.
+    fn extended(a: &[f64]) -> Vec<f64> {
+        let mut ext = Vec::with_capacity(a.len() + 1);
+        ext.extend_from_slice(a);
+        ext.push(0.0);
+        ext
+    }
+
+    /// The exposure of every active unit, Σ over its segments of A(bin)·(sum of m/Z over the
+    /// segment's epochs), into `den_eta` (what the η step divides by).
+    pub(super) fn exposure(&mut self, a: &[f64], eta: &[f64]) {
+        let ax = Self::extended(a);
+        let mut den = std::mem::take(&mut self.den_eta);
+        den.fill(0.0);
+        self.sweep(&ax, eta, false, |u, bin, e, _| den[u] += ax[bin] * e);
+        self.den_eta = den;
     }
 
     /// The log-posterior of (A, η) up to a constant, given Σ m ln Z at that point: what each
@@ -209,13 +238,10 @@ impl<'p> Mm<'p> {
 
     /// The A step; returns the largest relative change and, with `log_z`, Σ m ln Z before it.
     pub(super) fn update_a(&mut self, a: &mut [f64], eta: &[f64], log_z: bool) -> (f64, f64) {
-        let sum_log_z = self.exposure(a, eta, log_z);
-        let den = &mut self.den_a;
+        let ax = Self::extended(a);
+        let mut den = std::mem::take(&mut self.den_a);
         den.fill(0.0);
-        let w = &self.w;
-        Self::each_exposure(self.p, &self.active, &self.c, |i, bin, e| {
-            den[bin] += w[i] * eta[i] * e;
-        });
+        let sum_log_z = self.sweep(&ax, eta, log_z, |_, bin, e, v| den[bin] += v * e);
         let mut change: f64 = 0.0;
         for b in 0..a.len() {
             let new = if den[b] > 0.0 && self.num_a[b] > 0.0 {
@@ -228,16 +254,13 @@ impl<'p> Mm<'p> {
             }
             a[b] = new;
         }
+        self.den_a = den;
         (change, sum_log_z)
     }
 
     pub(super) fn update_eta(&mut self, a: &[f64], eta: &mut [f64], shape: f64) -> f64 {
-        self.exposure(a, eta, false);
-        let den = &mut self.den_eta;
-        den.fill(0.0);
-        Self::each_exposure(self.p, &self.active, &self.c, |i, bin, e| {
-            den[i] += a[bin] * e;
-        });
+        self.exposure(a, eta);
+        let den = &self.den_eta;
         let mut change: f64 = 0.0;
         for i in 0..eta.len() {
             if self.w[i] == 0.0 {

@@ -305,15 +305,14 @@ pub fn analyse(
     };
     let g = Growth::from_events(events, accounts);
     let p = prepare(&g);
-    let full = fit_prepared(&p, &opts.fit, &opts.cancel);
-    cancelled()?;
-    let plain = fit_prepared(
-        &p,
-        &FitOptions {
-            fitness: false,
-            ..opts.fit.clone()
-        },
-        &opts.cancel,
+    // The fit without fitness is independent of the joint one: on the other core meanwhile.
+    let plain_opts = FitOptions {
+        fitness: false,
+        ..opts.fit.clone()
+    };
+    let (full, plain) = rayon::join(
+        || fit_prepared(&p, &opts.fit, &opts.cancel),
+        || fit_prepared(&p, &plain_opts, &opts.cancel),
     );
     cancelled()?;
     let alpha = full.alpha.map(|value| {

@@ -196,45 +196,45 @@ fn exposure_matches_direct_sum(events: &Arrivals, n: usize, fewer_epochs: bool) 
     let eta_units: Vec<f64> = (0..p.units).map(|_| rng.gen_range(0.2..3.0)).collect();
     let eta = p.per_account(&eta_units);
     let mut mm = Mm::new(&p, w.clone());
-    mm.exposure(&a, &eta_units, false);
+    mm.exposure(&a, &eta_units);
     // Reference: Z(t) = Σ over accounts born by t of w·η·A(bin of the size at the start
-    // of t), and m(t) the weighted arrivals at t, both straight from the growth.
+    // of t), and m(t) the weighted arrivals at t, both straight from the growth; an account's
+    // exposure is Σ over the steps from its birth of m(t)/Z(t)·A(its bin at t).
     let mut size = vec![0u64; n];
+    let mut exposure = vec![0.0; n];
     let mut next = 0;
-    let mut c = 0.0;
-    let mut checked = 0;
     for t in 0..g.steps {
         let z: f64 = (0..n)
             .filter(|&i| g.birth[i] <= t)
             .map(|i| w[i] * eta[i] * a[bin_of(size[i])])
             .sum();
+        let start = next;
         let mut m = 0.0;
         while next < g.arrivals.len() && g.arrivals[next].0 == t {
-            let i = g.arrivals[next].1 as usize;
-            m += w[i];
-            size[i] += 1;
+            m += w[g.arrivals[next].1 as usize];
             next += 1;
         }
         if m > 0.0 && z > 0.0 {
-            c += m / z;
+            for i in (0..n).filter(|&i| g.birth[i] <= t) {
+                exposure[i] += m / z * a[bin_of(size[i])];
+            }
         }
-        // The iteration keeps the prefix sums at the epochs' ends, where Z may change.
-        let end = if t + 1 == g.steps {
-            Some(p.steps)
-        } else {
-            p.epoch_starts.binary_search(&(t + 1)).ok()
-        };
-        if let Some(e) = end {
-            let got = mm.c[e];
-            assert!(
-                (got - c).abs() <= 1e-12 * c.abs().max(1e-300),
-                "step {t}: {got} vs {c}"
-            );
-            checked += 1;
+        for &(_, i) in &g.arrivals[start..next] {
+            size[i as usize] += 1;
         }
     }
-    assert!(c > 0.0);
-    assert!(checked > 50);
+    let mut checked = 0;
+    for i in (0..n).filter(|&i| w[i] != 0.0 && g.birth[i] != u32::MAX) {
+        let got = mm.den_eta[p.unit_of[i] as usize];
+        let want = exposure[i];
+        assert!(
+            (got - want).abs() <= 1e-12 * want.abs().max(1e-300),
+            "account {i}: {got} vs {want}"
+        );
+        checked += 1;
+    }
+    assert!(checked > n / 2, "{checked}");
+    assert!(exposure.iter().any(|&e| e > 0.0));
     assert_eq!(
         p.steps < g.steps as usize,
         fewer_epochs,
