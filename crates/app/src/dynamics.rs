@@ -222,8 +222,8 @@ mod tests {
         // Reshares of a few accounts by many, so the kernel has bins with arrivals.
         let batch: Vec<(u64, Record)> = (from..from + n)
             .map(|i| {
-                let mut e = Event::new("t", Kind::Reshare, Who::new(&format!("a{i}")));
-                e.target = Some(Who::new(&format!("s{}", i % 7 * (i % 3))));
+                let mut e = Event::new("t", Kind::Reshare, Who::new(format!("a{i}")));
+                e.target = Some(Who::new(format!("s{}", i % 7 * (i % 3))));
                 e.time = Some(1_000 + i * 60);
                 (i as u64, Record::Event(e))
             })
