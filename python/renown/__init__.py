@@ -178,10 +178,15 @@ class Store:
         topic: Optional[str] = None,
         platform: Optional[str] = None,
         top_percent: Sequence[float] = (10.0, 1.0),
+        per: str = "account",
     ) -> dict:
-        """How the measures agree: Spearman and Kendall over all accounts and top sets."""
+        """How the measures agree: Spearman and Kendall over all accounts and top sets. With
+        `per="person"` every measure is computed over persons (accounts linked by `renown link`)
+        and the correlations run over persons, as `renown compare --per person`."""
         return json.loads(
-            self._inner.compare(list(measures), _as_of(as_of), topic, platform, list(top_percent))
+            self._inner.compare(
+                list(measures), _as_of(as_of), topic, platform, list(top_percent), per
+            )
         )
 
     def explain(
@@ -192,17 +197,58 @@ class Store:
         platform: Optional[str] = None,
         endorsers: int = 10,
         months: int = 12,
+        per: str = "account",
     ) -> dict:
-        """An account's earned influence decomposed: endorsers, kinds, months, trajectory."""
+        """An account's earned influence decomposed: endorsers, kinds, months, trajectory. With
+        `per="person"` (account may then be a linked person's name): the person's earned
+        influence by endorsing person and by platform, as `renown explain --per person`."""
         return json.loads(
-            self._inner.explain(account, _as_of(as_of), topic, platform, endorsers, months)
+            self._inner.explain(account, _as_of(as_of), topic, platform, endorsers, months, per)
         )
 
     def audit(
-        self, account: str, as_of: AsOf = None, platform: Optional[str] = None, min_reasons: int = 2
+        self,
+        account: str,
+        as_of: AsOf = None,
+        platform: Optional[str] = None,
+        min_reasons: int = 2,
+        per: str = "account",
     ) -> dict:
-        """The audit of an account's followers: suspicious ones and why, audience quality."""
-        return json.loads(self._inner.audit(account, _as_of(as_of), platform, min_reasons))
+        """The audit of an account's followers: suspicious ones and why, audience quality. With
+        `per="person"`: the audiences of all the person's accounts together, followers counted
+        as persons, as `renown audit --per person`."""
+        return json.loads(self._inner.audit(account, _as_of(as_of), platform, min_reasons, per))
+
+    def persons(
+        self,
+        by: str = "earned",
+        as_of: AsOf = None,
+        topic: Optional[str] = None,
+        platform: Optional[str] = None,
+        top: int = 0,
+    ) -> dict:
+        """Persons (accounts linked by `renown link`, each other account alone) ranked by a
+        measure computed over persons: `renown rank --per person --format json` (top=0: all)."""
+        return json.loads(self._inner.persons(by, _as_of(as_of), topic, platform, top))
+
+    def offline(self, file: Union[str, os.PathLike]) -> dict:
+        """Stores a CSV of offline figures (first column a linked person's name or an account,
+        the others numeric measures), as `renown offline FILE`: what was stored, the columns left
+        out, and the lines refused with their reason."""
+        return json.loads(self._inner.offline(os.fspath(file)))
+
+    def gap(
+        self,
+        offline: Optional[str] = None,
+        as_of: AsOf = None,
+        topic: Optional[str] = None,
+        platform: Optional[str] = None,
+        top: int = 10,
+    ) -> dict:
+        """Offline figures against earned influence over persons: the Theil–Sen line of log10
+        earned on log10 offline, each person's gap, and the two lists (`renown gap --format
+        json`; top persons each, 0 = all)."""
+        return json.loads(self._inner.gap(offline, _as_of(as_of), topic, platform, top))
 
     def cascades(
         self,
@@ -260,12 +306,14 @@ class Store:
         bootstrap: int = 1000,
         seed: int = 1,
         platform: Optional[str] = None,
+        per: str = "account",
     ) -> dict:
         """Every measure scored as of rolling-origin splits (UTC seconds; default three) against
-        what happened after (`target`), as `renown backtest --format json`."""
+        what happened after (`target`), as `renown backtest --format json`; `per="person"`
+        scores persons (measures and target over persons, `renown backtest --per person`)."""
         return json.loads(
             self._inner.backtest(
-                list(splits), horizon, k, list(measures), target, bootstrap, seed, platform
+                list(splits), horizon, k, list(measures), target, bootstrap, seed, platform, per
             )
         )
 

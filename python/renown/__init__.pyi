@@ -90,8 +90,9 @@ class Store:
         topic: Optional[str] = ...,
         platform: Optional[str] = ...,
         top_percent: Sequence[float] = ...,
+        per: Literal["account", "person"] = ...,
     ) -> dict[str, Any]:
-        """How the measures agree (`renown compare --format json`)."""
+        """How the measures agree (`renown compare [--per person] --format json`)."""
     def explain(
         self,
         account: str,
@@ -100,12 +101,42 @@ class Store:
         platform: Optional[str] = ...,
         endorsers: int = ...,
         months: int = ...,
+        per: Literal["account", "person"] = ...,
     ) -> dict[str, Any]:
-        """An account's earned influence decomposed (`renown explain --format json`)."""
+        """An account's (or person's) earned influence decomposed (`renown explain [--per person]
+        --format json`)."""
     def audit(
-        self, account: str, as_of: AsOf = ..., platform: Optional[str] = ..., min_reasons: int = ...
+        self,
+        account: str,
+        as_of: AsOf = ...,
+        platform: Optional[str] = ...,
+        min_reasons: int = ...,
+        per: Literal["account", "person"] = ...,
     ) -> dict[str, Any]:
-        """The audit of an account's followers (`renown audit ACCOUNT --format json`)."""
+        """The audit of an account's (or person's) followers (`renown audit ACCOUNT [--per person]
+        --format json`)."""
+    def persons(
+        self,
+        by: str = ...,
+        as_of: AsOf = ...,
+        topic: Optional[str] = ...,
+        platform: Optional[str] = ...,
+        top: int = ...,
+    ) -> dict[str, Any]:
+        """Persons ranked by a measure computed over persons (`renown rank --per person --format
+        json`)."""
+    def offline(self, file: Union[str, os.PathLike[str]]) -> dict[str, Any]:
+        """Stores a CSV of offline figures (`renown offline FILE`): what was stored and refused."""
+    def gap(
+        self,
+        offline: Optional[str] = ...,
+        as_of: AsOf = ...,
+        topic: Optional[str] = ...,
+        platform: Optional[str] = ...,
+        top: int = ...,
+    ) -> dict[str, Any]:
+        """Offline figures against earned influence, the translation gap (`renown gap --format
+        json`)."""
     def cascades(
         self,
         as_of: AsOf = ...,
@@ -141,8 +172,10 @@ class Store:
         bootstrap: int = ...,
         seed: int = ...,
         platform: Optional[str] = ...,
+        per: Literal["account", "person"] = ...,
     ) -> dict[str, Any]:
-        """Every measure scored against what happened after (`renown backtest --format json`)."""
+        """Every measure scored against what happened after (`renown backtest [--per person]
+        --format json`)."""
     def accounts(self) -> pyarrow.Table:
         """Every account (account = dense id, the graphs' node id)."""
     def events(

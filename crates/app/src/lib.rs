@@ -46,6 +46,7 @@ pub mod dynamics;
 pub mod fake;
 pub mod gap;
 pub mod leaderboard;
+pub mod offline;
 pub mod open;
 pub mod person_audit;
 pub mod persons;

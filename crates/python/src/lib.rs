@@ -9,7 +9,8 @@
 //! Every question goes through crates/app, the layer the CLI and the server share, so each
 //! answers exactly as `renown … --format json` does: opening the store and choosing a graph
 //! (`renown_app::open`), stats, rank, compare, explain, audit, cascades, dynamics, backtest,
-//! and the measures' parameters (`renown_app::config`). Only ingest, the demo's simulation and
+//! persons (rank, explain, audit, compare and backtest per person), offline figures and the
+//! gap, and the measures' parameters (`renown_app::config`). Only ingest, the demo's simulation and
 //! the raw column scans (`events`, `accounts`) call the store and simulator crates directly, as
 //! the CLI's `ingest`, `demo` and `export` do.
 
@@ -329,8 +330,9 @@ impl Store {
         Ok(d)
     }
 
-    /// `renown explain ACCOUNT --format json`.
-    #[pyo3(signature = (account, as_of=None, topic=None, platform=None, endorsers=10, months=12))]
+    /// `renown explain ACCOUNT --format json`; with `per="person"`, `renown explain ACCOUNT
+    /// --per person --format json` (ACCOUNT may then be a linked person's name; no months).
+    #[pyo3(signature = (account, as_of=None, topic=None, platform=None, endorsers=10, months=12, per="account".to_string()))]
     #[allow(clippy::too_many_arguments)]
     fn explain(
         &self,
@@ -341,15 +343,89 @@ impl Store {
         platform: Option<String>,
         endorsers: usize,
         months: usize,
+        per: String,
+    ) -> PyResult<String> {
+        let db = self.path.clone();
+        to_py(py.detach(|| -> Res<String> {
+            let per: renown_app::Per = per.parse().map_err(fail)?;
+            let scope = scope(parse_as_of(as_of.as_deref())?, topic, platform);
+            let store = open_existing(&db)?;
+            if per == renown_app::Per::Person {
+                let id = renown_app::person_account(&store, &account).map_err(fail)?;
+                let x = renown_app::person_explain(&self.source(&store), &scope, id, endorsers)
+                    .map_err(fail)?;
+                return serde_json::to_string(&x).map_err(fail);
+            }
+            let id = store.find_account(&account).map_err(fail)?;
+            let x = renown_app::explain(&self.source(&store), &scope, id, endorsers, months)
+                .map_err(fail)?;
+            serde_json::to_string(&x).map_err(fail)
+        }))
+    }
+
+    /// `renown rank --per person --format json`: persons (accounts linked by `renown link`)
+    /// ranked by a measure computed over persons; top = 0: all.
+    #[pyo3(signature = (by="earned".to_string(), as_of=None, topic=None, platform=None, top=0))]
+    fn persons(
+        &self,
+        py: Python<'_>,
+        by: String,
+        as_of: Option<String>,
+        topic: Option<String>,
+        platform: Option<String>,
+        top: usize,
     ) -> PyResult<String> {
         let db = self.path.clone();
         to_py(py.detach(|| -> Res<String> {
             let scope = scope(parse_as_of(as_of.as_deref())?, topic, platform);
             let store = open_existing(&db)?;
-            let id = store.find_account(&account).map_err(fail)?;
-            let x = renown_app::explain(&self.source(&store), &scope, id, endorsers, months)
-                .map_err(fail)?;
-            serde_json::to_string(&x).map_err(fail)
+            let board = renown_app::person_leaderboard(
+                &self.source(&store),
+                &scope,
+                &by,
+                (top > 0).then_some(top),
+                0,
+            )
+            .map_err(fail)?;
+            serde_json::to_string(&board).map_err(fail)
+        }))
+    }
+
+    /// `renown offline FILE`: stores the file's offline figures; what was stored and refused.
+    fn offline(&self, py: Python<'_>, file: PathBuf) -> PyResult<String> {
+        let db = self.path.clone();
+        to_py(py.detach(|| -> Res<String> {
+            let figures = renown_app::offline::read_offline(&file).map_err(fail)?;
+            // Writes need the store itself (an existing one), not a read snapshot.
+            drop(open_existing(&db)?);
+            let mut store = renown_store::Store::open(&db).map_err(fail)?;
+            let report = renown_app::offline::store_offline(&mut store, &figures).map_err(fail)?;
+            serde_json::to_string(&report).map_err(fail)
+        }))
+    }
+
+    /// `renown gap --format json` (offline: the measure, default the one most persons have;
+    /// top: persons in each list, 0 = all).
+    #[pyo3(signature = (offline=None, as_of=None, topic=None, platform=None, top=10))]
+    fn gap(
+        &self,
+        py: Python<'_>,
+        offline: Option<String>,
+        as_of: Option<String>,
+        topic: Option<String>,
+        platform: Option<String>,
+        top: usize,
+    ) -> PyResult<String> {
+        let db = self.path.clone();
+        to_py(py.detach(|| -> Res<String> {
+            let scope = scope(parse_as_of(as_of.as_deref())?, topic, platform);
+            let store = open_existing(&db)?;
+            let query = renown_app::GapQuery {
+                offline_measure: offline,
+                limit: (top > 0).then_some(top),
+            };
+            let g = renown_app::gap(&self.source(&store), &scope, &query).map_err(fail)?;
+            serde_json::to_string(&g).map_err(fail)
         }))
     }
 
@@ -382,8 +458,10 @@ impl Store {
         }))
     }
 
-    /// `renown audit ACCOUNT --format json`'s audit of one account's followers.
-    #[pyo3(signature = (account, as_of=None, platform=None, min_reasons=2))]
+    /// `renown audit ACCOUNT --format json`'s audit of one account's followers; with
+    /// `per="person"`, `renown audit ACCOUNT --per person` (the audiences of the person holding
+    /// ACCOUNT, or named ACCOUNT, together).
+    #[pyo3(signature = (account, as_of=None, platform=None, min_reasons=2, per="account".to_string()))]
     fn audit(
         &self,
         py: Python<'_>,
@@ -391,16 +469,24 @@ impl Store {
         as_of: Option<String>,
         platform: Option<String>,
         min_reasons: u32,
+        per: String,
     ) -> PyResult<String> {
         let db = self.path.clone();
         to_py(py.detach(|| -> Res<String> {
+            let per: renown_app::Per = per.parse().map_err(fail)?;
             let scope = scope(parse_as_of(as_of.as_deref())?, None, platform);
             let store = open_existing(&db)?;
-            let id = store.find_account(&account).map_err(fail)?;
             let options = renown_app::audit::AuditOptions {
                 min_reasons,
                 with_earned: true,
             };
+            if per == renown_app::Per::Person {
+                let id = renown_app::person_account(&store, &account).map_err(fail)?;
+                let r = renown_app::person_audit(&self.source(&store), &scope, id, &options)
+                    .map_err(fail)?;
+                return serde_json::to_string(&r).map_err(fail);
+            }
+            let id = store.find_account(&account).map_err(fail)?;
             let r = renown_app::audit::audit_account(&self.source(&store), &scope, id, &options)
                 .map_err(fail)?;
             serde_json::to_string(&r).map_err(fail)

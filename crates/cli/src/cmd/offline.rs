@@ -1,6 +1,4 @@
 use crate::Outcome;
-use anyhow::Context;
-use renown_store::offline::OfflineRow;
 use std::path::{Path, PathBuf};
 
 const EXAMPLES: &str = "\
@@ -28,98 +26,34 @@ pub struct Args {
 }
 
 pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
-    let (rows, skipped) = read_rows(&args.file)?;
+    let file = renown_app::offline::read_offline(&args.file)?;
     if !db.exists() {
         anyhow::bail!(
             "no store at {} — ingest the accounts' data first",
             db.display()
         );
     }
-    for column in &skipped {
+    for column in &file.skipped_columns {
         eprintln!(
             "{}:1: column {column:?} holds no number; left out",
             args.file.display()
         );
     }
     let mut store = renown_store::Store::open(db)?;
-    let report = store.set_offline(&rows.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>())?;
-    for (i, reason) in &report.unknown {
-        eprintln!("{}:{}: {reason}", args.file.display(), rows[*i].0);
+    let report = renown_app::offline::store_offline(&mut store, &file)?;
+    for r in &report.refused {
+        eprintln!("{}:{}: {}", args.file.display(), r.line, r.reason);
     }
-    let mut measures: Vec<&str> = rows.iter().map(|(_, r)| r.measure.as_str()).collect();
-    measures.sort_unstable();
-    measures.dedup();
     println!(
         "stored {} offline figures ({} measures: {}); {} named no one or held no number",
         report.stored,
-        measures.len(),
-        measures.join(", "),
-        report.unknown.len()
+        report.measures.len(),
+        report.measures.join(", "),
+        report.refused.len()
     );
-    Ok(if report.unknown.is_empty() {
+    Ok(if report.refused.is_empty() {
         Outcome::Clean
     } else {
         Outcome::Partial
     })
-}
-
-/// Figures with the line each came from.
-type Lined = Vec<(u64, OfflineRow)>;
-
-/// The figures with their line numbers, and the columns left out for holding no number.
-fn read_rows(path: &Path) -> anyhow::Result<(Lined, Vec<String>)> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let headers: Vec<String> = rdr
-        .headers()
-        .with_context(|| format!("{}: no header", path.display()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    if headers.len() < 2 {
-        anyhow::bail!(
-            "{}:1: the header needs a person/account column and at least one measure",
-            path.display()
-        );
-    }
-    let mut records = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i as u64 + 2;
-        records.push((
-            line,
-            rec.with_context(|| format!("{}:{line}", path.display()))?,
-        ));
-    }
-    let number = |s: &str| s.replace('_', "").parse::<f64>().ok();
-    let mut rows = Vec::new();
-    let mut skipped = Vec::new();
-    for (c, measure) in headers.iter().enumerate().skip(1) {
-        let cells = || {
-            records
-                .iter()
-                .map(|(l, r)| (*l, r.get(0).unwrap_or(""), r.get(c).unwrap_or("")))
-        };
-        if !cells().any(|(_, _, v)| number(v).is_some()) {
-            skipped.push(measure.clone());
-            continue;
-        }
-        for (line, subject, cell) in cells() {
-            if cell.is_empty() {
-                continue;
-            }
-            // A cell that is no number is passed on as NaN: the store reports it by line.
-            rows.push((
-                line,
-                OfflineRow {
-                    subject: subject.to_string(),
-                    measure: measure.clone(),
-                    value: number(cell).unwrap_or(f64::NAN),
-                },
-            ));
-        }
-    }
-    Ok((rows, skipped))
 }
