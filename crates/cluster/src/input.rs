@@ -10,30 +10,40 @@ use std::path::Path;
 /// An account as a shard store names it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Account {
+    /// The account's stable key, the same in every shard store.
     pub key: u64,
+    /// The platform the account lives on (`mastodon`, `twitter`, …).
     pub platform: String,
+    /// The platform's own id of the account.
     pub native_id: String,
+    /// The account's handle, when the store knows one.
     pub handle: Option<String>,
 }
 
 /// What an event says to the measures here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum What {
+    /// Starts a follow of the target.
     Follow,
+    /// Ends a follow of the target.
     Unfollow,
+    /// Any engagement kind (reshare, reply, mention, …), weighted by `Edge::weight`.
     Engage,
 }
 
 /// One event between two accounts, by key.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Edge {
+    /// Follow, unfollow or engagement.
     pub what: What,
     /// The kind's default weight (renown-model's `DEFAULT_KIND_WEIGHTS`) for engagement, as
     /// the engagement graph weighs it; 1 for follows.
     pub weight: f32,
     /// The event's kind (`Kind::code`), for measures that weigh kinds their own way.
     pub kind: u8,
+    /// The account that acted (follower, resharer, replier, …).
     pub actor: u64,
+    /// The account acted on.
     pub target: u64,
     /// `i64::MIN` for a timeless event (they sort first, as in `StandingFollows`).
     pub time: i64,
@@ -44,7 +54,9 @@ pub struct Edge {
 
 /// The accounts and the events in scope of one shard store.
 pub struct Shard {
+    /// Every account the store holds.
     pub accounts: Vec<Account>,
+    /// The events in scope, in store order.
     pub edges: Vec<Edge>,
 }
 

@@ -49,11 +49,14 @@ pub fn keeps(record: &Record, shard: u32, shards: u32) -> bool {
 /// Where the workers of a cluster (`processes` × `workers`) are, and who owns an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layout {
+    /// Processes in the cluster.
     pub processes: u32,
+    /// Workers per process.
     pub workers: u32,
 }
 
 impl Layout {
+    /// Workers in the whole cluster (processes × workers).
     pub fn peers(&self) -> u32 {
         self.processes * self.workers
     }

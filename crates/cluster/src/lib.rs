@@ -1,5 +1,6 @@
+#![warn(missing_docs)]
 //! renown across machines on timely dataflow (Murray, McSherry et al.): sharded inputs, and
-//! followers, engagement and PageRank computed by `processes × workers` timely workers with
+//! followers, engagement, PageRank and earned influence computed by `processes × workers` timely workers with
 //! the single-machine equations, gathered to process 0. See docs/SCALE.md.
 //!
 //! timely has no fault tolerance: a process that dies or cannot be reached ends the whole run.
@@ -24,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
+/// Why a cluster run did not complete.
 pub enum ClusterError {
     /// The cluster's configuration (hosts, indices) is wrong.
     #[error("{0}")]
@@ -39,12 +41,15 @@ pub enum ClusterError {
     Failed(String),
 }
 
+/// A cluster operation's result.
 pub type Result<T> = std::result::Result<T, ClusterError>;
 
 /// The measures the cluster computes, with the single-machine meaning of the same name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Measure {
+    /// Standing followers (follows minus unfollows) as of the date.
     Followers,
+    /// Engagement events received (every kind but follows), counted.
     Engagement,
     /// PageRank on the follow graph, × n.
     PageRank,
@@ -55,6 +60,7 @@ pub enum Measure {
 }
 
 impl Measure {
+    /// The measure's name, as `renown rank --by` spells it.
     pub fn name(self) -> &'static str {
         match self {
             Measure::Followers => "followers",
@@ -76,7 +82,9 @@ impl Measure {
 pub struct ClusterConfig {
     /// `host:port` of every process, in process order (one entry: a single process).
     pub addresses: Vec<String>,
+    /// This process's index into `addresses`.
     pub process: u32,
+    /// Worker threads in this process (timely's `-w`).
     pub workers: u32,
     /// How long to wait for every process to connect.
     pub connect_timeout: Duration,
@@ -88,7 +96,9 @@ pub struct ClusterConfig {
 /// What this process reads and what the cluster computes.
 #[derive(Clone, Debug)]
 pub struct Job {
+    /// What to compute.
     pub measure: Measure,
+    /// Only events up to this time (unix seconds); `None` = all of them.
     pub as_of: Option<i64>,
     /// Rows gathered (0 = all).
     pub top: usize,
@@ -114,9 +124,11 @@ impl Job {
 /// What [`run`] returns on process 0 (`gathered`) and on every process (its traffic).
 #[derive(Debug)]
 pub struct Outcome {
+    /// The rows gathered from every worker (process 0 only; `None` elsewhere).
     pub gathered: Option<Gathered>,
     /// Per worker of this process: messages and bytes sent to other processes, per round.
     pub traffic: Vec<Traffic>,
+    /// Exchange rounds the run took.
     pub rounds: u64,
 }
 

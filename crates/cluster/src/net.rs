@@ -17,8 +17,11 @@ const MAGIC: &[u8; 8] = b"renownc1";
 /// What both ends of a connection must agree on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hello {
+    /// The sender's process index.
     pub index: u64,
+    /// How many processes the sender expects.
     pub processes: u64,
+    /// How many workers per process the sender runs.
     pub workers: u64,
     /// A digest of the job (measure, date, inputs' shape): processes started with different
     /// commands refuse each other instead of computing nonsense.

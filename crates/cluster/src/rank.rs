@@ -52,8 +52,11 @@ pub fn max_iterations(damping: f64) -> usize {
 /// One account's result, as gathered on worker 0.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Row {
+    /// The account, named as its shard store names it.
     pub account: Account,
+    /// Its score under the job's measure.
     pub score: f64,
+    /// Its standing followers, shown beside the score as `renown rank` does.
     pub followers: f64,
     /// Competition rank (1, 2, 2, 4), set on worker 0.
     pub rank: u32,
@@ -285,6 +288,7 @@ impl<'w> Rounds<'w> {
 /// What every worker of a run is asked.
 #[derive(Clone, Debug)]
 pub struct Task {
+    /// What to compute.
     pub measure: Measure,
     /// Rows to gather (0 = all).
     pub top: usize,
