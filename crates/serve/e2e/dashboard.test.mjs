@@ -260,6 +260,9 @@ async function allViews() {
     ['dynamics', '#/dynamics'],
     ['backtest', '#/backtest'],
     ['seeds', '#/seeds?compare=1'],
+    ['persons', '#/persons'],
+    ['person', `#/person/${top.id}`],
+    ['gap', '#/gap'],
   ];
 }
 
@@ -328,7 +331,7 @@ for (const vp of VIEWPORTS) {
       assert.deepEqual(await page.evaluate(layoutProblems), [], `${name} at ${vp.width} px`);
       assert.deepEqual(await undrawnCharts(), [], `${name} at ${vp.width} px`);
       const charts = await page.$$eval('main .chart canvas, main svg#cascade-tree, main svg.plot', cs => cs.length);
-      if (['account', 'cascade', 'dynamics', 'compare'].includes(name)) assert.ok(charts > 0, `${name}: a chart is drawn`);
+      if (['account', 'cascade', 'dynamics', 'compare', 'gap'].includes(name)) assert.ok(charts > 0, `${name}: a chart is drawn`);
     }
     assert.deepEqual(problems.slice(before), []);
   });
@@ -656,5 +659,78 @@ test('backtest: which measure predicts best, every score and the candidate\'s pa
   await settle('#/backtest?target=reshares&bootstrap=200');
   assert.match(await page.textContent('main'), /Target: reshares/);
   await page.screenshot({ path: join(SHOTS, '9-backtest.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+// ---------------------------------------------------------------- persons and the offline gap (issue 22)
+
+test('persons: the leaderboard of persons as the API ranks them, each explained by platform', async () => {
+  await page.setViewportSize(VIEWPORTS[0]);
+  await open('#/');
+  await openPage('persons');
+  await settle('#/persons');
+  const { measures } = await api('api/measures');
+  const d = await api(`api/persons?measure=${measures[0].name}&limit=50&offset=0`);
+  const rows = await page.$$eval('#persons tbody tr', trs => trs.map(tr => ({
+    person: Number(tr.dataset.person), cells: [...tr.querySelectorAll('td')].map(td => td.textContent),
+  })));
+  assert.equal(rows.length, d.rows.length);
+  // The dashboard's own number format, applied to the API's numbers.
+  const shown = await page.evaluate(rs => rs.map(r => [fmt(r.rank), fmt(r.score), fmt(r.followers)]), d.rows);
+  for (const [i, r] of d.rows.entries()) {
+    assert.equal(rows[i].person, r.person);
+    assert.equal(rows[i].cells[0], shown[i][0]);
+    assert.ok(rows[i].cells[1].includes(r.linked ? r.label : r.accounts[0].account), rows[i].cells[1]);
+    assert.equal(rows[i].cells[3], shown[i][1], r.label);
+    assert.equal(rows[i].cells[4], shown[i][2], r.label);
+  }
+  assert.match(await page.textContent('#persons-headline'), new RegExp(`${d.total.toLocaleString('en-US')} persons, ${d.linked} of them linked`));
+  // "why" explains the first person: platforms and endorsers as the API says.
+  await page.click('#persons tbody tr:first-child a.explain-person');
+  const id = d.rows[0].accounts[0].id;
+  await settle(`#/person/${id}`);
+  const e = await api(`api/persons/${id}/explain?endorsers=10`);
+  assert.equal(await page.textContent('main h1'), e.label);
+  const platforms = await page.$$eval('#person-platforms tbody tr', trs => trs.map(tr => tr.dataset.platform));
+  assert.deepEqual(platforms, e.by_platform.map(p => p.platform));
+  assert.match(await page.textContent('#person-headline'), new RegExp(`rank ${e.rank.toLocaleString('en-US')} of ${e.persons.toLocaleString('en-US')} persons`));
+  assert.equal(await page.$$eval('#person-endorsers tbody tr', t => t.length), e.endorsers.length);
+  await page.screenshot({ path: join(SHOTS, '10-persons.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+test('gap: offline figures against earned on log axes, @famous_fay named as big offline without earned influence', async () => {
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize(vp);
+    await open('#/');
+    await openPage('gap');
+    await settle('#/gap');
+    const d = await api('api/gap?limit=20');
+    assert.equal(d.undefined, null, 'the demo ships offline figures');
+    // Every person with an offline figure is a point; the outliers each way are coloured and named.
+    assert.equal(await page.$$eval('#gap-scatter circle', c => c.length), d.rows.length);
+    assert.ok(await page.$('#gap-scatter-fit'), 'the fitted line is drawn');
+    const labels = await page.$$eval('#gap-scatter a text', ts => ts.map(t => t.textContent));
+    assert.deepEqual(labels.sort(), [...d.big_offline_not_earned, ...d.earned_without_offline_weight].map(r => r.label).sort());
+    const big = d.big_offline_not_earned.map(r => r.label);
+    assert.ok(big.includes('@famous_fay'), `big offline without earned: ${big}`);
+    const fay = d.big_offline_not_earned.find(r => r.label === '@famous_fay');
+    const colour = await page.$eval(`#gap-scatter circle[data-account="${fay.accounts[0].id}"]`, c => c.getAttribute('fill'));
+    assert.equal(colour, '#a15c00');
+    const headline = await page.textContent('#gap-headline');
+    assert.match(headline, /Big offline, not earned online: [^.]*@famous_fay/);
+    assert.match(headline, new RegExp(`log earned = ${d.fit.slope.toFixed(2)} × log ${d.offline_measure}`));
+    for (const [id, list] of [['#gap-big-offline', d.big_offline_not_earned], ['#gap-earned-online', d.earned_without_offline_weight]]) {
+      const shown = await page.$$eval(`${id} tbody tr`, trs => trs.map(tr => [Number(tr.dataset.person), tr.querySelector('td:last-child').textContent]));
+      assert.deepEqual(shown, list.map(r => [r.person, r.gap.toFixed(2)]), id);
+    }
+    await page.screenshot({ path: join(SHOTS, `11-gap-${vp.width}.png`), fullPage: true });
+    // A label is a link to the account's page.
+    if (vp.width === VIEWPORTS[0].width) {
+      await page.click(`#gap-scatter a[data-account="${fay.accounts[0].id}"]`);
+      await settle(`#/account/${fay.accounts[0].id}`);
+      assert.equal(await page.textContent('#account-name'), '@famous_fay');
+    }
+  }
   assert.deepEqual(problems, []);
 });

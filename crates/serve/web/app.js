@@ -480,10 +480,12 @@ const OUTLIER_COLOUR = { 'x-without-y': '#a15c00', 'y-without-x': '#1f7a4d' };
 
 // Earned influence against followers, account by account, on log axes; the accounts furthest
 // from agreeing each way are named (links to their pages).
+// `s.id` names the plot (default "scatter"); `s.line` ({slope, intercept} of log10 y on log10 x)
+// is drawn across the points when given.
 function scatterPlot(s) {
   const W = plotWidth(), H = W < 500 ? 380 : 440, L = 58, R = 16, T = 14, B = 42;
   const xa = logAxis(s.points.map(p => p.x), L, W - R), ya = logAxis(s.points.map(p => p.y), H - B, T);
-  const plotEl = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'plot', id: 'scatter', role: 'img', 'aria-label': `${s.y} against ${s.x}` });
+  const plotEl = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'plot', id: s.id || 'scatter', role: 'img', 'aria-label': `${s.y} against ${s.x}` });
   for (const t of xa.ticks) {
     plotEl.append(svg('line', { x1: xa.at(t), x2: xa.at(t), y1: T, y2: H - B, stroke: '#eef0f3' }),
       svg('text', { x: xa.at(t), y: H - B + 14, 'text-anchor': 'middle' }, tickText(t)));
@@ -498,10 +500,25 @@ function scatterPlot(s) {
     svg('text', { x: 12, y: (T + H - B) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${(T + H - B) / 2})` }, `${s.y} (log)`),
     svg('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: '#c0c6d0' }),
     svg('line', { x1: L, x2: L, y1: T, y2: H - B, stroke: '#c0c6d0' }));
+  if (s.line) {
+    const xs = s.points.map(p => p.x).filter(x => x > 0);
+    const ys = s.points.map(p => p.y).filter(y => y > 0);
+    if (xs.length && ys.length) {
+      const [ylo, yhi] = [Math.min(...ys), Math.max(...ys)];
+      // Clipped to the drawn y range so the line stays inside the plot.
+      const pts = [];
+      const [x0, x1] = [Math.log10(Math.min(...xs)), Math.log10(Math.max(...xs))];
+      for (let i = 0; i <= 40; i++) {
+        const lx = x0 + (x1 - x0) * i / 40, y = 10 ** (s.line.intercept + s.line.slope * lx);
+        if (y >= ylo && y <= yhi) pts.push(`${xa.at(10 ** lx).toFixed(1)},${ya.at(y).toFixed(1)}`);
+      }
+      if (pts.length > 1) plotEl.append(svg('polyline', { points: pts.join(' '), fill: 'none', stroke: '#6b7280', 'stroke-dasharray': '5 4', id: (s.id || 'scatter') + '-fit' }));
+    }
+  }
   const named = [];
   for (const p of s.points) {
     const cx = xa.at(p.x), cy = ya.at(p.y);
-    const c = svg('circle', { cx, cy, r: p.outlier ? 4.5 : 2.2, fill: p.outlier ? OUTLIER_COLOUR[p.outlier] : '#2b59c3', 'fill-opacity': p.outlier ? 1 : 0.35 },
+    const c = svg('circle', { cx, cy, r: p.outlier ? 4.5 : 2.6, fill: p.outlier ? OUTLIER_COLOUR[p.outlier] : '#2b59c3', 'fill-opacity': p.outlier ? 1 : 0.35, 'data-account': p.dense_id },
       svg('title', {}, `${p.account}: ${s.x} ${fmt(p.x)}, ${s.y} ${fmt(p.y)}`));
     plotEl.append(c);
     if (p.outlier) named.push([p, cx, cy]);
@@ -514,7 +531,7 @@ function scatterPlot(s) {
     let y = cy + 4;
     for (let k = 1; !free(y) && k < 40; k++) y = cy + 4 + 13 * Math.ceil(k / 2) * (k % 2 ? -1 : 1);
     taken.push([cx, y]);
-    plotEl.append(svg('a', { href: '#/account/' + encodeURIComponent(String(p.dense_id)), 'data-account': p.dense_id },
+    plotEl.append(svg('a', { href: p.href || '#/account/' + encodeURIComponent(String(p.dense_id)), 'data-account': p.dense_id },
       svg('text', { x: cx + (right ? 7 : -7), y, 'text-anchor': right ? 'start' : 'end', class: 'label' }, p.account)));
   }
   return plotEl;
@@ -1168,6 +1185,127 @@ async function seedsPage(params) {
   } else chartBox.append(el('p', { class: 'muted' }, 'One seed: nothing to chart.'));
 }
 
+// ---------------------------------------------------------------- persons
+
+// A person: their label, and each of their accounts as a link to its page.
+function personCell(r) {
+  if (!r.linked) return accountLink(r.accounts[0]);
+  return el('span', {}, el('strong', {}, r.label), ' ', r.accounts.map((a, i) => [i ? ', ' : '', accountLink(a)]));
+}
+
+async function personsPage(params) {
+  const measure = params.measure || (measures[0] && measures[0].name) || '';
+  const limit = 50, offset = Math.max(Number(params.offset) || 0, 0);
+  const head = [el('h1', {}, 'Persons'),
+    el('p', { class: 'describe' }, 'Influence belongs to a person, whatever platform carries it: accounts declared one person (renown link) are ranked together, an engager linked across platforms counts once, and a person\'s own accounts endorsing each other count zero. Unlinked accounts are persons of their own.')];
+  fill(main, ...head, el('p', { class: 'muted', id: 'persons-body' }, 'Ranking persons…'));
+  let d;
+  try { d = await getJSON('api/persons' + query({ measure, limit, offset })); } catch (e) { return showError(main, e); }
+  const top = d.rows[0];
+  const table = el('table', { id: 'persons' },
+    el('thead', {}, el('tr', {}, el('th', { class: 'num' }, '#'), el('th', {}, 'Person'), el('th', { class: 'num' }, 'accounts'),
+      el('th', { class: 'num' }, d.measure), el('th', { class: 'num' }, 'followers (distinct persons)'), el('th', {}, ''))),
+    el('tbody', {}, d.rows.map(r => el('tr', { 'data-person': r.person },
+      el('td', { class: 'num' }, fmt(r.rank)), el('td', { class: 'account' }, personCell(r)),
+      el('td', { class: 'num' }, fmt(r.accounts.length)), el('td', { class: 'num' }, fmt(r.score)),
+      el('td', { class: 'num' }, fmt(r.followers)),
+      el('td', {}, el('a', { href: '#/person/' + encodeURIComponent(String(r.accounts[0].id)), class: 'explain-person' }, 'why'))))));
+  const pager = el('div', { class: 'pager' },
+    el('button', { disabled: offset === 0 ? '' : null, onclick: () => go(['persons'], { offset: Math.max(0, offset - limit) }) }, '← previous'),
+    el('span', { class: 'muted' }, `${fmt(d.total ? offset + 1 : 0)}–${fmt(Math.min(offset + limit, d.total))} of ${fmt(d.total)} persons`),
+    el('button', { disabled: offset + limit >= d.total ? '' : null, onclick: () => go(['persons'], { offset: offset + limit }) }, 'next →'));
+  fill(main, ...head,
+    el('p', { class: 'headline', id: 'persons-headline' },
+      `${fmt(d.total)} persons, ${fmt(d.linked)} of them linked across accounts.`,
+      top ? [' First by ', d.measure, ': ', personCell(top), ` (${fmt(top.score)}).`] : ''),
+    d.warnings && d.warnings.length ? el('p', { class: 'muted' }, 'Note: ' + d.warnings.map(w => w.message || w.kind || JSON.stringify(w)).join('; ')) : null,
+    el('div', { class: 'scroll' }, table), pager);
+}
+
+async function personPage(id) {
+  fill(main, el('p', { class: 'muted' }, 'Weighing the person\'s endorsements…'));
+  let d;
+  try { d = await getJSON('api/persons/' + encodeURIComponent(id) + '/explain' + query({ endorsers: 10 })); } catch (e) { return showError(main, e); }
+  const platforms = el('table', { id: 'person-platforms' },
+    el('thead', {}, el('tr', {}, el('th', {}, 'platform'), el('th', { class: 'num' }, 'contribution'), el('th', { class: 'num' }, 'share'), el('th', { class: 'num' }, 'actions'))),
+    el('tbody', {}, d.by_platform.map(p => el('tr', { 'data-platform': p.platform },
+      el('td', {}, p.platform), el('td', { class: 'num' }, fmt(p.contribution)),
+      el('td', { class: 'num' }, el('span', { class: 'bar score', style: `width: ${Math.round(60 * Math.max(0, Math.min(1, p.share)))}px` }), ' ', pct(p.share)),
+      el('td', { class: 'num' }, fmt(p.actions))))));
+  const endorsers = el('table', { id: 'person-endorsers' },
+    el('thead', {}, el('tr', {}, el('th', {}, 'endorsing person'), el('th', { class: 'num' }, 'their score'), el('th', { class: 'num' }, 'contribution'), el('th', { class: 'num' }, 'share'))),
+    el('tbody', {}, d.endorsers.map(e => el('tr', {},
+      el('td', {}, e.label), el('td', { class: 'num' }, fmt(e.score)),
+      el('td', { class: 'num' }, fmt(e.contribution)), el('td', { class: 'num' }, pct(e.share))))));
+  fill(main,
+    el('h1', {}, d.label),
+    el('p', { class: 'muted' }, d.linked ? ['One person across ', fmt(d.accounts.length), ' accounts: ', d.accounts.map((a, i) => [i ? ', ' : '', accountLink(a)])] : ['One account, no links declared: ', accountLink(d.accounts[0])]),
+    el('p', { class: 'headline', id: 'person-headline' },
+      `Earned influence ${fmt(d.score)}, rank ${fmt(d.rank)} of ${fmt(d.persons)} persons; credibility ${fmt(d.credibility)}, consistency ${pct(d.consistency)}.`,
+      d.by_platform.length ? ` Most from ${d.by_platform[0].platform} (${pct(d.by_platform[0].share)}).` : ' No endorsement yet.',
+      d.own_account_actions ? ` ${fmt(d.own_account_actions)} actions between the person's own accounts count zero.` : ''),
+    el('div', { class: 'grid' },
+      el('div', { class: 'card' }, el('h2', {}, 'By platform'), d.by_platform.length ? el('div', { class: 'scroll' }, platforms) : el('p', { class: 'muted' }, 'Nothing earned on any platform.')),
+      el('div', { class: 'card' }, el('h2', {}, 'Who endorses this person'), d.endorsers.length ? el('div', { class: 'scroll' }, endorsers) : el('p', { class: 'muted' }, 'No endorsers.'),
+        d.other_endorsers ? el('p', { class: 'muted' }, `and ${fmt(d.other_endorsers)} more persons (${pct(d.other_share)})`) : null)));
+}
+
+// ---------------------------------------------------------------- offline gap
+
+const GAP_TEXT = { 'x-without-y': 'big offline, not earned online', 'y-without-x': 'earned online without offline weight' };
+
+async function gapPage(params) {
+  const offline = params.offline || '';
+  const head = [el('h1', {}, 'Does being big offline translate online?'),
+    el('p', { class: 'describe' }, 'Each person\'s offline figure (renown offline FILE) against the influence they earned online, on log axes, with the robust (Theil–Sen) line of log earned on log offline. Persons far below the line are big offline and have not earned online; far above, they earned online without offline weight.')];
+  fill(main, ...head, el('p', { class: 'muted', id: 'gap-body' }, 'Setting offline figures against earned influence…'));
+  let d;
+  try { d = await getJSON('api/gap' + query({ offline, limit: 20 })); } catch (e) { return showError(main, e); }
+  const choose = d.offline_measures.length > 1 ? el('form', { class: 'controls', onsubmit: e => e.preventDefault() },
+    el('label', {}, 'Offline figure', (() => {
+      const sel = el('select', { id: 'gap-offline' }, d.offline_measures.map(m => el('option', { value: m.name }, `${m.name} (${fmt(m.persons)} persons)`)));
+      sel.value = d.offline_measure || '';
+      sel.addEventListener('change', () => go(['gap'], { offline: sel.value }));
+      return sel;
+    })())) : null;
+  if (d.undefined) {
+    return fill(main, ...head, choose, el('p', { class: 'headline', id: 'gap-headline' }, `No gap to show: ${d.undefined}.`));
+  }
+  const kind = new Map();
+  for (const r of d.big_offline_not_earned) kind.set(r.person, 'x-without-y');
+  for (const r of d.earned_without_offline_weight) kind.set(r.person, 'y-without-x');
+  const xName = d.offline_is_rank ? `${d.offline_measure} rank` : d.offline_measure;
+  const plot = {
+    id: 'gap-scatter', x: xName, y: 'earned', line: d.fit,
+    points: d.rows.map(r => ({ x: d.offline_is_rank ? r.offline_rank : r.offline, y: r.earned, outlier: kind.get(r.person) || null, account: r.label, dense_id: r.accounts[0].id,
+      // A linked person's label is theirs, not an account's: it leads to the person.
+      href: r.linked ? '#/person/' + encodeURIComponent(String(r.accounts[0].id)) : null })),
+  };
+  const list = (id, rows) => el('table', { id },
+    el('thead', {}, el('tr', {}, el('th', {}, 'person'), el('th', { class: 'num' }, xName), el('th', { class: 'num' }, 'offline rank'),
+      el('th', { class: 'num' }, 'earned'), el('th', { class: 'num' }, 'earned rank'), el('th', { class: 'num' }, 'expected earned'), el('th', { class: 'num', title: 'log10 earned − log10 expected' }, 'gap'))),
+    el('tbody', {}, rows.map(r => el('tr', { 'data-person': r.person },
+      el('td', { class: 'account' }, personCell(r)), el('td', { class: 'num' }, fmt(r.offline)), el('td', { class: 'num' }, fmt(r.offline_rank)),
+      el('td', { class: 'num' }, fmt(r.earned)), el('td', { class: 'num' }, fmt(r.earned_rank)),
+      el('td', { class: 'num' }, r.expected_earned === null ? '–' : fmt(r.expected_earned)),
+      el('td', { class: 'num' }, r.gap === null ? '–' : r.gap.toFixed(2))))));
+  const names = rows => rows.map(r => r.label).join(', ');
+  const zeros = d.rows.filter(r => !(r.earned > 0)).length;
+  fill(main, ...head, choose,
+    el('p', { class: 'headline', id: 'gap-headline' },
+      `Over ${fmt(d.persons)} persons with ${xName} figures, log earned = ${d.fit.slope.toFixed(2)} × log ${xName} ${d.fit.intercept < 0 ? '−' : '+'} ${Math.abs(d.fit.intercept).toFixed(2)}.`,
+      d.big_offline_not_earned.length ? ` Big offline, not earned online: ${names(d.big_offline_not_earned)}.` : '',
+      d.earned_without_offline_weight.length ? ` Earned online without offline weight: ${names(d.earned_without_offline_weight)}.` : ''),
+    el('div', { class: 'chart', id: 'gap-chart' }, scatterPlot(plot),
+      el('ul', { class: 'legend' }, ['x-without-y', 'y-without-x'].map(k => el('li', { 'data-key': k },
+        svg('svg', { width: 12, height: 12, 'aria-hidden': 'true' }, svg('circle', { cx: 6, cy: 6, r: 4.5, fill: OUTLIER_COLOUR[k] })), GAP_TEXT[k]))),
+      el('p', { class: 'muted' }, `${fmt(d.rows.length)} persons drawn; dashed: the fitted line${d.cut !== null && d.cut !== undefined ? `; named: beyond ${d.cut.toFixed(2)} in log10 from it` : ''}${zeros ? `; ${fmt(zeros)} with no earned influence sit in the band below the x axis` : ''}.`)),
+    el('h2', {}, 'Big offline, not earned online'),
+    d.big_offline_not_earned.length ? el('div', { class: 'scroll' }, list('gap-big-offline', d.big_offline_not_earned)) : el('p', { class: 'muted' }, 'None beyond the cut.'),
+    el('h2', {}, 'Earned online without offline weight'),
+    d.earned_without_offline_weight.length ? el('div', { class: 'scroll' }, list('gap-earned-online', d.earned_without_offline_weight)) : el('p', { class: 'muted' }, 'None beyond the cut.'));
+}
+
 // ---------------------------------------------------------------- shell
 
 function has(path) { return !!(api.paths && api.paths[path]); }
@@ -1182,6 +1320,9 @@ const pages = {
   dynamics: { nav: 'dynamics', route: '/api/dynamics', title: 'Dynamics', render: (parts, params) => dynamicsPage(params) },
   backtest: { nav: 'backtest', route: '/api/backtest', title: 'Predicts', render: (parts, params) => backtestPage(params) },
   seeds: { nav: 'seeds', route: '/api/seeds', title: 'Who to engage', render: (parts, params) => seedsPage(params) },
+  persons: { nav: 'persons', route: '/api/persons', title: 'Persons', render: (parts, params) => personsPage(params) },
+  person: { nav: 'persons', route: '/api/persons/{id}/explain', render: parts => personPage(parts[1]) },
+  gap: { nav: 'gap', route: '/api/gap', title: 'Gap', render: (parts, params) => gapPage(params) },
 };
 
 // Pages whose API route this server lacks are not offered at all.
