@@ -113,6 +113,7 @@ pub async fn not_found() -> ApiError {
     ApiError::not_found("no such API route; see /api/openapi.json")
 }
 
+/// The answer to a method a route does not take: 405, pointing at the OpenAPI description.
 pub async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,

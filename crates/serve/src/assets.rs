@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 #[folder = "web/"]
 struct Web;
 
+/// Serves the embedded dashboard's files; `/api/…` paths that reach here are unknown routes (404).
 pub async fn serve(method: Method, uri: Uri) -> Response {
     let path = uri.path();
     if path == "/api" || path.starts_with("/api/") {

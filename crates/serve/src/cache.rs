@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 /// What [`Memo::in_background`] has for a key.
 pub enum Progress<V> {
+    /// Computed: the answer.
     Ready(V),
     /// Under way (started by this call or an earlier one).
     Pending,
@@ -20,12 +21,15 @@ pub enum Progress<V> {
     Failed(crate::error::ApiError),
 }
 
+/// Answers computed once per key and shared by every request asking for that key; when `cap`
+/// keys are held, stale keys go first, then finished answers.
 pub struct Memo<K, V> {
     cap: usize,
     map: Mutex<HashMap<K, Arc<OnceLock<ApiResult<V>>>>>,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
+    /// An empty memo that starts evicting at `cap` keys.
     pub fn new(cap: usize) -> Memo<K, V> {
         Memo {
             cap,
@@ -122,10 +126,12 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
         Progress::Pending
     }
 
+    /// Keys held (answered, under way or failed).
     pub fn len(&self) -> usize {
         self.map.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
+    /// Whether no key is held.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -10,8 +10,11 @@ use renown_store::StoreError;
 
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("{message}")]
+/// An API failure as the caller sees it: a status and a message safe to show (never a path or panic text).
 pub struct ApiError {
+    /// The HTTP status sent.
     pub status: StatusCode,
+    /// The message sent as `{"error": …}`.
     pub message: String,
     /// Seconds after which a retry may succeed (sent as `Retry-After`).
     pub retry_after: Option<u32>,
@@ -21,6 +24,7 @@ pub struct ApiError {
 pub const INTERNAL_MESSAGE: &str = "internal error (the details are in the server's log)";
 
 impl ApiError {
+    /// An error with this status and message.
     pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
@@ -28,9 +32,11 @@ impl ApiError {
             retry_after: None,
         }
     }
+    /// 400: the request itself is wrong (a parameter, a date, a measure name).
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, message)
     }
+    /// 404: no such account, cascade or route.
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, message)
     }
@@ -111,4 +117,5 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A handler's result.
 pub type ApiResult<T> = std::result::Result<T, ApiError>;

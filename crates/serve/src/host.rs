@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use std::net::IpAddr;
 
 #[derive(Clone, Debug, Default)]
+/// Which `Host` headers are accepted (DNS-rebinding guard): loopback names, the bound address and `--allow-host` names.
 pub struct HostPolicy {
     /// The address the server listens on; `None` is taken as loopback only.
     pub bound: Option<IpAddr>,
@@ -21,6 +22,7 @@ pub struct HostPolicy {
 }
 
 impl HostPolicy {
+    /// The policy for a server bound to `bound`, also accepting the names in `allowed` (lowercased, a trailing dot dropped).
     pub fn new(bound: Option<IpAddr>, allowed: &[String]) -> HostPolicy {
         HostPolicy {
             bound,

@@ -105,6 +105,7 @@ fn upload_name(p: &Params) -> String {
     }
 }
 
+/// `POST /api/ingest`: stores an uploaded export (bearer token required), one ingest at a time.
 pub async fn ingest(
     State(app): State<Shared>,
     headers: HeaderMap,

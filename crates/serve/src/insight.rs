@@ -53,7 +53,9 @@ fn explanation(
 #[derive(serde::Serialize)]
 pub struct Progressive<T> {
     #[serde(flatten)]
+    /// What is known now (its fields at the top level of the JSON).
     pub answer: T,
+    /// True while the rest is still being computed: ask again.
     pub pending: bool,
 }
 

@@ -19,6 +19,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 /// Seconds a client is told to wait when every slot is taken.
 const BUSY_RETRY_AFTER: u32 = 10;
 
+/// The slots for long computations: a request takes one or is answered 503 at once.
 pub struct Jobs {
     slots: Arc<Semaphore>,
     capacity: usize,
@@ -28,6 +29,7 @@ pub struct Jobs {
 pub struct Slot(#[allow(dead_code)] OwnedSemaphorePermit);
 
 impl Jobs {
+    /// `capacity` slots (at least one).
     pub fn new(capacity: usize) -> Jobs {
         let capacity = capacity.max(1);
         Jobs {

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! `renown serve`: the JSON API over the store and the dashboard embedded in the binary.
 //!
 //! Read-only unless a token is configured, in which case `POST /api/ingest` accepts a file in
@@ -47,6 +48,7 @@ pub use error::{ApiError, ApiResult};
 /// How the server runs.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// The store served.
     pub db: PathBuf,
     /// Enables `POST /api/ingest`; requests must carry `Authorization: Bearer <token>`.
     pub token: Option<String>,
@@ -73,6 +75,7 @@ pub struct Config {
 }
 
 impl Config {
+    /// The defaults for serving the store at `db` (no ingest token, 60 s reads, 2 job slots).
     pub fn new(db: PathBuf) -> Config {
         Config {
             db,
@@ -90,21 +93,29 @@ impl Config {
     }
 }
 
+/// What every handler shares: the configuration, the store's connections and the answers kept.
 pub struct AppState {
+    /// How the server runs.
     pub config: Config,
+    /// Read connections to the store, reused across requests.
     pub pool: pool::Pool,
+    /// Lookups memoised per store state (accounts, ranked scores, models).
     pub caches: view::Caches,
     /// Whole answers kept per store state ([`answers`]).
     pub answers: answers::Kept,
     /// One ingest at a time: SQLite has one writer anyway, and this keeps uploads queued.
     pub ingest_lock: tokio::sync::Mutex<()>,
+    /// The slots for long computations.
     pub jobs: jobs::Jobs,
+    /// Which `Host` headers are accepted.
     pub host_policy: host::HostPolicy,
 }
 
+/// The state as handlers receive it.
 pub type Shared = Arc<AppState>;
 
 impl AppState {
+    /// The state for `config`: no connection is opened until a request needs one.
     pub fn new(config: Config) -> Shared {
         Arc::new(AppState {
             pool: pool::Pool::new(config.db.clone()),
@@ -220,16 +231,22 @@ async fn timed_out(err: tower::BoxError) -> ApiError {
 }
 
 #[derive(Debug, thiserror::Error)]
+/// Why the server could not start or stopped.
 pub enum ServeError {
     #[error("cannot listen on {addr}: {source}")]
+    /// The address could not be bound (in use, not ours, no permission).
     Bind {
+        /// The address asked for.
         addr: SocketAddr,
         #[source]
+        /// What the system said.
         source: std::io::Error,
     },
     #[error(transparent)]
+    /// The store could not be opened or read.
     Store(#[from] renown_store::StoreError),
     #[error("server failed: {0}")]
+    /// The listener failed while serving.
     Io(#[from] std::io::Error),
 }
 

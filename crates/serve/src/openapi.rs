@@ -430,6 +430,7 @@ pub fn spec() -> Value {
     doc
 }
 
+/// `GET /api/openapi.json`: the OpenAPI description of every route.
 pub async fn document() -> Json<Value> {
     Json(spec())
 }

@@ -5,8 +5,10 @@ use renown_app::Scope;
 
 /// Largest page a list returns.
 pub const MAX_LIMIT: usize = 1000;
+/// Page size when a list request names none.
 pub const DEFAULT_LIMIT: usize = 50;
 
+/// A request's query parameters, read by name with typed, range-checked getters (a bad value is a 400 naming it).
 pub struct Params {
     pairs: Vec<(String, String)>,
 }
@@ -14,7 +16,9 @@ pub struct Params {
 /// A page of a list.
 #[derive(Clone, Copy, Debug, serde::Serialize)]
 pub struct Page {
+    /// Rows at most.
     pub limit: usize,
+    /// Rows skipped before the first.
     pub offset: usize,
 }
 
@@ -51,6 +55,7 @@ impl Params {
             .map(|(_, v)| v.trim())
     }
 
+    /// A whole number at most `max`, `default` when absent.
     pub fn usize(&self, key: &str, default: usize, max: usize) -> ApiResult<usize> {
         let Some(v) = self.str(key) else {
             return Ok(default);
@@ -77,6 +82,7 @@ impl Params {
         }
     }
 
+    /// `limit` and `offset`.
     pub fn page(&self) -> ApiResult<Page> {
         Ok(Page {
             limit: self.usize("limit", DEFAULT_LIMIT, MAX_LIMIT)?,
@@ -94,6 +100,7 @@ impl Params {
             .transpose()
     }
 
+    /// The scope: `as_of`, `topic`, `platform`, each read as on the command line.
     pub fn scope(&self) -> ApiResult<Scope> {
         Ok(Scope::new(
             self.as_of()?,

@@ -9,12 +9,14 @@ use std::sync::Mutex;
 /// Idle connections kept; more are opened under load and closed when returned.
 const KEEP: usize = 8;
 
+/// Read connections to one store, opened on demand and kept for the next request.
 pub struct Pool {
     path: PathBuf,
     idle: Mutex<Vec<Store>>,
 }
 
 impl Pool {
+    /// A pool for the store at `path` (nothing opened yet).
     pub fn new(path: PathBuf) -> Pool {
         Pool {
             path,
@@ -22,6 +24,7 @@ impl Pool {
         }
     }
 
+    /// The store's path.
     pub fn path(&self) -> &std::path::Path {
         &self.path
     }

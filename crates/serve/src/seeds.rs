@@ -25,6 +25,7 @@ pub const PARAMS: [&str; 9] = [
     "seed",
 ];
 
+/// Seeds chosen when a request names no `k` (the CLI's default).
 pub const DEFAULT_K: usize = 10;
 /// The most seeds a request may ask for.
 pub const MAX_K: usize = 1000;

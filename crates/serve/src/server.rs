@@ -23,6 +23,7 @@ use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 #[derive(Clone, Debug)]
+/// Connection limits and the shutdown grace period.
 pub struct Limits {
     /// Open connections at most.
     pub max_connections: usize,

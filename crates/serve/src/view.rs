@@ -16,8 +16,10 @@ use std::sync::Arc;
 /// The query parameters of a scope (`renown_app::Scope`): as of, topic, platform.
 pub const SCOPE_PARAMS: [&str; 3] = ["as_of", "topic", "platform"];
 
+/// A scope as a memo key: as of, topic, platform.
 pub type ScopeKey = (Option<i64>, Option<String>, Option<String>);
 
+/// The lookups memoised per store state, shared by every request.
 pub struct Caches {
     pub(crate) accounts: Memo<String, Arc<Vec<AccountInfo>>>,
     pub(crate) native: Memo<String, Arc<HashMap<String, u32>>>,
@@ -68,12 +70,16 @@ impl Default for Caches {
 
 /// A snapshot of the store's state for one request: every cached lookup is keyed by it.
 pub struct View<'a> {
+    /// The server's shared state.
     pub state: &'a AppState,
+    /// The connection this request reads.
     pub store: &'a Store,
+    /// The store's state when the request began: every memoised lookup is keyed by it.
     pub token: String,
 }
 
 impl<'a> View<'a> {
+    /// A view of `store` as it is now.
     pub fn new(state: &'a AppState, store: &'a Store) -> ApiResult<View<'a>> {
         Ok(View {
             state,
