@@ -69,6 +69,17 @@ pub struct EarnedSection {
     pub selectivity_prior: Option<f64>,
     /// M0: months of engagement at which consistency is half way (0 turns it off).
     pub consistency_months: Option<f64>,
+    /// The consistency factor's period in days instead of calendar months (> 0).
+    pub consistency_period_days: Option<f64>,
+    /// The half-life of an active period's weight in the consistency factor, days (> 0;
+    /// unset: H).
+    pub consistency_half_life_days: Option<f64>,
+    /// Scale γ per endorsed account by the share of its received strength it returns.
+    pub reciprocity_by_share: Option<bool>,
+    /// λ: what each distinct recent engager adds to its endorsement (>= 0; 0: off).
+    pub recent_engager_weight: Option<f64>,
+    /// H_r: the recent-engager term's half-life, days (> 0; unset: H).
+    pub recent_engager_half_life_days: Option<f64>,
     /// Kind name → weight; kinds not listed keep their default weight.
     pub kind_weights: Option<BTreeMap<String, f64>>,
 }
@@ -116,6 +127,21 @@ pub enum MeasureParams {
         selectivity_prior: f64,
         /// M0, months (0: no consistency factor).
         consistency_months: f64,
+        /// The consistency period in days (absent: calendar months).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        consistency_period_days: Option<f64>,
+        /// The consistency half-life in days (absent: H).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        consistency_half_life_days: Option<f64>,
+        /// γ scaled by each account's returned share (absent: not).
+        #[serde(skip_serializing_if = "is_false")]
+        reciprocity_by_share: bool,
+        /// λ of the recent-engager term (absent: 0, off).
+        #[serde(skip_serializing_if = "is_zero")]
+        recent_engager_weight: f64,
+        /// H_r in days (absent: H).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recent_engager_half_life_days: Option<f64>,
         /// κ per engagement kind, by kind name.
         kind_weights: BTreeMap<&'static str, f64>,
     },
@@ -124,6 +150,14 @@ pub enum MeasureParams {
         /// The probability of following a link rather than jumping.
         damping: f64,
     },
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 fn invalid(origin: &str, key: &str, want: &str, got: f64) -> AppError {
@@ -222,6 +256,39 @@ impl Params {
                 ">= 0",
                 |v| v >= 0.0,
             )?;
+            set(
+                "recent_engager_weight",
+                e.recent_engager_weight,
+                &mut q.recent_engager_weight,
+                ">= 0",
+                |v| v >= 0.0,
+            )?;
+            let days = |key: &str, v: Option<f64>, slot: &mut Option<f64>| {
+                if let Some(v) = v {
+                    *slot = Some(checked(origin, &format!("earned.{key}"), v, "> 0", |v| {
+                        v > 0.0
+                    })?);
+                }
+                Ok::<(), AppError>(())
+            };
+            days(
+                "consistency_period_days",
+                e.consistency_period_days,
+                &mut q.consistency_period_days,
+            )?;
+            days(
+                "consistency_half_life_days",
+                e.consistency_half_life_days,
+                &mut q.consistency_half_life_days,
+            )?;
+            days(
+                "recent_engager_half_life_days",
+                e.recent_engager_half_life_days,
+                &mut q.recent_engager_half_life_days,
+            )?;
+            if let Some(b) = e.reciprocity_by_share {
+                q.reciprocity_by_share = b;
+            }
             for (name, &w) in e.kind_weights.iter().flatten() {
                 let key = format!("earned.kind_weights.{name}");
                 let kind = Kind::ALL
@@ -266,6 +333,11 @@ impl Params {
                     follow_weight: e.follow_weight,
                     selectivity_prior: e.selectivity_prior,
                     consistency_months: e.consistency_months,
+                    consistency_period_days: e.consistency_period_days,
+                    consistency_half_life_days: e.consistency_half_life_days,
+                    reciprocity_by_share: e.reciprocity_by_share,
+                    recent_engager_weight: e.recent_engager_weight,
+                    recent_engager_half_life_days: e.recent_engager_half_life_days,
                     kind_weights: e.kind_weights.iter().map(|&(k, w)| (k.name(), w)).collect(),
                 }
             }
@@ -354,16 +426,40 @@ impl Echo {
                 follow_weight,
                 selectivity_prior,
                 consistency_months,
+                consistency_period_days,
+                consistency_half_life_days,
+                reciprocity_by_share,
+                recent_engager_weight,
+                recent_engager_half_life_days,
                 kind_weights,
             } => {
                 let weights: Vec<String> = kind_weights
                     .iter()
                     .map(|(k, w)| format!("{k} {w}"))
                     .collect();
+                // The options off by default are named only when set.
+                let mut options = Vec::new();
+                if let Some(d) = consistency_period_days {
+                    options.push(format!("consistency period {d} d"));
+                }
+                if let Some(d) = consistency_half_life_days {
+                    options.push(format!("consistency half-life {d} d"));
+                }
+                if *reciprocity_by_share {
+                    options.push("γ by returned share".to_string());
+                }
+                if *recent_engager_weight != 0.0 {
+                    let h =
+                        recent_engager_half_life_days.map_or("H".to_string(), |d| format!("{d} d"));
+                    options.push(format!(
+                        "recent engagers λ {recent_engager_weight}, half-life {h}"
+                    ));
+                }
+                let options: String = options.iter().map(|o| format!(", {o}")).collect();
                 format!(
                     "half-life {half_life_days} d, damping {damping}, γ {reciprocity_discount}, \
-                     follow weight {follow_weight}, σ {selectivity_prior}, M0 {consistency_months}, \
-                     kind weights: {}",
+                     follow weight {follow_weight}, σ {selectivity_prior}, M0 {consistency_months}\
+                     {options}, kind weights: {}",
                     weights.join(", ")
                 )
             }
@@ -418,6 +514,57 @@ mod tests {
             assert_eq!(line, "parameters (renown.toml): damping 0.5");
         }
         assert_eq!(q.echo("tweepcred"), None);
+    }
+
+    #[test]
+    fn the_options_tune_chooses_can_be_set_in_the_file_and_are_echoed_only_when_set() {
+        let p = Params::from_toml(
+            "[earned]\nconsistency_period_days = 7.5\nconsistency_half_life_days = 2.5\n\
+             reciprocity_by_share = true\nrecent_engager_weight = 4\n\
+             recent_engager_half_life_days = 10.5\n",
+            "renown.toml",
+        )
+        .unwrap();
+        let e = &p.measures.earned;
+        assert_eq!(e.consistency_period_days, Some(7.5));
+        assert_eq!(e.consistency_half_life_days, Some(2.5));
+        assert!(e.reciprocity_by_share);
+        assert_eq!(e.recent_engager_weight, 4.0);
+        assert_eq!(e.recent_engager_half_life_days, Some(10.5));
+        let echo = p.echo("earned").unwrap();
+        let line = echo.header_line();
+        assert!(
+            line.contains(
+                "M0 3, consistency period 7.5 d, consistency half-life 2.5 d, \
+                 γ by returned share, recent engagers λ 4, half-life 10.5 d, kind weights"
+            ),
+            "{line}"
+        );
+        let json = serde_json::to_value(&echo).unwrap();
+        assert_eq!(json["recent_engager_weight"], 4.0);
+        assert_eq!(json["reciprocity_by_share"], true);
+        // The defaults' echo is what it was before these options existed.
+        let d = serde_json::to_value(Params::default().echo("earned").unwrap()).unwrap();
+        for key in [
+            "consistency_period_days",
+            "consistency_half_life_days",
+            "reciprocity_by_share",
+            "recent_engager_weight",
+            "recent_engager_half_life_days",
+        ] {
+            assert!(d.get(key).is_none(), "{key} in {d}");
+        }
+        let err = |text: &str| Params::from_toml(text, "cfg.toml").unwrap_err().to_string();
+        let e = err("[earned]\nconsistency_period_days = 0\n");
+        assert!(
+            e.contains("earned.consistency_period_days must be > 0, not 0"),
+            "{e}"
+        );
+        let e = err("[earned]\nrecent_engager_weight = -1\n");
+        assert!(
+            e.contains("earned.recent_engager_weight must be >= 0, not -1"),
+            "{e}"
+        );
     }
 
     #[test]
