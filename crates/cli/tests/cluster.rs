@@ -430,6 +430,42 @@ fn two_processes_on_loopback_equal_one_machine() {
         ))),
         "the parameters file changes earned influence"
     );
+
+    // The options off by default (consistency by days with its own half-life, γ by returned
+    // share, the recent-engager term) reach the cluster through the same file.
+    std::fs::write(
+        d.join("options.toml"),
+        "[earned]\nconsistency_period_days = 7\nconsistency_half_life_days = 10\n\
+         reciprocity_by_share = true\nrecent_engager_weight = 2\n\
+         recent_engager_half_life_days = 5\n",
+    )
+    .unwrap();
+    let common = [
+        "--by",
+        "earned",
+        "--top",
+        "0",
+        "--as-of",
+        "2020-09-14",
+        "--format",
+        "json",
+    ];
+    let mut single_args = vec!["--config", "options.toml", "--db", "single.db", "rank"];
+    single_args.extend_from_slice(&common);
+    let single = json(&renown(d, &single_args));
+    let mut args = vec!["--config", "options.toml"];
+    args.extend_from_slice(&common);
+    args.extend_from_slice(&["--processes", "2", "--hosts", &hosts, "--workers", "2"]);
+    let doc = json(&cluster(d, &args, 2));
+    assert_same(&single, &doc, "earned under options.toml");
+    assert_eq!(single["parameters"], doc["parameters"]);
+    assert_eq!(doc["parameters"]["recent_engager_weight"], 2.0);
+    assert_eq!(doc["parameters"]["reciprocity_by_share"], true);
+    assert_ne!(
+        by_account(&defaults),
+        by_account(&single),
+        "the options change earned influence"
+    );
 }
 
 /// A fake process `index` listening at `listener`: answers the hello of the process that
