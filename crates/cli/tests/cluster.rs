@@ -369,7 +369,8 @@ fn two_processes_on_loopback_equal_one_machine() {
          kind_weights = { like = 0.75, mention = 0 }\n[pagerank]\ndamping = 0.7\n",
     )
     .unwrap();
-    for by in ["earned", "pagerank"] {
+    // One machine's and two processes' answers under a config file, as of 2020-09-14.
+    let under = |config: &str, by: &str| -> (Value, Value) {
         let common = [
             "--by",
             by,
@@ -380,13 +381,16 @@ fn two_processes_on_loopback_equal_one_machine() {
             "--format",
             "json",
         ];
-        let mut single_args = vec!["--config", "params.toml", "--db", "single.db", "rank"];
+        let mut single_args = vec!["--config", config, "--db", "single.db", "rank"];
         single_args.extend_from_slice(&common);
         let single = json(&renown(d, &single_args));
-        let mut args = vec!["--config", "params.toml"];
+        let mut args = vec!["--config", config];
         args.extend_from_slice(&common);
         args.extend_from_slice(&["--processes", "2", "--hosts", &hosts, "--workers", "2"]);
-        let doc = json(&cluster(d, &args, 2));
+        (single, json(&cluster(d, &args, 2)))
+    };
+    for by in ["earned", "pagerank"] {
+        let (single, doc) = under("params.toml", by);
         let what = format!("{by} under params.toml as of 2020-09-14");
         assert_same(&single, &doc, &what);
         assert_eq!(single["parameters"], doc["parameters"], "{what}");
@@ -440,23 +444,7 @@ fn two_processes_on_loopback_equal_one_machine() {
          recent_engager_half_life_days = 5\n",
     )
     .unwrap();
-    let common = [
-        "--by",
-        "earned",
-        "--top",
-        "0",
-        "--as-of",
-        "2020-09-14",
-        "--format",
-        "json",
-    ];
-    let mut single_args = vec!["--config", "options.toml", "--db", "single.db", "rank"];
-    single_args.extend_from_slice(&common);
-    let single = json(&renown(d, &single_args));
-    let mut args = vec!["--config", "options.toml"];
-    args.extend_from_slice(&common);
-    args.extend_from_slice(&["--processes", "2", "--hosts", &hosts, "--workers", "2"]);
-    let doc = json(&cluster(d, &args, 2));
+    let (single, doc) = under("options.toml", "earned");
     assert_same(&single, &doc, "earned under options.toml");
     assert_eq!(single["parameters"], doc["parameters"]);
     assert_eq!(doc["parameters"]["recent_engager_weight"], 2.0);
