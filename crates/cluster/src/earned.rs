@@ -24,6 +24,7 @@
 //! differ in their last bit; a weight rounded to `f32` then differs by one `f32` step only when
 //! that bit straddles a rounding boundary (about one pair in 10⁸).
 
+use crate::key::Layout;
 use crate::rank::{Body, Msg, Rounds};
 use crate::Result;
 use renown_measures::earned::{EarnedParams, DAY};
@@ -235,6 +236,34 @@ fn recent_engagers(
     out
 }
 
+/// One message per slot to the owner of the slot's account, carrying this worker's parts
+/// `part(slot)` of that account's sums (gathered by [`gather_parts`]).
+fn partials(
+    slot_keys: &[u64],
+    layout: Layout,
+    me: u32,
+    part: impl Fn(usize) -> (f64, f64),
+) -> Vec<Msg> {
+    slot_keys
+        .iter()
+        .enumerate()
+        .map(|(slot, &node)| {
+            let (a, b) = part(slot);
+            Msg {
+                to: layout.owner(node),
+                round: 0,
+                body: Body::Partial {
+                    node,
+                    from: me,
+                    slot: slot as u32,
+                    a,
+                    b,
+                },
+            }
+        })
+        .collect()
+}
+
 /// Per owned account: the workers holding its out-pairs and the slot each keeps it in, with
 /// their parts of one or two sums, added in worker order (the same bits on every run).
 fn gather_parts(
@@ -381,21 +410,9 @@ pub(crate) fn solve(
         pair_slot.push(slot);
     }
     drop(slots);
-    let mut out: Vec<Msg> = slot_keys
-        .iter()
-        .enumerate()
-        .map(|(slot, &node)| Msg {
-            to: layout.owner(node),
-            round: 0,
-            body: Body::Partial {
-                node,
-                from: me,
-                slot: slot as u32,
-                a: slot_budget[slot],
-                b: slot_engaged[slot],
-            },
-        })
-        .collect();
+    let mut out = partials(&slot_keys, layout, me, |slot| {
+        (slot_budget[slot], slot_engaged[slot])
+    });
     out.extend(pairs.iter().zip(&strength).map(|(q, &s)| Msg {
         to: layout.owner(q.actor),
         round: 0,
@@ -472,21 +489,7 @@ pub(crate) fn solve(
     drop(strength);
     drop(back);
     drop(pair_slot);
-    let out: Vec<Msg> = slot_keys
-        .iter()
-        .enumerate()
-        .map(|(slot, &node)| Msg {
-            to: layout.owner(node),
-            round: 0,
-            body: Body::Partial {
-                node,
-                from: me,
-                slot: slot as u32,
-                a: spent_part[slot],
-                b: 0.0,
-            },
-        })
-        .collect();
+    let out = partials(&slot_keys, layout, me, |slot| (spent_part[slot], 0.0));
     let (parts, _) = gather_parts(rounds.round(out), index, local);
 
     // 4. Out-weights: what was spent plus the sink's share, each weight an f32 as stored.
