@@ -25,7 +25,7 @@
 //! that bit straddles a rounding boundary (about one pair in 10⁸).
 
 use crate::key::Layout;
-use crate::rank::{Body, Msg, Rounds};
+use crate::rank::{Body, Feeds, Msg, Rounds, Slots};
 use crate::Result;
 use renown_measures::earned::{EarnedParams, DAY};
 use renown_model::Kind;
@@ -251,7 +251,6 @@ fn partials(
             let (a, b) = part(slot);
             Msg {
                 to: layout.owner(node),
-                round: 0,
                 body: Body::Partial {
                     node,
                     from: me,
@@ -267,14 +266,14 @@ fn partials(
 /// Per owned account: the workers holding its out-pairs and the slot each keeps it in, with
 /// their parts of one or two sums, added in worker order (the same bits on every run).
 fn gather_parts(
-    received: Vec<Msg>,
+    received: Vec<Body>,
     index: &FxHashMap<u64, u32>,
     local: usize,
 ) -> (Vec<Vec<Part>>, Vec<Reversed>) {
     let mut parts: Vec<Vec<Part>> = vec![Vec::new(); local];
     let mut reverse = Vec::new();
     for m in received {
-        match m.body {
+        match m {
             Body::Partial {
                 node,
                 from,
@@ -303,34 +302,6 @@ fn gather_parts(
         p.sort_unstable_by_key(|x| (x.0, x.1));
     }
     (parts, reverse)
-}
-
-/// Sends `value(i)` of every owned account to each worker subscribed to it, into its slot.
-fn to_subscribers(subscribers: &[Vec<(u32, u32)>], value: impl Fn(usize) -> f64) -> Vec<Msg> {
-    let mut out = Vec::new();
-    for (i, subs) in subscribers.iter().enumerate() {
-        if subs.is_empty() {
-            continue;
-        }
-        let v = value(i);
-        out.extend(subs.iter().map(|&(to, slot)| Msg {
-            to,
-            round: 0,
-            body: Body::Contrib { slot, value: v },
-        }));
-    }
-    out
-}
-
-/// Values received into slots.
-fn slot_values(received: Vec<Msg>, slots: usize) -> Vec<f64> {
-    let mut v = vec![0.0; slots];
-    for m in received {
-        if let Body::Contrib { slot, value } = m.body {
-            v[slot as usize] = value;
-        }
-    }
-    v
 }
 
 /// Earned influence E of the owned accounts (`keys[i]` is local account `i`), from the
@@ -393,29 +364,23 @@ pub(crate) fn solve(
     drop(recency);
 
     // 2. Budgets and k_a at the endorsers' owners; strengths to the reverse pairs' owners.
-    let mut slots: FxHashMap<u64, u32> = FxHashMap::default();
-    let mut slot_keys: Vec<u64> = Vec::new();
-    let mut slot_budget: Vec<f64> = Vec::new();
-    let mut slot_engaged: Vec<f64> = Vec::new();
+    let (slots, slot_of) = Slots::new(pairs.iter().map(|q| q.actor).collect(), layout);
+    let slot_keys = &slots.keys;
+    let mut slot_budget = vec![0.0f64; slot_keys.len()];
+    let mut slot_engaged = vec![0.0f64; slot_keys.len()];
     let mut pair_slot: Vec<u32> = Vec::with_capacity(pairs.len());
     for (q, &s) in pairs.iter().zip(&strength) {
-        let slot = *slots.entry(q.actor).or_insert_with(|| {
-            slot_keys.push(q.actor);
-            slot_budget.push(0.0);
-            slot_engaged.push(0.0);
-            slot_keys.len() as u32 - 1
-        });
+        let slot = slot_of[&q.actor];
         slot_budget[slot as usize] += s;
         slot_engaged[slot as usize] += 1.0 - (-q.eng).exp2();
         pair_slot.push(slot);
     }
-    drop(slots);
-    let mut out = partials(&slot_keys, layout, me, |slot| {
+    drop(slot_of);
+    let mut out = partials(slot_keys, layout, me, |slot| {
         (slot_budget[slot], slot_engaged[slot])
     });
     out.extend(pairs.iter().zip(&strength).map(|(q, &s)| Msg {
         to: layout.owner(q.actor),
-        round: 0,
         body: Body::Reverse {
             target: q.actor,
             actor: keys[q.target as usize],
@@ -425,10 +390,13 @@ pub(crate) fn solve(
     drop(slot_budget);
     drop(slot_engaged);
     let (parts, reverse) = gather_parts(rounds.round(out), index, local);
-    let subscribers: Vec<Vec<(u32, u32)>> = parts
-        .iter()
-        .map(|ps| ps.iter().map(|x| (x.0, x.1)).collect())
-        .collect();
+    let feeds = Feeds::new(
+        parts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, ps)| ps.iter().map(move |x| (x.0, x.1, i as u32)))
+            .collect(),
+    );
     let budget: Vec<f64> = parts
         .iter()
         .map(|ps| ps.iter().fold(0.0, |s, x| s + x.2))
@@ -470,10 +438,7 @@ pub(crate) fn solve(
     }
 
     // 3. The budgets back to the workers holding the pairs; weigh the pairs.
-    let budget_of = slot_values(
-        rounds.round(to_subscribers(&subscribers, |i| budget[i])),
-        slot_keys.len(),
-    );
+    let budget_of = slots.values(&rounds.round(feeds.messages(me, |i| budget[i])));
     let mut edges: Vec<(u32, u32, f32)> = Vec::new(); // (target index, slot, W unnormalised)
     let mut spent_part = vec![0.0f64; slot_keys.len()];
     for (((q, &s), &back), &slot) in pairs.iter().zip(&strength).zip(&back).zip(&pair_slot) {
@@ -489,7 +454,7 @@ pub(crate) fn solve(
     drop(strength);
     drop(back);
     drop(pair_slot);
-    let out = partials(&slot_keys, layout, me, |slot| (spent_part[slot], 0.0));
+    let out = partials(slot_keys, layout, me, |slot| (spent_part[slot], 0.0));
     let (parts, _) = gather_parts(rounds.round(out), index, local);
 
     // 4. Out-weights: what was spent plus the sink's share, each weight an f32 as stored.
@@ -507,10 +472,7 @@ pub(crate) fn solve(
         })
         .collect();
     drop(parts);
-    let norm = slot_values(
-        rounds.round(to_subscribers(&subscribers, |i| out_weight[i])),
-        slot_keys.len(),
-    );
+    let norm = slots.values(&rounds.round(feeds.messages(me, |i| out_weight[i])));
     edges.sort_unstable_by_key(|e| (e.0, e.1));
     let mut offsets = vec![0u32; local + 1];
     let mut sources = Vec::with_capacity(edges.len());
@@ -539,22 +501,21 @@ pub(crate) fn solve(
     let (mut iterations, mut step, mut first) = (0usize, 0.0f64, true);
     let peers = layout.peers();
     let delta = loop {
-        let mut out = to_subscribers(&subscribers, |i| c[i]);
+        let mut out = feeds.messages(me, |i| c[i]);
         out.extend((0..peers).map(|to| Msg {
             to,
-            round: 0,
             body: Body::Reduce {
                 from: me,
                 values: vec![step],
                 error: None,
             },
         }));
+        let received = rounds.round(out);
+        slots.fill(&received, &mut contrib);
         let mut parts = Vec::new();
-        for m in rounds.round(out) {
-            match m.body {
-                Body::Contrib { slot, value } => contrib[slot as usize] = value,
-                Body::Reduce { from, values, .. } => parts.push((from, values)),
-                _ => {}
+        for m in received {
+            if let Body::Reduce { from, values, .. } = m {
+                parts.push((from, values));
             }
         }
         parts.sort_by_key(|p| p.0);

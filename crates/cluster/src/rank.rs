@@ -26,7 +26,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use timely::dataflow::operators::{Exchange, Input, Inspect, Probe};
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::operator::Operator;
+use timely::dataflow::operators::{Input, Probe};
 use timely::dataflow::{InputHandleVec, ProbeHandle};
 use timely::worker::Worker;
 
@@ -82,19 +85,30 @@ pub struct Traffic {
     pub rounds: Vec<(u64, u64)>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// One value for worker `to`: what the round's callers hand over and get back.
+#[derive(Clone, Debug)]
 pub(crate) struct Msg {
     pub(crate) to: u32,
-    /// The round it belongs to (set by [`Rounds::round`]): a worker still finishing round `r`
-    /// can already receive round `r + 1` from a faster one.
-    pub(crate) round: u64,
     pub(crate) body: Body,
+}
+
+/// What crosses the exchange: every value of one round for one worker, in one record (one
+/// timely record and one serialisation per destination per round, not one per value).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Batch {
+    to: u32,
+    /// The round it belongs to: a worker still finishing round `r` can already receive round
+    /// `r + 1` from a faster one.
+    round: u64,
+    bodies: Vec<Body>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) enum Body {
-    Account(Account),
-    Edge(Edge),
+    /// The accounts of a shard this worker owns.
+    Accounts(Vec<Account>),
+    /// The events of a shard whose target this worker owns.
+    Edges(Vec<Edge>),
     /// Worker `from` has in-edges of total `weight` from `node` and keeps its contribution in
     /// `slot`.
     Subscribe {
@@ -103,9 +117,11 @@ pub(crate) enum Body {
         slot: u32,
         weight: f64,
     },
-    Contrib {
-        slot: u32,
-        value: f64,
+    /// Owner `from`'s values for every slot the receiver keeps for its accounts, in slot order
+    /// ([`Slots`], [`Feeds`]).
+    Values {
+        from: u32,
+        values: Vec<f64>,
     },
     /// One worker's part of a sum every worker needs, and the first error it met.
     Reduce {
@@ -113,7 +129,7 @@ pub(crate) enum Body {
         values: Vec<f64>,
         error: Option<String>,
     },
-    Row(Row),
+    Row(Box<Row>),
     /// Worker `from` holds pairs endorsed by `node` and keeps what it learns of `node` in
     /// `slot`; `a` and `b` are its part of two sums over `node`'s pairs (earned influence).
     Partial {
@@ -131,41 +147,114 @@ pub(crate) enum Body {
     },
 }
 
-/// The bincode payload of a message (what crosses a process boundary, headers aside).
-fn payload_bytes(m: &Msg) -> u64 {
-    // u32 `to`, u64 round, u32 variant tag, then the fields; strings are a u64 length and
-    // the bytes.
+/// The bincode payload of a value (what crosses a process boundary, headers aside).
+fn payload_bytes(body: &Body) -> u64 {
+    // A u32 variant tag, then the fields; strings and vectors are a u64 length and the items.
     let s = |x: &str| 8 + x.len() as u64;
-    16 + match &m.body {
-        Body::Account(a) => {
-            8 + s(&a.platform) + s(&a.native_id) + 1 + a.handle.as_deref().map_or(0, s)
-        }
-        Body::Edge(_) => 4 + 4 + 1 + 8 + 8 + 8 + 8,
+    let account =
+        |a: &Account| 8 + s(&a.platform) + s(&a.native_id) + 1 + a.handle.as_deref().map_or(0, s);
+    4 + match body {
+        Body::Accounts(v) => 8 + v.iter().map(account).sum::<u64>(),
+        Body::Edges(v) => 8 + v.len() as u64 * (4 + 4 + 1 + 8 + 8 + 8 + 8),
         Body::Subscribe { .. } => 8 + 4 + 4 + 8,
-        Body::Contrib { .. } => 4 + 8,
+        Body::Values { values, .. } => 4 + 8 + 8 * values.len() as u64,
         Body::Reduce { values, error, .. } => {
             4 + 8 + 8 * values.len() as u64 + 1 + error.as_deref().map_or(0, s)
         }
-        Body::Partial { .. } => 4 + 8 + 4 + 4 + 8 + 8,
-        Body::Reverse { .. } => 4 + 8 + 8 + 8,
-        Body::Row(r) => {
-            8 + s(&r.account.platform)
-                + s(&r.account.native_id)
-                + 1
-                + r.account.handle.as_deref().map_or(0, s)
-                + 8
-                + 8
-                + 4
+        Body::Partial { .. } => 8 + 4 + 4 + 8 + 8,
+        Body::Reverse { .. } => 8 + 8 + 8,
+        Body::Row(r) => account(&r.account) + 8 + 8 + 4,
+    }
+}
+
+/// The accounts of other workers this worker reads, one slot each, numbered by owner then key:
+/// the slots of one owner are a range, which that owner fills with one vector of values.
+pub(crate) struct Slots {
+    /// The account of each slot.
+    pub(crate) keys: Vec<u64>,
+    /// Where each worker's range starts (`peers + 1` entries).
+    starts: Vec<usize>,
+}
+
+impl Slots {
+    /// Slots for the distinct `keys`, with the slot of each key.
+    pub(crate) fn new(mut keys: Vec<u64>, layout: Layout) -> (Slots, FxHashMap<u64, u32>) {
+        keys.sort_unstable_by_key(|&k| (layout.owner(k), k));
+        keys.dedup();
+        let mut starts = vec![0usize; layout.peers() as usize + 1];
+        for &k in &keys {
+            starts[layout.owner(k) as usize + 1] += 1;
         }
+        for w in 0..layout.peers() as usize {
+            starts[w + 1] += starts[w];
+        }
+        let slot_of = keys
+            .iter()
+            .enumerate()
+            .map(|(slot, &k)| (k, slot as u32))
+            .collect();
+        (Slots { keys, starts }, slot_of)
+    }
+
+    /// Writes the values received in `bodies` into their slots.
+    pub(crate) fn fill(&self, bodies: &[Body], into: &mut [f64]) {
+        for b in bodies {
+            if let Body::Values { from, values } = b {
+                let (lo, hi) = (self.starts[*from as usize], self.starts[*from as usize + 1]);
+                // The owner sends one value per slot of its range (every slot subscribed).
+                debug_assert_eq!(hi - lo, values.len());
+                into[lo..hi].copy_from_slice(&values[..hi - lo]);
+            }
+        }
+    }
+
+    /// The values received in `bodies`, one per slot.
+    pub(crate) fn values(&self, bodies: &[Body]) -> Vec<f64> {
+        let mut v = vec![0.0; self.keys.len()];
+        self.fill(bodies, &mut v);
+        v
+    }
+}
+
+/// At an owner: per worker that keeps slots for its accounts, the owned accounts in that
+/// worker's slot order.
+pub(crate) struct Feeds(Vec<(u32, Vec<u32>)>);
+
+impl Feeds {
+    /// From the subscriptions `(worker, its slot, owned account index)`.
+    pub(crate) fn new(mut subscriptions: Vec<(u32, u32, u32)>) -> Feeds {
+        subscriptions.sort_unstable();
+        let mut feeds: Vec<(u32, Vec<u32>)> = Vec::new();
+        for (from, _, local) in subscriptions {
+            match feeds.last_mut() {
+                Some((w, v)) if *w == from => v.push(local),
+                _ => feeds.push((from, vec![local])),
+            }
+        }
+        Feeds(feeds)
+    }
+
+    /// One message per subscribing worker carrying `value(i)` for each of its slots.
+    pub(crate) fn messages(&self, me: u32, value: impl Fn(usize) -> f64) -> Vec<Msg> {
+        self.0
+            .iter()
+            .map(|(to, locals)| Msg {
+                to: *to,
+                body: Body::Values {
+                    from: me,
+                    values: locals.iter().map(|&i| value(i as usize)).collect(),
+                },
+            })
+            .collect()
     }
 }
 
 /// A worker's rounds over the one exchange.
 pub(crate) struct Rounds<'w> {
     worker: &'w mut Worker,
-    input: InputHandleVec<u64, Msg>,
+    input: InputHandleVec<u64, Batch>,
     probe: ProbeHandle<u64>,
-    inbox: Rc<RefCell<Vec<Msg>>>,
+    inbox: Rc<RefCell<Vec<Batch>>>,
     pub(crate) layout: Layout,
     pub(crate) me: u32,
     progress: Arc<AtomicU64>,
@@ -180,9 +269,18 @@ impl<'w> Rounds<'w> {
         let probe = worker.dataflow::<u64, _, _>(|scope| {
             scope
                 .input_from(&mut input)
-                .container::<Vec<Msg>>()
-                .exchange(|m: &Msg| u64::from(m.to))
-                .inspect(move |m: &Msg| sink.borrow_mut().push(m.clone()))
+                .container::<Vec<Batch>>()
+                // Takes the batches (no copy); its output frontier passes a round only once
+                // it has taken every batch of that round.
+                .unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
+                    Exchange::new(|b: &Batch| u64::from(b.to)),
+                    "inbox",
+                    move |_, _| {
+                        move |input, _output| {
+                            input.for_each(|_, data| sink.borrow_mut().append(data));
+                        }
+                    },
+                )
                 .probe()
                 .0
         });
@@ -199,20 +297,28 @@ impl<'w> Rounds<'w> {
         }
     }
 
-    /// Sends `out`, waits for every worker's messages of this round, returns those for this one.
-    pub(crate) fn round(&mut self, out: impl IntoIterator<Item = Msg>) -> Vec<Msg> {
-        let (mut messages, mut bytes) = (0u64, 0u64);
+    /// Sends `out` (one batch per destination worker), waits for every worker's batches of
+    /// this round, returns the values sent to this one.
+    pub(crate) fn round(&mut self, out: impl IntoIterator<Item = Msg>) -> Vec<Body> {
+        let (mut records, mut bytes) = (0u64, 0u64);
         let my_process = self.me / self.layout.workers;
         let round = self.input.time() + 1;
-        for mut m in out {
-            m.round = round;
-            if m.to / self.layout.workers != my_process {
-                messages += 1;
-                bytes += payload_bytes(&m);
-            }
-            self.input.send(m);
+        let mut batches: Vec<Vec<Body>> = (0..self.layout.peers()).map(|_| Vec::new()).collect();
+        for m in out {
+            batches[m.to as usize].push(m.body);
         }
-        self.traffic.rounds.push((messages, bytes));
+        for (to, bodies) in batches.into_iter().enumerate() {
+            if bodies.is_empty() {
+                continue;
+            }
+            let to = to as u32;
+            if to / self.layout.workers != my_process {
+                records += 1;
+                bytes += 12 + bodies.iter().map(payload_bytes).sum::<u64>();
+            }
+            self.input.send(Batch { to, round, bodies });
+        }
+        self.traffic.rounds.push((records, bytes));
         let next = self.input.time() + 1;
         self.input.advance_to(next);
         while self.probe.less_than(&next) {
@@ -223,11 +329,11 @@ impl<'w> Rounds<'w> {
         }
         self.progress.fetch_add(1, Ordering::Relaxed);
         let mut inbox = self.inbox.borrow_mut();
-        let (now, later): (Vec<Msg>, Vec<Msg>) = std::mem::take(&mut *inbox)
+        let (now, later): (Vec<Batch>, Vec<Batch>) = std::mem::take(&mut *inbox)
             .into_iter()
-            .partition(|m| m.round == round);
+            .partition(|b| b.round == round);
         *inbox = later;
-        now
+        now.into_iter().flat_map(|b| b.bodies).collect()
     }
 
     /// Every worker's `values`, in worker order, and the first error any worker had.
@@ -240,7 +346,6 @@ impl<'w> Rounds<'w> {
         let me = self.me;
         let out: Vec<Msg> = (0..peers)
             .map(|to| Msg {
-                round: 0,
                 to,
                 body: Body::Reduce {
                     from: me,
@@ -252,7 +357,7 @@ impl<'w> Rounds<'w> {
         let mut parts: Vec<(u32, Vec<f64>, Option<String>)> = self
             .round(out)
             .into_iter()
-            .filter_map(|m| match m.body {
+            .filter_map(|m| match m {
                 Body::Reduce {
                     from,
                     values,
@@ -312,23 +417,32 @@ pub fn run_worker(
     let mut rounds = Rounds::new(worker, layout, progress);
     let me = rounds.me;
 
-    // 1. Load and send every account and event to its owner.
+    // 1. Load and send every account and event to its owner, one vector per owner.
     let mut load_error = None;
     let mut out = Vec::new();
     if me.is_multiple_of(layout.workers) {
         match load() {
             Ok((accounts, edges)) => {
-                out.reserve(accounts.len() + edges.len());
-                out.extend(accounts.into_iter().map(|a| Msg {
-                    round: 0,
-                    to: layout.owner(a.key),
-                    body: Body::Account(a),
-                }));
-                out.extend(edges.into_iter().map(|e| Msg {
-                    round: 0,
-                    to: layout.owner(e.target),
-                    body: Body::Edge(e),
-                }));
+                let peers = layout.peers() as usize;
+                let mut accounts_to: Vec<Vec<Account>> = (0..peers).map(|_| Vec::new()).collect();
+                for a in accounts {
+                    accounts_to[layout.owner(a.key) as usize].push(a);
+                }
+                let mut edges_to: Vec<Vec<Edge>> = (0..peers).map(|_| Vec::new()).collect();
+                for e in edges {
+                    edges_to[layout.owner(e.target) as usize].push(e);
+                }
+                for (to, (a, e)) in accounts_to.into_iter().zip(edges_to).enumerate() {
+                    let to = to as u32;
+                    out.push(Msg {
+                        to,
+                        body: Body::Accounts(a),
+                    });
+                    out.push(Msg {
+                        to,
+                        body: Body::Edges(e),
+                    });
+                }
             }
             Err(e) => load_error = Some(format!("process {}: {e}", me / layout.workers)),
         }
@@ -337,30 +451,39 @@ pub fn run_worker(
     let mut accounts: FxHashMap<u64, Account> = FxHashMap::default();
     let mut edges = Vec::new();
     let mut error = load_error;
-    for m in received {
-        match m.body {
-            Body::Account(a) => match accounts.get_mut(&a.key) {
-                None => {
-                    accounts.insert(a.key, a);
-                }
-                Some(have) if (&have.platform, &have.native_id) != (&a.platform, &a.native_id) => {
-                    error.get_or_insert_with(|| {
-                        format!(
-                            "accounts {}:{} and {}:{} have the same 64-bit key {:#018x}: \
-                             run them on one machine",
-                            have.platform, have.native_id, a.platform, a.native_id, a.key
-                        )
-                    });
-                }
-                // A handle one shard learned and another did not: keep the known, and of two
-                // the smaller, so the answer does not depend on arrival order.
-                Some(have) => {
-                    if a.handle.is_some() && (have.handle.is_none() || a.handle < have.handle) {
-                        have.handle = a.handle;
+    for body in received {
+        match body {
+            Body::Accounts(list) => {
+                for a in list {
+                    match accounts.get_mut(&a.key) {
+                        None => {
+                            accounts.insert(a.key, a);
+                        }
+                        Some(have)
+                            if (&have.platform, &have.native_id) != (&a.platform, &a.native_id) =>
+                        {
+                            error.get_or_insert_with(|| {
+                                format!(
+                                    "accounts {}:{} and {}:{} have the same 64-bit key {:#018x}: \
+                                     run them on one machine",
+                                    have.platform, have.native_id, a.platform, a.native_id, a.key
+                                )
+                            });
+                        }
+                        // A handle one shard learned and another did not: keep the known, and
+                        // of two the smaller, so the answer does not depend on arrival order.
+                        Some(have) => {
+                            if a.handle.is_some()
+                                && (have.handle.is_none() || a.handle < have.handle)
+                            {
+                                have.handle = a.handle;
+                            }
+                        }
                     }
                 }
-            },
-            Body::Edge(e) => edges.push(e),
+            }
+            Body::Edges(list) if edges.is_empty() => edges = list,
+            Body::Edges(list) => edges.extend(list),
             _ => {}
         }
     }
@@ -488,14 +611,13 @@ pub fn run_worker(
     let rows: Vec<Msg> = order
         .iter()
         .map(|&i| Msg {
-            round: 0,
             to: 0,
-            body: Body::Row(Row {
+            body: Body::Row(Box::new(Row {
                 account: owned[i as usize].clone(),
                 score: scores[i as usize],
                 followers: followers[i as usize],
                 rank: 0,
-            }),
+            })),
         })
         .collect();
     let received = rounds.round(rows);
@@ -505,8 +627,8 @@ pub fn run_worker(
     }
     let mut rows: Vec<Row> = received
         .into_iter()
-        .filter_map(|m| match m.body {
-            Body::Row(r) => Some(r),
+        .filter_map(|m| match m {
+            Body::Row(r) => Some(*r),
             _ => None,
         })
         .collect();
@@ -567,18 +689,13 @@ fn pagerank(
         }
         same
     });
-    let mut slots: FxHashMap<u64, u32> = FxHashMap::default();
-    let mut slot_weight: Vec<f64> = Vec::new();
-    let mut slot_keys: Vec<u64> = Vec::new();
+    let (slots, slot_of) = Slots::new(in_edges.iter().map(|e| e.1).collect(), layout);
+    let mut slot_weight = vec![0.0f64; slots.keys.len()];
     let mut offsets = vec![0u32; local + 1];
     let mut sources = Vec::with_capacity(in_edges.len());
     let mut weights = Vec::with_capacity(in_edges.len());
     for &(t, src, w) in &in_edges {
-        let slot = *slots.entry(src).or_insert_with(|| {
-            slot_keys.push(src);
-            slot_weight.push(0.0);
-            slot_keys.len() as u32 - 1
-        });
+        let slot = slot_of[&src];
         slot_weight[slot as usize] += f64::from(w);
         offsets[t as usize + 1] += 1;
         sources.push(slot);
@@ -588,13 +705,13 @@ fn pagerank(
         offsets[i + 1] += offsets[i];
     }
     drop(in_edges);
-    drop(slots);
-    let subscribe: Vec<Msg> = slot_keys
+    drop(slot_of);
+    let subscribe: Vec<Msg> = slots
+        .keys
         .iter()
         .zip(&slot_weight)
         .enumerate()
         .map(|(slot, (&node, &weight))| Msg {
-            round: 0,
             to: layout.owner(node),
             body: Body::Subscribe {
                 node,
@@ -605,7 +722,7 @@ fn pagerank(
         })
         .collect();
     let mut out_weight = vec![0.0f64; local];
-    let mut subscribers: Vec<Vec<(u32, u32)>> = vec![Vec::new(); local];
+    let mut subscriptions = Vec::new();
     let mut error = None;
     for m in rounds.round(subscribe) {
         if let Body::Subscribe {
@@ -613,12 +730,12 @@ fn pagerank(
             from,
             slot,
             weight,
-        } = m.body
+        } = m
         {
             match index.get(&node) {
                 Some(&i) => {
                     out_weight[i as usize] += weight;
-                    subscribers[i as usize].push((from, slot));
+                    subscriptions.push((from, slot, i));
                 }
                 None => {
                     error.get_or_insert_with(|| {
@@ -628,12 +745,13 @@ fn pagerank(
             }
         }
     }
+    let feeds = Feeds::new(subscriptions);
     let inv: Vec<f64> = out_weight
         .iter()
         .map(|&w| if w > 0.0 { 1.0 / w } else { 0.0 })
         .collect();
     let mut x = vec![1.0 / n; local];
-    let mut contrib = vec![0.0f64; slot_keys.len()];
+    let mut contrib = vec![0.0f64; slots.keys.len()];
     let mut dangling: f64 = x
         .iter()
         .zip(&inv)
@@ -648,21 +766,9 @@ fn pagerank(
     let mut first = true;
     let delta = loop {
         // Contributions of the current scores, and the sums of the last iteration.
-        let mut out: Vec<Msg> = Vec::new();
-        for (i, subs) in subscribers.iter().enumerate() {
-            if subs.is_empty() {
-                continue;
-            }
-            let value = x[i] * inv[i];
-            out.extend(subs.iter().map(|&(to, slot)| Msg {
-                to,
-                round: 0,
-                body: Body::Contrib { slot, value },
-            }));
-        }
+        let mut out = feeds.messages(me, |i| x[i] * inv[i]);
         let peers = layout.peers();
         out.extend((0..peers).map(|to| Msg {
-            round: 0,
             to,
             body: Body::Reduce {
                 from: me,
@@ -670,16 +776,17 @@ fn pagerank(
                 error: if first { error.clone() } else { None },
             },
         }));
+        let received = rounds.round(out);
+        slots.fill(&received, &mut contrib);
         let mut parts = Vec::new();
-        for m in rounds.round(out) {
-            match m.body {
-                Body::Contrib { slot, value } => contrib[slot as usize] = value,
-                Body::Reduce {
-                    from,
-                    values,
-                    error,
-                } => parts.push((from, values, error)),
-                _ => {}
+        for m in received {
+            if let Body::Reduce {
+                from,
+                values,
+                error,
+            } = m
+            {
+                parts.push((from, values, error));
             }
         }
         parts.sort_by_key(|p| p.0);
