@@ -221,9 +221,14 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
         }
     }));
     let result = start_and_watch(config, layout, job, work, &progress, &finished);
-    drop(std::panic::take_hook());
-    if let Ok(hook) = Arc::try_unwrap(previous) {
-        std::panic::set_hook(hook);
+    // After a failure the timely threads are abandoned, not joined, and go on failing in turn
+    // (a worker finds the queue of the lost process poisoned): the hook stays, so their
+    // panics are not printed over the error. After a success every thread has ended.
+    if result.is_ok() {
+        drop(std::panic::take_hook());
+        if let Ok(hook) = Arc::try_unwrap(previous) {
+            std::panic::set_hook(hook);
+        }
     }
     result
 }
