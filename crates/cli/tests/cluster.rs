@@ -34,6 +34,14 @@ fn events() -> Vec<Event> {
         e
     };
     let mut out = Vec::new();
+    // A topic on a third of the engagement and on a few follows (which the followers count
+    // reads under the topic, and the follow graph ignores).
+    let on_topic = |mut e: Event, yes: bool| {
+        if yes {
+            e.topics = vec!["rust".into()];
+        }
+        e
+    };
     for i in 0..2500 {
         // Preferential-ish targets: low ids receive more.
         let a = next(400);
@@ -41,7 +49,10 @@ fn events() -> Vec<Event> {
         let b = next(bound);
         let t = T0 + i * 60;
         let platform = if i % 7 == 0 { "other" } else { "t" };
-        out.push(ev(platform, Kind::Follow, a, b, Some(t)));
+        out.push(on_topic(
+            ev(platform, Kind::Follow, a, b, Some(t)),
+            i % 13 == 0,
+        ));
         match i % 11 {
             0 => out.push(ev(platform, Kind::Unfollow, a, b, Some(t + 3600))),
             1 => out.push(ev(platform, Kind::Unfollow, a, b, Some(t))), // same second
@@ -62,12 +73,9 @@ fn events() -> Vec<Event> {
         let a = next(500);
         let bound = next(300) + 1;
         let b = next(bound);
-        out.push(ev(
-            "t",
-            kinds[i % kinds.len()],
-            a,
-            b,
-            Some(T0 + i as i64 * 45),
+        out.push(on_topic(
+            ev("t", kinds[i % kinds.len()], a, b, Some(T0 + i as i64 * 45)),
+            i % 3 == 0,
         ));
     }
     out
@@ -301,6 +309,38 @@ fn two_processes_on_loopback_equal_one_machine() {
             );
         }
     }
+    // --topic and --platform mean what they mean to `renown rank`: engagement (and the
+    // followers count) on the topic, the follow graph whole on the platform.
+    for (by, graph, scope) in [
+        ("followers", "follow", ["--topic", "rust"]),
+        ("engagement", "follow", ["--topic", "rust"]),
+        ("pagerank", "follow", ["--platform", "t"]),
+        ("pagerank", "engagement", ["--topic", "rust"]),
+        ("earned", "follow", ["--topic", "rust"]),
+        ("earned", "follow", ["--platform", "other"]),
+    ] {
+        let what = format!("{by} on {graph} {}", scope.join(" "));
+        let common = [
+            "--by", by, "--graph", graph, "--top", "0", "--format", "json",
+        ];
+        let mut single_args = vec!["--db", "single.db", "rank"];
+        single_args.extend_from_slice(&common);
+        single_args.extend_from_slice(&scope);
+        let single = json(&renown(d, &single_args));
+        let mut args = common.to_vec();
+        args.extend_from_slice(&scope);
+        args.extend_from_slice(&["--processes", "2", "--hosts", &hosts, "--workers", "2"]);
+        let doc = json(&cluster(d, &args, 2));
+        assert_same(&single, &doc, &what);
+        assert_eq!(single["scope"], doc["scope"], "{what}");
+        let unscoped = json(&renown(d, &single_args[..single_args.len() - 2]));
+        assert_ne!(
+            by_account(&single),
+            by_account(&unscoped),
+            "{what}: the scope changes the scores"
+        );
+    }
+
     // A process can read its shard as an event file instead of a store.
     let export = renown(d, &["--db", "shard-1.db", "export", "shard-1.jsonl"]);
     assert!(

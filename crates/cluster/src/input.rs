@@ -50,6 +50,31 @@ pub struct Edge {
     /// Store order (process, store, event): among follows and unfollows of one pair at one
     /// time the later-ingested wins, as on one machine.
     pub order: u64,
+    /// For follows and unfollows, what they count in ([`FOR_COUNT`], [`FOR_GRAPH`]): under a
+    /// topic the followers count reads only the follows carrying it, the follow graph every
+    /// follow on the platform (as on one machine); without a topic both read all of them.
+    pub uses: u8,
+}
+
+/// A follow the followers count reads.
+pub const FOR_COUNT: u8 = 1;
+/// A follow the follow graph (PageRank, earned influence) reads.
+pub const FOR_GRAPH: u8 = 2;
+
+/// What the measures read of each store: `renown rank`'s scope (its `as_of`, topic and
+/// platform).
+#[derive(Clone, Debug, Default)]
+pub struct StoreScope {
+    /// Only events up to this time (timeless events always).
+    pub as_of: Option<i64>,
+    /// Only engagement (and, for the followers count, follows) carrying this topic.
+    pub topic: Option<String>,
+    /// Only events on this platform.
+    pub platform: Option<String>,
+    /// Whether the measure reads the follow graph under a topic: PageRank does (the graph is
+    /// not cut by topic); earned influence does not (no follows under a topic, as on one
+    /// machine: follows carry none).
+    pub graph_under_topic: bool,
 }
 
 /// The accounts and the events in scope of one shard store.
@@ -61,9 +86,9 @@ pub struct Shard {
 }
 
 /// Reads the store at `path`: every account, the follows and unfollows, and the events of the
-/// other `kinds` (engagement), up to `as_of` (timeless events always; self-loops dropped).
+/// other `kinds` (engagement), in `scope` (timeless events always; self-loops dropped).
 /// `tag` numbers the store among all the stores of the cluster (for [`Edge::order`]).
-pub fn read_store(path: &Path, as_of: Option<i64>, kinds: &[Kind], tag: u64) -> Result<Shard> {
+pub fn read_store(path: &Path, scope: &StoreScope, kinds: &[Kind], tag: u64) -> Result<Shard> {
     if !path.is_file() {
         return Err(ClusterError::Input(format!(
             "{}: no such store (write one with `renown --db {} ingest --shard I/N …`)",
@@ -84,56 +109,88 @@ pub fn read_store(path: &Path, as_of: Option<i64>, kinds: &[Kind], tag: u64) -> 
             handle: a.handle,
         })
         .collect();
-    let mut kinds = kinds.to_vec();
-    kinds.extend([Kind::Follow, Kind::Unfollow]);
-    kinds.sort_unstable_by_key(|k| k.code());
-    kinds.dedup();
+    let follows = vec![Kind::Follow, Kind::Unfollow];
+    let mut engagement: Vec<Kind> = kinds
+        .iter()
+        .copied()
+        .filter(|k| !follows.contains(k))
+        .collect();
+    engagement.sort_unstable_by_key(|k| k.code());
+    engagement.dedup();
+    // One scan without a topic (every kind at once, as before scopes); under a topic the
+    // engagement and the follows the count reads carry it, the graph's follows need not.
+    let scans: Vec<(Vec<Kind>, Option<String>, u8)> = match &scope.topic {
+        None => {
+            let mut all = engagement;
+            all.extend(follows);
+            all.sort_unstable_by_key(|k| k.code());
+            vec![(all, None, FOR_COUNT | FOR_GRAPH)]
+        }
+        Some(topic) => {
+            let mut topical = engagement;
+            topical.extend(follows.iter().copied());
+            topical.sort_unstable_by_key(|k| k.code());
+            let mut scans = vec![(topical, Some(topic.clone()), FOR_COUNT)];
+            if scope.graph_under_topic {
+                scans.push((follows, None, FOR_GRAPH));
+            }
+            scans
+        }
+    };
     let mut edges = Vec::new();
     let mut position = 0u64;
     let mut bad = None;
-    snap.scan_events(
-        &EventFilter {
-            kinds: Some(kinds),
-            ..EventFilter::default()
-        },
-        |r| {
-            position += 1;
-            let Some(target) = r.target.filter(|&t| t != r.actor) else {
-                return;
-            };
-            if r.time.is_some_and(|t| as_of.is_some_and(|a| t > a)) {
-                return;
-            }
-            let (Some(a), Some(b)) = (
-                accounts.get(r.actor as usize),
-                accounts.get(target as usize),
-            ) else {
-                bad = Some(r.actor.max(target));
-                return;
-            };
-            let (what, weight) = match r.kind {
-                Kind::Follow => (What::Follow, 1.0),
-                Kind::Unfollow => (What::Unfollow, 1.0),
-                kind => (
-                    What::Engage,
-                    DEFAULT_KIND_WEIGHTS
-                        .iter()
-                        .find(|kw| kw.0 == kind)
-                        .map_or(0.0, |kw| kw.1),
-                ),
-            };
-            edges.push(Edge {
-                what,
-                weight,
-                kind: r.kind.code(),
-                actor: a.key,
-                target: b.key,
-                time: r.time.unwrap_or(i64::MIN),
-                order: tag << 40 | position,
-            });
-        },
-    )
-    .map_err(store_err)?;
+    for (kinds, topic, uses) in scans {
+        let graph_only = uses == FOR_GRAPH;
+        snap.scan_events(
+            &EventFilter {
+                kinds: Some(kinds),
+                topic,
+                platform: scope.platform.clone(),
+                ..EventFilter::default()
+            },
+            |r| {
+                position += 1;
+                let Some(target) = r.target.filter(|&t| t != r.actor) else {
+                    return;
+                };
+                if r.time.is_some_and(|t| scope.as_of.is_some_and(|a| t > a)) {
+                    return;
+                }
+                let (Some(a), Some(b)) = (
+                    accounts.get(r.actor as usize),
+                    accounts.get(target as usize),
+                ) else {
+                    bad = Some(r.actor.max(target));
+                    return;
+                };
+                let (what, weight) = match r.kind {
+                    Kind::Follow => (What::Follow, 1.0),
+                    Kind::Unfollow => (What::Unfollow, 1.0),
+                    // The graph's scan reads follows only.
+                    _ if graph_only => return,
+                    kind => (
+                        What::Engage,
+                        DEFAULT_KIND_WEIGHTS
+                            .iter()
+                            .find(|kw| kw.0 == kind)
+                            .map_or(0.0, |kw| kw.1),
+                    ),
+                };
+                edges.push(Edge {
+                    what,
+                    weight,
+                    kind: r.kind.code(),
+                    actor: a.key,
+                    target: b.key,
+                    time: r.time.unwrap_or(i64::MIN),
+                    order: tag << 40 | position,
+                    uses,
+                });
+            },
+        )
+        .map_err(store_err)?;
+    }
     if let Some(id) = bad {
         return Err(ClusterError::Input(format!(
             "{}: an event names account {id}, beyond the store's {} accounts",

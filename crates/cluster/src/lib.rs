@@ -100,6 +100,11 @@ pub struct Job {
     pub measure: Measure,
     /// Only events up to this time (unix seconds); `None` = all of them.
     pub as_of: Option<i64>,
+    /// Only engagement on this topic (the follow graph is not cut by topic), as `renown rank
+    /// --topic` reads it.
+    pub topic: Option<String>,
+    /// Only events on this platform (`renown rank --platform`).
+    pub platform: Option<String>,
     /// Rows gathered (0 = all).
     pub top: usize,
     /// This process's shard stores.
@@ -134,9 +139,11 @@ pub struct Outcome {
 
 fn job_digest(layout: Layout, job: &Job) -> u64 {
     let text = format!(
-        "{}|{:?}|{}|{}x{}|{:?}|{}",
+        "{}|{:?}|{:?}|{:?}|{}|{}x{}|{:?}|{}",
         job.measure.name(),
         job.as_of,
+        job.topic,
+        job.platform,
         job.top,
         layout.processes,
         layout.workers,
@@ -190,9 +197,15 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
         let load = || -> Result<(Vec<input::Account>, Vec<input::Edge>)> {
             let (mut accounts, mut edges) = (Vec::new(), Vec::new());
             let kinds = worker_job.kinds();
+            let scope = input::StoreScope {
+                as_of: worker_job.as_of,
+                topic: worker_job.topic.clone(),
+                platform: worker_job.platform.clone(),
+                graph_under_topic: worker_job.measure == Measure::PageRank,
+            };
             for (i, path) in worker_job.stores.iter().enumerate() {
                 let tag = u64::from(process) << 16 | i as u64;
-                let shard = input::read_store(path, worker_job.as_of, &kinds, tag)?;
+                let shard = input::read_store(path, &scope, &kinds, tag)?;
                 accounts.extend(shard.accounts);
                 edges.extend(shard.edges);
             }

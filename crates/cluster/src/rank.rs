@@ -17,7 +17,7 @@
 //!    decision);
 //! 4. gather: each worker sends its top rows to worker 0, which ranks them.
 
-use crate::input::{Account, Edge, What};
+use crate::input::{Account, Edge, What, FOR_COUNT, FOR_GRAPH};
 use crate::key::Layout;
 use crate::{ClusterError, Measure, Result};
 use rustc_hash::FxHashMap;
@@ -513,7 +513,7 @@ pub fn run_worker(
     let local = owned.len();
     let mut followers = vec![0.0f64; local];
     let mut engagement = vec![0.0f64; local];
-    let mut follow_rows: Vec<(u64, u64, i64, u64, bool)> = Vec::new();
+    let mut follow_rows: Vec<(u64, u64, i64, u64, bool, u8)> = Vec::new();
     // The engagement graph's edges (target index, source, kind weight), duplicates not merged.
     let mut engaged: Vec<(u32, u64, f32)> = Vec::new();
     let weighted = task.measure == Measure::EngagementPageRank;
@@ -537,33 +537,50 @@ pub fn run_worker(
                     });
                 }
             }
-            What::Follow | What::Unfollow => {
-                follow_rows.push((e.target, e.actor, e.time, e.order, e.what == What::Follow))
-            }
+            What::Follow | What::Unfollow => follow_rows.push((
+                e.target,
+                e.actor,
+                e.time,
+                e.order,
+                e.what == What::Follow,
+                e.uses,
+            )),
         }
     }
     drop(edges);
-    // The follows standing at the date: per pair the last follow or unfollow (time, then
-    // store order) is a follow.
     follow_rows.sort_unstable_by_key(|r| (r.0, r.1, r.2, r.3));
-    let mut standing: Vec<(u32, u64, f32)> = Vec::new(); // (target index, source key, 1)
-                                                         // With the time of the follow that stands (`i64::MIN`: timeless), for earned influence.
-    let mut standing_since: Vec<(u32, u64, i64)> = Vec::new();
-    for (i, r) in follow_rows.iter().enumerate() {
-        let last = follow_rows
-            .get(i + 1)
-            .is_none_or(|next| (next.0, next.1) != (r.0, r.1));
-        if last && r.4 {
-            let t = index[&r.0];
-            followers[t as usize] += 1.0;
-            if task.measure == Measure::Earned {
-                standing_since.push((t, r.1, r.2));
-            } else {
-                standing.push((t, r.1, 1.0));
+    // The follows standing at the date: per pair the last follow or unfollow (time, then
+    // store order) is a follow; the count and the graph each among the rows they read.
+    let standing_among = |uses: u8| -> Vec<(u32, u64, i64)> {
+        let rows: Vec<&(u64, u64, i64, u64, bool, u8)> =
+            follow_rows.iter().filter(|r| r.5 & uses != 0).collect();
+        let mut out = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            let last = rows
+                .get(i + 1)
+                .is_none_or(|next| (next.0, next.1) != (r.0, r.1));
+            if last && r.4 {
+                out.push((index[&r.0], r.1, r.2));
             }
         }
+        out
+    };
+    for &(t, _, _) in &standing_among(FOR_COUNT) {
+        followers[t as usize] += 1.0;
     }
+    // With the time of the follow that stands (`i64::MIN`: timeless), for earned influence.
+    let standing_since = match task.measure {
+        Measure::PageRank | Measure::Earned => standing_among(FOR_GRAPH),
+        _ => Vec::new(),
+    };
     drop(follow_rows);
+    let standing: Vec<(u32, u64, f32)> = match task.measure {
+        Measure::PageRank => standing_since
+            .iter()
+            .map(|&(t, a, _)| (t, a, 1.0))
+            .collect(),
+        _ => Vec::new(),
+    };
 
     let (scores, iterations, delta) = match task.measure {
         Measure::Followers => (followers.clone(), 0, 0.0),

@@ -39,6 +39,8 @@ fn the_panics_of_threads_abandoned_after_a_lost_process_stay_quiet() {
     let job = Job {
         measure: Measure::PageRank,
         as_of: None,
+        topic: None,
+        platform: None,
         top: 10,
         stores: vec!["no-such-shard.db".into()],
         earned: Default::default(),

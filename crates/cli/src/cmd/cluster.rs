@@ -56,9 +56,9 @@ pub struct RankArgs {
     /// How many accounts to show (0 = all).
     #[arg(long, default_value_t = 20)]
     pub top: usize,
-    /// As of the end of this date (YYYY-MM-DD) or this instant (RFC 3339).
-    #[arg(long, value_parser = super::parse_as_of)]
-    pub as_of: Option<i64>,
+    /// The scope, as `renown rank` reads it (the follow graph is not cut by topic).
+    #[command(flatten)]
+    pub scope: super::ScopeArgs,
     /// Processes in the cluster (timely's -n).
     #[arg(long, short = 'n', default_value_t = 1)]
     pub processes: u32,
@@ -153,7 +153,9 @@ fn rank(args: RankArgs, db: &Path, params: renown_app::Params) -> anyhow::Result
     }
     let job = Job {
         measure,
-        as_of: args.as_of,
+        as_of: args.scope.as_of,
+        topic: args.scope.topic.clone(),
+        platform: args.scope.platform.clone(),
         top: args.top,
         stores,
         earned: params.measures.earned.clone(),
@@ -201,7 +203,7 @@ fn rank(args: RankArgs, db: &Path, params: renown_app::Params) -> anyhow::Result
     let Some(board) = outcome.gathered else {
         return Ok(Outcome::Clean);
     };
-    let scope = renown_app::Scope::new(args.as_of, None, None);
+    let scope = args.scope.scope();
     let rows: Vec<serde_json::Value> = board
         .rows
         .iter()
