@@ -131,9 +131,11 @@ fn hosts_file(dir: &Path, ports: &[u16]) -> String {
     path.to_string_lossy().into_owned()
 }
 
-/// Runs every process of a cluster (`args` + `-p I` + `input(I)`), returns process 0's output.
+/// Runs every process of a cluster (`cluster COMMAND` + `args` + `-p I` + `input(I)`),
+/// returns process 0's output.
 fn cluster_with(
     dir: &Path,
+    command: &str,
     args: &[&str],
     processes: usize,
     input: impl Fn(usize) -> Vec<String>,
@@ -141,7 +143,7 @@ fn cluster_with(
     let mut children: Vec<_> = (1..processes)
         .map(|p| {
             Command::new(BIN)
-                .args(["cluster", "rank"])
+                .args(["cluster", command])
                 .args(input(p))
                 .args(args)
                 .args(["--process", &p.to_string()])
@@ -154,7 +156,7 @@ fn cluster_with(
         })
         .collect();
     let first = input(0);
-    let mut full = vec!["cluster", "rank", "--process", "0"];
+    let mut full = vec!["cluster", command, "--process", "0"];
     full.extend(first.iter().map(String::as_str));
     full.extend_from_slice(args);
     let out = renown(dir, &full);
@@ -174,7 +176,7 @@ fn cluster_with(
 
 /// A cluster whose process I reads `shard-I.db`.
 fn cluster(dir: &Path, args: &[&str], processes: usize) -> std::process::Output {
-    cluster_with(dir, args, processes, |p| {
+    cluster_with(dir, "rank", args, processes, |p| {
         vec!["--store".into(), format!("shard-{p}.db")]
     })
 }
@@ -220,6 +222,45 @@ fn assert_same(single: &Value, cluster: &Value, what: &str) {
             "{what}: rank of {name}: {rank} vs {other_rank} ({score} vs {other})"
         );
     }
+}
+
+/// Two `compare` documents alike: the same keys and values but the correlations, which agree
+/// to 1e-9.
+fn assert_same_comparison(single: &Value, cluster: &Value) {
+    for key in ["accounts", "measures", "scope", "per", "parameters"] {
+        assert_eq!(single[key], cluster[key], "{key}");
+    }
+    let (s, c) = (
+        single["rows"].as_array().unwrap(),
+        cluster["rows"].as_array().unwrap(),
+    );
+    assert_eq!(s.len(), c.len());
+    assert!(s.len() >= 30, "{} rows", s.len());
+    let mut correlated = 0;
+    for (a, b) in s.iter().zip(c) {
+        let what = format!("{} / {} over {}", a["a"], a["b"], a["set"]);
+        for key in [
+            "a",
+            "b",
+            "set",
+            "n",
+            "requested",
+            "excluded_tie",
+            "undefined",
+        ] {
+            assert_eq!(a[key], b[key], "{what}: {key}");
+        }
+        for key in ["spearman", "kendall"] {
+            match (a[key].as_f64(), b[key].as_f64()) {
+                (Some(x), Some(y)) => {
+                    assert!((x - y).abs() <= 1e-9, "{what}: {key} {x} vs {y}");
+                    correlated += 1;
+                }
+                (x, y) => assert_eq!(x, y, "{what}: {key}"),
+            }
+        }
+    }
+    assert!(correlated >= 20, "{correlated} correlations");
 }
 
 #[test]
@@ -341,6 +382,28 @@ fn two_processes_on_loopback_equal_one_machine() {
         );
     }
 
+    // `cluster compare` is `renown compare` over the measures the cluster computes: the same
+    // document, the correlations equal to rounding (the PageRank and earned scores are).
+    for scope in [&[][..], &["--topic", "rust"][..]] {
+        let by = "followers,engagement,pagerank,engagement-pagerank,earned";
+        let mut single_args = vec![
+            "--db",
+            "single.db",
+            "compare",
+            "--by",
+            by,
+            "--format",
+            "json",
+        ];
+        single_args.extend_from_slice(scope);
+        let single = json(&renown(d, &single_args));
+        let mut args = vec!["--format", "json", "-n", "2", "-h", &hosts, "-w", "2"];
+        args.extend_from_slice(scope);
+        let shards = |p: usize| vec!["--store".to_string(), format!("shard-{p}.db")];
+        let doc = json(&cluster_with(d, "compare", &args, 2, shards));
+        assert_same_comparison(&single, &doc);
+    }
+
     // A process can read its shard as an event file instead of a store.
     let export = renown(d, &["--db", "shard-1.db", "export", "shard-1.jsonl"]);
     assert!(
@@ -374,7 +437,7 @@ fn two_processes_on_loopback_equal_one_machine() {
         "--hosts",
         &hosts,
     ];
-    let doc = json(&cluster_with(d, &args, 2, |p| match p {
+    let doc = json(&cluster_with(d, "rank", &args, 2, |p| match p {
         0 => vec!["--store".into(), "shard-0.db".into()],
         _ => vec!["--events".into(), "shard-1.jsonl".into()],
     }));

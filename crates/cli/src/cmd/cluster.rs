@@ -3,6 +3,7 @@ use crate::Outcome;
 use anyhow::Context;
 use renown_cluster::{ClusterConfig, Job, Measure};
 use serde_json::json;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -31,6 +32,7 @@ pub struct Args {
 #[derive(clap::Subcommand, Debug)]
 pub enum ClusterCommand {
     Rank(RankArgs),
+    Compare(CompareArgs),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +61,19 @@ pub struct RankArgs {
     /// The scope, as `renown rank` reads it (the follow graph is not cut by topic).
     #[command(flatten)]
     pub scope: super::ScopeArgs,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+    /// Print help.
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+}
+
+/// Where this process sits in the cluster and what it reads: the same for every cluster
+/// command.
+#[derive(clap::Args, Debug)]
+pub struct ClusterArgs {
     /// Processes in the cluster (timely's -n).
     #[arg(long, short = 'n', default_value_t = 1)]
     pub processes: u32,
@@ -85,6 +100,25 @@ pub struct RankArgs {
     /// Seconds without any round completing after which a silent process ends the run.
     #[arg(long, default_value_t = 600)]
     pub stall_timeout: u64,
+}
+
+/// Compare the measures on a cluster of processes: Spearman's rho and Kendall's tau-b over all
+/// and top accounts, the output of `renown compare` (every measure gathered whole to process
+/// 0, which correlates them).
+#[derive(clap::Args, Debug)]
+#[command(after_help = COMPARE_EXAMPLES, disable_help_flag = true)]
+pub struct CompareArgs {
+    /// Measures to compare, comma-separated (default: every measure the cluster computes:
+    /// followers, engagement, pagerank, engagement-pagerank, earned).
+    #[arg(long, value_delimiter = ',')]
+    pub by: Vec<String>,
+    /// Top sets, in percent of accounts, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [10.0, 1.0])]
+    pub top_percent: Vec<f64>,
+    #[command(flatten)]
+    pub scope: super::ScopeArgs,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
     /// Print help.
@@ -92,9 +126,17 @@ pub struct RankArgs {
     pub help: Option<bool>,
 }
 
+const COMPARE_EXAMPLES: &str = "\
+Examples (docs/SCALE.md):
+  renown --db shard-1.db cluster compare -n 2 -p 1 -h hosts.txt &
+  renown --db shard-0.db cluster compare -n 2 -p 0 -h hosts.txt --by earned,followers,pagerank
+
+Every process runs the same command but --process and its store; the measures run one after the
+other (each process connects once per measure). Process 0 prints what `renown compare` prints.";
+
 /// `host:port` per process: the hosts file's lines (blank lines and `#` comments skipped), or
 /// timely's default `localhost:2101…`.
-fn addresses(args: &RankArgs) -> anyhow::Result<Vec<String>> {
+fn addresses(args: &ClusterArgs) -> anyhow::Result<Vec<String>> {
     let Some(path) = &args.hosts else {
         return Ok((0..args.processes)
             .map(|i| format!("localhost:{}", 2101 + i))
@@ -122,49 +164,49 @@ fn addresses(args: &RankArgs) -> anyhow::Result<Vec<String>> {
 pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
     match args.command {
         ClusterCommand::Rank(a) => rank(a, db, params),
+        ClusterCommand::Compare(a) => compare(a, db, params),
     }
 }
 
-fn rank(args: RankArgs, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
-    if args.processes == 0 {
+/// Runs `measure` on the cluster with this process's part; process 0 gets the gathered rows.
+fn run_job(
+    c: &ClusterArgs,
+    db: &Path,
+    params: &renown_app::Params,
+    measure: Measure,
+    scope: &super::ScopeArgs,
+    top: usize,
+) -> anyhow::Result<renown_cluster::Outcome> {
+    if c.processes == 0 {
         anyhow::bail!("--processes must be at least 1");
     }
     let config = ClusterConfig {
-        addresses: addresses(&args)?,
-        process: args.process,
-        workers: args.workers,
-        connect_timeout: Duration::from_secs(args.connect_timeout),
-        stall_timeout: Duration::from_secs(args.stall_timeout.max(1)),
+        addresses: addresses(c)?,
+        process: c.process,
+        workers: c.workers,
+        connect_timeout: Duration::from_secs(c.connect_timeout),
+        stall_timeout: Duration::from_secs(c.stall_timeout.max(1)),
     };
-    let measure = match args.by {
-        ClusterMeasure::Followers => Measure::Followers,
-        ClusterMeasure::Engagement => Measure::Engagement,
-        ClusterMeasure::Pagerank => match args.graph {
-            super::graph::GraphKind::Engagement => Measure::EngagementPageRank,
-            _ => Measure::PageRank,
-        },
-        ClusterMeasure::Earned => Measure::Earned,
-    };
-    let scratch = Scratch::new(&args.events, args.process)?;
-    let mut stores = args.store.clone();
+    let scratch = Scratch::new(&c.events, c.process)?;
+    let mut stores = c.store.clone();
     stores.extend(scratch.as_ref().map(|s| s.store.clone()));
     if stores.is_empty() {
         stores.push(db.to_path_buf());
     }
     let job = Job {
         measure,
-        as_of: args.scope.as_of,
-        topic: args.scope.topic.clone(),
-        platform: args.scope.platform.clone(),
-        top: args.top,
+        as_of: scope.as_of,
+        topic: scope.topic.clone(),
+        platform: scope.platform.clone(),
+        top,
         stores,
         earned: params.measures.earned.clone(),
         pagerank_damping: params.measures.pagerank_damping,
     };
     let started = std::time::Instant::now();
     let outcome = renown_cluster::run(&config, &job)
-        .with_context(|| format!("cluster process {}", args.process))?;
-    let (messages, bytes): (u64, u64) = outcome
+        .with_context(|| format!("cluster process {}", c.process))?;
+    let (records, bytes): (u64, u64) = outcome
         .traffic
         .iter()
         .flat_map(|t| &t.rounds)
@@ -192,14 +234,113 @@ fn rank(args: RankArgs, db: &Path, params: renown_app::Params) -> anyhow::Result
         .copied()
         .unwrap_or((0, 0));
     eprintln!(
-        "process {} of {}: {} rounds in {:.2} s; sent {messages} messages, {bytes} payload bytes to other processes (median round: {} messages, {} bytes)",
-        args.process,
-        args.processes,
+        "process {} of {}: {} in {} rounds, {:.2} s; sent {records} records (one per destination worker per round), {bytes} payload bytes to other processes (median round: {} records, {} bytes)",
+        c.process,
+        c.processes,
+        measure.name(),
         outcome.rounds,
         started.elapsed().as_secs_f64(),
         median.0,
         median.1
     );
+    Ok(outcome)
+}
+
+/// The cluster measure `renown rank --by NAME` / `renown compare --by NAME` names.
+fn measure_named(name: &str) -> anyhow::Result<Measure> {
+    ALL_MEASURES
+        .iter()
+        .copied()
+        .find(|m| m.name() == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = ALL_MEASURES.iter().map(|m| m.name()).collect();
+            anyhow::anyhow!(
+                "{name}: not a measure the cluster computes (it computes {})",
+                names.join(", ")
+            )
+        })
+}
+
+const ALL_MEASURES: [Measure; 5] = [
+    Measure::Followers,
+    Measure::Engagement,
+    Measure::PageRank,
+    Measure::EngagementPageRank,
+    Measure::Earned,
+];
+
+fn compare(args: CompareArgs, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
+    let names: Vec<String> = if args.by.is_empty() {
+        ALL_MEASURES.iter().map(|m| m.name().to_string()).collect()
+    } else {
+        args.by.iter().map(|n| n.trim().to_string()).collect()
+    };
+    // The single machine's checks (two measures at least, top percents in (0, 100]), before
+    // any process connects.
+    let query = renown_app::CompareQuery {
+        measures: names.clone(),
+        top_percent: args.top_percent.clone(),
+        per: renown_app::Per::Account,
+    };
+    let specs = renown_app::compare::measures_of(&query)?;
+    let measures: Vec<Measure> = names
+        .iter()
+        .map(|n| measure_named(n))
+        .collect::<anyhow::Result<_>>()?;
+    // Every measure gathered whole on process 0, by account key.
+    let mut gathered: Vec<HashMap<u64, f64>> = Vec::new();
+    let mut keys: Vec<u64> = Vec::new();
+    for &m in &measures {
+        let outcome = run_job(&args.cluster, db, &params, m, &args.scope, 0)?;
+        if let Some(board) = outcome.gathered {
+            if keys.is_empty() {
+                keys = board.rows.iter().map(|r| r.account.key).collect();
+                keys.sort_unstable();
+            }
+            gathered.push(
+                board
+                    .rows
+                    .iter()
+                    .map(|r| (r.account.key, r.score))
+                    .collect(),
+            );
+        }
+    }
+    if args.cluster.process != 0 {
+        return Ok(Outcome::Clean);
+    }
+    let scores: Vec<Vec<f64>> = gathered
+        .iter()
+        .map(|by_key| {
+            keys.iter()
+                .map(|k| by_key.get(k).copied().unwrap_or(0.0))
+                .collect()
+        })
+        .collect();
+    let names: Vec<&'static str> = specs.iter().map(|s| s.name).collect();
+    let table = renown_measures::compare::compare_scores(&names, &scores, &args.top_percent);
+    let comparison = renown_app::compare::Comparison {
+        table,
+        scope: args.scope.scope(),
+        per: renown_app::Per::Account,
+        linked: None,
+        parameters: params.echoed((), &names).parameters,
+    };
+    super::compare::write(&comparison, args.format)?;
+    Ok(Outcome::Clean)
+}
+
+fn rank(args: RankArgs, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
+    let measure = match args.by {
+        ClusterMeasure::Followers => Measure::Followers,
+        ClusterMeasure::Engagement => Measure::Engagement,
+        ClusterMeasure::Pagerank => match args.graph {
+            super::graph::GraphKind::Engagement => Measure::EngagementPageRank,
+            _ => Measure::PageRank,
+        },
+        ClusterMeasure::Earned => Measure::Earned,
+    };
+    let outcome = run_job(&args.cluster, db, &params, measure, &args.scope, args.top)?;
     let Some(board) = outcome.gathered else {
         return Ok(Outcome::Clean);
     };
@@ -234,8 +375,8 @@ fn rank(args: RankArgs, db: &Path, params: renown_app::Params) -> anyhow::Result
             "parameters": echo,
             "rows": rows,
             "cluster": {
-                "processes": args.processes,
-                "workers": args.workers,
+                "processes": args.cluster.processes,
+                "workers": args.cluster.workers,
                 "iterations": board.iterations,
                 "delta": board.delta,
                 "rounds": outcome.rounds,

@@ -52,15 +52,24 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
         &args.scope.scope(),
         &query,
     )?;
+    write(&c, args.format)
+}
+
+/// Prints a comparison as `renown compare` does (warnings on stderr); `renown cluster compare`
+/// prints its gathered comparison with it.
+pub(crate) fn write(
+    c: &renown_app::compare::Comparison,
+    format: OutputFormat,
+) -> anyhow::Result<Outcome> {
     crate::output::warn(&c.table.warnings);
     let mut out = std::io::stdout().lock();
-    if args.format == OutputFormat::Json {
-        serde_json::to_writer_pretty(&mut out, &c)?;
+    if format == OutputFormat::Json {
+        serde_json::to_writer_pretty(&mut out, c)?;
         std::io::Write::write_all(&mut out, b"\n")?;
         return Ok(Outcome::Clean);
     }
     // Parameters set in a file are echoed above the table (JSON always carries them).
-    if args.format == OutputFormat::Table {
+    if format == OutputFormat::Table {
         for (measure, p) in c.parameters.iter().filter(|(_, p)| p.source.is_some()) {
             writeln!(out, "{measure}: {}", p.header_line())?;
         }
@@ -89,7 +98,7 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
             json!(note(r)),
         ]);
     }
-    table.write(args.format, &mut out)?;
+    table.write(format, &mut out)?;
     Ok(Outcome::Clean)
 }
 
