@@ -18,6 +18,9 @@ import { chromium } from 'playwright-core';
 const BASE = (process.env.BASE_URL || 'http://127.0.0.1:7878/').replace(/\/?$/, '/');
 const SHOTS = resolve(process.env.SCREENSHOTS || 'target/e2e-screenshots');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+// A server started with --answer-within 0 on its own copy of the store (scripts/e2e.sh): every
+// question it has not kept is answered 202 ("computing") first.
+const PENDING = process.env.PENDING_URL && process.env.PENDING_URL.replace(/\/?$/, '/');
 
 let context, page, profile;
 const problems = [];
@@ -50,10 +53,14 @@ after(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-async function api(path) {
-  const r = await fetch(new URL(path, BASE));
-  assert.equal(r.status, 200, `${path}: ${r.status}`);
-  return r.json();
+// The API's answer to `path`, asked again while the server says 202 (computing).
+async function api(path, base = BASE) {
+  for (let tries = 0; ; tries++) {
+    const r = await fetch(new URL(path, base));
+    if (r.status === 202 && tries < 600) { await new Promise(done => setTimeout(done, 500)); continue; }
+    assert.equal(r.status, 200, `${path}: ${r.status}`);
+    return r.json();
+  }
 }
 
 // Every page below has its API route in this build: a missing nav link is a failure, not a skip.
@@ -731,6 +738,35 @@ test('gap: offline figures against earned on log axes, @famous_fay named as big 
       await settle(`#/account/${fay.accounts[0].id}`);
       assert.equal(await page.textContent('#account-name'), '@famous_fay');
     }
+  }
+  assert.deepEqual(problems, []);
+});
+
+// ---------------------------------------------------------------- answers still being computed (202)
+
+test('a view the server is still computing shows its progress, then its answer, at both widths', async () => {
+  assert.ok(PENDING, 'PENDING_URL: a server started with --answer-within 0 (scripts/e2e.sh starts one)');
+  // A view per width that the server's warm-up does not compute, so its first answer is a 202.
+  for (const [vp, hash, rows, path] of [
+    [VIEWPORTS[0], '#/persons', '#persons tbody tr', 'api/persons?measure=earned&limit=50&offset=0'],
+    [VIEWPORTS[1], '#/gap', '#gap-big-offline tbody tr', 'api/gap?limit=20'],
+  ]) {
+    await page.setViewportSize(vp);
+    await page.goto('about:blank');
+    await page.goto(PENDING + hash);
+    const note = await page.waitForSelector('#computing:not([hidden])', { timeout: 30000 });
+    assert.match(await note.textContent(), /^Computing on the server: .*\(\d+ s so far\)/);
+    assert.deepEqual(await page.evaluate(layoutProblems), [], `${hash} at ${vp.width} px, pending`);
+    await page.screenshot({ path: join(SHOTS, `12-computing-${hash.slice(2)}-${vp.width}.png`), fullPage: true });
+    await settle(hash);
+    assert.equal(await page.$eval('#computing', n => n.hidden), true, 'the progress note is gone');
+    const d = await api(path, PENDING);
+    const expected = hash === '#/gap' ? d.big_offline_not_earned.length : d.rows.length;
+    assert.ok(expected > 0, `${path} has rows`);
+    assert.equal(await page.$$eval(rows, r => r.length), expected, `${hash}: drawn as the API answers`);
+    assert.deepEqual(await page.evaluate(layoutProblems), [], `${hash} at ${vp.width} px, answered`);
+    assert.deepEqual(await undrawnCharts(), [], `${hash} at ${vp.width} px, answered`);
+    await page.screenshot({ path: join(SHOTS, `12-answered-${hash.slice(2)}-${vp.width}.png`), fullPage: true });
   }
   assert.deepEqual(problems, []);
 });

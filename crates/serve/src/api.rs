@@ -44,15 +44,7 @@ pub async fn measures(read: Read) -> ApiResult<Json<Value>> {
 pub async fn leaderboard(read: Read) -> ApiResult<Json<renown_app::Leaderboard>> {
     let (p, scope) = read.scoped(&["measure", "limit", "offset", "trust"])?;
     let page = p.page()?;
-    let trust = match p.str("trust") {
-        None | Some("false") | Some("0") => false,
-        Some("true") | Some("1") => true,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "trust must be true or false, not {other:?}"
-            )))
-        }
-    };
+    let trust = p.flag("trust")?;
     let query = LeaderboardQuery {
         measure: measure(p.str("measure").unwrap_or(MEASURES[0].name))?
             .name

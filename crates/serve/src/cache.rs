@@ -7,9 +7,40 @@
 //! request finds the rest.
 
 use crate::error::ApiResult;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+thread_local! {
+    /// What the memoised values this thread read cost to compute, wherever they were computed.
+    static COST: Cell<Duration> = const { Cell::new(Duration::ZERO) };
+}
+
+/// Runs `f` and returns, with its result, what the memoised values it read cost to compute
+/// (by this call or by an earlier request): an answer read from a memo another request filled
+/// is cheap to give but not to give again once the memo is gone ([`crate::answers`] keeps it).
+pub fn costed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let before = COST.with(|c| c.replace(Duration::ZERO));
+    let out = f();
+    let cost = COST.with(|c| c.replace(before));
+    (out, cost)
+}
+
+/// Adds `cost` to what the current [`costed`] call reports.
+fn charge(cost: Duration) {
+    COST.with(|c| c.set(c.get() + cost));
+}
+
+/// A computed value with what it cost.
+type Timed<V> = ApiResult<(V, Duration)>;
+
+/// `f` timed.
+fn timed<V>(f: impl FnOnce() -> ApiResult<V>) -> Timed<V> {
+    let started = Instant::now();
+    f().map(|v| (v, started.elapsed()))
+}
 
 /// What [`Memo::in_background`] has for a key.
 pub enum Progress<V> {
@@ -25,7 +56,7 @@ pub enum Progress<V> {
 /// keys are held, stale keys go first, then finished answers.
 pub struct Memo<K, V> {
     cap: usize,
-    map: Mutex<HashMap<K, Arc<OnceLock<ApiResult<V>>>>>,
+    map: Mutex<HashMap<K, Arc<OnceLock<Timed<V>>>>>,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
@@ -38,7 +69,8 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
     }
 
     /// The cached value for `key`, computing it with `f` once. `stale` tells which keys belong
-    /// to an older store state and may be dropped first when the cache is full.
+    /// to an older store state and may be dropped first when the cache is full. What computing
+    /// it cost is charged to the current [`costed`] call, computed now or earlier.
     pub fn get(
         &self,
         key: &K,
@@ -46,7 +78,18 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
         f: impl FnOnce() -> ApiResult<V>,
     ) -> ApiResult<V> {
         let (cell, _) = self.cell(key, stale);
-        let out = cell.get_or_init(f).clone();
+        // Nested memos charge their own cost inside `f`: only the outer time is kept for it.
+        let ((), _) = costed(|| {
+            cell.get_or_init(|| timed(f));
+        });
+        let out = cell.get().cloned().unwrap_or_else(|| {
+            Err(crate::error::ApiError::internal(
+                "a memoised value was not computed",
+            ))
+        });
+        if let Ok((_, cost)) = &out {
+            charge(*cost);
+        }
         if out.is_err() {
             // Failures are not remembered: the next request tries again.
             let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
@@ -54,12 +97,12 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
                 map.remove(key);
             }
         }
-        out
+        out.map(|(v, _)| v)
     }
 
     /// The cell of `key`, created if missing (dropping older states' entries first when the
     /// cache is full), and whether it was created by this call.
-    fn cell(&self, key: &K, stale: impl Fn(&K) -> bool) -> (Arc<OnceLock<ApiResult<V>>>, bool) {
+    fn cell(&self, key: &K, stale: impl Fn(&K) -> bool) -> (Arc<OnceLock<Timed<V>>>, bool) {
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = map.get(key) {
             return (c.clone(), false);
@@ -72,7 +115,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
                 map.retain(|_, c| c.get().is_none());
             }
         }
-        let c: Arc<OnceLock<ApiResult<V>>> = Arc::default();
+        let c: Arc<OnceLock<Timed<V>>> = Arc::default();
         map.insert(key.clone(), c.clone());
         (c, true)
     }
@@ -81,7 +124,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
     pub fn ready(&self, key: &K) -> Option<V> {
         let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         match map.get(key)?.get()? {
-            Ok(v) => Some(v.clone()),
+            Ok((v, _)) => Some(v.clone()),
             Err(_) => None,
         }
     }
@@ -100,7 +143,10 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
     {
         let (cell, created) = self.cell(key, stale);
         match cell.get() {
-            Some(Ok(v)) => return Progress::Ready(v.clone()),
+            Some(Ok((v, cost))) => {
+                charge(*cost);
+                return Progress::Ready(v.clone());
+            }
             Some(Err(e)) => {
                 let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
                 if map.get(key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
@@ -115,7 +161,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
             let spawned = std::thread::Builder::new()
                 .name("renown-background".into())
                 .spawn(move || {
-                    computing.get_or_init(f);
+                    computing.get_or_init(|| timed(f));
                 });
             if let Err(e) = spawned {
                 let _ = cell.set(Err(crate::error::ApiError::internal(format!(
@@ -153,6 +199,39 @@ mod tests {
             }
             std::thread::sleep(Duration::from_millis(5));
         }
+    }
+
+    #[test]
+    fn what_a_memo_cost_is_charged_to_every_reader_and_only_once_when_nested() {
+        let outer: Memo<u32, u32> = Memo::new(4);
+        let inner: Memo<u32, u32> = Memo::new(4);
+        let nap = std::time::Duration::from_millis(30);
+        let compute = || {
+            outer.get(
+                &1,
+                |_| false,
+                || {
+                    std::thread::sleep(nap);
+                    inner.get(
+                        &2,
+                        |_| false,
+                        || {
+                            std::thread::sleep(nap);
+                            Ok(2)
+                        },
+                    )
+                },
+            )
+        };
+        let (v, first) = costed(compute);
+        assert_eq!(v.unwrap(), 2);
+        assert!(first >= 2 * nap && first < 4 * nap, "{first:?}");
+        // Read again, computed by nobody now: charged what it cost to compute.
+        let (v, again) = costed(compute);
+        assert_eq!(v.unwrap(), 2);
+        assert!(again >= 2 * nap && again < 4 * nap, "{again:?}");
+        // Outside a memo nothing is charged.
+        assert_eq!(costed(|| 1).1, Duration::ZERO);
     }
 
     #[test]

@@ -119,15 +119,7 @@ pub async fn ingest(
     if let Some(f) = &format {
         renown_ingest::format_named(f).map_err(ApiError::bad_request)?;
     }
-    let strict = match p.str("strict") {
-        None | Some("false") | Some("0") => false,
-        Some("true") | Some("1") => true,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "strict must be true or false, not {other:?}"
-            )))
-        }
-    };
+    let strict = p.flag("strict")?;
     let limit = app.config.max_body;
     let declared = headers
         .get(header::CONTENT_LENGTH)

@@ -72,6 +72,9 @@ pub struct Config {
     /// Answers that took at least this long are kept ([`answers`]); faster ones are computed
     /// again.
     pub keep_answers_after: Duration,
+    /// A read request not answered by then gets `202` with a "computing" status while its
+    /// answer is finished in the background ([`answers`]); `None` waits for every answer.
+    pub first_answer_within: Option<Duration>,
 }
 
 impl Config {
@@ -89,6 +92,7 @@ impl Config {
             limits: server::Limits::default(),
             params: renown_app::Params::default(),
             keep_answers_after: answers::KEEP_AFTER,
+            first_answer_within: Some(answers::FIRST_ANSWER_WITHIN),
         }
     }
 }
@@ -137,11 +141,15 @@ impl AppState {
         let state = self.clone();
         let cancel = renown_model::Cancel::new();
         let _cancel_when_abandoned = cancel.cancel_on_drop();
-        tokio::task::spawn_blocking(move || {
-            jobs::with_cancel(cancel, || state.pool.with(|store| f(&state, store)))
+        let (out, cost) = tokio::task::spawn_blocking(move || {
+            cache::costed(|| {
+                jobs::with_cancel(cancel, || state.pool.with(|store| f(&state, store)))
+            })
         })
         .await
-        .map_err(|e| ApiError::internal(format!("a request worker failed: {e}")))?
+        .map_err(|e| ApiError::internal(format!("a request worker failed: {e}")))?;
+        answers::charge(cost);
+        out
     }
 }
 

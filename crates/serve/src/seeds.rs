@@ -44,16 +44,6 @@ fn number(p: &Params, key: &str) -> ApiResult<Option<f64>> {
         .transpose()
 }
 
-fn flag(p: &Params, key: &str) -> ApiResult<bool> {
-    match p.str(key) {
-        None | Some("false") | Some("0") => Ok(false),
-        Some("true") | Some("1") => Ok(true),
-        Some(v) => Err(ApiError::bad_request(format!(
-            "{key} must be true or false, not {v:?}"
-        ))),
-    }
-}
-
 /// The query a request asks for; what it leaves out is the CLI's default.
 pub fn query(p: &Params) -> ApiResult<SeedsQuery> {
     let k = p.usize("k", DEFAULT_K, MAX_K)?;
@@ -81,8 +71,8 @@ pub fn query(p: &Params) -> ApiResult<SeedsQuery> {
         delta: number(p, "delta")?,
         exclude: Vec::new(),
         candidates: None,
-        compare_sims: if flag(p, "compare")? { sims } else { 0 },
-        holdout: flag(p, "holdout")?,
+        compare_sims: if p.flag("compare")? { sims } else { 0 },
+        holdout: p.flag("holdout")?,
         seed: p.usize("seed", DEFAULT_SEED as usize, usize::MAX)? as u64,
     })
 }

@@ -34,6 +34,8 @@ fn fixture_with(accounts: usize, adjust: impl FnOnce(&mut Config)) -> Fixture {
         store_of(dir.path(), accounts)
     };
     let mut config = Config::new(db);
+    // Every answer waited for: what these tests check must not depend on this machine's speed.
+    config.first_answer_within = None;
     adjust(&mut config);
     let state = AppState::new(config);
     Fixture {
@@ -267,6 +269,31 @@ async fn timed_out_and_abandoned_requests_stop_their_computation() {
     assert!(
         jobs_finish(&f.state, Duration::from_secs(2)).await,
         "the computation outlived its abandoned request"
+    );
+
+    // Answered 202 past the first-answer deadline: the computation goes on for the next
+    // asker; a client gone before the deadline still cancels it.
+    let mut config = f.state.config.clone();
+    config.first_answer_within = Some(Duration::from_secs(60));
+    let patient = AppState::new(config.clone());
+    let app = router(patient.clone());
+    let request = tokio::spawn(async move { get(&app, LONG).await });
+    job_starts(&patient, Duration::from_secs(10)).await;
+    request.abort();
+    assert!(
+        jobs_finish(&patient, Duration::from_secs(2)).await,
+        "the computation outlived a request abandoned before its deadline"
+    );
+    config.first_answer_within = Some(Duration::from_millis(50));
+    let hasty = AppState::new(config);
+    let a = get(&router(hasty.clone()), LONG).await;
+    assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.body);
+    assert_eq!(a.retry_after.as_deref(), Some("2"));
+    assert_eq!(a.json()["status"], "computing", "{}", a.body);
+    job_starts(&hasty, Duration::from_secs(10)).await;
+    assert!(
+        !jobs_finish(&hasty, Duration::from_millis(300)).await,
+        "the computation stopped when its asker was told 202"
     );
 }
 

@@ -21,6 +21,7 @@ use common::{demo_store, events_jsonl};
 fn server(db: &std::path::Path) -> (Shared, Router) {
     let mut config = Config::new(db.to_path_buf());
     config.max_jobs = 1;
+    config.first_answer_within = None;
     // Every answer kept, however fast: what is kept must not depend on this machine's speed.
     config.keep_answers_after = std::time::Duration::ZERO;
     let state = AppState::new(config);
@@ -179,4 +180,61 @@ async fn the_warm_up_asks_the_dashboards_first_questions_and_keeps_the_slow_ones
         assert!(!asked.iter().any(|a| a.starts_with(slotted)), "{asked:?}");
     }
     assert!(kept_files(&db) > 0);
+}
+
+/// Asks `uri` until it is answered with something else than 202; each 202 must say
+/// "computing" with `Retry-After` and `no-store`. The answer and how many 202s came first.
+async fn until_answered(app: &Router, uri: &str) -> (StatusCode, Value, usize) {
+    for pending in 0..2000 {
+        let res = app
+            .clone()
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let v: Value = serde_json::from_slice(&bytes).unwrap();
+        if status != StatusCode::ACCEPTED {
+            return (status, v, pending);
+        }
+        assert_eq!(v["status"], "computing", "{v}");
+        assert!(v["elapsed_seconds"].as_f64().unwrap() >= 0.0, "{v}");
+        assert_eq!(headers[header::RETRY_AFTER], "2");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("{uri} was still computing after 2000 asks");
+}
+
+#[tokio::test]
+async fn past_the_deadline_the_answer_is_202_then_the_same_answer_when_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_store(dir.path());
+    let (_, waiting) = server(&db);
+    let (s, _, expected) = get(&waiting, BACKTEST).await;
+    assert_eq!(s, StatusCode::OK, "{expected}");
+    std::fs::remove_dir_all(renown_graph::cache_dir(&db)).unwrap();
+
+    for keep_after in [
+        // Kept when done: the next asker reads it from what is kept.
+        std::time::Duration::ZERO,
+        // Not kept (too fast to keep): held in memory for the next asker.
+        std::time::Duration::from_secs(3600),
+    ] {
+        let mut config = Config::new(db.clone());
+        config.first_answer_within = Some(std::time::Duration::ZERO);
+        config.keep_answers_after = keep_after;
+        let app = router(AppState::new(config));
+        let (s, answer, pending) = until_answered(&app, BACKTEST).await;
+        assert_eq!(s, StatusCode::OK, "{answer}");
+        assert!(pending >= 1, "no deadline can be met in no time");
+        assert_eq!(answer, expected);
+        assert_eq!(kept_files(&db), usize::from(keep_after.is_zero()));
+        // A held answer is given once; asked again, it is computed again.
+        let (s, again, _) = until_answered(&app, BACKTEST).await;
+        assert_eq!(s, StatusCode::OK, "{again}");
+        assert_eq!(again, expected);
+        let _ = std::fs::remove_dir_all(renown_graph::cache_dir(&db));
+    }
 }

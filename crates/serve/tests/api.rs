@@ -22,6 +22,8 @@ fn fixture(token: Option<&str>, max_body: u64) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_store(dir.path());
     let mut config = Config::new(db);
+    // Every answer waited for: what these tests check must not depend on this machine's speed.
+    config.first_answer_within = None;
     config.token = token.map(str::to_string);
     config.max_body = max_body;
     Fixture {
@@ -586,7 +588,9 @@ async fn fake_account_rules_judge_accounts_with_profiles_and_say_when_there_is_n
     .unwrap();
     assert!(report.error.is_none(), "{report:?}");
     drop(store);
-    let app = router(AppState::new(Config::new(db)));
+    let mut config = Config::new(db);
+    config.first_answer_within = None;
+    let app = router(AppState::new(config));
 
     let (s, carol) = get(&app, "/api/accounts/@carol99/fake").await;
     assert_eq!(s, StatusCode::OK, "{carol}");
@@ -717,4 +721,34 @@ async fn backtest_is_the_library_result_with_the_cli_defaults() {
         assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
         assert!(v.to_string().contains(word), "{uri}: {v}");
     }
+}
+
+#[tokio::test]
+async fn every_yes_no_parameter_refuses_other_values_with_the_same_400() {
+    let f = fixture(Some(TOKEN), 1 << 20);
+    for (uri, key) in [
+        ("/api/leaderboard?measure=earned&trust=yes", "trust"),
+        ("/api/backtest?tune=yes", "tune"),
+        ("/api/seeds?compare=yes", "compare"),
+        ("/api/seeds?holdout=yes", "holdout"),
+    ] {
+        let (s, v) = get(&f.app, uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        assert_eq!(
+            error_of(&v),
+            format!("{key} must be true or false, not \"yes\""),
+            "{uri}"
+        );
+    }
+    let (s, v) = send(
+        &f.app,
+        post(
+            "/api/ingest?name=e.jsonl&strict=yes",
+            Some(TOKEN),
+            Vec::new(),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(error_of(&v), "strict must be true or false, not \"yes\"");
 }

@@ -63,15 +63,50 @@ window.addEventListener('resize', () => {
   }, 100);
 });
 
+// What a pending answer is, in words, by the start of its path.
+const COMPUTING_LABELS = [
+  ['api/accounts/', 'this account'], ['api/audit', 'the audit'], ['api/backtest', 'the backtest'],
+  ['api/seeds', 'who to engage'], ['api/persons', 'persons'], ['api/compare', 'the comparison'],
+  ['api/scatter', 'the scatter'], ['api/dynamics', 'the dynamics fit'], ['api/cascades', 'the cascades'],
+  ['api/leaderboard', 'the leaderboard'], ['api/gap', 'the gap'], ['api/stats', 'the store\'s figures'],
+];
+
+// Answers the server is still computing (it said 202): path → [what, seconds so far]. Shown in
+// #computing above the view until they come.
+const computing = new Map();
+function showComputing() {
+  const box = document.getElementById('computing');
+  if (!box) return;
+  if (computing.size === 0) { box.hidden = true; box.textContent = ''; return; }
+  const parts = [...computing.values()].map(([what, secs]) => `${what} (${fmt(Math.round(secs))} s so far)`);
+  box.textContent = `Computing on the server: ${[...new Set(parts)].join(', ')}. The view fills in when it is ready.`;
+  box.hidden = false;
+}
+
+// The JSON answer to `path`. A 202 means the server is computing it: its progress is shown and
+// the path asked again after Retry-After, until the answer comes or the page moves on.
 async function getJSON(path) {
   busy(1);
+  const shownAt = location.hash;
   try {
-    const r = await fetch(path, { headers: { accept: 'application/json' } });
-    let body = null;
-    try { body = await r.json(); } catch (_) { /* not JSON */ }
-    if (!r.ok) throw new Error((body && body.error) || `${r.status} ${r.statusText}`);
-    return body;
+    for (;;) {
+      const r = await fetch(path, { headers: { accept: 'application/json' } });
+      let body = null;
+      try { body = await r.json(); } catch (_) { /* not JSON */ }
+      if (r.status === 202 && body && body.status === 'computing') {
+        if (location.hash !== shownAt) throw new Error('The page moved on before this answer was ready.');
+        const what = (COMPUTING_LABELS.find(([prefix]) => path.startsWith(prefix)) || [, 'this view'])[1];
+        computing.set(path, [what, Number(body.elapsed_seconds) || 0]);
+        showComputing();
+        const wait = Math.min(Math.max(Number(r.headers.get('retry-after')) || 2, 1), 10);
+        await new Promise(done => setTimeout(done, wait * 1000));
+        continue;
+      }
+      if (!r.ok) throw new Error((body && body.error) || `${r.status} ${r.statusText}`);
+      return body;
+    }
   } finally {
+    if (computing.delete(path)) showComputing();
     setTimeout(() => busy(-1), 0);
   }
 }
@@ -986,7 +1021,8 @@ async function awaitInterval(line, period) {
     let d;
     try {
       const r = await fetch('api/dynamics' + query({ period, limit: 1 }), { headers: { accept: 'application/json' } });
-      if (!r.ok) continue;
+      // 202: the point estimate itself is being computed again (a restarted server).
+      if (r.status !== 200) continue;
       d = await r.json();
     } catch (_) { continue; }
     if (!d.interval_pending) {

@@ -41,6 +41,10 @@ pub struct Args {
     /// Long computations (the dynamics bootstrap) run at once; more get 503 with Retry-After.
     #[arg(long, default_value_t = 2)]
     pub max_jobs: usize,
+    /// Seconds a read request waits for its answer; past them it is answered 202 with a
+    /// "computing" status, the answer is finished in the background, and asking again gets it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.5)]
+    pub answer_within: f64,
 }
 
 pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
@@ -58,6 +62,10 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
     config.allowed_hosts = args.allow_host.clone();
     config.limits.max_connections = args.max_connections;
     config.max_jobs = args.max_jobs;
+    if !(args.answer_within.is_finite() && (0.0..=86_400.0).contains(&args.answer_within)) {
+        anyhow::bail!("--answer-within must be between 0 and 86400 seconds");
+    }
+    config.first_answer_within = Some(std::time::Duration::from_secs_f64(args.answer_within));
     config.params = params;
     serve(config, args.addr)
 }
