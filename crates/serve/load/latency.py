@@ -14,6 +14,10 @@ turn; p50, p99 and max of those. Dynamics without `bootstrap` answers the point 
 and computes the CLI's interval in the background: its first answer is timed, and the time until
 the interval is ready is reported on its own line.
 
+A request the server does not answer within its --answer-within (2.5 s) is answered 202
+("computing") and asked again every 0.25 s until the answer comes: each cold figure is
+"first response / complete answer" (one figure when the first response was the answer).
+
 Prints a Markdown table (seconds) and every failed request (a 503 is the server's --timeout);
 exits non-zero if any failed.
 """
@@ -30,9 +34,12 @@ import urllib.parse
 import urllib.request
 
 
+ANSWER_WITHIN = []
+
+
 def start(binary, store, timeout=60):
     proc = subprocess.Popen([binary, "--db", store, "serve", "--addr", "127.0.0.1:0",
-                             "--timeout", str(timeout)],
+                             "--timeout", str(timeout)] + ANSWER_WITHIN,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
     m = re.search(r"http://127\.0\.0\.1:\d+/", line)
@@ -53,18 +60,47 @@ def stop(proc):
 failures = []
 
 
-def fetch(base, path):
-    """Seconds taken and the JSON answer; a failed request is recorded (and answers None)."""
+COMPLETE_TIMEOUT = 600.0
+
+
+def fetch_timed(base, path):
+    """(seconds to the first response, seconds to the complete answer or None, the JSON answer).
+    A 202 ("computing") is asked again every 0.25 s until the answer comes or COMPLETE_TIMEOUT
+    passes; a failed request is recorded (and answers None)."""
     started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(base + path, timeout=600) as r:
-            body = r.read()
-    except urllib.error.HTTPError as e:
+    first = None
+    while True:
+        try:
+            with urllib.request.urlopen(base + path, timeout=600) as r:
+                status, body = r.status, r.read()
+        except urllib.error.HTTPError as e:
+            took = time.perf_counter() - started
+            failures.append(f"/{path}: HTTP {e.code} after {took:.1f} s")
+            print(failures[-1], file=sys.stderr, flush=True)
+            return (first if first is not None else took), None, None
         took = time.perf_counter() - started
-        failures.append(f"/{path}: HTTP {e.code} after {took:.1f} s")
-        print(failures[-1], file=sys.stderr, flush=True)
-        return took, None
-    return time.perf_counter() - started, json.loads(body)
+        if first is None:
+            first = took
+        if status != 202:
+            return first, took, json.loads(body)
+        if took > COMPLETE_TIMEOUT:
+            return first, None, None
+        time.sleep(0.25)
+
+
+def fetch(base, path):
+    """Seconds to the complete answer (to the first response when none came) and the answer."""
+    first, complete, body = fetch_timed(base, path)
+    return (complete if complete is not None else first), body
+
+
+def cell(first, complete):
+    """A table cell: the first response, then the complete answer when it came later."""
+    if complete is None:
+        return f"{first:.3f} / not in {COMPLETE_TIMEOUT:.0f} s"
+    if complete - first < 0.0005:
+        return f"{first:.3f}"
+    return f"{first:.3f} / {complete:.3f}"
 
 
 def months_spanned(first, last):
@@ -117,7 +153,15 @@ def main():
     ap.add_argument("--only", default="", help="time only the requests containing this text")
     ap.add_argument("--interval-timeout", type=float, default=0,
                     help="stop waiting for the dynamics interval after this many seconds (0: wait)")
+    ap.add_argument("--answer-within", type=float, default=None,
+                    help="the server's --answer-within (its default when not given)")
+    ap.add_argument("--complete-timeout", type=float, default=600,
+                    help="stop waiting for a 202's complete answer after this many seconds")
     args = ap.parse_args()
+    global COMPLETE_TIMEOUT
+    COMPLETE_TIMEOUT = args.complete_timeout
+    if args.answer_within is not None:
+        ANSWER_WITHIN.extend(["--answer-within", str(args.answer_within)])
 
     proc, base = start(args.bin, args.store)
     try:
@@ -134,9 +178,9 @@ def main():
         proc, base = start(args.bin, args.store, args.timeout)
         try:
             time.sleep(args.settle)
-            t, _ = fetch(base, p)
-            print(f"{'cold-empty' if empty else 'cold'} /{p}: {t:.3f}", file=sys.stderr, flush=True)
-            return t
+            first, complete, _ = fetch_timed(base, p)
+            print(f"{'cold-empty' if empty else 'cold'} /{p}: {cell(first, complete)}", file=sys.stderr, flush=True)
+            return first, complete
         finally:
             stop(proc)
 
@@ -162,7 +206,8 @@ def main():
         first = {}
         began = time.perf_counter()
         for p in paths:
-            first[p], _ = fetch(base, p)
+            f, c, _ = fetch_timed(base, p)
+            first[p] = cell(f, c)
         # The dynamics interval: asked again until it is in.
         dyn = "api/dynamics?period=month&limit=20"
         while True:
@@ -190,10 +235,10 @@ def main():
     for p in paths:
         ts = sorted(warm[p])
         p99 = ts[min(len(ts) - 1, int(round(0.99 * (len(ts) - 1))))] if ts else float("nan")
-        c = (f" {cold_empty[p]:.3f} |" if cold_empty else "") + (f" {cold[p]:.3f} |" if cold else "")
+        c = (f" {cell(*cold_empty[p])} |" if cold_empty else "") + (f" {cell(*cold[p])} |" if cold else "")
         med = statistics.median(ts) if ts else float("nan")
         last = ts[-1] if ts else float("nan")
-        print(f"| `/{p}` |{c} {first[p]:.3f} | {med:.3f} | {p99:.3f} | {last:.3f} |")
+        print(f"| `/{p}` |{c} {first[p]} | {med:.3f} | {p99:.3f} | {last:.3f} |")
     if interval is None:
         print(f"\ndynamics interval ({d.get('bootstrap')} replicates) not ready {args.interval_timeout:.0f} s after the first request (the warm rounds ran while it was computed)")
     else:
@@ -203,8 +248,14 @@ def main():
         print(f"warm: slowest of {args.warm * len(paths)} answers {worst:.3f} s")
     for name, times in (("cold, empty disk cache", cold_empty), ("cold, disk cache kept", cold)):
         if times:
-            p, t = max(times.items(), key=lambda kv: kv[1])
-            print(f"{name}: slowest {t:.3f} s (/{p})")
+            p, (t, _) = max(times.items(), key=lambda kv: kv[1][0])
+            print(f"{name}: slowest first response {t:.3f} s (/{p})")
+            done = {q: c for q, (_, c) in times.items()}
+            if any(c is None for c in done.values()):
+                print(f"{name}: not complete within {COMPLETE_TIMEOUT:.0f} s: " + ", ".join(f"/{q}" for q, c in done.items() if c is None))
+            else:
+                p, c = max(done.items(), key=lambda kv: kv[1])
+                print(f"{name}: slowest complete answer {c:.3f} s (/{p})")
     for f in failures:
         print(f"failed: {f}")
     sys.exit(1 if failures else 0)

@@ -10,7 +10,7 @@ use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use renown_app::audit::{audit_account, audit_all, AuditList, AuditQuery, AuditReport};
-use renown_app::{person_audit, person_audit_all, FakeAssessment, Per, Scope};
+use renown_app::{person_audit, person_audit_all, FakeAssessment, Per, PersonAuditList, Scope};
 use std::sync::Arc;
 
 impl From<renown_audit::AuditError> for ApiError {
@@ -31,20 +31,42 @@ pub fn table(view: &View, scope: &Scope) -> ApiResult<Arc<AuditList>> {
     )
 }
 
+/// Every audited person (those with follower persons), as [`table`] for accounts.
+fn person_table(view: &View, scope: &Scope) -> ApiResult<Arc<PersonAuditList>> {
+    let scope = scope.without_topic();
+    let key = (scope_key(&scope), view.token.clone());
+    view.state.caches.person_audits.get(
+        &key,
+        |k| k.1 != view.token,
+        || {
+            Ok(Arc::new(person_audit_all(
+                view,
+                &scope,
+                &AuditQuery::default(),
+            )?))
+        },
+    )
+}
+
 /// `GET /api/audit?as_of=&platform=&limit=&offset=&per=`: [`renown_app::audit::audit_all`], a
-/// page; with `per=person` [`renown_app::person_audit_all`] (computed per request).
+/// page; with `per=person` [`renown_app::person_audit_all`]; both cached per scope and state.
 pub async fn list(read: Read) -> ApiResult<Response> {
     let (p, scope) = read.dated(&["limit", "offset", "per"])?;
     let page = p.page()?;
     let per = crate::persons::per(&p)?;
     read.view(move |view| {
         if per == Per::Person {
-            let query = AuditQuery {
-                limit: Some(page.limit),
+            let all = person_table(view, &scope)?;
+            return Ok(Json(PersonAuditList {
+                scope: all.scope.clone(),
+                per: all.per,
+                total: all.total,
+                limit: page.limit,
                 offset: page.offset,
-                ..AuditQuery::default()
-            };
-            return Ok(Json(person_audit_all(view, &scope, &query)?).into_response());
+                parameters: all.parameters.clone(),
+                rows: all.rows[page.range(all.rows.len())].to_vec(),
+            })
+            .into_response());
         }
         let all = table(view, &scope)?;
         Ok(Json(AuditList {

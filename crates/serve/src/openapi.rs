@@ -139,6 +139,7 @@ fn seeds_params() -> Vec<Value> {
 fn json_ok(description: &str) -> Value {
     json!({
         "200": {"description": description, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "202": {"$ref": "#/components/responses/Computing"},
         "400": {"$ref": "#/components/responses/Error"},
         "403": {"$ref": "#/components/responses/Error"},
         "503": {"$ref": "#/components/responses/Busy"},
@@ -397,6 +398,19 @@ pub fn spec() -> Value {
                     "content": {"application/json": {"schema": {
                         "type": "object", "required": ["error"],
                         "properties": {"error": {"type": "string"}},
+                    }}},
+                },
+                "Computing": {
+                    "description": "not answered within the server's --answer-within (2.5 s): the answer is being computed in the background; ask again after Retry-After seconds to get it when ready",
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["status", "elapsed_seconds", "retry_after_seconds", "message"],
+                        "properties": {
+                            "status": {"type": "string", "enum": ["computing"]},
+                            "elapsed_seconds": {"type": "number", "description": "since the computation started"},
+                            "retry_after_seconds": {"type": "integer"},
+                            "message": {"type": "string"},
+                        },
                     }}},
                 },
                 "Busy": {

@@ -32,6 +32,8 @@ pub struct Caches {
     pub(crate) explanations:
         Memo<(u32, ScopeKey, usize, usize, String), Arc<renown_app::Explained>>,
     pub(crate) audits: Memo<(ScopeKey, String), Arc<renown_app::audit::AuditList>>,
+    /// Every audited person, per scope (`/api/audit?per=person` pages it).
+    pub(crate) person_audits: Memo<(ScopeKey, String), Arc<renown_app::PersonAuditList>>,
     /// Every account's features for the fake-account rules, per scope.
     pub(crate) features: Memo<(ScopeKey, String), Arc<AccountFeatures>>,
     /// Accounts suspicious as followers, per scope (cascade nodes are coloured by it).
@@ -57,6 +59,7 @@ impl Default for Caches {
             dynamics: Memo::new(8),
             explanations: Memo::new(256),
             audits: Memo::new(8),
+            person_audits: Memo::new(8),
             features: Memo::new(4),
             suspects: Memo::new(8),
             earned_models: Memo::new(4),

@@ -752,3 +752,43 @@ async fn every_yes_no_parameter_refuses_other_values_with_the_same_400() {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(error_of(&v), "strict must be true or false, not \"yes\"");
 }
+
+/// `/api/audit?per=person` pages one list (kept per scope and state, as the accounts' table),
+/// each page what `renown audit --all --per person` computes for it.
+#[tokio::test]
+async fn the_person_audit_is_paged_from_one_list_as_the_library_pages_it() {
+    use renown_app::audit::AuditQuery;
+    let f = fixture(None, 1 << 20);
+    let (s, all) = get(&f.app, "/api/audit?per=person&limit=1000").await;
+    assert_eq!(s, StatusCode::OK, "{all}");
+    let rows = all["rows"].as_array().unwrap();
+    assert!(rows.len() >= 4, "{all}");
+    assert_eq!(all["total"], rows.len());
+    let store = renown_store::Store::open_read_only(&f._dir.path().join("t.db")).unwrap();
+    for (offset, limit) in [(0, 2), (2, 3), (rows.len() - 1, 5), (rows.len() + 3, 5)] {
+        let (s, page) = get(
+            &f.app,
+            &format!("/api/audit?per=person&limit={limit}&offset={offset}"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        let end = (offset + limit).min(rows.len());
+        assert_eq!(
+            page["rows"].as_array().unwrap()[..],
+            rows[offset.min(end)..end]
+        );
+        let query = AuditQuery {
+            limit: Some(limit),
+            offset,
+            ..AuditQuery::default()
+        };
+        let direct = renown_app::person_audit_all(
+            &renown_app::Direct::new(&store),
+            &Default::default(),
+            &query,
+        )
+        .unwrap();
+        let direct: Value = serde_json::from_str(&serde_json::to_string(&direct).unwrap()).unwrap();
+        assert_eq!(page, direct, "offset {offset}, limit {limit}");
+    }
+}
