@@ -329,7 +329,6 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
             .map(|n| measure(n.trim()).map(|m| m.name))
             .collect::<Result<_>>()?
     };
-    let (splits, horizon) = resolve_splits(store, opts)?;
     // One read of the platform's events serves every measure at every split (dates are cut in
     // memory); pass a renown_store::Snapshot so the log and the per-split scans agree.
     let log = Log::read(
@@ -354,6 +353,7 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
         truth,
         ..opts.clone()
     };
+    let (splits, horizon) = resolve_splits(&log, opts)?;
     if opts.tune && splits.len() < 2 {
         return Err(MeasureError::Invalid(
             "--tune needs at least two splits: parameters are chosen on the earlier ones and \
@@ -361,21 +361,37 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
                 .into(),
         ));
     }
-    let outcomes = splits
-        .iter()
-        .map(|&split| {
-            let until = split.saturating_add(horizon);
-            let o = outcomes_of(
-                store,
-                opts.platform.as_deref(),
-                opts.target,
-                (split, until),
-                opts.cascade_reach,
-                persons.as_deref(),
-            )?;
-            Ok((split, until, o))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    // The outcomes of each split from the log in memory, the splits in parallel; per person and
+    // for cascade reach (trees rebuilt from the store) from a scan of the store each.
+    let outcomes = if persons.is_none() && opts.target != Target::CascadeReach {
+        splits
+            .par_iter()
+            .map(|&split| {
+                let until = split.saturating_add(horizon);
+                (
+                    split,
+                    until,
+                    outcomes_in_log(&log, opts.target, (split, until)),
+                )
+            })
+            .collect::<Vec<_>>()
+    } else {
+        splits
+            .iter()
+            .map(|&split| {
+                let until = split.saturating_add(horizon);
+                let o = outcomes_of(
+                    store,
+                    opts.platform.as_deref(),
+                    opts.target,
+                    (split, until),
+                    opts.cascade_reach,
+                    persons.as_deref(),
+                )?;
+                Ok((split, until, o))
+            })
+            .collect::<Result<Vec<_>>>()?
+    };
     let scope_at = |split: i64| Scope {
         as_of: Some(split),
         platform: opts.platform.clone(),
@@ -397,22 +413,20 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
     } else {
         None
     };
-    let mut out = Vec::with_capacity(splits.len());
+    // Splits are independent: scored in parallel, so one split's measures run while another's
+    // resamples are drawn (each split seeds its own resamples: the same answer in any order).
     let last = outcomes.len() - 1;
-    for (i, (split, until, o)) in outcomes.iter().enumerate() {
-        let tuned = match &tuning {
-            Some(t) if i == last => Some(model_of(&log, &scope_at(*split), &t.params)?.score),
-            _ => None,
-        };
-        out.push(run_split(
-            &log,
-            opts,
-            &names,
-            (*split, *until),
-            o,
-            tuned.as_deref(),
-        )?);
-    }
+    let out = outcomes
+        .par_iter()
+        .enumerate()
+        .map(|(i, (split, until, o))| {
+            let tuned = match &tuning {
+                Some(t) if i == last => Some(model_of(&log, &scope_at(*split), &t.params)?.score),
+                _ => None,
+            };
+            run_split(&log, opts, &names, (*split, *until), o, tuned.as_deref())
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(Backtest {
         per: if opts.per_person { "person" } else { "account" },
         target: opts.target,
@@ -431,14 +445,10 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
 /// events in scope (event quantiles, not calendar fractions: activity is bursty — dnc holds
 /// 982 days, most of its e-mail in the last few months), with a horizon reaching from the last
 /// origin to the newest event.
-fn resolve_splits(store: &Store, opts: &BacktestOptions) -> Result<(Vec<i64>, i64)> {
-    let filter = EventFilter {
-        platform: opts.platform.clone(),
-        ..EventFilter::default()
-    };
+fn resolve_splits(log: &Log, opts: &BacktestOptions) -> Result<(Vec<i64>, i64)> {
     let mut times = Vec::new();
     if opts.splits.is_empty() || opts.horizon.is_none() {
-        store.scan_events(&filter, |r| times.extend(r.time))?;
+        times.extend(log.events(None, &Kind::ALL).filter_map(|r| r.time));
         times.sort_unstable();
     }
     let quantile = |f: f64| times[((times.len() - 1) as f64 * f).round() as usize];
@@ -532,50 +542,15 @@ pub fn outcomes_of(
         platform: platform.map(str::to_string),
         ..EventFilter::default()
     };
-    let mut active = vec![false; n];
-    let mut counts = vec![0.0; n];
-    let (mut before, mut after): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
-    let counted: &[Kind] = match target {
-        Target::Reshares => &[Kind::Reshare, Kind::Quote],
-        _ => &ENGAGEMENT_KINDS,
-    };
+    let mut tally = OutcomeTally::new(n, target, split);
     store.scan_events(&filter, |r| {
-        let r = renown_store::EventRow {
+        tally.add(renown_store::EventRow {
             actor: node(r.actor),
             target: r.target.map(node),
             ..r
-        };
-        let is_before = r.time.is_none_or(|t| t <= split);
-        if is_before {
-            active[r.actor as usize] = true;
-            if let Some(t) = r.target {
-                active[t as usize] = true;
-            }
-        }
-        let Some(t) = r.target else { return };
-        if t == r.actor || !counted.contains(&r.kind) {
-            return;
-        }
-        // The pair key sorts by target first, so a run of keys is one account's engagers.
-        let key = (t as u64) << 32 | r.actor as u64;
-        match (is_before, target) {
-            (_, Target::CascadeReach) => {}
-            (true, Target::Retained) => before.push(key),
-            (false, Target::DistinctEngagers | Target::Retained) => after.push(key),
-            (false, _) => counts[t as usize] += 1.0,
-            (true, _) => {}
-        }
+        })
     })?;
-    after.sort_unstable();
-    after.dedup();
-    if target == Target::Retained {
-        before.sort_unstable();
-        before.dedup();
-        after.retain(|k| before.binary_search(k).is_ok());
-    }
-    for k in after {
-        counts[(k >> 32) as usize] += 1.0;
-    }
+    let mut o = tally.finish();
     if let Some(r) = reach {
         if r.len() != accounts {
             return Err(MeasureError::Invalid(format!(
@@ -583,15 +558,95 @@ pub fn outcomes_of(
                 r.len()
             )));
         }
-        counts = vec![0.0; n];
+        o.target = vec![0.0; n];
         for (a, x) in r.into_iter().enumerate() {
-            counts[node(a as u32) as usize] += x;
+            o.target[node(a as u32) as usize] += x;
         }
     }
-    Ok(Outcomes {
-        active,
-        target: counts,
-    })
+    Ok(o)
+}
+
+/// [`outcomes`] from a log of accounts already in memory (the one the measures are computed
+/// on) instead of a scan of the store: the same events (the log holds every event of its
+/// platform, timeless ones included), so the same outcomes. Not for `cascade-reach`, whose
+/// trees are rebuilt from the store.
+pub fn outcomes_in_log(log: &Log, target: Target, (split, until): (i64, i64)) -> Outcomes {
+    let mut tally = OutcomeTally::new(log.accounts(), target, split);
+    for r in log.events(Some(until), &Kind::ALL) {
+        tally.add(r);
+    }
+    tally.finish()
+}
+
+/// Accumulates the outcomes of one split from the events up to the horizon's end, in any
+/// order: who acted or was acted on at or before the split, and the target after it.
+struct OutcomeTally {
+    target: Target,
+    split: i64,
+    counted: &'static [Kind],
+    active: Vec<bool>,
+    counts: Vec<f64>,
+    /// Engager pairs before and after the split, keyed target first so a run of keys is one
+    /// account's engagers.
+    before: Vec<u64>,
+    after: Vec<u64>,
+}
+
+impl OutcomeTally {
+    fn new(n: usize, target: Target, split: i64) -> OutcomeTally {
+        OutcomeTally {
+            target,
+            split,
+            counted: match target {
+                Target::Reshares => &[Kind::Reshare, Kind::Quote],
+                _ => &ENGAGEMENT_KINDS,
+            },
+            active: vec![false; n],
+            counts: vec![0.0; n],
+            before: Vec::new(),
+            after: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, r: renown_store::EventRow) {
+        let is_before = r.time.is_none_or(|t| t <= self.split);
+        if is_before {
+            self.active[r.actor as usize] = true;
+            if let Some(t) = r.target {
+                self.active[t as usize] = true;
+            }
+        }
+        let Some(t) = r.target else { return };
+        if t == r.actor || !self.counted.contains(&r.kind) {
+            return;
+        }
+        let key = (t as u64) << 32 | r.actor as u64;
+        match (is_before, self.target) {
+            (_, Target::CascadeReach) => {}
+            (true, Target::Retained) => self.before.push(key),
+            (false, Target::DistinctEngagers | Target::Retained) => self.after.push(key),
+            (false, _) => self.counts[t as usize] += 1.0,
+            (true, _) => {}
+        }
+    }
+
+    fn finish(mut self) -> Outcomes {
+        self.after.sort_unstable();
+        self.after.dedup();
+        if self.target == Target::Retained {
+            self.before.sort_unstable();
+            self.before.dedup();
+            let before = &self.before;
+            self.after.retain(|k| before.binary_search(k).is_ok());
+        }
+        for k in self.after {
+            self.counts[(k >> 32) as usize] += 1.0;
+        }
+        Outcomes {
+            active: self.active,
+            target: self.counts,
+        }
+    }
 }
 
 /// The accounts active before a split, ascending.

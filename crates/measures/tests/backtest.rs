@@ -4,8 +4,9 @@
 mod common;
 use common::{ev, store_with};
 
-use renown_measures::backtest::{backtest, outcomes, BacktestOptions, Target};
+use renown_measures::backtest::{backtest, outcomes, outcomes_in_log, BacktestOptions, Target};
 use renown_measures::compare::{kendall_tau_b, spearman};
+use renown_measures::Log;
 use renown_measures::{measure, Scope};
 use renown_model::Kind;
 use renown_sim::{simulate, SimConfig, PLATFORM};
@@ -56,6 +57,45 @@ fn targets_count_what_happened_after_the_split() {
     assert_eq!((o.target[z], o.target[y]), (4.0, 1.0));
     let o = count(Target::Retained);
     assert_eq!((o.target[z], o.target[y]), (1.0, 0.0)); // only a engaged before and after
+}
+
+#[test]
+fn outcomes_from_the_log_equal_those_from_the_store() {
+    // The backtest counts its targets from the log it computes the measures on; a scan of the
+    // store (the per-person and cascade path) must give the same, timeless events included.
+    let mut timeless = ev(Kind::Reply, "f", "y", 0);
+    timeless.time = None;
+    let events = [
+        ev(Kind::Reply, "a", "z", 900),
+        ev(Kind::Follow, "b", "y", 950),
+        ev(Kind::Reshare, "a", "z", 1_000),
+        ev(Kind::Reshare, "a", "z", 1_100),
+        ev(Kind::Quote, "c", "z", 1_300),
+        ev(Kind::Like, "d", "z", 1_400),
+        ev(Kind::Reply, "z", "z", 1_500),
+        ev(Kind::Mention, "a", "y", 1_600),
+        ev(Kind::Reply, "f", "y", 1_700),
+        ev(Kind::Reply, "c", "y", 3_000),
+        timeless,
+    ];
+    let (_dir, store) = store_with(&events);
+    let log = Log::read_uncached(&store, &Scope::default()).unwrap();
+    for target in [
+        Target::DistinctEngagers,
+        Target::Reshares,
+        Target::Engagement,
+        Target::Retained,
+    ] {
+        for (split, until) in [(1_000, 2_000), (950, 5_000), (0, 1_000)] {
+            let scanned = outcomes(&store, None, target, split, until, None).unwrap();
+            let logged = outcomes_in_log(&log, target, (split, until));
+            assert_eq!(scanned.active, logged.active, "{target:?} {split}");
+            assert_eq!(scanned.target, logged.target, "{target:?} {split}");
+        }
+    }
+    // Not vacuous: the timeless reply is before every split, f's later one after the first.
+    let o = outcomes_in_log(&log, Target::Retained, (1_000, 2_000));
+    assert_eq!(o.target[dense(&store, "y")], 1.0);
 }
 
 #[test]
