@@ -50,6 +50,9 @@ pub struct Resistance {
 struct Scenario {
     log: Log,
     watched: Vec<u32>,
+    /// Days from its first event to its last: the scenario's own time scale, for parameters
+    /// given as fractions of a store's span ([`resistance_scaled`]).
+    span_days: f64,
 }
 
 impl Scenario {
@@ -71,9 +74,12 @@ impl Scenario {
             })
             .collect();
         let watched = watched.iter().map(|w| ids[w.as_str()]).collect();
+        let times = events.iter().filter_map(|e| e.time);
+        let span = times.clone().max().unwrap_or(0) - times.min().unwrap_or(0);
         Scenario {
             log: Log::of_rows(ids.len() as u32, rows),
             watched,
+            span_days: span as f64 / DAY as f64,
         }
     }
 
@@ -160,12 +166,23 @@ fn scenarios() -> &'static [Scenario; 3] {
 
 /// Runs the resistance scenarios for `p`.
 pub fn resistance(p: &EarnedParams) -> Result<Resistance> {
+    resistance_scaled(&|_| p.clone())
+}
+
+/// Runs the resistance scenarios with the parameters `params_for(span_days)` gives for each
+/// scenario's own span (first to last event): how a rule that sets the time parameters as
+/// fractions of a store's span is checked — on a scenario's time scale, as it would be applied
+/// to a store that looks like it.
+pub fn resistance_scaled(params_for: &dyn Fn(f64) -> EarnedParams) -> Result<Resistance> {
     let [few, many, ring] = scenarios();
-    let (a, b) = (few.scores(p)?, many.scores(p)?);
+    let (a, b) = (
+        few.scores(&params_for(few.span_days))?,
+        many.scores(&params_for(many.span_days))?,
+    );
     let buyer_rank = [rank(&a, few.watched[0]), rank(&b, many.watched[0])];
     let scored = a.iter().filter(|&&s| s > 0.0).count();
     let buyer_allowed_move = scored / 10;
-    let r = ring.scores(p)?;
+    let r = ring.scores(&params_for(ring.span_days))?;
     let ring_best_rank = ring.watched.iter().map(|&m| rank(&r, m)).min().unwrap_or(0);
     let moved = buyer_rank[0].abs_diff(buyer_rank[1]);
     Ok(Resistance {
