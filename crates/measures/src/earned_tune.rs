@@ -519,4 +519,25 @@ mod tests {
         assert!(!no_discount.holds, "{no_discount:?}");
         assert!(no_discount.ring_best_rank <= RING_OUT_OF_TOP);
     }
+
+    #[test]
+    fn a_scale_free_rule_is_checked_on_each_scenarios_own_span() {
+        // A rule stated as fractions of a store's span must meet each scenario on its own time
+        // scale: the buyer's history spans about its 120 simulated days, the ring's 180.
+        let spans = std::cell::RefCell::new(Vec::new());
+        let scaled = resistance_scaled(&|span| {
+            spans.borrow_mut().push(span);
+            EarnedParams::default()
+        })
+        .unwrap();
+        let spans = spans.into_inner();
+        assert_eq!(spans.len(), 3);
+        assert!(
+            spans[..2].iter().all(|&s| (110.0..125.0).contains(&s)),
+            "{spans:?}"
+        );
+        assert!((170.0..185.0).contains(&spans[2]), "{spans:?}");
+        // The same parameters for every span: the plain check.
+        assert_eq!(scaled, resistance(&EarnedParams::default()).unwrap());
+    }
 }
