@@ -1,20 +1,21 @@
 //! One worker's part of `renown cluster rank`, in rounds over one timely dataflow.
 //!
-//! The dataflow is a single exchange: every message names the worker it is for. A round sends
-//! this worker's messages at epoch `r`, closes the epoch, and steps the worker until the probe
-//! says every worker's epoch-`r` messages have arrived. The computation between rounds is plain
-//! Rust over the accounts this worker owns ([`Layout::owner`]):
+//! The dataflow is a single exchange of [`Batch`]es: a round sends one batch per destination
+//! worker (every value for it) at epoch `r`, closes the epoch, and steps the worker until the
+//! probe says every worker's epoch-`r` batches have been taken by their receivers. The
+//! computation between rounds is plain Rust over the accounts this worker owns
+//! ([`Layout::owner`]):
 //!
-//! 1. load: the first worker of each process reads its stores and sends every account and
-//!    event to the owner of the account (of the event's target);
+//! 1. load: the first worker of each process reads its stores and sends each owner one vector
+//!    of its accounts and one of the events whose target it owns;
 //! 2. counts: followers (the follows standing at the date, pair by pair) and engagement
 //!    received are sums over the owner's own events;
 //! 3. PageRank: the follow edges sit with their target, as in the single-machine pull kernel;
 //!    each worker subscribes to the sources of its in-edges at their owners (which learn the
-//!    out-degrees from the subscriptions), then every iteration each owner sends
-//!    `x[u] / outdeg(u)` once to each subscribing worker, and the dangling mass and the L1
-//!    change are summed over all workers (in worker order, so every worker takes the same stop
-//!    decision);
+//!    out-degrees from the subscriptions), then every iteration each owner sends each
+//!    subscribing worker one vector of `x[u] / outdeg(u)` in its slot order, and the dangling
+//!    mass and the L1 change are summed over all workers (in worker order, so every worker
+//!    takes the same stop decision);
 //! 4. gather: each worker sends its top rows to worker 0, which ranks them.
 
 use crate::input::{Account, Edge, What, FOR_COUNT, FOR_GRAPH};
@@ -710,19 +711,23 @@ fn pagerank(
     let mut slot_weight = vec![0.0f64; slots.keys.len()];
     let mut offsets = vec![0u32; local + 1];
     let mut sources = Vec::with_capacity(in_edges.len());
-    let mut weights = Vec::with_capacity(in_edges.len());
+    let mut weights: Vec<f32> = Vec::with_capacity(in_edges.len());
     for &(t, src, w) in &in_edges {
         let slot = slot_of[&src];
         slot_weight[slot as usize] += f64::from(w);
         offsets[t as usize + 1] += 1;
         sources.push(slot);
-        weights.push(f64::from(w));
+        weights.push(w);
     }
     for i in 0..local {
         offsets[i + 1] += offsets[i];
     }
     drop(in_edges);
     drop(slot_of);
+    let unweighted = weights.iter().all(|&w| w == 1.0);
+    if unweighted {
+        weights = Vec::new();
+    }
     let subscribe: Vec<Msg> = slots
         .keys
         .iter()
@@ -824,11 +829,16 @@ fn pagerank(
         let (mut next_dangling, mut change) = (0.0, 0.0);
         for v in 0..local {
             let (lo, hi) = (offsets[v] as usize, offsets[v + 1] as usize);
-            let sum: f64 = sources[lo..hi]
-                .iter()
-                .zip(&weights[lo..hi])
-                .map(|(&s, &w)| contrib[s as usize] * w)
-                .sum();
+            // The follow graph's weights are all 1: the sum alone (the same bits).
+            let sum: f64 = if unweighted {
+                sources[lo..hi].iter().map(|&s| contrib[s as usize]).sum()
+            } else {
+                sources[lo..hi]
+                    .iter()
+                    .zip(&weights[lo..hi])
+                    .map(|(&s, &w)| contrib[s as usize] * f64::from(w))
+                    .sum()
+            };
             let new = damping * sum + c;
             change += (new - x[v]).abs();
             x[v] = new;
