@@ -155,6 +155,8 @@ def main():
                     help="stop waiting for the dynamics interval after this many seconds (0: wait)")
     ap.add_argument("--answer-within", type=float, default=None,
                     help="the server's --answer-within (its default when not given)")
+    ap.add_argument("--populate-timeout", type=float, default=1800,
+                    help="--cold: stop waiting for the priming server's answers after this many seconds")
     ap.add_argument("--complete-timeout", type=float, default=600,
                     help="stop waiting for a 202's complete answer after this many seconds")
     args = ap.parse_args()
@@ -186,15 +188,28 @@ def main():
 
     cold_empty = {p: fresh(p, True) for p in paths} if args.cold_empty else {}
     cold = {}
+    populated = {}
     if args.cold:
         # What an earlier server leaves on disk: every request answered once (a request that
         # timed out is asked again until it is answered: its computation went on).
+        # Every request is asked at once (each first answer within the server's deadline), then
+        # the pending ones again every second until all are answered or --populate-timeout
+        # passes: the time each complete answer took on that server is reported.
         proc, base = start(args.bin, args.store, args.timeout)
+        began = time.perf_counter()
         try:
-            for p in paths:
-                for _ in range(30):
-                    if fetch(base, p)[1] is not None:
-                        break
+            waiting = list(paths)
+            while waiting and time.perf_counter() - began < args.populate_timeout:
+                for p in list(waiting):
+                    try:
+                        with urllib.request.urlopen(base + p, timeout=600) as r:
+                            done = r.status != 202
+                    except urllib.error.HTTPError as e:
+                        done = e.code not in (202, 503)
+                    if done:
+                        populated[p] = time.perf_counter() - began
+                        waiting.remove(p)
+                time.sleep(1)
         finally:
             stop(proc)
         failures.clear()
@@ -246,6 +261,13 @@ def main():
     if args.warm:
         worst = max(max(v) for v in warm.values())
         print(f"warm: slowest of {args.warm * len(paths)} answers {worst:.3f} s")
+    if args.cold:
+        print(f"\ncomplete answers on one server asked everything at once (seconds from the first ask; "
+              f"not answered within {args.populate_timeout:.0f} s: "
+              + (", ".join(f"/{p}" for p in paths if p not in populated) or "none") + ")")
+        for p in paths:
+            if p in populated:
+                print(f"- `/{p}`: {populated[p]:.1f}")
     for name, times in (("cold, empty disk cache", cold_empty), ("cold, disk cache kept", cold)):
         if times:
             p, (t, _) = max(times.items(), key=lambda kv: kv[1][0])
