@@ -35,7 +35,8 @@ pub use export::{write_graph, GraphFormat, GraphMeta};
 pub use gml::{parse_gml, GmlGraph};
 pub use hits::{hits, Hits, HitsOptions};
 pub use pagerank::{
-    pagerank, pagerank_with, personalized_pagerank, seed_vector, PageRank, PageRankOptions,
+    pagerank, pagerank_blocked, pagerank_with, personalized_pagerank, seed_vector, segment_bits,
+    Blocked, PageRank, PageRankOptions,
 };
 pub use pullfile::{
     is_pull_graph_file, read_pull_graph_auto, read_pull_graph_file, save_pull_graph,

@@ -5,8 +5,9 @@
 //! skipping it, so CI (which installs networkx) cannot pass without the comparison.
 
 use renown_graph::{
-    degrees, hits, pagerank, pagerank_with, parse_gml, personalized_pagerank, read_edge_list,
-    reciprocity, weakly_connected_components, Csr, EdgeList, HitsOptions, PageRankOptions, Rmat,
+    degrees, hits, pagerank, pagerank_blocked, pagerank_with, parse_gml, personalized_pagerank,
+    read_edge_list, reciprocity, weakly_connected_components, Blocked, Csr, EdgeList, HitsOptions,
+    PageRankOptions, Rmat,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -225,6 +226,28 @@ fn check_serial(name: &str, el: &EdgeList, with_hits: bool) -> Csr {
     let f32s = pagerank_with::<f32>(&g, &f32_opts).unwrap().scores;
     let d = l1(&f32s, &want);
     assert!(d < 1e-4, "{name} f32 pagerank: L1 {d:e}");
+    // The cache-blocked kernel, with segments small enough that there are about eight.
+    {
+        let bits = (el.n.max(2) - 1).ilog2().saturating_sub(2).clamp(1, 16);
+        let b = Blocked::with_segment_bits(&g, bits).unwrap();
+        let got = pagerank_blocked::<f64>(&g, &b, &tight()).unwrap();
+        assert!(
+            got.converged,
+            "{name} blocked ({bits} bits) did not converge"
+        );
+        close(
+            &format!("{name} blocked pagerank, {bits} bits"),
+            &got.scores,
+            &want,
+            1e-9,
+        );
+        let f32s = pagerank_blocked::<f32>(&g, &b, &f32_opts).unwrap().scores;
+        let d = l1(&f32s, &want);
+        assert!(
+            d < 1e-4,
+            "{name} blocked f32 pagerank, {bits} bits: L1 {d:e}"
+        );
+    }
     let s = seeds(el.n);
     let mut p = vec![0.0; el.n as usize];
     s.iter().for_each(|&v| p[v as usize] = 1.0);
