@@ -32,7 +32,7 @@ bytes; --order and --nodes do not apply to it):
 
 The kernel (`--kernel`): `blocked` regroups the in-edges by segments of 256 KiB of sources so
 every gather hits the core's L2 (built once after loading, counted in LOAD_S); `pull` gathers
-over all sources; `auto` (the default) is `blocked` when the sources fill more than one segment.";
+over all sources (the default); `auto` is `blocked` when the sources fill more than one segment.";
 
 /// PageRank on an edge-list file (benchmark entry point; `rank --by pagerank` ranks a store).
 #[derive(clap::Args, Debug)]
@@ -80,7 +80,7 @@ pub struct Args {
     #[arg(long, requires = "input")]
     pub save: Option<PathBuf>,
     /// PageRank kernel.
-    #[arg(long, value_enum, default_value_t = Kernel::Auto)]
+    #[arg(long, value_enum, default_value_t = Kernel::Pull)]
     pub kernel: Kernel,
 }
 
