@@ -263,14 +263,28 @@ fn partials(
         .collect()
 }
 
+/// Per owned account, the parts of its sums in worker order: one flat table (a vector per
+/// account cost an allocation per account, twice per run).
+struct Parts {
+    offsets: Vec<usize>,
+    items: Vec<Part>,
+}
+
+impl Parts {
+    /// Each owned account's parts, in account order.
+    fn iter(&self) -> impl Iterator<Item = &[Part]> + '_ {
+        self.offsets.windows(2).map(|w| &self.items[w[0]..w[1]])
+    }
+}
+
 /// Per owned account: the workers holding its out-pairs and the slot each keeps it in, with
 /// their parts of one or two sums, added in worker order (the same bits on every run).
 fn gather_parts(
     received: Vec<Body>,
     index: &FxHashMap<u64, u32>,
     local: usize,
-) -> (Vec<Vec<Part>>, Vec<Reversed>) {
-    let mut parts: Vec<Vec<Part>> = vec![Vec::new(); local];
+) -> (Parts, Vec<Reversed>) {
+    let mut parts: Vec<(u32, Part)> = Vec::new();
     let mut reverse = Vec::new();
     for m in received {
         match m {
@@ -283,7 +297,7 @@ fn gather_parts(
             } => {
                 // Every pair's endorser is an account some store lists (checked at load).
                 if let Some(&i) = index.get(&node) {
-                    parts[i as usize].push((from, slot, a, b));
+                    parts.push((i, (from, slot, a, b)));
                 }
             }
             Body::Reverse {
@@ -298,10 +312,16 @@ fn gather_parts(
             _ => {}
         }
     }
-    for p in &mut parts {
-        p.sort_unstable_by_key(|x| (x.0, x.1));
+    parts.sort_unstable_by_key(|x| (x.0, x.1 .0, x.1 .1));
+    let mut offsets = vec![0usize; local + 1];
+    for &(i, _) in &parts {
+        offsets[i as usize + 1] += 1;
     }
-    (parts, reverse)
+    for i in 0..local {
+        offsets[i + 1] += offsets[i];
+    }
+    let items = parts.into_iter().map(|x| x.1).collect();
+    (Parts { offsets, items }, reverse)
 }
 
 /// Earned influence E of the owned accounts (`keys[i]` is local account `i`), from the
