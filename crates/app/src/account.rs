@@ -279,8 +279,9 @@ pub fn explain<S: Source>(
         trajectory_months: months,
         params: src.params().measures.earned.clone(),
     };
-    let explanation =
-        explain_account(src.store(), &scope.measures(), id, &opts).map_err(AppError::from)?;
+    let accounts = src.accounts()?;
+    let explanation = explain_account(src.store(), &scope.measures(), id, &accounts, &opts)
+        .map_err(AppError::from)?;
     Ok(Explained { id, explanation })
 }
 
