@@ -589,10 +589,10 @@ impl Index {
             })
         })?;
         let followed = r.grouped(n, |r| Some((r.u32()?, r.f64()?)))?;
-        let first_seen = (0..r.len(n)?)
+        let first_seen = (0..r.len(1)?)
             .map(|_| r.time())
             .collect::<Option<Vec<_>>>()?;
-        let warnings = (0..r.len(8)?)
+        let warnings = (0..r.len(1)?)
             .map(|_| r.warning(scope))
             .collect::<Option<Vec<_>>>()?;
         let in_range = |a: u32| (a as usize) < n;

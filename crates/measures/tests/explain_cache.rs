@@ -14,7 +14,7 @@ use std::path::Path;
 fn store() -> (tempfile::TempDir, Store) {
     let cfg = SimConfig {
         seed: 11,
-        accounts: 150,
+        accounts: 100,
         days: 120,
         bought_followers: 20,
         buy_day: 60,
@@ -25,13 +25,21 @@ fn store() -> (tempfile::TempDir, Store) {
     common::store_with(&simulate(&cfg).events)
 }
 
-fn kept_indexes(cache: &Path) -> usize {
-    std::fs::read_dir(cache).map_or(0, |entries| {
+/// The kept indexes' files with their inodes: a file built again is renamed into place anew.
+fn kept_indexes(cache: &Path) -> Vec<(String, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut kept: Vec<(String, u64)> = std::fs::read_dir(cache).map_or(Vec::new(), |entries| {
         entries
             .flatten()
             .filter(|e| e.file_name().to_string_lossy().starts_with("explain-"))
-            .count()
-    })
+            .map(|e| {
+                let inode = e.metadata().unwrap().ino();
+                (e.file_name().to_string_lossy().into_owned(), inode)
+            })
+            .collect()
+    });
+    kept.sort();
+    kept
 }
 
 #[test]
@@ -60,13 +68,12 @@ fn an_explanation_read_back_is_the_one_computed_from_the_log_and_the_model_s() {
         for b in [0, n / 3, n - 1] {
             let _ = std::fs::remove_dir_all(&cache);
             let computed = format!("{:?}", explained(&scope, b));
-            assert_eq!(
-                kept_indexes(&cache),
-                1,
-                "the index is kept beside the store"
-            );
+            let kept = kept_indexes(&cache);
+            assert_eq!(kept.len(), 1, "the index is kept beside the store");
             assert_eq!(format!("{:?}", explained(&scope, b)), computed);
+            assert_eq!(kept_indexes(&cache), kept, "read back, not built again");
         }
+        let kept = kept_indexes(&cache);
         // Every account from the kept files agrees with the model computed afresh.
         let model = earned::model(&store, &scope, &opts.params).unwrap();
         let reference = model.reference.unwrap();
@@ -107,10 +114,11 @@ fn an_explanation_read_back_is_the_one_computed_from_the_log_and_the_model_s() {
             assert_eq!(x.trajectory[3].score, x.score);
         }
         assert!(engaged > 10, "the scope scores {engaged} accounts");
+        assert_eq!(kept_indexes(&cache), kept, "every account read the one index");
     }
     // One index per scope, both kept at this store state.
     explained(&Scope::default(), 0);
-    assert_eq!(kept_indexes(&cache), 2);
+    assert_eq!(kept_indexes(&cache).len(), 2);
 }
 
 /// Unix time of the first second of month index `m`.
