@@ -59,7 +59,8 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
     )?;
     let x = &explained.explanation;
     crate::output::warn(&x.warnings);
-    let mut out = std::io::stdout().lock();
+    // Buffered: stdout is line-buffered (one write call per line of JSON).
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         OutputFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &explained)?;
@@ -73,6 +74,7 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
             report(x, &mut out)?
         }
     }
+    out.flush()?;
     Ok(Outcome::Clean)
 }
 
