@@ -114,7 +114,11 @@ fn an_explanation_read_back_is_the_one_computed_from_the_log_and_the_model_s() {
             assert_eq!(x.trajectory[3].score, x.score);
         }
         assert!(engaged > 10, "the scope scores {engaged} accounts");
-        assert_eq!(kept_indexes(&cache), kept, "every account read the one index");
+        assert_eq!(
+            kept_indexes(&cache),
+            kept,
+            "every account read the one index"
+        );
     }
     // One index per scope, both kept at this store state.
     explained(&Scope::default(), 0);
