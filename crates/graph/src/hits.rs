@@ -4,6 +4,7 @@
 
 use crate::csr::{Adjacency, Csr};
 use crate::real::Real;
+use crate::sum::ordered_sum;
 use crate::{GraphError, Result};
 use rayon::prelude::*;
 
@@ -61,16 +62,18 @@ fn step<T: Real>(adj: &Adjacency, weighted: bool, x: &[T], y: &mut [T]) -> f64 {
             }
         })
         .collect();
-    let s: f64 = fresh.par_iter().map(|v| v.to_f64()).sum();
+    let s = ordered_sum(fresh.len(), |r| fresh[r].iter().map(|v| v.to_f64()).sum());
     if s > 0.0 {
         let inv = T::from_f64(1.0 / s);
         fresh.par_iter_mut().for_each(|v| *v = *v * inv);
     }
-    let delta = fresh
-        .par_iter()
-        .zip(y.par_iter())
-        .map(|(a, b)| (*a - *b).abs().to_f64())
-        .sum();
+    let delta = ordered_sum(fresh.len(), |r| {
+        fresh[r.clone()]
+            .iter()
+            .zip(&y[r])
+            .map(|(a, b)| (*a - *b).abs().to_f64())
+            .sum()
+    });
     y.copy_from_slice(&fresh);
     delta
 }

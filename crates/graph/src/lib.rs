@@ -24,6 +24,7 @@ pub mod real;
 pub mod rmat;
 pub mod snapshot;
 pub mod stats;
+mod sum;
 pub mod wcc;
 
 pub use cache::{

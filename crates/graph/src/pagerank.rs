@@ -179,7 +179,7 @@ pub fn pagerank_with<T: Real>(g: &Csr, opts: &PageRankOptions) -> Result<PageRan
     let mut contrib: Vec<T> = x.par_iter().zip(&inv).map(|(&a, &b)| a * b).collect();
     let mut next_contrib: Vec<T> = vec![T::ZERO; n];
     let mut dangling_sum: f64 = x
-        .par_iter()
+        .iter()
         .zip(&inv)
         .filter(|(_, &i)| i == T::ZERO)
         .map(|(a, _)| a.to_f64())
@@ -440,7 +440,10 @@ fn sweep<T: Real>(
             });
             (delta, dsum)
         })
-        .reduce(|| (0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1))
+        // Added in part order, not as work stealing split them: the same bits on any run.
+        .collect::<Vec<(f64, f64)>>()
+        .into_iter()
+        .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1))
 }
 
 /// A source id in an in-edge list: a node id (`u32`), or an offset into a segment of the
