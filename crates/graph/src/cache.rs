@@ -135,7 +135,7 @@ impl SnapshotCache {
     ) -> std::result::Result<(T, CacheOutcome), E> {
         let key = format!("{}\n{key}", self.token);
         let file = self.dir.join(format!("{kind}-{:016x}.bin", fnv(&key)));
-        if let Some(value) = read_value(&file, &key).and_then(|b| decode(&b)) {
+        if let Some(value) = read_value(&file, &key).and_then(|(b, start)| decode(&b[start..])) {
             return Ok((value, CacheOutcome::Hit));
         }
         let value = build()?;
@@ -262,17 +262,18 @@ fn write_value(dir: &Path, file: &Path, key: &str, value: &[u8]) -> std::io::Res
     res
 }
 
-/// The bytes in `file` when it was written for `key` and is whole; `None` otherwise.
-fn read_value(file: &Path, key: &str) -> Option<Vec<u8>> {
-    let mut bytes = std::fs::read(file).ok()?;
+/// The file's bytes and where the value starts in them, when `file` was written for `key` and
+/// is whole; `None` otherwise. (The header is not drained off: that moved every byte of a
+/// value of tens of megabytes.)
+fn read_value(file: &Path, key: &str) -> Option<(Vec<u8>, usize)> {
+    let bytes = std::fs::read(file).ok()?;
     let head = header(VALUE_MAGIC, key);
     let body = bytes.strip_prefix(head.as_slice())?;
     let (count, value) = body.split_first_chunk::<8>()?;
     if value.len() as u64 != u64::from_le_bytes(*count) {
         return None;
     }
-    bytes.drain(..head.len() + 8);
-    Some(bytes)
+    Some((bytes, head.len() + 8))
 }
 
 /// Writes `g` to `file` atomically (temporary file + rename).
