@@ -414,7 +414,8 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
         None
     };
     // Splits are independent: scored in parallel, so one split's measures run while another's
-    // resamples are drawn (each split seeds its own resamples: the same answer in any order).
+    // resamples are drawn (each split seeds its own resamples, and the kernels' parallel sums
+    // run in a fixed order: the same answer in any order, on any number of threads — tested).
     let last = outcomes.len() - 1;
     let out = outcomes
         .par_iter()

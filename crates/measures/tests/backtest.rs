@@ -284,3 +284,48 @@ fn tuning_chooses_on_earlier_splits_and_reports_on_the_last() {
     };
     assert!(backtest(&store, &one).is_err());
 }
+
+#[test]
+fn the_same_answer_on_any_number_of_threads() {
+    // Splits and measures run in parallel: the answer (every score, interval and verdict) must
+    // not depend on the threads or on which split finishes first (each split seeds its own
+    // resamples). The kernels' parallel sums at scale are checked in renown-graph's
+    // tests/deterministic.rs (this network is too small to split them).
+    let cfg = SimConfig {
+        seed: 9,
+        accounts: 250,
+        days: 120,
+        ..SimConfig::default()
+    };
+    let sim = simulate(&cfg);
+    let opts = BacktestOptions {
+        measures: [
+            "earned",
+            "engagement",
+            "tweepcred",
+            "engagement-pagerank",
+            "pagerank",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        bootstrap: 40,
+        k: 20,
+        ..BacktestOptions::default()
+    };
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        // A store per run: a store is not shared between threads.
+        pool.install(|| {
+            let (_dir, store) = store_with(&sim.events);
+            format!("{:?}", backtest(&store, &opts).unwrap())
+        })
+    };
+    let one = run(1);
+    for threads in [2, 3, 4, 2] {
+        assert!(one == run(threads), "{threads} threads");
+    }
+}
