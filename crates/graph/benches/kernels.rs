@@ -4,8 +4,8 @@
 //! kernels' times. Side-by-side peer figures come from `scripts/graph/bench.sh`.
 
 use renown_graph::{
-    hits, pagerank_with, weakly_connected_components, Csr, Directions, HitsOptions,
-    PageRankOptions, Rmat,
+    hits, pagerank_blocked, pagerank_with, segment_bits, weakly_connected_components, Blocked, Csr,
+    Directions, HitsOptions, PageRankOptions, Rmat,
 };
 use std::time::Instant;
 
@@ -51,6 +51,16 @@ fn main() {
         ..Default::default()
     };
     let iters = 20.0;
+    let t = Instant::now();
+    let blocked32 = Blocked::with_segment_bits(&pull, segment_bits::<f32>()).expect("valid");
+    println!(
+        "blocked layout (f32): {} segments, {} pairs, {:.1} MB, {:.3} s",
+        blocked32.segments(),
+        blocked32.pairs(),
+        blocked32.bytes() as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
+    let blocked64 = Blocked::with_segment_bits(&pull, segment_bits::<f64>()).expect("valid");
     for (name, f) in [
         (
             "pagerank f32",
@@ -58,8 +68,14 @@ fn main() {
                 pagerank_with::<f32>(&pull, &opts).unwrap();
             }) as &dyn Fn(),
         ),
+        ("pagerank f32 blocked", &|| {
+            pagerank_blocked::<f32>(&pull, &blocked32, &opts).unwrap();
+        }),
         ("pagerank f64", &|| {
             pagerank_with::<f64>(&pull, &opts).unwrap();
+        }),
+        ("pagerank f64 blocked", &|| {
+            pagerank_blocked::<f64>(&pull, &blocked64, &opts).unwrap();
         }),
     ] {
         let times: Vec<f64> = (0..5)
