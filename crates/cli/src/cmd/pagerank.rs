@@ -32,7 +32,8 @@ bytes; --order and --nodes do not apply to it):
 
 The kernel (`--kernel`): `blocked` regroups the in-edges by segments of 256 KiB of sources so
 every gather hits the core's L2 (built once after loading, counted in LOAD_S); `pull` gathers
-over all sources (the default); `auto` is `blocked` when the sources fill more than one segment.";
+over all sources (the default); `auto` is `blocked` when the sources fill more than one segment.
+Under the load measured so far neither kernel is faster beyond noise (BENCHMARKS.md).";
 
 /// PageRank on an edge-list file (benchmark entry point; `rank --by pagerank` ranks a store).
 #[derive(clap::Args, Debug)]
