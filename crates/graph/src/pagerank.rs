@@ -591,6 +591,28 @@ mod tests {
                 assert!(worst < 1e-12, "{bits} bits: relative difference {worst:e}");
             }
         }
+        // The same bits on any thread count (sums in fixed ranges, added in order), on a graph
+        // with more nodes than one range.
+        let g = Rmat::graph500(15, 4, 3).unwrap().pull_graph().unwrap();
+        let b = Blocked::with_segment_bits(&g, 12).unwrap();
+        let opts = PageRankOptions::default();
+        let on = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| pagerank_blocked::<f64>(&g, &b, &opts).unwrap().scores)
+        };
+        let one = on(1);
+        for threads in [2, 3] {
+            assert!(
+                on(threads)
+                    .iter()
+                    .zip(&one)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{threads} threads"
+            );
+        }
         let other = Rmat::graph500(11, 8, 3).unwrap().pull_graph().unwrap();
         let b = Blocked::with_segment_bits(&other, 8).unwrap();
         assert!(pagerank_blocked::<f32>(&g, &b, &PageRankOptions::default()).is_err());

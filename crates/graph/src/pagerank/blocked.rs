@@ -248,13 +248,14 @@ pub fn pagerank_blocked<T: Real>(
     let mut x: Vec<T> = vec![uniform; n];
     let mut contrib: Vec<T> = x.par_iter().zip(&inv).map(|(&a, &b)| a * b).collect();
     let mut dangling_sum: f64 = inv
-        .par_iter()
+        .iter()
         .filter(|&&i| i == T::ZERO)
         .map(|_| uniform.to_f64())
         .sum();
     let mut acc: Vec<T> = vec![T::ZERO; n];
-    // Streaming passes over the nodes: equal ranges, a few per thread.
-    let chunk = n.div_ceil(4 * rayon::current_num_threads()).max(4096);
+    // Streaming passes over the nodes in fixed ranges (not per thread), their sums added in
+    // range order: the same bits on any run and any thread count.
+    let chunk = 1 << 14;
     let limit = opts.tolerance * n as f64;
     let mut out = PageRank {
         scores: Vec::new(),
@@ -305,7 +306,9 @@ pub fn pagerank_blocked<T: Real>(
                 }
                 (delta, dsum)
             })
-            .reduce(|| (0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+            .collect::<Vec<(f64, f64)>>()
+            .into_iter()
+            .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
         dangling_sum = next_dangling;
         out.iterations = it;
         out.delta = delta;
