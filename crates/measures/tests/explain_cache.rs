@@ -51,7 +51,7 @@ fn an_explanation_read_back_is_the_one_computed_from_the_log_and_the_model_s() {
     let last = store.last_event_time().unwrap().unwrap();
     let opts = ExplainOptions {
         endorsers: usize::MAX,
-        trajectory_months: 4,
+        trajectory_months: 6,
         ..ExplainOptions::default()
     };
     let explained = |scope: &Scope, b: u32| -> Explanation {
@@ -77,7 +77,7 @@ fn an_explanation_read_back_is_the_one_computed_from_the_log_and_the_model_s() {
         // Every account from the kept files agrees with the model computed afresh.
         let model = earned::model(&store, &scope, &opts.params).unwrap();
         let reference = model.reference.unwrap();
-        let month_ends: Vec<(String, Vec<f64>)> = (1..4)
+        let month_ends: Vec<(String, Vec<f64>)> = (1..6)
             .rev()
             .map(|k| {
                 let end = month_start(month_of(reference) - k + 1) - 1;
@@ -106,12 +106,12 @@ fn an_explanation_read_back_is_the_one_computed_from_the_log_and_the_model_s() {
                 );
             }
             engaged += usize::from(x.score > 0.0);
-            assert_eq!(x.trajectory.len(), 4);
+            assert_eq!(x.trajectory.len(), 6);
             for (p, (as_of, scores)) in x.trajectory.iter().zip(&month_ends) {
                 assert_eq!(&p.as_of, as_of);
                 assert_eq!(p.score, scores[i]);
             }
-            assert_eq!(x.trajectory[3].score, x.score);
+            assert_eq!(x.trajectory[5].score, x.score);
         }
         assert!(engaged > 10, "the scope scores {engaged} accounts");
         assert_eq!(
@@ -120,6 +120,17 @@ fn an_explanation_read_back_is_the_one_computed_from_the_log_and_the_model_s() {
             "every account read the one index"
         );
     }
+    // Month ends before the data score everyone 0 and are kept as a count (checked equal to the
+    // model's scores above); the others as the scores.
+    let sizes: Vec<u64> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("trajectory-"))
+        .map(|e| e.metadata().unwrap().len())
+        .collect();
+    let (small, large) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+    // The same header (key) on both; 8 bytes per account on the large one only.
+    assert_eq!(large - small, 8 * u64::from(n) - 8, "{sizes:?}");
     // One index per scope, both kept at this store state.
     explained(&Scope::default(), 0);
     assert_eq!(kept_indexes(&cache).len(), 2);
