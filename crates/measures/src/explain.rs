@@ -214,7 +214,9 @@ pub fn explain(
         };
         let build = || -> Result<Vec<f64>> { Ok(earned::model_of(log.get()?, &at, p)?.score) };
         Ok(cache
-            .value("trajectory", &key, decode_scores, build, encode_scores)?
+            .value("trajectory", &key, decode_scores, build, |s| {
+                encode_scores(s)
+            })?
             .0)
     };
     explain_from(&index, account, accounts, opts, |end| {
@@ -225,7 +227,7 @@ pub fn explain(
 /// Month-end scores as kept: a month end before the data scores every account 0, and is kept
 /// as that count alone (on Higgs, one week of July 2012, 11 of the 12 months of a trajectory,
 /// 2.4 MB each to read otherwise); any other as the scores' bits.
-fn encode_scores(scores: &Vec<f64>) -> Vec<u8> {
+fn encode_scores(scores: &[f64]) -> Vec<u8> {
     if scores.iter().all(|s| s.to_bits() == 0) {
         let mut out = vec![0u8];
         out.extend_from_slice(&(scores.len() as u64).to_le_bytes());
