@@ -369,6 +369,55 @@ mod learned {
         };
         assert!(close(p(&store, &all, "z", "c"), 0.25));
     }
+
+    /// A second platform with follows only (no item, no take-up) beside the first: its follows
+    /// are shrunk toward its own rate, 0, not toward the other platform's.
+    #[test]
+    fn the_prior_is_each_platforms_own_take_up_rate() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store(dir.path());
+        let run = store.begin_run("y", "test").unwrap();
+        let follow = |actor: &str, target: &str, t: i64| {
+            let mut e = Event::new("s", Kind::Follow, AccountRef::new(actor));
+            e.target = Some(AccountRef::new(target));
+            e.time = Some(t);
+            e
+        };
+        let recs: Vec<(u64, Record)> = [
+            follow("x", "y", 1_600_000_001),
+            follow("w", "y", 1_600_000_002),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| (i as u64, Record::Event(e)))
+        .collect();
+        store.write_batch(run, &recs, 0).unwrap();
+        let opts = LearnOptions {
+            scope: renown_store::Scope::new(Some(1_600_000_050), None, None),
+            prior_items: 2.0,
+            ..Default::default()
+        };
+        let (g, facts) = learn(&store, &opts).unwrap();
+        let edge = |from: &str, to: &str| {
+            let (v, u) = (
+                store.find_account(from).unwrap(),
+                store.find_account(to).unwrap(),
+            );
+            g.in_edges(u).find(|&(s, _)| s == v).map(|(_, p)| p)
+        };
+        // Platform t as before: p0 = 3 / 12, the follow z → c shrunk toward it.
+        let p0 = 3.0 / 12.0;
+        assert!((edge("t:z", "t:c").unwrap() as f64 - 2.0 * p0 / 6.0).abs() < 1e-6);
+        // Platform s: follows y → x and y → w, no take-up anywhere on s.
+        assert_eq!(edge("s:y", "s:x"), Some(0.0));
+        assert_eq!(edge("s:y", "s:w"), Some(0.0));
+        assert_eq!(facts.prior_mean_by_platform.get("s"), Some(&0.0));
+        assert!((facts.prior_mean_by_platform["t"] - p0).abs() < 1e-12);
+        assert!(
+            (facts.prior_mean - p0).abs() < 1e-12,
+            "no s edge adds a trial"
+        );
+    }
 }
 
 /// A hub whose 1 + 20 · 0.275 = 6.5 beats each of 60 rivals' 1 + 4 · 1.0 = 5 (each rival reaches
