@@ -417,11 +417,11 @@ fn sweep<T: Real>(
         parts.push((w[0], xa, na));
         (xr, nr) = (xb, nb);
     }
-    parts
+    let settled: Vec<Settled> = parts
         .into_par_iter()
         .enumerate()
         .map(|(part, (base, xs, cs))| {
-            let (mut delta, mut dsum) = (0.0f64, 0.0f64);
+            let mut settled = Settled::default();
             let ivs = &inv[base..base + xs.len()];
             let end = base + xs.len();
             let mut slots = xs.iter_mut().zip(cs.iter_mut()).zip(ivs);
@@ -429,21 +429,43 @@ fn sweep<T: Real>(
                 let Some(((xv, cv), &iv)) = slots.next() else {
                     return;
                 };
-                if track {
-                    delta += (nv - *xv).abs().to_f64();
-                }
-                *xv = nv;
-                *cv = nv * iv;
-                if iv == T::ZERO {
-                    dsum += nv.to_f64();
-                }
+                settled.set(nv, xv, cv, iv, track);
             });
-            (delta, dsum)
+            settled
         })
-        // Added in part order, not as work stealing split them: the same bits on any run.
-        .collect::<Vec<(f64, f64)>>()
-        .into_iter()
-        .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1))
+        .collect();
+    totals(&settled)
+}
+
+/// What the nodes of one part left for the iteration's bookkeeping: the L1 change of their
+/// scores (when tracked) and the new scores of the dangling ones (the next dangling mass).
+#[derive(Clone, Copy, Default)]
+struct Settled {
+    delta: f64,
+    dangling: f64,
+}
+
+impl Settled {
+    /// Writes node's new score `nv` over `x`, its contribution `nv · inv` over `c`, and counts it.
+    #[inline(always)]
+    fn set<T: Real>(&mut self, nv: T, x: &mut T, c: &mut T, inv: T, track: bool) {
+        if track {
+            self.delta += (nv - *x).abs().to_f64();
+        }
+        *x = nv;
+        *c = nv * inv;
+        if inv == T::ZERO {
+            self.dangling += nv.to_f64();
+        }
+    }
+}
+
+/// The parts' (change, dangling mass), added in part order — not as work stealing split them,
+/// so the same bits on any run and any number of threads.
+fn totals(parts: &[Settled]) -> (f64, f64) {
+    parts
+        .iter()
+        .fold((0.0, 0.0), |a, s| (a.0 + s.delta, a.1 + s.dangling))
 }
 
 /// A source id in an in-edge list: a node id (`u32`), or an offset into a segment of the

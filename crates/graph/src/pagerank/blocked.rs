@@ -15,7 +15,7 @@
 //! destination pays 8 bytes (its id and list end) per segment it has in-edges from — few, as
 //! the loader numbers nodes by degree, so most edges come from the first segments.
 
-use super::{sum_sources, PageRank, PageRankOptions};
+use super::{sum_sources, totals, PageRank, PageRankOptions, Settled};
 use crate::buf::SyncPtr;
 use crate::csr::{node_ranges, Csr};
 use crate::real::Real;
@@ -285,30 +285,22 @@ pub fn pagerank_blocked<T: Real>(
         }
         let c = d * T::from_f64(dangling_sum) * uniform + teleport;
         let track = opts.tolerance > 0.0 || it == opts.max_iterations;
-        let (delta, next_dangling) = x
+        let settled: Vec<Settled> = x
             .par_chunks_mut(chunk)
             .zip(contrib.par_chunks_mut(chunk))
             .zip(acc.par_chunks_mut(chunk))
             .zip(inv.par_chunks(chunk))
             .map(|(((xs, cs), sums), ivs)| {
-                let (mut delta, mut dsum) = (0.0f64, 0.0f64);
+                let mut settled = Settled::default();
                 for (((xv, cv), sv), &iv) in xs.iter_mut().zip(cs).zip(sums).zip(ivs) {
                     let nv = d * *sv + c;
                     *sv = T::ZERO;
-                    if track {
-                        delta += (nv - *xv).abs().to_f64();
-                    }
-                    *xv = nv;
-                    *cv = nv * iv;
-                    if iv == T::ZERO {
-                        dsum += nv.to_f64();
-                    }
+                    settled.set(nv, xv, cv, iv, track);
                 }
-                (delta, dsum)
+                settled
             })
-            .collect::<Vec<(f64, f64)>>()
-            .into_iter()
-            .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+            .collect();
+        let (delta, next_dangling) = totals(&settled);
         dangling_sum = next_dangling;
         out.iterations = it;
         out.delta = delta;
