@@ -8,7 +8,10 @@
 //! component changed at a time, against the default target (distinct engagers after the split).
 //! Diagnostic only: nothing here chooses a parameter.
 
-use renown_measures::backtest::{backtest, outcomes, score_all, BacktestOptions, Target};
+#[path = "common/splits.rs"]
+mod splits;
+
+use renown_measures::backtest::score_all;
 use renown_measures::earned::{model, EarnedParams};
 use renown_measures::{Scope, MEASURES};
 use renown_model::ENGAGEMENT_KINDS;
@@ -19,33 +22,14 @@ fn main() {
     assert!(!dbs.is_empty(), "usage: earned_diagnose DB [DB…]");
     for db in &dbs {
         let store = Store::open_read_only(std::path::Path::new(db)).expect("store");
-        let plan = backtest(
-            &store,
-            &BacktestOptions {
-                measures: vec!["engagement".into()],
-                bootstrap: 0,
-                ..BacktestOptions::default()
-            },
-        )
-        .expect("splits");
-        let horizon = plan.horizon_seconds as f64;
+        let (horizon, held) = splits::default_splits(&store);
+        let horizon = horizon as f64;
         println!(
             "\n# {db}: horizon {:.2} days",
             horizon / renown_measures::earned::DAY as f64
         );
-        for (index, s) in plan.splits.iter().enumerate() {
-            let o = outcomes(
-                &store,
-                None,
-                Target::DistinctEngagers,
-                s.split,
-                s.until,
-                None,
-            )
-            .expect("outcomes");
-            let ids: Vec<usize> = (0..o.active.len()).filter(|&i| o.active[i]).collect();
-            let y: Vec<f64> = ids.iter().map(|&i| o.target[i]).collect();
-            let n = o.active.len();
+        for (index, s) in held.into_iter().enumerate() {
+            let (ids, y, n) = (s.ids, s.y, s.accounts);
             let t_ref = s.split as f64;
             // (target, actor, time) of every engagement before the split.
             let mut rows: Vec<(u32, u32, i64)> = Vec::new();

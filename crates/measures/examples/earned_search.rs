@@ -20,11 +20,15 @@
 //! the choices, then the chosen variant's ablations with 95 % paired intervals (200 resamples)
 //! on the reported split.
 
-use renown_measures::backtest::{backtest, outcomes, score_all, BacktestOptions, Target};
+#[path = "common/splits.rs"]
+mod splits;
+
+use renown_measures::backtest::score_all;
 use renown_measures::earned::{model, EarnedParams};
 use renown_measures::{Scope, MEASURES};
 use renown_model::Kind;
 use renown_store::Store;
+use splits::percentile;
 
 /// One split of one store, with everything the variants are scored against.
 struct Split {
@@ -37,11 +41,6 @@ struct Split {
     baselines: Vec<(&'static str, Vec<f64>)>,
     /// Best baseline point score per metric (Spearman, Kendall, NDCG, precision).
     best: [(String, f64); 4],
-}
-
-fn percentile(mut v: Vec<f64>, q: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[((v.len() - 1) as f64 * q).round() as usize]
 }
 
 /// The variants searched. Beside the half-life H and the consistency prior M0: the consistency
@@ -161,29 +160,10 @@ fn main() {
         .collect();
     let mut splits = Vec::new();
     for (si, store) in stores.iter().enumerate() {
-        let plan = backtest(
-            store,
-            &BacktestOptions {
-                measures: vec!["engagement".into()],
-                bootstrap: 0,
-                ..BacktestOptions::default()
-            },
-        )
-        .expect("splits");
-        for (index, s) in plan.splits.iter().enumerate() {
-            let o = outcomes(
-                store,
-                None,
-                Target::DistinctEngagers,
-                s.split,
-                s.until,
-                None,
-            )
-            .expect("outcomes");
-            let ids: Vec<usize> = (0..o.active.len()).filter(|&i| o.active[i]).collect();
-            let y: Vec<f64> = ids.iter().map(|&i| o.target[i]).collect();
+        let (_, held) = splits::default_splits(store);
+        for (index, splits::Held { split, ids, y, .. }) in held.into_iter().enumerate() {
             let scope = Scope {
-                as_of: Some(s.split),
+                as_of: Some(split),
                 ..Scope::default()
             };
             let baselines: Vec<(&'static str, Vec<f64>)> = MEASURES[1..]

@@ -22,11 +22,15 @@
 //! as `renown backtest`). Output: one tab-separated line per (rule, store, split), the
 //! resistance of each rule, then the choices.
 
-use renown_measures::backtest::{backtest, outcomes, score_all, BacktestOptions, Target};
+#[path = "common/splits.rs"]
+mod splits;
+
+use renown_measures::backtest::score_all;
 use renown_measures::earned::{model_of, EarnedParams, DAY};
 use renown_measures::earned_tune::{resistance_scaled, Resistance};
 use renown_measures::{compute_all, Log, Scope, MEASURES};
 use renown_store::{EventFilter, Store};
+use splits::percentile;
 
 /// One split of one store, with everything a rule is scored against.
 struct Split {
@@ -113,11 +117,6 @@ fn grid() -> Vec<Rule> {
     out
 }
 
-fn percentile(mut v: Vec<f64>, q: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[((v.len() - 1) as f64 * q).round() as usize]
-}
-
 fn first_event_time(store: &Store) -> i64 {
     let mut first = i64::MAX;
     store
@@ -145,29 +144,10 @@ fn main() {
     let mut splits = Vec::new();
     for (si, store) in stores.iter().enumerate() {
         let first = first_event_time(store);
-        let plan = backtest(
-            store,
-            &BacktestOptions {
-                measures: vec!["engagement".into()],
-                bootstrap: 0,
-                ..BacktestOptions::default()
-            },
-        )
-        .expect("splits");
-        for (index, s) in plan.splits.iter().enumerate() {
-            let o = outcomes(
-                store,
-                None,
-                Target::DistinctEngagers,
-                s.split,
-                s.until,
-                None,
-            )
-            .expect("outcomes");
-            let ids: Vec<usize> = (0..o.active.len()).filter(|&i| o.active[i]).collect();
-            let y: Vec<f64> = ids.iter().map(|&i| o.target[i]).collect();
+        let (_, held) = splits::default_splits(store);
+        for (index, splits::Held { split, ids, y, .. }) in held.into_iter().enumerate() {
             let scope = Scope {
-                as_of: Some(s.split),
+                as_of: Some(split),
                 ..Scope::default()
             };
             let values = compute_all(&logs[si], &scope, &baseline_specs).expect("baselines");
@@ -186,7 +166,7 @@ fn main() {
                     .max_by(|a, b| a.1.total_cmp(&b.1))
                     .expect("a defined baseline")
             });
-            let span_days = (s.split - first) as f64 / DAY as f64;
+            let span_days = (split - first) as f64 / DAY as f64;
             eprintln!(
                 "{} split {}: span {span_days:.2} d, best ρ {} {:.4}, NDCG@100 {} {:.4}",
                 dbs[si],
