@@ -6,7 +6,8 @@
 //! (summed in `f32` in store order, as `EdgeList::merge_duplicates` sums it), its strength, the
 //! consistency factor of `b` (months answered), and γ_b. What crosses workers, in rounds:
 //!
-//! 1. the reference time T (the newest engagement, when no date is given): a maximum;
+//! 1. the reference time T (the newest engagement, when no date is given): a maximum, taken
+//!    in the round that counts the accounts;
 //! 2. each worker sends, per endorser `a` of its pairs, its part of `a`'s budget `Σ_b s_ab` and
 //!    of `k_a` to `a`'s owner (which records the worker as a subscriber), and each pair's
 //!    strength to the owner of the reverse pair (reciprocity);
@@ -61,7 +62,7 @@ pub fn kinds(p: &EarnedParams) -> Vec<Kind> {
 }
 
 /// κ by kind code, the last setting of a kind winning (as on one machine).
-fn kind_weight(p: &EarnedParams) -> [f64; 256] {
+pub(crate) fn kind_weight(p: &EarnedParams) -> [f64; 256] {
     let mut w = [0.0; 256];
     for &(k, x) in &p.kind_weights {
         w[k.code() as usize] = x;
@@ -188,11 +189,6 @@ fn pairs(
     out
 }
 
-/// One worker's part of sums over an owned account's pairs: (worker, its slot, a, b).
-type Part = (u32, u32, f64, f64);
-/// The strength of the pair (owned account index ← actor): (index, actor, strength).
-type Reversed = (u32, u64, f64);
-
 /// Per pair, `earned::recent_engagers`: `λ · 2^(-(T - t_last)/H_r)` with `t_last` the pair's
 /// latest engagement (untimed: full weight); 0 for a follow without engagement or when λ is 0.
 /// `rows` are sorted by (target, actor), as `pairs` leaves them.
@@ -236,92 +232,48 @@ fn recent_engagers(
     out
 }
 
-/// One message per slot to the owner of the slot's account, carrying this worker's parts
-/// `part(slot)` of that account's sums (gathered by [`gather_parts`]).
-fn partials(
-    slot_keys: &[u64],
+/// One message per owner of slots: this worker's parts `part(slot)` of two sums over each
+/// of that owner's accounts, in slot order, with the account's key.
+fn parts_out(
+    slots: &Slots,
     layout: Layout,
     me: u32,
     part: impl Fn(usize) -> (f64, f64),
 ) -> Vec<Msg> {
-    slot_keys
-        .iter()
-        .enumerate()
-        .map(|(slot, &node)| {
-            let (a, b) = part(slot);
-            Msg {
-                to: layout.owner(node),
-                body: Body::Partial {
-                    node,
+    (0..layout.peers())
+        .filter_map(|owner| {
+            let range = slots.range(owner);
+            (!range.is_empty()).then(|| Msg {
+                to: owner,
+                body: Body::Parts {
                     from: me,
-                    slot: slot as u32,
-                    a,
-                    b,
+                    items: range
+                        .map(|slot| {
+                            let (a, b) = part(slot);
+                            (slots.keys[slot], a, b)
+                        })
+                        .collect(),
                 },
-            }
+            })
         })
         .collect()
 }
 
-/// Per owned account, the parts of its sums in worker order: one flat table (a vector per
-/// account cost an allocation per account, twice per run).
-struct Parts {
-    offsets: Vec<usize>,
-    items: Vec<Part>,
-}
-
-impl Parts {
-    /// Each owned account's parts, in account order.
-    fn iter(&self) -> impl Iterator<Item = &[Part]> + '_ {
-        self.offsets.windows(2).map(|w| &self.items[w[0]..w[1]])
-    }
-}
-
-/// Per owned account: the workers holding its out-pairs and the slot each keeps it in, with
-/// their parts of one or two sums, added in worker order (the same bits on every run).
-fn gather_parts(
-    received: Vec<Body>,
-    index: &FxHashMap<u64, u32>,
-    local: usize,
-) -> (Parts, Vec<Reversed>) {
-    let mut parts: Vec<(u32, Part)> = Vec::new();
-    let mut reverse = Vec::new();
-    for m in received {
-        match m {
-            Body::Partial {
-                node,
-                from,
-                slot,
-                a,
-                b,
-            } => {
-                // Every pair's endorser is an account some store lists (checked at load).
-                if let Some(&i) = index.get(&node) {
-                    parts.push((i, (from, slot, a, b)));
-                }
-            }
-            Body::Reverse {
-                target,
-                actor,
-                strength,
-            } => {
-                if let Some(&i) = index.get(&target) {
-                    reverse.push((i, actor, strength));
-                }
-            }
-            _ => {}
-        }
-    }
-    parts.sort_unstable_by_key(|x| (x.0, x.1 .0, x.1 .1));
-    let mut offsets = vec![0usize; local + 1];
-    for &(i, _) in &parts {
-        offsets[i as usize + 1] += 1;
-    }
-    for i in 0..local {
-        offsets[i + 1] += offsets[i];
-    }
-    let items = parts.into_iter().map(|x| x.1).collect();
-    (Parts { offsets, items }, reverse)
+/// One message per owner of slots: this worker's part `part(slot)` of a sum over each of that
+/// owner's accounts, in slot order (the owner knows the accounts from [`parts_out`]'s round).
+fn values_out(slots: &Slots, layout: Layout, me: u32, part: &[f64]) -> Vec<Msg> {
+    (0..layout.peers())
+        .filter_map(|owner| {
+            let range = slots.range(owner);
+            (!range.is_empty()).then(|| Msg {
+                to: owner,
+                body: Body::Values {
+                    from: me,
+                    values: part[range].to_vec(),
+                },
+            })
+        })
+        .collect()
 }
 
 /// Earned influence E of the owned accounts (`keys[i]` is local account `i`), from the
@@ -334,7 +286,7 @@ pub(crate) fn solve(
     mut rows: Vec<Endorsement>,
     mut follows: Vec<(u32, u64, i64)>,
     p: &EarnedParams,
-    as_of: Option<i64>,
+    reference: Option<i64>,
 ) -> Result<(Vec<f64>, usize, f64)> {
     let me = rounds.me;
     let layout = rounds.layout;
@@ -344,22 +296,6 @@ pub(crate) fn solve(
     if p.follow_weight <= 0.0 {
         follows.clear();
     }
-
-    // 1. T: the date asked for, else the newest engagement anywhere.
-    let reference = match as_of {
-        Some(t) => Some(t),
-        None => {
-            let newest = rows
-                .iter()
-                .filter(|r| r.time != i64::MIN)
-                .map(|r| r.time as f64)
-                .fold(f64::NEG_INFINITY, f64::max);
-            let (all, _) = rounds.all_gather(vec![newest], None);
-            let newest = all.iter().map(|v| v[0]).fold(f64::NEG_INFINITY, f64::max);
-            // Times are whole seconds far below 2^53: exact in f64.
-            newest.is_finite().then_some(newest as i64)
-        }
-    };
 
     let months = active_months(local, &rows, p, reference);
     let pairs = pairs(&mut rows, &mut follows, p, &kw, reference);
@@ -396,52 +332,70 @@ pub(crate) fn solve(
         pair_slot.push(slot);
     }
     drop(slot_of);
-    let mut out = partials(slot_keys, layout, me, |slot| {
+    let mut out = parts_out(&slots, layout, me, |slot| {
         (slot_budget[slot], slot_engaged[slot])
     });
-    out.extend(pairs.iter().zip(&strength).map(|(q, &s)| Msg {
-        to: layout.owner(q.actor),
-        body: Body::Reverse {
-            target: q.actor,
-            actor: keys[q.target as usize],
-            strength: s,
-        },
-    }));
+    let mut reversed: Vec<Vec<(u64, u64, f64)>> = (0..layout.peers()).map(|_| Vec::new()).collect();
+    for (q, &s) in pairs.iter().zip(&strength) {
+        reversed[layout.owner(q.actor) as usize].push((q.actor, keys[q.target as usize], s));
+    }
+    out.extend(
+        reversed
+            .into_iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(to, v)| Msg {
+                to: to as u32,
+                body: Body::Reversed(v),
+            }),
+    );
     drop(slot_budget);
     drop(slot_engaged);
-    let (parts, reverse) = gather_parts(rounds.round(out), index, local);
-    let feeds = Feeds::new(
-        parts
-            .iter()
-            .enumerate()
-            .flat_map(|(i, ps)| ps.iter().map(move |x| (x.0, x.1, i as u32)))
-            .collect(),
-    );
-    let budget: Vec<f64> = parts
-        .iter()
-        .map(|ps| ps.iter().fold(0.0, |s, x| s + x.2))
-        .collect();
-    let base: Vec<f64> = parts
-        .iter()
-        .map(|ps| {
-            let k = ps.iter().fold(0.0, |s, x| s + x.3);
-            1.0 - (-k).exp2()
-        })
-        .collect();
-    drop(parts);
-    // s_ba for each pair a → b (0 without the reverse pair).
-    let at: FxHashMap<(u32, u64), u32> = pairs
-        .iter()
-        .enumerate()
-        .map(|(i, q)| ((q.target, q.actor), i as u32))
-        .collect();
-    let mut back = vec![0.0f64; pairs.len()];
-    for (target, actor, s) in reverse {
-        if let Some(&i) = at.get(&(target, actor)) {
-            back[i as usize] = s;
+    let mut parts = Vec::new();
+    let mut reverse: Vec<(u32, u64, f64)> = Vec::new();
+    for m in rounds.round(out) {
+        match m {
+            Body::Parts { from, items } => parts.push((from, items)),
+            Body::Reversed(v) => reverse.extend(
+                v.into_iter()
+                    .filter_map(|(target, actor, s)| index.get(&target).map(|&i| (i, actor, s))),
+            ),
+            _ => {}
         }
     }
-    drop(at);
+    // Each account's parts added in worker order: the same bits on every run.
+    parts.sort_unstable_by_key(|p| p.0);
+    let (mut budget, mut engaged) = (vec![0.0f64; local], vec![0.0f64; local]);
+    let mut lists = Vec::with_capacity(parts.len());
+    for (from, items) in parts {
+        let mut locals = Vec::with_capacity(items.len());
+        for (node, a, b) in items {
+            // Every pair's endorser is an account its store lists (an event's actor is).
+            let i = index.get(&node).copied().unwrap_or(u32::MAX);
+            if let Some(x) = budget.get_mut(i as usize) {
+                *x += a;
+                engaged[i as usize] += b;
+            }
+            locals.push(i);
+        }
+        lists.push((from, locals));
+    }
+    let feeds = Feeds::from_lists(lists);
+    let base: Vec<f64> = engaged.iter().map(|&k| 1.0 - (-k).exp2()).collect();
+    drop(engaged);
+    // s_ba for each pair a → b (0 without the reverse pair): both lists sorted by (b, a).
+    reverse.sort_unstable_by_key(|r| (r.0, r.1));
+    let mut back = vec![0.0f64; pairs.len()];
+    let mut j = 0;
+    for (q, x) in pairs.iter().zip(back.iter_mut()) {
+        while j < reverse.len() && (reverse[j].0, reverse[j].1) < (q.target, q.actor) {
+            j += 1;
+        }
+        if j < reverse.len() && (reverse[j].0, reverse[j].1) == (q.target, q.actor) {
+            *x = reverse[j].2;
+        }
+    }
+    drop(reverse);
     // γ_b, scaled by b's returned share when asked.
     let mut gamma = vec![p.reciprocity_discount; local];
     if p.reciprocity_by_share {
@@ -474,15 +428,18 @@ pub(crate) fn solve(
     drop(strength);
     drop(back);
     drop(pair_slot);
-    let out = partials(slot_keys, layout, me, |slot| (spent_part[slot], 0.0));
-    let (parts, _) = gather_parts(rounds.round(out), index, local);
+    let mut spent = vec![0.0f64; local];
+    feeds.add(
+        &rounds.round(values_out(&slots, layout, me, &spent_part)),
+        &mut spent,
+    );
+    drop(spent_part);
 
     // 4. Out-weights: what was spent plus the sink's share, each weight an f32 as stored.
-    let out_weight: Vec<f64> = parts
+    let out_weight: Vec<f64> = spent
         .iter()
         .zip(&budget)
-        .map(|(ps, &budget)| {
-            let spent = ps.iter().fold(0.0, |s, x| s + x.2);
+        .map(|(&spent, &budget)| {
             let sink = if budget > 0.0 && spent < 1.0 {
                 (1.0 - spent) as f32 as f64
             } else {
@@ -491,7 +448,7 @@ pub(crate) fn solve(
             spent + sink
         })
         .collect();
-    drop(parts);
+    drop(spent);
     let norm = slots.values(&rounds.round(feeds.messages(me, |i| out_weight[i])));
     edges.sort_unstable_by_key(|e| (e.0, e.1));
     let mut offsets = vec![0u32; local + 1];
@@ -508,25 +465,27 @@ pub(crate) fn solve(
     }
     drop(edges);
 
-    // 5. c = β + d·Wᵀc by Jacobi iterations, stopped by the same rule on every worker.
-    let (sums, _) = rounds.all_reduce(vec![base.iter().sum::<f64>()], None);
-    let limit = STEP * sums[0];
+    // 5. c = β + d·Wᵀc by Jacobi iterations, stopped by the same rule on every worker. The
+    //    first round also sums the base votes (the stop is a share of their total).
+    let base_part = base.iter().sum::<f64>();
+    let mut limit = 0.0;
     let mut score = vec![0.0f64; local];
-    if limit <= 0.0 {
-        // No base vote anywhere (every worker knows): nothing is earned.
-        return Ok((score, 0, 0.0));
-    }
     let mut c = base.clone();
     let mut contrib = vec![0.0f64; slot_keys.len()];
     let (mut iterations, mut step, mut first) = (0usize, 0.0f64, true);
     let peers = layout.peers();
     let delta = loop {
         let mut out = feeds.messages(me, |i| c[i]);
+        let values = if first {
+            vec![step, base_part]
+        } else {
+            vec![step]
+        };
         out.extend((0..peers).map(|to| Msg {
             to,
             body: Body::Reduce {
                 from: me,
-                values: vec![step],
+                values: values.clone(),
                 error: None,
             },
         }));
@@ -540,7 +499,13 @@ pub(crate) fn solve(
         }
         parts.sort_by_key(|p| p.0);
         let total = parts.iter().fold(0.0, |s, p| s + p.1[0]);
-        if !first && (total <= limit || iterations == MAX_ITERATIONS) {
+        if first {
+            limit = STEP * parts.iter().fold(0.0, |s, p| s + p.1[1]);
+            if limit <= 0.0 {
+                // No base vote anywhere (every worker knows): nothing is earned.
+                return Ok((score, 0, 0.0));
+            }
+        } else if total <= limit || iterations == MAX_ITERATIONS {
             break total;
         }
         first = false;

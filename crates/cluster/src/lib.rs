@@ -9,6 +9,7 @@
 //! operator fixes the host and runs the same commands again.
 
 pub mod earned;
+pub mod incremental;
 pub mod input;
 pub mod key;
 pub mod net;
@@ -160,26 +161,12 @@ static FAILURE: Mutex<Option<String>> = Mutex::new(None);
 /// `connect_timeout` when a process cannot be reached, at once when a connection breaks (with
 /// the process named), and within `stall_timeout` when a process stops answering.
 pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
-    let processes = config.addresses.len().max(1) as u32;
-    if config.process >= processes {
-        return Err(ClusterError::Config(format!(
-            "--process {} but only {processes} processes (0 to {})",
-            config.process,
-            processes - 1
-        )));
-    }
+    let layout = layout_of(config)?;
     if job.measure == Measure::Earned && job.earned.trust.is_some() {
         return Err(ClusterError::Config(
             "earned influence with trust (SybilRank) does not run on a cluster".into(),
         ));
     }
-    if config.workers == 0 {
-        return Err(ClusterError::Config("--workers must be at least 1".into()));
-    }
-    let layout = Layout {
-        processes,
-        workers: config.workers,
-    };
     let task = Task {
         measure: job.measure,
         top: job.top,
@@ -215,6 +202,55 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
         worker_finished.fetch_add(1, Ordering::SeqCst);
         r
     };
+    let (gathered, traffic, rounds) = execute(
+        config,
+        layout,
+        job_digest(layout, job),
+        work,
+        progress,
+        finished,
+    )?;
+    Ok(Outcome {
+        gathered,
+        traffic,
+        rounds,
+    })
+}
+
+/// The cluster's layout, once its configuration is checked.
+pub(crate) fn layout_of(config: &ClusterConfig) -> Result<Layout> {
+    let processes = config.addresses.len().max(1) as u32;
+    if config.process >= processes {
+        return Err(ClusterError::Config(format!(
+            "--process {} but only {processes} processes (0 to {})",
+            config.process,
+            processes - 1
+        )));
+    }
+    if config.workers == 0 {
+        return Err(ClusterError::Config("--workers must be at least 1".into()));
+    }
+    Ok(Layout {
+        processes,
+        workers: config.workers,
+    })
+}
+
+/// Runs `work` on every worker of this process, in the cluster `config` describes (`digest`
+/// names the job in the handshake: every process must run the same), watching for a lost or
+/// silent process; returns what worker 0 returned, every worker's traffic and the rounds.
+pub(crate) fn execute<F, R>(
+    config: &ClusterConfig,
+    layout: Layout,
+    digest: u64,
+    work: F,
+    progress: Arc<AtomicU64>,
+    finished: Arc<AtomicUsize>,
+) -> Result<(Option<R>, Vec<Traffic>, u64)>
+where
+    F: Fn(&mut timely::worker::Worker) -> Result<(Option<R>, Traffic)> + Send + Sync + 'static,
+    R: Send + 'static,
+{
     *FAILURE.lock().unwrap_or_else(|e| e.into_inner()) = None;
     let previous = Arc::new(std::panic::take_hook());
     let chained = Arc::clone(&previous);
@@ -233,7 +269,7 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
             chained(info);
         }
     }));
-    let result = start_and_watch(config, layout, job, work, &progress, &finished);
+    let result = start_and_watch(config, layout, digest, work, &progress, &finished);
     // After a failure the timely threads are abandoned, not joined, and go on failing in turn
     // (a worker finds the queue of the lost process poisoned): the hook stays, so their
     // panics are not printed over the error. After a success every thread has ended.
@@ -246,18 +282,17 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
     result
 }
 
-type WorkerResult = Result<(Option<Gathered>, Traffic)>;
-
-fn start_and_watch<F>(
+fn start_and_watch<F, R>(
     config: &ClusterConfig,
     layout: Layout,
-    job: &Job,
+    digest: u64,
     work: F,
     progress: &AtomicU64,
     finished: &AtomicUsize,
-) -> Result<Outcome>
+) -> Result<(Option<R>, Vec<Traffic>, u64)>
 where
-    F: Fn(&mut timely::worker::Worker) -> WorkerResult + Send + Sync + 'static,
+    F: Fn(&mut timely::worker::Worker) -> Result<(Option<R>, Traffic)> + Send + Sync + 'static,
+    R: Send + 'static,
 {
     let guards = if layout.processes == 1 {
         timely::execute(timely::Config::process(layout.workers as usize), work)
@@ -270,7 +305,7 @@ where
             index: u64::from(config.process),
             processes: u64::from(layout.processes),
             workers: u64::from(layout.workers),
-            job: job_digest(layout, job),
+            job: digest,
         };
         let sockets = net::connect(
             &config.addresses,
@@ -342,11 +377,11 @@ where
     if let Some(e) = first_error {
         return Err(e);
     }
-    Ok(Outcome {
+    Ok((
         gathered,
         traffic,
-        rounds: progress.load(Ordering::Relaxed) / u64::from(layout.workers),
-    })
+        progress.load(Ordering::Relaxed) / u64::from(layout.workers),
+    ))
 }
 
 /// The error for a panic of timely thread `name` (`timely:recv-K`, `timely:send-K`: the

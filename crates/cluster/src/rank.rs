@@ -131,20 +131,21 @@ pub(crate) enum Body {
         error: Option<String>,
     },
     Row(Box<Row>),
-    /// Worker `from` holds pairs endorsed by `node` and keeps what it learns of `node` in
-    /// `slot`; `a` and `b` are its part of two sums over `node`'s pairs (earned influence).
-    Partial {
-        node: u64,
+    /// Worker `from` holds pairs endorsed by each `node` and keeps what it learns of them in
+    /// its slots for the receiver's accounts, in this order; `a` and `b` are its part of two
+    /// sums over `node`'s pairs (earned influence).
+    Parts {
         from: u32,
-        slot: u32,
-        a: f64,
-        b: f64,
+        items: Vec<(u64, f64, f64)>,
     },
-    /// The pair `actor → target` has this strength (for the reverse pair's reciprocity).
-    Reverse {
-        target: u64,
-        actor: u64,
-        strength: f64,
+    /// Pairs `actor → target` with their strength (for the reverse pairs' reciprocity):
+    /// `(target, actor, strength)`.
+    Reversed(Vec<(u64, u64, f64)>),
+    /// Changes for the receiver's accounts (incremental runs): `(account, Δ followers,
+    /// Δ engagement)` and standing follows `(target, follower, +1 / −1)`.
+    Changes {
+        counts: Vec<(u64, f64, f64)>,
+        edges: Vec<(u64, u64, i64)>,
     },
 }
 
@@ -162,8 +163,9 @@ fn payload_bytes(body: &Body) -> u64 {
         Body::Reduce { values, error, .. } => {
             4 + 8 + 8 * values.len() as u64 + 1 + error.as_deref().map_or(0, s)
         }
-        Body::Partial { .. } => 8 + 4 + 4 + 8 + 8,
-        Body::Reverse { .. } => 8 + 8 + 8,
+        Body::Parts { items, .. } => 4 + 8 + 24 * items.len() as u64,
+        Body::Reversed(v) => 8 + 24 * v.len() as u64,
+        Body::Changes { counts, edges } => 16 + 24 * (counts.len() + edges.len()) as u64,
         Body::Row(r) => account(&r.account) + 8 + 8 + 4,
     }
 }
@@ -195,6 +197,11 @@ impl Slots {
             .map(|(slot, &k)| (k, slot as u32))
             .collect();
         (Slots { keys, starts }, slot_of)
+    }
+
+    /// The slots of the accounts `owner` owns.
+    pub(crate) fn range(&self, owner: u32) -> std::ops::Range<usize> {
+        self.starts[owner as usize]..self.starts[owner as usize + 1]
     }
 
     /// Writes the values received in `bodies` into their slots.
@@ -235,6 +242,33 @@ impl Feeds {
         Feeds(feeds)
     }
 
+    /// Per subscribing worker (in worker order), the owned accounts in its slot order.
+    pub(crate) fn from_lists(lists: Vec<(u32, Vec<u32>)>) -> Feeds {
+        Feeds(lists)
+    }
+
+    /// Adds the values each subscribing worker sent in `bodies` (one per slot, in its slot
+    /// order) into `into` by owned account, in worker order (the same bits on every run).
+    pub(crate) fn add(&self, bodies: &[Body], into: &mut [f64]) {
+        let mut received: Vec<(u32, &[f64])> = bodies
+            .iter()
+            .filter_map(|b| match b {
+                Body::Values { from, values } => Some((*from, values.as_slice())),
+                _ => None,
+            })
+            .collect();
+        received.sort_unstable_by_key(|r| r.0);
+        for (from, values) in received {
+            if let Ok(k) = self.0.binary_search_by_key(&from, |f| f.0) {
+                for (&i, &v) in self.0[k].1.iter().zip(values) {
+                    if let Some(x) = into.get_mut(i as usize) {
+                        *x += v;
+                    }
+                }
+            }
+        }
+    }
+
     /// One message per subscribing worker carrying `value(i)` for each of its slots.
     pub(crate) fn messages(&self, me: u32, value: impl Fn(usize) -> f64) -> Vec<Msg> {
         self.0
@@ -263,7 +297,7 @@ pub(crate) struct Rounds<'w> {
 }
 
 impl<'w> Rounds<'w> {
-    fn new(worker: &'w mut Worker, layout: Layout, progress: Arc<AtomicU64>) -> Self {
+    pub(crate) fn new(worker: &'w mut Worker, layout: Layout, progress: Arc<AtomicU64>) -> Self {
         let inbox = Rc::new(RefCell::new(Vec::new()));
         let sink = Rc::clone(&inbox);
         let mut input = InputHandleVec::new();
@@ -335,6 +369,20 @@ impl<'w> Rounds<'w> {
             .partition(|b| b.round == round);
         *inbox = later;
         now.into_iter().flat_map(|b| b.bodies).collect()
+    }
+
+    /// Steps the worker (every dataflow it runs) while `busy` says so.
+    pub(crate) fn step_while(&mut self, mut busy: impl FnMut() -> bool) {
+        while busy() {
+            self.worker
+                .step_or_park(Some(std::time::Duration::from_millis(10)));
+        }
+        self.progress.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// What this worker sent to other processes, round by round.
+    pub(crate) fn traffic(&self) -> &Traffic {
+        &self.traffic
     }
 
     /// Every worker's `values`, in worker order, and the first error any worker had.
@@ -454,35 +502,7 @@ pub fn run_worker(
     let mut error = load_error;
     for body in received {
         match body {
-            Body::Accounts(list) => {
-                for a in list {
-                    match accounts.get_mut(&a.key) {
-                        None => {
-                            accounts.insert(a.key, a);
-                        }
-                        Some(have)
-                            if (&have.platform, &have.native_id) != (&a.platform, &a.native_id) =>
-                        {
-                            error.get_or_insert_with(|| {
-                                format!(
-                                    "accounts {}:{} and {}:{} have the same 64-bit key {:#018x}: \
-                                     run them on one machine",
-                                    have.platform, have.native_id, a.platform, a.native_id, a.key
-                                )
-                            });
-                        }
-                        // A handle one shard learned and another did not: keep the known, and
-                        // of two the smaller, so the answer does not depend on arrival order.
-                        Some(have) => {
-                            if a.handle.is_some()
-                                && (have.handle.is_none() || a.handle < have.handle)
-                            {
-                                have.handle = a.handle;
-                            }
-                        }
-                    }
-                }
-            }
+            Body::Accounts(list) => merge_accounts(list, &mut accounts, &mut error),
             Body::Edges(list) if edges.is_empty() => edges = list,
             Body::Edges(list) => edges.extend(list),
             _ => {}
@@ -504,11 +524,23 @@ pub fn run_worker(
             ));
         }
     }
-    let (sums, error) = rounds.all_reduce(vec![owned.len() as f64], error);
+    // With the count of accounts, earned influence's reference time when no date is given:
+    // the newest engagement anywhere (one round for both).
+    let earned_weight = crate::earned::kind_weight(&task.earned);
+    let newest = edges
+        .iter()
+        .filter(|e| task.measure == Measure::Earned && e.what == What::Engage)
+        .filter(|e| e.time != i64::MIN && earned_weight[e.kind as usize] > 0.0)
+        .map(|e| e.time as f64)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (parts, error) = rounds.all_gather(vec![owned.len() as f64, newest], error);
     if let Some(e) = error {
         return Err(ClusterError::Failed(e));
     }
-    let n = sums[0];
+    let n = parts.iter().fold(0.0, |s, p| s + p[0]);
+    let newest = parts.iter().map(|p| p[1]).fold(f64::NEG_INFINITY, f64::max);
+    // Times are whole seconds far below 2^53: exact in f64.
+    let reference = task.as_of.or(newest.is_finite().then_some(newest as i64));
 
     // 2. Counts.
     let local = owned.len();
@@ -592,7 +624,11 @@ pub fn run_worker(
             local,
             standing,
             n,
-            task.pagerank_damping,
+            Solve {
+                damping: task.pagerank_damping,
+                step: STEP,
+                start: None,
+            },
         )?,
         Measure::EngagementPageRank => pagerank(
             &mut rounds,
@@ -600,7 +636,11 @@ pub fn run_worker(
             local,
             engaged,
             n,
-            task.pagerank_damping,
+            Solve {
+                damping: task.pagerank_damping,
+                step: STEP,
+                start: None,
+            },
         )?,
         Measure::Earned => {
             let keys: Vec<u64> = owned.iter().map(|a| a.key).collect();
@@ -611,20 +651,74 @@ pub fn run_worker(
                 endorsements,
                 standing_since,
                 &task.earned,
-                task.as_of,
+                reference,
             )?
         }
     };
 
     // 4. Gather each worker's top rows on worker 0.
-    let mut order: Vec<u32> = (0..local as u32).collect();
+    let gathered = gather(&mut rounds, &owned, &scores, &followers, task.top);
+    let traffic = rounds.traffic.clone();
+    Ok((
+        gathered.map(|rows| Gathered {
+            total: n as u64,
+            rows,
+            iterations,
+            delta,
+        }),
+        traffic,
+    ))
+}
+
+/// Adds the accounts a shard sent to those this worker owns; two accounts with one key are an
+/// error (the first kept in `error`).
+pub(crate) fn merge_accounts(
+    list: Vec<Account>,
+    accounts: &mut FxHashMap<u64, Account>,
+    error: &mut Option<String>,
+) {
+    for a in list {
+        match accounts.get_mut(&a.key) {
+            None => {
+                accounts.insert(a.key, a);
+            }
+            Some(have) if (&have.platform, &have.native_id) != (&a.platform, &a.native_id) => {
+                error.get_or_insert_with(|| {
+                    format!(
+                        "accounts {}:{} and {}:{} have the same 64-bit key {:#018x}: \
+                         run them on one machine",
+                        have.platform, have.native_id, a.platform, a.native_id, a.key
+                    )
+                });
+            }
+            // A handle one shard learned and another did not: keep the known, and of two the
+            // smaller, so the answer does not depend on arrival order.
+            Some(have) => {
+                if a.handle.is_some() && (have.handle.is_none() || a.handle < have.handle) {
+                    have.handle = a.handle;
+                }
+            }
+        }
+    }
+}
+
+/// Each worker's `top` rows (all with 0) of `owned` by `scores` go to worker 0, which ranks
+/// them and returns them; `None` on the other workers.
+pub(crate) fn gather(
+    rounds: &mut Rounds<'_>,
+    owned: &[Account],
+    scores: &[f64],
+    followers: &[f64],
+    top: usize,
+) -> Option<Vec<Row>> {
+    let mut order: Vec<u32> = (0..owned.len() as u32).collect();
     order.sort_unstable_by(|&a, &b| {
         scores[b as usize]
             .total_cmp(&scores[a as usize])
             .then(owned[a as usize].key.cmp(&owned[b as usize].key))
     });
-    if task.top > 0 {
-        order.truncate(task.top);
+    if top > 0 {
+        order.truncate(top);
     }
     let rows: Vec<Msg> = order
         .iter()
@@ -639,9 +733,8 @@ pub fn run_worker(
         })
         .collect();
     let received = rounds.round(rows);
-    let traffic = rounds.traffic.clone();
-    if me != 0 {
-        return Ok((None, traffic));
+    if rounds.me != 0 {
+        return None;
     }
     let mut rows: Vec<Row> = received
         .into_iter()
@@ -655,8 +748,8 @@ pub fn run_worker(
             .total_cmp(&a.score)
             .then(a.account.key.cmp(&b.account.key))
     });
-    if task.top > 0 {
-        rows.truncate(task.top);
+    if top > 0 {
+        rows.truncate(top);
     }
     // Competition ranks: every row scoring more than a gathered row was gathered too (it is in
     // its own worker's top), so ranks among the gathered rows are the global ranks.
@@ -667,15 +760,15 @@ pub fn run_worker(
             i as u32 + 1
         };
     }
-    Ok((
-        Some(Gathered {
-            total: n as u64,
-            rows,
-            iterations,
-            delta,
-        }),
-        traffic,
-    ))
+    Some(rows)
+}
+
+/// How PageRank iterates: its damping, the L1 step (of scores summing to 1) at which it stops,
+/// and where it starts (uniform, or the scores of a previous run, summing to 1, by local index).
+pub(crate) struct Solve {
+    pub(crate) damping: f64,
+    pub(crate) step: f64,
+    pub(crate) start: Option<Vec<f64>>,
 }
 
 /// Step 3, PageRank × n over in-edges `(target index, source key, weight)` held with their target:
@@ -683,14 +776,19 @@ pub fn run_worker(
 /// pair merged by summing their weights, as `EdgeList::merge_duplicates` does). Weights are
 /// sums of the default kind weights (quarters), exact in `f32` and `f64`, so they are the
 /// single-machine graph's to the bit.
-fn pagerank(
+pub(crate) fn pagerank(
     rounds: &mut Rounds<'_>,
     index: &FxHashMap<u64, u32>,
     local: usize,
     mut in_edges: Vec<(u32, u64, f32)>,
     n: f64,
-    damping: f64,
+    solve: Solve,
 ) -> Result<(Vec<f64>, usize, f64)> {
+    let Solve {
+        damping,
+        step,
+        start,
+    } = solve;
     let cap = max_iterations(damping);
     let me = rounds.me;
     let layout = rounds.layout;
@@ -772,7 +870,7 @@ fn pagerank(
         .iter()
         .map(|&w| if w > 0.0 { 1.0 / w } else { 0.0 })
         .collect();
-    let mut x = vec![1.0 / n; local];
+    let mut x = start.unwrap_or_else(|| vec![1.0 / n; local]);
     let mut contrib = vec![0.0f64; slots.keys.len()];
     let mut dangling: f64 = x
         .iter()
@@ -782,7 +880,7 @@ fn pagerank(
         .sum();
     let mut delta_part = 0.0;
     let mut iterations = 0usize;
-    let limit = (STEP / n) * n;
+    let limit = (step / n) * n;
     let uniform = 1.0 / n;
     let teleport = (1.0 - damping) * uniform;
     let mut first = true;
