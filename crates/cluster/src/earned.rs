@@ -320,18 +320,16 @@ pub(crate) fn solve(
     drop(recency);
 
     // 2. Budgets and k_a at the endorsers' owners; strengths to the reverse pairs' owners.
-    let (slots, slot_of) = Slots::new(pairs.iter().map(|q| q.actor).collect(), layout);
+    let actors: Vec<u64> = pairs.iter().map(|q| q.actor).collect();
+    let (slots, pair_slot) = Slots::assign(&actors, layout);
+    drop(actors);
     let slot_keys = &slots.keys;
     let mut slot_budget = vec![0.0f64; slot_keys.len()];
     let mut slot_engaged = vec![0.0f64; slot_keys.len()];
-    let mut pair_slot: Vec<u32> = Vec::with_capacity(pairs.len());
-    for (q, &s) in pairs.iter().zip(&strength) {
-        let slot = slot_of[&q.actor];
+    for ((q, &s), &slot) in pairs.iter().zip(&strength).zip(&pair_slot) {
         slot_budget[slot as usize] += s;
         slot_engaged[slot as usize] += 1.0 - (-q.eng).exp2();
-        pair_slot.push(slot);
     }
-    drop(slot_of);
     let mut out = parts_out(&slots, layout, me, |slot| {
         (slot_budget[slot], slot_engaged[slot])
     });

@@ -180,23 +180,35 @@ pub(crate) struct Slots {
 }
 
 impl Slots {
-    /// Slots for the distinct `keys`, with the slot of each key.
-    pub(crate) fn new(mut keys: Vec<u64>, layout: Layout) -> (Slots, FxHashMap<u64, u32>) {
-        keys.sort_unstable_by_key(|&k| (layout.owner(k), k));
-        keys.dedup();
+    /// Slots for the accounts `keys` names (a key named twice has one slot), with the slot of
+    /// each position of `keys` (a sort, not a hash table: cheaper for a few hundred thousand).
+    pub(crate) fn assign(keys: &[u64], layout: Layout) -> (Slots, Vec<u32>) {
+        let mut order: Vec<(u32, u64, u32)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| (layout.owner(k), k, i as u32))
+            .collect();
+        order.sort_unstable();
+        let mut slot_keys: Vec<u64> = Vec::new();
+        let mut slot_at = vec![0u32; keys.len()];
         let mut starts = vec![0usize; layout.peers() as usize + 1];
-        for &k in &keys {
-            starts[layout.owner(k) as usize + 1] += 1;
+        for &(owner, k, i) in &order {
+            if slot_keys.last() != Some(&k) {
+                slot_keys.push(k);
+                starts[owner as usize + 1] += 1;
+            }
+            slot_at[i as usize] = (slot_keys.len() - 1) as u32;
         }
         for w in 0..layout.peers() as usize {
             starts[w + 1] += starts[w];
         }
-        let slot_of = keys
-            .iter()
-            .enumerate()
-            .map(|(slot, &k)| (k, slot as u32))
-            .collect();
-        (Slots { keys, starts }, slot_of)
+        (
+            Slots {
+                keys: slot_keys,
+                starts,
+            },
+            slot_at,
+        )
     }
 
     /// The slots of the accounts `owner` owns.
@@ -677,6 +689,7 @@ pub(crate) fn merge_accounts(
     accounts: &mut FxHashMap<u64, Account>,
     error: &mut Option<String>,
 ) {
+    accounts.reserve(list.len());
     for a in list {
         match accounts.get_mut(&a.key) {
             None => {
@@ -805,13 +818,14 @@ pub(crate) fn pagerank(
         }
         same
     });
-    let (slots, slot_of) = Slots::new(in_edges.iter().map(|e| e.1).collect(), layout);
+    let sources_by_edge: Vec<u64> = in_edges.iter().map(|e| e.1).collect();
+    let (slots, slot_at) = Slots::assign(&sources_by_edge, layout);
+    drop(sources_by_edge);
     let mut slot_weight = vec![0.0f64; slots.keys.len()];
     let mut offsets = vec![0u32; local + 1];
     let mut sources = Vec::with_capacity(in_edges.len());
     let mut weights: Vec<f32> = Vec::with_capacity(in_edges.len());
-    for &(t, src, w) in &in_edges {
-        let slot = slot_of[&src];
+    for (&(t, _, w), &slot) in in_edges.iter().zip(&slot_at) {
         slot_weight[slot as usize] += f64::from(w);
         offsets[t as usize + 1] += 1;
         sources.push(slot);
@@ -821,7 +835,7 @@ pub(crate) fn pagerank(
         offsets[i + 1] += offsets[i];
     }
     drop(in_edges);
-    drop(slot_of);
+    drop(slot_at);
     let unweighted = weights.iter().all(|&w| w == 1.0);
     if unweighted {
         weights = Vec::new();
