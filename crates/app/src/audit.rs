@@ -12,7 +12,8 @@ use crate::source::{AccountRef, Source};
 use crate::stats::Counts;
 use crate::{AppError, Scope};
 use renown_audit::audit::{AccountAudit, Reason, SuspicionConfig};
-use renown_audit::report::{audit_rows, AuditRow};
+use renown_audit::report::{audit_rows_of, with_earned, AuditRow};
+use renown_audit::{Activity, Auditor};
 use renown_model::format_time;
 use serde::Serialize;
 
@@ -207,14 +208,13 @@ pub fn audit_account<S: Source>(
 ) -> Result<AuditReport, S::Error> {
     crate::scope::refuse_window_and_kinds(scope, "an audit")?;
     let cfg = config(options)?;
-    let rows = audit_rows(
-        src.store(),
-        &scope.without_topic().measures(),
-        &cfg,
+    let rows = rows(
+        src,
+        &scope.without_topic(),
+        cfg,
         Some(&[id]),
-        options.with_earned.then_some(&src.params().measures.earned),
-    )
-    .map_err(AppError::from)?;
+        options.with_earned,
+    )?;
     let row = rows
         .first()
         .ok_or_else(|| AppError::NotFound(format!("no account with id {id} in the store")))?;
@@ -222,6 +222,35 @@ pub fn audit_account<S: Source>(
         parameters: echo(src, options),
         ..report(src, row)?
     })
+}
+
+/// The audits of `accounts` (every account with followers when `None`) in `scope` (without
+/// its topic), with earned influence with and without the suspicious part of the audience when
+/// `earned`. The earned model and, under the default thresholds, the suspicious accounts come
+/// from the source, so a server computes them once per store state for every view (profile,
+/// cascades, the audit of one account and of all).
+fn rows<S: Source>(
+    src: &S,
+    scope: &Scope,
+    cfg: SuspicionConfig,
+    accounts: Option<&[u32]>,
+    earned: bool,
+) -> Result<Vec<AuditRow>, S::Error> {
+    let store = src.store();
+    let act = Activity::load(store, &scope.measures()).map_err(AppError::from)?;
+    let infos = src.accounts()?;
+    let default_thresholds = cfg == SuspicionConfig::default();
+    let auditor = Auditor::new(&act, cfg);
+    let mut rows = audit_rows_of(&auditor, &infos, accounts);
+    if earned {
+        let model = src.earned_model(scope)?;
+        let suspicious = match default_thresholds {
+            true => src.suspects(scope)?,
+            false => std::sync::Arc::new(auditor.suspicious_accounts()),
+        };
+        with_earned(&mut rows, &model, &suspicious);
+    }
+    Ok(rows)
 }
 
 /// The earned parameters an audit echoes: `None` when it computes no earned influence.
@@ -242,17 +271,7 @@ pub fn audit_all<S: Source>(
     crate::scope::refuse_window_and_kinds(scope, "an audit")?;
     let cfg = config(&query.options)?;
     let scope = scope.without_topic();
-    let mut rows = audit_rows(
-        src.store(),
-        &scope.measures(),
-        &cfg,
-        None,
-        query
-            .options
-            .with_earned
-            .then_some(&src.params().measures.earned),
-    )
-    .map_err(AppError::from)?;
+    let mut rows = rows(src, &scope, cfg, None, query.options.with_earned)?;
     rows.retain(|r| r.audit.followers >= query.min_followers.max(1));
     // Equal keys keep the account order, so every surface lists ties alike.
     rows.sort_by_key(|r| r.audit.account);

@@ -4,10 +4,11 @@
 use crate::activity::Activity;
 use crate::audit::{AccountAudit, Auditor, SuspicionConfig};
 use crate::Result;
-use renown_measures::earned::{model, EarnedParams};
+use rayon::prelude::*;
+use renown_measures::earned::{model, EarnedModel, EarnedParams};
 use renown_measures::Scope;
 use renown_model::format_time;
-use renown_store::Store;
+use renown_store::{AccountInfo, Store};
 use serde_json::{json, Value};
 
 /// One audited account with its earned influence, with and without its suspicious audience.
@@ -39,8 +40,13 @@ pub fn earned_split(
 ) -> Result<Vec<(f64, f64)>> {
     renown_measures::measure("earned")?;
     let m = model(store, scope, params)?;
-    Ok(accounts
-        .iter()
+    Ok(earned_split_of(&m, accounts, suspicious))
+}
+
+/// [`earned_split`] on a model already computed (a server keeps one per store state).
+pub fn earned_split_of(m: &EarnedModel, accounts: &[u32], suspicious: &[bool]) -> Vec<(f64, f64)> {
+    accounts
+        .par_iter()
         .map(|&b| {
             let total = m.score.get(b as usize).copied().unwrap_or(0.0);
             let from_suspicious: f64 = m
@@ -51,7 +57,7 @@ pub fn earned_split(
                 .sum();
             (total, (total - from_suspicious).max(0.0))
         })
-        .collect())
+        .collect()
 }
 
 /// Audits of `accounts` (every account with followers when `None`), with earned influence
@@ -65,15 +71,32 @@ pub fn audit_rows(
 ) -> Result<Vec<AuditRow>> {
     let act = Activity::load(store, scope)?;
     let auditor = Auditor::new(&act, cfg.clone());
+    let infos = store.accounts()?;
+    let mut rows = audit_rows_of(&auditor, &infos, accounts);
+    if let Some(params) = earned {
+        renown_measures::measure("earned")?;
+        let m = model(store, scope, params)?;
+        with_earned(&mut rows, &m, &auditor.suspicious_accounts());
+    }
+    Ok(rows)
+}
+
+/// The audits of `accounts` (every account with followers when `None`) by `auditor`, labelled
+/// from `infos`, without earned figures ([`with_earned`] adds them). The audits run in parallel;
+/// the rows are in the order of `accounts` (by id when `None`).
+pub fn audit_rows_of(
+    auditor: &Auditor,
+    infos: &[AccountInfo],
+    accounts: Option<&[u32]>,
+) -> Vec<AuditRow> {
+    let act = auditor.act;
     let ids: Vec<u32> = match accounts {
         Some(a) => a.to_vec(),
         None => (0..act.n as u32)
             .filter(|&a| !act.followers[a as usize].is_empty())
             .collect(),
     };
-    let infos = store.accounts()?;
-    let mut rows: Vec<AuditRow> = ids
-        .iter()
+    ids.par_iter()
         .map(|&a| AuditRow {
             label: infos
                 .get(a as usize)
@@ -82,18 +105,20 @@ pub fn audit_rows(
             earned: None,
             earned_without: None,
         })
-        .collect();
-    if let Some(params) = earned {
-        let suspicious = auditor.suspicious_accounts();
-        for (row, (e, w)) in
-            rows.iter_mut()
-                .zip(earned_split(store, scope, &ids, &suspicious, params)?)
-        {
-            row.earned = Some(e);
-            row.earned_without = Some(w);
-        }
+        .collect()
+}
+
+/// Adds to `rows` earned influence from `model`, with and without what the `suspicious`
+/// accounts (by id) passed on.
+pub fn with_earned(rows: &mut [AuditRow], model: &EarnedModel, suspicious: &[bool]) {
+    let ids: Vec<u32> = rows.iter().map(|r| r.audit.account).collect();
+    for (row, (e, w)) in rows
+        .iter_mut()
+        .zip(earned_split_of(model, &ids, suspicious))
+    {
+        row.earned = Some(e);
+        row.earned_without = Some(w);
     }
-    Ok(rows)
 }
 
 /// Columns of [`demo_rows`].

@@ -23,6 +23,7 @@ exits non-zero if any failed.
 """
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -103,6 +104,25 @@ def cell(first, complete):
     return f"{first:.3f} / {complete:.3f}"
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used so far (Linux; nan elsewhere): the server's
+    own work, whatever else loads the machine (its warm-up included)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+def load():
+    """The 1-minute load average, as text."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "?"
+
+
 def months_spanned(first, last):
     """The dashboard's `monthsSpanned`: calendar months from first to last, both counted."""
     return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
@@ -181,7 +201,8 @@ def main():
         try:
             time.sleep(args.settle)
             first, complete, _ = fetch_timed(base, p)
-            print(f"{'cold-empty' if empty else 'cold'} /{p}: {cell(first, complete)}", file=sys.stderr, flush=True)
+            print(f"{'cold-empty' if empty else 'cold'} /{p}: {cell(first, complete)}"
+                  f" (server CPU {cpu_seconds(proc.pid):.2f} s, load {load()})", file=sys.stderr, flush=True)
             return first, complete
         finally:
             stop(proc)

@@ -222,6 +222,39 @@ impl Drop for AbortUnlessDetached {
 #[derive(Clone, Copy, Debug)]
 pub struct Fill;
 
+/// Marks a request the warm-up asks ([`crate::warm`]): every other request is a visitor's, and
+/// the warm-up asks nothing new while a visitor's answer is being computed ([`Visitors`]).
+#[derive(Clone, Copy, Debug)]
+pub struct WarmUp;
+
+/// Visitors' answers being computed now. On 2 cores the warm-up's questions took half the
+/// machine from a visitor's own (explain alone on a fresh server: 25 s with the warm-up beside
+/// it), so the warm-up waits for this to fall to zero before each question.
+#[derive(Debug, Default)]
+pub struct Visitors(std::sync::atomic::AtomicUsize);
+
+/// A visitor's computation under way; ends when dropped.
+pub struct Visiting<'a>(&'a Visitors);
+
+impl Visitors {
+    /// Counts a visitor's computation until the guard is dropped.
+    pub fn enter(&self) -> Visiting<'_> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Visiting(self)
+    }
+
+    /// Whether a visitor's answer is being computed.
+    pub fn busy(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst) > 0
+    }
+}
+
+impl Drop for Visiting<'_> {
+    fn drop(&mut self) {
+        self.0 .0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// Routes whose answer does not depend on the store (nothing to keep).
 fn exempt(path: &str) -> bool {
     matches!(path, "/api/openapi.json" | "/api/measures")
@@ -351,6 +384,7 @@ pub async fn layer(State(state): State<Shared>, req: Request, next: Next) -> Res
         return next.run(req).await;
     };
     let fill = req.extensions().get::<Fill>().is_some();
+    let visitor = req.extensions().get::<WarmUp>().is_none();
     // The warm-up waits for its answers: it asks to fill the memos.
     let deadline = match fill {
         true => None,
@@ -397,6 +431,7 @@ pub async fn layer(State(state): State<Shared>, req: Request, next: Next) -> Res
     let task = tokio::spawn(async move {
         let state = task_state;
         let _under_way = under_way;
+        let _visiting = visitor.then(|| state.visitors.enter());
         let cost = Arc::new(Mutex::new(Duration::ZERO));
         let res = COST.scope(cost.clone(), next.run(req)).await;
         let took = started

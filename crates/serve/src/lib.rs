@@ -113,6 +113,8 @@ pub struct AppState {
     pub jobs: jobs::Jobs,
     /// Which `Host` headers are accepted.
     pub host_policy: host::HostPolicy,
+    /// Visitors' answers being computed now (the warm-up waits for none).
+    pub visitors: answers::Visitors,
 }
 
 /// The state as handlers receive it.
@@ -128,6 +130,7 @@ impl AppState {
             ingest_lock: tokio::sync::Mutex::new(()),
             jobs: jobs::Jobs::new(config.max_jobs),
             host_policy: host::HostPolicy::new(config.bound, &config.allowed_hosts),
+            visitors: answers::Visitors::default(),
             config,
         })
     }

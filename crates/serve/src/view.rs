@@ -24,6 +24,9 @@ pub struct Caches {
     pub(crate) accounts: Memo<String, Arc<Vec<AccountInfo>>>,
     pub(crate) native: Memo<String, Arc<HashMap<String, u32>>>,
     pub(crate) ranked: Memo<(&'static str, ScopeKey, String), Arc<Ranked>>,
+    /// Measures computed together ([`Source::ranked_all`]), by the names asked: two views asking
+    /// every measure at once (the account page, compare) share one computation.
+    pub(crate) ranked_batches: Memo<(Vec<&'static str>, ScopeKey, String), Arc<Vec<Arc<Ranked>>>>,
     pub(crate) timelines: Memo<(u32, ScopeKey, String), Arc<renown_app::Timeline>>,
     pub(crate) stats: Memo<String, Arc<renown_app::Stats>>,
     pub(crate) cascades: Memo<(ScopeKey, String), Arc<renown_app::Cascades>>,
@@ -53,6 +56,7 @@ impl Default for Caches {
             accounts: Memo::new(4),
             native: Memo::new(4),
             ranked: Memo::new(64),
+            ranked_batches: Memo::new(8),
             timelines: Memo::new(512),
             stats: Memo::new(4),
             cascades: Memo::new(8),
@@ -181,9 +185,21 @@ impl Source for View<'_> {
             .copied()
             .collect();
         if missing.len() > 1 {
-            // One read of the store for all of them, the measures in parallel.
-            for r in Ranked::compute_all(self.store, &missing, scope, self.params())? {
-                let r = Arc::new(r);
+            // One read of the store for the missing ones, the measures in parallel, once for
+            // every request asking the same measures (keyed by what is asked, not by what is
+            // missing: a measure finished meanwhile must not start a second batch).
+            let mut names: Vec<&'static str> = specs.iter().map(|m| m.name).collect();
+            names.sort_unstable();
+            names.dedup();
+            let batch = caches.ranked_batches.get(
+                &(names, scope_key(scope), self.token.clone()),
+                |k| k.2 != self.token,
+                || {
+                    let computed = Ranked::compute_all(self.store, &missing, scope, self.params())?;
+                    Ok(Arc::new(computed.into_iter().map(Arc::new).collect()))
+                },
+            )?;
+            for r in batch.iter() {
                 caches
                     .ranked
                     .get(&key(r.measure), |k| k.2 != self.token, || Ok(r.clone()))?;

@@ -9,7 +9,7 @@
 //! The queries must be written exactly as `web/app.js` writes them (the kept answers are keyed
 //! by path and query); `crates/serve/load/latency.py` asks the same.
 
-use crate::answers::Fill;
+use crate::answers::{Fill, WarmUp};
 use crate::Shared;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -47,7 +47,9 @@ fn months_spanned(first: &str, last: &str) -> Option<i64> {
 /// even when their answers are kept ([`Fill`]): what they compute (every measure's scores, the
 /// audit of every audience, the earned model) is what any other account's pages need.
 async fn ask(state: &Shared, uri: &str) -> Option<Value> {
+    visitors_done(state).await;
     let mut req = Request::get(uri).body(Body::empty()).ok()?;
+    req.extensions_mut().insert(WarmUp);
     if uri.starts_with("/api/accounts/") {
         req.extensions_mut().insert(Fill);
     }
@@ -63,6 +65,14 @@ async fn ask(state: &Shared, uri: &str) -> Option<Value> {
         .await
         .ok()?;
     serde_json::from_slice(&body).ok()
+}
+
+/// Returns once no visitor's answer is being computed: the warm-up is what the server does
+/// while no one waits for it.
+async fn visitors_done(state: &Shared) {
+    while state.visitors.busy() {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 /// The dashboard's first questions, asked in the order a visitor meets them; returns the paths

@@ -138,6 +138,26 @@ async fn the_same_question_asked_twice_at_once_is_answered_once() {
 }
 
 #[tokio::test]
+async fn the_warm_up_asks_nothing_while_a_visitors_answer_is_computed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_store(dir.path());
+    let (state, _) = server(&db);
+    let visiting = state.visitors.enter();
+    let warm = tokio::spawn(renown_serve::warm::warm_up(state.clone()));
+    // Every answer is kept however fast (`server`): the stats alone would be on disk by now.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(kept_files(&db), 0, "the warm-up asked beside a visitor");
+    assert!(!warm.is_finished());
+    drop(visiting);
+    let asked = tokio::time::timeout(std::time::Duration::from_secs(300), warm)
+        .await
+        .expect("the warm-up went on once the visitor was answered")
+        .unwrap();
+    assert!(asked.iter().any(|a| a == "/api/stats"), "{asked:?}");
+    assert!(kept_files(&db) > 0);
+}
+
+#[tokio::test]
 async fn the_warm_up_asks_the_dashboards_first_questions_and_keeps_the_slow_ones() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_store(dir.path());
