@@ -19,6 +19,9 @@ pub const SCOPE_PARAMS: [&str; 3] = ["as_of", "topic", "platform"];
 /// A scope as a memo key: as of, topic, platform.
 pub type ScopeKey = (Option<i64>, Option<String>, Option<String>);
 
+/// Measures ranked together, in the order they were computed.
+pub(crate) type RankedBatch = Arc<Vec<Arc<Ranked>>>;
+
 /// The lookups memoised per store state, shared by every request.
 pub struct Caches {
     pub(crate) accounts: Memo<String, Arc<Vec<AccountInfo>>>,
@@ -26,7 +29,7 @@ pub struct Caches {
     pub(crate) ranked: Memo<(&'static str, ScopeKey, String), Arc<Ranked>>,
     /// Measures computed together ([`Source::ranked_all`]), by the names asked: two views asking
     /// every measure at once (the account page, compare) share one computation.
-    pub(crate) ranked_batches: Memo<(Vec<&'static str>, ScopeKey, String), Arc<Vec<Arc<Ranked>>>>,
+    pub(crate) ranked_batches: Memo<(Vec<&'static str>, ScopeKey, String), RankedBatch>,
     pub(crate) timelines: Memo<(u32, ScopeKey, String), Arc<renown_app::Timeline>>,
     pub(crate) stats: Memo<String, Arc<renown_app::Stats>>,
     pub(crate) cascades: Memo<(ScopeKey, String), Arc<renown_app::Cascades>>,
