@@ -89,114 +89,171 @@ pub struct Shard {
 /// other `kinds` (engagement), in `scope` (timeless events always; self-loops dropped).
 /// `tag` numbers the store among all the stores of the cluster (for [`Edge::order`]).
 pub fn read_store(path: &Path, scope: &StoreScope, kinds: &[Kind], tag: u64) -> Result<Shard> {
-    if !path.is_file() {
-        return Err(ClusterError::Input(format!(
-            "{}: no such store (write one with `renown --db {} ingest --shard I/N …`)",
-            path.display(),
-            path.display()
-        )));
-    }
-    let store_err =
-        |e: renown_store::StoreError| ClusterError::Input(format!("{}: {e}", path.display()));
-    let snap = Snapshot::open(path).map_err(store_err)?;
-    let infos = snap.accounts().map_err(store_err)?;
-    let accounts: Vec<Account> = infos
-        .into_iter()
-        .map(|a| Account {
-            key: account_key(&a.platform, &a.native_id),
-            platform: a.platform,
-            native_id: a.native_id,
-            handle: a.handle,
-        })
-        .collect();
-    let follows = vec![Kind::Follow, Kind::Unfollow];
-    let mut engagement: Vec<Kind> = kinds
-        .iter()
-        .copied()
-        .filter(|k| !follows.contains(k))
-        .collect();
-    engagement.sort_unstable_by_key(|k| k.code());
-    engagement.dedup();
-    // One scan without a topic (every kind at once, as before scopes); under a topic the
-    // engagement and the follows the count reads carry it, the graph's follows need not.
-    let scans: Vec<(Vec<Kind>, Option<String>, u8)> = match &scope.topic {
-        None => {
-            let mut all = engagement;
-            all.extend(follows);
-            all.sort_unstable_by_key(|k| k.code());
-            vec![(all, None, FOR_COUNT | FOR_GRAPH)]
-        }
-        Some(topic) => {
-            let mut topical = engagement;
-            topical.extend(follows.iter().copied());
-            topical.sort_unstable_by_key(|k| k.code());
-            let mut scans = vec![(topical, Some(topic.clone()), FOR_COUNT)];
-            if scope.graph_under_topic {
-                scans.push((follows, None, FOR_GRAPH));
-            }
-            scans
-        }
-    };
+    let (reader, accounts) = StoreReader::open(path)?;
     let mut edges = Vec::new();
-    let mut position = 0u64;
-    let mut bad = None;
-    for (kinds, topic, uses) in scans {
-        let graph_only = uses == FOR_GRAPH;
-        snap.scan_events(
-            &EventFilter {
-                kinds: Some(kinds),
-                topic,
-                platform: scope.platform.clone(),
-                ..EventFilter::default()
-            },
-            |r| {
-                position += 1;
-                let Some(target) = r.target.filter(|&t| t != r.actor) else {
-                    return;
-                };
-                if r.time.is_some_and(|t| scope.as_of.is_some_and(|a| t > a)) {
-                    return;
-                }
-                let (Some(a), Some(b)) = (
-                    accounts.get(r.actor as usize),
-                    accounts.get(target as usize),
-                ) else {
-                    bad = Some(r.actor.max(target));
-                    return;
-                };
-                let (what, weight) = match r.kind {
-                    Kind::Follow => (What::Follow, 1.0),
-                    Kind::Unfollow => (What::Unfollow, 1.0),
-                    // The graph's scan reads follows only.
-                    _ if graph_only => return,
-                    kind => (
-                        What::Engage,
-                        DEFAULT_KIND_WEIGHTS
-                            .iter()
-                            .find(|kw| kw.0 == kind)
-                            .map_or(0.0, |kw| kw.1),
-                    ),
-                };
-                edges.push(Edge {
-                    what,
-                    weight,
-                    kind: r.kind.code(),
-                    actor: a.key,
-                    target: b.key,
-                    time: r.time.unwrap_or(i64::MIN),
-                    order: tag << 40 | position,
-                    uses,
-                });
-            },
-        )
-        .map_err(store_err)?;
-    }
-    if let Some(id) = bad {
-        return Err(ClusterError::Input(format!(
-            "{}: an event names account {id}, beyond the store's {} accounts",
-            path.display(),
-            accounts.len()
-        )));
-    }
+    reader.scan(scope, kinds, tag, usize::MAX, &mut |chunk| {
+        if edges.is_empty() {
+            edges = chunk;
+        } else {
+            edges.extend(chunk);
+        }
+    })?;
     Ok(Shard { accounts, edges })
+}
+
+/// One shard store open for reading: its accounts first ([`StoreReader::open`]), then its
+/// events in chunks of bounded size ([`StoreReader::scan`]), so a process never holds its
+/// whole shard as events.
+pub struct StoreReader {
+    path: std::path::PathBuf,
+    snap: Snapshot,
+    /// The key of each of the store's accounts, by dense id.
+    keys: Vec<u64>,
+}
+
+impl StoreReader {
+    /// Opens the store at `path` and reads every account it holds.
+    pub fn open(path: &Path) -> Result<(StoreReader, Vec<Account>)> {
+        if !path.is_file() {
+            return Err(ClusterError::Input(format!(
+                "{}: no such store (write one with `renown --db {} ingest --shard I/N …`)",
+                path.display(),
+                path.display()
+            )));
+        }
+        let store_err =
+            |e: renown_store::StoreError| ClusterError::Input(format!("{}: {e}", path.display()));
+        let snap = Snapshot::open(path).map_err(store_err)?;
+        let infos = snap.accounts().map_err(store_err)?;
+        let accounts: Vec<Account> = infos
+            .into_iter()
+            .map(|a| Account {
+                key: account_key(&a.platform, &a.native_id),
+                platform: a.platform,
+                native_id: a.native_id,
+                handle: a.handle,
+            })
+            .collect();
+        let keys = accounts.iter().map(|a| a.key).collect();
+        let reader = StoreReader {
+            path: path.to_path_buf(),
+            snap,
+            keys,
+        };
+        Ok((reader, accounts))
+    }
+
+    /// Streams the follows and unfollows and the events of the other `kinds` in `scope` to
+    /// `sink`, in store order, in chunks of at most `chunk` events. `tag` numbers the store
+    /// among all the stores of the cluster (for [`Edge::order`]).
+    pub fn scan(
+        &self,
+        scope: &StoreScope,
+        kinds: &[Kind],
+        tag: u64,
+        chunk: usize,
+        sink: &mut dyn FnMut(Vec<Edge>),
+    ) -> Result<()> {
+        let path = &self.path;
+        let store_err =
+            |e: renown_store::StoreError| ClusterError::Input(format!("{}: {e}", path.display()));
+        let keys = &self.keys;
+        let chunk = chunk.max(1);
+        let follows = vec![Kind::Follow, Kind::Unfollow];
+        let mut engagement: Vec<Kind> = kinds
+            .iter()
+            .copied()
+            .filter(|k| !follows.contains(k))
+            .collect();
+        engagement.sort_unstable_by_key(|k| k.code());
+        engagement.dedup();
+        // One scan without a topic (every kind at once, as before scopes); under a topic the
+        // engagement and the follows the count reads carry it, the graph's follows need not.
+        let scans: Vec<(Vec<Kind>, Option<String>, u8)> = match &scope.topic {
+            None => {
+                let mut all = engagement;
+                all.extend(follows);
+                all.sort_unstable_by_key(|k| k.code());
+                vec![(all, None, FOR_COUNT | FOR_GRAPH)]
+            }
+            Some(topic) => {
+                let mut topical = engagement;
+                topical.extend(follows.iter().copied());
+                topical.sort_unstable_by_key(|k| k.code());
+                let mut scans = vec![(topical, Some(topic.clone()), FOR_COUNT)];
+                if scope.graph_under_topic {
+                    scans.push((follows, None, FOR_GRAPH));
+                }
+                scans
+            }
+        };
+        let mut edges = Vec::new();
+        let mut position = 0u64;
+        let mut bad = None;
+        for (kinds, topic, uses) in scans {
+            let graph_only = uses == FOR_GRAPH;
+            self.snap
+                .scan_events(
+                    &EventFilter {
+                        kinds: Some(kinds),
+                        topic,
+                        platform: scope.platform.clone(),
+                        ..EventFilter::default()
+                    },
+                    |r| {
+                        position += 1;
+                        let Some(target) = r.target.filter(|&t| t != r.actor) else {
+                            return;
+                        };
+                        if r.time.is_some_and(|t| scope.as_of.is_some_and(|a| t > a)) {
+                            return;
+                        }
+                        let (Some(&a), Some(&b)) =
+                            (keys.get(r.actor as usize), keys.get(target as usize))
+                        else {
+                            bad = Some(r.actor.max(target));
+                            return;
+                        };
+                        let (what, weight) = match r.kind {
+                            Kind::Follow => (What::Follow, 1.0),
+                            Kind::Unfollow => (What::Unfollow, 1.0),
+                            // The graph's scan reads follows only.
+                            _ if graph_only => return,
+                            kind => (
+                                What::Engage,
+                                DEFAULT_KIND_WEIGHTS
+                                    .iter()
+                                    .find(|kw| kw.0 == kind)
+                                    .map_or(0.0, |kw| kw.1),
+                            ),
+                        };
+                        edges.push(Edge {
+                            what,
+                            weight,
+                            kind: r.kind.code(),
+                            actor: a,
+                            target: b,
+                            time: r.time.unwrap_or(i64::MIN),
+                            order: tag << 40 | position,
+                            uses,
+                        });
+                        if edges.len() >= chunk {
+                            sink(std::mem::take(&mut edges));
+                        }
+                    },
+                )
+                .map_err(store_err)?;
+        }
+        if !edges.is_empty() {
+            sink(edges);
+        }
+        if let Some(id) = bad {
+            return Err(ClusterError::Input(format!(
+                "{}: an event names account {id}, beyond the store's {} accounts",
+                path.display(),
+                keys.len()
+            )));
+        }
+        Ok(())
+    }
 }

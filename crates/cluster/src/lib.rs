@@ -114,6 +114,9 @@ pub struct Job {
     pub earned: EarnedParams,
     /// The PageRank measures' damping (`[pagerank]`).
     pub pagerank_damping: f64,
+    /// Events each process sends per loading round ([`rank::LOAD_CHUNK`]): its bound on the
+    /// events it holds at once while reading (the answer does not depend on it).
+    pub load_chunk: usize,
 }
 
 impl Job {
@@ -173,6 +176,7 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
         as_of: job.as_of,
         earned: job.earned.clone(),
         pagerank_damping: job.pagerank_damping,
+        load_chunk: job.load_chunk,
     };
     let progress = Arc::new(AtomicU64::new(0));
     let finished = Arc::new(AtomicUsize::new(0));
@@ -181,24 +185,14 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
     let worker_progress = Arc::clone(&progress);
     let worker_finished = Arc::clone(&finished);
     let work = move |worker: &mut timely::worker::Worker| {
-        let load = || -> Result<(Vec<input::Account>, Vec<input::Edge>)> {
-            let (mut accounts, mut edges) = (Vec::new(), Vec::new());
-            let kinds = worker_job.kinds();
-            let scope = input::StoreScope {
-                as_of: worker_job.as_of,
-                topic: worker_job.topic.clone(),
-                platform: worker_job.platform.clone(),
-                graph_under_topic: worker_job.measure == Measure::PageRank,
-            };
-            for (i, path) in worker_job.stores.iter().enumerate() {
-                let tag = u64::from(process) << 16 | i as u64;
-                let shard = input::read_store(path, &scope, &kinds, tag)?;
-                accounts.extend(shard.accounts);
-                edges.extend(shard.edges);
-            }
-            Ok((accounts, edges))
+        let mut shards = JobShards {
+            job: &worker_job,
+            process,
+            readers: Vec::new(),
         };
-        let r = rank::run_worker(worker, layout, &task, load, Arc::clone(&worker_progress));
+        let reader = (worker.index() as u32).is_multiple_of(layout.workers);
+        let shards = reader.then_some(&mut shards as &mut dyn rank::Shards);
+        let r = rank::run_worker(worker, layout, &task, shards, Arc::clone(&worker_progress));
         worker_finished.fetch_add(1, Ordering::SeqCst);
         r
     };
@@ -215,6 +209,41 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
         traffic,
         rounds,
     })
+}
+
+/// A job's shard stores on this process, read in two steps ([`rank::Shards`]).
+struct JobShards<'a> {
+    job: &'a Job,
+    process: u32,
+    readers: Vec<input::StoreReader>,
+}
+
+impl rank::Shards for JobShards<'_> {
+    fn accounts(&mut self) -> Result<Vec<input::Account>> {
+        let mut accounts = Vec::new();
+        for path in &self.job.stores {
+            let (reader, listed) = input::StoreReader::open(path)?;
+            accounts.extend(listed);
+            self.readers.push(reader);
+        }
+        Ok(accounts)
+    }
+
+    fn events(&mut self, chunk: usize, sink: &mut dyn FnMut(Vec<input::Edge>)) -> Result<()> {
+        let job = self.job;
+        let kinds = job.kinds();
+        let scope = input::StoreScope {
+            as_of: job.as_of,
+            topic: job.topic.clone(),
+            platform: job.platform.clone(),
+            graph_under_topic: job.measure == Measure::PageRank,
+        };
+        for (i, reader) in self.readers.iter().enumerate() {
+            let tag = u64::from(self.process) << 16 | i as u64;
+            reader.scan(&scope, &kinds, tag, chunk, sink)?;
+        }
+        Ok(())
+    }
 }
 
 /// The cluster's layout, once its configuration is checked.

@@ -464,60 +464,169 @@ pub struct Task {
     pub earned: renown_measures::earned::EarnedParams,
     /// PageRank's damping.
     pub pagerank_damping: f64,
+    /// Events each process sends per loading round.
+    pub load_chunk: usize,
 }
 
-/// Runs one worker. `load` is called on the first worker of each process only and returns
-/// what that process read (or why it could not). Worker 0 returns the gathered ranking.
+/// Events a reader sends per round while loading: one process never holds more of its shard
+/// as events than this (besides what its own workers own).
+pub const LOAD_CHUNK: usize = 1 << 20;
+
+/// What the first worker of each process reads: its shard stores' accounts, then their events
+/// in bounded chunks.
+pub trait Shards {
+    /// Opens the stores; every account they hold.
+    fn accounts(&mut self) -> Result<Vec<Account>>;
+    /// Streams the events in scope to `sink` in chunks of at most `chunk`.
+    fn events(&mut self, chunk: usize, sink: &mut dyn FnMut(Vec<Edge>)) -> Result<()>;
+}
+
+/// What an owner keeps of the events it receives, as they arrive (chunk by chunk: the events
+/// themselves are never held whole).
+struct Intake<'a> {
+    task: &'a Task,
+    index: &'a FxHashMap<u64, u32>,
+    earned_weight: [f64; 256],
+    engagement: Vec<f64>,
+    follow_rows: Vec<(u64, u64, i64, u64, bool, u8)>,
+    /// The engagement graph's edges (target index, source, kind weight), duplicates not merged.
+    engaged: Vec<(u32, u64, f32)>,
+    /// Earned influence's input: the engagement events with their time and store order.
+    endorsements: Vec<crate::earned::Endorsement>,
+    /// The newest engagement earned influence reads (its reference time without a date).
+    newest: f64,
+    error: Option<String>,
+}
+
+impl Intake<'_> {
+    fn take(&mut self, edges: Vec<Edge>) {
+        let weighted = self.task.measure == Measure::EngagementPageRank;
+        let earned = self.task.measure == Measure::Earned;
+        for e in edges {
+            let Some(&t) = self.index.get(&e.target) else {
+                self.error.get_or_insert_with(|| {
+                    format!(
+                        "an event names account key {:#018x} that no store lists",
+                        e.target
+                    )
+                });
+                continue;
+            };
+            match e.what {
+                What::Engage => {
+                    self.engagement[t as usize] += 1.0;
+                    if weighted && e.weight > 0.0 {
+                        self.engaged.push((t, e.actor, e.weight));
+                    }
+                    if earned {
+                        if e.time != i64::MIN && self.earned_weight[e.kind as usize] > 0.0 {
+                            self.newest = self.newest.max(e.time as f64);
+                        }
+                        self.endorsements.push(crate::earned::Endorsement {
+                            target: t,
+                            actor: e.actor,
+                            kind: e.kind,
+                            time: e.time,
+                            order: e.order,
+                        });
+                    }
+                }
+                What::Follow | What::Unfollow => self.follow_rows.push((
+                    e.target,
+                    e.actor,
+                    e.time,
+                    e.order,
+                    e.what == What::Follow,
+                    e.uses,
+                )),
+            }
+        }
+    }
+}
+
+/// One loading round: `chunk` to its owners, what arrived into `intake`; whether every worker
+/// said it was `done` reading (then loading is over, on every worker at the same round).
+fn load_round(
+    rounds: &mut Rounds<'_>,
+    intake: &mut Intake<'_>,
+    chunk: Vec<Edge>,
+    done: bool,
+) -> bool {
+    let layout = rounds.layout;
+    let me = rounds.me;
+    let mut to: Vec<Vec<Edge>> = (0..layout.peers()).map(|_| Vec::new()).collect();
+    for e in chunk {
+        to[layout.owner(e.target) as usize].push(e);
+    }
+    let mut out: Vec<Msg> = to
+        .into_iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(w, v)| Msg {
+            to: w as u32,
+            body: Body::Edges(v),
+        })
+        .collect();
+    out.extend((0..layout.peers()).map(|w| Msg {
+        to: w,
+        body: Body::Reduce {
+            from: me,
+            values: vec![if done { 1.0 } else { 0.0 }],
+            error: None,
+        },
+    }));
+    let mut all_done = true;
+    for body in rounds.round(out) {
+        match body {
+            Body::Edges(list) => intake.take(list),
+            Body::Reduce { values, .. } => all_done &= values.first() == Some(&1.0),
+            _ => {}
+        }
+    }
+    all_done
+}
+
+/// Runs one worker. `shards` is given on the first worker of each process only: what that
+/// process reads. Worker 0 returns the gathered ranking.
 pub fn run_worker(
     worker: &mut Worker,
     layout: Layout,
     task: &Task,
-    load: impl FnOnce() -> Result<(Vec<Account>, Vec<Edge>)>,
+    mut shards: Option<&mut dyn Shards>,
     progress: Arc<AtomicU64>,
 ) -> Result<(Option<Gathered>, Traffic)> {
     let mut rounds = Rounds::new(worker, layout, progress);
     let me = rounds.me;
 
-    // 1. Load and send every account and event to its owner, one vector per owner.
+    // 1. Load: every account to its owner (one round), then the events in chunks of at most
+    //    `load_chunk` per process and round, each owner keeping what it needs of them.
     let mut load_error = None;
     let mut out = Vec::new();
-    if me.is_multiple_of(layout.workers) {
-        match load() {
-            Ok((accounts, edges)) => {
-                let peers = layout.peers() as usize;
-                let mut accounts_to: Vec<Vec<Account>> = (0..peers).map(|_| Vec::new()).collect();
+    if let Some(shards) = shards.as_deref_mut() {
+        match shards.accounts() {
+            Ok(accounts) => {
+                let mut to: Vec<Vec<Account>> = (0..layout.peers()).map(|_| Vec::new()).collect();
                 for a in accounts {
-                    accounts_to[layout.owner(a.key) as usize].push(a);
+                    to[layout.owner(a.key) as usize].push(a);
                 }
-                let mut edges_to: Vec<Vec<Edge>> = (0..peers).map(|_| Vec::new()).collect();
-                for e in edges {
-                    edges_to[layout.owner(e.target) as usize].push(e);
-                }
-                for (to, (a, e)) in accounts_to.into_iter().zip(edges_to).enumerate() {
-                    let to = to as u32;
-                    out.push(Msg {
-                        to,
-                        body: Body::Accounts(a),
-                    });
-                    out.push(Msg {
-                        to,
-                        body: Body::Edges(e),
-                    });
-                }
+                out.extend(
+                    to.into_iter()
+                        .enumerate()
+                        .filter(|(_, v)| !v.is_empty())
+                        .map(|(w, v)| Msg {
+                            to: w as u32,
+                            body: Body::Accounts(v),
+                        }),
+                );
             }
             Err(e) => load_error = Some(format!("process {}: {e}", me / layout.workers)),
         }
     }
-    let received = rounds.round(out);
     let mut accounts: FxHashMap<u64, Account> = FxHashMap::default();
-    let mut edges = Vec::new();
-    let mut error = load_error;
-    for body in received {
-        match body {
-            Body::Accounts(list) => merge_accounts(list, &mut accounts, &mut error),
-            Body::Edges(list) if edges.is_empty() => edges = list,
-            Body::Edges(list) => edges.extend(list),
-            _ => {}
+    let mut error = None;
+    for body in rounds.round(out) {
+        if let Body::Accounts(list) = body {
+            merge_accounts(list, &mut accounts, &mut error);
         }
     }
     // Owned accounts in key order: the local index.
@@ -528,24 +637,39 @@ pub fn run_worker(
         .enumerate()
         .map(|(i, a)| (a.key, i as u32))
         .collect();
-    if error.is_none() {
-        if let Some(e) = edges.iter().find(|e| !index.contains_key(&e.target)) {
-            error = Some(format!(
-                "an event names account key {:#018x} that no store lists",
-                e.target
-            ));
+    let local = owned.len();
+    let mut intake = Intake {
+        task,
+        index: &index,
+        earned_weight: crate::earned::kind_weight(&task.earned),
+        engagement: vec![0.0; local],
+        follow_rows: Vec::new(),
+        engaged: Vec::new(),
+        endorsements: Vec::new(),
+        newest: f64::NEG_INFINITY,
+        error,
+    };
+    if let Some(shards) = shards.filter(|_| load_error.is_none()) {
+        let read = shards.events(task.load_chunk, &mut |chunk| {
+            load_round(&mut rounds, &mut intake, chunk, false);
+        });
+        if let Err(e) = read {
+            load_error = Some(format!("process {}: {e}", me / layout.workers));
         }
     }
+    while !load_round(&mut rounds, &mut intake, Vec::new(), true) {}
+    let Intake {
+        engagement,
+        mut follow_rows,
+        engaged,
+        endorsements,
+        newest,
+        error,
+        ..
+    } = intake;
     // With the count of accounts, earned influence's reference time when no date is given:
     // the newest engagement anywhere (one round for both).
-    let earned_weight = crate::earned::kind_weight(&task.earned);
-    let newest = edges
-        .iter()
-        .filter(|e| task.measure == Measure::Earned && e.what == What::Engage)
-        .filter(|e| e.time != i64::MIN && earned_weight[e.kind as usize] > 0.0)
-        .map(|e| e.time as f64)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let (parts, error) = rounds.all_gather(vec![owned.len() as f64, newest], error);
+    let (parts, error) = rounds.all_gather(vec![local as f64, newest], load_error.or(error));
     if let Some(e) = error {
         return Err(ClusterError::Failed(e));
     }
@@ -555,44 +679,7 @@ pub fn run_worker(
     let reference = task.as_of.or(newest.is_finite().then_some(newest as i64));
 
     // 2. Counts.
-    let local = owned.len();
     let mut followers = vec![0.0f64; local];
-    let mut engagement = vec![0.0f64; local];
-    let mut follow_rows: Vec<(u64, u64, i64, u64, bool, u8)> = Vec::new();
-    // The engagement graph's edges (target index, source, kind weight), duplicates not merged.
-    let mut engaged: Vec<(u32, u64, f32)> = Vec::new();
-    let weighted = task.measure == Measure::EngagementPageRank;
-    // Earned influence's input: the engagement events with their time and store order.
-    let mut endorsements: Vec<crate::earned::Endorsement> = Vec::new();
-    for e in &edges {
-        match e.what {
-            What::Engage => {
-                let t = index[&e.target];
-                engagement[t as usize] += 1.0;
-                if weighted && e.weight > 0.0 {
-                    engaged.push((t, e.actor, e.weight));
-                }
-                if task.measure == Measure::Earned {
-                    endorsements.push(crate::earned::Endorsement {
-                        target: t,
-                        actor: e.actor,
-                        kind: e.kind,
-                        time: e.time,
-                        order: e.order,
-                    });
-                }
-            }
-            What::Follow | What::Unfollow => follow_rows.push((
-                e.target,
-                e.actor,
-                e.time,
-                e.order,
-                e.what == What::Follow,
-                e.uses,
-            )),
-        }
-    }
-    drop(edges);
     follow_rows.sort_unstable_by_key(|r| (r.0, r.1, r.2, r.3));
     // The follows standing at the date: per pair the last follow or unfollow (time, then
     // store order) is a follow; the count and the graph each among the rows they read.

@@ -202,6 +202,7 @@ fn run_job(
         stores,
         earned: params.measures.earned.clone(),
         pagerank_damping: params.measures.pagerank_damping,
+        load_chunk: renown_cluster::rank::LOAD_CHUNK,
     };
     let started = std::time::Instant::now();
     let outcome = renown_cluster::run(&config, &job)
