@@ -5,7 +5,7 @@ use crate::input::{open_input, HeadEnd, Input};
 use crate::{ReadError, ReadOptions, Sink, Stop};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use renown_model::{escape_controls, identity_at, Record};
-use renown_store::{EventIds, ResolvedBatch, Resolver, Store, StoreError};
+use renown_store::{ResolvedBatch, Resolver, Store, StoreError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -93,9 +93,9 @@ pub struct RunReport {
 pub type Progress<'a> = &'a mut dyn FnMut(u64, Option<u64>, u64);
 
 enum Msg {
-    /// Records with their identities (profiles carry 0), the new ones numbered; the writer
+    /// Records with their identities (profiles carry 0); the writer decides which are new and
     /// names their accounts and topics.
-    Batch(Vec<(u64, Record)>, ResolvedBatch),
+    Batch(Vec<(u64, Record)>),
     Reject(u64, String),
     Damaged(u64, String),
     Warn(String),
@@ -111,9 +111,6 @@ struct ChannelSink {
     /// Content hashes of the events without a source id, counted for repeats once the file
     /// is read: sorting them once costs less than a hash-set probe per event.
     contents: Vec<u64>,
-    /// De-duplication happens here, on the reader's thread; interning accounts and topics on
-    /// the writer's, which has the time since events are written in blocks.
-    events: EventIds,
     keep: Option<RecordFilter>,
 }
 
@@ -127,8 +124,7 @@ impl ChannelSink {
             Err(_) => Vec::with_capacity(BATCH),
         };
         let batch = std::mem::replace(&mut self.batch, next);
-        let resolved = self.events.identify(&batch);
-        self.tx.send(Msg::Batch(batch, resolved)).map_err(|_| Stop)
+        self.tx.send(Msg::Batch(batch)).map_err(|_| Stop)
     }
 }
 
@@ -353,7 +349,10 @@ fn pump(
     let mut rejects_file: Option<std::io::BufWriter<std::fs::File>> = None;
     let mut rejects_unwritable = false;
     let display = report.file.clone();
-    let (events, mut names) = store.take_resolver()?.split();
+    // Both halves run on the writer's thread: the reader (decompressing, parsing, hashing
+    // identities) is the longer stage and bounds the run, so de-duplication moved off it
+    // (BENCHMARKS.md, "Toward 2 M events/s").
+    let (mut events, mut names) = store.take_resolver()?.split();
     // Optional: without it the close checkpoints everything at once.
     let checkpointer = store.checkpointer().ok();
     std::thread::scope(|scope| {
@@ -369,7 +368,6 @@ fn pump(
                 empties,
                 strict: opts.strict,
                 contents: Vec::new(),
-                events,
                 keep: opts.keep.clone(),
             };
             let result = format.read(input, &opts.read, &mut sink);
@@ -378,7 +376,7 @@ fn pump(
                 (Ok(()), Err(Stop)) => Err(ReadError::Stopped),
                 (r, _) => r,
             };
-            (result, repeats(sink.contents), sink.events)
+            (result, repeats(sink.contents))
         });
         // Batches arrive here once committed: the same thread checkpoints them.
         scope.spawn(move || {
@@ -397,7 +395,8 @@ fn pump(
         let mut store_result: Result<(), StoreError> = Ok(());
         for msg in rx.iter() {
             match msg {
-                Msg::Batch(batch, mut resolved) => {
+                Msg::Batch(batch) => {
+                    let mut resolved = events.identify(&batch);
                     names.name(&batch, &mut resolved);
                     match store.write_resolved_batch(run, &batch, &resolved, pending_rejects) {
                         Ok(c) => {
@@ -476,7 +475,7 @@ fn pump(
             let _ = f.flush();
         }
         let (read_result, repeated) = match reader.join() {
-            Ok((result, repeated, events)) => {
+            Ok((result, repeated)) => {
                 // Every batch it resolved was written unless the store failed: then it is
                 // dropped and the store reloads its view from disk.
                 if store_result.is_ok() {

@@ -1,8 +1,8 @@
 //! Resolving a batch against the writer's in-memory view, without touching SQLite: which events
 //! are new (identity set), which account, platform and topic ids they get (new ones numbered
-//! here), which handles to set. The ingest pipeline does this on its reader thread, so the thread
-//! that holds the SQLite transaction only inserts rows; [`crate::Store::write_keyed_batch`] does
-//! both steps in one call.
+//! here), which handles to set. The ingest pipeline does this on its writer thread before the
+//! batch's transaction, while the reader parses the next batch;
+//! [`crate::Store::write_keyed_batch`] does both steps in one call.
 
 use crate::account_table::AccountTable;
 use crate::BatchCounts;
