@@ -1153,6 +1153,8 @@ struct Draw<'a> {
     size: Vec<u64>,
     /// Average rank of each target group's copies, minus the mean rank.
     dy: Vec<f64>,
+    /// `2 · dy`, an integer (ranks and their averages are multiples of ½).
+    twice_dy: Vec<i64>,
     /// Σ over copies of dy².
     syy: f64,
     tie_y: u64,
@@ -1266,8 +1268,10 @@ impl<'a> Draw<'a> {
         let total: u64 = size.iter().sum();
         let mean = (total as f64 + 1.0) / 2.0;
         let (mut dy, mut syy, mut tie_y, mut below) = (vec![0.0; m], 0.0, 0u64, 0u64);
+        let mut twice_dy = vec![0i64; m];
         for (g, &s) in size.iter().enumerate() {
             dy[g] = below as f64 + (s as f64 + 1.0) / 2.0 - mean;
+            twice_dy[g] = 2 * below as i64 + s as i64 - total as i64;
             syy += s as f64 * dy[g] * dy[g];
             tie_y += pairs(s);
             below += s;
@@ -1293,6 +1297,7 @@ impl<'a> Draw<'a> {
             k,
             size,
             dy,
+            twice_dy,
             syy,
             tie_y,
             ideal_dcg,
@@ -1334,17 +1339,29 @@ impl<'a> Draw<'a> {
         let (mut below, mut above) = (Tally::new(m), Tally::new(m));
         let mut drawn: Vec<(u32, u64)> = Vec::new();
         let groups = r.group_count();
-        // Reads group `g`'s drawn copies into `drawn`; returns their number, Σ dy, and their
-        // discordant pairs with the copies `tally` holds (read before them, from its side).
+        // Reads group `g`'s drawn copies into `drawn`, one entry per target group (a group's
+        // classes are in target order); returns their number, Σ dy, and their discordant pairs
+        // with the copies `tally` holds (read before them, from its side). Σ dy is summed in
+        // half units as an integer: the float sum of the same terms, class by class, is exact
+        // too below 2^53 half units (fewer than 9·10^7 copies), so the two are the same bits.
         let read = |g: usize, tally: &Tally, above_side: bool, drawn: &mut Vec<(u32, u64)>| {
             drawn.clear();
-            let (mut size, mut sum_dy, mut discordant) = (0u64, 0.0, 0u64);
+            let (mut run_group, mut run) = (u32::MAX, 0u64);
             for p in r.group(g) {
-                let c = self.copies(w, r.class[p]);
-                if c == 0 {
-                    continue;
-                }
                 let yg = r.y_group[p];
+                if yg != run_group {
+                    if run > 0 {
+                        drawn.push((run_group, run));
+                    }
+                    (run_group, run) = (yg, 0);
+                }
+                run += self.copies(w, r.class[p]);
+            }
+            if run > 0 {
+                drawn.push((run_group, run));
+            }
+            let (mut size, mut twice_dy, mut discordant) = (0u64, 0i64, 0u64);
+            for &(yg, c) in drawn.iter() {
                 // Ascending: earlier copies (smaller x) with a larger y. Descending: earlier
                 // copies (larger x) with a smaller y.
                 discordant += c * if above_side {
@@ -1353,10 +1370,9 @@ impl<'a> Draw<'a> {
                     tally.total - tally.up_to(yg)
                 };
                 size += c;
-                sum_dy += c as f64 * self.dy[yg as usize];
-                drawn.push((yg, c));
+                twice_dy += c as i64 * self.twice_dy[yg as usize];
             }
-            (size, sum_dy, discordant)
+            (size, twice_dy as f64 / 2.0, discordant)
         };
         // A group of one class (most groups of a measure whose values spread): what `read`,
         // `Sums::group` and `Tally::add` do with it, without the list (the same operations on
@@ -1813,6 +1829,37 @@ mod tests {
         assert!((9_500..10_500).contains(&total), "{total}");
         let same = a.iter().zip(&b).filter(|(x, y)| x == y).count();
         assert!((2_800..3_400).contains(&same), "{same}");
+    }
+
+    #[test]
+    fn half_unit_sums_are_the_float_sums_bit_for_bit() {
+        // A group's Σ dy is summed as an integer of half units: the float sum class by class,
+        // in any order, must be the same bits (every dy a multiple of ½, every sum exact).
+        let mut rng = SplitMix(mix(13));
+        let n = 5000;
+        let y: Vec<f64> = (0..n).map(|_| (rng.next() % 40) as f64).collect();
+        let target = TargetGroups::new(&y);
+        let disc = discounts(10);
+        for b in 0..3 {
+            let w = poisson_weights(&vec![3; n], 17, b);
+            let draw = Draw::new(&target, &w, 10, &disc);
+            for (g, &t) in draw.twice_dy.iter().enumerate() {
+                assert_eq!((t as f64).to_bits(), (2.0 * draw.dy[g]).to_bits());
+            }
+            for _ in 0..50 {
+                let terms: Vec<(usize, u64)> = (0..rng.next() % 300)
+                    .map(|_| ((rng.next() % 40) as usize, rng.next() % 9))
+                    .collect();
+                let float = terms
+                    .iter()
+                    .fold(0.0, |s, &(g, c)| s + c as f64 * draw.dy[g]);
+                let half: i64 = terms
+                    .iter()
+                    .map(|&(g, c)| c as i64 * draw.twice_dy[g])
+                    .sum();
+                assert_eq!((half as f64 / 2.0).to_bits(), float.to_bits(), "{terms:?}");
+            }
+        }
     }
 
     #[test]
