@@ -32,7 +32,7 @@ pub struct Args {
     /// Calendar period for concentration.
     #[arg(long, value_enum, default_value_t = PeriodArg::Month)]
     pub period: PeriodArg,
-    /// Most bootstrap replicates for α's interval (fewer once the interval has settled).
+    /// Bootstrap replicates for α's interval (all are fitted: there is no early stop).
     #[arg(long, default_value_t = DEFAULT_BOOTSTRAP)]
     pub bootstrap: usize,
     #[arg(long, default_value_t = 42)]

@@ -219,8 +219,7 @@ pub struct DynamicsOptions {
     pub scope: Scope,
     /// The periods concentration is reported by.
     pub period: Period,
-    /// Most bootstrap replicates; fewer when the interval settles first (see
-    /// [`bootstrap`](bootstrap::bootstrap)).
+    /// Bootstrap replicates for α's interval, each fitted (no early stop).
     pub bootstrap: usize,
     /// The bootstrap's random seed.
     pub seed: u64,
