@@ -33,11 +33,12 @@ impl Default for FitOptions {
 /// A joint estimate of the kernel and the fitnesses.
 #[derive(Clone, Debug)]
 pub struct KernelFit {
-    /// A per bin, scaled so the bin of k = 1 is 1 (fitnesses rescaled to keep A·η).
+    /// A per bin, scaled so the bin of k = 1 is 1 (A's scale is not identified).
     pub a: Vec<f64>,
     /// Arrivals counted in each bin.
     pub bin_arrivals: Vec<f64>,
-    /// Fitness per account (1 when not estimated).
+    /// Fitness per account as fitted (1 when not estimated): on the scale of its Gamma prior,
+    /// mean 1, so 2 means twice the typical account's attachment rate at the same degree.
     pub eta: Vec<f64>,
     /// The slope of log A on log k ([`fit_alpha`]): `A(k) ∝ k^α`; `None` when too few bins hold
     /// enough arrivals.
@@ -449,8 +450,11 @@ pub(super) fn slope(pts: &[(f64, f64)]) -> Option<f64> {
     (sxx > 0.0).then(|| sxy / sxx)
 }
 
-pub(super) fn normalise(a: &mut [f64], eta: &mut [f64]) {
-    // Scale so A(1) = 1 when it is estimated, else the first positive bin.
+pub(super) fn normalise(a: &mut [f64]) {
+    // Scale so A(1) = 1 when it is estimated, else the first positive bin. Only A: the
+    // likelihood is flat along A's scale, so A(1) is wherever the iteration stopped, while η is
+    // pinned by its Gamma prior (mean 1); multiplying η by that A(1) would report a fitness
+    // whose scale depends on where the iteration stopped.
     let Some(&s) = a
         .get(1)
         .filter(|v| **v > 0.0)
@@ -459,7 +463,6 @@ pub(super) fn normalise(a: &mut [f64], eta: &mut [f64]) {
         return;
     };
     a.iter_mut().for_each(|v| *v /= s);
-    eta.iter_mut().for_each(|v| *v *= s);
 }
 
 pub(super) fn start(p: &Prepared) -> (Vec<f64>, Vec<f64>) {
@@ -483,15 +486,24 @@ pub(super) fn fit_prepared(p: &Prepared, opts: &FitOptions, cancel: &Cancel) -> 
     let mut mm = Mm::new(p, vec![1.0; p.nodes]);
     let (mut a, mut eta) = start(p);
     let (iterations, converged) = mm.run(&mut a, &mut eta, opts, cancel);
-    let fitted = (a.clone(), eta.clone());
-    let mut eta = p.per_account(&eta);
-    normalise(&mut a, &mut eta);
-    let alpha = fit_alpha(&a, &mm.num_a);
+    reported(p, (a, eta), mm.num_a, iterations, converged)
+}
+
+/// The fit as reported from the fixed point reached (A and η per unit, as fitted).
+pub(super) fn reported(
+    p: &Prepared,
+    fitted: (Vec<f64>, Vec<f64>),
+    bin_arrivals: Vec<f64>,
+    iterations: u32,
+    converged: bool,
+) -> KernelFit {
+    let mut a = fitted.0.clone();
+    normalise(&mut a);
     KernelFit {
+        alpha: fit_alpha(&a, &bin_arrivals),
         a,
-        bin_arrivals: mm.num_a,
-        eta,
-        alpha,
+        bin_arrivals,
+        eta: p.per_account(&fitted.1),
         iterations,
         converged,
         fitted,
