@@ -26,7 +26,7 @@
 //! that bit straddles a rounding boundary (about one pair in 10⁸).
 
 use crate::key::Layout;
-use crate::rank::{Body, Feeds, Msg, Rounds, Slots};
+use crate::rank::{to_owners, Body, Feeds, Msg, Rounds, Slots};
 use crate::Result;
 use renown_measures::earned::{EarnedParams, DAY};
 use renown_model::Kind;
@@ -333,20 +333,11 @@ pub(crate) fn solve(
     let mut out = parts_out(&slots, layout, me, |slot| {
         (slot_budget[slot], slot_engaged[slot])
     });
-    let mut reversed: Vec<Vec<(u64, u64, f64)>> = (0..layout.peers()).map(|_| Vec::new()).collect();
-    for (q, &s) in pairs.iter().zip(&strength) {
-        reversed[layout.owner(q.actor) as usize].push((q.actor, keys[q.target as usize], s));
-    }
-    out.extend(
-        reversed
-            .into_iter()
-            .enumerate()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(to, v)| Msg {
-                to: to as u32,
-                body: Body::Reversed(v),
-            }),
-    );
+    let reversed = pairs
+        .iter()
+        .zip(&strength)
+        .map(|(q, &s)| (q.actor, keys[q.target as usize], s));
+    out.extend(to_owners(layout, reversed, |r| r.0, Body::Reversed));
     drop(slot_budget);
     drop(slot_engaged);
     let mut parts = Vec::new();

@@ -22,7 +22,7 @@
 
 use crate::input::{read_store, Account, Edge, StoreScope, What};
 use crate::key::Layout;
-use crate::rank::{self, Body, Gathered, Msg, Rounds, Row, Solve, Traffic};
+use crate::rank::{self, to_owners, Body, Gathered, Msg, Rounds, Row, Solve, Traffic};
 use crate::{ClusterConfig, ClusterError, Result};
 use differential_dataflow::input::InputSession;
 use renown_model::ENGAGEMENT_KINDS;
@@ -258,18 +258,7 @@ fn run_worker(
         input.advance_to(b as u64 + 1);
         input.flush();
         // The batch's accounts to their owners (the dataflow runs meanwhile).
-        let mut to: Vec<Vec<Account>> = (0..layout.peers()).map(|_| Vec::new()).collect();
-        for a in accounts {
-            to[layout.owner(a.key) as usize].push(a);
-        }
-        let out = to
-            .into_iter()
-            .enumerate()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(w, v)| Msg {
-                to: w as u32,
-                body: Body::Accounts(v),
-            });
+        let out = to_owners(layout, accounts, |a| a.key, Body::Accounts);
         let mut arrived: FxHashMap<u64, Account> = FxHashMap::default();
         for body in rounds.round(out) {
             if let Body::Accounts(list) = body {

@@ -93,6 +93,28 @@ pub(crate) struct Msg {
     pub(crate) body: Body,
 }
 
+/// `items` grouped by the worker owning each one's `key`, one message per worker that gets
+/// any (in worker order, each group in the items' order), made by `body`.
+pub(crate) fn to_owners<T>(
+    layout: Layout,
+    items: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> u64,
+    body: impl Fn(Vec<T>) -> Body,
+) -> impl Iterator<Item = Msg> {
+    let mut groups: Vec<Vec<T>> = (0..layout.peers()).map(|_| Vec::new()).collect();
+    for item in items {
+        groups[layout.owner(key(&item)) as usize].push(item);
+    }
+    groups
+        .into_iter()
+        .enumerate()
+        .filter(|(_, group)| !group.is_empty())
+        .map(move |(to, group)| Msg {
+            to: to as u32,
+            body: body(group),
+        })
+}
+
 /// What crosses the exchange: every value of one round for one worker, in one record (one
 /// timely record and one serialisation per destination per round, not one per value).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -554,19 +576,7 @@ fn load_round(
 ) -> bool {
     let layout = rounds.layout;
     let me = rounds.me;
-    let mut to: Vec<Vec<Edge>> = (0..layout.peers()).map(|_| Vec::new()).collect();
-    for e in chunk {
-        to[layout.owner(e.target) as usize].push(e);
-    }
-    let mut out: Vec<Msg> = to
-        .into_iter()
-        .enumerate()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(w, v)| Msg {
-            to: w as u32,
-            body: Body::Edges(v),
-        })
-        .collect();
+    let mut out: Vec<Msg> = to_owners(layout, chunk, |e| e.target, Body::Edges).collect();
     out.extend((0..layout.peers()).map(|w| Msg {
         to: w,
         body: Body::Reduce {
@@ -605,19 +615,7 @@ pub fn run_worker(
     if let Some(shards) = shards.as_deref_mut() {
         match shards.accounts() {
             Ok(accounts) => {
-                let mut to: Vec<Vec<Account>> = (0..layout.peers()).map(|_| Vec::new()).collect();
-                for a in accounts {
-                    to[layout.owner(a.key) as usize].push(a);
-                }
-                out.extend(
-                    to.into_iter()
-                        .enumerate()
-                        .filter(|(_, v)| !v.is_empty())
-                        .map(|(w, v)| Msg {
-                            to: w as u32,
-                            body: Body::Accounts(v),
-                        }),
-                );
+                out.extend(to_owners(layout, accounts, |a| a.key, Body::Accounts));
             }
             Err(e) => load_error = Some(format!("process {}: {e}", me / layout.workers)),
         }
