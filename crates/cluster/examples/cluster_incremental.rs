@@ -5,15 +5,16 @@
 //!
 //! ```text
 //! cargo build --release -p renown-cluster --example cluster_incremental
-//! cluster_incremental WORKERS CUT STORE [STEP]   # STEP: PageRank's stop, 1e-10 by default
+//! cluster_incremental WORKERS CUT STORE [STEP [MEASURE]]
 //! ```
+//! STEP: PageRank's stop, 1e-10 by default; MEASURE: `pagerank` (default) or `earned`.
 //! Prints, per batch, the events it appended, the wall and CPU seconds of its update (CPU of
-//! the whole process, from /proc/self/stat) with the top 20 gathered, PageRank's iterations,
-//! then (two more runs, every row gathered) the largest relative difference of every account's
-//! PageRank and counts between the two runs' final states.
+//! the whole process, from /proc/self/stat) with the top 20 gathered, the measure's
+//! iterations, then (two more runs, every row gathered) the largest relative difference of
+//! every account's score and counts between the two runs' final states.
 
-use renown_cluster::incremental::{self, Hook, Plan, Update};
-use renown_cluster::ClusterConfig;
+use renown_cluster::incremental::{self, Cuts, Hook, Plan, Update};
+use renown_cluster::{ClusterConfig, Measure};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -40,18 +41,19 @@ fn run(
     top: usize,
     store: &str,
     step: f64,
+    measure: Measure,
 ) -> (Vec<Update>, Vec<f64>) {
     let marks = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&marks);
     let hook: Hook = Arc::new(move |_| sink.lock().unwrap().push(cpu_seconds()));
-    let plan = Plan {
-        stores: vec![store.into()],
-        cuts,
-        top,
-        damping: 0.85,
-        step,
-        hook: Some(hook),
-    };
+    let mut plan = Plan::new(
+        vec![store.into()],
+        Cuts::Shares(cuts),
+        vec![measure, Measure::Engagement],
+    );
+    plan.top = top;
+    plan.step = step;
+    plan.hook = Some(hook);
     let config = ClusterConfig {
         addresses: vec!["127.0.0.1:24100".into()],
         process: 0,
@@ -71,8 +73,8 @@ fn run(
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if !(3..=4).contains(&args.len()) {
-        eprintln!("usage: cluster_incremental WORKERS CUT STORE [STEP]");
+    if !(3..=5).contains(&args.len()) {
+        eprintln!("usage: cluster_incremental WORKERS CUT STORE [STEP [MEASURE]]");
         std::process::exit(2);
     }
     let workers: u32 = args[0].parse().unwrap_or(1);
@@ -81,6 +83,20 @@ fn main() {
         .get(3)
         .and_then(|s| s.parse().ok())
         .unwrap_or(renown_cluster::rank::STEP);
+    let measure = match args.get(4).map(String::as_str) {
+        None | Some("pagerank") => Measure::PageRank,
+        Some("earned") => Measure::Earned,
+        Some(other) => {
+            eprintln!("{other}: pagerank or earned");
+            std::process::exit(2);
+        }
+    };
+    let board = |u: &Update| u.board(measure).cloned().expect("the plan asks for it");
+    let counts = |u: &Update| {
+        u.board(Measure::Engagement)
+            .map(|g| g.rows.clone())
+            .unwrap_or_default()
+    };
     let report = |label: &str, updates: &[Update], marks: &[f64]| {
         for (i, u) in updates.iter().enumerate() {
             let cpu = marks
@@ -89,22 +105,26 @@ fn main() {
                 .map_or(0.0, |(b, a)| b - a);
             println!(
                 "{label} batch {i}: {} events, {} accounts, wall {:.3} s, CPU {:.2} s, {} iterations",
-                u.events, u.pagerank.total, u.seconds, cpu, u.pagerank.iterations
+                u.events,
+                board(u).total,
+                u.seconds,
+                cpu,
+                board(u).iterations
             );
         }
     };
     // Timed with the top 20 gathered (as `cluster rank` prints), then checked with every row.
-    let (full, marks) = run(workers, Vec::new(), 20, &args[2], step);
+    let (full, marks) = run(workers, Vec::new(), 20, &args[2], step, measure);
     report("from scratch", &full, &marks);
-    let (appended, marks) = run(workers, vec![cut], 20, &args[2], step);
+    let (appended, marks) = run(workers, vec![cut], 20, &args[2], step, measure);
     report("appended", &appended, &marks);
-    let (full, _) = run(workers, Vec::new(), 0, &args[2], step);
-    let (appended, _) = run(workers, vec![cut], 0, &args[2], step);
+    let (full, _) = run(workers, Vec::new(), 0, &args[2], step, measure);
+    let (appended, _) = run(workers, vec![cut], 0, &args[2], step, measure);
     let (Some(a), Some(b)) = (full.last(), appended.last()) else {
         return;
     };
     let by_key = |u: &Update| -> HashMap<u64, (f64, f64)> {
-        u.pagerank
+        board(u)
             .rows
             .iter()
             .map(|r| (r.account.key, (r.score, r.followers)))
@@ -123,18 +143,15 @@ fn main() {
         };
         followers_differ += usize::from(f != &g);
     }
-    let engagement: HashMap<u64, f64> = a
-        .engagement
-        .iter()
-        .map(|r| (r.account.key, r.score))
-        .collect();
-    let engagement_differ = b
-        .engagement
+    let engagement: HashMap<u64, f64> =
+        counts(a).iter().map(|r| (r.account.key, r.score)).collect();
+    let engagement_differ = counts(b)
         .iter()
         .filter(|r| engagement.get(&r.account.key) != Some(&r.score))
         .count();
     println!(
-        "final states: {} accounts; PageRank largest relative difference {worst:e}; followers differ for {followers_differ}, engagement for {engagement_differ}",
-        x.len()
+        "final states: {} accounts; {} largest relative difference {worst:e}; followers differ for {followers_differ}, engagement for {engagement_differ}",
+        x.len(),
+        measure.name()
     );
 }

@@ -134,6 +134,55 @@ fn decay(half_life_days: f64, t: Option<i64>, reference: Option<i64>) -> f64 {
     }
 }
 
+/// M_b kept as engagement arrives (incremental runs): per (owned account, period) its
+/// distinct engagers and newest engagement, so a batch updates only the periods it touches.
+/// [`Months::active`] sums them as [`active_months`] does, period by period in ascending
+/// order: the same bits.
+#[derive(Default)]
+pub(crate) struct Months {
+    /// (account index, period) → (distinct engagers, newest time, `i64::MIN` timeless).
+    periods: std::collections::BTreeMap<(u32, i64), (u32, i64)>,
+    engagers: rustc_hash::FxHashSet<(u32, i64, u64)>,
+}
+
+impl Months {
+    /// Adds engagement events (those with a positive κ) of the owned accounts.
+    pub(crate) fn add(&mut self, rows: &[Endorsement], p: &EarnedParams) {
+        for r in rows {
+            let m = time_of(r.time).map_or(i64::MIN, |t| p.period_of(t));
+            let new = self.engagers.insert((r.target, m, r.actor));
+            let e = self.periods.entry((r.target, m)).or_insert((0, i64::MIN));
+            e.0 += u32::from(new);
+            e.1 = e.1.max(r.time);
+        }
+    }
+
+    /// M_b of the `local` owned accounts at `reference`.
+    pub(crate) fn active(
+        &self,
+        local: usize,
+        p: &EarnedParams,
+        reference: Option<i64>,
+    ) -> Vec<f64> {
+        let half_life = p.consistency_half_life_days.unwrap_or(p.half_life_days);
+        let mut out = vec![0.0; local];
+        for (&(b, _), &(engagers, latest)) in &self.periods {
+            out[b as usize] += decay(half_life, time_of(latest), reference)
+                * (1.0 - 0.5f64.powi(engagers.min(64) as i32));
+        }
+        out
+    }
+}
+
+/// Where an incremental run starts earned influence: M_b from [`Months`], and the scores E
+/// of the batch before (by local index; accounts new since then at 0), from which the Jacobi
+/// iteration goes on instead of from the base votes.
+#[derive(Default)]
+pub(crate) struct Warm {
+    pub(crate) months: Option<Vec<f64>>,
+    pub(crate) scores: Option<Vec<f64>>,
+}
+
 /// The pairs of the owned accounts, sorted by (target, actor): engagement volume per pair
 /// summed in `f32` in store order, merged with the standing follows.
 fn pairs(
@@ -279,6 +328,7 @@ fn values_out(slots: &Slots, layout: Layout, me: u32, part: &[f64]) -> Vec<Msg> 
 /// Earned influence E of the owned accounts (`keys[i]` is local account `i`), from the
 /// engagement they received and their standing follows `(target index, follower, time)`.
 /// Returns the scores, the Jacobi iterations and the last step.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn solve(
     rounds: &mut Rounds<'_>,
     index: &FxHashMap<u64, u32>,
@@ -287,6 +337,7 @@ pub(crate) fn solve(
     mut follows: Vec<(u32, u64, i64)>,
     p: &EarnedParams,
     reference: Option<i64>,
+    warm: Warm,
 ) -> Result<(Vec<f64>, usize, f64)> {
     let me = rounds.me;
     let layout = rounds.layout;
@@ -297,7 +348,10 @@ pub(crate) fn solve(
         follows.clear();
     }
 
-    let months = active_months(local, &rows, p, reference);
+    let months = match warm.months {
+        Some(m) => m,
+        None => active_months(local, &rows, p, reference),
+    };
     let pairs = pairs(&mut rows, &mut follows, p, &kw, reference);
     let recency = recent_engagers(&pairs, &rows, p, &kw, reference);
     drop(rows);
@@ -458,8 +512,13 @@ pub(crate) fn solve(
     //    first round also sums the base votes (the stop is a share of their total).
     let base_part = base.iter().sum::<f64>();
     let mut limit = 0.0;
-    let mut score = vec![0.0f64; local];
-    let mut c = base.clone();
+    let mut score = warm.scores.unwrap_or_default();
+    score.resize(local, 0.0);
+    let mut c: Vec<f64> = base
+        .iter()
+        .zip(&score)
+        .map(|(&b, &e)| b + p.damping * e)
+        .collect();
     let mut contrib = vec![0.0f64; slot_keys.len()];
     let (mut iterations, mut step, mut first) = (0usize, 0.0f64, true);
     let peers = layout.peers();
@@ -492,7 +551,7 @@ pub(crate) fn solve(
             limit = STEP * parts.iter().fold(0.0, |s, p| s + p.1[1]);
             if limit <= 0.0 {
                 // No base vote anywhere (every worker knows): nothing is earned.
-                return Ok((score, 0, 0.0));
+                return Ok((vec![0.0; local], 0, 0.0));
             }
         } else if total <= limit || iterations == MAX_ITERATIONS {
             break total;

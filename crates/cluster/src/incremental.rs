@@ -1,11 +1,12 @@
-//! Appending events without recomputing from scratch: followers, engagement and PageRank
-//! (follow graph) updated batch by batch.
+//! Appending events without recomputing from scratch: followers, engagement, PageRank
+//! (follow graph) and earned influence updated batch by batch (`renown cluster update`).
 //!
 //! Differential dataflow (McSherry, Murray, Isaacs & Isard 2013) holds the events, arranged by
 //! pair and by target, on every worker. A batch of new events at the next epoch changes only
 //! what it touches, and the dataflow emits only those changes:
 //! - the standing follow of a pair (its last follow or unfollow, by time then store order, is
-//!   a follow — `renown rank`'s rule), so an unfollow or a late-arriving older follow is right;
+//!   a follow — `renown rank`'s rule), with the time of that follow, so an unfollow or a
+//!   late-arriving older follow is right;
 //! - the followers count (standing follows per target) and the engagement count (engagement
 //!   events per target).
 //!
@@ -17,15 +18,21 @@
 //! Its result equals a computation from scratch to within the stop: both end where an
 //! iteration changes the scores by less than [`Plan::step`] in L1.
 //!
-//! Earned influence is not incremental: its budgets, weights and normalisers are sums over
-//! every pair of an endorser, rounded to `f32` as on one machine (docs/SCALE.md).
+//! Earned influence: each owner keeps the engagement its accounts received (only the batch's
+//! events cross workers) and their months answered per period ([`crate::earned::Months`]),
+//! and the credibility fixed point goes on from the scores of the batch before. Its pair
+//! strengths, budgets and normalisers are recomputed from the kept events each batch: every
+//! weight decays with the reference time, which moves with the batch, and the sums are
+//! rounded to `f32` as on one machine, so none can be patched by a difference.
 
+use crate::earned::{Endorsement, Months, Warm};
 use crate::input::{read_store, Account, Edge, StoreScope, What};
 use crate::key::Layout;
-use crate::rank::{self, to_owners, Body, Gathered, Msg, Rounds, Row, Solve, Traffic};
-use crate::{ClusterConfig, ClusterError, Result};
+use crate::rank::{self, to_owners, Body, Gathered, Msg, Rounds, Solve, Traffic};
+use crate::{ClusterConfig, ClusterError, Measure, Result};
 use differential_dataflow::input::InputSession;
-use renown_model::ENGAGEMENT_KINDS;
+use renown_measures::earned::EarnedParams;
+use renown_model::{Kind, ENGAGEMENT_KINDS};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -39,37 +46,105 @@ use timely::dataflow::ProbeHandle;
 /// after the last (with the number of batches): the COST example reads the CPU time there.
 pub type Hook = Arc<dyn Fn(usize) + Send + Sync>;
 
+/// Where each batch's answer goes as soon as it is gathered (process 0's first worker), in
+/// place of [`run`]'s list: `renown cluster update` prints it there.
+pub type Sink = Arc<dyn Fn(Update) + Send + Sync>;
+
+/// The most batches a run takes (`--every` over a long log with a short period).
+pub const MAX_BATCHES: usize = 100_000;
+
+/// Where the events are cut into batches.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cuts {
+    /// Shares in (0, 1), ascending, of each process's events in store order: `[0.99]`
+    /// appends the last 1 % to a base of the first 99 %. An account joins with the batch of
+    /// its first event (the base when it has none).
+    Shares(Vec<f64>),
+    /// Instants, ascending: batch `i` holds the events dated up to `cuts[i]` and after the
+    /// cut before (the first also every timeless event), and a last batch the rest; the
+    /// answer after batch `i` is the answer as of `cuts[i]`. Every account is in the first.
+    Times(Vec<i64>),
+    /// Instants every so many seconds, at whole multiples of it since 1970 (days end at
+    /// midnight UTC), over the span of the cluster's events: [`Cuts::Times`] at each
+    /// multiple from the oldest event up to (not including) the newest.
+    Every(i64),
+}
+
 /// What an incremental run reads and computes.
 #[derive(Clone)]
 pub struct Plan {
     /// This process's shard stores.
     pub stores: Vec<PathBuf>,
-    /// Where this process's events (in store order) are cut into batches, as shares in (0, 1),
-    /// ascending: `[0.99]` appends the last 1 % to a base of the first 99 %. An account joins
-    /// with the batch of its first event (the base when it has none).
-    pub cuts: Vec<f64>,
-    /// Rows gathered per batch (0 = all).
+    /// Where the events are cut into batches.
+    pub cuts: Cuts,
+    /// Only events up to this time (`--as-of`): the last batch's date.
+    pub until: Option<i64>,
+    /// Only events on this platform.
+    pub platform: Option<String>,
+    /// The rankings gathered after each batch, in this order: any of followers, engagement,
+    /// PageRank (follow graph) and earned influence.
+    pub measures: Vec<Measure>,
+    /// Rows gathered per batch and measure (0 = all).
     pub top: usize,
     /// PageRank's damping.
     pub damping: f64,
     /// PageRank's stop: the L1 change (of scores summing to 1) below which it stops
     /// ([`crate::rank::STEP`] on one machine).
     pub step: f64,
+    /// Earned influence's parameters (without trust).
+    pub earned: EarnedParams,
     /// Called between batches (see [`Hook`]).
     pub hook: Option<Hook>,
+    /// Where the answers go as they come (see [`Sink`]).
+    pub sink: Option<Sink>,
+}
+
+impl Plan {
+    /// A plan of `measures` over `stores` cut at `cuts`, with the single machine's defaults
+    /// (damping 0.85, PageRank's stop, default earned parameters, every row gathered).
+    pub fn new(stores: Vec<PathBuf>, cuts: Cuts, measures: Vec<Measure>) -> Plan {
+        Plan {
+            stores,
+            cuts,
+            until: None,
+            platform: None,
+            measures,
+            top: 0,
+            damping: 0.85,
+            step: rank::STEP,
+            earned: EarnedParams::default(),
+            hook: None,
+            sink: None,
+        }
+    }
+
+    fn wants(&self, measure: Measure) -> bool {
+        self.measures.contains(&measure)
+    }
 }
 
 /// The state after one batch, gathered on process 0.
 #[derive(Clone, Debug)]
 pub struct Update {
+    /// The batch's number, from 0.
+    pub batch: usize,
     /// Events the batch appended, over the cluster.
     pub events: u64,
-    /// The ranking by PageRank (× n), each row with its standing followers.
-    pub pagerank: Gathered,
-    /// The ranking by engagement received.
-    pub engagement: Vec<Row>,
+    /// The date the answer is as of (a cut of [`Cuts::Times`] / [`Cuts::Every`], else
+    /// [`Plan::until`]).
+    pub as_of: Option<i64>,
+    /// The ranking by each of [`Plan::measures`], in its order, each row with its standing
+    /// followers.
+    pub boards: Vec<(Measure, Gathered)>,
     /// Wall seconds from the batch's events entering the dataflow to the gathered rankings.
     pub seconds: f64,
+}
+
+impl Update {
+    /// The ranking by `measure`, if the plan asked for it.
+    pub fn board(&self, measure: Measure) -> Option<&Gathered> {
+        self.boards.iter().find(|b| b.0 == measure).map(|b| &b.1)
+    }
 }
 
 /// An event in the dataflow: (target, actor, [`FOLLOW`] / [`UNFOLLOW`] / [`ENGAGE`], time,
@@ -84,20 +159,64 @@ const ENGAGE: u8 = 2;
 struct Changes {
     /// (target, change of its followers, change of its engagement).
     counts: Vec<(u64, f64, f64)>,
-    /// (target, follower, +1 now standing / −1 no longer).
-    edges: Vec<(u64, u64, i64)>,
+    /// (target, follower, time of the standing follow, +1 now standing / −1 no longer).
+    edges: Vec<(u64, u64, i64, i64)>,
 }
 
-/// Runs this process's part of `plan` on the cluster; process 0 gets one [`Update`] per batch.
+fn check(plan: &Plan) -> Result<()> {
+    let bad = |m: &str| Err(ClusterError::Config(m.to_string()));
+    match &plan.cuts {
+        Cuts::Shares(c)
+            if c.iter().any(|c| !(*c > 0.0 && *c < 1.0)) || c.windows(2).any(|w| w[0] >= w[1]) =>
+        {
+            return bad("cuts are shares in (0, 1), ascending");
+        }
+        Cuts::Times(c) if c.windows(2).any(|w| w[0] >= w[1]) => {
+            return bad("the batches' dates must be ascending");
+        }
+        Cuts::Times(c) if plan.until.is_some_and(|u| c.iter().any(|&t| t >= u)) => {
+            return bad("every batch's date must come before --as-of");
+        }
+        Cuts::Times(c) if c.len() >= MAX_BATCHES => {
+            return bad("too many batches");
+        }
+        Cuts::Every(s) if *s <= 0 => return bad("the period must be positive"),
+        _ => {}
+    }
+    if plan.measures.is_empty() {
+        return bad("no measure to update");
+    }
+    for m in &plan.measures {
+        if matches!(m, Measure::EngagementPageRank) {
+            return Err(ClusterError::Config(format!(
+                "{} is not updated incrementally (followers, engagement, pagerank and earned are)",
+                m.name()
+            )));
+        }
+    }
+    if plan.wants(Measure::Earned) && plan.earned.trust.is_some() {
+        return bad("earned influence with trust (SybilRank) does not run on a cluster");
+    }
+    Ok(())
+}
+
+/// The kinds a plan reads besides follows: engagement, and earned influence's kinds.
+fn kinds(plan: &Plan) -> Vec<Kind> {
+    let mut kinds = ENGAGEMENT_KINDS.to_vec();
+    if plan.wants(Measure::Earned) {
+        kinds.extend(crate::earned::kinds(&plan.earned));
+    }
+    kinds.sort_unstable_by_key(|k| k.code());
+    kinds.dedup();
+    kinds
+}
+
+/// Runs this process's part of `plan` on the cluster; process 0 gets one [`Update`] per batch
+/// (none when they went to [`Plan::sink`]). A process lost mid-stream ends the run as
+/// [`crate::run`] ends it: named, within the same bounds.
 pub fn run(config: &ClusterConfig, plan: &Plan) -> Result<Option<Vec<Update>>> {
     let layout = crate::layout_of(config)?;
-    if plan.cuts.iter().any(|c| !(*c > 0.0 && *c < 1.0))
-        || plan.cuts.windows(2).any(|w| w[0] >= w[1])
-    {
-        return Err(ClusterError::Config(
-            "cuts are shares in (0, 1), ascending".into(),
-        ));
-    }
+    check(plan)?;
     let progress = Arc::new(AtomicU64::new(0));
     let finished = Arc::new(AtomicUsize::new(0));
     let process = config.process;
@@ -105,15 +224,21 @@ pub fn run(config: &ClusterConfig, plan: &Plan) -> Result<Option<Vec<Update>>> {
     let (worker_progress, worker_finished) = (Arc::clone(&progress), Arc::clone(&finished));
     let work = move |worker: &mut timely::worker::Worker| {
         let plan = &worker_plan;
-        let load = || -> Result<Vec<(Vec<Account>, Vec<Edge>)>> {
+        let load = || -> Result<(Vec<Account>, Vec<Edge>)> {
             let (mut accounts, mut edges) = (Vec::new(), Vec::new());
+            let scope = StoreScope {
+                as_of: plan.until,
+                platform: plan.platform.clone(),
+                ..StoreScope::default()
+            };
+            let kinds = kinds(plan);
             for (i, path) in plan.stores.iter().enumerate() {
                 let tag = u64::from(process) << 16 | i as u64;
-                let shard = read_store(path, &StoreScope::default(), &ENGAGEMENT_KINDS, tag)?;
+                let shard = read_store(path, &scope, &kinds, tag)?;
                 accounts.extend(shard.accounts);
                 edges.extend(shard.edges);
             }
-            Ok(split(accounts, edges, &plan.cuts))
+            Ok((accounts, edges))
         };
         let r = run_worker(worker, layout, plan, load, Arc::clone(&worker_progress));
         worker_finished.fetch_add(1, Ordering::SeqCst);
@@ -121,8 +246,17 @@ pub fn run(config: &ClusterConfig, plan: &Plan) -> Result<Option<Vec<Update>>> {
     };
     let digest = xxhash_rust::xxh3::xxh3_64(
         format!(
-            "incremental|{:?}|{}|{}|{}|{}x{}",
-            plan.cuts, plan.top, plan.damping, plan.step, layout.processes, layout.workers
+            "incremental|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{}x{}|{:?}",
+            plan.cuts,
+            plan.until,
+            plan.platform,
+            plan.measures,
+            plan.top,
+            plan.damping,
+            plan.step,
+            layout.processes,
+            layout.workers,
+            plan.wants(Measure::Earned).then_some(&plan.earned)
         )
         .as_bytes(),
     );
@@ -132,7 +266,11 @@ pub fn run(config: &ClusterConfig, plan: &Plan) -> Result<Option<Vec<Update>>> {
 
 /// Cuts `edges` (in store order) into batches at `cuts`; each account goes with the batch of
 /// its first event, or the first batch.
-fn split(accounts: Vec<Account>, edges: Vec<Edge>, cuts: &[f64]) -> Vec<(Vec<Account>, Vec<Edge>)> {
+fn split_by_share(
+    accounts: Vec<Account>,
+    edges: Vec<Edge>,
+    cuts: &[f64],
+) -> Vec<(Vec<Account>, Vec<Edge>)> {
     let len = edges.len();
     let mut bounds: Vec<usize> = cuts.iter().map(|c| (c * len as f64) as usize).collect();
     bounds.push(len);
@@ -155,11 +293,91 @@ fn split(accounts: Vec<Account>, edges: Vec<Edge>, cuts: &[f64]) -> Vec<(Vec<Acc
     batches
 }
 
+/// Cuts `edges` into batches by date: batch `i` the events up to `cuts[i]` (timeless ones in
+/// the first), the last the rest; every account in the first.
+fn split_by_time(
+    accounts: Vec<Account>,
+    edges: Vec<Edge>,
+    cuts: &[i64],
+) -> Vec<(Vec<Account>, Vec<Edge>)> {
+    let mut batches: Vec<(Vec<Account>, Vec<Edge>)> =
+        (0..=cuts.len()).map(|_| (Vec::new(), Vec::new())).collect();
+    batches[0].0 = accounts;
+    for e in edges {
+        // Timeless events are `i64::MIN`: the first batch.
+        let b = cuts.partition_point(|&c| c < e.time);
+        batches[b].1.push(e);
+    }
+    batches
+}
+
+/// The instants of [`Cuts::Every`]: the multiples of `period` in `[oldest, newest)`.
+fn every(period: i64, oldest: i64, newest: i64) -> Result<Vec<i64>> {
+    if oldest > newest {
+        return Ok(Vec::new());
+    }
+    let first = oldest.div_euclid(period) + i64::from(oldest.rem_euclid(period) != 0);
+    let last = (newest - 1).div_euclid(period);
+    if last - first + 2 > MAX_BATCHES as i64 {
+        return Err(ClusterError::Config(format!(
+            "a batch every {period} s over the events' span makes {} batches, more than {MAX_BATCHES}: take a longer period",
+            last - first + 2
+        )));
+    }
+    Ok((first..=last).map(|k| k * period).collect())
+}
+
+/// The batches of this worker's events (empty on workers that do not read), their dates, and
+/// the first error; every worker agrees on the number of batches.
+fn batches(
+    rounds: &mut Rounds<'_>,
+    plan: &Plan,
+    loaded: Option<Result<(Vec<Account>, Vec<Edge>)>>,
+) -> Result<(Vec<(Vec<Account>, Vec<Edge>)>, Vec<Option<i64>>)> {
+    let layout = rounds.layout;
+    let process = rounds.me / layout.workers;
+    let (accounts, edges, error) = match loaded {
+        Some(Ok((a, e))) => (a, e, None),
+        Some(Err(e)) => (
+            Vec::new(),
+            Vec::new(),
+            Some(format!("process {process}: {e}")),
+        ),
+        None => (Vec::new(), Vec::new(), None),
+    };
+    // The span of the dated events, over the cluster (times are whole seconds far below 2^53:
+    // exact in f64); the round also passes on any reader's error.
+    let (oldest, newest) = edges
+        .iter()
+        .filter(|e| e.time != i64::MIN)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| {
+            (lo.min(e.time as f64), hi.max(e.time as f64))
+        });
+    let (parts, error) = rounds.all_gather(vec![oldest, newest], error);
+    if let Some(e) = error {
+        return Err(ClusterError::Failed(e));
+    }
+    let oldest = parts.iter().map(|p| p[0]).fold(f64::INFINITY, f64::min);
+    let newest = parts.iter().map(|p| p[1]).fold(f64::NEG_INFINITY, f64::max);
+    let times = match &plan.cuts {
+        Cuts::Shares(cuts) => {
+            let dates = vec![plan.until; cuts.len() + 1];
+            return Ok((split_by_share(accounts, edges, cuts), dates));
+        }
+        Cuts::Times(cuts) => cuts.clone(),
+        Cuts::Every(period) if oldest.is_finite() => every(*period, oldest as i64, newest as i64)?,
+        Cuts::Every(_) => Vec::new(),
+    };
+    let mut dates: Vec<Option<i64>> = times.iter().map(|&t| Some(t)).collect();
+    dates.push(plan.until);
+    Ok((split_by_time(accounts, edges, &times), dates))
+}
+
 fn run_worker(
     worker: &mut timely::worker::Worker,
     layout: Layout,
     plan: &Plan,
-    load: impl FnOnce() -> Result<Vec<(Vec<Account>, Vec<Edge>)>>,
+    load: impl FnOnce() -> Result<(Vec<Account>, Vec<Edge>)>,
     progress: Arc<AtomicU64>,
 ) -> Result<(Option<Vec<Update>>, Traffic)> {
     // The dataflow, built the same on every worker.
@@ -168,18 +386,18 @@ fn run_worker(
     let probe = ProbeHandle::new();
     worker.dataflow::<u64, _, _>(|scope| {
         let events = input.to_collection(scope);
-        // Per pair, the follow standing after its last follow or unfollow.
+        // Per pair, the follow standing after its last follow or unfollow, with its time.
         let standing = events
             .clone()
             .filter(|e| e.2 != ENGAGE)
             .map(|e| ((e.0, e.1), (e.3, e.4, e.2 == FOLLOW)))
-            .reduce(|_pair, history, out: &mut Vec<((), isize)>| {
+            .reduce(|_pair, history, out: &mut Vec<(i64, isize)>| {
                 // `history` is sorted by (time, store order): the last event decides.
-                if history[history.len() - 1].0 .2 {
-                    out.push(((), 1));
+                let last = history[history.len() - 1].0;
+                if last.2 {
+                    out.push((last.0, 1));
                 }
-            })
-            .map(|(pair, ())| pair);
+            });
         let (sink, edges_sink, engaged_sink) = (
             Rc::clone(&changes),
             Rc::clone(&changes),
@@ -187,7 +405,7 @@ fn run_worker(
         );
         standing
             .clone()
-            .map(|(target, _)| target)
+            .map(|((target, _), _)| target)
             .count()
             .inspect(move |((target, count), _, diff)| {
                 let change = *count as f64 * *diff as f64;
@@ -195,11 +413,11 @@ fn run_worker(
             })
             .probe_with(&probe);
         standing
-            .inspect(move |((target, actor), _, diff)| {
+            .inspect(move |(((target, actor), since), _, diff)| {
                 edges_sink
                     .borrow_mut()
                     .edges
-                    .push((*target, *actor, *diff as i64));
+                    .push((*target, *actor, *since, *diff as i64));
             })
             .probe_with(&probe);
         events
@@ -218,51 +436,62 @@ fn run_worker(
     let mut rounds = Rounds::new(worker, layout, progress);
     let me = rounds.me;
     let reader = me.is_multiple_of(layout.workers);
-    let (mut batches, mut error) = if reader {
-        match load() {
-            Ok(b) => (b, None),
-            Err(e) => (
-                Vec::new(),
-                Some(format!("process {}: {e}", me / layout.workers)),
-            ),
-        }
-    } else {
-        (Vec::new(), None)
-    };
+    let (mut batches, dates) = batches(&mut rounds, plan, reader.then(load))?;
     let hook = plan.hook.as_ref().filter(|_| me == 0);
+    let earned = plan.wants(Measure::Earned);
+    let kind_weight = crate::earned::kind_weight(&plan.earned);
+    let counted: Vec<u8> = ENGAGEMENT_KINDS.iter().map(|k| k.code()).collect();
 
     // What this worker owns: its accounts (local index = arrival order), their counts, the
-    // standing follows into them, and PageRank's scores (summing to 1 over the cluster).
+    // standing follows into them (with the follow's time), PageRank's scores (summing to 1
+    // over the cluster), and for earned influence the engagement they received, their months
+    // answered and their scores.
     let mut owned: Vec<Account> = Vec::new();
     let mut index: FxHashMap<u64, u32> = FxHashMap::default();
     let (mut followers, mut engagement) = (Vec::<f64>::new(), Vec::<f64>::new());
-    let mut in_edges: FxHashSet<(u32, u64)> = FxHashSet::default();
+    let mut in_edges: FxHashSet<(u32, u64, i64)> = FxHashSet::default();
     let mut scores: Vec<f64> = Vec::new();
     let mut n_before = 0.0f64;
+    let mut endorsements: Vec<Endorsement> = Vec::new();
+    let mut months = Months::default();
+    let mut newest = f64::NEG_INFINITY;
+    let mut earned_scores: Option<Vec<f64>> = None;
     let mut updates = Vec::new();
-    for b in 0..=plan.cuts.len() {
+    let mut error = None;
+    for (b, as_of) in dates.iter().copied().enumerate() {
         if let Some(h) = hook {
             h(b);
         }
         let started = Instant::now();
         let (accounts, edges) = batches.get_mut(b).map(std::mem::take).unwrap_or_default();
         let mine = edges.len() as f64;
+        let mut endorsing = Vec::new();
         for e in edges {
             let what = match e.what {
                 What::Follow => FOLLOW,
                 What::Unfollow => UNFOLLOW,
                 What::Engage => ENGAGE,
             };
-            input.update((e.target, e.actor, what, e.time, e.order), 1);
+            if what == ENGAGE && earned && kind_weight[e.kind as usize] > 0.0 {
+                endorsing.push(e);
+            }
+            if what != ENGAGE || counted.contains(&e.kind) {
+                input.update((e.target, e.actor, what, e.time, e.order), 1);
+            }
         }
         input.advance_to(b as u64 + 1);
         input.flush();
-        // The batch's accounts to their owners (the dataflow runs meanwhile).
-        let out = to_owners(layout, accounts, |a| a.key, Body::Accounts);
+        // The batch's accounts (and engagement, for earned influence) to their owners (the
+        // dataflow runs meanwhile).
+        let mut out: Vec<Msg> = to_owners(layout, accounts, |a| a.key, Body::Accounts).collect();
+        out.extend(to_owners(layout, endorsing, |e| e.target, Body::Edges));
         let mut arrived: FxHashMap<u64, Account> = FxHashMap::default();
+        let mut engaged = Vec::new();
         for body in rounds.round(out) {
-            if let Body::Accounts(list) = body {
-                rank::merge_accounts(list, &mut arrived, &mut error);
+            match body {
+                Body::Accounts(list) => rank::merge_accounts(list, &mut arrived, &mut error),
+                Body::Edges(list) => engaged.extend(list),
+                _ => {}
             }
         }
         let mut arrived: Vec<Account> = arrived.into_values().collect();
@@ -286,13 +515,32 @@ fn run_worker(
                 }
             }
         }
+        let kept = endorsements.len();
+        for e in engaged {
+            match index.get(&e.target) {
+                Some(&i) => {
+                    if e.time != i64::MIN {
+                        newest = newest.max(e.time as f64);
+                    }
+                    endorsements.push(Endorsement {
+                        target: i,
+                        actor: e.actor,
+                        kind: e.kind,
+                        time: e.time,
+                        order: e.order,
+                    });
+                }
+                None => unlisted(&mut error, e.target),
+            }
+        }
+        months.add(&endorsements[kept..], &plan.earned);
         // The dataflow's changes for this epoch, to the targets' owners.
         let epoch = b as u64 + 1;
         rounds.step_while(|| probe.less_than(&epoch));
         let Changes { counts, edges } = std::mem::take(&mut *changes.borrow_mut());
         let peers = layout.peers() as usize;
         let mut counts_to: Vec<Vec<(u64, f64, f64)>> = (0..peers).map(|_| Vec::new()).collect();
-        let mut edges_to: Vec<Vec<(u64, u64, i64)>> = (0..peers).map(|_| Vec::new()).collect();
+        let mut edges_to: Vec<Vec<(u64, u64, i64, i64)>> = (0..peers).map(|_| Vec::new()).collect();
         for c in counts {
             counts_to[layout.owner(c.0) as usize].push(c);
         }
@@ -321,62 +569,164 @@ fn run_worker(
                     None => unlisted(&mut error, target),
                 }
             }
-            for (target, actor, diff) in edges {
+            // One record's +1 and −1 never come in one epoch (differential consolidates
+            // them), so the order of insertions and removals does not matter.
+            for (target, actor, since, diff) in edges {
                 match index.get(&target) {
                     Some(&i) if diff > 0 => {
-                        in_edges.insert((i, actor));
+                        in_edges.insert((i, actor, since));
                     }
                     Some(&i) => {
-                        in_edges.remove(&(i, actor));
+                        in_edges.remove(&(i, actor, since));
                     }
                     None => unlisted(&mut error, target),
                 }
             }
         }
-        let (sums, first_error) = rounds.all_reduce(vec![owned.len() as f64, mine], error.take());
+        let (parts, first_error) =
+            rounds.all_gather(vec![owned.len() as f64, mine, newest], error.take());
         if let Some(e) = first_error {
             return Err(ClusterError::Failed(e));
         }
-        let (n, events) = (sums[0], sums[1] as u64);
+        let n = parts.iter().fold(0.0, |s, p| s + p[0]);
+        let events = parts.iter().fold(0.0, |s, p| s + p[1]) as u64;
+        let newest_anywhere = parts.iter().map(|p| p[2]).fold(f64::NEG_INFINITY, f64::max);
 
-        // PageRank from the scores before the batch.
-        let start = (n_before > 0.0).then(|| {
-            let scale = n_before / n;
-            let mut x: Vec<f64> = scores.iter().map(|s| s * scale).collect();
-            x.resize(owned.len(), 1.0 / n);
-            x
-        });
-        let graph: Vec<(u32, u64, f32)> = in_edges.iter().map(|&(t, a)| (t, a, 1.0)).collect();
-        let solve = Solve {
-            damping: plan.damping,
-            step: plan.step,
-            start,
-        };
-        let (ranked, iterations, delta) =
-            rank::pagerank(&mut rounds, &index, owned.len(), graph, n, solve)?;
-        scores = ranked.iter().map(|s| s / n).collect();
-        n_before = n;
-        let by_pagerank = rank::gather(&mut rounds, &owned, &ranked, &followers, plan.top);
-        let by_engagement = rank::gather(&mut rounds, &owned, &engagement, &followers, plan.top);
-        if let (Some(rows), Some(engagement)) = (by_pagerank, by_engagement) {
-            updates.push(Update {
-                events,
-                pagerank: Gathered {
+        let mut boards = Vec::new();
+        for &measure in &plan.measures {
+            let (ranked, iterations, delta) = match measure {
+                Measure::Followers => (followers.clone(), 0, 0.0),
+                Measure::Engagement => (engagement.clone(), 0, 0.0),
+                Measure::PageRank => {
+                    // From the scores before the batch.
+                    let start = (n_before > 0.0).then(|| {
+                        let scale = n_before / n;
+                        let mut x: Vec<f64> = scores.iter().map(|s| s * scale).collect();
+                        x.resize(owned.len(), 1.0 / n);
+                        x
+                    });
+                    let graph: Vec<(u32, u64, f32)> =
+                        in_edges.iter().map(|&(t, a, _)| (t, a, 1.0)).collect();
+                    let solve = Solve {
+                        damping: plan.damping,
+                        step: plan.step,
+                        start,
+                    };
+                    let r = rank::pagerank(&mut rounds, &index, owned.len(), graph, n, solve)?;
+                    scores = r.0.iter().map(|s| s / n).collect();
+                    n_before = n;
+                    r
+                }
+                Measure::Earned => {
+                    let reference = as_of.or(newest_anywhere
+                        .is_finite()
+                        .then_some(newest_anywhere as i64));
+                    let r = earned_update(
+                        &mut rounds,
+                        &owned,
+                        &endorsements,
+                        &in_edges,
+                        &months,
+                        &plan.earned,
+                        reference,
+                        earned_scores.take(),
+                    )?;
+                    earned_scores = Some(r.0.clone());
+                    r
+                }
+                Measure::EngagementPageRank => {
+                    return Err(ClusterError::Config(
+                        "engagement-pagerank is not updated incrementally".into(),
+                    ))
+                }
+            };
+            if let Some(rows) = rank::gather(&mut rounds, &owned, &ranked, &followers, plan.top) {
+                let board = Gathered {
                     total: n as u64,
                     rows,
                     iterations,
                     delta,
-                },
-                engagement,
+                };
+                boards.push((measure, board));
+            }
+        }
+        if me == 0 {
+            let update = Update {
+                batch: b,
+                events,
+                as_of,
+                boards,
                 seconds: started.elapsed().as_secs_f64(),
-            });
+            };
+            match &plan.sink {
+                Some(sink) => sink(update),
+                None => updates.push(update),
+            }
         }
     }
     if let Some(h) = hook {
-        h(plan.cuts.len() + 1);
+        h(dates.len());
     }
     let traffic = rounds.traffic().clone();
     Ok(((me == 0).then_some(updates), traffic))
+}
+
+/// Earned influence of the owned accounts after a batch, from the engagement and standing
+/// follows they hold, M_b as kept, and the scores of the batch before. The accounts go to
+/// [`crate::earned::solve`] in key order, as a run from scratch numbers them, so every sum
+/// over an account's pairs runs in the same order as there.
+#[allow(clippy::too_many_arguments)]
+fn earned_update(
+    rounds: &mut Rounds<'_>,
+    owned: &[Account],
+    endorsements: &[Endorsement],
+    in_edges: &FxHashSet<(u32, u64, i64)>,
+    months: &Months,
+    p: &EarnedParams,
+    reference: Option<i64>,
+    before: Option<Vec<f64>>,
+) -> Result<(Vec<f64>, usize, f64)> {
+    let local = owned.len();
+    let mut order: Vec<u32> = (0..local as u32).collect();
+    order.sort_unstable_by_key(|&i| owned[i as usize].key);
+    // position[arrival index] = key-order index.
+    let mut position = vec![0u32; local];
+    for (k, &i) in order.iter().enumerate() {
+        position[i as usize] = k as u32;
+    }
+    let keys: Vec<u64> = order.iter().map(|&i| owned[i as usize].key).collect();
+    let index: FxHashMap<u64, u32> = keys
+        .iter()
+        .enumerate()
+        .map(|(k, &key)| (key, k as u32))
+        .collect();
+    let rows: Vec<Endorsement> = endorsements
+        .iter()
+        .map(|e| Endorsement {
+            target: position[e.target as usize],
+            ..*e
+        })
+        .collect();
+    let follows: Vec<(u32, u64, i64)> = in_edges
+        .iter()
+        .map(|&(t, a, since)| (position[t as usize], a, since))
+        .collect();
+    let by_key = |v: &[f64]| -> Vec<f64> { order.iter().map(|&i| v[i as usize]).collect() };
+    let warm = Warm {
+        months: Some(by_key(&months.active(local, p, reference))),
+        scores: before.map(|mut s| {
+            s.resize(local, 0.0);
+            by_key(&s)
+        }),
+    };
+    let (scores, iterations, delta) =
+        crate::earned::solve(rounds, &index, &keys, rows, follows, p, reference, warm)?;
+    // Back to arrival order.
+    let mut out = vec![0.0; local];
+    for (k, &i) in order.iter().enumerate() {
+        out[i as usize] = scores[k];
+    }
+    Ok((out, iterations, delta))
 }
 
 fn unlisted(error: &mut Option<String>, key: u64) {

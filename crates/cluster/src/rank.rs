@@ -164,10 +164,10 @@ pub(crate) enum Body {
     /// `(target, actor, strength)`.
     Reversed(Vec<(u64, u64, f64)>),
     /// Changes for the receiver's accounts (incremental runs): `(account, Δ followers,
-    /// Δ engagement)` and standing follows `(target, follower, +1 / −1)`.
+    /// Δ engagement)` and standing follows `(target, follower, since, +1 / −1)`.
     Changes {
         counts: Vec<(u64, f64, f64)>,
-        edges: Vec<(u64, u64, i64)>,
+        edges: Vec<(u64, u64, i64, i64)>,
     },
 }
 
@@ -187,7 +187,7 @@ fn payload_bytes(body: &Body) -> u64 {
         }
         Body::Parts { items, .. } => 4 + 8 + 24 * items.len() as u64,
         Body::Reversed(v) => 8 + 24 * v.len() as u64,
-        Body::Changes { counts, edges } => 16 + 24 * (counts.len() + edges.len()) as u64,
+        Body::Changes { counts, edges } => 16 + 24 * counts.len() as u64 + 32 * edges.len() as u64,
         Body::Row(r) => account(&r.account) + 8 + 8 + 4,
     }
 }
@@ -452,24 +452,6 @@ impl<'w> Rounds<'w> {
         parts.sort_by_key(|p| p.0);
         let first_error = parts.iter_mut().find_map(|p| p.2.take());
         (parts.into_iter().map(|p| p.1).collect(), first_error)
-    }
-
-    /// Sums `values` over all workers (in worker order: every worker gets the same bits) and
-    /// passes on the first error any worker had.
-    pub(crate) fn all_reduce(
-        &mut self,
-        values: Vec<f64>,
-        error: Option<String>,
-    ) -> (Vec<f64>, Option<String>) {
-        let len = values.len();
-        let (parts, first_error) = self.all_gather(values, error);
-        let mut sum = vec![0.0; len];
-        for v in parts {
-            for (s, x) in sum.iter_mut().zip(v) {
-                *s += x;
-            }
-        }
-        (sum, first_error)
     }
 }
 
@@ -749,6 +731,7 @@ pub fn run_worker(
                 standing_since,
                 &task.earned,
                 reference,
+                crate::earned::Warm::default(),
             )?
         }
     };
