@@ -6,6 +6,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const EXAMPLES: &str = "\
@@ -33,6 +34,7 @@ pub struct Args {
 pub enum ClusterCommand {
     Rank(RankArgs),
     Compare(CompareArgs),
+    Update(UpdateArgs),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +71,52 @@ pub struct RankArgs {
     #[arg(long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,
 }
+
+/// Follow a ranking through time: the events in batches by date, each appended to the state
+/// before (differential dataflow) and the ranking updated, not recomputed; after each batch
+/// the answer `renown cluster rank --as-of DATE` gives, printed at once.
+#[derive(clap::Args, Debug)]
+#[command(after_help = UPDATE_EXAMPLES, disable_help_flag = true)]
+#[command(group(clap::ArgGroup::new("batches").required(true).args(["every", "at"])))]
+pub struct UpdateArgs {
+    /// The measure: followers, engagement received, PageRank on the follow graph (× n), or
+    /// earned influence.
+    #[arg(long, value_enum)]
+    pub by: ClusterMeasure,
+    /// A batch every so long (90m, 36h, 7d, 2w, or seconds), cut at whole multiples of it
+    /// since 1970 (days end at midnight UTC) over the events' span, then one with the rest.
+    #[arg(long, value_parser = renown_measures::backtest::parse_duration)]
+    pub every: Option<i64>,
+    /// Batches ending at these dates (YYYY-MM-DD, the end of the day, or RFC 3339),
+    /// ascending, comma-separated or repeated; then one with the rest.
+    #[arg(long, value_delimiter = ',', value_parser = super::parse_as_of)]
+    pub at: Vec<i64>,
+    /// How many accounts to show per batch (0 = all).
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// Only events up to this date (the last batch's date) and on this platform.
+    #[command(flatten)]
+    pub scope: super::DatedArgs,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// table or csv: one table per batch under a line naming it; json: one document per batch
+    /// and line (JSON Lines), each `renown cluster rank --format json`'s.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+    /// Print help.
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+}
+
+const UPDATE_EXAMPLES: &str = "\
+Examples (docs/SCALE.md):
+  renown --db shard-1.db cluster update --by pagerank --every 7d -n 2 -p 1 -h hosts.txt &
+  renown --db shard-0.db cluster update --by pagerank --every 7d -n 2 -p 0 -h hosts.txt
+  renown cluster update --by earned --at 2012-07-02,2012-07-04 --format json
+
+Every process runs the same command but --process and its store. Each batch's answer equals
+`renown cluster rank --as-of DATE` (counts exactly, PageRank and earned influence to 1e-9); the
+last batch, with the events after the last date, is the answer as of --as-of (or of all).";
 
 /// Where this process sits in the cluster and what it reads: the same for every cluster
 /// command.
@@ -165,18 +213,16 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
     match args.command {
         ClusterCommand::Rank(a) => rank(a, db, params),
         ClusterCommand::Compare(a) => compare(a, db, params),
+        ClusterCommand::Update(a) => update(a, db, params),
     }
 }
 
-/// Runs `measure` on the cluster with this process's part; process 0 gets the gathered rows.
-fn run_job(
+/// This process's place in the cluster and its stores (with the scratch store of `--events`,
+/// which must live until the run ends).
+fn config_and_stores(
     c: &ClusterArgs,
     db: &Path,
-    params: &renown_app::Params,
-    measure: Measure,
-    scope: &super::ScopeArgs,
-    top: usize,
-) -> anyhow::Result<renown_cluster::Outcome> {
+) -> anyhow::Result<(ClusterConfig, Vec<PathBuf>, Option<Scratch>)> {
     if c.processes == 0 {
         anyhow::bail!("--processes must be at least 1");
     }
@@ -193,6 +239,19 @@ fn run_job(
     if stores.is_empty() {
         stores.push(db.to_path_buf());
     }
+    Ok((config, stores, scratch))
+}
+
+/// Runs `measure` on the cluster with this process's part; process 0 gets the gathered rows.
+fn run_job(
+    c: &ClusterArgs,
+    db: &Path,
+    params: &renown_app::Params,
+    measure: Measure,
+    scope: &super::ScopeArgs,
+    top: usize,
+) -> anyhow::Result<renown_cluster::Outcome> {
+    let (config, stores, _scratch) = config_and_stores(c, db)?;
     let job = Job {
         measure,
         as_of: scope.as_of,
@@ -331,87 +390,209 @@ fn compare(args: CompareArgs, db: &Path, params: renown_app::Params) -> anyhow::
     Ok(Outcome::Clean)
 }
 
-fn rank(args: RankArgs, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
-    let measure = match args.by {
+fn measure_of(by: ClusterMeasure, graph: super::graph::GraphKind) -> Measure {
+    match by {
         ClusterMeasure::Followers => Measure::Followers,
         ClusterMeasure::Engagement => Measure::Engagement,
-        ClusterMeasure::Pagerank => match args.graph {
+        ClusterMeasure::Pagerank => match graph {
             super::graph::GraphKind::Engagement => Measure::EngagementPageRank,
             _ => Measure::PageRank,
         },
         ClusterMeasure::Earned => Measure::Earned,
-    };
+    }
+}
+
+fn rank(args: RankArgs, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
+    let measure = measure_of(args.by, args.graph);
     let outcome = run_job(&args.cluster, db, &params, measure, &args.scope, args.top)?;
     let Some(board) = outcome.gathered else {
         return Ok(Outcome::Clean);
     };
-    let scope = args.scope.scope();
-    let rows: Vec<serde_json::Value> = board
-        .rows
-        .iter()
-        .map(|r| {
-            let a = &r.account;
-            json!({
-                "id": a.key,
-                "account": a.handle.clone().unwrap_or_else(|| format!("{}:{}", a.platform, a.native_id)),
-                "platform": a.platform,
-                "native_id": a.native_id,
-                "handle": a.handle,
-                "rank": r.rank,
-                "score": score(r.score, measure.counts()),
-                "followers": score(r.followers, true),
-            })
-        })
-        .collect();
-    let echo = params.echo(measure.name());
+    let board = Board {
+        measure,
+        scope: args.scope.scope(),
+        board: &board,
+        top: args.top,
+        echo: params.echo(measure.name()),
+        cluster: json!({
+            "processes": args.cluster.processes,
+            "workers": args.cluster.workers,
+            "iterations": board.iterations,
+            "delta": board.delta,
+            "rounds": outcome.rounds,
+        }),
+    };
     let mut out = std::io::stdout().lock();
     if args.format == OutputFormat::Json {
-        let doc = json!({
-            "measure": measure.name(),
-            "scope": scope,
-            "total": board.total,
-            "limit": if args.top == 0 { board.total as usize } else { args.top },
-            "offset": 0,
-            "warnings": [],
-            "parameters": echo,
-            "rows": rows,
-            "cluster": {
-                "processes": args.cluster.processes,
-                "workers": args.cluster.workers,
-                "iterations": board.iterations,
-                "delta": board.delta,
-                "rounds": outcome.rounds,
-            },
-        });
-        serde_json::to_writer_pretty(&mut out, &doc)?;
-        std::io::Write::write_all(&mut out, b"\n")?;
+        serde_json::to_writer_pretty(&mut out, &board.document())?;
+        out.write_all(b"\n")?;
         return Ok(Outcome::Clean);
     }
     // Parameters set in a file are echoed above the table, as `renown rank` does.
-    if let Some(p) = echo.as_ref().filter(|p| p.source.is_some()) {
+    if let Some(p) = board.echo.as_ref().filter(|p| p.source.is_some()) {
         if args.format == OutputFormat::Table {
             writeln!(out, "{}", p.header_line())?;
         }
     }
-    let with_followers = measure != Measure::Followers;
-    let mut table = Table::new(if with_followers {
-        &["rank", "account", "platform", "score", "followers"]
-    } else {
-        &["rank", "account", "platform", "score"]
-    });
-    for r in &rows {
-        let mut row = vec![
-            r["rank"].clone(),
-            r["account"].clone(),
-            r["platform"].clone(),
-            r["score"].clone(),
-        ];
-        if with_followers {
-            row.push(r["followers"].clone());
-        }
-        table.push(row);
+    board.table().write(args.format, &mut out)?;
+    Ok(Outcome::Clean)
+}
+
+/// A gathered ranking as `renown cluster rank` prints it.
+struct Board<'a> {
+    measure: Measure,
+    scope: renown_app::Scope,
+    board: &'a renown_cluster::Gathered,
+    top: usize,
+    echo: Option<renown_app::config::Echo>,
+    /// The run's `cluster` block.
+    cluster: serde_json::Value,
+}
+
+impl Board<'_> {
+    fn rows(&self) -> Vec<serde_json::Value> {
+        self.board
+            .rows
+            .iter()
+            .map(|r| {
+                let a = &r.account;
+                json!({
+                    "id": a.key,
+                    "account": a.handle.clone().unwrap_or_else(|| format!("{}:{}", a.platform, a.native_id)),
+                    "platform": a.platform,
+                    "native_id": a.native_id,
+                    "handle": a.handle,
+                    "rank": r.rank,
+                    "score": score(r.score, self.measure.counts()),
+                    "followers": score(r.followers, true),
+                })
+            })
+            .collect()
     }
-    table.write(args.format, &mut out)?;
+
+    /// `renown rank --format json`'s document, with the run's `cluster` block.
+    fn document(&self) -> serde_json::Value {
+        let total = self.board.total;
+        json!({
+            "measure": self.measure.name(),
+            "scope": self.scope,
+            "total": total,
+            "limit": if self.top == 0 { total as usize } else { self.top },
+            "offset": 0,
+            "warnings": [],
+            "parameters": self.echo,
+            "rows": self.rows(),
+            "cluster": self.cluster,
+        })
+    }
+
+    fn table(&self) -> Table {
+        let with_followers = self.measure != Measure::Followers;
+        let mut table = Table::new(if with_followers {
+            &["rank", "account", "platform", "score", "followers"]
+        } else {
+            &["rank", "account", "platform", "score"]
+        });
+        for r in &self.rows() {
+            let mut row = vec![
+                r["rank"].clone(),
+                r["account"].clone(),
+                r["platform"].clone(),
+                r["score"].clone(),
+            ];
+            if with_followers {
+                row.push(r["followers"].clone());
+            }
+            table.push(row);
+        }
+        table
+    }
+}
+
+fn update(args: UpdateArgs, db: &Path, params: renown_app::Params) -> anyhow::Result<Outcome> {
+    if args.format == OutputFormat::Parquet {
+        anyhow::bail!("cluster update prints a ranking per batch: --format table, csv or json");
+    }
+    let measure = measure_of(args.by, super::graph::GraphKind::default());
+    let (config, stores, _scratch) = config_and_stores(&args.cluster, db)?;
+    let cuts = match args.every {
+        Some(period) => renown_cluster::incremental::Cuts::Every(period),
+        None => renown_cluster::incremental::Cuts::Times(args.at.clone()),
+    };
+    let mut plan = renown_cluster::incremental::Plan::new(stores, cuts, vec![measure]);
+    plan.until = args.scope.as_of;
+    plan.platform = args.scope.platform.clone();
+    plan.top = args.top;
+    plan.damping = params.measures.pagerank_damping;
+    plan.earned = params.measures.earned.clone();
+    // Each batch printed as soon as process 0 has it (on its first worker's thread).
+    let failed: Arc<Mutex<Option<std::io::Error>>> = Arc::new(Mutex::new(None));
+    let write_failed = Arc::clone(&failed);
+    let echo = params.echo(measure.name());
+    let (format, top, platform) = (args.format, args.top, args.scope.platform.clone());
+    let (processes, workers) = (args.cluster.processes, args.cluster.workers);
+    if let Some(p) = echo.as_ref().filter(|p| p.source.is_some()) {
+        if format == OutputFormat::Table && args.cluster.process == 0 {
+            println!("{}", p.header_line());
+        }
+    }
+    plan.sink = Some(Arc::new(move |u: renown_cluster::incremental::Update| {
+        let Some(board) = u.board(measure) else {
+            return;
+        };
+        let board = Board {
+            measure,
+            scope: renown_app::Scope::new(u.as_of, None, platform.clone()),
+            board,
+            top,
+            echo: echo.clone(),
+            cluster: json!({
+                "processes": processes,
+                "workers": workers,
+                "iterations": board.iterations,
+                "delta": board.delta,
+                "batch": u.batch,
+                "appended": u.events,
+                "seconds": u.seconds,
+            }),
+        };
+        let mut out = std::io::stdout().lock();
+        let written = if format == OutputFormat::Json {
+            serde_json::to_writer(&mut out, &board.document())
+                .map_err(std::io::Error::from)
+                .and_then(|()| out.write_all(b"\n"))
+        } else {
+            let date = u.as_of.map_or_else(
+                || "every event".to_string(),
+                |t| format!("as of {}", renown_model::format_time(t)),
+            );
+            writeln!(
+                out,
+                "# batch {}: {date}, {} events appended, {:.2} s",
+                u.batch, u.events, u.seconds
+            )
+            .and_then(|()| board.table().write(format, &mut out))
+        };
+        if let Err(e) = written.and_then(|()| out.flush()) {
+            write_failed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(e);
+        }
+    }));
+    let started = std::time::Instant::now();
+    renown_cluster::incremental::run(&config, &plan)
+        .with_context(|| format!("cluster process {}", args.cluster.process))?;
+    if let Some(e) = failed.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        return Err(anyhow::Error::from(e).context("writing the rankings"));
+    }
+    eprintln!(
+        "process {} of {}: {} updated batch by batch in {:.2} s",
+        args.cluster.process,
+        args.cluster.processes,
+        measure.name(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(Outcome::Clean)
 }
 
