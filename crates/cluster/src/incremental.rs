@@ -327,13 +327,16 @@ fn every(period: i64, oldest: i64, newest: i64) -> Result<Vec<i64>> {
     Ok((first..=last).map(|k| k * period).collect())
 }
 
+/// A batch of one reader's input: the accounts that join with it and its events.
+type Batch = (Vec<Account>, Vec<Edge>);
+
 /// The batches of this worker's events (empty on workers that do not read), their dates, and
 /// the first error; every worker agrees on the number of batches.
 fn batches(
     rounds: &mut Rounds<'_>,
     plan: &Plan,
     loaded: Option<Result<(Vec<Account>, Vec<Edge>)>>,
-) -> Result<(Vec<(Vec<Account>, Vec<Edge>)>, Vec<Option<i64>>)> {
+) -> Result<(Vec<Batch>, Vec<Option<i64>>)> {
     let layout = rounds.layout;
     let process = rounds.me / layout.workers;
     let (accounts, edges, error) = match loaded {
