@@ -2,6 +2,7 @@
 
 use crate::formats::{detect, format_named, format_names};
 use crate::input::{open_input, HeadEnd, Input};
+use crate::lines::{parse_chunk, read_chunks, Chunk, LineParser, MAX_LINE};
 use crate::{ReadError, ReadOptions, Sink, Stop};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use renown_model::{escape_controls, identity_at, Record};
@@ -128,21 +129,27 @@ impl ChannelSink {
     }
 }
 
+/// A record's identity (0 for profiles and deletions); the content hash of an event without a
+/// source id goes to `contents`, for counting repeats. Hashed by the reading threads, to keep
+/// the writer's loop short.
+fn identity(position: u64, record: &Record, contents: &mut Vec<u64>) -> u64 {
+    match record {
+        Record::Event(e) if e.source_id.is_none() => {
+            let content = e.content_hash();
+            contents.push(content);
+            identity_at(content, position)
+        }
+        Record::Event(e) => e.identity(position),
+        Record::Profile(_) | Record::Deletion(_) => 0,
+    }
+}
+
 impl Sink for ChannelSink {
     fn record(&mut self, position: u64, record: Record) -> Result<(), Stop> {
         if self.keep.as_ref().is_some_and(|keep| !(keep.0)(&record)) {
             return Ok(());
         }
-        // Identities are hashed here, on the reader's thread, to keep the writer's loop short.
-        let key = match &record {
-            Record::Event(e) if e.source_id.is_none() => {
-                let content = e.content_hash();
-                self.contents.push(content);
-                identity_at(content, position)
-            }
-            Record::Event(e) => e.identity(position),
-            Record::Profile(_) | Record::Deletion(_) => 0,
-        };
+        let key = identity(position, &record, &mut self.contents);
         self.batch.push((key, record));
         if self.batch.len() >= BATCH {
             self.flush()?;
@@ -164,6 +171,208 @@ impl Sink for ChannelSink {
     fn warn(&mut self, message: String) {
         let _ = self.tx.send(Msg::Warn(message));
     }
+}
+
+/// Reads `input` with `format` on this thread and sends the writer its records in batches.
+/// Returns the read's result and the repeats.
+fn read_sequentially(
+    format: &dyn crate::Format,
+    input: &mut Input,
+    opts: &IngestOptions,
+    tx: Sender<Msg>,
+    empties: Receiver<Vec<(u64, Record)>>,
+) -> (Result<(), ReadError>, u64) {
+    let mut sink = ChannelSink {
+        tx,
+        batch: Vec::with_capacity(BATCH),
+        empties,
+        strict: opts.strict,
+        contents: Vec::new(),
+        keep: opts.keep.clone(),
+    };
+    let result = format.read(input, &opts.read, &mut sink);
+    let flushed = sink.flush();
+    let result = match (result, flushed) {
+        (Ok(()), Err(Stop)) => Err(ReadError::Stopped),
+        (r, _) => r,
+    };
+    (result, repeats(sink.contents))
+}
+
+/// What one parsing thread makes of one chunk, sent to the writer in file order once the
+/// chunks before it are sent: its rejects, then its records as one batch, then any damage
+/// (the order `ChannelSink` sends them in).
+struct ChunkSink<'a> {
+    batch: Vec<(u64, Record)>,
+    /// Rejects, and at the end the batch and the damage.
+    msgs: Vec<Msg>,
+    contents: Vec<u64>,
+    strict: bool,
+    keep: Option<&'a RecordFilter>,
+}
+
+impl Sink for ChunkSink<'_> {
+    fn record(&mut self, position: u64, record: Record) -> Result<(), Stop> {
+        if self.keep.is_some_and(|keep| !(keep.0)(&record)) {
+            return Ok(());
+        }
+        let key = identity(position, &record, &mut self.contents);
+        self.batch.push((key, record));
+        Ok(())
+    }
+    fn reject(&mut self, line: u64, reason: String) -> Result<(), Stop> {
+        self.msgs.push(Msg::Reject(line, reason));
+        if self.strict {
+            Err(Stop)
+        } else {
+            Ok(())
+        }
+    }
+    fn damaged(&mut self, line: u64, reason: String) {
+        self.finish();
+        self.msgs.push(Msg::Damaged(line, reason));
+    }
+    fn warn(&mut self, message: String) {
+        self.msgs.push(Msg::Warn(message));
+    }
+}
+
+impl ChunkSink<'_> {
+    /// Puts the records read so far after the messages.
+    fn finish(&mut self) {
+        if !self.batch.is_empty() {
+            self.msgs.push(Msg::Batch(std::mem::take(&mut self.batch)));
+        }
+    }
+}
+
+/// Whose turn it is to send: chunks are parsed in any order but sent in file order.
+#[derive(Default)]
+struct Turns {
+    state: std::sync::Mutex<TurnState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct TurnState {
+    /// The next chunk to send.
+    next: u64,
+    /// Nothing more is sent: `--strict` stopped, the writer stopped, or a parser panicked.
+    stopped: bool,
+}
+
+impl Turns {
+    /// Waits until chunk `seq` may send; false once sending has stopped.
+    fn wait(&self, seq: u64) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while !state.stopped && state.next != seq {
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        !state.stopped
+    }
+    /// Chunk `next` has been sent (or, with `stop`, nothing more will be).
+    fn pass(&self, stop: bool) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.next += 1;
+        state.stopped |= stop;
+        self.changed.notify_all();
+    }
+}
+
+/// Stops every waiting parser if its thread unwinds before passing its turn.
+struct StopOnPanic<'a>(&'a Turns);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.pass(true);
+        }
+    }
+}
+
+/// Reads `stream` in chunks of whole lines, parses them with `parser` on one thread per core
+/// and sends the writer exactly the messages the sequential reader would, in the same order
+/// (the chunks' records as batches in file order). Returns the read's result and the repeats.
+fn read_in_parallel(
+    stream: &mut dyn std::io::BufRead,
+    parser: &dyn LineParser,
+    chunk_lines: u64,
+    opts: &IngestOptions,
+    tx: Sender<Msg>,
+    empties: Receiver<Vec<(u64, Record)>>,
+) -> (Result<(), ReadError>, u64) {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
+    let (work_tx, work_rx) = bounded::<Chunk>(threads);
+    // Chunk buffers go back to the reading loop, so it does not fault in fresh pages for each.
+    let (spare_tx, spare_rx) = bounded::<Vec<u8>>(2 * threads + 2);
+    let turns = Turns::default();
+    std::thread::scope(|scope| {
+        let parsers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (work_rx, tx, empties, spare_tx) = (
+                    work_rx.clone(),
+                    tx.clone(),
+                    empties.clone(),
+                    spare_tx.clone(),
+                );
+                let turns = &turns;
+                scope.spawn(move || {
+                    let _guard = StopOnPanic(turns);
+                    let mut contents = Vec::new();
+                    let mut strict_stop = false;
+                    for chunk in work_rx.iter() {
+                        let mut sink = ChunkSink {
+                            batch: empties
+                                .try_recv()
+                                .unwrap_or_else(|_| Vec::with_capacity(BATCH)),
+                            msgs: Vec::new(),
+                            contents: Vec::new(),
+                            strict: opts.strict,
+                            keep: opts.keep.as_ref(),
+                        };
+                        let parsed = parse_chunk(&chunk, MAX_LINE, parser, &mut sink);
+                        sink.finish();
+                        let _ = spare_tx.try_send(chunk.bytes);
+                        if !turns.wait(chunk.seq) {
+                            break;
+                        }
+                        let sent = sink.msgs.into_iter().all(|m| tx.send(m).is_ok());
+                        contents.extend_from_slice(&sink.contents);
+                        strict_stop = parsed.is_err();
+                        turns.pass(strict_stop || !sent);
+                        if strict_stop || !sent {
+                            break;
+                        }
+                    }
+                    (contents, strict_stop)
+                })
+            })
+            .collect();
+        // The parsers hold the only senders now: the writer's loop ends when they do.
+        drop((work_rx, tx));
+        let read = read_chunks(
+            stream,
+            chunk_lines,
+            MAX_LINE,
+            || spare_rx.try_recv().unwrap_or_default(),
+            |chunk| work_tx.send(chunk).map_err(|_| Stop),
+        );
+        drop(work_tx);
+        let mut contents = Vec::new();
+        let mut result = read.map_err(|_| ReadError::Stopped);
+        for parser in parsers {
+            match parser.join() {
+                Ok((mut theirs, strict_stop)) => {
+                    contents.append(&mut theirs);
+                    if strict_stop {
+                        result = Err(ReadError::Stopped);
+                    }
+                }
+                Err(_) => result = Err(ReadError::Format("the reader crashed".into())),
+            }
+        }
+        (result, repeats(contents))
+    })
 }
 
 /// How many of `contents` equal an earlier one.
@@ -361,22 +570,13 @@ fn pump(
         // inside the scope, so the writer's end closes before the scope waits for that thread.)
         let (drop_tx, drop_rx) = bounded::<(Vec<(u64, Record)>, ResolvedBatch)>(2);
         let (empty_tx, empties) = bounded::<Vec<(u64, Record)>>(2);
-        let reader = scope.spawn(move || {
-            let mut sink = ChannelSink {
-                tx,
-                batch: Vec::with_capacity(BATCH),
-                empties,
-                strict: opts.strict,
-                contents: Vec::new(),
-                keep: opts.keep.clone(),
-            };
-            let result = format.read(input, &opts.read, &mut sink);
-            let flushed = sink.flush();
-            let result = match (result, flushed) {
-                (Ok(()), Err(Stop)) => Err(ReadError::Stopped),
-                (r, _) => r,
-            };
-            (result, repeats(sink.contents))
+        let reader = scope.spawn(move || match format.line_parser(input, &opts.read) {
+            // Chunks of a batch's lines: on a clean file the writer's batches and transactions
+            // are those of the sequential reader.
+            Some(parser) => {
+                read_in_parallel(&mut input.stream, &*parser, BATCH as u64, opts, tx, empties)
+            }
+            None => read_sequentially(format, input, opts, tx, empties),
         });
         // Batches arrive here once committed: the same thread checkpoints them.
         scope.spawn(move || {
@@ -530,6 +730,152 @@ mod tests {
         let again = ingest_path(&mut store, &file, &opts, &mut |_, _, _| {}).unwrap();
         assert_eq!((again.added, again.duplicate), (0, lines as u64));
         assert_eq!(again.repeated, (lines / 10) as u64);
+    }
+
+    /// What the reader sends: its records in order (across batches: the parallel reader cuts
+    /// batches by lines, the sequential one by records), its other messages in order (a reject
+    /// reaches the writer before the records around it either way), then the read's result
+    /// and the repeats.
+    fn messages(path: &Path, opts: &IngestOptions, parallel: bool) -> Sent {
+        let mut input = open_input(path).unwrap();
+        let format = match &opts.format {
+            Some(name) => format_named(name).unwrap(),
+            None => detect(&input).unwrap(),
+        };
+        let (tx, rx) = bounded::<Msg>(4);
+        let (_empty_tx, empties) = bounded::<Vec<(u64, Record)>>(2);
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(|| {
+                if parallel {
+                    let parser = format
+                        .line_parser(&input, &opts.read)
+                        .expect("a line format");
+                    read_in_parallel(&mut input.stream, &*parser, CHUNK, opts, tx, empties)
+                } else {
+                    read_sequentially(format, &mut input, opts, tx, empties)
+                }
+            });
+            let (mut records, mut others) = (Vec::new(), Vec::new());
+            for msg in rx.iter() {
+                match msg {
+                    Msg::Batch(mut batch) => records.append(&mut batch),
+                    Msg::Reject(line, reason) => others.push(format!("reject {line}: {reason}")),
+                    Msg::Damaged(line, reason) => others.push(format!("damaged {line}: {reason}")),
+                    Msg::Warn(w) => others.push(format!("warn {w}")),
+                }
+            }
+            let (result, repeated) = reader.join().unwrap();
+            (records, others, format!("{result:?}, {repeated} repeated"))
+        })
+    }
+
+    /// Lines per chunk in these tests: small, so a small file makes several chunks.
+    const CHUNK: u64 = 1_000;
+
+    /// Records with their identities, other messages, how the read ended.
+    type Sent = (Vec<(u64, Record)>, Vec<String>, String);
+
+    /// Higgs lines over several chunks, with bad, blank and repeated lines in later chunks.
+    fn activity(lines: usize, bad: &[usize]) -> String {
+        let mut text = String::new();
+        for i in 1..=lines {
+            // Every 100th line repeats the one before it.
+            let j = if i % 100 == 0 { i - 1 } else { i };
+            match j {
+                _ if bad.contains(&i) => text.push_str("12 13 not-a-time RT\n"),
+                _ if i % 777 == 0 => text.push_str("  \r\n"),
+                _ if j % 3 == 0 => text.push_str(&format!(
+                    "{} {} {} MT\r\n",
+                    j % 900,
+                    j % 700,
+                    1_341_100_972 + j
+                )),
+                _ => text.push_str(&format!(
+                    "{} {} {} RT\n",
+                    j % 900,
+                    j % 700,
+                    1_341_100_972 + j
+                )),
+            }
+        }
+        text
+    }
+
+    /// The parallel reader sends the writer what the sequential one sends, in the same order:
+    /// the same records with the same identities, the same rejects with their line numbers,
+    /// the same damage, the same repeats; with `--strict` it stops at the same record.
+    #[test]
+    fn parallel_parsing_sends_what_the_sequential_reader_sends() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let lines = 5_500;
+        // A bad line in the second chunk, and one in the fifth.
+        let text = activity(lines, &[1_777, 4_010]);
+        let plain = dir.path().join("activity.txt");
+        std::fs::write(&plain, &text).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        let cut = dir.path().join("cut.txt.gz");
+        std::fs::write(&cut, &gz[..gz.len() * 4 / 5]).unwrap();
+        let edges: String = std::iter::once("# Undirected graph\r\n".to_string())
+            .chain((0..5_000).map(|i| match i {
+                _ if i == 1_005 => "1\tx\n".to_string(),
+                _ if i % 500 == 0 => "# a comment after the data\n".to_string(),
+                _ => format!("{}\t{}\r\n", i % 3_000, i % 1_000),
+            }))
+            .collect();
+        let snap = dir.path().join("soc-Test.txt");
+        std::fs::write(&snap, edges).unwrap();
+
+        let higgs = IngestOptions {
+            format: Some("higgs".into()),
+            ..IngestOptions::default()
+        };
+        let strict = IngestOptions {
+            strict: true,
+            ..higgs.clone()
+        };
+        let detected = IngestOptions::default();
+        let cases = [
+            (&plain, &higgs),
+            (&cut, &higgs),
+            (&plain, &strict),
+            (&snap, &detected),
+        ];
+        let [plain_sent, cut_sent, strict_sent, snap_sent] = cases.map(|(path, opts)| {
+            let (records, others, ended) = messages(path, opts, false);
+            let parallel = messages(path, opts, true);
+            assert_eq!(ended, parallel.2, "{path:?}");
+            assert_eq!(others, parallel.1, "{path:?}");
+            assert_eq!(records.len(), parallel.0.len(), "{path:?}");
+            if let Some(i) = (0..records.len()).find(|&i| records[i] != parallel.0[i]) {
+                panic!(
+                    "{path:?}: record {i} differs: {:?} / {:?}",
+                    records[i], parallel.0[i]
+                );
+            }
+            parallel
+        });
+        // What the cases above are meant to reach: 55 exact repeats, blank lines at every
+        // 777th line, rejects in later chunks, damage, a strict stop mid-chunk.
+        let (records, others, ended) = plain_sent;
+        assert_eq!(ended, "Ok(()), 55 repeated");
+        assert_eq!(records.len(), lines - 2 - lines / 777);
+        assert_eq!(
+            others,
+            [1_777, 4_010].map(|l| format!("reject {l}: timestamp is not an integer"))
+        );
+        let (records, others, _) = cut_sent;
+        assert!(records.len() > 2 * CHUNK as usize && records.len() < lines - 500);
+        assert!(others.last().unwrap().starts_with("damaged "), "{others:?}");
+        let (records, others, ended) = strict_sent;
+        assert_eq!(ended, "Err(Stopped), 17 repeated");
+        assert_eq!(records.len(), 1_777 - 1 - 2);
+        assert_eq!(others.len(), 1);
+        let (records, others, _) = snap_sent;
+        assert!(records.len() > 5_000, "undirected: edges both ways");
+        assert_eq!(others, ["reject 1007: target node is not a numeric id"]);
     }
 
     fn ingest_file(dir: &Path, name: &str, bytes: &[u8], format: Option<&str>) -> RunReport {

@@ -2,8 +2,8 @@
 //! to B (De Domenico et al. 2013). Ids are anonymised, so the platform namespace is `higgs`.
 
 use super::{head_data_lines, Format};
-use crate::lines::for_each_line;
-use crate::{Input, ReadError, ReadOptions, Sink};
+use crate::lines::{for_each_line, LineParser};
+use crate::{Input, ReadError, ReadOptions, Sink, Stop};
 use renown_model::{check_range, AccountRef, CompactString, Event, Kind};
 
 pub struct Higgs;
@@ -81,13 +81,35 @@ impl Format for Higgs {
         opts: &ReadOptions,
         sink: &mut dyn Sink,
     ) -> Result<(), ReadError> {
-        let platform: CompactString = opts.platform.as_deref().unwrap_or("higgs").into();
+        let lines = HiggsLines::new(opts);
         for_each_line(&mut input.stream, sink, |no, line, sink| {
-            match parse(line, &platform) {
-                Ok(e) => sink.record(no, e.into()),
-                Err(reason) => sink.reject(no, reason),
-            }
+            lines.parse_line(no, line, sink)
         })
+    }
+    fn line_parser(&self, _: &Input, opts: &ReadOptions) -> Option<Box<dyn LineParser>> {
+        Some(Box::new(HiggsLines::new(opts)))
+    }
+}
+
+/// One line at a time, with nothing carried between lines.
+struct HiggsLines {
+    platform: CompactString,
+}
+
+impl HiggsLines {
+    fn new(opts: &ReadOptions) -> Self {
+        HiggsLines {
+            platform: opts.platform.as_deref().unwrap_or("higgs").into(),
+        }
+    }
+}
+
+impl LineParser for HiggsLines {
+    fn parse_line(&self, no: u64, line: &[u8], sink: &mut dyn Sink) -> Result<(), Stop> {
+        match parse(line, &self.platform) {
+            Ok(e) => sink.record(no, e.into()),
+            Err(reason) => sink.reject(no, reason),
+        }
     }
 }
 

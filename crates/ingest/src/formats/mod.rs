@@ -19,6 +19,7 @@ mod wordpress;
 mod xml;
 
 use crate::input::HeadEnd;
+use crate::lines::LineParser;
 use crate::{Input, ReadError, ReadOptions, Sink};
 
 /// One input format.
@@ -42,6 +43,12 @@ pub trait Format: Sync {
         opts: &ReadOptions,
         sink: &mut dyn Sink,
     ) -> Result<(), ReadError>;
+    /// For a line format whose lines parse independently (once what the head of `input` says
+    /// is known): the per-line parser its `read` uses, so the pipeline can parse chunks of the
+    /// file on several threads. `None` (the default) reads with `read` on one thread.
+    fn line_parser(&self, _input: &Input, _opts: &ReadOptions) -> Option<Box<dyn LineParser>> {
+        None
+    }
 }
 
 /// Every reader, in the order detection prefers them on ties.

@@ -4,8 +4,9 @@
 //! platform namespace is the file's stem (`soc-slashdot0902`) unless `--platform` names one.
 
 use super::{dataset_namespace, head_data_lines, Format};
-use crate::lines::for_each_line;
-use crate::{Input, ReadError, ReadOptions, Sink};
+use crate::input::HeadEnd;
+use crate::lines::{for_each_line, LineParser};
+use crate::{Input, ReadError, ReadOptions, Sink, Stop};
 use renown_model::{check_range, AccountRef, CompactString, Event, Kind};
 
 pub struct Snap;
@@ -72,44 +73,100 @@ impl Format for Snap {
         opts: &ReadOptions,
         sink: &mut dyn Sink,
     ) -> Result<(), ReadError> {
-        let platform: CompactString = opts
-            .platform
-            .clone()
-            .unwrap_or_else(|| dataset_namespace(&input.inner_name))
-            .into();
-        let kind = opts.kind.unwrap_or(Kind::Follow);
-        let mut undirected = false;
+        let mut lines = SnapLines::new(input, opts, false);
         let mut seen_data = false;
         for_each_line(&mut input.stream, sink, |no, line, sink| {
-            if line.starts_with(b"#") || line.starts_with(b"%") {
+            if is_comment(line) {
                 if !seen_data {
-                    let text = String::from_utf8_lossy(line).to_ascii_lowercase();
-                    if text.contains("undirected") {
-                        undirected = true;
-                    } else if text.contains("directed") {
-                        undirected = false;
-                    }
+                    lines.undirected = directedness(line).unwrap_or(lines.undirected);
                 }
                 return Ok(());
             }
             seen_data = true;
-            let edge = match parse(line) {
-                Ok(e) => e,
-                Err(reason) => return sink.reject(no, reason),
-            };
-            let make = |a: &[u8], b: &[u8]| {
-                let mut e = Event::new(platform.clone(), kind, AccountRef::new(id(a)));
-                e.target = Some(AccountRef::new(id(b)));
-                e.time = edge.time;
-                e
-            };
-            // Positions are 2·line and 2·line+1 so both directions of an undirected line are kept.
-            sink.record(no * 2, make(edge.from, edge.to).into())?;
-            if undirected && edge.from != edge.to {
-                sink.record(no * 2 + 1, make(edge.to, edge.from).into())?;
-            }
-            Ok(())
+            lines.parse_line(no, line, sink)
         })
+    }
+    /// The header's `# Directed` / `# Undirected` counts only before the first data line, so
+    /// once the head shows that line every later line parses on its own.
+    fn line_parser(&self, input: &Input, opts: &ReadOptions) -> Option<Box<dyn LineParser>> {
+        let mut lines: Vec<&[u8]> = input.head.split(|&b| b == b'\n').collect();
+        if input.head_end != HeadEnd::End {
+            lines.pop(); // cut
+        }
+        let mut undirected = false;
+        for line in lines {
+            // As the line driver delivers it: no `\r`, blank lines skipped.
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            if !is_comment(line) {
+                return Some(Box::new(SnapLines::new(input, opts, undirected)));
+            }
+            undirected = directedness(line).unwrap_or(undirected);
+        }
+        None
+    }
+}
+
+fn is_comment(line: &[u8]) -> bool {
+    line.starts_with(b"#") || line.starts_with(b"%")
+}
+
+/// What a header line says of the edges: `Some(true)` for undirected.
+fn directedness(comment: &[u8]) -> Option<bool> {
+    let text = String::from_utf8_lossy(comment).to_ascii_lowercase();
+    if text.contains("undirected") {
+        Some(true)
+    } else if text.contains("directed") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Edge lines once the header is read; comment lines after the first data line are skipped.
+struct SnapLines {
+    platform: CompactString,
+    kind: Kind,
+    undirected: bool,
+}
+
+impl SnapLines {
+    fn new(input: &Input, opts: &ReadOptions, undirected: bool) -> Self {
+        SnapLines {
+            platform: opts
+                .platform
+                .clone()
+                .unwrap_or_else(|| dataset_namespace(&input.inner_name))
+                .into(),
+            kind: opts.kind.unwrap_or(Kind::Follow),
+            undirected,
+        }
+    }
+}
+
+impl LineParser for SnapLines {
+    fn parse_line(&self, no: u64, line: &[u8], sink: &mut dyn Sink) -> Result<(), Stop> {
+        if is_comment(line) {
+            return Ok(());
+        }
+        let edge = match parse(line) {
+            Ok(e) => e,
+            Err(reason) => return sink.reject(no, reason),
+        };
+        let make = |a: &[u8], b: &[u8]| {
+            let mut e = Event::new(self.platform.clone(), self.kind, AccountRef::new(id(a)));
+            e.target = Some(AccountRef::new(id(b)));
+            e.time = edge.time;
+            e
+        };
+        // Positions are 2·line and 2·line+1 so both directions of an undirected line are kept.
+        sink.record(no * 2, make(edge.from, edge.to).into())?;
+        if self.undirected && edge.from != edge.to {
+            sink.record(no * 2 + 1, make(edge.to, edge.from).into())?;
+        }
+        Ok(())
     }
 }
 
