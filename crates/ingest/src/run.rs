@@ -94,9 +94,9 @@ pub struct RunReport {
 pub type Progress<'a> = &'a mut dyn FnMut(u64, Option<u64>, u64);
 
 enum Msg {
-    /// Records with their identities (profiles carry 0); the writer decides which are new and
-    /// names their accounts and topics.
-    Batch(Vec<(u64, Record)>),
+    /// Records with their identities (profiles carry 0), and which are new with their accounts
+    /// and topics named when the sender resolved them; otherwise the writer does.
+    Batch(Vec<(u64, Record)>, Option<ResolvedBatch>),
     Reject(u64, String),
     Damaged(u64, String),
     Warn(String),
@@ -125,7 +125,7 @@ impl ChannelSink {
             Err(_) => Vec::with_capacity(BATCH),
         };
         let batch = std::mem::replace(&mut self.batch, next);
-        self.tx.send(Msg::Batch(batch)).map_err(|_| Stop)
+        self.tx.send(Msg::Batch(batch, None)).map_err(|_| Stop)
     }
 }
 
@@ -241,7 +241,8 @@ impl ChunkSink<'_> {
     /// Puts the records read so far after the messages.
     fn finish(&mut self) {
         if !self.batch.is_empty() {
-            self.msgs.push(Msg::Batch(std::mem::take(&mut self.batch)));
+            self.msgs
+                .push(Msg::Batch(std::mem::take(&mut self.batch), None));
         }
     }
 }
@@ -298,6 +299,7 @@ fn read_in_parallel(
     parser: &dyn LineParser,
     chunk_lines: u64,
     opts: &IngestOptions,
+    resolver: Option<&std::sync::Mutex<Resolver>>,
     tx: Sender<Msg>,
     empties: Receiver<Vec<(u64, Record)>>,
 ) -> (Result<(), ReadError>, u64) {
@@ -336,7 +338,18 @@ fn read_in_parallel(
                         if !turns.wait(chunk.seq) {
                             break;
                         }
-                        let sent = sink.msgs.into_iter().all(|m| tx.send(m).is_ok());
+                        let sent = sink.msgs.into_iter().all(|m| {
+                            let m = match (m, resolver) {
+                                // Resolved here, in file order as the turns go, so the
+                                // writer's thread only writes.
+                                (Msg::Batch(batch, None), Some(resolver)) => {
+                                    let resolved = resolve(resolver, &batch);
+                                    Msg::Batch(batch, Some(resolved))
+                                }
+                                (m, _) => m,
+                            };
+                            tx.send(m).is_ok()
+                        });
                         contents.extend_from_slice(&sink.contents);
                         strict_stop = parsed.is_err();
                         turns.pass(strict_stop || !sent);
@@ -368,11 +381,24 @@ fn read_in_parallel(
                         result = Err(ReadError::Stopped);
                     }
                 }
-                Err(_) => result = Err(ReadError::Format("the reader crashed".into())),
+                // Its resolver may be half updated: the reader's thread fails as a whole, so
+                // the store reloads its view.
+                Err(panic) => std::panic::resume_unwind(panic),
             }
         }
         (result, repeats(contents))
     })
+}
+
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Which of `batch`'s events are new, and their accounts and topics named.
+fn resolve(resolver: &std::sync::Mutex<Resolver>, batch: &[(u64, Record)]) -> ResolvedBatch {
+    lock(resolver).resolve(batch)
 }
 
 /// How many of `contents` equal an earlier one.
@@ -558,10 +584,12 @@ fn pump(
     let mut rejects_file: Option<std::io::BufWriter<std::fs::File>> = None;
     let mut rejects_unwritable = false;
     let display = report.file.clone();
-    // Both halves run on the writer's thread: the reader (decompressing, parsing, hashing
-    // identities) is the longer stage and bounds the run, so de-duplication moved off it
-    // (BENCHMARKS.md, "Toward 2 M events/s").
-    let (mut events, mut names) = store.take_resolver()?.split();
+    // Batches are resolved (which events are new, their accounts named) in file order: by the
+    // writer after a sequential reader, the longer stage (BENCHMARKS.md, "Toward 2 M
+    // events/s"); by the parsing thread whose turn it is to send after a parallel one, so the
+    // writer, then the longer stage, only writes.
+    let resolver = std::sync::Mutex::new(store.take_resolver()?);
+    let resolver = &resolver;
     // Optional: without it the close checkpoints everything at once.
     let checkpointer = store.checkpointer().ok();
     std::thread::scope(|scope| {
@@ -569,13 +597,20 @@ fn pump(
         // thread does it, hands the emptied buffer back to the reader, then checkpoints. (Made
         // inside the scope, so the writer's end closes before the scope waits for that thread.)
         let (drop_tx, drop_rx) = bounded::<(Vec<(u64, Record)>, ResolvedBatch)>(2);
-        let (empty_tx, empties) = bounded::<Vec<(u64, Record)>>(2);
+        // Room for every batch the pipeline holds (one per parser, four sent, two written).
+        let (empty_tx, empties) = bounded::<Vec<(u64, Record)>>(8);
         let reader = scope.spawn(move || match format.line_parser(input, &opts.read) {
             // Chunks of a batch's lines: on a clean file the writer's batches and transactions
             // are those of the sequential reader.
-            Some(parser) => {
-                read_in_parallel(&mut input.stream, &*parser, BATCH as u64, opts, tx, empties)
-            }
+            Some(parser) => read_in_parallel(
+                &mut input.stream,
+                &*parser,
+                BATCH as u64,
+                opts,
+                Some(resolver),
+                tx,
+                empties,
+            ),
             None => read_sequentially(format, input, opts, tx, empties),
         });
         // Batches arrive here once committed: the same thread checkpoints them.
@@ -595,9 +630,8 @@ fn pump(
         let mut store_result: Result<(), StoreError> = Ok(());
         for msg in rx.iter() {
             match msg {
-                Msg::Batch(batch) => {
-                    let mut resolved = events.identify(&batch);
-                    names.name(&batch, &mut resolved);
+                Msg::Batch(batch, resolved) => {
+                    let resolved = resolved.unwrap_or_else(|| resolve(&resolver, &batch));
                     match store.write_resolved_batch(run, &batch, &resolved, pending_rejects) {
                         Ok(c) => {
                             report.read += batch.len() as u64;
@@ -679,7 +713,8 @@ fn pump(
                 // Every batch it resolved was written unless the store failed: then it is
                 // dropped and the store reloads its view from disk.
                 if store_result.is_ok() {
-                    store.put_resolver(Resolver::join(events, names));
+                    let resolver = std::mem::take(&mut *lock(resolver));
+                    store.put_resolver(resolver);
                 }
                 (result, repeated)
             }
@@ -744,13 +779,26 @@ mod tests {
         };
         let (tx, rx) = bounded::<Msg>(4);
         let (_empty_tx, empties) = bounded::<Vec<(u64, Record)>>(2);
+        // The parallel reader resolves its batches as it sends them, the writer those of the
+        // sequential one: either way each store sees the same new and duplicate events.
+        let resolver = std::sync::Mutex::new(Resolver::default());
+        let (mut added, mut duplicate) = (0, 0);
         std::thread::scope(|scope| {
             let reader = scope.spawn(|| {
                 if parallel {
                     let parser = format
                         .line_parser(&input, &opts.read)
                         .expect("a line format");
-                    read_in_parallel(&mut input.stream, &*parser, CHUNK, opts, tx, empties)
+                    let resolver = Some(&resolver);
+                    read_in_parallel(
+                        &mut input.stream,
+                        &*parser,
+                        CHUNK,
+                        opts,
+                        resolver,
+                        tx,
+                        empties,
+                    )
                 } else {
                     read_sequentially(format, &mut input, opts, tx, empties)
                 }
@@ -758,14 +806,25 @@ mod tests {
             let (mut records, mut others) = (Vec::new(), Vec::new());
             for msg in rx.iter() {
                 match msg {
-                    Msg::Batch(mut batch) => records.append(&mut batch),
+                    Msg::Batch(mut batch, resolved) => {
+                        assert_eq!(resolved.is_some(), parallel);
+                        let counts = resolved
+                            .unwrap_or_else(|| resolve(&resolver, &batch))
+                            .counts();
+                        (added, duplicate) = (added + counts.added, duplicate + counts.duplicate);
+                        records.append(&mut batch);
+                    }
                     Msg::Reject(line, reason) => others.push(format!("reject {line}: {reason}")),
                     Msg::Damaged(line, reason) => others.push(format!("damaged {line}: {reason}")),
                     Msg::Warn(w) => others.push(format!("warn {w}")),
                 }
             }
             let (result, repeated) = reader.join().unwrap();
-            (records, others, format!("{result:?}, {repeated} repeated"))
+            (
+                records,
+                others,
+                format!("{result:?}, {repeated} repeated, {added} new, {duplicate} duplicate"),
+            )
         })
     }
 
@@ -860,7 +919,10 @@ mod tests {
         // What the cases above are meant to reach: 55 exact repeats, blank lines at every
         // 777th line, rejects in later chunks, damage, a strict stop mid-chunk.
         let (records, others, ended) = plain_sent;
-        assert_eq!(ended, "Ok(()), 55 repeated");
+        assert_eq!(
+            ended,
+            format!("Ok(()), 55 repeated, {} new, 0 duplicate", records.len())
+        );
         assert_eq!(records.len(), lines - 2 - lines / 777);
         assert_eq!(
             others,
@@ -870,7 +932,7 @@ mod tests {
         assert!(records.len() > 2 * CHUNK as usize && records.len() < lines - 500);
         assert!(others.last().unwrap().starts_with("damaged "), "{others:?}");
         let (records, others, ended) = strict_sent;
-        assert_eq!(ended, "Err(Stopped), 17 repeated");
+        assert_eq!(ended, "Err(Stopped), 17 repeated, 1774 new, 0 duplicate");
         assert_eq!(records.len(), 1_777 - 1 - 2);
         assert_eq!(others.len(), 1);
         let (records, others, _) = snap_sent;
