@@ -284,9 +284,9 @@ pub fn parse_chunk(
 ) -> Result<(), Stop> {
     let bytes = &chunk.bytes[..];
     let mut on_line = |no: u64, line: &[u8], sink: &mut dyn Sink| parser.parse_line(no, line, sink);
-    let mut line_no = chunk.first_line;
     let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    for (line_no, end) in (chunk.first_line..).zip(ends) {
         if start == end && end == bytes.len() {
             break;
         }
@@ -296,7 +296,6 @@ pub fn parse_chunk(
         } else {
             deliver(line_no, line, sink, &mut on_line)?;
         }
-        line_no += 1;
         start = end + 1;
     }
     match &chunk.end {

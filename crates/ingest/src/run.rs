@@ -631,7 +631,7 @@ fn pump(
         for msg in rx.iter() {
             match msg {
                 Msg::Batch(batch, resolved) => {
-                    let resolved = resolved.unwrap_or_else(|| resolve(&resolver, &batch));
+                    let resolved = resolved.unwrap_or_else(|| resolve(resolver, &batch));
                     match store.write_resolved_batch(run, &batch, &resolved, pending_rejects) {
                         Ok(c) => {
                             report.read += batch.len() as u64;
