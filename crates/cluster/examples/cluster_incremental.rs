@@ -135,7 +135,11 @@ fn main() {
     let mut followers_differ = 0;
     for (k, (s, f)) in &x {
         let (t, g) = y.get(k).copied().unwrap_or((f64::NAN, f64::NAN));
-        let d = (s - t).abs() / s.abs();
+        let d = if *s == t {
+            0.0
+        } else {
+            (s - t).abs() / s.abs()
+        };
         worst = if d.is_nan() {
             f64::INFINITY
         } else {
