@@ -6,7 +6,7 @@ use crate::config::Echo;
 use crate::persons::{person_ranked_all, Per};
 use crate::source::{Ranked, Source};
 use crate::{AppError, Scope};
-use renown_measures::compare::compare_scores;
+use renown_measures::compare::compare_ordered;
 use renown_measures::{measure, MeasureSpec, MEASURES};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -95,8 +95,10 @@ pub fn compare<S: Source>(
         }
     };
     let names: Vec<&str> = specs.iter().map(|m| m.name).collect();
-    let scores: Vec<Vec<f64>> = ranked.iter().map(|r| r.scores.clone()).collect();
-    let mut table = compare_scores(&names, &scores, &q.top_percent);
+    // Each measure's order is ranked already: the comparison sorts no measure again.
+    let scores: Vec<&[f64]> = ranked.iter().map(|r| r.scores.as_slice()).collect();
+    let orders: Vec<&[(u32, f64)]> = ranked.iter().map(|r| r.order.as_slice()).collect();
+    let mut table = compare_ordered(&names, &scores, &orders, &q.top_percent);
     for w in ranked.iter().flat_map(|r| &r.warnings) {
         if !table.warnings.contains(w) {
             table.warnings.push(w.clone());

@@ -129,35 +129,79 @@ pub fn compare(
     Ok(c)
 }
 
-/// One measure's scores ranked once for every pair it is in.
+/// One measure's scores ranked once for every pair it is in, all from its [`ranking`] order:
+/// no pair sorts anything over all accounts.
 struct Ranked {
     /// Average ranks (Spearman's).
     average: Vec<f64>,
-    /// Dense ranks: equal scores share one, the next score gets the next (Kendall's needs only
-    /// the order and the ties, and integers sort faster than scores).
+    /// Dense ranks from 0: equal scores share one, the next score gets the next (Kendall's needs
+    /// only the order and the ties, and integers bucket where scores would be sorted).
     dense: Vec<u32>,
+    /// The accounts by ascending score (ties in any order).
+    ascending: Vec<u32>,
+    /// Where each dense rank's accounts start in `ascending`, and `n` last.
+    starts: Vec<u32>,
+    /// Pairs of accounts with equal scores (τ-b's ties in this measure).
+    tied_pairs: u64,
     /// The top sets, one per percentage.
     tops: Vec<(TopCut, Vec<u32>)>,
 }
 
+/// Pairs among `t` items.
+fn pairs(t: u64) -> u64 {
+    t * t.saturating_sub(1) / 2
+}
+
 impl Ranked {
-    fn new(scores: &[f64], top_percents: &[f64]) -> Ranked {
-        let n = scores.len();
-        let order = ranking(scores);
+    /// From the measure's order ([`ranking`]: descending score, ties by id): the ascending order
+    /// is its reverse, and the ties are its runs of equal scores.
+    fn new(order: &[(u32, f64)], top_percents: &[f64]) -> Ranked {
+        let n = order.len();
         let tops = top_percents
             .iter()
             .map(|&p| {
                 let k = ((p / 100.0 * n as f64).ceil() as usize).clamp(0, n);
-                let cut = top_cut(&order, k);
+                let cut = top_cut(order, k);
                 let ids = order[..cut.len].iter().map(|r| r.0).collect();
                 (cut, ids)
             })
             .collect();
+        let ascending: Vec<u32> = order.iter().rev().map(|r| r.0).collect();
+        let score = |q: usize| order[n - 1 - q].1;
+        let (mut average, mut dense) = (vec![0.0; n], vec![0u32; n]);
+        let mut starts = Vec::new();
+        let mut tied_pairs = 0;
+        let mut first = 0;
+        while first < n {
+            // One tie: ascending positions first..=last.
+            let mut last = first;
+            while last + 1 < n && score(last + 1) == score(last) {
+                last += 1;
+            }
+            let avg = (first + last) as f64 / 2.0 + 1.0;
+            let rank = starts.len() as u32;
+            for &id in &ascending[first..=last] {
+                average[id as usize] = avg;
+                dense[id as usize] = rank;
+            }
+            starts.push(first as u32);
+            tied_pairs += pairs((last + 1 - first) as u64);
+            first = last + 1;
+        }
+        starts.push(n as u32);
         Ranked {
-            average: average_ranks(scores),
-            dense: dense_ranks(scores),
+            average,
+            dense,
+            ascending,
+            starts,
+            tied_pairs,
             tops,
         }
+    }
+
+    /// Distinct scores.
+    fn distinct(&self) -> usize {
+        self.starts.len() - 1
     }
 }
 
@@ -165,10 +209,25 @@ impl Ranked {
 /// cuts through a tie: a tie at its boundary is left out whole ([`top_cut`]). Each measure is
 /// ranked once; the pairs are correlated in parallel from the rank arrays.
 pub fn compare_scores(names: &[&str], scores: &[Scores], top_percents: &[f64]) -> Comparison {
-    let n = scores.first().map_or(0, Vec::len);
-    let ranked: Vec<Ranked> = scores
+    let orders: Vec<Vec<(u32, f64)>> = scores.par_iter().map(|s| ranking(s)).collect();
+    let scores: Vec<&[f64]> = scores.iter().map(Vec::as_slice).collect();
+    let orders: Vec<&[(u32, f64)]> = orders.iter().map(Vec::as_slice).collect();
+    compare_ordered(names, &scores, &orders, top_percents)
+}
+
+/// [`compare_scores`] given each measure's [`ranking`] order as well (a caller that ranked the
+/// scores already saves sorting them again). `orders[m]` must be `ranking(scores[m])`.
+pub fn compare_ordered(
+    names: &[&str],
+    scores: &[&[f64]],
+    orders: &[&[(u32, f64)]],
+    top_percents: &[f64],
+) -> Comparison {
+    assert_eq!(scores.len(), orders.len());
+    let n = scores.first().map_or(0, |s| s.len());
+    let ranked: Vec<Ranked> = orders
         .par_iter()
-        .map(|s| Ranked::new(s, top_percents))
+        .map(|order| Ranked::new(order, top_percents))
         .collect();
     let pairs: Vec<(usize, usize)> = (0..names.len())
         .flat_map(|i| (i + 1..names.len()).map(move |j| (i, j)))
@@ -176,23 +235,31 @@ pub fn compare_scores(names: &[&str], scores: &[Scores], top_percents: &[f64]) -
     let rows: Vec<Vec<Correlation>> = pairs
         .par_iter()
         .map(|&(i, j)| {
-            let (x, y) = (&scores[i], &scores[j]);
+            let (x, y) = (scores[i], scores[j]);
             let pair = [names[i], names[j]];
+            let (rx, ry) = (&ranked[i], &ranked[j]);
             let mut rows = Vec::with_capacity(1 + 2 * top_percents.len());
-            let mut all = correlation(pair, "all".into(), x, y, None, false);
+            let mut all = correlation(pair, "all".into(), x, y, None);
             if all.n >= 2 {
-                let (rx, ry) = (&ranked[i], &ranked[j]);
                 all.spearman = pearson_of_ranks(&rx.average, &ry.average);
-                all.kendall = kendall_tau_b_dense(&rx.dense, &ry.dense);
+                all.kendall = kendall_tau_b_ranked(rx, ry);
             }
             rows.push(all);
             for (t, &p) in top_percents.iter().enumerate() {
-                for &by in &[i, j] {
-                    let (cut, ids) = &ranked[by].tops[t];
+                for (by, other) in [(i, j), (j, i)] {
+                    let (by, other, by_name) = (&ranked[by], &ranked[other], names[by]);
+                    let (cut, ids) = &by.tops[t];
                     let xs: Vec<f64> = ids.iter().map(|&v| x[v as usize]).collect();
                     let ys: Vec<f64> = ids.iter().map(|&v| y[v as usize]).collect();
-                    let set = format!("top {p}% by {}", names[by]);
-                    rows.push(correlation(pair, set, &xs, &ys, Some(cut), true));
+                    let set = format!("top {p}% by {by_name}");
+                    let mut row = correlation(pair, set, &xs, &ys, Some(cut));
+                    let along = |r: &Ranked| -> Vec<u32> {
+                        ids.iter().map(|&v| r.dense[v as usize]).collect()
+                    };
+                    let (rho, tau) = top_set_correlations(&along(by), &along(other));
+                    row.spearman = rho;
+                    row.kendall = tau;
+                    rows.push(row);
                 }
             }
             rows
@@ -206,13 +273,135 @@ pub fn compare_scores(names: &[&str], scores: &[Scores], top_percents: &[f64]) -
     }
 }
 
+/// Kendall's τ-b over all accounts from two measures' rank arrays, with no comparison sort: the
+/// accounts in ascending order of one measure, bucketed (stably) by their dense rank in the
+/// other, are in (other, one) order; each bucket is then a run ascending in the one measure, so
+/// the discordant pairs are the inversions counted by merging those runs (O(n log buckets)).
+/// The measure with fewer distinct scores buckets: fewer runs to merge.
+fn kendall_tau_b_ranked(x: &Ranked, y: &Ranked) -> Option<f64> {
+    let n = x.dense.len();
+    if n < 2 {
+        return None;
+    }
+    let (bucket, within) = if x.distinct() <= y.distinct() {
+        (x, y)
+    } else {
+        (y, x)
+    };
+    let mut next = bucket.starts.clone();
+    let mut seq = vec![0u32; n];
+    for &id in &within.ascending {
+        let slot = &mut next[bucket.dense[id as usize] as usize];
+        seq[*slot as usize] = within.dense[id as usize];
+        *slot += 1;
+    }
+    // Ties in both: equal neighbours inside one bucket (each bucket is ascending).
+    let mut tied_both = 0;
+    for b in bucket.starts.windows(2) {
+        let run = &seq[b[0] as usize..b[1] as usize];
+        let mut length = 1u64;
+        for w in run.windows(2) {
+            if w[0] == w[1] {
+                length += 1;
+            } else {
+                tied_both += pairs(length);
+                length = 1;
+            }
+        }
+        tied_both += pairs(length);
+    }
+    let discordant = inversions(&mut seq);
+    tau_b(n, x.tied_pairs, y.tied_pairs, tied_both, discordant)
+}
+
+/// Spearman's ρ and Kendall's τ-b over a top set. `by` holds the dense ranks of the measure the
+/// set is the top of, along the set's order (so non-increasing), and `other` the other measure's
+/// at the same positions: any integers that keep each measure's order and ties give the same
+/// values as its scores. One sort of the set by `other` gives both `other`'s average ranks and
+/// the (other, by) order whose inversions are the discordant pairs. Either measure may be the
+/// first of the pair: both correlations are symmetric, to the bit.
+fn top_set_correlations(by: &[u32], other: &[u32]) -> (Option<f64>, Option<f64>) {
+    let m = by.len();
+    if m < 2 {
+        return (None, None);
+    }
+    let mut by_average = vec![0.0; m];
+    let mut tied_by = 0;
+    let mut first = 0;
+    while first < m {
+        let mut last = first;
+        while last + 1 < m && by[last + 1] == by[first] {
+            last += 1;
+        }
+        // Positions first..=last descending are m-1-last..=m-1-first ascending.
+        let avg = ((m - 1 - last) + (m - 1 - first)) as f64 / 2.0 + 1.0;
+        by_average[first..=last].fill(avg);
+        tied_by += pairs((last + 1 - first) as u64);
+        first = last + 1;
+    }
+    // By `other` ascending, then by `by` ascending: later positions have lower `by`.
+    let mut keys: Vec<u64> = other
+        .iter()
+        .enumerate()
+        .map(|(p, &o)| (o as u64) << 32 | (m - 1 - p) as u64)
+        .collect();
+    keys.sort_unstable();
+    let position = |k: u64| m - 1 - (k as u32 as usize);
+    let mut other_average = vec![0.0; m];
+    let (mut tied_other, mut tied_both) = (0, 0);
+    let mut first = 0;
+    while first < m {
+        let mut last = first;
+        while last + 1 < m && keys[last + 1] >> 32 == keys[first] >> 32 {
+            last += 1;
+        }
+        let avg = (first + last) as f64 / 2.0 + 1.0;
+        let mut length = 1u64;
+        for q in first..=last {
+            let p = position(keys[q]);
+            other_average[p] = avg;
+            if q > first {
+                if by[p] == by[position(keys[q - 1])] {
+                    length += 1;
+                } else {
+                    tied_both += pairs(length);
+                    length = 1;
+                }
+            }
+        }
+        tied_both += pairs(length);
+        tied_other += pairs((last + 1 - first) as u64);
+        first = last + 1;
+    }
+    let mut seq: Vec<u32> = keys.iter().map(|&k| by[position(k)]).collect();
+    drop(keys);
+    let discordant = inversions(&mut seq);
+    (
+        pearson_of_ranks(&by_average, &other_average),
+        tau_b(m, tied_by, tied_other, tied_both, discordant),
+    )
+}
+
+/// τ-b from its counts over `n` items: pairs tied in x, in y, in both, and discordant. Every
+/// count is an integer below 2^53, so the sums are exact and the result does not depend on
+/// which variable is x.
+fn tau_b(n: usize, tied_x: u64, tied_y: u64, tied_both: u64, discordant: u64) -> Option<f64> {
+    let n0 = pairs(n as u64);
+    let denom = ((n0 - tied_x) as f64) * ((n0 - tied_y) as f64);
+    if denom <= 0.0 {
+        return None;
+    }
+    let num =
+        n0 as f64 - tied_x as f64 - tied_y as f64 + tied_both as f64 - 2.0 * discordant as f64;
+    Some(num / denom.sqrt())
+}
+
 fn correlation(
     [a, b]: [&str; 2],
     set: String,
     x: &[f64],
     y: &[f64],
     cut: Option<&TopCut>,
-    correlate: bool,
 ) -> Correlation {
     let undefined = if x.len() < 2 {
         Some(Undefined::TooFewAccounts { accounts: x.len() })
@@ -234,8 +423,8 @@ fn correlation(
         n: x.len(),
         requested: cut.map(|c| c.requested),
         excluded_tie: cut.and_then(|c| c.excluded_tie.clone()),
-        spearman: if correlate { spearman(x, y) } else { None },
-        kendall: if correlate { kendall_tau_b(x, y) } else { None },
+        spearman: None,
+        kendall: None,
         undefined,
     }
 }
@@ -308,7 +497,8 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
 }
 
 /// [`kendall_tau_b`] of dense ranks ([`dense_ranks`]): τ-b depends only on the order and the
-/// ties of each variable, which the dense ranks keep exactly.
+/// ties of each variable, which the dense ranks keep exactly. The serial definition the fast
+/// paths of [`compare_scores`] are checked against: one sort by (x, y), then the inversions.
 fn kendall_tau_b_dense(x: &[u32], y: &[u32]) -> Option<f64> {
     let n = x.len();
     if n < 2 {
@@ -320,7 +510,6 @@ fn kendall_tau_b_dense(x: &[u32], y: &[u32]) -> Option<f64> {
         .map(|(&a, &b)| (a as u64) << 32 | b as u64)
         .collect();
     keys.par_sort_unstable();
-    let pairs = |t: u64| t * t.saturating_sub(1) / 2;
     let (mut tie_x, mut tie_xy) = (0u64, 0u64);
     let (mut run_x, mut run_xy) = (1u64, 1u64);
     for w in keys.windows(2) {
@@ -344,8 +533,7 @@ fn kendall_tau_b_dense(x: &[u32], y: &[u32]) -> Option<f64> {
     tie_xy += pairs(run_xy);
     let mut ys: Vec<u32> = keys.iter().map(|&k| k as u32).collect();
     drop(keys);
-    let mut buf = vec![0u32; n];
-    let swaps = merge_count(&mut ys, &mut buf);
+    let swaps = inversions(&mut ys);
     let mut tie_y = 0u64;
     let mut run = 1u64;
     for w in ys.windows(2) {
@@ -357,40 +545,64 @@ fn kendall_tau_b_dense(x: &[u32], y: &[u32]) -> Option<f64> {
         }
     }
     tie_y += pairs(run);
-    let n0 = pairs(n as u64);
-    let denom = ((n0 - tie_x) as f64) * ((n0 - tie_y) as f64);
-    if denom <= 0.0 {
-        return None;
-    }
-    let num = n0 as f64 - tie_x as f64 - tie_y as f64 + tie_xy as f64 - 2.0 * swaps as f64;
-    Some(num / denom.sqrt())
+    tau_b(n, tie_x, tie_y, tie_xy, swaps)
 }
 
-/// Sorts `v` ascending (stable) and returns the number of inversions (strictly greater before).
-fn merge_count(v: &mut [u32], buf: &mut [u32]) -> u64 {
+/// Sorts `v` ascending and returns its inversions (pairs `i < j` with `v[i] > v[j]`), merging
+/// its non-decreasing runs pairwise, level by level: O(n log runs), and a sequence made of few
+/// runs (one per distinct score of a measure) costs few passes.
+fn inversions(v: &mut Vec<u32>) -> u64 {
     let n = v.len();
-    if n < 2 {
+    let mut bounds = vec![0];
+    bounds.extend((1..n).filter(|&i| v[i] < v[i - 1]));
+    bounds.push(n);
+    if bounds.len() <= 2 {
         return 0;
     }
-    let mid = n / 2;
-    let mut swaps =
-        merge_count(&mut v[..mid], &mut buf[..mid]) + merge_count(&mut v[mid..], &mut buf[mid..]);
-    let (mut i, mut j, mut k) = (0, mid, 0);
-    while i < mid && j < n {
-        if v[j] < v[i] {
-            buf[k] = v[j];
-            swaps += (mid - i) as u64;
+    let mut source = std::mem::take(v);
+    let mut target = vec![0u32; n];
+    let mut swaps = 0;
+    while bounds.len() > 2 {
+        let mut merged = Vec::with_capacity(bounds.len() / 2 + 2);
+        let mut r = 0;
+        while r + 2 < bounds.len() {
+            let (lo, mid, hi) = (bounds[r], bounds[r + 1], bounds[r + 2]);
+            swaps += merge_counting(&source[lo..mid], &source[mid..hi], &mut target[lo..hi]);
+            merged.push(lo);
+            r += 2;
+        }
+        if r + 1 < bounds.len() {
+            let (lo, hi) = (bounds[r], bounds[r + 1]);
+            target[lo..hi].copy_from_slice(&source[lo..hi]);
+            merged.push(lo);
+        }
+        merged.push(n);
+        bounds = merged;
+        std::mem::swap(&mut source, &mut target);
+    }
+    *v = source;
+    swaps
+}
+
+/// Merges the ascending `a` and `b` into `out` (stable: `a` first among equals) and returns the
+/// pairs (an element of `a`, a smaller one of `b`).
+fn merge_counting(a: &[u32], b: &[u32], out: &mut [u32]) -> u64 {
+    let (mut i, mut j, mut k) = (0, 0, 0);
+    let mut swaps = 0;
+    while i < a.len() && j < b.len() {
+        if b[j] < a[i] {
+            out[k] = b[j];
+            swaps += (a.len() - i) as u64;
             j += 1;
         } else {
-            buf[k] = v[i];
+            out[k] = a[i];
             i += 1;
         }
         k += 1;
     }
-    buf[k..k + mid - i].copy_from_slice(&v[i..mid]);
-    k += mid - i;
-    buf[k..k + n - j].copy_from_slice(&v[j..n]);
-    v.copy_from_slice(&buf[..n]);
+    out[k..k + a.len() - i].copy_from_slice(&a[i..]);
+    k += a.len() - i;
+    out[k..].copy_from_slice(&b[j..]);
     swaps
 }
 
@@ -436,6 +648,103 @@ mod tests {
                 let y: Vec<f64> = (0..len).map(|_| next(m)).collect();
                 let (a, b) = (kendall_tau_b(&x, &y), tau_b_naive(&x, &y));
                 match (a, b) {
+                    (Some(a), Some(b)) => assert!((a - b).abs() < 1e-12, "{a} vs {b}"),
+                    (a, b) => assert_eq!(a, b),
+                }
+            }
+        }
+    }
+
+    /// A generator of small integers (scores with many ties).
+    fn lcg(seed: u64) -> impl FnMut(u64) -> f64 {
+        let mut s = seed;
+        move |m: u64| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 33) % m) as f64
+        }
+    }
+
+    #[test]
+    fn inversions_match_the_count_of_every_pair() {
+        let mut next = lcg(7);
+        for len in [0usize, 1, 2, 3, 10, 257, 1000] {
+            for m in [1u64, 2, 3, 50, 100_000] {
+                let v: Vec<u32> = (0..len).map(|_| next(m) as u32).collect();
+                let mut expected = 0u64;
+                for i in 0..len {
+                    for j in i + 1..len {
+                        expected += (v[i] > v[j]) as u64;
+                    }
+                }
+                let mut sorted = v.clone();
+                assert_eq!(inversions(&mut sorted), expected, "{v:?}");
+                let mut reference = v.clone();
+                reference.sort();
+                assert_eq!(sorted, reference);
+            }
+        }
+    }
+
+    /// The fast path (rank arrays, no sort per pair) against the simple definition, row by row
+    /// and to the bit: each correlation from the set's scores alone, ranked afresh.
+    #[test]
+    fn compare_from_rank_arrays_equals_the_definition_with_heavy_ties() {
+        let mut next = lcg(99);
+        for (len, tops) in [
+            (1usize, vec![50.0]),
+            (2, vec![50.0]),
+            (37, vec![10.0, 50.0]),
+        ] {
+            for m in [1u64, 2, 3, 7] {
+                let scores: Vec<Scores> = (0..3)
+                    .map(|_| (0..len).map(|_| next(m)).collect())
+                    .collect();
+                check_against_definition(&scores, &tops);
+            }
+        }
+        // Larger, with scores from few distinct values to all distinct, a constant one, and
+        // -0.0 beside 0.0 (equal scores).
+        let len = 2_000;
+        let mut scores: Vec<Scores> = [2u64, 5, 40, 1_000_000]
+            .iter()
+            .map(|&m| (0..len).map(|_| next(m)).collect())
+            .collect();
+        scores.push(vec![3.0; len]);
+        scores.push(
+            (0..len)
+                .map(|i| if i % 3 == 0 { -0.0 } else { next(4) })
+                .collect(),
+        );
+        check_against_definition(&scores, &[10.0, 1.0, 50.0, 100.0]);
+    }
+
+    fn check_against_definition(scores: &[Scores], tops: &[f64]) {
+        let names: Vec<String> = (0..scores.len()).map(|m| format!("m{m}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let c = compare_scores(&names, scores, tops);
+        let index = |name: &str| names.iter().position(|n| *n == name).unwrap();
+        for row in &c.rows {
+            let (x, y) = (&scores[index(&row.a)], &scores[index(&row.b)]);
+            let ids: Vec<u32> = match row.set.strip_prefix("top ") {
+                None => (0..x.len() as u32).collect(),
+                Some(rest) => {
+                    let (percent, by) = rest.split_once("% by ").unwrap();
+                    let order = ranking(&scores[index(by)]);
+                    let k = (percent.parse::<f64>().unwrap() / 100.0 * x.len() as f64).ceil();
+                    let cut = top_cut(&order, k as usize);
+                    order[..cut.len].iter().map(|r| r.0).collect()
+                }
+            };
+            assert_eq!(row.n, ids.len(), "{row:?}");
+            let xs: Vec<f64> = ids.iter().map(|&v| x[v as usize]).collect();
+            let ys: Vec<f64> = ids.iter().map(|&v| y[v as usize]).collect();
+            let same = |a: Option<f64>, b: Option<f64>| a.map(f64::to_bits) == b.map(f64::to_bits);
+            assert!(same(row.spearman, spearman(&xs, &ys)), "{row:?}");
+            assert!(same(row.kendall, kendall_tau_b(&xs, &ys)), "{row:?}");
+            if xs.len() <= 400 {
+                match (row.kendall, tau_b_naive(&xs, &ys)) {
                     (Some(a), Some(b)) => assert!((a - b).abs() < 1e-12, "{a} vs {b}"),
                     (a, b) => assert_eq!(a, b),
                 }

@@ -98,14 +98,16 @@ pub fn measure(name: &str) -> Result<&'static MeasureSpec> {
 }
 
 /// Account ids ordered by descending score, with their scores. Equal scores are listed by id
-/// only so the order is reproducible: they share a rank ([`competition_ranks`]).
+/// only so the order is reproducible: they share a rank ([`competition_ranks`]). Ids are
+/// distinct, so the order is total and an unstable (parallel) sort gives the one answer.
 pub fn ranking(scores: &[f64]) -> Vec<(u32, f64)> {
+    use rayon::slice::ParallelSliceMut;
     let mut order: Vec<(u32, f64)> = scores
         .iter()
         .enumerate()
         .map(|(i, &s)| (i as u32, s))
         .collect();
-    order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    order.par_sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     order
 }
 
@@ -191,6 +193,34 @@ mod tests {
         );
         for (id, rank) in rank_by_id {
             assert_eq!(rank_of(&scores, id), rank);
+        }
+    }
+
+    #[test]
+    fn the_ranking_is_descending_score_then_ascending_id() {
+        let mut s = 5u64;
+        let scores: Vec<f64> = (0..5_000)
+            .map(|i| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1);
+                match i % 7 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    _ => ((s >> 33) % 30) as f64 / 4.0,
+                }
+            })
+            .collect();
+        let mut expected: Vec<(u32, f64)> = scores
+            .iter()
+            .copied()
+            .zip(0..)
+            .map(|(v, i)| (i, v))
+            .collect();
+        // The definition: a stable sort of the ids (ascending) by descending score.
+        expected.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let order = ranking(&scores);
+        assert_eq!(order.len(), expected.len());
+        for (a, b) in order.iter().zip(&expected) {
+            assert_eq!((a.0, a.1.to_bits()), (b.0, b.1.to_bits()));
         }
     }
 
