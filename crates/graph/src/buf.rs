@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 /// Plain-old-data element types a snapshot file may hold (no padding, any bit pattern valid).
 pub(crate) trait Pod: Copy + Send + Sync + 'static {}
+impl Pod for u16 {}
 impl Pod for u32 {}
 impl Pod for u64 {}
 impl Pod for f32 {}

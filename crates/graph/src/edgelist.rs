@@ -3,10 +3,10 @@
 //! boundaries and each range is read with positioned reads into a small buffer (no mapping, so
 //! the file's pages never count towards the process's memory).
 //!
-//! [`read_pull_graph`] builds a PageRank-ready graph in two passes over the file — count, then
-//! scatter straight into the in-adjacency — so the edges are held once, at 4 bytes each;
+//! [`read_pull_graph`] builds a PageRank-ready graph from one parse of the file into
+//! per-destination buckets, then counting sorts whose counters stay in cache;
 //! [`read_pull_graph_ordered`] can renumber the nodes by degree on the way (see
-//! [`NodeOrder`]).
+//! [`NodeOrder`]). No step compares edges: every pass is linear in the edges or the nodes.
 
 use crate::buf::SyncPtr;
 use crate::csr::{node_ranges, Csr, EdgeList};
@@ -126,6 +126,29 @@ fn id_at(b: &[u8], mut i: usize) -> Option<(u32, usize)> {
     (i > start && v < u32::MAX as u64).then_some((v as u32, i))
 }
 
+/// The node id at `i` when it has 1 to 8 digits and a byte follows them within the 8 read:
+/// `(id, end)`, read eight bytes at a time (SWAR); `None` sends the line to [`id_at`].
+#[inline(always)]
+fn id8_at(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    let bytes: [u8; 8] = b.get(i..i + 8)?.try_into().ok()?;
+    let word = u64::from_le_bytes(bytes);
+    // Each byte minus '0': a digit is below 10; the first other byte ends the id.
+    let sub = word.wrapping_sub(0x3030_3030_3030_3030);
+    // High bit set where a byte is not a digit: below '0' (the subtraction borrowed or the
+    // byte had its high bit) or above '9' (adding 118 carries it past 127).
+    let not_digit = (sub | sub.wrapping_add(0x7676_7676_7676_7676) | word) & 0x8080_8080_8080_8080;
+    let len = (not_digit.trailing_zeros() / 8) as usize;
+    if len == 0 || len == 8 {
+        return None;
+    }
+    // The digits moved to the top bytes (leading zero digits below), then combined pairwise.
+    let mut v = sub << (8 * (8 - len));
+    v = (v.wrapping_mul(10) + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    v = (v.wrapping_mul(10_000) + (v >> 32)) & 0xFFFF_FFFF;
+    Some((v as u32, i + len))
+}
+
 /// Calls `f` for every line of `b` and counts them in `line_no`; the last line needs no
 /// newline. The usual line, `src dst` with one separator and `\n` or `\r\n`, is read in one
 /// pass over its bytes; anything else (comments, weights, blank lines, extra spaces, errors)
@@ -139,6 +162,17 @@ fn scan_lines(
     let mut i = 0;
     while i < end {
         *line_no += 1;
+        if let Some((src, j)) = id8_at(b, i) {
+            if matches!(b[j], b' ' | b'\t' | b',') {
+                if let Some((dst, k)) = id8_at(b, j + 1) {
+                    if b[k] == b'\n' {
+                        f(Line::Edge(src, dst, None));
+                        i = k + 1;
+                        continue;
+                    }
+                }
+            }
+        }
         if let Some((src, j)) = id_at(b, i) {
             if j < end && matches!(b[j], b' ' | b'\t' | b',') {
                 if let Some((dst, k)) = id_at(b, j + 1) {
@@ -407,25 +441,35 @@ struct Renumbered {
     out_degree: Vec<u32>,
 }
 
-/// New ids by decreasing in-degree, then decreasing out-degree, then old id. The degrees by new
-/// id are read off the sorted keys, which hold them: gathering them through `original` was two
-/// random reads per node.
+/// New ids by decreasing in-degree, then decreasing out-degree, then old id: a stable LSD radix
+/// sort of the nodes by the key `(!in, !out)` in 16-bit digits, each pass a parallel counting
+/// sort, so the cost is linear in the nodes (a comparison sort of 128-bit keys was
+/// O(n log n)). Digits that every node shares (the high halves, on graphs whose degrees stay
+/// below 65,536) are skipped. The degrees by new id are read off the sorted keys.
 fn degree_order(in_degree: &[u32], out_degree: &[u32]) -> Renumbered {
-    let mut keys: Vec<u128> = in_degree
+    let n = in_degree.len();
+    let mut keys: Vec<u64> = in_degree
         .par_iter()
         .zip(out_degree)
-        .enumerate()
-        .map(|(v, (&i, &o))| (!i as u128) << 64 | (!o as u128) << 32 | v as u128)
+        .map(|(&i, &o)| (!i as u64) << 32 | !o as u64)
         .collect();
-    keys.par_sort_unstable();
-    let original: Vec<u32> = keys.par_iter().map(|&k| k as u32).collect();
-    let in_degree: Vec<u32> = keys.par_iter().map(|&k| !((k >> 64) as u32)).collect();
-    let out_degree: Vec<u32> = keys.par_iter().map(|&k| !((k >> 32) as u32)).collect();
+    let mut ids: Vec<u32> = (0..n as u32).into_par_iter().collect();
+    let (mut keys_to, mut ids_to) = (vec![0u64; n], vec![0u32; n]);
+    for digit in 0..4 {
+        if radix_pass(&keys, &ids, &mut keys_to, &mut ids_to, 16 * digit) {
+            std::mem::swap(&mut keys, &mut keys_to);
+            std::mem::swap(&mut ids, &mut ids_to);
+        }
+    }
+    drop((keys_to, ids_to));
+    let original = ids;
+    let in_degree: Vec<u32> = keys.par_iter().map(|&k| !((k >> 32) as u32)).collect();
+    let out_degree: Vec<u32> = keys.par_iter().map(|&k| !(k as u32)).collect();
     drop(keys);
-    let mut rank = vec![0u32; in_degree.len()];
+    let mut rank = vec![0u32; n];
     let rp = SyncPtr(rank.as_mut_ptr());
     original.par_iter().enumerate().for_each(|(new, &old)| {
-        // SAFETY: `original` is a permutation of 0..n (distinct ids from the sorted keys).
+        // SAFETY: `original` is a permutation of 0..n (each radix pass moves every item once).
         unsafe { rp.write(old as usize, new as u32) }
     });
     Renumbered {
@@ -436,50 +480,132 @@ fn degree_order(in_degree: &[u32], out_degree: &[u32]) -> Renumbered {
     }
 }
 
-/// Sorts every node's list in `sources` (with its weights) by id, in parallel.
-fn sort_lists(offsets: &[u64], sources: &mut [u32], mut weights: Option<&mut [f32]>) {
-    let bounds = node_ranges(offsets, 1 << 18, usize::MAX);
-    let mut pieces = Vec::with_capacity(bounds.len());
-    let (mut src, mut ws) = (sources, weights.take());
-    for r in bounds.windows(2) {
-        let len = (offsets[r[1]] - offsets[r[0]]) as usize;
-        let (a, b) = std::mem::take(&mut src).split_at_mut(len);
-        let (wa, wb) = match ws.take() {
-            Some(w) => {
-                let (wa, wb) = w.split_at_mut(len);
-                (Some(wa), Some(wb))
+/// One stable counting-sort pass of `(keys, ids)` by the 16 bits of the key at `shift`, into
+/// `keys_to`/`ids_to`, in parallel over consecutive chunks (each chunk's items go after the
+/// same digit's items of earlier chunks, so the pass is stable). Returns false, moving
+/// nothing, when every key has the same digit there.
+fn radix_pass(
+    keys: &[u64],
+    ids: &[u32],
+    keys_to: &mut [u64],
+    ids_to: &mut [u32],
+    shift: u32,
+) -> bool {
+    const DIGITS: usize = 1 << 16;
+    let digit = |k: u64| (k >> shift) as usize & (DIGITS - 1);
+    let chunk = keys
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1 << 16);
+    let mut counts: Vec<Vec<u32>> = keys
+        .par_chunks(chunk)
+        .map(|c| {
+            let mut h = vec![0u32; DIGITS];
+            for &k in c {
+                h[digit(k)] += 1;
             }
-            None => (None, None),
-        };
-        pieces.push((r[0]..r[1], a, wa));
-        (src, ws) = (b, wb);
+            h
+        })
+        .collect();
+    let Some(&first) = keys.first() else {
+        return false;
+    };
+    let total = |d: usize| counts.iter().map(|h| h[d] as usize).sum::<usize>();
+    if total(digit(first)) == keys.len() {
+        return false;
     }
-    pieces.into_par_iter().for_each(|(nodes, src, ws)| {
-        let base = offsets[nodes.start];
-        let list = |v: usize| (offsets[v] - base) as usize..(offsets[v + 1] - base) as usize;
-        match ws {
-            None => nodes.for_each(|v| src[list(v)].sort_unstable()),
-            Some(ws) => {
-                // (id, weight bits) pairs sorted as one key, so weights follow their edges.
-                let mut keys = Vec::new();
-                for v in nodes {
-                    let r = list(v);
-                    keys.clear();
-                    keys.extend(
-                        src[r.clone()]
-                            .iter()
-                            .zip(&ws[r.clone()])
-                            .map(|(&u, &w)| (u as u64) << 32 | w.to_bits() as u64),
-                    );
-                    keys.sort_unstable();
-                    for ((u, w), k) in src[r.clone()].iter_mut().zip(&mut ws[r]).zip(&keys) {
-                        *u = (k >> 32) as u32;
-                        *w = f32::from_bits(*k as u32);
-                    }
-                }
-            }
+    // counts[c][d] becomes the place of chunk c's first item with digit d.
+    let mut at = 0u32;
+    for d in 0..DIGITS {
+        for h in counts.iter_mut() {
+            let c = h[d];
+            h[d] = at;
+            at += c;
         }
-    });
+    }
+    let (kp, ip) = (SyncPtr(keys_to.as_mut_ptr()), SyncPtr(ids_to.as_mut_ptr()));
+    keys.par_chunks(chunk)
+        .zip(ids.par_chunks(chunk))
+        .zip(counts)
+        .for_each(|((ks, is), mut next)| {
+            for (&k, &i) in ks.iter().zip(is) {
+                let to = &mut next[digit(k)];
+                // SAFETY: the places of one digit in one chunk are a range of its own, sized
+                // by this chunk's count of that digit, and all ranges lie in 0..keys.len().
+                unsafe {
+                    kp.write(*to as usize, k);
+                    ip.write(*to as usize, i);
+                }
+                *to += 1;
+            }
+        });
+    true
+}
+
+/// Sorts one list of ids below `1 << bits`.
+fn sort_ids(list: &mut [u32], bits: u32, scratch: &mut Vec<u32>) {
+    if list.len() < RADIX_LIST {
+        list.sort_unstable();
+    } else {
+        radix_sort_ids(list, bits, scratch);
+    }
+}
+
+/// Sorts one weighted list by (id, weight bits) as one key, so weights follow their edges
+/// and equal ids come out in one order whatever order they came in.
+fn sort_weighted(list: &mut [u32], weights: &mut [f32], keys: &mut Vec<u64>) {
+    keys.clear();
+    keys.extend(
+        list.iter()
+            .zip(weights.iter())
+            .map(|(&u, &w)| (u as u64) << 32 | w.to_bits() as u64),
+    );
+    keys.sort_unstable();
+    for ((u, w), k) in list.iter_mut().zip(weights.iter_mut()).zip(keys.iter()) {
+        *u = (k >> 32) as u32;
+        *w = f32::from_bits(*k as u32);
+    }
+}
+
+/// Lists at least this long are sorted by [`radix_sort_ids`]; shorter ones by comparison,
+/// which is quicker below a few thousand ids.
+const RADIX_LIST: usize = 2048;
+
+/// Sorts ids below `1 << bits` by LSD radix in 11-bit digits (two passes for up to 4 M
+/// nodes): linear in the list, where a comparison sort of a list of 40,000 ids does ~15
+/// comparisons per id.
+fn radix_sort_ids(list: &mut [u32], bits: u32, scratch: &mut Vec<u32>) {
+    const DIGIT: u32 = 11;
+    scratch.clear();
+    scratch.resize(list.len(), 0);
+    let mut from_list = true;
+    let mut shift = 0;
+    while shift < bits {
+        let (from, to): (&[u32], &mut [u32]) = if from_list {
+            (&*list, &mut scratch[..])
+        } else {
+            (&scratch[..], &mut *list)
+        };
+        let digit = |u: u32| (u >> shift) as usize & ((1 << DIGIT) - 1);
+        let mut at = [0u32; 1 << DIGIT];
+        for &u in from.iter() {
+            at[digit(u)] += 1;
+        }
+        let mut sum = 0;
+        for a in at.iter_mut() {
+            (*a, sum) = (sum, sum + *a);
+        }
+        for &u in from.iter() {
+            let d = &mut at[digit(u)];
+            to[*d as usize] = u;
+            *d += 1;
+        }
+        from_list = !from_list;
+        shift += DIGIT;
+    }
+    if !from_list {
+        list.copy_from_slice(scratch);
+    }
 }
 
 /// Destination ids per bucket: a bucket's in-degree counters and cursors (64 KiB) stay in
@@ -529,17 +655,28 @@ impl Bucketed {
     }
 }
 
-/// A zeroed array of `len` elements, or a clear error when memory cannot hold it.
-fn zeroed<T: Clone + Default>(len: usize, what: &str) -> Result<Vec<T>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| {
+/// A zeroed array of `len` elements, or a clear error when memory cannot hold it. It comes
+/// from `alloc_zeroed`: a large block is fresh pages from the kernel, already zero, so it is
+/// not cleared a second time by a pass over it.
+fn zeroed<T: crate::buf::Pod>(len: usize, what: &str) -> Result<Vec<T>> {
+    let too_big = || {
         GraphError::Invalid(format!(
             "{what} would need {:.1} GB ({len} entries), more than this machine can allocate",
-            (len * std::mem::size_of::<T>()) as f64 / 1e9
+            len as f64 * std::mem::size_of::<T>() as f64 / 1e9
         ))
-    })?;
-    v.resize(len, T::default());
-    Ok(v)
+    };
+    if len == 0 || std::mem::size_of::<T>() == 0 {
+        return Ok(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<T>(len).map_err(|_| too_big())?;
+    // SAFETY: the layout has a non-zero size (checked above).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
+    if ptr.is_null() {
+        return Err(too_big());
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `len` elements of
+    // T, and all-zero bits are a valid T (`Pod`: u32, u64 or f32 here).
+    Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
 }
 
 /// Node ids this sparse are almost certainly not `0..n-1` numbering (a hash, a user id): the
@@ -568,8 +705,11 @@ pub fn read_pull_graph(path: &Path, nodes: Option<u32>) -> Result<Csr> {
 /// The text is parsed once, each thread's edges appended to per-bucket arrays by destination
 /// (sequential writes). Then, bucket by bucket in parallel, a counting sort whose counters
 /// fit in cache: one pass counts in-degrees (and, per thread, out-degrees), the nodes are
-/// renumbered, and a second pass writes each source at its place in the in-adjacency. A list
-/// keeps the file's edge order (renumbered lists are sorted by id), as the serial reader does.
+/// renumbered ([`degree_order`], a radix sort by degrees), and a second pass writes each
+/// source at its place in the in-adjacency (renumbered: through cache-sized blocks of the new
+/// ids, see [`place_renumbered`]). A list keeps the file's edge order (renumbered lists are
+/// sorted by id), as the serial reader does. Renumbered, the peak is about 14 bytes per edge
+/// (the 16-bit destination within its block beside the parsed edges and the in-adjacency).
 pub fn read_pull_graph_ordered(
     path: &Path,
     nodes: Option<u32>,
@@ -594,7 +734,6 @@ pub fn read_pull_graph_ordered(
     let n = check_nodes(path, seen, nodes)? as usize;
     let weighted = parts.iter().any(|p| p.weights.is_some());
     let buckets = n.div_ceil(1 << BUCKET_SHIFT);
-    let bucket_nodes = |b: usize| (b << BUCKET_SHIFT)..((b + 1) << BUCKET_SHIFT).min(n);
 
     // Pass 1: in-degrees bucket by bucket; out-degrees in one array per worker, summed after.
     let mut in_degree: Vec<u32> = zeroed(n, "the node arrays")?;
@@ -629,66 +768,211 @@ pub fn read_pull_graph_ordered(
     }
     drop(outs);
 
-    // `rank[file id]` is the node's id in the graph (none when the file's ids are kept).
-    let (rank, original, in_degree) = match order {
-        NodeOrder::Input => (None, None, in_degree),
+    let Labelled { graph, original } = match order {
+        NodeOrder::Input => {
+            let offsets = prefix_sums(&in_degree)?;
+            drop(in_degree);
+            let (sources, weights) = place_in_file_order(&parts, &offsets, n, weighted)?;
+            drop(parts);
+            Labelled {
+                graph: Csr::from_in_adjacency(offsets, sources, weights, out_degree)?,
+                original: None,
+            }
+        }
         NodeOrder::Degree => {
             let r = degree_order(&in_degree, &out_degree);
-            out_degree = r.out_degree;
-            (Some(r.rank), Some(r.original), r.in_degree)
+            let offsets = prefix_sums(&r.in_degree)?;
+            drop(r.in_degree);
+            let (sources, weights) =
+                place_renumbered(parts, &groups, &in_degree, &r.rank, &offsets, weighted)?;
+            Labelled {
+                graph: Csr::from_in_adjacency(offsets, sources, weights, r.out_degree)?,
+                original: Some(r.original),
+            }
         }
     };
-    let id = |v: u32| match &rank {
-        Some(r) => r[v as usize],
-        None => v,
-    };
-    let offsets = prefix_sums(&in_degree)?;
-    drop(in_degree);
+    Ok(Labelled { graph, original })
+}
 
-    // Pass 2: each bucket's edges written at their places; a bucket's cursors are private.
-    let mut sources: Vec<u32> = zeroed(m as usize, "the in-adjacency")?;
+/// In- and (when weighted) weight arrays.
+type Placed = (Vec<u32>, Option<Vec<f32>>);
+
+/// The in-adjacency in the file's ids, each list in file order: bucket by bucket, each edge
+/// written at its destination's cursor (a bucket's cursors and lists are its own).
+fn place_in_file_order(
+    parts: &[Bucketed],
+    offsets: &[u64],
+    n: usize,
+    weighted: bool,
+) -> Result<Placed> {
+    let m = *offsets.last().expect("n + 1 offsets") as usize;
+    let mut sources: Vec<u32> = zeroed(m, "the in-adjacency")?;
     let mut weights: Option<Vec<f32>> = if weighted {
-        Some(zeroed(m as usize, "the edge weights")?)
+        Some(zeroed(m, "the edge weights")?)
     } else {
         None
     };
     let sp = SyncPtr(sources.as_mut_ptr());
     let wp = weights.as_mut().map(|w| SyncPtr(w.as_mut_ptr()));
-    let offs = &offsets;
-    (0..buckets).into_par_iter().for_each(|b| {
-        let range = bucket_nodes(b);
-        let base = range.start;
-        let mut cursor: Vec<u64> = range.map(|v| offs[id(v as u32) as usize]).collect();
-        for p in &parts {
-            let ws = p.bucket_weights(b);
-            let edges = p.bucket(b);
-            for (k, &e) in edges.iter().enumerate() {
-                if let (Some(rank), Some(&ahead)) = (&rank, edges.get(k + AHEAD)) {
-                    prefetch(rank, ahead as u32);
-                }
-                let c = &mut cursor[(e >> 32) as usize - base];
-                // SAFETY: node `e >> 32` belongs to bucket b, so only this task moves its
-                // cursor, which runs through its own list [offsets[v], offsets[v+1]), sized by
-                // the count of these same edges in pass 1.
-                unsafe {
-                    sp.write(*c as usize, id(e as u32));
-                    if let Some(wp) = wp {
-                        wp.write(*c as usize, ws.map_or(1.0, |w| w[k]));
+    (0..n.div_ceil(1 << BUCKET_SHIFT))
+        .into_par_iter()
+        .for_each(|b| {
+            let base = b << BUCKET_SHIFT;
+            let mut cursor: Vec<u64> = offsets[base..((b + 1) << BUCKET_SHIFT).min(n)].to_vec();
+            for p in parts {
+                let ws = p.bucket_weights(b);
+                for (k, &e) in p.bucket(b).iter().enumerate() {
+                    let c = &mut cursor[(e >> 32) as usize - base];
+                    // SAFETY: node `e >> 32` belongs to bucket b, so only this task moves its
+                    // cursor, which runs through its own list [offsets[v], offsets[v+1]),
+                    // sized by the count of these same edges in pass 1.
+                    unsafe {
+                        sp.write(*c as usize, e as u32);
+                        if let Some(wp) = wp {
+                            wp.write(*c as usize, ws.map_or(1.0, |w| w[k]));
+                        }
                     }
+                    *c += 1;
+                }
+            }
+        });
+    Ok((sources, weights))
+}
+
+/// Renumbered lists hold at most this many edges per block: a block's part of the
+/// in-adjacency (4 bytes an edge, and as much again while it is placed) stays in the core's
+/// L2 cache.
+const BLOCK_EDGES: u64 = 1 << 16;
+
+/// The in-adjacency under `rank`, each list sorted by id, in two passes that write
+/// sequentially or within a cache-sized block, never at random over the whole array (the
+/// nodes of one file-id bucket are scattered over all of it once renumbered, and writing each
+/// edge straight to its list missed the cache and the TLB on nearly every edge):
+/// 1. the new ids are cut into blocks of consecutive nodes holding at most [`BLOCK_EDGES`]
+///    edges (or 65,536 nodes), so each block's lists are one range of the array; each worker
+///    reads its file-id buckets and appends every edge, renumbered, to its block's range at
+///    the worker's own cursor (the source id in the in-adjacency itself, the destination as a
+///    16-bit offset in its block beside it);
+/// 2. block by block, a counting sort by destination within the range, then each list sorted.
+fn place_renumbered(
+    parts: Vec<Bucketed>,
+    groups: &[usize],
+    old_in_degree: &[u32],
+    rank: &[u32],
+    offsets: &[u64],
+    weighted: bool,
+) -> Result<Placed> {
+    let n = rank.len();
+    let m = *offsets.last().expect("n + 1 offsets") as usize;
+    let blocks = node_ranges(offsets, BLOCK_EDGES, 1 << 16);
+    let block_count = blocks.len() - 1;
+    // The block of each node, by file id (read beside `rank`, within the bucket in hand).
+    let block_of: Vec<u32> = rank
+        .par_iter()
+        .map(|&r| (blocks.partition_point(|&b| b as u32 <= r) - 1) as u32)
+        .collect();
+    // Each worker's edges into each block: all edges into a node are in the node's bucket,
+    // which one worker reads, so they are the in-degrees of its buckets' nodes.
+    let node_span = |g: &[usize]| (g[0] << BUCKET_SHIFT).min(n)..(g[1] << BUCKET_SHIFT).min(n);
+    let mut cursors: Vec<Vec<u64>> = groups
+        .par_windows(2)
+        .map(|g| {
+            let mut c = vec![0u64; block_count];
+            for v in node_span(g) {
+                c[block_of[v] as usize] += old_in_degree[v] as u64;
+            }
+            c
+        })
+        .collect();
+    for k in 0..block_count {
+        let mut at = offsets[blocks[k]];
+        for c in cursors.iter_mut() {
+            (c[k], at) = (at, at + c[k]);
+        }
+    }
+
+    // Pass 1: renumbered edges appended to their blocks' ranges.
+    let mut sources: Vec<u32> = zeroed(m, "the in-adjacency")?;
+    let mut local: Vec<u16> = zeroed(m, "the in-adjacency")?;
+    let mut weights: Option<Vec<f32>> = if weighted {
+        Some(zeroed(m, "the edge weights")?)
+    } else {
+        None
+    };
+    let (sp, lp) = (SyncPtr(sources.as_mut_ptr()), SyncPtr(local.as_mut_ptr()));
+    let wp = weights.as_mut().map(|w| SyncPtr(w.as_mut_ptr()));
+    groups
+        .par_windows(2)
+        .zip(cursors)
+        .for_each(|(g, mut cursor)| {
+            for b in g[0]..g[1] {
+                for p in &parts {
+                    let ws = p.bucket_weights(b);
+                    let edges = p.bucket(b);
+                    for (k, &e) in edges.iter().enumerate() {
+                        if let Some(&ahead) = edges.get(k + AHEAD) {
+                            prefetch(rank, ahead as u32);
+                        }
+                        let dst = (e >> 32) as usize;
+                        let block = block_of[dst] as usize;
+                        let c = &mut cursor[block];
+                        // SAFETY: this worker's cursor for this block runs through a range of
+                        // its own inside the block's lists, sized by the in-degrees of the
+                        // worker's nodes in the block, which are these same edges.
+                        unsafe {
+                            sp.write(*c as usize, rank[e as u32 as usize]);
+                            lp.write(*c as usize, (rank[dst] as usize - blocks[block]) as u16);
+                            if let Some(wp) = wp {
+                                wp.write(*c as usize, ws.map_or(1.0, |w| w[k]));
+                            }
+                        }
+                        *c += 1;
+                    }
+                }
+            }
+        });
+    drop(parts);
+
+    // Pass 2: each block's range sorted into its lists.
+    let bits = u32::BITS - (n as u32).leading_zeros();
+    let wp = weights.as_mut().map(|w| SyncPtr(w.as_mut_ptr()));
+    let sp = SyncPtr(sources.as_mut_ptr());
+    let local = &local;
+    blocks.par_windows(2).for_each_init(
+        || (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
+        |(src_copy, w_copy, scratch, keys), bl| {
+            let (lo, hi) = (offsets[bl[0]] as usize, offsets[bl[1]] as usize);
+            // SAFETY: blocks are disjoint ranges of nodes, so their edge ranges are disjoint
+            // parts of `sources` (and `weights`), each handed to one task.
+            let src = unsafe { std::slice::from_raw_parts_mut(sp.at(lo), hi - lo) };
+            let mut ws = wp.map(|wp| unsafe { std::slice::from_raw_parts_mut(wp.at(lo), hi - lo) });
+            src_copy.clear();
+            src_copy.extend_from_slice(src);
+            if let Some(ws) = &ws {
+                w_copy.clear();
+                w_copy.extend_from_slice(ws);
+            }
+            let mut cursor: Vec<u32> = (bl[0]..bl[1])
+                .map(|v| (offsets[v] as usize - lo) as u32)
+                .collect();
+            for (k, (&u, &d)) in src_copy.iter().zip(&local[lo..hi]).enumerate() {
+                let c = &mut cursor[d as usize];
+                src[*c as usize] = u;
+                if let Some(ws) = &mut ws {
+                    ws[*c as usize] = w_copy[k];
                 }
                 *c += 1;
             }
-        }
-    });
-    drop(parts);
-    if rank.is_some() {
-        drop(rank);
-        sort_lists(&offsets, &mut sources, weights.as_deref_mut());
-    }
-    Ok(Labelled {
-        graph: Csr::from_in_adjacency(offsets, sources, weights, out_degree)?,
-        original,
-    })
+            for v in bl[0]..bl[1] {
+                let list = (offsets[v] as usize - lo)..(offsets[v + 1] as usize - lo);
+                match &mut ws {
+                    None => sort_ids(&mut src[list], bits, scratch),
+                    Some(ws) => sort_weighted(&mut src[list.clone()], &mut ws[list], keys),
+                }
+            }
+        },
+    );
+    Ok((sources, weights))
 }
 
 /// How many edges ahead the per-source arrays (out-degree counts, new ids) are prefetched: the
@@ -743,6 +1027,108 @@ fn bucket_groups(parts: &[Bucketed], buckets: usize, workers: usize) -> Vec<usiz
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// The radix renumbering against its definition, a sort by (in desc, out desc, id), on
+    /// degrees with many ties and some above 65,535 (so every 16-bit digit moves), cut into
+    /// chunks by several threads.
+    #[test]
+    fn degree_order_is_the_sort_by_degrees() {
+        let n = 300_000u32;
+        let mut x = 12345u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut in_degree = Vec::new();
+        let mut out_degree = Vec::new();
+        for _ in 0..n {
+            let r = next();
+            let big = |r: u64| {
+                if r.is_multiple_of(97) {
+                    70_000 + (r >> 20) as u32 % 200_000
+                } else {
+                    (r >> 40) as u32 % 9
+                }
+            };
+            in_degree.push(big(r));
+            out_degree.push(big(r >> 3));
+        }
+        let mut want: Vec<u32> = (0..n).collect();
+        want.sort_by_key(|&v| {
+            let v = v as usize;
+            (
+                std::cmp::Reverse(in_degree[v]),
+                std::cmp::Reverse(out_degree[v]),
+                v,
+            )
+        });
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let got = pool.install(|| degree_order(&in_degree, &out_degree));
+        assert_eq!(got.original, want);
+        for (new, &old) in want.iter().enumerate() {
+            assert_eq!(got.rank[old as usize], new as u32);
+            assert_eq!(got.in_degree[new], in_degree[old as usize]);
+            assert_eq!(got.out_degree[new], out_degree[old as usize]);
+        }
+        // One node, and none.
+        assert_eq!(degree_order(&[3], &[1]).original, vec![0]);
+        assert!(degree_order(&[], &[]).original.is_empty());
+    }
+
+    #[test]
+    fn radix_sort_ids_sorts() {
+        let mut scratch = Vec::new();
+        for (len, bits) in [(0usize, 5u32), (1, 1), (5000, 13), (4099, 22), (3000, 33)] {
+            let mask = if bits >= 32 {
+                u32::MAX
+            } else {
+                (1u32 << bits) - 1
+            };
+            let mut l: Vec<u32> = (0..len as u32)
+                .map(|i| i.wrapping_mul(2_654_435_761).rotate_left(7) & mask)
+                .collect();
+            let mut want = l.clone();
+            want.sort_unstable();
+            radix_sort_ids(&mut l, bits, &mut scratch);
+            assert_eq!(l, want, "{len} ids of {bits} bits");
+        }
+    }
+
+    /// The eight-byte id reader agrees with the byte-at-a-time one wherever it answers, and
+    /// declines ids of 8 or more digits, short tails and bytes next to the digits' range.
+    #[test]
+    fn id8_at_reads_what_id_at_reads() {
+        let tails: [&[u8]; 9] = [b" ", b"\t", b",", b"\n", b"/", b":", b"\xff", b"a", b"\r"];
+        for digits in 0..=9usize {
+            for tail in tails {
+                let mut text: Vec<u8> = (0..digits)
+                    .map(|d| b'0' + ((d * 7 + 3) % 10) as u8)
+                    .collect();
+                text.extend_from_slice(tail);
+                text.extend_from_slice(b"12345678");
+                let fast = id8_at(&text, 0);
+                if (1..=7).contains(&digits) {
+                    assert_eq!(
+                        fast,
+                        id_at(&text, 0),
+                        "{:?}",
+                        String::from_utf8_lossy(&text)
+                    );
+                    assert_eq!(fast.unwrap().1, digits);
+                } else {
+                    assert_eq!(fast, None, "{digits} digits");
+                }
+            }
+        }
+        assert_eq!(id8_at(b"0000042 ", 0), Some((42, 7)));
+        assert_eq!(id8_at(b"9999999\n", 0), Some((9_999_999, 7)));
+        assert_eq!(id8_at(b"12 3", 0), None, "fewer than eight bytes left");
+    }
 
     #[test]
     fn parses_lines() {
