@@ -64,9 +64,9 @@ pub enum Cuts {
     /// cut before (the first also every timeless event), and a last batch the rest; the
     /// answer after batch `i` is the answer as of `cuts[i]`. Every account is in the first.
     Times(Vec<i64>),
-    /// Instants every so many seconds, at whole multiples of it since 1970 (days end at
-    /// midnight UTC), over the span of the cluster's events: [`Cuts::Times`] at each
-    /// multiple from the oldest event up to (not including) the newest.
+    /// Instants every so many seconds: [`Cuts::Times`] at the last second before each whole
+    /// multiple of it since 1970 (for days, 23:59:59 UTC: what `--as-of DAY` reads), from
+    /// the oldest event of the cluster up to (not including) the newest.
     Every(i64),
 }
 
@@ -311,20 +311,22 @@ fn split_by_time(
     batches
 }
 
-/// The instants of [`Cuts::Every`]: the multiples of `period` in `[oldest, newest)`.
+/// The instants of [`Cuts::Every`]: the last second before each multiple of `period`
+/// (`--as-of DAY` for a day: 23:59:59), in `[oldest, newest)`.
 fn every(period: i64, oldest: i64, newest: i64) -> Result<Vec<i64>> {
     if oldest > newest {
         return Ok(Vec::new());
     }
-    let first = oldest.div_euclid(period) + i64::from(oldest.rem_euclid(period) != 0);
-    let last = (newest - 1).div_euclid(period);
+    // k·period − 1 ≥ oldest and k·period − 1 < newest.
+    let first = (oldest + 1).div_euclid(period) + i64::from((oldest + 1).rem_euclid(period) != 0);
+    let last = newest.div_euclid(period);
     if last - first + 2 > MAX_BATCHES as i64 {
         return Err(ClusterError::Config(format!(
             "a batch every {period} s over the events' span makes {} batches, more than {MAX_BATCHES}: take a longer period",
             last - first + 2
         )));
     }
-    Ok((first..=last).map(|k| k * period).collect())
+    Ok((first..=last).map(|k| k * period - 1).collect())
 }
 
 /// A batch of one reader's input: the accounts that join with it and its events.
@@ -736,4 +738,24 @@ fn unlisted(error: &mut Option<String>, key: u64) {
     error.get_or_insert_with(|| {
         format!("an event names account key {key:#018x} that no store lists")
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::every;
+
+    #[test]
+    fn every_day_ends_at_the_last_second_of_each_day_within_the_span() {
+        const DAY: i64 = 86_400;
+        let t = 15_000 * DAY; // a midnight
+                              // From 10:00 on day 0 to 05:00 on day 3: the ends of days 0, 1 and 2.
+        let cuts = every(DAY, t + 36_000, t + 3 * DAY + 18_000).unwrap();
+        assert_eq!(cuts, vec![t + DAY - 1, t + 2 * DAY - 1, t + 3 * DAY - 1]);
+        // An event at the last second of a day is in that day's batch; one at midnight of the
+        // next is not the cut.
+        assert_eq!(every(DAY, t - 1, t).unwrap(), vec![t - 1]);
+        assert!(every(DAY, t, t + 10).unwrap().is_empty());
+        assert!(every(DAY, 1, 0).unwrap().is_empty());
+        assert!(every(1, 0, 10 * super::MAX_BATCHES as i64).is_err());
+    }
 }

@@ -83,8 +83,9 @@ pub struct UpdateArgs {
     /// earned influence.
     #[arg(long, value_enum)]
     pub by: ClusterMeasure,
-    /// A batch every so long (90m, 36h, 7d, 2w, or seconds), cut at whole multiples of it
-    /// since 1970 (days end at midnight UTC) over the events' span, then one with the rest.
+    /// A batch every so long (90m, 36h, 7d, 2w, or seconds), cut at the last second before
+    /// each whole multiple of it since 1970 (a day's batch is `--as-of` that day) over the
+    /// events' span, then one with the rest.
     #[arg(long, value_parser = renown_measures::backtest::parse_duration)]
     pub every: Option<i64>,
     /// Batches ending at these dates (YYYY-MM-DD, the end of the day, or RFC 3339),
