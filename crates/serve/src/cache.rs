@@ -120,6 +120,14 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
         (c, true)
     }
 
+    /// Whether `key` is computed or under way (without waiting or starting anything): a caller
+    /// about to compute a batch leaves such keys out and waits on them through [`Memo::get`].
+    pub fn known(&self, key: &K) -> bool {
+        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key)
+            .is_some_and(|cell| cell.get().is_none_or(|out| out.is_ok()))
+    }
+
     /// The value for `key` if it is computed (without waiting or starting anything).
     pub fn ready(&self, key: &K) -> Option<V> {
         let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
@@ -262,6 +270,30 @@ mod tests {
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         // `get` finds the same value without computing.
         assert_eq!(m.get(&7, |_| false, || panic!("recomputed")).ok(), Some(49));
+    }
+
+    #[test]
+    fn a_key_under_way_or_computed_is_known_and_a_failed_one_is_not() {
+        let m: Memo<u32, u32> = Memo::new(4);
+        assert!(!m.known(&3));
+        let (gate, wait) = std::sync::mpsc::channel::<()>();
+        m.in_background(
+            &3,
+            |_| false,
+            move || {
+                wait.recv().unwrap();
+                Ok(9)
+            },
+        );
+        assert!(m.known(&3), "under way");
+        assert_eq!(m.ready(&3), None);
+        gate.send(()).unwrap();
+        assert!(matches!(until_ready(&m, 3), Progress::Ready(9)));
+        assert!(m.known(&3), "computed");
+        assert!(m
+            .get(&4, |_| false, || Err(ApiError::bad_request("no")))
+            .is_err());
+        assert!(!m.known(&4), "a failure is forgotten");
     }
 
     #[test]

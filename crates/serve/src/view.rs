@@ -182,9 +182,11 @@ impl Source for View<'_> {
     ) -> ApiResult<Vec<Arc<Ranked>>> {
         let key = |spec: &MeasureSpec| (spec.name, scope_key(scope), self.token.clone());
         let caches = &self.state.caches;
+        // A measure another request is computing (the warm-up's earned leaderboard, say) is
+        // not missing: it is waited on below instead of being computed a second time.
         let missing: Vec<&'static MeasureSpec> = specs
             .iter()
-            .filter(|s| caches.ranked.ready(&key(s)).is_none())
+            .filter(|s| !caches.ranked.known(&key(s)))
             .copied()
             .collect();
         if missing.len() > 1 {
