@@ -8,7 +8,8 @@ use renown_store::Store;
 use std::collections::HashMap;
 
 pub use renown_measures::backtest::{
-    parse_duration, Backtest, BacktestOptions, Reach, Target, DEFAULT_BOOTSTRAP, DEFAULT_K, MAX_K,
+    parse_duration, Backtest, BacktestOptions, Pending, Reach, Target, DEFAULT_BOOTSTRAP,
+    DEFAULT_K, MAX_K,
 };
 
 /// A backtest with the parameters of the measures it scored that take any.
@@ -24,6 +25,19 @@ pub fn backtest(
     scope: &Scope,
     opts: &BacktestOptions,
     params: &Params,
+) -> crate::Result<BacktestAnswer> {
+    backtest_progressive(store, scope, opts, params, &|_| {})
+}
+
+/// [`backtest`], telling `partial` each time more of the answer is known (the oldest splits'
+/// point estimates first, [`renown_measures::backtest::Pending`] saying what is still
+/// computed); the complete answer is returned.
+pub fn backtest_progressive(
+    store: &Store,
+    scope: &Scope,
+    opts: &BacktestOptions,
+    params: &Params,
+    partial: &(dyn Fn(BacktestAnswer) + Sync),
 ) -> crate::Result<BacktestAnswer> {
     if scope.as_of.is_some() || scope.since.is_some() {
         return Err(AppError::Invalid(
@@ -54,7 +68,9 @@ pub fn backtest(
             .map(|m| m.map(|m| m.name))
             .collect::<Result<_, _>>()?
     };
-    let result = renown_measures::backtest::backtest(store, &opts)?;
+    let result = renown_measures::backtest::backtest_progressive(store, &opts, &|b| {
+        partial(params.echoed(b, &scored))
+    })?;
     Ok(params.echoed(result, &scored))
 }
 

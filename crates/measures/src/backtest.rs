@@ -25,7 +25,8 @@ use rayon::prelude::*;
 use renown_model::{Kind, ENGAGEMENT_KINDS};
 use renown_store::{EventFilter, Store};
 use serde::Serialize;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// What "predicting" means: the quantity each account gets after the split.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -242,6 +243,20 @@ pub struct Backtest {
     /// [`TUNED`]) and how they were chosen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tuning: Option<Tuning>,
+    /// In an answer given while the backtest runs ([`backtest_progressive`]): what is still
+    /// being computed. Absent from a complete answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Pending>,
+}
+
+/// What a partial answer still lacks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Pending {
+    /// Splits not scored yet: `splits` holds the oldest ones, these come after them.
+    pub splits: usize,
+    /// The bootstrap is still being drawn: every `lo`, `hi` and `vs_best` is `null` because
+    /// it is pending, not because it is undefined (the point estimates are final).
+    pub intervals: bool,
 }
 
 /// How ties are scored, as every backtest says it.
@@ -309,6 +324,18 @@ pub struct Difference {
 
 /// Runs the backtest.
 pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
+    backtest_progressive(store, opts, &|_| {})
+}
+
+/// [`backtest`], showing the answer as it comes: `partial` gets an answer with
+/// [`Backtest::pending`] set each time one more split's point estimates are known (the oldest
+/// split first: its measures are computed first), and the complete answer is returned. The
+/// point estimates are those of the complete answer; only the intervals are missing.
+pub fn backtest_progressive(
+    store: &Store,
+    opts: &BacktestOptions,
+    partial: &(dyn Fn(Backtest) + Sync),
+) -> Result<Backtest> {
     // k sizes the table of DCG discounts: bounded, so no request can ask for gigabytes.
     if !(1..=MAX_K).contains(&opts.k) {
         return Err(MeasureError::Invalid(format!(
@@ -413,22 +440,7 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
     } else {
         None
     };
-    // Splits are independent: scored in parallel, so one split's measures run while another's
-    // resamples are drawn (each split seeds its own resamples, and the kernels' parallel sums
-    // run in a fixed order: the same answer in any order, on any number of threads — tested).
-    let last = outcomes.len() - 1;
-    let out = outcomes
-        .par_iter()
-        .enumerate()
-        .map(|(i, (split, until, o))| {
-            let tuned = match &tuning {
-                Some(t) if i == last => Some(model_of(&log, &scope_at(*split), &t.params)?.score),
-                _ => None,
-            };
-            run_split(&log, opts, &names, (*split, *until), o, tuned.as_deref())
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Backtest {
+    let answer = |splits: Vec<SplitResult>, pending: Option<Pending>| Backtest {
         per: if opts.per_person { "person" } else { "account" },
         target: opts.target,
         k: opts.k,
@@ -437,11 +449,31 @@ pub fn backtest(store: &Store, opts: &BacktestOptions) -> Result<Backtest> {
         seed: opts.seed,
         candidate: opts.candidate.clone(),
         ties: TIES,
-        splits: out,
-        tuning,
-    })
+        splits,
+        tuning: tuning.clone(),
+        pending,
+    };
+    let points = point_estimates(
+        &log,
+        opts,
+        &names,
+        &outcomes,
+        tuning.as_ref(),
+        &|shown, left| {
+            let pending = Pending {
+                splits: left,
+                intervals: opts.bootstrap > 0,
+            };
+            partial(answer(shown.to_vec(), Some(pending)))
+        },
+    )?;
+    // Then the intervals, split after split (each split's resamples in parallel).
+    let out = points
+        .into_iter()
+        .map(|p| p.with_intervals(opts.bootstrap))
+        .collect();
+    Ok(answer(out, None))
 }
-
 /// The split times and horizon: given, or rolling origins at [`DEFAULT_SPLITS`] of the timed
 /// events in scope (event quantiles, not calendar fractions: activity is bursty — dnc holds
 /// 982 days, most of its e-mail in the last few months), with a horizon reaching from the last
@@ -657,119 +689,263 @@ fn active_ids(o: &Outcomes) -> Vec<u32> {
         .collect()
 }
 
-/// Scores every measure of `names` (and `tuned`, earned with the tuned parameters, when given)
-/// as of `split` against the target over `(split, until]`.
-fn run_split(
+/// One split's accounts and target, before its measures are computed.
+struct SplitInput {
+    split: i64,
+    until: i64,
+    scope: Scope,
+    /// The accounts active before the split, ascending.
+    ids: Vec<u32>,
+    /// Their target (aligned with `ids`).
+    y: Vec<f64>,
+}
+
+impl SplitInput {
+    fn new(opts: &BacktestOptions, (split, until): (i64, i64), o: &Outcomes) -> Result<SplitInput> {
+        let ids = active_ids(o);
+        if ids.len() < 2 {
+            return Err(MeasureError::Invalid(format!(
+                "split {}: fewer than two accounts active before it",
+                renown_model::format_time(split)
+            )));
+        }
+        let y = ids.iter().map(|&i| o.target[i as usize]).collect();
+        Ok(SplitInput {
+            split,
+            until,
+            scope: Scope {
+                as_of: Some(split),
+                topic: None,
+                platform: opts.platform.clone(),
+                ..Default::default()
+            },
+            ids,
+            y,
+        })
+    }
+
+    /// A measure's scores of every account, as the scored accounts' values.
+    fn gather(&self, s: &[f64]) -> Vec<f64> {
+        self.ids
+            .iter()
+            .map(|&i| s.get(i as usize).copied().unwrap_or(0.0))
+            .collect()
+    }
+}
+
+/// One split with its point estimates, ready for its resamples.
+struct SplitPoints {
+    /// The split's answer without intervals.
+    result: SplitResult,
+    prepared: Prepared,
+    /// `point[measure][metric]`.
+    point: Vec<[Option<f64>; 4]>,
+    /// Per metric, the best baseline (index into the measures).
+    best: [Option<usize>; 4],
+    /// The seed of this split's resamples.
+    seed: u64,
+}
+
+/// Every measure of `names` (and earned with the tuned parameters on the last split, with
+/// `tuning`) at every split, scored without intervals. The measures of all splits are one
+/// queue, the oldest split's first, run on every core: the oldest split is scored first while
+/// the later splits' measures keep the cores busy. `shown` gets the splits scored so far (the
+/// oldest ones, in order) and how many are left, each time that grows.
+fn point_estimates(
     log: &Log,
     opts: &BacktestOptions,
     names: &[&'static str],
-    (split, until): (i64, i64),
-    o: &Outcomes,
-    tuned: Option<&[f64]>,
-) -> Result<SplitResult> {
-    let ids = active_ids(o);
-    if ids.len() < 2 {
-        return Err(MeasureError::Invalid(format!(
-            "split {}: fewer than two accounts active before it",
-            renown_model::format_time(split)
-        )));
-    }
-    let y: Vec<f64> = ids.iter().map(|&i| o.target[i as usize]).collect();
-    let scope = Scope {
-        as_of: Some(split),
-        topic: None,
-        platform: opts.platform.clone(),
-        ..Default::default()
-    };
-    // Every measure as of the split from the one log, in parallel.
+    outcomes: &[(i64, i64, Outcomes)],
+    tuning: Option<&Tuning>,
+    shown: &(dyn Fn(&[SplitResult], usize) + Sync),
+) -> Result<Vec<SplitPoints>> {
     let specs: Vec<&MeasureSpec> = names.iter().map(|n| measure(n)).collect::<Result<_>>()?;
-    let gather = |s: &[f64]| -> Vec<f64> {
-        ids.iter()
-            .map(|&i| s.get(i as usize).copied().unwrap_or(0.0))
-            .collect()
-    };
-    let mut xs: Vec<Vec<f64>> = opts
-        .params
-        .compute_all(log, &scope, &specs)?
+    let inputs = outcomes
         .iter()
-        .map(|s| gather(s))
+        .map(|(split, until, o)| SplitInput::new(opts, (*split, *until), o))
+        .collect::<Result<Vec<_>>>()?;
+    let last = inputs.len() - 1;
+    let tuned_at = |i: usize| tuning.filter(|_| i == last);
+    let mut all_names: Vec<&str> = names.to_vec();
+    all_names.push(TUNED);
+    let columns = |i: usize| specs.len() + usize::from(tuned_at(i).is_some());
+    let values: Vec<Mutex<Vec<Option<Vec<f64>>>>> = (0..inputs.len())
+        .map(|i| Mutex::new(vec![None; columns(i)]))
         .collect();
-    let mut names: Vec<&str> = names.to_vec();
-    if let Some(t) = tuned {
-        xs.push(gather(t));
-        names.push(TUNED);
-    }
-    // Recovery of a known truth: over the scored accounts that have one.
-    let with_truth: Vec<(usize, f64)> = opts.truth.as_ref().map_or(Vec::new(), |t| {
-        ids.iter()
-            .enumerate()
-            .filter_map(|(p, &i)| Some((p, t.get(i as usize).copied().flatten()?)))
-            .collect()
-    });
-    let truth_spearman = |x: &[f64]| {
-        if with_truth.is_empty() {
-            return None;
+    let left: Vec<AtomicUsize> = (0..inputs.len())
+        .map(|i| AtomicUsize::new(columns(i)))
+        .collect();
+    let scored: Vec<OnceLock<SplitPoints>> = (0..inputs.len()).map(|_| OnceLock::new()).collect();
+    let failed: Mutex<Option<MeasureError>> = Mutex::new(None);
+    let showing = Mutex::new(0usize);
+    rayon::scope_fifo(|s| {
+        for (i, input) in inputs.iter().enumerate() {
+            for column in 0..columns(i) {
+                let (values, left, scored, failed, showing) =
+                    (&values, &left, &scored, &failed, &showing);
+                let (specs, inputs, all_names) = (&specs, &inputs, &all_names);
+                s.spawn_fifo(move |_| {
+                    if locked(failed).is_some() {
+                        return;
+                    }
+                    let scores = match specs.get(column) {
+                        Some(spec) => opts.params.compute_on(spec, log, &input.scope),
+                        None => tuned_at(i)
+                            .map(|t| model_of(log, &input.scope, &t.params).map(|m| m.score))
+                            .expect("a tuned column only with tuning"),
+                    };
+                    match scores {
+                        Ok(s) => locked(&values[i])[column] = Some(input.gather(&s)),
+                        Err(e) => {
+                            locked(failed).get_or_insert(e);
+                            return;
+                        }
+                    }
+                    if left[i].fetch_sub(1, Ordering::AcqRel) != 1 {
+                        return;
+                    }
+                    // The split's last measure: score it, and show every split scored so far.
+                    let xs: Vec<Vec<f64>> = std::mem::take(&mut *locked(&values[i]))
+                        .into_iter()
+                        .map(|x| x.expect("every measure computed"))
+                        .collect();
+                    let names = &all_names[..xs.len()];
+                    let _ = scored[i].set(SplitPoints::new(opts, names, input, &xs));
+                    let mut shown_count = locked(showing);
+                    let ready: Vec<SplitResult> = scored
+                        .iter()
+                        .map_while(|p| p.get())
+                        .map(|p| p.result.clone())
+                        .collect();
+                    if ready.len() > *shown_count {
+                        *shown_count = ready.len();
+                        shown(&ready, inputs.len() - ready.len());
+                    }
+                });
+            }
         }
-        let (xs, ts): (Vec<f64>, Vec<f64>) = with_truth.iter().map(|&(p, t)| (x[p], t)).unzip();
-        spearman(&xs, &ts)
-    };
-    let scores = score_all(&xs, &y, opts.k, opts.bootstrap, opts.seed ^ split as u64);
-    let baselines: Vec<usize> = (0..names.len())
-        .filter(|&i| names[i] != opts.candidate && names[i] != TUNED)
-        .collect();
-    let mut best: [Option<usize>; 4] = [None; 4];
-    for (m, slot) in best.iter_mut().enumerate() {
-        *slot = baselines
-            .iter()
-            .copied()
-            .filter(|&i| scores.point[i][m].is_some())
-            .max_by(|&a, &b| {
-                let (va, vb) = (scores.point[a][m], scores.point[b][m]);
-                va.unwrap_or(f64::MIN).total_cmp(&vb.unwrap_or(f64::MIN))
-            });
+    });
+    if let Some(e) = locked(&failed).take() {
+        return Err(e);
     }
-    let measures = names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| MeasureResult {
-            measure: name.to_string(),
-            metrics: std::array::from_fn(|m| {
-                let own = scores.replicates(i, m);
-                let (lo, hi) = interval(own.iter().copied()).unzip();
-                let vs_best = best[m].filter(|&b| b != i).and_then(|b| {
-                    let diff = scores.point[i][m]? - scores.point[b][m]?;
-                    let theirs = scores.replicates(b, m);
+    scored
+        .into_iter()
+        .map(|p| {
+            p.into_inner().ok_or_else(|| {
+                MeasureError::Invalid("a split's measures were not all computed".into())
+            })
+        })
+        .collect()
+}
+
+/// The value behind a mutex, even when a thread panicked holding it (the panic is what gets
+/// reported).
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl SplitPoints {
+    /// Scores the measures `xs` (named `names`) on one split: the point estimates, the best
+    /// baseline of each metric and each measure's recovery of a known truth.
+    fn new(
+        opts: &BacktestOptions,
+        names: &[&str],
+        input: &SplitInput,
+        xs: &[Vec<f64>],
+    ) -> SplitPoints {
+        // Recovery of a known truth: over the scored accounts that have one.
+        let with_truth: Vec<(usize, f64)> = opts.truth.as_ref().map_or(Vec::new(), |t| {
+            input
+                .ids
+                .iter()
+                .enumerate()
+                .filter_map(|(p, &i)| Some((p, t.get(i as usize).copied().flatten()?)))
+                .collect()
+        });
+        let truth_spearman = |x: &[f64]| {
+            if with_truth.is_empty() {
+                return None;
+            }
+            let (xs, ts): (Vec<f64>, Vec<f64>) = with_truth.iter().map(|&(p, t)| (x[p], t)).unzip();
+            spearman(&xs, &ts)
+        };
+        let prepared = Prepared::new(xs, &input.y, opts.k);
+        let point = prepared.point();
+        let baselines: Vec<usize> = (0..names.len())
+            .filter(|&i| names[i] != opts.candidate && names[i] != TUNED)
+            .collect();
+        let mut best: [Option<usize>; 4] = [None; 4];
+        for (m, slot) in best.iter_mut().enumerate() {
+            *slot = baselines
+                .iter()
+                .copied()
+                .filter(|&i| point[i][m].is_some())
+                .max_by(|&a, &b| {
+                    let (va, vb) = (point[a][m], point[b][m]);
+                    va.unwrap_or(f64::MIN).total_cmp(&vb.unwrap_or(f64::MIN))
+                });
+        }
+        let measures = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| MeasureResult {
+                measure: name.to_string(),
+                metrics: std::array::from_fn(|m| Metric {
+                    value: point[i][m],
+                    ..Metric::default()
+                }),
+                truth_spearman: truth_spearman(&xs[i]),
+            })
+            .collect();
+        SplitPoints {
+            result: SplitResult {
+                split: input.split,
+                until: input.until,
+                accounts: input.ids.len(),
+                with_target: input.y.iter().filter(|&&v| v > 0.0).count(),
+                truth_accounts: with_truth.len(),
+                best_baseline: best.map(|b| b.map(|i| names[i].to_string())),
+                measures,
+            },
+            prepared,
+            point,
+            best,
+            seed: opts.seed ^ input.split as u64,
+        }
+    }
+
+    /// The split's answer with `bootstrap` resamples: each metric's interval and its paired
+    /// difference to the best baseline.
+    fn with_intervals(self, bootstrap: usize) -> SplitResult {
+        let boot = self.prepared.boot(bootstrap, self.seed);
+        let replicates =
+            |i: usize, m: usize| -> Vec<Option<f64>> { boot.iter().map(|r| r[i][m]).collect() };
+        let (point, best) = (&self.point, &self.best);
+        let mut result = self.result;
+        let names: Vec<String> = result.measures.iter().map(|r| r.measure.clone()).collect();
+        for (i, r) in result.measures.iter_mut().enumerate() {
+            for (m, metric) in r.metrics.iter_mut().enumerate() {
+                let own = replicates(i, m);
+                (metric.lo, metric.hi) = interval(own.iter().copied()).unzip();
+                metric.vs_best = best[m].filter(|&b| b != i).and_then(|b| {
+                    let diff = point[i][m]? - point[b][m]?;
+                    let theirs = replicates(b, m);
                     let paired = own
                         .iter()
                         .zip(&theirs)
                         .filter_map(|(a, b)| Some((*a)? - (*b)?));
                     let (lo, hi) = interval(paired.map(Some))?;
                     Some(Difference {
-                        baseline: names[b].to_string(),
+                        baseline: names[b].clone(),
                         diff,
                         lo,
                         hi,
                     })
                 });
-                Metric {
-                    value: scores.point[i][m],
-                    lo,
-                    hi,
-                    vs_best,
-                }
-            }),
-            truth_spearman: truth_spearman(&xs[i]),
-        })
-        .collect();
-    Ok(SplitResult {
-        split,
-        until,
-        accounts: ids.len(),
-        with_target: y.iter().filter(|&&v| v > 0.0).count(),
-        truth_accounts: with_truth.len(),
-        best_baseline: best.map(|b| b.map(|i| names[i].to_string())),
-        measures,
-    })
+            }
+        }
+        result
+    }
 }
 
 /// The 2.5 % and 97.5 % percentiles of the defined values; `None` when fewer than half of
@@ -801,6 +977,7 @@ pub struct Scores {
 }
 
 impl Scores {
+    #[cfg(test)]
     fn replicates(&self, measure: usize, metric: usize) -> Vec<Option<f64>> {
         self.boot.iter().map(|r| r[measure][metric]).collect()
     }
@@ -813,25 +990,63 @@ impl Scores {
 /// group beside them, so a resample is one pass over each measure's arrays (a gather of the
 /// resample's weights, a table lookup for the target's rank) plus a pass over the top k.
 pub fn score_all(xs: &[Vec<f64>], y: &[f64], k: usize, bootstrap: usize, seed: u64) -> Scores {
-    let c = Classes::of(xs, y);
-    let target = TargetGroups::new(&c.y);
-    let ranked: Vec<Ranked> = c.xs.iter().map(|x| Ranked::new(x, &target)).collect();
-    let disc = discounts(k);
-    // With every class weighted by its size, the scores are those of the accounts themselves.
-    let all = Draw::new(&target, &c.count, k, &disc);
-    let point = ranked
-        .iter()
-        .map(|r| all.score(r, &c.count, &disc))
-        .collect();
-    let boot = (0..bootstrap as u64)
-        .into_par_iter()
-        .map(|b| {
-            let w = poisson_weights(&c.count, seed, b);
-            let draw = Draw::new(&target, &w, k, &disc);
-            ranked.iter().map(|r| draw.score(r, &w, &disc)).collect()
-        })
-        .collect();
-    Scores { point, boot }
+    let prepared = Prepared::new(xs, y, k);
+    Scores {
+        point: prepared.point(),
+        boot: prepared.boot(bootstrap, seed),
+    }
+}
+
+/// What [`score_all`] does once before the resamples: the classes, the target's groups and
+/// each measure's classes in ranking order (class-sized: kept while the point estimates are
+/// shown and the resamples drawn, instead of every measure's value per account).
+struct Prepared {
+    classes: Classes,
+    target: TargetGroups,
+    ranked: Vec<Ranked>,
+    disc: Vec<f64>,
+    k: usize,
+}
+
+impl Prepared {
+    fn new(xs: &[Vec<f64>], y: &[f64], k: usize) -> Prepared {
+        let classes = Classes::of(xs, y);
+        let target = TargetGroups::new(&classes.y);
+        let ranked = classes.xs.iter().map(|x| Ranked::new(x, &target)).collect();
+        Prepared {
+            classes,
+            target,
+            ranked,
+            disc: discounts(k),
+            k,
+        }
+    }
+
+    /// `point[measure][metric]`: with every class weighted by its size, the scores are those
+    /// of the accounts themselves.
+    fn point(&self) -> Vec<[Option<f64>; 4]> {
+        let count = &self.classes.count;
+        let all = Draw::new(&self.target, count, self.k, &self.disc);
+        self.ranked
+            .iter()
+            .map(|r| all.score(r, count, &self.disc))
+            .collect()
+    }
+
+    /// `boot[resample][measure][metric]`, resample `b` drawn from `(seed, b)`.
+    fn boot(&self, bootstrap: usize, seed: u64) -> Vec<Vec<[Option<f64>; 4]>> {
+        (0..bootstrap as u64)
+            .into_par_iter()
+            .map(|b| {
+                let w = poisson_weights(&self.classes.count, seed, b);
+                let draw = Draw::new(&self.target, &w, self.k, &self.disc);
+                self.ranked
+                    .iter()
+                    .map(|r| draw.score(r, &w, &self.disc))
+                    .collect()
+            })
+            .collect()
+    }
 }
 
 /// Accounts with the same value under every measure and the same target are interchangeable

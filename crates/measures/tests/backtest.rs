@@ -4,7 +4,9 @@
 mod common;
 use common::{ev, store_with};
 
-use renown_measures::backtest::{backtest, outcomes, outcomes_in_log, BacktestOptions, Target};
+use renown_measures::backtest::{
+    backtest, backtest_progressive, outcomes, outcomes_in_log, BacktestOptions, Target,
+};
 use renown_measures::compare::{kendall_tau_b, spearman};
 use renown_measures::Log;
 use renown_measures::{measure, Scope};
@@ -328,4 +330,61 @@ fn the_same_answer_on_any_number_of_threads() {
     for threads in [2, 3, 4, 2] {
         assert!(one == run(threads), "{threads} threads");
     }
+}
+
+#[test]
+fn partial_answers_carry_the_final_point_estimates_oldest_split_first() {
+    // What the dashboard shows while the backtest runs: each partial answer holds the oldest
+    // splits with their final point estimates and no interval yet, says what is pending, and
+    // grows one split at a time; the complete answer is the plain backtest's.
+    let cfg = SimConfig {
+        seed: 4,
+        accounts: 250,
+        days: 120,
+        ..SimConfig::default()
+    };
+    let sim = simulate(&cfg);
+    let (_dir, store) = store_with(&sim.events);
+    let opts = BacktestOptions {
+        measures: ["earned", "engagement", "pagerank"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        bootstrap: 30,
+        k: 20,
+        ..BacktestOptions::default()
+    };
+    let shown = std::sync::Mutex::new(Vec::new());
+    let complete = backtest_progressive(&store, &opts, &|b| shown.lock().unwrap().push(b)).unwrap();
+    assert!(complete.pending.is_none());
+    assert_eq!(
+        format!("{complete:?}"),
+        format!("{:?}", backtest(&store, &opts).unwrap())
+    );
+    let shown = shown.into_inner().unwrap();
+    assert_eq!(shown.len(), 3, "one partial answer per split");
+    for (n, partial) in shown.iter().enumerate() {
+        let pending = partial.pending.as_ref().expect("a partial answer says so");
+        assert_eq!(partial.splits.len(), n + 1);
+        assert_eq!(pending.splits, 2 - n);
+        assert!(pending.intervals);
+        for (s, full) in partial.splits.iter().zip(&complete.splits) {
+            assert_eq!(
+                (s.split, s.accounts, s.with_target),
+                (full.split, full.accounts, full.with_target)
+            );
+            assert_eq!(s.best_baseline, full.best_baseline);
+            for (m, f) in s.measures.iter().zip(&full.measures) {
+                assert_eq!(m.measure, f.measure);
+                for (a, b) in m.metrics.iter().zip(&f.metrics) {
+                    assert_eq!(a.value, b.value);
+                    assert!(a.lo.is_none() && a.hi.is_none() && a.vs_best.is_none());
+                }
+            }
+        }
+    }
+    assert!(complete.splits[2]
+        .measures
+        .iter()
+        .any(|m| m.metrics[0].lo.is_some()));
 }

@@ -63,6 +63,15 @@ async function api(path, base = BASE) {
   }
 }
 
+// The complete answer of a progressive route (the backtest): asked again while it says `pending`.
+async function complete(path, base = BASE) {
+  for (let tries = 0; ; tries++) {
+    const d = await api(path, base);
+    if (!d.pending || tries >= 600) return d;
+    await new Promise(done => setTimeout(done, 500));
+  }
+}
+
 // Every page below has its API route in this build: a missing nav link is a failure, not a skip.
 async function openPage(name) {
   const nav = await page.$(`#nav a[data-page="${name}"]`);
@@ -635,7 +644,9 @@ test('backtest: which measure predicts best, every score and the candidate\'s pa
   await settle('#/');
   await openPage('backtest');
   await settle('#/backtest');
-  const d = await api('api/backtest?target=distinct-engagers&bootstrap=200');
+  const d = await complete('api/backtest?target=distinct-engagers&bootstrap=200');
+  assert.equal(d.pending, undefined, 'the complete answer');
+  assert.equal(await page.$('#backtest-pending'), null, 'no "computing" note once complete');
   const splits = await page.$$('section.backtest-split');
   assert.equal(splits.length, d.splits.length);
   for (const [i, s] of d.splits.entries()) {
@@ -666,6 +677,62 @@ test('backtest: which measure predicts best, every score and the candidate\'s pa
   await settle('#/backtest?target=reshares&bootstrap=200');
   assert.match(await page.textContent('main'), /Target: reshares/);
   await page.screenshot({ path: join(SHOTS, '9-backtest.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+test('backtest: while it runs, the first splits\' point estimates show with their intervals marked as computing, then the complete answer, at both widths', async () => {
+  const path = 'api/backtest?target=distinct-engagers&bootstrap=200';
+  const full = await complete(path);
+  assert.ok(full.splits.length > 1 && full.bootstrap === 200);
+  // What the server answers while the backtest runs (on the demo store it is over too soon to
+  // catch): the oldest split's final point estimates, its intervals still being drawn.
+  const partial = {
+    ...full,
+    pending: { splits: full.splits.length - 1, intervals: true },
+    splits: full.splits.slice(0, 1).map(s => ({
+      ...s,
+      measures: s.measures.map(m => ({ ...m, metrics: m.metrics.map(x => ({ ...x, lo: null, hi: null, vs_best: null })) })),
+    })),
+  };
+  let asked = 0;
+  const isBacktest = url => new URL(url).pathname.endsWith('/api/backtest');
+  const answer = route => (++asked <= 2
+    ? route.fulfill({ status: 200, contentType: 'application/json', headers: { 'cache-control': 'no-store' }, body: JSON.stringify(partial) })
+    : route.continue());
+  await page.route(isBacktest, answer);
+  try {
+    for (const vp of VIEWPORTS) {
+      asked = 0;
+      await page.setViewportSize(vp);
+      await page.goto('about:blank');
+      await page.goto(BASE + '#/backtest');
+      const note = await page.waitForSelector('#backtest-pending', { timeout: 30000 });
+      const said = await note.textContent();
+      assert.match(said, new RegExp(`^${full.splits.length - 1} more splits? computing\\. Intervals computing \\(200 resamples\\)`), said);
+      assert.equal((await page.$$('section.backtest-split')).length, 1, 'the split that is scored');
+      const rows = await page.$$eval('section[data-split="0"] tbody tr', trs => trs.map(tr =>
+        [tr.dataset.measure, ...[...tr.querySelectorAll('td')].slice(1, 6).map(td => td.textContent)]));
+      for (const r of rows) {
+        const m = partial.splits[0].measures.find(x => x.measure === r[0]);
+        const v = i => m.metrics[i].value === null ? '–' : m.metrics[i].value.toFixed(3);
+        assert.deepEqual(r.slice(1, 5), [v(0), v(1), v(2), v(3)], r[0]);
+        const best = partial.splits[0].best_baseline[2] === r[0];
+        assert.equal(r[5], best ? 'best baseline' : 'interval computing…', r[0]);
+      }
+      assert.match(await page.textContent('#backtest-headline'), /intervals computing\.$/);
+      assert.doesNotMatch(await page.textContent('main'), /\bnull\b|undefined|NaN/);
+      assert.deepEqual(await page.evaluate(layoutProblems), [], `partial backtest at ${vp.width} px`);
+      await page.screenshot({ path: join(SHOTS, `9-backtest-partial-${vp.width}.png`), fullPage: true });
+      // The page asks again and draws the complete answer.
+      await settle('#/backtest');
+      assert.equal(await page.$('#backtest-pending'), null, 'the note is gone');
+      assert.equal((await page.$$('section.backtest-split')).length, full.splits.length);
+      assert.doesNotMatch(await page.textContent('main'), /\bnull\b|undefined|NaN|computing/);
+      assert.ok(asked >= 3, `asked ${asked} times`);
+    }
+  } finally {
+    await page.unroute(isBacktest, answer);
+  }
   assert.deepEqual(problems, []);
 });
 

@@ -16,7 +16,9 @@ the interval is ready is reported on its own line.
 
 A request the server does not answer within its --answer-within (2.5 s) is answered 202
 ("computing") and asked again every 0.25 s until the answer comes: each cold figure is
-"first response / complete answer" (one figure when the first response was the answer).
+"first response / complete answer" (one figure when the first response was the answer). A
+progressive answer (the backtest's, with `pending` set: point estimates first) is asked again
+the same way; the time to its first partial answer is printed on the cold lines.
 
 Prints a Markdown table (seconds) and every failed request (a 503 is the server's --timeout);
 exits non-zero if any failed.
@@ -63,6 +65,10 @@ failures = []
 
 COMPLETE_TIMEOUT = 600.0
 
+# Seconds to the first partial answer (point estimates, `pending` set) of a progressive request,
+# by path, from the last time it was asked.
+USEFUL = {}
+
 
 def fetch_timed(base, path, complete_timeout=None):
     """(seconds to the first response, seconds to the complete answer or None, the JSON answer).
@@ -70,6 +76,7 @@ def fetch_timed(base, path, complete_timeout=None):
     passes; a failed request is recorded (and answers None)."""
     started = time.perf_counter()
     first = None
+    USEFUL.pop(path, None)
     while True:
         try:
             with urllib.request.urlopen(base + path, timeout=600) as r:
@@ -83,7 +90,13 @@ def fetch_timed(base, path, complete_timeout=None):
         if first is None:
             first = took
         if status != 202:
-            return first, took, json.loads(body)
+            answer = json.loads(body)
+            # A progressive answer (the backtest) says what is still `pending`: asked again
+            # like a 202; the first of them is reported as its first useful answer.
+            if not (isinstance(answer, dict) and answer.get("pending")):
+                return first, took, answer
+            if path not in USEFUL:
+                USEFUL[path] = took
         if took > (COMPLETE_TIMEOUT if complete_timeout is None else complete_timeout):
             return first, None, None
         time.sleep(0.25)
@@ -201,7 +214,8 @@ def main():
         try:
             time.sleep(args.settle)
             first, complete, _ = fetch_timed(base, p)
-            print(f"{'cold-empty' if empty else 'cold'} /{p}: {cell(first, complete)}"
+            useful = f", first partial answer {USEFUL[p]:.3f}" if p in USEFUL else ""
+            print(f"{'cold-empty' if empty else 'cold'} /{p}: {cell(first, complete)}{useful}"
                   f" (server CPU {cpu_seconds(proc.pid):.2f} s, load {load()})", file=sys.stderr, flush=True)
             return first, complete
         finally:

@@ -360,7 +360,7 @@ pub fn spec() -> Value {
                 "responses": json_ok("the dynamics report"),
             }},
             "/api/backtest": {"get": {
-                "summary": "Does a measure predict? Every measure as of rolling-origin splits, scored against what happened after each (the JSON of `renown backtest --format json`)",
+                "summary": "Does a measure predict? Every measure as of rolling-origin splits, scored against what happened after each (the JSON of `renown backtest --format json`). Progressive: while it runs, an answer holds the oldest splits' final point estimates and `pending` ({splits, intervals}: splits not scored yet, intervals still drawn; not kept, `Cache-Control: no-store`); ask again for the rest",
                 "parameters": backtest_params(),
                 "responses": json_ok("target, k, horizon_seconds, bootstrap, splits: per split the accounts scored and per measure Spearman, Kendall τ-b, NDCG@k, precision@k with 95 % intervals and the paired difference to the best baseline"),
             }},

@@ -51,6 +51,8 @@ pub struct Caches {
     /// Backtests by their options (as written by `Debug`), scope and store state.
     pub(crate) backtests:
         Memo<(String, ScopeKey, String), Arc<renown_app::backtest::BacktestAnswer>>,
+    /// The latest partial answer of each backtest under way (`/api/backtest` is progressive).
+    pub(crate) backtest_partials: Memo<crate::backtest::Key, Arc<crate::backtest::Shown>>,
 }
 
 impl Default for Caches {
@@ -74,6 +76,7 @@ impl Default for Caches {
             scatters: Memo::new(16),
             comparisons: Memo::new(16),
             backtests: Memo::new(8),
+            backtest_partials: Memo::new(8),
         }
     }
 }

@@ -54,12 +54,83 @@ fn kept_files(db: &std::path::Path) -> usize {
 
 const BACKTEST: &str = "/api/backtest?bootstrap=20&measures=earned,followers";
 
+/// The backtest's complete answer: its partial answers (`pending`) are asked again.
+async fn complete(app: &Router, uri: &str) -> (StatusCode, Option<String>, Value) {
+    for _ in 0..5000 {
+        let (s, cache, v) = get(app, uri).await;
+        if s != StatusCode::OK || v.get("pending").is_none() {
+            return (s, cache, v);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("{uri} was still partial after 5000 asks");
+}
+
+#[tokio::test]
+async fn the_backtest_shows_its_point_estimates_first_and_keeps_only_the_complete_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_store(dir.path());
+    let (_, app) = server(&db);
+    // Many resamples: the first answer comes once the oldest split's measures are scored,
+    // long before the resamples are drawn.
+    let uri = "/api/backtest?bootstrap=1000&measures=earned,followers";
+    let (s, cache, first) = get(&app, uri).await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    assert_eq!(
+        cache.as_deref(),
+        Some("no-store"),
+        "a partial answer is not kept"
+    );
+    let pending = &first["pending"];
+    assert_eq!(pending["intervals"], true, "{first}");
+    let shown = first["splits"].as_array().unwrap().len();
+    assert!(shown >= 1, "{first}");
+    assert_eq!(pending["splits"].as_u64().unwrap() as usize + shown, 3);
+    assert_eq!(kept_files(&db), 0);
+    let (s, cache, full) = complete(&app, uri).await;
+    assert_eq!(s, StatusCode::OK, "{full}");
+    assert_eq!(cache, None);
+    assert!(full.get("pending").is_none());
+    assert_eq!(kept_files(&db), 1);
+    // The partial answer's point estimates are the complete answer's; only the intervals came
+    // later.
+    for (p, f) in first["splits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(full["splits"].as_array().unwrap())
+    {
+        assert_eq!(p["split"], f["split"]);
+        assert_eq!(p["best_baseline"], f["best_baseline"]);
+        for (pm, fm) in p["measures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(f["measures"].as_array().unwrap())
+        {
+            for (a, b) in pm["metrics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(fm["metrics"].as_array().unwrap())
+            {
+                assert_eq!(a["value"], b["value"]);
+                assert!(a["lo"].is_null() && a["vs_best"].is_null(), "{a}");
+            }
+        }
+    }
+    assert!(
+        full["splits"][0]["measures"][0]["metrics"][0]["lo"].is_number(),
+        "{full}"
+    );
+}
+
 #[tokio::test]
 async fn a_slow_answer_is_kept_for_the_next_server_and_dropped_when_the_store_changes() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_store(dir.path());
     let (_, first) = server(&db);
-    let (s, _, computed) = get(&first, BACKTEST).await;
+    let (s, _, computed) = complete(&first, BACKTEST).await;
     assert_eq!(s, StatusCode::OK, "{computed}");
     assert_eq!(kept_files(&db), 1);
 
@@ -95,7 +166,7 @@ async fn a_slow_answer_is_kept_for_the_next_server_and_dropped_when_the_store_ch
         "the old answer was given: {v}"
     );
     drop(slot);
-    let (s, _, fresh) = get(&second, BACKTEST).await;
+    let (s, _, fresh) = complete(&second, BACKTEST).await;
     assert_eq!(s, StatusCode::OK, "{fresh}");
     // Kept for the new state; the old state's file is gone.
     assert_eq!(kept_files(&db), 1);
@@ -202,8 +273,8 @@ async fn the_warm_up_asks_the_dashboards_first_questions_and_keeps_the_slow_ones
     assert!(kept_files(&db) > 0);
 }
 
-/// Asks `uri` until it is answered with something else than 202; each 202 must say
-/// "computing" with `Retry-After` and `no-store`. The answer and how many 202s came first.
+/// Asks `uri` until it is answered with something else than 202 or a partial answer; each 202
+/// must say "computing" with `Retry-After` and `no-store`. The answer and how many 202s came first.
 async fn until_answered(app: &Router, uri: &str) -> (StatusCode, Value, usize) {
     for pending in 0..2000 {
         let res = app
@@ -215,6 +286,12 @@ async fn until_answered(app: &Router, uri: &str) -> (StatusCode, Value, usize) {
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         let v: Value = serde_json::from_slice(&bytes).unwrap();
+        if status == StatusCode::OK && v.get("pending").is_some() {
+            // A progressive answer's part (the backtest's point estimates): not kept either.
+            assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            continue;
+        }
         if status != StatusCode::ACCEPTED {
             return (status, v, pending);
         }
@@ -232,7 +309,7 @@ async fn past_the_deadline_the_answer_is_202_then_the_same_answer_when_ready() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_store(dir.path());
     let (_, waiting) = server(&db);
-    let (s, _, expected) = get(&waiting, BACKTEST).await;
+    let (s, _, expected) = complete(&waiting, BACKTEST).await;
     assert_eq!(s, StatusCode::OK, "{expected}");
     std::fs::remove_dir_all(renown_graph::cache_dir(&db)).unwrap();
 

@@ -45,6 +45,19 @@ async fn get(app: &Router, uri: &str) -> (StatusCode, Value) {
     send(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
+/// The complete answer of a progressive route (the backtest, whose partial answers say
+/// `pending`), asked again until it comes.
+async fn complete(app: &Router, uri: &str) -> (StatusCode, Value) {
+    for _ in 0..5000 {
+        let (s, v) = get(app, uri).await;
+        if s != StatusCode::OK || v.get("pending").is_none() {
+            return (s, v);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("{uri} was still partial after 5000 asks");
+}
+
 fn post(uri: &str, token: Option<&str>, body: Vec<u8>) -> Request<Body> {
     let mut b = Request::post(uri);
     if let Some(t) = token {
@@ -629,7 +642,7 @@ async fn fake_account_rules_judge_accounts_with_profiles_and_say_when_there_is_n
 async fn backtest_is_the_library_result_with_the_cli_defaults() {
     use renown_measures::backtest::{backtest, BacktestOptions};
     let f = fixture(None, 1 << 20);
-    let (s, served) = get(
+    let (s, served) = complete(
         &f.app,
         "/api/backtest?bootstrap=20&measures=earned,engagement",
     )
@@ -663,20 +676,20 @@ async fn backtest_is_the_library_result_with_the_cli_defaults() {
     assert_eq!(served["splits"].as_array().unwrap().len(), 3);
     // Memoised by its options: the same question again gets the same answer, another question
     // (fewer resamples, one measure) its own.
-    let (s, again) = get(
+    let (s, again) = complete(
         &f.app,
         "/api/backtest?bootstrap=20&measures=earned,engagement",
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{again}");
     assert_eq!(again["splits"], served["splits"]);
-    let (s, other) = get(&f.app, "/api/backtest?bootstrap=10&measures=earned").await;
+    let (s, other) = complete(&f.app, "/api/backtest?bootstrap=10&measures=earned").await;
     assert_eq!(s, StatusCode::OK, "{other}");
     assert_eq!(other["bootstrap"], 10, "{other}");
     assert_ne!(other["splits"], served["splits"]);
     // `tune=true` as `renown backtest --tune`: earned's parameters chosen on the earlier
     // splits, reported on the last as earned-tuned; a question of its own in the memo.
-    let (s, tuned) = get(
+    let (s, tuned) = complete(
         &f.app,
         "/api/backtest?bootstrap=20&measures=earned,engagement&tune=true",
     )

@@ -1096,14 +1096,21 @@ function leader(split, m) {
   return defined.length ? defined.reduce((a, b) => b.metrics[m].value > a.metrics[m].value ? b : a).measure : null;
 }
 
+// A partial answer (the backtest still running): its intervals are missing because they are
+// still being drawn, not because they are undefined.
+const intervalsPending = d => Boolean(d.pending && d.pending.intervals);
+
 function backtestSplit(d, split, i) {
+  const dt = d;
   const k = d.k, best = [0, 2].map(m => leader(split, m));
   const rows = [...split.measures].sort((a, b) => (b.metrics[2].value ?? -1) - (a.metrics[2].value ?? -1));
   const cell = (r, m) => el('td', { class: 'num', title: interval(r.metrics[m]).trim() || null },
     r.measure === best[m === 0 ? 0 : 1] && (m === 0 || m === 2) ? el('strong', {}, score(r.metrics[m])) : score(r.metrics[m]));
   const vs = r => {
     const d = r.metrics[2].vs_best;
-    if (!d) return el('td', { class: 'muted' }, split.best_baseline[2] === r.measure ? 'best baseline' : '');
+    if (split.best_baseline[2] === r.measure) return el('td', { class: 'muted' }, 'best baseline');
+    if (!d && intervalsPending(dt)) return el('td', { class: 'muted pending' }, 'interval computing…');
+    if (!d) return el('td', { class: 'muted' }, '');
     return el('td', { class: 'num vs-' + verdict(d), title: `paired difference to ${d.baseline}, 95 % interval` }, diffText(d));
   };
   const truth = split.truth_accounts > 0;
@@ -1132,12 +1139,14 @@ function backtestHeadline(d) {
     return w.length ? `${label}: ${w[0][0]} leads on ${w[0][1]} of ${n} split${n > 1 ? 's' : ''}` + (w.length > 1 ? ` (then ${w.slice(1).map(([k, v]) => `${k} ${v}`).join(', ')})` : '') + '.' : `${label}: undefined on every split.`;
   };
   const own = d.splits.map(s => s.measures.find(r => r.measure === d.candidate)).filter(Boolean);
+  if (intervalsPending(d)) return [say(2, `NDCG@${d.k}`), ' ', say(0, 'Spearman ρ'), ' ', own.length ? `Whether ${d.candidate} beats the best baseline beyond the bootstrap interval: intervals computing.` : ''];
   const beats = own.filter(r => verdict(r.metrics[2].vs_best) === 'better' && (!r.metrics[0].vs_best || r.metrics[0].vs_best.diff >= 0)).length;
   return [say(2, `NDCG@${d.k}`), ' ', say(0, 'Spearman ρ'), ' ',
     own.length ? `${d.candidate} is above the best baseline on NDCG@${d.k} beyond the bootstrap interval, and not below it on ρ, on ${beats} of ${own.length} splits.` : ''];
 }
 
 async function backtestPage(params) {
+  const shownAt = location.hash;
   const target = params.target || 'distinct-engagers';
   const bootstrap = params.bootstrap || '200';
   const spec = (((api.paths['/api/backtest'] || {}).get || {}).parameters || []).find(p => p.name === 'target');
@@ -1151,12 +1160,19 @@ async function backtestPage(params) {
     el('form', { class: 'controls', onsubmit: e => { e.preventDefault(); go(['backtest'], { target: targetSel.value, bootstrap: bootSel.value }); } },
       el('label', {}, 'Target', targetSel), el('label', {}, 'Bootstrap resamples', bootSel), el('button', { type: 'submit' }, 'Apply'))];
   fill(main, ...head, el('p', { class: 'muted', id: 'backtest-body' }, 'Computing every measure as of each split…'));
-  let d;
-  try { d = await getJSON('api/backtest' + query({ target, bootstrap })); } catch (e) { return showError(document.getElementById('backtest-body'), e); }
-  fill(main, ...head,
+  // Progressive: the oldest splits' point estimates come first (`pending` says what is still
+  // computed), shown as they come, then the complete answer with its intervals.
+  const show = d => fill(main, ...head,
     el('p', { class: 'headline', id: 'backtest-headline' }, backtestHeadline(d)),
+    d.pending ? el('p', { class: 'computing', id: 'backtest-pending' }, [
+      d.pending.splits ? `${d.pending.splits} more split${d.pending.splits > 1 ? 's' : ''} computing. ` : '',
+      d.pending.intervals ? `Intervals computing (${fmt(d.bootstrap)} resamples): the point estimates below are final, the verdicts that need an interval come next.` : ''].join('')) : null,
     el('p', { class: 'muted' }, `Target: ${d.target}, over ${hours(d.horizon_seconds)} after each split. ${d.bootstrap ? `${fmt(d.bootstrap)} resamples.` : 'No resamples: point estimates only.'} Ties: ${d.ties}.`),
     d.splits.map((s, i) => backtestSplit(d, s, i)));
+  let d;
+  try { d = await untilReady('api/backtest' + query({ target, bootstrap }), d => Boolean(d.pending), show); } catch (e) { return showError(document.getElementById('backtest-body'), e); }
+  if (location.hash !== shownAt) return;
+  show(d);
 }
 
 // ---------------------------------------------------------------- who to engage
