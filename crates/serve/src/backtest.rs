@@ -9,6 +9,7 @@ use crate::request::Read;
 use axum::http::HeaderMap;
 use axum::Json;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 use renown_app::backtest::{
     parse_duration, BacktestAnswer, BacktestOptions, Target, DEFAULT_BOOTSTRAP, MAX_K,
@@ -75,51 +76,65 @@ pub fn options(p: &Params) -> ApiResult<BacktestOptions> {
 /// A backtest's memo key: its options (as written by `Debug`), scope and store state.
 pub(crate) type Key = (String, crate::view::ScopeKey, String);
 
-/// The latest partial answer of a backtest computed in the background, and whether its
-/// computation has ended (then the memo of complete answers has its outcome).
+/// The latest partial answer of a backtest computed in the background, and its outcome once
+/// it ended (also in the memo of complete answers, which a waiter may look at too early).
 #[derive(Default)]
 pub(crate) struct Shown {
-    latest: Mutex<(Option<Arc<BacktestAnswer>>, bool)>,
+    state: Mutex<ShownState>,
     changed: Condvar,
 }
 
+#[derive(Default)]
+struct ShownState {
+    partial: Option<Arc<BacktestAnswer>>,
+    ended: Option<ApiResult<Arc<BacktestAnswer>>>,
+}
+
+/// What a request waiting on a backtest gets.
+enum Next {
+    Partial(Arc<BacktestAnswer>),
+    Ended(ApiResult<Arc<BacktestAnswer>>),
+}
+
 impl Shown {
-    fn lock(&self) -> MutexGuard<'_, (Option<Arc<BacktestAnswer>>, bool)> {
-        self.latest.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> MutexGuard<'_, ShownState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn show(&self, partial: BacktestAnswer) {
-        self.lock().0 = Some(Arc::new(partial));
+        self.lock().partial = Some(Arc::new(partial));
         self.changed.notify_all();
     }
 
-    /// Forgets an ended computation's partial answer: the next one starts afresh (the last
-    /// failed, or its complete answer left the memo).
-    fn reopen(&self) {
+    /// Forgets an ended computation: the next one starts afresh (the last failed, or its
+    /// complete answer left the memo).
+    /// Whether it had failed (its waiters were told).
+    fn reopen(&self) -> bool {
         let mut g = self.lock();
-        if g.1 {
-            *g = (None, false);
+        let failed = matches!(g.ended, Some(Err(_)));
+        if g.ended.is_some() {
+            *g = ShownState::default();
         }
+        failed
     }
 
-    fn end(&self) {
-        self.lock().1 = true;
+    fn end(&self, outcome: &ApiResult<Arc<BacktestAnswer>>) {
+        self.lock().ended = Some(outcome.clone());
         self.changed.notify_all();
     }
 
-    /// Waits until there is a partial answer to show (`Some`) or the computation ended
-    /// (`None`). Unbounded: past `--answer-within` the asker is told `202` anyway.
-    fn next(&self) -> Option<Arc<BacktestAnswer>> {
-        let mut g = self.lock();
-        loop {
-            if g.1 {
-                return None;
-            }
-            if let Some(p) = &g.0 {
-                return Some(p.clone());
-            }
-            g = self.changed.wait(g).unwrap_or_else(|p| p.into_inner());
+    /// Waits until the computation ended or there is a partial answer to show, for at most
+    /// `patience` (`None` then: the caller looks at the memo, in case this state was reset).
+    fn next(&self, patience: Duration) -> Option<Next> {
+        let g = self.lock();
+        let (g, _) = self
+            .changed
+            .wait_timeout_while(g, patience, |g| g.ended.is_none() && g.partial.is_none())
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(outcome) = &g.ended {
+            return Some(Next::Ended(outcome.clone()));
         }
+        g.partial.clone().map(Next::Partial)
     }
 }
 
@@ -153,11 +168,20 @@ pub async fn backtest(read: Read) -> ApiResult<(HeaderMap, Json<BacktestAnswer>)
         let shown = caches
             .backtest_partials
             .get(&key, stale, || Ok(Arc::new(Shown::default())))?;
-        shown.reopen();
+        if shown.reopen() {
+            // Its waiters were told why it failed: the memo's copy of the error is forgotten
+            // here rather than reported to this request, which starts a new computation.
+            let _ = caches.backtests.in_background(&key, stale, || {
+                Err(ApiError::unavailable("the backtest failed; ask again", 1))
+            });
+        }
         // A slot only matters to a computation this request starts; another under way has one.
         let slot = view.state.jobs.start();
         let (token, showing) = (view.token.clone(), shown.clone());
         let compute = move || {
+            // A visitor waits for it: the warm-up asks nothing new meanwhile (on 2 cores it
+            // would take half the machine from the backtest).
+            let _visiting = background.visitors.enter();
             let out = slot.and_then(|_slot| {
                 background.pool.with(|store| {
                     if store.state_token()? != token {
@@ -176,27 +200,26 @@ pub async fn backtest(read: Read) -> ApiResult<(HeaderMap, Json<BacktestAnswer>)
                     )?))
                 })
             });
-            showing.end();
+            showing.end(&out);
             out
         };
-        match caches.backtests.in_background(&key, stale, compute) {
-            Progress::Ready(full) => complete(full),
-            Progress::Failed(e) => Err(e),
-            Progress::Pending => match shown.next() {
-                Some(p) => Ok((partial(true), Json((*p).clone()))),
-                // Ended before showing anything (it failed, or it was quick): the memo has its
-                // answer or its error.
-                None => match caches.backtests.in_background(&key, stale, || {
-                    Err(ApiError::unavailable("the backtest ended; ask again", 1))
-                }) {
-                    Progress::Ready(full) => complete(full),
-                    Progress::Failed(e) => Err(e),
-                    Progress::Pending => Err(ApiError::unavailable(
-                        "the backtest is starting again; ask again",
-                        1,
-                    )),
+        let mut progress = caches.backtests.in_background(&key, stale, compute);
+        // Unbounded: past `--answer-within` the asker is told `202` anyway.
+        loop {
+            match progress {
+                Progress::Ready(full) => return complete(full),
+                Progress::Failed(e) => return Err(e),
+                Progress::Pending => match shown.next(Duration::from_secs(1)) {
+                    Some(Next::Partial(p)) => return Ok((partial(true), Json((*p).clone()))),
+                    Some(Next::Ended(outcome)) => return outcome.and_then(complete),
+                    None => {}
                 },
-            },
+            }
+            // Nothing shown for a while: the memo has the outcome if a request reset `shown`
+            // as the computation ended; a computation started here only says to ask again.
+            progress = caches.backtests.in_background(&key, stale, || {
+                Err(ApiError::unavailable("the backtest ended; ask again", 1))
+            });
         }
     })
     .await

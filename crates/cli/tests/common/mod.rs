@@ -111,11 +111,20 @@ impl Server {
         (head.to_string(), body)
     }
 
-    /// The JSON body of `GET path`, which must answer 200.
+    /// The JSON body of `GET path`, which must answer 200; a progressive answer's parts (the
+    /// backtest's, which say what is `pending`) are asked again until it is complete.
     pub fn get(&self, path: &str) -> Value {
-        let (head, body) = self.request(path);
-        assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}\n{body}");
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
+        for _ in 0..3000 {
+            let (head, body) = self.request(path);
+            assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}\n{body}");
+            let v: Value =
+                serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"));
+            if !v.get("pending").is_some_and(Value::is_object) {
+                return v;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("{path} was still partial after 3000 asks")
     }
 }
 
