@@ -1,7 +1,7 @@
 //! The ingest pipeline: a reader thread parses, the calling thread writes batches to the store.
 
 use crate::formats::{detect, format_named, format_names};
-use crate::input::{open_input, HeadEnd, Input};
+use crate::input::{open_input, Compression, HeadEnd, Input};
 use crate::lines::{parse_chunk, read_chunks, Chunk, LineParser, MAX_LINE};
 use crate::{ReadError, ReadOptions, Sink, Stop};
 use crossbeam_channel::{bounded, Receiver, Sender};
@@ -289,6 +289,14 @@ impl Drop for StopOnPanic<'_> {
             self.0.pass(true);
         }
     }
+}
+
+/// Whether chunks of `input` may be parsed on several threads. Not for a compressed stream: its
+/// reading thread is busy inflating, and with the parsers and the writer beside it the run was
+/// slower than parsing on the reading thread (2 cores, Higgs' .gz: 1.34-1.37 M events/s against
+/// 1.66-1.71; BENCHMARKS.md, "Parsing on every core").
+fn parses_in_parallel(input: &Input) -> bool {
+    input.compression == Compression::None
 }
 
 /// Reads `stream` in chunks of whole lines, parses them with `parser` on one thread per core
@@ -599,19 +607,25 @@ fn pump(
         let (drop_tx, drop_rx) = bounded::<(Vec<(u64, Record)>, ResolvedBatch)>(2);
         // Room for every batch the pipeline holds (one per parser, four sent, two written).
         let (empty_tx, empties) = bounded::<Vec<(u64, Record)>>(8);
-        let reader = scope.spawn(move || match format.line_parser(input, &opts.read) {
-            // Chunks of a batch's lines: on a clean file the writer's batches and transactions
-            // are those of the sequential reader.
-            Some(parser) => read_in_parallel(
-                &mut input.stream,
-                &*parser,
-                BATCH as u64,
-                opts,
-                Some(resolver),
-                tx,
-                empties,
-            ),
-            None => read_sequentially(format, input, opts, tx, empties),
+        let parallel = parses_in_parallel(input);
+        let reader = scope.spawn(move || {
+            match parallel
+                .then(|| format.line_parser(input, &opts.read))
+                .flatten()
+            {
+                // Chunks of a batch's lines: on a clean file the writer's batches and transactions
+                // are those of the sequential reader.
+                Some(parser) => read_in_parallel(
+                    &mut input.stream,
+                    &*parser,
+                    BATCH as u64,
+                    opts,
+                    Some(resolver),
+                    tx,
+                    empties,
+                ),
+                None => read_sequentially(format, input, opts, tx, empties),
+            }
         });
         // Batches arrive here once committed: the same thread checkpoints them.
         scope.spawn(move || {
@@ -858,6 +872,23 @@ mod tests {
             }
         }
         text
+    }
+
+    /// Plain line files are parsed on every core; a compressed one on its reading thread, which
+    /// measured faster on two cores (see `parses_in_parallel`).
+    #[test]
+    fn only_uncompressed_input_is_parsed_in_parallel() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let text = activity(100, &[]);
+        let plain = dir.path().join("activity.txt");
+        std::fs::write(&plain, &text).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let packed = dir.path().join("activity.txt.gz");
+        std::fs::write(&packed, gz.finish().unwrap()).unwrap();
+        assert!(parses_in_parallel(&open_input(&plain).unwrap()));
+        assert!(!parses_in_parallel(&open_input(&packed).unwrap()));
     }
 
     /// The parallel reader sends the writer what the sequential one sends, in the same order:
