@@ -644,7 +644,7 @@ test('backtest: which measure predicts best, every score and the candidate\'s pa
   await settle('#/');
   await openPage('backtest');
   await settle('#/backtest');
-  const d = await complete('api/backtest?target=distinct-engagers&bootstrap=200');
+  const d = await complete('api/backtest?target=distinct-engagers&bootstrap=1000');
   assert.equal(d.pending, undefined, 'the complete answer');
   assert.equal(await page.$('#backtest-pending'), null, 'no "computing" note once complete');
   const splits = await page.$$('section.backtest-split');
@@ -674,7 +674,7 @@ test('backtest: which measure predicts best, every score and the candidate\'s pa
   // Another target reruns the backtest for it.
   await page.selectOption('#backtest-target', 'reshares');
   await page.click('form.controls button[type=submit]');
-  await settle('#/backtest?target=reshares&bootstrap=200');
+  await settle('#/backtest?target=reshares&bootstrap=1000');
   assert.match(await page.textContent('main'), /Target: reshares/);
   await page.screenshot({ path: join(SHOTS, '9-backtest.png'), fullPage: true });
   assert.deepEqual(problems, []);

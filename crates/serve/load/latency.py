@@ -166,7 +166,7 @@ def requests(base):
         "api/scatter", "api/compare", "api/audit?limit=50&offset=0",
         "api/cascades?limit=50&offset=0", f"api/cascades/{cascade}?limit=1000",
         "api/dynamics?period=month&limit=20",
-        "api/backtest?target=distinct-engagers&bootstrap=200", "api/seeds?k=10&model=ic",
+        "api/backtest?target=distinct-engagers&bootstrap=1000", "api/seeds?k=10&model=ic",
         f"api/persons?measure={lead}&limit=50&offset=0", f"api/persons/{person}/explain?endorsers=10",
         "api/gap?limit=20",
     ]
