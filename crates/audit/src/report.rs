@@ -147,16 +147,27 @@ pub fn demo_rows(store: &Store, accounts: &[u32]) -> Result<Vec<Vec<Value>>> {
         .map(|r| {
             let a = &r.audit;
             let spike = a.anomalies.iter().max_by_key(|x| x.gained);
+            // Without followers there is no audience to judge: no share, no quality.
+            let share = |f: f64| match a.followers {
+                0 => "–".to_string(),
+                _ => format!("{:.1}%", 100.0 * f),
+            };
             vec![
                 json!(r.label),
                 json!(a.followers),
-                json!(format!("{:.1}%", 100.0 * a.suspicious_share())),
-                json!(format!("{:.1}%", 100.0 * a.quality)),
-                json!(format!(
-                    "{:.1}-{:.1}%",
-                    100.0 * a.quality_low,
-                    100.0 * a.quality_high
-                )),
+                json!(share(a.suspicious_share())),
+                json!(match a.followers {
+                    0 => "no followers".to_string(),
+                    _ => share(a.quality),
+                }),
+                json!(match a.followers {
+                    0 => "–".to_string(),
+                    _ => format!(
+                        "{:.1}-{:.1}%",
+                        100.0 * a.quality_low,
+                        100.0 * a.quality_high
+                    ),
+                }),
                 json!(spike.map_or(String::new(), |s| format!(
                     "{} (+{})",
                     &format_time(s.day)[..10],

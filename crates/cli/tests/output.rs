@@ -430,3 +430,62 @@ fn demo_honours_db_and_refuses_to_replace_real_data() {
     assert!(stderr.contains("not a demo store"), "{stderr}");
     assert_eq!(std::fs::metadata(&real).unwrap().len(), before);
 }
+
+/// The demo's tables print no number that means nothing: a rank shared with others is marked
+/// as a tie and the ties are said, and an account without followers has no audience quality.
+#[test]
+fn demo_marks_ties_and_gives_no_audience_quality_without_followers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["demo", "--accounts", "100", "--dir", "d"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let section = |title: &str| -> Vec<Vec<String>> {
+        let rows = stdout
+            .split(title)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{title}: {stdout}"));
+        rows.lines()
+            .skip_while(|l| !l.starts_with("account"))
+            .skip(1)
+            .take_while(|l| l.starts_with('@'))
+            .map(|l| {
+                l.split("  ")
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .collect()
+    };
+    let ranks = section("Rank of each known account");
+    assert_eq!(ranks.len(), 9, "{stdout}");
+    // The meme starter has almost no engagement: it ties with the many accounts without any.
+    let tied = ranks
+        .iter()
+        .flatten()
+        .filter(|c| c.starts_with('='))
+        .count();
+    assert!(tied > 0, "{stdout}");
+    assert!(stdout.contains("=N: a tie"), "{stdout}");
+    let audit = section("Follower audit");
+    assert_eq!(audit.len(), 9, "{stdout}");
+    let without: Vec<_> = audit.iter().filter(|r| r[1] == "0").collect();
+    assert!(
+        !without.is_empty(),
+        "the meme starter has no followers at this size: {stdout}"
+    );
+    for row in without {
+        assert_eq!(row[2..5], ["–", "no followers", "–"], "{row:?}");
+    }
+    for row in audit.iter().filter(|r| r[1] != "0") {
+        assert!(row[3].ends_with('%'), "{row:?}");
+    }
+}

@@ -145,22 +145,42 @@ pub fn run(args: Args, named_db: Option<&Path>) -> anyhow::Result<Outcome> {
     let accounts = store.accounts()?;
     let scope = Scope::default();
     let mut columns: Vec<&'static str> = vec!["account", "story"];
-    let mut ranks: Vec<Vec<usize>> = Vec::new();
+    // Per measure, each account's competition rank and how many accounts share its score.
+    let mut ranks: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
     for m in MEASURES {
         columns.push(m.name);
         let scores = m.compute(&store, &scope)?;
         let order = ranking(&scores);
-        let mut rank_of = vec![0usize; scores.len()];
-        for ((id, _), rank) in order.iter().zip(competition_ranks(&order)) {
-            rank_of[*id as usize] = rank;
+        let competition = competition_ranks(&order);
+        let (mut rank_of, mut tie_of) = (vec![0usize; scores.len()], vec![1usize; scores.len()]);
+        // One tie (one rank) after another.
+        let mut start = 0;
+        while start < order.len() {
+            let rank = competition[start];
+            let tie = competition[start..]
+                .iter()
+                .take_while(|&&r| r == rank)
+                .count();
+            for &(id, _) in &order[start..start + tie] {
+                (rank_of[id as usize], tie_of[id as usize]) = (rank, tie);
+            }
+            start += tie;
         }
-        ranks.push(rank_of);
+        ranks.push((rank_of, tie_of));
     }
     let mut table = Table::new(&columns);
+    // The largest tie a known account is in, per measure: said below the table.
+    let mut ties: Vec<Option<(usize, usize)>> = vec![None; MEASURES.len()];
     for (id, story) in &cast {
         let dense = store.find_account(&format!("{PLATFORM}:{id}"))? as usize;
         let mut row = vec![json!(accounts[dense].label()), json!(story)];
-        row.extend(ranks.iter().map(|r| json!(r[dense])));
+        for (m, (rank_of, tie_of)) in ranks.iter().enumerate() {
+            let (rank, tie) = (rank_of[dense], tie_of[dense]);
+            if tie > 1 {
+                ties[m] = ties[m].max(Some((tie, rank)));
+            }
+            row.push(json!(tie_rank(rank, tie)));
+        }
         table.push(row);
     }
     writeln!(
@@ -169,6 +189,21 @@ pub fn run(args: Args, named_db: Option<&Path>) -> anyhow::Result<Outcome> {
         thousands(accounts.len() as i64)
     )?;
     table.write(OutputFormat::Table, &mut out)?;
+    let tied: Vec<String> = MEASURES
+        .iter()
+        .zip(&ties)
+        .filter_map(|(m, t)| {
+            t.map(|(n, rank)| format!("{} {} share rank {rank}", m.name, thousands(n as i64)))
+        })
+        .collect();
+    if !tied.is_empty() {
+        writeln!(
+            out,
+            "\n=N: a tie, the account shares its score with others and N is the tie's best rank; \
+             a large tie says nothing about who is in it. Largest ties above: {}.",
+            tied.join(", ")
+        )?;
+    }
     writeln!(out)?;
     let width = MEASURES.iter().map(|m| m.name.len()).max().unwrap_or(0);
     for m in MEASURES {
@@ -297,4 +332,13 @@ fn refuse_to_replace_real_data(db: &Path) -> anyhow::Result<()> {
         anyhow::bail!(refuse());
     }
     Ok(())
+}
+
+/// A rank as the demo's table shows it: `=N` when `tie` accounts share it.
+fn tie_rank(rank: usize, tie: usize) -> String {
+    if tie > 1 {
+        format!("={rank}")
+    } else {
+        rank.to_string()
+    }
 }
