@@ -86,11 +86,11 @@ fn config(workers: u32) -> ClusterConfig {
     }
 }
 
-/// Every account's score by `platform:id` from a run from scratch.
-fn from_scratch(store: &Path, measure: Measure) -> (HashMap<String, f64>, usize) {
-    let job = Job {
+/// A whole-store job for `measure` on `store` as of `as_of`, with the default parameters.
+fn job(store: &Path, measure: Measure, as_of: Option<i64>) -> Job {
+    Job {
         measure,
-        as_of: None,
+        as_of,
         topic: None,
         platform: None,
         top: 0,
@@ -98,8 +98,15 @@ fn from_scratch(store: &Path, measure: Measure) -> (HashMap<String, f64>, usize)
         earned: Default::default(),
         pagerank_damping: 0.85,
         load_chunk: renown_cluster::rank::LOAD_CHUNK,
-    };
-    let g = run(&config(3), &job).unwrap().gathered.unwrap();
+    }
+}
+
+/// Every account's score by `platform:id` from a run from scratch.
+fn from_scratch(store: &Path, measure: Measure) -> (HashMap<String, f64>, usize) {
+    let g = run(&config(3), &job(store, measure, None))
+        .unwrap()
+        .gathered
+        .unwrap();
     let scores = g
         .rows
         .iter()
@@ -215,18 +222,10 @@ fn loading_in_bounded_rounds_gives_the_same_answer() {
 
 /// Every account's score by `native_id` from a run from scratch as of `as_of`.
 fn as_of(store: &Path, measure: Measure, as_of: Option<i64>) -> HashMap<String, f64> {
-    let job = Job {
-        measure,
-        as_of,
-        topic: None,
-        platform: None,
-        top: 0,
-        stores: vec![store.to_path_buf()],
-        earned: Default::default(),
-        pagerank_damping: 0.85,
-        load_chunk: renown_cluster::rank::LOAD_CHUNK,
-    };
-    let g = run(&config(2), &job).unwrap().gathered.unwrap();
+    let g = run(&config(2), &job(store, measure, as_of))
+        .unwrap()
+        .gathered
+        .unwrap();
     g.rows
         .iter()
         .map(|r| (r.account.native_id.clone(), r.score))
