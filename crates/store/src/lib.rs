@@ -123,6 +123,10 @@ impl Checkpointer {
 impl Store {
     /// Opens (creating if needed) the store at `path`.
     pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            // Falls back to creating it in place below when it cannot.
+            schema::create_new(path);
+        }
         let conn = Connection::open(path).map_err(|e| sqlite_err(path, e))?;
         let mut store = Store {
             conn,
