@@ -43,9 +43,6 @@ pub struct Names {
     pub(crate) next_platform: i64,
     pub(crate) next_account: i64,
     pub(crate) next_topic: i64,
-    /// [`Names::name`]'s per-batch (platform, actor key, target key) list, kept between batches:
-    /// 2.4 MB per 50,000 records, whose fresh pages cost more than filling it.
-    keys: Vec<(i64, u128, Option<u128>)>,
 }
 
 /// The resolver's key for (platform id, native id).
@@ -185,9 +182,7 @@ impl Names {
         // Platforms and account keys first, so that the lookups below can prefetch the table
         // entries of the accounts a few records ahead.
         let mut slots = std::mem::take(&mut out.slots);
-        let mut keys = std::mem::take(&mut self.keys);
-        keys.clear();
-        keys.reserve(records.len());
+        let mut keys: Vec<(i64, u128, Option<u128>)> = Vec::with_capacity(records.len());
         for ((_, record), slot) in records.iter().zip(&slots) {
             let (platform, actor, target) = match (record.borrow(), slot) {
                 (Record::Profile(p), Slot::Account { .. }) => {
@@ -251,7 +246,6 @@ impl Names {
             }
         }
         out.slots = slots;
-        self.keys = keys;
     }
 
     fn platform_id(&mut self, out: &mut ResolvedBatch, name: &str) -> i64 {
