@@ -104,9 +104,9 @@ pub struct Store {
 
 /// Checkpoints the write-ahead log from another thread. Without it, the pages an ingest wrote
 /// are copied into the database file (and synced) when the store closes, after the ingest,
-/// which cost a quarter of a Higgs ingest; a passive checkpoint after each batch overlaps that
-/// copy with the reading of the next one. It never blocks the writer and never loses anything:
-/// what it does not copy, the close does.
+/// which cost a quarter of a Higgs ingest; passive checkpoints between batches (at most one
+/// per 100 ms, see `run.rs`) overlap that copy with the reading of the next ones. It never
+/// blocks the writer and never loses anything: what it does not copy, the close does.
 pub struct Checkpointer {
     conn: Connection,
 }
