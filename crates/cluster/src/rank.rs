@@ -15,7 +15,10 @@
 //!    out-degrees from the subscriptions), then every iteration each owner sends each
 //!    subscribing worker one vector of `x[u] / outdeg(u)` in its slot order, and the dangling
 //!    mass and the L1 change are summed over all workers (in worker order, so every worker
-//!    takes the same stop decision);
+//!    takes the same stop decision); from the uniform start, accounts without an in-edge all
+//!    hold one value, which every worker knows, so they send nothing after one setup round
+//!    (their part of each target's sum is that value times a constant the target's owner
+//!    learns once);
 //! 4. gather: each worker sends its top rows to worker 0, which ranks them.
 
 use crate::input::{Account, Edge, What, FOR_COUNT, FOR_GRAPH};
@@ -233,6 +236,28 @@ impl Slots {
         )
     }
 
+    /// The slots `keep` says yes to, numbered in the same order, with each old slot's new
+    /// number (`u32::MAX` for a slot dropped).
+    pub(crate) fn retain(&self, keep: impl Fn(usize) -> bool) -> (Slots, Vec<u32>) {
+        let mut keys = Vec::new();
+        // How many slots are kept before each old slot (and in all).
+        let mut kept_before = Vec::with_capacity(self.keys.len() + 1);
+        let renumbered = (0..self.keys.len())
+            .map(|slot| {
+                kept_before.push(keys.len());
+                if keep(slot) {
+                    keys.push(self.keys[slot]);
+                    keys.len() as u32 - 1
+                } else {
+                    u32::MAX
+                }
+            })
+            .collect();
+        kept_before.push(keys.len());
+        let starts = self.starts.iter().map(|&s| kept_before[s]).collect();
+        (Slots { keys, starts }, renumbered)
+    }
+
     /// The slots of the accounts `owner` owns.
     pub(crate) fn range(&self, owner: u32) -> std::ops::Range<usize> {
         self.starts[owner as usize]..self.starts[owner as usize + 1]
@@ -279,6 +304,18 @@ impl Feeds {
     /// Per subscribing worker (in worker order), the owned accounts in its slot order.
     pub(crate) fn from_lists(lists: Vec<(u32, Vec<u32>)>) -> Feeds {
         Feeds(lists)
+    }
+
+    /// The feeds of the owned accounts `keep` says yes to (each worker's in the same order;
+    /// a worker left with none gets no message).
+    pub(crate) fn retain(&self, keep: impl Fn(u32) -> bool) -> Feeds {
+        Feeds(
+            self.0
+                .iter()
+                .map(|(w, locals)| (*w, locals.iter().copied().filter(|&i| keep(i)).collect()))
+                .filter(|(_, locals): &(u32, Vec<u32>)| !locals.is_empty())
+                .collect(),
+        )
     }
 
     /// Adds the values each subscribing worker sent in `bodies` (one per slot, in its slot
@@ -952,8 +989,51 @@ pub(crate) fn pagerank(
         .iter()
         .map(|&w| if w > 0.0 { 1.0 / w } else { 0.0 })
         .collect();
+    // From the uniform start, every account without an in-edge ("unreached") holds the same
+    // value each iteration, to the bit: 1/n, then the teleport and dangling share `c` of the
+    // iteration before (`d × 0 + c`). So each owner learns once, per slot, 1/W_u for an
+    // unreached source (-1 for the others), and computes what such a source would have sent
+    // (that value × 1/W_u, the same product) itself: unreached accounts send nothing and take
+    // no per-iteration work but their part of the L1 step and of the dangling mass, added in
+    // their place. Every sum is the one before this shortcut, term by term in the same order:
+    // the same bits (the scores tie as they did). From a given start (an update) they need
+    // not hold one value: none is unreached then.
+    let uniform_start = start.is_none();
+    let unreached: Vec<bool> = (0..local)
+        .map(|i| uniform_start && offsets[i] == offsets[i + 1])
+        .collect();
+    // The slots renumbered: those of sources with an in-edge first (filled from the owners'
+    // messages), then those of unreached sources (filled here), with 1/W_u of each.
+    let (slots, feeds, renumbered, unreached_inv) = if uniform_start {
+        let received =
+            rounds.round(feeds.messages(me, |i| if unreached[i] { inv[i] } else { -1.0 }));
+        let told = slots.values(&received);
+        let (reached, mut renumbered) = slots.retain(|s| told[s] < 0.0);
+        let mut unreached_inv = Vec::new();
+        for (r, &t) in renumbered.iter_mut().zip(&told) {
+            if *r == u32::MAX {
+                *r = (reached.keys.len() + unreached_inv.len()) as u32;
+                unreached_inv.push(t);
+            }
+        }
+        (
+            reached,
+            feeds.retain(|i| !unreached[i as usize]),
+            renumbered,
+            unreached_inv,
+        )
+    } else {
+        let identity = (0..slots.keys.len() as u32).collect();
+        (slots, feeds, identity, Vec::new())
+    };
+    // The in-edges by their new slots, in the same order.
+    for s in sources.iter_mut() {
+        *s = renumbered[*s as usize];
+    }
+    drop(renumbered);
     let mut x = start.unwrap_or_else(|| vec![1.0 / n; local]);
-    let mut contrib = vec![0.0f64; slots.keys.len()];
+    let reached_slots = slots.keys.len();
+    let mut contrib = vec![0.0f64; reached_slots + unreached_inv.len()];
     let mut dangling: f64 = x
         .iter()
         .zip(&inv)
@@ -965,6 +1045,8 @@ pub(crate) fn pagerank(
     let limit = (step / n) * n;
     let uniform = 1.0 / n;
     let teleport = (1.0 - damping) * uniform;
+    // What every unreached account holds.
+    let mut common = uniform;
     let mut first = true;
     let delta = loop {
         // Contributions of the current scores, and the sums of the last iteration.
@@ -979,7 +1061,7 @@ pub(crate) fn pagerank(
             },
         }));
         let received = rounds.round(out);
-        slots.fill(&received, &mut contrib);
+        slots.fill(&received, &mut contrib[..reached_slots]);
         let mut parts = Vec::new();
         for m in received {
             if let Body::Reduce {
@@ -1006,8 +1088,23 @@ pub(crate) fn pagerank(
         first = false;
         iterations += 1;
         let c = damping * dangling_sum * uniform + teleport;
+        // What each unreached source sends, as it would: its value × 1/W_u.
+        for (k, &i) in contrib[reached_slots..].iter_mut().zip(&unreached_inv) {
+            *k = common * i;
+        }
         let (mut next_dangling, mut change) = (0.0, 0.0);
+        // An unreached account's step: its new value is `d × 0 + c`, which is `c`.
+        let unreached_step = (c - common).abs();
         for v in 0..local {
+            // Its part of the sums in its place (the same order, the same bits); its value is
+            // `common`, written at the end.
+            if unreached[v] {
+                change += unreached_step;
+                if inv[v] == 0.0 {
+                    next_dangling += c;
+                }
+                continue;
+            }
             let (lo, hi) = (offsets[v] as usize, offsets[v + 1] as usize);
             // The follow graph's weights are all 1: the sum alone (the same bits).
             let sum: f64 = if unweighted {
@@ -1026,8 +1123,12 @@ pub(crate) fn pagerank(
                 next_dangling += new;
             }
         }
+        common = c;
         dangling = next_dangling;
         delta_part = change;
     };
+    for (s, _) in x.iter_mut().zip(&unreached).filter(|(_, &u)| u) {
+        *s = common;
+    }
     Ok((x.into_iter().map(|s| s * n).collect(), iterations, delta))
 }

@@ -1,0 +1,181 @@
+//! The cluster's PageRank on several workers equals the single machine's (renown-measures over
+//! the same store, the serial kernel `renown rank` runs) account by account, to 1e-9 relative,
+//! with the same order: on graphs where most accounts have no in-edge (they send nothing per
+//! iteration: their value is one every worker knows), some of them and some reached accounts
+//! with no out-edge (dangling), self-loops and repeated pairs.
+
+use renown_cluster::{run, ClusterConfig, Job, Measure};
+use renown_measures::pagerank::{engagement_pagerank, follow_pagerank};
+use renown_measures::{Log, Scope};
+use renown_model::{AccountRef, Event, Kind, Record};
+use renown_store::Store;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::time::Duration;
+
+/// 600 accounts: 80 "hubs" engaged with and followed, 500 who only engage or follow (no
+/// in-edge), 20 who are only engaged with or followed (no out-edge); hubs engage with hubs.
+fn events() -> Vec<Event> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let ev = |kind: Kind, a: u64, b: u64, t: i64| {
+        let mut e = Event::new("t", kind, AccountRef::new(format!("u{a}")));
+        e.target = Some(AccountRef::new(format!("u{b}")));
+        e.time = Some(1_600_000_000 + t);
+        e
+    };
+    let kinds = [
+        Kind::Reshare,
+        Kind::Reply,
+        Kind::Mention,
+        Kind::Like,
+        Kind::Quote,
+    ];
+    let mut out = Vec::new();
+    for i in 0..4000i64 {
+        let kind = kinds[i as usize % kinds.len()];
+        match i % 4 {
+            // An account without in-edges engages with a hub (skewed towards the first).
+            0 | 1 => {
+                let bound = next(80) + 1;
+                let hub = next(bound);
+                out.push(ev(kind, 100 + next(500), hub, i));
+            }
+            // A hub engages with a hub (self-loops included) or with an account that never
+            // engages (dangling).
+            2 => {
+                let target = if i % 12 == 2 {
+                    600 + next(20)
+                } else {
+                    next(80)
+                };
+                out.push(ev(kind, next(80), target, i));
+            }
+            // Follows: from accounts without in-edges and from hubs.
+            _ => {
+                let a = if i % 8 == 3 {
+                    next(80)
+                } else {
+                    100 + next(500)
+                };
+                out.push(ev(Kind::Follow, a, next(80), i));
+            }
+        }
+    }
+    // A few accounts without in-edges and without out-edges in the engagement graph (they
+    // only follow), and one that only appears as the target of a follow.
+    out.push(ev(Kind::Follow, 700, 0, 5000));
+    out.push(ev(Kind::Follow, 701, 1, 5001));
+    out.push(ev(Kind::Follow, 3, 702, 5002));
+    out
+}
+
+fn write_store(path: &Path, events: &[Event]) {
+    let mut store = Store::open(path).unwrap();
+    let run = store.begin_run("test", "test").unwrap();
+    let records: Vec<(u64, Record)> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (i as u64, Record::Event(e.clone())))
+        .collect();
+    store.write_batch(run, &records, 0).unwrap();
+}
+
+/// Every account's score by native id, on `workers` workers of one process.
+fn cluster(store: &Path, measure: Measure, workers: u32) -> HashMap<String, f64> {
+    let config = ClusterConfig {
+        addresses: vec!["127.0.0.1:1".into()],
+        process: 0,
+        workers,
+        connect_timeout: Duration::from_secs(20),
+        stall_timeout: Duration::from_secs(60),
+    };
+    let job = Job {
+        measure,
+        as_of: None,
+        topic: None,
+        platform: None,
+        top: 0,
+        stores: vec![store.to_path_buf()],
+        earned: Default::default(),
+        pagerank_damping: 0.85,
+        load_chunk: renown_cluster::rank::LOAD_CHUNK,
+    };
+    let g = run(&config, &job).unwrap().gathered.unwrap();
+    g.rows
+        .iter()
+        .map(|r| (r.account.native_id.clone(), r.score))
+        .collect()
+}
+
+/// Every account's score by native id, on the single machine.
+fn single(store: &Path, measure: Measure) -> HashMap<String, f64> {
+    let store = Store::open(store).unwrap();
+    let scope = Scope::new(None, None, None);
+    let log = Log::read_uncached(&store, &scope).unwrap();
+    let scores = match measure {
+        Measure::PageRank => follow_pagerank(&log, &scope).unwrap(),
+        Measure::EngagementPageRank => engagement_pagerank(&log, &scope).unwrap(),
+        _ => unreachable!(),
+    };
+    let accounts = store.accounts().unwrap();
+    assert_eq!(accounts.len(), scores.len());
+    accounts
+        .iter()
+        .zip(scores)
+        .map(|(a, s)| (a.native_id.clone(), s))
+        .collect()
+}
+
+#[test]
+fn pagerank_on_several_workers_equals_the_single_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    let events = events();
+    write_store(&store, &events);
+    for measure in [Measure::EngagementPageRank, Measure::PageRank] {
+        let want = single(&store, measure);
+        // Most accounts have no in-edge: what the shortcut is for.
+        let follows = measure == Measure::PageRank;
+        let reached: HashSet<&str> = events
+            .iter()
+            .filter(|e| (e.kind == Kind::Follow) == follows)
+            .filter_map(|e| e.target.as_ref())
+            .map(|t| t.id.as_str())
+            .collect();
+        assert!(
+            reached.len() * 4 < want.len(),
+            "{measure:?}: {} of {} accounts reached",
+            reached.len(),
+            want.len()
+        );
+        for workers in [1, 3] {
+            let got = cluster(&store, measure, workers);
+            assert_eq!(got.len(), want.len(), "{measure:?} on {workers}");
+            let mut worst = 0.0f64;
+            for (account, &w) in &want {
+                let g = got[account];
+                worst = worst.max((g - w).abs() / w.abs());
+            }
+            assert!(
+                worst <= 1e-9,
+                "{measure:?} on {workers}: {worst:e} relative"
+            );
+            // The same order, where the single machine's scores differ by more than the
+            // tolerance (ties within it may fall either way).
+            let mut order: Vec<&String> = want.keys().collect();
+            order.sort_by(|a, b| want[*b].total_cmp(&want[*a]).then(a.cmp(b)));
+            for pair in order.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                if want[a] - want[b] > 1e-9 * want[a] {
+                    assert!(got[a] > got[b], "{measure:?} on {workers}: {a} above {b}");
+                }
+            }
+        }
+    }
+}
