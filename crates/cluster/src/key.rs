@@ -23,6 +23,16 @@ pub fn account_key(platform: &str, native_id: &str) -> u64 {
     xxh3_64(&name)
 }
 
+/// A second 64-bit hash of `platform:native_id`, independent of [`account_key`] (xxh3 with
+/// another seed): two accounts with one key and one check are what 2^-128 allows.
+pub(crate) fn account_check(platform: &str, native_id: &str) -> u64 {
+    let mut name = Vec::with_capacity(platform.len() + 1 + native_id.len());
+    name.extend_from_slice(platform.as_bytes());
+    name.push(b':');
+    name.extend_from_slice(native_id.as_bytes());
+    xxhash_rust::xxh3::xxh3_64_with_seed(&name, 0x5eed_c4ec_0a11_2d01)
+}
+
 /// Shard `i` of `n` for an account key: `key mod n`.
 pub fn shard_of(key: u64, shards: u32) -> u32 {
     (key % u64::from(shards.max(1))) as u32

@@ -22,9 +22,9 @@
 //! 4. gather: each worker sends its top rows to worker 0, which ranks them.
 
 use crate::input::{Account, Edge, What, FOR_COUNT, FOR_GRAPH};
-use crate::key::Layout;
+use crate::key::{account_check, Layout};
 use crate::{ClusterError, Measure, Result};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -131,8 +131,15 @@ pub(crate) struct Batch {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) enum Body {
-    /// The accounts of a shard this worker owns.
+    /// The accounts of a shard this worker owns (or, to worker 0, the names it asked for).
     Accounts(Vec<Account>),
+    /// The accounts of a shard this worker owns, by key and check ([`account_check`]): what a
+    /// rank needs of them until its rows are named.
+    Keys(Vec<(u64, u64)>),
+    /// A worker's top rows `(key, score, followers)`, to worker 0.
+    Ranked(Vec<(u64, f64, f64)>),
+    /// Keys whose names a reading worker is asked for.
+    Name(Vec<u64>),
     /// The events of a shard whose target this worker owns.
     Edges(Vec<Edge>),
     /// Worker `from` has in-edges of total `weight` from `node` and keeps its contribution in
@@ -182,6 +189,9 @@ fn payload_bytes(body: &Body) -> u64 {
         |a: &Account| 8 + s(&a.platform) + s(&a.native_id) + 1 + a.handle.as_deref().map_or(0, s);
     4 + match body {
         Body::Accounts(v) => 8 + v.iter().map(account).sum::<u64>(),
+        Body::Keys(v) => 8 + 16 * v.len() as u64,
+        Body::Ranked(v) => 8 + 24 * v.len() as u64,
+        Body::Name(v) => 8 + 8 * v.len() as u64,
         Body::Edges(v) => 8 + v.len() as u64 * (4 + 4 + 1 + 8 + 8 + 8 + 8),
         Body::Subscribe { .. } => 8 + 4 + 4 + 8,
         Body::Values { values, .. } => 4 + 8 + 8 * values.len() as u64,
@@ -629,30 +639,45 @@ pub fn run_worker(
 
     // 1. Load: every account to its owner (one round), then the events in chunks of at most
     //    `load_chunk` per process and round, each owner keeping what it needs of them.
+    //    Owners learn their accounts by key (and a second hash, to tell two accounts with one
+    //    key apart); the names stay with the process that read them until the gather.
     let mut load_error = None;
     let mut out = Vec::new();
+    let mut names: Vec<Account> = Vec::new();
     if let Some(shards) = shards.as_deref_mut() {
         match shards.accounts() {
             Ok(accounts) => {
-                out.extend(to_owners(layout, accounts, |a| a.key, Body::Accounts));
+                let keyed = accounts
+                    .iter()
+                    .map(|a| (a.key, account_check(&a.platform, &a.native_id)));
+                out.extend(to_owners(layout, keyed, |k| k.0, Body::Keys));
+                names = accounts;
             }
             Err(e) => load_error = Some(format!("process {}: {e}", me / layout.workers)),
         }
     }
-    let mut accounts: FxHashMap<u64, Account> = FxHashMap::default();
-    let mut error = None;
+    let mut keyed: Vec<(u64, u64)> = Vec::new();
     for body in rounds.round(out) {
-        if let Body::Accounts(list) = body {
-            merge_accounts(list, &mut accounts, &mut error);
+        if let Body::Keys(list) = body {
+            keyed.extend(list);
         }
     }
     // Owned accounts in key order: the local index.
-    let mut owned: Vec<Account> = accounts.into_values().collect();
-    owned.sort_unstable_by_key(|a| a.key);
+    keyed.sort_unstable();
+    keyed.dedup();
+    let mut error = None;
+    if let Some(w) = keyed.windows(2).find(|w| w[0].0 == w[1].0) {
+        error = Some(format!(
+            "two accounts have the same 64-bit key {:#018x}: run them on one machine",
+            w[0].0
+        ));
+    }
+    let mut owned: Vec<u64> = keyed.into_iter().map(|k| k.0).collect();
+    owned.dedup();
     let index: FxHashMap<u64, u32> = owned
         .iter()
         .enumerate()
-        .map(|(i, a)| (a.key, i as u32))
+        .map(|(i, &k)| (k, i as u32))
         .collect();
     let local = owned.len();
     let mut intake = Intake {
@@ -758,23 +783,20 @@ pub fn run_worker(
                 start: None,
             },
         )?,
-        Measure::Earned => {
-            let keys: Vec<u64> = owned.iter().map(|a| a.key).collect();
-            crate::earned::solve(
-                &mut rounds,
-                &index,
-                &keys,
-                endorsements,
-                standing_since,
-                &task.earned,
-                reference,
-                crate::earned::Warm::default(),
-            )?
-        }
+        Measure::Earned => crate::earned::solve(
+            &mut rounds,
+            &index,
+            &owned,
+            endorsements,
+            standing_since,
+            &task.earned,
+            reference,
+            crate::earned::Warm::default(),
+        )?,
     };
 
-    // 4. Gather each worker's top rows on worker 0.
-    let gathered = gather(&mut rounds, &owned, &scores, &followers, task.top);
+    // 4. Gather each worker's top rows on worker 0, named by the processes that read them.
+    let gathered = gather_named(&mut rounds, &owned, &scores, &followers, task.top, &names)?;
     let traffic = rounds.traffic.clone();
     Ok((
         gathered.map(|rows| Gathered {
@@ -818,6 +840,105 @@ pub(crate) fn merge_accounts(
             }
         }
     }
+}
+
+/// Each worker's `top` rows (all with 0) of the accounts `owned` (keys) by `scores` go to
+/// worker 0, which ranks them; the reading worker of each process names, from the accounts it
+/// read (`names`), every key of those rows it knows (each worker sends its rows' keys to every
+/// reader in the same round as its rows), and worker 0 returns the rows named; `None` on the
+/// other workers.
+pub(crate) fn gather_named(
+    rounds: &mut Rounds<'_>,
+    owned: &[u64],
+    scores: &[f64],
+    followers: &[f64],
+    top: usize,
+    names: &[Account],
+) -> Result<Option<Vec<Row>>> {
+    let mut order: Vec<u32> = (0..owned.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| {
+        scores[b as usize]
+            .total_cmp(&scores[a as usize])
+            .then(owned[a as usize].cmp(&owned[b as usize]))
+    });
+    if top > 0 {
+        order.truncate(top);
+    }
+    let layout = rounds.layout;
+    let keys: Vec<u64> = order.iter().map(|&i| owned[i as usize]).collect();
+    let mut out: Vec<Msg> = (0..layout.processes)
+        .map(|p| Msg {
+            to: p * layout.workers,
+            body: Body::Name(keys.clone()),
+        })
+        .collect();
+    out.push(Msg {
+        to: 0,
+        body: Body::Ranked(
+            order
+                .iter()
+                .map(|&i| (owned[i as usize], scores[i as usize], followers[i as usize]))
+                .collect(),
+        ),
+    });
+    let mut ranked: Vec<(u64, f64, f64)> = Vec::new();
+    let mut wanted: FxHashSet<u64> = FxHashSet::default();
+    for body in rounds.round(out) {
+        match body {
+            Body::Ranked(rows) => ranked.extend(rows),
+            Body::Name(keys) => wanted.extend(keys),
+            _ => {}
+        }
+    }
+    let known: Vec<Account> = names
+        .iter()
+        .filter(|a| wanted.contains(&a.key))
+        .cloned()
+        .collect();
+    let out = (!known.is_empty()).then_some(Msg {
+        to: 0,
+        body: Body::Accounts(known),
+    });
+    let received = rounds.round(out);
+    if rounds.me != 0 {
+        return Ok(None);
+    }
+    let mut named: FxHashMap<u64, Account> = FxHashMap::default();
+    let mut error = None;
+    for body in received {
+        if let Body::Accounts(list) = body {
+            merge_accounts(list, &mut named, &mut error);
+        }
+    }
+    if let Some(e) = error {
+        return Err(ClusterError::Failed(e));
+    }
+    ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    if top > 0 {
+        ranked.truncate(top);
+    }
+    let mut rows = Vec::with_capacity(ranked.len());
+    for (key, score, followers) in ranked {
+        let account = named.remove(&key).ok_or_else(|| {
+            ClusterError::Failed(format!("account key {key:#018x} is named by no store"))
+        })?;
+        rows.push(Row {
+            account,
+            score,
+            followers,
+            rank: 0,
+        });
+    }
+    // Competition ranks: every row scoring more than a gathered row was gathered too (it is in
+    // its own worker's top), so ranks among the gathered rows are the global ranks.
+    for i in 0..rows.len() {
+        rows[i].rank = if i > 0 && rows[i].score == rows[i - 1].score {
+            rows[i - 1].rank
+        } else {
+            i as u32 + 1
+        };
+    }
+    Ok(Some(rows))
 }
 
 /// Each worker's `top` rows (all with 0) of `owned` by `scores` go to worker 0, which ranks
