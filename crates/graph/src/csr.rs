@@ -90,22 +90,23 @@ impl EdgeList {
                 self.dst = order.iter().map(|&k| k as u32).collect();
             }
             Some(w) => {
-                let mut idx: Vec<u32> = (0..m as u32).collect();
-                idx.par_sort_by_key(|&i| order[i as usize]);
+                // Keys beside their weights, sorted stably: each pair's weights are summed in
+                // edge order (sorting indices by a key read through them cost a cache miss
+                // per comparison).
+                let mut keyed: Vec<(u64, f32)> = order.into_par_iter().zip(w).collect();
+                keyed.par_sort_by_key(|e| e.0);
                 let (mut src, mut dst, mut ws) = (Vec::new(), Vec::new(), Vec::new());
                 let mut last = None;
-                for &i in &idx {
-                    let k = order[i as usize];
+                for &(k, w) in &keyed {
                     if last == Some(k) {
-                        *ws.last_mut().expect("pushed with last") += w[i as usize];
+                        *ws.last_mut().expect("pushed with last") += w;
                     } else {
                         src.push((k >> 32) as u32);
                         dst.push(k as u32);
-                        ws.push(w[i as usize]);
+                        ws.push(w);
                         last = Some(k);
                     }
                 }
-                order.clear();
                 self.src = src;
                 self.dst = dst;
                 self.weights = Some(ws);
