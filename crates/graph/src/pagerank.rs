@@ -15,7 +15,9 @@ use crate::{GraphError, Result};
 use rayon::prelude::*;
 
 mod blocked;
+mod folded;
 pub use blocked::{pagerank_blocked, segment_bits, Blocked};
+pub use folded::{folds, pagerank_folded, FOLD_MAX_SHARE};
 
 /// In-edges per parallel work unit (power-law hubs make equal node counts uneven): a few
 /// hundred units per iteration at scale 20 balance the threads.
@@ -495,7 +497,8 @@ fn sum_sources<T: Real, I: SourceId>(contrib: &[T], sources: &[I]) -> T {
     // SAFETY: every source indexes `contrib`: a `Csr` only holds neighbour ids < n (checked by
     // each of its constructors, see `Csr`) and `contrib` has n entries; a blocked segment's
     // offsets are below its length (they are ids of the segment minus its base), and `contrib`
-    // is the segment's slice.
+    // is the segment's slice; the folded kernel's sources are ids in R below its count of
+    // sources, and its `contrib` has an entry per node of R (`folded.rs`).
     let at = |u: I| unsafe { *contrib.get_unchecked(u.index()) };
     let mut acc = [T::ZERO; 4];
     let mut it = sources.chunks_exact(4);

@@ -5,9 +5,9 @@
 //! skipping it, so CI (which installs networkx) cannot pass without the comparison.
 
 use renown_graph::{
-    degrees, hits, pagerank, pagerank_blocked, pagerank_with, parse_gml, personalized_pagerank,
-    read_edge_list, reciprocity, weakly_connected_components, Blocked, Csr, EdgeList, HitsOptions,
-    PageRankOptions, Rmat,
+    degrees, folds, hits, pagerank, pagerank_blocked, pagerank_folded, pagerank_with, parse_gml,
+    personalized_pagerank, read_edge_list, reciprocity, weakly_connected_components, Blocked, Csr,
+    EdgeList, HitsOptions, PageRankOptions, Rmat,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -226,6 +226,16 @@ fn check_serial(name: &str, el: &EdgeList, with_hits: bool) -> Csr {
     let f32s = pagerank_with::<f32>(&g, &f32_opts).unwrap().scores;
     let d = l1(&f32s, &want);
     assert!(d < 1e-4, "{name} f32 pagerank: L1 {d:e}");
+    // The kernel the measures run: nodes without in-edges folded into one value (when that
+    // saves enough; otherwise the pull kernel).
+    let got = pagerank_folded::<f64>(&g, &tight()).unwrap();
+    assert!(got.converged, "{name} folded did not converge");
+    close(
+        &format!("{name} folded pagerank (folds: {})", folds(&g, true)),
+        &got.scores,
+        &want,
+        1e-9,
+    );
     // The cache-blocked kernel, with segments small enough that there are about eight.
     {
         let bits = (el.n.max(2) - 1).ilog2().saturating_sub(2).clamp(1, 16);
@@ -339,6 +349,12 @@ fn check_networkx(name: &str, el: &EdgeList, g: &Csr, with_hits: bool) {
     close(
         &format!("{name} pagerank vs networkx"),
         &pagerank(g, &tight()).unwrap(),
+        &f("pagerank.txt"),
+        1e-6,
+    );
+    close(
+        &format!("{name} folded pagerank vs networkx"),
+        &pagerank_folded::<f64>(g, &tight()).unwrap().scores,
         &f("pagerank.txt"),
         1e-6,
     );
@@ -470,6 +486,21 @@ fn random(n: u32, m: usize, seed: u64, weighted: bool) -> EdgeList {
     el
 }
 
+/// Who engaged with whom: only the first fifth of `n` nodes is engaged with (has in-edges),
+/// any node engages; the folded kernel's case.
+fn engagement(n: u32, m: usize, seed: u64, weighted: bool) -> EdgeList {
+    let r = random(n, m, seed, weighted);
+    let mut el = EdgeList::new(n);
+    for i in 0..r.len() {
+        let (a, b) = (r.src[i], r.dst[i] % (n / 5));
+        match &r.weights {
+            Some(w) => el.push_weighted(a, b, w[i]),
+            None => el.push(a, b),
+        }
+    }
+    el
+}
+
 #[test]
 fn edge_cases_against_serial_and_networkx() {
     for (name, el) in [
@@ -488,11 +519,20 @@ fn random_and_rmat_against_serial_and_networkx() {
     for (name, el, h) in [
         ("random", random(700, 5000, 99, false), true),
         ("random weighted", random(500, 4000, 5, true), true),
+        ("engagement", engagement(3000, 6000, 17, false), false),
+        (
+            "engagement weighted",
+            engagement(3000, 6000, 19, true),
+            false,
+        ),
         ("rmat in in-degree order", by_in_degree(&r), false),
         ("rmat", r, false),
     ] {
         let g = check_serial(name, &el, h);
         check_networkx(name, &el, &g, h);
+        if name.starts_with("engagement") {
+            assert!(folds(&g, true), "{name} is folded");
+        }
     }
 }
 
@@ -516,6 +556,7 @@ fn higgs_retweets_weighted_against_serial_and_networkx() {
     assert_eq!(el.len(), 328_132);
     assert!(el.weights.is_some());
     let g = check_serial("higgs retweet", &el, false);
+    assert!(folds(&g, true), "the retweet graph is folded");
     check_networkx("higgs retweet", &el, &g, false);
 }
 

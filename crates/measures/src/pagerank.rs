@@ -7,7 +7,7 @@
 
 use crate::earned::graph_err;
 use crate::{Log, MeasureSpec, Result, Scope, Scores};
-use renown_graph::{pagerank, Csr, EngagementParams, PageRankOptions};
+use renown_graph::{pagerank_folded, Csr, EngagementParams, PageRankOptions};
 use renown_model::{Kind, DEFAULT_KIND_WEIGHTS, ENGAGEMENT_KINDS};
 
 /// PageRank × n with damping `d`, iterated until a step changes the scores (summing to 1) by
@@ -17,7 +17,8 @@ use renown_model::{Kind, DEFAULT_KIND_WEIGHTS, ENGAGEMENT_KINDS};
 /// (python/tests). On Higgs the error measured at that stop is 0.13 (engagement graph) to 0.47
 /// (reshare graph) of the step, ~5e-11; the kernel's own `tolerance × n` at 1e-10 stopped at
 /// 3.7e-6 off, and loosening to a step of 3e-9 would leave the reshare graph 1.4e-9 off
-/// (BENCHMARKS.md).
+/// (BENCHMARKS.md). The kernel folds the accounts with no in-edge into one value
+/// (`pagerank_folded`: the pull kernel's scores and iteration count, to the bit).
 pub(crate) fn scaled(g: &Csr, damping: f64) -> Result<Scores> {
     /// The largest L1 step (scores summing to 1) at which iteration stops.
     const STEP: f64 = 1e-10;
@@ -35,8 +36,9 @@ pub(crate) fn scaled(g: &Csr, damping: f64) -> Result<Scores> {
         ..Default::default()
     };
     let n = g.n() as f64;
-    Ok(pagerank(g, &opts)
+    Ok(pagerank_folded::<f64>(g, &opts)
         .map_err(graph_err)?
+        .scores
         .into_iter()
         .map(|s| s * n)
         .collect())
