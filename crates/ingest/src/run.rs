@@ -575,13 +575,6 @@ fn ingest_opened(
     Ok(report)
 }
 
-/// The shortest time between two checkpoints of the write-ahead log during an ingest. Each one
-/// costs two fsyncs (the log, then the database file), and a complete one makes the writer's next
-/// commit restart the log and fsync its header, on the writer's thread: a checkpoint after every
-/// batch was most of the fsyncs of a Higgs ingest (BENCHMARKS.md, "Fewer fsyncs"). What is not
-/// checkpointed here, the close (or SQLite's own checkpoint at 64 MiB) copies.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
-
 /// Runs the reader on its own thread and writes what it sends. The outer result is the store's,
 /// the inner one the reader's.
 fn pump(
@@ -634,21 +627,16 @@ fn pump(
                 None => read_sequentially(format, input, opts, tx, empties),
             }
         });
-        // Batches arrive here once committed: the same thread checkpoints them, at most once per
-        // CHECKPOINT_EVERY.
+        // Batches arrive here once committed: the same thread checkpoints them while the next
+        // batches are parsed, so that the close has little left to copy.
         scope.spawn(move || {
-            let mut last = Instant::now();
             for (mut batch, resolved) in drop_rx.iter() {
                 batch.clear();
                 drop(resolved);
                 let _ = empty_tx.try_send(batch);
-                if let Some(c) = checkpointer
-                    .as_ref()
-                    .filter(|_| last.elapsed() >= CHECKPOINT_EVERY && drop_rx.is_empty())
-                {
+                if let Some(c) = checkpointer.as_ref().filter(|_| drop_rx.is_empty()) {
                     // A failed passive checkpoint leaves the pages for the next one or the close.
                     let _ = c.checkpoint();
-                    last = Instant::now();
                 }
             }
         });
