@@ -168,58 +168,69 @@ pub async fn backtest(read: Read) -> ApiResult<(HeaderMap, Json<BacktestAnswer>)
         let shown = caches
             .backtest_partials
             .get(&key, stale, || Ok(Arc::new(Shown::default())))?;
-        if shown.reopen() {
+        let reopened = shown.reopen();
+        if reopened {
             // Its waiters were told why it failed: the memo's copy of the error is forgotten
             // here rather than reported to this request, which starts a new computation.
             let _ = caches.backtests.in_background(&key, stale, || {
                 Err(ApiError::unavailable("the backtest failed; ask again", 1))
             });
         }
-        // A slot only matters to a computation this request starts; another under way has one.
-        let slot = view.state.jobs.start();
-        let (token, showing) = (view.token.clone(), shown.clone());
-        let compute = move || {
-            // A visitor waits for it: the warm-up asks nothing new meanwhile (on 2 cores it
-            // would take half the machine from the backtest).
-            let _visiting = background.visitors.enter();
-            let out = slot.and_then(|_slot| {
-                background.pool.with(|store| {
-                    if store.state_token()? != token {
-                        return Err(ApiError::unavailable(
-                            "the store changed while the backtest ran; ask again",
-                            1,
-                        ));
+        // The failed run tells its waiters just before the memo records its error: a request
+        // that came in between finds that error in the memo once, and then starts afresh.
+        let mut retried = !reopened;
+        'start: loop {
+            let (background, scope, opts) = (background.clone(), scope.clone(), opts.clone());
+            // A slot only matters to a computation this request starts; another under way has one.
+            let slot = view.state.jobs.start();
+            let (token, showing) = (view.token.clone(), shown.clone());
+            let compute = move || {
+                // A visitor waits for it: the warm-up asks nothing new meanwhile (on 2 cores it
+                // would take half the machine from the backtest).
+                let _visiting = background.visitors.enter();
+                let out = slot.and_then(|_slot| {
+                    background.pool.with(|store| {
+                        if store.state_token()? != token {
+                            return Err(ApiError::unavailable(
+                                "the store changed while the backtest ran; ask again",
+                                1,
+                            ));
+                        }
+                        let params = &background.config.params;
+                        Ok(Arc::new(renown_app::backtest::backtest_progressive(
+                            store,
+                            &scope,
+                            &opts,
+                            params,
+                            &|p| showing.show(p),
+                        )?))
+                    })
+                });
+                showing.end(&out);
+                out
+            };
+            let mut progress = caches.backtests.in_background(&key, stale, compute);
+            // Unbounded: past `--answer-within` the asker is told `202` anyway.
+            loop {
+                match progress {
+                    Progress::Ready(full) => return complete(full),
+                    Progress::Failed(_) if !retried => {
+                        retried = true;
+                        continue 'start;
                     }
-                    let params = &background.config.params;
-                    Ok(Arc::new(renown_app::backtest::backtest_progressive(
-                        store,
-                        &scope,
-                        &opts,
-                        params,
-                        &|p| showing.show(p),
-                    )?))
-                })
-            });
-            showing.end(&out);
-            out
-        };
-        let mut progress = caches.backtests.in_background(&key, stale, compute);
-        // Unbounded: past `--answer-within` the asker is told `202` anyway.
-        loop {
-            match progress {
-                Progress::Ready(full) => return complete(full),
-                Progress::Failed(e) => return Err(e),
-                Progress::Pending => match shown.next(Duration::from_secs(1)) {
-                    Some(Next::Partial(p)) => return Ok((partial(true), Json((*p).clone()))),
-                    Some(Next::Ended(outcome)) => return outcome.and_then(complete),
-                    None => {}
-                },
+                    Progress::Failed(e) => return Err(e),
+                    Progress::Pending => match shown.next(Duration::from_secs(1)) {
+                        Some(Next::Partial(p)) => return Ok((partial(true), Json((*p).clone()))),
+                        Some(Next::Ended(outcome)) => return outcome.and_then(complete),
+                        None => {}
+                    },
+                }
+                // Nothing shown for a while: the memo has the outcome if a request reset `shown`
+                // as the computation ended; a computation started here only says to ask again.
+                progress = caches.backtests.in_background(&key, stale, || {
+                    Err(ApiError::unavailable("the backtest ended; ask again", 1))
+                });
             }
-            // Nothing shown for a while: the memo has the outcome if a request reset `shown`
-            // as the computation ended; a computation started here only says to ask again.
-            progress = caches.backtests.in_background(&key, stale, || {
-                Err(ApiError::unavailable("the backtest ended; ask again", 1))
-            });
         }
     })
     .await
