@@ -3,10 +3,11 @@
 //! ends: the same followers and engagement counts, PageRank within 1e-9 relative, in fewer
 //! iterations for the last, small batch.
 
+mod common;
+
 use renown_cluster::incremental::{self, Cuts, Plan, Update};
 use renown_cluster::{run, ClusterConfig, Job, Measure};
-use renown_model::{AccountRef, Event, Kind, Record};
-use renown_store::Store;
+use renown_model::{AccountRef, Event, Kind};
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
@@ -65,17 +66,6 @@ fn events() -> Vec<Event> {
     out
 }
 
-fn write_store(path: &Path, events: &[Event]) {
-    let mut store = Store::open(path).unwrap();
-    let run = store.begin_run("test", "test").unwrap();
-    let records: Vec<(u64, Record)> = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (i as u64, Record::Event(e.clone())))
-        .collect();
-    store.write_batch(run, &records, 0).unwrap();
-}
-
 fn config(workers: u32) -> ClusterConfig {
     ClusterConfig {
         addresses: vec!["127.0.0.1:1".into()],
@@ -119,7 +109,7 @@ fn from_scratch(store: &Path, measure: Measure) -> (HashMap<String, f64>, usize)
 fn appended_batches_end_where_a_run_from_scratch_ends() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s.db");
-    write_store(&store, &events());
+    common::write_store(&store, &events());
     let (pagerank, cold_iterations) = from_scratch(&store, Measure::PageRank);
     let (followers, _) = from_scratch(&store, Measure::Followers);
     let (engagement, _) = from_scratch(&store, Measure::Engagement);
@@ -187,7 +177,7 @@ fn cuts_outside_zero_one_are_refused() {
 fn loading_in_bounded_rounds_gives_the_same_answer() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s.db");
-    write_store(&store, &events());
+    common::write_store(&store, &events());
     for measure in [Measure::Followers, Measure::PageRank, Measure::Earned] {
         let job = |load_chunk| Job {
             measure,
@@ -253,7 +243,7 @@ fn worst_difference(rows: &[renown_cluster::Row], want: &HashMap<String, f64>) -
 fn batches_by_date_equal_runs_from_scratch_as_of_each_date() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s.db");
-    write_store(&store, &events());
+    common::write_store(&store, &events());
     // The log spans T0 to T0 + 3000 minutes and a bit: cut at a third, two thirds, and near
     // the end (the last batch is small).
     let cuts = vec![T0 + 60_000, T0 + 120_000, T0 + 178_000];
@@ -318,7 +308,7 @@ fn batches_by_date_equal_runs_from_scratch_as_of_each_date() {
 fn earned_appended_in_shares_ends_where_a_run_from_scratch_ends() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s.db");
-    write_store(&store, &events());
+    common::write_store(&store, &events());
     let plan = Plan::new(
         vec![store.clone()],
         Cuts::Shares(vec![0.6, 0.99]),

@@ -4,10 +4,12 @@
 //! iteration: their value is one every worker knows), some of them and some reached accounts
 //! with no out-edge (dangling), self-loops and repeated pairs.
 
+mod common;
+
 use renown_cluster::{run, ClusterConfig, Job, Measure};
 use renown_measures::pagerank::{engagement_pagerank, follow_pagerank};
 use renown_measures::{Log, Scope};
-use renown_model::{AccountRef, Event, Kind, Record};
+use renown_model::{AccountRef, Event, Kind};
 use renown_store::Store;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -75,17 +77,6 @@ fn events() -> Vec<Event> {
     out
 }
 
-fn write_store(path: &Path, events: &[Event]) {
-    let mut store = Store::open(path).unwrap();
-    let run = store.begin_run("test", "test").unwrap();
-    let records: Vec<(u64, Record)> = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (i as u64, Record::Event(e.clone())))
-        .collect();
-    store.write_batch(run, &records, 0).unwrap();
-}
-
 /// Every account's score by native id, on `workers` workers of one process.
 fn cluster(store: &Path, measure: Measure, workers: u32) -> HashMap<String, f64> {
     let config = ClusterConfig {
@@ -137,7 +128,7 @@ fn pagerank_on_several_workers_equals_the_single_machine() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s.db");
     let events = events();
-    write_store(&store, &events);
+    common::write_store(&store, &events);
     for measure in [Measure::EngagementPageRank, Measure::PageRank] {
         let want = single(&store, measure);
         // Most accounts have no in-edge: what the shortcut is for.

@@ -76,6 +76,18 @@ pub struct PageRank<T> {
     pub converged: bool,
 }
 
+impl<T> PageRank<T> {
+    /// Before the first iteration: no scores, an infinite change, not converged.
+    pub(crate) fn not_started() -> PageRank<T> {
+        PageRank {
+            scores: Vec::new(),
+            iterations: 0,
+            delta: f64::INFINITY,
+            converged: false,
+        }
+    }
+}
+
 /// PageRank in `f64`; see [`PageRankOptions`]. Does not error on non-convergence: check
 /// [`pagerank_with`]'s `converged` if it matters.
 pub fn pagerank(g: &Csr, opts: &PageRankOptions) -> Result<Vec<f64>> {
@@ -191,12 +203,7 @@ pub fn pagerank_with<T: Real>(g: &Csr, opts: &PageRankOptions) -> Result<PageRan
     let bounds = node_ranges(offsets, BLOCK_EDGES, BLOCK_NODES);
     let segments = short_runs(offsets, &bounds, MIN_RUN);
     let limit = opts.tolerance * n as f64;
-    let mut out = PageRank {
-        scores: Vec::new(),
-        iterations: 0,
-        delta: f64::INFINITY,
-        converged: false,
-    };
+    let mut out = PageRank::not_started();
     for it in 1..=opts.max_iterations {
         let spread = d * T::from_f64(dangling_sum);
         let contrib_ref: &[T] = &contrib;

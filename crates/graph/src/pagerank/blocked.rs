@@ -257,12 +257,7 @@ pub fn pagerank_blocked<T: Real>(
     // range order: the same bits on any run and any thread count.
     let chunk = 1 << 14;
     let limit = opts.tolerance * n as f64;
-    let mut out = PageRank {
-        scores: Vec::new(),
-        iterations: 0,
-        delta: f64::INFINITY,
-        converged: false,
-    };
+    let mut out = PageRank::not_started();
     for it in 1..=opts.max_iterations {
         let sums = SyncPtr(acc.as_mut_ptr());
         for seg in &b.segments {

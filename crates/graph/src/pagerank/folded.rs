@@ -184,12 +184,7 @@ impl<T: Real> Folded<T> {
         let units = node_ranges(&self.offsets, BLOCK_EDGES, BLOCK_NODES);
         let limit = opts.tolerance * n as f64;
         let weights = self.weights.as_deref();
-        let mut out = PageRank {
-            scores: Vec::new(),
-            iterations: 0,
-            delta: f64::INFINITY,
-            converged: false,
-        };
+        let mut out = PageRank::not_started();
         for it in 1..=opts.max_iterations {
             let spread = d * T::from_f64(dangling_sum);
             let base = spread * a + teleport_share * a;
