@@ -18,13 +18,7 @@ const T0: i64 = 1_600_000_000;
 /// than a newer event of their pair), repeated and timeless follows, self-loops, engagement,
 /// and accounts first seen in the last batches.
 fn events() -> Vec<Event> {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    let mut next = common::xorshift(0x9e37_79b9_7f4a_7c15u64);
     let ev = |kind: Kind, a: u64, b: u64, t: Option<i64>| {
         let mut e = Event::new("t", kind, AccountRef::new(format!("u{a}")));
         e.target = Some(AccountRef::new(format!("u{b}")));

@@ -18,13 +18,7 @@ use std::time::Duration;
 /// 600 accounts: 80 "hubs" engaged with and followed, 500 who only engage or follow (no
 /// in-edge), 20 who are only engaged with or followed (no out-edge); hubs engage with hubs.
 fn events() -> Vec<Event> {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    let mut next = common::xorshift(0x2545_f491_4f6c_dd1du64);
     let ev = |kind: Kind, a: u64, b: u64, t: i64| {
         let mut e = Event::new("t", kind, AccountRef::new(format!("u{a}")));
         e.target = Some(AccountRef::new(format!("u{b}")));

@@ -553,6 +553,29 @@ fn gather<T: Real>(
     (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
+/// Asserts that `run` gives the same bits on 2 and 3 threads as on 1: the kernels sum in fixed
+/// ranges and add the ranges in order, whatever the threads.
+#[cfg(test)]
+pub(crate) fn assert_same_bits_on_any_thread_count(run: impl Fn() -> Vec<f64> + Sync) {
+    let on = |threads| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(&run)
+    };
+    let one = on(1);
+    for threads in [2, 3] {
+        assert!(
+            on(threads)
+                .iter()
+                .zip(&one)
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{threads} threads"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -628,23 +651,9 @@ mod tests {
         let g = Rmat::graph500(15, 4, 3).unwrap().pull_graph().unwrap();
         let b = Blocked::with_segment_bits(&g, 12).unwrap();
         let opts = PageRankOptions::default();
-        let on = |threads| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| pagerank_blocked::<f64>(&g, &b, &opts).unwrap().scores)
-        };
-        let one = on(1);
-        for threads in [2, 3] {
-            assert!(
-                on(threads)
-                    .iter()
-                    .zip(&one)
-                    .all(|(a, b)| a.to_bits() == b.to_bits()),
-                "{threads} threads"
-            );
-        }
+        crate::pagerank::assert_same_bits_on_any_thread_count(|| {
+            pagerank_blocked::<f64>(&g, &b, &opts).unwrap().scores
+        });
         let other = Rmat::graph500(11, 8, 3).unwrap().pull_graph().unwrap();
         let b = Blocked::with_segment_bits(&other, 8).unwrap();
         assert!(pagerank_blocked::<f32>(&g, &b, &PageRankOptions::default()).is_err());

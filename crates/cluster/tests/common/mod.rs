@@ -15,3 +15,15 @@ pub fn write_store(path: &Path, events: &[Event]) {
         .collect();
     store.write_batch(run, &records, 0).unwrap();
 }
+
+/// A xorshift64 stream from `seed`: `next(n)` is the next value below `n` (the tests' events are
+/// reproducible without a random-number crate).
+pub fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut state = seed;
+    move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    }
+}

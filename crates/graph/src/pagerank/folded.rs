@@ -360,23 +360,9 @@ mod tests {
             max_iterations: 300,
             ..Default::default()
         };
-        let on = |threads| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| pagerank_folded::<f64>(&g, &opts).unwrap().scores)
-        };
-        let one = on(1);
-        for threads in [2, 3] {
-            assert!(
-                on(threads)
-                    .iter()
-                    .zip(&one)
-                    .all(|(a, b)| a.to_bits() == b.to_bits()),
-                "{threads} threads"
-            );
-        }
+        crate::pagerank::assert_same_bits_on_any_thread_count(|| {
+            pagerank_folded::<f64>(&g, &opts).unwrap().scores
+        });
     }
 
     /// Where folding saves too little (every node has an in-edge), or with a personalization
@@ -388,27 +374,20 @@ mod tests {
         assert!(!folds(&g, true));
         let opts = PageRankOptions::default();
         let bits = |s: &[f64]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(
-            bits(&pagerank_folded::<f64>(&g, &opts).unwrap().scores),
-            bits(
-                &super::super::pagerank_with::<f64>(&g, &opts)
-                    .unwrap()
-                    .scores
-            )
-        );
+        let assert_pull_bits = |g: &Csr, opts: &PageRankOptions| {
+            let pull = super::super::pagerank_with::<f64>(g, opts).unwrap();
+            assert_eq!(
+                bits(&pagerank_folded::<f64>(g, opts).unwrap().scores),
+                bits(&pull.scores)
+            );
+        };
+        assert_pull_bits(&g, &opts);
         let g = Csr::from_edges(&engagement(2000, 5000, 5, true)).unwrap();
         let opts = PageRankOptions {
             personalization: Some((0..2000).map(|v| (v % 3) as f64).collect()),
             ..Default::default()
         };
-        assert_eq!(
-            bits(&pagerank_folded::<f64>(&g, &opts).unwrap().scores),
-            bits(
-                &super::super::pagerank_with::<f64>(&g, &opts)
-                    .unwrap()
-                    .scores
-            )
-        );
+        assert_pull_bits(&g, &opts);
         // An R-MAT graph: folded or not (by its share), the pull kernel's iteration.
         let r = Rmat::graph500(10, 8, 3).unwrap().pull_graph().unwrap();
         let opts = PageRankOptions::default();
