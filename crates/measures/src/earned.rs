@@ -381,29 +381,21 @@ fn pairs(
     p: &EarnedParams,
     reference: Option<i64>,
 ) -> Vec<Pair> {
-    debug_assert!(rows.iter().all(|r| r.actor < n && r.target < n));
-    // Each pair's weights summed in f32 in row order (a stable sort by key): what
-    // `EdgeList::merge_duplicates` gives, without its sort of indices by a key read through
-    // them (half of the model's time on Higgs).
-    let mut weighted: Vec<(u64, f32)> = rows
-        .iter()
-        .filter_map(|r| {
-            let w = r.weight as f64 * p.decay(r.time, reference);
-            (w > 0.0).then_some(((r.actor as u64) << 32 | r.target as u64, w as f32))
-        })
-        .collect();
-    weighted.sort_by_key(|e| e.0);
-    let mut merged: Vec<(u64, f32)> = Vec::with_capacity(weighted.len());
-    for (key, w) in weighted {
-        match merged.last_mut() {
-            Some(last) if last.0 == key => last.1 += w,
-            _ => merged.push((key, w)),
+    // Each pair's weights summed in f32 in row order (`merge_duplicates` sorts stably).
+    let mut el = EdgeList::new(n);
+    for r in rows {
+        let w = r.weight as f64 * p.decay(r.time, reference);
+        if w > 0.0 {
+            el.push_weighted(r.actor, r.target, w as f32);
         }
     }
+    el.merge_duplicates();
+    let ws = el.weights.take().unwrap_or_default();
     let follow = |t: Option<i64>| p.follow_weight * p.decay(t, reference);
-    let mut out = Vec::with_capacity(merged.len() + follows.len());
+    let mut out = Vec::with_capacity(el.len() + follows.len());
     let mut fi = 0;
-    for &(key, w) in &merged {
+    for ((&a, &b), &w) in el.src.iter().zip(&el.dst).zip(&ws) {
+        let key = (a as u64) << 32 | b as u64;
         while fi < follows.len() && follows[fi].0 < key {
             out.push(Pair {
                 key: follows[fi].0,
