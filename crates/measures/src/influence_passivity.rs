@@ -184,18 +184,10 @@ fn normalise_and_change(x: &mut [f64], before: &[f64]) -> f64 {
             if s > 0.0 {
                 x.iter_mut().for_each(|v| *v /= s);
             }
-            // Four running sums: the additions need not wait for each other.
-            let mut change = [0.0; 4];
-            let (x4, before4) = (x.chunks_exact(4), before.chunks_exact(4));
-            let tail: f64 = (x4.remainder().iter().zip(before4.remainder()))
+            x.iter()
+                .zip(before)
                 .map(|(v, b)| (v - b).abs())
-                .sum();
-            for (x, b) in x4.zip(before4) {
-                for l in 0..4 {
-                    change[l] += (x[l] - b[l]).abs();
-                }
-            }
-            (change[0] + change[1]) + (change[2] + change[3]) + tail
+                .sum::<f64>()
         })
         .collect();
     parts.iter().sum()
