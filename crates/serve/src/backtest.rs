@@ -77,7 +77,7 @@ pub fn options(p: &Params) -> ApiResult<BacktestOptions> {
 pub(crate) type Key = (String, crate::view::ScopeKey, String);
 
 /// The latest partial answer of a backtest computed in the background, and its outcome once
-/// it ended (also in the memo of complete answers, which a waiter may look at too early).
+/// it ended (set after the memo of complete answers holds it).
 #[derive(Default)]
 pub(crate) struct Shown {
     state: Mutex<ShownState>,
@@ -168,69 +168,59 @@ pub async fn backtest(read: Read) -> ApiResult<(HeaderMap, Json<BacktestAnswer>)
         let shown = caches
             .backtest_partials
             .get(&key, stale, || Ok(Arc::new(Shown::default())))?;
-        let reopened = shown.reopen();
-        if reopened {
+        if shown.reopen() {
             // Its waiters were told why it failed: the memo's copy of the error is forgotten
             // here rather than reported to this request, which starts a new computation.
-            let _ = caches.backtests.in_background(&key, stale, || {
-                Err(ApiError::unavailable("the backtest failed; ask again", 1))
-            });
+            caches.backtests.forget_failure(&key);
         }
-        // The failed run tells its waiters just before the memo records its error: a request
-        // that came in between finds that error in the memo once, and then starts afresh.
-        let mut retried = !reopened;
-        'start: loop {
-            let (background, scope, opts) = (background.clone(), scope.clone(), opts.clone());
-            // A slot only matters to a computation this request starts; another under way has one.
-            let slot = view.state.jobs.start();
-            let (token, showing) = (view.token.clone(), shown.clone());
-            let compute = move || {
-                // A visitor waits for it: the warm-up asks nothing new meanwhile (on 2 cores it
-                // would take half the machine from the backtest).
-                let _visiting = background.visitors.enter();
-                let out = slot.and_then(|_slot| {
-                    background.pool.with(|store| {
-                        if store.state_token()? != token {
-                            return Err(ApiError::unavailable(
-                                "the store changed while the backtest ran; ask again",
-                                1,
-                            ));
-                        }
-                        let params = &background.config.params;
-                        Ok(Arc::new(renown_app::backtest::backtest_progressive(
-                            store,
-                            &scope,
-                            &opts,
-                            params,
-                            &|p| showing.show(p),
-                        )?))
-                    })
-                });
-                showing.end(&out);
-                out
-            };
-            let mut progress = caches.backtests.in_background(&key, stale, compute);
-            // Unbounded: past `--answer-within` the asker is told `202` anyway.
-            loop {
-                match progress {
-                    Progress::Ready(full) => return complete(full),
-                    Progress::Failed(_) if !retried => {
-                        retried = true;
-                        continue 'start;
+        // A slot only matters to a computation this request starts; another under way has one.
+        let slot = view.state.jobs.start();
+        let (token, showing, ending) = (view.token.clone(), shown.clone(), shown.clone());
+        let compute = move || {
+            // A visitor waits for it: the warm-up asks nothing new meanwhile (on 2 cores it
+            // would take half the machine from the backtest).
+            let _visiting = background.visitors.enter();
+            slot.and_then(|_slot| {
+                background.pool.with(|store| {
+                    if store.state_token()? != token {
+                        return Err(ApiError::unavailable(
+                            "the store changed while the backtest ran; ask again",
+                            1,
+                        ));
                     }
-                    Progress::Failed(e) => return Err(e),
-                    Progress::Pending => match shown.next(Duration::from_secs(1)) {
-                        Some(Next::Partial(p)) => return Ok((partial(true), Json((*p).clone()))),
-                        Some(Next::Ended(outcome)) => return outcome.and_then(complete),
-                        None => {}
-                    },
-                }
-                // Nothing shown for a while: the memo has the outcome if a request reset `shown`
-                // as the computation ended; a computation started here only says to ask again.
-                progress = caches.backtests.in_background(&key, stale, || {
-                    Err(ApiError::unavailable("the backtest ended; ask again", 1))
-                });
+                    let params = &background.config.params;
+                    Ok(Arc::new(renown_app::backtest::backtest_progressive(
+                        store,
+                        &scope,
+                        &opts,
+                        params,
+                        &|p| showing.show(p),
+                    )?))
+                })
+            })
+        };
+        // The waiters are told once the memo holds the outcome: one who then asks again finds
+        // the answer there, or the failure already told (and forgets it, see `reopen` above).
+        let told = move |out: ApiResult<&Arc<BacktestAnswer>>| ending.end(&out.cloned());
+        let mut progress = caches
+            .backtests
+            .in_background_then(&key, stale, compute, told);
+        // Unbounded: past `--answer-within` the asker is told `202` anyway.
+        loop {
+            match progress {
+                Progress::Ready(full) => return complete(full),
+                Progress::Failed(e) => return Err(e),
+                Progress::Pending => match shown.next(Duration::from_secs(1)) {
+                    Some(Next::Partial(p)) => return Ok((partial(true), Json((*p).clone()))),
+                    Some(Next::Ended(outcome)) => return outcome.and_then(complete),
+                    None => {}
+                },
             }
+            // Nothing shown for a while: the memo has the outcome if a request reset `shown`
+            // as the computation ended, or a computation that request started.
+            progress = caches.backtests.poll(&key).unwrap_or_else(|| {
+                Progress::Failed(ApiError::unavailable("the backtest ended; ask again", 1))
+            });
         }
     })
     .await

@@ -149,27 +149,32 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
     where
         V: Send + Sync + 'static,
     {
+        self.in_background_then(key, stale, f, |_| {})
+    }
+
+    /// [`Memo::in_background`], and when a computation this call starts has ended, `then` is
+    /// given its outcome — after the memo holds it, so whoever `then` wakes finds it there.
+    pub fn in_background_then(
+        &self,
+        key: &K,
+        stale: impl Fn(&K) -> bool,
+        f: impl FnOnce() -> ApiResult<V> + Send + 'static,
+        then: impl FnOnce(ApiResult<&V>) + Send + 'static,
+    ) -> Progress<V>
+    where
+        V: Send + Sync + 'static,
+    {
         let (cell, created) = self.cell(key, stale);
-        match cell.get() {
-            Some(Ok((v, cost))) => {
-                charge(*cost);
-                return Progress::Ready(v.clone());
-            }
-            Some(Err(e)) => {
-                let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-                if map.get(key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
-                    map.remove(key);
-                }
-                return Progress::Failed(e.clone());
-            }
-            None => {}
+        if let Some(done) = self.settled(key, &cell) {
+            return done;
         }
         if created {
             let computing = cell.clone();
             let spawned = std::thread::Builder::new()
                 .name("renown-background".into())
                 .spawn(move || {
-                    computing.get_or_init(|| timed(f));
+                    let out = computing.get_or_init(|| timed(f));
+                    then(out.as_ref().map(|(v, _)| v).map_err(Clone::clone));
                 });
             if let Err(e) = spawned {
                 let _ = cell.set(Err(crate::error::ApiError::internal(format!(
@@ -178,6 +183,48 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
             }
         }
         Progress::Pending
+    }
+
+    /// What [`Memo::in_background`] would say of `key`, without starting anything: `None` when
+    /// the memo holds nothing for it (never computed, or its failure already reported).
+    pub fn poll(&self, key: &K) -> Option<Progress<V>> {
+        let cell = self
+            .map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)?
+            .clone();
+        Some(self.settled(key, &cell).unwrap_or(Progress::Pending))
+    }
+
+    /// Forgets a failed computation of `key` without reporting it (its waiters were told):
+    /// the next call starts again. A computation under way or an answer is kept.
+    pub fn forget_failure(&self, key: &K) {
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if map
+            .get(key)
+            .is_some_and(|c| matches!(c.get(), Some(Err(_))))
+        {
+            map.remove(key);
+        }
+    }
+
+    /// The outcome in `cell` (the memo's cell of `key`) if it has one, charged to the current
+    /// [`costed`] call; a failure is removed as it is reported.
+    fn settled(&self, key: &K, cell: &Arc<OnceLock<Timed<V>>>) -> Option<Progress<V>> {
+        match cell.get()? {
+            Ok((v, cost)) => {
+                charge(*cost);
+                Some(Progress::Ready(v.clone()))
+            }
+            Err(e) => {
+                let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+                if map.get(key).is_some_and(|c| Arc::ptr_eq(c, cell)) {
+                    map.remove(key);
+                }
+                Some(Progress::Failed(e.clone()))
+            }
+        }
     }
 
     /// Keys held (answered, under way or failed).
@@ -306,5 +353,56 @@ mod tests {
             Progress::Pending
         ));
         assert!(matches!(until_ready(&m, 1), Progress::Ready(2)));
+    }
+
+    #[test]
+    fn the_one_told_of_an_outcome_finds_it_in_the_memo() {
+        let m: Arc<Memo<u32, u32>> = Arc::new(Memo::new(4));
+        for (key, outcome) in [(1, Ok(5)), (2, Err(ApiError::bad_request("no")))] {
+            let failed = outcome.is_err();
+            let (tell, told) = std::sync::mpsc::channel();
+            let memo = m.clone();
+            let start = m.in_background_then(
+                &key,
+                |_| false,
+                move || outcome,
+                move |out| {
+                    let held = memo.poll(&key);
+                    let held_it = match (&out, held) {
+                        (Ok(&v), Some(Progress::Ready(h))) => v == h,
+                        (Err(_), Some(Progress::Failed(_))) => true,
+                        _ => false,
+                    };
+                    tell.send((out.is_err(), held_it)).unwrap();
+                },
+            );
+            assert!(matches!(start, Progress::Pending));
+            let (was_err, held_it) = told.recv_timeout(Duration::from_secs(5)).unwrap();
+            assert_eq!(was_err, failed);
+            assert!(held_it, "key {key}: told before the memo held the outcome");
+        }
+        // The failure was reported to `poll` above: forgotten, nothing starts.
+        assert!(m.poll(&2).is_none());
+        assert!(matches!(m.poll(&1), Some(Progress::Ready(5))));
+    }
+
+    #[test]
+    fn a_forgotten_failure_is_not_reported_and_an_answer_is_kept() {
+        let m: Memo<u32, u32> = Memo::new(4);
+        m.in_background(&1, |_| false, || Err(ApiError::bad_request("no")));
+        m.in_background(&2, |_| false, || Ok(4));
+        let until = Instant::now() + Duration::from_secs(5);
+        while (m.len() < 2 || m.ready(&2).is_none() || m.known(&1)) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        m.forget_failure(&1);
+        m.forget_failure(&2);
+        assert!(m.poll(&1).is_none(), "the failure is gone unreported");
+        assert!(matches!(m.poll(&2), Some(Progress::Ready(4))));
+        assert!(matches!(
+            m.in_background(&1, |_| false, || Ok(3)),
+            Progress::Pending
+        ));
+        assert!(matches!(until_ready(&m, 1), Progress::Ready(3)));
     }
 }
