@@ -14,7 +14,9 @@
 //! standing in-edges. PageRank is a floating-point fixed point, which differential's integer
 //! differences do not carry to 1e-9; it is iterated on the same timely workers as
 //! `renown cluster rank` ([`crate::rank`]), started from the scores before the batch (each
-//! scaled by n_before / n_after, new accounts at 1/n), so a small batch needs few iterations.
+//! scaled by n_before / n_after, new accounts at 1/n), so a small batch needs few iterations,
+//! over a graph the batch's changes patch ([`crate::live`]: work proportional to the batch,
+//! not to the standing follows, before the iterations).
 //! Its result equals a computation from scratch to within the stop: both end where an
 //! iteration changes the scores by less than [`Plan::step`] in L1.
 //!
@@ -28,7 +30,8 @@
 use crate::earned::{Endorsement, Months, Warm};
 use crate::input::{read_store, Account, Edge, StoreScope, What};
 use crate::key::Layout;
-use crate::rank::{self, to_owners, Body, Gathered, Msg, Rounds, Solve, Traffic};
+use crate::live::Live;
+use crate::rank::{self, to_owners, Body, Gathered, Msg, Rounds, Traffic};
 use crate::{ClusterConfig, ClusterError, Measure, Result};
 use differential_dataflow::input::InputSession;
 use renown_measures::earned::EarnedParams;
@@ -455,6 +458,9 @@ fn run_worker(
     let mut index: FxHashMap<u64, u32> = FxHashMap::default();
     let (mut followers, mut engagement) = (Vec::<f64>::new(), Vec::<f64>::new());
     let mut in_edges: FxHashSet<(u32, u64, i64)> = FxHashSet::default();
+    // PageRank's follow graph, patched by each batch's changes.
+    let mut live = Live::new(layout);
+    let pagerank = plan.wants(Measure::PageRank);
     let mut scores: Vec<f64> = Vec::new();
     let mut n_before = 0.0f64;
     let mut endorsements: Vec<Endorsement> = Vec::new();
@@ -520,6 +526,9 @@ fn run_worker(
                 }
             }
         }
+        if pagerank {
+            live.grow(owned.len());
+        }
         let kept = endorsements.len();
         for e in engaged {
             match index.get(&e.target) {
@@ -561,6 +570,9 @@ fn run_worker(
                 to: w as u32,
                 body: Body::Changes { counts, edges },
             });
+        // Per pair, the change of its standing follow (a follow that stands before and after
+        // the batch with another time is −1 then +1: no change to the graph).
+        let mut pair_changes: Vec<(u32, u64, i64)> = Vec::new();
         for body in rounds.round(out) {
             let Body::Changes { counts, edges } = body else {
                 continue;
@@ -586,6 +598,18 @@ fn run_worker(
                     }
                     None => unlisted(&mut error, target),
                 }
+                if pagerank {
+                    if let Some(&i) = index.get(&target) {
+                        pair_changes.push((i, actor, diff));
+                    }
+                }
+            }
+        }
+        pair_changes.sort_unstable_by_key(|c| (c.0, c.1));
+        for run in pair_changes.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let net: i64 = run.iter().map(|c| c.2).sum();
+            if net != 0 {
+                live.change(layout, run[0].0, run[0].1, net > 0);
             }
         }
         let (parts, first_error) =
@@ -610,14 +634,11 @@ fn run_worker(
                         x.resize(owned.len(), 1.0 / n);
                         x
                     });
-                    let graph: Vec<(u32, u64, f32)> =
-                        in_edges.iter().map(|&(t, a, _)| (t, a, 1.0)).collect();
-                    let solve = Solve {
-                        damping: plan.damping,
-                        step: plan.step,
-                        start,
-                    };
-                    let r = rank::pagerank(&mut rounds, &index, owned.len(), graph, n, solve)?;
+                    // The graph patched by the batch's changes: a round for the owners to
+                    // learn the out-degrees' changes and the new slots, then the iterations.
+                    live.subscribe(&mut rounds, &index);
+                    let x = start.unwrap_or_else(|| vec![1.0 / n; owned.len()]);
+                    let r = live.pagerank(&mut rounds, x, n, plan.damping, plan.step)?;
                     scores = r.0.iter().map(|s| s / n).collect();
                     n_before = n;
                     r

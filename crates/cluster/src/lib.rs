@@ -12,6 +12,7 @@ pub mod earned;
 pub mod incremental;
 pub mod input;
 pub mod key;
+mod live;
 pub mod net;
 pub mod rank;
 

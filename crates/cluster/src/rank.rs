@@ -768,7 +768,6 @@ pub fn run_worker(
             Solve {
                 damping: task.pagerank_damping,
                 step: STEP,
-                start: None,
             },
         )?,
         Measure::EngagementPageRank => pagerank(
@@ -780,7 +779,6 @@ pub fn run_worker(
             Solve {
                 damping: task.pagerank_damping,
                 step: STEP,
-                start: None,
             },
         )?,
         Measure::Earned => crate::earned::solve(
@@ -1002,12 +1000,11 @@ pub(crate) fn gather(
     Some(rows)
 }
 
-/// How PageRank iterates: its damping, the L1 step (of scores summing to 1) at which it stops,
-/// and where it starts (uniform, or the scores of a previous run, summing to 1, by local index).
+/// How PageRank iterates: its damping and the L1 step (of scores summing to 1) at which it
+/// stops; it starts uniform (an incremental run's warm start is [`crate::live`]'s).
 pub(crate) struct Solve {
     pub(crate) damping: f64,
     pub(crate) step: f64,
-    pub(crate) start: Option<Vec<f64>>,
 }
 
 /// Step 3, PageRank × n over in-edges `(target index, source key, weight)` held with their target:
@@ -1023,11 +1020,7 @@ pub(crate) fn pagerank(
     n: f64,
     solve: Solve,
 ) -> Result<(Vec<f64>, usize, f64)> {
-    let Solve {
-        damping,
-        step,
-        start,
-    } = solve;
+    let Solve { damping, step } = solve;
     let cap = max_iterations(damping);
     let me = rounds.me;
     let layout = rounds.layout;
@@ -1117,42 +1110,28 @@ pub(crate) fn pagerank(
     // (that value × 1/W_u, the same product) itself: unreached accounts send nothing and take
     // no per-iteration work but their part of the L1 step and of the dangling mass, added in
     // their place. Every sum is the one before this shortcut, term by term in the same order:
-    // the same bits (the scores tie as they did). From a given start (an update) they need
-    // not hold one value: none is unreached then.
-    let uniform_start = start.is_none();
-    let unreached: Vec<bool> = (0..local)
-        .map(|i| uniform_start && offsets[i] == offsets[i + 1])
-        .collect();
+    // the same bits (the scores tie as they did).
+    let unreached: Vec<bool> = (0..local).map(|i| offsets[i] == offsets[i + 1]).collect();
     // The slots renumbered: those of sources with an in-edge first (filled from the owners'
     // messages), then those of unreached sources (filled here), with 1/W_u of each.
-    let (slots, feeds, renumbered, unreached_inv) = if uniform_start {
-        let received =
-            rounds.round(feeds.messages(me, |i| if unreached[i] { inv[i] } else { -1.0 }));
-        let told = slots.values(&received);
-        let (reached, mut renumbered) = slots.retain(|s| told[s] < 0.0);
-        let mut unreached_inv = Vec::new();
-        for (r, &t) in renumbered.iter_mut().zip(&told) {
-            if *r == u32::MAX {
-                *r = (reached.keys.len() + unreached_inv.len()) as u32;
-                unreached_inv.push(t);
-            }
+    let received = rounds.round(feeds.messages(me, |i| if unreached[i] { inv[i] } else { -1.0 }));
+    let told = slots.values(&received);
+    let (slots, mut renumbered) = slots.retain(|s| told[s] < 0.0);
+    let mut unreached_inv = Vec::new();
+    for (r, &t) in renumbered.iter_mut().zip(&told) {
+        if *r == u32::MAX {
+            *r = (slots.keys.len() + unreached_inv.len()) as u32;
+            unreached_inv.push(t);
         }
-        (
-            reached,
-            feeds.retain(|i| !unreached[i as usize]),
-            renumbered,
-            unreached_inv,
-        )
-    } else {
-        let identity = (0..slots.keys.len() as u32).collect();
-        (slots, feeds, identity, Vec::new())
-    };
+    }
+    drop(told);
+    let feeds = feeds.retain(|i| !unreached[i as usize]);
     // The in-edges by their new slots, in the same order.
     for s in sources.iter_mut() {
         *s = renumbered[*s as usize];
     }
     drop(renumbered);
-    let mut x = start.unwrap_or_else(|| vec![1.0 / n; local]);
+    let mut x = vec![1.0 / n; local];
     let reached_slots = slots.keys.len();
     let mut contrib = vec![0.0f64; reached_slots + unreached_inv.len()];
     let mut dangling: f64 = x
