@@ -205,6 +205,45 @@ fn assert_same(single: &Value, cluster: &Value, what: &str) {
     assert_close(single, cluster, what, 1e-9);
 }
 
+/// [`assert_same`] and the same warnings (`cluster rank` gathers the single machine's).
+fn assert_same_ranking(single: &Value, cluster: &Value, what: &str) {
+    assert_same_warnings(&single["warnings"], &cluster["warnings"], what);
+    assert_same(single, cluster, what);
+}
+
+/// The same warnings, in the same order, word for word but the score of a constant measure,
+/// which is equal to 1e-9 relative (a PageRank of no edge is 1 to rounding).
+fn assert_same_warnings(single: &Value, cluster: &Value, what: &str) {
+    let (s, c) = (single.as_array().unwrap(), cluster.as_array().unwrap());
+    assert_eq!(s.len(), c.len(), "{what}: warnings {single} vs {cluster}");
+    for (a, b) in s.iter().zip(c) {
+        assert_eq!(
+            a["code"], b["code"],
+            "{what}: warnings {single} vs {cluster}"
+        );
+        let (x, y) = (
+            a["message"].as_str().unwrap(),
+            b["message"].as_str().unwrap(),
+        );
+        if a["code"] != "constant-measure" {
+            assert_eq!(x, y, "{what}");
+            continue;
+        }
+        // "M is SCORE for all N accounts …"
+        let split = |m: &str| -> (String, f64, String) {
+            let (head, rest) = m.split_once(" is ").unwrap();
+            let (score, tail) = rest.split_once(' ').unwrap();
+            (head.into(), score.parse().unwrap(), tail.into())
+        };
+        let ((h1, s1, t1), (h2, s2, t2)) = (split(x), split(y));
+        assert_eq!((h1, t1), (h2, t2), "{what}: {x} vs {y}");
+        assert!(
+            (s1 - s2).abs() <= 1e-9 * s1.abs().max(1.0),
+            "{what}: {x} vs {y}"
+        );
+    }
+}
+
 /// [`assert_same`] with scores equal to `tolerance` relative (and ranks among scores that
 /// close).
 fn assert_close(single: &Value, cluster: &Value, what: &str, tolerance: f64) {
@@ -237,6 +276,7 @@ fn assert_same_comparison(single: &Value, cluster: &Value) {
     for key in ["accounts", "measures", "scope", "per", "parameters"] {
         assert_eq!(single[key], cluster[key], "{key}");
     }
+    assert_same_warnings(&single["warnings"], &cluster["warnings"], "compare");
     let (s, c) = (
         single["rows"].as_array().unwrap(),
         cluster["rows"].as_array().unwrap(),
@@ -349,7 +389,7 @@ fn two_processes_on_loopback_equal_one_machine() {
             workers,
         ];
         let doc = json(&cluster(d, &args, 2));
-        assert_same(&single, &doc, &what);
+        assert_same_ranking(&single, &doc, &what);
         if by == "pagerank" {
             assert!(
                 doc["cluster"]["iterations"].as_u64().unwrap() > 10,
@@ -379,7 +419,7 @@ fn two_processes_on_loopback_equal_one_machine() {
         args.extend_from_slice(&scope);
         args.extend_from_slice(&["--processes", "2", "--hosts", &hosts, "--workers", "2"]);
         let doc = json(&cluster(d, &args, 2));
-        assert_same(&single, &doc, &what);
+        assert_same_ranking(&single, &doc, &what);
         assert_eq!(single["scope"], doc["scope"], "{what}");
         let unscoped = json(&renown(d, &single_args[..single_args.len() - 2]));
         assert_ne!(
@@ -387,6 +427,41 @@ fn two_processes_on_loopback_equal_one_machine() {
             by_account(&unscoped),
             "{what}: the scope changes the scores"
         );
+    }
+
+    // The single machine's warnings, counted over both processes' stores: a platform that
+    // matches nothing (and the scores it leaves constant), a date before the data, one after.
+    for (by, scope) in [
+        ("followers", ["--platform", "nosuch"]),
+        ("pagerank", ["--platform", "nosuch"]),
+        ("engagement", ["--as-of", "2000-01-01"]),
+        ("earned", ["--as-of", "2030-01-01"]),
+    ] {
+        let what = format!("{by} {}", scope.join(" "));
+        let common = ["--by", by, "--top", "0", "--format", "json"];
+        let mut single_args = vec!["--db", "single.db", "rank"];
+        single_args.extend_from_slice(&common);
+        single_args.extend_from_slice(&scope);
+        let single = json(&renown(d, &single_args));
+        assert!(
+            !single["warnings"].as_array().unwrap().is_empty(),
+            "{what}: the single machine warns"
+        );
+        let mut args = common.to_vec();
+        args.extend_from_slice(&scope);
+        args.extend_from_slice(&["--processes", "2", "--hosts", &hosts, "--workers", "2"]);
+        let out = cluster(d, &args, 2);
+        let doc = json(&out);
+        assert_same_ranking(&single, &doc, &what);
+        // And on stderr, as `renown rank` prints them.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for w in doc["warnings"].as_array().unwrap() {
+            let message = w["message"].as_str().unwrap();
+            assert!(
+                stderr.contains(message),
+                "{what}: {message} not in {stderr}"
+            );
+        }
     }
 
     // `cluster compare` is `renown compare` over the measures the cluster computes: the same
@@ -448,7 +523,7 @@ fn two_processes_on_loopback_equal_one_machine() {
         0 => vec!["--store".into(), "shard-0.db".into()],
         _ => vec!["--events".into(), "shard-1.jsonl".into()],
     }));
-    assert_same(&single, &doc, "pagerank, process 1 reading events");
+    assert_same_ranking(&single, &doc, "pagerank, process 1 reading events");
 
     // A date cuts both the same way, and --top gathers only the top rows with global ranks.
     let single = json(&renown(
@@ -527,7 +602,7 @@ fn two_processes_on_loopback_equal_one_machine() {
     for by in ["earned", "pagerank"] {
         let (single, doc) = under("params.toml", by);
         let what = format!("{by} under params.toml as of 2020-09-14");
-        assert_same(&single, &doc, &what);
+        assert_same_ranking(&single, &doc, &what);
         assert_eq!(single["parameters"], doc["parameters"], "{what}");
         assert!(doc["parameters"]["source"].is_string(), "{what}");
         if by == "earned" {
@@ -566,7 +641,7 @@ fn two_processes_on_loopback_equal_one_machine() {
     )
     .unwrap();
     let (single, doc) = under("options.toml", "earned");
-    assert_same(&single, &doc, "earned under options.toml");
+    assert_same_ranking(&single, &doc, "earned under options.toml");
     assert_eq!(single["parameters"], doc["parameters"]);
     assert_eq!(doc["parameters"]["recent_engager_weight"], 2.0);
     assert_eq!(doc["parameters"]["reciprocity_by_share"], true);

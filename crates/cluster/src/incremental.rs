@@ -672,6 +672,7 @@ fn run_worker(
                     rows,
                     iterations,
                     delta,
+                    warnings: Vec::new(),
                 };
                 boards.push((measure, board));
             }

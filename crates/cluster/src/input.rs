@@ -3,6 +3,7 @@
 
 use crate::key::account_key;
 use crate::{ClusterError, Result};
+use renown_measures::ScopeFacts;
 use renown_model::{Kind, DEFAULT_KIND_WEIGHTS};
 use renown_store::{EventFilter, Snapshot};
 use std::path::Path;
@@ -91,7 +92,7 @@ pub struct Shard {
 pub fn read_store(path: &Path, scope: &StoreScope, kinds: &[Kind], tag: u64) -> Result<Shard> {
     let (reader, accounts) = StoreReader::open(path)?;
     let mut edges = Vec::new();
-    reader.scan(scope, kinds, tag, usize::MAX, &mut |chunk| {
+    reader.scan(scope, kinds, tag, usize::MAX, None, &mut |chunk| {
         if edges.is_empty() {
             edges = chunk;
         } else {
@@ -145,13 +146,16 @@ impl StoreReader {
 
     /// Streams the follows and unfollows and the events of the other `kinds` in `scope` to
     /// `sink`, in store order, in chunks of at most `chunk` events. `tag` numbers the store
-    /// among all the stores of the cluster (for [`Edge::order`]).
+    /// among all the stores of the cluster (for [`Edge::order`]). With `facts`, every event on
+    /// the scope's topic and platform, of any kind and at any time, is added to them in the
+    /// same scan (what the single machine's warnings read).
     pub fn scan(
         &self,
         scope: &StoreScope,
         kinds: &[Kind],
         tag: u64,
         chunk: usize,
+        mut facts: Option<&mut ScopeFacts>,
         sink: &mut dyn FnMut(Vec<Edge>),
     ) -> Result<()> {
         let path = &self.path;
@@ -190,17 +194,29 @@ impl StoreReader {
         let mut edges = Vec::new();
         let mut position = 0u64;
         let mut bad = None;
-        for (kinds, topic, uses) in scans {
+        for (i, (kinds, topic, uses)) in scans.into_iter().enumerate() {
             let graph_only = uses == FOR_GRAPH;
+            // The first scan reads the scope's topic and platform: with facts, every kind.
+            let mut facts = facts.as_deref_mut().filter(|_| i == 0);
+            let mut wanted = [false; 256];
+            for k in &kinds {
+                wanted[k.code() as usize] = true;
+            }
             self.snap
                 .scan_events(
                     &EventFilter {
-                        kinds: Some(kinds),
+                        kinds: if facts.is_some() { None } else { Some(kinds) },
                         topic,
                         platform: scope.platform.clone(),
                         ..EventFilter::default()
                     },
                     |r| {
+                        if let Some(f) = facts.as_deref_mut() {
+                            f.add(r);
+                            if !wanted[r.kind.code() as usize] {
+                                return;
+                            }
+                        }
                         position += 1;
                         let Some(target) = r.target.filter(|&t| t != r.actor) else {
                             return;

@@ -175,6 +175,8 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
         measure: job.measure,
         top: job.top,
         as_of: job.as_of,
+        topic: job.topic.clone(),
+        platform: job.platform.clone(),
         earned: job.earned.clone(),
         pagerank_damping: job.pagerank_damping,
         load_chunk: job.load_chunk,
@@ -190,6 +192,7 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
             job: &worker_job,
             process,
             readers: Vec::new(),
+            facts: None,
         };
         let reader = (worker.index() as u32).is_multiple_of(layout.workers);
         let shards = reader.then_some(&mut shards as &mut dyn rank::Shards);
@@ -217,6 +220,8 @@ struct JobShards<'a> {
     job: &'a Job,
     process: u32,
     readers: Vec<input::StoreReader>,
+    /// What the scope holds in these stores (read with the events), for the warnings.
+    facts: Option<renown_measures::ScopeFacts>,
 }
 
 impl rank::Shards for JobShards<'_> {
@@ -239,11 +244,23 @@ impl rank::Shards for JobShards<'_> {
             platform: job.platform.clone(),
             graph_under_topic: job.measure == Measure::PageRank,
         };
+        let mut facts = renown_measures::ScopeFacts::empty(&renown_measures::Scope::new(
+            job.as_of,
+            job.topic.clone(),
+            job.platform.clone(),
+        ));
         for (i, reader) in self.readers.iter().enumerate() {
             let tag = u64::from(self.process) << 16 | i as u64;
-            reader.scan(&scope, &kinds, tag, chunk, sink)?;
+            reader.scan(&scope, &kinds, tag, chunk, Some(&mut facts), sink)?;
         }
+        self.facts = Some(facts);
         Ok(())
+    }
+
+    fn facts(&self) -> Vec<f64> {
+        self.facts
+            .as_ref()
+            .map_or_else(Vec::new, renown_measures::ScopeFacts::to_numbers)
     }
 }
 

@@ -80,6 +80,9 @@ pub struct Gathered {
     pub iterations: usize,
     /// L1 change of the last PageRank iteration.
     pub delta: f64,
+    /// What makes the scope or the scores degenerate, as the single machine says it for the
+    /// same scope (every process's stores counted); empty from an incremental run.
+    pub warnings: Vec<renown_measures::Warning>,
 }
 
 /// What a worker tells the others about the run.
@@ -511,6 +514,10 @@ pub struct Task {
     pub top: usize,
     /// The date (`--as-of`): earned influence's reference time T when given.
     pub as_of: Option<i64>,
+    /// The scope's topic (`--topic`), for the warnings.
+    pub topic: Option<String>,
+    /// The scope's platform (`--platform`), for the warnings.
+    pub platform: Option<String>,
     /// Earned influence's parameters.
     pub earned: renown_measures::earned::EarnedParams,
     /// PageRank's damping.
@@ -530,6 +537,9 @@ pub trait Shards {
     fn accounts(&mut self) -> Result<Vec<Account>>;
     /// Streams the events in scope to `sink` in chunks of at most `chunk`.
     fn events(&mut self, chunk: usize, sink: &mut dyn FnMut(Vec<Edge>)) -> Result<()>;
+    /// What the scope holds in the stores read (`ScopeFacts::to_numbers`), once the events
+    /// are read; empty if they were not.
+    fn facts(&self) -> Vec<f64>;
 }
 
 /// What an owner keeps of the events it receives, as they arrive (chunk by chunk: the events
@@ -691,6 +701,7 @@ pub fn run_worker(
         newest: f64::NEG_INFINITY,
         error,
     };
+    let mut facts = Vec::new();
     if let Some(shards) = shards.filter(|_| load_error.is_none()) {
         let read = shards.events(task.load_chunk, &mut |chunk| {
             load_round(&mut rounds, &mut intake, chunk, false);
@@ -698,6 +709,7 @@ pub fn run_worker(
         if let Err(e) = read {
             load_error = Some(format!("process {}: {e}", me / layout.workers));
         }
+        facts = shards.facts();
     }
     while !load_round(&mut rounds, &mut intake, Vec::new(), true) {}
     let Intake {
@@ -710,13 +722,24 @@ pub fn run_worker(
         ..
     } = intake;
     // With the count of accounts, earned influence's reference time when no date is given:
-    // the newest engagement anywhere (one round for both).
-    let (parts, error) = rounds.all_gather(vec![local as f64, newest], load_error.or(error));
+    // the newest engagement anywhere, and what each reader's stores hold of the scope (one
+    // round for all three).
+    let mut values = vec![local as f64, newest];
+    values.extend(facts);
+    let (parts, error) = rounds.all_gather(values, load_error.or(error));
     if let Some(e) = error {
         return Err(ClusterError::Failed(e));
     }
     let n = parts.iter().fold(0.0, |s, p| s + p[0]);
     let newest = parts.iter().map(|p| p[1]).fold(f64::NEG_INFINITY, f64::max);
+    let mut facts = renown_measures::ScopeFacts::empty(&renown_measures::Scope::new(
+        task.as_of,
+        task.topic.clone(),
+        task.platform.clone(),
+    ));
+    for p in &parts {
+        facts.add_numbers(&p[2..]);
+    }
     // Times are whole seconds far below 2^53: exact in f64.
     let reference = task.as_of.or(newest.is_finite().then_some(newest as i64));
 
@@ -793,18 +816,27 @@ pub fn run_worker(
         )?,
     };
 
-    // 4. Gather each worker's top rows on worker 0, named by the processes that read them.
+    // 4. Gather each worker's top rows on worker 0, named by the processes that read them,
+    //    with the single machine's warnings for the scope and the scores.
     let gathered = gather_named(&mut rounds, &owned, &scores, &followers, task.top, &names)?;
     let traffic = rounds.traffic.clone();
-    Ok((
-        gathered.map(|rows| Gathered {
-            total: n as u64,
-            rows,
-            iterations,
-            delta,
-        }),
-        traffic,
-    ))
+    let gathered = match gathered {
+        Some((rows, constant)) => {
+            let spec = renown_measures::measure(task.measure.name())
+                .map_err(|e| ClusterError::Failed(e.to_string()))?;
+            let mut warnings = facts.warnings();
+            warnings.extend(facts.constant_warnings(spec, constant, n as usize));
+            Some(Gathered {
+                total: n as u64,
+                rows,
+                iterations,
+                delta,
+                warnings,
+            })
+        }
+        None => None,
+    };
+    Ok((gathered, traffic))
 }
 
 /// Adds the accounts a shard sent to those this worker owns; two accounts with one key are an
@@ -843,8 +875,10 @@ pub(crate) fn merge_accounts(
 /// Each worker's `top` rows (all with 0) of the accounts `owned` (keys) by `scores` go to
 /// worker 0, which ranks them; the reading worker of each process names, from the accounts it
 /// read (`names`), every key of those rows it knows (each worker sends its rows' keys to every
-/// reader in the same round as its rows), and worker 0 returns the rows named; `None` on the
-/// other workers.
+/// reader in the same round as its rows), and worker 0 returns the rows named with the score
+/// every account has when all (two at least) have one (`renown_measures::constant` over the
+/// cluster: each worker sends its count, least and greatest score with its rows); `None` on
+/// the other workers.
 pub(crate) fn gather_named(
     rounds: &mut Rounds<'_>,
     owned: &[u64],
@@ -852,7 +886,7 @@ pub(crate) fn gather_named(
     followers: &[f64],
     top: usize,
     names: &[Account],
-) -> Result<Option<Vec<Row>>> {
+) -> Result<Option<(Vec<Row>, Option<f64>)>> {
     let mut order: Vec<u32> = (0..owned.len() as u32).collect();
     order.sort_unstable_by(|&a, &b| {
         scores[b as usize]
@@ -879,15 +913,35 @@ pub(crate) fn gather_named(
                 .collect(),
         ),
     });
+    // A score every account here has (NaN when they differ), and how many there are.
+    let one = match scores.first() {
+        Some(&s) if scores.iter().all(|&x| x == s) => s,
+        _ => f64::NAN,
+    };
+    out.push(Msg {
+        to: 0,
+        body: Body::Reduce {
+            from: rounds.me,
+            values: vec![scores.len() as f64, one],
+            error: None,
+        },
+    });
     let mut ranked: Vec<(u64, f64, f64)> = Vec::new();
     let mut wanted: FxHashSet<u64> = FxHashSet::default();
+    let (mut counted, mut common, mut constant) = (0.0f64, None, true);
     for body in rounds.round(out) {
         match body {
             Body::Ranked(rows) => ranked.extend(rows),
             Body::Name(keys) => wanted.extend(keys),
+            Body::Reduce { values, .. } if values.len() == 2 && values[0] > 0.0 => {
+                counted += values[0];
+                constant &= common.is_none_or(|c| c == values[1]) && !values[1].is_nan();
+                common = Some(values[1]);
+            }
             _ => {}
         }
     }
+    let constant = common.filter(|_| constant && counted >= 2.0);
     let known: Vec<Account> = names
         .iter()
         .filter(|a| wanted.contains(&a.key))
@@ -936,7 +990,7 @@ pub(crate) fn gather_named(
             i as u32 + 1
         };
     }
-    Ok(Some(rows))
+    Ok(Some((rows, constant)))
 }
 
 /// Each worker's `top` rows (all with 0) of `owned` by `scores` go to worker 0, which ranks

@@ -145,8 +145,8 @@ impl ScopeFacts {
     }
 
     /// Facts of no event yet: [`ScopeFacts::add`] every event on the scope's topic and
-    /// platform, at any time.
-    pub(crate) fn empty(scope: &Scope) -> ScopeFacts {
+    /// platform, at any time (a cluster adds each shard's, [`ScopeFacts::add_numbers`]).
+    pub fn empty(scope: &Scope) -> ScopeFacts {
         ScopeFacts {
             scope: scope.clone(),
             matched: 0,
@@ -156,7 +156,8 @@ impl ScopeFacts {
         }
     }
 
-    pub(crate) fn add(&mut self, e: renown_store::EventRow) {
+    /// Counts one event on the scope's topic and platform (at any time).
+    pub fn add(&mut self, e: renown_store::EventRow) {
         self.matched += 1;
         if let Some(t) = e.time {
             self.first_time = Some(self.first_time.map_or(t, |f| f.min(t)));
@@ -168,6 +169,39 @@ impl ScopeFacts {
         };
         if in_time {
             self.by_kind[e.kind.code() as usize] += 1;
+        }
+    }
+
+    /// The facts as numbers, to send to another process: events matched, the first and the
+    /// last time (NaN: none), then the events of each kind code (times and counts below 2^53
+    /// are exact in `f64`).
+    pub fn to_numbers(&self) -> Vec<f64> {
+        let time = |t: Option<i64>| t.map_or(f64::NAN, |t| t as f64);
+        let mut v = vec![
+            self.matched as f64,
+            time(self.first_time),
+            time(self.last_time),
+        ];
+        v.extend(self.by_kind.iter().map(|&c| c as f64));
+        v
+    }
+
+    /// Adds the facts of other events of the same scope (another shard's), sent as
+    /// [`ScopeFacts::to_numbers`]; anything else is ignored.
+    pub fn add_numbers(&mut self, numbers: &[f64]) {
+        if numbers.len() != 3 + self.by_kind.len() {
+            return;
+        }
+        self.matched += numbers[0] as u64;
+        let time = |t: f64| (!t.is_nan()).then_some(t as i64);
+        if let Some(t) = time(numbers[1]) {
+            self.first_time = Some(self.first_time.map_or(t, |f| f.min(t)));
+        }
+        if let Some(t) = time(numbers[2]) {
+            self.last_time = Some(self.last_time.map_or(t, |l| l.max(t)));
+        }
+        for (c, &n) in self.by_kind.iter_mut().zip(&numbers[3..]) {
+            *c += n as u64;
         }
     }
 
@@ -193,7 +227,18 @@ impl ScopeFacts {
 
     /// Warnings about one measure's scores in this scope.
     pub fn measure_warnings(&self, spec: &MeasureSpec, scores: &[f64]) -> Vec<Warning> {
-        match constant(scores) {
+        self.constant_warnings(spec, constant(scores), scores.len())
+    }
+
+    /// [`ScopeFacts::measure_warnings`] of scores known only by what [`constant`] says of
+    /// them (`score`) and their number (a cluster's, computed over its workers).
+    pub fn constant_warnings(
+        &self,
+        spec: &MeasureSpec,
+        score: Option<f64>,
+        accounts: usize,
+    ) -> Vec<Warning> {
+        match score {
             Some(score) => {
                 let none_read = spec
                     .reads
@@ -202,7 +247,7 @@ impl ScopeFacts {
                 vec![Warning::Constant {
                     measure: spec.name.to_string(),
                     score,
-                    accounts: scores.len(),
+                    accounts,
                     missing: if none_read {
                         spec.reads.to_vec()
                     } else {

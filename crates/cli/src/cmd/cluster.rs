@@ -351,9 +351,16 @@ fn compare(args: CompareArgs, db: &Path, params: renown_app::Params) -> anyhow::
     // Every measure gathered whole on process 0, by account key.
     let mut gathered: Vec<HashMap<u64, f64>> = Vec::new();
     let mut keys: Vec<u64> = Vec::new();
+    // The scope's warnings once, then each measure's own, as `renown compare` lists them.
+    let mut warnings: Vec<renown_measures::Warning> = Vec::new();
     for &m in &measures {
         let outcome = run_job(&args.cluster, db, &params, m, &args.scope, 0)?;
         if let Some(board) = outcome.gathered {
+            for w in &board.warnings {
+                if !warnings.contains(w) {
+                    warnings.push(w.clone());
+                }
+            }
             if keys.is_empty() {
                 keys = board.rows.iter().map(|r| r.account.key).collect();
                 keys.sort_unstable();
@@ -379,7 +386,8 @@ fn compare(args: CompareArgs, db: &Path, params: renown_app::Params) -> anyhow::
         })
         .collect();
     let names: Vec<&'static str> = specs.iter().map(|s| s.name).collect();
-    let table = renown_measures::compare::compare_scores(&names, &scores, &args.top_percent);
+    let mut table = renown_measures::compare::compare_scores(&names, &scores, &args.top_percent);
+    table.warnings = warnings;
     let comparison = renown_app::compare::Comparison {
         table,
         scope: args.scope.scope(),
@@ -409,6 +417,7 @@ fn rank(args: RankArgs, db: &Path, params: renown_app::Params) -> anyhow::Result
     let Some(board) = outcome.gathered else {
         return Ok(Outcome::Clean);
     };
+    crate::output::warn(&board.warnings);
     let board = Board {
         measure,
         scope: args.scope.scope(),
@@ -480,7 +489,7 @@ impl Board<'_> {
             "total": total,
             "limit": if self.top == 0 { total as usize } else { self.top },
             "offset": 0,
-            "warnings": [],
+            "warnings": self.board.warnings,
             "parameters": self.echo,
             "rows": self.rows(),
             "cluster": self.cluster,
