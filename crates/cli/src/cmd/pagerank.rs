@@ -31,9 +31,11 @@ bytes; --order and --nodes do not apply to it):
   renown pagerank --input graph.rpg --iterations 20
 
 The kernel (`--kernel`): `blocked` regroups the in-edges by segments of 256 KiB of sources so
-every gather hits the core's L2 (built once after loading, counted in LOAD_S); `pull` gathers
-over all sources (the default); `auto` is `blocked` when the sources fill more than one segment.
-Under the load measured so far neither kernel is faster beyond noise (BENCHMARKS.md).";
+every gather hits the core's L2, each segment's destinations in runs of equal list length (built
+once after loading, counted in LOAD_S); `pull` gathers over all sources; `auto` (the default) is
+`blocked` when the sources fill more than one segment, else `pull`. On R-MAT 20 and 22 the
+blocked kernel takes 30-45 % less CPU than pull (BENCHMARKS.md, `Blocked PageRank in runs of
+equal list length`).";
 
 /// PageRank on an edge-list file (benchmark entry point; `rank --by pagerank` ranks a store).
 #[derive(clap::Args, Debug)]
@@ -81,7 +83,7 @@ pub struct Args {
     #[arg(long, requires = "input")]
     pub save: Option<PathBuf>,
     /// PageRank kernel.
-    #[arg(long, value_enum, default_value_t = Kernel::Pull)]
+    #[arg(long, value_enum, default_value_t = Kernel::Auto)]
     pub kernel: Kernel,
 }
 

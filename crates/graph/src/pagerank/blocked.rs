@@ -5,45 +5,205 @@
 //!
 //! The plain pull kernel gathers `contrib[u]` at random over all `n` sources; above a few hundred
 //! thousand nodes those gathers miss the per-core L2 and wait on the shared L3 or DRAM. Here the
-//! sources are cut into segments of `2^bits` consecutive ids whose contributions fit in half of
-//! an L2 (256 KiB), and the in-edges are regrouped segment by segment: for each segment, the
+//! sources are cut into segments of `2^bits` consecutive ids whose contributions fit in a
+//! quarter of an L2 (256 KiB), and the in-edges are regrouped segment by segment: for each segment, the
 //! destinations that have an in-edge from it (ascending) with those in-edges' sources as 16-bit
 //! offsets into the segment. An iteration walks the segments one after the other, both threads
 //! on the same segment (each on its own destinations), adding into one accumulator per node;
 //! then one streaming pass turns the accumulators into scores and next contributions. Every
 //! gather hits a segment that stays in L2, and an edge costs 2 bytes of stream instead of 4; a
-//! destination pays 8 bytes (its id and list end) per segment it has in-edges from — few, as
-//! the loader numbers nodes by degree, so most edges come from the first segments.
+//! destination pays 4 bytes (its id) per segment it has in-edges from — few, as the loader
+//! numbers nodes by degree, so most edges come from the first segments.
+//!
+//! Most of those (destination, segment) pairs have only a few in-edges (at R-MAT 20, 1.2 M pairs
+//! for 16 M edges, 83 % of them with at most 8): summed one list after the other, every pair
+//! ended in a mispredicted loop exit, which cost more than the gathers (BENCHMARKS.md, "Blocked
+//! PageRank in runs of equal list length"). So each segment's destinations are ordered by their
+//! list length (1, 2, …, 8, then longer, ascending ids within a length), and each run of equal
+//! length is summed by code for that length, as the pull kernel does with runs of equal
+//! in-degree. Each list keeps its order and each accumulator its segment order, so the scores
+//! are the same bits as summing pair by pair.
 
-use super::{sum_sources, totals, PageRank, PageRankOptions, Settled};
+use super::{sum_sources, totals, PageRank, PageRankOptions, Settled, GENERAL, SHORT};
 use crate::buf::SyncPtr;
 use crate::csr::{node_ranges, Csr};
 use crate::real::Real;
 use crate::{GraphError, Result};
 use rayon::prelude::*;
 
-/// Bytes of contributions per segment: half of this machine class's 512 KiB L2, so the
-/// segment, the accumulators being written and the edge stream share it.
+/// Bytes of contributions per segment: a quarter of this machine's 1 MiB per-core L2, so the
+/// segment, the accumulators being written and the edge stream share it; at most 2^16 sources
+/// (16-bit offsets). 64 and 128 KiB segments measured no faster at R-MAT 20 and 22.
 const SEGMENT_BYTES: usize = 256 << 10;
-/// Destination ranges of the layout (about equal in-edges each): the work units of every
-/// segment, so both threads stay busy on skewed segments.
+/// Work units of the layout (about equal in-edges each while it is built; about equal work
+/// over all segments when it runs), so both threads stay busy on skewed segments.
 const UNITS: u64 = 256;
 
-/// In-edges of one segment of sources, grouped by destination.
+/// In-edges of one segment of sources, grouped by destination, the destinations ordered by how
+/// many in-edges they have from the segment (see [`Segment::group`]).
 #[derive(Debug, Default)]
 struct Segment {
     /// First source id of the segment.
     base: usize,
     /// Number of sources in the segment.
     len: usize,
-    /// Destinations with at least one in-edge from the segment, ascending.
+    /// Destinations with at least one in-edge from the segment: run by run, ascending in a run.
     dst: Vec<u32>,
-    /// End of each destination's sources in `src` (its start is the previous end, or 0).
-    ends: Vec<u32>,
-    /// Source ids minus `base`.
+    /// Source ids minus `base`, destination by destination in the order of `dst`.
     src: Vec<u16>,
-    /// Work units: boundaries in `dst` (empty units dropped).
-    tiles: Vec<usize>,
+    /// For the destinations of the [`GENERAL`] run only: the end of each one's sources in `src`
+    /// (its start is the previous end, or the run's first edge).
+    ends: Vec<u32>,
+    /// Destinations with the same number of in-edges from the segment (1 to [`SHORT`]), then
+    /// those with more: each run's lists are summed by code for their length, so no loop exit
+    /// has to be predicted per destination.
+    runs: Vec<Run>,
+    /// Work units: (run, first destination, end) with indices into `dst`, about equal work each.
+    tiles: Vec<(usize, usize, usize)>,
+}
+
+/// Consecutive destinations of a segment whose lists have the same length.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    /// The lists' length, or [`GENERAL`] (longer than [`SHORT`], lengths in `Segment::ends`).
+    len: usize,
+    /// The run's first destination in `Segment::dst`.
+    start: usize,
+    /// The run's first source in `Segment::src`.
+    edge: usize,
+}
+
+/// The work of a destination of a segment beyond its in-edges (reading its id, adding into its
+/// accumulator), in in-edges, for sizing work units.
+const PAIR_COST: usize = 4;
+
+impl Segment {
+    /// Reorders the destinations (ascending, with `ends` over all of them) into runs of equal
+    /// list length, each destination's list unchanged, and cuts the runs into work units of
+    /// about `budget` (in-edges plus [`PAIR_COST`] per destination).
+    fn group(&mut self, budget: usize) {
+        let class = |len: usize| len.min(SHORT + 1) - 1;
+        let span = |ends: &[u32], p: usize| {
+            let start = if p == 0 { 0 } else { ends[p - 1] as usize };
+            (start, ends[p] as usize)
+        };
+        let mut pairs = [0usize; SHORT + 1];
+        let mut edges = [0usize; SHORT + 1];
+        for p in 0..self.dst.len() {
+            let (a, b) = span(&self.ends, p);
+            pairs[class(b - a)] += 1;
+            edges[class(b - a)] += b - a;
+        }
+        let mut runs = Vec::new();
+        let (mut pair_at, mut edge_at) = ([0usize; SHORT + 1], [0usize; SHORT + 1]);
+        let (mut p, mut e) = (0, 0);
+        for c in 0..=SHORT {
+            (pair_at[c], edge_at[c]) = (p, e);
+            if pairs[c] > 0 {
+                let len = if c < SHORT { c + 1 } else { GENERAL };
+                runs.push(Run {
+                    len,
+                    start: p,
+                    edge: e,
+                });
+            }
+            p += pairs[c];
+            e += edges[c];
+        }
+        let mut dst = vec![0u32; self.dst.len()];
+        let mut src = vec![0u16; self.src.len()];
+        let mut ends = Vec::with_capacity(pairs[SHORT]);
+        for (q, &v) in self.dst.iter().enumerate() {
+            let (a, b) = span(&self.ends, q);
+            let c = class(b - a);
+            dst[pair_at[c]] = v;
+            pair_at[c] += 1;
+            src[edge_at[c]..edge_at[c] + b - a].copy_from_slice(&self.src[a..b]);
+            edge_at[c] += b - a;
+            if c == SHORT {
+                ends.push(edge_at[c] as u32);
+            }
+        }
+        let mut tiles = Vec::new();
+        for (r, run) in runs.iter().enumerate() {
+            let end = run.start
+                + if run.len == GENERAL {
+                    ends.len()
+                } else {
+                    pairs[run.len - 1]
+                };
+            let (mut first, mut work) = (run.start, 0);
+            for q in run.start..end {
+                work += PAIR_COST
+                    + if run.len == GENERAL {
+                        let i = q - run.start;
+                        ends[i] as usize
+                            - if i == 0 {
+                                run.edge
+                            } else {
+                                ends[i - 1] as usize
+                            }
+                    } else {
+                        run.len
+                    };
+                if work >= budget {
+                    tiles.push((r, first, q + 1));
+                    (first, work) = (q + 1, 0);
+                }
+            }
+            if first < end {
+                tiles.push((r, first, end));
+            }
+        }
+        (self.dst, self.src, self.ends, self.runs, self.tiles) = (dst, src, ends, runs, tiles);
+    }
+
+    /// Adds each destination's sum over its in-edges from this segment (`contrib` is the
+    /// segment's slice) into `sums`, work unit by work unit in parallel.
+    #[inline(always)]
+    fn add_into<T: Real>(&self, contrib: &[T], sums: SyncPtr<T>) {
+        self.tiles.par_iter().for_each(|&(r, first, end)| {
+            let run = self.runs[r];
+            let dst = &self.dst[first..end];
+            if run.len == GENERAL {
+                let i = first - run.start;
+                let mut start = if i == 0 {
+                    run.edge
+                } else {
+                    self.ends[i - 1] as usize
+                };
+                for (&v, &stop) in dst.iter().zip(&self.ends[i..i + dst.len()]) {
+                    let stop = stop as usize;
+                    // SAFETY: within one segment each destination appears once, in one tile;
+                    // `v < n` (it came from the graph's node range).
+                    unsafe { *sums.at(v as usize) += sum_sources(contrib, &self.src[start..stop]) };
+                    start = stop;
+                }
+                return;
+            }
+            let lists = &self.src[run.edge + (first - run.start) * run.len..];
+            match run.len {
+                1 => fixed::<T, 1>(dst, lists, contrib, sums),
+                2 => fixed::<T, 2>(dst, lists, contrib, sums),
+                3 => fixed::<T, 3>(dst, lists, contrib, sums),
+                4 => fixed::<T, 4>(dst, lists, contrib, sums),
+                5 => fixed::<T, 5>(dst, lists, contrib, sums),
+                6 => fixed::<T, 6>(dst, lists, contrib, sums),
+                7 => fixed::<T, 7>(dst, lists, contrib, sums),
+                _ => fixed::<T, SHORT>(dst, lists, contrib, sums),
+            }
+        });
+    }
+}
+
+/// Adds `Σ contrib[u]` over each destination's list of exactly `K` sources (`lists` starts
+/// with the first destination's) into its accumulator.
+#[inline(always)]
+fn fixed<T: Real, const K: usize>(dst: &[u32], lists: &[u16], contrib: &[T], sums: SyncPtr<T>) {
+    for (&v, list) in dst.iter().zip(lists.as_chunks::<K>().0) {
+        // SAFETY: as in `Segment::add_into`.
+        unsafe { *sums.at(v as usize) += sum_sources(contrib, list) };
+    }
 }
 
 /// A graph's in-edges regrouped by source segment, for [`pagerank_blocked`]. Built once per
@@ -99,14 +259,10 @@ impl Blocked {
         let mut segments: Vec<Segment> = (0..count)
             .map(|s| {
                 let (mut pairs, mut edges) = (0usize, 0usize);
-                let mut tiles = vec![0];
                 for (unit, tally) in tallies.iter().enumerate() {
                     starts[unit][s] = (pairs, edges);
                     pairs += tally[s].0 as usize;
                     edges += tally[s].1 as usize;
-                    if pairs > *tiles.last().expect("starts with 0") {
-                        tiles.push(pairs);
-                    }
                 }
                 Segment {
                     base: s * width,
@@ -114,7 +270,7 @@ impl Blocked {
                     dst: vec![0; pairs],
                     ends: vec![0; pairs],
                     src: vec![0; edges],
-                    tiles,
+                    ..Segment::default()
                 }
             })
             .collect();
@@ -181,6 +337,9 @@ impl Blocked {
                     touched.clear();
                 }
             });
+        let pairs: usize = segments.iter().map(|s| s.dst.len()).sum();
+        let budget = ((g.m() as usize + PAIR_COST * pairs) / UNITS as usize).max(4096);
+        segments.par_iter_mut().for_each(|s| s.group(budget));
         Ok(Blocked {
             n,
             m: g.m(),
@@ -193,7 +352,8 @@ impl Blocked {
         self.segments.len()
     }
 
-    /// (destination, segment) pairs: the layout's per-destination overhead, 8 bytes each.
+    /// (destination, segment) pairs: the layout's per-destination overhead (4 bytes each, 8 for
+    /// those with more than 8 in-edges from the segment).
     pub fn pairs(&self) -> usize {
         self.segments.iter().map(|s| s.dst.len()).sum()
     }
@@ -202,7 +362,7 @@ impl Blocked {
     pub fn bytes(&self) -> usize {
         self.segments
             .iter()
-            .map(|s| s.dst.len() * 8 + s.src.len() * 2 + s.tiles.len() * 8)
+            .map(|s| s.dst.len() * 4 + s.ends.len() * 4 + s.src.len() * 2 + s.tiles.len() * 24)
             .sum()
     }
 }
@@ -261,22 +421,7 @@ pub fn pagerank_blocked<T: Real>(
     for it in 1..=opts.max_iterations {
         let sums = SyncPtr(acc.as_mut_ptr());
         for seg in &b.segments {
-            let cs = &contrib[seg.base..seg.base + seg.len];
-            seg.tiles.par_windows(2).for_each(|w| {
-                let mut start = if w[0] == 0 {
-                    0
-                } else {
-                    seg.ends[w[0] - 1] as usize
-                };
-                for p in w[0]..w[1] {
-                    let end = seg.ends[p] as usize;
-                    let v = seg.dst[p] as usize;
-                    // SAFETY: within one segment each destination appears once, in one tile;
-                    // `v < n` (it came from the graph's node range).
-                    unsafe { *sums.at(v) += sum_sources(cs, &seg.src[start..end]) };
-                    start = end;
-                }
-            });
+            seg.add_into(&contrib[seg.base..seg.base + seg.len], sums);
         }
         let c = d * T::from_f64(dangling_sum) * uniform + teleport;
         let track = opts.tolerance > 0.0 || it == opts.max_iterations;
@@ -306,4 +451,107 @@ pub fn pagerank_blocked<T: Real>(
     }
     out.scores = x;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pagerank::pagerank_with;
+    use crate::rmat::Rmat;
+
+    /// Every segment holds exactly the graph's in-edges from its sources, each destination's
+    /// list in the graph's order, in a run of its length (runs by length, ascending
+    /// destinations in a run), and the work units cover every destination once.
+    #[test]
+    fn segments_hold_every_in_edge_in_runs_of_equal_length() {
+        let g = Rmat::graph500(12, 16, 5).unwrap().pull_graph().unwrap();
+        let adj = g.in_adj();
+        let (offsets, sources) = (adj.offsets(), adj.targets());
+        for bits in [1, 4, 8, 11, 16] {
+            let b = Blocked::with_segment_bits(&g, bits).unwrap();
+            let mut seen = 0;
+            for seg in &b.segments {
+                let mut lists = Vec::new();
+                for (r, run) in seg.runs.iter().enumerate() {
+                    let end = seg.runs.get(r + 1).map_or(seg.dst.len(), |next| next.start);
+                    let mut edge = run.edge;
+                    let mut last = None;
+                    for p in run.start..end {
+                        let stop = if run.len == GENERAL {
+                            seg.ends[p - run.start] as usize
+                        } else {
+                            edge + run.len
+                        };
+                        let len = stop - edge;
+                        assert!(if run.len == GENERAL {
+                            len > SHORT
+                        } else {
+                            len == run.len
+                        });
+                        assert!(last < Some(seg.dst[p]), "destinations ascend in a run");
+                        last = Some(seg.dst[p]);
+                        lists.push((seg.dst[p], &seg.src[edge..stop]));
+                        edge = stop;
+                    }
+                    if r + 1 < seg.runs.len() {
+                        assert_eq!(edge, seg.runs[r + 1].edge);
+                        assert!(seg.runs[r + 1].len > run.len);
+                    } else {
+                        assert_eq!(edge, seg.src.len());
+                    }
+                }
+                lists.sort_by_key(|l| l.0);
+                for (v, list) in lists {
+                    let v = v as usize;
+                    let want: Vec<u32> = sources[offsets[v] as usize..offsets[v + 1] as usize]
+                        .iter()
+                        .copied()
+                        .filter(|&u| (u as usize) >> bits == seg.base >> bits)
+                        .collect();
+                    let got: Vec<u32> = list
+                        .iter()
+                        .map(|&o| (seg.base + o as usize) as u32)
+                        .collect();
+                    assert_eq!(got, want, "{bits} bits, node {v}");
+                    seen += want.len();
+                }
+                let mut covered: Vec<usize> = Vec::new();
+                for &(r, first, end) in &seg.tiles {
+                    assert!(first < end && seg.runs[r].start <= first);
+                    assert!(end <= seg.runs.get(r + 1).map_or(seg.dst.len(), |n| n.start));
+                    covered.extend(first..end);
+                }
+                assert_eq!(covered, (0..seg.dst.len()).collect::<Vec<_>>());
+            }
+            assert_eq!(seen, g.m() as usize, "{bits} bits");
+        }
+    }
+
+    /// In `f32` (the benchmark's precision) the blocked kernel's scores stay within 1e-5
+    /// relative of the pull kernel's, node by node, and rank the top 100 nodes the same.
+    #[test]
+    fn f32_scores_agree_with_the_pull_kernel() {
+        let g = Rmat::graph500(14, 16, 2).unwrap().pull_graph().unwrap();
+        let opts = PageRankOptions {
+            tolerance: 0.0,
+            max_iterations: 20,
+            ..Default::default()
+        };
+        let want = pagerank_with::<f32>(&g, &opts).unwrap().scores;
+        let b = Blocked::new(&g).unwrap();
+        let got = pagerank_blocked::<f32>(&g, &b, &opts).unwrap().scores;
+        let worst = got
+            .iter()
+            .zip(&want)
+            .map(|(a, b)| ((a - b) / b).abs())
+            .fold(0.0, f32::max);
+        assert!(worst < 1e-5, "relative difference {worst:e}");
+        let top = |s: &[f32]| {
+            let mut ids: Vec<usize> = (0..s.len()).collect();
+            ids.sort_by(|&a, &b| s[b].total_cmp(&s[a]).then(a.cmp(&b)));
+            ids.truncate(100);
+            ids
+        };
+        assert_eq!(top(&got), top(&want));
+    }
 }
