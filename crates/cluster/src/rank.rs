@@ -40,13 +40,14 @@ use timely::worker::Worker;
 /// PageRank's parameters: those of `renown rank --by pagerank` (renown-measures' `scaled` over
 /// renown-graph's kernel, networkx's conventions): damping d (0.85 unless `[pagerank]` sets
 /// it), uniform teleport, dangling mass spread uniformly, stop when an iteration changes the
-/// scores (summing to 1) by less than 1e-10 in L1 — the kernel's `tolerance × n` with
-/// tolerance `1e-10 / n`, computed the same way — or after [`max_iterations`]; scores are
-/// reported × n.
-pub const STEP: f64 = 1e-10;
+/// scores (summing to 1) by less than 1e-14 in L1 — the kernel's `tolerance × n` with
+/// tolerance `1e-14 / n`, computed the same way (renown-measures' `pagerank::STEP`: that small
+/// so scores equal at the fixed point settle as one tie) — or after [`max_iterations`]; scores
+/// are reported × n.
+pub const STEP: f64 = 1e-14;
 
-/// `scaled`'s cap on iterations: what a step of 1e-10 needs at damping `d`, a third more, at
-/// least 200.
+/// `scaled`'s cap on iterations: what a step of [`STEP`] needs at damping `d`, a third more,
+/// at least 200.
 pub fn max_iterations(damping: f64) -> usize {
     let needed = if damping > 0.0 {
         ((STEP / 2.0).ln() / damping.ln()).ceil() as usize

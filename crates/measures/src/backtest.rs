@@ -817,9 +817,11 @@ fn point_estimates(
                         .map_while(|p| p.get())
                         .map(|p| p.result.clone())
                         .collect();
-                    if ready.len() > *shown_count {
-                        *shown_count = ready.len();
-                        shown(&ready, inputs.len() - ready.len());
+                    // One answer per split, oldest first, even when a later split was
+                    // scored before this one and both are ready at once.
+                    while *shown_count < ready.len() {
+                        *shown_count += 1;
+                        shown(&ready[..*shown_count], inputs.len() - *shown_count);
                     }
                 });
             }

@@ -214,7 +214,8 @@ pub struct EarnedModel {
     pub params: EarnedParams,
     /// T: the time scores are seen from (`None` when no engagement has a time).
     pub reference: Option<i64>,
-    /// E: earned influence, in base votes, indexed by dense account id.
+    /// E: earned influence, in base votes, indexed by dense account id (ties up to rounding
+    /// settled, `crate::settle_ties`).
     pub score: Vec<f64>,
     /// c = β + d·E: the weight an account's endorsements carry.
     pub credibility: Vec<f64>,
@@ -638,7 +639,10 @@ pub fn model_of(log: &Log, scope: &Scope, p: &EarnedParams) -> Result<EarnedMode
     drop(el);
     let out_weight = graph.out_weights();
 
-    let (score, credibility) = solve(&graph, &out_weight, &base, p.damping);
+    let (mut score, credibility) = solve(&graph, &out_weight, &base, p.damping);
+    // The model's scores are read beside the registry too (explain, trajectories, persons),
+    // and ranked there: ties settled as where every measure comes out (`MeasureSpec::settled`).
+    crate::settle_ties(&mut score);
     Ok(EarnedModel {
         params: p.clone(),
         reference,

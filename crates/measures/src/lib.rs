@@ -19,11 +19,13 @@ pub mod params;
 pub mod persons;
 pub mod profile;
 pub mod scatter;
+pub mod ties;
 pub mod tweepcred;
 pub mod warning;
 
 pub use log::{compute_all, Log};
 pub use persons::{PersonRef, Persons};
+pub use ties::{settle_ties, TIE_EPSILON};
 pub use warning::{ScopeFacts, Warning};
 
 use renown_store::StoreError;

@@ -318,9 +318,11 @@ impl MeasureSpec {
 
     /// The measure's scores in `scope` from a log read for its topic and platform; read from
     /// the cache beside the store when this build computed them at this store state before.
+    /// Scores equal up to rounding are made equal ([`crate::settle_ties`]) before they are
+    /// kept or returned: every consumer ranks the same ties.
     pub fn compute_on(&self, log: &Log, scope: &Scope) -> Result<Scores> {
         log.check(scope)?;
-        let compute = || (self.of_log)(log, scope);
+        let compute = || self.settled(log, (self.of_log)(log, scope)?);
         let scores = match &log.cache {
             Some(cache) => {
                 // The registry's measures run with their built-in parameters: the name, the
@@ -334,6 +336,21 @@ impl MeasureSpec {
             }
             None => compute()?,
         };
+        // Kept settled: the code hash in the key is this code's.
+        self.check_len(log, &scores)?;
+        Ok(scores)
+    }
+
+    /// Where every measure's scores come out, whatever computed them (the registry's function
+    /// here, or [`crate::params::Parameters`] with other parameters): one score per account of
+    /// `log`, ties up to rounding settled ([`crate::settle_ties`]).
+    pub(crate) fn settled(&self, log: &Log, mut scores: Scores) -> Result<Scores> {
+        self.check_len(log, &scores)?;
+        crate::settle_ties(&mut scores);
+        Ok(scores)
+    }
+
+    fn check_len(&self, log: &Log, scores: &[f64]) -> Result<()> {
         if scores.len() != log.accounts() {
             return Err(MeasureError::Invalid(format!(
                 "{} gave {} scores for {} accounts",
@@ -342,7 +359,7 @@ impl MeasureSpec {
                 log.accounts()
             )));
         }
-        Ok(scores)
+        Ok(())
     }
 }
 

@@ -11,19 +11,22 @@ use renown_graph::{pagerank_folded, Csr, EngagementParams, PageRankOptions};
 use renown_model::{Kind, DEFAULT_KIND_WEIGHTS, ENGAGEMENT_KINDS};
 
 /// PageRank × n with damping `d`, iterated until a step changes the scores (summing to 1) by
-/// less than 1e-10 in L1, whatever the graph's size. Each step contracts the error by d, so the
-/// scores are then within 1e-10 · d / (1 − d) = 5.7e-10 of the fixed point in every coordinate
-/// at d = 0.85: inside the 1e-9 to which networkx and igraph on an exported graph must agree
-/// (python/tests). On Higgs the error measured at that stop is 0.13 (engagement graph) to 0.47
-/// (reshare graph) of the step, ~5e-11; the kernel's own `tolerance × n` at 1e-10 stopped at
-/// 3.7e-6 off, and loosening to a step of 3e-9 would leave the reshare graph 1.4e-9 off
-/// (BENCHMARKS.md). The kernel folds the accounts with no in-edge into one value
-/// (`pagerank_folded`: the pull kernel's scores and iteration count, to the bit).
+/// less than [`STEP`] = 1e-14 in L1, whatever the graph's size. Each step contracts the error
+/// by d, so the scores are then within 1e-14 · d / (1 − d) = 5.7e-14 of the fixed point in
+/// L1: far inside the 1e-9 to which networkx and igraph on an exported graph must agree
+/// (python/tests). The step is that small for ties, not for accuracy: accounts whose scores are
+/// equal at the fixed point approach it along different paths, and at a step of 1e-10 (the
+/// stop until 2026-12-07) they were still up to 1e-10 relative apart on Higgs's engagement and
+/// reshare graphs, gaps that fill every decade down to rounding, so no tolerance could tell them
+/// from genuinely different scores. At 1e-14 those gaps are below 1e-12, the smallest gap
+/// between genuinely different scores of any measure stays above 4e-11, and
+/// [`crate::settle_ties`] settles the first and never the second (BENCHMARKS.md "One definition
+/// of a tie"). It costs ~44 % more iterations (Higgs engagement 127 → 183). The kernel folds
+/// the accounts with no in-edge into one value (`pagerank_folded`: the pull kernel's scores
+/// and iteration count, to the bit).
 pub(crate) fn scaled(g: &Csr, damping: f64) -> Result<Scores> {
-    /// The largest L1 step (scores summing to 1) at which iteration stops.
-    const STEP: f64 = 1e-10;
-    // The step shrinks by d each iteration from at most 2: 146 steps reach 1e-10 at d = 0.85,
-    // ~2,400 at d = 0.99 (a parameters file may set it); a third more for slack.
+    // The step shrinks by d each iteration from at most 2: 204 steps reach 1e-14 at d = 0.85,
+    // ~3,300 at d = 0.99 (a parameters file may set it); a third more for slack.
     let needed = if damping > 0.0 {
         ((STEP / 2.0).ln() / damping.ln()).ceil() as usize
     } else {
@@ -43,6 +46,10 @@ pub(crate) fn scaled(g: &Csr, damping: f64) -> Result<Scores> {
         .map(|s| s * n)
         .collect())
 }
+
+/// The largest L1 step (scores summing to 1) at which the PageRank measures stop iterating
+/// (see [`scaled`]); `renown cluster`'s PageRank stops at the same.
+pub const STEP: f64 = 1e-14;
 
 /// The damping the registered PageRank measures use (a random surfer follows a link with this
 /// probability, else jumps anywhere): Brin & Page's and networkx's 0.85.

@@ -36,11 +36,11 @@ impl Parameters {
     /// `measure`'s scores in `scope` from a log read for its topic and platform.
     pub fn compute_on(&self, measure: &MeasureSpec, log: &Log, scope: &Scope) -> Result<Scores> {
         if measure.name == "earned" && self.earned != EarnedParams::default() {
-            return Ok(model_of(log, scope, &self.earned)?.score);
+            return measure.settled(log, model_of(log, scope, &self.earned)?.score);
         }
         match damped(measure.name) {
             Some(f) if self.pagerank_damping != DEFAULT_DAMPING => {
-                f(log, scope, self.pagerank_damping)
+                measure.settled(log, f(log, scope, self.pagerank_damping)?)
             }
             _ => measure.compute_on(log, scope),
         }

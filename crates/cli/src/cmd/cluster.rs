@@ -377,12 +377,16 @@ fn compare(args: CompareArgs, db: &Path, params: renown_app::Params) -> anyhow::
     if args.cluster.process != 0 {
         return Ok(Outcome::Clean);
     }
+    // Ties up to rounding settled as `renown compare`'s scores are (renown_measures::ties).
     let scores: Vec<Vec<f64>> = gathered
         .iter()
         .map(|by_key| {
-            keys.iter()
+            let mut s: Vec<f64> = keys
+                .iter()
                 .map(|k| by_key.get(k).copied().unwrap_or(0.0))
-                .collect()
+                .collect();
+            renown_measures::settle_ties(&mut s);
+            s
         })
         .collect();
     let names: Vec<&'static str> = specs.iter().map(|s| s.name).collect();
