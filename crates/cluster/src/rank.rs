@@ -17,8 +17,9 @@
 //!    mass and the L1 change are summed over all workers (in worker order, so every worker
 //!    takes the same stop decision); from the uniform start, accounts without an in-edge all
 //!    hold one value, which every worker knows, so they send nothing after one setup round
-//!    (their part of each target's sum is that value times a constant the target's owner
-//!    learns once);
+//!    and are not swept: their part of a target's sum is that value times `Σ w_uv / W_u`
+//!    over them, a constant the target's owner computes once, and their part of the L1 step
+//!    and of the dangling mass is their number times one value;
 //! 4. gather: each worker sends its top rows to worker 0, which ranks them.
 
 use crate::input::{Account, Edge, What, FOR_COUNT, FOR_GRAPH};
@@ -1161,11 +1162,8 @@ pub(crate) fn pagerank(
     // From the uniform start, every account without an in-edge ("unreached") holds the same
     // value each iteration, to the bit: 1/n, then the teleport and dangling share `c` of the
     // iteration before (`d × 0 + c`). So each owner learns once, per slot, 1/W_u for an
-    // unreached source (-1 for the others), and computes what such a source would have sent
-    // (that value × 1/W_u, the same product) itself: unreached accounts send nothing and take
-    // no per-iteration work but their part of the L1 step and of the dangling mass, added in
-    // their place. Every sum is the one before this shortcut, term by term in the same order:
-    // the same bits (the scores tie as they did).
+    // unreached source (-1 for the others) and folds those sources into one constant per
+    // target (below): unreached accounts send nothing and take no per-iteration work.
     let unreached: Vec<bool> = (0..local).map(|i| offsets[i] == offsets[i + 1]).collect();
     // The slots renumbered: those of sources with an in-edge first (filled from the owners'
     // messages), then those of unreached sources (filled here), with 1/W_u of each.
@@ -1181,42 +1179,86 @@ pub(crate) fn pagerank(
     }
     drop(told);
     let feeds = feeds.retain(|i| !unreached[i as usize]);
-    // The in-edges by their new slots, in the same order.
-    for s in sources.iter_mut() {
-        *s = renumbered[*s as usize];
+    // The in-edges by their new slots; those from unreached sources are folded into one
+    // constant per target, `f_v = Σ w_uv / W_u` over them (in the in-edges' order), so each
+    // iteration a target takes `common × f_v` plus its in-edges from reached sources: the
+    // single machine's folded algebra (renown-graph's `pagerank/folded.rs`). Only the targets
+    // with an in-edge are swept; the unreached accounts' part of the L1 step and of the
+    // dangling mass is their count times one value, added once.
+    let mut reached_locals: Vec<u32> = Vec::new();
+    let mut folded: Vec<f64> = Vec::new();
+    let mut r_offsets: Vec<u32> = vec![0];
+    let mut r_sources: Vec<u32> = Vec::with_capacity(sources.len());
+    let mut r_weights: Vec<f32> = Vec::with_capacity(if unweighted { 0 } else { sources.len() });
+    let reached_slots = slots.keys.len();
+    for v in 0..local {
+        if unreached[v] {
+            continue;
+        }
+        reached_locals.push(v as u32);
+        let mut f = 0.0f64;
+        for e in offsets[v] as usize..offsets[v + 1] as usize {
+            let s = renumbered[sources[e] as usize];
+            let w = if unweighted { 1.0 } else { weights[e] };
+            if (s as usize) < reached_slots {
+                r_sources.push(s);
+                if !unweighted {
+                    r_weights.push(w);
+                }
+            } else {
+                f += f64::from(w) * unreached_inv[s as usize - reached_slots];
+            }
+        }
+        folded.push(f);
+        r_offsets.push(r_sources.len() as u32);
     }
     drop(renumbered);
-    let mut x = vec![1.0 / n; local];
-    let reached_slots = slots.keys.len();
-    let mut contrib = vec![0.0f64; reached_slots + unreached_inv.len()];
-    let mut dangling: f64 = x
+    drop((sources, weights, offsets, unreached_inv));
+    // Unreached accounts here, and those of them without an out-edge (dangling).
+    let l_local = unreached.iter().filter(|&&u| u).count() as f64;
+    let l_dangling_local = unreached
         .iter()
         .zip(&inv)
-        .filter(|(_, &i)| i == 0.0)
-        .map(|(a, _)| a)
+        .filter(|(&u, &i)| u && i == 0.0)
+        .count() as f64;
+    let mut x = vec![1.0 / n; local];
+    let mut contrib = vec![0.0f64; reached_slots];
+    let uniform = 1.0 / n;
+    // The reached accounts' dangling mass (the unreached ones' is their count × `common`).
+    let mut dangling: f64 = reached_locals
+        .iter()
+        .filter(|&&v| inv[v as usize] == 0.0)
+        .map(|&v| x[v as usize])
         .sum();
     let mut delta_part = 0.0;
     let mut iterations = 0usize;
     let limit = (step / n) * n;
-    let uniform = 1.0 / n;
     let teleport = (1.0 - damping) * uniform;
-    // What every unreached account holds.
+    // What every unreached account holds, their number and how many are dangling over the
+    // cluster (summed in the first round), and their part of the last iteration's L1 step.
     let mut common = uniform;
+    let (mut l_total, mut l_dangling) = (0.0f64, 0.0f64);
+    let mut l_step = 0.0f64;
     let mut first = true;
     let delta = loop {
         // Contributions of the current scores, and the sums of the last iteration.
         let mut out = feeds.messages(me, |i| x[i] * inv[i]);
         let peers = layout.peers();
+        let values = if first {
+            vec![dangling, delta_part, l_local, l_dangling_local]
+        } else {
+            vec![dangling, delta_part]
+        };
         out.extend((0..peers).map(|to| Msg {
             to,
             body: Body::Reduce {
                 from: me,
-                values: vec![dangling, delta_part],
+                values: values.clone(),
                 error: if first { error.clone() } else { None },
             },
         }));
         let received = rounds.round(out);
-        slots.fill(&received, &mut contrib[..reached_slots]);
+        slots.fill(&received, &mut contrib);
         let mut parts = Vec::new();
         for m in received {
             if let Body::Reduce {
@@ -1229,7 +1271,14 @@ pub(crate) fn pagerank(
             }
         }
         parts.sort_by_key(|p| p.0);
-        let (mut dangling_sum, mut delta_sum) = (0.0, 0.0);
+        // The unreached accounts' parts first, then each worker's, in worker order.
+        if first {
+            for (_, v, _) in &parts {
+                l_total += v.get(2).copied().unwrap_or(0.0);
+                l_dangling += v.get(3).copied().unwrap_or(0.0);
+            }
+        }
+        let (mut dangling_sum, mut delta_sum) = (l_dangling * common, l_step);
         for (_, v, e) in parts {
             dangling_sum += v[0];
             delta_sum += v[1];
@@ -1243,34 +1292,21 @@ pub(crate) fn pagerank(
         first = false;
         iterations += 1;
         let c = damping * dangling_sum * uniform + teleport;
-        // What each unreached source sends, as it would: its value × 1/W_u.
-        for (k, &i) in contrib[reached_slots..].iter_mut().zip(&unreached_inv) {
-            *k = common * i;
-        }
         let (mut next_dangling, mut change) = (0.0, 0.0);
-        // An unreached account's step: its new value is `d × 0 + c`, which is `c`.
-        let unreached_step = (c - common).abs();
-        for v in 0..local {
-            // Its part of the sums in its place (the same order, the same bits); its value is
-            // `common`, written at the end.
-            if unreached[v] {
-                change += unreached_step;
-                if inv[v] == 0.0 {
-                    next_dangling += c;
+        for (k, &v) in reached_locals.iter().enumerate() {
+            let v = v as usize;
+            let (lo, hi) = (r_offsets[k] as usize, r_offsets[k + 1] as usize);
+            // The follow graph's weights are all 1: the sum alone.
+            let mut sum = common * folded[k];
+            if unweighted {
+                for &s in &r_sources[lo..hi] {
+                    sum += contrib[s as usize];
                 }
-                continue;
-            }
-            let (lo, hi) = (offsets[v] as usize, offsets[v + 1] as usize);
-            // The follow graph's weights are all 1: the sum alone (the same bits).
-            let sum: f64 = if unweighted {
-                sources[lo..hi].iter().map(|&s| contrib[s as usize]).sum()
             } else {
-                sources[lo..hi]
-                    .iter()
-                    .zip(&weights[lo..hi])
-                    .map(|(&s, &w)| contrib[s as usize] * f64::from(w))
-                    .sum()
-            };
+                for (&s, &w) in r_sources[lo..hi].iter().zip(&r_weights[lo..hi]) {
+                    sum += contrib[s as usize] * f64::from(w);
+                }
+            }
             let new = damping * sum + c;
             change += (new - x[v]).abs();
             x[v] = new;
@@ -1278,6 +1314,8 @@ pub(crate) fn pagerank(
                 next_dangling += new;
             }
         }
+        // An unreached account's new value is `d × 0 + c`, which is `c`.
+        l_step = l_total * (c - common).abs();
         common = c;
         dangling = next_dangling;
         delta_part = change;
