@@ -22,8 +22,9 @@ use renown_model::{Kind, DEFAULT_KIND_WEIGHTS, ENGAGEMENT_KINDS};
 /// between genuinely different scores of any measure stays above 4e-11, and
 /// [`crate::settle_ties`] settles the first and never the second (BENCHMARKS.md "One definition
 /// of a tie"). It costs ~44 % more iterations (Higgs engagement 127 → 183). The kernel folds
-/// the accounts with no in-edge into one value (`pagerank_folded`: the pull kernel's scores
-/// and iteration count, to the bit).
+/// the accounts with no in-edge into one value and sums their part of each account's gather
+/// once (`pagerank_folded`: the pull kernel's scores up to rounding, 1.1e-13 relative at most
+/// on Higgs, which [`crate::settle_ties`] absorbs: the same ranks).
 pub(crate) fn scaled(g: &Csr, damping: f64) -> Result<Scores> {
     // The step shrinks by d each iteration from at most 2: 204 steps reach 1e-14 at d = 0.85,
     // ~3,300 at d = 0.99 (a parameters file may set it); a third more for slack.
