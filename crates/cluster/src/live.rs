@@ -14,7 +14,7 @@
 
 use crate::key::Layout;
 use crate::rank::{max_iterations, Body, Msg, Rounds};
-use crate::{ClusterError, Result};
+use crate::Result;
 use rustc_hash::FxHashMap;
 
 /// The follow graph of the accounts one worker owns, as it stands after the last batch.
@@ -227,14 +227,7 @@ impl Live {
                 }
             }
             parts.sort_by_key(|p| p.0);
-            let (mut dangling_sum, mut delta_sum) = (0.0, 0.0);
-            for (_, v, e) in parts {
-                dangling_sum += v[0];
-                delta_sum += v[1];
-                if let Some(e) = e {
-                    return Err(ClusterError::Failed(e));
-                }
-            }
+            let (dangling_sum, delta_sum) = crate::rank::sum_parts(parts, (0.0, 0.0))?;
             if !first && (iterations == cap || delta_sum < limit) {
                 break delta_sum;
             }

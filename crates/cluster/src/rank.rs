@@ -507,6 +507,24 @@ impl<'w> Rounds<'w> {
     }
 }
 
+/// An iteration's dangling mass and L1 change: `start` plus every worker's part (`values[0]`,
+/// `values[1]`), added in the order of `parts` (sorted by worker: the bits do not depend on
+/// arrival); the first error a worker reported, in that order, ends the run.
+pub(crate) fn sum_parts(
+    parts: Vec<(u32, Vec<f64>, Option<String>)>,
+    start: (f64, f64),
+) -> Result<(f64, f64)> {
+    let (mut dangling, mut delta) = start;
+    for (_, v, e) in parts {
+        dangling += v[0];
+        delta += v[1];
+        if let Some(e) = e {
+            return Err(ClusterError::Failed(e));
+        }
+    }
+    Ok((dangling, delta))
+}
+
 /// What every worker of a run is asked.
 #[derive(Clone, Debug)]
 pub struct Task {
@@ -1278,14 +1296,7 @@ pub(crate) fn pagerank(
                 l_dangling += v.get(3).copied().unwrap_or(0.0);
             }
         }
-        let (mut dangling_sum, mut delta_sum) = (l_dangling * common, l_step);
-        for (_, v, e) in parts {
-            dangling_sum += v[0];
-            delta_sum += v[1];
-            if let Some(e) = e {
-                return Err(ClusterError::Failed(e));
-            }
-        }
+        let (dangling_sum, delta_sum) = sum_parts(parts, (l_dangling * common, l_step))?;
         if !first && (iterations == cap || delta_sum < limit) {
             break delta_sum;
         }

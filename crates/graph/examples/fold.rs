@@ -2,7 +2,9 @@
 //! options (L1 step 1e-14): `cargo run --release -p renown-graph --example fold -- FILE N [REPEAT]`.
 //! Per round: the pull kernel's and the folded kernel's seconds and iterations in f64, the
 //! largest relative difference of their scores, how many are bit-identical; then the same in f32.
-use renown_graph::{folds, pagerank_folded, pagerank_with, read_edge_list, Csr, PageRankOptions};
+use renown_graph::{
+    folds, pagerank_folded, pagerank_with, read_edge_list, Csr, PageRankOptions, Real,
+};
 use std::time::Instant;
 
 fn main() {
@@ -26,43 +28,57 @@ fn main() {
         folds(&g, true)
     );
     for _ in 0..repeat {
-        let t = Instant::now();
-        let a = pagerank_with::<f64>(&g, &opts).unwrap();
-        let ta = t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let b = pagerank_folded::<f64>(&g, &opts).unwrap();
-        let tb = t.elapsed().as_secs_f64();
-        let worst = a
-            .scores
-            .iter()
-            .zip(&b.scores)
-            .map(|(x, y)| ((x - y) / x).abs())
-            .fold(0.0, f64::max);
-        let same = a
-            .scores
-            .iter()
-            .zip(&b.scores)
-            .filter(|(x, y)| x.to_bits() == y.to_bits())
-            .count();
+        let f64s = side_by_side::<f64>(&g, &opts);
         println!(
             "pull {:.4} s ({} it, delta {:e}) folded {:.4} s ({} it, delta {:e}) worst rel {:e} identical {}",
-            ta, a.iterations, a.delta, tb, b.iterations, b.delta, worst, same
+            f64s.pull_s, f64s.pull_iterations, f64s.pull_delta, f64s.folded_s,
+            f64s.folded_iterations, f64s.folded_delta, f64s.worst, f64s.identical
         );
-        let t = Instant::now();
-        let a = pagerank_with::<f32>(&g, &opts).unwrap();
-        let ta = t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let b = pagerank_folded::<f32>(&g, &opts).unwrap();
-        let tb = t.elapsed().as_secs_f64();
-        let worst = a
-            .scores
-            .iter()
-            .zip(&b.scores)
-            .map(|(x, y)| ((x - y) / x).abs())
-            .fold(0.0, f32::max);
+        let f32s = side_by_side::<f32>(&g, &opts);
         println!(
             "f32: pull {:.4} s ({} it) folded {:.4} s ({} it) worst rel {:e}",
-            ta, a.iterations, tb, b.iterations, worst
+            f32s.pull_s, f32s.pull_iterations, f32s.folded_s, f32s.folded_iterations, f32s.worst
         );
+    }
+}
+
+/// One round of both kernels in precision `T`.
+struct Round {
+    pull_s: f64,
+    pull_iterations: usize,
+    pull_delta: f64,
+    folded_s: f64,
+    folded_iterations: usize,
+    folded_delta: f64,
+    /// The largest relative difference of a score.
+    worst: f64,
+    /// Scores with the same bits.
+    identical: usize,
+}
+
+fn side_by_side<T: Real>(g: &Csr, opts: &PageRankOptions) -> Round {
+    let t = Instant::now();
+    let a = pagerank_with::<T>(g, opts).unwrap();
+    let pull_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let b = pagerank_folded::<T>(g, opts).unwrap();
+    let folded_s = t.elapsed().as_secs_f64();
+    let pairs = || {
+        a.scores
+            .iter()
+            .zip(&b.scores)
+            .map(|(x, y)| (x.to_f64(), y.to_f64()))
+    };
+    Round {
+        pull_s,
+        pull_iterations: a.iterations,
+        pull_delta: a.delta,
+        folded_s,
+        folded_iterations: b.iterations,
+        folded_delta: b.delta,
+        worst: pairs()
+            .map(|(x, y)| ((x - y) / x).abs())
+            .fold(0.0, f64::max),
+        identical: pairs().filter(|(x, y)| x.to_bits() == y.to_bits()).count(),
     }
 }
