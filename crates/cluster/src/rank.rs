@@ -985,12 +985,9 @@ pub(crate) fn gather_named(
     if let Some(e) = error {
         return Err(ClusterError::Failed(e));
     }
-    ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    if top > 0 {
-        ranked.truncate(top);
-    }
+    let ranks = rank_gathered(&mut ranked, top, |r| r.1, |r, s| r.1 = s, |r| r.0);
     let mut rows = Vec::with_capacity(ranked.len());
-    for (key, score, followers) in ranked {
+    for ((key, score, followers), rank) in ranked.into_iter().zip(ranks) {
         let account = named.remove(&key).ok_or_else(|| {
             ClusterError::Failed(format!("account key {key:#018x} is named by no store"))
         })?;
@@ -998,17 +995,8 @@ pub(crate) fn gather_named(
             account,
             score,
             followers,
-            rank: 0,
+            rank,
         });
-    }
-    // Competition ranks: every row scoring more than a gathered row was gathered too (it is in
-    // its own worker's top), so ranks among the gathered rows are the global ranks.
-    for i in 0..rows.len() {
-        rows[i].rank = if i > 0 && rows[i].score == rows[i - 1].score {
-            rows[i - 1].rank
-        } else {
-            i as u32 + 1
-        };
     }
     Ok(Some((rows, constant)))
 }
@@ -1054,24 +1042,49 @@ pub(crate) fn gather(
             _ => None,
         })
         .collect();
-    rows.sort_unstable_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(a.account.key.cmp(&b.account.key))
-    });
+    let ranks = rank_gathered(
+        &mut rows,
+        top,
+        |r| r.score,
+        |r, s| r.score = s,
+        |r| r.account.key,
+    );
+    rows.iter_mut()
+        .zip(ranks)
+        .for_each(|(r, rank)| r.rank = rank);
+    Some(rows)
+}
+
+/// Worker 0's ranking of the rows the workers sent: scores equal up to rounding settled as one
+/// tie (as `renown rank`'s are: `renown_measures::settle_ties`), descending score then
+/// ascending key, the first `top` (all with 0), and their competition ranks. Every row scoring
+/// more than a gathered row was gathered too (it is in its own worker's top), so these are the
+/// global ranks; settling keeps the order between groups, so rows left out are not needed.
+fn rank_gathered<T>(
+    rows: &mut Vec<T>,
+    top: usize,
+    score: fn(&T) -> f64,
+    set_score: fn(&mut T, f64),
+    key: fn(&T) -> u64,
+) -> Vec<u32> {
+    let mut settled: Vec<f64> = rows.iter().map(score).collect();
+    renown_measures::settle_ties(&mut settled);
+    rows.iter_mut()
+        .zip(settled)
+        .for_each(|(r, s)| set_score(r, s));
+    rows.sort_unstable_by(|a, b| score(b).total_cmp(&score(a)).then(key(a).cmp(&key(b))));
     if top > 0 {
         rows.truncate(top);
     }
-    // Competition ranks: every row scoring more than a gathered row was gathered too (it is in
-    // its own worker's top), so ranks among the gathered rows are the global ranks.
+    let mut ranks: Vec<u32> = Vec::with_capacity(rows.len());
     for i in 0..rows.len() {
-        rows[i].rank = if i > 0 && rows[i].score == rows[i - 1].score {
-            rows[i - 1].rank
+        ranks.push(if i > 0 && score(&rows[i]) == score(&rows[i - 1]) {
+            ranks[i - 1]
         } else {
             i as u32 + 1
-        };
+        });
     }
-    Some(rows)
+    ranks
 }
 
 /// How PageRank iterates: its damping and the L1 step (of scores summing to 1) at which it
@@ -1335,4 +1348,45 @@ pub(crate) fn pagerank(
         *s = common;
     }
     Ok((x.into_iter().map(|s| s * n).collect(), iterations, delta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rank_gathered;
+
+    /// (key, score) rows ranked as worker 0 ranks the gathered rows.
+    fn ranked(rows: &[(u64, f64)], top: usize) -> (Vec<(u64, f64)>, Vec<u32>) {
+        let mut rows = rows.to_vec();
+        let ranks = rank_gathered(&mut rows, top, |r| r.1, |r, s| r.1 = s, |r| r.0);
+        (rows, ranks)
+    }
+
+    #[test]
+    fn gathered_rows_tie_up_to_rounding_and_only_then() {
+        // 0.1 + 0.2 and 0.3 differ by one ulp: one tie; 0.3 + 1e-9 is a different score.
+        let rows = [
+            (7, 0.3),
+            (3, 0.1 + 0.2),
+            (5, 2.0),
+            (1, 0.3 + 1e-9),
+            (9, 0.05),
+        ];
+        let (rows, ranks) = ranked(&rows, 0);
+        let keys: Vec<u64> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(
+            keys,
+            [5, 1, 3, 7, 9],
+            "score down, then key up within the tie"
+        );
+        assert_eq!(ranks, [1, 2, 3, 3, 5]);
+        assert_eq!(
+            rows[2].1.to_bits(),
+            rows[3].1.to_bits(),
+            "the tie holds one value"
+        );
+        // Cut at 3: the tie at the boundary keeps its shared rank.
+        let (cut, ranks) = ranked(&[(7, 0.3), (3, 0.1 + 0.2), (5, 2.0), (1, 0.3 + 1e-9)], 3);
+        assert_eq!(cut.iter().map(|r| r.0).collect::<Vec<_>>(), [5, 1, 3]);
+        assert_eq!(ranks, [1, 2, 3]);
+    }
 }
