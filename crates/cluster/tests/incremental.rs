@@ -5,12 +5,12 @@
 
 mod common;
 
+use common::{config, job};
 use renown_cluster::incremental::{self, Cuts, Plan, Update};
-use renown_cluster::{run, ClusterConfig, Job, Measure};
+use renown_cluster::{run, Job, Measure};
 use renown_model::{AccountRef, Event, Kind};
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::Duration;
 
 const T0: i64 = 1_600_000_000;
 
@@ -58,31 +58,6 @@ fn events() -> Vec<Event> {
         }
     }
     out
-}
-
-fn config(workers: u32) -> ClusterConfig {
-    ClusterConfig {
-        addresses: vec!["127.0.0.1:1".into()],
-        process: 0,
-        workers,
-        connect_timeout: Duration::from_secs(20),
-        stall_timeout: Duration::from_secs(60),
-    }
-}
-
-/// A whole-store job for `measure` on `store` as of `as_of`, with the default parameters.
-fn job(store: &Path, measure: Measure, as_of: Option<i64>) -> Job {
-    Job {
-        measure,
-        as_of,
-        topic: None,
-        platform: None,
-        top: 0,
-        stores: vec![store.to_path_buf()],
-        earned: Default::default(),
-        pagerank_damping: 0.85,
-        load_chunk: renown_cluster::rank::LOAD_CHUNK,
-    }
 }
 
 /// Every account's score by `platform:id` from a run from scratch.
@@ -174,15 +149,8 @@ fn loading_in_bounded_rounds_gives_the_same_answer() {
     common::write_store(&store, &events());
     for measure in [Measure::Followers, Measure::PageRank, Measure::Earned] {
         let job = |load_chunk| Job {
-            measure,
-            as_of: None,
-            topic: None,
-            platform: None,
-            top: 0,
-            stores: vec![store.clone()],
-            earned: Default::default(),
-            pagerank_damping: 0.85,
             load_chunk,
+            ..job(&store, measure, None)
         };
         let whole = run(&config(2), &job(usize::MAX)).unwrap();
         let chunked = run(&config(2), &job(97)).unwrap();

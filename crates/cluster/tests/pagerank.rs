@@ -6,14 +6,13 @@
 
 mod common;
 
-use renown_cluster::{run, ClusterConfig, Job, Measure};
+use renown_cluster::{run, Measure};
 use renown_measures::pagerank::{engagement_pagerank, follow_pagerank};
 use renown_measures::{Log, Scope};
 use renown_model::{AccountRef, Event, Kind};
 use renown_store::Store;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::time::Duration;
 
 /// 600 accounts: 80 "hubs" engaged with and followed, 500 who only engage or follow (no
 /// in-edge), 20 who are only engaged with or followed (no out-edge); hubs engage with hubs.
@@ -73,25 +72,10 @@ fn events() -> Vec<Event> {
 
 /// Every account's score by native id, on `workers` workers of one process.
 fn cluster(store: &Path, measure: Measure, workers: u32) -> HashMap<String, f64> {
-    let config = ClusterConfig {
-        addresses: vec!["127.0.0.1:1".into()],
-        process: 0,
-        workers,
-        connect_timeout: Duration::from_secs(20),
-        stall_timeout: Duration::from_secs(60),
-    };
-    let job = Job {
-        measure,
-        as_of: None,
-        topic: None,
-        platform: None,
-        top: 0,
-        stores: vec![store.to_path_buf()],
-        earned: Default::default(),
-        pagerank_damping: 0.85,
-        load_chunk: renown_cluster::rank::LOAD_CHUNK,
-    };
-    let g = run(&config, &job).unwrap().gathered.unwrap();
+    let g = run(&common::config(workers), &common::job(store, measure, None))
+        .unwrap()
+        .gathered
+        .unwrap();
     g.rows
         .iter()
         .map(|r| (r.account.native_id.clone(), r.score))

@@ -86,6 +86,21 @@ impl<T> PageRank<T> {
             converged: false,
         }
     }
+
+    /// Records iteration `it` and its L1 change; whether iteration stops there (a positive
+    /// `tolerance` reached: `delta < limit`, the tolerance × n).
+    pub(crate) fn finish_iteration(
+        &mut self,
+        it: usize,
+        delta: f64,
+        tolerance: f64,
+        limit: f64,
+    ) -> bool {
+        self.iterations = it;
+        self.delta = delta;
+        self.converged = tolerance > 0.0 && delta < limit;
+        self.converged
+    }
 }
 
 /// PageRank in `f64`; see [`PageRankOptions`]. Does not error on non-convergence: check
@@ -249,10 +264,7 @@ pub fn pagerank_with<T: Real>(g: &Csr, opts: &PageRankOptions) -> Result<PageRan
         };
         std::mem::swap(&mut contrib, &mut next_contrib);
         dangling_sum = next_dangling;
-        out.iterations = it;
-        out.delta = delta;
-        if opts.tolerance > 0.0 && delta < limit {
-            out.converged = true;
+        if out.finish_iteration(it, delta, opts.tolerance, limit) {
             break;
         }
     }

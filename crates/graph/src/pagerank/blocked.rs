@@ -442,10 +442,7 @@ pub fn pagerank_blocked<T: Real>(
             .collect();
         let (delta, next_dangling) = totals(&settled);
         dangling_sum = next_dangling;
-        out.iterations = it;
-        out.delta = delta;
-        if opts.tolerance > 0.0 && delta < limit {
-            out.converged = true;
+        if out.finish_iteration(it, delta, opts.tolerance, limit) {
             break;
         }
     }

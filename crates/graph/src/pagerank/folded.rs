@@ -220,10 +220,7 @@ impl<T: Real> Folded<T> {
             dangling_sum = l_dangling * base.to_f64() + dangling_r;
             std::mem::swap(&mut contrib, &mut next_contrib);
             beta = base;
-            out.iterations = it;
-            out.delta = delta;
-            if opts.tolerance > 0.0 && delta < limit {
-                out.converged = true;
+            if out.finish_iteration(it, delta, opts.tolerance, limit) {
                 break;
             }
         }
