@@ -392,13 +392,17 @@ mod tests {
         // Opened, written and read like any store.
         let mut store = Store::open(&made).unwrap();
         assert!(!super::needs_upgrade(&store).unwrap());
+        write_one_event(&mut store, Kind::Mention, "1");
+        assert_eq!(store.account_count().unwrap(), 1);
+    }
+
+    /// Writes one Higgs event of `kind` at account `native_id` as an ingest run.
+    fn write_one_event(store: &mut Store, kind: Kind, native_id: &str) {
         let run = store.begin_run("f", "higgs").unwrap();
-        let e =
-            renown_model::Event::new("higgs", Kind::Mention, renown_model::AccountRef::new("1"));
+        let e = renown_model::Event::new("higgs", kind, renown_model::AccountRef::new(native_id));
         store
             .write_batch(run, &[(1, renown_model::Record::from(e))], 0)
             .unwrap();
-        assert_eq!(store.account_count().unwrap(), 1);
     }
 
     /// An existing store is never replaced (the link fails and the temporary copy is removed);
@@ -408,13 +412,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
         {
-            let mut store = Store::open(&path).unwrap();
-            let run = store.begin_run("f", "higgs").unwrap();
-            let e =
-                renown_model::Event::new("higgs", Kind::Reply, renown_model::AccountRef::new("7"));
-            store
-                .write_batch(run, &[(1, renown_model::Record::from(e))], 0)
-                .unwrap();
+            write_one_event(&mut Store::open(&path).unwrap(), Kind::Reply, "7");
         }
         // As a concurrent creator that lost the race would: its copy is dropped.
         assert!(super::create_new(&path));
