@@ -160,8 +160,7 @@ impl ScopeFacts {
     pub fn add(&mut self, e: renown_store::EventRow) {
         self.matched += 1;
         if let Some(t) = e.time {
-            self.first_time = Some(self.first_time.map_or(t, |f| f.min(t)));
-            self.last_time = Some(self.last_time.map_or(t, |l| l.max(t)));
+            self.span(t, t);
         }
         let in_time = match (e.time, self.scope.as_of) {
             (Some(t), Some(as_of)) => t <= as_of,
@@ -170,6 +169,12 @@ impl ScopeFacts {
         if in_time {
             self.by_kind[e.kind.code() as usize] += 1;
         }
+    }
+
+    /// Widens the span of dated events to hold `first..=last`.
+    fn span(&mut self, first: i64, last: i64) {
+        self.first_time = Some(self.first_time.map_or(first, |f| f.min(first)));
+        self.last_time = Some(self.last_time.map_or(last, |l| l.max(last)));
     }
 
     /// The facts as numbers, to send to another process: events matched, the first and the
@@ -193,12 +198,9 @@ impl ScopeFacts {
             return;
         }
         self.matched += numbers[0] as u64;
-        let time = |t: f64| (!t.is_nan()).then_some(t as i64);
-        if let Some(t) = time(numbers[1]) {
-            self.first_time = Some(self.first_time.map_or(t, |f| f.min(t)));
-        }
-        if let Some(t) = time(numbers[2]) {
-            self.last_time = Some(self.last_time.map_or(t, |l| l.max(t)));
+        // A shard with a dated event sends both times, one without neither.
+        if !numbers[1].is_nan() && !numbers[2].is_nan() {
+            self.span(numbers[1] as i64, numbers[2] as i64);
         }
         for (c, &n) in self.by_kind.iter_mut().zip(&numbers[3..]) {
             *c += n as u64;
