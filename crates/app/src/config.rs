@@ -23,7 +23,7 @@
 use crate::{AppError, Result};
 use renown_measures::pagerank::damped;
 use renown_measures::params::Parameters;
-use renown_measures::{Log, MeasureSpec, Scores};
+use renown_measures::{Log, MeasureSpec, Measured, Scores};
 use renown_model::Kind;
 use renown_store::Store;
 use serde::{Deserialize, Serialize};
@@ -352,24 +352,28 @@ impl Params {
         })
     }
 
-    /// A measure's scores in a scope, computed with these parameters.
-    pub fn scores(
+    /// A measure's scores in a scope, computed with these parameters, with how an iterative
+    /// measure stopped.
+    pub fn measured(
         &self,
         store: &Store,
         measure: &MeasureSpec,
         scope: &renown_measures::Scope,
-    ) -> Result<Scores> {
-        Ok(self.measures.compute(measure, store, scope)?)
+    ) -> Result<Measured> {
+        Ok(self
+            .measures
+            .measured_on(measure, &Log::read(store, scope)?, scope)?)
     }
 
-    /// Several measures' scores on one log, in parallel, in the order of `specs`.
-    pub fn scores_all(
+    /// Several measures' scores on one log, in parallel, in the order of `specs`, with how
+    /// each iterative one stopped.
+    pub fn measured_all(
         &self,
         log: &Log,
         specs: &[&MeasureSpec],
         scope: &renown_measures::Scope,
-    ) -> Result<Vec<Scores>> {
-        Ok(self.measures.compute_all(log, scope, specs)?)
+    ) -> Result<Vec<Measured>> {
+        Ok(self.measures.measured_all(log, scope, specs)?)
     }
 }
 

@@ -90,7 +90,7 @@ pub fn leaderboard<S: Source>(
             let store = src.store();
             let facts = ScopeFacts::read(store, &scope.measures()).map_err(AppError::from)?;
             let scores = earned_with_trust(store, scope, seeds, &src.params().measures.earned)?;
-            Arc::new(Ranked::new(spec, scores, &facts))
+            Arc::new(Ranked::new(spec, scores.into(), &facts))
         }
         Some(_) => {
             return Err(AppError::Invalid(format!(

@@ -113,7 +113,7 @@ pub fn person_ranked_all<S: Source>(
     let m = scope.measures();
     let (persons, log) = person_log(src.store(), &m)?;
     let facts = log.facts(&m).map_err(AppError::from)?;
-    let scores = src.params().scores_all(&log, measures, &m)?;
+    let scores = src.params().measured_all(&log, measures, &m)?;
     let ranked = measures
         .iter()
         .zip(scores)
@@ -299,7 +299,7 @@ pub fn person_explain<S: Source>(
         .map_err(AppError::from)?;
     let facts = log.facts(&m).map_err(AppError::from)?;
     let spec = measure("earned").map_err(AppError::from)?;
-    let ranked = Ranked::new(spec, model.score.clone(), &facts);
+    let ranked = Ranked::new(spec, model.score.clone().into(), &facts);
     let b = persons.of(account);
     let (by_platform, own) =
         renown_measures::persons::by_platform(&account_log, &m, &persons, &model, b, |a| {

@@ -8,7 +8,9 @@ use crate::fake::AccountFeatures;
 use crate::{AppError, Scope};
 use rayon::prelude::*;
 use renown_measures::earned::EarnedModel;
-use renown_measures::{competition_ranks, ranking, Log, MeasureSpec, ScopeFacts, Scores, Warning};
+use renown_measures::{
+    competition_ranks, ranking, Log, MeasureSpec, Measured, ScopeFacts, Scores, Warning,
+};
 use renown_store::{AccountInfo, Store};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -87,10 +89,11 @@ pub struct Ranked {
 }
 
 impl Ranked {
-    /// Ranks `scores`, with the scope's warnings and the measure's own.
-    pub fn new(measure: &'static MeasureSpec, scores: Scores, facts: &ScopeFacts) -> Ranked {
+    /// Ranks `measured`'s scores, with the scope's warnings and the measure's own.
+    pub fn new(measure: &'static MeasureSpec, measured: Measured, facts: &ScopeFacts) -> Ranked {
         let mut warnings = facts.warnings();
-        warnings.extend(facts.measure_warnings(measure, &scores));
+        warnings.extend(facts.measure_warnings(measure, &measured));
+        let scores = measured.scores;
         let order = ranking(&scores);
         let mut rank_of = vec![0u32; scores.len()];
         for ((id, _), rank) in order.iter().zip(competition_ranks(&order)) {
@@ -115,8 +118,8 @@ impl Ranked {
         let m = scope.measures();
         let log = Log::read(store, &m)?;
         let facts = log.facts(&m)?;
-        let scores = params.measures.compute_on(measure, &log, &m)?;
-        Ok(Ranked::new(measure, scores, &facts))
+        let measured = params.measures.measured_on(measure, &log, &m)?;
+        Ok(Ranked::new(measure, measured, &facts))
     }
 
     /// Computes `measures` in `scope` with `params` on one [`renown_measures::Log`] of the
@@ -130,7 +133,7 @@ impl Ranked {
         let m = scope.measures();
         let log = Log::read(store, &m)?;
         let facts = log.facts(&m)?;
-        let scores = params.scores_all(&log, measures, &m)?;
+        let scores = params.measured_all(&log, measures, &m)?;
         drop(log);
         Ok(measures
             .par_iter()
@@ -288,8 +291,10 @@ impl Source for Direct<'_> {
                 }
             }
         };
-        let scores = self.params.scores(self.store, measure, &scope.measures())?;
-        let r = Arc::new(Ranked::new(measure, scores, &facts));
+        let measured = self
+            .params
+            .measured(self.store, measure, &scope.measures())?;
+        let r = Arc::new(Ranked::new(measure, measured, &facts));
         lock().insert(key, r.clone());
         Ok(r)
     }

@@ -88,8 +88,8 @@ fn single(store: &Path, measure: Measure) -> HashMap<String, f64> {
     let scope = Scope::new(None, None, None);
     let log = Log::read_uncached(&store, &scope).unwrap();
     let scores = match measure {
-        Measure::PageRank => follow_pagerank(&log, &scope).unwrap(),
-        Measure::EngagementPageRank => engagement_pagerank(&log, &scope).unwrap(),
+        Measure::PageRank => follow_pagerank(&log, &scope).unwrap().scores,
+        Measure::EngagementPageRank => engagement_pagerank(&log, &scope).unwrap().scores,
         _ => unreachable!(),
     };
     let accounts = store.accounts().unwrap();

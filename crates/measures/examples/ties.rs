@@ -18,7 +18,7 @@ fn main() {
         let log = Log::read_uncached(&store, &scope).expect("log");
         println!("# {db}: {} accounts", log.accounts());
         for spec in MEASURES {
-            let raw = (spec.of_log)(&log, &scope).expect("measure");
+            let raw = (spec.of_log)(&log, &scope).expect("measure").scores;
             let mut d: Vec<f64> = raw.iter().copied().filter(|s| s.is_finite()).collect();
             d.sort_unstable_by(f64::total_cmp);
             d.dedup_by(|a, b| a.to_bits() == b.to_bits());

@@ -4,8 +4,8 @@
 
 use crate::warning::{constant, Warning};
 use crate::{
-    compute_all, measure, ranking, top_cut, ExcludedTie, Log, MeasureSpec, Result, Scope, Scores,
-    TopCut,
+    measure, measured_all, ranking, top_cut, ExcludedTie, Log, MeasureSpec, Measured, Result,
+    Scope, Scores, TopCut,
 };
 use rayon::prelude::*;
 use renown_graph::EngagementParams;
@@ -82,12 +82,12 @@ impl std::fmt::Display for Undefined {
 
 /// PageRank on the reshare graph (reshares and quotes, weighted by count) × n: the
 /// "PageRank on the retweet graph" column of the Cha-style comparison.
-pub fn reshare_pagerank(log: &Log, scope: &Scope) -> Result<Scores> {
+pub fn reshare_pagerank(log: &Log, scope: &Scope) -> Result<Measured> {
     reshare_pagerank_damped(log, scope, crate::pagerank::DEFAULT_DAMPING)
 }
 
 /// [`reshare_pagerank`] with another damping (in [0, 1]).
-pub fn reshare_pagerank_damped(log: &Log, scope: &Scope, damping: f64) -> Result<Scores> {
+pub fn reshare_pagerank_damped(log: &Log, scope: &Scope, damping: f64) -> Result<Measured> {
     log.check(scope)?;
     let p = EngagementParams::of(
         &scope.measures(),
@@ -118,12 +118,13 @@ pub fn compare(
     let specs: Vec<&MeasureSpec> = names.iter().map(|n| measure(n)).collect::<Result<_>>()?;
     let log = Log::read(store, scope)?;
     let facts = log.facts(scope)?;
-    let scores = compute_all(&log, scope, &specs)?;
+    let measured = measured_all(&log, scope, &specs)?;
     drop(log);
     let mut warnings = facts.warnings();
-    for (spec, s) in specs.iter().zip(&scores) {
-        warnings.extend(facts.measure_warnings(spec, s));
+    for (spec, m) in specs.iter().zip(&measured) {
+        warnings.extend(facts.measure_warnings(spec, m));
     }
+    let scores: Vec<Scores> = measured.into_iter().map(|m| m.scores).collect();
     let mut c = compare_scores(names, &scores, top_percents);
     c.warnings = warnings;
     Ok(c)

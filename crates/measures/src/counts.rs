@@ -2,7 +2,7 @@
 //! "Measuring User Influence in Twitter: The Million Follower Fallacy", which compared in-degree,
 //! retweets and mentions received).
 
-use crate::{Log, MeasureSpec, Result, Scope, Scores};
+use crate::{Log, MeasureSpec, Measured, Result, Scope, Scores};
 use renown_model::{Kind, ENGAGEMENT_KINDS};
 
 /// Distinct current followers as of the scope's date: follows minus later unfollows, each
@@ -37,7 +37,7 @@ pub const FOLLOWERS: MeasureSpec = MeasureSpec {
     follows: "the follower count every platform shows; in-degree in Cha et al. 2010",
     counts: true,
     reads: &[Kind::Follow],
-    of_log: followers,
+    of_log: |log, scope| followers(log, scope).map(Measured::from),
 };
 
 /// `engagement`: every engagement event received, counted.
@@ -47,7 +47,7 @@ pub const ENGAGEMENT: MeasureSpec = MeasureSpec {
     follows: "Cha et al. 2010, summed over kinds",
     counts: true,
     reads: &ENGAGEMENT_KINDS,
-    of_log: |s, sc| received(s, sc, &ENGAGEMENT_KINDS),
+    of_log: |log, scope| received(log, scope, &ENGAGEMENT_KINDS).map(Measured::from),
 };
 
 /// `reshares`: reshares and quotes received.
@@ -57,7 +57,7 @@ pub const RESHARES: MeasureSpec = MeasureSpec {
     follows: "retweet influence in Cha et al. 2010",
     counts: true,
     reads: &[Kind::Reshare, Kind::Quote],
-    of_log: |s, sc| received(s, sc, &[Kind::Reshare, Kind::Quote]),
+    of_log: |log, scope| received(log, scope, &[Kind::Reshare, Kind::Quote]).map(Measured::from),
 };
 
 /// `mentions`: mentions received.
@@ -67,7 +67,7 @@ pub const MENTIONS: MeasureSpec = MeasureSpec {
     follows: "mention influence in Cha et al. 2010",
     counts: true,
     reads: &[Kind::Mention],
-    of_log: |s, sc| received(s, sc, &[Kind::Mention]),
+    of_log: |log, scope| received(log, scope, &[Kind::Mention]).map(Measured::from),
 };
 
 /// `replies`: replies and comments received.
@@ -78,7 +78,7 @@ pub const REPLIES: MeasureSpec = MeasureSpec {
         "replies received, as a separate column beside Cha et al. 2010's retweets and mentions",
     counts: true,
     reads: &[Kind::Reply, Kind::Comment],
-    of_log: |s, sc| received(s, sc, &[Kind::Reply, Kind::Comment]),
+    of_log: |log, scope| received(log, scope, &[Kind::Reply, Kind::Comment]).map(Measured::from),
 };
 
 #[cfg(test)]

@@ -21,7 +21,7 @@
 //! The fixed point is solved by Gauss–Seidel sweeps over the endorsement graph (a `renown-graph`
 //! CSR whose extra sink node takes each account's unspent budget, so out-weights are 1).
 
-use crate::{Log, MeasureError, MeasureSpec, Result, Scope, Scores};
+use crate::{Log, MeasureError, MeasureSpec, Measured, Result, Scope, Scores};
 use renown_graph::{Csr, EdgeList, GraphError};
 use renown_model::civil;
 use renown_model::{Kind, DEFAULT_KIND_WEIGHTS};
@@ -661,8 +661,8 @@ pub fn earned(store: &Store, scope: &Scope) -> Result<Scores> {
     EARNED.compute(store, scope)
 }
 
-fn earned_of(log: &Log, scope: &Scope) -> Result<Scores> {
-    Ok(model_of(log, scope, &EarnedParams::default())?.score)
+fn earned_of(log: &Log, scope: &Scope) -> Result<Measured> {
+    Ok(model_of(log, scope, &EarnedParams::default())?.score.into())
 }
 
 /// `earned`: earned influence, the default measure.

@@ -746,6 +746,13 @@ impl Writer {
                 self.u64(missing.len() as u64);
                 self.0.extend(missing.iter().map(|k| k.code()));
             }
+            Warning::Unconverged { measure, stop } => {
+                self.0.push(4);
+                self.text(measure);
+                self.u64(stop.iterations as u64);
+                self.f64(stop.change);
+                self.f64(stop.tolerance);
+            }
         }
     }
 }
@@ -834,6 +841,14 @@ impl Reader<'_> {
                     .map(|_| Kind::from_code(self.byte()?))
                     .collect::<Option<Vec<_>>>()?,
             },
+            4 => Warning::Unconverged {
+                measure: self.text()?,
+                stop: crate::Unconverged {
+                    iterations: usize::try_from(self.u64()?).ok()?,
+                    change: self.f64()?,
+                    tolerance: self.f64()?,
+                },
+            },
             _ => return None,
         })
     }
@@ -895,5 +910,50 @@ mod tests {
             assert_eq!(month_of(t - 1), m - 1);
         }
         assert_eq!(month_start(month_of(0)), 0);
+    }
+
+    #[test]
+    fn every_warning_reads_back_as_written() {
+        let scope = Scope {
+            topic: Some("t".into()),
+            ..Scope::default()
+        };
+        let warnings = [
+            Warning::ScopeMatchesNothing {
+                topic: Some("t".into()),
+                platform: None,
+            },
+            Warning::AsOfAfterData {
+                as_of: 20,
+                last_event: 10,
+            },
+            Warning::AsOfBeforeData {
+                as_of: -5,
+                first_event: 10,
+            },
+            Warning::Constant {
+                measure: "followers".into(),
+                score: 0.0,
+                accounts: 7,
+                missing: vec![Kind::Follow],
+            },
+            Warning::Unconverged {
+                measure: "influence-passivity".into(),
+                stop: crate::Unconverged {
+                    iterations: 200,
+                    change: 1.2e-4,
+                    tolerance: 1e-12,
+                },
+            },
+        ];
+        let mut w = Writer(Vec::new());
+        warnings.iter().for_each(|x| w.warning(x));
+        let mut r = Reader(&w.0);
+        let back: Vec<Warning> = warnings
+            .iter()
+            .map(|_| r.warning(&scope).unwrap())
+            .collect();
+        assert_eq!(back, warnings);
+        assert!(r.0.is_empty());
     }
 }

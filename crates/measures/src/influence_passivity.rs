@@ -16,11 +16,11 @@
 //! after 200 iterations. On Higgs (and at each backtest split of Higgs + Slashdot) it stops at
 //! the cap, with an L1 change of 1.2e-4 (2.0e-4 at the earliest split) still falling roughly as
 //! `iterations^-2.7`: the scores are the 200th iterate, so the cap is part of the measure's
-//! definition and is kept. Departure: the paper counts the URLs `i` posted (`Q_i`); renown counts
+//! definition and is kept, and the scores come with [`crate::Warning::Unconverged`] saying so. Departure: the paper counts the URLs `i` posted (`Q_i`); renown counts
 //! `i`'s posts in scope, and where the data has no posts (Higgs) or fewer than some follower
 //! reshared, uses the most any single account reshared of `i`, so that `w ≤ 1`.
 
-use crate::{Log, MeasureError, MeasureSpec, Result, Scope, Scores};
+use crate::{Log, MeasureError, MeasureSpec, Measured, Result, Scope, Unconverged};
 use rayon::prelude::*;
 use renown_graph::EngagementParams;
 use renown_model::Kind;
@@ -33,6 +33,25 @@ pub struct InfluencePassivity {
     pub passivity: Vec<f64>,
     /// Iterations run.
     pub iterations: usize,
+    /// The L1 change of the last iteration (influence and passivity together).
+    pub change: f64,
+}
+
+/// The L1 change below which the iteration stops.
+pub const TOLERANCE: f64 = 1e-12;
+
+/// The iterations after which it stops whatever the change: part of the measure's definition.
+pub const MAX_ITERATIONS: usize = 200;
+
+impl InfluencePassivity {
+    /// How far from its tolerance the iteration stopped, when it ran to its cap.
+    pub fn unconverged(&self) -> Option<Unconverged> {
+        (self.change >= TOLERANCE).then_some(Unconverged {
+            iterations: self.iterations,
+            change: self.change,
+            tolerance: TOLERANCE,
+        })
+    }
 }
 
 /// Influence and passivity over exposure edges `(i, j, w_ij)` between nodes `0..n`; an edge
@@ -88,11 +107,12 @@ pub fn influence_passivity_of(n: usize, edges: &[(u32, u32, f64)]) -> Result<Inf
     normalise(&mut q1);
     let ones = |x: &[f64]| x.iter().map(|v| (v - 1.0).abs()).sum::<f64>();
     let delta = ones(&q1) + ones(&p1);
-    if delta < 1e-12 {
+    if delta < TOLERANCE {
         return Ok(InfluencePassivity {
             influence: q1,
             passivity: p1,
             iterations: 1,
+            change: delta,
         });
     }
     // The nodes that can be above 0 from the second pass on: influential ones with an edge of
@@ -136,7 +156,8 @@ pub fn influence_passivity_of(n: usize, edges: &[(u32, u32, f64)]) -> Result<Inf
     drop((p1, q1));
     let (mut p, mut q) = (vec![0.0; pas.len()], vec![0.0; inf.len()]);
     let mut iterations = 1;
-    for it in 2..=200 {
+    let mut change = delta;
+    for it in 2..=MAX_ITERATIONS {
         iterations = it;
         // Edge i → j: j's rejection of influential i makes j passive.
         to_passive.gather(&inf, &mut p);
@@ -149,7 +170,8 @@ pub fn influence_passivity_of(n: usize, edges: &[(u32, u32, f64)]) -> Result<Inf
         }
         std::mem::swap(&mut inf, &mut q);
         std::mem::swap(&mut pas, &mut p);
-        if delta < 1e-12 {
+        change = delta;
+        if delta < TOLERANCE {
             break;
         }
     }
@@ -157,6 +179,7 @@ pub fn influence_passivity_of(n: usize, edges: &[(u32, u32, f64)]) -> Result<Inf
         influence: spread(n, &inf_nodes, &inf),
         passivity: spread(n, &pas_nodes, &pas),
         iterations,
+        change,
     })
 }
 
@@ -316,11 +339,16 @@ fn exposure_edges(log: &Log, scope: &Scope) -> Result<Vec<(u32, u32, f64)>> {
     Ok(merged)
 }
 
-/// Every account's influence score in `scope`.
-pub fn influence(log: &Log, scope: &Scope) -> Result<Scores> {
+/// Every account's influence score in `scope`, and whether the iteration reached its
+/// tolerance.
+pub fn influence(log: &Log, scope: &Scope) -> Result<Measured> {
     let n = log.accounts();
     let edges = exposure_edges(log, scope)?;
-    Ok(influence_passivity_of(n, &edges)?.influence)
+    let ip = influence_passivity_of(n, &edges)?;
+    Ok(Measured {
+        unconverged: ip.unconverged(),
+        scores: ip.influence,
+    })
 }
 
 /// `influence-passivity`: the influence half of Romero et al.'s influence–passivity.
@@ -355,6 +383,32 @@ mod tests {
         assert!(r.influence[0] > r.influence[1], "{:?}", r.influence);
     }
 
+    #[test]
+    fn says_when_it_stops_at_its_cap() {
+        // The example above reaches the tolerance.
+        let quick = [
+            (0, 2, 0.5),
+            (3, 2, 0.0),
+            (1, 4, 0.5),
+            (3, 4, 0.0),
+            (5, 4, 1.0),
+            (5, 2, 0.0),
+        ];
+        let r = influence_passivity_of(6, &quick).unwrap();
+        assert!(r.iterations < MAX_ITERATIONS && r.change < TOLERANCE);
+        assert_eq!(r.unconverged(), None);
+        // Found by a search over small graphs: still changing by ~6e-5 at the cap (by ~6e-9
+        // after 20,000 iterations).
+        let slow = [(2, 1, 0.25), (2, 0, 0.0), (1, 0, 0.25), (1, 2, 0.0)];
+        let stop = influence_passivity_of(3, &slow)
+            .unwrap()
+            .unconverged()
+            .expect("stops at its cap");
+        assert_eq!(stop.iterations, MAX_ITERATIONS);
+        assert!(stop.change > 1e-6, "{stop:?}");
+        assert_eq!(stop.tolerance, TOLERANCE);
+    }
+
     /// The iteration as a serial scatter over the edge list (the code before the gather).
     fn serial(n: usize, edges: &[(u32, u32, f64)]) -> Vec<f64> {
         let (mut accepted, mut rejected) = (vec![0.0; n], vec![0.0; n]);
@@ -378,7 +432,7 @@ mod tests {
             }
         };
         let (mut inf, mut pas) = (vec![1.0; n], vec![1.0; n]);
-        for _ in 0..200 {
+        for _ in 0..MAX_ITERATIONS {
             let mut p = vec![0.0; n];
             for (e, &(i, j, _)) in edges.iter().enumerate() {
                 p[j as usize] += v[e] * inf[i as usize];
@@ -392,7 +446,7 @@ mod tests {
             let delta: f64 = q.iter().zip(&inf).map(|(a, b)| (a - b).abs()).sum::<f64>()
                 + p.iter().zip(&pas).map(|(a, b)| (a - b).abs()).sum::<f64>();
             (inf, pas) = (q, p);
-            if delta < 1e-12 {
+            if delta < TOLERANCE {
                 break;
             }
         }

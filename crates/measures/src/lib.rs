@@ -23,7 +23,7 @@ pub mod ties;
 pub mod tweepcred;
 pub mod warning;
 
-pub use log::{compute_all, Log};
+pub use log::{compute_all, measured_all, Log};
 pub use persons::{PersonRef, Persons};
 pub use ties::{settle_ties, TIE_EPSILON};
 pub use warning::{ScopeFacts, Warning};
@@ -53,6 +53,37 @@ pub use renown_store::Scope;
 /// One score per account, indexed by dense id.
 pub type Scores = Vec<f64>;
 
+/// A measure's scores and, for an iterative measure that stopped at its cap of iterations
+/// before its tolerance, how far it still was ([`Warning::Unconverged`] says so beside them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measured {
+    /// One score per account.
+    pub scores: Scores,
+    /// `None`: the measure is not iterative, or it reached its tolerance.
+    pub unconverged: Option<Unconverged>,
+}
+
+impl From<Scores> for Measured {
+    fn from(scores: Scores) -> Measured {
+        Measured {
+            scores,
+            unconverged: None,
+        }
+    }
+}
+
+/// An iteration that ran to its cap with the change of its last step still above its
+/// tolerance: the scores are that iterate, not the fixed point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Unconverged {
+    /// Iterations run (the cap).
+    pub iterations: usize,
+    /// The L1 change of the last iteration.
+    pub change: f64,
+    /// The change below which the iteration would have stopped.
+    pub tolerance: f64,
+}
+
 /// A registered measure.
 pub struct MeasureSpec {
     /// The `--by` name.
@@ -67,7 +98,7 @@ pub struct MeasureSpec {
     pub reads: &'static [renown_model::Kind],
     /// The scores from a [`Log`] read for the scope's topic and platform; call it through
     /// [`MeasureSpec::compute`] or [`MeasureSpec::compute_on`], which check the log.
-    pub of_log: fn(&Log, &Scope) -> Result<Scores>,
+    pub of_log: fn(&Log, &Scope) -> Result<Measured>,
 }
 
 /// Follows and every engagement kind: what earned influence and Tweepcred read.

@@ -11,7 +11,7 @@
 use crate::earned::graph_err;
 use crate::persons::Persons;
 use crate::warning::ScopeFacts;
-use crate::{MeasureError, MeasureSpec, Result, Scope, Scores};
+use crate::{MeasureError, MeasureSpec, Measured, Result, Scope, Scores, Unconverged};
 use rayon::prelude::*;
 use renown_graph::{
     follow_graph_of, Csr, EngagementGraph, EngagementParams, FollowParams, SnapshotCache,
@@ -316,14 +316,21 @@ impl MeasureSpec {
         self.compute_on(&Log::read(store, scope)?, scope)
     }
 
-    /// The measure's scores in `scope` from a log read for its topic and platform; read from
-    /// the cache beside the store when this build computed them at this store state before.
-    /// Scores equal up to rounding are made equal ([`crate::settle_ties`]) before they are
-    /// kept or returned: every consumer ranks the same ties.
+    /// The measure's scores in `scope` from a log read for its topic and platform
+    /// ([`MeasureSpec::measured_on`]'s scores).
     pub fn compute_on(&self, log: &Log, scope: &Scope) -> Result<Scores> {
+        Ok(self.measured_on(log, scope)?.scores)
+    }
+
+    /// The measure's scores in `scope` from a log read for its topic and platform, with how an
+    /// iterative measure stopped; read from the cache beside the store when this build computed
+    /// them at this store state before. Scores equal up to rounding are made equal
+    /// ([`crate::settle_ties`]) before they are kept or returned: every consumer ranks the same
+    /// ties.
+    pub fn measured_on(&self, log: &Log, scope: &Scope) -> Result<Measured> {
         log.check(scope)?;
         let compute = || self.settled(log, (self.of_log)(log, scope)?);
-        let scores = match &log.cache {
+        let measured = match &log.cache {
             Some(cache) => {
                 // The registry's measures run with their built-in parameters: the name, the
                 // scope and the code that computes them say everything beyond the store state.
@@ -332,22 +339,31 @@ impl MeasureSpec {
                     self.name,
                     env!("RENOWN_SCORES_CODE")
                 );
-                cache.scores(&key, compute)?.0
+                let n = log.accounts();
+                cache
+                    .value(
+                        "scores",
+                        &key,
+                        |b| decode_measured(b, n),
+                        compute,
+                        encode_measured,
+                    )?
+                    .0
             }
             None => compute()?,
         };
         // Kept settled: the code hash in the key is this code's.
-        self.check_len(log, &scores)?;
-        Ok(scores)
+        self.check_len(log, &measured.scores)?;
+        Ok(measured)
     }
 
     /// Where every measure's scores come out, whatever computed them (the registry's function
     /// here, or [`crate::params::Parameters`] with other parameters): one score per account of
     /// `log`, ties up to rounding settled ([`crate::settle_ties`]).
-    pub(crate) fn settled(&self, log: &Log, mut scores: Scores) -> Result<Scores> {
-        self.check_len(log, &scores)?;
-        crate::settle_ties(&mut scores);
-        Ok(scores)
+    pub(crate) fn settled(&self, log: &Log, mut measured: Measured) -> Result<Measured> {
+        self.check_len(log, &measured.scores)?;
+        crate::settle_ties(&mut measured.scores);
+        Ok(measured)
     }
 
     fn check_len(&self, log: &Log, scores: &[f64]) -> Result<()> {
@@ -363,10 +379,81 @@ impl MeasureSpec {
     }
 }
 
+/// A measure's scores as the cache keeps them: the scores, then, when it stopped at its cap,
+/// its iterations, last change and tolerance (three more numbers).
+fn encode_measured(m: &Measured) -> Vec<u8> {
+    let trailer = m
+        .unconverged
+        .map(|u| [u.iterations as f64, u.change, u.tolerance]);
+    m.scores
+        .iter()
+        .chain(trailer.iter().flatten())
+        .flat_map(|x| x.to_le_bytes())
+        .collect()
+}
+
+/// [`encode_measured`]'s bytes for `n` accounts; `None` (computed again) for any other length.
+fn decode_measured(bytes: &[u8], n: usize) -> Option<Measured> {
+    if !bytes.len().is_multiple_of(8) {
+        return None;
+    }
+    let mut numbers: Vec<f64> = bytes
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect();
+    let unconverged = match numbers.len().checked_sub(n)? {
+        0 => None,
+        3 => Some(Unconverged {
+            iterations: numbers[n] as usize,
+            change: numbers[n + 1],
+            tolerance: numbers[n + 2],
+        }),
+        _ => return None,
+    };
+    numbers.truncate(n);
+    Some(Measured {
+        scores: numbers,
+        unconverged,
+    })
+}
+
 /// Every measure in `specs` on one log, in parallel; the scores in the order of `specs`.
 pub fn compute_all(log: &Log, scope: &Scope, specs: &[&MeasureSpec]) -> Result<Vec<Scores>> {
+    Ok(measured_all(log, scope, specs)?
+        .into_iter()
+        .map(|m| m.scores)
+        .collect())
+}
+
+/// [`compute_all`] with how each iterative measure stopped.
+pub fn measured_all(log: &Log, scope: &Scope, specs: &[&MeasureSpec]) -> Result<Vec<Measured>> {
     specs
         .par_iter()
-        .map(|spec| spec.compute_on(log, scope))
+        .map(|spec| spec.measured_on(log, scope))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_keeps_how_a_measure_stopped() {
+        let converged = Measured::from(vec![0.5, 1.5, 0.0]);
+        let capped = Measured {
+            scores: vec![0.5, 1.5, 0.0],
+            unconverged: Some(Unconverged {
+                iterations: 200,
+                change: 1.2e-4,
+                tolerance: 1e-12,
+            }),
+        };
+        for m in [&converged, &capped] {
+            assert_eq!(decode_measured(&encode_measured(m), 3).as_ref(), Some(m));
+        }
+        // Written for another number of accounts, or cut short: computed again.
+        assert_eq!(decode_measured(&encode_measured(&converged), 4), None);
+        assert_eq!(decode_measured(&encode_measured(&capped), 5), None);
+        assert_eq!(decode_measured(&encode_measured(&capped)[..20], 3), None);
+    }
 }

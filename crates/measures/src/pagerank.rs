@@ -6,7 +6,7 @@
 //! Scores are PageRank × n: 1 is the average account.
 
 use crate::earned::graph_err;
-use crate::{Log, MeasureSpec, Result, Scope, Scores};
+use crate::{Log, MeasureSpec, Measured, Result, Scope, Unconverged};
 use renown_graph::{pagerank_folded, Csr, EngagementParams, PageRankOptions};
 use renown_model::{Kind, DEFAULT_KIND_WEIGHTS, ENGAGEMENT_KINDS};
 
@@ -25,7 +25,7 @@ use renown_model::{Kind, DEFAULT_KIND_WEIGHTS, ENGAGEMENT_KINDS};
 /// the accounts with no in-edge into one value and sums their part of each account's gather
 /// once (`pagerank_folded`: the pull kernel's scores up to rounding, 1.1e-13 relative at most
 /// on Higgs, which [`crate::settle_ties`] absorbs: the same ranks).
-pub(crate) fn scaled(g: &Csr, damping: f64) -> Result<Scores> {
+pub(crate) fn scaled(g: &Csr, damping: f64) -> Result<Measured> {
     // The step shrinks by d each iteration from at most 2: 204 steps reach 1e-14 at d = 0.85,
     // ~3,300 at d = 0.99 (a parameters file may set it); a third more for slack.
     let needed = if damping > 0.0 {
@@ -40,12 +40,15 @@ pub(crate) fn scaled(g: &Csr, damping: f64) -> Result<Scores> {
         ..Default::default()
     };
     let n = g.n() as f64;
-    Ok(pagerank_folded::<f64>(g, &opts)
-        .map_err(graph_err)?
-        .scores
-        .into_iter()
-        .map(|s| s * n)
-        .collect())
+    let pr = pagerank_folded::<f64>(g, &opts).map_err(graph_err)?;
+    Ok(Measured {
+        unconverged: (!pr.converged).then_some(Unconverged {
+            iterations: pr.iterations,
+            change: pr.delta,
+            tolerance: STEP,
+        }),
+        scores: pr.scores.into_iter().map(|s| s * n).collect(),
+    })
 }
 
 /// The largest L1 step (scores summing to 1) at which the PageRank measures stop iterating
@@ -57,23 +60,23 @@ pub const STEP: f64 = 1e-14;
 pub const DEFAULT_DAMPING: f64 = 0.85;
 
 /// PageRank over `follower → followee` edges as of the scope's date.
-pub fn follow_pagerank(log: &Log, scope: &Scope) -> Result<Scores> {
+pub fn follow_pagerank(log: &Log, scope: &Scope) -> Result<Measured> {
     follow_pagerank_damped(log, scope, DEFAULT_DAMPING)
 }
 
 /// [`follow_pagerank`] with another damping (in [0, 1]; a parameters file sets it).
-pub fn follow_pagerank_damped(log: &Log, scope: &Scope, damping: f64) -> Result<Scores> {
+pub fn follow_pagerank_damped(log: &Log, scope: &Scope, damping: f64) -> Result<Measured> {
     log.check(scope)?;
     scaled(&log.follow_graph(scope.as_of)?, damping)
 }
 
 /// PageRank over `engager → engaged` edges weighted by kind, up to the scope's date.
-pub fn engagement_pagerank(log: &Log, scope: &Scope) -> Result<Scores> {
+pub fn engagement_pagerank(log: &Log, scope: &Scope) -> Result<Measured> {
     engagement_pagerank_damped(log, scope, DEFAULT_DAMPING)
 }
 
 /// [`engagement_pagerank`] with another damping (in [0, 1]).
-pub fn engagement_pagerank_damped(log: &Log, scope: &Scope, damping: f64) -> Result<Scores> {
+pub fn engagement_pagerank_damped(log: &Log, scope: &Scope, damping: f64) -> Result<Measured> {
     log.check(scope)?;
     let p = EngagementParams::of(&scope.measures(), &DEFAULT_KIND_WEIGHTS);
     scaled(&log.engagement_graph(&p)?, damping)
@@ -81,7 +84,7 @@ pub fn engagement_pagerank_damped(log: &Log, scope: &Scope, damping: f64) -> Res
 
 /// A PageRank measure's function of a log with the damping as a parameter, by its registered
 /// name (`pagerank`, `engagement-pagerank`, `reshare-pagerank`); `None` for any other measure.
-pub type Damped = fn(&Log, &Scope, f64) -> Result<Scores>;
+pub type Damped = fn(&Log, &Scope, f64) -> Result<Measured>;
 
 /// See [`Damped`].
 pub fn damped(measure: &str) -> Option<Damped> {

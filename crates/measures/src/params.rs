@@ -1,11 +1,11 @@
 //! The parameters of the measures that take some, applied in one place: earned influence's
 //! ([`EarnedParams`]) and the PageRank measures' damping. The registry computes every measure
-//! with the defaults; [`Parameters::compute_all`] computes each with these, so a parameters
+//! with the defaults; [`Parameters::measured_all`] computes each with these, so a parameters
 //! file (renown-app's `Params`) reaches rank, compare, backtest and the seed comparison alike.
 
 use crate::earned::{model_of, EarnedParams};
 use crate::pagerank::{damped, DEFAULT_DAMPING};
-use crate::{compute_all, Log, MeasureSpec, Result, Scope, Scores};
+use crate::{measured_all, Log, MeasureSpec, Measured, Result, Scope, Scores};
 use rayon::prelude::*;
 
 /// What the parameterised measures are computed with; `Default` is the registry's.
@@ -35,14 +35,19 @@ impl Parameters {
 
     /// `measure`'s scores in `scope` from a log read for its topic and platform.
     pub fn compute_on(&self, measure: &MeasureSpec, log: &Log, scope: &Scope) -> Result<Scores> {
+        Ok(self.measured_on(measure, log, scope)?.scores)
+    }
+
+    /// [`Parameters::compute_on`] with how an iterative measure stopped.
+    pub fn measured_on(&self, measure: &MeasureSpec, log: &Log, scope: &Scope) -> Result<Measured> {
         if measure.name == "earned" && self.earned != EarnedParams::default() {
-            return measure.settled(log, model_of(log, scope, &self.earned)?.score);
+            return measure.settled(log, model_of(log, scope, &self.earned)?.score.into());
         }
         match damped(measure.name) {
             Some(f) if self.pagerank_damping != DEFAULT_DAMPING => {
                 measure.settled(log, f(log, scope, self.pagerank_damping)?)
             }
-            _ => measure.compute_on(log, scope),
+            _ => measure.measured_on(log, scope),
         }
     }
 
@@ -56,19 +61,20 @@ impl Parameters {
         self.compute_on(measure, &Log::read(store, scope)?, scope)
     }
 
-    /// Every measure in `specs` on one log, in parallel, in the order of `specs`.
-    pub fn compute_all(
+    /// Every measure in `specs` on one log, in parallel, in the order of `specs`, with how each
+    /// iterative one stopped.
+    pub fn measured_all(
         &self,
         log: &Log,
         scope: &Scope,
         specs: &[&MeasureSpec],
-    ) -> Result<Vec<Scores>> {
+    ) -> Result<Vec<Measured>> {
         if self.are_defaults() {
-            return compute_all(log, scope, specs);
+            return measured_all(log, scope, specs);
         }
         specs
             .par_iter()
-            .map(|spec| self.compute_on(spec, log, scope))
+            .map(|spec| self.measured_on(spec, log, scope))
             .collect()
     }
 }

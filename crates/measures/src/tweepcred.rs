@@ -22,7 +22,7 @@
 //! within one point stay ordered (the ranking is that of the adjusted PageRank).
 
 use crate::earned::{graph_err, DAY};
-use crate::{Log, MeasureSpec, Result, Scope, Scores};
+use crate::{Log, MeasureSpec, Measured, Result, Scope, Scores};
 use renown_graph::{pagerank, Csr, EdgeList, EngagementParams, PageRankOptions};
 use renown_model::{Kind, ENGAGEMENT_KINDS};
 
@@ -156,7 +156,7 @@ pub const TWEEPCRED: MeasureSpec = MeasureSpec {
         "twitter/the-algorithm, graph/batch/job/tweepcred (UserMass, WeightedPageRank, Reputation)",
     counts: false,
     reads: &crate::FOLLOWS_AND_ENGAGEMENT,
-    of_log: tweepcred,
+    of_log: |log, scope| tweepcred(log, scope).map(Measured::from),
 };
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! comparison return these beside their numbers; the CLI prints them on stderr and in JSON, the
 //! HTTP API in a `warnings` field.
 
-use crate::{MeasureSpec, Result, Scope};
+use crate::{MeasureSpec, Measured, Result, Scope};
 use renown_model::{format_time, Kind};
 use renown_store::{EventFilter, Store};
 use serde::ser::SerializeStruct;
@@ -44,6 +44,14 @@ pub enum Warning {
         /// The kinds the measure reads, when none of them occurs in scope (the likely cause).
         missing: Vec<Kind>,
     },
+    /// An iterative measure stopped at its cap of iterations before its tolerance: its scores
+    /// are that iterate, not the fixed point, and close scores may rank otherwise there.
+    Unconverged {
+        /// The measure.
+        measure: String,
+        /// How the iteration stopped.
+        stop: crate::Unconverged,
+    },
 }
 
 impl Warning {
@@ -54,6 +62,7 @@ impl Warning {
             Warning::AsOfAfterData { .. } => "as-of-after-data",
             Warning::AsOfBeforeData { .. } => "as-of-before-data",
             Warning::Constant { .. } => "constant-measure",
+            Warning::Unconverged { .. } => "not-converged",
         }
     }
 }
@@ -105,6 +114,13 @@ impl fmt::Display for Warning {
                 }
                 write!(f, ": its ranking says nothing")
             }
+            Warning::Unconverged { measure, stop } => write!(
+                f,
+                "{measure} stopped at its cap of {} iterations with a last change of {:.1e} \
+                 (it stops below {:.0e}): its scores are that iterate, not the fixed point, \
+                 and accounts with close scores may rank otherwise there",
+                stop.iterations, stop.change, stop.tolerance
+            ),
         }
     }
 }
@@ -227,9 +243,16 @@ impl ScopeFacts {
         }
     }
 
-    /// Warnings about one measure's scores in this scope.
-    pub fn measure_warnings(&self, spec: &MeasureSpec, scores: &[f64]) -> Vec<Warning> {
-        self.constant_warnings(spec, constant(scores), scores.len())
+    /// Warnings about one measure's scores in this scope: all alike, or the iteration that
+    /// made them stopped before its tolerance.
+    pub fn measure_warnings(&self, spec: &MeasureSpec, measured: &Measured) -> Vec<Warning> {
+        let scores = &measured.scores;
+        let mut warnings = self.constant_warnings(spec, constant(scores), scores.len());
+        warnings.extend(measured.unconverged.map(|stop| Warning::Unconverged {
+            measure: spec.name.to_string(),
+            stop,
+        }));
+        warnings
     }
 
     /// [`ScopeFacts::measure_warnings`] of scores known only by what [`constant`] says of
@@ -276,8 +299,8 @@ pub fn measure_with_warnings(
 ) -> Result<(crate::Scores, Vec<Warning>)> {
     let log = crate::Log::read(store, scope)?;
     let facts = log.facts(scope)?;
-    let scores = spec.compute_on(&log, scope)?;
+    let measured = spec.measured_on(&log, scope)?;
     let mut warnings = facts.warnings();
-    warnings.extend(facts.measure_warnings(spec, &scores));
-    Ok((scores, warnings))
+    warnings.extend(facts.measure_warnings(spec, &measured));
+    Ok((measured.scores, warnings))
 }
