@@ -6,7 +6,7 @@
 //! additions. Every rank, tie group, top-k cut ([`crate::top_cut`] never cuts a tie), bootstrap
 //! class and dashboard rank would then depend on rounding. [`settle_ties`] removes that
 //! dependence: it is applied where every measure's scores come out
-//! ([`crate::MeasureSpec::compute_on`], and [`crate::params::Parameters::compute_on`] for scores
+//! ([`crate::MeasureSpec::measured_on`], and [`crate::params::Parameters::measured_on`] for scores
 //! computed with other parameters, through the same [`crate::MeasureSpec`] method), and to the
 //! scores `renown cluster compare` gathers.
 //!
