@@ -137,6 +137,13 @@ pub fn warn(warnings: &[renown_measures::Warning]) {
     }
 }
 
+/// [`warn`] for warnings that hold only in part of an answer (`where_`: "at the split of …").
+pub fn warn_where(where_: &str, warnings: &[renown_measures::Warning]) {
+    for w in warnings {
+        eprintln!("renown: warning: {where_}: {w}");
+    }
+}
+
 fn cell_text(v: &Value) -> String {
     match v {
         Value::Null => String::new(),

@@ -20,7 +20,9 @@ use crate::earned::{model_of, DAY};
 use crate::earned_tune::{tune, Tuning, TuningSplit};
 use crate::log::Log;
 use crate::persons::Persons;
-use crate::{measure, MeasureError, MeasureSpec, Result, Scope, MEASURES};
+use crate::{
+    measure, MeasureError, MeasureSpec, Measured, Result, Scope, Unconverged, Warning, MEASURES,
+};
 use rayon::prelude::*;
 use renown_model::{Kind, ENGAGEMENT_KINDS};
 use renown_store::{EventFilter, Store};
@@ -281,6 +283,10 @@ pub struct SplitResult {
     pub best_baseline: [Option<String>; 4],
     /// Each measure's metrics.
     pub measures: Vec<MeasureResult>,
+    /// What makes a measure's scores at this split say less than they seem: an iterative
+    /// measure stopped at its cap of iterations (`not-converged`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
 }
 
 /// One measure on one split.
@@ -769,7 +775,8 @@ fn point_estimates(
     let mut all_names: Vec<&str> = names.to_vec();
     all_names.push(TUNED);
     let columns = |i: usize| specs.len() + usize::from(tuned_at(i).is_some());
-    let values: Vec<Mutex<Vec<Option<Vec<f64>>>>> = (0..inputs.len())
+    // Per split and column: the scores of the split's accounts and how the measure stopped.
+    let values: Vec<Mutex<Vec<Option<Measured>>>> = (0..inputs.len())
         .map(|i| Mutex::new(vec![None; columns(i)]))
         .collect();
     let left: Vec<AtomicUsize> = (0..inputs.len())
@@ -788,14 +795,19 @@ fn point_estimates(
                     if locked(failed).is_some() {
                         return;
                     }
-                    let scores = match specs.get(column) {
-                        Some(spec) => opts.params.compute_on(spec, log, &input.scope),
+                    let measured = match specs.get(column) {
+                        Some(spec) => opts.params.measured_on(spec, log, &input.scope),
                         None => tuned_at(i)
-                            .map(|t| model_of(log, &input.scope, &t.params).map(|m| m.score))
+                            .map(|t| model_of(log, &input.scope, &t.params).map(|m| m.score.into()))
                             .expect("a tuned column only with tuning"),
                     };
-                    match scores {
-                        Ok(s) => locked(&values[i])[column] = Some(input.gather(&s)),
+                    match measured {
+                        Ok(m) => {
+                            locked(&values[i])[column] = Some(Measured {
+                                scores: input.gather(&m.scores),
+                                unconverged: m.unconverged,
+                            })
+                        }
                         Err(e) => {
                             locked(failed).get_or_insert(e);
                             return;
@@ -805,12 +817,25 @@ fn point_estimates(
                         return;
                     }
                     // The split's last measure: score it, and show every split scored so far.
-                    let xs: Vec<Vec<f64>> = std::mem::take(&mut *locked(&values[i]))
-                        .into_iter()
-                        .map(|x| x.expect("every measure computed"))
-                        .collect();
+                    let (xs, stops): (Vec<Vec<f64>>, Vec<Option<Unconverged>>) =
+                        std::mem::take(&mut *locked(&values[i]))
+                            .into_iter()
+                            .map(|x| x.expect("every measure computed"))
+                            .map(|m| (m.scores, m.unconverged))
+                            .unzip();
                     let names = &all_names[..xs.len()];
-                    let _ = scored[i].set(SplitPoints::new(opts, names, input, &xs));
+                    let mut points = SplitPoints::new(opts, names, input, &xs);
+                    points.result.warnings = names
+                        .iter()
+                        .zip(stops)
+                        .filter_map(|(name, stop)| {
+                            Some(Warning::Unconverged {
+                                measure: name.to_string(),
+                                stop: stop?,
+                            })
+                        })
+                        .collect();
+                    let _ = scored[i].set(points);
                     let mut shown_count = locked(showing);
                     let ready: Vec<SplitResult> = scored
                         .iter()
@@ -908,6 +933,7 @@ impl SplitPoints {
                 truth_accounts: with_truth.len(),
                 best_baseline: best.map(|b| b.map(|i| names[i].to_string())),
                 measures,
+                warnings: Vec::new(),
             },
             prepared,
             point,

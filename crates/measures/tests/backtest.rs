@@ -388,3 +388,54 @@ fn partial_answers_carry_the_final_point_estimates_oldest_split_first() {
         .iter()
         .any(|m| m.metrics[0].lo.is_some()));
 }
+
+#[test]
+fn a_split_says_which_measures_stopped_at_their_cap() {
+    // Before the first split, the exposure graph on which influence-passivity is still
+    // changing by ~6e-5 at its cap (as in honest_output); a0's reshare of a2 between the
+    // splits makes it converge at the second.
+    let mut events = Vec::new();
+    for (i, author) in ["a1", "a2"].into_iter().enumerate() {
+        for k in 0..4 {
+            let mut post = renown_model::Event::new(
+                PLATFORM,
+                Kind::Post,
+                renown_model::AccountRef::new(author),
+            );
+            post.time = Some(10 * i as i64 + k);
+            events.push(post);
+        }
+    }
+    events.extend([
+        ev(Kind::Reshare, "a1", "a2", 100),
+        ev(Kind::Reshare, "a0", "a1", 101),
+        ev(Kind::Follow, "a0", "a2", 102),
+        ev(Kind::Follow, "a2", "a1", 103),
+        ev(Kind::Reply, "a0", "a1", 600),
+        ev(Kind::Reshare, "a0", "a2", 700),
+        ev(Kind::Reply, "a2", "a1", 1_100),
+    ]);
+    let (_dir, store) = store_with(&events);
+    let opts = BacktestOptions {
+        splits: vec![500, 1_000],
+        horizon: Some(300),
+        measures: vec!["earned".into(), "influence-passivity".into()],
+        bootstrap: 0,
+        k: 2,
+        ..BacktestOptions::default()
+    };
+    let b = backtest(&store, &opts).unwrap();
+    let codes = |i: usize| -> Vec<(&'static str, String)> {
+        b.splits[i]
+            .warnings
+            .iter()
+            .map(|w| (w.code(), w.to_string()))
+            .collect()
+    };
+    assert!(
+        matches!(&codes(0)[..], [("not-converged", m)] if m.starts_with("influence-passivity")),
+        "{:?}",
+        codes(0)
+    );
+    assert_eq!(codes(1), [], "{:?}", codes(1));
+}

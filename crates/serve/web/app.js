@@ -21,6 +21,11 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// What makes an answer (or part of one) say less than it seems, as the API says it.
+const warningNote = ws => ws && ws.length
+  ? el('p', { class: 'muted warnings' }, 'Note: ' + ws.map(w => w.message || w.kind || JSON.stringify(w)).join('; '))
+  : null;
+
 // Fills a box with children, skipping null and undefined (the "nothing here" of a conditional):
 // DOM replaceChildren would print them as the text "null".
 function fill(box, ...children) {
@@ -692,7 +697,7 @@ async function comparePage() {
     el('h1', {}, 'How the measures agree'),
     el('p', { class: 'describe' }, `Rank correlations between the measures, as in Cha et al. 2010: over all accounts, and among each measure's top accounts, where influence is decided.`),
     headline.length ? el('p', { class: 'headline', id: 'compare-headline' }, headline.join('')) : null,
-    c.warnings && c.warnings.length ? el('p', { class: 'muted' }, 'Note: ' + c.warnings.map(w => w.message || w.kind || JSON.stringify(w)).join('; ')) : null,
+    warningNote(c.warnings),
     sc ? scatterSection(sc) : scatterBox,
     el('h2', {}, "Spearman's ρ, all accounts"), el('div', { class: 'scroll' }, matrix('compare-spearman', () => 'all', 'spearman')),
     top !== undefined ? el('h2', {}, `Spearman's ρ among the top ${top} % by the row's measure`) : null,
@@ -1123,7 +1128,8 @@ function backtestSplit(d, split, i) {
         truth ? el('th', { class: 'num' }, 'ρ with the truth') : null)),
       el('tbody', {}, rows.map(r => el('tr', { 'data-measure': r.measure, class: r.measure === d.candidate ? 'candidate' : null },
         el('td', {}, r.measure), cell(r, 0), cell(r, 1), cell(r, 2), cell(r, 3), vs(r),
-        truth ? el('td', { class: 'num' }, r.truth_spearman === null ? '–' : r.truth_spearman.toFixed(3)) : null))))));
+        truth ? el('td', { class: 'num' }, r.truth_spearman === null ? '–' : r.truth_spearman.toFixed(3)) : null))))),
+    warningNote(split.warnings));
 }
 
 // One sentence per question the page answers: who leads, and does the candidate beat the rest.
@@ -1272,7 +1278,7 @@ async function personsPage(params) {
     el('p', { class: 'headline', id: 'persons-headline' },
       `${fmt(d.total)} persons, ${fmt(d.linked)} of them linked across accounts.`,
       top ? [' First by ', d.measure, ': ', personCell(top), ` (${fmt(top.score)}).`] : ''),
-    d.warnings && d.warnings.length ? el('p', { class: 'muted' }, 'Note: ' + d.warnings.map(w => w.message || w.kind || JSON.stringify(w)).join('; ')) : null,
+    warningNote(d.warnings),
     el('div', { class: 'scroll' }, table), pager);
 }
 

@@ -115,6 +115,10 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
         ..Scope::default()
     };
     let result = backtest(&store, &scope, &opts, &params)?;
+    for s in &result.splits {
+        let split = format!("at the split of {}", format_time(s.split));
+        crate::output::warn_where(&split, &s.warnings);
+    }
     let mut out = std::io::stdout().lock();
     match args.format {
         OutputFormat::Json => {
