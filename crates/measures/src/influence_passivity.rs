@@ -365,19 +365,20 @@ pub const INFLUENCE_PASSIVITY: MeasureSpec = MeasureSpec {
 mod tests {
     use super::*;
 
+    /// 0 and 1 each influence one follower fully; 0's follower (2) ignores 3 entirely
+    /// (passive), 1's follower (4) accepts everything from everyone.
+    const PASSIVE_AND_NOT: [(u32, u32, f64); 6] = [
+        (0, 2, 0.5),
+        (3, 2, 0.0),
+        (1, 4, 0.5),
+        (3, 4, 0.0),
+        (5, 4, 1.0),
+        (5, 2, 0.0),
+    ];
+
     #[test]
     fn moving_a_passive_account_counts_more() {
-        // 0 and 1 each influence one follower fully; 0's follower (2) ignores 3 entirely
-        // (passive), 1's follower (4) accepts everything from everyone.
-        let edges = [
-            (0, 2, 0.5),
-            (3, 2, 0.0),
-            (1, 4, 0.5),
-            (3, 4, 0.0),
-            (5, 4, 1.0),
-            (5, 2, 0.0),
-        ];
-        let r = influence_passivity_of(6, &edges).unwrap();
+        let r = influence_passivity_of(6, &PASSIVE_AND_NOT).unwrap();
         assert!((r.influence.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         assert!(r.passivity[2] > r.passivity[4], "{:?}", r.passivity);
         assert!(r.influence[0] > r.influence[1], "{:?}", r.influence);
@@ -386,15 +387,7 @@ mod tests {
     #[test]
     fn says_when_it_stops_at_its_cap() {
         // The example above reaches the tolerance.
-        let quick = [
-            (0, 2, 0.5),
-            (3, 2, 0.0),
-            (1, 4, 0.5),
-            (3, 4, 0.0),
-            (5, 4, 1.0),
-            (5, 2, 0.0),
-        ];
-        let r = influence_passivity_of(6, &quick).unwrap();
+        let r = influence_passivity_of(6, &PASSIVE_AND_NOT).unwrap();
         assert!(r.iterations < MAX_ITERATIONS && r.change < TOLERANCE);
         assert_eq!(r.unconverged(), None);
         // Found by a search over small graphs: still changing by ~6e-5 at the cap (by ~6e-9

@@ -392,25 +392,10 @@ fn partial_answers_carry_the_final_point_estimates_oldest_split_first() {
 #[test]
 fn a_split_says_which_measures_stopped_at_their_cap() {
     // Before the first split, the exposure graph on which influence-passivity is still
-    // changing by ~6e-5 at its cap (as in honest_output); a0's reshare of a2 between the
-    // splits makes it converge at the second.
-    let mut events = Vec::new();
-    for (i, author) in ["a1", "a2"].into_iter().enumerate() {
-        for k in 0..4 {
-            let mut post = renown_model::Event::new(
-                PLATFORM,
-                Kind::Post,
-                renown_model::AccountRef::new(author),
-            );
-            post.time = Some(10 * i as i64 + k);
-            events.push(post);
-        }
-    }
+    // changing at its cap; a0's reshare of a2 between the splits makes it converge at the
+    // second.
+    let mut events = common::influence_passivity_at_its_cap(0);
     events.extend([
-        ev(Kind::Reshare, "a1", "a2", 100),
-        ev(Kind::Reshare, "a0", "a1", 101),
-        ev(Kind::Follow, "a0", "a2", 102),
-        ev(Kind::Follow, "a2", "a1", 103),
         ev(Kind::Reply, "a0", "a1", 600),
         ev(Kind::Reshare, "a0", "a2", 700),
         ev(Kind::Reply, "a2", "a1", 1_100),

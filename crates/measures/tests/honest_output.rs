@@ -9,7 +9,7 @@ use renown_measures::earned::DAY;
 use renown_measures::explain::{explain, ExplainOptions};
 use renown_measures::warning::measure_with_warnings;
 use renown_measures::{measure, Measured, Scope, ScopeFacts, Unconverged, Warning};
-use renown_model::{AccountRef, Event, Kind};
+use renown_model::{Event, Kind};
 
 const T0: i64 = 1_704_067_200; // 2024-01-01
 
@@ -216,42 +216,21 @@ fn a_measure_stopped_at_its_cap_says_so() {
 
 #[test]
 fn influence_passivity_says_when_it_stops_at_its_cap() {
-    // Exposure edges a2 → a1 and a1 → a0 of weight 1/4 (one reshare of four posts), a2 → a0
-    // and a1 → a2 of weight 0 (follows without reshares): a graph on which the iteration is
-    // still changing by ~6e-5 at its cap of 200 (the measure's unit test).
-    let mut events = Vec::new();
-    for (i, author) in ["a1", "a2"].into_iter().enumerate() {
-        for k in 0..4 {
-            let mut post = Event::new(renown_sim::PLATFORM, Kind::Post, AccountRef::new(author));
-            post.time = Some(T0 + (10 * i + k) as i64);
-            events.push(post);
-        }
-    }
-    events.push(ev(Kind::Reshare, "a1", "a2", T0 + 100));
-    events.push(ev(Kind::Reshare, "a0", "a1", T0 + 101));
-    events.push(ev(Kind::Follow, "a0", "a2", T0 + 102));
-    events.push(ev(Kind::Follow, "a2", "a1", T0 + 103));
-    let (_d, store) = store_with(&events);
-    let (_, warnings) = measure_with_warnings(
-        &store,
-        &Scope::default(),
-        measure("influence-passivity").unwrap(),
-    )
-    .unwrap();
+    let warnings_of = |events: &[Event]| {
+        let (_d, store) = store_with(events);
+        let ip = measure("influence-passivity").unwrap();
+        measure_with_warnings(&store, &Scope::default(), ip)
+            .unwrap()
+            .1
+    };
+    let mut events = common::influence_passivity_at_its_cap(T0);
+    let warnings = warnings_of(&events);
     assert!(
         matches!(&warnings[..], [Warning::Unconverged { measure, stop }]
             if measure == "influence-passivity" && stop.iterations == 200 && stop.change > 1e-6),
         "{warnings:?}"
     );
-    // a0 also reshares one of a2's posts (a2 → a0 of weight 1/4): it converges in 17
-    // iterations, and says nothing.
+    // a0 also reshares one of a2's posts: it converges, and says nothing.
     events.push(ev(Kind::Reshare, "a0", "a2", T0 + 104));
-    let (_d, store) = store_with(&events);
-    let (_, warnings) = measure_with_warnings(
-        &store,
-        &Scope::default(),
-        measure("influence-passivity").unwrap(),
-    )
-    .unwrap();
-    assert_eq!(warnings, [], "{warnings:?}");
+    assert_eq!(warnings_of(&events), []);
 }

@@ -29,3 +29,25 @@ pub fn store_with(events: &[Event]) -> (tempfile::TempDir, Store) {
     }
     (dir, store)
 }
+
+/// Events from `t0` on whose exposure graph influence-passivity is still changing by ~6e-5 at
+/// its cap of 200 iterations (the measure's unit test): a2 → a1 and a1 → a0 of weight 1/4
+/// (one reshare of four posts), a2 → a0 and a1 → a2 of weight 0 (follows without reshares).
+/// With a0 also resharing one of a2's posts it converges in 17 iterations.
+pub fn influence_passivity_at_its_cap(t0: i64) -> Vec<Event> {
+    let mut events = Vec::new();
+    for (i, author) in ["a1", "a2"].into_iter().enumerate() {
+        for k in 0..4 {
+            let mut post = Event::new(PLATFORM, Kind::Post, AccountRef::new(author));
+            post.time = Some(t0 + 10 * i as i64 + k);
+            events.push(post);
+        }
+    }
+    events.extend([
+        ev(Kind::Reshare, "a1", "a2", t0 + 100),
+        ev(Kind::Reshare, "a0", "a1", t0 + 101),
+        ev(Kind::Follow, "a0", "a2", t0 + 102),
+        ev(Kind::Follow, "a2", "a1", t0 + 103),
+    ]);
+    events
+}
