@@ -419,17 +419,33 @@ impl<'w> Rounds<'w> {
     }
 
     /// Sends `out` (one batch per destination worker), waits for every worker's batches of
-    /// this round, returns the values sent to this one.
+    /// this round, returns the values sent to this one. The round ends when timely's progress
+    /// tracking (the probe) says every batch of it was taken: a second exchange, of progress
+    /// messages, after the data. For rounds whose senders are not known in advance.
     pub(crate) fn round(&mut self, out: impl IntoIterator<Item = Msg>) -> Vec<Body> {
+        self.exchange(out, false)
+    }
+
+    /// As [`Rounds::round`], for a round in which every worker sends every worker (itself
+    /// included) one batch, empty if it has nothing for it: every worker calls this one in
+    /// the same round. The round ends as soon as this worker holds the round's batch of every
+    /// worker, without waiting for the progress messages that confirm it (the data itself
+    /// says the round is complete). The input still advances, so timely retires the epoch.
+    pub(crate) fn round_all(&mut self, out: impl IntoIterator<Item = Msg>) -> Vec<Body> {
+        self.exchange(out, true)
+    }
+
+    fn exchange(&mut self, out: impl IntoIterator<Item = Msg>, from_all: bool) -> Vec<Body> {
         let (mut records, mut bytes) = (0u64, 0u64);
         let my_process = self.me / self.layout.workers;
         let round = self.input.time() + 1;
-        let mut batches: Vec<Vec<Body>> = (0..self.layout.peers()).map(|_| Vec::new()).collect();
+        let peers = self.layout.peers() as usize;
+        let mut batches: Vec<Vec<Body>> = (0..peers).map(|_| Vec::new()).collect();
         for m in out {
             batches[m.to as usize].push(m.body);
         }
         for (to, bodies) in batches.into_iter().enumerate() {
-            if bodies.is_empty() {
+            if bodies.is_empty() && !from_all {
                 continue;
             }
             let to = to as u32;
@@ -442,11 +458,20 @@ impl<'w> Rounds<'w> {
         self.traffic.rounds.push((records, bytes));
         let next = self.input.time() + 1;
         self.input.advance_to(next);
-        while self.probe.less_than(&next) {
-            // Parked, not spinning: a spinning worker takes the CPU its own network threads
-            // need to deliver what it waits for.
-            self.worker
-                .step_or_park(Some(std::time::Duration::from_millis(10)));
+        // Parked, not spinning: a spinning worker takes the CPU its own network threads need
+        // to deliver what it waits for.
+        let park = Some(std::time::Duration::from_millis(10));
+        if from_all {
+            let arrived = |inbox: &Rc<RefCell<Vec<Batch>>>| {
+                inbox.borrow().iter().filter(|b| b.round == round).count()
+            };
+            while arrived(&self.inbox) < peers {
+                self.worker.step_or_park(park);
+            }
+        } else {
+            while self.probe.less_than(&next) {
+                self.worker.step_or_park(park);
+            }
         }
         self.progress.fetch_add(1, Ordering::Relaxed);
         let mut inbox = self.inbox.borrow_mut();
@@ -490,7 +515,7 @@ impl<'w> Rounds<'w> {
             })
             .collect();
         let mut parts: Vec<(u32, Vec<f64>, Option<String>)> = self
-            .round(out)
+            .round_all(out)
             .into_iter()
             .filter_map(|m| match m {
                 Body::Reduce {
@@ -645,7 +670,7 @@ fn load_round(
         },
     }));
     let mut all_done = true;
-    for body in rounds.round(out) {
+    for body in rounds.round_all(out) {
         match body {
             Body::Edges(list) => intake.take(list),
             Body::Reduce { values, .. } => all_done &= values.first() == Some(&1.0),
@@ -1288,7 +1313,7 @@ pub(crate) fn pagerank(
                 error: if first { error.clone() } else { None },
             },
         }));
-        let received = rounds.round(out);
+        let received = rounds.round_all(out);
         slots.fill(&received, &mut contrib);
         let mut parts = Vec::new();
         for m in received {
