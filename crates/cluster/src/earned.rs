@@ -537,7 +537,7 @@ pub(crate) fn solve(
                 error: None,
             },
         }));
-        let received = rounds.round(out);
+        let received = rounds.round_all(out);
         slots.fill(&received, &mut contrib);
         let mut parts = Vec::new();
         for m in received {
