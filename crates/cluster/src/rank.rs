@@ -34,7 +34,7 @@ use std::sync::Arc;
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::operator::Operator;
-use timely::dataflow::operators::{Input, Probe};
+use timely::dataflow::operators::{Concat, Input, Probe};
 use timely::dataflow::{InputHandleVec, ProbeHandle};
 use timely::worker::Worker;
 
@@ -374,6 +374,11 @@ impl Feeds {
 pub(crate) struct Rounds<'w> {
     worker: &'w mut Worker,
     input: InputHandleVec<u64, Batch>,
+    /// An input that never sends: it stays at the time of the last probed round while rounds
+    /// end on their data, so that every later time is behind it and timely's progress
+    /// tracking (demand mode) sends no progress message for those rounds; it catches up at
+    /// the next probed round.
+    hold: InputHandleVec<u64, Batch>,
     probe: ProbeHandle<u64>,
     inbox: Rc<RefCell<Vec<Batch>>>,
     pub(crate) layout: Layout,
@@ -387,9 +392,12 @@ impl<'w> Rounds<'w> {
         let inbox = Rc::new(RefCell::new(Vec::new()));
         let sink = Rc::clone(&inbox);
         let mut input = InputHandleVec::new();
+        let mut hold = InputHandleVec::new();
         let probe = worker.dataflow::<u64, _, _>(|scope| {
+            let held = scope.input_from(&mut hold);
             scope
                 .input_from(&mut input)
+                .concat(held)
                 .container::<Vec<Batch>>()
                 // Takes the batches (no copy); its output frontier passes a round only once
                 // it has taken every batch of that round.
@@ -409,6 +417,7 @@ impl<'w> Rounds<'w> {
         Rounds {
             worker,
             input,
+            hold,
             probe,
             inbox,
             layout,
@@ -469,6 +478,7 @@ impl<'w> Rounds<'w> {
                 self.worker.step_or_park(park);
             }
         } else {
+            self.hold.advance_to(next);
             while self.probe.less_than(&next) {
                 self.worker.step_or_park(park);
             }
