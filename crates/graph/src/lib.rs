@@ -36,8 +36,9 @@ pub use export::{write_graph, GraphFormat, GraphMeta};
 pub use gml::{parse_gml, GmlGraph};
 pub use hits::{hits, Hits, HitsOptions};
 pub use pagerank::{
-    folds, pagerank, pagerank_blocked, pagerank_folded, pagerank_with, personalized_pagerank,
-    seed_vector, segment_bits, Blocked, PageRank, PageRankOptions, FOLD_MAX_SHARE,
+    folds, pagerank, pagerank_blocked, pagerank_folded, pagerank_pb, pagerank_with,
+    personalized_pagerank, seed_vector, segment_bits, Blocked, PageRank, PageRankOptions,
+    Propagation, FOLD_MAX_SHARE,
 };
 pub use pullfile::{
     is_pull_graph_file, read_pull_graph_auto, read_pull_graph_file, save_pull_graph,

@@ -1,8 +1,8 @@
 use crate::Outcome;
 use anyhow::{bail, Context};
 use renown_graph::{
-    pagerank_blocked, pagerank_with, read_pull_graph_auto, save_pull_graph, segment_bits, Blocked,
-    Labelled, NodeOrder, PageRankOptions, Real, Rmat,
+    pagerank_blocked, pagerank_pb, pagerank_with, read_pull_graph_auto, save_pull_graph,
+    segment_bits, Blocked, Labelled, NodeOrder, PageRankOptions, Propagation, Real, Rmat,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,9 +33,12 @@ bytes; --order and --nodes do not apply to it):
 The kernel (`--kernel`): `blocked` regroups the in-edges by segments of 256 KiB of sources so
 every gather hits the core's L2, each segment's destinations in runs of equal list length (built
 once after loading, counted in LOAD_S); `pull` gathers over all sources; `auto` (the default) is
-`blocked` when the sources fill more than one segment, else `pull`. On R-MAT 20 and 22 the
-blocked kernel takes 30-45 % less CPU than pull (BENCHMARKS.md, `Blocked PageRank in runs of
-equal list length`).";
+`blocked` when the sources fill more than one segment, else `pull`; `pb` is propagation
+blocking (contributions copied into destination bins of 32 KiB, then added in L1; layout built
+after loading), which moves ~13 bytes per edge and measured 5× slower than `blocked` on R-MAT
+20 and 22 (BENCHMARKS.md, `PageRank against the memory floor, session 11`). On R-MAT 20 and
+22 the blocked kernel takes 30-45 % less CPU than pull (BENCHMARKS.md, `Blocked PageRank in
+runs of equal list length`).";
 
 /// PageRank on an edge-list file (benchmark entry point; `rank --by pagerank` ranks a store).
 #[derive(clap::Args, Debug)]
@@ -95,6 +98,16 @@ pub enum Kernel {
     Pull,
     /// Gather segment by segment of sources (cache-blocked).
     Blocked,
+    /// Propagation blocking: scatter the contributions into destination bins, then add each
+    /// bin in L1 (Beamer et al. 2017, deterministic variant).
+    Pb,
+}
+
+/// The layout the chosen kernel runs on, built after loading (counted in LOAD_S).
+enum Layout {
+    Pull,
+    Blocked(Blocked),
+    Pb(Propagation),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,7 +150,7 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
         Precision::F64 => segment_bits::<f64>(),
     };
     let blocked = match args.kernel {
-        Kernel::Pull => false,
+        Kernel::Pull | Kernel::Pb => false,
         Kernel::Blocked => true,
         Kernel::Auto => g.graph.n() as u64 > 1 << bits,
     };
@@ -151,9 +164,25 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
             b.bytes() as f64 / 1e6,
             t.elapsed().as_secs_f64()
         );
-        Some(b)
+        Layout::Blocked(b)
+    } else if args.kernel == Kernel::Pb {
+        let t = Instant::now();
+        let p = Propagation::new(&g.graph)?;
+        let per_iteration = match args.precision {
+            Precision::F32 => p.bytes_per_iteration::<f32>(),
+            Precision::F64 => p.bytes_per_iteration::<f64>(),
+        };
+        eprintln!(
+            "propagation blocking: {} bins, {} source-bin runs, {:.1} MB, {:.1} B/edge per iteration, built in {:.3} s",
+            p.bins(),
+            p.runs(),
+            p.bytes() as f64 / 1e6,
+            per_iteration as f64 / g.graph.m().max(1) as f64,
+            t.elapsed().as_secs_f64()
+        );
+        Layout::Pb(p)
     } else {
-        None
+        Layout::Pull
     };
     let mut out = std::io::stdout().lock();
     writeln!(out, "LOAD_S {:.6}", start.elapsed().as_secs_f64())?;
@@ -179,14 +208,14 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
         ..Default::default()
     };
     match args.precision {
-        Precision::F32 => timed::<f32>(&g, layout.as_ref(), &opts, &args, &mut out),
-        Precision::F64 => timed::<f64>(&g, layout.as_ref(), &opts, &args, &mut out),
+        Precision::F32 => timed::<f32>(&g, &layout, &opts, &args, &mut out),
+        Precision::F64 => timed::<f64>(&g, &layout, &opts, &args, &mut out),
     }
 }
 
 fn timed<T: Real + Npy>(
     g: &Labelled,
-    layout: Option<&Blocked>,
+    layout: &Layout,
     opts: &PageRankOptions,
     args: &Args,
     out: &mut impl Write,
@@ -195,8 +224,9 @@ fn timed<T: Real + Npy>(
     for _ in 0..args.repeat {
         let t = Instant::now();
         let pr = match layout {
-            Some(b) => pagerank_blocked::<T>(&g.graph, b, opts)?,
-            None => pagerank_with::<T>(&g.graph, opts)?,
+            Layout::Blocked(b) => pagerank_blocked::<T>(&g.graph, b, opts)?,
+            Layout::Pb(p) => pagerank_pb::<T>(&g.graph, p, opts)?,
+            Layout::Pull => pagerank_with::<T>(&g.graph, opts)?,
         };
         let s = t.elapsed().as_secs_f64();
         writeln!(out, "PR_S {s:.6}")?;
@@ -330,7 +360,8 @@ mod tests {
         assert_eq!(t, std::fs::read_to_string(&from_bin).unwrap());
     }
 
-    /// `--kernel blocked` writes the pull kernel's scores, to rounding, under the same ids.
+    /// `--kernel blocked` and `--kernel pb` write the pull kernel's scores, to rounding, under the
+    /// same ids.
     #[test]
     fn blocked_kernel_writes_the_pull_kernels_scores() {
         let dir = tempfile::tempdir().unwrap();
@@ -355,11 +386,18 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         };
-        let (pull, blocked) = (scores(Kernel::Pull), scores(Kernel::Blocked));
+        let pull = scores(Kernel::Pull);
         assert_eq!(pull.len(), 211);
-        for ((vp, sp), (vb, sb)) in pull.iter().zip(&blocked) {
-            assert_eq!(vp, vb);
-            assert!((sp - sb).abs() <= 1e-12 * sp, "node {vp}: {sp} vs {sb}");
+        for kernel in [Kernel::Blocked, Kernel::Pb] {
+            let other = scores(kernel);
+            assert_eq!(other.len(), 211);
+            for ((vp, sp), (vb, sb)) in pull.iter().zip(&other) {
+                assert_eq!(vp, vb);
+                assert!(
+                    (sp - sb).abs() <= 1e-12 * sp,
+                    "{kernel:?}, node {vp}: {sp} vs {sb}"
+                );
+            }
         }
     }
 

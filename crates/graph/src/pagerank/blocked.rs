@@ -41,13 +41,14 @@ const UNITS: u64 = 256;
 
 /// In-edges of one segment of sources, grouped by destination, the destinations ordered by how
 /// many in-edges they have from the segment (see [`Segment::group`]).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Segment {
     /// First source id of the segment.
     base: usize,
     /// Number of sources in the segment.
     len: usize,
-    /// Destinations with at least one in-edge from the segment: run by run, ascending in a run.
+    /// Destinations with at least one in-edge from the segment: run by run, ascending in a run
+    /// (the longest lists' run by length, then id, in the probes' `long_by_length` layout).
     dst: Vec<u32>,
     /// Source ids minus `base`, destination by destination in the order of `dst`.
     src: Vec<u16>,
@@ -79,9 +80,10 @@ const PAIR_COST: usize = 4;
 
 impl Segment {
     /// Reorders the destinations (ascending, with `ends` over all of them) into runs of equal
-    /// list length, each destination's list unchanged, and cuts the runs into work units of
-    /// about `budget` (in-edges plus [`PAIR_COST`] per destination).
-    fn group(&mut self, budget: usize) {
+    /// list length (the [`GENERAL`] run by length too when `long_by_length`, else by id), each
+    /// destination's list unchanged, and cuts the runs into work units of about `budget`
+    /// (in-edges plus [`PAIR_COST`] per destination).
+    fn group(&mut self, budget: usize, long_by_length: bool) {
         let class = |len: usize| len.min(SHORT + 1) - 1;
         let span = |ends: &[u32], p: usize| {
             let start = if p == 0 { 0 } else { ends[p - 1] as usize };
@@ -113,7 +115,16 @@ impl Segment {
         let mut dst = vec![0u32; self.dst.len()];
         let mut src = vec![0u16; self.src.len()];
         let mut ends = Vec::with_capacity(pairs[SHORT]);
-        for (q, &v) in self.dst.iter().enumerate() {
+        let mut order: Vec<usize> = (0..self.dst.len()).collect();
+        if long_by_length {
+            // Stable: ascending ids within a length.
+            order.sort_by_key(|&q| {
+                let (a, b) = span(&self.ends, q);
+                b - a
+            });
+        }
+        for q in order {
+            let v = self.dst[q];
             let (a, b) = span(&self.ends, q);
             let c = class(b - a);
             dst[pair_at[c]] = v;
@@ -208,7 +219,7 @@ fn fixed<T: Real, const K: usize>(dst: &[u32], lists: &[u16], contrib: &[T], sum
 
 /// A graph's in-edges regrouped by source segment, for [`pagerank_blocked`]. Built once per
 /// graph (two passes over the in-adjacency) and reusable across runs and score types.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Blocked {
     n: usize,
     m: u64,
@@ -223,9 +234,28 @@ impl Blocked {
 
     /// The layout with segments of `2^bits` sources (`1 ≤ bits ≤ 16`, so offsets fit 16 bits).
     pub fn with_segment_bits(g: &Csr, bits: u32) -> Result<Blocked> {
-        if !(1..=16).contains(&bits) {
+        Blocked::with_layout(g, bits, bits, false)
+    }
+
+    /// The layout with segments of `2^bits` sources, the first one cut in two: its first
+    /// `2^hot_bits` sources (the busiest, as the loader numbers nodes by degree) apart, so
+    /// their gathers hit L1 (`1 ≤ hot_bits ≤ bits ≤ 16`; `hot_bits == bits` is no cut). Measured
+    /// no faster than no cut at R-MAT 20 and 22 (the extra pairs cost what L1 saves;
+    /// BENCHMARKS.md, "PageRank against the memory floor, session 11").
+    pub fn with_hot_tier(g: &Csr, bits: u32, hot_bits: u32) -> Result<Blocked> {
+        Blocked::with_layout(g, bits, hot_bits, false)
+    }
+
+    /// [`Blocked::with_hot_tier`], and with `long_by_length` the lists longer than [`SHORT`]
+    /// ordered by length too (ascending ids within a length) instead of by id: the same bits
+    /// (each list and each accumulator's order unchanged), fewer mispredicted loop exits, but
+    /// the accumulators of those lists written out of order; measured no faster as a whole
+    /// (BENCHMARKS.md, "PageRank against the memory floor, session 11"), so for probes.
+    #[doc(hidden)]
+    pub fn with_layout(g: &Csr, bits: u32, hot_bits: u32, long_by_length: bool) -> Result<Blocked> {
+        if !(1..=16).contains(&bits) || !(1..=bits).contains(&hot_bits) {
             return Err(GraphError::Invalid(format!(
-                "segment bits must be in 1..=16, not {bits}"
+                "segment bits must be in 1..=16 and hot bits in 1..=bits, not {bits} and {hot_bits}"
             )));
         }
         g.check_nodes()?;
@@ -233,7 +263,19 @@ impl Blocked {
         let adj = g.in_adj();
         let (offsets, sources) = (adj.offsets(), adj.targets());
         let width = 1usize << bits;
-        let count = n.div_ceil(width).max(1);
+        let hot = 1usize << hot_bits;
+        // Segment s starts at bases[s]; with a hot tier, segment 0 is [0, hot) and 1 is
+        // [hot, width), then one per `width` sources.
+        let split = usize::from(hot < width && hot < n);
+        let mut bases: Vec<usize> = (0..n.div_ceil(width).max(1)).map(|k| k * width).collect();
+        if split == 1 {
+            bases.insert(1, hot);
+        }
+        let count = bases.len();
+        let seg_of = move |u: u32| {
+            let u = u as usize;
+            (u >> bits) + split * usize::from(u >= hot)
+        };
         let units = node_ranges(offsets, (g.m() / UNITS).max(1024), usize::MAX);
         // Pass 1: per unit and segment, (destinations, edges).
         let tallies: Vec<Vec<(u32, u32)>> = units
@@ -243,7 +285,7 @@ impl Blocked {
                 let mut last = vec![u32::MAX; count];
                 for v in w[0]..w[1] {
                     for &u in &sources[offsets[v] as usize..offsets[v + 1] as usize] {
-                        let s = (u >> bits) as usize;
+                        let s = seg_of(u);
                         tally[s].1 += 1;
                         if last[s] != v as u32 {
                             last[s] = v as u32;
@@ -264,9 +306,10 @@ impl Blocked {
                     pairs += tally[s].0 as usize;
                     edges += tally[s].1 as usize;
                 }
+                let end = bases.get(s + 1).copied().unwrap_or(n.max(bases[s]));
                 Segment {
-                    base: s * width,
-                    len: width.min(n - (s * width).min(n)),
+                    base: bases[s],
+                    len: end - bases[s],
                     dst: vec![0; pairs],
                     ends: vec![0; pairs],
                     src: vec![0; edges],
@@ -302,7 +345,7 @@ impl Blocked {
                 for v in w[0]..w[1] {
                     let list = &sources[offsets[v] as usize..offsets[v + 1] as usize];
                     for &u in list {
-                        let s = (u >> bits) as usize;
+                        let s = seg_of(u);
                         if last[s] != v as u32 {
                             last[s] = v as u32;
                             here[s] = 0;
@@ -325,12 +368,12 @@ impl Blocked {
                         edge_at[s] = end;
                     }
                     for &u in list {
-                        let s = (u >> bits) as usize;
+                        let s = seg_of(u);
                         // SAFETY: as above; `here[s]` stays below the end written for v.
                         unsafe {
                             ptrs[s]
                                 .2
-                                .write(here[s] as usize, (u as usize - s * width) as u16)
+                                .write(here[s] as usize, (u as usize - bases[s]) as u16)
                         };
                         here[s] += 1;
                     }
@@ -339,12 +382,50 @@ impl Blocked {
             });
         let pairs: usize = segments.iter().map(|s| s.dst.len()).sum();
         let budget = ((g.m() as usize + PAIR_COST * pairs) / UNITS as usize).max(4096);
-        segments.par_iter_mut().for_each(|s| s.group(budget));
+        segments
+            .par_iter_mut()
+            .for_each(|s| s.group(budget, long_by_length));
         Ok(Blocked {
             n,
             m: g.m(),
             segments,
         })
+    }
+
+    /// One propagation step: adds each node's `Σ contrib[u]` over its in-edges into its entry
+    /// of `acc`, segment by segment (both have one entry per node).
+    pub fn propagate<T: Real>(&self, contrib: &[T], acc: &mut [T]) {
+        assert!(contrib.len() == self.n && acc.len() == self.n);
+        let sums = SyncPtr(acc.as_mut_ptr());
+        for seg in &self.segments {
+            seg.add_into(&contrib[seg.base..seg.base + seg.len], sums);
+        }
+    }
+
+    /// For cost probes (`examples/pagerank_probe.rs`), not for scores: a copy holding only the
+    /// segments in `keep`, each offset masked to its low `mask_bits` bits when given (so every
+    /// gather hits the first `2^mask_bits` sources of its segment: the same loop with its
+    /// gathers in L1). [`Blocked::propagate`] on it runs the same code on fewer or other
+    /// addresses.
+    #[doc(hidden)]
+    pub fn probe_copy(&self, keep: std::ops::Range<usize>, mask_bits: Option<u32>) -> Blocked {
+        let mut segments = self.segments[keep].to_vec();
+        if let Some(bits) = mask_bits {
+            let mask = ((1u32 << bits.min(16)) - 1) as u16;
+            for s in &mut segments {
+                s.src.iter_mut().for_each(|o| *o &= mask);
+            }
+        }
+        Blocked {
+            n: self.n,
+            m: self.m,
+            segments,
+        }
+    }
+
+    /// In-edges held (all of the graph's unless this is a [`Blocked::probe_copy`]).
+    pub fn edges(&self) -> usize {
+        self.segments.iter().map(|s| s.src.len()).sum()
     }
 
     /// Number of source segments.
@@ -419,10 +500,7 @@ pub fn pagerank_blocked<T: Real>(
     let limit = opts.tolerance * n as f64;
     let mut out = PageRank::not_started();
     for it in 1..=opts.max_iterations {
-        let sums = SyncPtr(acc.as_mut_ptr());
-        for seg in &b.segments {
-            seg.add_into(&contrib[seg.base..seg.base + seg.len], sums);
-        }
+        b.propagate(&contrib, &mut acc);
         let c = d * T::from_f64(dangling_sum) * uniform + teleport;
         let track = opts.tolerance > 0.0 || it == opts.max_iterations;
         let settled: Vec<Settled> = x
@@ -458,14 +536,25 @@ mod tests {
 
     /// Every segment holds exactly the graph's in-edges from its sources, each destination's
     /// list in the graph's order, in a run of its length (runs by length, ascending
-    /// destinations in a run), and the work units cover every destination once.
+    /// destinations in a run, by length first with `long_by_length`), and the work units cover
+    /// every destination once; with a hot tier too.
     #[test]
     fn segments_hold_every_in_edge_in_runs_of_equal_length() {
         let g = Rmat::graph500(12, 16, 5).unwrap().pull_graph().unwrap();
         let adj = g.in_adj();
         let (offsets, sources) = (adj.offsets(), adj.targets());
-        for bits in [1, 4, 8, 11, 16] {
-            let b = Blocked::with_segment_bits(&g, bits).unwrap();
+        for (bits, hot_bits, by_length) in [
+            (1, 1, false),
+            (4, 4, false),
+            (8, 8, false),
+            (11, 11, false),
+            (16, 16, false),
+            (8, 3, false),
+            (16, 12, false),
+            (8, 8, true),
+            (16, 12, true),
+        ] {
+            let b = Blocked::with_layout(&g, bits, hot_bits, by_length).unwrap();
             let mut seen = 0;
             for seg in &b.segments {
                 let mut lists = Vec::new();
@@ -485,8 +574,9 @@ mod tests {
                         } else {
                             len == run.len
                         });
-                        assert!(last < Some(seg.dst[p]), "destinations ascend in a run");
-                        last = Some(seg.dst[p]);
+                        let key = (if by_length { len } else { 0 }, seg.dst[p]);
+                        assert!(last < Some(key), "ascending ids (by length first) in a run");
+                        last = Some(key);
                         lists.push((seg.dst[p], &seg.src[edge..stop]));
                         edge = stop;
                     }
@@ -503,7 +593,7 @@ mod tests {
                     let want: Vec<u32> = sources[offsets[v] as usize..offsets[v + 1] as usize]
                         .iter()
                         .copied()
-                        .filter(|&u| (u as usize) >> bits == seg.base >> bits)
+                        .filter(|&u| (seg.base..seg.base + seg.len).contains(&(u as usize)))
                         .collect();
                     let got: Vec<u32> = list
                         .iter()
