@@ -5,9 +5,9 @@
 //! skipping it, so CI (which installs networkx) cannot pass without the comparison.
 
 use renown_graph::{
-    degrees, folds, hits, pagerank, pagerank_blocked, pagerank_folded, pagerank_with, parse_gml,
-    personalized_pagerank, read_edge_list, reciprocity, weakly_connected_components, Blocked, Csr,
-    EdgeList, HitsOptions, PageRankOptions, Rmat,
+    degrees, folds, hits, pagerank, pagerank_blocked, pagerank_folded, pagerank_pb, pagerank_with,
+    parse_gml, personalized_pagerank, read_edge_list, reciprocity, weakly_connected_components,
+    Blocked, Csr, EdgeList, HitsOptions, PageRankOptions, Propagation, Rmat,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -257,6 +257,16 @@ fn check_serial(name: &str, el: &EdgeList, with_hits: bool) -> Csr {
             d < 1e-4,
             "{name} blocked f32 pagerank, {bits} bits: L1 {d:e}"
         );
+    }
+    // Propagation blocking (`renown pagerank --kernel pb`).
+    {
+        let p = Propagation::new(&g).unwrap();
+        let got = pagerank_pb::<f64>(&g, &p, &tight()).unwrap();
+        assert!(got.converged, "{name} pb did not converge");
+        close(&format!("{name} pb pagerank"), &got.scores, &want, 1e-9);
+        let f32s = pagerank_pb::<f32>(&g, &p, &f32_opts).unwrap().scores;
+        let d = l1(&f32s, &want);
+        assert!(d < 1e-4, "{name} pb f32 pagerank: L1 {d:e}");
     }
     let s = seeds(el.n);
     let mut p = vec![0.0; el.n as usize];

@@ -213,8 +213,7 @@ impl Propagation {
         let out = SyncPtr(buf.as_mut_ptr());
         self.chunks.par_windows(2).enumerate().for_each(|(c, w)| {
             let mut cursor = self.start[c * nb..(c + 1) * nb].to_vec();
-            for u in w[0]..w[1] {
-                let x = contrib[u];
+            for (u, &x) in (w[0]..w[1]).zip(&contrib[w[0]..w[1]]) {
                 let runs = &self.runs[self.run_at[u] as usize..self.run_at[u + 1] as usize];
                 for &r in runs {
                     let (b, k) = ((r >> 16) as usize, (r & 0xffff) as usize);
