@@ -346,28 +346,29 @@ mod tests {
                         "bins ascend in a source's runs"
                     );
                     last_bin = Some(b);
-                    for s in cursor[b]..cursor[b] + k {
-                        assert_eq!(owner[s], u32::MAX, "slot {s} written twice");
-                        owner[s] = u as u32;
+                    for o in &mut owner[cursor[b]..cursor[b] + k] {
+                        assert_eq!(*o, u32::MAX, "a slot written twice");
+                        *o = u as u32;
                     }
                     cursor[b] += k;
                 }
             }
-            for b in 0..nb {
+            for (b, &at) in cursor.iter().enumerate() {
                 let end = if c + 2 < p.chunks.len() {
                     p.start[(c + 1) * nb + b]
                 } else {
                     p.slots[b + 1]
                 };
-                assert_eq!(cursor[b], end, "chunk {c} fills its stretch of bin {b}");
+                assert_eq!(at, end, "chunk {c} fills its stretch of bin {b}");
             }
         }
         let mut got: Vec<(u32, u32)> = Vec::new();
         for b in 0..nb {
-            for s in p.slots[b]..p.slots[b + 1] {
-                let v = p.bins[b] + p.dst[s] as usize;
+            let (lo, hi) = (p.slots[b], p.slots[b + 1]);
+            for (&o, &d) in owner[lo..hi].iter().zip(&p.dst[lo..hi]) {
+                let v = p.bins[b] + d as usize;
                 assert!(v < p.bins[b + 1]);
-                got.push((owner[s], v as u32));
+                got.push((o, v as u32));
             }
         }
         let adj = g.in_adj();
