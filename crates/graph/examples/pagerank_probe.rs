@@ -77,9 +77,9 @@ fn main() {
     }
 
     // `by_id`: the long lists (> 8 sources) of a segment in ascending destination order (the
-    // landed layout, `Blocked::new`); `b`: by length, then id (same bits; for comparison).
-    let by_id = Blocked::new(&g).unwrap();
-    let b = Blocked::with_layout(&g, 16, 16, true).unwrap();
+    // layout before session 11); `b`: by length, then id (`Blocked::new`; same bits).
+    let by_id = Blocked::with_layout(&g, 16, 16, false).unwrap();
+    let b = Blocked::new(&g).unwrap();
     let segs = b.segments();
     println!("blocked: {segs} segments, {} pairs", b.pairs());
     let contrib: Vec<f32> = (0..n).map(|i| 1.0 / (1 + i % 7) as f32).collect();

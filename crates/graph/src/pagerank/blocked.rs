@@ -21,8 +21,9 @@
 //! PageRank in runs of equal list length"). So each segment's destinations are ordered by their
 //! list length (1, 2, …, 8, then longer, ascending ids within a length), and each run of equal
 //! length is summed by code for that length, as the pull kernel does with runs of equal
-//! in-degree. Each list keeps its order and each accumulator its segment order, so the scores
-//! are the same bits as summing pair by pair.
+//! in-degree; the longer lists are ordered by length too, so their loop exits mostly repeat the
+//! previous one's and are predicted. Each list keeps its order and each accumulator its segment
+//! order, so the scores are the same bits as summing pair by pair.
 
 use super::{sum_sources, totals, PageRank, PageRankOptions, Settled, GENERAL, SHORT};
 use crate::buf::SyncPtr;
@@ -48,7 +49,7 @@ struct Segment {
     /// Number of sources in the segment.
     len: usize,
     /// Destinations with at least one in-edge from the segment: run by run, ascending in a run
-    /// (the longest lists' run by length, then id, in the probes' `long_by_length` layout).
+    /// (the longest lists' run by length, then id, unless built without `long_by_length`).
     dst: Vec<u32>,
     /// Source ids minus `base`, destination by destination in the order of `dst`.
     src: Vec<u16>,
@@ -234,7 +235,7 @@ impl Blocked {
 
     /// The layout with segments of `2^bits` sources (`1 ≤ bits ≤ 16`, so offsets fit 16 bits).
     pub fn with_segment_bits(g: &Csr, bits: u32) -> Result<Blocked> {
-        Blocked::with_layout(g, bits, bits, false)
+        Blocked::with_layout(g, bits, bits, true)
     }
 
     /// The layout with segments of `2^bits` sources, the first one cut in two: its first
@@ -243,14 +244,14 @@ impl Blocked {
     /// no faster than no cut at R-MAT 20 and 22 (the extra pairs cost what L1 saves;
     /// BENCHMARKS.md, "PageRank against the memory floor, session 11").
     pub fn with_hot_tier(g: &Csr, bits: u32, hot_bits: u32) -> Result<Blocked> {
-        Blocked::with_layout(g, bits, hot_bits, false)
+        Blocked::with_layout(g, bits, hot_bits, true)
     }
 
-    /// [`Blocked::with_hot_tier`], and with `long_by_length` the lists longer than [`SHORT`]
-    /// ordered by length too (ascending ids within a length) instead of by id: the same bits
-    /// (each list and each accumulator's order unchanged), fewer mispredicted loop exits, but
-    /// the accumulators of those lists written out of order; measured no faster as a whole
-    /// (BENCHMARKS.md, "PageRank against the memory floor, session 11"), so for probes.
+    /// [`Blocked::with_hot_tier`], and with `long_by_length` (the default) the lists longer
+    /// than [`SHORT`] ordered by length too (ascending ids within a length) instead of by id:
+    /// the same bits (each list and each accumulator's order unchanged), fewer mispredicted
+    /// loop exits (BENCHMARKS.md, "PageRank against the memory floor, session 11"); `false` is
+    /// the layout before, for probes.
     #[doc(hidden)]
     pub fn with_layout(g: &Csr, bits: u32, hot_bits: u32, long_by_length: bool) -> Result<Blocked> {
         if !(1..=16).contains(&bits) || !(1..=bits).contains(&hot_bits) {
@@ -611,6 +612,37 @@ mod tests {
                 assert_eq!(covered, (0..seg.dst.len()).collect::<Vec<_>>());
             }
             assert_eq!(seen, g.m() as usize, "{bits} bits");
+        }
+    }
+
+    /// Ordering the long lists by length changes no bit of the scores, in `f32` and `f64`.
+    #[test]
+    fn long_lists_by_length_give_the_same_bits() {
+        let g = Rmat::graph500(13, 16, 3).unwrap().pull_graph().unwrap();
+        let opts = PageRankOptions {
+            tolerance: 0.0,
+            max_iterations: 20,
+            ..Default::default()
+        };
+        for bits in [6, 10] {
+            let by_id = Blocked::with_layout(&g, bits, bits, false).unwrap();
+            let by_length = Blocked::with_layout(&g, bits, bits, true).unwrap();
+            let reordered = |(x, y): (&Segment, &Segment)| x.dst != y.dst;
+            assert!(by_id
+                .segments
+                .iter()
+                .zip(&by_length.segments)
+                .any(reordered));
+            let a = pagerank_blocked::<f32>(&g, &by_id, &opts).unwrap().scores;
+            let b = pagerank_blocked::<f32>(&g, &by_length, &opts)
+                .unwrap()
+                .scores;
+            assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
+            let a = pagerank_blocked::<f64>(&g, &by_id, &opts).unwrap().scores;
+            let b = pagerank_blocked::<f64>(&g, &by_length, &opts)
+                .unwrap()
+                .scores;
+            assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
         }
     }
 
