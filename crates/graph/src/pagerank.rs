@@ -180,6 +180,68 @@ impl<T: Real> Dist<T> {
     }
 }
 
+/// The iteration of the kernels that sum every node's in-edges by a layout of their own
+/// (`propagate(contrib, acc)` adds each node's in-edge contributions into `acc[node]`): the
+/// same options, stopping rule and passes as [`pagerank_with`], the sums in the layout's
+/// order (scores agree to rounding). Options a layout does not cover (a personalization or
+/// dangling vector, edge weights), and the empty graph, run [`pagerank_with`].
+fn pagerank_by_layout<T: Real>(
+    g: &Csr,
+    opts: &PageRankOptions,
+    mut propagate: impl FnMut(&[T], &mut [T]),
+) -> Result<PageRank<T>> {
+    let weighted = opts.weighted && g.in_adj().weights().is_some();
+    if g.n() == 0 || opts.personalization.is_some() || opts.dangling.is_some() || weighted {
+        return pagerank_with(g, opts);
+    }
+    check_options(opts)?;
+    let n = g.n() as usize;
+    let inv: Vec<T> = inverse_out_weights(g, false);
+    let d = T::from_f64(opts.damping);
+    let uniform = T::from_f64(1.0 / n as f64);
+    let teleport = T::from_f64(1.0 - opts.damping) * uniform;
+    let mut x: Vec<T> = vec![uniform; n];
+    let mut contrib: Vec<T> = x.par_iter().zip(&inv).map(|(&a, &b)| a * b).collect();
+    let mut dangling_sum: f64 = inv
+        .iter()
+        .filter(|&&i| i == T::ZERO)
+        .map(|_| uniform.to_f64())
+        .sum();
+    let mut acc: Vec<T> = vec![T::ZERO; n];
+    // Streaming passes over the nodes in fixed ranges (not per thread), their sums added in
+    // range order: the same bits on any run and any thread count.
+    let chunk = 1 << 14;
+    let limit = opts.tolerance * n as f64;
+    let mut out = PageRank::not_started();
+    for it in 1..=opts.max_iterations {
+        propagate(&contrib, &mut acc);
+        let c = d * T::from_f64(dangling_sum) * uniform + teleport;
+        let track = opts.tolerance > 0.0 || it == opts.max_iterations;
+        let settled: Vec<Settled> = x
+            .par_chunks_mut(chunk)
+            .zip(contrib.par_chunks_mut(chunk))
+            .zip(acc.par_chunks_mut(chunk))
+            .zip(inv.par_chunks(chunk))
+            .map(|(((xs, cs), sums), ivs)| {
+                let mut settled = Settled::default();
+                for (((xv, cv), sv), &iv) in xs.iter_mut().zip(cs).zip(sums).zip(ivs) {
+                    let nv = d * *sv + c;
+                    *sv = T::ZERO;
+                    settled.set(nv, xv, cv, iv, track);
+                }
+                settled
+            })
+            .collect();
+        let (delta, next_dangling) = totals(&settled);
+        dangling_sum = next_dangling;
+        if out.finish_iteration(it, delta, opts.tolerance, limit) {
+            break;
+        }
+    }
+    out.scores = x;
+    Ok(out)
+}
+
 /// PageRank with scores of type `T` (`f32` for speed, `f64` for precision).
 pub fn pagerank_with<T: Real>(g: &Csr, opts: &PageRankOptions) -> Result<PageRank<T>> {
     g.check_nodes()?;

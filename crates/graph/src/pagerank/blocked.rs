@@ -25,7 +25,7 @@
 //! previous one's and are predicted. Each list keeps its order and each accumulator its segment
 //! order, so the scores are the same bits as summing pair by pair.
 
-use super::{sum_sources, totals, PageRank, PageRankOptions, Settled, GENERAL, SHORT};
+use super::{sum_sources, PageRank, PageRankOptions, GENERAL, SHORT};
 use crate::buf::SyncPtr;
 use crate::csr::{node_ranges, Csr};
 use crate::real::Real;
@@ -469,64 +469,9 @@ pub fn pagerank_blocked<T: Real>(
             "the blocked layout was built from another graph".into(),
         ));
     }
-    let weighted = opts.weighted && g.in_adj().weights().is_some();
-    if opts.personalization.is_some() || opts.dangling.is_some() || weighted {
-        return super::pagerank_with(g, opts);
-    }
-    super::check_options(opts)?;
-    let n = b.n;
-    if n == 0 {
-        return Ok(PageRank {
-            scores: Vec::new(),
-            iterations: 0,
-            delta: 0.0,
-            converged: true,
-        });
-    }
-    let inv: Vec<T> = super::inverse_out_weights(g, false);
-    let d = T::from_f64(opts.damping);
-    let uniform = T::from_f64(1.0 / n as f64);
-    let teleport = T::from_f64(1.0 - opts.damping) * uniform;
-    let mut x: Vec<T> = vec![uniform; n];
-    let mut contrib: Vec<T> = x.par_iter().zip(&inv).map(|(&a, &b)| a * b).collect();
-    let mut dangling_sum: f64 = inv
-        .iter()
-        .filter(|&&i| i == T::ZERO)
-        .map(|_| uniform.to_f64())
-        .sum();
-    let mut acc: Vec<T> = vec![T::ZERO; n];
-    // Streaming passes over the nodes in fixed ranges (not per thread), their sums added in
-    // range order: the same bits on any run and any thread count.
-    let chunk = 1 << 14;
-    let limit = opts.tolerance * n as f64;
-    let mut out = PageRank::not_started();
-    for it in 1..=opts.max_iterations {
-        b.propagate(&contrib, &mut acc);
-        let c = d * T::from_f64(dangling_sum) * uniform + teleport;
-        let track = opts.tolerance > 0.0 || it == opts.max_iterations;
-        let settled: Vec<Settled> = x
-            .par_chunks_mut(chunk)
-            .zip(contrib.par_chunks_mut(chunk))
-            .zip(acc.par_chunks_mut(chunk))
-            .zip(inv.par_chunks(chunk))
-            .map(|(((xs, cs), sums), ivs)| {
-                let mut settled = Settled::default();
-                for (((xv, cv), sv), &iv) in xs.iter_mut().zip(cs).zip(sums).zip(ivs) {
-                    let nv = d * *sv + c;
-                    *sv = T::ZERO;
-                    settled.set(nv, xv, cv, iv, track);
-                }
-                settled
-            })
-            .collect();
-        let (delta, next_dangling) = totals(&settled);
-        dangling_sum = next_dangling;
-        if out.finish_iteration(it, delta, opts.tolerance, limit) {
-            break;
-        }
-    }
-    out.scores = x;
-    Ok(out)
+    super::pagerank_by_layout(g, opts, |contrib: &[T], acc: &mut [T]| {
+        b.propagate(contrib, acc)
+    })
 }
 
 #[cfg(test)]
