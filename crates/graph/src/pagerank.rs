@@ -180,6 +180,25 @@ impl<T: Real> Dist<T> {
     }
 }
 
+/// For the tests of the f32 kernels: `got` within 1e-5 relative of the pull kernel's `want`
+/// on every node, and the same top 100 in the same order.
+#[cfg(test)]
+pub(crate) fn assert_f32_like_pull(got: &[f32], want: &[f32]) {
+    let worst = got
+        .iter()
+        .zip(want)
+        .map(|(a, b)| ((a - b) / b).abs())
+        .fold(0.0, f32::max);
+    assert!(worst < 1e-5, "relative difference {worst:e}");
+    let top = |s: &[f32]| {
+        let mut ids: Vec<usize> = (0..s.len()).collect();
+        ids.sort_by(|&a, &b| s[b].total_cmp(&s[a]).then(a.cmp(&b)));
+        ids.truncate(100);
+        ids
+    };
+    assert_eq!(top(got), top(want));
+}
+
 /// The iteration of the kernels that sum every node's in-edges by a layout of their own
 /// (`propagate(contrib, acc)` adds each node's in-edge contributions into `acc[node]`): the
 /// same options, stopping rule and passes as [`pagerank_with`], the sums in the layout's

@@ -352,19 +352,7 @@ mod tests {
         }
         let want = pagerank_with::<f32>(&g, &opts).unwrap().scores;
         let got = pagerank_pb::<f32>(&g, &p, &opts).unwrap().scores;
-        let worst = got
-            .iter()
-            .zip(&want)
-            .map(|(a, b)| ((a - b) / b).abs())
-            .fold(0.0, f32::max);
-        assert!(worst < 1e-5, "relative difference {worst:e}");
-        let top = |s: &[f32]| {
-            let mut ids: Vec<usize> = (0..s.len()).collect();
-            ids.sort_by(|&a, &b| s[b].total_cmp(&s[a]).then(a.cmp(&b)));
-            ids.truncate(100);
-            ids
-        };
-        assert_eq!(top(&got), top(&want));
+        crate::pagerank::assert_f32_like_pull(&got, &want);
         // A stopping tolerance stops as the pull kernel does.
         let opts = PageRankOptions::default();
         let a = pagerank_pb::<f64>(&g, &p, &opts).unwrap();
