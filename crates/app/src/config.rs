@@ -360,9 +360,7 @@ impl Params {
         measure: &MeasureSpec,
         scope: &renown_measures::Scope,
     ) -> Result<Measured> {
-        Ok(self
-            .measures
-            .measured_on(measure, &Log::read(store, scope)?, scope)?)
+        Ok(self.measures.measured(measure, store, scope)?)
     }
 
     /// Several measures' scores on one log, in parallel, in the order of `specs`, with how

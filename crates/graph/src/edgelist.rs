@@ -993,7 +993,7 @@ fn prefetch<T>(values: &[T], i: u32) {
 }
 
 /// `offsets` of lists with these lengths: `[0, d0, d0 + d1, …]`.
-fn prefix_sums(degrees: &[u32]) -> Result<Vec<u64>> {
+pub(crate) fn prefix_sums(degrees: &[u32]) -> Result<Vec<u64>> {
     let mut offsets: Vec<u64> = zeroed(degrees.len() + 1, "the node arrays")?;
     let mut total = 0u64;
     for (o, &d) in offsets[1..].iter_mut().zip(degrees) {

@@ -828,12 +828,7 @@ fn point_estimates(
                     points.result.warnings = names
                         .iter()
                         .zip(stops)
-                        .filter_map(|(name, stop)| {
-                            Some(Warning::Unconverged {
-                                measure: name.to_string(),
-                                stop: stop?,
-                            })
-                        })
+                        .filter_map(|(name, stop)| Warning::unconverged(name, stop))
                         .collect();
                     let _ = scored[i].set(points);
                     let mut shown_count = locked(showing);

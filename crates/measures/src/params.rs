@@ -58,7 +58,17 @@ impl Parameters {
         store: &renown_store::Store,
         scope: &Scope,
     ) -> Result<Scores> {
-        self.compute_on(measure, &Log::read(store, scope)?, scope)
+        Ok(self.measured(measure, store, scope)?.scores)
+    }
+
+    /// [`Parameters::compute`] with how an iterative measure stopped.
+    pub fn measured(
+        &self,
+        measure: &MeasureSpec,
+        store: &renown_store::Store,
+        scope: &Scope,
+    ) -> Result<Measured> {
+        self.measured_on(measure, &Log::read(store, scope)?, scope)
     }
 
     /// Every measure in `specs` on one log, in parallel, in the order of `specs`, with how each

@@ -55,6 +55,14 @@ pub enum Warning {
 }
 
 impl Warning {
+    /// [`Warning::Unconverged`] for `measure` when its iteration stopped at its cap.
+    pub fn unconverged(measure: &str, stop: Option<crate::Unconverged>) -> Option<Warning> {
+        stop.map(|stop| Warning::Unconverged {
+            measure: measure.to_string(),
+            stop,
+        })
+    }
+
     /// A stable machine-readable name.
     pub fn code(&self) -> &'static str {
         match self {
@@ -248,10 +256,7 @@ impl ScopeFacts {
     pub fn measure_warnings(&self, spec: &MeasureSpec, measured: &Measured) -> Vec<Warning> {
         let scores = &measured.scores;
         let mut warnings = self.constant_warnings(spec, constant(scores), scores.len());
-        warnings.extend(measured.unconverged.map(|stop| Warning::Unconverged {
-            measure: spec.name.to_string(),
-            stop,
-        }));
+        warnings.extend(Warning::unconverged(spec.name, measured.unconverged));
         warnings
     }
 

@@ -23,6 +23,7 @@
 use super::{PageRank, PageRankOptions};
 use crate::buf::SyncPtr;
 use crate::csr::{counts, node_ranges, Csr};
+use crate::edgelist::prefix_sums;
 use crate::real::Real;
 use crate::{GraphError, Result};
 use rayon::prelude::*;
@@ -85,12 +86,7 @@ impl Propagation {
                 "{nb} destination bins: at most 65,536 fit a run"
             )));
         }
-        let degree = counts(n, sources);
-        let mut out_at = Vec::with_capacity(n + 1);
-        out_at.push(0u64);
-        for &d in &degree {
-            out_at.push(out_at.last().unwrap() + d as u64);
-        }
+        let out_at = prefix_sums(&counts(n, sources))?;
         let chunks = node_ranges(&out_at, chunk_edges, usize::MAX);
         let nc = chunks.len() - 1;
         let mut chunk_of = vec![0u32; n];
@@ -156,11 +152,7 @@ impl Propagation {
                 per_source[u as usize] += 1;
             }
         }
-        let mut run_at = Vec::with_capacity(n + 1);
-        run_at.push(0u64);
-        for &k in &per_source {
-            run_at.push(run_at.last().unwrap() + k as u64);
-        }
+        let run_at = prefix_sums(&per_source)?;
         let mut runs = vec![0u32; *run_at.last().unwrap() as usize];
         let mut fill: Vec<u64> = run_at[..n].to_vec();
         for (b, r) in run_lists.iter().enumerate() {
