@@ -20,9 +20,7 @@ use crate::earned::{model_of, DAY};
 use crate::earned_tune::{tune, Tuning, TuningSplit};
 use crate::log::Log;
 use crate::persons::Persons;
-use crate::{
-    measure, MeasureError, MeasureSpec, Measured, Result, Scope, Unconverged, Warning, MEASURES,
-};
+use crate::{measure, MeasureError, MeasureSpec, Measured, Result, Scope, Warning, MEASURES};
 use rayon::prelude::*;
 use renown_model::{Kind, ENGAGEMENT_KINDS};
 use renown_store::{EventFilter, Store};
@@ -770,6 +768,11 @@ fn point_estimates(
         .iter()
         .map(|(split, until, o)| SplitInput::new(opts, (*split, *until), o))
         .collect::<Result<Vec<_>>>()?;
+    // Each split's scope as `rank` sees it, for the warnings of its measures.
+    let facts = inputs
+        .iter()
+        .map(|input| log.facts(&input.scope))
+        .collect::<Result<Vec<_>>>()?;
     let last = inputs.len() - 1;
     let tuned_at = |i: usize| tuning.filter(|_| i == last);
     let mut all_names: Vec<&str> = names.to_vec();
@@ -790,7 +793,7 @@ fn point_estimates(
             for column in 0..columns(i) {
                 let (values, left, scored, failed, showing) =
                     (&values, &left, &scored, &failed, &showing);
-                let (specs, inputs, all_names) = (&specs, &inputs, &all_names);
+                let (specs, inputs, all_names, facts) = (&specs, &inputs, &all_names, &facts);
                 s.spawn_fifo(move |_| {
                     if locked(failed).is_some() {
                         return;
@@ -817,19 +820,26 @@ fn point_estimates(
                         return;
                     }
                     // The split's last measure: score it, and show every split scored so far.
-                    let (xs, stops): (Vec<Vec<f64>>, Vec<Option<Unconverged>>) =
-                        std::mem::take(&mut *locked(&values[i]))
-                            .into_iter()
-                            .map(|x| x.expect("every measure computed"))
-                            .map(|m| (m.scores, m.unconverged))
-                            .unzip();
+                    let measured: Vec<Measured> = std::mem::take(&mut *locked(&values[i]))
+                        .into_iter()
+                        .map(|x| x.expect("every measure computed"))
+                        .collect();
+                    // What `rank` would say of each measure over the split's accounts: all
+                    // alike (then its scores below are undefined), or stopped at its cap.
+                    let warnings = measured
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(column, m)| match specs.get(column) {
+                            Some(spec) => facts[i].measure_warnings(spec, m),
+                            None => Warning::unconverged(TUNED, m.unconverged)
+                                .into_iter()
+                                .collect(),
+                        })
+                        .collect();
+                    let xs: Vec<Vec<f64>> = measured.into_iter().map(|m| m.scores).collect();
                     let names = &all_names[..xs.len()];
                     let mut points = SplitPoints::new(opts, names, input, &xs);
-                    points.result.warnings = names
-                        .iter()
-                        .zip(stops)
-                        .filter_map(|(name, stop)| Warning::unconverged(name, stop))
-                        .collect();
+                    points.result.warnings = warnings;
                     let _ = scored[i].set(points);
                     let mut shown_count = locked(showing);
                     let ready: Vec<SplitResult> = scored
@@ -1122,13 +1132,14 @@ impl Classes {
 }
 
 /// NDCG@k of ranking by `x` against gains `y`, ties in `x` scored by their expected value over
-/// orderings; `None` when no account has a gain.
+/// orderings; `None` when no account has a gain or `x` is constant.
 pub fn ndcg_at_k(x: &[f64], y: &[f64], k: usize) -> Option<f64> {
     top_k_of(x, y, k).0
 }
 
 /// Precision@k: the expected share of the top k by `x` that is in the top k by `y`, ties on
-/// either side broken uniformly at random; `None` unless k is below the number of accounts.
+/// either side broken uniformly at random; `None` unless k is below the number of accounts,
+/// and when no account has a gain or `x` is constant.
 pub fn precision_at_k(x: &[f64], y: &[f64], k: usize) -> Option<f64> {
     top_k_of(x, y, k).1
 }
@@ -1557,6 +1568,13 @@ impl<'a> Draw<'a> {
     /// the resample `w`.
     fn score(&self, r: &Ranked, w: &[u32], disc: &[f64]) -> [Option<f64>; 4] {
         let (spearman, kendall, largest) = self.correlations(r, w);
+        // A measure constant over the sample (every copy in its largest group: a store without
+        // follows under `followers`) ranks nobody above anybody: its top k would be a draw from
+        // everyone, the same expected NDCG and precision as any other constant. Undefined, as
+        // its correlations are, not a score.
+        if largest.iter().sum::<u64>() == self.total {
+            return [spearman, kendall, None, None];
+        }
         let (ndcg, precision) = self.top_k(r, w, disc, &largest);
         [spearman, kendall, ndcg, precision]
     }
@@ -1803,6 +1821,12 @@ mod tests {
         let dcg = 3.0 * d(1.0) + (2.0 + 0.0 + 1.0) / 3.0 * (d(2.0) + d(3.0));
         assert!(close(ndcg_at_k(&x, &y, 3), dcg / ideal));
         assert_eq!(ndcg_at_k(&x, &[0.0; 4], 3), None);
+        // A constant measure (`followers` on a store without follows) ranks nobody: whatever
+        // its NDCG would be is that of every constant, so it is undefined, like its ρ.
+        assert_eq!(ndcg_at_k(&[7.0; 4], &y, 3), None);
+        assert_eq!(precision_at_k(&[7.0; 4], &y, 2), None);
+        // One account above the rest is a ranking again.
+        assert!(ndcg_at_k(&[7.0, 0.0, 0.0, 0.0], &y, 3).is_some());
     }
 
     #[test]

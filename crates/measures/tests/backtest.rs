@@ -424,3 +424,69 @@ fn a_split_says_which_measures_stopped_at_their_cap() {
     );
     assert_eq!(codes(1), [], "{:?}", codes(1));
 }
+
+#[test]
+fn a_measure_constant_at_a_split_has_no_scores_there_and_says_why() {
+    // No follow before the first split: `followers` is 0 for everyone there. Two follows
+    // between the splits give it a ranking at the second.
+    let events = [
+        ev(Kind::Reply, "a", "z", 100),
+        ev(Kind::Reshare, "b", "z", 200),
+        ev(Kind::Reshare, "c", "y", 300),
+        ev(Kind::Reply, "d", "x", 400),
+        ev(Kind::Follow, "a", "z", 600),
+        ev(Kind::Follow, "b", "z", 700),
+        ev(Kind::Reshare, "a", "y", 800),
+        ev(Kind::Reshare, "b", "z", 1_100),
+        ev(Kind::Reply, "c", "z", 1_150),
+        ev(Kind::Reshare, "d", "y", 1_200),
+        ev(Kind::Reshare, "a", "x", 1_250),
+    ];
+    let (_dir, store) = store_with(&events);
+    let opts = BacktestOptions {
+        splits: vec![500, 1_000],
+        horizon: Some(300),
+        measures: vec!["earned".into(), "followers".into(), "engagement".into()],
+        bootstrap: 20,
+        k: 2,
+        ..BacktestOptions::default()
+    };
+    let b = backtest(&store, &opts).unwrap();
+    let followers = |i: usize| {
+        b.splits[i]
+            .measures
+            .iter()
+            .find(|m| m.measure == "followers")
+            .unwrap()
+            .metrics
+            .clone()
+    };
+    let constant = |i: usize| -> Vec<String> {
+        b.splits[i]
+            .warnings
+            .iter()
+            .filter(|w| w.code() == "constant-measure")
+            .map(|w| w.to_string())
+            .collect()
+    };
+    // First split: every score undefined (the NDCG and precision of a constant are those of
+    // any constant, not the measure's), never the best baseline, and a warning naming it.
+    for m in followers(0) {
+        assert!(
+            m.value.is_none() && m.lo.is_none() && m.vs_best.is_none(),
+            "{m:?}"
+        );
+    }
+    assert!(b.splits[0]
+        .best_baseline
+        .iter()
+        .all(|b| b.as_deref() != Some("followers")));
+    let said = constant(0);
+    assert!(
+        matches!(&said[..], [w] if w.starts_with("followers is 0 for all") && w.contains("follow events")),
+        "{said:?}"
+    );
+    // Second split: followers ranks z above the rest: scored, and nothing said.
+    assert!(followers(1)[2].value.is_some() && followers(1)[3].value.is_some());
+    assert_eq!(constant(1), Vec::<String>::new());
+}
