@@ -14,6 +14,7 @@ use crate::{AppError, Scope};
 use renown_audit::audit::{AccountAudit, Reason, SuspicionConfig};
 use renown_audit::report::{audit_rows_of, with_earned, AuditRow};
 use renown_audit::{Activity, Auditor};
+use renown_measures::Warning;
 use renown_model::format_time;
 use serde::Serialize;
 
@@ -63,17 +64,18 @@ pub struct AuditReport {
     pub engaged_this: u64,
     /// Followers showing at least the options' number of reasons.
     pub suspicious: u64,
-    /// suspicious / followers (0 without followers).
-    pub suspicious_share: f64,
+    /// suspicious / followers (`None` without followers: a share of nobody).
+    pub suspicious_share: Option<f64>,
     /// 95% lower bound on the number of suspicious followers (followers × the Wilson lower
     /// bound of their share): the evidence of a bought audience.
     pub suspicious_low: f64,
-    /// Audience quality (the share of followers not suspicious) with its Wilson 95% interval.
-    pub quality: f64,
+    /// Audience quality (the share of followers not suspicious) with its Wilson 95% interval;
+    /// `None` without followers (there is no audience to judge).
+    pub quality: Option<f64>,
     /// Lower end of the quality's Wilson 95% interval.
-    pub quality_low: f64,
+    pub quality_low: Option<f64>,
     /// Upper end of the quality's Wilson 95% interval.
-    pub quality_high: f64,
+    pub quality_high: Option<f64>,
     /// Followers showing each reason.
     pub reasons: Counts,
     /// Days of anomalous follower growth.
@@ -86,6 +88,11 @@ pub struct AuditReport {
     /// carries them once, [`AuditList::parameters`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Echo>,
+    /// What makes the audit say less than it seems: every account with the same number of
+    /// followers in scope (none: no follow event), so no audience to audit (a single report's; a
+    /// list carries them once, [`AuditList::warnings`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
 }
 
 /// A day of follower growth far above the account's usual.
@@ -116,6 +123,8 @@ pub struct AuditList {
     pub parameters: Option<Echo>,
     /// This page's reports.
     pub rows: Vec<AuditReport>,
+    /// What makes the list say less than it seems (see [`AuditReport::warnings`]).
+    pub warnings: Vec<Warning>,
 }
 
 /// Which accounts [`audit_all`] lists and how.
@@ -175,17 +184,18 @@ pub(crate) fn growth_anomalies(a: &AccountAudit) -> Vec<GrowthAnomaly> {
 pub fn report<S: Source>(src: &S, row: &AuditRow) -> Result<AuditReport, S::Error> {
     let accounts = src.accounts()?;
     let a = &row.audit;
+    let audience = a.followers > 0;
     Ok(AuditReport {
         account: AccountRef::from(&accounts[a.account as usize]),
         followers: a.followers,
         engaged_any: a.engaged_any,
         engaged_this: a.engaged_this,
         suspicious: a.suspicious,
-        suspicious_share: a.suspicious_share(),
+        suspicious_share: audience.then(|| a.suspicious_share()),
         suspicious_low: a.bought_evidence(),
-        quality: a.quality,
-        quality_low: a.quality_low,
-        quality_high: a.quality_high,
+        quality: audience.then_some(a.quality),
+        quality_low: audience.then_some(a.quality_low),
+        quality_high: audience.then_some(a.quality_high),
         reasons: Counts(
             Reason::ALL
                 .iter()
@@ -196,7 +206,22 @@ pub fn report<S: Source>(src: &S, row: &AuditRow) -> Result<AuditReport, S::Erro
         earned: row.earned,
         earned_without_suspicious: row.earned_without,
         parameters: None,
+        warnings: Vec::new(),
     })
+}
+
+/// What `rank --by followers` says of its own scores in the audit's scope: every account has
+/// the same number of followers (none, when the scope holds no follow event), so there is no
+/// audience to audit. (The scope's own warnings are the caller's, as for every answer.)
+pub(crate) fn audit_warnings<S: Source>(src: &S, scope: &Scope) -> Result<Vec<Warning>, S::Error> {
+    let followers = renown_measures::measure("followers").map_err(AppError::from)?;
+    Ok(src
+        .ranked(followers, scope)?
+        .warnings
+        .iter()
+        .filter(|w| matches!(w, Warning::Constant { .. }))
+        .cloned()
+        .collect())
 }
 
 /// One account's audience audit. An audience is not topical: the scope's topic is ignored.
@@ -220,6 +245,7 @@ pub fn audit_account<S: Source>(
         .ok_or_else(|| AppError::NotFound(format!("no account with id {id} in the store")))?;
     Ok(AuditReport {
         parameters: echo(src, options),
+        warnings: audit_warnings(src, &scope.without_topic())?,
         ..report(src, row)?
     })
 }
@@ -271,6 +297,7 @@ pub fn audit_all<S: Source>(
     crate::scope::refuse_window_and_kinds(scope, "an audit")?;
     let cfg = config(&query.options)?;
     let scope = scope.without_topic();
+    let warnings = audit_warnings(src, &scope)?;
     let mut rows = rows(src, &scope, cfg, None, query.options.with_earned)?;
     rows.retain(|r| r.audit.followers >= query.min_followers.max(1));
     // Equal keys keep the account order, so every surface lists ties alike.
@@ -295,6 +322,7 @@ pub fn audit_all<S: Source>(
         limit,
         offset: query.offset,
         parameters: echo(src, &query.options),
+        warnings,
         rows,
     })
 }

@@ -17,7 +17,9 @@
 //! the person's ([`crate::persons`]), and without the direct contributions of suspicious persons
 //! (those with any account the audit finds suspicious).
 
-use crate::audit::{config, growth_anomalies, AuditOptions, AuditOrder, AuditQuery, GrowthAnomaly};
+use crate::audit::{
+    audit_warnings, config, growth_anomalies, AuditOptions, AuditOrder, AuditQuery, GrowthAnomaly,
+};
 use crate::config::Echo;
 use crate::persons::{Per, PersonName};
 use crate::source::{AccountRef, Source};
@@ -25,7 +27,7 @@ use crate::stats::Counts;
 use crate::{AppError, Scope};
 use renown_audit::stats::wilson;
 use renown_audit::{AccountAudit, Activity, Auditor, Reason};
-use renown_measures::{Log, Persons};
+use renown_measures::{Log, Persons, Warning};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -62,16 +64,16 @@ pub struct PersonAuditReport {
     pub engaged_this: u64,
     /// Follower persons suspicious as followers of any of the person's accounts.
     pub suspicious: u64,
-    /// suspicious / followers (0 without followers).
-    pub suspicious_share: f64,
+    /// suspicious / followers (`None` without followers: a share of nobody).
+    pub suspicious_share: Option<f64>,
     /// 95% lower bound on the number of suspicious follower persons.
     pub suspicious_low: f64,
-    /// The share of follower persons not suspicious.
-    pub quality: f64,
+    /// The share of follower persons not suspicious (`None` without followers).
+    pub quality: Option<f64>,
     /// Lower end of the quality's Wilson 95% interval.
-    pub quality_low: f64,
+    pub quality_low: Option<f64>,
     /// Upper end of the quality's Wilson 95% interval.
-    pub quality_high: f64,
+    pub quality_high: Option<f64>,
     /// Follower persons showing each reason on any of their follows of the person.
     pub reasons: Counts,
     /// Each of the person's accounts: its own audience and growth anomalies.
@@ -83,6 +85,10 @@ pub struct PersonAuditReport {
     /// The parameters the earned figures were computed with (a single report's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Echo>,
+    /// What makes the audit say less than it seems (a single report's; see
+    /// [`crate::audit::AuditReport::warnings`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
 }
 
 /// A page of audited persons.
@@ -102,6 +108,8 @@ pub struct PersonAuditList {
     pub parameters: Option<Echo>,
     /// This page's reports.
     pub rows: Vec<PersonAuditReport>,
+    /// What makes the list say less than it seems (see [`crate::audit::AuditReport::warnings`]).
+    pub warnings: Vec<Warning>,
 }
 
 impl PersonAuditReport {
@@ -137,6 +145,7 @@ pub fn person_audit<S: Source>(
             .with_earned
             .then(|| src.params().echo("earned"))
             .flatten(),
+        warnings: audit_warnings(src, &scope.without_topic())?,
         ..report
     })
 }
@@ -159,7 +168,11 @@ pub fn person_audit_all<S: Source>(
                 .then(b.followers.cmp(&a.followers))
         }),
         AuditOrder::Followers => rows.sort_by_key(|r| std::cmp::Reverse(r.followers)),
-        AuditOrder::Quality => rows.sort_by(|a, b| a.quality.total_cmp(&b.quality)),
+        // Listed persons have followers, so a quality.
+        AuditOrder::Quality => rows.sort_by(|a, b| {
+            let q = |r: &PersonAuditReport| r.quality.unwrap_or(f64::INFINITY);
+            q(a).total_cmp(&q(b))
+        }),
         AuditOrder::Suspicious => rows.sort_by_key(|r| std::cmp::Reverse(r.suspicious)),
     }
     let total = rows.len();
@@ -178,6 +191,7 @@ pub fn person_audit_all<S: Source>(
             .then(|| src.params().echo("earned"))
             .flatten(),
         rows: rows.drain(start..end).collect(),
+        warnings: audit_warnings(src, &scope.without_topic())?,
     })
 }
 
@@ -303,19 +317,16 @@ fn audit_one(
         engaged_any,
         engaged_this,
         suspicious,
-        suspicious_share: if n == 0 {
-            0.0
-        } else {
-            suspicious as f64 / n as f64
-        },
+        suspicious_share: (n > 0).then(|| suspicious as f64 / n as f64),
         suspicious_low: n as f64 * (1.0 - quality_high),
-        quality: if n == 0 { 0.0 } else { real as f64 / n as f64 },
-        quality_low,
-        quality_high,
+        quality: (n > 0).then(|| real as f64 / n as f64),
+        quality_low: (n > 0).then_some(quality_low),
+        quality_high: (n > 0).then_some(quality_high),
         reasons: Counts(reasons),
         accounts: audiences,
         earned: None,
         earned_without_suspicious: None,
         parameters: None,
+        warnings: Vec::new(),
     }
 }

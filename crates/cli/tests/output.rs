@@ -281,6 +281,49 @@ fn no_follow_graph_warns_instead_of_ranking_silently() {
 }
 
 #[test]
+fn an_audit_without_followers_has_no_audience_quality_and_says_why() {
+    // The higgs platform has replies and no follow: no audience to audit, so no quality or
+    // share (null, not 0), and the warning `rank --by followers` gives.
+    let (v, stderr) = json(&[
+        "audit",
+        "higgs:h3",
+        "--platform",
+        "higgs",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        stderr.contains("renown: warning: followers is 0"),
+        "{stderr}"
+    );
+    assert_eq!(v["followers"], 0, "{v}");
+    for field in ["quality", "quality_low", "quality_high", "suspicious_share"] {
+        assert_eq!(v[field], Value::Null, "{field}: {v}");
+    }
+    assert_eq!(v["warnings"][0]["code"], "constant-measure", "{v}");
+    let (table, _) = renown(&["audit", "higgs:h3", "--platform", "higgs"]);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("audience quality") && l.ends_with(" no followers")),
+        "{table}"
+    );
+    let (list, _) = json(&["audit", "--all", "--platform", "higgs", "--format", "json"]);
+    assert_eq!(list["total"], 0, "{list}");
+    assert_eq!(list["warnings"][0]["code"], "constant-measure", "{list}");
+    // An account with followers: a quality in [0, 1] inside its interval, and nothing said.
+    let (v, stderr) = json(&["audit", "demo:u8", "--format", "json"]);
+    assert_eq!(stderr, "");
+    assert!(v["followers"].as_u64().unwrap() > 0, "{v}");
+    let q = |f: &str| v[f].as_f64().unwrap_or_else(|| panic!("{f}: {v}"));
+    assert!(
+        q("quality_low") <= q("quality") && q("quality") <= q("quality_high"),
+        "{v}"
+    );
+    assert!(v.get("warnings").is_none(), "{v}");
+}
+
+#[test]
 fn a_scope_that_matches_nothing_or_lies_after_the_data_warns() {
     for (args, code) in [
         (

@@ -65,6 +65,7 @@ pub async fn list(read: Read) -> ApiResult<Response> {
                 offset: page.offset,
                 parameters: all.parameters.clone(),
                 rows: all.rows[page.range(all.rows.len())].to_vec(),
+                warnings: all.warnings.clone(),
             })
             .into_response());
         }
@@ -76,6 +77,7 @@ pub async fn list(read: Read) -> ApiResult<Response> {
             offset: page.offset,
             parameters: all.parameters.clone(),
             rows: all.rows[page.range(all.rows.len())].to_vec(),
+            warnings: all.warnings.clone(),
         })
         .into_response())
     })

@@ -171,6 +171,7 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
             return list_followers(&store, &auditor, id, args.format, &mut out);
         }
         let r = audit_account(&src, &app_scope, id, &options)?;
+        crate::output::warn(&r.warnings);
         match args.format {
             OutputFormat::Json => {
                 serde_json::to_writer_pretty(&mut out, &r)?;
@@ -189,6 +190,7 @@ pub fn run(args: Args, db: &Path, params: renown_app::Params) -> anyhow::Result<
         return Ok(Outcome::Clean);
     }
     let list = audit_all(&src, &app_scope, &query)?;
+    crate::output::warn(&list.warnings);
     if args.format == OutputFormat::Json {
         serde_json::to_writer_pretty(&mut out, &list)?;
         writeln!(out)?;
@@ -267,11 +269,13 @@ fn persons(
         Some(q) => {
             let id = renown_app::person_account(store, q)?;
             let r = person_audit(src, &scope, id, &query.options)?;
+            crate::output::warn(&r.warnings);
             let json = serde_json::to_value(&r)?;
             (vec![r.clone()], r.parameters, json)
         }
         None => {
             let list = person_audit_all(src, &scope, query)?;
+            crate::output::warn(&list.warnings);
             let json = serde_json::to_value(&list)?;
             (list.rows, list.parameters, json)
         }
@@ -345,11 +349,11 @@ fn print_one(a: &AuditReport, out: &mut dyn Write) -> anyhow::Result<()> {
     };
     t.push(vec![json!("followers"), json!(a.followers)]);
     t.push(vec![
-        json!("engaged with anyone"),
+        json!("followers engaged with anyone"),
         json!(format!("{}{}", a.engaged_any, share(a.engaged_any))),
     ]);
     t.push(vec![
-        json!("engaged with this account"),
+        json!("followers engaged with this account"),
         json!(format!("{}{}", a.engaged_this, share(a.engaged_this))),
     ]);
     t.push(vec![
@@ -362,12 +366,10 @@ fn print_one(a: &AuditReport, out: &mut dyn Write) -> anyhow::Result<()> {
     ]);
     t.push(vec![
         json!("audience quality (95% interval)"),
-        json!(format!(
-            "{} ({} to {})",
-            pct(a.quality),
-            pct(a.quality_low),
-            pct(a.quality_high)
-        )),
+        json!(match (a.quality, a.quality_low, a.quality_high) {
+            (Some(q), Some(lo), Some(hi)) => format!("{} ({} to {})", pct(q), pct(lo), pct(hi)),
+            _ => "no followers".to_string(),
+        }),
     ]);
     if let (Some(e), Some(w)) = (a.earned, a.earned_without_suspicious) {
         t.push(vec![json!("earned influence"), json!(format!("{e:.4}"))]);
@@ -387,11 +389,8 @@ fn print_one(a: &AuditReport, out: &mut dyn Write) -> anyhow::Result<()> {
         t.push(vec![
             json!(name),
             json!(n),
-            json!(if a.followers == 0 {
-                0.0
-            } else {
-                n as f64 / a.followers as f64
-            }),
+            // A share of no followers is none, not 0.
+            json!((a.followers > 0).then(|| n as f64 / a.followers as f64)),
         ]);
     }
     t.write(OutputFormat::Table, out)?;
