@@ -55,6 +55,7 @@ fn main() {
         stores: args[4..].iter().map(Into::into).collect(),
         earned: Default::default(),
         pagerank_damping: 0.85,
+        pagerank_cap: None,
         load_chunk: renown_cluster::rank::LOAD_CHUNK,
     };
     let outcome = match renown_cluster::run(&config, &job) {

@@ -1,11 +1,12 @@
 //! What one process reads: the accounts and the events of its shard stores, named by their
 //! stable keys ([`crate::key::account_key`]) since every store numbers its accounts its own way.
 
-use crate::key::account_key;
+use crate::key::{account_key, account_key_and_check};
 use crate::{ClusterError, Result};
 use renown_measures::ScopeFacts;
 use renown_model::{Kind, DEFAULT_KIND_WEIGHTS};
 use renown_store::{EventFilter, Snapshot};
+use rustc_hash::FxHashSet;
 use std::path::Path;
 
 /// An account as a shard store names it.
@@ -90,7 +91,8 @@ pub struct Shard {
 /// other `kinds` (engagement), in `scope` (timeless events always; self-loops dropped).
 /// `tag` numbers the store among all the stores of the cluster (for [`Edge::order`]).
 pub fn read_store(path: &Path, scope: &StoreScope, kinds: &[Kind], tag: u64) -> Result<Shard> {
-    let (reader, accounts) = StoreReader::open(path)?;
+    let reader = StoreReader::open(path)?;
+    let accounts = reader.accounts()?;
     let mut edges = Vec::new();
     reader.scan(scope, kinds, tag, usize::MAX, None, &mut |chunk| {
         if edges.is_empty() {
@@ -102,19 +104,22 @@ pub fn read_store(path: &Path, scope: &StoreScope, kinds: &[Kind], tag: u64) -> 
     Ok(Shard { accounts, edges })
 }
 
-/// One shard store open for reading: its accounts first ([`StoreReader::open`]), then its
-/// events in chunks of bounded size ([`StoreReader::scan`]), so a process never holds its
-/// whole shard as events.
+/// One shard store open for reading: its accounts' keys first ([`StoreReader::open`]), then
+/// its events in chunks of bounded size ([`StoreReader::scan`]), so a process never holds its
+/// whole shard as events; names only for the accounts asked for ([`StoreReader::name`]).
 pub struct StoreReader {
     path: std::path::PathBuf,
     snap: Snapshot,
     /// The key of each of the store's accounts, by dense id.
     keys: Vec<u64>,
+    /// The check of each ([`crate::key::account_key_and_check`]), by dense id.
+    checks: Vec<u64>,
 }
 
 impl StoreReader {
-    /// Opens the store at `path` and reads every account it holds.
-    pub fn open(path: &Path) -> Result<(StoreReader, Vec<Account>)> {
+    /// Opens the store at `path` and keys every account it holds (its key and check, from
+    /// the names as stored: no name is kept).
+    pub fn open(path: &Path) -> Result<StoreReader> {
         if !path.is_file() {
             return Err(ClusterError::Input(format!(
                 "{}: no such store (write one with `renown --db {} ingest --shard I/N …`)",
@@ -125,8 +130,53 @@ impl StoreReader {
         let store_err =
             |e: renown_store::StoreError| ClusterError::Input(format!("{}: {e}", path.display()));
         let snap = Snapshot::open(path).map_err(store_err)?;
-        let infos = snap.accounts().map_err(store_err)?;
-        let accounts: Vec<Account> = infos
+        let count = snap.account_count().map_err(store_err)? as usize;
+        let mut keys = Vec::with_capacity(count);
+        let mut checks = Vec::with_capacity(count);
+        let mut buf = Vec::new();
+        snap.for_each_account_name(|_, platform, native| {
+            let (key, check) = account_key_and_check(platform, native, &mut buf);
+            keys.push(key);
+            checks.push(check);
+        })
+        .map_err(store_err)?;
+        Ok(StoreReader {
+            path: path.to_path_buf(),
+            snap,
+            keys,
+            checks,
+        })
+    }
+
+    /// Every account's `(key, check)`, by dense id.
+    pub fn keyed(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.keys.iter().copied().zip(self.checks.iter().copied())
+    }
+
+    /// Every account the store holds, named.
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        let infos = self.snap.accounts().map_err(|e| self.store_err(e))?;
+        Ok(self.named(infos))
+    }
+
+    /// The accounts among the store's whose key `wanted` holds, named.
+    pub fn name(&self, wanted: &FxHashSet<u64>) -> Result<Vec<Account>> {
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<u32> = (0..self.keys.len() as u32)
+            .filter(|&i| wanted.contains(&self.keys[i as usize]))
+            .collect();
+        let infos = self
+            .snap
+            .accounts_with_ids(&ids)
+            .map_err(|e| self.store_err(e))?;
+        Ok(self.named(infos))
+    }
+
+    /// `infos` with their keys.
+    fn named(&self, infos: Vec<renown_store::AccountInfo>) -> Vec<Account> {
+        infos
             .into_iter()
             .map(|a| Account {
                 key: account_key(&a.platform, &a.native_id),
@@ -134,14 +184,11 @@ impl StoreReader {
                 native_id: a.native_id,
                 handle: a.handle,
             })
-            .collect();
-        let keys = accounts.iter().map(|a| a.key).collect();
-        let reader = StoreReader {
-            path: path.to_path_buf(),
-            snap,
-            keys,
-        };
-        Ok((reader, accounts))
+            .collect()
+    }
+
+    fn store_err(&self, e: renown_store::StoreError) -> ClusterError {
+        ClusterError::Input(format!("{}: {e}", self.path.display()))
     }
 
     /// Streams the follows and unfollows and the events of the other `kinds` in `scope` to

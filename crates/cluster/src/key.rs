@@ -24,13 +24,37 @@ pub fn account_key(platform: &str, native_id: &str) -> u64 {
 }
 
 /// A second 64-bit hash of `platform:native_id`, independent of [`account_key`] (xxh3 with
-/// another seed): two accounts with one key and one check are what 2^-128 allows.
+/// another seed): two accounts with one key and one check are what 2^-128 allows. The readers
+/// compute both at once ([`account_key_and_check`]); this is its definition, for the tests.
+#[cfg(test)]
 pub(crate) fn account_check(platform: &str, native_id: &str) -> u64 {
     let mut name = Vec::with_capacity(platform.len() + 1 + native_id.len());
     name.extend_from_slice(platform.as_bytes());
     name.push(b':');
     name.extend_from_slice(native_id.as_bytes());
-    xxhash_rust::xxh3::xxh3_64_with_seed(&name, 0x5eed_c4ec_0a11_2d01)
+    xxhash_rust::xxh3::xxh3_64_with_seed(&name, CHECK_SEED)
+}
+
+/// The seed of [`account_check`].
+const CHECK_SEED: u64 = 0x5eed_c4ec_0a11_2d01;
+
+/// [`account_key`] and the account's check — a second 64-bit hash of `platform:native_id`,
+/// independent of the key (xxh3 with another seed): two accounts with one key and one check
+/// are what 2^-128 allows — at once, the name written
+/// into `buf` (reused from account to account: no allocation per account).
+pub(crate) fn account_key_and_check(
+    platform: &str,
+    native_id: &str,
+    buf: &mut Vec<u8>,
+) -> (u64, u64) {
+    buf.clear();
+    buf.extend_from_slice(platform.as_bytes());
+    buf.push(b':');
+    buf.extend_from_slice(native_id.as_bytes());
+    (
+        xxh3_64(buf),
+        xxhash_rust::xxh3::xxh3_64_with_seed(buf, CHECK_SEED),
+    )
 }
 
 /// Shard `i` of `n` for an account key: `key mod n`.
@@ -125,6 +149,17 @@ mod tests {
             assert_eq!(owner / 2, shard_of(key, 3));
         }
         assert!(seen.iter().all(|&c| c > 800), "{seen:?}");
+    }
+
+    #[test]
+    fn key_and_check_at_once_are_the_two_hashes() {
+        let mut buf = Vec::new();
+        for (p, n) in [("higgs", "1"), ("mastodon", "109"), ("", ""), ("t", "ü:x")] {
+            assert_eq!(
+                account_key_and_check(p, n, &mut buf),
+                (account_key(p, n), account_check(p, n))
+            );
+        }
     }
 
     #[test]

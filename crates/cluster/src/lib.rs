@@ -115,6 +115,9 @@ pub struct Job {
     pub earned: EarnedParams,
     /// The PageRank measures' damping (`[pagerank]`).
     pub pagerank_damping: f64,
+    /// The PageRank measures' cap on iterations; `None`: the single machine's for the damping
+    /// ([`rank::max_iterations`]). A run that reaches it above its step warns `not-converged`.
+    pub pagerank_cap: Option<usize>,
     /// Events each process sends per loading round ([`rank::LOAD_CHUNK`]): its bound on the
     /// events it holds at once while reading (the answer does not depend on it).
     pub load_chunk: usize,
@@ -144,7 +147,7 @@ pub struct Outcome {
 
 fn job_digest(layout: Layout, job: &Job) -> u64 {
     let text = format!(
-        "{}|{:?}|{:?}|{:?}|{}|{}x{}|{:?}|{}",
+        "{}|{:?}|{:?}|{:?}|{}|{}x{}|{:?}|{}|{:?}",
         job.measure.name(),
         job.as_of,
         job.topic,
@@ -153,7 +156,8 @@ fn job_digest(layout: Layout, job: &Job) -> u64 {
         layout.processes,
         layout.workers,
         (job.measure == Measure::Earned).then_some(&job.earned),
-        job.pagerank_damping
+        job.pagerank_damping,
+        job.pagerank_cap
     );
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
@@ -179,6 +183,7 @@ pub fn run(config: &ClusterConfig, job: &Job) -> Result<Outcome> {
         platform: job.platform.clone(),
         earned: job.earned.clone(),
         pagerank_damping: job.pagerank_damping,
+        pagerank_cap: job.pagerank_cap,
         load_chunk: job.load_chunk,
     };
     let progress = Arc::new(AtomicU64::new(0));
@@ -225,14 +230,22 @@ struct JobShards<'a> {
 }
 
 impl rank::Shards for JobShards<'_> {
-    fn accounts(&mut self) -> Result<Vec<input::Account>> {
-        let mut accounts = Vec::new();
+    fn accounts(&mut self) -> Result<Vec<(u64, u64)>> {
+        let mut keyed = Vec::new();
         for path in &self.job.stores {
-            let (reader, listed) = input::StoreReader::open(path)?;
-            accounts.extend(listed);
+            let reader = input::StoreReader::open(path)?;
+            keyed.extend(reader.keyed());
             self.readers.push(reader);
         }
-        Ok(accounts)
+        Ok(keyed)
+    }
+
+    fn name(&self, wanted: &rustc_hash::FxHashSet<u64>) -> Result<Vec<input::Account>> {
+        let mut named = Vec::new();
+        for reader in &self.readers {
+            named.extend(reader.name(wanted)?);
+        }
+        Ok(named)
     }
 
     fn events(&mut self, chunk: usize, sink: &mut dyn FnMut(Vec<input::Edge>)) -> Result<()> {

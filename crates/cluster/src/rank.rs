@@ -23,7 +23,7 @@
 //! 4. gather: each worker sends its top rows to worker 0, which ranks them.
 
 use crate::input::{Account, Edge, What, FOR_COUNT, FOR_GRAPH};
-use crate::key::{account_check, Layout};
+use crate::key::Layout;
 use crate::{ClusterError, Measure, Result};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
@@ -138,15 +138,16 @@ pub(crate) struct Batch {
 pub(crate) enum Body {
     /// The accounts of a shard this worker owns (or, to worker 0, the names it asked for).
     Accounts(Vec<Account>),
-    /// The accounts of a shard this worker owns, by key and check ([`account_check`]): what a
-    /// rank needs of them until its rows are named.
-    Keys(Vec<(u64, u64)>),
+    /// The accounts of a shard this worker owns, by key and check
+    /// ([`crate::key::account_key_and_check`]): what a rank needs of them until its rows are
+    /// named.
+    Keys(#[serde(with = "packed")] Vec<(u64, u64)>),
     /// A worker's top rows `(key, score, followers)`, to worker 0.
     Ranked(Vec<(u64, f64, f64)>),
     /// Keys whose names a reading worker is asked for.
     Name(Vec<u64>),
     /// The events of a shard whose target this worker owns.
-    Edges(Vec<Edge>),
+    Edges(#[serde(with = "packed")] Vec<Edge>),
     /// Worker `from` has in-edges of total `weight` from `node` and keeps its contribution in
     /// `slot`.
     Subscribe {
@@ -155,10 +156,21 @@ pub(crate) enum Body {
         slot: u32,
         weight: f64,
     },
+    /// Worker `from` keeps a slot for each of `keys` (the receiver's accounts, in the order of
+    /// its slots for them: ascending keys, [`Slots`]), and has in-edges of total weight
+    /// `weights[i]` from `keys[i]`.
+    Sources {
+        from: u32,
+        #[serde(with = "packed")]
+        keys: Vec<u64>,
+        #[serde(with = "packed")]
+        weights: Vec<f64>,
+    },
     /// Owner `from`'s values for every slot the receiver keeps for its accounts, in slot order
     /// ([`Slots`], [`Feeds`]).
     Values {
         from: u32,
+        #[serde(with = "packed")]
         values: Vec<f64>,
     },
     /// One worker's part of a sum every worker needs, and the first error it met.
@@ -186,6 +198,135 @@ pub(crate) enum Body {
     },
 }
 
+/// A value of fixed size that crosses the exchange as little-endian bytes.
+pub(crate) trait Pack: Sized {
+    /// Its size in bytes.
+    const BYTES: usize;
+    /// Appends its bytes to `out`.
+    fn pack(&self, out: &mut Vec<u8>);
+    /// Reads it from `BYTES` bytes.
+    fn unpack(b: &[u8]) -> Self;
+}
+
+/// `b[at..at + 8]` as a little-endian `u64`.
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    let mut x = [0u8; 8];
+    x.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(x)
+}
+
+impl Pack for u64 {
+    const BYTES: usize = 8;
+    fn pack(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn unpack(b: &[u8]) -> Self {
+        u64_at(b, 0)
+    }
+}
+
+impl Pack for f64 {
+    const BYTES: usize = 8;
+    fn pack(&self, out: &mut Vec<u8>) {
+        // The bits, NaN payloads included: the value arrives as it left.
+        out.extend_from_slice(&self.to_bits().to_le_bytes());
+    }
+    fn unpack(b: &[u8]) -> Self {
+        f64::from_bits(u64_at(b, 0))
+    }
+}
+
+impl Pack for (u64, u64) {
+    const BYTES: usize = 16;
+    fn pack(&self, out: &mut Vec<u8>) {
+        self.0.pack(out);
+        self.1.pack(out);
+    }
+    fn unpack(b: &[u8]) -> Self {
+        (u64_at(b, 0), u64_at(b, 8))
+    }
+}
+
+impl Pack for Edge {
+    const BYTES: usize = 1 + 4 + 1 + 8 + 8 + 8 + 8 + 1;
+    fn pack(&self, out: &mut Vec<u8>) {
+        out.push(match self.what {
+            What::Follow => 0,
+            What::Unfollow => 1,
+            What::Engage => 2,
+        });
+        out.extend_from_slice(&self.weight.to_bits().to_le_bytes());
+        out.push(self.kind);
+        self.actor.pack(out);
+        self.target.pack(out);
+        out.extend_from_slice(&self.time.to_le_bytes());
+        self.order.pack(out);
+        out.push(self.uses);
+    }
+    fn unpack(b: &[u8]) -> Self {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&b[1..5]);
+        Edge {
+            what: match b[0] {
+                0 => What::Follow,
+                1 => What::Unfollow,
+                _ => What::Engage,
+            },
+            weight: f32::from_bits(u32::from_le_bytes(w)),
+            kind: b[5],
+            actor: u64_at(b, 6),
+            target: u64_at(b, 14),
+            time: u64_at(b, 22) as i64,
+            order: u64_at(b, 30),
+            uses: b[38],
+        }
+    }
+}
+
+/// A vector of [`Pack`] values serialised as one run of bytes (`#[serde(with = "packed")]`):
+/// one copy of the vector, where serde would call the serialiser once per field of every item.
+/// The bytes are the same count as bincode's for the items' fields.
+pub(crate) mod packed {
+    use super::Pack;
+    use serde::de::{Error, SeqAccess, Visitor};
+    use serde::{Deserializer, Serializer};
+    use std::marker::PhantomData;
+
+    pub(crate) fn serialize<T: Pack, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
+        let mut bytes = Vec::with_capacity(v.len() * T::BYTES);
+        for x in v {
+            x.pack(&mut bytes);
+        }
+        s.serialize_bytes(&bytes)
+    }
+
+    pub(crate) fn deserialize<'de, T: Pack, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<T>, D::Error> {
+        struct Bytes<T>(PhantomData<T>);
+        impl<'de, T: Pack> Visitor<'de> for Bytes<T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                write!(f, "bytes, {} per item", T::BYTES)
+            }
+            fn visit_bytes<E: Error>(self, b: &[u8]) -> Result<Vec<T>, E> {
+                if !b.len().is_multiple_of(T::BYTES) {
+                    return Err(E::invalid_length(b.len(), &self));
+                }
+                Ok(b.chunks_exact(T::BYTES).map(T::unpack).collect())
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let mut b = Vec::new();
+                while let Some(x) = seq.next_element::<u8>()? {
+                    b.push(x);
+                }
+                self.visit_bytes(&b)
+            }
+        }
+        d.deserialize_bytes(Bytes(PhantomData))
+    }
+}
+
 /// The bincode payload of a value (what crosses a process boundary, headers aside).
 fn payload_bytes(body: &Body) -> u64 {
     // A u32 variant tag, then the fields; strings and vectors are a u64 length and the items.
@@ -197,8 +338,9 @@ fn payload_bytes(body: &Body) -> u64 {
         Body::Keys(v) => 8 + 16 * v.len() as u64,
         Body::Ranked(v) => 8 + 24 * v.len() as u64,
         Body::Name(v) => 8 + 8 * v.len() as u64,
-        Body::Edges(v) => 8 + v.len() as u64 * (4 + 4 + 1 + 8 + 8 + 8 + 8),
+        Body::Edges(v) => 8 + v.len() as u64 * Edge::BYTES as u64,
         Body::Subscribe { .. } => 8 + 4 + 4 + 8,
+        Body::Sources { keys, weights, .. } => 4 + 16 + 8 * (keys.len() + weights.len()) as u64,
         Body::Values { values, .. } => 4 + 8 + 8 * values.len() as u64,
         Body::Reduce { values, error, .. } => {
             4 + 8 + 8 * values.len() as u64 + 1 + error.as_deref().map_or(0, s)
@@ -283,9 +425,11 @@ impl Slots {
         for b in bodies {
             if let Body::Values { from, values } = b {
                 let (lo, hi) = (self.starts[*from as usize], self.starts[*from as usize + 1]);
-                // The owner sends one value per slot of its range (every slot subscribed).
+                // The owner sends one value per slot of its range (every slot subscribed;
+                // fewer only when it met a key it does not own, an error the run reports).
                 debug_assert_eq!(hi - lo, values.len());
-                into[lo..hi].copy_from_slice(&values[..hi - lo]);
+                let n = (hi - lo).min(values.len());
+                into[lo..lo + n].copy_from_slice(&values[..n]);
             }
         }
     }
@@ -303,19 +447,6 @@ impl Slots {
 pub(crate) struct Feeds(Vec<(u32, Vec<u32>)>);
 
 impl Feeds {
-    /// From the subscriptions `(worker, its slot, owned account index)`.
-    pub(crate) fn new(mut subscriptions: Vec<(u32, u32, u32)>) -> Feeds {
-        subscriptions.sort_unstable();
-        let mut feeds: Vec<(u32, Vec<u32>)> = Vec::new();
-        for (from, _, local) in subscriptions {
-            match feeds.last_mut() {
-                Some((w, v)) if *w == from => v.push(local),
-                _ => feeds.push((from, vec![local])),
-            }
-        }
-        Feeds(feeds)
-    }
-
     /// Per subscribing worker (in worker order), the owned accounts in its slot order.
     pub(crate) fn from_lists(lists: Vec<(u32, Vec<u32>)>) -> Feeds {
         Feeds(lists)
@@ -577,6 +708,8 @@ pub struct Task {
     pub earned: renown_measures::earned::EarnedParams,
     /// PageRank's damping.
     pub pagerank_damping: f64,
+    /// PageRank's cap on iterations ([`max_iterations`] of the damping unless set).
+    pub pagerank_cap: Option<usize>,
     /// Events each process sends per loading round.
     pub load_chunk: usize,
 }
@@ -585,11 +718,14 @@ pub struct Task {
 /// as events than this (besides what its own workers own).
 pub const LOAD_CHUNK: usize = 1 << 20;
 
-/// What the first worker of each process reads: its shard stores' accounts, then their events
-/// in bounded chunks.
+/// What the first worker of each process reads: its shard stores' accounts (by key), then
+/// their events in bounded chunks, and at the end the names of the accounts gathered.
 pub trait Shards {
-    /// Opens the stores; every account they hold.
-    fn accounts(&mut self) -> Result<Vec<Account>>;
+    /// Opens the stores; the key and check ([`crate::key::account_key_and_check`]) of every
+    /// account they hold.
+    fn accounts(&mut self) -> Result<Vec<(u64, u64)>>;
+    /// The accounts among those read whose key `wanted` holds, named.
+    fn name(&self, wanted: &FxHashSet<u64>) -> Result<Vec<Account>>;
     /// Streams the events in scope to `sink` in chunks of at most `chunk`.
     fn events(&mut self, chunk: usize, sink: &mut dyn FnMut(Vec<Edge>)) -> Result<()>;
     /// What the scope holds in the stores read (`ScopeFacts::to_numbers`), once the events
@@ -708,16 +844,9 @@ pub fn run_worker(
     //    key apart); the names stay with the process that read them until the gather.
     let mut load_error = None;
     let mut out = Vec::new();
-    let mut names: Vec<Account> = Vec::new();
     if let Some(shards) = shards.as_deref_mut() {
         match shards.accounts() {
-            Ok(accounts) => {
-                let keyed = accounts
-                    .iter()
-                    .map(|a| (a.key, account_check(&a.platform, &a.native_id)));
-                out.extend(to_owners(layout, keyed, |k| k.0, Body::Keys));
-                names = accounts;
-            }
+            Ok(keyed) => out.extend(to_owners(layout, keyed, |k| k.0, Body::Keys)),
             Err(e) => load_error = Some(format!("process {}: {e}", me / layout.workers)),
         }
     }
@@ -757,7 +886,7 @@ pub fn run_worker(
         error,
     };
     let mut facts = Vec::new();
-    if let Some(shards) = shards.filter(|_| load_error.is_none()) {
+    if let Some(shards) = shards.as_deref_mut().filter(|_| load_error.is_none()) {
         let read = shards.events(task.load_chunk, &mut |chunk| {
             load_round(&mut rounds, &mut intake, chunk, false);
         });
@@ -834,46 +963,45 @@ pub fn run_worker(
         _ => Vec::new(),
     };
 
-    let (scores, iterations, delta) = match task.measure {
-        Measure::Followers => (followers.clone(), 0, 0.0),
-        Measure::Engagement => (engagement, 0, 0.0),
-        Measure::PageRank => pagerank(
-            &mut rounds,
-            &index,
-            local,
-            standing,
-            n,
-            Solve {
-                damping: task.pagerank_damping,
-                step: STEP,
-            },
-        )?,
-        Measure::EngagementPageRank => pagerank(
-            &mut rounds,
-            &index,
-            local,
-            engaged,
-            n,
-            Solve {
-                damping: task.pagerank_damping,
-                step: STEP,
-            },
-        )?,
-        Measure::Earned => crate::earned::solve(
-            &mut rounds,
-            &index,
-            &owned,
-            endorsements,
-            standing_since,
-            &task.earned,
-            reference,
-            crate::earned::Warm::default(),
-        )?,
+    let solve = Solve {
+        damping: task.pagerank_damping,
+        step: STEP,
+        cap: task
+            .pagerank_cap
+            .unwrap_or_else(|| max_iterations(task.pagerank_damping)),
+    };
+    // With the iteration's stop when it ran to its cap above its step (PageRank only, as on
+    // one machine).
+    let (scores, iterations, delta, unconverged) = match task.measure {
+        Measure::Followers => (followers.clone(), 0, 0.0, None),
+        Measure::Engagement => (engagement, 0, 0.0, None),
+        Measure::PageRank => pagerank(&mut rounds, &owned, standing, n, solve)?,
+        Measure::EngagementPageRank => pagerank(&mut rounds, &owned, engaged, n, solve)?,
+        Measure::Earned => {
+            let (scores, iterations, delta) = crate::earned::solve(
+                &mut rounds,
+                &index,
+                &owned,
+                endorsements,
+                standing_since,
+                &task.earned,
+                reference,
+                crate::earned::Warm::default(),
+            )?;
+            (scores, iterations, delta, None)
+        }
     };
 
     // 4. Gather each worker's top rows on worker 0, named by the processes that read them,
     //    with the single machine's warnings for the scope and the scores.
-    let gathered = gather_named(&mut rounds, &owned, &scores, &followers, task.top, &names)?;
+    let gathered = gather_named(
+        &mut rounds,
+        &owned,
+        &scores,
+        &followers,
+        task.top,
+        shards.as_deref(),
+    )?;
     let traffic = rounds.traffic.clone();
     let gathered = match gathered {
         Some((rows, constant)) => {
@@ -881,6 +1009,10 @@ pub fn run_worker(
                 .map_err(|e| ClusterError::Failed(e.to_string()))?;
             let mut warnings = facts.warnings();
             warnings.extend(facts.constant_warnings(spec, constant, n as usize));
+            warnings.extend(renown_measures::Warning::unconverged(
+                spec.name,
+                unconverged,
+            ));
             Some(Gathered {
                 total: n as u64,
                 rows,
@@ -928,8 +1060,8 @@ pub(crate) fn merge_accounts(
 }
 
 /// Each worker's `top` rows (all with 0) of the accounts `owned` (keys) by `scores` go to
-/// worker 0, which ranks them; the reading worker of each process names, from the accounts it
-/// read (`names`), every key of those rows it knows (each worker sends its rows' keys to every
+/// worker 0, which ranks them; the reading worker of each process names, from the stores it
+/// read (`shards`), every key of those rows it knows (each worker sends its rows' keys to every
 /// reader in the same round as its rows), and worker 0 returns the rows named with the score
 /// every account has when all (two at least) have one (`renown_measures::constant` over the
 /// cluster: each worker sends its count, least and greatest score with its rows); `None` on
@@ -940,7 +1072,7 @@ pub(crate) fn gather_named(
     scores: &[f64],
     followers: &[f64],
     top: usize,
-    names: &[Account],
+    shards: Option<&dyn Shards>,
 ) -> Result<Option<(Vec<Row>, Option<f64>)>> {
     let mut order: Vec<u32> = (0..owned.len() as u32).collect();
     order.sort_unstable_by(|&a, &b| {
@@ -997,15 +1129,29 @@ pub(crate) fn gather_named(
         }
     }
     let constant = common.filter(|_| constant && counted >= 2.0);
-    let known: Vec<Account> = names
-        .iter()
-        .filter(|a| wanted.contains(&a.key))
-        .cloned()
-        .collect();
-    let out = (!known.is_empty()).then_some(Msg {
-        to: 0,
-        body: Body::Accounts(known),
-    });
+    // A reader that cannot name its rows says so to worker 0 (the run fails there).
+    let (known, error) = match shards.map(|s| s.name(&wanted)) {
+        Some(Ok(known)) => (known, None),
+        Some(Err(e)) => (Vec::new(), Some(e.to_string())),
+        None => (Vec::new(), None),
+    };
+    let mut out = Vec::new();
+    if !known.is_empty() {
+        out.push(Msg {
+            to: 0,
+            body: Body::Accounts(known),
+        });
+    }
+    if error.is_some() {
+        out.push(Msg {
+            to: 0,
+            body: Body::Reduce {
+                from: rounds.me,
+                values: Vec::new(),
+                error,
+            },
+        });
+    }
     let received = rounds.round(out);
     if rounds.me != 0 {
         return Ok(None);
@@ -1013,8 +1159,12 @@ pub(crate) fn gather_named(
     let mut named: FxHashMap<u64, Account> = FxHashMap::default();
     let mut error = None;
     for body in received {
-        if let Body::Accounts(list) = body {
-            merge_accounts(list, &mut named, &mut error);
+        match body {
+            Body::Accounts(list) => merge_accounts(list, &mut named, &mut error),
+            Body::Reduce { error: Some(e), .. } => {
+                error.get_or_insert(e);
+            }
+            _ => {}
         }
     }
     if let Some(e) = error {
@@ -1127,6 +1277,8 @@ fn rank_gathered<T>(
 pub(crate) struct Solve {
     pub(crate) damping: f64,
     pub(crate) step: f64,
+    /// Iterations at most.
+    pub(crate) cap: usize,
 }
 
 /// Step 3, PageRank × n over in-edges `(target index, source key, weight)` held with their target:
@@ -1136,19 +1288,18 @@ pub(crate) struct Solve {
 /// single-machine graph's to the bit.
 pub(crate) fn pagerank(
     rounds: &mut Rounds<'_>,
-    index: &FxHashMap<u64, u32>,
-    local: usize,
+    owned: &[u64],
     mut in_edges: Vec<(u32, u64, f32)>,
     n: f64,
     solve: Solve,
-) -> Result<(Vec<f64>, usize, f64)> {
-    let Solve { damping, step } = solve;
-    let cap = max_iterations(damping);
+) -> Result<(Vec<f64>, usize, f64, Option<renown_measures::Unconverged>)> {
+    let Solve { damping, step, cap } = solve;
+    let local = owned.len();
     let me = rounds.me;
     let layout = rounds.layout;
     if n == 0.0 {
         // No account anywhere (every worker knows): nothing to rank.
-        return Ok((Vec::new(), 0, 0.0));
+        return Ok((Vec::new(), 0, 0.0, None));
     }
     // In-edges by target (one per pair), and a slot per distinct source.
     in_edges.sort_unstable_by_key(|e| (e.0, e.1));
@@ -1181,46 +1332,58 @@ pub(crate) fn pagerank(
     if unweighted {
         weights = Vec::new();
     }
-    let subscribe: Vec<Msg> = slots
-        .keys
-        .iter()
-        .zip(&slot_weight)
-        .enumerate()
-        .map(|(slot, (&node, &weight))| Msg {
-            to: layout.owner(node),
-            body: Body::Subscribe {
-                node,
-                from: me,
-                slot: slot as u32,
-                weight,
-            },
+    // To each owner, the keys of its slots here (ascending) with their weights: it finds them
+    // among its own accounts (also ascending) by one merge, and feeds them in this order.
+    let subscribe: Vec<Msg> = (0..layout.peers())
+        .filter_map(|owner| {
+            let range = slots.range(owner);
+            (!range.is_empty()).then(|| Msg {
+                to: owner,
+                body: Body::Sources {
+                    from: me,
+                    keys: slots.keys[range.clone()].to_vec(),
+                    weights: slot_weight[range].to_vec(),
+                },
+            })
         })
         .collect();
+    drop(slot_weight);
     let mut out_weight = vec![0.0f64; local];
-    let mut subscriptions = Vec::new();
     let mut error = None;
-    for m in rounds.round(subscribe) {
-        if let Body::Subscribe {
-            node,
-            from,
-            slot,
-            weight,
-        } = m
-        {
-            match index.get(&node) {
-                Some(&i) => {
-                    out_weight[i as usize] += weight;
-                    subscriptions.push((from, slot, i));
-                }
-                None => {
-                    error.get_or_insert_with(|| {
-                        format!("a follow names account key {node:#018x} that no store lists")
-                    });
-                }
+    let mut sources_of: Vec<(u32, Vec<u64>, Vec<f64>)> = rounds
+        .round(subscribe)
+        .into_iter()
+        .filter_map(|m| match m {
+            Body::Sources {
+                from,
+                keys,
+                weights,
+            } => Some((from, keys, weights)),
+            _ => None,
+        })
+        .collect();
+    // In worker order: the out-weights are summed the same way on every run.
+    sources_of.sort_unstable_by_key(|s| s.0);
+    let mut lists = Vec::with_capacity(sources_of.len());
+    for (from, keys, weights) in sources_of {
+        let mut locals = Vec::with_capacity(keys.len());
+        let mut at = 0usize;
+        for (&node, &weight) in keys.iter().zip(&weights) {
+            while at < owned.len() && owned[at] < node {
+                at += 1;
+            }
+            if owned.get(at) == Some(&node) {
+                out_weight[at] += weight;
+                locals.push(at as u32);
+            } else {
+                error.get_or_insert_with(|| {
+                    format!("a follow names account key {node:#018x} that no store lists")
+                });
             }
         }
+        lists.push((from, locals));
     }
-    let feeds = Feeds::new(subscriptions);
+    let feeds = Feeds::from_lists(lists);
     let inv: Vec<f64> = out_weight
         .iter()
         .map(|&w| if w > 0.0 { 1.0 / w } else { 0.0 })
@@ -1306,7 +1469,7 @@ pub(crate) fn pagerank(
     let (mut l_total, mut l_dangling) = (0.0f64, 0.0f64);
     let mut l_step = 0.0f64;
     let mut first = true;
-    let delta = loop {
+    let (delta, converged) = loop {
         // Contributions of the current scores, and the sums of the last iteration.
         let mut out = feeds.messages(me, |i| x[i] * inv[i]);
         let peers = layout.peers();
@@ -1346,7 +1509,7 @@ pub(crate) fn pagerank(
         }
         let (dangling_sum, delta_sum) = sum_parts(parts, (l_dangling * common, l_step))?;
         if !first && (iterations == cap || delta_sum < limit) {
-            break delta_sum;
+            break (delta_sum, delta_sum < limit);
         }
         first = false;
         iterations += 1;
@@ -1382,7 +1545,19 @@ pub(crate) fn pagerank(
     for (s, _) in x.iter_mut().zip(&unreached).filter(|(_, &u)| u) {
         *s = common;
     }
-    Ok((x.into_iter().map(|s| s * n).collect(), iterations, delta))
+    // Run to the cap above the step: the single machine's `Unconverged` (renown-measures'
+    // `pagerank::scaled`), which the single machine's warning reports.
+    let unconverged = (!converged).then_some(renown_measures::Unconverged {
+        iterations,
+        change: delta,
+        tolerance: step,
+    });
+    Ok((
+        x.into_iter().map(|s| s * n).collect(),
+        iterations,
+        delta,
+        unconverged,
+    ))
 }
 
 #[cfg(test)]

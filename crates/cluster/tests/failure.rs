@@ -45,6 +45,7 @@ fn the_panics_of_threads_abandoned_after_a_lost_process_stay_quiet() {
         stores: vec!["no-such-shard.db".into()],
         earned: Default::default(),
         pagerank_damping: 0.85,
+        pagerank_cap: None,
         load_chunk: renown_cluster::rank::LOAD_CHUNK,
     };
     let result = run(&config, &job);

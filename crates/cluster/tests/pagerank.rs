@@ -148,3 +148,104 @@ fn pagerank_on_several_workers_equals_the_single_machine() {
         }
     }
 }
+
+/// A run that reaches its cap above its step says `not-converged` as the single machine says
+/// it (renown-measures' `Warning::unconverged`: the cap, the last step, the step it stops
+/// below), with the single machine's kernel's last step at the same cap; at the single
+/// machine's cap the same graphs converge and neither says it.
+#[test]
+fn pagerank_at_its_cap_warns_not_converged_as_the_single_machine() {
+    use renown_graph::{pagerank_folded, EngagementParams, PageRankOptions};
+    use renown_measures::pagerank::STEP;
+    use renown_measures::{Unconverged, Warning};
+    use renown_model::DEFAULT_KIND_WEIGHTS;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.db");
+    common::write_store(&store, &events());
+    let scope = Scope::new(None, None, None);
+    let log = Log::read_uncached(&Store::open(&store).unwrap(), &scope).unwrap();
+    let not_converged = |warnings: &[Warning]| -> Vec<Warning> {
+        warnings
+            .iter()
+            .filter(|w| w.code() == "not-converged")
+            .cloned()
+            .collect()
+    };
+    for (measure, name) in [
+        (Measure::EngagementPageRank, "engagement-pagerank"),
+        (Measure::PageRank, "pagerank"),
+    ] {
+        let graph = match measure {
+            Measure::PageRank => log.follow_graph(None).unwrap(),
+            _ => log
+                .engagement_graph(&EngagementParams::of(
+                    &scope.measures(),
+                    &DEFAULT_KIND_WEIGHTS,
+                ))
+                .unwrap(),
+        };
+        let cap = 5;
+        let opts = PageRankOptions {
+            damping: 0.85,
+            tolerance: STEP / graph.n() as f64,
+            max_iterations: cap,
+            ..Default::default()
+        };
+        let single = pagerank_folded::<f64>(&graph, &opts).unwrap();
+        assert!(!single.converged && single.iterations == cap, "{name}");
+        for workers in [1, 3] {
+            let what = format!("{name} on {workers} workers");
+            let job = renown_cluster::Job {
+                pagerank_cap: Some(cap),
+                ..common::job(&store, measure, None)
+            };
+            let g = run(&common::config(workers), &job)
+                .unwrap()
+                .gathered
+                .unwrap();
+            assert_eq!(g.iterations, cap, "{what}");
+            let warned = not_converged(&g.warnings);
+            assert_eq!(warned.len(), 1, "{what}: {:?}", g.warnings);
+            let Warning::Unconverged { measure: m, stop } = &warned[0] else {
+                unreachable!()
+            };
+            assert_eq!(m, name, "{what}");
+            assert_eq!(stop.iterations, cap, "{what}");
+            assert_eq!(stop.tolerance, STEP, "{what}");
+            assert!(
+                (stop.change - single.delta).abs() <= 1e-9 * single.delta,
+                "{what}: last step {} against {}",
+                stop.change,
+                single.delta
+            );
+            // Built by the single machine's code, the same words.
+            let want = Warning::unconverged(
+                name,
+                Some(Unconverged {
+                    iterations: single.iterations,
+                    change: single.delta,
+                    tolerance: STEP,
+                }),
+            )
+            .unwrap();
+            assert_eq!(warned[0].to_string(), want.to_string(), "{what}");
+
+            // The single machine's cap: converged, no such warning.
+            let g = run(
+                &common::config(workers),
+                &common::job(&store, measure, None),
+            )
+            .unwrap()
+            .gathered
+            .unwrap();
+            assert!(g.iterations > cap, "{what}: {} iterations", g.iterations);
+            assert!(g.delta < STEP, "{what}: last step {}", g.delta);
+            assert!(
+                not_converged(&g.warnings).is_empty(),
+                "{what}: {:?}",
+                g.warnings
+            );
+        }
+    }
+}

@@ -262,6 +262,7 @@ fn run_job(
         stores,
         earned: params.measures.earned.clone(),
         pagerank_damping: params.measures.pagerank_damping,
+        pagerank_cap: None,
         load_chunk: renown_cluster::rank::LOAD_CHUNK,
     };
     let started = std::time::Instant::now();

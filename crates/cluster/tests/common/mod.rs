@@ -28,6 +28,7 @@ pub fn job(store: &Path, measure: Measure, as_of: Option<i64>) -> Job {
         stores: vec![store.to_path_buf()],
         earned: Default::default(),
         pagerank_damping: 0.85,
+        pagerank_cap: None,
         load_chunk: renown_cluster::rank::LOAD_CHUNK,
     }
 }

@@ -98,6 +98,84 @@ impl Store {
         Ok(out)
     }
 
+    /// Calls `f(dense id, platform name, native id)` for every account, in id order, with the
+    /// names borrowed from the stored blocks: what a reader that only keys accounts needs,
+    /// without a `String` per account ([`Store::accounts`] builds three). Handles are not read.
+    pub fn for_each_account_name(&self, mut f: impl FnMut(u32, &str, &str)) -> Result<()> {
+        let platforms = self.platform_names()?;
+        let mut next = 1i64;
+        self.for_each_blob(
+            "SELECT id, count, data FROM account_blocks ORDER BY id",
+            [],
+            "account",
+            |first, count, blob, corrupt| {
+                let block = AccountBlockView::parse(blob, count).map_err(corrupt)?;
+                // The platform of the account before, looked up again only when it changes.
+                let mut last: Option<(i64, &str)> = None;
+                for (i, native) in block.native_ids().enumerate() {
+                    let id = first + i as i64;
+                    if id != next {
+                        return Err(self.corrupt("account ids are not dense".into()));
+                    }
+                    next += 1;
+                    let platform = block.platform(i);
+                    let name = match last {
+                        Some((p, name)) if p == platform => name,
+                        _ => {
+                            let name =
+                                platforms
+                                    .get(&platform)
+                                    .map(String::as_str)
+                                    .ok_or_else(|| {
+                                        self.corrupt(format!(
+                                            "account {id} is on no known platform {platform}"
+                                        ))
+                                    })?;
+                            last = Some((platform, name));
+                            name
+                        }
+                    };
+                    f(dense(id), name, native.map_err(corrupt)?.unwrap_or(""));
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// The accounts with the dense ids `ids` (in any order), as [`Store::accounts`] names
+    /// them, in id order; ids beyond the store are left out.
+    pub fn accounts_with_ids(&self, ids: &[u32]) -> Result<Vec<AccountInfo>> {
+        let mut wanted = ids.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let platforms = self.platform_names()?;
+        let mut out = Vec::with_capacity(wanted.len());
+        let mut at = 0;
+        self.for_each_account(|id, platform, native, handle| {
+            let dense_id = dense(id);
+            while at < wanted.len() && wanted[at] < dense_id {
+                at += 1;
+            }
+            if wanted.get(at) != Some(&dense_id) {
+                return Ok(());
+            }
+            let platform = platforms.get(&platform).cloned().ok_or_else(|| {
+                self.corrupt(format!("account {id} is on no known platform {platform}"))
+            })?;
+            out.push(AccountInfo {
+                dense: dense_id,
+                platform,
+                native_id: native.to_string(),
+                handle: handle.map(str::to_string),
+            });
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
     /// Finds an account by `platform:native_id`, native id, or handle (with or without `@`);
     /// the first (lowest id) match of the first kind that matches.
     pub fn find_account(&self, query: &str) -> Result<u32> {
@@ -144,5 +222,90 @@ impl Store {
             .map_err(|e| self.err(e))?;
         rows.collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{AccountInfo, Store};
+    use renown_model::{AccountRef, Event, Kind, Profile, Record};
+
+    fn follow(platform: &str, actor: &str, target: &str) -> Record {
+        let mut e = Event::new(platform, Kind::Follow, AccountRef::new(actor));
+        e.target = Some(AccountRef::new(target));
+        Record::Event(e)
+    }
+
+    /// Accounts on two platforms written in three batches (three blocks), one with a handle
+    /// from the start and one whose handle a later profile teaches.
+    fn store(dir: &std::path::Path) -> Store {
+        let mut store = Store::open(&dir.join("a.db")).unwrap();
+        let run = store.begin_run("x", "test").unwrap();
+        let mut handled = Event::new("mastodon", Kind::Follow, AccountRef::new("m1"));
+        handled.target = Some(AccountRef::with_handle("m2", Some("@m2".into())));
+        store
+            .write_batch(
+                run,
+                &[
+                    (1, follow("twitter", "a", "b")),
+                    (2, Record::Event(handled)),
+                ],
+                0,
+            )
+            .unwrap();
+        store
+            .write_batch(run, &[(3, follow("twitter", "c", "a"))], 0)
+            .unwrap();
+        let profile = Record::Profile(Profile {
+            platform: "twitter".into(),
+            account: AccountRef::with_handle("b", Some("@later".into())),
+            ..Default::default()
+        });
+        store
+            .write_batch(run, &[(4, profile), (5, follow("mastodon", "m3", "m1"))], 0)
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn names_borrowed_row_by_row_are_the_accounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path());
+        let accounts = store.accounts().unwrap();
+        assert_eq!(accounts.len(), 6);
+        let mut seen = Vec::new();
+        store
+            .for_each_account_name(|id, platform, native| {
+                seen.push((id, platform.to_string(), native.to_string()))
+            })
+            .unwrap();
+        let expected: Vec<(u32, String, String)> = accounts
+            .iter()
+            .map(|a| (a.dense, a.platform.clone(), a.native_id.clone()))
+            .collect();
+        assert_eq!(seen, expected);
+        assert!(seen.iter().any(|s| s.1 == "mastodon") && seen.iter().any(|s| s.1 == "twitter"));
+    }
+
+    #[test]
+    fn accounts_by_id_are_named_as_every_account_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path());
+        let accounts = store.accounts().unwrap();
+        let b = accounts.iter().position(|a| a.native_id == "b").unwrap() as u32;
+        let m2 = accounts.iter().position(|a| a.native_id == "m2").unwrap() as u32;
+        assert_eq!(accounts[b as usize].handle.as_deref(), Some("@later"));
+        assert_eq!(accounts[m2 as usize].handle.as_deref(), Some("@m2"));
+        let last = accounts.len() as u32 - 1;
+        // Any order, repeated, and one beyond the store.
+        let got = store.accounts_with_ids(&[last, b, 99, m2, b]).unwrap();
+        let mut want: Vec<&AccountInfo> = vec![
+            &accounts[b as usize],
+            &accounts[m2 as usize],
+            &accounts[last as usize],
+        ];
+        want.sort_by_key(|a| a.dense);
+        assert_eq!(got.iter().collect::<Vec<_>>(), want);
+        assert!(store.accounts_with_ids(&[]).unwrap().is_empty());
     }
 }
