@@ -673,7 +673,10 @@ pub const EARNED: MeasureSpec = MeasureSpec {
     follows: "renown's own; credibility propagation as in PageRank/TwitterRank, selectivity as in \
               Klout, see docs/MEASURES.md",
     counts: false,
-    reads: &crate::FOLLOWS_AND_ENGAGEMENT,
+    // Follows pass credibility on but alone earn nothing: base votes and the consistency factor
+    // come from engagement, so with no engagement in scope every score is 0 (a follow graph
+    // like Slashdot's), and the warning names these kinds as the missing ones.
+    reads: &renown_model::ENGAGEMENT_KINDS,
     of_log: earned_of,
 };
 

@@ -94,14 +94,16 @@ pub struct MeasureSpec {
     pub follows: &'static str,
     /// The scores are whole counts (printed as integers).
     pub counts: bool,
-    /// The event kinds the measure is made of: with none of them in scope it has nothing to say.
+    /// The event kinds without which the measure has nothing to say: with none of them in scope
+    /// every account scores alike (earned influence reads follows too, but follows alone earn
+    /// nothing, so its list is the engagement kinds).
     pub reads: &'static [renown_model::Kind],
     /// The scores from a [`Log`] read for the scope's topic and platform; call it through
     /// [`MeasureSpec::compute`] or [`MeasureSpec::compute_on`], which check the log.
     pub of_log: fn(&Log, &Scope) -> Result<Measured>,
 }
 
-/// Follows and every engagement kind: what earned influence and Tweepcred read.
+/// Follows and every engagement kind: what Tweepcred reads.
 pub const FOLLOWS_AND_ENGAGEMENT: [renown_model::Kind; 8] = {
     use renown_model::{Kind, ENGAGEMENT_KINDS as E};
     [Kind::Follow, E[0], E[1], E[2], E[3], E[4], E[5], E[6]]

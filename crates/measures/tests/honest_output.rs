@@ -79,6 +79,24 @@ fn a_measure_with_no_input_in_scope_says_so() {
     // Replies exist: nothing to say about the reply count.
     let (_, warnings) = measure_with_warnings(&store, &scope, measure("replies").unwrap()).unwrap();
     assert_eq!(warnings, []);
+    // Follows alone (a follow graph like Slashdot's): earned influence is 0 for everyone, and
+    // the warning names engagement as what is missing; follow PageRank ranks the follow graph.
+    let follows: Vec<Event> = [("f1", "f0"), ("f2", "f0"), ("f3", "f0"), ("f0", "f1")]
+        .iter()
+        .map(|(a, b)| ev(Kind::Follow, a, b, T0))
+        .collect();
+    let (_d, store) = store_with(&follows);
+    let (scores, warnings) =
+        measure_with_warnings(&store, &scope, measure("earned").unwrap()).unwrap();
+    assert!(scores.iter().all(|&s| s == 0.0));
+    assert!(
+        matches!(&warnings[..], [Warning::Constant { measure, missing, .. }]
+            if measure == "earned" && missing[..] == renown_model::ENGAGEMENT_KINDS),
+        "{warnings:?}"
+    );
+    let (_, warnings) =
+        measure_with_warnings(&store, &scope, measure("pagerank").unwrap()).unwrap();
+    assert_eq!(warnings, []);
 }
 
 #[test]
