@@ -748,14 +748,36 @@ pub fn read_pull_graph(path: &Path, nodes: Option<u32>) -> Result<Csr> {
 /// renumbered ([`degree_order`], a radix sort by degrees), and a second pass writes each
 /// source at its place in the in-adjacency (renumbered: through cache-sized blocks of the new
 /// ids, see [`place_renumbered`]). A list keeps the file's edge order (renumbered lists are
-/// sorted by id), as the serial reader does. Renumbered, the in-adjacency has a 16-bit
-/// destination within its block beside it while it is placed (at most 12 bytes per edge in
-/// all, about 8 at the peak as the parsed buckets are freed).
+/// sorted by id), as the serial reader does. Renumbered, each edge's destination within its
+/// block rides in the in-adjacency's free high bits while it is placed (in a 16-bit array
+/// beside it from 16.7 M nodes: 12 bytes per edge at most then).
 pub fn read_pull_graph_ordered(
     path: &Path,
     nodes: Option<u32>,
     order: NodeOrder,
 ) -> Result<Labelled> {
+    read_ordered(path, nodes, order, true)
+}
+
+/// Renumbered lists are placed with each edge's destination within its block packed above its
+/// source in the in-adjacency, when ids leave at least this many of its 32 bits free (below
+/// 16.7 M nodes); blocks then hold at most `1 << free bits` nodes (up to 65,536).
+const MIN_PACKED: u32 = 8;
+
+/// The bits a packed destination gets on a graph of `n` nodes (at most 16), or 0: a separate
+/// 16-bit array holds the destinations.
+fn packed_bits(n: usize) -> u32 {
+    let free = (n as u32).leading_zeros();
+    if free >= MIN_PACKED {
+        free.min(16)
+    } else {
+        0
+    }
+}
+
+/// [`read_pull_graph_ordered`]; `pack` false keeps renumbered destinations in their own array
+/// whatever the node count (so tests cover that path on small graphs).
+fn read_ordered(path: &Path, nodes: Option<u32>, order: NodeOrder, pack: bool) -> Result<Labelled> {
     let parts: Vec<Bucketed> = parallel_scan(path, |file, r, _| {
         let mut part = Bucketed::default();
         let res = scan_range(file, path, r, |l| {
@@ -824,8 +846,15 @@ pub fn read_pull_graph_ordered(
             let r = degree_order(&in_degree, &out_degree);
             let offsets = prefix_sums(&r.in_degree)?;
             drop(r.in_degree);
-            let (sources, weights) =
-                place_renumbered(parts, &groups, &in_degree, &r.rank, &offsets, weighted)?;
+            let (sources, weights) = place_renumbered(
+                parts,
+                &groups,
+                &in_degree,
+                &r.rank,
+                &offsets,
+                weighted,
+                if pack { packed_bits(n) } else { 0 },
+            )?;
             Labelled {
                 graph: Csr::from_in_adjacency(offsets, sources, weights, r.out_degree)?,
                 original: Some(r.original),
@@ -890,10 +919,13 @@ const BLOCK_EDGES: u64 = 1 << 16;
 /// nodes of one file-id bucket are scattered over all of it once renumbered, and writing each
 /// edge straight to its list missed the cache and the TLB on nearly every edge):
 /// 1. the new ids are cut into blocks of consecutive nodes holding at most [`BLOCK_EDGES`]
-///    edges (or 65,536 nodes), so each block's lists are one range of the array; each worker
-///    reads its file-id buckets and appends every edge, renumbered, to its block's range at
-///    the worker's own cursor (the source id in the in-adjacency itself, the destination as a
-///    16-bit offset in its block beside it);
+///    edges (or `1 << local_bits` nodes), so each block's lists are one range of the array;
+///    each worker reads its file-id buckets and appends every edge, renumbered, to its block's
+///    range at the worker's own cursor: the source id in the in-adjacency itself with the
+///    destination's offset in its block in the `local_bits` above it ([`packed_bits`]; no
+///    array beside it, so 2 bytes an edge fewer to allocate and fault in), or, when ids leave
+///    too few bits (`local_bits` 0), the offset in a 16-bit array beside it and blocks of up
+///    to 65,536 nodes;
 /// 2. block by block, a counting sort by destination within the range, then each list sorted.
 fn place_renumbered(
     parts: Vec<Bucketed>,
@@ -902,10 +934,15 @@ fn place_renumbered(
     rank: &[u32],
     offsets: &[u64],
     weighted: bool,
+    local_bits: u32,
 ) -> Result<Placed> {
     let n = rank.len();
     let m = *offsets.last().expect("n + 1 offsets") as usize;
-    let blocks = node_ranges(offsets, BLOCK_EDGES, 1 << 16);
+    let packed = local_bits > 0;
+    // Ids are below `1 << shift`, so a packed destination sits in the bits above.
+    let shift = u32::BITS - local_bits;
+    let block_nodes = 1 << if packed { local_bits } else { 16 };
+    let blocks = node_ranges(offsets, BLOCK_EDGES, block_nodes);
     let block_count = blocks.len() - 1;
     // The block of each node, by file id (read beside `rank`, within the bucket in hand).
     let block_of: Vec<u32> = rank
@@ -934,7 +971,7 @@ fn place_renumbered(
 
     // Pass 1: renumbered edges appended to their blocks' ranges.
     let mut sources: Vec<u32> = zeroed(m, "the in-adjacency")?;
-    let mut local: Vec<u16> = zeroed(m, "the in-adjacency")?;
+    let mut local: Vec<u16> = zeroed(if packed { 0 } else { m }, "the in-adjacency")?;
     let mut weights: Option<Vec<f32>> = if weighted {
         Some(zeroed(m, "the edge weights")?)
     } else {
@@ -967,9 +1004,14 @@ fn place_renumbered(
                         // SAFETY: this worker's cursor for this block runs through a range of
                         // its own inside the block's lists, sized by the in-degrees of the
                         // worker's nodes in the block, which are these same edges.
+                        let to = (rank[dst] as usize - blocks[block]) as u32;
                         unsafe {
-                            sp.write(*c as usize, rank[u as usize]);
-                            lp.write(*c as usize, (rank[dst] as usize - blocks[block]) as u16);
+                            if packed {
+                                sp.write(*c as usize, rank[u as usize] | to << shift);
+                            } else {
+                                sp.write(*c as usize, rank[u as usize]);
+                                lp.write(*c as usize, to as u16);
+                            }
                             if let Some(wp) = wp {
                                 wp.write(*c as usize, ws.as_ref().map_or(1.0, |w| w[k]));
                             }
@@ -1002,8 +1044,13 @@ fn place_renumbered(
             let mut cursor: Vec<u32> = (bl[0]..bl[1])
                 .map(|v| (offsets[v] as usize - lo) as u32)
                 .collect();
-            for (k, (&u, &d)) in src_copy.iter().zip(&local[lo..hi]).enumerate() {
-                let c = &mut cursor[d as usize];
+            for (k, &x) in src_copy.iter().enumerate() {
+                let (u, d) = if packed {
+                    (x & ((1 << shift) - 1), (x >> shift) as usize)
+                } else {
+                    (x, local[lo + k] as usize)
+                };
+                let c = &mut cursor[d];
                 src[*c as usize] = u;
                 if let Some(ws) = &mut ws {
                     ws[*c as usize] = w_copy[k];
@@ -1364,6 +1411,28 @@ mod tests {
                 sorted(lists(&lab.graph, lab.original.as_deref())),
                 sorted(lists(&full, None))
             );
+            // Destinations packed above the sources while placing (blocks of at most 1,024
+            // nodes at 2 M nodes) or in their own array (blocks of up to 65,536): one graph.
+            if p == &late {
+                continue;
+            }
+            let big = Some(1 << 21);
+            assert_eq!(packed_bits(1 << 21), 10);
+            let packed = pool.install(|| read_ordered(p, big, NodeOrder::Degree, true));
+            let apart = pool.install(|| read_ordered(p, big, NodeOrder::Degree, false));
+            let (packed, apart) = (packed.unwrap(), apart.unwrap());
+            assert_eq!(packed.original, apart.original);
+            let (a, b) = (packed.graph.in_adj(), apart.graph.in_adj());
+            assert_eq!(a.offsets(), b.offsets());
+            assert_eq!(a.targets(), b.targets());
+            assert_eq!(a.weights(), b.weights());
+            let (known, extra): (Vec<_>, Vec<_>) =
+                sorted(lists(&packed.graph, packed.original.as_deref()))
+                    .into_iter()
+                    .partition(|(v, _, _)| *v < full.n());
+            assert!(known == sorted(lists(&full, None)), "the lists differ");
+            assert!(extra.iter().all(|(_, s, _)| s.is_empty()));
+            assert_eq!(extra.len(), (1 << 21) - full.n() as usize);
         }
         // A bad line deep in the file is reported at its file line, whichever range holds it.
         let bad = format!("{text}\n1 2\n3 x\n");
