@@ -528,11 +528,12 @@ fn solve(graph: &Csr, out_weight: &[f64], base: &[f64], d: f64) -> (Vec<f64>, Ve
         let mut delta = 0.0;
         for b in 0..nu {
             let (lo, hi) = (offsets[b] as usize, offsets[b + 1] as usize);
+            // From +0: `Sum` of no terms is -0.0, which `explain` printed as "-0.0000" for an
+            // endorser nobody endorses (the same bits otherwise: x + 0 is x but for -0).
             let e: f64 = sources[lo..hi]
                 .iter()
                 .zip(&w[lo..hi])
-                .map(|(&a, &w)| c[a as usize] * w)
-                .sum();
+                .fold(0.0, |e, (&a, &w)| e + c[a as usize] * w);
             delta += (e - score[b]).abs();
             score[b] = e;
             c[b] = base[b] + d * e;

@@ -252,3 +252,28 @@ fn influence_passivity_says_when_it_stops_at_its_cap() {
     events.push(ev(Kind::Reshare, "a0", "a2", T0 + 104));
     assert_eq!(warnings_of(&events), []);
 }
+
+#[test]
+fn an_endorser_nobody_endorses_scores_plus_zero() {
+    // `Sum` of no terms is -0.0: explain printed such an endorser's score as "-0.0000".
+    let events = [
+        ev(Kind::Reply, "fan", "star", T0),
+        ev(Kind::Reshare, "fan", "star", T0 + DAY),
+        ev(Kind::Reply, "other", "star", T0 + 40 * DAY),
+    ];
+    let (_dir, store) = store_with(&events);
+    let accounts = store.accounts().unwrap();
+    let star = store.find_account("demo:star").unwrap();
+    let x = explain(
+        &store,
+        &Scope::default(),
+        star,
+        &accounts,
+        &ExplainOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(x.endorsers.len(), 2, "{:?}", x.endorsers);
+    for e in &x.endorsers {
+        assert_eq!(e.score.to_bits(), 0.0f64.to_bits(), "{e:?}");
+    }
+}
