@@ -211,6 +211,14 @@ pub fn maximize(g: &DiffusionGraph, opts: &ImOptions) -> Result<SeedSelection, I
             opts.k
         )));
     }
+    if g.m() == 0 {
+        // Any k accounts reach exactly k: a ranking of seeds would be sampling noise.
+        return Err(ImError::Invalid(
+            "the diffusion graph has no edges: every account reaches only itself, so no seed \
+             set is better than another"
+                .into(),
+        ));
+    }
     if !(opts.epsilon > 0.0 && opts.epsilon < 1.0 - 1.0 / std::f64::consts::E) {
         return Err(ImError::Invalid(format!(
             "epsilon must lie in (0, 1 − 1/e ≈ 0.632), got {}",

@@ -248,6 +248,19 @@ fn rejects_bad_input() {
     assert!(DiffusionGraph::new(3, &[0], &[3], EdgeProbabilities::WeightedCascade).is_err());
     assert!(DiffusionGraph::new(3, &[0], &[1], EdgeProbabilities::Constant(1.5)).is_err());
     assert!(simulate(&g, Model::Ic, &[7], 10, 1).is_err());
+    // No edges: any k accounts reach exactly k, so there is nothing to choose (it returned a
+    // "ranking" of sampling noise); the spread of a given set is still exact.
+    let empty = DiffusionGraph::new(5, &[], &[], EdgeProbabilities::Constant(0.5)).unwrap();
+    let err = maximize(
+        &empty,
+        &ImOptions {
+            k: 2,
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("no edges"), "{err}");
+    assert_eq!(exact_spread(&empty, Model::Ic, &[0, 3]).unwrap(), 2.0);
 }
 
 mod learned {
