@@ -76,6 +76,36 @@ impl Store {
         self.id_map("SELECT id, name FROM platforms")
     }
 
+    /// The name of account `id`'s platform, or the store is corrupt.
+    fn platform_name<'a>(
+        &self,
+        platforms: &'a rustc_hash::FxHashMap<i64, String>,
+        id: i64,
+        platform: i64,
+    ) -> Result<&'a str> {
+        platforms
+            .get(&platform)
+            .map(String::as_str)
+            .ok_or_else(|| self.corrupt(format!("account {id} is on no known platform {platform}")))
+    }
+
+    /// Account `id` as [`Store::accounts`] names it.
+    fn account_info(
+        &self,
+        platforms: &rustc_hash::FxHashMap<i64, String>,
+        id: i64,
+        platform: i64,
+        native: &str,
+        handle: Option<&str>,
+    ) -> Result<AccountInfo> {
+        Ok(AccountInfo {
+            dense: dense(id),
+            platform: self.platform_name(platforms, id, platform)?.to_string(),
+            native_id: native.to_string(),
+            handle: handle.map(str::to_string),
+        })
+    }
+
     /// Every account, indexed by dense id.
     pub fn accounts(&self) -> Result<Vec<AccountInfo>> {
         let platforms = self.platform_names()?;
@@ -84,15 +114,7 @@ impl Store {
             if id != out.len() as i64 + 1 {
                 return Err(self.corrupt("account ids are not dense".into()));
             }
-            let platform = platforms.get(&platform).cloned().ok_or_else(|| {
-                self.corrupt(format!("account {id} is on no known platform {platform}"))
-            })?;
-            out.push(AccountInfo {
-                dense: dense(id),
-                platform,
-                native_id: native.to_string(),
-                handle: handle.map(str::to_string),
-            });
+            out.push(self.account_info(&platforms, id, platform, native, handle)?);
             Ok(())
         })?;
         Ok(out)
@@ -122,15 +144,7 @@ impl Store {
                     let name = match last {
                         Some((p, name)) if p == platform => name,
                         _ => {
-                            let name =
-                                platforms
-                                    .get(&platform)
-                                    .map(String::as_str)
-                                    .ok_or_else(|| {
-                                        self.corrupt(format!(
-                                            "account {id} is on no known platform {platform}"
-                                        ))
-                                    })?;
+                            let name = self.platform_name(&platforms, id, platform)?;
                             last = Some((platform, name));
                             name
                         }
@@ -162,15 +176,7 @@ impl Store {
             if wanted.get(at) != Some(&dense_id) {
                 return Ok(());
             }
-            let platform = platforms.get(&platform).cloned().ok_or_else(|| {
-                self.corrupt(format!("account {id} is on no known platform {platform}"))
-            })?;
-            out.push(AccountInfo {
-                dense: dense_id,
-                platform,
-                native_id: native.to_string(),
-                handle: handle.map(str::to_string),
-            });
+            out.push(self.account_info(&platforms, id, platform, native, handle)?);
             Ok(())
         })?;
         Ok(out)
