@@ -532,3 +532,38 @@ fn demo_marks_ties_and_gives_no_audience_quality_without_followers() {
         assert!(row[3].ends_with('%'), "{row:?}");
     }
 }
+
+#[test]
+fn a_profile_of_an_account_nobody_endorses_splits_nothing() {
+    // Nobody replies to higgs:h50 (as nobody endorses the owner of a Mastodon archive): it
+    // earned nothing, so the shares of its score are undefined (null), not 0 %, and what its
+    // endorsers pass in all is +0, not "-0.0000".
+    let (table, _) = renown(&["profile", "higgs:h50"]);
+    assert!(!table.contains("-0.0"), "{table}");
+    let head = table.lines().next().unwrap();
+    assert!(
+        head.ends_with("from 0 endorsers: nothing earned in this scope, so no share to split"),
+        "{table}"
+    );
+    assert!(table.contains("(0 accounts, 0.0000 in all)"), "{table}");
+    assert!(
+        table.contains("\nBy topic: undefined (no earned influence to split)"),
+        "{table}"
+    );
+    let (v, _) = json(&["profile", "higgs:h50", "--format", "json"]);
+    assert!(!v.to_string().contains("-0.0"), "{v}");
+    assert_eq!(v["endorsers"], 0, "{v}");
+    assert_eq!(v["top_endorsers_share"], Value::Null, "{v}");
+    for field in ["untagged_share", "follow_share", "other_share"] {
+        assert_eq!(v["topics"][field], Value::Null, "{field}: {v}");
+    }
+    assert_eq!(v["influenced_by"]["accounts"], 1, "it replies to h5: {v}");
+    // An endorsed account keeps its shares.
+    let (v, _) = json(&["profile", "higgs:h3", "--format", "json"]);
+    assert!(v["endorsers"].as_u64().unwrap() > 0, "{v}");
+    let top = v["top_endorsers_share"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{v}"));
+    assert!(top > 0.0 && top <= 1.0, "{v}");
+    assert!(v["topics"]["untagged_share"].as_f64().unwrap() > 0.0, "{v}");
+}

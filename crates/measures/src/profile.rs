@@ -81,12 +81,13 @@ pub struct TopicProfile {
     pub listed: Vec<TopicPart>,
     /// Distinct topics the earning engagement carried.
     pub topics: usize,
-    /// Share from the topics not listed.
-    pub other_share: f64,
-    /// Share earned by engagement without a topic.
-    pub untagged_share: f64,
-    /// Share earned by standing follows (which carry no topic).
-    pub follow_share: f64,
+    /// Share from the topics not listed. `None` (JSON null) when the account earned nothing in
+    /// the scope: a share of nothing is undefined, not 0.
+    pub other_share: Option<f64>,
+    /// Share earned by engagement without a topic (`None` as for `other_share`).
+    pub untagged_share: Option<f64>,
+    /// Share earned by standing follows, which carry no topic (`None` as for `other_share`).
+    pub follow_share: Option<f64>,
 }
 
 /// Where an account's earned influence comes from and where it goes.
@@ -102,8 +103,9 @@ pub struct InfluenceProfile {
     pub endorsers: usize,
     /// Share of the score from its `top_endorsers` largest endorsers.
     pub top_endorsers: usize,
-    /// See `top_endorsers`.
-    pub top_endorsers_share: f64,
+    /// See `top_endorsers`. `None` (JSON null) when the account earned nothing in the scope (no
+    /// endorser): a share of nothing is undefined, not 0.
+    pub top_endorsers_share: Option<f64>,
     /// Accounts it endorses, by the influence it passes them.
     pub influenced_by: Flows,
     /// Accounts that endorse it, by the influence they pass it.
@@ -115,7 +117,8 @@ pub struct InfluenceProfile {
 fn flows(mut all: Vec<(u32, f64)>, listed: usize, accounts: &[AccountInfo]) -> Flows {
     all.retain(|f| f.1 > 0.0);
     all.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-    let total: f64 = all.iter().map(|f| f.1).sum();
+    // Summed from +0: Rust's f64 `Sum` of no terms is -0.0, which printed as "-0.0000 in all".
+    let total: f64 = all.iter().fold(0.0, |s, f| s + f.1);
     let share = |x: f64| if total > 0.0 { x / total } else { 0.0 };
     let list: Vec<Flow> = all
         .iter()
@@ -174,11 +177,8 @@ pub fn influence_profile(
     let influenced_by = flows(outgoing, opts.accounts, &accounts);
     let mut largest: Vec<f64> = incoming.iter().map(|f| f.1).filter(|&c| c > 0.0).collect();
     largest.sort_by(|x, y| y.total_cmp(x));
-    let top_endorsers_share = if score > 0.0 {
-        (largest.iter().take(opts.top_endorsers).sum::<f64>() / score).min(1.0)
-    } else {
-        0.0
-    };
+    let top_endorsers_share = (score > 0.0)
+        .then(|| (largest.iter().take(opts.top_endorsers).sum::<f64>() / score).min(1.0));
 
     Ok(InfluenceProfile {
         account: accounts[b].label(),
@@ -241,6 +241,8 @@ fn topic_profile(
     }
     let score = model.score[account as usize];
     let share = |x: f64| if score > 0.0 { x / score } else { 0.0 };
+    // The shares of the whole are undefined when there is no whole.
+    let of_score = |x: f64| (score > 0.0).then(|| share(x));
     let mut by_topic: BTreeMap<String, (f64, u64)> = BTreeMap::new();
     let (mut untagged, mut follows) = (0.0, 0.0);
     for &(a, c) in incoming {
@@ -285,8 +287,8 @@ fn topic_profile(
     Ok(TopicProfile {
         listed: parts,
         topics,
-        other_share: share(tagged - shown).max(0.0),
-        untagged_share: share(untagged),
-        follow_share: share(follows),
+        other_share: of_score((tagged - shown).max(0.0)),
+        untagged_share: of_score(untagged),
+        follow_share: of_score(follows),
     })
 }

@@ -63,13 +63,15 @@ fn a_profile_decomposes_the_score_by_endorser_and_topic() {
     let shares: f64 = p.influencer_of.listed.iter().map(|f| f.share).sum();
     assert!((shares + p.influencer_of.other_share - 1.0).abs() < 1e-9);
     assert!(
-        (p.top_endorsers_share - 1.0).abs() < 1e-9,
+        (p.top_endorsers_share.unwrap() - 1.0).abs() < 1e-9,
         "three endorsers, all in the top 10"
     );
 
     // Topics: the tagged parts, the untagged like and the follow make up the whole score.
     let tagged: f64 = p.topics.listed.iter().map(|t| t.share).sum();
-    let whole = tagged + p.topics.other_share + p.topics.untagged_share + p.topics.follow_share;
+    let t = &p.topics;
+    let whole =
+        tagged + t.other_share.unwrap() + t.untagged_share.unwrap() + t.follow_share.unwrap();
     assert!((whole - 1.0).abs() < 1e-6, "topic shares sum to {whole}");
     let names: Vec<&str> = p.topics.listed.iter().map(|t| t.topic.as_str()).collect();
     for t in ["rust", "ai", "data"] {
@@ -80,7 +82,7 @@ fn a_profile_decomposes_the_score_by_endorser_and_topic() {
         (share_of("ai") - share_of("data")).abs() < 1e-12,
         "a two-topic event is split evenly"
     );
-    assert!(p.topics.untagged_share > 0.0 && p.topics.follow_share > 0.0);
+    assert!(t.untagged_share.unwrap() > 0.0 && t.follow_share.unwrap() > 0.0);
 
     // Influenced by: what it passes to `fan` is what the model lists `fan` receiving from it.
     let fan = store.find_account("fan").unwrap();
@@ -98,6 +100,20 @@ fn a_profile_decomposes_the_score_by_endorser_and_topic() {
         .1;
     assert!((to_fan.contribution - expected).abs() <= 1e-12 * expected);
     assert_eq!(p.influenced_by.accounts, 2, "fan and other");
+
+    // Nobody endorses `lurker`: it earned nothing, so its shares are undefined (not 0 %), and
+    // the total its endorsers pass is +0 (an f64 sum of nothing is -0.0, printed "-0.0000").
+    let lurker = store.find_account("lurker").unwrap();
+    let q = influence_profile(&store, &scope, &m, lurker, &ProfileOptions::default()).unwrap();
+    assert_eq!((q.score, q.endorsers), (0.0, 0));
+    assert!(q.influencer_of.total == 0.0 && q.influencer_of.total.is_sign_positive());
+    assert_eq!(q.top_endorsers_share, None);
+    let t = &q.topics;
+    assert_eq!(
+        (t.untagged_share, t.follow_share, t.other_share),
+        (None, None, None)
+    );
+    assert_eq!(q.influenced_by.accounts, 1, "it likes star");
 
     let n = store.account_count().unwrap();
     assert!(influence_profile(&store, &scope, &m, n, &ProfileOptions::default()).is_err());

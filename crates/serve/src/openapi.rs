@@ -327,7 +327,7 @@ pub fn spec() -> Value {
             "/api/accounts/{id}/profile": {"get": {
                 "summary": "Where an account's earned influence comes from and goes: the accounts it is influenced by (it endorses them) and an influencer of (they endorse it), the influence passed each way, its endorser count and top-endorser share, and its earned influence by topic",
                 "parameters": with_scope(account_id(), query("limit", "accounts listed on each side (default 10)", json!({"type": "integer", "minimum": 0, "maximum": crate::params::MAX_LIMIT}))),
-                "responses": with_404(json_ok("the profile: influenced_by, influencer_of (listed, accounts, total, other_share), topics (listed, untagged_share, follow_share)")),
+                "responses": with_404(json_ok("the profile: influenced_by, influencer_of (listed, accounts, total, other_share), topics (listed, untagged_share, follow_share); top_endorsers_share and the topic shares are null when the account earned nothing in the scope")),
             }},
             "/api/scatter": {"get": {
                 "summary": "Two measures account by account (default: followers against earned influence): points with percentiles, the accounts furthest from agreeing each way, and the overlap of the two top-k sets",

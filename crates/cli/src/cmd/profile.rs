@@ -105,24 +105,36 @@ fn side(title: &str, flows: &Flows, out: &mut dyn Write) -> anyhow::Result<()> {
 }
 
 fn report(p: &InfluenceProfile, out: &mut dyn Write) -> anyhow::Result<()> {
-    writeln!(
-        out,
-        "{}: earned influence {:.4} from {} endorsers; the top {} give {}",
-        renown_model::escape_controls(&p.account),
-        p.score,
-        p.endorsers,
-        p.top_endorsers,
-        pct(p.top_endorsers_share)
-    )?;
+    let account = renown_model::escape_controls(&p.account);
+    match p.top_endorsers_share {
+        Some(top) => writeln!(
+            out,
+            "{account}: earned influence {:.4} from {} endorsers; the top {} give {}",
+            p.score,
+            p.endorsers,
+            p.top_endorsers,
+            pct(top)
+        )?,
+        None => writeln!(
+            out,
+            "{account}: earned influence {:.4} from {} endorsers: nothing earned in this scope, \
+             so no share to split",
+            p.score, p.endorsers
+        )?,
+    }
     side("Influencer of (its endorsers)", &p.influencer_of, out)?;
     side("Influenced by (whom it endorses)", &p.influenced_by, out)?;
     let topics = &p.topics;
+    let (Some(untagged), Some(follows)) = (topics.untagged_share, topics.follow_share) else {
+        writeln!(out, "\nBy topic: undefined (no earned influence to split)")?;
+        return Ok(());
+    };
     writeln!(
         out,
         "\nBy topic ({} topics; untagged engagement {}, standing follows {}):",
         topics.topics,
-        pct(topics.untagged_share),
-        pct(topics.follow_share)
+        pct(untagged),
+        pct(follows)
     )?;
     let mut t = Table::new(&["topic", "contribution", "share", "actions"]);
     for part in &topics.listed {
@@ -139,7 +151,7 @@ fn report(p: &InfluenceProfile, out: &mut dyn Write) -> anyhow::Result<()> {
             out,
             "... and {} more topics ({})",
             topics.topics - topics.listed.len(),
-            pct(topics.other_share)
+            topics.other_share.map_or_else(|| "undefined".into(), pct)
         )?;
     }
     Ok(())
