@@ -15,8 +15,9 @@ Examples:
 ACCOUNT is platform:id, a native id, or a handle. Influencer of: the accounts that endorse it,
 with the earned influence each passes to it (shares of its score). Influenced by: the accounts it
 endorses, with the influence it passes to each. By topic: its earned influence split over the
-topics of the engagement that earned it (standing follows carry none). `csv` lists both sides'
-accounts, one row per flow.";
+topics of the engagement that earned it (standing follows carry none). An account nobody endorses
+in the scope earned nothing to split: its shares are undefined (null in JSON), not 0 %. `csv`
+lists both sides' accounts, one row per flow.";
 
 /// Whom an account influences and is influenced by, and its earned influence by topic.
 #[derive(clap::Args, Debug)]
