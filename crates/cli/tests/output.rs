@@ -567,3 +567,34 @@ fn a_profile_of_an_account_nobody_endorses_splits_nothing() {
     assert!(top > 0.0 && top <= 1.0, "{v}");
     assert!(v["topics"]["untagged_share"].as_f64().unwrap() > 0.0, "{v}");
 }
+
+#[test]
+fn an_explanation_of_an_account_that_earned_nothing_gives_no_follower_share() {
+    // higgs:h50 earned nothing (as the owner of a Mastodon archive): what its followers give
+    // is no share of anything, not "(0.0%)".
+    let (table, _) = renown(&["explain", "higgs:h50"]);
+    assert!(
+        table.contains("contribute 0.0000 (no share: nothing earned in this scope)"),
+        "{table}"
+    );
+    assert!(!table.contains("0.0%"), "{table}");
+    let (v, _) = json(&["explain", "higgs:h50", "--format", "json"]);
+    assert_eq!(v["score"], 0.0, "{v}");
+    assert_eq!(v["followers"]["share"], Value::Null, "{v}");
+    // demo:u5 has two followers, neither of whom passes anything on: no share either.
+    let (v, _) = json(&["explain", "demo:u5", "--format", "json"]);
+    assert_eq!(
+        (&v["score"], &v["followers"]["followers"]),
+        (&0.0.into(), &2.into()),
+        "{v}"
+    );
+    assert_eq!(v["followers"]["share"], Value::Null, "{v}");
+    // An account that earned something gives its followers' share, in [0, 1].
+    let (v, _) = json(&["explain", "demo:u0", "--format", "json"]);
+    assert!(v["score"].as_f64().unwrap() > 0.0, "{v}");
+    assert!(v["followers"]["followers"].as_u64().unwrap() > 0, "{v}");
+    let share = v["followers"]["share"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{v}"));
+    assert!((0.0..=1.0).contains(&share), "{v}");
+}

@@ -146,8 +146,9 @@ pub struct FollowerPart {
     pub credible_followers: u64,
     /// Influence they pass on, in base votes.
     pub contribution: f64,
-    /// Of the score.
-    pub share: f64,
+    /// Of the score; `None` (JSON null) when the account earned nothing in the scope: a share of
+    /// nothing is undefined, not 0.
+    pub share: Option<f64>,
 }
 
 /// One month-end point of the score's trajectory.
@@ -308,7 +309,7 @@ fn explain_from(
         followers: 0,
         credible_followers: 0,
         contribution: 0.0,
-        share: 0.0,
+        share: None,
     };
     let contribution_of: HashMap<u32, f64> = contributions.iter().copied().collect();
     for (&a, ledger) in &ledgers {
@@ -340,7 +341,7 @@ fn explain_from(
         }
         follow.contribution += c * fw / total;
     }
-    follow.share = share(follow.contribution);
+    follow.share = (score > 0.0).then(|| share(follow.contribution));
     if follow.followers > 0 {
         let f = by_kind.entry("follow").or_default();
         f.0 += follow.contribution;

@@ -13,7 +13,8 @@ Examples:
   renown explain twitter:12345 --as-of 2012-07-04 --format json | jq '.by_month'
 
 ACCOUNT is platform:id, a native id, or a handle. The score is decomposed exactly: the shares of
-the endorsers, of the kinds and of the months add up to it.
+the endorsers, of the kinds and of the months add up to it. An account that earned nothing in the
+scope has no share to give: its followers' share is undefined (null in JSON), not 0 %.
 
 With --per person, ACCOUNT may also be a linked person's name: the person's earned influence over
 all their linked accounts, by endorsing person and by platform (the platforms' parts add up to
@@ -135,7 +136,9 @@ fn report(x: &Explanation, out: &mut dyn Write) -> anyhow::Result<()> {
         x.followers.followers,
         x.followers.credible_followers,
         x.followers.contribution,
-        pct(x.followers.share)
+        x.followers
+            .share
+            .map_or_else(|| "no share: nothing earned in this scope".into(), pct)
     )?;
     writeln!(out, "Top endorsers:")?;
     endorsers(x).write(OutputFormat::Table, out)?;
