@@ -182,8 +182,9 @@ impl Store {
         Ok(out)
     }
 
-    /// Finds an account by `platform:native_id`, native id, or handle (with or without `@`);
-    /// the first (lowest id) match of the first kind that matches.
+    /// Finds an account by `platform:native_id` (the native id also with a leading `@`, as
+    /// Mastodon writes `@user@instance`), native id, or handle (with or without `@`); the first
+    /// (lowest id) match of the first kind that matches.
     pub fn find_account(&self, query: &str) -> Result<u32> {
         let q = query.trim();
         let platforms = self.platform_names()?;
@@ -194,15 +195,20 @@ impl Store {
         });
         let handle = q.trim_start_matches('@');
         let at_handle = format!("@{handle}");
-        // Best match so far: (kind rank, id), rank 0 = platform:native, 1 = native, 2 = handle.
+        // Best match so far: (kind rank, id), rank 0 = platform:native, 1 = platform:@native,
+        // 2 = native, 3 = handle.
         let mut best: Option<(u8, i64)> = None;
         self.for_each_account(|id, platform, native, h| {
             let rank = if qualified == Some((platform, native)) {
                 0
-            } else if native == q {
+            } else if qualified.is_some_and(|(p, n)| {
+                p == platform && n.strip_prefix('@').is_some_and(|n| n == native)
+            }) {
                 1
-            } else if h.is_some_and(|h| h == handle || h == at_handle) {
+            } else if native == q {
                 2
+            } else if h.is_some_and(|h| h == handle || h == at_handle) {
+                3
             } else {
                 return Ok(());
             };
@@ -313,5 +319,37 @@ mod tests {
         want.sort_by_key(|a| a.dense);
         assert_eq!(got.iter().collect::<Vec<_>>(), want);
         assert!(store.accounts_with_ids(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_qualified_id_may_carry_mastodons_leading_at() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("a.db")).unwrap();
+        let run = store.begin_run("x", "test").unwrap();
+        let records = [
+            (1, follow("mastodon", "ngo@social.example", "b@x.example")),
+            (2, follow("twitter", "ngo@social.example", "b@x.example")),
+        ];
+        store.write_batch(run, &records, 0).unwrap();
+        let accounts = store.accounts().unwrap();
+        let on = |platform: &str| {
+            accounts
+                .iter()
+                .position(|a| a.platform == platform && a.native_id == "ngo@social.example")
+                .unwrap() as u32
+        };
+        for q in [
+            "mastodon:@ngo@social.example",
+            "mastodon:ngo@social.example",
+        ] {
+            assert_eq!(store.find_account(q).unwrap(), on("mastodon"), "{q}");
+        }
+        assert_eq!(
+            store.find_account("twitter:@ngo@social.example").unwrap(),
+            on("twitter")
+        );
+        assert!(store
+            .find_account("mastodon:@nobody@social.example")
+            .is_err());
     }
 }
