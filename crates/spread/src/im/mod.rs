@@ -37,6 +37,13 @@ pub enum ImError {
     /// A bad option or input (k beyond the nodes, δ outside (0, 1), an unreadable store).
     #[error("{0}")]
     Invalid(String),
+    /// The diffusion graph has no edges: any k accounts reach exactly k, so a ranking of seeds
+    /// would be sampling noise.
+    #[error(
+        "the diffusion graph has no edges: every account reaches only itself, so no seed set \
+         is better than another"
+    )]
+    NoEdges,
 }
 
 /// The diffusion model.
@@ -212,12 +219,7 @@ pub fn maximize(g: &DiffusionGraph, opts: &ImOptions) -> Result<SeedSelection, I
         )));
     }
     if g.m() == 0 {
-        // Any k accounts reach exactly k: a ranking of seeds would be sampling noise.
-        return Err(ImError::Invalid(
-            "the diffusion graph has no edges: every account reaches only itself, so no seed \
-             set is better than another"
-                .into(),
-        ));
+        return Err(ImError::NoEdges);
     }
     if !(opts.epsilon > 0.0 && opts.epsilon < 1.0 - 1.0 / std::f64::consts::E) {
         return Err(ImError::Invalid(format!(

@@ -269,14 +269,6 @@ pub fn seeds_on_graph(
 pub fn seeds(store: &Store, o: &SeedsOptions) -> Result<SeedsReport, ImError> {
     let start = std::time::Instant::now();
     let (g, facts) = store_graph(store, &o.graph)?;
-    if g.m() == 0 {
-        return Err(ImError::Invalid(format!(
-            "no account can pass an item on in this scope: the diffusion graph has no edges \
-             ({} follows, {} take-ups: reshares, quotes, replies or comments of an item), so \
-             every account reaches only itself and no seed set is better than another",
-            facts.follow_edges, facts.take_ups
-        )));
-    }
     let accounts = store
         .accounts()
         .map_err(|e| ImError::Invalid(e.to_string()))?;
@@ -290,7 +282,18 @@ pub fn seeds(store: &Store, o: &SeedsOptions) -> Result<SeedsReport, ImError> {
         allowed: allowed.clone(),
         seed: o.seed,
     };
-    let mut report = seeds_on_graph(&g, &opts, &o.graph.probabilities, &label)?;
+    let mut report =
+        seeds_on_graph(&g, &opts, &o.graph.probabilities, &label).map_err(|e| match e {
+            // Said with what the store held, which is why.
+            ImError::NoEdges => ImError::Invalid(format!(
+                "no account can pass an item on in this scope: the diffusion graph has no \
+                 edges ({} follows, {} take-ups: reshares, quotes, replies or comments of an \
+                 item), so every account reaches only itself and no seed set is better than \
+                 another",
+                facts.follow_edges, facts.take_ups
+            )),
+            e => e,
+        })?;
     report.as_of = o.graph.scope.as_of;
     report.topic = o.graph.scope.topic.clone();
     if o.compare_sims > 0 {
