@@ -1110,14 +1110,37 @@ fn prefetch<T>(values: &[T], i: u32) {
     }
 }
 
-/// `offsets` of lists with these lengths: `[0, d0, d0 + d1, …]`.
+/// `offsets` of lists with these lengths: `[0, d0, d0 + d1, …]`, in parallel over chunks
+/// (each chunk's sum first, then each chunk's running sums from the sum of the chunks before
+/// it), so its fresh pages are faulted in by every thread.
 pub(crate) fn prefix_sums(degrees: &[u32]) -> Result<Vec<u64>> {
     let mut offsets: Vec<u64> = zeroed(degrees.len() + 1, "the node arrays")?;
-    let mut total = 0u64;
-    for (o, &d) in offsets[1..].iter_mut().zip(degrees) {
-        total += d as u64;
-        *o = total;
-    }
+    let chunk = degrees
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1) * SHARES)
+        .max(1 << 16);
+    let sums: Vec<u64> = degrees
+        .par_chunks(chunk)
+        .map(|c| c.iter().map(|&d| d as u64).sum())
+        .collect();
+    let mut before = 0u64;
+    let starts: Vec<u64> = sums
+        .iter()
+        .map(|&s| {
+            before += s;
+            before - s
+        })
+        .collect();
+    offsets[1..]
+        .par_chunks_mut(chunk)
+        .zip(degrees.par_chunks(chunk))
+        .zip(starts)
+        .for_each(|((o, d), mut total)| {
+            for (o, &d) in o.iter_mut().zip(d) {
+                total += d as u64;
+                *o = total;
+            }
+        });
     Ok(offsets)
 }
 
@@ -1196,6 +1219,30 @@ mod tests {
         // One node, and none.
         assert_eq!(degree_order(&[3], &[1]).original, vec![0]);
         assert!(degree_order(&[], &[]).original.is_empty());
+    }
+
+    /// The chunked prefix sums against the running sum, across chunk bounds and on several
+    /// threads, with sums past 32 bits.
+    #[test]
+    fn prefix_sums_are_running_sums() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        for len in [0usize, 1, 65_535, 65_536, 65_537, 1_000_003] {
+            let degrees: Vec<u32> = (0..len as u32)
+                .map(|i| i.wrapping_mul(2_654_435_761) >> (i % 29))
+                .collect();
+            let mut want = vec![0u64];
+            for &d in &degrees {
+                want.push(want.last().unwrap() + d as u64);
+            }
+            assert_eq!(
+                pool.install(|| prefix_sums(&degrees)).unwrap(),
+                want,
+                "{len}"
+            );
+        }
     }
 
     #[test]
