@@ -1,12 +1,14 @@
 //! What bounds the blocked PageRank kernel (issue 24): the share of in-edges by source rank,
 //! and the CPU cost per edge of one propagation step, on the real offsets and with the same
-//! loop's gathers forced into L1 (offsets masked), segment 0 apart from the others.
+//! loop's gathers forced into L1 (offsets masked), segment 0 apart from the others, for each
+//! way of summing the long lists this CPU runs (scalar, packed loads, AVX2, AVX-512), and for
+//! the layouts measured before (long lists by id, a hot tier).
 //!
 //! cargo run --release -p renown-graph --example pagerank_probe -- GRAPH.rpg [PASSES] [THREADS]
 //!
 //! Prints CPU seconds (user + system of the process, /proc/self/stat) per pass and per edge.
 
-use renown_graph::{read_pull_graph_auto, Blocked, NodeOrder};
+use renown_graph::{read_pull_graph_auto, Blocked, Gather, NodeOrder};
 use std::time::Instant;
 
 /// User + system CPU seconds of this process so far.
@@ -76,10 +78,15 @@ fn main() {
         );
     }
 
-    // `by_id`: the long lists (> 8 sources) of a segment in ascending destination order (the
-    // layout before session 11); `b`: by length, then id (`Blocked::new`; same bits).
-    let by_id = Blocked::with_layout(&g, 16, 16, false).unwrap();
+    // The default layout (`Blocked::new`: long lists by length), its lists of more than 8
+    // sources summed by each variant this CPU runs (`Gather::Scalar` is the default loop; the
+    // others change the loads or the rounding, not the work); `by_id`: the long lists of a
+    // segment in ascending destination order (the layout before session 11; same bits).
     let b = Blocked::new(&g).unwrap();
+    let by_id = Blocked::with_layout(&g, 16, 16, false)
+        .unwrap()
+        .with_gather(Gather::Scalar)
+        .unwrap();
     let segs = b.segments();
     println!("blocked: {segs} segments, {} pairs", b.pairs());
     let contrib: Vec<f32> = (0..n).map(|i| 1.0 / (1 + i % 7) as f32).collect();
@@ -101,10 +108,15 @@ fn main() {
             t / passes as f64,
         );
     };
+    let variants: Vec<Gather> = Gather::ALL.into_iter().filter(|g| g.available()).collect();
     for round in 1..=2 {
         println!("-- round {round}");
-        for (name, layout) in [("long lists by id", &by_id), ("long lists by length", &b)] {
-            probe(&format!("{name}: all segments"), layout);
+        let layouts = variants
+            .iter()
+            .map(|&g| (format!("{g:?}"), b.clone().with_gather(g).unwrap()))
+            .chain([("long lists by id".to_string(), by_id.clone())]);
+        for (name, layout) in layouts {
+            probe(&format!("{name}: all segments"), &layout);
             probe(
                 &format!("{name}: segment 0"),
                 &layout.probe_copy(0..1, None),
@@ -127,7 +139,10 @@ fn main() {
             }
         }
         for hot_bits in [12, 13] {
-            let h = Blocked::with_layout(&g, 16, hot_bits, true).unwrap();
+            let h = Blocked::with_layout(&g, 16, hot_bits, true)
+                .unwrap()
+                .with_gather(Gather::Scalar)
+                .unwrap();
             probe(
                 &format!("by length, hot tier of 2^{hot_bits}: all segments"),
                 &h,

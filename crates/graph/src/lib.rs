@@ -37,7 +37,7 @@ pub use gml::{parse_gml, GmlGraph};
 pub use hits::{hits, Hits, HitsOptions};
 pub use pagerank::{
     folds, pagerank, pagerank_blocked, pagerank_folded, pagerank_pb, pagerank_with,
-    personalized_pagerank, seed_vector, segment_bits, Blocked, PageRank, PageRankOptions,
+    personalized_pagerank, seed_vector, segment_bits, Blocked, Gather, PageRank, PageRankOptions,
     Propagation, FOLD_MAX_SHARE,
 };
 pub use pullfile::{

@@ -16,9 +16,11 @@ use rayon::prelude::*;
 
 mod blocked;
 mod folded;
+mod gather;
 mod pb;
 pub use blocked::{pagerank_blocked, segment_bits, Blocked};
 pub use folded::{folds, pagerank_folded, FOLD_MAX_SHARE};
+pub use gather::Gather;
 pub use pb::{pagerank_pb, Propagation};
 
 /// In-edges per parallel work unit (power-law hubs make equal node counts uneven): a few

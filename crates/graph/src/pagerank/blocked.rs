@@ -25,12 +25,14 @@
 //! previous one's and are predicted. Each list keeps its order and each accumulator its segment
 //! order, so the scores are the same bits as summing pair by pair.
 
+use super::gather::{add_lists, Gather};
 use super::{sum_sources, PageRank, PageRankOptions, GENERAL, SHORT};
 use crate::buf::SyncPtr;
 use crate::csr::{node_ranges, Csr};
 use crate::real::Real;
 use crate::{GraphError, Result};
 use rayon::prelude::*;
+use std::any::TypeId;
 
 /// Bytes of contributions per segment: a quarter of this machine's 1 MiB per-core L2, so the
 /// segment, the accumulators being written and the edge stream share it; at most 2^16 sources
@@ -173,7 +175,8 @@ impl Segment {
     /// Adds each destination's sum over its in-edges from this segment (`contrib` is the
     /// segment's slice) into `sums`, work unit by work unit in parallel.
     #[inline(always)]
-    fn add_into<T: Real>(&self, contrib: &[T], sums: SyncPtr<T>) {
+    fn add_into<T: Real>(&self, contrib: &[T], sums: SyncPtr<T>, gather: Gather) {
+        let variant = gather != Gather::Scalar && TypeId::of::<T>() == TypeId::of::<f32>();
         self.tiles.par_iter().for_each(|&(r, first, end)| {
             let run = self.runs[r];
             let dst = &self.dst[first..end];
@@ -184,6 +187,29 @@ impl Segment {
                 } else {
                     self.ends[i - 1] as usize
                 };
+                if variant {
+                    // SAFETY: `T` is `f32` (checked above), so the casts keep type and length;
+                    // `gather` is available (`Blocked::with_gather`); the lists' offsets are
+                    // below the segment's length, `contrib`'s; each destination appears once
+                    // in the segment, so in one tile.
+                    unsafe {
+                        let contrib = std::slice::from_raw_parts(
+                            contrib.as_ptr().cast::<f32>(),
+                            contrib.len(),
+                        );
+                        let sums = SyncPtr(sums.0.cast::<f32>());
+                        add_lists(
+                            gather,
+                            dst,
+                            &self.ends[i..i + dst.len()],
+                            start,
+                            &self.src,
+                            contrib,
+                            sums,
+                        );
+                    }
+                    return;
+                }
                 for (&v, &stop) in dst.iter().zip(&self.ends[i..i + dst.len()]) {
                     let stop = stop as usize;
                     // SAFETY: within one segment each destination appears once, in one tile;
@@ -225,6 +251,8 @@ pub struct Blocked {
     n: usize,
     m: u64,
     segments: Vec<Segment>,
+    /// How `f32` runs sum the lists of more than [`SHORT`] sources.
+    gather: Gather,
 }
 
 impl Blocked {
@@ -390,7 +418,25 @@ impl Blocked {
             n,
             m: g.m(),
             segments,
+            gather: Gather::detect(),
         })
+    }
+
+    /// The layout summing its long lists in `f32` by `gather` (a new layout takes
+    /// [`Gather::detect`]'s); an error if this CPU lacks it.
+    pub fn with_gather(mut self, gather: Gather) -> Result<Blocked> {
+        if !gather.available() {
+            return Err(GraphError::Invalid(format!(
+                "this CPU cannot run the {gather:?} gathers"
+            )));
+        }
+        self.gather = gather;
+        Ok(self)
+    }
+
+    /// How `f32` runs sum the lists of more than 8 sources.
+    pub fn gather(&self) -> Gather {
+        self.gather
     }
 
     /// One propagation step: adds each node's `Σ contrib[u]` over its in-edges into its entry
@@ -399,7 +445,7 @@ impl Blocked {
         assert!(contrib.len() == self.n && acc.len() == self.n);
         let sums = SyncPtr(acc.as_mut_ptr());
         for seg in &self.segments {
-            seg.add_into(&contrib[seg.base..seg.base + seg.len], sums);
+            seg.add_into(&contrib[seg.base..seg.base + seg.len], sums, self.gather);
         }
     }
 
@@ -421,6 +467,7 @@ impl Blocked {
             n: self.n,
             m: self.m,
             segments,
+            gather: self.gather,
         }
     }
 
@@ -588,6 +635,51 @@ mod tests {
                 .unwrap()
                 .scores;
             assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
+        }
+    }
+
+    /// Every gather variant this CPU runs gives the pull kernel's `f32` scores to rounding (the
+    /// same top 100), the same bits on 1 and 3 threads and on a repeat; `Packed` the same bits
+    /// as `Scalar` (the same order of additions); `f64` runs ignore the variant.
+    #[test]
+    fn every_gather_variant_agrees_with_the_pull_kernel_and_repeats() {
+        let g = Rmat::graph500(14, 16, 4).unwrap().pull_graph().unwrap();
+        let opts = PageRankOptions {
+            tolerance: 0.0,
+            max_iterations: 20,
+            ..Default::default()
+        };
+        let pull = pagerank_with::<f32>(&g, &opts).unwrap().scores;
+        // 10 bits: many segments, and lists of more than 8 sources in each.
+        let layout = Blocked::with_segment_bits(&g, 10).unwrap();
+        let run = |b: &Blocked, threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| pagerank_blocked::<f32>(&g, b, &opts).unwrap().scores)
+        };
+        let bits = |s: &[f32]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let scalar = run(&layout.clone().with_gather(Gather::Scalar).unwrap(), 2);
+        let f64_scalar = pagerank_blocked::<f64>(&g, &layout, &opts).unwrap().scores;
+        for gather in Gather::ALL {
+            let Ok(b) = layout.clone().with_gather(gather) else {
+                assert!(!gather.available());
+                continue;
+            };
+            assert_eq!(b.gather(), gather);
+            let got = run(&b, 1);
+            crate::pagerank::assert_f32_like_pull(&got, &pull);
+            assert_eq!(bits(&got), bits(&run(&b, 3)), "{gather:?}");
+            assert_eq!(bits(&got), bits(&run(&b, 1)), "{gather:?}");
+            if gather == Gather::Packed {
+                assert_eq!(bits(&got), bits(&scalar));
+            }
+            let f64s = pagerank_blocked::<f64>(&g, &b, &opts).unwrap().scores;
+            assert!(f64s
+                .iter()
+                .zip(&f64_scalar)
+                .all(|(x, y)| x.to_bits() == y.to_bits()));
         }
     }
 
