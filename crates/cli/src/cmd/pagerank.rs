@@ -2,7 +2,7 @@ use crate::Outcome;
 use anyhow::{bail, Context};
 use renown_graph::{
     pagerank_blocked, pagerank_pb, pagerank_with, read_pull_graph_auto, save_pull_graph,
-    segment_bits, Blocked, Labelled, NodeOrder, PageRankOptions, Propagation, Real, Rmat,
+    segment_bits, Blocked, Gather, Labelled, NodeOrder, PageRankOptions, Propagation, Real, Rmat,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -88,6 +88,34 @@ pub struct Args {
     /// PageRank kernel.
     #[arg(long, value_enum, default_value_t = Kernel::Auto)]
     pub kernel: Kernel,
+    /// How the blocked kernel sums its lists of more than 8 sources in f32 (for measuring:
+    /// none beat `scalar` on AMD Zen 4; BENCHMARKS.md, "SIMD gathers for the blocked
+    /// PageRank, session 13"). `avx2` and `avx512` only where the CPU has them.
+    #[arg(long, value_enum, default_value_t = GatherArg::Scalar)]
+    pub gather: GatherArg,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GatherArg {
+    /// One offset load and one added load per source (the default).
+    Scalar,
+    /// Four offsets from one 8-byte load: the same bits as `scalar`.
+    Packed,
+    /// One AVX2 `vgatherdps` per 8 sources (f32 rounding differs from `scalar`'s).
+    Avx2,
+    /// One AVX-512 `vgatherdps` per 16 sources (f32 rounding differs from `scalar`'s).
+    Avx512,
+}
+
+impl From<GatherArg> for Gather {
+    fn from(g: GatherArg) -> Gather {
+        match g {
+            GatherArg::Scalar => Gather::Scalar,
+            GatherArg::Packed => Gather::Packed,
+            GatherArg::Avx2 => Gather::Avx2,
+            GatherArg::Avx512 => Gather::Avx512,
+        }
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,9 +182,12 @@ pub fn run(args: Args, _db: &Path) -> anyhow::Result<Outcome> {
         Kernel::Blocked => true,
         Kernel::Auto => g.graph.n() as u64 > 1 << bits,
     };
+    if args.gather != GatherArg::Scalar && !(blocked && args.precision == Precision::F32) {
+        bail!("--gather applies to the blocked kernel in f32 only");
+    }
     let layout = if blocked {
         let t = Instant::now();
-        let b = Blocked::with_segment_bits(&g.graph, bits)?;
+        let b = Blocked::with_segment_bits(&g.graph, bits)?.with_gather(args.gather.into())?;
         eprintln!(
             "blocked layout: {} segments, {} destination-segment pairs, {:.1} MB, built in {:.3} s",
             b.segments(),
@@ -334,6 +365,57 @@ mod tests {
             order,
             save: None,
             kernel: Kernel::Auto,
+            gather: GatherArg::Scalar,
+        }
+    }
+
+    /// `--gather packed` writes `scalar`'s bits; a SIMD gather writes them to f32 rounding where
+    /// the CPU has it; `--gather` outside the blocked kernel in f32 is refused, not ignored.
+    #[test]
+    fn gather_variants_write_the_scalar_scores_and_apply_only_where_they_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let el = dir.path().join("g.el");
+        let mut text = String::new();
+        // Nodes 0..20 each take 40 sources: lists long enough for the gather loops.
+        for i in 0..2000u32 {
+            text.push_str(&format!("{} {}\n", 20 + (i * 37) % 400, i % 20));
+        }
+        std::fs::write(&el, text).unwrap();
+        let scores = |gather| -> anyhow::Result<String> {
+            let out = dir.path().join(format!("{gather:?}.csv"));
+            let mut a = args(&el, Order::Degree, &out);
+            (a.kernel, a.precision, a.gather) = (Kernel::Blocked, Precision::F32, gather);
+            run(a, dir.path())?;
+            Ok(std::fs::read_to_string(&out)?)
+        };
+        let scalar = scores(GatherArg::Scalar).unwrap();
+        assert_eq!(scalar.lines().count(), 421);
+        assert_eq!(scores(GatherArg::Packed).unwrap(), scalar);
+        for simd in [GatherArg::Avx2, GatherArg::Avx512] {
+            let Ok(other) = scores(simd) else {
+                assert!(!Gather::from(simd).available());
+                continue;
+            };
+            for (a, b) in scalar.lines().zip(other.lines()).skip(1) {
+                let (va, sa) = a.split_once(',').unwrap();
+                let (vb, sb) = b.split_once(',').unwrap();
+                let (sa, sb): (f64, f64) = (sa.parse().unwrap(), sb.parse().unwrap());
+                assert_eq!(va, vb);
+                assert!(
+                    (sa - sb).abs() <= 1e-5 * sa,
+                    "{simd:?}, node {va}: {sa} vs {sb}"
+                );
+            }
+        }
+        let out = dir.path().join("refused.csv");
+        for (kernel, precision) in [
+            (Kernel::Pull, Precision::F32),
+            (Kernel::Blocked, Precision::F64),
+        ] {
+            let mut a = args(&el, Order::Degree, &out);
+            (a.kernel, a.precision, a.gather) = (kernel, precision, GatherArg::Packed);
+            let e = run(a, dir.path()).unwrap_err().to_string();
+            assert!(e.contains("--gather applies to the blocked kernel"), "{e}");
         }
     }
 

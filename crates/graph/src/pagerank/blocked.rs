@@ -418,12 +418,12 @@ impl Blocked {
             n,
             m: g.m(),
             segments,
-            gather: Gather::detect(),
+            gather: Gather::Scalar,
         })
     }
 
     /// The layout summing its long lists in `f32` by `gather` (a new layout takes
-    /// [`Gather::detect`]'s); an error if this CPU lacks it.
+    /// [`Gather::Scalar`]); an error if this CPU lacks it.
     pub fn with_gather(mut self, gather: Gather) -> Result<Blocked> {
         if !gather.available() {
             return Err(GraphError::Invalid(format!(

@@ -6,7 +6,8 @@
 //! the list (the same bits on every run and thread count), and agrees with the scalar loop's to
 //! rounding. None measured faster than the scalar loop at R-MAT 20 and 22 on the AMD Zen 4 host
 //! (BENCHMARKS.md, "SIMD gathers for the blocked PageRank, session 13"), so a layout uses
-//! [`Gather::Scalar`] unless `RENOWN_GATHER` names another.
+//! [`Gather::Scalar`] unless [`Blocked::with_gather`](super::Blocked::with_gather) (`renown
+//! pagerank --gather`) names another.
 
 use crate::buf::SyncPtr;
 
@@ -45,27 +46,6 @@ impl Gather {
             }
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,
-        }
-    }
-
-    /// The variant a new layout uses: the one `RENOWN_GATHER` names (`scalar`, `packed`,
-    /// `avx2`, `avx512`) if this CPU runs it, else [`Gather::Scalar`].
-    pub fn detect() -> Gather {
-        std::env::var("RENOWN_GATHER")
-            .ok()
-            .and_then(|s| Gather::parse(&s))
-            .filter(|g| g.available())
-            .unwrap_or(Gather::Scalar)
-    }
-
-    /// The variant by its lower-case name.
-    pub fn parse(name: &str) -> Option<Gather> {
-        match name {
-            "scalar" => Some(Gather::Scalar),
-            "packed" => Some(Gather::Packed),
-            "avx2" => Some(Gather::Avx2),
-            "avx512" => Some(Gather::Avx512),
-            _ => None,
         }
     }
 }
