@@ -136,13 +136,14 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
     if args.format == OutputFormat::Table {
         let a = &list.anomalies;
         eprintln!(
-            "{} cascades of ≥ {} nodes; data oddities: {} duplicate item claims, {} unseen parents, {} cycles cut, {} repeat adoptions",
+            "{} cascades of ≥ {} nodes; data oddities: {} duplicate item claims, {} unseen parents, {} cycles cut, {} repeat adoptions, {} responses to one's own item (not spread)",
             list.total,
             list.min_size,
             a.duplicate_items,
             a.unseen_parents,
             a.cycles_cut,
-            a.repeat_adoptions
+            a.repeat_adoptions,
+            a.self_responses
         );
     }
     Ok(Outcome::Clean)

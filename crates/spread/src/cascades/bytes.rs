@@ -150,6 +150,7 @@ impl CascadeReport {
             an.unseen_parents,
             an.cycles_cut,
             an.repeat_adoptions,
+            an.self_responses,
         ] {
             w.u64(v);
         }
@@ -216,6 +217,7 @@ impl CascadeReport {
             unseen_parents: r.u64()?,
             cycles_cut: r.u64()?,
             repeat_adoptions: r.u64()?,
+            self_responses: r.u64()?,
         };
         r.0.is_empty().then_some(CascadeReport {
             cascades,
@@ -287,6 +289,7 @@ mod tests {
                 unseen_parents: 2,
                 cycles_cut: 3,
                 repeat_adoptions: u64::MAX,
+                self_responses: 4,
             },
         }
     }

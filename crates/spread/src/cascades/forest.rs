@@ -68,6 +68,49 @@ impl Forest {
         cut
     }
 
+    /// Folds every node whose parent is a node of the same account into that parent (the
+    /// nearest ancestor of another account's chain of its own nodes, that is: the first node
+    /// of the run): its children hang there and it leaves the forest (no parent, no
+    /// children, so no tree holds it). Returns how many were folded. Needs no cycles.
+    pub(super) fn fold_self_responses(&mut self) -> u64 {
+        let n = self.parent.len();
+        // keep[v]: the node that stands for v (v itself unless it answers its own account).
+        let mut keep: Vec<usize> = (0..n).collect();
+        let mut done = vec![false; n];
+        let mut walk = Vec::new();
+        for start in 0..n {
+            let mut v = start;
+            // Climb while v answers its own account and is not resolved yet.
+            while !done[v] {
+                match self.parent[v] {
+                    Some(p) if self.account[p] == self.account[v] => {
+                        walk.push(v);
+                        v = p;
+                    }
+                    _ => {
+                        done[v] = true;
+                        break;
+                    }
+                }
+            }
+            let top = keep[v];
+            for w in walk.drain(..) {
+                keep[w] = top;
+                done[w] = true;
+            }
+        }
+        let mut folded = 0;
+        for v in 0..n {
+            if keep[v] != v {
+                self.parent[v] = None;
+                folded += 1;
+            } else if let Some(p) = self.parent[v] {
+                self.parent[v] = Some(keep[p]);
+            }
+        }
+        folded
+    }
+
     /// Every tree of at least `min_size` nodes, nodes in breadth-first order.
     pub(super) fn trees(&self, min_size: usize) -> Vec<(usize, Vec<usize>)> {
         let n = self.parent.len();

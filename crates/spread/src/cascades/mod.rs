@@ -13,6 +13,11 @@
 //!   exposed first (exposure time = the later of that adopter's reshare and the resharer's first
 //!   follow of or engagement with it), else under the origin. Such edges are flagged `inferred`.
 //!
+//! An account answering or resharing its own item (a thread it continues, a self-reshare) is
+//! not spread: the item already was its own. Such a node is folded into the item it answers
+//! (anything answering it hangs there instead), as inferred and tag cascades leave out an
+//! account's reshares and tags of itself; [`Anomalies::self_responses`] counts them.
+//!
 //! Structural virality (Goel, Anderson, Hofman & Watts 2016) is the mean shortest-path distance
 //! over all ordered pairs of distinct nodes. It is computed exactly in linear time: an edge above
 //! a subtree of `s` nodes lies on the path of `s·(n−s)` unordered pairs, so the sum over unordered
@@ -141,6 +146,10 @@ pub struct Anomalies {
     pub cycles_cut: u64,
     /// Inferred reshares by an account already in that origin's cascade.
     pub repeat_adoptions: u64,
+    /// Responses to the account's own item (a self-reshare, a reply continuing its own
+    /// thread): no one else took the item up, so each is folded into the item it answers
+    /// (its own responders hang there) and adds no node.
+    pub self_responses: u64,
 }
 
 /// Every cascade in a scope, every account's part in them, and the data's oddities.
@@ -304,6 +313,7 @@ pub fn reconstruct(
         items.parent[v] = parent;
     }
     anomalies.cycles_cut += items.break_cycles();
+    anomalies.self_responses += items.fold_self_responses();
     for (_, order) in items.trees(min_size) {
         let id = item_of[order[0]].to_string();
         out.push(items.cascade(&order, id, Origin::Items, None));

@@ -121,6 +121,57 @@ fn item_trees_with_duplicates_cycles_and_unseen_parents() {
 }
 
 #[test]
+fn answering_or_resharing_ones_own_item_is_not_spread() {
+    let events = vec![
+        // Account 0's thread of three (each a reply to its own last one) and a self-reshare:
+        // nobody else took any of it up.
+        with_items(ev(1, 100, Kind::Post, 0, None), "t1", None),
+        with_items(ev(2, 110, Kind::Reply, 0, Some(0)), "t2", Some("t1")),
+        with_items(ev(3, 120, Kind::Reply, 0, Some(0)), "t3", Some("t2")),
+        with_items(ev(4, 130, Kind::Reshare, 0, Some(0)), "t4", Some("t1")),
+        // Account 1 reshares the thread's last post, and reshares its own reshare; 2 reshares
+        // 1's second reshare (which stands for 1's first).
+        with_items(ev(5, 140, Kind::Reshare, 1, Some(0)), "r1", Some("t3")),
+        with_items(ev(6, 150, Kind::Reshare, 1, Some(1)), "r2", Some("r1")),
+        with_items(ev(7, 160, Kind::Reshare, 2, Some(1)), "r3", Some("r2")),
+        // Account 3 answers its own post only, whose item is not in the data.
+        with_items(ev(8, 170, Kind::Reply, 3, Some(3)), "s1", Some("unseen")),
+    ];
+    let r = reconstruct(events, &Exposure::default(), &[], 2);
+    assert_eq!(r.anomalies.self_responses, 5, "{:?}", r.anomalies);
+    assert_eq!(r.cascades.len(), 1, "{:?}", r.cascades);
+    let c = &r.cascades[0];
+    // The thread is one node (its first post); 1 took it up once, 2 through 1.
+    let edges: Vec<(u32, Option<u32>, Option<i64>)> = c
+        .nodes
+        .iter()
+        .map(|n| {
+            (
+                n.account,
+                n.parent.map(|p| c.nodes[p as usize].account),
+                n.event,
+            )
+        })
+        .collect();
+    assert_eq!(
+        edges,
+        vec![
+            (0, None, Some(1)),
+            (1, Some(0), Some(5)),
+            (2, Some(1), Some(7))
+        ]
+    );
+    assert_eq!((c.id.as_str(), c.stats.size, c.stats.depth), ("t1", 3, 2));
+    let root = r.accounts.iter().find(|a| a.account == 0).unwrap();
+    assert_eq!((root.cascades_started, root.downstream_reach), (1, 2));
+    assert!(
+        r.accounts.iter().all(|a| a.account != 3),
+        "{:?}",
+        r.accounts
+    );
+}
+
+#[test]
 fn tag_meme_follows_first_tag_before_first_use() {
     let tag = |id, t, a, b| {
         let mut e = with_items(ev(id, t, Kind::Mention, a, Some(b)), "m", None);

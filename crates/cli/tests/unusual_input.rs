@@ -1,0 +1,90 @@
+//! Data renown's fixtures did not have, through the real binary: an account that answers and
+//! reshares itself, a store of one account, a kernel bin fed by a handful of arrivals. Each says
+//! what it is instead of passing for a result.
+
+mod common;
+use common::renown;
+
+use serde_json::Value;
+use std::path::Path;
+
+const T0: i64 = 1_600_000_000;
+const DAY: i64 = 86_400;
+
+/// Ingests `rows` (CSV lines after the header) into `renown.db` in `dir`.
+fn ingest(dir: &Path, rows: &[String]) {
+    let mut csv = String::from("time,platform,kind,actor,target,item,parent\n");
+    for r in rows {
+        csv.push_str(r);
+        csv.push('\n');
+    }
+    std::fs::write(dir.join("events.csv"), csv).unwrap();
+    let out = renown(dir, &["ingest", "events.csv"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn json(dir: &Path, args: &[&str]) -> (Value, String) {
+    let out = renown(dir, args);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    let v = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?}: {e}\n{stdout}"));
+    (v, stderr)
+}
+
+#[test]
+fn answering_or_resharing_ones_own_post_is_not_spread() {
+    // A Mastodon archive's owner continues its own threads; `me` here posts every day, replies
+    // to its post and reshares it, and nobody else takes it up except once: `fan` reshares one
+    // thread's reply, and `fan2` reshares that.
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = Vec::new();
+    for d in 0..20 {
+        let t = T0 + d * DAY;
+        rows.push(format!("{t},x,post,me,,p{d},"));
+        rows.push(format!("{},x,reply,me,me,t{d},p{d}", t + 60));
+        rows.push(format!("{},x,reshare,me,me,s{d},p{d}", t + 120));
+    }
+    rows.push(format!("{},x,reshare,fan,me,f0,t0", T0 + 600));
+    rows.push(format!("{},x,reshare,fan2,fan,f1,f0", T0 + 900));
+    ingest(dir.path(), &rows);
+    let (v, _) = json(dir.path(), &["cascades", "--format", "json", "--top", "0"]);
+    // One cascade: me's first post (its own reply folded into it), fan, fan2 under fan. Its
+    // other 19 threads spread to no one.
+    assert_eq!(v["total"], 1, "{v}");
+    let c = &v["rows"][0];
+    assert_eq!(
+        (&c["id"], &c["size"], &c["depth"]),
+        (&"p0".into(), &3.into(), &2.into()),
+        "{v}"
+    );
+    assert_eq!(v["anomalies"]["self_responses"], 40, "{v}");
+    let (accounts, _) = json(
+        dir.path(),
+        &["cascades", "--accounts", "--format", "json", "--top", "0"],
+    );
+    let me = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["account"] == "x:me")
+        .unwrap_or_else(|| panic!("{accounts}"));
+    assert_eq!(
+        (&me["cascades_started"], &me["downstream_reach"]),
+        (&1.into(), &2.into()),
+        "{accounts}"
+    );
+    // The table's trailer says how many were folded.
+    let out = renown(dir.path(), &["cascades"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("40 responses to one's own item (not spread)"),
+        "{stderr}"
+    );
+}
