@@ -88,3 +88,29 @@ fn answering_or_resharing_ones_own_post_is_not_spread() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_store_of_one_account_ranks_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    ingest(
+        dir.path(),
+        &[
+            format!("{T0},x,post,solo,,p1,"),
+            format!("{},x,reshare,solo,solo,r1,p1", T0 + 60),
+        ],
+    );
+    for by in ["earned", "engagement", "pagerank", "tweepcred"] {
+        let (v, stderr) = json(dir.path(), &["rank", "--by", by, "--format", "json"]);
+        assert_eq!(v["total"], 1, "{v}");
+        let w = &v["warnings"][0];
+        assert_eq!(w["code"], "constant-measure", "{by}: {v}");
+        let message = w["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("{by} is "))
+                && message.contains("for the only account in scope")
+                && message.ends_with("its ranking says nothing"),
+            "{message}"
+        );
+        assert!(stderr.contains("renown: warning: "), "{by}: {stderr}");
+    }
+}

@@ -1063,7 +1063,7 @@ pub(crate) fn merge_accounts(
 /// worker 0, which ranks them; the reading worker of each process names, from the stores it
 /// read (`shards`), every key of those rows it knows (each worker sends its rows' keys to every
 /// reader in the same round as its rows), and worker 0 returns the rows named with the score
-/// every account has when all (two at least) have one (`renown_measures::constant` over the
+/// every account has when all (one at least) have one (`renown_measures::constant` over the
 /// cluster: each worker sends its count, least and greatest score with its rows); `None` on
 /// the other workers.
 pub(crate) fn gather_named(
@@ -1128,7 +1128,7 @@ pub(crate) fn gather_named(
             _ => {}
         }
     }
-    let constant = common.filter(|_| constant && counted >= 2.0);
+    let constant = common.filter(|_| constant && counted >= 1.0);
     // A reader that cannot name its rows says so to worker 0 (the run fails there).
     let (known, error) = match shards.map(|s| s.name(&wanted)) {
         Some(Ok(known)) => (known, None),

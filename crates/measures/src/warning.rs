@@ -33,7 +33,7 @@ pub enum Warning {
         /// The first dated event's time.
         first_event: i64,
     },
-    /// Every account has the same score: the ranking says nothing.
+    /// Every account has the same score (or there is one account): the ranking says nothing.
     Constant {
         /// The measure.
         measure: String,
@@ -112,10 +112,14 @@ impl fmt::Display for Warning {
                 accounts,
                 missing,
             } => {
-                write!(
-                    f,
-                    "{measure} is {score} for all {accounts} accounts in scope"
-                )?;
+                if *accounts == 1 {
+                    write!(f, "{measure} is {score} for the only account in scope")?;
+                } else {
+                    write!(
+                        f,
+                        "{measure} is {score} for all {accounts} accounts in scope"
+                    )?;
+                }
                 if !missing.is_empty() {
                     let kinds: Vec<&str> = missing.iter().map(|k| k.name()).collect();
                     write!(f, " (it reads {} events; there are none)", kinds.join("/"))?;
@@ -290,10 +294,11 @@ impl ScopeFacts {
     }
 }
 
-/// The one score every account has, when there are at least two accounts and all agree.
+/// The one score every account has, when there is at least one account and all agree (a
+/// single account is ranked first by any measure: its ranking says nothing either).
 pub fn constant(scores: &[f64]) -> Option<f64> {
     let first = *scores.first()?;
-    (scores.len() >= 2 && scores.iter().all(|&s| s == first)).then_some(first)
+    scores.iter().all(|&s| s == first).then_some(first)
 }
 
 /// A measure's scores in a scope with every warning about them (scope first).
