@@ -114,3 +114,58 @@ fn a_store_of_one_account_ranks_nothing_and_says_so() {
         assert!(stderr.contains("renown: warning: "), "{by}: {stderr}");
     }
 }
+
+#[test]
+fn kernel_bins_with_a_handful_of_arrivals_are_marked() {
+    // Eleven accounts answer each other (a small seeded mix, 400 replies over 400 days), so the
+    // kernel has bins of small sizes with many arrivals and bins of large sizes with few.
+    let dir = tempfile::tempdir().unwrap();
+    let mut x: u64 = 42;
+    let mut next = |n: u64| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 33) % n
+    };
+    let mut rows = Vec::new();
+    for d in 0..400 {
+        let (a, b) = (next(11), next(13).min(10));
+        if a != b {
+            rows.push(format!("{},x,reply,u{a},u{b},i{d},", T0 + d as i64 * DAY));
+        }
+    }
+    ingest(dir.path(), &rows);
+    let (v, _) = json(
+        dir.path(),
+        &["dynamics", "--format", "json", "--bootstrap", "0"],
+    );
+    let kernel = v["kernel"].as_array().unwrap();
+    let few = |p: &Value| p["arrivals"].as_f64().unwrap() < 10.0;
+    assert!(kernel.iter().any(few), "{v}");
+    assert!(kernel.iter().any(|p| !few(p)), "{v}");
+    for p in kernel {
+        assert_eq!(p["too_few_arrivals"], few(p), "{p}");
+    }
+    let out = renown(
+        dir.path(),
+        &[
+            "dynamics",
+            "--part",
+            "kernel",
+            "--bootstrap",
+            "0",
+            "--format",
+            "csv",
+        ],
+    );
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(csv.lines().next().unwrap().ends_with(",note"), "{csv}");
+    for line in csv.lines().skip(1) {
+        let arrivals: f64 = line.split(',').nth(3).unwrap().parse().unwrap();
+        assert_eq!(
+            line.contains(",\"under 10 arrivals: too few to read, not in alpha's fit\""),
+            arrivals < 10.0,
+            "{line}"
+        );
+    }
+}

@@ -197,7 +197,15 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
         t.write(args.format, &mut out)?;
     }
     if show(Part::Kernel) {
-        let mut t = Table::new(&["k_low", "k_high", "k", "arrivals", "A", "A_no_fitness"]);
+        let mut t = Table::new(&[
+            "k_low",
+            "k_high",
+            "k",
+            "arrivals",
+            "A",
+            "A_no_fitness",
+            "note",
+        ]);
         for p in &r.kernel {
             t.push(vec![
                 json!(p.k_low),
@@ -206,6 +214,11 @@ pub fn run(args: Args, db: &Path) -> anyhow::Result<Outcome> {
                 json!(p.arrivals),
                 json!(p.a),
                 json!(p.a_no_fitness),
+                json!(if p.too_few_arrivals {
+                    "under 10 arrivals: too few to read, not in alpha's fit"
+                } else {
+                    ""
+                }),
             ]);
         }
         if titled {

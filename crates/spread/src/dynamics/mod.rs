@@ -73,6 +73,9 @@ pub struct KernelPoint {
     pub a: f64,
     /// A(k) with every fitness fixed at 1.
     pub a_no_fitness: f64,
+    /// Fewer than 10 arrivals fell in the bin: its A rests on too few to read (a handful of
+    /// arrivals more or less moves it by half), and α's slope leaves it out.
+    pub too_few_arrivals: bool,
 }
 
 /// Jeong et al.'s kernel at one degree.
@@ -349,6 +352,7 @@ pub fn analyse(
                 arrivals: full.bin_arrivals[b],
                 a: full.a[b],
                 a_no_fitness: plain.a[b],
+                too_few_arrivals: full.bin_arrivals[b] < growth::MIN_BIN_ARRIVALS,
             }
         })
         .collect();
