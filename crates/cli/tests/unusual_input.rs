@@ -169,3 +169,21 @@ fn kernel_bins_with_a_handful_of_arrivals_are_marked() {
         );
     }
 }
+
+#[test]
+fn an_empty_file_is_said_to_be_empty() {
+    // An export that came out empty: the run fails saying so, not "cannot tell its format; use
+    // --format" (which then reads nothing, cleanly).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("events.csv"), "").unwrap();
+    let out = renown(dir.path(), &["ingest", "events.csv"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("events.csv: the file is empty: there is nothing to read")
+            && !stderr.contains("--format"),
+        "{stderr}"
+    );
+    let out = renown(dir.path(), &["ingest", "--format", "csv", "events.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", out);
+}

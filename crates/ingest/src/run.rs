@@ -489,8 +489,20 @@ fn ingest_opened(
         )).into_owned());
         return Ok(report);
     }
+    let blank = matches!(input.head_end, HeadEnd::End)
+        && input.head.iter().all(|b| b.is_ascii_whitespace());
     let format = match &opts.format {
         Some(name) => format_named(name),
+        // An empty file has no format to tell: say what it is, not "use --format".
+        None if blank && !input.is_dir => Err(escape_controls(&format!(
+            "{display}: {}: there is nothing to read",
+            if input.head.is_empty() {
+                "the file is empty"
+            } else {
+                "the file holds nothing but white space"
+            }
+        ))
+        .into_owned()),
         None => detect(&input).ok_or_else(|| {
             escape_controls(&format!(
                 "{display}: cannot tell its format from its name and content; use --format (one of: {})",
@@ -1032,6 +1044,35 @@ mod tests {
         assert_eq!(r.status, Status::Partial);
         assert!(r.read >= 1 && r.rejected == 0, "{r:?}");
         assert!(r.damage.unwrap().contains("damaged"));
+    }
+
+    /// An empty file, plain or compressed, or one of white space only, is said to be so, not
+    /// sent to `--format`; forced through a reader it reads nothing, cleanly.
+    #[test]
+    fn an_empty_file_is_said_to_be_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, b"").unwrap();
+        let gz = gz.finish().unwrap();
+        for (name, bytes, said) in [
+            ("empty.csv", &b""[..], "the file is empty"),
+            ("empty.csv.gz", &gz[..], "the file is empty"),
+            (
+                "blank.jsonl",
+                &b"\r\n \n\t\n"[..],
+                "nothing but white space",
+            ),
+        ] {
+            let r = ingest_file(dir.path(), name, bytes, None);
+            assert_eq!(r.status, Status::Failed, "{name}");
+            let err = r.error.unwrap();
+            assert!(
+                err.contains(said) && err.contains("nothing to read") && !err.contains("--format"),
+                "{name}: {err}"
+            );
+        }
+        let r = ingest_file(dir.path(), "empty.csv", b"", Some("csv"));
+        assert_eq!((r.status, r.read), (Status::Clean, 0), "{r:?}");
     }
 
     /// Bytes that are not text (here a PNG-like header) are claimed by no line format.
