@@ -19,10 +19,11 @@ use std::path::Path;
 const BUF: usize = 1 << 20;
 
 /// Each parallel step of the load is cut into this many pieces per thread (byte ranges, bucket
-/// groups), taken by whichever thread is free: with one piece per thread, a thread slowed by
-/// anything (another process, a burst of page faults) left the other core idle at the end of
-/// every step.
-const SHARES: usize = 4;
+/// groups), taken by whichever thread is free. More pieces help only when a thread is slowed
+/// by something else (another process); on a quiet host 4 pieces cost more than they saved:
+/// R-MAT 22, 5 alternated pairs, 4 pieces 3.68-4.37 CPU-s and 505 MB against 1 piece 3.60-4.27
+/// and 487 MB (BENCHMARKS.md, "Edge-list text load, session 13").
+const SHARES: usize = 1;
 
 /// One parsed line.
 #[derive(Clone, Copy, Debug, PartialEq)]
