@@ -116,6 +116,26 @@ fn a_store_of_one_account_ranks_nothing_and_says_so() {
 }
 
 #[test]
+fn a_store_without_events_measures_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    ingest(dir.path(), &[]);
+    for by in ["earned", "followers"] {
+        let (v, stderr) = json(dir.path(), &["rank", "--by", by, "--format", "json"]);
+        assert_eq!(v["total"], 0, "{v}");
+        let w = &v["warnings"][0];
+        assert_eq!(w["code"], "scope-matches-nothing", "{by}: {v}");
+        assert_eq!(
+            w["message"], "there are no events: nothing is measured",
+            "{v}"
+        );
+        assert!(
+            stderr.contains("renown: warning: there are no events"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn kernel_bins_with_a_handful_of_arrivals_are_marked() {
     // Eleven accounts answer each other (a small seeded mix, 400 replies over 400 days), so the
     // kernel has bins of small sizes with many arrivals and bins of large sizes with few.

@@ -86,11 +86,15 @@ impl fmt::Display for Warning {
                 if let Some(p) = platform {
                     what.push(format!("platform {p:?}"));
                 }
-                write!(
-                    f,
-                    "no event matches {}: nothing is measured in this scope",
-                    what.join(" on ")
-                )
+                if what.is_empty() {
+                    write!(f, "there are no events: nothing is measured")
+                } else {
+                    write!(
+                        f,
+                        "no event matches {}: nothing is measured in this scope",
+                        what.join(" on ")
+                    )
+                }
             }
             Warning::AsOfAfterData { as_of, last_event } => write!(
                 f,
@@ -238,7 +242,7 @@ impl ScopeFacts {
     /// Warnings about the scope itself, whatever the measure.
     pub fn warnings(&self) -> Vec<Warning> {
         let s = &self.scope;
-        if self.matched == 0 && (s.topic.is_some() || s.platform.is_some()) {
+        if self.matched == 0 {
             return vec![Warning::ScopeMatchesNothing {
                 topic: s.topic.clone(),
                 platform: s.platform.clone(),
