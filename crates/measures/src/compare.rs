@@ -70,6 +70,9 @@ pub enum Undefined {
 impl std::fmt::Display for Undefined {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Undefined::TooFewAccounts { accounts: 1 } => {
+                write!(f, "1 account in the set: no correlation")
+            }
             Undefined::TooFewAccounts { accounts } => {
                 write!(f, "{accounts} accounts in the set: no correlation")
             }
@@ -817,5 +820,12 @@ mod tests {
             c.rows[1].undefined,
             Some(Undefined::TooFewAccounts { accounts: 0 })
         );
+    }
+
+    #[test]
+    fn too_few_accounts_counts_in_words() {
+        let say = |accounts| Undefined::TooFewAccounts { accounts }.to_string();
+        assert_eq!(say(0), "0 accounts in the set: no correlation");
+        assert_eq!(say(1), "1 account in the set: no correlation");
     }
 }
