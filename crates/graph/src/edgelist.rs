@@ -18,13 +18,6 @@ use std::path::Path;
 
 const BUF: usize = 1 << 20;
 
-/// Each parallel step of the load is cut into this many pieces per thread (byte ranges, bucket
-/// groups), taken by whichever thread is free. More pieces help only when a thread is slowed
-/// by something else (another process); on a quiet host 4 pieces cost more than they saved:
-/// R-MAT 22, 5 alternated pairs, 4 pieces 3.68-4.37 CPU-s and 505 MB against 1 piece 3.60-4.27
-/// and 487 MB (BENCHMARKS.md, "Edge-list text load, session 13").
-const SHARES: usize = 1;
-
 /// One parsed line.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Line {
@@ -212,10 +205,9 @@ fn scan_range(
     file: &File,
     path: &Path,
     (lo, hi): (u64, u64),
-    buf: &mut Vec<u8>,
     mut f: impl FnMut(Line),
 ) -> Result<Lines> {
-    buf.resize(BUF, 0);
+    let mut buf = vec![0u8; BUF];
     let mut carry = 0usize; // bytes of an unfinished line at the start of buf
     let mut pos = lo;
     let mut line_no = 0u64;
@@ -262,27 +254,17 @@ fn scan_range(
 /// line number into a file line number.
 fn parallel_scan<S: Send>(
     path: &Path,
-    per_range: impl Fn(&File, (u64, u64), &mut Vec<u8>) -> Result<(Lines, S)> + Sync,
+    per_range: impl Fn(&File, (u64, u64), usize) -> Result<(Lines, S)> + Sync,
 ) -> Result<Vec<S>> {
     let file = File::open(path).map_err(|e| io(path, e))?;
     let len = file.metadata().map_err(|e| io(path, e))?.len();
-    let parts = rayon::current_num_threads().max(1) * SHARES;
+    let parts = rayon::current_num_threads().max(1);
     let rs = ranges(&file, path, len, parts)?;
-    // One read buffer per thread, kept until every range is read: a buffer freed after each
-    // range would raise glibc's mmap threshold above it, and the buckets' arrays would then
-    // grow in the heap, whose freed pages are not given back (peak RSS 490 → 700 MB, R-MAT 22).
-    let bufs: Vec<std::sync::Mutex<Vec<u8>>> = (0..rayon::current_num_threads().max(1))
-        .map(|_| Default::default())
-        .collect();
     let outs: Vec<Result<(Lines, S)>> = rs
         .par_iter()
-        .map(|&r| {
-            let t = rayon::current_thread_index().unwrap_or(0) % bufs.len();
-            let mut buf = bufs[t].lock().unwrap_or_else(|e| e.into_inner());
-            per_range(&file, r, &mut buf)
-        })
+        .enumerate()
+        .map(|(k, &r)| per_range(&file, r, k))
         .collect();
-    drop(bufs);
     let mut before = 0u64;
     let mut states = Vec::with_capacity(outs.len());
     for o in outs {
@@ -311,9 +293,9 @@ pub fn read_edge_list(path: &Path, nodes: Option<u32>) -> Result<EdgeList> {
         return read_edge_list_from(r, path, nodes);
     }
     type Part = (Vec<u32>, Vec<u32>, Vec<f32>, bool);
-    let parts: Vec<Part> = parallel_scan(path, |file, r, buf| {
+    let parts: Vec<Part> = parallel_scan(path, |file, r, _| {
         let (mut s, mut d, mut w, mut weighted) = (Vec::new(), Vec::new(), Vec::new(), false);
-        let res = scan_range(file, path, r, buf, |l| {
+        let res = scan_range(file, path, r, |l| {
             if let Line::Edge(a, b, x) = l {
                 s.push(a);
                 d.push(b);
@@ -796,9 +778,9 @@ fn packed_bits(n: usize) -> u32 {
 /// [`read_pull_graph_ordered`]; `pack` false keeps renumbered destinations in their own array
 /// whatever the node count (so tests cover that path on small graphs).
 fn read_ordered(path: &Path, nodes: Option<u32>, order: NodeOrder, pack: bool) -> Result<Labelled> {
-    let parts: Vec<Bucketed> = parallel_scan(path, |file, r, buf| {
+    let parts: Vec<Bucketed> = parallel_scan(path, |file, r, _| {
         let mut part = Bucketed::default();
-        let res = scan_range(file, path, r, buf, |l| {
+        let res = scan_range(file, path, r, |l| {
             if let Line::Edge(a, b, w) = l {
                 part.push(a, b, w);
             }
@@ -816,41 +798,34 @@ fn read_ordered(path: &Path, nodes: Option<u32>, order: NodeOrder, pack: bool) -
     let weighted = parts.iter().any(|p| p.weights.is_some());
     let buckets = n.div_ceil(1 << BUCKET_SHIFT);
 
-    // Pass 1: in-degrees bucket by bucket; out-degrees in one array per thread, summed after
-    // (groups of buckets go to whichever thread is free, each counting into its own array).
+    // Pass 1: in-degrees bucket by bucket; out-degrees in one array per worker, summed after.
     let mut in_degree: Vec<u32> = zeroed(n, "the node arrays")?;
     let workers = rayon::current_num_threads().max(1);
-    let groups = bucket_groups(&parts, buckets, workers * SHARES);
+    let groups = bucket_groups(&parts, buckets, workers);
     let in_ptr = SyncPtr(in_degree.as_mut_ptr());
-    let outs = (0..workers)
-        .map(|_| zeroed::<u32>(n, "the node arrays").map(std::sync::Mutex::new))
-        .collect::<Result<Vec<_>>>()?;
-    groups.par_windows(2).for_each(|g| {
-        // The array of the thread running this group (uncontended; the lock only matters if a
-        // group runs on a thread outside the pool, which shares the first array).
-        let t = rayon::current_thread_index().unwrap_or(0) % workers;
-        let mut out = outs[t].lock().unwrap_or_else(|e| e.into_inner());
-        let out = &mut out[..];
-        for b in g[0]..g[1] {
-            let base = b << BUCKET_SHIFT;
-            for p in &parts {
-                let (srcs, dsts) = p.bucket(b);
-                for (k, (&u, &d)) in srcs.iter().zip(dsts).enumerate() {
-                    if let Some(&ahead) = srcs.get(k + AHEAD) {
-                        prefetch(out, ahead);
+    let outs: Vec<Result<Vec<u32>>> = groups
+        .par_windows(2)
+        .map(|g| {
+            let mut out = zeroed::<u32>(n, "the node arrays")?;
+            for b in g[0]..g[1] {
+                let base = b << BUCKET_SHIFT;
+                for p in &parts {
+                    let (srcs, dsts) = p.bucket(b);
+                    for (k, (&u, &d)) in srcs.iter().zip(dsts).enumerate() {
+                        if let Some(&ahead) = srcs.get(k + AHEAD) {
+                            prefetch(&out, ahead);
+                        }
+                        out[u as usize] += 1;
+                        // SAFETY: `base + d` is a destination in bucket b, so < n and only
+                        // this task (which owns bucket b) touches it.
+                        unsafe { *in_ptr.at(base + d as usize) += 1 };
                     }
-                    out[u as usize] += 1;
-                    // SAFETY: `base + d` is a destination in bucket b, so < n and only the
-                    // task that owns bucket b touches it.
-                    unsafe { *in_ptr.at(base + d as usize) += 1 };
                 }
             }
-        }
-    });
-    let mut outs: Vec<Vec<u32>> = outs
-        .into_iter()
-        .map(|o| o.into_inner().unwrap_or_else(|e| e.into_inner()))
+            Ok(out)
+        })
         .collect();
+    let mut outs = outs.into_iter().collect::<Result<Vec<_>>>()?;
     let mut out_degree = outs.pop().unwrap_or_default();
     for o in &outs {
         out_degree.par_iter_mut().zip(o).for_each(|(d, x)| *d += x);
@@ -1118,7 +1093,7 @@ pub(crate) fn prefix_sums(degrees: &[u32]) -> Result<Vec<u64>> {
     let mut offsets: Vec<u64> = zeroed(degrees.len() + 1, "the node arrays")?;
     let chunk = degrees
         .len()
-        .div_ceil(rayon::current_num_threads().max(1) * SHARES)
+        .div_ceil(rayon::current_num_threads().max(1))
         .max(1 << 16);
     let sums: Vec<u64> = degrees
         .par_chunks(chunk)
